@@ -1,0 +1,35 @@
+// Threshold learning (SPEC §1.3, paper III-E): t for a layer from calibration inputs and the knob p.
+import { dot, norm2, type Matrix } from './float.ts';
+
+/** The per-query value the paper averages: for the query's softmax scores s' (scaled by `scale`),
+ *  keep keys with s' > p/n; of those take the smallest s'; return its raw score q·k / (‖q‖·max‖k‖).
+ *  If no key exceeds p/n, use the key with the largest score. */
+export function queryThresholdSample(q: number[], K: Matrix, scale: number, p: number): number {
+  const n = K.length;
+  const raw = K.map((k) => dot(q, k));
+  const s = raw.map((x) => scale * x);
+  const mx = Math.max(...s);
+  const e = s.map((x) => Math.exp(x - mx));
+  const z = e.reduce((a, b) => a + b, 0);
+  const sp = e.map((x) => x / z);
+  let pick = -1;
+  for (let y = 0; y < n; y++) if (sp[y] > p / n && (pick < 0 || sp[y] < sp[pick])) pick = y;
+  if (pick < 0) pick = raw.indexOf(Math.max(...raw));
+  const maxK = Math.max(...K.map(norm2));
+  const nq = norm2(q);
+  return nq === 0 || maxK === 0 ? 0 : raw[pick] / (nq * maxK);
+}
+
+/** Layer threshold: mean of the per-query samples over every query of every calibration input.
+ *  p = 0 means exact attention: returns -2 (the hardware's "select every key" value). */
+export function learnThreshold(inputs: { Q: Matrix; K: Matrix }[], scale: number, p: number): number {
+  if (p === 0) return -2;
+  let sum = 0;
+  let count = 0;
+  for (const { Q, K } of inputs)
+    for (const q of Q) {
+      sum += queryThresholdSample(q, K, scale, p);
+      count++;
+    }
+  return count ? sum / count : -2;
+}
