@@ -12,7 +12,9 @@
  * store a uint32 offset relative to the field's own position. A vector is a uint32 length
  * followed by its elements; a union takes two field ids (type byte, then the table).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** TFLite BuiltinOperator enum values (subset + the ones this model uses). */
 export const BUILTIN_OP_NAMES: Record<number, string> = {
@@ -239,7 +241,19 @@ export function parseTflite(bytes: Uint8Array): TfliteModel {
   };
 }
 
-export const DEFAULT_KWT1_PATH = '/work/shared/data/kwt1/kwt1_non_stream.tflite';
+/**
+ * Default model location: `shared/` sits beside the repo checkout (`<repo>/../shared`); falls back
+ * to `/work/shared`. Override with the KWT1_TFLITE environment variable.
+ */
+export function defaultKwt1Path(): string {
+  if (process.env.KWT1_TFLITE) return process.env.KWT1_TFLITE;
+  const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+  const candidates = [
+    join(repoRoot, '..', 'shared', 'data', 'kwt1', 'kwt1_non_stream.tflite'),
+    '/work/shared/data/kwt1/kwt1_non_stream.tflite',
+  ];
+  return candidates.find((c) => existsSync(c)) ?? candidates[0]!;
+}
 
 export function readTfliteFile(path: string): TfliteModel {
   return parseTflite(new Uint8Array(readFileSync(path)));

@@ -1,0 +1,56 @@
+// Config → RTL folder: one file per module, a file list, and a manifest stamped with the hardware hash.
+// Written atomically: everything goes to a temporary sibling folder that is renamed at the end.
+import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join, basename } from 'node:path';
+import type { Derived } from './derive.ts';
+import { MODULES } from './modules.ts';
+import { renderModule, GENERATOR } from './render.ts';
+
+export interface GeneratedFile { path: string; content: string }
+
+/** Render every module of a design in memory (no I/O). */
+export function renderDesign(D: Derived): GeneratedFile[] {
+  const files = MODULES.map((m) => ({ path: `${m.name}.v`, content: renderModule(D, m.template, m.view?.(D) ?? {}) }));
+  files.push({ path: 'files.f', content: MODULES.map((m) => `${m.name}.v`).join('\n') + '\n' });
+  files.push({ path: 'manifest.json', content: JSON.stringify(manifest(D), null, 2) + '\n' });
+  return files;
+}
+
+export function manifest(D: Derived) {
+  return {
+    generator: GENERATOR,
+    config: D.cfg,
+    hwHash: D.hwHash,
+    modules: MODULES.map((m) => m.name),
+    derived: {
+      thetaBias: D.thetaBias, hashFactors: D.hash.factors, hashRows: D.hash.rows, hashBlocks: D.hash.blocks,
+      hashCycles: D.hashCycles, hashMultiplies: D.hash.multiplies, bankSize: D.nB, rowsPerBank: D.rows,
+      widths: { qkv: D.qW, out: D.outW, score: D.scoreW, norm: D.normW, threshold: D.thrW, accS: D.accSW, accO: D.accOW },
+    },
+  };
+}
+
+/** Write files into `dir` atomically: a failure leaves no half-written folder behind. */
+export function writeFolderAtomic(dir: string, files: GeneratedFile[]): void {
+  const parent = dirname(dir);
+  mkdirSync(parent, { recursive: true });
+  const tmp = join(parent, `.${basename(dir)}.tmp-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  try {
+    for (const f of files) {
+      mkdirSync(dirname(join(tmp, f.path)), { recursive: true });
+      writeFileSync(join(tmp, f.path), f.content);
+    }
+    if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+export function generate(D: Derived, outDir: string): GeneratedFile[] {
+  const files = renderDesign(D);
+  writeFolderAtomic(outDir, files);
+  return files;
+}

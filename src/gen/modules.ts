@@ -1,0 +1,48 @@
+// The module registry: one entry per hardware module, one template and one generated file each.
+// Order is dependency order (leaves first), which is also the file-list order.
+import type { Derived } from './derive.ts';
+
+export interface ModuleSpec {
+  /** Verilog module name = file name (without .v). */
+  name: string;
+  /** Template under templates/. */
+  template: string;
+  /** Modules it instantiates (for linting a module with its dependencies). */
+  deps: string[];
+  /** Extra view values computed in TS for the template. */
+  view?: (D: Derived) => Record<string, unknown>;
+  /** What the module is, for the generated README and `elsa-gen modules`. */
+  doc: string;
+}
+
+export const MODULES: ModuleSpec[] = [
+  { name: 'elsa_ram', template: 'elsa_ram.v.ejs', deps: [], doc: 'simple dual-port RAM with registered read (K, V, key hash and key norm memories)' },
+  { name: 'elsa_cos_table', template: 'elsa_cos_table.v.ejs', deps: [], doc: '(k+1)-entry cos table indexed by the Hamming distance' },
+  { name: 'elsa_cand_sel', template: 'elsa_cand_sel.v.ejs', deps: ['elsa_cos_table'], doc: 'one candidate selection module: XOR, popcount, cos table, × key norm, compare' },
+  { name: 'elsa_queue', template: 'elsa_queue.v.ejs', deps: [], doc: 'candidate queue (FIFO of local key indices)' },
+  { name: 'elsa_arbiter', template: 'elsa_arbiter.v.ejs', deps: [], doc: 'longest-queue-first arbiter' },
+  { name: 'elsa_dot', template: 'elsa_dot.v.ejs', deps: [], doc: 'd-multiplier dot product with adder tree (attention q·k and norm k·k)' },
+  { name: 'elsa_isqrt', template: 'elsa_isqrt.v.ejs', deps: [], doc: 'pipelined square root for key norms', view: (D) => ({ tagW: isqrtTagW(D) }) },
+  { name: 'elsa_exp', template: 'elsa_exp.v.ejs', deps: [], doc: 'exp unit: score·C, 2^frac table, exponent saturation' },
+];
+
+/** The norm pipeline's tag: slot (which of the P_c norm memories) and row within the bank. */
+export const isqrtTagW = (D: Derived): number => slotW(D) + D.rowW;
+export const slotW = (D: Derived): number => Math.max(1, Math.ceil(Math.log2(D.cfg.pC)));
+
+export const moduleByName = (name: string): ModuleSpec => {
+  const m = MODULES.find((x) => x.name === name);
+  if (!m) throw new Error(`no module ${name}`);
+  return m;
+};
+
+/** A module and everything it instantiates, leaves first. */
+export function withDeps(name: string): string[] {
+  const out: string[] = [];
+  const visit = (n: string) => {
+    for (const d of moduleByName(n).deps) visit(d);
+    if (!out.includes(n)) out.push(n);
+  };
+  visit(name);
+  return out;
+}

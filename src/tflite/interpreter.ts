@@ -1,0 +1,591 @@
+/**
+ * Float32 interpreter for the KWT-1 TFLite graph (kwt1_non_stream.tflite), plus an attention
+ * tap/hook so callers can trace and replace each layer's self-attention output.
+ *
+ * Supported builtin ops (exactly the 18 the model uses): ADD, CONCATENATION, FULLY_CONNECTED,
+ * MUL, RESHAPE, SOFTMAX, TANH, GATHER, TRANSPOSE, MEAN, SUB, STRIDED_SLICE, MAXIMUM, LOG, SQRT,
+ * RSQRT, POW, SQUARED_DIFFERENCE. Binary elementwise ops use numpy broadcasting. All tensor
+ * shapes in this model are static, so shapes are taken from the flatbuffer (checked at run time).
+ *
+ * What the graph looks like (found by dumping it, see reader.test.ts):
+ *  - Front end (ops 0..17): STRIDED_SLICE (identity on [1,16000]) -> RESHAPE [1,100,160] ->
+ *    GATHER(axis 1, idx [98,3]) -> RESHAPE [1,98,480] (30 ms frames, 10 ms hop) -> MUL (Hann
+ *    window) -> two FULLY_CONNECTED with constant [244,480] matrices (real and imaginary DFT rows,
+ *    only the 244 bins the mel bank needs) -> MUL x*x each, ADD, SQRT (magnitude) ->
+ *    FULLY_CONNECTED [80,244] (mel filterbank) -> MAXIMUM 1e-12 -> LOG -> FULLY_CONNECTED
+ *    [40,80] (DCT -> 40 MFCC) -> SUB 0, MUL 1 (identity normalizer) -> [98,40].
+ *  - Embedding: FULLY_CONNECTED [64,40] + bias -> [1,98,64], CONCATENATION with class_emb
+ *    (axis 1) -> [1,99,64], ADD pos_emb.
+ *  - 12 post-norm blocks `kws_transformer/transformer_block{,_1.._11}`; in block l the attention
+ *    lives under `.../multi_head_self_attention{,_l}/`:
+ *      Q = dense_(5l+1), K = dense_(5l+2), V = dense_(5l+3): bias-free FULLY_CONNECTED [64,64]
+ *        (outputs named `.../multi_head_self_attention_l/dense_N/Tensordot/MatMul1`, [99,64]);
+ *      the output projection dense_(5l+4) has a bias; dense_(5l+5)/(5l+6) are the GELU MLP
+ *      (tanh approximation built from POW/MUL/ADD/TANH).
+ *    BATCH_MATMULs were lowered by the converter to FULLY_CONNECTED with a *non-constant*
+ *    weights operand:
+ *      scores = FC(input=Q, weights=K') where K' = TRANSPOSE(RESHAPE(TRANSPOSE(RESHAPE(K))))
+ *               == K (99x64), i.e. scores[i][j] = q_i . k_j; then MUL 0.125 (1/sqrt 64),
+ *               RESHAPE [1,1,99,99], SOFTMAX (beta 1, last axis);
+ *      V is computed *after* the softmax; V' = TRANSPOSE(V) is [64,99];
+ *      attnOut = FC(input=softmax, weights=V') -> [99,64], attnOut[i][c] = sum_j p_ij v_jc.
+ *    That last FC (first input produced by SOFTMAX, second input non-constant and traced back
+ *    through TRANSPOSE/RESHAPE to V) is the tensor the attention hook replaces; it then feeds the
+ *    output projection dense_(5l+4), residual ADD and LayerNorm (MEAN/SQUARED_DIFFERENCE/RSQRT).
+ *  - Head: STRIDED_SLICE the class token [1,64] -> FULLY_CONNECTED [12,64] + bias -> logits
+ *    [1,12] (graph output; no softmax in the graph, `probs` is computed here).
+ *
+ * Arithmetic: tensors are stored as Float32Array (so every op rounds to float32 like TFLite);
+ * dot products and reductions accumulate in float64.
+ */
+import { defaultKwt1Path, readTfliteFile, type TfliteModel, type TfliteOperator } from './reader.js';
+
+export const KWT_LABELS = [
+  'silence', 'unknown', 'yes', 'no', 'up', 'down', 'left', 'right', 'on', 'off', 'stop', 'go',
+] as const;
+
+/** Called once per layer (0..11) with that layer's Q, K, V rows (n=99 rows of d=64).
+ * Return n rows of d values to replace softmax(QK^T/8)·V, or undefined to keep the exact one. */
+export interface AttentionHook {
+  (layer: number, q: Float32Array[], k: Float32Array[], v: Float32Array[]): Float32Array[] | undefined;
+}
+
+export interface LayerTrace {
+  q: Float32Array[];
+  k: Float32Array[];
+  v: Float32Array[];
+  /** n×n softmax(QK^T/sqrt(d)) */
+  attn: Float32Array[];
+  /** n×d exact attention output attn·V (as computed by the graph, before any hook). */
+  out: Float32Array[];
+  /** The rows the hook substituted for `out` (undefined when the hook kept the exact output). */
+  replaced?: Float32Array[];
+}
+
+export interface KwtRunResult {
+  logits: Float32Array;
+  label: string;
+  probs: Float32Array;
+  layers: LayerTrace[];
+}
+
+export interface KwtRunOptions {
+  attention?: AttentionHook;
+}
+
+/** Per-layer tensor indices located in the graph. */
+export interface AttentionSite {
+  layer: number;
+  q: number;
+  k: number;
+  v: number;
+  /** SOFTMAX output tensor (scaled scores -> probabilities). */
+  softmax: number;
+  /** Tensor holding softmax·V (FULLY_CONNECTED output). */
+  out: number;
+  /** Operator index producing `out`. */
+  outOp: number;
+}
+
+type Buf = Float32Array | Int32Array;
+
+function size(shape: number[]): number {
+  let s = 1;
+  for (const d of shape) s *= d;
+  return s;
+}
+
+function stridesOf(shape: number[]): number[] {
+  const st = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    st[i] = s;
+    s *= shape[i]!;
+  }
+  return st;
+}
+
+function firstName(name: string): string {
+  const i = name.indexOf(';');
+  return i < 0 ? name : name.slice(0, i);
+}
+
+function rows(data: Float32Array, n: number, d: number, copy: boolean): Float32Array[] {
+  const src = copy ? data.slice(0, n * d) : data;
+  const out: Float32Array[] = new Array(n);
+  for (let i = 0; i < n; i++) out[i] = src.subarray(i * d, (i + 1) * d);
+  return out;
+}
+
+function activate(x: Float32Array, act: string | undefined): void {
+  if (!act || act === 'NONE') return;
+  const n = x.length;
+  switch (act) {
+    case 'RELU': for (let i = 0; i < n; i++) if (x[i]! < 0) x[i] = 0; break;
+    case 'RELU6': for (let i = 0; i < n; i++) x[i] = Math.min(6, Math.max(0, x[i]!)); break;
+    case 'RELU_N1_TO_1': for (let i = 0; i < n; i++) x[i] = Math.min(1, Math.max(-1, x[i]!)); break;
+    case 'TANH': for (let i = 0; i < n; i++) x[i] = Math.tanh(x[i]!); break;
+    default: throw new Error(`unsupported fused activation ${act}`);
+  }
+}
+
+const BINARY: Record<string, (a: number, b: number) => number> = {
+  ADD: (a, b) => a + b,
+  SUB: (a, b) => a - b,
+  MUL: (a, b) => a * b,
+  MAXIMUM: (a, b) => (a > b ? a : b),
+  POW: (a, b) => Math.pow(a, b),
+  SQUARED_DIFFERENCE: (a, b) => (a - b) * (a - b),
+};
+
+const UNARY: Record<string, (a: number) => number> = {
+  TANH: Math.tanh,
+  LOG: Math.log,
+  SQRT: Math.sqrt,
+  RSQRT: (a) => 1 / Math.sqrt(a),
+};
+
+/** numpy-broadcast binary op into `out` (shape outShape). */
+function broadcastBinary(
+  op: string, a: Float32Array, aShape: number[], b: Float32Array, bShape: number[],
+  out: Float32Array, outShape: number[],
+): void {
+  const n = out.length;
+  if (a.length === n && b.length === n) {
+    switch (op) {
+      case 'ADD': for (let i = 0; i < n; i++) out[i] = a[i]! + b[i]!; return;
+      case 'SUB': for (let i = 0; i < n; i++) out[i] = a[i]! - b[i]!; return;
+      case 'MUL': for (let i = 0; i < n; i++) out[i] = a[i]! * b[i]!; return;
+      default: { const f = BINARY[op]!; for (let i = 0; i < n; i++) out[i] = f(a[i]!, b[i]!); return; }
+    }
+  }
+  if (b.length === 1) {
+    const s = b[0]!;
+    switch (op) {
+      case 'ADD': for (let i = 0; i < n; i++) out[i] = a[i]! + s; return;
+      case 'SUB': for (let i = 0; i < n; i++) out[i] = a[i]! - s; return;
+      case 'MUL': for (let i = 0; i < n; i++) out[i] = a[i]! * s; return;
+      default: { const f = BINARY[op]!; for (let i = 0; i < n; i++) out[i] = f(a[i]!, s); return; }
+    }
+  }
+  const f = BINARY[op]!;
+  const r = outShape.length;
+  const bs = (shape: number[]): number[] => {
+    const st = stridesOf(shape);
+    const res = new Array<number>(r).fill(0);
+    for (let i = 0; i < shape.length; i++) {
+      const oi = r - shape.length + i;
+      res[oi] = shape[i] === 1 ? 0 : st[i]!;
+    }
+    return res;
+  };
+  const sa = bs(aShape);
+  const sb = bs(bShape);
+  const inner = r > 0 ? outShape[r - 1]! : 1;
+  const ia = r > 0 ? sa[r - 1]! : 0;
+  const ib = r > 0 ? sb[r - 1]! : 0;
+  const outer = inner === 0 ? 0 : n / inner;
+  const idx = new Array<number>(Math.max(r - 1, 0)).fill(0);
+  let o = 0;
+  for (let k = 0; k < outer; k++) {
+    let pa = 0;
+    let pb = 0;
+    for (let d = 0; d < r - 1; d++) { pa += idx[d]! * sa[d]!; pb += idx[d]! * sb[d]!; }
+    for (let j = 0; j < inner; j++) out[o++] = f(a[pa + j * ia]!, b[pb + j * ib]!);
+    for (let d = r - 2; d >= 0; d--) {
+      if (++idx[d]! < outShape[d]!) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+function normAxis(axis: number, rank: number): number {
+  return axis < 0 ? axis + rank : axis;
+}
+
+export class KwtModel {
+  readonly model: TfliteModel;
+  readonly sites: AttentionSite[];
+  private readonly siteByOp = new Map<number, AttentionSite>();
+  private readonly consts: (Buf | undefined)[];
+
+  private constructor(model: TfliteModel) {
+    this.model = model;
+    this.consts = model.tensors.map((t) => t.data);
+    for (const op of model.operators) {
+      if (!(op.opcode in BINARY || op.opcode in UNARY || KwtModel.OTHER_OPS.has(op.opcode))) {
+        throw new Error(`unsupported op ${op.opcode} (operator ${op.index})`);
+      }
+    }
+    this.sites = KwtModel.findAttention(model);
+    for (const s of this.sites) this.siteByOp.set(s.outOp, s);
+  }
+
+  private static readonly OTHER_OPS = new Set([
+    'CONCATENATION', 'FULLY_CONNECTED', 'RESHAPE', 'SOFTMAX', 'GATHER', 'TRANSPOSE', 'MEAN',
+    'STRIDED_SLICE',
+  ]);
+
+  static load(path?: string): KwtModel {
+    return new KwtModel(readTfliteFile(path ?? defaultKwt1Path()));
+  }
+
+  static fromModel(model: TfliteModel): KwtModel {
+    return new KwtModel(model);
+  }
+
+  /**
+   * Locate Q/K/V by tensor name (the three bias-free dense layers of each block's
+   * multi_head_self_attention, in dense-number order Q, K, V), and the attn·V tensor
+   * structurally (FULLY_CONNECTED consuming a SOFTMAX output and a non-constant operand that
+   * traces back through TRANSPOSE/RESHAPE to V). Cross-checks that the scores FC consumes Q and K.
+   */
+  static findAttention(model: TfliteModel): AttentionSite[] {
+    const { tensors, operators } = model;
+    const producer = new Map<number, TfliteOperator>();
+    for (const op of operators) for (const o of op.outputs) producer.set(o, op);
+    const traceBack = (t: number): number => {
+      let cur = t;
+      for (;;) {
+        const p = producer.get(cur);
+        if (!p || (p.opcode !== 'TRANSPOSE' && p.opcode !== 'RESHAPE')) return cur;
+        cur = p.inputs[0]!;
+      }
+    };
+    const re = /^kws_transformer\/transformer_block(?:_(\d+))?\/multi_head_self_attention(?:_\d+)?\/dense_(\d+)\//;
+    const perLayer = new Map<number, { dense: number; tensor: number }[]>();
+    for (const op of operators) {
+      if (op.opcode !== 'FULLY_CONNECTED') continue;
+      const out = op.outputs[0]!;
+      const m = re.exec(firstName(tensors[out]!.name));
+      if (!m) continue;
+      const hasBias = op.inputs.length > 2 && op.inputs[2]! >= 0;
+      if (hasBias || !tensors[op.inputs[1]!]!.data) continue;
+      const layer = m[1] === undefined ? 0 : Number(m[1]);
+      const list = perLayer.get(layer) ?? [];
+      list.push({ dense: Number(m[2]), tensor: out });
+      perLayer.set(layer, list);
+    }
+    const sites: AttentionSite[] = [];
+    const layers = [...perLayer.keys()].sort((a, b) => a - b);
+    for (const layer of layers) {
+      const list = perLayer.get(layer)!.sort((a, b) => a.dense - b.dense);
+      if (list.length !== 3) throw new Error(`layer ${layer}: expected 3 bias-free attention dense layers, got ${list.length}`);
+      const [q, k, v] = list.map((e) => e.tensor) as [number, number, number];
+      // attn·V: FC(softmax, f(V))
+      const outOp = operators.find((op) => op.opcode === 'FULLY_CONNECTED'
+        && producer.get(op.inputs[0]!)?.opcode === 'SOFTMAX'
+        && traceBack(op.inputs[1]!) === v);
+      if (!outOp) throw new Error(`layer ${layer}: attn·V FULLY_CONNECTED not found`);
+      const softmax = outOp.inputs[0]!;
+      // cross-check scores: softmax <- RESHAPE <- MUL(scale) <- FC(Q, f(K))
+      let cur = producer.get(softmax)!.inputs[0]!;
+      let p = producer.get(cur);
+      while (p && (p.opcode === 'RESHAPE' || p.opcode === 'MUL')) { cur = p.inputs[0]!; p = producer.get(cur); }
+      if (!p || p.opcode !== 'FULLY_CONNECTED' || p.inputs[0] !== q || traceBack(p.inputs[1]!) !== k) {
+        throw new Error(`layer ${layer}: scores FC(Q,K) not found where expected`);
+      }
+      sites.push({ layer, q, k, v, softmax, out: outOp.outputs[0]!, outOp: outOp.index });
+    }
+    return sites;
+  }
+
+  /** Run the graph on one second of 16 kHz audio (float samples in [-1, 1]). */
+  run(audio: Float32Array, opts: KwtRunOptions = {}): KwtRunResult {
+    const { tensors, operators } = this.model;
+    const inT = tensors[this.model.inputs[0]!]!;
+    const need = size(inT.shape);
+    if (audio.length !== need) throw new Error(`expected ${need} samples, got ${audio.length}`);
+    const vals: (Buf | undefined)[] = this.consts.slice();
+    vals[inT.index] = Float32Array.from(audio);
+    const layers: LayerTrace[] = [];
+    const get = (i: number): Buf => {
+      const v = vals[i];
+      if (!v) throw new Error(`tensor ${i} (${tensors[i]!.name}) not computed`);
+      return v;
+    };
+    const getF = (i: number): Float32Array => {
+      const v = get(i);
+      if (!(v instanceof Float32Array)) throw new Error(`tensor ${i} is not float32`);
+      return v;
+    };
+    const shp = (i: number): number[] => tensors[i]!.shape;
+
+    for (const op of operators) {
+      const outIdx = op.outputs[0]!;
+      const outShape = shp(outIdx);
+      const ins = op.inputs;
+      let out: Buf;
+      switch (op.opcode) {
+        case 'ADD': case 'SUB': case 'MUL': case 'MAXIMUM': case 'POW': case 'SQUARED_DIFFERENCE': {
+          const o = new Float32Array(size(outShape));
+          broadcastBinary(op.opcode, getF(ins[0]!), shp(ins[0]!), getF(ins[1]!), shp(ins[1]!), o, outShape);
+          activate(o, op.options.fusedActivation);
+          out = o;
+          break;
+        }
+        case 'TANH': case 'LOG': case 'SQRT': case 'RSQRT': {
+          const a = getF(ins[0]!);
+          const o = new Float32Array(a.length);
+          const f = UNARY[op.opcode]!;
+          for (let i = 0; i < a.length; i++) o[i] = f(a[i]!);
+          out = o;
+          break;
+        }
+        case 'RESHAPE': {
+          const a = get(ins[0]!);
+          if (a.length !== size(outShape)) throw new Error(`RESHAPE size mismatch at op ${op.index}`);
+          out = a; // tensors are never mutated in place, so aliasing is safe
+          break;
+        }
+        case 'FULLY_CONNECTED': {
+          const x = getF(ins[0]!);
+          const w = getF(ins[1]!);
+          const wShape = shp(ins[1]!);
+          const outDim = wShape[0]!;
+          const inDim = wShape[1]!;
+          const bias = ins.length > 2 && ins[2]! >= 0 ? getF(ins[2]!) : undefined;
+          const batch = x.length / inDim;
+          if (!Number.isInteger(batch)) throw new Error(`FC input size mismatch at op ${op.index}`);
+          const o = new Float32Array(batch * outDim);
+          for (let b = 0; b < batch; b++) {
+            const xo = b * inDim;
+            for (let r = 0; r < outDim; r++) {
+              const wo = r * inDim;
+              let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+              let i = 0;
+              for (; i + 3 < inDim; i += 4) {
+                s0 += x[xo + i]! * w[wo + i]!;
+                s1 += x[xo + i + 1]! * w[wo + i + 1]!;
+                s2 += x[xo + i + 2]! * w[wo + i + 2]!;
+                s3 += x[xo + i + 3]! * w[wo + i + 3]!;
+              }
+              for (; i < inDim; i++) s0 += x[xo + i]! * w[wo + i]!;
+              o[b * outDim + r] = s0 + s1 + s2 + s3 + (bias ? bias[r]! : 0);
+            }
+          }
+          activate(o, op.options.fusedActivation);
+          out = o;
+          const site = this.siteByOp.get(op.index);
+          if (site) {
+            const n = batch;
+            const d = outDim;
+            const q = rows(getF(site.q), n, d, true);
+            const k = rows(getF(site.k), n, d, true);
+            const v = rows(getF(site.v), n, d, true);
+            const attn = rows(getF(site.softmax), n, n, true);
+            const trace: LayerTrace = { q, k, v, attn, out: rows(o, n, d, true) };
+            if (opts.attention) {
+              const rep = opts.attention(site.layer, q, k, v);
+              if (rep) {
+                if (rep.length !== n) throw new Error(`attention hook returned ${rep.length} rows, expected ${n}`);
+                const o2 = new Float32Array(n * d);
+                for (let i = 0; i < n; i++) {
+                  const row = rep[i]!;
+                  if (row.length !== d) throw new Error(`attention hook row ${i} has ${row.length} values, expected ${d}`);
+                  o2.set(row, i * d);
+                }
+                trace.replaced = rows(o2, n, d, true);
+                out = o2;
+              }
+            }
+            layers[site.layer] = trace;
+          }
+          break;
+        }
+        case 'SOFTMAX': {
+          const a = getF(ins[0]!);
+          const beta = op.options.beta ?? 1;
+          const inner = outShape[outShape.length - 1]!;
+          const o = new Float32Array(a.length);
+          for (let base = 0; base < a.length; base += inner) {
+            let mx = -Infinity;
+            for (let j = 0; j < inner; j++) if (a[base + j]! > mx) mx = a[base + j]!;
+            let sum = 0;
+            for (let j = 0; j < inner; j++) {
+              const e = Math.exp(beta * (a[base + j]! - mx));
+              o[base + j] = e;
+              sum += e;
+            }
+            for (let j = 0; j < inner; j++) o[base + j] = o[base + j]! / sum;
+          }
+          out = o;
+          break;
+        }
+        case 'CONCATENATION': {
+          const rank = outShape.length;
+          const axis = normAxis(op.options.axis ?? 0, rank);
+          let outer = 1;
+          for (let d = 0; d < axis; d++) outer *= outShape[d]!;
+          const o = new Float32Array(size(outShape));
+          const outRow = size(outShape.slice(axis));
+          let off = 0;
+          for (const t of ins) {
+            const a = getF(t);
+            const row = size(shp(t).slice(axis));
+            for (let b = 0; b < outer; b++) o.set(a.subarray(b * row, (b + 1) * row), b * outRow + off);
+            off += row;
+          }
+          activate(o, op.options.fusedActivation);
+          out = o;
+          break;
+        }
+        case 'GATHER': {
+          const a = get(ins[0]!);
+          const aShape = shp(ins[0]!);
+          const idx = get(ins[1]!);
+          const axis = normAxis(op.options.axis ?? 0, aShape.length);
+          if ((op.options.batchDims ?? 0) !== 0) throw new Error('GATHER batch_dims unsupported');
+          let outer = 1;
+          for (let d = 0; d < axis; d++) outer *= aShape[d]!;
+          const inner = size(aShape.slice(axis + 1));
+          const axisLen = aShape[axis]!;
+          const o = a instanceof Int32Array ? new Int32Array(outer * idx.length * inner) : new Float32Array(outer * idx.length * inner);
+          let p = 0;
+          for (let b = 0; b < outer; b++) {
+            for (let i = 0; i < idx.length; i++) {
+              const j = idx[i]!;
+              if (j < 0 || j >= axisLen) throw new Error(`GATHER index ${j} out of range`);
+              const src = (b * axisLen + j) * inner;
+              o.set(a.subarray(src, src + inner), p);
+              p += inner;
+            }
+          }
+          out = o;
+          break;
+        }
+        case 'TRANSPOSE': {
+          const a = get(ins[0]!);
+          const aShape = shp(ins[0]!);
+          const perm = Array.from(get(ins[1]!));
+          const r = aShape.length;
+          const st = stridesOf(aShape);
+          const o = a instanceof Int32Array ? new Int32Array(a.length) : new Float32Array(a.length);
+          const oShape = perm.map((p) => aShape[p]!);
+          const pst = perm.map((p) => st[p]!);
+          if (r === 2 || (r >= 2 && oShape.slice(0, r - 2).every((x) => x === 1))) {
+            // fast path: effectively a 2-D transpose (leading unit dims)
+            const R = oShape[r - 2]!;
+            const C = oShape[r - 1]!;
+            const sr = pst[r - 2]!;
+            const sc = pst[r - 1]!;
+            let q = 0;
+            for (let i = 0; i < R; i++) for (let j = 0; j < C; j++) o[q++] = a[i * sr + j * sc]!;
+          } else {
+            const idx = new Array<number>(r).fill(0);
+            for (let q = 0; q < o.length; q++) {
+              let src = 0;
+              for (let d = 0; d < r; d++) src += idx[d]! * pst[d]!;
+              o[q] = a[src]!;
+              for (let d = r - 1; d >= 0; d--) {
+                if (++idx[d]! < oShape[d]!) break;
+                idx[d] = 0;
+              }
+            }
+          }
+          out = o;
+          break;
+        }
+        case 'MEAN': {
+          const a = getF(ins[0]!);
+          const aShape = shp(ins[0]!);
+          const r = aShape.length;
+          const axes = new Set(Array.from(get(ins[1]!)).map((x) => normAxis(x, r)));
+          const st = stridesOf(aShape);
+          // output index = input index with reduced axes set to 0
+          const keptShape = aShape.map((d, i) => (axes.has(i) ? 1 : d));
+          const kst = stridesOf(keptShape);
+          const acc = new Float64Array(size(keptShape));
+          const idx = new Array<number>(r).fill(0);
+          for (let p = 0; p < a.length; p++) {
+            let q = 0;
+            for (let d = 0; d < r; d++) if (!axes.has(d)) q += idx[d]! * kst[d]!;
+            acc[q]! += a[p]!;
+            for (let d = r - 1; d >= 0; d--) {
+              if (++idx[d]! < aShape[d]!) break;
+              idx[d] = 0;
+            }
+          }
+          void st;
+          const cnt = a.length / acc.length;
+          const o = new Float32Array(acc.length);
+          for (let i = 0; i < acc.length; i++) o[i] = acc[i]! / cnt;
+          if (size(outShape) !== o.length) throw new Error(`MEAN size mismatch at op ${op.index}`);
+          out = o;
+          break;
+        }
+        case 'STRIDED_SLICE': {
+          const a = get(ins[0]!);
+          const aShape = shp(ins[0]!);
+          const r = aShape.length;
+          const begin = Array.from(get(ins[1]!));
+          const end = Array.from(get(ins[2]!));
+          const strides = ins.length > 3 ? Array.from(get(ins[3]!)) : new Array<number>(r).fill(1);
+          const o8 = op.options;
+          if ((o8.ellipsisMask ?? 0) !== 0 || (o8.newAxisMask ?? 0) !== 0 || o8.offset) {
+            throw new Error('STRIDED_SLICE ellipsis/new_axis/offset unsupported');
+          }
+          const starts: number[] = [];
+          const counts: number[] = [];
+          for (let d = 0; d < r; d++) {
+            const dim = aShape[d]!;
+            const s = strides[d] ?? 1;
+            const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
+            let b = begin[d] ?? 0;
+            let e = end[d] ?? dim;
+            if (b < 0) b += dim;
+            if (e < 0) e += dim;
+            if (s > 0) {
+              b = ((o8.beginMask ?? 0) >> d) & 1 ? 0 : clamp(b, 0, dim);
+              e = ((o8.endMask ?? 0) >> d) & 1 ? dim : clamp(e, 0, dim);
+            } else {
+              b = ((o8.beginMask ?? 0) >> d) & 1 ? dim - 1 : clamp(b, -1, dim - 1);
+              e = ((o8.endMask ?? 0) >> d) & 1 ? -1 : clamp(e, -1, dim - 1);
+            }
+            if (((o8.shrinkAxisMask ?? 0) >> d) & 1) {
+              b = begin[d]! < 0 ? begin[d]! + dim : begin[d]!;
+              e = b + 1;
+            }
+            const c = s > 0 ? Math.max(0, Math.ceil((e - b) / s)) : Math.max(0, Math.ceil((b - e) / -s));
+            starts.push(b);
+            counts.push(c);
+          }
+          const st = stridesOf(aShape);
+          const total = counts.reduce((x, y) => x * y, 1);
+          const o = a instanceof Int32Array ? new Int32Array(total) : new Float32Array(total);
+          const idx = new Array<number>(r).fill(0);
+          for (let q = 0; q < total; q++) {
+            let src = 0;
+            for (let d = 0; d < r; d++) src += (starts[d]! + idx[d]! * (strides[d] ?? 1)) * st[d]!;
+            o[q] = a[src]!;
+            for (let d = r - 1; d >= 0; d--) {
+              if (++idx[d]! < counts[d]!) break;
+              idx[d] = 0;
+            }
+          }
+          if (total !== size(outShape)) throw new Error(`STRIDED_SLICE size mismatch at op ${op.index}`);
+          out = o;
+          break;
+        }
+        default:
+          throw new Error(`unsupported op ${op.opcode}`);
+      }
+      vals[outIdx] = out;
+    }
+    const logits = Float32Array.from(getF(this.model.outputs[0]!));
+    const probs = softmax(logits);
+    let best = 0;
+    for (let i = 1; i < logits.length; i++) if (logits[i]! > logits[best]!) best = i;
+    return { logits, probs, label: KWT_LABELS[best] ?? String(best), layers };
+  }
+}
+
+export function softmax(x: Float32Array): Float32Array {
+  let mx = -Infinity;
+  for (const v of x) if (v > mx) mx = v;
+  const o = new Float32Array(x.length);
+  let s = 0;
+  for (let i = 0; i < x.length; i++) { o[i] = Math.exp(x[i]! - mx); s += o[i]!; }
+  for (let i = 0; i < x.length; i++) o[i] = o[i]! / s;
+  return o;
+}
