@@ -1,0 +1,85 @@
+// Running testbenches under Icarus Verilog or Verilator, and reading their "N passed, N failed" line.
+import { execa } from 'execa';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, renameSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { UserError } from '../gen/errors.ts';
+import { REPO_ROOT } from '../gen/render.ts';
+
+export const SIMULATORS = ['iverilog', 'verilator'] as const;
+export type Simulator = (typeof SIMULATORS)[number];
+
+export interface SimResult { passed: number; failed: number; stdout: string; cycles?: number }
+
+const INSTALL_HINT: Record<string, string> = {
+  iverilog: 'apt-get install iverilog (or run bash scripts/setup.sh)',
+  vvp: 'apt-get install iverilog (or run bash scripts/setup.sh)',
+  verilator: 'apt-get install verilator (or run bash scripts/setup.sh)',
+  yosys: 'apt-get install yosys (or run bash scripts/setup.sh)',
+};
+
+/** Fail with one clear message when a tool is missing. */
+export async function requireTool(tool: string): Promise<void> {
+  const r = await execa('sh', ['-c', `command -v ${tool}`], { reject: false });
+  if (r.exitCode !== 0) throw new UserError(`${tool} not found on PATH: install it with ${INSTALL_HINT[tool] ?? `your package manager`}`);
+}
+
+/** The last "N passed, N failed" line (Verilator prints its $finish note after it). */
+export function parseSummary(stdout: string): { passed: number; failed: number } {
+  const m = [...stdout.matchAll(/^(\d+) passed, (\d+) failed$/gm)].at(-1);
+  if (!m) throw new Error(`testbench printed no "N passed, N failed" line:\n${stdout.slice(-2000)}`);
+  return { passed: Number(m[1]), failed: Number(m[2]) };
+}
+
+export interface SimOptions {
+  sim: Simulator;
+  workDir: string;          // cwd of the simulation: vector files are found relative to it
+  sources: string[];        // Verilog files (absolute or relative to workDir)
+  top?: string;             // testbench module, default "tb"
+  plusargs?: string[];      // e.g. ["vectors=vectors.hex"]
+  waves?: string;           // FST file name (relative to workDir) to dump
+  timeoutMs?: number;
+}
+
+const absSources = (o: SimOptions) => o.sources.map((s) => (isAbsolute(s) ? s : resolve(o.workDir, s)));
+
+/** Verilator builds are cached by the content of their sources and flags (SpinalHDL-style). */
+function verilatorCacheDir(sources: string[], flags: string[]): string {
+  const h = createHash('sha256');
+  for (const s of sources) h.update(readFileSync(s)).update('\0');
+  h.update(flags.join(' '));
+  return join(REPO_ROOT, 'build', 'verilator-cache', h.digest('hex').slice(0, 16));
+}
+
+export async function simulate(o: SimOptions): Promise<SimResult> {
+  const top = o.top ?? 'tb';
+  const srcs = absSources(o);
+  const plus = (o.plusargs ?? []).map((p) => `+${p}`);
+  if (o.waves) plus.push(`+waves=${o.waves}`);
+  const timeout = o.timeoutMs ?? 20 * 60_000;
+  let stdout: string;
+  if (o.sim === 'iverilog') {
+    await requireTool('iverilog');
+    const vvp = join(o.workDir, `${top}.vvp`);
+    await execa('iverilog', ['-g2005', '-o', vvp, '-s', top, ...srcs], { cwd: o.workDir });
+    const r = await execa('vvp', ['-n', vvp, ...(o.waves ? ['-fst'] : []), ...plus], { cwd: o.workDir, timeout, reject: false });
+    stdout = r.stdout + r.stderr;
+  } else {
+    await requireTool('verilator');
+    const flags = ['--binary', '-j', '2', '-O2', '--top-module', top, '-Wno-fatal', ...(o.waves ? ['--trace-fst'] : [])];
+    const dir = verilatorCacheDir(srcs, flags);
+    const exe = join(dir, `V${top}`);
+    if (!existsSync(exe)) {
+      const tmp = `${dir}.tmp-${process.pid}`;
+      rmSync(tmp, { recursive: true, force: true });
+      mkdirSync(tmp, { recursive: true });
+      await execa('verilator', [...flags, '-Mdir', tmp, ...srcs], { cwd: o.workDir });
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(tmp, dir);
+    }
+    const r = await execa(exe, plus, { cwd: o.workDir, timeout, reject: false });
+    stdout = r.stdout + r.stderr;
+  }
+  const cyc = [...stdout.matchAll(/^CYCLES (\d+)$/gm)].at(-1);
+  return { ...parseSummary(stdout), stdout, cycles: cyc ? Number(cyc[1]) : undefined };
+}

@@ -1,0 +1,45 @@
+// Cycle traces: what a unit testbench drives and expects, cycle by cycle, packed into hex vector files.
+export interface Port { name: string; width: number }
+export interface Cycle { in: Record<string, bigint | number>; out?: Record<string, bigint | number | null> }
+export interface Trace { module: string; inputs: Port[]; outputs: Port[]; cycles: Cycle[]; clocked?: boolean }
+export interface PackedTrace extends Trace { inW: number; outW: number }
+
+const mask = (w: number) => (1n << BigInt(w)) - 1n;
+/** Two's complement of a (possibly negative) integer in w bits. */
+export const toBits = (x: bigint | number, w: number): bigint => BigInt(x) & mask(w);
+
+/** Pack a trace into one hex word per cycle: {inputs, expected, mask} (null/missing = don't care). */
+export function packTrace(t: Trace): { packed: PackedTrace; hex: string } {
+  const inW = t.inputs.reduce((s, p) => s + p.width, 0);
+  const outW = t.outputs.reduce((s, p) => s + p.width, 0);
+  const lines = t.cycles.map((c) => {
+    let word = 0n;
+    for (const p of t.inputs) word = (word << BigInt(p.width)) | toBits(c.in[p.name] ?? 0, p.width);
+    let exp = 0n;
+    let msk = 0n;
+    for (const p of t.outputs) {
+      const v = c.out?.[p.name];
+      exp = (exp << BigInt(p.width)) | (v === null || v === undefined ? 0n : toBits(v, p.width));
+      msk = (msk << BigInt(p.width)) | (v === null || v === undefined ? 0n : mask(p.width));
+    }
+    word = (((word << BigInt(outW)) | exp) << BigInt(outW)) | msk;
+    return word.toString(16);
+  });
+  return { packed: { ...t, inW, outW }, hex: lines.join('\n') + '\n' };
+}
+
+/** The meta file: hardware hash (48 bits) and vector count, one 64-bit hex word each. */
+export const metaFile = (hwHash: string, count: number): string => `${hwHash.padStart(16, '0')}\n${count.toString(16).padStart(16, '0')}\n`;
+
+/** Flat bus of signed/unsigned elements, element 0 in the low bits (x[i*W +: W]). */
+export function packBus(xs: (number | bigint)[], w: number): bigint {
+  let v = 0n;
+  for (let i = xs.length - 1; i >= 0; i--) v = (v << BigInt(w)) | toBits(xs[i], w);
+  return v;
+}
+export function unpackBus(v: bigint, n: number, w: number, signed: boolean): number[] {
+  return Array.from({ length: n }, (_, i) => {
+    const x = (v >> BigInt(i * w)) & mask(w);
+    return Number(signed && x >> BigInt(w - 1) ? x - (1n << BigInt(w)) : x);
+  });
+}

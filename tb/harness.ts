@@ -1,0 +1,43 @@
+// Unit-test harness: writes a module (with its dependencies), the generic unit testbench and the
+// trace's vector files into a work folder, then runs the chosen simulator.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Derived } from '../src/gen/derive.ts';
+import { moduleByName, withDeps } from '../src/gen/modules.ts';
+import { REPO_ROOT, renderModule, renderTemplate } from '../src/gen/render.ts';
+import { simulate, type Simulator, type SimResult } from '../src/sim/run.ts';
+import { metaFile, packTrace, type Trace } from '../src/sim/trace.ts';
+
+/** Render `module` and its dependencies into `dir`; returns the file names (leaves first). */
+export function writeModuleFiles(D: Derived, module: string, dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  return withDeps(module).map((name) => {
+    const m = moduleByName(name);
+    writeFileSync(join(dir, `${name}.v`), renderModule(D, m.template, m.view?.(D) ?? {}));
+    return `${name}.v`;
+  });
+}
+
+export interface UnitRun extends SimResult { dir: string }
+
+export async function runUnit(D: Derived, trace: Trace, sim: Simulator, opts: { corrupt?: number; hashOverride?: string } = {}): Promise<UnitRun> {
+  const dir = join(REPO_ROOT, 'build', 'unit', `${D.cfg.name}-${D.hwHash}-${trace.module}-${sim}${opts.corrupt !== undefined ? '-corrupt' : ''}${opts.hashOverride ? '-badhash' : ''}`);
+  rmSync(dir, { recursive: true, force: true });
+  const rtl = writeModuleFiles(D, trace.module, dir);
+  const { packed, hex } = packTrace(trace);
+  let lines = hex;
+  if (opts.corrupt !== undefined) {
+    // Flip one expected-output bit of a checked cycle: the testbench must report it.
+    const ls = hex.trim().split('\n').map((l) => BigInt(`0x${l}`));
+    const i = opts.corrupt;
+    const maskBits = ls[i] & ((1n << BigInt(packed.outW)) - 1n);
+    const lowest = maskBits & -maskBits;
+    ls[i] ^= lowest << BigInt(packed.outW);
+    lines = ls.map((x) => x.toString(16)).join('\n') + '\n';
+  }
+  writeFileSync(join(dir, 'vectors.hex'), lines);
+  writeFileSync(join(dir, 'vectors.meta'), metaFile(opts.hashOverride ?? D.hwHash, trace.cycles.length));
+  writeFileSync(join(dir, 'tb.v'), renderTemplate(join(REPO_ROOT, 'tb', 'unit_tb.v.ejs'), { trace: packed, hwHash: D.hwHash }));
+  const r = await simulate({ sim, workDir: dir, sources: [...rtl, 'tb.v'] });
+  return { ...r, dir };
+}
