@@ -24,6 +24,9 @@ export const MODULES: ModuleSpec[] = [
   { name: 'elsa_dot', template: 'elsa_dot.v.ejs', deps: [], doc: 'd-multiplier dot product with adder tree (attention q·k and norm k·k)' },
   { name: 'elsa_isqrt', template: 'elsa_isqrt.v.ejs', deps: [], doc: 'pipelined square root for key norms', view: (D) => ({ tagW: isqrtTagW(D) }) },
   { name: 'elsa_exp', template: 'elsa_exp.v.ejs', deps: [], doc: 'exp unit: score·C, 2^frac table, exponent saturation' },
+  { name: 'elsa_attention', template: 'elsa_attention.v.ejs', deps: ['elsa_dot', 'elsa_exp'], doc: 'attention computation: q·k, exp, block-exponent Σe and Σe·v, partial outputs', view: (D) => ({ tagW: isqrtTagW(D) }) },
+  { name: 'elsa_hash', template: 'elsa_hash.v.ejs', deps: [], doc: 'Kronecker-structured hash computation with m_h multipliers' },
+  { name: 'elsa_output_div', template: 'elsa_output_div.v.ejs', deps: [], doc: 'output division: reduce the P_a partials, reciprocal table, m_o multipliers' },
 ];
 
 /** The norm pipeline's tag: slot (which of the P_c norm memories) and row within the bank. */

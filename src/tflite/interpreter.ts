@@ -38,7 +38,7 @@
  * Arithmetic: tensors are stored as Float32Array (so every op rounds to float32 like TFLite);
  * dot products and reductions accumulate in float64.
  */
-import { defaultKwt1Path, readTfliteFile, type TfliteModel, type TfliteOperator } from './reader.js';
+import { defaultKwt1Path, readTfliteFile, type TfliteModel, type TfliteOperator } from './reader.ts';
 
 export const KWT_LABELS = [
   'silence', 'unknown', 'yes', 'no', 'up', 'down', 'left', 'right', 'on', 'off', 'stop', 'go',
