@@ -1,6 +1,6 @@
 // The module registry: one entry per hardware module, one template and one generated file each.
 // Order is dependency order (leaves first), which is also the file-list order.
-import type { Derived } from './derive.ts';
+import { ubits, type Derived } from './derive.ts';
 
 export interface ModuleSpec {
   /** Verilog module name = file name (without .v). */
@@ -25,8 +25,11 @@ export const MODULES: ModuleSpec[] = [
   { name: 'elsa_isqrt', template: 'elsa_isqrt.v.ejs', deps: [], doc: 'pipelined square root for key norms', view: (D) => ({ tagW: isqrtTagW(D) }) },
   { name: 'elsa_exp', template: 'elsa_exp.v.ejs', deps: [], doc: 'exp unit: score·C, 2^frac table, exponent saturation' },
   { name: 'elsa_attention', template: 'elsa_attention.v.ejs', deps: ['elsa_dot', 'elsa_exp'], doc: 'attention computation: q·k, exp, block-exponent Σe and Σe·v, partial outputs', view: (D) => ({ tagW: isqrtTagW(D) }) },
+  { name: 'elsa_bank', template: 'elsa_bank.v.ejs', deps: ['elsa_ram', 'elsa_cand_sel', 'elsa_queue', 'elsa_arbiter', 'elsa_attention', 'elsa_isqrt'], doc: 'one bank: K/V/hash/norm memories, P_c candidate selection modules and queues, arbiter, attention module, norm unit',
+    view: (D) => ({ slotW: slotW(D), nrowW: ubits(D.rows), cntW: ubits(D.nB), lastSlotW: ubits(D.cfg.pC) }) },
   { name: 'elsa_hash', template: 'elsa_hash.v.ejs', deps: [], doc: 'Kronecker-structured hash computation with m_h multipliers' },
   { name: 'elsa_output_div', template: 'elsa_output_div.v.ejs', deps: [], doc: 'output division: reduce the P_a partials, reciprocal table, m_o multipliers' },
+  { name: 'elsa_top', template: 'elsa_top.v.ejs', deps: ['elsa_hash', 'elsa_bank', 'elsa_output_div'], doc: 'top level: controller, host streams, shared hash unit, P_a banks, output division' },
 ];
 
 /** The norm pipeline's tag: slot (which of the P_c norm memories) and row within the bank. */

@@ -1,0 +1,42 @@
+// Golden stimulus for the top-level testbench: invocations (n, t, K, V, Q) with the expected outputs
+// from the fixed-point model, packed one hex word per line (format in tb/top_tb.v.ejs and the README).
+import type { Derived } from '../gen/derive.ts';
+import { Rng } from '../model/rng.ts';
+import { elsaFixed, quantize, quantizeThreshold, type InvocationTrace } from '../model/fixed.ts';
+import { metaFile, packBus, toBits } from './trace.ts';
+
+export interface Invocation { n: number; tQ: number; K: number[][]; V: number[][]; Q: number[][] }
+
+/** Random Q/K/V (normal, standard deviation `sigma`, quantised to the qkv format) for one invocation. */
+export function randomInvocation(D: Derived, rng: Rng, n: number, t: number, sigma = 1.5): Invocation {
+  const d = D.cfg.d;
+  const M = () => Array.from({ length: n }, () => Array.from({ length: d }, () => quantize(rng.normal() * sigma, D)));
+  return { n, tQ: quantizeThreshold(t, D), K: M(), V: M(), Q: M() };
+}
+
+/** An invocation with an invalid runtime n (0 or > nMax): the core must flag err. */
+export const invalidInvocation = (n: number): Invocation => ({ n, tQ: 0, K: [], V: [], Q: [] });
+
+export interface Stimulus { hex: string; meta: string; words: number; traces: (InvocationTrace | null)[] }
+
+export function buildStimulus(D: Derived, invs: Invocation[]): Stimulus {
+  const lines: string[] = [];
+  const traces: (InvocationTrace | null)[] = [];
+  const { qW, outW } = D;
+  for (const inv of invs) {
+    lines.push(((BigInt(inv.n) << 32n) | toBits(inv.tQ, D.tW)).toString(16));
+    if (inv.n < 1 || inv.n > D.cfg.nMax) {
+      traces.push(null);
+      continue;
+    }
+    for (const r of [inv.K, inv.V, inv.Q])
+      for (const row of r) for (const x of row) if (x < -(2 ** (qW - 1)) || x >= 2 ** (qW - 1)) throw new Error(`value ${x} does not fit the ${qW}-bit qkv format`);
+    const tr = elsaFixed(D, inv.K, inv.V, inv.Q, inv.tQ);
+    traces.push(tr);
+    for (let y = 0; y < inv.n; y++) lines.push(((packBus(inv.V[y], qW) << BigInt(D.cfg.d * qW)) | packBus(inv.K[y], qW)).toString(16));
+    for (const q of inv.Q) lines.push(packBus(q, qW).toString(16));
+    for (const o of tr.out) lines.push(packBus(o, outW).toString(16));
+  }
+  const meta = metaFile(D.hwHash, invs.length) + lines.length.toString(16).padStart(16, '0') + '\n';
+  return { hex: lines.join('\n') + '\n', meta, words: lines.length, traces };
+}

@@ -1,0 +1,211 @@
+// Cycle trace for elsa_output_div: bank partials built with accumulate() (src/model/fixed.ts), the
+// expected row from outputDivision(), and a cycle model of the module's handshakes.
+import type { Derived } from '../../src/gen/derive.ts';
+import { Rng } from '../../src/model/rng.ts';
+import { accumulate, emptyPartial, outputDivision, type Partial } from '../../src/model/fixed.ts';
+import { packBus, type Cycle, type Trace } from '../../src/sim/trace.ts';
+
+/** Cycle timing of elsa_output_div, counted from the start cycle (cycle 0: idle, every part_full set,
+ *  o_valid low). part_clear is high in exactly one cycle; o_valid rises in `validAt` and stays high
+ *  until the cycle (inclusive) in which o_ready is high. The module is busy (cannot start) in cycles
+ *  1..clearAt and while o_valid. */
+export const outputDivTiming = (D: Derived): { clearAt: number; validAt: number } => ({
+  clearAt: D.divCycles + 2,
+  validAt: D.divCycles + 3,
+});
+
+type Kind = 'normal' | 'none' | 'extreme' | 'saturate' | 'full' | 'single';
+
+const randSigned = (rng: Rng, w: number): number => rng.int(-(2 ** (w - 1)), 2 ** (w - 1) - 1);
+/** Uniform w-bit pattern (any w), as a BigInt: don't-care data on the partial buses. */
+function randBits(rng: Rng, w: number): bigint {
+  let x = 0n;
+  for (let got = 0; got < w; got += 16) x = (x << 16n) | BigInt(rng.int(0, 0xffff));
+  return x & ((1n << BigInt(w)) - 1n);
+}
+const clampE = (D: Derived, e: number): number => Math.max(-D.expEmax, Math.min(D.expEmax, e));
+
+/** One query's P_a partials: each bank accumulates its terms exactly as the attention module does. */
+export function makePartials(D: Derived, rng: Rng, kind: Kind): Partial[] {
+  const { pA, d } = D.cfg;
+  const vMax = 2 ** (D.qW - 1) - 1;
+  const vMin = -(2 ** (D.qW - 1));
+  const mMax = 2 ** D.expMF - 1;
+  const only = rng.int(0, pA - 1);
+  // element sign pattern of the saturating queries
+  const satSign = Array.from({ length: d }, () => (rng.next() < 0.5 ? 1 : -1));
+  const base = rng.int(-60, 60);
+  return Array.from({ length: pA }, (_, b) => {
+    const p = emptyPartial(d);
+    let n: number;
+    if (kind === 'none') n = 0;
+    else if (kind === 'full') n = D.nB;
+    else if (kind === 'single') n = b === only ? rng.int(1, Math.min(D.nB, 12)) : 0;
+    else n = rng.next() < 0.3 ? 0 : rng.int(1, Math.min(D.nB, 16));
+    const bankOff = rng.int(-12, 12);
+    for (let t = 0; t < n; t++) {
+      let e: number;
+      let m = rng.int(0, mMax);
+      let v: number[];
+      if (kind === 'full') {
+        // every term at the same exponent with the largest mantissa and |v|: the widest S and O
+        e = 7;
+        m = mMax;
+        v = Array.from({ length: d }, (_, i) => (i % 2 ? vMax : vMin));
+      } else if (kind === 'extreme') {
+        // banks at opposite ends of the exponent range (differences far beyond the accumulator
+        // widths: their terms vanish to 0 or -1), with jumps beyond the widths inside a bank too
+        const hi = b % 2 === 1;
+        const jump = rng.next() < 0.15 ? rng.int(40, 90) : 0;
+        e = hi ? D.expEmax - 100 + jump + rng.int(0, 3) : -D.expEmax + jump + rng.int(0, 3);
+        v = Array.from({ length: d }, () => randSigned(rng, D.qW));
+      } else {
+        e = clampE(D, base + bankOff + rng.int(-6, 6));
+        v = kind === 'saturate'
+          ? satSign.map((s) => (s > 0 ? vMax - rng.int(0, 1) : vMin + rng.int(0, 1)))
+          : Array.from({ length: d }, () => (rng.next() < 0.1 ? (rng.next() < 0.5 ? vMin : vMax) : randSigned(rng, D.qW)));
+      }
+      accumulate(D, p, { e, m }, v);
+    }
+    // the partial registers' widths must hold what accumulate() produced
+    if (p.s >= 2 ** D.accSW || p.o.some((x) => x < -(2 ** (D.accOW - 1)) || x >= 2 ** (D.accOW - 1)))
+      throw new Error(`makePartials: bank ${b} (${kind}) overflows accSW/accOW`);
+    return p;
+  });
+}
+
+/** Query kinds in order: every kind early, then mostly normal queries. */
+const kindOf = (q: number): Kind =>
+  (['normal', 'none', 'extreme', 'saturate', 'full', 'single', 'normal', 'extreme', 'saturate'] as Kind[])[q] ??
+  (q % 5 === 0 ? 'extreme' : q % 7 === 0 ? 'saturate' : 'normal');
+
+/** Trace: reset, then `queries` query rows. The banks (environment) fill their partial registers at
+ *  random times (each bank independently, from the cycle after a part_clear pulse) and drive random
+ *  don't-care values on every field the module must ignore; the consumer applies random o_ready
+ *  backpressure, with stretches of several cycles of o_ready = 0 while o_valid. Checked every cycle:
+ *  part_clear, o_valid; o_data whenever its value is defined (reset value, a held result). */
+export function outputDivTrace(D: Derived, seed: number, queries = 20): Trace {
+  const rng = new Rng(seed);
+  const { pA, d } = D.cfg;
+  const DC = D.divCycles;
+  const parts = Array.from({ length: queries }, (_, q) => makePartials(D, rng, kindOf(q)));
+  const expected = parts.map((p) => outputDivision(D, p));
+
+  const cycles: Cycle[] = [];
+  const zeroIn = { rst: 1, part_full: 0, part_started: 0, part_e: 0, part_s: 0, part_o: 0, o_ready: 0 };
+  cycles.push({ in: { ...zeroIn }, out: {} }); // outputs unknown before the first edge
+  cycles.push({ in: { ...zeroIn }, out: { part_clear: 0, o_valid: 0, o_data: 0 } });
+
+  // DUT model registers (values visible in the current cycle)
+  let stEnc = false;
+  let alAct = false;
+  let alChunk = 0;
+  let muAct = false;
+  let muLast = false;
+  let partClear = false;
+  let oValid = false;
+  let oData: number[] | null = new Array(d).fill(0);
+  let busyQuery = -1;       // query whose division is in flight
+  let validQuery = -1;      // query whose row is in o_data
+
+  // environment: the query the banks hold / will hold, and when each bank's partial arrives
+  let bankQuery = 0;
+  const fillAt = Array.from({ length: pA }, () => 2 + rng.int(0, 3));
+  let served = 0;           // rows accepted by the consumer
+  let stall = 0;            // forced o_ready = 0 cycles left for the current row
+  let stalledRow = -1;
+  let cycle = 2;
+  const limit = 2 + queries * (DC + 40) + 100;
+
+  while (served < queries) {
+    if (cycle > limit) throw new Error('outputDivTrace: the cycle model made no progress');
+    // ---- environment inputs for this cycle
+    const full: number[] = [];
+    const started: number[] = [];
+    const es: number[] = [];
+    const ss: bigint[] = [];
+    const os: bigint[] = [];
+    for (let b = 0; b < pA; b++) {
+      const f = bankQuery < queries && cycle >= fillAt[b];
+      const p = f ? parts[bankQuery][b] : null;
+      full.push(f ? 1 : 0);
+      // started is meaningful only when full; drive garbage otherwise
+      started.push(p ? (p.started ? 1 : 0) : rng.int(0, 1));
+      if (p && p.started) {
+        es.push(p.e);
+        ss.push(BigInt(p.s));
+        for (let i = 0; i < d; i++) os.push(BigInt(p.o[i]));
+      } else {
+        // don't-care exponent: often just above or below the real E, where it would do most harm
+        const live = bankQuery < queries ? parts[bankQuery].filter((x) => x.started) : [];
+        const eNear = live.length ? Math.max(...live.map((x) => x.e)) : rng.int(-D.expEmax, D.expEmax);
+        const u = rng.next();
+        const eBad = u < 0.3 ? eNear + rng.int(-3, 3) : u < 0.7 ? eNear + rng.int(4, 40) : randSigned(rng, D.expEW);
+        es.push(Math.max(-(2 ** (D.expEW - 1)), Math.min(2 ** (D.expEW - 1) - 1, eBad)));
+        ss.push(randBits(rng, D.accSW));
+        for (let i = 0; i < d; i++) os.push(randBits(rng, D.accOW));
+      }
+    }
+    if (oValid && stalledRow !== validQuery) {
+      stalledRow = validQuery;
+      stall = validQuery % 3 === 0 ? rng.int(3, 7) : 0;
+    }
+    const oReady = oValid && stall > 0 ? 0 : rng.next() < 0.55 ? 1 : 0;
+    if (oValid && stall > 0) stall--;
+
+    cycles.push({
+      in: {
+        rst: 0, part_full: packBus(full, 1), part_started: packBus(started, 1),
+        part_e: packBus(es, D.expEW), part_s: packBus(ss, D.accSW), part_o: packBus(os, D.accOW), o_ready: oReady,
+      },
+      out: { part_clear: partClear ? 1 : 0, o_valid: oValid ? 1 : 0, o_data: oData ? packBus(oData, D.outW) : null },
+    });
+
+    // ---- DUT model: next register values (mirrors the RTL's control block)
+    const busy = stEnc || alAct || muAct;
+    const start = !busy && !oValid && full.every((x) => x === 1);
+    if (start) busyQuery = bankQuery;
+    const alLast = alChunk === DC - 1;
+    const nStEnc = start;
+    const nAlAct = stEnc ? true : alAct && alLast ? false : alAct;
+    const nAlChunk = stEnc ? 0 : alAct ? (alChunk + 1) % Math.max(1, 2 ** Math.ceil(Math.log2(DC))) : alChunk;
+    const nMuAct = alAct;
+    const nMuLast = alAct && alLast;
+    const nPartClear = alAct && alLast;
+    let nOValid = oValid;
+    if (muAct && muLast) nOValid = true;
+    else if (oReady) nOValid = false;
+    if (oValid && oReady) served++;
+    // o_data: a shift register written in every multiply cycle; complete after the last one
+    let nOData = oData;
+    if (muAct) nOData = muLast ? expected[busyQuery] : null;
+    if (muAct && muLast) validQuery = busyQuery;
+
+    // ---- environment: banks see part_clear at this edge and drop (then refill) their partials
+    if (partClear) {
+      bankQuery++;
+      for (let b = 0; b < pA; b++) fillAt[b] = cycle + 1 + (rng.next() < 0.3 ? 0 : rng.int(0, rng.next() < 0.2 ? 12 : 3));
+    }
+
+    stEnc = nStEnc; alAct = nAlAct; alChunk = nAlChunk; muAct = nMuAct; muLast = nMuLast;
+    partClear = nPartClear; oValid = nOValid; oData = nOData;
+    cycle++;
+  }
+  // a few idle cycles: nothing more happens (no spurious start with empty banks, o_data held)
+  for (let i = 0; i < 3; i++)
+    cycles.push({
+      in: { ...zeroIn, rst: 0, o_ready: 1 },
+      out: { part_clear: 0, o_valid: 0, o_data: oData ? packBus(oData, D.outW) : null },
+    });
+
+  return {
+    module: 'elsa_output_div', clocked: true,
+    inputs: [
+      { name: 'rst', width: 1 }, { name: 'part_full', width: pA }, { name: 'part_started', width: pA },
+      { name: 'part_e', width: pA * D.expEW }, { name: 'part_s', width: pA * D.accSW },
+      { name: 'part_o', width: pA * d * D.accOW }, { name: 'o_ready', width: 1 },
+    ],
+    outputs: [{ name: 'part_clear', width: 1 }, { name: 'o_valid', width: 1 }, { name: 'o_data', width: d * D.outW }],
+    cycles,
+  };
+}
