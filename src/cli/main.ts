@@ -4,6 +4,7 @@ import { ConfigError, UserError } from '../gen/errors.ts';
 import { registerGenerate } from './commands/generate.ts';
 import { registerConfigCommands } from './commands/config.ts';
 import { loadOptionalCommands } from './commands/index.ts';
+import { registerSimCommands } from './commands/sim.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('elsa-gen')
@@ -12,6 +13,7 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run with --help for usage)');
   registerGenerate(program);
   registerConfigCommands(program);
+  registerSimCommands(program);
   await loadOptionalCommands(program);
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -40,3 +40,39 @@ export function buildStimulus(D: Derived, invs: Invocation[]): Stimulus {
   const meta = metaFile(D.hwHash, invs.length) + lines.length.toString(16).padStart(16, '0') + '\n';
   return { hex: lines.join('\n') + '\n', meta, words: lines.length, traces };
 }
+
+/** The standard test set of a config: several runtime n (full, odd, tiny), thresholds from exact
+ *  (t = -2) through partial selection to one so high that queries select no key. */
+export function standardInvocations(D: Derived, seed: number): Invocation[] {
+  const rng = new Rng(seed);
+  const N = D.cfg.nMax;
+  const ns = [N, Math.max(1, Math.floor((N * 2) / 3) | 1), Math.min(N, D.cfg.pA + 1), 1];
+  const ts = [-2, 0.3, 0.6, 1.9];
+  return ns.map((n, i) => randomInvocation(D, rng, n, ts[i % ts.length]));
+}
+
+/** Real-valued invocations from a JSON file: { invocations: [{ t, K, V, Q }] } (rows of d numbers). */
+export function invocationsFromJson(D: Derived, raw: unknown, where: string): Invocation[] {
+  const fail = (msg: string): never => {
+    throw new VectorError(`${where}: ${msg}`);
+  };
+  if (!raw || typeof raw !== 'object' || !Array.isArray((raw as { invocations?: unknown }).invocations)) fail('expected an object { "invocations": [ { "t", "K", "V", "Q" } ] }');
+  return (raw as { invocations: unknown[] }).invocations.map((inv, i) => {
+    const o = inv as Record<string, unknown>;
+    if (typeof o.t !== 'number' || o.t < -2 || o.t > 2) fail(`invocations[${i}].t must be a number in [-2, 2]`);
+    const mat = (name: string): number[][] => {
+      const m = o[name];
+      if (!Array.isArray(m) || m.length === 0) return fail(`invocations[${i}].${name} must be a non-empty array of rows`);
+      if (m.length > D.cfg.nMax) fail(`invocations[${i}].${name} has ${m.length} rows, more than nMax = ${D.cfg.nMax} of config ${D.cfg.name}`);
+      return m.map((r: unknown, y: number) => {
+        if (!Array.isArray(r) || r.length !== D.cfg.d) fail(`invocations[${i}].${name}[${y}] must have d = ${D.cfg.d} numbers`);
+        return (r as unknown[]).map((x, c) => (typeof x === 'number' && Number.isFinite(x) ? quantize(x, D) : fail(`invocations[${i}].${name}[${y}][${c}] is not a finite number`)));
+      });
+    };
+    const K = mat('K'), V = mat('V'), Q = mat('Q');
+    if (V.length !== K.length || Q.length !== K.length) fail(`invocations[${i}]: K, V and Q must have the same number of rows (self-attention)`);
+    return { n: K.length, tQ: quantizeThreshold(o.t as number, D), K, V, Q };
+  });
+}
+
+export class VectorError extends Error {}

@@ -56,8 +56,8 @@ export function makePartials(D: Derived, rng: Rng, kind: Kind): Partial[] {
         // banks at opposite ends of the exponent range (differences far beyond the accumulator
         // widths: their terms vanish to 0 or -1), with jumps beyond the widths inside a bank too
         const hi = b % 2 === 1;
-        const jump = rng.next() < 0.15 ? rng.int(40, 90) : 0;
-        e = hi ? D.expEmax - 100 + jump + rng.int(0, 3) : -D.expEmax + jump + rng.int(0, 3);
+        const jump = rng.next() < 0.15 ? rng.int(Math.floor(D.expEmax / 12), Math.floor(D.expEmax / 5)) : 0;
+        e = clampE(D, (hi ? D.expEmax - Math.floor(D.expEmax / 5) : -D.expEmax) + jump + rng.int(0, 3));
         v = Array.from({ length: d }, () => randSigned(rng, D.qW));
       } else {
         e = clampE(D, base + bankOff + rng.int(-6, 6));
@@ -68,8 +68,8 @@ export function makePartials(D: Derived, rng: Rng, kind: Kind): Partial[] {
       accumulate(D, p, { e, m }, v);
     }
     // the partial registers' widths must hold what accumulate() produced
-    if (p.s >= 2 ** D.accSW || p.o.some((x) => x < -(2 ** (D.accOW - 1)) || x >= 2 ** (D.accOW - 1)))
-      throw new Error(`makePartials: bank ${b} (${kind}) overflows accSW/accOW`);
+    if (Math.abs(p.e) > D.expEmax || p.s >= 2 ** D.accSW || p.o.some((x) => x < -(2 ** (D.accOW - 1)) || x >= 2 ** (D.accOW - 1)))
+      throw new Error(`makePartials: bank ${b} (${kind}) overflows expEW/accSW/accOW`);
     return p;
   });
 }
@@ -140,7 +140,7 @@ export function outputDivTrace(D: Derived, seed: number, queries = 20): Trace {
         const live = bankQuery < queries ? parts[bankQuery].filter((x) => x.started) : [];
         const eNear = live.length ? Math.max(...live.map((x) => x.e)) : rng.int(-D.expEmax, D.expEmax);
         const u = rng.next();
-        const eBad = u < 0.3 ? eNear + rng.int(-3, 3) : u < 0.7 ? eNear + rng.int(4, 40) : randSigned(rng, D.expEW);
+        const eBad = u < 0.2 ? eNear + rng.int(-3, 3) : u < 0.8 ? eNear + rng.int(4, 40) : randSigned(rng, D.expEW);
         es.push(Math.max(-(2 ** (D.expEW - 1)), Math.min(2 ** (D.expEW - 1) - 1, eBad)));
         ss.push(randBits(rng, D.accSW));
         for (let i = 0; i < d; i++) os.push(randBits(rng, D.accOW));
