@@ -8,10 +8,11 @@ import { packBus, type Cycle, type Trace } from '../../src/sim/trace.ts';
 /** Cycle timing of elsa_output_div, counted from the start cycle (cycle 0: idle, every part_full set,
  *  o_valid low). part_clear is high in exactly one cycle; o_valid rises in `validAt` and stays high
  *  until the cycle (inclusive) in which o_ready is high. The module is busy (cannot start) in cycles
- *  1..clearAt and while o_valid. */
-export const outputDivTiming = (D: Derived): { clearAt: number; validAt: number } => ({
+ *  1..clearAt and while o_valid, so back-to-back rows are validAt + 1 cycles apart at best. */
+export const outputDivTiming = (D: Derived): { clearAt: number; validAt: number; dataHeldTo: number } => ({
   clearAt: D.divCycles + 2,
   validAt: D.divCycles + 3,
+  dataHeldTo: 3, // o_data keeps the previous row through this cycle, then fills chunk by chunk
 });
 
 type Kind = 'normal' | 'none' | 'extreme' | 'saturate' | 'full' | 'single';
@@ -96,17 +97,12 @@ export function outputDivTrace(D: Derived, seed: number, queries = 20): Trace {
   cycles.push({ in: { ...zeroIn }, out: {} }); // outputs unknown before the first edge
   cycles.push({ in: { ...zeroIn }, out: { part_clear: 0, o_valid: 0, o_data: 0 } });
 
-  // DUT model registers (values visible in the current cycle)
-  let stEnc = false;
-  let alAct = false;
-  let alChunk = 0;
-  let muAct = false;
-  let muLast = false;
-  let partClear = false;
+  // DUT model: the documented timing (outputDivTiming), relative to the last start cycle
+  const { clearAt, validAt, dataHeldTo } = outputDivTiming(D);
+  let tStart = -1e9;        // last start cycle
+  let busyQuery = -1;       // query of that start (also the row in o_data while o_valid)
   let oValid = false;
-  let oData: number[] | null = new Array(d).fill(0);
-  let busyQuery = -1;       // query whose division is in flight
-  let validQuery = -1;      // query whose row is in o_data
+  let oData: number[] | null = new Array(d).fill(0); // expected o_data (null = in flux)
 
   // environment: the query the banks hold / will hold, and when each bank's partial arrives
   let bankQuery = 0;
@@ -119,6 +115,13 @@ export function outputDivTrace(D: Derived, seed: number, queries = 20): Trace {
 
   while (served < queries) {
     if (cycle > limit) throw new Error('outputDivTrace: the cycle model made no progress');
+    // ---- expected outputs of this cycle
+    const rel = cycle - tStart;
+    if (rel === validAt) {
+      oValid = true;
+      oData = expected[busyQuery];
+    } else if (rel > dataHeldTo && rel < validAt) oData = null;
+    const partClear = rel === clearAt;
     // ---- environment inputs for this cycle
     const full: number[] = [];
     const started: number[] = [];
@@ -146,9 +149,9 @@ export function outputDivTrace(D: Derived, seed: number, queries = 20): Trace {
         for (let i = 0; i < d; i++) os.push(randBits(rng, D.accOW));
       }
     }
-    if (oValid && stalledRow !== validQuery) {
-      stalledRow = validQuery;
-      stall = validQuery % 3 === 0 ? rng.int(3, 7) : 0;
+    if (oValid && stalledRow !== busyQuery) {
+      stalledRow = busyQuery;
+      stall = busyQuery % 3 === 0 ? rng.int(3, 7) : 0;
     }
     const oReady = oValid && stall > 0 ? 0 : rng.next() < 0.55 ? 1 : 0;
     if (oValid && stall > 0) stall--;
@@ -161,25 +164,15 @@ export function outputDivTrace(D: Derived, seed: number, queries = 20): Trace {
       out: { part_clear: partClear ? 1 : 0, o_valid: oValid ? 1 : 0, o_data: oData ? packBus(oData, D.outW) : null },
     });
 
-    // ---- DUT model: next register values (mirrors the RTL's control block)
-    const busy = stEnc || alAct || muAct;
-    const start = !busy && !oValid && full.every((x) => x === 1);
-    if (start) busyQuery = bankQuery;
-    const alLast = alChunk === DC - 1;
-    const nStEnc = start;
-    const nAlAct = stEnc ? true : alAct && alLast ? false : alAct;
-    const nAlChunk = stEnc ? 0 : alAct ? (alChunk + 1) % Math.max(1, 2 ** Math.ceil(Math.log2(DC))) : alChunk;
-    const nMuAct = alAct;
-    const nMuLast = alAct && alLast;
-    const nPartClear = alAct && alLast;
-    let nOValid = oValid;
-    if (muAct && muLast) nOValid = true;
-    else if (oReady) nOValid = false;
-    if (oValid && oReady) served++;
-    // o_data: a shift register written in every multiply cycle; complete after the last one
-    let nOData = oData;
-    if (muAct) nOData = muLast ? expected[busyQuery] : null;
-    if (muAct && muLast) validQuery = busyQuery;
+    // start: not busy (cycles 1..clearAt after a start), output register free, every partial present
+    if (!(rel >= 1 && rel <= clearAt) && !oValid && full.every((x) => x === 1)) {
+      tStart = cycle;
+      busyQuery = bankQuery;
+    }
+    if (oValid && oReady) {
+      oValid = false;
+      served++;
+    }
 
     // ---- environment: banks see part_clear at this edge and drop (then refill) their partials
     if (partClear) {
@@ -187,8 +180,6 @@ export function outputDivTrace(D: Derived, seed: number, queries = 20): Trace {
       for (let b = 0; b < pA; b++) fillAt[b] = cycle + 1 + (rng.next() < 0.3 ? 0 : rng.int(0, rng.next() < 0.2 ? 12 : 3));
     }
 
-    stEnc = nStEnc; alAct = nAlAct; alChunk = nAlChunk; muAct = nMuAct; muLast = nMuLast;
-    partClear = nPartClear; oValid = nOValid; oData = nOData;
     cycle++;
   }
   // a few idle cycles: nothing more happens (no spurious start with empty banks, o_data held)

@@ -1,0 +1,89 @@
+// The hash computation module (elsa_hash) against the fixed-point model, under both simulators,
+// for shapes covering one and several Kronecker factor sizes, k < d, k = 2d and a single lane.
+import { describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { resolveConfig, PRESETS } from '../../src/gen/config.ts';
+import { REPO_ROOT, renderModule } from '../../src/gen/render.ts';
+import { moduleByName } from '../../src/gen/modules.ts';
+import { hashFixed } from '../../src/model/fixed.ts';
+import { Rng } from '../../src/model/rng.ts';
+import { SIMULATORS } from '../../src/sim/run.ts';
+import { runUnit, writeModuleFiles } from '../harness.ts';
+import { hashTraceInfo, hashVectors, kronRow, projection } from './hash.ts';
+
+const base = { nMax: 32, pA: 2, pC: 2, mO: 8 };
+const configs = [
+  resolveConfig(PRESETS.small),                                              // 4 ⊗ 4, 8 lanes
+  resolveConfig({ ...base, name: 'hash_paper', d: 64, k: 64, mH: 256 }),     // 4 ⊗ 4 ⊗ 4, 3 steps
+  resolveConfig({ ...base, name: 'hash_k32', d: 64, k: 32, mH: 64 }),        // first factor 2×4
+  resolveConfig({ ...base, name: 'hash_k2d', d: 32, k: 64, mH: 16 }),        // two blocks, 4 ⊗ 4 ⊗ 2
+  resolveConfig({ ...base, name: 'hash_d48', d: 48, k: 48, mH: 24 }),        // 4 ⊗ 4 ⊗ 3
+  resolveConfig({ ...PRESETS.small, name: 'hash_mh5', mH: 5 }),             // one lane
+];
+const VECTORS = 30;
+
+describe('hash model and schedule', () => {
+  it.each(configs.map((D) => [D.cfg.name, D] as const))('%s: hashFixed = sign of the explicit Kronecker product', (_n, D) => {
+    const xs = hashVectors(D, 3, 40);
+    const rng = new Rng(4);
+    for (let i = 0; i < 20; i++) xs.push(Array.from({ length: D.cfg.d }, () => rng.int(-3, 3)));  // many exact zeros
+    for (const x of xs) {
+      const want = Array.from({ length: D.cfg.k }, (_, j) => (projection(D, x, j) >= 0 ? 1 : 0));
+      expect(hashFixed(D, x)).toEqual(want);
+    }
+  });
+  it.each(configs.map((D) => [D.cfg.name, D] as const))('%s: worst-case projections fit bufW', (_n, D) => {
+    const lim = 2 ** (D.hash.bufW - 1);
+    for (let j = 0; j < D.cfg.k; j++) {
+      const row = kronRow(D, Math.floor(j / D.hash.kb), j % D.hash.kb);
+      const worst = row.reduce((s, a) => s + Math.abs(a) * 2 ** (D.qW - 1), 0);
+      expect(worst).toBeLessThanOrEqual(lim);
+    }
+  });
+});
+
+describe.each(configs.map((D) => [D.cfg.name, D] as const))('elsa_hash, config %s', (_n, D) => {
+  const S = D.hashCycles;
+  const { trace, accepted } = hashTraceInfo(D, 21, VECTORS);
+
+  it('uses at most m_h multipliers', () => {
+    const m = moduleByName('elsa_hash');
+    const src = renderModule(D, m.template, m.view?.(D) ?? {});
+    const muls = (src.match(/ \* /g) ?? []).length;
+    expect(muls).toBeGreaterThanOrEqual(D.hash.fMax);
+    expect(muls).toBeLessThanOrEqual(Math.min(D.cfg.mH, D.hash.lanes * D.hash.fMax));
+  });
+
+  it('trace covers back-to-back starts, gaps and one dropped vector', () => {
+    const answered = accepted.filter((a) => a.done >= 0);
+    expect(answered.length).toBe(VECTORS - 1);
+    for (const a of answered) expect(a.done - a.cycle).toBe(S + 1);
+    // Back to back: the next start is accepted in the done cycle, one vector per S + 1 cycles.
+    expect(accepted[1].cycle - accepted[0].cycle).toBe(S + 1);
+    expect(accepted.some((a, i) => i > 0 && a.cycle - accepted[i - 1].cycle > S + 1)).toBe(true);
+  });
+
+  it('is clean under verilator -Wall, iverilog -Wall and yosys check', async () => {
+    const dir = join(REPO_ROOT, 'build', 'unit', `${D.cfg.name}-${D.hwHash}-elsa_hash-lint`);
+    rmSync(dir, { recursive: true, force: true });
+    writeModuleFiles(D, 'elsa_hash', dir);
+    const runs = await Promise.all([
+      execa('verilator', ['--lint-only', '-Wall', 'elsa_hash.v'], { cwd: dir, reject: false }),
+      execa('iverilog', ['-g2005', '-Wall', '-o', '/dev/null', 'elsa_hash.v'], { cwd: dir, reject: false }),
+      execa('yosys', ['-q', '-p', 'read_verilog elsa_hash.v; hierarchy -check -top elsa_hash; proc; check -assert'], { cwd: dir, reject: false }),
+    ]);
+    for (const r of runs) {
+      expect(`${r.stdout}${r.stderr}`.trim(), r.command).toBe('');
+      expect(r.exitCode, r.command).toBe(0);
+    }
+  });
+
+  for (const sim of SIMULATORS)
+    it(`matches the model under ${sim}`, async () => {
+      const r = await runUnit(D, trace, sim);
+      expect(r.failed, r.stdout).toBe(0);
+      expect(r.passed).toBe(trace.cycles.length);
+    });
+});
