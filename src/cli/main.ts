@@ -17,7 +17,7 @@ export async function main(argv: string[]): Promise<number> {
   await loadOptionalCommands(program);
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return process.exitCode ?? 0;
+    return Number(process.exitCode ?? 0);
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode;
     if (e instanceof ConfigError || e instanceof UserError) {

@@ -1,8 +1,8 @@
 // Running testbenches under Icarus Verilog or Verilator, and reading their "N passed, N failed" line.
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, renameSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, renameSync } from 'node:fs';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { UserError } from '../gen/errors.ts';
 import { REPO_ROOT } from '../gen/render.ts';
 
@@ -20,8 +20,22 @@ const INSTALL_HINT: Record<string, string> = {
 
 /** Fail with one clear message when a tool is missing. */
 export async function requireTool(tool: string): Promise<void> {
-  const r = await execa('sh', ['-c', `command -v ${tool}`], { reject: false });
-  if (r.exitCode !== 0) throw new UserError(`${tool} not found on PATH: install it with ${INSTALL_HINT[tool] ?? `your package manager`}`);
+  if (!findOnPath(tool)) throw new UserError(`${tool} not found on PATH: install it with ${INSTALL_HINT[tool] ?? `your package manager`}`);
+}
+
+/** Absolute path of an executable on PATH, or null. */
+export function findOnPath(tool: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const p = join(dir, tool);
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      /* not here */
+    }
+  }
+  return null;
 }
 
 /** The last "N passed, N failed" line (Verilator prints its $finish note after it). */

@@ -22,10 +22,16 @@ const configs = [
   resolveConfig({ ...base, name: 'hash_d48', d: 48, k: 48, mH: 24 }),        // 4 ⊗ 4 ⊗ 3
   resolveConfig({ ...PRESETS.small, name: 'hash_mh5', mH: 5 }),             // one lane
 ];
+// Edge shapes, Icarus only (keeps the file's cold-cache runtime near a minute): one Kronecker mode
+// done in a single step (S = 1), and a factor reduced to one row (d = 6, k = 3: 3x3 ⊗ 1x2).
+const edges = [
+  resolveConfig({ ...base, nMax: 8, name: 'hash_one_step', d: 4, k: 4, mH: 16, mO: 4 }),
+  resolveConfig({ ...base, nMax: 8, name: 'hash_row1', d: 6, k: 3, mH: 9, mO: 6 }),
+];
 const VECTORS = 30;
 
 describe('hash model and schedule', () => {
-  it.each(configs.map((D) => [D.cfg.name, D] as const))('%s: hashFixed = sign of the explicit Kronecker product', (_n, D) => {
+  it.each([...configs, ...edges].map((D) => [D.cfg.name, D] as const))('%s: hashFixed = sign of the explicit Kronecker product', (_n, D) => {
     const xs = hashVectors(D, 3, 40);
     const rng = new Rng(4);
     for (let i = 0; i < 20; i++) xs.push(Array.from({ length: D.cfg.d }, () => rng.int(-3, 3)));  // many exact zeros
@@ -34,7 +40,7 @@ describe('hash model and schedule', () => {
       expect(hashFixed(D, x)).toEqual(want);
     }
   });
-  it.each(configs.map((D) => [D.cfg.name, D] as const))('%s: worst-case projections fit bufW', (_n, D) => {
+  it.each([...configs, ...edges].map((D) => [D.cfg.name, D] as const))('%s: worst-case projections fit bufW', (_n, D) => {
     const lim = 2 ** (D.hash.bufW - 1);
     for (let j = 0; j < D.cfg.k; j++) {
       const row = kronRow(D, Math.floor(j / D.hash.kb), j % D.hash.kb);
@@ -44,7 +50,8 @@ describe('hash model and schedule', () => {
   });
 });
 
-describe.each(configs.map((D) => [D.cfg.name, D] as const))('elsa_hash, config %s', (_n, D) => {
+const cases = [...configs.map((D) => [D.cfg.name, D, SIMULATORS] as const), ...edges.map((D) => [D.cfg.name, D, ['iverilog'] as const] as const)];
+describe.each(cases)('elsa_hash, config %s', (_n, D, sims) => {
   const S = D.hashCycles;
   const { trace, accepted } = hashTraceInfo(D, 21, VECTORS);
 
@@ -80,7 +87,7 @@ describe.each(configs.map((D) => [D.cfg.name, D] as const))('elsa_hash, config %
     }
   });
 
-  for (const sim of SIMULATORS)
+  for (const sim of sims)
     it(`matches the model under ${sim}`, async () => {
       const r = await runUnit(D, trace, sim);
       expect(r.failed, r.stdout).toBe(0);

@@ -1,0 +1,32 @@
+// The three lint gates every generated module must pass (no waivers):
+//   verilator --lint-only -Wall, iverilog -g2005 -Wall, yosys read_verilog; hierarchy -check; proc; check -assert
+import { execa } from 'execa';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Derived } from './derive.ts';
+import { renderDesign } from './generate.ts';
+import { MODULES, withDeps } from './modules.ts';
+
+export interface LintFinding { module: string; tool: string; output: string }
+
+/** Lint every module of the design (with its dependencies). Returns the findings (empty = clean). */
+export async function lintDesign(D: Derived, workDir: string): Promise<LintFinding[]> {
+  rmSync(workDir, { recursive: true, force: true });
+  mkdirSync(workDir, { recursive: true });
+  for (const f of renderDesign(D)) writeFileSync(join(workDir, f.path), f.content);
+  const findings: LintFinding[] = [];
+  for (const m of MODULES) {
+    const files = withDeps(m.name).map((n) => `${n}.v`);
+    const runs: [string, string[]][] = [
+      ['verilator', ['--lint-only', '-Wall', '--top-module', m.name, ...files]],
+      ['iverilog', ['-g2005', '-Wall', '-o', '/dev/null', '-s', m.name, ...files]],
+      ['yosys', ['-q', '-p', `read_verilog ${files.join(' ')}; hierarchy -check -top ${m.name}; proc; check -assert`]],
+    ];
+    for (const [tool, args] of runs) {
+      const r = await execa(tool, args, { cwd: workDir, reject: false });
+      const out = `${r.stdout}${r.stderr}`.trim();
+      if (r.exitCode !== 0 || out) findings.push({ module: m.name, tool, output: out || `exit ${r.exitCode}` });
+    }
+  }
+  return findings;
+}
