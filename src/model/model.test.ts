@@ -1,0 +1,95 @@
+// The reference models: θ_bias reproduces the paper, the fixed-point model tracks the float models
+// within stated bounds, and the bank arbitration model keeps every selected key exactly once.
+import { describe, expect, it } from 'vitest';
+import { PRESETS, resolveConfig } from '../gen/config.ts';
+import { Rng } from './rng.ts';
+import { angleErrors, estimateThetaBias, percentile } from './theta.ts';
+import { bankOrder, expUnit, hashFixed, quantizeRows } from './fixed.ts';
+import { elsaFixedModel, elsaFloatModel, exactModel } from './models.ts';
+import { hashFloat, softmaxAttend } from './float.ts';
+
+const paper = resolveConfig(PRESETS.paper);
+const small = resolveConfig(PRESETS.small);
+const randM = (rng: Rng, n: number, d: number, s = 1.5) => Array.from({ length: n }, () => Array.from({ length: d }, () => rng.normal() * s));
+const maxAbs = (a: number[][], b: number[][]) => Math.max(...a.flatMap((r, i) => r.map((x, j) => Math.abs(x - b[i][j]))));
+const meanAbs = (a: number[][], b: number[][]) => a.flatMap((r, i) => r.map((x, j) => Math.abs(x - b[i][j]))).reduce((s, x, _i, arr) => s + x / arr.length, 0);
+
+describe('hash angle estimate (SPEC §1.2)', () => {
+  it('θ_bias for d = k = 64 reproduces the paper’s 0.127 rad', () => {
+    expect(Math.abs(estimateThetaBias(64, 64) - 0.127)).toBeLessThan(0.006);
+  });
+  it('the raw estimate is nearly unbiased and its error shrinks with more hash bits', () => {
+    const e64 = angleErrors(64, 64, 11, 8, 300);
+    const e128 = angleErrors(64, 128, 11, 8, 300);
+    expect(Math.abs(e64.reduce((s, x) => s + x, 0) / e64.length)).toBeLessThan(0.02);
+    expect(percentile(e128, 0.8)).toBeLessThan(percentile(e64, 0.8));
+  });
+  it('the quantised hash matrix gives the same bits as the real one on most projections', () => {
+    const rng = new Rng(4);
+    let agree = 0, total = 0;
+    for (const x of quantizeRows(randM(rng, 50, 64), paper)) {
+      const hf = hashFloat(paper, x), hq = hashFixed(paper, x);
+      agree += hf.filter((b, i) => b === hq[i]).length;
+      total += hf.length;
+    }
+    expect(agree / total).toBeGreaterThan(0.97);
+  });
+});
+
+describe('fixed-point model against the float models', () => {
+  const rng = new Rng(21);
+  const n = 64, d = 64;
+  const D = resolveConfig({ ...PRESETS.paper, name: 'p64', nMax: 64 });
+  const Q = randM(rng, n, d), K = randM(rng, n, d), V = randM(rng, n, d);
+  const exact = exactModel(D).attend(Q, K, V, -2).out;
+  it('p = 0 selects every key and matches exact attention within the quantisation bound', () => {
+    const fx = elsaFixedModel(D).attend(Q, K, V, -2);
+    expect(fx.candidates.flat().every(Boolean)).toBe(true);
+    // inputs are rounded to 1/8 and outputs to 1/8: a few output LSBs at worst, about half an LSB on average
+    expect(maxAbs(fx.out, exact)).toBeLessThan(0.35);
+    expect(meanAbs(fx.out, exact)).toBeLessThan(0.06);
+  });
+  it('with the same candidates, fixed-point softmax tracks float softmax', () => {
+    const fx = elsaFixedModel(D).attend(Q, K, V, 0.25);
+    const fl = Q.map((q, x) => softmaxAttend(q, K, V, D.scoreScale, fx.candidates[x]));
+    expect(maxAbs(fx.out, fl)).toBeLessThan(0.4);
+    expect(meanAbs(fx.out, fl)).toBeLessThan(0.07);
+  });
+  it('fixed and float ELSA select nearly the same keys', () => {
+    for (const t of [0.1, 0.3]) {
+      const a = elsaFixedModel(D).attend(Q, K, V, t).candidates.flat();
+      const b = elsaFloatModel(D).attend(Q, K, V, t).candidates.flat();
+      // keys near the threshold flip with input quantisation (1/8 steps) and 6-bit hash coefficients
+      expect(a.filter((x, i) => x !== b[i]).length / a.length).toBeLessThan(0.12);
+    }
+  });
+  it('the selected fraction falls as t rises', () => {
+    const frac = (t: number) => elsaFixedModel(D).attend(Q, K, V, t).candidates.flat().filter(Boolean).length / (n * n);
+    const f = [-2, 0, 0.2, 0.4, 1.5].map(frac);
+    for (let i = 1; i < f.length; i++) expect(f[i]).toBeLessThanOrEqual(f[i - 1]);
+    expect(f[0]).toBe(1);
+    expect(f[4]).toBe(0);
+  });
+});
+
+describe('fixed-point units', () => {
+  it('exp unit: relative error within the table resolution', () => {
+    for (let s = -3000; s <= 3000; s += 7) {
+      const x = expUnit(small, s);
+      const got = (2 ** small.expMF + x.m) * 2 ** (x.e - small.expMF);
+      const want = Math.exp(s * small.scoreScale / 2 ** (2 * small.qF));
+      expect(Math.abs(got / want - 1)).toBeLessThan(2 ** -small.expMF * 1.1);
+    }
+  });
+  it('bank arbitration delivers every selected key exactly once, one per cycle at best', () => {
+    const rng = new Rng(3);
+    for (let trial = 0; trial < 200; trial++) {
+      const nb = rng.int(0, paper.nB);
+      const mask = Array.from({ length: nb }, () => rng.next() < 0.5);
+      const r = bankOrder(paper, mask);
+      const want = mask.map((m, j) => (m ? j : -1)).filter((j) => j >= 0);
+      expect([...r.order].sort((a, b) => a - b)).toEqual(want);
+      expect(r.cycles).toBeGreaterThanOrEqual(Math.max(want.length, Math.ceil(nb / paper.cfg.pC)));
+    }
+  });
+});
