@@ -7,6 +7,7 @@ import { SIMULATORS } from '../src/sim/run.ts';
 import { buildStimulus, invalidInvocation, randomInvocation, standardInvocations } from '../src/sim/stimulus.ts';
 import { Rng } from '../src/model/rng.ts';
 import { runTop } from './top.ts';
+import { predictCycles } from '../src/perf/cycles.ts';
 
 describe.each(MATRIX.map((c) => [c.name, resolveConfig(c)] as const))('top level, config %s', (_n, D) => {
   const invs = standardInvocations(D, 7);
@@ -27,6 +28,9 @@ describe.each(MATRIX.map((c) => [c.name, resolveConfig(c)] as const))('top level
       expect(r.failed, r.stdout.slice(0, 3000)).toBe(0);
       expect(r.passed).toBe(rows);
       expect(r.invocations.length).toBe(invs.length);
+      // the cycle model predicts the RTL's cycle counters exactly
+      const predicted = r.stimulus.traces.map((t) => predictCycles(D, t!)).map((p) => [p.pre, p.exec]);
+      expect(r.invocations.map((x) => [x.pre, x.exec])).toEqual(predicted);
     });
 });
 
@@ -37,6 +41,11 @@ describe('top level, paper preset', () => {
     const r = await runTop(D, invs, 'verilator');
     expect(r.failed, r.stdout.slice(0, 3000)).toBe(0);
     expect(r.passed).toBe(invs.reduce((s, v) => s + v.n, 0));
+    const predicted = r.stimulus.traces.map((t) => predictCycles(D, t!)).map((p) => [p.pre, p.exec]);
+    expect(r.invocations.map((x) => [x.pre, x.exec])).toEqual(predicted);
+    // exact mode (t = -2, n = 512): execution within 1.03× of 512 attention multipliers doing 2n²d MACs
+    const ideal = (2 * 512 * 512 * 64) / (2 * D.cfg.d * D.cfg.pA);
+    expect(r.invocations[0].exec / ideal).toBeLessThan(1.03);
   });
 });
 

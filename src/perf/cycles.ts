@@ -1,0 +1,96 @@
+// Cycle-level performance model of the generated top level. It mirrors the RTL's registers at the
+// level that decides timing (controller, hash unit, each bank's selection/drain and hold, the
+// attention pipeline's end-of-query tokens, the output division) and must predict the testbench's
+// cycles_pre and cycles_exec exactly when the host streams never stall.
+import type { Derived } from '../gen/derive.ts';
+import type { InvocationTrace } from '../model/fixed.ts';
+
+export interface CyclePrediction { pre: number; exec: number; perQuery: number[] }
+
+/** Output division timing (templates/elsa_output_div.v.ejs): from its start cycle, part_clear at
+ *  +dc+2 (partials free from +dc+3), o_valid at +dc+3; the next start no earlier than +dc+4. */
+export const outputDivTiming = (D: Derived) => ({ clearAt: D.divCycles + 2, validAt: D.divCycles + 3, next: D.divCycles + 4 });
+
+/** Preprocessing: one key per S+1 cycles through the hash unit; after the last key, wait for its hash
+ *  (S+1) and its norm (dot 3 cycles + sqrt normW + 1), then one cycle for the threshold register. */
+export function predictPre(D: Derived, n: number): number {
+  const S = D.hashCycles;
+  return (n - 1) * (S + 1) + Math.max(2, S + 1, D.sqrtLatency + 4) + 2;
+}
+
+/** Attention pipeline depth from S0 (pop / end-of-query token) to S4 (accumulate / finish). */
+const EOQ_TO_S4 = 4;
+
+export function predictExec(D: Derived, tr: InvocationTrace): { exec: number; perQuery: number[] } {
+  const n = tr.queries.length;
+  const pA = D.cfg.pA;
+  const S = D.hashCycles;
+  const div = outputDivTiming(D);
+  // bank-local cycles from a query's start to its drain (an empty bank drains one cycle in)
+  const need = tr.queries.map((q) => q.banks.map((b) => Math.max(1, b.cycles)));
+
+  let qCount = 0, oCount = 0;
+  let hashStart = -Infinity, qHashing = false, qnValid = false;
+  const bank = Array.from({ length: pA }, () => ({ active: false, query: -1, local: 0, tokens: [] as number[], partFull: false }));
+  let divStart = -Infinity, divBusyUntil = -Infinity, oValidAt = -Infinity, clearAt = -Infinity;
+  let started = 0; // queries started in the banks
+  const outCycles: number[] = [];
+  for (let c = 0; ; c++) {
+    if (c > 1e8) throw new Error('cycle model did not terminate');
+    // ---- combinational view of this cycle
+    const hold = bank.map((b) => b.tokens.includes(EOQ_TO_S4) && b.partFull);
+    const drain = bank.map((b, i) => b.active && !hold[i] && b.local >= need[b.query][i]);
+    const allDrained = bank.every((b, i) => !b.active || drain[i]);
+    const qsFire = qnValid && allDrained && started < n;
+    const hashBusy = c >= hashStart + 1 && c <= hashStart + S;
+    const hashDone = c === hashStart + S + 1;
+    const qFire = qCount < n && !hashBusy && !qHashing && (!qnValid || qsFire);
+    const oFire = c === oValidAt;
+    const divIdle = c >= divBusyUntil && c !== oValidAt;
+    const divStartNow = divIdle && bank.every((b) => b.partFull) && !(c > oValidAt - 1 && c < oValidAt);
+    // ---- register updates at the end of the cycle
+    bank.forEach((b, i) => {
+      if (!hold[i]) {
+        const finishing = b.tokens.includes(EOQ_TO_S4);
+        b.tokens = b.tokens.filter((t) => t !== EOQ_TO_S4).map((t) => t + 1);
+        if (finishing) b.partFull = true;
+        if (drain[i]) b.tokens.push(1);
+        if (b.active) b.local++;
+        if (drain[i]) b.active = false;
+      }
+      if (c === clearAt) b.partFull = false;
+      if (qsFire) {
+        b.active = true;
+        b.query = started;
+        b.local = hold[i] ? 0 : 1;
+      }
+    });
+    if (qsFire) started++;
+    if (divStartNow) {
+      divStart = c;
+      clearAt = c + div.clearAt;
+      oValidAt = c + div.validAt;
+      divBusyUntil = c + div.next;
+    }
+    if (oFire) {
+      outCycles.push(c);
+      oCount++;
+      if (oCount === n) return { exec: c + 1, perQuery: outCycles.map((x, i) => (i ? x - outCycles[i - 1] : x + 1)) };
+    }
+    if (qFire) {
+      qCount++;
+      hashStart = c;
+      qHashing = true;
+    }
+    if (hashDone && qHashing) {
+      qHashing = false;
+      qnValid = true;
+    } else if (qsFire) qnValid = false;
+    void divStart;
+  }
+}
+
+export function predictCycles(D: Derived, tr: InvocationTrace): CyclePrediction {
+  const { exec, perQuery } = predictExec(D, tr);
+  return { pre: predictPre(D, tr.queries.length), exec, perQuery };
+}
