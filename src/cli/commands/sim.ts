@@ -4,11 +4,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_PRESET, loadConfig } from '../../gen/config.ts';
 import { UserError } from '../../gen/errors.ts';
-import { writeFolderAtomic } from '../../gen/generate.ts';
+import { generate, writeFolderAtomic } from '../../gen/generate.ts';
 import { SIMULATORS, simulate, type Simulator } from '../../sim/run.ts';
 import { buildStimulus, invocationsFromJson, standardInvocations, VectorError, type Invocation } from '../../sim/stimulus.ts';
 import { writeTopBench } from '../../../tb/top.ts';
 import type { Derived } from '../../gen/derive.ts';
+import { predictCycles } from '../../perf/cycles.ts';
 
 function loadInvocations(D: Derived, opts: { input?: string; seed: string }): Invocation[] {
   if (!opts.input) return standardInvocations(D, parseInt(opts.seed, 10));
@@ -78,11 +79,25 @@ export function registerSimCommands(program: Command): void {
       } else {
         stim = buildStimulus(D, loadInvocations(D, opts));
       }
+      const rtlDir = join('rtl-out', D.cfg.name);
+      generate(D, rtlDir);
       const sources = writeTopBench(D, dir, stim, { stall: Number(opts.stall) });
       const t0 = Date.now();
       const r = await simulate({ sim, workDir: dir, sources, plusargs: [`stall=${Number(opts.stall)}`, `seed=${Number(opts.seed)}`], waves: opts.waves ? resolve(opts.waves) : undefined });
-      for (const line of r.stdout.split('\n')) if (/^(INVOCATION|MISMATCH|ERROR)/.test(line)) console.log(line);
-      console.log(`config ${D.cfg.name} (hardware hash ${D.hwHash}), ${sim}, ${((Date.now() - t0) / 1000).toFixed(1)} s${opts.waves ? `, waves in ${opts.waves}` : ''}`);
+      for (const line of r.stdout.split('\n')) if (/^(MISMATCH|ERROR)/.test(line)) console.log(line);
+      const measured = [...r.stdout.matchAll(/^INVOCATION (\d+) n=(\d+) CYCLES_PRE (\d+) CYCLES_EXEC (\d+)$/gm)];
+      for (const m of measured) {
+        const tr = stim.traces[Number(m[1])];
+        let extra = '';
+        if (tr) {
+          const sel = tr.queries.flatMap((q) => q.candidates);
+          const p = predictCycles(D, tr);
+          extra = `  keys selected ${((100 * sel.filter(Boolean).length) / sel.length).toFixed(1)}%  model: pre ${p.pre} exec ${p.exec}`;
+        }
+        console.log(`invocation ${m[1]}: n=${m[2]}  cycles pre ${m[3]} exec ${m[4]}${extra}`);
+      }
+      console.log(`config ${D.cfg.name} (hardware hash ${D.hwHash}): RTL in ${rtlDir}, testbench in ${dir}`);
+      console.log(`${sim}, ${((Date.now() - t0) / 1000).toFixed(1)} s${opts.waves ? `, waves in ${opts.waves}` : ''}`);
       console.log(`${r.passed} passed, ${r.failed} failed`);
       if (r.failed > 0) process.exitCode = 1;
     });
