@@ -9,7 +9,7 @@ import { REPO_ROOT } from '../gen/render.ts';
 export const SIMULATORS = ['iverilog', 'verilator'] as const;
 export type Simulator = (typeof SIMULATORS)[number];
 
-export interface SimResult { passed: number; failed: number; stdout: string; cycles?: number }
+export interface SimResult { passed: number; failed: number; stdout: string; cycles?: number; runSeconds?: number }
 
 const INSTALL_HINT: Record<string, string> = {
   iverilog: 'apt-get install iverilog (or run bash scripts/setup.sh)',
@@ -72,11 +72,14 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
   if (o.waves) plus.push(`+waves=${o.waves}`);
   const timeout = o.timeoutMs ?? 20 * 60_000;
   let stdout: string;
+  let runSeconds = 0;
   if (o.sim === 'iverilog') {
     await requireTool('iverilog');
     const vvp = join(o.workDir, `${top}.vvp`);
     await execa('iverilog', ['-g2005', '-o', vvp, '-s', top, ...srcs], { cwd: o.workDir });
+    const t0 = performance.now();
     const r = await execa('vvp', ['-n', vvp, ...(o.waves ? ['-fst'] : []), ...plus], { cwd: o.workDir, timeout, reject: false });
+    runSeconds = (performance.now() - t0) / 1000;
     stdout = r.stdout + r.stderr;
   } else {
     await requireTool('verilator');
@@ -91,9 +94,11 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
       rmSync(dir, { recursive: true, force: true });
       renameSync(tmp, dir);
     }
+    const t0 = performance.now();
     const r = await execa(exe, plus, { cwd: o.workDir, timeout, reject: false });
+    runSeconds = (performance.now() - t0) / 1000;
     stdout = r.stdout + r.stderr;
   }
   const cyc = [...stdout.matchAll(/^CYCLES (\d+)$/gm)].at(-1);
-  return { ...parseSummary(stdout), stdout, cycles: cyc ? Number(cyc[1]) : undefined };
+  return { ...parseSummary(stdout), stdout, cycles: cyc ? Number(cyc[1]) : undefined, runSeconds };
 }
