@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { PRESETS, resolveConfig } from '../src/gen/config.ts';
 import { MATRIX } from '../src/gen/matrix.ts';
 import { SIMULATORS } from '../src/sim/run.ts';
-import { buildStimulus, invalidInvocation, randomInvocation, standardInvocations } from '../src/sim/stimulus.ts';
+import { buildStimulus, extremeInvocations, invalidInvocation, randomInvocation, standardInvocations } from '../src/sim/stimulus.ts';
 import { Rng } from '../src/model/rng.ts';
 import { runTop } from './top.ts';
 import { predictCycles } from '../src/perf/cycles.ts';
@@ -72,4 +72,39 @@ describe('top level, robustness', () => {
     expect(r.passed).toBe(0);
     expect(r.stdout).toMatch(/stimulus is for hardware hash deadbeef0000/);
   });
+});
+
+describe.each([PRESETS.small, MATRIX[2]].map((c) => [c.name, resolveConfig(c)] as const))('top level, extreme data, config %s', (_n, D) => {
+  const invs = extremeInvocations(D, 5);
+  it('covers a saturated run, all-equal keys, zero vectors, n = 1 and queries with no candidate', () => {
+    const { traces } = buildStimulus(D, invs);
+    expect(traces[2]!.maxNorm).toBe(0);
+    expect(traces[6]!.out.flat().every((x) => x === 0)).toBe(true);
+    expect(traces[0]!.queries.every((q) => q.candidates.every(Boolean))).toBe(true);
+  });
+  for (const sim of SIMULATORS)
+    it(`is bit-exact on extreme data under ${sim}`, async () => {
+      const r = await runTop(D, invs, sim, { tag: 'extreme' });
+      expect(r.failed, r.stdout.slice(0, 3000)).toBe(0);
+      expect(r.passed).toBe(invs.reduce((s, v) => s + v.n, 0));
+    });
+});
+
+describe('top level, reset in the middle of an invocation', () => {
+  const D = resolveConfig(MATRIX[3]);
+  const rng = new Rng(8);
+  const invs = [
+    { ...randomInvocation(D, rng, D.cfg.nMax, -2), resetAfter: 5 },
+    randomInvocation(D, rng, 17, 0.3),
+    { ...randomInvocation(D, rng, 20, 0.2), resetAfter: 0 },
+    randomInvocation(D, rng, D.cfg.nMax, 0.1),
+  ];
+  for (const sim of SIMULATORS)
+    it(`recovers cleanly after a reset during execution and during loading under ${sim}`, async () => {
+      const r = await runTop(D, invs, sim, { stall: 20, seed: 3, tag: 'reset' });
+      expect(r.failed, r.stdout.slice(0, 3000)).toBe(0);
+      expect(r.passed).toBe(5 + 17 + D.cfg.nMax);
+      expect(r.stdout).toMatch(/RESET in invocation 0 after 5 output rows/);
+      expect(r.stdout).toMatch(/RESET in invocation 2 after 0 output rows/);
+    });
 });

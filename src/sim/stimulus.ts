@@ -5,13 +5,42 @@ import { Rng } from '../model/rng.ts';
 import { elsaFixed, quantize, quantizeThreshold, type InvocationTrace } from '../model/fixed.ts';
 import { metaFile, packBus, toBits } from './trace.ts';
 
-export interface Invocation { n: number; tQ: number; K: number[][]; V: number[][]; Q: number[][] }
+export interface Invocation {
+  n: number; tQ: number; K: number[][]; V: number[][]; Q: number[][];
+  /** Reset the core after this many output rows (0: in the middle of loading); later rows are not checked. */
+  resetAfter?: number;
+}
 
 /** Random Q/K/V (normal, standard deviation `sigma`, quantised to the qkv format) for one invocation. */
 export function randomInvocation(D: Derived, rng: Rng, n: number, t: number, sigma = 1.5): Invocation {
   const d = D.cfg.d;
   const M = () => Array.from({ length: n }, () => Array.from({ length: d }, () => quantize(rng.normal() * sigma, D)));
   return { n, tQ: quantizeThreshold(t, D), K: M(), V: M(), Q: M() };
+}
+
+/** Extreme data: saturated values, all-equal keys, zero vectors, n = 1 and n = nMax, all / no keys selected. */
+export function extremeInvocations(D: Derived, seed: number): Invocation[] {
+  const rng = new Rng(seed);
+  const N = D.cfg.nMax, d = D.cfg.d;
+  const lo = -(2 ** (D.qW - 1)), hi = 2 ** (D.qW - 1) - 1;
+  const tAll = -(2 ** (D.tW - 1));
+  const fill = (n: number, f: (y: number, i: number) => number) => Array.from({ length: n }, (_, y) => Array.from({ length: d }, (_, i) => f(y, i)));
+  const rand = randomInvocation(D, rng, N, 0.3);
+  const sat = (y: number, i: number) => ((y + i) % 2 ? hi : lo);
+  return [
+    // saturated Q, K, V: the largest scores and exponents the datapath can see
+    { n: N, tQ: tAll, K: fill(N, sat), V: fill(N, (y) => (y % 2 ? lo : hi)), Q: fill(N, (y, i) => (i % 3 ? hi : lo)) },
+    // every key equal: one hash, one norm, every query selects all or none together
+    { n: N, tQ: quantizeThreshold(0.5, D), K: fill(N, () => rand.K[0][0]).map(() => rand.K[0]), V: rand.V, Q: rand.Q },
+    // zero keys and queries: norm 0, max norm 0, threshold register 0
+    { n: N, tQ: tAll, K: fill(N, () => 0), V: rand.V, Q: fill(N, () => 0) },
+    { n: N, tQ: quantizeThreshold(0.2, D), K: fill(N, () => 0), V: rand.V, Q: rand.Q },
+    // n = 1, selecting its only key, then selecting nothing
+    { n: 1, tQ: tAll, K: rand.K.slice(0, 1), V: rand.V.slice(0, 1), Q: rand.Q.slice(0, 1) },
+    { n: 1, tQ: 2 ** (D.tW - 1) - 1, K: rand.K.slice(0, 1), V: rand.V.slice(0, 1), Q: rand.Q.slice(0, 1) },
+    // maximum threshold: no query selects any key (all-zero outputs)
+    { ...rand, tQ: 2 ** (D.tW - 1) - 1 },
+  ];
 }
 
 /** An invocation with an invalid runtime n (0 or > nMax): the core must flag err. */
@@ -24,7 +53,8 @@ export function buildStimulus(D: Derived, invs: Invocation[]): Stimulus {
   const traces: (InvocationTrace | null)[] = [];
   const { qW, outW } = D;
   for (const inv of invs) {
-    lines.push(((BigInt(inv.n) << 32n) | toBits(inv.tQ, D.tW)).toString(16));
+    const abort = inv.resetAfter === undefined ? 0n : (1n << 63n) | (BigInt(inv.resetAfter) << 48n);
+    lines.push((abort | (BigInt(inv.n) << 32n) | toBits(inv.tQ, D.tW)).toString(16));
     if (inv.n < 1 || inv.n > D.cfg.nMax) {
       traces.push(null);
       continue;
