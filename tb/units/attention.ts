@@ -1,0 +1,286 @@
+// Cycle trace for elsa_attention (templates/elsa_attention.v.ejs), from the fixed-point model.
+//
+// Pipeline, as derived from the template (a token entering S0 in cycle c):
+//   c    S0: in_valid/in_id (key), in_eoq (end-of-query token) or pre_valid/pre_k/pre_tag (norm request)
+//   c+1  S1: k_row must hold K[id] (the bank's registered K read); dot stage 1 latches q_att·k_row
+//            (or pre_k_q·pre_k_q for a norm request); q_att is the value BEFORE a q_load in this cycle
+//   c+2  S2: adder tree
+//   c+3  S3: v_re = 1 with v_raddr = id (key), or sumsq_valid with sumsq = Σk², sumsq_tag (norm request)
+//   c+4  S4: v_row must hold V[id]; Σe, Σe·v accumulate. An end-of-query token at S4 with part_full = 0
+//            moves the sums into part_* (part_full = 1 from c+5); with part_full = 1 it raises `hold`,
+//            which freezes S0…S4 (inputs at S0 are not taken, v_re/sumsq_valid are low) until the cycle
+//            after part_clear. A hold cycle adds one cycle to the latency of every token behind it.
+//   part_clear lowers part_full at the next edge, except in a cycle that finishes a query (finish wins).
+// Outputs in cycle c are a function of the registers during c and the inputs of c (the generic unit
+// testbench applies inputs after the falling edge and compares before the rising edge).
+import type { Derived } from '../../src/gen/derive.ts';
+import { Rng } from '../../src/model/rng.ts';
+import { accumulate, emptyPartial, expUnit, sumSquares, type Partial } from '../../src/model/fixed.ts';
+import { packBus, type Cycle, type Port, type Trace } from '../../src/sim/trace.ts';
+import { isqrtTagW } from '../../src/gen/modules.ts';
+
+export type Slot =
+  | { kind: 'key'; id: number; query: number }
+  | { kind: 'eoq'; query: number }
+  | { kind: 'pre'; x: number[]; tag: number }
+  | null;
+
+export const qMin = (D: Derived): number => -(2 ** (D.qW - 1));
+export const qMax = (D: Derived): number => 2 ** (D.qW - 1) - 1;
+export const randVec = (D: Derived, rng: Rng): number[] => Array.from({ length: D.cfg.d }, () => rng.int(qMin(D), qMax(D)));
+
+/** Register-level model of elsa_attention's pipeline control: which token sits in S1…S4, part_full,
+ *  which query's sums are in part_*, and which query vector q_att holds. */
+export class AttentionModel {
+  /** s[0] = S1 … s[3] = S4, as seen during the current cycle. */
+  s: Slot[] = [null, null, null, null];
+  partFull = false;
+  /** Query whose partial is in part_* (-1: the reset value, an empty partial). */
+  partQuery = -1;
+  /** Query index loaded into q_att (-1: none yet). */
+  qAtt = -1;
+  finishes = 0;
+  holdCycles = 0;
+
+  get hold(): boolean { return this.s[3]?.kind === 'eoq' && this.partFull; }
+  get s1(): Slot { return this.s[0]; }
+  get s3(): Slot { return this.s[2]; }
+  get s4(): Slot { return this.s[3]; }
+  get vRe(): boolean { return this.s3?.kind === 'key' && !this.hold; }
+  get sumsqValid(): boolean { return this.s3?.kind === 'pre' && !this.hold; }
+  get empty(): boolean { return this.s.every((x) => x === null); }
+
+  /** The rising edge at the end of the current cycle. `s0` is the token presented at S0 (ignored
+   *  while hold; callers must not present one then). Returns the query that finished, or -1. */
+  edge(s0: Slot, partClear: boolean, qLoad: number | null): number {
+    const hold = this.hold;
+    if (hold) {
+      if (s0) throw new Error('attention model: token presented at S0 during hold (it would be lost)');
+      this.holdCycles++;
+    }
+    const s4 = this.s4;
+    const finish = s4?.kind === 'eoq' && !this.partFull;
+    if (!hold) {
+      // dot stage 1 latches the S1 key's product with the q_att held now
+      const k = this.s1;
+      if (k?.kind === 'key' && k.query !== this.qAtt) throw new Error(`attention model: key of query ${k.query} at S1 with q_att of query ${this.qAtt}`);
+      this.s = [s0, this.s[0], this.s[1], this.s[2]];
+    }
+    let fin = -1;
+    if (finish) {
+      this.partFull = true;
+      this.partQuery = (s4 as { query: number }).query;
+      this.finishes++;
+      fin = this.partQuery;
+    } else if (partClear) this.partFull = false;
+    if (qLoad !== null) this.qAtt = qLoad;
+    return fin;
+  }
+}
+
+/** Expected partial of a query: accumulate() over its keys in S4 order. */
+export function queryPartial(D: Derived, q: number[], ids: number[], K: number[][], V: number[][]): Partial {
+  const p = emptyPartial(D.cfg.d);
+  for (const j of ids) accumulate(D, p, expUnit(D, q.reduce((s, qi, i) => s + qi * K[j][i], 0)), V[j]);
+  return p;
+}
+
+/** part_* outputs for a partial (null = don't care). */
+export function partOut(D: Derived, p: Partial | null): Record<string, bigint | number | null> {
+  if (!p) return { part_started: null, part_e: null, part_s: null, part_o: null };
+  return { part_started: p.started ? 1 : 0, part_e: p.e, part_s: p.s, part_o: packBus(p.o, D.accOW) };
+}
+
+export const partPorts = (D: Derived): Port[] => [
+  { name: 'part_full', width: 1 }, { name: 'part_started', width: 1 }, { name: 'part_e', width: D.expEW },
+  { name: 'part_s', width: D.accSW }, { name: 'part_o', width: D.cfg.d * D.accOW },
+];
+
+/** Random vector at a random scale (1, 1/2, 1/4 or 1/8 of full range): key norms spread widely. */
+export function randVecScaled(D: Derived, rng: Rng): number[] {
+  const a = 2 ** -rng.int(0, 3);
+  return Array.from({ length: D.cfg.d }, () => rng.int(Math.ceil(qMin(D) * a), Math.floor(qMax(D) * a)));
+}
+
+/** K/V memory contents of a test: the extremes (all min, all max, zeros, alternating), then random
+ *  rows at random scales. */
+export function kvRows(D: Derived, rng: Rng, n: number): { K: number[][]; V: number[][] } {
+  const d = D.cfg.d;
+  const special = (i: number): number[] | null =>
+    i === 0 ? new Array<number>(d).fill(qMin(D)) : i === 1 ? new Array<number>(d).fill(qMax(D)) : i === 2 ? new Array<number>(d).fill(0)
+      : i === 3 ? Array.from({ length: d }, (_, t) => (t % 2 ? qMin(D) : qMax(D))) : null;
+  const K = Array.from({ length: n }, (_, i) => special(i) ?? randVecScaled(D, rng));
+  const V = Array.from({ length: n }, (_, i) => special((i + 2) % n) ?? randVec(D, rng));
+  return { K, V };
+}
+
+type PlanTok = { kind: 'key'; id: number; query: number } | { kind: 'eoq'; query: number } | { kind: 'pre'; x: number[]; tag: number } | { kind: 'idle' };
+
+export interface AttentionTraceInfo {
+  trace: Trace;
+  queries: number;
+  finishes: number;
+  holdCycles: number;
+  /** q_load (of a query with keys) in a hold cycle; a query finished in a cycle where part_clear was
+   *  also high. */
+  qLoadInHold: number;
+  clearOnFinish: number;
+  /** Hold cycles with a key at S3 (v_re must stay low) and with a norm request at S3 (sumsq_valid low). */
+  keyAtS3InHold: number;
+  preAtS3InHold: number;
+  preRequests: number;
+  /** Cycles whose part_* values are checked. */
+  partChecks: number;
+}
+
+/** A closed-loop trace: the generator plays the bank (K/V memories, key stream, q_load, the output
+ *  division's part_clear) around the model above, so every input is legal for the cycle it is in.
+ *  Inputs that the module must ignore in a cycle (k_row, v_row, in_id, pre_k, pre_tag, q_vec) carry
+ *  random junk there. */
+export function attentionTraceInfo(D: Derived, seed: number): AttentionTraceInfo {
+  const rng = new Rng(seed);
+  const d = D.cfg.d;
+  const nB = D.nB;
+  const TW = isqrtTagW(D);
+  const { K, V } = kvRows(D, rng, nB);
+
+  // ---- queries: vectors and key lists (distinct local ids, at most nB: the accumulator widths' bound)
+  const nQ = 12;
+  const Q: number[][] = [];
+  const keys: number[][] = [];
+  const perm = (m: number) => {
+    const a = Array.from({ length: nB }, (_, i) => i);
+    for (let i = a.length - 1; i > 0; i--) { const j = rng.int(0, i); [a[i], a[j]] = [a[j], a[i]]; }
+    return a.slice(0, m);
+  };
+  for (let n = 0; n < nQ; n++) {
+    // 0: all min (score with key 0 is the largest positive: exp saturates), 1: all max, then random
+    Q.push(n === 0 ? new Array<number>(d).fill(qMin(D)) : n === 1 ? new Array<number>(d).fill(qMax(D)) : randVec(D, rng));
+    const m = [nB, nB, 0, 1, 0, 2, 1, nB, 3, 0, 2, Math.max(1, nB - 1)][n];
+    keys.push(n === 0 ? [1, 0, ...perm(nB).filter((j) => j > 1)] : perm(m));
+  }
+  const expected = Q.map((q, n) => queryPartial(D, q, keys[n], K, V));
+
+  // ---- plan of S0 tokens: a preprocessing burst, then the queries (keys with gaps, then the token),
+  // with norm requests sprinkled into idle S0 cycles
+  const preVec = (i: number): number[] => (i === 0 ? new Array<number>(d).fill(qMin(D)) : i === 1 ? new Array<number>(d).fill(qMax(D)) : i === 2 ? new Array<number>(d).fill(0) : randVec(D, rng));
+  let preCount = 0;
+  const pre = (): PlanTok => ({ kind: 'pre', x: preVec(preCount++), tag: rng.int(0, 2 ** TW - 1) });
+  const plan: PlanTok[] = [];
+  for (let i = 0; i < 6; i++) plan.push(pre());       // back to back
+  plan.push({ kind: 'idle' }, pre(), { kind: 'idle' }, { kind: 'idle' }, pre());
+  for (let n = 0; n < nQ; n++) {
+    for (const id of keys[n]) {
+      plan.push({ kind: 'key', id, query: n });
+      if (rng.next() < 0.25) plan.push(rng.next() < 0.3 ? pre() : { kind: 'idle' });
+    }
+    plan.push({ kind: 'eoq', query: n });
+    // a norm request right behind a token: it reaches S3 while the token may be held at S4
+    if (n === 3 || rng.next() < 0.3) plan.push(pre());
+    // S0 idle while the token travels to S4: q_load of the next query may fall into its hold
+    if (n === 4 || n === 7) plan.push({ kind: 'idle' }, { kind: 'idle' }, { kind: 'idle' }, { kind: 'idle' });
+    // queries 2→3→4 and 9→10 follow back to back (tokens one or two cycles apart: hold for sure)
+    if (![2, 3, 9].includes(n)) for (let g = rng.int(0, 3); g > 0; g--) plan.push(rng.next() < 0.2 ? pre() : { kind: 'idle' });
+  }
+
+  // ---- run
+  const m = new AttentionModel();
+  const cycles: Cycle[] = [];
+  const inputs = (o: Record<string, bigint | number>) => ({
+    rst: 0, q_load: 0, q_vec: packBus(randVec(D, rng), D.qW), in_valid: 0, in_eoq: 0, in_id: rng.int(0, 2 ** D.bankIdW - 1),
+    pre_valid: 0, pre_k: packBus(randVec(D, rng), D.qW), pre_tag: rng.int(0, 2 ** TW - 1),
+    k_row: packBus(randVec(D, rng), D.qW), v_row: packBus(randVec(D, rng), D.qW), part_clear: 0, ...o,
+  });
+  cycles.push({ in: inputs({ rst: 1 }), out: {} });
+
+  // part_clear delay after part_full rises, per query; queries 3 and 6 are left long so that the
+  // tokens of 4 and 7 are held at S4, and queries 5 and 8 are loaded only then (or with their first key)
+  const clearDelays = [0, 7, 1, 15, 3, 0, 40, 2, 5, 15, 1, 4];
+  const LOAD_IN_HOLD = [5, 8];
+  let clearAt = -1;
+  let loaded = -1;       // last query loaded into q_att
+  let eoqIssued = -1;    // last query whose end-of-query token entered S0
+  let qLoadInHold = 0;
+  let clearOnFinish = 0;
+  let partChecks = 0;
+  let keyAtS3InHold = 0;
+  let preAtS3InHold = 0;
+  let pi = 0;
+  for (let c = 1; ; c++) {
+    if (c > 20000) throw new Error('attention trace did not terminate');
+    if (pi >= plan.length && m.empty && !m.partFull && eoqIssued === nQ - 1) break;
+    const hold = m.hold;
+    // S0 token of this cycle
+    let tok: PlanTok = { kind: 'idle' };
+    if (!hold && pi < plan.length) tok = plan[pi++];
+    // q_load of the next query: once the previous query's token is in (this cycle counts), at the
+    // latest with the query's first token; sometimes early, sometimes during a hold
+    let qLoad: number | null = null;
+    const next = loaded + 1;
+    const prevIn = eoqIssued >= next - 1 || (tok.kind === 'eoq' && tok.query === next - 1);
+    if (next < nQ && prevIn) {
+      const mustNow = (tok.kind === 'key' || tok.kind === 'eoq') && tok.query === next;
+      const early = hold ? 0.9 : LOAD_IN_HOLD.includes(next) ? 0 : tok.kind === 'eoq' ? 0.5 : 0.15;
+      if (mustNow || rng.next() < early) qLoad = next;
+    }
+    if ((tok.kind === 'key' || tok.kind === 'eoq') && tok.query !== loaded && tok.query !== qLoad) throw new Error('plan: query not loaded');
+    // part_clear: a scheduled delay after part_full rises, plus noise while part_full is low
+    const partClear = c === clearAt || (!m.partFull && rng.next() < 0.15);
+    const s0: Slot = tok.kind === 'idle' ? null : tok;
+    const s1 = m.s1, s4 = m.s4;
+    const inp = inputs({
+      q_load: qLoad !== null ? 1 : 0, ...(qLoad !== null ? { q_vec: packBus(Q[qLoad], D.qW) } : {}),
+      ...(tok.kind === 'key' ? { in_valid: 1, in_id: tok.id } : {}),
+      ...(tok.kind === 'eoq' ? { in_eoq: 1 } : {}),
+      ...(tok.kind === 'pre' ? { pre_valid: 1, pre_k: packBus(tok.x, D.qW), pre_tag: tok.tag } : {}),
+      ...(s1?.kind === 'key' ? { k_row: packBus(K[s1.id], D.qW) } : {}),
+      ...(s4?.kind === 'key' ? { v_row: packBus(V[s4.id], D.qW) } : {}),
+      part_clear: partClear ? 1 : 0,
+    });
+    const s3 = m.s3;
+    if (hold && s3?.kind === 'key') keyAtS3InHold++;
+    if (hold && s3?.kind === 'pre') preAtS3InHold++;
+    const out: Record<string, bigint | number | null> = {
+      hold: hold ? 1 : 0,
+      v_re: m.vRe ? 1 : 0, v_raddr: m.vRe && s3?.kind === 'key' ? s3.id : null,
+      sumsq_valid: m.sumsqValid ? 1 : 0,
+      sumsq: m.sumsqValid && s3?.kind === 'pre' ? sumSquares(s3.x) : null,
+      sumsq_tag: m.sumsqValid && s3?.kind === 'pre' ? s3.tag : null,
+      part_full: m.partFull ? 1 : 0,
+      ...partOut(D, m.partFull ? (m.partQuery < 0 ? emptyPartial(d) : expected[m.partQuery]) : null),
+    };
+    if (m.partFull) partChecks++;
+    cycles.push({ in: inp, out });
+    if (hold && qLoad !== null && keys[qLoad].length > 0) qLoadInHold++;
+    if (tok.kind === 'eoq') eoqIssued = tok.query;
+    if (qLoad !== null) loaded = qLoad;
+    const wasFull = m.partFull;
+    const fin = m.edge(s0, partClear, qLoad);
+    if (fin >= 0 && partClear) clearOnFinish++;
+    if (!wasFull && m.partFull) clearAt = c + 1 + clearDelays[m.partQuery];
+  }
+  for (let i = 0; i < 3; i++) {
+    cycles.push({ in: inputs({}), out: { hold: 0, v_re: 0, sumsq_valid: 0, part_full: 0 } });
+  }
+  const IDW = D.bankIdW, QV = d * D.qW;
+  return {
+    trace: {
+      module: 'elsa_attention', clocked: true,
+      inputs: [
+        { name: 'rst', width: 1 }, { name: 'q_load', width: 1 }, { name: 'q_vec', width: QV },
+        { name: 'in_valid', width: 1 }, { name: 'in_eoq', width: 1 }, { name: 'in_id', width: IDW },
+        { name: 'pre_valid', width: 1 }, { name: 'pre_k', width: QV }, { name: 'pre_tag', width: TW },
+        { name: 'k_row', width: QV }, { name: 'v_row', width: QV }, { name: 'part_clear', width: 1 },
+      ],
+      outputs: [
+        { name: 'hold', width: 1 }, { name: 'v_re', width: 1 }, { name: 'v_raddr', width: IDW },
+        { name: 'sumsq_valid', width: 1 }, { name: 'sumsq', width: D.normSqW }, { name: 'sumsq_tag', width: TW },
+        ...partPorts(D),
+      ],
+      cycles,
+    },
+    queries: nQ, finishes: m.finishes, holdCycles: m.holdCycles, qLoadInHold, clearOnFinish, keyAtS3InHold, preAtS3InHold, preRequests: preCount, partChecks,
+  };
+}
+
+export const attentionTrace = (D: Derived, seed: number): Trace => attentionTraceInfo(D, seed).trace;

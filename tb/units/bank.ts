@@ -1,0 +1,340 @@
+// Cycle trace for elsa_bank (templates/elsa_bank.v.ejs), from the fixed-point model.
+//
+// A register-level model of the bank's control (derived from the template, one cycle = one rising edge
+// at its end) drives the bank as the top level would and says what it must show each cycle:
+//   load     ld_valid writes K/V at kv_count and sends the row through the attention module's dot
+//            product (norm request tag {w_slot, w_row}); Σk² leaves S3 three cycles later into
+//            elsa_isqrt (normW stages), whose result writes norm memory slot j mod P_c, row j div P_c
+//            and raises max_norm. norms_pending = keys loaded whose norm has not come out yet.
+//            h_valid writes the key hashes in load order (later, one per cycle).
+//   query    qs_start (only when drained) latches hash, threshold and q and issues row 0 in the same
+//            cycle; a row issues when every queue has room for it after the row in flight; the row's
+//            selected keys are pushed the next cycle; each cycle the longest queue (ties: lowest
+//            index) pops one key into the attention module. drain = all rows issued, none in flight,
+//            queues empty: the end-of-query token enters S0 and drained = !sel_active || drain.
+//   hold     an end-of-query token at S4 while part_full freezes the whole bank (no issue, push, pop,
+//            drain) until the cycle after part_clear.
+// The expected partial of each query is accumulate() over bankOrder()'s key order (the model's
+// cycle-exact selection/queue/arbiter order), the same computation elsaFixed() does for one bank; the
+// generator also checks that its own pop order equals bankOrder()'s and, for queries without a hold,
+// that drain comes exactly max(1, bankOrder().cycles) cycles after qs_start.
+import type { Derived } from '../../src/gen/derive.ts';
+import { Rng } from '../../src/model/rng.ts';
+import { bankOrder, emptyPartial, hamming, hashFixed, isCandidate, isqrt, sumSquares, type Partial } from '../../src/model/fixed.ts';
+import { packBus, type Cycle, type Trace } from '../../src/sim/trace.ts';
+import { AttentionModel, kvRows, partOut, partPorts, queryPartial, randVec, randVecScaled, type Slot } from './attention.ts';
+
+type Kind = 'all' | 'none' | 'quarter' | 'half' | 'most';
+export interface QueryRec {
+  kind: Kind; q: number[]; hash: number[]; tQ: number; thr: number;
+  K: number[][]; V: number[][];             // the bank's keys and values when the query ran
+  mask: boolean[]; order: number[]; cycles: number; partial: Partial;   // fixed-point model
+  qs: number; drain: number; pops: number[]; holdCycles: number;        // cycle model
+}
+
+export interface BankTraceInfo {
+  trace: Trace;
+  queries: QueryRec[];
+  holdCycles: number;
+  /** qs_start in a hold cycle, in the drain cycle of the previous query (back to back). */
+  qsInHold: number;
+  qsInDrain: number;
+  partChecks: number;
+  /** Cycles where a row was due but the issue rule (count + in flight + 1 ≤ depth) held it back. */
+  roomStalls: number;
+  /** Hold cycles in which the bank would otherwise have issued a row, pushed, popped or drained. */
+  holdBlocked: { issue: number; push: number; pop: number; drain: number };
+}
+
+class BankSim {
+  readonly D: Derived;
+  readonly rng: Rng;
+  readonly cycles: Cycle[] = [];
+  // memories and load counters
+  K: number[][] = [];
+  V: number[][] = [];
+  hashes: (number[] | undefined)[] = [];
+  norms: (number | undefined)[] = [];
+  kvCount = 0;
+  hCount = 0;
+  pendingHashes: { at: number; data: number[] }[] = [];
+  normPipe: { done: number; tag: number; value: number }[] = [];
+  inFlight = 0;
+  maxNorm = 0;
+  // selection
+  selActive = false;
+  r = 0;
+  rowInflight = false;
+  rowB = 0;
+  queues: number[][];
+  cur = -1;                 // query the selection works on
+  queries: QueryRec[] = [];
+  attn = new AttentionModel();
+  expected: Partial[] = [];
+  clearAt = -1;
+  qsInHold = 0;
+  qsInDrain = 0;
+  partChecks = 0;
+  roomStalls = 0;
+  holdBlocked = { issue: 0, push: 0, pop: 0, drain: 0 };
+
+  constructor(D: Derived, rng: Rng) {
+    this.D = D;
+    this.rng = rng;
+    this.queues = Array.from({ length: D.cfg.pC }, () => []);
+  }
+
+  get c(): number { return this.cycles.length; }
+  get nRows(): number { return Math.ceil(this.kvCount / this.D.cfg.pC); }
+  comb() {
+    const hold = this.attn.hold;
+    const drain = this.selActive && this.r === this.nRows && !this.rowInflight && this.queues.every((q) => q.length === 0) && !hold;
+    return { hold, drain, drained: !this.selActive || drain };
+  }
+  get idle(): boolean { return !this.selActive && this.attn.empty && !this.attn.partFull && this.normPipe.length === 0 && this.pendingHashes.length === 0; }
+
+  private sel(j: number): boolean {
+    const q = this.queries[this.cur];
+    const h = this.hashes[j], n = this.norms[j];
+    if (h === undefined || n === undefined) throw new Error(`bank model: key ${j} selected before its hash/norm was written`);
+    return isCandidate(this.D, hamming(q.hash, h), n, q.thr);
+  }
+
+  tick(inp: { rst?: boolean; clear?: boolean; ld?: { k: number[]; v: number[]; hashAt: number }; qs?: QueryRec } = {}): void {
+    const D = this.D, pC = D.cfg.pC, QD = D.cfg.queueDepth, rng = this.rng;
+    const c = this.c;
+    const junk = () => packBus(randVec(D, rng), D.qW);
+    const junkBits = () => packBus(Array.from({ length: D.cfg.k }, () => rng.int(0, 1)), 1);
+    const inputs: Record<string, bigint | number> = {
+      rst: 0, clear: 0, ld_valid: 0, ld_k: junk(), ld_v: junk(), h_valid: 0, h_data: junkBits(),
+      qs_start: 0, qs_hash: junkBits(), qs_vec: junk(), thr: rng.int(-(2 ** (D.thrW - 1)), 2 ** (D.thrW - 1) - 1), part_clear: 0,
+    };
+    if (inp.rst) {
+      inputs.rst = 1;
+      this.cycles.push({ in: inputs, out: {} });
+      return;
+    }
+    const { hold, drain, drained } = this.comb();
+    // ---- combinational view of this cycle
+    const qs = inp.qs;
+    if (qs && !drained) throw new Error('bank model: qs_start while not drained');
+    const rCur = qs ? 0 : this.r;
+    const room = this.queues.every((q) => (this.rowInflight ? 1 : 0) + q.length < QD);
+    const issue = (qs !== undefined || this.selActive) && rCur < this.nRows && room && !hold;
+    if ((qs !== undefined || this.selActive) && rCur < this.nRows && !room && !hold) this.roomStalls++;
+    if (hold) {
+      const hb = this.holdBlocked;
+      if ((qs !== undefined || this.selActive) && rCur < this.nRows && room) hb.issue++;
+      if (this.rowInflight && Array.from({ length: pC }, (_, i) => this.rowB * pC + i).some((j) => j < this.kvCount && this.sel(j))) hb.push++;
+      if (this.queues.some((q) => q.length > 0)) hb.pop++;
+      if (this.selActive && this.r === this.nRows && !this.rowInflight && this.queues.every((q) => q.length === 0)) hb.drain++;
+    }
+    let g = -1;
+    for (let i = 0; i < pC; i++) if (this.queues[i].length > 0 && (g < 0 || this.queues[i].length > this.queues[g].length)) g = i;
+    const pop = g >= 0 && !hold;
+    const pushes: [number, number][] = [];
+    if (this.rowInflight && !hold)
+      for (let i = 0; i < pC; i++) {
+        const j = this.rowB * pC + i;
+        if (j < this.kvCount && this.sel(j)) pushes.push([i, j]);
+      }
+    const hNow = this.pendingHashes.length && this.pendingHashes[0].at <= c ? this.pendingHashes.shift()! : null;
+    const nDone = this.normPipe.length && this.normPipe[0].done === c ? this.normPipe.shift()! : null;
+    if (this.normPipe.length && this.normPipe[0].done <= c) throw new Error('bank model: norm pipeline out of order');
+    const partClear = c === this.clearAt;
+    if (inp.ld && (pop || drain || hold)) throw new Error('bank model: load during a query');
+    if (inp.clear && (!this.idle || inp.ld)) throw new Error('bank model: clear while busy');
+
+    // ---- inputs and expected outputs
+    if (inp.clear) inputs.clear = 1;
+    if (inp.ld) Object.assign(inputs, { ld_valid: 1, ld_k: packBus(inp.ld.k, D.qW), ld_v: packBus(inp.ld.v, D.qW) });
+    if (hNow) Object.assign(inputs, { h_valid: 1, h_data: packBus(hNow.data, 1) });
+    if (qs) Object.assign(inputs, { qs_start: 1, qs_hash: packBus(qs.hash, 1), qs_vec: packBus(qs.q, D.qW), thr: qs.thr });
+    if (partClear) inputs.part_clear = 1;
+    const pf = this.attn.partFull;
+    if (pf) this.partChecks++;
+    this.cycles.push({
+      in: inputs,
+      out: {
+        norms_pending: this.inFlight !== 0 ? 1 : 0, max_norm: this.maxNorm, drained: drained ? 1 : 0,
+        part_full: pf ? 1 : 0,
+        ...partOut(D, pf ? (this.attn.partQuery < 0 ? emptyPartial(D.cfg.d) : this.expected[this.attn.partQuery]) : null),
+      },
+    });
+
+    // ---- rising edge
+    if (hold) for (const q of this.queries) if (q.qs >= 0 && q.drain < 0) q.holdCycles++;
+    if (qs && hold) this.qsInHold++;
+    if (qs && drain) this.qsInDrain++;
+    let s0: Slot = null;
+    if (pop) {
+      const j = this.queues[g].shift()!;
+      s0 = { kind: 'key', id: j, query: this.cur };
+      this.queries[this.cur].pops.push(j);
+    } else if (drain) {
+      s0 = { kind: 'eoq', query: this.cur };
+      this.queries[this.cur].drain = c;
+    } else if (inp.ld) {
+      const j = this.kvCount;
+      s0 = { kind: 'pre', x: inp.ld.k, tag: ((j % pC) << D.rowW) | Math.floor(j / pC) };
+    }
+    for (const [i, j] of pushes) this.queues[i].push(j);
+    if (drain) {
+      const q = this.queries[this.cur];
+      const want = q.order.join(',');
+      if (q.pops.join(',') !== want) throw new Error(`bank model: pop order ${q.pops} differs from bankOrder ${want}`);
+      if (q.holdCycles === 0 && c - q.qs !== Math.max(1, q.cycles)) throw new Error(`bank model: drained ${c - q.qs} cycles after qs_start, bankOrder says ${q.cycles}`);
+    }
+    if (qs) {
+      this.selActive = true;
+      this.rowInflight = issue;
+      this.r = issue ? 1 : 0;
+    } else if (!hold) {
+      this.rowInflight = issue;
+      if (issue) this.r++;
+      if (drain) this.selActive = false;
+    }
+    if (issue) this.rowB = rCur;
+    // attention: a norm request leaving S3 enters the square root pipeline (normW stages)
+    if (this.attn.sumsqValid) {
+      const s3 = this.attn.s3 as { x: number[]; tag: number };
+      this.normPipe.push({ done: c + D.sqrtLatency, tag: s3.tag, value: isqrt(sumSquares(s3.x)) });
+    }
+    if (qs) {
+      qs.qs = c;
+      this.cur = this.queries.length;
+      this.queries.push(qs);
+      this.expected.push(qs.partial);
+    }
+    const wasFull = this.attn.partFull;
+    this.attn.edge(s0, partClear, qs ? this.cur : null);
+    if (!wasFull && this.attn.partFull) this.clearAt = c + 1 + (rng.next() < 0.25 ? 0 : rng.int(1, 12 + 2 * D.rows));
+    // load counters, memories, norms
+    if (inp.ld) {
+      this.K[this.kvCount] = inp.ld.k;
+      this.V[this.kvCount] = inp.ld.v;
+      this.pendingHashes.push({ at: inp.ld.hashAt, data: hashFixed(D, inp.ld.k) });
+    }
+    if (hNow) this.hashes[this.hCount++] = hNow.data;
+    if (nDone) {
+      const j = (nDone.tag & ((1 << D.rowW) - 1)) * pC + (nDone.tag >> D.rowW);
+      this.norms[j] = nDone.value;
+    }
+    this.inFlight += (inp.ld ? 1 : 0) - (nDone ? 1 : 0);
+    if (inp.clear) {
+      this.kvCount = 0; this.hCount = 0; this.maxNorm = 0;
+      this.hashes = []; this.norms = [];
+    } else {
+      if (inp.ld) this.kvCount++;
+      if (nDone && nDone.value > this.maxNorm) this.maxNorm = nDone.value;
+    }
+  }
+}
+
+/** Query of a kind against the keys loaded now: 'all' (t = -2), 'none' (t just below 2), or the t whose
+ *  selection is closest to a quarter, half or three quarters of the keys (but neither none nor all). */
+function makeQuery(D: Derived, sim: BankSim, rng: Rng, kind: Kind): QueryRec {
+  const nb = sim.kvCount;
+  const q = randVecScaled(D, rng);
+  const hash = hashFixed(D, q);
+  const K = sim.K.slice(0, nb);
+  const norms = K.map((k) => isqrt(sumSquares(k)));
+  const maxNorm = Math.max(0, ...norms);
+  const maskFor = (tQ: number) => K.map((k, j) => isCandidate(D, hamming(hash, hashFixed(D, k)), norms[j], tQ * maxNorm));
+  const tLo = -(2 ** (D.tW - 1)), tHi = 2 ** (D.tW - 1) - 1;
+  let tQ = kind === 'all' ? tLo : tHi;
+  if (kind !== 'all' && kind !== 'none') {
+    const target = nb * { quarter: 0.25, half: 0.5, most: 0.75 }[kind];
+    let best = Infinity;
+    for (let t = tLo; t <= tHi; t++) {
+      const n = maskFor(t).filter(Boolean).length;
+      const score = Math.abs(n - target) + (n === 0 || n === nb ? nb : 0);
+      if (score < best) { best = score; tQ = t; }
+    }
+  }
+  const mask = maskFor(tQ);
+  const n = mask.filter(Boolean).length;
+  if (nb > 0 && ((kind === 'all' && n !== nb) || (kind === 'none' && n !== 0))) throw new Error(`query kind ${kind} selects ${n} of ${nb}`);
+  const run = bankOrder(D, mask);
+  const V = sim.V.slice(0, nb);
+  return {
+    kind, q, hash, tQ, thr: tQ * maxNorm, K, V, mask, order: run.order, cycles: run.cycles, partial: queryPartial(D, q, run.order, K, V),
+    qs: -1, drain: -1, pops: [], holdCycles: 0,
+  };
+}
+
+/** The bank trace: four invocations (clear, load, queries): nb = nB keys, a count that leaves the last
+ *  row partly filled, no keys at all (a bank beyond n) and a single key. */
+export function bankTraceInfo(D: Derived, seed: number): BankTraceInfo {
+  const rng = new Rng(seed);
+  const pC = D.cfg.pC;
+  const sim = new BankSim(D, rng);
+  const { K, V } = kvRows(D, rng, D.nB);
+  let nb2 = D.nB - 1;
+  if (pC > 1 && nb2 % pC === 0) nb2--;
+  // first queries fixed (all, none, partial), then random kinds; short queries are frequent so that
+  // end-of-query tokens catch up with a partial the output division has not taken yet (hold)
+  const kinds = (n: number, fixed: Kind[]): Kind[] => {
+    const pool: Kind[] = ['none', 'none', 'none', 'quarter', 'quarter', 'half', 'most', 'all'];
+    return [...fixed, ...Array.from({ length: n - fixed.length }, () => pool[rng.int(0, pool.length - 1)])];
+  };
+  const invocations: { nb: number; kinds: Kind[] }[] = [
+    { nb: D.nB, kinds: kinds(16, ['all', 'none', 'half']) },
+    { nb: Math.max(1, nb2), kinds: kinds(10, ['half', 'all', 'none']) },
+    { nb: 0, kinds: ['all', 'none', 'all', 'none', 'all', 'all'] },
+    { nb: 1, kinds: ['all', 'none', 'all', 'all', 'none', 'all'] },
+  ];
+  // qs_start in the n-th cycle the bank is drained (0: the first, often its drain cycle: back to back)
+  const qsGap = () => (rng.next() < 0.5 ? 0 : rng.int(1, 6));
+  sim.tick({ rst: true });
+  sim.tick();
+  for (const [ii, inv] of invocations.entries()) {
+    sim.tick({ clear: true });
+    // load: back to back for the first keys, then random gaps; hashes 1…8 cycles after their key
+    for (let j = 0; j < inv.nb; j++) {
+      if (j >= 3) for (let g = rng.int(0, 2); g > 0; g--) sim.tick();
+      const kv = ii === 1 ? (j + 5) % D.nB : j;   // another key order the second time
+      sim.tick({ ld: { k: K[kv], v: V[kv], hashAt: sim.c + rng.int(1, 8) } });
+    }
+    // the top level waits for norms_pending to fall (and the last hash), then one threshold cycle
+    while (sim.inFlight > 0 || sim.pendingHashes.length > 0) sim.tick();
+    sim.tick();
+    for (const kind of inv.kinds) {
+      let gap = qsGap();
+      for (;;) {
+        if (sim.comb().drained && gap-- <= 0) break;
+        sim.tick();
+      }
+      sim.tick({ qs: makeQuery(D, sim, rng, kind) });
+    }
+    while (!sim.idle) sim.tick();
+    sim.tick();
+  }
+  const QV = D.cfg.d * D.qW;
+  return {
+    trace: {
+      module: 'elsa_bank', clocked: true,
+      inputs: [
+        { name: 'rst', width: 1 }, { name: 'clear', width: 1 },
+        { name: 'ld_valid', width: 1 }, { name: 'ld_k', width: QV }, { name: 'ld_v', width: QV },
+        { name: 'h_valid', width: 1 }, { name: 'h_data', width: D.cfg.k },
+        { name: 'qs_start', width: 1 }, { name: 'qs_hash', width: D.cfg.k }, { name: 'qs_vec', width: QV }, { name: 'thr', width: D.thrW },
+        { name: 'part_clear', width: 1 },
+      ],
+      outputs: [
+        { name: 'norms_pending', width: 1 }, { name: 'max_norm', width: D.normW }, { name: 'drained', width: 1 },
+        ...partPorts(D),
+      ],
+      cycles: sim.cycles,
+    },
+    queries: sim.queries,
+    holdCycles: sim.attn.holdCycles,
+    qsInHold: sim.qsInHold,
+    qsInDrain: sim.qsInDrain,
+    partChecks: sim.partChecks,
+    roomStalls: sim.roomStalls,
+    holdBlocked: sim.holdBlocked,
+  };
+}
+
+export const bankTrace = (D: Derived, seed: number): Trace => bankTraceInfo(D, seed).trace;
