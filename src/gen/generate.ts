@@ -5,6 +5,7 @@ import { dirname, join, basename } from 'node:path';
 import type { Derived } from './derive.ts';
 import { MODULES } from './modules.ts';
 import { renderModule, GENERATOR } from './render.ts';
+import { flowFiles } from './flow.ts';
 
 export interface GeneratedFile { path: string; content: string }
 
@@ -13,6 +14,7 @@ export function renderDesign(D: Derived): GeneratedFile[] {
   const files = MODULES.map((m) => ({ path: `${m.name}.v`, content: renderModule(D, m.template, m.view?.(D) ?? {}) }));
   files.push({ path: 'files.f', content: MODULES.map((m) => `${m.name}.v`).join('\n') + '\n' });
   files.push({ path: 'manifest.json', content: JSON.stringify(manifest(D), null, 2) + '\n' });
+  files.push(...flowFiles(D, MODULES, files));   // <name>.core (FuseSoC) and README.md
   return files;
 }
 

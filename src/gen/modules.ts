@@ -1,6 +1,7 @@
 // The module registry: one entry per hardware module, one template and one generated file each.
 // Order is dependency order (leaves first), which is also the file-list order.
 import { ubits, type Derived } from './derive.ts';
+import { axiView } from './flow.ts';
 
 export interface ModuleSpec {
   /** Verilog module name = file name (without .v). */
@@ -30,6 +31,7 @@ export const MODULES: ModuleSpec[] = [
   { name: 'elsa_hash', template: 'elsa_hash.v.ejs', deps: [], doc: 'Kronecker-structured hash computation with m_h multipliers' },
   { name: 'elsa_output_div', template: 'elsa_output_div.v.ejs', deps: [], doc: 'output division: reduce the P_a partials, reciprocal table, m_o multipliers' },
   { name: 'elsa_top', template: 'elsa_top.v.ejs', deps: ['elsa_hash', 'elsa_bank', 'elsa_output_div'], doc: 'top level: controller, host streams, shared hash unit, P_a banks, output division' },
+  { name: 'elsa_axi', template: 'elsa_axi.v.ejs', deps: ['elsa_top'], doc: 'AXI wrapper: AXI4-Stream kv/q/o rows, AXI4-Lite control/status registers (map in the file header)', view: axiView },
 ];
 
 /** The norm pipeline's tag: slot (which of the P_c norm memories) and row within the bank. */
