@@ -1,0 +1,29 @@
+// The HTML report is self-contained (viewable offline), deterministic, and carries the config's figures.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PRESETS, resolveConfig } from '../gen/config.ts';
+import { markdownTables, modelWorkload, renderReport } from './report.ts';
+
+describe('elsa-gen report', () => {
+  const D = resolveConfig(PRESETS.small);
+  const empty = mkdtempSync(join(tmpdir(), 'elsa-report-'));
+  it('is self-contained and deterministic', () => {
+    const a = renderReport(D, { buildDir: empty });
+    expect(renderReport(D, { buildDir: empty })).toBe(a);
+    expect(a).not.toMatch(/(src|href)=["']?(https?:)?\/\//);
+    expect(a).toContain(`<code id="hwhash">${D.hwHash}</code>`);
+    expect(a.match(/<svg/g)?.length).toBe(3);
+    expect(a).toContain('No synthesis results yet');
+  });
+  it('reports the cycle model: all keys at p = 0, fewer and faster as p grows', () => {
+    const wl = modelWorkload(D);
+    expect(wl[0].selected).toBe(1);
+    expect(wl.at(-1)!.selected).toBeLessThan(wl[0].selected);
+    expect(wl.at(-1)!.speedup).toBeGreaterThan(1);
+  });
+  it('turns markdown tables into HTML tables', () => {
+    expect(markdownTables('title\n\n| a | b |\n|---|---|\n| 1 | 2 |\n')).toBe('<p>title</p>\n<table><thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr><td>1</td><td>2</td></tr></tbody></table>');
+  });
+});

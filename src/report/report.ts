@@ -1,0 +1,104 @@
+// `elsa-gen report`: one self-contained HTML page per config (no external resources: viewable offline)
+// with the parameters, derived shape, modules, predicted cycles and utilisation per threshold knob p
+// (cycle model on a seeded random workload), and whatever measured artefacts exist: synthesis area
+// tables (build/synth/<name>), the benchmark (build/bench), the KWT-1 accuracy evaluation (build/eval).
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Derived } from '../gen/derive.ts';
+import { MODULES } from '../gen/modules.ts';
+import { GENERATOR, REPO_ROOT } from '../gen/render.ts';
+import { learnThreshold } from '../model/calibrate.ts';
+import { elsaFixed } from '../model/fixed.ts';
+import { Rng } from '../model/rng.ts';
+import { predictCycles } from '../perf/cycles.ts';
+import { randomInvocation } from '../sim/stimulus.ts';
+import { barChart } from './charts.ts';
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const table = (head: string[], rows: (string | number)[][]) =>
+  `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${esc(String(c))}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+
+/** A markdown table (as written by the bench and evaluation scripts) → HTML. */
+export function markdownTables(md: string): string {
+  const out: string[] = [];
+  let rows: string[][] = [];
+  const flush = () => {
+    if (rows.length >= 2) out.push(table(rows[0], rows.slice(2)));
+    rows = [];
+  };
+  for (const line of md.split('\n')) {
+    if (line.trim().startsWith('|')) rows.push(line.trim().replace(/^\||\|$/g, '').split('|').map((c) => c.trim()));
+    else {
+      flush();
+      if (line.trim()) out.push(`<p>${esc(line.trim())}</p>`);
+    }
+  }
+  flush();
+  return out.join('\n');
+}
+
+export interface ReportWorkload { p: number; t: number; selected: number; pre: number; exec: number; perQuery: number; utilisation: number; speedup: number }
+
+/** Cycle-model figures on a seeded random workload of n = nMax (thresholds by the paper's rule). */
+export function modelWorkload(D: Derived, ps = [0, 0.5, 1, 2, 4], seed = 2021): ReportWorkload[] {
+  const inv = randomInvocation(D, new Rng(seed), D.cfg.nMax, -2);
+  const real = (m: number[][]) => m.map((r) => r.map((x) => x / 2 ** D.qF));
+  let exec0 = 0;
+  return ps.map((p) => {
+    const t = learnThreshold([{ Q: real(inv.Q), K: real(inv.K) }], D.scoreScale, p);
+    const tQ = Math.max(-(2 ** (D.tW - 1)), Math.min(2 ** (D.tW - 1) - 1, Math.round(t * 2 ** D.simF)));
+    const tr = elsaFixed(D, inv.K, inv.V, inv.Q, tQ);
+    const c = predictCycles(D, tr);
+    const sel = tr.queries.flatMap((q) => q.candidates);
+    const nSel = sel.filter(Boolean).length;
+    if (p === 0) exec0 = c.exec;
+    return { p, t, selected: nSel / sel.length, pre: c.pre, exec: c.exec, perQuery: c.exec / D.cfg.nMax, utilisation: nSel / (c.exec * D.cfg.pA), speedup: exec0 ? exec0 / c.exec : 1 };
+  });
+}
+
+export function renderReport(D: Derived, opts: { buildDir?: string } = {}): string {
+  const build = opts.buildDir ?? join(REPO_ROOT, 'build');
+  const c = D.cfg;
+  const wl = modelWorkload(D);
+  const sections: string[] = [];
+  sections.push(`<h2>Parameters</h2>${table(['field', 'value'], Object.entries({ nMax: c.nMax, d: c.d, k: c.k, 'P_a': c.pA, 'P_c': c.pC, 'm_h': c.mH, 'm_o': c.mO, queueDepth: c.queueDepth, hashSeed: c.hashSeed, formats: JSON.stringify(c.formats) }))}`);
+  sections.push(`<h2>Derived shape</h2>${table(['quantity', 'value'], [
+    ['hash factors (rows × cols)', D.hash.factors.map((f, i) => `${D.hash.rows[i]}×${f}`).join(' ⊗ ') + (D.hash.blocks > 1 ? ` (${D.hash.blocks} blocks)` : '')],
+    ['hash multiplies / cycles per vector', `${D.hash.multiplies} / ${D.hashCycles} (+1 load cycle)`],
+    ['θ_bias (rad)', D.thetaBias], ['keys per bank / selection rows per bank', `${D.nB} / ${D.rows}`],
+    ['widths: qkv, score, norm, threshold, Σe, Σe·v, out', [D.qW, D.scoreW, D.normW, D.thrW, D.accSW, D.accOW, D.outW].join(', ')],
+    ['multipliers: attention (2d·P_a), hash, output', `${2 * c.d * c.pA}, ≤ ${c.mH}, ${c.mO}`],
+  ])}`);
+  sections.push(`<h2>Modules</h2>${table(['module', 'role'], MODULES.map((m) => [m.name, m.doc]))}`);
+  sections.push(`<h2>Cycles (cycle model, equal to the RTL's counters in the tests)</h2>
+<p>Seeded random workload: n = ${c.nMax}, Q/K/V ~ N(0, 1.5²) quantised; t per p by the paper's rule on that workload.
+Ideal exact-mode execution (2n²d MACs on 2d·P_a multipliers): ${(c.nMax * c.nMax) / c.pA} cycles.</p>
+${table(['p', 't', 'keys selected', 'preprocessing', 'execution', 'cycles/query', 'attention utilisation', 'speedup vs p = 0'],
+    wl.map((w) => [w.p, w.t.toFixed(3), `${(100 * w.selected).toFixed(1)}%`, w.pre, w.exec, w.perQuery.toFixed(2), `${(100 * w.utilisation).toFixed(1)}%`, `${w.speedup.toFixed(2)}×`]))}
+<div class="charts">${barChart('keys selected', '% of keys', wl.map((w) => ({ label: `p=${w.p}`, value: 100 * w.selected, note: `${(100 * w.selected).toFixed(0)}%` })), 100)}
+${barChart('attention-module utilisation', '% of cycles', wl.map((w) => ({ label: `p=${w.p}`, value: 100 * w.utilisation, note: `${(100 * w.utilisation).toFixed(0)}%` })), 100, '#41ab5d')}
+${barChart('speedup over p = 0', '×', wl.map((w) => ({ label: `p=${w.p}`, value: w.speedup, note: `${w.speedup.toFixed(2)}×` })), undefined, '#f16913')}</div>`);
+  const synthDir = join(build, 'synth', c.name);
+  const synthTxt = existsSync(synthDir) ? readdirSync(synthDir).filter((f) => /^synth-.*\.txt$/.test(f)).sort() : [];
+  sections.push(`<h2>Area</h2>${synthTxt.length ? synthTxt.map((f) => `<h3>${esc(f)}</h3><pre>${esc(readFileSync(join(synthDir, f), 'utf8'))}</pre>`).join('\n') : `<p>No synthesis results yet: run <code>elsa-gen synth ${esc(c.name)} --target xilinx</code> (or ice40, ecp5), then regenerate this report.</p>`}`);
+  const benchMd = join(build, 'bench', 'bench.md');
+  if (existsSync(benchMd)) {
+    const md = readFileSync(benchMd, 'utf8').split('\n').filter((l, i, a) => !l.startsWith('|') || l.includes(`| ${c.name} |`) || (a[i + 1] ?? '').startsWith('|---') || l.startsWith('|---')).join('\n');
+    sections.push(`<h2>Benchmark (RTL under Verilator, scripts/bench)</h2>${markdownTables(md)}`);
+  }
+  const evalDir = join(build, 'eval');
+  if (c.d === 64 && existsSync(join(evalDir, 'fig10.svg'))) {
+    const svg = readFileSync(join(evalDir, 'fig10.svg'), 'utf8').replace(/<\?xml[^>]*>\s*/, '');
+    const md = existsSync(join(evalDir, 'table.md')) ? markdownTables(readFileSync(join(evalDir, 'table.md'), 'utf8')) : '';
+    sections.push(`<h2>Accuracy on KWT-1 (elsa-gen evaluate)</h2><div class="charts">${svg}</div>${md}`);
+  }
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>elsa-gen report: ${esc(c.name)}</title>
+<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #bbb;padding:3px 8px;font-size:13px;text-align:left}th{background:#f0f0f0}pre{background:#f7f7f7;padding:8px;font-size:12px;overflow-x:auto}.charts svg{margin:4px}</style>
+</head><body>
+<h1>ELSA accelerator <code>${esc(c.name)}</code></h1>
+<p>Generated by ${esc(GENERATOR)}; hardware hash <code id="hwhash">${D.hwHash}</code>.</p>
+${sections.join('\n')}
+</body></html>
+`;
+}
