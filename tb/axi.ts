@@ -1,10 +1,10 @@
 // AXI harness: generate the design, the elsa_axi testbench and the golden stimulus of the top-level test,
 // then simulate. The testbench drives everything through AXI4-Lite and AXI4-Stream (tb/axi_tb.v.ejs).
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Derived } from '../src/gen/derive.ts';
 import { REPO_ROOT, renderTemplate } from '../src/gen/render.ts';
-import { renderDesign } from '../src/gen/generate.ts';
+import { writeDesignRtl } from './top.ts';
 import { AXI_ADDR_W, AXI_ID, axiRegisters, axiVersionWord } from '../src/gen/flow.ts';
 import { simulate, type Simulator, type SimResult } from '../src/sim/run.ts';
 import { buildStimulus, invalidInvocation, standardInvocations, type Invocation, type Stimulus } from '../src/sim/stimulus.ts';
@@ -46,10 +46,7 @@ export function renderAxiTb(D: Derived, words: number, watchdogNs: number): stri
 export async function runAxi(D: Derived, invs: Invocation[], sim: Simulator, opts: AxiOptions = {}): Promise<AxiRun> {
   const stim = buildStimulus(D, invs);
   const dir = join(REPO_ROOT, 'build', 'axi', `${D.cfg.name}-${D.hwHash}-${sim}${opts.tag ? `-${opts.tag}` : ''}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const rtl = renderDesign(D).filter((f) => f.path.endsWith('.v'));
-  for (const f of rtl) writeFileSync(join(dir, f.path), f.content);
+  const rtl = writeDesignRtl(D, dir);
   let hex = stim.hex;
   if (opts.corrupt) {
     // flip the lowest bit of the last expected output word (the last word of the last valid invocation)

@@ -14,12 +14,18 @@ export function renderTopTb(D: Derived, words: number, watchdogNs: number): stri
   return renderTemplate(join(REPO_ROOT, 'tb', 'top_tb.v.ejs'), { D, words: Math.max(1, words), watchdogNs });
 }
 
-/** Write RTL + tb.v + stim files into a folder; returns the Verilog source list. */
-export function writeTopBench(D: Derived, dir: string, stim: Stimulus, opts: TopOptions = {}): string[] {
+/** A fresh folder holding the design's Verilog files; returns them. */
+export function writeDesignRtl(D: Derived, dir: string): { path: string }[] {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const rtl = renderDesign(D).filter((f) => f.path.endsWith('.v'));
   for (const f of rtl) writeFileSync(join(dir, f.path), f.content);
+  return rtl;
+}
+
+/** Write RTL + tb.v + stim files into a folder; returns the Verilog source list. */
+export function writeTopBench(D: Derived, dir: string, stim: Stimulus, opts: TopOptions = {}): string[] {
+  const rtl = writeDesignRtl(D, dir);
   let hex = stim.hex;
   if (opts.corrupt) {
     // flip the lowest bit of the last expected output word
