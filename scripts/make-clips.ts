@@ -73,7 +73,8 @@ function main(): void {
       for (const word of KEYWORDS) {
         const file = `${voice}+${variant}_s${speed}_p${pitch}_${word}.wav`;
         execFileSync('espeak-ng', ['-v', `${voice}+${variant}`, '-s', String(speed), '-p', String(pitch), '-w', tmp, word]);
-        execFileSync('sox', [tmp, '-r', '16000', '-c', '1', '-b', '16', '-e', 'signed-integer', join(outDir, file)]);
+        // -D: no dither, so regenerated clips are byte-identical
+        execFileSync('sox', ['-D', tmp, '-r', '16000', '-c', '1', '-b', '16', '-e', 'signed-integer', join(outDir, file)]);
         entries.push({ file, label: word, voice, variant, speed, pitch, split, source: 'espeak-ng' });
       }
     }
@@ -86,7 +87,7 @@ function main(): void {
       continue;
     }
     const dst = `alsa_${file}`;
-    execFileSync('sox', [src, '-r', '16000', '-c', '1', '-b', '16', '-e', 'signed-integer', join(outDir, dst)]);
+    execFileSync('sox', ['-D', src, '-r', '16000', '-c', '1', '-b', '16', '-e', 'signed-integer', join(outDir, dst)]);
     entries.push({ file: dst, label, voice: 'alsa-utils-recording', variant: null, speed: null, pitch: null, split: 'eval', source: 'alsa-utils' });
   }
   writeFileSync(join(outDir, 'manifest.json'), JSON.stringify({ sampleRate: 16000, clips: entries }, null, 1) + '\n');

@@ -1,6 +1,14 @@
 // Commands beyond generate/validate/params are registered here (one file each).
 import type { Command } from 'commander';
+import { registerSynth } from './synth.ts';
+import { registerCalibrate } from './calibrate.ts';
+import { registerEvaluate } from './evaluate.ts';
+import { registerReport } from './report.ts';
 
-export async function loadOptionalCommands(_program: Command): Promise<void> {
+export async function loadOptionalCommands(program: Command): Promise<void> {
   // filled in as commands are added
+  registerCalibrate(program);
+  registerEvaluate(program);
+  registerReport(program);
+  registerSynth(program);
 }

@@ -1,0 +1,29 @@
+// `evaluate`: the paper's Fig. 10 on KWT-1 (keys selected, accuracy and agreement versus p, float and
+// fixed-point ELSA in every layer), written as table.md, results.json and fig10.svg.
+import type { Command } from 'commander';
+import { loadConfig } from '../../gen/config.ts';
+import { UserError } from '../../gen/errors.ts';
+import { defaultJobs, FIG10_PS, runFig10 } from '../../eval/fig10.ts';
+import { parseP } from './calibrate.ts';
+
+export function registerEvaluate(program: Command): void {
+  program
+    .command('evaluate')
+    .description('reproduce the paper\'s Fig. 10 on KWT-1: thresholds from the calib clips, keys selected and accuracy on the eval clips')
+    .argument('[config]', 'preset name or JSON config file (must describe KWT-1: d = 64, nMax ≥ 99)', 'kwt1')
+    .option('--clips <dir>', 'clip folder with manifest.json (made by scripts/make-clips.sh)', 'build/clips')
+    .option('-o, --out <dir>', 'output folder for table.md, results.json, fig10.svg', 'build/eval')
+    .option('--p <list>', 'comma-separated p values', FIG10_PS.join(','))
+    .option('-j, --jobs <n>', 'parallel evaluation processes', String(defaultJobs()))
+    .option('-q, --quiet', 'no progress on stderr')
+    .action(async (spec: string, opts: { clips: string; out: string; p: string; jobs: string; quiet?: boolean }) => {
+      const D = loadConfig(spec);
+      const ps = opts.p.split(',').map(parseP);
+      const jobs = Number(opts.jobs);
+      if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`--jobs must be a positive integer, not "${opts.jobs}"`);
+      const run = await runFig10({ clipsDir: opts.clips, outDir: opts.out, cfg: D.cfg, ps, jobs, progress: !opts.quiet });
+      const { calibrate, evaluate } = run.seconds;
+      process.stdout.write(run.files.map((f) => `wrote ${f}`).join('\n') + '\n');
+      console.log(`calibration ${calibrate.toFixed(1)} s, evaluation ${evaluate.toFixed(1)} s (${jobs} job${jobs > 1 ? 's' : ''}), total ${(calibrate + evaluate).toFixed(1)} s`);
+    });
+}

@@ -1,0 +1,65 @@
+// `synth`: Yosys synthesis (ice40 | ecp5 | xilinx) with a per-module area table, optional iCE40 Fmax.
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { loadConfig, DEFAULT_PRESET } from '../../gen/config.ts';
+import { UserError } from '../../gen/errors.ts';
+import { formatReport, reportJson, synthesize, TOP } from '../../synth/synth.ts';
+import { isTarget, TARGETS, type Target } from '../../synth/targets.ts';
+
+interface SynthCliOptions {
+  target: string;
+  out?: string;
+  pnr?: boolean;
+  pnrModule?: string;
+  device?: string;
+  freq: string;
+  seed: string;
+  flat?: boolean;
+  top: string;
+  jobs?: string;
+  cache: boolean;
+  json?: boolean;
+}
+
+function positiveNumber(name: string, v: string, integer = false): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new UserError(`${name} must be a positive ${integer ? 'integer' : 'number'}, got "${v}"`);
+  return n;
+}
+
+export function registerSynth(program: Command): void {
+  program
+    .command('synth')
+    .description('synthesise a config with Yosys for ice40 | ecp5 | xilinx: per-module area table on stdout and synth-<target>.json; --pnr adds iCE40 Fmax (nextpnr-ice40)')
+    .argument('[config]', 'preset name or JSON config file', DEFAULT_PRESET)
+    .option('-t, --target <target>', `${TARGETS.join(' | ')} (comma-separated for several)`, 'ice40')
+    .option('-o, --out <dir>', 'output folder (default build/synth/<name>)')
+    .option('--pnr', 'ice40 only: place and route a 3-pin Fmax wrapper with nextpnr-ice40 on the smallest iCE40 HX that fits')
+    .option('--pnr-module <module>', 'module to place and route with its sub-modules (default: the top; e.g. elsa_dot when the top does not fit)')
+    .option('--device <device>', 'force the iCE40 device for --pnr (hx1k, hx4k, hx8k, up5k, lp8k)')
+    .option('--freq <MHz>', 'target clock of timing-driven place and route', '50')
+    .option('--seed <n>', 'nextpnr placement seed', '1')
+    .option('--flat', 'also synthesise the whole design flattened in one Yosys run (cross-module optimisation; slow for big configs)')
+    .option('--top <module>', 'top module of the synthesis', TOP)
+    .option('-j, --jobs <n>', 'parallel Yosys processes (default: number of CPUs)')
+    .option('--no-cache', 'do not reuse per-module results from build/synth-cache')
+    .option('--json', 'print the JSON report(s) on stdout instead of the table')
+    .action(async (spec: string, opts: SynthCliOptions) => {
+      const targets = opts.target.split(',').map((t) => t.trim()).filter(Boolean);
+      for (const t of targets) if (!isTarget(t)) throw new UserError(`unknown target "${t}" (targets: ${TARGETS.join(', ')})`);
+      if (opts.pnr && targets.some((t) => t !== 'ice40')) throw new UserError('--pnr is only available for --target ice40 (no ECP5 or Xilinx place-and-route exists in Debian or on npm)');
+      const D = loadConfig(spec);
+      const outDir = opts.out ?? join('build', 'synth', D.cfg.name);
+      const pnr = opts.pnr
+        ? { module: opts.pnrModule, device: opts.device, freq: positiveNumber('--freq', opts.freq), seed: positiveNumber('--seed', opts.seed, true) }
+        : undefined;
+      const jobs = opts.jobs ? positiveNumber('--jobs', opts.jobs, true) : undefined;
+      const jsons: string[] = [];
+      for (const target of targets as Target[]) {
+        const r = await synthesize(D, target, { outDir, pnr, jobs, flat: opts.flat, top: opts.top, cache: opts.cache });
+        if (opts.json) jsons.push(reportJson(r).trim());
+        else process.stdout.write(`${formatReport(r)}report: ${r.run.jsonPath}\n${targets.length > 1 ? '\n' : ''}`);
+      }
+      if (opts.json) console.log(jsons.length === 1 ? jsons[0] : `[\n${jsons.join(',\n')}\n]`);
+    });
+}

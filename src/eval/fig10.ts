@@ -1,0 +1,332 @@
+// Fig. 10 of the paper on KWT-1: fraction of keys ELSA selects and the model's accuracy versus the
+// knob p, with thresholds learned on the calib split and measured on the eval split; once with the
+// float ELSA model and once with the bit-exact fixed-point model substituted in every layer.
+import { fork, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { resolveConfig } from '../gen/config.ts';
+import type { Derived } from '../gen/derive.ts';
+import { UserError } from '../gen/errors.ts';
+import type { AttentionModel, Matrix } from '../model/float.ts';
+import { elsaFixedModel, elsaFloatModel } from '../model/models.ts';
+import { loadClip } from '../tflite/audio.ts';
+import { KwtModel, type AttentionHook } from '../tflite/interpreter.ts';
+import { checkKwtConfig, checkP, collectCalibration, layerKey, thresholdsFor, type Thresholds } from './calibrate.ts';
+import { loadManifest, splitClips, type ClipItem } from './clips.ts';
+import { Progress, roundTo, stableJson, writeFileAtomic } from './io.ts';
+import { renderSvg } from './svg.ts';
+
+export const FIG10_PS = [0, 0.5, 1, 2, 4];
+/** Accuracy-loss budgets (percentage points) of the paper's named settings (SPEC §1.3). */
+export const SETTINGS = [
+  { name: 'conservative', loss: 1 },
+  { name: 'moderate', loss: 2.5 },
+  { name: 'aggressive', loss: 5 },
+] as const;
+
+// ------------------------------------------------------------------ one clip
+/** One hooked (or exact) run: predicted label, selected (query, key) pairs per layer, queries with no key. */
+export interface RunStats { label: string; selected: number[]; empty: number }
+export interface ClipResult {
+  exact: string;
+  /** per p, same order as the setup's ps */
+  float: RunStats[];
+  fixed: RunStats[];
+  /** tokens n of this clip (pairs per layer = n²) */
+  n: number;
+}
+/** What every evaluator process needs: the config (raw JSON object), the ps and their thresholds. */
+export interface EvalSetup { cfg: unknown; ps: number[]; thresholds: Thresholds[] }
+
+const toMatrix = (rows: Float32Array[]): Matrix => rows.map((r) => Array.from(r));
+
+/** A hook substituting `model` in every layer with that layer's threshold, counting selections. */
+function elsaHook(model: AttentionModel, th: Thresholds, stats: RunStats): AttentionHook {
+  return (layer, q, k, v) => {
+    const t = th[layerKey(layer)];
+    if (t === undefined) throw new UserError(`no threshold for ${layerKey(layer)}`);
+    const r = model.attend(toMatrix(q), toMatrix(k), toMatrix(v), t);
+    let sel = 0;
+    for (const row of r.candidates) {
+      let c = 0;
+      for (const b of row) if (b) c++;
+      sel += c;
+      if (c === 0) stats.empty++;
+    }
+    stats.selected[layer] = sel;
+    return r.out.map((o) => Float32Array.from(o));
+  };
+}
+
+export function makeClipEvaluator(setup: EvalSetup, kwt: KwtModel = KwtModel.load()): (path: string) => ClipResult {
+  const D = resolveConfig(setup.cfg);
+  checkKwtConfig(D);
+  const models = { float: elsaFloatModel(D), fixed: elsaFixedModel(D) };
+  return (path) => {
+    const audio = loadClip(path);
+    const ex = kwt.run(audio);
+    const n = ex.layers[0]?.q.length ?? 0;
+    const runAll = (m: AttentionModel): RunStats[] =>
+      setup.thresholds.map((th) => {
+        const st: RunStats = { label: '', selected: new Array(ex.layers.length).fill(0), empty: 0 };
+        st.label = kwt.run(audio, { attention: elsaHook(m, th, st) }).label;
+        return st;
+      });
+    return { exact: ex.label, float: runAll(models.float), fixed: runAll(models.fixed), n };
+  };
+}
+
+// ------------------------------------------------------------------ many clips, optionally in child processes
+const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
+
+/** Evaluate the clips in order; with jobs > 1 the work is spread over child processes (the results
+ *  and their order do not depend on jobs). */
+export async function evaluateClips(setup: EvalSetup, clips: ClipItem[], jobs: number, onResult: () => void = () => {}): Promise<ClipResult[]> {
+  const results: ClipResult[] = new Array(clips.length);
+  if (jobs <= 1 || clips.length <= 1) {
+    const ev = makeClipEvaluator(setup);
+    clips.forEach((c, i) => { results[i] = ev(c.path); onResult(); });
+    return results;
+  }
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  const children: ChildProcess[] = [];
+  let next = 0;
+  try {
+    await new Promise<void>((resolveAll, reject) => {
+      let finished = 0;
+      const nChildren = Math.min(jobs, clips.length);
+      const stopped = new Set<ChildProcess>();
+      const feed = (ch: ChildProcess) => {
+        if (next < clips.length) {
+          const i = next++;
+          ch.send({ type: 'clip', index: i, path: clips[i].path });
+        } else {
+          stopped.add(ch);
+          ch.send({ type: 'stop' });
+        }
+      };
+      for (let w = 0; w < nChildren; w++) {
+        const ch = fork(WORKER, [], { execArgv: ['--import', tsx], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        children.push(ch);
+        ch.on('message', (m: { type: string; index?: number; result?: ClipResult; error?: string }) => {
+          if (m.type === 'ready') feed(ch);
+          else if (m.type === 'result') {
+            results[m.index!] = m.result!;
+            onResult();
+            if (++finished === clips.length) resolveAll();
+            feed(ch);
+          } else if (m.type === 'error') reject(new Error(`evaluation worker: ${m.error}`));
+        });
+        ch.on('error', reject);
+        ch.on('exit', (code, sig) => {
+          if (!stopped.has(ch)) reject(new Error(`evaluation worker exited (${code ?? sig}) before the end`));
+        });
+        ch.send({ type: 'init', setup });
+      }
+    });
+  } finally {
+    for (const ch of children) if (ch.exitCode === null && ch.signalCode === null) ch.kill();
+  }
+  return results;
+}
+
+// ------------------------------------------------------------------ aggregation
+export interface VariantMetrics {
+  model: 'exact' | 'float' | 'fixed';
+  p: number | null;
+  /** fraction of (query, key) pairs selected, per layer and over all layers */
+  selectedPerLayer: number[];
+  selected: number;
+  /** fraction of queries with no candidate (ELSA outputs zero for them) */
+  emptyQueries: number;
+  correct: number;
+  agreeing: number;
+  /** top-1 accuracy against the spoken label, and agreement with the exact model's prediction */
+  top1: number;
+  agree: number;
+}
+
+export interface Fig10Result {
+  config: { name: string; hwHash: string; qkv: string; k: number; thetaBias: number };
+  clips: { calib: number; eval: number; dir: string };
+  ps: number[];
+  thresholds: Record<string, Thresholds>;
+  exact: VariantMetrics;
+  float: VariantMetrics[];
+  fixed: VariantMetrics[];
+  /** largest p of the grid whose accuracy loss against the exact model is within each budget */
+  settings: Record<'float' | 'fixed', Record<string, number | null>>;
+  perClip: { file: string; label: string; exact: string; float: string[]; fixed: string[] }[];
+}
+
+function metrics(model: VariantMetrics['model'], p: number | null, runs: RunStats[], clips: ClipItem[], res: ClipResult[], layers: number): VariantMetrics {
+  const sel = new Array(layers).fill(0);
+  let pairs = 0;
+  let queries = 0;
+  let empty = 0;
+  let correct = 0;
+  let agreeing = 0;
+  runs.forEach((r, i) => {
+    r.selected.forEach((s, l) => (sel[l] += s));
+    pairs += res[i].n * res[i].n;
+    queries += res[i].n * layers;
+    empty += r.empty;
+    if (r.label === clips[i].label) correct++;
+    if (r.label === res[i].exact) agreeing++;
+  });
+  const N = runs.length;
+  return {
+    model, p,
+    selectedPerLayer: sel.map((s) => roundTo(s / pairs)),
+    selected: roundTo(sel.reduce((a, b) => a + b, 0) / (pairs * layers)),
+    emptyQueries: roundTo(empty / queries),
+    correct, agreeing,
+    top1: roundTo(correct / N),
+    agree: roundTo(agreeing / N),
+  };
+}
+
+export function aggregate(D: Derived, dir: string, calibN: number, ps: number[], thresholds: Thresholds[], clips: ClipItem[], res: ClipResult[], layers: number): Fig10Result {
+  const exactRuns: RunStats[] = res.map((r) => ({ label: r.exact, selected: new Array(layers).fill(r.n * r.n), empty: 0 }));
+  const exact = metrics('exact', null, exactRuns, clips, res, layers);
+  const sweep = (m: 'float' | 'fixed') => ps.map((p, j) => metrics(m, p, res.map((r) => r[m][j]), clips, res, layers));
+  const float = sweep('float');
+  const fixed = sweep('fixed');
+  const settingsOf = (vs: VariantMetrics[]) =>
+    Object.fromEntries(SETTINGS.map(({ name, loss }) => {
+      const ok = vs.filter((v) => 100 * (exact.top1 - v.top1) <= loss + 1e-9).map((v) => v.p!);
+      return [name, ok.length ? Math.max(...ok) : null];
+    }));
+  return {
+    config: { name: D.cfg.name, hwHash: D.hwHash, qkv: `1.${D.cfg.formats.qkv.int}.${D.cfg.formats.qkv.frac}`, k: D.cfg.k, thetaBias: roundTo(D.thetaBias) },
+    clips: { calib: calibN, eval: clips.length, dir },
+    ps,
+    thresholds: Object.fromEntries(ps.map((p, j) => [String(p), thresholds[j]])),
+    exact, float, fixed,
+    settings: { float: settingsOf(float), fixed: settingsOf(fixed) },
+    perClip: clips.map((c, i) => ({ file: c.file, label: c.label, exact: res[i].exact, float: res[i].float.map((r) => r.label), fixed: res[i].fixed.map((r) => r.label) })),
+  };
+}
+
+// ------------------------------------------------------------------ reports
+const pct = (x: number, digits = 1): string => (100 * x).toFixed(digits);
+
+export function renderTable(r: Fig10Result): string {
+  const L: string[] = [];
+  const layers = r.exact.selectedPerLayer.length;
+  const meanT = (p: number) => {
+    const th = r.thresholds[String(p)];
+    const v = Object.values(th);
+    return v.reduce((a, b) => a + b, 0) / v.length;
+  };
+  L.push('# ELSA on KWT-1: keys selected and accuracy versus p (paper Fig. 10)', '');
+  L.push(`Config \`${r.config.name}\` (hardware hash ${r.config.hwHash}): Q/K/V ${r.config.qkv} fixed point, k = ${r.config.k} hash bits, θ_bias = ${r.config.thetaBias.toFixed(4)} rad.`);
+  L.push(`Thresholds learned per layer on the calib split (${r.clips.calib} clips, exact model); everything below measured on the eval split (${r.clips.eval} clips; one clip = ${(100 / r.clips.eval).toFixed(2)} points).`);
+  L.push('ELSA is substituted in all 12 attention layers at once. *keys* = fraction of (query, key) pairs selected as candidates; *top-1* = accuracy against the spoken label; *agree* = same prediction as the exact model.', '');
+  L.push('| p | mean t | keys, float | keys, fixed | top-1, float | top-1, fixed | agree, float | agree, fixed |');
+  L.push('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  r.ps.forEach((p, j) => {
+    const f = r.float[j];
+    const x = r.fixed[j];
+    L.push(`| ${p} | ${meanT(p).toFixed(3)} | ${pct(f.selected)}% | ${pct(x.selected)}% | ${pct(f.top1)}% | ${pct(x.top1)}% | ${pct(f.agree)}% | ${pct(x.agree)}% |`);
+  });
+  L.push('');
+  L.push('Reference rows:', '');
+  L.push('| model | keys | top-1 | agree with exact |');
+  L.push('|---|---:|---:|---:|');
+  L.push(`| exact KWT-1 (float32 graph) | 100.0% | ${pct(r.exact.top1)}% (${r.exact.correct}/${r.clips.eval}) | 100.0% |`);
+  const j0 = r.ps.indexOf(0);
+  if (j0 >= 0) {
+    const f0 = r.float[j0];
+    const x0 = r.fixed[j0];
+    L.push(`| float ELSA, p = 0 (exact attention in float64) | ${pct(f0.selected)}% | ${pct(f0.top1)}% (${f0.correct}/${r.clips.eval}) | ${pct(f0.agree)}% (${f0.agreeing}/${r.clips.eval}) |`);
+    L.push(`| fixed-point ELSA, p = 0 (quantisation only) | ${pct(x0.selected)}% | ${pct(x0.top1)}% (${x0.correct}/${r.clips.eval}) | ${pct(x0.agree)}% (${x0.agreeing}/${r.clips.eval}) |`);
+  }
+  L.push('');
+  L.push(`Named settings (largest p of the grid whose top-1 loss against the exact model is within 1 / 2.5 / 5 points; small eval set, so coarse):`, '');
+  L.push('| model | conservative (≤ 1) | moderate (≤ 2.5) | aggressive (≤ 5) |');
+  L.push('|---|---:|---:|---:|');
+  for (const m of ['float', 'fixed'] as const) {
+    const s = r.settings[m];
+    const cell = (name: string) => {
+      const p = s[name];
+      if (p === null) return '–';
+      const v = r[m][r.ps.indexOf(p)];
+      return `p = ${p} (keys ${pct(v.selected)}%)`;
+    };
+    L.push(`| ${m} | ${cell('conservative')} | ${cell('moderate')} | ${cell('aggressive')} |`);
+  }
+  L.push('');
+  L.push('Queries with no candidate (ELSA outputs zero for them), fraction of all queries:', '');
+  L.push(`| model | ${r.ps.map((p) => `p = ${p}`).join(' | ')} |`);
+  L.push(`|---|${r.ps.map(() => '---:').join('|')}|`);
+  for (const m of ['float', 'fixed'] as const) L.push(`| ${m} | ${r[m].map((v) => `${pct(v.emptyQueries, 2)}%`).join(' | ')} |`);
+  L.push('');
+  L.push('Per layer: threshold t, and keys selected (float / fixed):', '');
+  L.push(`| layer | ${r.ps.map((p) => `t, p = ${p}`).join(' | ')} | ${r.ps.map((p) => `keys, p = ${p}`).join(' | ')} |`);
+  L.push(`|---:|${r.ps.map(() => '---:').join('|')}|${r.ps.map(() => '---:').join('|')}|`);
+  for (let l = 0; l < layers; l++) {
+    const ts = r.ps.map((p) => r.thresholds[String(p)][layerKey(l)].toFixed(3));
+    const ks = r.ps.map((_, j) => `${pct(r.float[j].selectedPerLayer[l])} / ${pct(r.fixed[j].selectedPerLayer[l])}`);
+    L.push(`| ${l} | ${ts.join(' | ')} | ${ks.join(' | ')} |`);
+  }
+  L.push('');
+  L.push('Paper (SPEC §3): under 40% of keys at p = 1 for sub-1% loss on most workloads; about 26% at p = 2 for sub-2% loss.');
+  return L.join('\n') + '\n';
+}
+
+export function resultsJson(r: Fig10Result): string {
+  return stableJson(r);
+}
+
+// ------------------------------------------------------------------ the whole experiment
+export interface Fig10Options {
+  clipsDir: string;
+  outDir: string;
+  cfg: unknown;
+  ps?: number[];
+  jobs?: number;
+  progress?: boolean;
+}
+
+export interface Fig10Run { result: Fig10Result; files: string[]; seconds: { calibrate: number; evaluate: number } }
+
+export const defaultJobs = (): number => Math.max(1, Math.min(2, availableParallelism()));
+
+export async function runFig10(o: Fig10Options): Promise<Fig10Run> {
+  const D = resolveConfig(o.cfg);
+  checkKwtConfig(D);
+  const ps = o.ps ?? FIG10_PS;
+  ps.forEach((p) => checkP(p, 'each p'));
+  if (new Set(ps).size !== ps.length) throw new UserError(`the p values must be distinct (got ${ps.join(', ')})`);
+  const all = loadManifest(o.clipsDir);
+  const calib = splitClips(all, 'calib', o.clipsDir);
+  const evalClips = splitClips(all, 'eval', o.clipsDir);
+  const progress = o.progress ?? true;
+
+  const t0 = performance.now();
+  const kwt = KwtModel.load();
+  const set = collectCalibration(kwt, calib, { progress });
+  const tbar = new Progress('calibrate: thresholds per p', ps.length, progress);
+  const thresholds = ps.map((p) => { const t = thresholdsFor(set, p); tbar.tick(); return t; });
+  tbar.finish();
+  set.layers.length = 0; // release the calibration tensors before the evaluation
+  const t1 = performance.now();
+
+  const jobs = o.jobs ?? defaultJobs();
+  const bar = new Progress(`evaluate: ${2 * ps.length + 1} runs per eval clip, ${jobs} job${jobs > 1 ? 's' : ''}`, evalClips.length, progress);
+  const res = await evaluateClips({ cfg: D.cfg, ps, thresholds }, evalClips, jobs, () => bar.tick());
+  bar.finish();
+  const t2 = performance.now();
+
+  const result = aggregate(D, o.clipsDir, calib.length, ps, thresholds, evalClips, res, kwt.sites.length);
+  const files = [
+    { name: 'table.md', text: renderTable(result) },
+    { name: 'results.json', text: resultsJson(result) },
+    { name: 'fig10.svg', text: renderSvg(result) },
+  ];
+  for (const f of files) writeFileAtomic(join(o.outDir, f.name), f.text);
+  return { result, files: files.map((f) => join(o.outDir, f.name)), seconds: { calibrate: (t1 - t0) / 1000, evaluate: (t2 - t1) / 1000 } };
+}
