@@ -5,6 +5,7 @@
 // and placed and routed by nextpnr-ice40 on the smallest HX device that fits.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { UserError } from '../gen/errors.ts';
 import type { RtlilModule } from './rtlil.ts';
 import { parseStat } from './stat.ts';
 import { classifyCells, sortedCells, type Area } from './targets.ts';
@@ -32,6 +33,13 @@ const EXTRA_DEVICES: Ice40Device[] = [
   { device: 'up5k', package: 'sg48', lcs: 5280, brams: 30, name: 'iCE40UP5K' },
   { device: 'lp8k', package: 'cm81', lcs: 7680, brams: 32, name: 'iCE40LP8K' },
 ];
+/** The device named by --device (undefined for automatic choice); a UserError for unknown names. */
+export function checkDevice(device: string | undefined): Ice40Device | undefined {
+  if (!device) return undefined;
+  const d = [...ICE40_DEVICES, ...EXTRA_DEVICES].find((x) => x.device === device);
+  if (!d) throw new UserError(`unknown iCE40 device ${device} (known: ${[...ICE40_DEVICES, ...EXTRA_DEVICES].map((x) => x.device).join(', ')})`);
+  return d;
+}
 const LARGEST = ICE40_DEVICES[ICE40_DEVICES.length - 1];
 /** Skip the flat synthesis when the hierarchical estimate is this many times the largest device. */
 export const NO_FIT_FACTOR = 1.5;
@@ -145,15 +153,14 @@ export async function placeAndRoute(
   const freq = opts.freq ?? 50;
   const seed = opts.seed ?? 1;
   const rep: PnrReport = { module: mod.name, fits: false, message: '', targetMHz: freq, seed, estimate, attempts: [] };
-  const forced = opts.device ? [...ICE40_DEVICES, ...EXTRA_DEVICES].find((d) => d.device === opts.device) : undefined;
-  if (opts.device && !forced) throw new Error(`unknown iCE40 device ${opts.device} (known: ${[...ICE40_DEVICES, ...EXTRA_DEVICES].map((d) => d.device).join(', ')})`);
+  const forced = checkDevice(opts.device);
   const biggest = forced ?? LARGEST;
   const fmtNeed = (lut: number, bram: number, how: string) =>
-    `needs about ${lut} SB_LUT4 and ${bram} SB_RAM40_4K (${how}); the largest candidate, ${biggest.name}, has ${biggest.lcs} logic cells and ${biggest.brams} RAM blocks`;
+    `needs about ${lut} SB_LUT4 and ${bram} SB_RAM40_4K (${how}); ${forced ? 'the device' : 'the largest candidate'}, ${biggest.name}, has ${biggest.lcs} logic cells and ${biggest.brams} RAM blocks`;
 
   // 1. Clearly too big: say so without a long flat synthesis.
   if (estimate.lut > NO_FIT_FACTOR * biggest.lcs || estimate.bram > biggest.brams) {
-    rep.message = `${mod.name} does not fit any iCE40: it ${fmtNeed(estimate.lut, estimate.bram, 'hierarchical synth_ice40 estimate')}. No place-and-route was run; pass a smaller module with --pnr-module (e.g. elsa_dot) for a sub-module Fmax.`;
+    rep.message = `${mod.name} does not fit ${forced ? forced.name : 'any iCE40'}: it ${fmtNeed(estimate.lut, estimate.bram, 'hierarchical synth_ice40 estimate')}. No place-and-route was run; ${forced ? 'choose a bigger --device or a smaller --pnr-module' : 'pass a smaller module with --pnr-module (e.g. elsa_dot) for a sub-module Fmax'}.`;
     progress(`pnr: ${rep.message}`);
     return rep;
   }
@@ -174,7 +181,6 @@ export async function placeAndRoute(
     'tee -q -o pnr/fmax_wrap.stat stat',
     '',
   ].join('\n'));
-  let t0 = performance.now();
   progress(`pnr: flat synth_ice40 of fmax_wrap(${mod.name}) (${wrap.inputBits} input bits, ${wrap.outputBits} output bits) …`);
   secs['pnr:wrapper-synth'] = await runYosys(workDir, 'pnr/wrap.ys', 'pnr/wrap.log');
   const st = parseStat(readFileSync(join(dir, 'fmax_wrap.stat'), 'utf8'));
@@ -187,12 +193,12 @@ export async function placeAndRoute(
   const need = Math.max(area.lut, area.ff, area.carry);
   const cands = forced ? [forced] : ICE40_DEVICES.filter((d) => d.lcs >= need && d.brams >= area.bram);
   if (cands.length === 0) {
-    rep.message = `${mod.name} does not fit any iCE40: the flat wrapper ${fmtNeed(need, area.bram, 'flat synth_ice40 of the Fmax wrapper, max(LUT4, DFF, CARRY)')}.`;
+    rep.message = `${mod.name} does not fit ${forced ? forced.name : 'any iCE40'}: the flat wrapper ${fmtNeed(need, area.bram, 'flat synth_ice40 of the Fmax wrapper, max(LUT4, DFF, CARRY)')}.`;
     progress(`pnr: ${rep.message}`);
     return rep;
   }
   for (const d of cands) {
-    t0 = performance.now();
+    const t0 = performance.now();
     progress(`pnr: nextpnr-ice40 --${d.device} --package ${d.package} (${np.kind}) …`);
     const args = [`--${d.device}`, '--package', d.package, '--json', 'fmax_wrap.json', '--freq', String(freq), '--seed', String(seed), '--pcf-allow-unconstrained', '--timing-allow-fail'];
     const r = await np.run(dir, args, ['fmax_wrap.json']);
@@ -215,6 +221,6 @@ export async function placeAndRoute(
       return rep;
     }
   }
-  rep.message = `${mod.name} does not fit any iCE40: placement failed on ${cands.map((d) => d.name).join(', ')} (${rep.attempts.at(-1)?.reason ?? ''}).`;
+  rep.message = `${mod.name} does not fit ${forced ? forced.name : 'any iCE40'}: placement failed on ${cands.map((d) => d.name).join(', ')} (${rep.attempts.at(-1)?.reason ?? ''}).`;
   return rep;
 }

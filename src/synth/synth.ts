@@ -24,14 +24,14 @@ import { renderDesign } from '../gen/generate.ts';
 import { MODULES, withDeps } from '../gen/modules.ts';
 import { GENERATOR, REPO_ROOT } from '../gen/render.ts';
 import { UserError } from '../gen/errors.ts';
-import { placeAndRoute, type PnrOptions, type PnrReport } from './pnr.ts';
+import { checkDevice, placeAndRoute, type PnrOptions, type PnrReport } from './pnr.ts';
 import { descendants, displayName, hierarchyOrder, parseRtlil, type RtlilDesign, type RtlilModule } from './rtlil.ts';
 import { parseStat } from './stat.ts';
 import {
   addArea, addCells, classifyCells, COLUMNS, sortedCells, TARGET_SPECS, zeroArea,
   type Area, type Column, type Target,
 } from './targets.ts';
-import { ensureToolSlots, pool, runYosys, seconds, stderrProgress, yosysVersion, type Progress } from './tools.ts';
+import { ensureToolSlots, pool, runYosys, seconds, stderrProgress, ToolTimeout, yosysVersion, type Progress } from './tools.ts';
 
 export const TOP = 'elsa_top';
 
@@ -46,6 +46,9 @@ export interface SynthOptions {
   cache?: boolean;
   /** Cache folder (default <repo>/build/synth-cache). */
   cacheDir?: string;
+  /** Give up on a module's Yosys run after this many seconds: its row is marked timedOut and counts as zero,
+   *  and the report lists it under `incomplete` (its sub-modules are separate runs and still counted). */
+  moduleTimeoutSec?: number;
   /** Also synthesise the whole design flattened in one Yosys run (slow for big configs). */
   flat?: boolean;
   /** iCE40 only: place and route the Fmax wrapper with nextpnr-ice40. */
@@ -71,6 +74,8 @@ export interface ModuleRow {
   subtree: Area;
   /** Sub-module instances in the synthesised netlist: module → count. */
   children: Record<string, number>;
+  /** Set when the module's Yosys run hit moduleTimeoutSec: the row's cells are unknown (counted as 0). */
+  timedOutSec?: number;
 }
 
 export interface SynthReport {
@@ -87,6 +92,8 @@ export interface SynthReport {
   modules: ModuleRow[];
   /** Σ instances × own cells over all rows. */
   total: { area: Area; cells: Record<string, number> };
+  /** Modules whose synthesis timed out (their rows count as zero, so the total is a lower bound). */
+  incomplete?: string[];
   /** The whole design flattened and synthesised in one run (with --flat). */
   flat?: { area: Area; cells: Record<string, number> };
   pnr?: PnrReport;
@@ -138,6 +145,7 @@ export async function synthesize(D: Derived, target: Target, opts: SynthOptions 
   if (!spec) throw new UserError(`unknown target ${target} (targets: ${Object.keys(TARGET_SPECS).join(', ')})`);
   if (opts.pnr && target !== 'ice40') throw new UserError(`--pnr is only available for ice40: there is no ECP5 or Xilinx place-and-route in Debian or on npm (toolchain.md P13)`);
   const progress: Progress = opts.progress === false ? () => {} : (opts.progress ?? stderrProgress(`synth ${D.cfg.name}/${target}`));
+  if (typeof opts.pnr === 'object') checkDevice(opts.pnr.device);
   const top = opts.top ?? TOP;
   if (!MODULES.some((m) => m.name === top)) throw new UserError(`unknown top module ${top} (modules: ${MODULES.map((m) => m.name).join(', ')})`);
   const tAll = performance.now();
@@ -178,6 +186,7 @@ export async function synthesize(D: Derived, target: Target, opts: SynthOptions 
   const cached: string[] = [];
   let done = 0;
   const results = new Map<string, Record<string, number>>();
+  const timedOut = new Set<string>();
   // Heartbeat for long module runs: every 60 s, which modules are still in Yosys and for how long.
   const running = new Map<string, number>();
   const beat = setInterval(() => {
@@ -196,7 +205,18 @@ export async function synthesize(D: Derived, target: Target, opts: SynthOptions 
     } else {
       const statFile = `jobs/${name}.stat`;
       writeFileSync(join(workDir, `jobs/${name}.ys`), moduleScript(design, name, spec.synth, statFile));
-      ran = await runYosys(workDir, `jobs/${name}.ys`, `jobs/${name}.log`, () => running.set(name, performance.now()));
+      try {
+        ran = await runYosys(workDir, `jobs/${name}.ys`, `jobs/${name}.log`, { onStart: () => running.set(name, performance.now()), timeoutSec: opts.moduleTimeoutSec });
+      } catch (e) {
+        if (!(e instanceof ToolTimeout)) throw e;
+        running.delete(name);
+        timedOut.add(name);
+        results.set(name, {});
+        done++;
+        secs[`module:${name}`] = e.afterSec;
+        progress(`${String(done).padStart(String(order.length).length)}/${order.length} ${name}: TIMED OUT after ${e.afterSec} s (row counted as 0)`);
+        return;
+      }
       running.delete(name);
       statText = readFileSync(join(workDir, statFile), 'utf8');
       if (useCache) writeAtomic(cacheFile, statText);
@@ -217,8 +237,9 @@ export async function synthesize(D: Derived, target: Target, opts: SynthOptions 
 
   // 3. Rows, instance counts (from the synthesised netlists) and totals.
   const moduleNames = new Set(design.modules.map((m) => m.name));
+  // Children from the synthesised netlist; for a timed-out module, from the elaborated design.
   const childrenOf = (n: string): Record<string, number> =>
-    Object.fromEntries(Object.entries(results.get(n)!).filter(([c]) => moduleNames.has(c)).sort(([a], [b]) => (a < b ? -1 : 1)));
+    Object.fromEntries(Object.entries(timedOut.has(n) ? byName.get(n)!.children : results.get(n)!).filter(([c]) => moduleNames.has(c)).sort(([a], [b]) => (a < b ? -1 : 1)));
   const synthTree = design.modules.map((m) => ({ ...m, children: names.includes(m.name) ? childrenOf(m.name) : {} }));
   const inst = new Map<string, number>();
   const visit = (n: string, k: number) => {
@@ -245,6 +266,7 @@ export async function synthesize(D: Derived, target: Target, opts: SynthOptions 
       cells: sortedCells(Object.fromEntries(Object.entries(own).filter(([c]) => !moduleNames.has(c)))),
       subtree: subtree(name),
       children: childrenOf(name),
+      ...(timedOut.has(name) ? { timedOutSec: opts.moduleTimeoutSec } : {}),
     };
   });
   const totalArea = zeroArea();
@@ -267,6 +289,7 @@ export async function synthesize(D: Derived, target: Target, opts: SynthOptions 
     top,
     modules: rows,
     total: { area: totalArea, cells: sortedCells(totalCells) },
+    ...(timedOut.size ? { incomplete: rows.filter((r) => timedOut.has(r.name)).map((r) => r.name) } : {}),
     run: { seconds: secs, cachedModules: cached.sort(), workDir, outDir },
   };
 
@@ -335,9 +358,11 @@ export function formatReport(r: SynthReport): string {
   if (r.total.area.other > 0 || (r.flat?.area.other ?? 0) > 0) cols.push('other');
   const rowsTxt: string[][] = [];
   const numCells = (a: Area) => cols.map((c) => String(a[c]));
-  for (const m of r.modules) rowsTxt.push([`${'  '.repeat(m.depth)}${m.display}`, String(m.instances), ...numCells(m.own)]);
+  for (const m of r.modules) {
+    rowsTxt.push([`${'  '.repeat(m.depth)}${m.display}`, String(m.instances), ...(m.timedOutSec !== undefined ? cols.map(() => '?') : numCells(m.own))]);
+  }
   const sep = ['', '', ...cols.map(() => '')];
-  const totalRow = ['total = sum of inst x row', '', ...numCells(r.total.area)];
+  const totalRow = [r.incomplete ? 'total WITHOUT timed-out rows' : 'total = sum of inst x row', '', ...numCells(r.total.area)];
   const flatRow = r.flat ? ['flattened, one run', '', ...numCells(r.flat.area)] : undefined;
   const header = ['module (own cells, 1 instance)', 'inst', ...cols.map((c) => HEAD[c])];
   const all = [header, ...rowsTxt, sep, totalRow, ...(flatRow ? [flatRow] : [])];
@@ -348,6 +373,9 @@ export function formatReport(r: SynthReport): string {
   L.push(`${r.tool}: config ${r.config} (hardware hash ${r.hwHash}), target ${r.target}, ${r.yosys.version}, ${r.yosys.command}`);
   L.push(fmt(header), rule, ...rowsTxt.map(fmt), rule, fmt(totalRow));
   if (flatRow) L.push(fmt(flatRow));
+  if (r.incomplete) {
+    L.push(`INCOMPLETE: Yosys timed out after ${r.modules.find((m) => m.timedOutSec !== undefined)?.timedOutSec} s on ${r.incomplete.join(', ')} ('?' rows count as 0, so the total is a lower bound)`);
+  }
   L.push('');
   L.push(`columns: ${cols.map((c) => `${HEAD[c]} = ${r.columns[c]}`).join('; ')}`);
   for (const n of r.notes) L.push(`note: ${n}`);

@@ -17,6 +17,7 @@ interface SynthCliOptions {
   flat?: boolean;
   top: string;
   jobs?: string;
+  moduleTimeout?: string;
   cache: boolean;
   json?: boolean;
 }
@@ -42,6 +43,7 @@ export function registerSynth(program: Command): void {
     .option('--flat', 'also synthesise the whole design flattened in one Yosys run (cross-module optimisation; slow for big configs)')
     .option('--top <module>', 'top module of the synthesis', TOP)
     .option('-j, --jobs <n>', 'parallel Yosys processes (default: number of CPUs)')
+    .option('--module-timeout <seconds>', 'give up on a module after this long: its row shows "?" and the total is marked incomplete')
     .option('--no-cache', 'do not reuse per-module results from build/synth-cache')
     .option('--json', 'print the JSON report(s) on stdout instead of the table')
     .action(async (spec: string, opts: SynthCliOptions) => {
@@ -54,9 +56,10 @@ export function registerSynth(program: Command): void {
         ? { module: opts.pnrModule, device: opts.device, freq: positiveNumber('--freq', opts.freq), seed: positiveNumber('--seed', opts.seed, true) }
         : undefined;
       const jobs = opts.jobs ? positiveNumber('--jobs', opts.jobs, true) : undefined;
+      const moduleTimeoutSec = opts.moduleTimeout ? positiveNumber('--module-timeout', opts.moduleTimeout) : undefined;
       const jsons: string[] = [];
       for (const target of targets as Target[]) {
-        const r = await synthesize(D, target, { outDir, pnr, jobs, flat: opts.flat, top: opts.top, cache: opts.cache });
+        const r = await synthesize(D, target, { outDir, pnr, jobs, moduleTimeoutSec, flat: opts.flat, top: opts.top, cache: opts.cache });
         if (opts.json) jsons.push(reportJson(r).trim());
         else process.stdout.write(`${formatReport(r)}report: ${r.run.jsonPath}\n${targets.length > 1 ? '\n' : ''}`);
       }
