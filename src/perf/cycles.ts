@@ -7,9 +7,17 @@ import type { InvocationTrace } from '../model/fixed.ts';
 
 export interface CyclePrediction { pre: number; exec: number; perQuery: number[] }
 
-/** Output division timing (templates/elsa_output_div.v.ejs): from its start cycle, part_clear at
- *  +dc+2 (partials free from +dc+3), o_valid at +dc+3; the next start no earlier than +dc+4. */
-export const outputDivTiming = (D: Derived) => ({ clearAt: D.divCycles + 2, validAt: D.divCycles + 3, next: D.divCycles + 4 });
+/** Cycle timing of elsa_output_div (templates/elsa_output_div.v.ejs), counted from its start cycle
+ *  (cycle 0: idle, every part_full set, o_valid low). part_clear is high in exactly cycle `clearAt`
+ *  (partials free from clearAt + 1); o_valid rises in `validAt` and stays high until the cycle
+ *  (inclusive) in which o_ready is high; o_data keeps the previous row through `dataHeldTo`, then fills
+ *  chunk by chunk. With o_ready always high the next start is no earlier than `next`. */
+export const outputDivTiming = (D: Derived) => ({
+  clearAt: D.divCycles + 2,
+  validAt: D.divCycles + 3,
+  dataHeldTo: 3,
+  next: D.divCycles + 4,
+});
 
 /** Preprocessing: one key per S+1 cycles through the hash unit; after the last key, wait for its hash
  *  (S+1) and its norm (dot 3 cycles + sqrt normW + 1), then one cycle for the threshold register. */
@@ -32,7 +40,7 @@ export function predictExec(D: Derived, tr: InvocationTrace): { exec: number; pe
   let qCount = 0, oCount = 0;
   let hashStart = -Infinity, qHashing = false, qnValid = false;
   const bank = Array.from({ length: pA }, () => ({ active: false, query: -1, local: 0, tokens: [] as number[], partFull: false }));
-  let divStart = -Infinity, divBusyUntil = -Infinity, oValidAt = -Infinity, clearAt = -Infinity;
+  let divBusyUntil = -Infinity, oValidAt = -Infinity, clearAt = -Infinity;
   let started = 0; // queries started in the banks
   const outCycles: number[] = [];
   for (let c = 0; ; c++) {
@@ -46,8 +54,7 @@ export function predictExec(D: Derived, tr: InvocationTrace): { exec: number; pe
     const hashDone = c === hashStart + S + 1;
     const qFire = qCount < n && !hashBusy && !qHashing && (!qnValid || qsFire);
     const oFire = c === oValidAt;
-    const divIdle = c >= divBusyUntil && c !== oValidAt;
-    const divStartNow = divIdle && bank.every((b) => b.partFull) && !(c > oValidAt - 1 && c < oValidAt);
+    const divStartNow = c >= divBusyUntil && bank.every((b) => b.partFull);
     // ---- register updates at the end of the cycle
     bank.forEach((b, i) => {
       if (!hold[i]) {
@@ -67,7 +74,6 @@ export function predictExec(D: Derived, tr: InvocationTrace): { exec: number; pe
     });
     if (qsFire) started++;
     if (divStartNow) {
-      divStart = c;
       clearAt = c + div.clearAt;
       oValidAt = c + div.validAt;
       divBusyUntil = c + div.next;
@@ -86,7 +92,6 @@ export function predictExec(D: Derived, tr: InvocationTrace): { exec: number; pe
       qHashing = false;
       qnValid = true;
     } else if (qsFire) qnValid = false;
-    void divStart;
   }
 }
 

@@ -4,16 +4,7 @@ import type { Derived } from '../../src/gen/derive.ts';
 import { Rng } from '../../src/model/rng.ts';
 import { accumulate, emptyPartial, outputDivision, type Partial } from '../../src/model/fixed.ts';
 import { packBus, type Cycle, type Trace } from '../../src/sim/trace.ts';
-
-/** Cycle timing of elsa_output_div, counted from the start cycle (cycle 0: idle, every part_full set,
- *  o_valid low). part_clear is high in exactly one cycle; o_valid rises in `validAt` and stays high
- *  until the cycle (inclusive) in which o_ready is high. The module is busy (cannot start) in cycles
- *  1..clearAt and while o_valid, so back-to-back rows are validAt + 1 cycles apart at best. */
-export const outputDivTiming = (D: Derived): { clearAt: number; validAt: number; dataHeldTo: number } => ({
-  clearAt: D.divCycles + 2,
-  validAt: D.divCycles + 3,
-  dataHeldTo: 3, // o_data keeps the previous row through this cycle, then fills chunk by chunk
-});
+import { outputDivTiming } from '../../src/perf/cycles.ts';
 
 type Kind = 'normal' | 'none' | 'extreme' | 'saturate' | 'full' | 'single';
 
