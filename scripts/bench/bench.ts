@@ -7,9 +7,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/gen/config.ts';
 import type { Derived } from '../../src/gen/derive.ts';
 import { renderDesign } from '../../src/gen/generate.ts';
-import { Rng } from '../../src/model/rng.ts';
-import { learnThreshold } from '../../src/model/calibrate.ts';
-import { randomInvocation } from '../../src/sim/stimulus.ts';
+import { thresholdSweep } from '../../src/sim/stimulus.ts';
 import { predictCycles } from '../../src/perf/cycles.ts';
 import { runTop } from '../../tb/top.ts';
 import { REPO_ROOT } from '../../src/gen/render.ts';
@@ -45,15 +43,9 @@ async function benchConfig(spec: string): Promise<{ rows: BenchRow[]; genMs: num
   renderDesign(D);
   const genMs = performance.now() - g0;
   const n = D.cfg.nMax;
-  const rng = new Rng(SEED);
-  const base = randomInvocation(D, rng, n, -2);
-  // thresholds from the paper's rule, calibrated on this workload's own Q and K (real values)
-  const real = (m: number[][]) => m.map((r) => r.map((x) => x / 2 ** D.qF));
   const rows: BenchRow[] = [];
   let exec0 = 0;
-  for (const p of ps) {
-    const t = learnThreshold([{ Q: real(base.Q), K: real(base.K) }], D.scoreScale, p);
-    const inv = { ...base, tQ: Math.max(-(2 ** (D.tW - 1)), Math.min(2 ** (D.tW - 1) - 1, Math.round(t * 2 ** D.simF))) };
+  for (const { p, t, inv } of thresholdSweep(D, ps, SEED)) {
     const t0 = performance.now();
     const r = await runTop(D, [inv], 'verilator', { tag: `bench-p${p}` });
     const wall = (performance.now() - t0) / 1000;

@@ -7,11 +7,9 @@ import { join } from 'node:path';
 import type { Derived } from '../gen/derive.ts';
 import { MODULES } from '../gen/modules.ts';
 import { GENERATOR, REPO_ROOT } from '../gen/render.ts';
-import { learnThreshold } from '../model/calibrate.ts';
 import { elsaFixed } from '../model/fixed.ts';
-import { Rng } from '../model/rng.ts';
 import { predictCycles } from '../perf/cycles.ts';
-import { randomInvocation } from '../sim/stimulus.ts';
+import { thresholdSweep } from '../sim/stimulus.ts';
 import { barChart } from './charts.ts';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -41,13 +39,9 @@ export interface ReportWorkload { p: number; t: number; selected: number; pre: n
 
 /** Cycle-model figures on a seeded random workload of n = nMax (thresholds by the paper's rule). */
 export function modelWorkload(D: Derived, ps = [0, 0.5, 1, 2, 4], seed = 2021): ReportWorkload[] {
-  const inv = randomInvocation(D, new Rng(seed), D.cfg.nMax, -2);
-  const real = (m: number[][]) => m.map((r) => r.map((x) => x / 2 ** D.qF));
   let exec0 = 0;
-  return ps.map((p) => {
-    const t = learnThreshold([{ Q: real(inv.Q), K: real(inv.K) }], D.scoreScale, p);
-    const tQ = Math.max(-(2 ** (D.tW - 1)), Math.min(2 ** (D.tW - 1) - 1, Math.round(t * 2 ** D.simF)));
-    const tr = elsaFixed(D, inv.K, inv.V, inv.Q, tQ);
+  return thresholdSweep(D, ps, seed).map(({ p, t, inv }) => {
+    const tr = elsaFixed(D, inv.K, inv.V, inv.Q, inv.tQ);
     const c = predictCycles(D, tr);
     const sel = tr.queries.flatMap((q) => q.candidates);
     const nSel = sel.filter(Boolean).length;

@@ -4,6 +4,7 @@ import type { Derived } from '../gen/derive.ts';
 import { Rng } from '../model/rng.ts';
 import { elsaFixed, quantize, quantizeThreshold, type InvocationTrace } from '../model/fixed.ts';
 import { metaFile, packBus, toBits } from './trace.ts';
+import { learnThreshold } from '../model/calibrate.ts';
 
 export interface Invocation {
   n: number; tQ: number; K: number[][]; V: number[][]; Q: number[][];
@@ -16,6 +17,18 @@ export function randomInvocation(D: Derived, rng: Rng, n: number, t: number, sig
   const d = D.cfg.d;
   const M = () => Array.from({ length: n }, () => Array.from({ length: d }, () => quantize(rng.normal() * sigma, D)));
   return { n, tQ: quantizeThreshold(t, D), K: M(), V: M(), Q: M() };
+}
+
+/** The benchmark/report workload: one seeded random invocation with n = nMax and, for each knob p, the
+ *  threshold the paper's rule learns on that invocation's own (real-valued) Q and K. */
+export function thresholdSweep(D: Derived, ps: number[], seed: number): { p: number; t: number; inv: Invocation }[] {
+  const base = randomInvocation(D, new Rng(seed), D.cfg.nMax, -2);
+  const real = (m: number[][]) => m.map((r) => r.map((x) => x / 2 ** D.qF));
+  const calib = [{ Q: real(base.Q), K: real(base.K) }];
+  return ps.map((p) => {
+    const t = learnThreshold(calib, D.scoreScale, p);
+    return { p, t, inv: { ...base, tQ: quantizeThreshold(t, D) } };
+  });
 }
 
 /** Extreme data: saturated values, all-equal keys, zero vectors, n = 1 and n = nMax, all / no keys selected. */
