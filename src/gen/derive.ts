@@ -27,7 +27,9 @@ export interface HashPlan {
   coef: number[][][][];       // [block][mode][row][col] quantised integers
   real: number[][][][];       // the same factors before quantisation (float model)
   modeLen: number[];          // elements in buffer m (m = 0..L)
+  bufWidths: number[];        // exact signed width of buffer m (m = 0..L): each mode adds coefW + clog2(f_m)
   bufW: number;               // signed width of every hash buffer element (no overflow at any mode)
+  stepW: number;              // step counter width
   lanes: number;              // lanes per cycle (max over modes)
   fMax: number;               // operands per lane
   steps: HashStep[];          // the full schedule of one vector
@@ -42,7 +44,14 @@ export interface Derived {
   nB: number;                 // keys per bank (nMax / pA), keys interleaved: key y -> bank y % pA
   bankIdW: number;            // local key index width
   rows: number;               // candidate-selection rows per bank: ceil(nB / pC)
-  rowW: number;
+  rowW: number;               // row address width
+  rowCountW: number;          // row counters 0..rows
+  keyCountW: number;          // per-bank key counters 0..nB
+  slotW: number;              // selection slot / queue index (also the arbiter's grant), at least 1 bit
+  lastSlotW: number;          // keys in the last row, 1..pC
+  normTagW: number;           // norm pipeline tag: slot and row of the key norm memory
+  queuePtrW: number;          // candidate queue pointers
+  bankSelW: number;           // bank index of a key (y mod pA), at least 1 bit
   nW: number;                 // runtime n width (0..nMax)
   qIdxW: number;              // queue occupancy width
   hash: HashPlan;
@@ -63,6 +72,8 @@ export interface Derived {
   totSW: number; totOW: number;         // after reduction of the P_a partials
   recipIdxBits: number; recipF: number; recipW: number; recipTable: number[];
   divCycles: number;          // d / m_o
+  divChunkW: number;          // output-division chunk counter (0: no counter when d / m_o = 1)
+  divRshW: number;            // its rounding-shift amount p + recipF + qF - outF - 1, p ≤ totSW - 1
   sqrtLatency: number;
 }
 
@@ -105,14 +116,14 @@ function hashPlan(c: ElsaConfig, qW: number): HashPlan {
   const coefW = F + 1;
   const L = f.length;
   const modeLen: number[] = [c.d];
-  let w = qW;
+  const bufWidths: number[] = [qW];
   const dims = [...f];
   for (let m = 0; m < L; m++) {
     dims[m] = g[m];
     modeLen.push(dims.reduce((a, b) => a * b, 1));
-    w += coefW + clog2(f[m]);
+    bufWidths.push(bufWidths[m] + coefW + clog2(f[m]));
   }
-  const bufW = w;
+  const bufW = bufWidths[L];
   if (c.mH < Math.max(...f)) throw new ConfigError('mH', `must be at least the largest Kronecker factor ${Math.max(...f)} of d, not ${c.mH}`, `set mH ≥ ${Math.max(...f)}`);
   // Schedule: mode m of block b; each cycle, floor(mH / f_m) lanes each produce one output element.
   const steps: HashStep[] = [];
@@ -146,7 +157,7 @@ function hashPlan(c: ElsaConfig, qW: number): HashPlan {
   }
   steps[steps.length - 1].last = true;
   return {
-    factors: f, rows: g, blocks, kb, coefW, coef, real, modeLen, bufW, lanes: lanesMax,
+    factors: f, rows: g, blocks, kb, coefW, coef, real, modeLen, bufWidths, bufW, stepW: Math.max(1, clog2(steps.length)), lanes: lanesMax,
     fMax: Math.max(...f), steps, multiplies: blocks * kronMultiplies(f, g),
   };
 }
@@ -204,6 +215,9 @@ export function derive(c: ElsaConfig): Derived {
   const rows = Math.ceil(nB / c.pC);
   return {
     cfg: c, hwHash, qW, qF, outW, outF, nB, bankIdW: Math.max(1, clog2(nB)), rows, rowW: Math.max(1, clog2(rows)),
+    rowCountW: ubits(rows), keyCountW: ubits(nB), slotW: Math.max(1, clog2(c.pC)), lastSlotW: ubits(c.pC),
+    normTagW: Math.max(1, clog2(c.pC)) + Math.max(1, clog2(rows)),
+    queuePtrW: Math.max(1, clog2(c.queueDepth)), bankSelW: Math.max(1, clog2(c.pA)),
     nW: ubits(c.nMax), qIdxW: ubits(c.queueDepth),
     hash, hashCycles: hash.steps.length, thetaBias,
     simF, cosW, cosTable, tW, hamW: ubits(c.k),
@@ -212,7 +226,8 @@ export function derive(c: ElsaConfig): Derived {
     scoreScale, expC, expCW, expYF, expYW, expEW, expEmax, expMF, expTable: tableExp(expMF), mantW,
     accG, accSW, accOW, accShW, totSW, totOW,
     recipIdxBits, recipF, recipW, recipTable,
-    divCycles: c.d / c.mO, sqrtLatency: normW,
+    divCycles: c.d / c.mO, divChunkW: clog2(c.d / c.mO), divRshW: ubits(Math.max(0, totSW - 1 + recipF + qF - outF - 1)),
+    sqrtLatency: normW,
   };
 }
 

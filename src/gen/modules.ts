@@ -1,6 +1,6 @@
 // The module registry: one entry per hardware module, one template and one generated file each.
 // Order is dependency order (leaves first), which is also the file-list order.
-import { ubits, type Derived } from './derive.ts';
+import type { Derived } from './derive.ts';
 import { axiView } from './flow.ts';
 
 export interface ModuleSpec {
@@ -23,20 +23,16 @@ export const MODULES: ModuleSpec[] = [
   { name: 'elsa_queue', template: 'elsa_queue.v.ejs', deps: [], doc: 'candidate queue (FIFO of local key indices)' },
   { name: 'elsa_arbiter', template: 'elsa_arbiter.v.ejs', deps: [], doc: 'longest-queue-first arbiter' },
   { name: 'elsa_dot', template: 'elsa_dot.v.ejs', deps: [], doc: 'd-multiplier dot product with adder tree (attention q·k and norm k·k)' },
-  { name: 'elsa_isqrt', template: 'elsa_isqrt.v.ejs', deps: [], doc: 'pipelined square root for key norms', view: (D) => ({ tagW: isqrtTagW(D) }) },
+  { name: 'elsa_isqrt', template: 'elsa_isqrt.v.ejs', deps: [], doc: 'pipelined square root for key norms' },
   { name: 'elsa_exp', template: 'elsa_exp.v.ejs', deps: [], doc: 'exp unit: score·C, 2^frac table, exponent saturation' },
-  { name: 'elsa_attention', template: 'elsa_attention.v.ejs', deps: ['elsa_dot', 'elsa_exp'], doc: 'attention computation: q·k, exp, block-exponent Σe and Σe·v, partial outputs', view: (D) => ({ tagW: isqrtTagW(D) }) },
-  { name: 'elsa_bank', template: 'elsa_bank.v.ejs', deps: ['elsa_ram', 'elsa_cand_sel', 'elsa_queue', 'elsa_arbiter', 'elsa_attention', 'elsa_isqrt'], doc: 'one bank: K/V/hash/norm memories, P_c candidate selection modules and queues, arbiter, attention module, norm unit',
-    view: (D) => ({ slotW: slotW(D), nrowW: ubits(D.rows), cntW: ubits(D.nB), lastSlotW: ubits(D.cfg.pC) }) },
+  { name: 'elsa_attention', template: 'elsa_attention.v.ejs', deps: ['elsa_dot', 'elsa_exp'], doc: 'attention computation: q·k, exp, block-exponent Σe and Σe·v, partial outputs' },
+  { name: 'elsa_bank', template: 'elsa_bank.v.ejs', deps: ['elsa_ram', 'elsa_cand_sel', 'elsa_queue', 'elsa_arbiter', 'elsa_attention', 'elsa_isqrt'], doc: 'one bank: K/V/hash/norm memories, P_c candidate selection modules and queues, arbiter, attention module, norm unit' },
   { name: 'elsa_hash', template: 'elsa_hash.v.ejs', deps: [], doc: 'Kronecker-structured hash computation with m_h multipliers' },
   { name: 'elsa_output_div', template: 'elsa_output_div.v.ejs', deps: [], doc: 'output division: reduce the P_a partials, reciprocal table, m_o multipliers' },
   { name: 'elsa_top', template: 'elsa_top.v.ejs', deps: ['elsa_hash', 'elsa_bank', 'elsa_output_div'], doc: 'top level: controller, host streams, shared hash unit, P_a banks, output division' },
   { name: 'elsa_axi', template: 'elsa_axi.v.ejs', deps: ['elsa_top'], doc: 'AXI wrapper: AXI4-Stream kv/q/o rows, AXI4-Lite control/status registers (map in the file header)', view: axiView },
 ];
 
-/** The norm pipeline's tag: slot (which of the P_c norm memories) and row within the bank. */
-export const isqrtTagW = (D: Derived): number => slotW(D) + D.rowW;
-export const slotW = (D: Derived): number => Math.max(1, Math.ceil(Math.log2(D.cfg.pC)));
 
 export const moduleByName = (name: string): ModuleSpec => {
   const m = MODULES.find((x) => x.name === name);

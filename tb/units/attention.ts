@@ -17,7 +17,6 @@ import type { Derived } from '../../src/gen/derive.ts';
 import { Rng } from '../../src/model/rng.ts';
 import { accumulate, emptyPartial, expUnit, sumSquares, type Partial } from '../../src/model/fixed.ts';
 import { packBus, type Cycle, type Port, type Trace } from '../../src/sim/trace.ts';
-import { isqrtTagW } from '../../src/gen/modules.ts';
 
 export type Slot =
   | { kind: 'key'; id: number; query: number }
@@ -141,7 +140,7 @@ export function attentionTraceInfo(D: Derived, seed: number): AttentionTraceInfo
   const rng = new Rng(seed);
   const d = D.cfg.d;
   const nB = D.nB;
-  const TW = isqrtTagW(D);
+  const TW = D.normTagW;
   const { K, V } = kvRows(D, rng, nB);
 
   // ---- queries: vectors and key lists (distinct local ids, at most nB: the accumulator widths' bound)

@@ -3,7 +3,6 @@ import type { Derived } from '../../src/gen/derive.ts';
 import { Rng } from '../../src/model/rng.ts';
 import { expUnit, isCandidate, isqrt } from '../../src/model/fixed.ts';
 import { packBus, type Cycle, type Trace } from '../../src/sim/trace.ts';
-import { isqrtTagW } from '../../src/gen/modules.ts';
 
 const bitsOf = (rng: Rng, n: number): number[] => Array.from({ length: n }, () => (rng.next() < 0.5 ? 1 : 0));
 const randSigned = (rng: Rng, w: number): number => rng.int(-(2 ** (w - 1)), 2 ** (w - 1) - 1);
@@ -105,7 +104,7 @@ export function dotTrace(D: Derived, seed: number, count = 200): Trace {
 
 export function isqrtTrace(D: Derived, seed: number, count = 200): Trace {
   const rng = new Rng(seed);
-  const tagW = isqrtTagW(D);
+  const tagW = D.normTagW;
   const L = D.sqrtLatency;
   const pipe: ({ root: number; tag: number } | null)[] = new Array(L).fill(null);
   const cycles: Cycle[] = [{ in: { rst: 1 }, out: {} }];
