@@ -3,6 +3,22 @@ import { existsSync } from 'node:fs';
 import { KwtModel, KWT_LABELS } from './interpreter.ts';
 import { loadClip } from './audio.ts';
 
+/** softmax(q·K^T / 8) in float64: KWT-1's attention row for query q, recomputed independently. */
+function softmaxRow(q: Float32Array, k: Float32Array[]): Float64Array {
+  const s = new Float64Array(k.length);
+  let mx = -Infinity;
+  for (let j = 0; j < k.length; j++) {
+    let d = 0;
+    for (let c = 0; c < q.length; c++) d += q[c]! * k[j]![c]!;
+    s[j] = d / 8;
+    mx = Math.max(mx, s[j]!);
+  }
+  let z = 0;
+  for (let j = 0; j < k.length; j++) { s[j] = Math.exp(s[j]! - mx); z += s[j]!; }
+  for (let j = 0; j < k.length; j++) s[j] = s[j]! / z;
+  return s;
+}
+
 // Debian package alsa-utils ships these recordings (48 kHz, a voice saying e.g. "Front left").
 const ALSA = '/usr/share/sounds/alsa';
 
@@ -61,17 +77,8 @@ describe('KWT-1 float interpreter', () => {
       let maxA = 0;
       let maxO = 0;
       for (const i of [0, 17, 98]) {
-        const s = new Float64Array(99);
-        let mx = -Infinity;
-        for (let j = 0; j < 99; j++) {
-          let d = 0;
-          for (let c = 0; c < 64; c++) d += q[i]![c]! * k[j]![c]!;
-          s[j] = d / 8;
-          mx = Math.max(mx, s[j]!);
-        }
-        let z = 0;
-        for (let j = 0; j < 99; j++) { s[j] = Math.exp(s[j]! - mx); z += s[j]!; }
-        for (let j = 0; j < 99; j++) maxA = Math.max(maxA, Math.abs(s[j]! / z - attn[i]![j]!));
+        const s = softmaxRow(q[i]!, k);
+        for (let j = 0; j < 99; j++) maxA = Math.max(maxA, Math.abs(s[j]! - attn[i]![j]!));
         for (let c = 0; c < 64; c++) {
           let o = 0;
           for (let j = 0; j < 99; j++) o += attn[i]![j]! * v[j]![c]!;
@@ -100,20 +107,11 @@ describe('KWT-1 float interpreter', () => {
         expect(k[0]!.length).toBe(64);
         const out: Float32Array[] = [];
         for (let i = 0; i < 99; i++) {
-          const s = new Float64Array(99);
-          let mx = -Infinity;
-          for (let j = 0; j < 99; j++) {
-            let d = 0;
-            for (let c = 0; c < 64; c++) d += q[i]![c]! * k[j]![c]!;
-            s[j] = d / 8;
-            if (s[j]! > mx) mx = s[j]!;
-          }
-          let z = 0;
-          for (let j = 0; j < 99; j++) { s[j] = Math.exp(s[j]! - mx); z += s[j]!; }
+          const s = softmaxRow(q[i]!, k);
           const row = new Float32Array(64);
           for (let c = 0; c < 64; c++) {
             let o = 0;
-            for (let j = 0; j < 99; j++) o += (s[j]! / z) * v[j]![c]!;
+            for (let j = 0; j < 99; j++) o += s[j]! * v[j]![c]!;
             row[c] = o;
           }
           out.push(row);
