@@ -55,7 +55,9 @@ export interface Derived {
   nW: number;                 // runtime n width (0..nMax)
   qIdxW: number;              // queue occupancy width
   hash: HashPlan;
-  hashCycles: number;
+  hashCycles: number;         // S: step cycles per vector
+  hashOverlap: boolean;       // the last step does not read buffer 0, so the next start is taken in it
+  hashPeriod: number;         // cycles per vector back to back: S with overlap, else S + 1
   thetaBias: number;
   simF: number; cosW: number; cosTable: number[];  // (k+1) entries, signed, value = cos·2^simF
   tW: number;                 // threshold t: signed, simF fraction bits, range [-2, 2)
@@ -219,7 +221,7 @@ export function derive(c: ElsaConfig): Derived {
     normTagW: Math.max(1, clog2(c.pC)) + Math.max(1, clog2(rows)),
     queuePtrW: Math.max(1, clog2(c.queueDepth)), bankSelW: Math.max(1, clog2(c.pA)),
     nW: ubits(c.nMax), qIdxW: ubits(c.queueDepth),
-    hash, hashCycles: hash.steps.length, thetaBias,
+    hash, hashCycles: hash.steps.length, hashOverlap: hashOverlaps(hash), hashPeriod: hash.steps.length + (hashOverlaps(hash) ? 0 : 1), thetaBias,
     simF, cosW, cosTable, tW, hamW: ubits(c.k),
     prodW, scoreW, normSqW, normW,
     thrW: tW + normW + 1, simW: cosW + normW + 1,
@@ -230,6 +232,9 @@ export function derive(c: ElsaConfig): Derived {
     sqrtLatency: normW,
   };
 }
+
+/** The next vector can be sampled into buffer 0 during the last step only if that step reads another buffer. */
+const hashOverlaps = (h: HashPlan): boolean => h.steps[h.steps.length - 1].mode !== 0;
 
 function divisors(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i + 1).filter((x) => n % x === 0);

@@ -244,7 +244,7 @@ export function designReadme(D: Derived, modules: ModuleSpec[], rendered: FileOu
     `| hash: Kronecker factors (columns) | ${D.hash.factors.join(' ⊗ ')} |`,
     `| hash: rows per factor | ${D.hash.rows.join(' × ')} (${D.hash.kb} bits per block, ${D.hash.blocks} block${D.hash.blocks > 1 ? 's' : ''}) |`,
     `| hash: steps S per vector | ${S} (${D.hash.multiplies} multiplies per vector) |`,
-    `| preprocessing: cycles per key | ${S + 1} (S + 1) |`,
+    `| preprocessing: cycles per key | ${D.hashPeriod} (${D.hashOverlap ? 'S: the next key is sampled during the last step' : 'S + 1: the last step still reads the input buffer'}) |`,
     `| keys per bank (n_max / P_a) | ${D.nB} |`,
     `| candidate-selection rows per bank | ${D.rows} |`,
     `| output division: cycles per row | ${D.divCycles} (d / m_o), a new row at best every ${D.divCycles + 4} cycles |`,

@@ -19,11 +19,12 @@ export const outputDivTiming = (D: Derived) => ({
   next: D.divCycles + 4,
 });
 
-/** Preprocessing: one key per S+1 cycles through the hash unit; after the last key, wait for its hash
- *  (S+1) and its norm (dot 3 cycles + sqrt normW + 1), then one cycle for the threshold register. */
+/** Preprocessing: one key per hash period (S, or S + 1 without step overlap); after the last key, wait
+ *  until the hash unit can take a start again and for its norm (dot 3 cycles + sqrt normW + 1), then one
+ *  cycle for the threshold register. */
 export function predictPre(D: Derived, n: number): number {
-  const S = D.hashCycles;
-  return (n - 1) * (S + 1) + Math.max(2, S + 1, D.sqrtLatency + 4) + 2;
+  const P = D.hashPeriod;
+  return (n - 1) * P + Math.max(2, P, D.sqrtLatency + 4) + 2;
 }
 
 /** Attention pipeline depth from S0 (pop / end-of-query token) to S4 (accumulate / finish). */

@@ -58,7 +58,7 @@ export function renderReport(D: Derived, opts: { buildDir?: string } = {}): stri
   sections.push(`<h2>Parameters</h2>${table(['field', 'value'], Object.entries({ nMax: c.nMax, d: c.d, k: c.k, 'P_a': c.pA, 'P_c': c.pC, 'm_h': c.mH, 'm_o': c.mO, queueDepth: c.queueDepth, hashSeed: c.hashSeed, formats: JSON.stringify(c.formats) }))}`);
   sections.push(`<h2>Derived shape</h2>${table(['quantity', 'value'], [
     ['hash factors (rows × cols)', D.hash.factors.map((f, i) => `${D.hash.rows[i]}×${f}`).join(' ⊗ ') + (D.hash.blocks > 1 ? ` (${D.hash.blocks} blocks)` : '')],
-    ['hash multiplies / cycles per vector', `${D.hash.multiplies} / ${D.hashCycles} (+1 load cycle)`],
+    ['hash multiplies / cycles per vector', `${D.hash.multiplies} / ${D.hashCycles} (one key per ${D.hashPeriod} cycles)`],
     ['θ_bias (rad)', D.thetaBias], ['keys per bank / selection rows per bank', `${D.nB} / ${D.rows}`],
     ['widths: qkv, score, norm, threshold, Σe, Σe·v, out', [D.qW, D.scoreW, D.normW, D.thrW, D.accSW, D.accOW, D.outW].join(', ')],
     ['multipliers: attention (2d·P_a), hash, output', `${2 * c.d * c.pA}, ≤ ${c.mH}, ${c.mO}`],

@@ -1,6 +1,7 @@
 // Cycle traces for the hash computation module (elsa_hash), from the fixed-point model hashFixed().
-// The trace carries its own cycle model of the handshake: start accepted when busy is low, busy for
-// the S = D.hashCycles step cycles, done one cycle later with the new hash, which then holds.
+// The trace carries its own cycle model of the handshake: start accepted when busy is low; S =
+// D.hashCycles step cycles, busy in all of them (or, with D.hashOverlap, in all but the last, where the
+// next start is taken); done one cycle after the last step with the new hash, which then holds.
 import type { Derived } from '../../src/gen/derive.ts';
 import { Rng } from '../../src/model/rng.ts';
 import { hashFixed } from '../../src/model/fixed.ts';
@@ -82,7 +83,8 @@ export function hashTraceInfo(D: Derived, seed: number, vectors: number | number
   const cycles: Cycle[] = [];
   const accepted: { cycle: number; done: number }[] = [];
   // Model state as seen in the current cycle (all outputs are registered).
-  let busyLeft = 0;     // busy cycles still to come, this one included
+  let busyLeft = 0;     // step cycles still to come, this one included
+  const busyOut = () => busyLeft > 1 || (busyLeft === 1 && !D.hashOverlap);
   let done = 0;
   let hash: number[] = new Array<number>(k).fill(0);
   let pending: number[] = hash;
@@ -93,7 +95,7 @@ export function hashTraceInfo(D: Derived, seed: number, vectors: number | number
     const c = cycles.length;
     cycles.push({
       in: { rst, start, x: packBus(x, D.qW) },
-      out: haveReset ? { busy: busyLeft > 0 ? 1 : 0, done, hash: bits(hash) } : {},
+      out: haveReset ? { busy: busyOut() ? 1 : 0, done, hash: bits(hash) } : {},
     });
     if (rst) {
       if (pendingIdx >= 0) accepted[pendingIdx].done = -1;
@@ -105,8 +107,9 @@ export function hashTraceInfo(D: Derived, seed: number, vectors: number | number
     const finishing = busyLeft === 1;
     done = finishing ? 1 : 0;
     if (finishing) { hash = pending; accepted[pendingIdx].done = c + 1; pendingIdx = -1; }
+    const free = !busyOut();
     if (busyLeft > 0) busyLeft--;
-    else if (start) {
+    if (free && start) {
       busyLeft = S;
       pending = hashFixed(D, x);
       accepted.push({ cycle: c, done: -1 });
@@ -122,8 +125,11 @@ export function hashTraceInfo(D: Derived, seed: number, vectors: number | number
   let wait = 0;
   let resetDone = false;
   while (vi < vecs.length || busyLeft > 0 || done) {
-    const busy = busyLeft > 0;
-    if (!busy && vi < vecs.length) {
+    const busy = busyOut();
+    if (busyLeft > 0 && !resetDone && vi === resetAt + 1 && busyLeft <= Math.ceil(S / 2)) {
+      clock(1, 1, randVec(D, rng));      // reset mid-computation: that vector is dropped
+      resetDone = true;
+    } else if (!busy && vi < vecs.length) {
       if (wait === 0) {
         clock(0, 1, vecs[vi]);
         vi++;
@@ -132,9 +138,6 @@ export function hashTraceInfo(D: Derived, seed: number, vectors: number | number
         wait--;
         clock(0, 0, randVec(D, rng));
       }
-    } else if (busy && !resetDone && vi === resetAt + 1 && busyLeft <= Math.ceil(S / 2)) {
-      clock(1, 1, randVec(D, rng));      // reset mid-computation: that vector is dropped
-      resetDone = true;
     } else {
       // While busy, x changes every cycle and start sometimes rises: both must be ignored.
       clock(0, busy && vi > backToBack && rng.next() < 0.3 ? 1 : 0, randVec(D, rng));
