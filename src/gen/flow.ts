@@ -100,7 +100,7 @@ export function parsePorts(verilog: string, module: string): Port[] {
 // ---------------------------------------------------------------- cycle figures
 /** A trace with only what the cycle model reads: per query, per bank, the bank's drain cycles. */
 function syntheticTrace(D: Derived, n: number, selected: boolean): InvocationTrace {
-  const banks = Array.from({ length: D.cfg.pA }, (_, b) => ({ order: [], cycles: bankOrder(D, new Array(bankSize(D, b, n)).fill(selected)).cycles, partial: { started: false, e: 0, s: 0, o: [] } }));
+  const banks = Array.from({ length: D.cfg.pA }, (_, b) => ({ ...bankOrder(D, new Array(bankSize(D, b, n)).fill(selected)), partial: { started: false, e: 0, s: 0, o: [] } }));
   const q = { hash: [], candidates: [], banks, out: [] };
   return { keyHash: [], keyNorm: [], maxNorm: 0, thr: 0, queries: Array.from({ length: n }, () => q), out: [] };
 }

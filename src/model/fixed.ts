@@ -70,22 +70,52 @@ export const isCandidate = (D: Derived, ham: number, normK: number, thr: number)
 /** Keys of bank b for runtime n: global y = b + pA·j. */
 export const bankSize = (D: Derived, b: number, n: number): number => (b >= n ? 0 : Math.ceil((n - b) / D.cfg.pA));
 
-export interface BankRun { order: number[]; cycles: number; issued: number }
-/** Cycle-exact model of one bank's candidate selection from empty queues:
+export interface BankRun {
+  order: number[];
+  /** From qs_start (cycle 0) to the first cycle with every row issued, nothing in flight, queues empty. */
+  cycles: number;
+  issued: number;
+  /** Cycle whose S0 carries the query's end-of-query marker: its last pop, or a token if it has none. */
+  eoqAt: number;
+  /** First cycle in which the bank can take the next query (its `ready`; see `overlapTail`). */
+  readyAt: number;
+}
+
+/** Cycle-exact model of one bank's candidate selection from empty queues (cycle 0 = qs_start):
  *  each cycle (1) the longest non-empty queue (ties: lowest index) pops its head to the attention unit,
  *  (2) the row issued last cycle pushes its selected keys (slot c → queue c),
  *  (3) row r issues when every queue satisfies cnt + inflight + 1 ≤ queueDepth (no overflow possible).
- *  `cycles` counts from the first issue cycle to the cycle after the last pop (the "drained" cycle). */
+ *  The next query may start in cycle readyAt ≥ 2 (cycle 1 still belongs to the old tail): once every
+ *  row is issued and, with overlapTail, at most one entry is left after this cycle's pop (else: queues
+ *  empty, nothing in flight). A query without candidates sends its end-of-query token in the first
+ *  cycle ≥ 2 with every row issued and nothing queued or pushed. */
 export function bankOrder(D: Derived, mask: boolean[]): BankRun {
   const { pC, queueDepth } = D.cfg;
   const rowsRt = Math.ceil(mask.length / pC);
+  // D.overlapTail: with at most one entry left after the start cycle's pop, the old tail is gone before
+  // the new query's first pop (cycle 2), so the new query sees the same queues as from empty. The issue
+  // rule then holds for both queries in cycles 0 and 1 only if queueDepth ≥ 4; shallower queues wait
+  // until the old query is fully drained.
+  const tail = D.overlapTail;
   const fifo: number[][] = Array.from({ length: pC }, () => []);
   const order: number[] = [];
   let r = 0;
   let inflight = -1;
-  let cycle = 0;
-  for (;;) {
-    if (r >= rowsRt && inflight < 0 && fifo.every((q) => q.length === 0)) return { order, cycles: cycle, issued: rowsRt };
+  let readyAt = -1;
+  let tokenAt = -1;
+  for (let cycle = 0; ; cycle++) {
+    const queued = fifo.reduce((s, q) => s + q.length, 0);
+    let pushed = 0;
+    if (inflight >= 0) for (let c = 0; c < pC; c++) if (inflight * pC + c < mask.length && mask[inflight * pC + c]) pushed++;
+    if (cycle >= 2 && r >= rowsRt) {
+      const ready = tail ? queued + pushed - (queued > 0 ? 1 : 0) <= 1 : queued === 0 && inflight < 0;
+      if (ready && readyAt < 0) readyAt = cycle;
+      if (queued === 0 && pushed === 0 && tokenAt < 0 && order.length === 0) tokenAt = cycle;
+    }
+    if (r >= rowsRt && inflight < 0 && queued === 0) {
+      const eoqAt = order.length ? cycle - 1 : Math.max(2, tokenAt < 0 ? cycle : tokenAt);
+      return { order, cycles: cycle, issued: rowsRt, eoqAt, readyAt: readyAt < 0 ? Math.max(2, cycle) : readyAt };
+    }
     let popQ = -1;
     for (let c = 0; c < pC; c++) if (fifo[c].length > 0 && (popQ < 0 || fifo[c].length > fifo[popQ].length)) popQ = c;
     const canIssue = r < rowsRt && fifo.every((q) => q.length + (inflight >= 0 ? 1 : 0) + 1 <= queueDepth);
@@ -96,7 +126,6 @@ export function bankOrder(D: Derived, mask: boolean[]): BankRun {
         if (j < mask.length && mask[j]) fifo[c].push(j);
       }
     inflight = canIssue ? r++ : -1;
-    cycle++;
   }
 }
 
@@ -166,7 +195,7 @@ export function outputDivision(D: Derived, parts: Partial[]): number[] {
 export interface QueryTrace {
   hash: number[];
   candidates: boolean[];          // per key y < n
-  banks: { order: number[]; cycles: number; partial: Partial }[];
+  banks: { order: number[]; cycles: number; eoqAt: number; readyAt: number; partial: Partial }[];
   out: number[];
 }
 export interface InvocationTrace {
@@ -199,7 +228,7 @@ export function elsaFixed(D: Derived, K: number[][], V: number[][], Q: number[][
         const score = q.reduce((s, qi, i) => s + qi * K[y][i], 0);
         accumulate(D, partial, expUnit(D, score), V[y]);
       }
-      return { order: run.order, cycles: run.cycles, partial };
+      return { order: run.order, cycles: run.cycles, eoqAt: run.eoqAt, readyAt: run.readyAt, partial };
     });
     return { hash, candidates, banks, out: outputDivision(D, banks.map((b) => b.partial)) };
   });

@@ -30,17 +30,20 @@ export function predictPre(D: Derived, n: number): number {
 /** Attention pipeline depth from S0 (pop / end-of-query token) to S4 (accumulate / finish). */
 const EOQ_TO_S4 = 4;
 
+/** Execution: every bank takes query i+1 once all of them are ready for it (bankOrder().readyAt cycles
+ *  after query i started, counting only cycles without hold); each query's end-of-query marker enters S0
+ *  eoqAt such cycles after its start and freezes the bank at S4 while the previous partial still waits
+ *  for the output division. */
 export function predictExec(D: Derived, tr: InvocationTrace): { exec: number; perQuery: number[] } {
   const n = tr.queries.length;
   const pA = D.cfg.pA;
   const S = D.hashCycles;
   const div = outputDivTiming(D);
-  // bank-local cycles from a query's start to its drain (an empty bank drains one cycle in)
-  const need = tr.queries.map((q) => q.banks.map((b) => Math.max(1, b.cycles)));
 
   let qCount = 0, oCount = 0;
   let hashStart = -Infinity, qHashing = false, qnValid = false;
-  const bank = Array.from({ length: pA }, () => ({ active: false, query: -1, local: 0, tokens: [] as number[], partFull: false }));
+  // adv counts a bank's cycles without hold; eoqs: adv values at which an end-of-query marker enters S0
+  const bank = Array.from({ length: pA }, () => ({ started: false, adv: 0, startAdv: 0, query: -1, eoqs: [] as number[], tokens: [] as number[], partFull: false }));
   let divBusyUntil = -Infinity, oValidAt = -Infinity, clearAt = -Infinity;
   let started = 0; // queries started in the banks
   const outCycles: number[] = [];
@@ -48,9 +51,8 @@ export function predictExec(D: Derived, tr: InvocationTrace): { exec: number; pe
     if (c > 1e8) throw new Error('cycle model did not terminate');
     // ---- combinational view of this cycle
     const hold = bank.map((b) => b.tokens.includes(EOQ_TO_S4) && b.partFull);
-    const drain = bank.map((b, i) => b.active && !hold[i] && b.local >= need[b.query][i]);
-    const allDrained = bank.every((b, i) => !b.active || drain[i]);
-    const qsFire = qnValid && allDrained && started < n;
+    const ready = bank.map((b, i) => !b.started || (!hold[i] && b.adv - b.startAdv >= tr.queries[b.query].banks[i].readyAt));
+    const qsFire = qnValid && ready.every(Boolean) && started < n;
     const hashBusy = c >= hashStart + 1 && c <= hashStart + S;
     const hashDone = c === hashStart + S + 1;
     const qFire = qCount < n && !hashBusy && !qHashing && (!qnValid || qsFire);
@@ -58,20 +60,23 @@ export function predictExec(D: Derived, tr: InvocationTrace): { exec: number; pe
     const divStartNow = c >= divBusyUntil && bank.every((b) => b.partFull);
     // ---- register updates at the end of the cycle
     bank.forEach((b, i) => {
+      if (qsFire) {
+        b.started = true;
+        b.query = started;
+        b.startAdv = b.adv;
+        b.eoqs.push(b.adv + tr.queries[started].banks[i].eoqAt);
+      }
       if (!hold[i]) {
         const finishing = b.tokens.includes(EOQ_TO_S4);
         b.tokens = b.tokens.filter((t) => t !== EOQ_TO_S4).map((t) => t + 1);
         if (finishing) b.partFull = true;
-        if (drain[i]) b.tokens.push(1);
-        if (b.active) b.local++;
-        if (drain[i]) b.active = false;
+        if (b.eoqs[0] === b.adv) {
+          b.eoqs.shift();
+          b.tokens.push(1);
+        }
+        b.adv++;
       }
       if (c === clearAt) b.partFull = false;
-      if (qsFire) {
-        b.active = true;
-        b.query = started;
-        b.local = hold[i] ? 0 : 1;
-      }
     });
     if (qsFire) started++;
     if (divStartNow) {
