@@ -75,7 +75,9 @@ export interface BankRun {
   /** From qs_start (cycle 0) to the first cycle with every row issued, nothing in flight, queues empty. */
   cycles: number;
   issued: number;
-  /** Cycle whose S0 carries the query's end-of-query marker: its last pop, or a token if it has none. */
+  /** Cycle whose S0 carries the query's end-of-query mark: the pop that empties the queues once every
+   *  row's keys are in, or else a bare token in the first cycle with nothing left (no candidate, or the
+   *  last candidate left before the last rows were read). */
   eoqAt: number;
   /** First cycle in which the bank can take the next query (its `ready`; see `overlapTail`). */
   readyAt: number;
@@ -87,8 +89,8 @@ export interface BankRun {
  *  (3) row r issues when every queue satisfies cnt + inflight + 1 ≤ queueDepth (no overflow possible).
  *  The next query may start in cycle readyAt ≥ 2 (cycle 1 still belongs to the old tail): once every
  *  row is issued and, with overlapTail, at most one entry is left after this cycle's pop (else: queues
- *  empty, nothing in flight). A query without candidates sends its end-of-query token in the first
- *  cycle ≥ 2 with every row issued and nothing queued or pushed. */
+ *  empty, nothing in flight). The end-of-query mark (eoqAt) goes out in a cycle ≥ 2 once every row is
+ *  issued and nothing is pushed: on the pop of the only queued key, or as a bare token if none is left. */
 export function bankOrder(D: Derived, mask: boolean[]): BankRun {
   const { pC, queueDepth } = D.cfg;
   const rowsRt = Math.ceil(mask.length / pC);
@@ -102,7 +104,7 @@ export function bankOrder(D: Derived, mask: boolean[]): BankRun {
   let r = 0;
   let inflight = -1;
   let readyAt = -1;
-  let tokenAt = -1;
+  let eoqAt = -1;
   for (let cycle = 0; ; cycle++) {
     const queued = fifo.reduce((s, q) => s + q.length, 0);
     let pushed = 0;
@@ -110,12 +112,10 @@ export function bankOrder(D: Derived, mask: boolean[]): BankRun {
     if (cycle >= 2 && r >= rowsRt) {
       const ready = tail ? queued + pushed - (queued > 0 ? 1 : 0) <= 1 : queued === 0 && inflight < 0;
       if (ready && readyAt < 0) readyAt = cycle;
-      if (queued === 0 && pushed === 0 && tokenAt < 0 && order.length === 0) tokenAt = cycle;
+      if (eoqAt < 0 && pushed === 0 && queued <= 1) eoqAt = cycle;
     }
-    if (r >= rowsRt && inflight < 0 && queued === 0) {
-      const eoqAt = order.length ? cycle - 1 : Math.max(2, tokenAt < 0 ? cycle : tokenAt);
-      return { order, cycles: cycle, issued: rowsRt, eoqAt, readyAt: readyAt < 0 ? Math.max(2, cycle) : readyAt };
-    }
+    if (r >= rowsRt && inflight < 0 && queued === 0)
+      return { order, cycles: cycle, issued: rowsRt, eoqAt: eoqAt < 0 ? 2 : eoqAt, readyAt: readyAt < 0 ? 2 : readyAt };
     let popQ = -1;
     for (let c = 0; c < pC; c++) if (fifo[c].length > 0 && (popQ < 0 || fifo[c].length > fifo[popQ].length)) popQ = c;
     const canIssue = r < rowsRt && fifo.every((q) => q.length + (inflight >= 0 ? 1 : 0) + 1 <= queueDepth);

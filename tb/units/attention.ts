@@ -1,13 +1,16 @@
 // Cycle trace for elsa_attention (templates/elsa_attention.v.ejs), from the fixed-point model.
 //
 // Pipeline, as derived from the template (a token entering S0 in cycle c):
-//   c    S0: in_valid/in_id (key), in_eoq (end-of-query token) or pre_valid/pre_k/pre_tag (norm request)
+//   c    S0: in_valid/in_id (key; with in_eoq: the query's last key), in_eoq alone (bare end-of-query
+//            token) or pre_valid/pre_k/pre_tag (norm request)
 //   c+1  S1: k_row must hold K[id] (the bank's registered K read); dot stage 1 latches q_att·k_row
-//            (or pre_k_q·pre_k_q for a norm request); q_att is the value BEFORE a q_load in this cycle
+//            (or pre_k_q·pre_k_q for a norm request); q_att is the value BEFORE a q_swap in this cycle
+//            (q_load fills q_next, q_swap copies q_next into q_att)
 //   c+2  S2: adder tree
 //   c+3  S3: v_re = 1 with v_raddr = id (key), or sumsq_valid with sumsq = Σk², sumsq_tag (norm request)
-//   c+4  S4: v_row must hold V[id]; Σe, Σe·v accumulate. An end-of-query token at S4 with part_full = 0
-//            moves the sums into part_* (part_full = 1 from c+5); with part_full = 1 it raises `hold`,
+//   c+4  S4: v_row must hold V[id]; Σe, Σe·v accumulate. An end-of-query mark at S4 with part_full = 0
+//            moves the sums (with a last key's term) into part_* (part_full = 1 from c+5); with
+//            part_full = 1 it raises `hold`,
 //            which freezes S0…S4 (inputs at S0 are not taken, v_re/sumsq_valid are low) until the cycle
 //            after part_clear. A hold cycle adds one cycle to the latency of every token behind it.
 //   part_clear lowers part_full at the next edge, except in a cycle that finishes a query (finish wins).
@@ -19,7 +22,7 @@ import { accumulate, emptyPartial, expUnit, sumSquares, type Partial } from '../
 import { packBus, type Cycle, type Port, type Trace } from '../../src/sim/trace.ts';
 
 export type Slot =
-  | { kind: 'key'; id: number; query: number }
+  | { kind: 'key'; id: number; query: number; last?: boolean }
   | { kind: 'eoq'; query: number }
   | { kind: 'pre'; x: number[]; tag: number }
   | null;
@@ -29,19 +32,20 @@ export const qMax = (D: Derived): number => 2 ** (D.qW - 1) - 1;
 export const randVec = (D: Derived, rng: Rng): number[] => Array.from({ length: D.cfg.d }, () => rng.int(qMin(D), qMax(D)));
 
 /** Register-level model of elsa_attention's pipeline control: which token sits in S1…S4, part_full,
- *  which query's sums are in part_*, and which query vector q_att holds. */
+ *  which query's sums are in part_*, and which query vectors q_next and q_att hold. */
 export class AttentionModel {
   /** s[0] = S1 … s[3] = S4, as seen during the current cycle. */
   s: Slot[] = [null, null, null, null];
   partFull = false;
   /** Query whose partial is in part_* (-1: the reset value, an empty partial). */
   partQuery = -1;
-  /** Query index loaded into q_att (-1: none yet). */
+  /** Query index in q_next and in q_att (-1: none yet). */
+  qNext = -1;
   qAtt = -1;
   finishes = 0;
   holdCycles = 0;
 
-  get hold(): boolean { return this.s[3]?.kind === 'eoq' && this.partFull; }
+  get hold(): boolean { return endsQuery(this.s[3]) && this.partFull; }
   get s1(): Slot { return this.s[0]; }
   get s3(): Slot { return this.s[2]; }
   get s4(): Slot { return this.s[3]; }
@@ -51,14 +55,14 @@ export class AttentionModel {
 
   /** The rising edge at the end of the current cycle. `s0` is the token presented at S0 (ignored
    *  while hold; callers must not present one then). Returns the query that finished, or -1. */
-  edge(s0: Slot, partClear: boolean, qLoad: number | null): number {
+  edge(s0: Slot, partClear: boolean, qLoad: number | null, qSwap: boolean): number {
     const hold = this.hold;
     if (hold) {
       if (s0) throw new Error('attention model: token presented at S0 during hold (it would be lost)');
       this.holdCycles++;
     }
     const s4 = this.s4;
-    const finish = s4?.kind === 'eoq' && !this.partFull;
+    const finish = endsQuery(s4) && !this.partFull;
     if (!hold) {
       // dot stage 1 latches the S1 key's product with the q_att held now
       const k = this.s1;
@@ -72,10 +76,14 @@ export class AttentionModel {
       this.finishes++;
       fin = this.partQuery;
     } else if (partClear) this.partFull = false;
-    if (qLoad !== null) this.qAtt = qLoad;
+    if (qSwap) this.qAtt = this.qNext;
+    if (qLoad !== null) this.qNext = qLoad;
     return fin;
   }
 }
+
+/** A slot that carries the end-of-query mark: a bare token or a query's last key. */
+export const endsQuery = (x: Slot): boolean => x?.kind === 'eoq' || (x?.kind === 'key' && x.last === true);
 
 /** Expected partial of a query: accumulate() over its keys in S4 order. */
 export function queryPartial(D: Derived, q: number[], ids: number[], K: number[][], V: number[][]): Partial {
@@ -113,13 +121,15 @@ export function kvRows(D: Derived, rng: Rng, n: number): { K: number[][]; V: num
   return { K, V };
 }
 
-type PlanTok = { kind: 'key'; id: number; query: number } | { kind: 'eoq'; query: number } | { kind: 'pre'; x: number[]; tag: number } | { kind: 'idle' };
+type PlanTok = { kind: 'key'; id: number; query: number; last?: boolean } | { kind: 'eoq'; query: number } | { kind: 'pre'; x: number[]; tag: number } | { kind: 'idle' };
 
 export interface AttentionTraceInfo {
   trace: Trace;
   queries: number;
   finishes: number;
   holdCycles: number;
+  /** Queries with keys that end with a bare end-of-query token instead of a marked last key. */
+  bareTokens: number;
   /** q_load (of a query with keys) in a hold cycle; a query finished in a cycle where part_clear was
    *  also high. */
   qLoadInHold: number;
@@ -168,12 +178,20 @@ export function attentionTraceInfo(D: Derived, seed: number): AttentionTraceInfo
   const plan: PlanTok[] = [];
   for (let i = 0; i < 6; i++) plan.push(pre());       // back to back
   plan.push({ kind: 'idle' }, pre(), { kind: 'idle' }, { kind: 'idle' }, pre());
+  let bareTokens = 0;
   for (let n = 0; n < nQ; n++) {
-    for (const id of keys[n]) {
-      plan.push({ kind: 'key', id, query: n });
-      if (rng.next() < 0.25) plan.push(rng.next() < 0.3 ? pre() : { kind: 'idle' });
+    // the last key carries the end-of-query mark (as the bank sends it), for queries 0 and 6 and now and
+    // then a bare token follows the keys instead; a query without keys always ends with a bare token
+    const bare = keys[n].length === 0 || n === 0 || n === 6 || rng.next() < 0.15;
+    keys[n].forEach((id, i) => {
+      const last = !bare && i === keys[n].length - 1;
+      plan.push({ kind: 'key', id, query: n, ...(last ? { last } : {}) });
+      if (!last && rng.next() < 0.25) plan.push(rng.next() < 0.3 ? pre() : { kind: 'idle' });
+    });
+    if (bare) {
+      plan.push({ kind: 'eoq', query: n });
+      if (keys[n].length > 0) bareTokens++;
     }
-    plan.push({ kind: 'eoq', query: n });
     // a norm request right behind a token: it reaches S3 while the token may be held at S4
     if (n === 3 || rng.next() < 0.3) plan.push(pre());
     // S0 idle while the token travels to S4: q_load of the next query may fall into its hold
@@ -186,18 +204,21 @@ export function attentionTraceInfo(D: Derived, seed: number): AttentionTraceInfo
   const m = new AttentionModel();
   const cycles: Cycle[] = [];
   const inputs = (o: Record<string, bigint | number>) => ({
-    rst: 0, q_load: 0, q_vec: packBus(randVec(D, rng), D.qW), in_valid: 0, in_eoq: 0, in_id: rng.int(0, 2 ** D.bankIdW - 1),
+    rst: 0, q_load: 0, q_vec: packBus(randVec(D, rng), D.qW), q_swap: 0, in_valid: 0, in_eoq: 0, in_id: rng.int(0, 2 ** D.bankIdW - 1),
     pre_valid: 0, pre_k: packBus(randVec(D, rng), D.qW), pre_tag: rng.int(0, 2 ** TW - 1),
     k_row: packBus(randVec(D, rng), D.qW), v_row: packBus(randVec(D, rng), D.qW), part_clear: 0, ...o,
   });
   cycles.push({ in: inputs({ rst: 1 }), out: {} });
 
   // part_clear delay after part_full rises, per query; queries 3 and 6 are left long so that the
-  // tokens of 4 and 7 are held at S4, and queries 5 and 8 are loaded only then (or with their first key)
+  // tokens of 4 and 7 are held at S4, and queries 5 and 8 are loaded only then (or at the latest with
+  // the previous query's end mark)
   const clearDelays = [0, 7, 1, 15, 3, 0, 40, 2, 5, 15, 1, 4];
   const LOAD_IN_HOLD = [5, 8];
   let clearAt = -1;
-  let loaded = -1;       // last query loaded into q_att
+  let loaded = -1;       // last query loaded into q_next
+  let swapped = -1;      // last query moved into q_att
+  const loadCycle: number[] = [];
   let eoqIssued = -1;    // last query whose end-of-query token entered S0
   let qLoadInHold = 0;
   let clearOnFinish = 0;
@@ -212,24 +233,32 @@ export function attentionTraceInfo(D: Derived, seed: number): AttentionTraceInfo
     // S0 token of this cycle
     let tok: PlanTok = { kind: 'idle' };
     if (!hold && pi < plan.length) tok = plan[pi++];
-    // q_load of the next query: once the previous query's token is in (this cycle counts), at the
-    // latest with the query's first token; sometimes early, sometimes during a hold
+    const tokQuery = tok.kind === 'key' || tok.kind === 'eoq' ? tok.query : -1;
+    const endsHere = tok.kind === 'eoq' || (tok.kind === 'key' && tok.last === true);
+    if (tokQuery > loaded) throw new Error(`plan: query ${tokQuery} at S0 before its q_load`);
+    // q_swap of the next query (outside holds, as the bank gates it): once it sits in q_next and the
+    // previous query's end mark entered S0 in an earlier cycle; at the latest with its first token
+    const sw = swapped + 1;
+    let qSwap = false;
+    if (sw < nQ && !hold && loaded >= sw && loadCycle[sw] < c && eoqIssued >= sw - 1) qSwap = tokQuery === sw || rng.next() < 0.3;
+    if (tokQuery > swapped && !(qSwap && tokQuery === sw)) throw new Error(`plan: query ${tokQuery} at S0 before its q_swap`);
+    // q_load of the one after: once q_next is free (its predecessor swapped, this cycle counts), at the
+    // latest in the cycle before its first token; sometimes early, often during a hold
     let qLoad: number | null = null;
     const next = loaded + 1;
-    const prevIn = eoqIssued >= next - 1 || (tok.kind === 'eoq' && tok.query === next - 1);
-    if (next < nQ && prevIn) {
-      const mustNow = (tok.kind === 'key' || tok.kind === 'eoq') && tok.query === next;
-      const early = hold ? 0.9 : LOAD_IN_HOLD.includes(next) ? 0 : tok.kind === 'eoq' ? 0.5 : 0.15;
+    if (next < nQ && swapped + (qSwap ? 1 : 0) >= next - 1) {
+      const upcoming = plan[pi];
+      const mustNow = upcoming !== undefined && (upcoming.kind === 'key' || upcoming.kind === 'eoq') && upcoming.query === next;
+      const early = hold ? 0.9 : LOAD_IN_HOLD.includes(next) ? 0 : 0.3;
       if (mustNow || rng.next() < early) qLoad = next;
     }
-    if ((tok.kind === 'key' || tok.kind === 'eoq') && tok.query !== loaded && tok.query !== qLoad) throw new Error('plan: query not loaded');
     // part_clear: a scheduled delay after part_full rises, plus noise while part_full is low
     const partClear = c === clearAt || (!m.partFull && rng.next() < 0.15);
     const s0: Slot = tok.kind === 'idle' ? null : tok;
     const s1 = m.s1, s4 = m.s4;
     const inp = inputs({
-      q_load: qLoad !== null ? 1 : 0, ...(qLoad !== null ? { q_vec: packBus(Q[qLoad], D.qW) } : {}),
-      ...(tok.kind === 'key' ? { in_valid: 1, in_id: tok.id } : {}),
+      q_load: qLoad !== null ? 1 : 0, ...(qLoad !== null ? { q_vec: packBus(Q[qLoad], D.qW) } : {}), q_swap: qSwap ? 1 : 0,
+      ...(tok.kind === 'key' ? { in_valid: 1, in_id: tok.id, in_eoq: tok.last ? 1 : 0 } : {}),
       ...(tok.kind === 'eoq' ? { in_eoq: 1 } : {}),
       ...(tok.kind === 'pre' ? { pre_valid: 1, pre_k: packBus(tok.x, D.qW), pre_tag: tok.tag } : {}),
       ...(s1?.kind === 'key' ? { k_row: packBus(K[s1.id], D.qW) } : {}),
@@ -251,10 +280,14 @@ export function attentionTraceInfo(D: Derived, seed: number): AttentionTraceInfo
     if (m.partFull) partChecks++;
     cycles.push({ in: inp, out });
     if (hold && qLoad !== null && keys[qLoad].length > 0) qLoadInHold++;
-    if (tok.kind === 'eoq') eoqIssued = tok.query;
-    if (qLoad !== null) loaded = qLoad;
+    if (endsHere) eoqIssued = tokQuery;
+    if (qSwap) swapped = sw;
+    if (qLoad !== null) {
+      loaded = qLoad;
+      loadCycle[qLoad] = c;
+    }
     const wasFull = m.partFull;
-    const fin = m.edge(s0, partClear, qLoad);
+    const fin = m.edge(s0, partClear, qLoad, qSwap);
     if (fin >= 0 && partClear) clearOnFinish++;
     if (!wasFull && m.partFull) clearAt = c + 1 + clearDelays[m.partQuery];
   }
@@ -266,7 +299,7 @@ export function attentionTraceInfo(D: Derived, seed: number): AttentionTraceInfo
     trace: {
       module: 'elsa_attention', clocked: true,
       inputs: [
-        { name: 'rst', width: 1 }, { name: 'q_load', width: 1 }, { name: 'q_vec', width: QV },
+        { name: 'rst', width: 1 }, { name: 'q_load', width: 1 }, { name: 'q_vec', width: QV }, { name: 'q_swap', width: 1 },
         { name: 'in_valid', width: 1 }, { name: 'in_eoq', width: 1 }, { name: 'in_id', width: IDW },
         { name: 'pre_valid', width: 1 }, { name: 'pre_k', width: QV }, { name: 'pre_tag', width: TW },
         { name: 'k_row', width: QV }, { name: 'v_row', width: QV }, { name: 'part_clear', width: 1 },
@@ -278,7 +311,7 @@ export function attentionTraceInfo(D: Derived, seed: number): AttentionTraceInfo
       ],
       cycles,
     },
-    queries: nQ, finishes: m.finishes, holdCycles: m.holdCycles, qLoadInHold, clearOnFinish, keyAtS3InHold, preAtS3InHold, preRequests: preCount, partChecks,
+    queries: nQ, finishes: m.finishes, holdCycles: m.holdCycles, bareTokens, qLoadInHold, clearOnFinish, keyAtS3InHold, preAtS3InHold, preRequests: preCount, partChecks,
   };
 }
 

@@ -7,17 +7,23 @@
 //            elsa_isqrt (normW stages), whose result writes norm memory slot j mod P_c, row j div P_c
 //            and raises max_norm. norms_pending = keys loaded whose norm has not come out yet.
 //            h_valid writes the key hashes in load order (later, one per cycle).
-//   query    qs_start (only when drained) latches hash, threshold and q and issues row 0 in the same
+//   query    qs_start (only when ready) latches hash, threshold and q (into the attention module's
+//            q_next; q_swap moves it into q_att two advancing cycles later) and issues row 0 in the same
 //            cycle; a row issues when every queue has room for it after the row in flight; the row's
 //            selected keys are pushed the next cycle; each cycle the longest queue (ties: lowest
-//            index) pops one key into the attention module. drain = all rows issued, none in flight,
-//            queues empty: the end-of-query token enters S0 and drained = !sel_active || drain.
-//   hold     an end-of-query token at S4 while part_full freezes the whole bank (no issue, push, pop,
-//            drain) until the cycle after part_clear.
+//            index) pops one key into the attention module. The pop that leaves the queues empty after
+//            every row's keys are in carries the end-of-query mark (in the `fresh` cycle after qs_start
+//            the queues hold only the previous query's tail); a query with no candidate sends a bare
+//            token once every row is issued and nothing is queued or pushed.
+//            ready = !sel_active || (every row issued, not fresh, no hold, and with D.overlapTail at most
+//            one entry left after this cycle's pop, else queues empty and no row in flight).
+//   hold     an end-of-query mark at S4 while part_full freezes the whole bank (no issue, push, pop,
+//            token) until the cycle after part_clear.
 // The expected partial of each query is accumulate() over bankOrder()'s key order (the model's
 // cycle-exact selection/queue/arbiter order), the same computation elsaFixed() does for one bank; the
 // generator also checks that its own pop order equals bankOrder()'s and, for queries without a hold,
-// that drain comes exactly max(1, bankOrder().cycles) cycles after qs_start.
+// that the end-of-query mark and the first ready cycle come exactly bankOrder().eoqAt and .readyAt
+// cycles after qs_start.
 import type { Derived } from '../../src/gen/derive.ts';
 import { Rng } from '../../src/model/rng.ts';
 import { bankOrder, emptyPartial, hamming, hashFixed, isCandidate, isqrt, sumSquares, type Partial } from '../../src/model/fixed.ts';
@@ -28,22 +34,23 @@ type Kind = 'all' | 'none' | 'quarter' | 'half' | 'most';
 export interface QueryRec {
   kind: Kind; q: number[]; hash: number[]; tQ: number; thr: number;
   K: number[][]; V: number[][];             // the bank's keys and values when the query ran
-  mask: boolean[]; order: number[]; cycles: number; partial: Partial;   // fixed-point model
-  qs: number; drain: number; pops: number[]; holdCycles: number;        // cycle model
+  mask: boolean[]; order: number[]; eoqAt: number; readyAt: number; partial: Partial;   // fixed-point model
+  qs: number; eoq: number; ready: number; pops: number[]; holdCycles: number;        // cycle model
 }
 
 export interface BankTraceInfo {
   trace: Trace;
   queries: QueryRec[];
   holdCycles: number;
-  /** qs_start in a hold cycle, in the drain cycle of the previous query (back to back). */
-  qsInHold: number;
-  qsInDrain: number;
+  /** qs_start while the previous query still had keys queued or being pushed (overlapped), and in the
+   *  first cycle the bank was ready (back to back). */
+  qsOverTail: number;
+  qsBackToBack: number;
   partChecks: number;
   /** Cycles where a row was due but the issue rule (count + in flight + 1 ≤ depth) held it back. */
   roomStalls: number;
-  /** Hold cycles in which the bank would otherwise have issued a row, pushed, popped or drained. */
-  holdBlocked: { issue: number; push: number; pop: number; drain: number };
+  /** Hold cycles in which the bank would otherwise have issued a row, pushed, popped or sent a token. */
+  holdBlocked: { issue: number; push: number; pop: number; token: number };
 }
 
 class BankSim {
@@ -66,17 +73,20 @@ class BankSim {
   r = 0;
   rowInflight = false;
   rowB = 0;
-  queues: number[][];
+  fresh = false;
+  fresh2 = false;
+  eoqOwed = false;
+  queues: { j: number; query: number }[][];
   cur = -1;                 // query the selection works on
   queries: QueryRec[] = [];
   attn = new AttentionModel();
   expected: Partial[] = [];
   clearAt = -1;
-  qsInHold = 0;
-  qsInDrain = 0;
+  qsOverTail = 0;
+  qsBackToBack = 0;
   partChecks = 0;
   roomStalls = 0;
-  holdBlocked = { issue: 0, push: 0, pop: 0, drain: 0 };
+  holdBlocked = { issue: 0, push: 0, pop: 0, token: 0 };
 
   constructor(D: Derived, rng: Rng) {
     this.D = D;
@@ -86,12 +96,29 @@ class BankSim {
 
   get c(): number { return this.cycles.length; }
   get nRows(): number { return Math.ceil(this.kvCount / this.D.cfg.pC); }
+  /** Keys of the row in flight that pass selection (pushed this cycle unless hold). */
+  rowPushes(): [number, number][] {
+    const pC = this.D.cfg.pC, out: [number, number][] = [];
+    if (this.rowInflight)
+      for (let i = 0; i < pC; i++) {
+        const j = this.rowB * pC + i;
+        if (j < this.kvCount && this.sel(j)) out.push([i, j]);
+      }
+    return out;
+  }
   comb() {
     const hold = this.attn.hold;
-    const drain = this.selActive && this.r === this.nRows && !this.rowInflight && this.queues.every((q) => q.length === 0) && !hold;
-    return { hold, drain, drained: !this.selActive || drain };
+    const queued = this.queues.reduce((s, q) => s + q.length, 0);
+    const P = hold ? 0 : this.rowPushes().length;
+    const rowsDone = this.r === this.nRows;
+    const tailOk = this.D.overlapTail ? (queued <= 1 && P <= 1) || (queued === 2 && P === 0) : queued === 0 && !this.rowInflight;
+    const ready = !this.selActive || (rowsDone && !this.fresh && !hold && tailOk);
+    const tokenDue = this.selActive && this.eoqOwed && !this.fresh && rowsDone && queued === 0 && this.rowPushes().length === 0;
+    return { hold, queued, P, rowsDone, ready, tokenDue, token: tokenDue && !hold };
   }
-  get idle(): boolean { return !this.selActive && this.attn.empty && !this.attn.partFull && this.normPipe.length === 0 && this.pendingHashes.length === 0; }
+  get idle(): boolean {
+    return !this.eoqOwed && !this.rowInflight && this.queues.every((q) => q.length === 0) && this.attn.empty && !this.attn.partFull && this.normPipe.length === 0 && this.pendingHashes.length === 0;
+  }
 
   private sel(j: number): boolean {
     const q = this.queries[this.cur];
@@ -114,10 +141,15 @@ class BankSim {
       this.cycles.push({ in: inputs, out: {} });
       return;
     }
-    const { hold, drain, drained } = this.comb();
+    const { hold, queued, P, rowsDone, ready, tokenDue, token } = this.comb();
     // ---- combinational view of this cycle
     const qs = inp.qs;
-    if (qs && !drained) throw new Error('bank model: qs_start while not drained');
+    if (qs && !ready) throw new Error('bank model: qs_start while not ready');
+    const curQ = this.cur >= 0 ? this.queries[this.cur] : null;
+    if (curQ && ready && curQ.ready < 0) {
+      curQ.ready = c;
+      if (curQ.holdCycles === 0 && c - curQ.qs !== curQ.readyAt) throw new Error(`bank model: ready ${c - curQ.qs} cycles after qs_start, bankOrder says ${curQ.readyAt}`);
+    }
     const rCur = qs ? 0 : this.r;
     const room = this.queues.every((q) => (this.rowInflight ? 1 : 0) + q.length < QD);
     const issue = (qs !== undefined || this.selActive) && rCur < this.nRows && room && !hold;
@@ -127,22 +159,18 @@ class BankSim {
       if ((qs !== undefined || this.selActive) && rCur < this.nRows && room) hb.issue++;
       if (this.rowInflight && Array.from({ length: pC }, (_, i) => this.rowB * pC + i).some((j) => j < this.kvCount && this.sel(j))) hb.push++;
       if (this.queues.some((q) => q.length > 0)) hb.pop++;
-      if (this.selActive && this.r === this.nRows && !this.rowInflight && this.queues.every((q) => q.length === 0)) hb.drain++;
+      if (tokenDue) hb.token++;
     }
     let g = -1;
     for (let i = 0; i < pC; i++) if (this.queues[i].length > 0 && (g < 0 || this.queues[i].length > this.queues[g].length)) g = i;
     const pop = g >= 0 && !hold;
-    const pushes: [number, number][] = [];
-    if (this.rowInflight && !hold)
-      for (let i = 0; i < pC; i++) {
-        const j = this.rowB * pC + i;
-        if (j < this.kvCount && this.sel(j)) pushes.push([i, j]);
-      }
+    const lastPop = pop && queued === 1 && (this.fresh || (rowsDone && P === 0));
+    const pushes = hold ? [] : this.rowPushes();
     const hNow = this.pendingHashes.length && this.pendingHashes[0].at <= c ? this.pendingHashes.shift()! : null;
     const nDone = this.normPipe.length && this.normPipe[0].done === c ? this.normPipe.shift()! : null;
     if (this.normPipe.length && this.normPipe[0].done <= c) throw new Error('bank model: norm pipeline out of order');
     const partClear = c === this.clearAt;
-    if (inp.ld && (pop || drain || hold)) throw new Error('bank model: load during a query');
+    if (inp.ld && (pop || token || hold)) throw new Error('bank model: load during a query');
     if (inp.clear && (!this.idle || inp.ld)) throw new Error('bank model: clear while busy');
 
     // ---- inputs and expected outputs
@@ -156,43 +184,53 @@ class BankSim {
     this.cycles.push({
       in: inputs,
       out: {
-        norms_pending: this.inFlight !== 0 ? 1 : 0, max_norm: this.maxNorm, drained: drained ? 1 : 0,
+        norms_pending: this.inFlight !== 0 ? 1 : 0, max_norm: this.maxNorm, ready: ready ? 1 : 0,
         part_full: pf ? 1 : 0,
         ...partOut(D, pf ? (this.attn.partQuery < 0 ? emptyPartial(D.cfg.d) : this.expected[this.attn.partQuery]) : null),
       },
     });
 
     // ---- rising edge
-    if (hold) for (const q of this.queries) if (q.qs >= 0 && q.drain < 0) q.holdCycles++;
-    if (qs && hold) this.qsInHold++;
-    if (qs && drain) this.qsInDrain++;
+    if (hold) for (const q of this.queries) if (q.qs >= 0 && (q.eoq < 0 || q.ready < 0)) q.holdCycles++;
+    if (qs && queued + P > 0) this.qsOverTail++;
+    if (qs && this.cur >= 0 && this.queries[this.cur].ready === c) this.qsBackToBack++;
     let s0: Slot = null;
+    let ended: QueryRec | null = null;
     if (pop) {
-      const j = this.queues[g].shift()!;
-      s0 = { kind: 'key', id: j, query: this.cur };
-      this.queries[this.cur].pops.push(j);
-    } else if (drain) {
+      const { j, query } = this.queues[g].shift()!;
+      const q = this.queries[query];
+      q.pops.push(j);
+      if (lastPop && q.pops.length !== q.order.length) throw new Error(`bank model: last-key mark on key ${q.pops.length} of ${q.order.length}`);
+      s0 = { kind: 'key', id: j, query, ...(lastPop ? { last: true } : {}) };
+      if (lastPop) ended = q;
+    } else if (token) {
       s0 = { kind: 'eoq', query: this.cur };
-      this.queries[this.cur].drain = c;
+      ended = this.queries[this.cur];
+      if (ended.pops.length !== ended.order.length) throw new Error('bank model: bare token before the last key');
     } else if (inp.ld) {
       const j = this.kvCount;
       s0 = { kind: 'pre', x: inp.ld.k, tag: ((j % pC) << D.rowW) | Math.floor(j / pC) };
     }
-    for (const [i, j] of pushes) this.queues[i].push(j);
-    if (drain) {
-      const q = this.queries[this.cur];
-      const want = q.order.join(',');
-      if (q.pops.join(',') !== want) throw new Error(`bank model: pop order ${q.pops} differs from bankOrder ${want}`);
-      if (q.holdCycles === 0 && c - q.qs !== Math.max(1, q.cycles)) throw new Error(`bank model: drained ${c - q.qs} cycles after qs_start, bankOrder says ${q.cycles}`);
+    for (const [i, j] of pushes) this.queues[i].push({ j, query: this.cur });
+    if (ended) {
+      ended.eoq = c;
+      const want = ended.order.join(',');
+      if (ended.pops.join(',') !== want) throw new Error(`bank model: pop order ${ended.pops} differs from bankOrder ${want}`);
+      if (ended.holdCycles === 0 && c - ended.qs !== ended.eoqAt) throw new Error(`bank model: end of query ${c - ended.qs} cycles after qs_start, bankOrder says ${ended.eoqAt}`);
     }
+    const qSwap = this.fresh2 && !hold;
+    if (!hold) this.fresh2 = this.fresh;
     if (qs) {
       this.selActive = true;
       this.rowInflight = issue;
       this.r = issue ? 1 : 0;
+      this.fresh = true;
+      this.eoqOwed = true;
     } else if (!hold) {
       this.rowInflight = issue;
       if (issue) this.r++;
-      if (drain) this.selActive = false;
+      if (token || (lastPop && !this.fresh)) this.eoqOwed = false;   // in the fresh cycle a last pop is the old query's
+      this.fresh = false;
     }
     if (issue) this.rowB = rCur;
     // attention: a norm request leaving S3 enters the square root pipeline (normW stages)
@@ -207,7 +245,7 @@ class BankSim {
       this.expected.push(qs.partial);
     }
     const wasFull = this.attn.partFull;
-    this.attn.edge(s0, partClear, qs ? this.cur : null);
+    this.attn.edge(s0, partClear, qs ? this.cur : null, qSwap);
     if (!wasFull && this.attn.partFull) this.clearAt = c + 1 + (rng.next() < 0.25 ? 0 : rng.int(1, 12 + 2 * D.rows));
     // load counters, memories, norms
     if (inp.ld) {
@@ -222,6 +260,7 @@ class BankSim {
     }
     this.inFlight += (inp.ld ? 1 : 0) - (nDone ? 1 : 0);
     if (inp.clear) {
+      this.selActive = false;
       this.kvCount = 0; this.hCount = 0; this.maxNorm = 0;
       this.hashes = []; this.norms = [];
     } else {
@@ -258,8 +297,8 @@ function makeQuery(D: Derived, sim: BankSim, rng: Rng, kind: Kind): QueryRec {
   const run = bankOrder(D, mask);
   const V = sim.V.slice(0, nb);
   return {
-    kind, q, hash, tQ, thr: tQ * maxNorm, K, V, mask, order: run.order, cycles: run.cycles, partial: queryPartial(D, q, run.order, K, V),
-    qs: -1, drain: -1, pops: [], holdCycles: 0,
+    kind, q, hash, tQ, thr: tQ * maxNorm, K, V, mask, order: run.order, eoqAt: run.eoqAt, readyAt: run.readyAt, partial: queryPartial(D, q, run.order, K, V),
+    qs: -1, eoq: -1, ready: -1, pops: [], holdCycles: 0,
   };
 }
 
@@ -284,7 +323,7 @@ export function bankTraceInfo(D: Derived, seed: number): BankTraceInfo {
     { nb: 0, kinds: ['all', 'none', 'all', 'none', 'all', 'all'] },
     { nb: 1, kinds: ['all', 'none', 'all', 'all', 'none', 'all'] },
   ];
-  // qs_start in the n-th cycle the bank is drained (0: the first, often its drain cycle: back to back)
+  // qs_start in the n-th cycle the bank is ready (0: the first: back to back)
   const qsGap = () => (rng.next() < 0.5 ? 0 : rng.int(1, 6));
   sim.tick({ rst: true });
   sim.tick();
@@ -302,7 +341,7 @@ export function bankTraceInfo(D: Derived, seed: number): BankTraceInfo {
     for (const kind of inv.kinds) {
       let gap = qsGap();
       for (;;) {
-        if (sim.comb().drained && gap-- <= 0) break;
+        if (sim.comb().ready && gap-- <= 0) break;
         sim.tick();
       }
       sim.tick({ qs: makeQuery(D, sim, rng, kind) });
@@ -322,15 +361,15 @@ export function bankTraceInfo(D: Derived, seed: number): BankTraceInfo {
         { name: 'part_clear', width: 1 },
       ],
       outputs: [
-        { name: 'norms_pending', width: 1 }, { name: 'max_norm', width: D.normW }, { name: 'drained', width: 1 },
+        { name: 'norms_pending', width: 1 }, { name: 'max_norm', width: D.normW }, { name: 'ready', width: 1 },
         ...partPorts(D),
       ],
       cycles: sim.cycles,
     },
     queries: sim.queries,
     holdCycles: sim.attn.holdCycles,
-    qsInHold: sim.qsInHold,
-    qsInDrain: sim.qsInDrain,
+    qsOverTail: sim.qsOverTail,
+    qsBackToBack: sim.qsBackToBack,
     partChecks: sim.partChecks,
     roomStalls: sim.roomStalls,
     holdBlocked: sim.holdBlocked,
