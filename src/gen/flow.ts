@@ -98,7 +98,7 @@ export function parsePorts(verilog: string, module: string): Port[] {
 }
 
 // ---------------------------------------------------------------- cycle figures
-/** A trace with only what the cycle model reads: per query, per bank, the bank's drain cycles. */
+/** A trace with only what the cycle model reads: per query, per bank, bankOrder()'s timing. */
 function syntheticTrace(D: Derived, n: number, selected: boolean): InvocationTrace {
   const banks = Array.from({ length: D.cfg.pA }, (_, b) => ({ ...bankOrder(D, new Array(bankSize(D, b, n)).fill(selected)), partial: { started: false, e: 0, s: 0, o: [] } }));
   const q = { hash: [], candidates: [], banks, out: [] };
@@ -287,14 +287,14 @@ export function designReadme(D: Derived, modules: ModuleSpec[], rendered: FileOu
     '',
     'Without stream stalls the counters are exactly what the cycle model (`src/perf/cycles.ts`) predicts.',
     '',
-    `Preprocessing: \`cycles_pre = (n−1)(S+1) + max(2, S+1, normW+4) + 2\` with S = ${S}, normW = ${D.normW}:`,
+    `Preprocessing: \`cycles_pre = (n−1)·P + max(2, P, normW+4) + 2\` with P = ${D.hashPeriod} cycles per key hash (S = ${S}${D.hashOverlap ? ', the next key sampled during the last step' : ' + 1 input cycle'}), normW = ${D.normW}:`,
     '',
     '| n | cycles_pre |',
     '|---|---|',
     ...ns.map((n) => `| ${n} | ${predictPre(D, n)} |`),
     '',
     'Execution: a query costs at least `max(S, rows, c, d/m_o)` cycles (rows = ⌈⌈n/P_a⌉/P_c⌉ selection rows per bank,',
-    'c = selected keys of the busiest bank). Back to back, a bank takes `max(rows, c) + 2` cycles per query and the output',
+    `c = selected keys of the busiest bank). Back to back, a bank takes the next query ${D.overlapTail ? 'once every row is issued and at most one key of the current one is left after this cycle: `max(2, rows, c)` cycles per query' : 'once it has drained (queue depth < 4 cannot overlap two queries): `max(rows, c) + 2` cycles per query'}, and the output`,
     `division delivers at best one row every d/m_o + 4 = ${D.divCycles + 4} cycles; the slower sets the pace. The cycle model at n = ${c.nMax}`,
     `(per-query bound: ${exact.steady} cycles in exact attention, ${none.steady} when no key is selected):`,
     '',
