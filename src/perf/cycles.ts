@@ -30,7 +30,8 @@ export function predictPre(D: Derived, n: number): number {
 /** Attention pipeline depth from S0 (pop / end-of-query token) to S4 (accumulate / finish). */
 const EOQ_TO_S4 = 4;
 
-/** Execution: every bank takes query i+1 once all of them are ready for it (bankOrder().readyAt cycles
+/** Execution: queries are accepted into the hash unit one per hash period while the top's two-entry
+ *  query queue has room; every bank takes query i+1 once it is hashed and all banks are ready for it (bankOrder().readyAt cycles
  *  after query i started, counting only cycles without hold); each query's end-of-query marker enters S0
  *  eoqAt such cycles after its start and freezes the bank at S4 while the previous partial still waits
  *  for the output division. */
@@ -41,7 +42,9 @@ export function predictExec(D: Derived, tr: InvocationTrace): { exec: number; pe
   const div = outputDivTiming(D);
 
   let qCount = 0, oCount = 0;
-  let hashStart = -Infinity, qHashing = false, qnValid = false;
+  // the top's two-entry query queue: each entry's hash-done cycle (hashed from the cycle after)
+  let lastAccept = -Infinity;
+  const queue: number[] = [];
   // adv counts a bank's cycles without hold; eoqs: adv values at which an end-of-query marker enters S0
   const bank = Array.from({ length: pA }, () => ({ started: false, adv: 0, startAdv: 0, query: -1, eoqs: [] as number[], tokens: [] as number[], partFull: false }));
   let divBusyUntil = -Infinity, oValidAt = -Infinity, clearAt = -Infinity;
@@ -52,10 +55,9 @@ export function predictExec(D: Derived, tr: InvocationTrace): { exec: number; pe
     // ---- combinational view of this cycle
     const hold = bank.map((b) => b.tokens.includes(EOQ_TO_S4) && b.partFull);
     const ready = bank.map((b, i) => !b.started || (!hold[i] && b.adv - b.startAdv >= tr.queries[b.query].banks[i].readyAt));
-    const qsFire = qnValid && ready.every(Boolean) && started < n;
-    const hashBusy = c >= hashStart + 1 && c <= hashStart + S;
-    const hashDone = c === hashStart + S + 1;
-    const qFire = qCount < n && !hashBusy && !qHashing && (!qnValid || qsFire);
+    const qsFire = queue.length > 0 && queue[0] < c && ready.every(Boolean) && started < n;
+    const hashFree = c >= lastAccept + D.hashPeriod;
+    const qFire = qCount < n && hashFree && (qsFire || queue.length < 2);
     const oFire = c === oValidAt;
     const divStartNow = c >= divBusyUntil && bank.every((b) => b.partFull);
     // ---- register updates at the end of the cycle
@@ -89,15 +91,12 @@ export function predictExec(D: Derived, tr: InvocationTrace): { exec: number; pe
       oCount++;
       if (oCount === n) return { exec: c + 1, perQuery: outCycles.map((x, i) => (i ? x - outCycles[i - 1] : x + 1)) };
     }
+    if (qsFire) queue.shift();
     if (qFire) {
       qCount++;
-      hashStart = c;
-      qHashing = true;
+      lastAccept = c;
+      queue.push(c + S + 1);
     }
-    if (hashDone && qHashing) {
-      qHashing = false;
-      qnValid = true;
-    } else if (qsFire) qnValid = false;
   }
 }
 
