@@ -1,4 +1,5 @@
-// Random configuration fuzzing (seeded): valid configs generate, lint clean and simulate bit-exact;
+// Random configuration fuzzing (seeded): valid configs generate, lint clean and simulate bit-exact (with
+// stream stalls, and without them: then the cycle model must predict the RTL's counters exactly);
 // invalid configs are rejected with one message naming the field, and nothing is written.
 // FUZZ_SEED / FUZZ_COUNT widen the run outside CI (e.g. FUZZ_COUNT=50 npx vitest run tb/fuzz.test.ts).
 import { describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { invalidConfigs, randomValidConfig } from '../src/gen/fuzz.ts';
 import { lintDesign } from '../src/gen/lint.ts';
 import { REPO_ROOT } from '../src/gen/render.ts';
 import { standardInvocations } from '../src/sim/stimulus.ts';
+import { predictCycles } from '../src/perf/cycles.ts';
 import { runTop } from './top.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 1000);
@@ -27,6 +29,11 @@ describe('valid config fuzzing', () => {
     const r = await runTop(D, invs, 'iverilog', { tag: 'fuzz', stall: 10, seed });
     expect(r.failed, `${JSON.stringify(raw)}\n${r.stdout.slice(0, 2000)}`).toBe(0);
     expect(r.passed).toBe(invs.reduce((s, v) => s + v.n, 0));
+    // without stream stalls the cycle model predicts the RTL's counters exactly
+    const free = await runTop(D, invs, 'iverilog', { tag: 'fuzz-free', seed });
+    expect(free.failed, JSON.stringify(raw)).toBe(0);
+    const predicted = free.stimulus.traces.map((t) => predictCycles(D, t!)).map((p) => [p.pre, p.exec]);
+    expect(free.invocations.map((x) => [x.pre, x.exec]), JSON.stringify(raw)).toEqual(predicted);
   });
 });
 
