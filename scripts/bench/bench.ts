@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/gen/config.ts';
 import type { Derived } from '../../src/gen/derive.ts';
 import { renderDesign } from '../../src/gen/generate.ts';
 import { thresholdSweep } from '../../src/sim/stimulus.ts';
-import { predictCycles } from '../../src/perf/cycles.ts';
+import { predictCycles, stageCycles, type StageCycles } from '../../src/perf/cycles.ts';
 import { runTop } from '../../tb/top.ts';
 import { REPO_ROOT } from '../../src/gen/render.ts';
 import { reportJson, synthesize, type Target } from '../../src/synth/index.ts';
@@ -27,6 +27,8 @@ const SEED = 2021;
 export interface BenchRow {
   config: string; p: number; t: number; n: number; selected: number;
   cyclesPre: number; cyclesExec: number; modelExec: number; perQuery: number; bound: number; ratio: number;
+  /** Mean over queries of the slowest stage's cycles (stageCycles), and how often each stage is it. */
+  structural: number; limits: Record<keyof StageCycles, number>;
   utilisation: number; speedup: number; simCyclesPerSec: number;
 }
 
@@ -56,10 +58,18 @@ async function benchConfig(spec: string): Promise<{ rows: BenchRow[]; genMs: num
     const sel = tr.queries.flatMap((q) => q.candidates);
     const selected = sel.filter(Boolean).length / sel.length;
     const bound = tr.queries.reduce((s, q) => s + queryBound(D, q.banks, n), 0) / n;
+    const stages = tr.queries.map((q) => stageCycles(D, q.banks));
+    const structural = stages.reduce((s, st) => s + Math.max(st.hash, st.bank, st.outputDiv), 0) / n;
+    const limits = { hash: 0, bank: 0, outputDiv: 0 };
+    for (const st of stages) {
+      const top = Math.max(st.hash, st.bank, st.outputDiv);
+      const k = (['bank', 'outputDiv', 'hash'] as const).find((x) => st[x] === top)!;
+      limits[k] += 1 / n;
+    }
     if (p === 0) exec0 = m.exec;
     rows.push({
       config: D.cfg.name, p, t: Math.round(t * 1e4) / 1e4, n, selected,
-      cyclesPre: m.pre, cyclesExec: m.exec, modelExec: pred.exec, perQuery: m.exec / n, bound, ratio: m.exec / n / bound,
+      cyclesPre: m.pre, cyclesExec: m.exec, modelExec: pred.exec, perQuery: m.exec / n, bound, ratio: m.exec / n / bound, structural, limits,
       utilisation: sel.filter(Boolean).length / (m.exec * D.cfg.pA), speedup: exec0 ? exec0 / m.exec : 1,
       simCyclesPerSec: (m.pre + m.exec) / (r.runSeconds || wall),
     });
@@ -83,10 +93,12 @@ for (const c of configs) {
   meta[c] = { genMs: Math.round(r.genMs), area: r.area, ideal: (2 * D.cfg.nMax * D.cfg.nMax * D.cfg.d) / (2 * D.cfg.d * D.cfg.pA) };
 }
 const f = (x: number, d = 2) => x.toFixed(d);
+const limitText = (l: BenchRow['limits']) =>
+  (Object.entries(l) as [string, number][]).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${Math.round(100 * v)}%`).join(', ');
 const lines = [
-  '| config | p | t | keys selected | cycles/query | bound/query | RTL/bound | attention utilisation | speedup vs p=0 | exec cycles (RTL = model) | pre cycles | sim cycles/s |',
-  '|---|---|---|---|---|---|---|---|---|---|---|---|',
-  ...all.map((r) => `| ${r.config} | ${r.p} | ${f(r.t, 3)} | ${f(100 * r.selected, 1)}% | ${f(r.perQuery)} | ${f(r.bound)} | ${f(r.ratio, 3)} | ${f(100 * r.utilisation, 1)}% | ${f(r.speedup)}× | ${r.cyclesExec}${r.cyclesExec === r.modelExec ? '' : ` (model ${r.modelExec})`} | ${r.cyclesPre} | ${Math.round(r.simCyclesPerSec)} |`),
+  '| config | p | t | keys selected | cycles/query | bound/query | RTL/bound | slowest stage/query | RTL/slowest stage | slowest stage (share of queries) | attention utilisation | speedup vs p=0 | exec cycles (RTL = model) | pre cycles | sim cycles/s |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ...all.map((r) => `| ${r.config} | ${r.p} | ${f(r.t, 3)} | ${f(100 * r.selected, 1)}% | ${f(r.perQuery)} | ${f(r.bound)} | ${f(r.ratio, 3)} | ${f(r.structural)} | ${f(r.perQuery / r.structural, 3)} | ${limitText(r.limits)} | ${f(100 * r.utilisation, 1)}% | ${f(r.speedup)}× | ${r.cyclesExec}${r.cyclesExec === r.modelExec ? '' : ` (model ${r.modelExec})`} | ${r.cyclesPre} | ${Math.round(r.simCyclesPerSec)} |`),
   '',
   '| config | generation (ms) | exact-mode execution / ideal (2n²d MACs on 2d·P_a multipliers) | whole run / ideal |',
   '|---|---|---|---|',

@@ -100,6 +100,15 @@ export function predictExec(D: Derived, tr: InvocationTrace): { exec: number; pe
   }
 }
 
+/** Cycles each pipeline stage needs per query back to back: the hash unit (one query per hash
+ *  period), the slowest bank (bankOrder().readyAt: rows, candidates, at least 2), the output division
+ *  (d/m_o + 4: one partial per bank, freed after the last chunk is read). In steady state a query
+ *  costs at least the largest; the cycle model adds how the stages' variation couples. */
+export interface StageCycles { hash: number; bank: number; outputDiv: number }
+export function stageCycles(D: Derived, banks: { readyAt: number }[]): StageCycles {
+  return { hash: D.hashPeriod, bank: Math.max(...banks.map((b) => b.readyAt)), outputDiv: outputDivTiming(D).next };
+}
+
 export function predictCycles(D: Derived, tr: InvocationTrace): CyclePrediction {
   const { exec, perQuery } = predictExec(D, tr);
   return { pre: predictPre(D, tr.queries.length), exec, perQuery };
