@@ -71,7 +71,7 @@ describe('invalid configs', () => {
   });
   it('unknown preset and unreadable files give user errors', () => {
     expect(() => loadConfig('nope')).toThrow(UserError);
-    expect(() => loadConfig('nope')).toThrow('unknown preset "nope" (presets: paper, small, kwt1; or pass a .json file)');
+    expect(() => loadConfig('nope')).toThrow('unknown preset "nope" (presets: paper, small, kwt1, ice40; or pass a .json file)');
     expect(() => loadConfig('/nonexistent/x.json')).toThrow('cannot read config file /nonexistent/x.json (check the path)');
   });
 });
