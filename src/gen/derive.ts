@@ -55,7 +55,7 @@ export interface Derived {
   nW: number;                 // runtime n width (0..nMax)
   qIdxW: number;              // queue occupancy width
   queuedW: number;            // entries in all queues of a bank: 0..pC·queueDepth
-  overlapTail: boolean;       // the next query may start while one old entry is still queued (queueDepth ≥ 4)
+  overlapTail: boolean;       // the next query may start while two old entries are still queued (queueDepth ≥ 3)
   hash: HashPlan;
   hashCycles: number;         // S: step cycles per vector
   hashOverlap: boolean;       // the last step does not read buffer 0, so the next start is taken in it
@@ -222,7 +222,7 @@ export function derive(c: ElsaConfig): Derived {
     rowCountW: ubits(rows), keyCountW: ubits(nB), slotW: Math.max(1, clog2(c.pC)), lastSlotW: ubits(c.pC),
     normTagW: Math.max(1, clog2(c.pC)) + Math.max(1, clog2(rows)),
     queuePtrW: Math.max(1, clog2(c.queueDepth)), bankSelW: Math.max(1, clog2(c.pA)),
-    nW: ubits(c.nMax), qIdxW: ubits(c.queueDepth), queuedW: ubits(c.pC * c.queueDepth), overlapTail: c.queueDepth >= 4,
+    nW: ubits(c.nMax), qIdxW: ubits(c.queueDepth), queuedW: ubits(c.pC * c.queueDepth), overlapTail: c.queueDepth >= 3,
     hash, hashCycles: hash.steps.length, hashOverlap: hashOverlaps(hash), hashPeriod: hash.steps.length + (hashOverlaps(hash) ? 0 : 1), thetaBias,
     simF, cosW, cosTable, tW, hamW: ubits(c.k),
     prodW, scoreW, normSqW, normW,

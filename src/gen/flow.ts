@@ -294,7 +294,7 @@ export function designReadme(D: Derived, modules: ModuleSpec[], rendered: FileOu
     ...ns.map((n) => `| ${n} | ${predictPre(D, n)} |`),
     '',
     'Execution: a query costs at least `max(S, rows, c, d/m_o)` cycles (rows = ⌈⌈n/P_a⌉/P_c⌉ selection rows per bank,',
-    `c = selected keys of the busiest bank). Back to back, a bank takes the next query ${D.overlapTail ? 'once every row is issued and at most one key of the current one is left after this cycle: `max(2, rows, c)` cycles per query' : 'once it has drained (queue depth < 4 cannot overlap two queries): `max(rows, c) + 2` cycles per query'}, and the output`,
+    `c = selected keys of the busiest bank). Back to back, a bank takes the next query ${D.overlapTail ? 'once every row is issued and pushed and at most two keys of the current one are queued: `max(2, rows + 1, c)` cycles per query' : 'once it has drained (queues of 2 cannot overlap two queries): `max(rows, c) + 2` cycles per query'}, and the output`,
     `division delivers at best one row every d/m_o + 4 = ${D.divCycles + 4} cycles; the slower sets the pace. The cycle model at n = ${c.nMax}`,
     `(per-query bound: ${exact.steady} cycles in exact attention, ${none.steady} when no key is selected):`,
     '',

@@ -88,16 +88,15 @@ export interface BankRun {
  *  (2) the row issued last cycle pushes its selected keys (slot c → queue c),
  *  (3) row r issues when every queue satisfies cnt + inflight + 1 ≤ queueDepth (no overflow possible).
  *  The next query may start in cycle readyAt ≥ 2 (cycle 1 still belongs to the old tail): once every
- *  row is issued and, with overlapTail, at most one entry is left after this cycle's pop (else: queues
- *  empty, nothing in flight). The end-of-query mark (eoqAt) goes out in a cycle ≥ 2 once every row is
+ *  row is issued and pushed and at most two entries are queued (overlapTail; else none). The end-of-query mark (eoqAt) goes out in a cycle ≥ 2 once every row is
  *  issued and nothing is pushed: on the pop of the only queued key, or as a bare token if none is left. */
 export function bankOrder(D: Derived, mask: boolean[]): BankRun {
   const { pC, queueDepth } = D.cfg;
   const rowsRt = Math.ceil(mask.length / pC);
-  // D.overlapTail: with at most one entry left after the start cycle's pop, the old tail is gone before
-  // the new query's first pop (cycle 2), so the new query sees the same queues as from empty. The issue
-  // rule then holds for both queries in cycles 0 and 1 only if queueDepth ≥ 4; shallower queues wait
-  // until the old query is fully drained.
+  // D.overlapTail: with every row pushed and at most two entries queued, the old tail leaves in the
+  // start cycle and the next, before the new query's first pop (cycle 2), so the new query sees the same
+  // queues as from empty. The issue rule then holds for both queries in cycles 0 and 1 only if
+  // queueDepth ≥ 3; queues of 2 wait until the old query is fully drained.
   const tail = D.overlapTail;
   const fifo: number[][] = Array.from({ length: pC }, () => []);
   const order: number[] = [];
@@ -110,7 +109,7 @@ export function bankOrder(D: Derived, mask: boolean[]): BankRun {
     let pushed = 0;
     if (inflight >= 0) for (let c = 0; c < pC; c++) if (inflight * pC + c < mask.length && mask[inflight * pC + c]) pushed++;
     if (cycle >= 2 && r >= rowsRt) {
-      const ready = tail ? queued + pushed - (queued > 0 ? 1 : 0) <= 1 : queued === 0 && inflight < 0;
+      const ready = inflight < 0 && queued <= (tail ? 2 : 0);
       if (ready && readyAt < 0) readyAt = cycle;
       if (eoqAt < 0 && pushed === 0 && queued <= 1) eoqAt = cycle;
     }

@@ -95,7 +95,7 @@ describe('fixed-point units', () => {
   it.each([2, 3, 4, 5, 8])('bank overlap with queues of %i: the old query ends before the new one pops', (depth) => {
     // The next query starts in cycle readyAt and pops from cycle readyAt + 2; the old query's end mark
     // must be in S0 by then (tail overlap: by readyAt + 1, drain first: by readyAt), and every row
-    // must be issued. Exact mode with deep queues pays no per-query bubble: readyAt = max(2, rows, keys).
+    // must be issued. Exact mode pays no per-query bubble beyond the fill: readyAt = max(2, rows + 1, keys).
     const D = resolveConfig({ ...PRESETS.paper, name: `q${depth}`, queueDepth: depth });
     const rows = (nb: number) => Math.ceil(nb / D.cfg.pC);
     const rng = new Rng(depth);
@@ -110,7 +110,7 @@ describe('fixed-point units', () => {
     }
     for (const nb of [1, 2, 5, 64, D.nB]) {
       const r = bankOrder(D, new Array<boolean>(nb).fill(true));
-      if (D.overlapTail) expect(r.readyAt).toBe(Math.max(2, rows(nb), nb));
+      if (D.overlapTail) expect(r.readyAt).toBe(Math.max(2, rows(nb) + 1, nb));
       else expect(r.readyAt).toBe(r.cycles);
     }
   });

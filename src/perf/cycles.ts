@@ -101,7 +101,7 @@ export function predictExec(D: Derived, tr: InvocationTrace): { exec: number; pe
 }
 
 /** Cycles each pipeline stage needs per query back to back: the hash unit (one query per hash
- *  period), the slowest bank (bankOrder().readyAt: rows, candidates, at least 2), the output division
+ *  period), the slowest bank (bankOrder().readyAt: rows + 1, candidates, at least 2), the output division
  *  (d/m_o + 4: one partial per bank, freed after the last chunk is read). In steady state a query
  *  costs at least the largest; the cycle model adds how the stages' variation couples. */
 export interface StageCycles { hash: number; bank: number; outputDiv: number }

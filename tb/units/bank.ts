@@ -15,8 +15,8 @@
 //            every row's keys are in carries the end-of-query mark (in the `fresh` cycle after qs_start
 //            the queues hold only the previous query's tail); a query with no candidate sends a bare
 //            token once every row is issued and nothing is queued or pushed.
-//            ready = !sel_active || (every row issued, not fresh, no hold, and with D.overlapTail at most
-//            one entry left after this cycle's pop, else queues empty and no row in flight).
+//            ready = !sel_active || (every row issued and pushed, not fresh, no hold, and at most two
+//            entries queued with D.overlapTail, else none).
 //   hold     an end-of-query mark at S4 while part_full freezes the whole bank (no issue, push, pop,
 //            token) until the cycle after part_clear.
 // The expected partial of each query is accumulate() over bankOrder()'s key order (the model's
@@ -111,7 +111,7 @@ class BankSim {
     const queued = this.queues.reduce((s, q) => s + q.length, 0);
     const P = hold ? 0 : this.rowPushes().length;
     const rowsDone = this.r === this.nRows;
-    const tailOk = this.D.overlapTail ? (queued <= 1 && P <= 1) || (queued === 2 && P === 0) : queued === 0 && !this.rowInflight;
+    const tailOk = !this.rowInflight && queued <= (this.D.overlapTail ? 2 : 0);
     const ready = !this.selActive || (rowsDone && !this.fresh && !hold && tailOk);
     const tokenDue = this.selActive && this.eoqOwed && !this.fresh && rowsDone && queued === 0 && this.rowPushes().length === 0;
     return { hold, queued, P, rowsDone, ready, tokenDue, token: tokenDue && !hold };
