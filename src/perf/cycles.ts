@@ -8,15 +8,16 @@ import type { InvocationTrace } from '../model/fixed.ts';
 export interface CyclePrediction { pre: number; exec: number; perQuery: number[] }
 
 /** Cycle timing of elsa_output_div (templates/elsa_output_div.v.ejs), counted from its start cycle
- *  (cycle 0: idle, every part_full set, o_valid low). part_clear is high in exactly cycle `clearAt`
- *  (partials free from clearAt + 1); o_valid rises in `validAt` and stays high until the cycle
- *  (inclusive) in which o_ready is high; o_data keeps the previous row through `dataHeldTo`, then fills
- *  chunk by chunk. With o_ready always high the next start is no earlier than `next`. */
+ *  (cycle 0: idle, every part_full set, o_valid low or taken now). part_clear is high in exactly cycle
+ *  `clearAt` (the banks may replace their partials at its edge); busy in cycles 1..clearAt; o_valid
+ *  rises in `validAt` and stays high until the cycle (inclusive) in which o_ready is high; o_data keeps
+ *  the previous row through `dataHeldTo`, then fills chunk by chunk. With o_ready always high the next
+ *  start is no earlier than `next`. */
 export const outputDivTiming = (D: Derived) => ({
-  clearAt: D.divCycles + 2,
-  validAt: D.divCycles + 3,
-  dataHeldTo: 3,
-  next: D.divCycles + 4,
+  clearAt: D.divCycles + 1,
+  validAt: D.divCycles + 2,
+  dataHeldTo: 2,
+  next: D.divCycles + 2,
 });
 
 /** Preprocessing: one key per hash period (S, or S + 1 without step overlap); after the last key, wait
@@ -53,7 +54,9 @@ export function predictExec(D: Derived, tr: InvocationTrace): { exec: number; pe
   for (let c = 0; ; c++) {
     if (c > 1e8) throw new Error('cycle model did not terminate');
     // ---- combinational view of this cycle
-    const hold = bank.map((b) => b.tokens.includes(EOQ_TO_S4) && b.partFull);
+    // a partial cleared in this cycle can be replaced at its edge: no hold then
+    const clearNow = c === clearAt;
+    const hold = bank.map((b) => b.tokens.includes(EOQ_TO_S4) && b.partFull && !clearNow);
     const ready = bank.map((b, i) => !b.started || (!hold[i] && b.adv - b.startAdv >= tr.queries[b.query].banks[i].readyAt));
     const qsFire = queue.length > 0 && queue[0] < c && ready.every(Boolean) && started < n;
     const hashFree = c >= lastAccept + D.hashPeriod;
@@ -68,17 +71,18 @@ export function predictExec(D: Derived, tr: InvocationTrace): { exec: number; pe
         b.startAdv = b.adv;
         b.eoqs.push(b.adv + tr.queries[started].banks[i].eoqAt);
       }
+      let finishing = false;
       if (!hold[i]) {
-        const finishing = b.tokens.includes(EOQ_TO_S4);
+        finishing = b.tokens.includes(EOQ_TO_S4);
         b.tokens = b.tokens.filter((t) => t !== EOQ_TO_S4).map((t) => t + 1);
-        if (finishing) b.partFull = true;
         if (b.eoqs[0] === b.adv) {
           b.eoqs.shift();
           b.tokens.push(1);
         }
         b.adv++;
       }
-      if (c === clearAt) b.partFull = false;
+      if (finishing) b.partFull = true;
+      else if (clearNow) b.partFull = false;
     });
     if (qsFire) started++;
     if (divStartNow) {
@@ -102,7 +106,7 @@ export function predictExec(D: Derived, tr: InvocationTrace): { exec: number; pe
 
 /** Cycles each pipeline stage needs per query back to back: the hash unit (one query per hash
  *  period), the slowest bank (bankOrder().readyAt: rows + 1, candidates, at least 2), the output division
- *  (d/m_o + 4: one partial per bank, freed after the last chunk is read). In steady state a query
+ *  (d/m_o + 2: one partial per bank, freed after the last chunk is read). In steady state a query
  *  costs at least the largest; the cycle model adds how the stages' variation couples. */
 export interface StageCycles { hash: number; bank: number; outputDiv: number }
 export function stageCycles(D: Derived, banks: { readyAt: number }[]): StageCycles {

@@ -9,8 +9,8 @@
 //   c+2  S2: adder tree
 //   c+3  S3: v_re = 1 with v_raddr = id (key), or sumsq_valid with sumsq = Σk², sumsq_tag (norm request)
 //   c+4  S4: v_row must hold V[id]; Σe, Σe·v accumulate. An end-of-query mark at S4 with part_full = 0
-//            moves the sums (with a last key's term) into part_* (part_full = 1 from c+5); with
-//            part_full = 1 it raises `hold`,
+//            or part_clear = 1 moves the sums (with a last key's term) into part_* (part_full = 1 from
+//            c+5); with part_full = 1 and part_clear = 0 it raises `hold`,
 //            which freezes S0…S4 (inputs at S0 are not taken, v_re/sumsq_valid are low) until the cycle
 //            after part_clear. A hold cycle adds one cycle to the latency of every token behind it.
 //   part_clear lowers part_full at the next edge, except in a cycle that finishes a query (finish wins).
@@ -44,8 +44,10 @@ export class AttentionModel {
   qAtt = -1;
   finishes = 0;
   holdCycles = 0;
+  /** part_clear in the current cycle (set by the driver before it reads `hold`). */
+  clearNow = false;
 
-  get hold(): boolean { return endsQuery(this.s[3]) && this.partFull; }
+  get hold(): boolean { return endsQuery(this.s[3]) && this.partFull && !this.clearNow; }
   get s1(): Slot { return this.s[0]; }
   get s3(): Slot { return this.s[2]; }
   get s4(): Slot { return this.s[3]; }
@@ -56,13 +58,14 @@ export class AttentionModel {
   /** The rising edge at the end of the current cycle. `s0` is the token presented at S0 (ignored
    *  while hold; callers must not present one then). Returns the query that finished, or -1. */
   edge(s0: Slot, partClear: boolean, qLoad: number | null, qSwap: boolean): number {
+    if (partClear !== this.clearNow) throw new Error('attention model: clearNow not set for this cycle');
     const hold = this.hold;
     if (hold) {
       if (s0) throw new Error('attention model: token presented at S0 during hold (it would be lost)');
       this.holdCycles++;
     }
     const s4 = this.s4;
-    const finish = endsQuery(s4) && !this.partFull;
+    const finish = endsQuery(s4) && !hold;
     if (!hold) {
       // dot stage 1 latches the S1 key's product with the q_att held now
       const k = this.s1;
@@ -229,6 +232,9 @@ export function attentionTraceInfo(D: Derived, seed: number): AttentionTraceInfo
   for (let c = 1; ; c++) {
     if (c > 20000) throw new Error('attention trace did not terminate');
     if (pi >= plan.length && m.empty && !m.partFull && eoqIssued === nQ - 1) break;
+    // part_clear: a scheduled delay after part_full rises, plus noise while part_full is low
+    const partClear = c === clearAt || (!m.partFull && rng.next() < 0.15);
+    m.clearNow = partClear;
     const hold = m.hold;
     // S0 token of this cycle
     let tok: PlanTok = { kind: 'idle' };
@@ -252,8 +258,6 @@ export function attentionTraceInfo(D: Derived, seed: number): AttentionTraceInfo
       const early = hold ? 0.9 : LOAD_IN_HOLD.includes(next) ? 0 : 0.3;
       if (mustNow || rng.next() < early) qLoad = next;
     }
-    // part_clear: a scheduled delay after part_full rises, plus noise while part_full is low
-    const partClear = c === clearAt || (!m.partFull && rng.next() < 0.15);
     const s0: Slot = tok.kind === 'idle' ? null : tok;
     const s1 = m.s1, s4 = m.s4;
     const inp = inputs({
@@ -286,10 +290,9 @@ export function attentionTraceInfo(D: Derived, seed: number): AttentionTraceInfo
       loaded = qLoad;
       loadCycle[qLoad] = c;
     }
-    const wasFull = m.partFull;
     const fin = m.edge(s0, partClear, qLoad, qSwap);
     if (fin >= 0 && partClear) clearOnFinish++;
-    if (!wasFull && m.partFull) clearAt = c + 1 + clearDelays[m.partQuery];
+    if (fin >= 0) clearAt = c + 1 + clearDelays[m.partQuery];
   }
   for (let i = 0; i < 3; i++) {
     cycles.push({ in: inputs({}), out: { hold: 0, v_re: 0, sumsq_valid: 0, part_full: 0 } });

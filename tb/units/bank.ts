@@ -17,8 +17,8 @@
 //            token once every row is issued and nothing is queued or pushed.
 //            ready = !sel_active || (every row issued and pushed, not fresh, no hold, and at most two
 //            entries queued with D.overlapTail, else none).
-//   hold     an end-of-query mark at S4 while part_full freezes the whole bank (no issue, push, pop,
-//            token) until the cycle after part_clear.
+//   hold     an end-of-query mark at S4 while part_full (and no part_clear this cycle) freezes the whole
+//            bank (no issue, push, pop, token) until the part_clear cycle, where the query finishes.
 // The expected partial of each query is accumulate() over bankOrder()'s key order (the model's
 // cycle-exact selection/queue/arbiter order), the same computation elsaFixed() does for one bank; the
 // generator also checks that its own pop order equals bankOrder()'s and, for queries without a hold,
@@ -107,6 +107,7 @@ class BankSim {
     return out;
   }
   comb() {
+    this.attn.clearNow = this.c === this.clearAt;
     const hold = this.attn.hold;
     const queued = this.queues.reduce((s, q) => s + q.length, 0);
     const P = hold ? 0 : this.rowPushes().length;
@@ -244,9 +245,8 @@ class BankSim {
       this.queries.push(qs);
       this.expected.push(qs.partial);
     }
-    const wasFull = this.attn.partFull;
-    this.attn.edge(s0, partClear, qs ? this.cur : null, qSwap);
-    if (!wasFull && this.attn.partFull) this.clearAt = c + 1 + (rng.next() < 0.25 ? 0 : rng.int(1, 12 + 2 * D.rows));
+    // a finish fills the partial registers (also in a part_clear cycle): the output division takes it later
+    if (this.attn.edge(s0, partClear, qs ? this.cur : null, qSwap) >= 0) this.clearAt = c + 1 + (rng.next() < 0.25 ? 0 : rng.int(1, 12 + 2 * D.rows));
     // load counters, memories, norms
     if (inp.ld) {
       this.K[this.kvCount] = inp.ld.k;

@@ -155,8 +155,9 @@ export function outputDivTrace(D: Derived, seed: number, queries = 20): Trace {
       out: { part_clear: partClear ? 1 : 0, o_valid: oValid ? 1 : 0, o_data: oData ? packBus(oData, D.outW) : null },
     });
 
-    // start: not busy (cycles 1..clearAt after a start), output register free, every partial present
-    if (!(rel >= 1 && rel <= clearAt) && !oValid && full.every((x) => x === 1)) {
+    // start: not busy (cycles 1..clearAt after a start), output row taken (now or before), every
+    // partial present
+    if (!(rel >= 1 && rel <= clearAt) && (!oValid || oReady === 1) && full.every((x) => x === 1)) {
       tStart = cycle;
       busyQuery = bankQuery;
     }
