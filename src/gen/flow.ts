@@ -4,7 +4,7 @@
 import type { Derived } from './derive.ts';
 import type { ModuleSpec } from './modules.ts';
 import { GENERATOR } from './render.ts';
-import { predictExec, predictPre } from '../perf/cycles.ts';
+import { outputDivTiming, predictExec, predictPre } from '../perf/cycles.ts';
 import { bankOrder, bankSize, type InvocationTrace } from '../model/fixed.ts';
 import { PRESETS, resolveConfig } from './config.ts';
 
@@ -247,7 +247,7 @@ export function designReadme(D: Derived, modules: ModuleSpec[], rendered: FileOu
     `| preprocessing: cycles per key | ${D.hashPeriod} (${D.hashOverlap ? 'S: the next key is sampled during the last step' : 'S + 1: the last step still reads the input buffer'}) |`,
     `| keys per bank (n_max / P_a) | ${D.nB} |`,
     `| candidate-selection rows per bank | ${D.rows} |`,
-    `| output division: cycles per row | ${D.divCycles} (d / m_o), a new row at best every ${D.divCycles + 4} cycles |`,
+    `| output division: cycles per row | ${D.divCycles} (d / m_o), a new row at best every ${outputDivTiming(D).next} cycles |`,
     `| key norm: square-root latency | ${D.sqrtLatency} cycles |`,
     `| widths: Q/K/V element, output element | ${D.qW}, ${D.outW} bits |`,
     `| widths: score, key norm, threshold register | ${D.scoreW}, ${D.normW}, ${D.thrW} bits |`,
@@ -295,7 +295,7 @@ export function designReadme(D: Derived, modules: ModuleSpec[], rendered: FileOu
     '',
     'Execution: a query costs at least `max(S, rows, c, d/m_o)` cycles (rows = ⌈⌈n/P_a⌉/P_c⌉ selection rows per bank,',
     `c = selected keys of the busiest bank). Back to back, a bank takes the next query ${D.overlapTail ? 'once every row is issued and pushed and at most two keys of the current one are queued: `max(2, rows + 1, c)` cycles per query' : 'once it has drained (queues of 2 cannot overlap two queries): `max(rows, c) + 2` cycles per query'}, and the output`,
-    `division delivers at best one row every d/m_o + 4 = ${D.divCycles + 4} cycles; the slower sets the pace. The cycle model at n = ${c.nMax}`,
+    `division delivers at best one row every d/m_o + 2 = ${outputDivTiming(D).next} cycles; the slower sets the pace. The cycle model at n = ${c.nMax}`,
     `(per-query bound: ${exact.steady} cycles in exact attention, ${none.steady} when no key is selected):`,
     '',
     `| n = ${c.nMax} | cycles_exec | cycles per query (steady state) |`,
