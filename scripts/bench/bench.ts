@@ -58,13 +58,13 @@ async function benchConfig(spec: string): Promise<{ rows: BenchRow[]; genMs: num
     const sel = tr.queries.flatMap((q) => q.candidates);
     const selected = sel.filter(Boolean).length / sel.length;
     const bound = tr.queries.reduce((s, q) => s + queryBound(D, q.banks, n), 0) / n;
-    const stages = tr.queries.map((q) => stageCycles(D, q.banks));
-    const structural = stages.reduce((s, st) => s + Math.max(st.hash, st.bank, st.outputDiv), 0) / n;
+    let structural = 0;
     const limits = { hash: 0, bank: 0, outputDiv: 0 };
-    for (const st of stages) {
+    for (const q of tr.queries) {
+      const st = stageCycles(D, q.banks);
       const top = Math.max(st.hash, st.bank, st.outputDiv);
-      const k = (['bank', 'outputDiv', 'hash'] as const).find((x) => st[x] === top)!;
-      limits[k] += 1 / n;
+      structural += top / n;
+      limits[(['bank', 'outputDiv', 'hash'] as const).find((x) => st[x] === top)!] += 1 / n;
     }
     if (p === 0) exec0 = m.exec;
     rows.push({

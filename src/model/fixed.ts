@@ -74,7 +74,6 @@ export interface BankRun {
   order: number[];
   /** From qs_start (cycle 0) to the first cycle with every row issued, nothing in flight, queues empty. */
   cycles: number;
-  issued: number;
   /** Cycle whose S0 carries the query's end-of-query mark: the pop that empties the queues once every
    *  row's keys are in, or else a bare token in the first cycle with nothing left (no candidate, or the
    *  last candidate left before the last rows were read). */
@@ -88,8 +87,9 @@ export interface BankRun {
  *  (2) the row issued last cycle pushes its selected keys (slot c → queue c),
  *  (3) row r issues when every queue satisfies cnt + inflight + 1 ≤ queueDepth (no overflow possible).
  *  The next query may start in cycle readyAt ≥ 2 (cycle 1 still belongs to the old tail): once every
- *  row is issued and pushed and at most two entries are queued (overlapTail; else none). The end-of-query mark (eoqAt) goes out in a cycle ≥ 2 once every row is
- *  issued and nothing is pushed: on the pop of the only queued key, or as a bare token if none is left. */
+ *  row is issued and pushed and at most two entries are queued (overlapTail; else none). The
+ *  end-of-query mark (eoqAt) goes out in a cycle ≥ 2 once every row is issued and nothing is pushed:
+ *  on the pop of the only queued key, or as a bare token if none is left. */
 export function bankOrder(D: Derived, mask: boolean[]): BankRun {
   const { pC, queueDepth } = D.cfg;
   const rowsRt = Math.ceil(mask.length / pC);
@@ -106,24 +106,25 @@ export function bankOrder(D: Derived, mask: boolean[]): BankRun {
   let eoqAt = -1;
   for (let cycle = 0; ; cycle++) {
     const queued = fifo.reduce((s, q) => s + q.length, 0);
-    let pushed = 0;
-    if (inflight >= 0) for (let c = 0; c < pC; c++) if (inflight * pC + c < mask.length && mask[inflight * pC + c]) pushed++;
+    // keys of the row in flight that pass selection: pushed this cycle (slot c → queue c)
+    const pushes: [number, number][] = [];
+    if (inflight >= 0)
+      for (let c = 0; c < pC; c++) {
+        const j = inflight * pC + c;
+        if (j < mask.length && mask[j]) pushes.push([c, j]);
+      }
     if (cycle >= 2 && r >= rowsRt) {
       const ready = inflight < 0 && queued <= (tail ? 2 : 0);
       if (ready && readyAt < 0) readyAt = cycle;
-      if (eoqAt < 0 && pushed === 0 && queued <= 1) eoqAt = cycle;
+      if (eoqAt < 0 && pushes.length === 0 && queued <= 1) eoqAt = cycle;
     }
     if (r >= rowsRt && inflight < 0 && queued === 0)
-      return { order, cycles: cycle, issued: rowsRt, eoqAt: eoqAt < 0 ? 2 : eoqAt, readyAt: readyAt < 0 ? 2 : readyAt };
+      return { order, cycles: cycle, eoqAt: eoqAt < 0 ? 2 : eoqAt, readyAt: readyAt < 0 ? 2 : readyAt };
     let popQ = -1;
     for (let c = 0; c < pC; c++) if (fifo[c].length > 0 && (popQ < 0 || fifo[c].length > fifo[popQ].length)) popQ = c;
     const canIssue = r < rowsRt && fifo.every((q) => q.length + (inflight >= 0 ? 1 : 0) + 1 <= queueDepth);
     if (popQ >= 0) order.push(fifo[popQ].shift()!);
-    if (inflight >= 0)
-      for (let c = 0; c < pC; c++) {
-        const j = inflight * pC + c;
-        if (j < mask.length && mask[j]) fifo[c].push(j);
-      }
+    for (const [c, j] of pushes) fifo[c].push(j);
     inflight = canIssue ? r++ : -1;
   }
 }
@@ -194,7 +195,7 @@ export function outputDivision(D: Derived, parts: Partial[]): number[] {
 export interface QueryTrace {
   hash: number[];
   candidates: boolean[];          // per key y < n
-  banks: { order: number[]; cycles: number; eoqAt: number; readyAt: number; partial: Partial }[];
+  banks: (BankRun & { partial: Partial })[];
   out: number[];
 }
 export interface InvocationTrace {
@@ -227,7 +228,7 @@ export function elsaFixed(D: Derived, K: number[][], V: number[][], Q: number[][
         const score = q.reduce((s, qi, i) => s + qi * K[y][i], 0);
         accumulate(D, partial, expUnit(D, score), V[y]);
       }
-      return { order: run.order, cycles: run.cycles, eoqAt: run.eoqAt, readyAt: run.readyAt, partial };
+      return { ...run, partial };
     });
     return { hash, candidates, banks, out: outputDivision(D, banks.map((b) => b.partial)) };
   });

@@ -110,12 +110,13 @@ class BankSim {
     this.attn.clearNow = this.c === this.clearAt;
     const hold = this.attn.hold;
     const queued = this.queues.reduce((s, q) => s + q.length, 0);
-    const P = hold ? 0 : this.rowPushes().length;
+    const selected = this.rowPushes();
+    const pushes = hold ? [] : selected;
     const rowsDone = this.r === this.nRows;
     const tailOk = !this.rowInflight && queued <= (this.D.overlapTail ? 2 : 0);
     const ready = !this.selActive || (rowsDone && !this.fresh && !hold && tailOk);
-    const tokenDue = this.selActive && this.eoqOwed && !this.fresh && rowsDone && queued === 0 && this.rowPushes().length === 0;
-    return { hold, queued, P, rowsDone, ready, tokenDue, token: tokenDue && !hold };
+    const tokenDue = this.selActive && this.eoqOwed && !this.fresh && rowsDone && queued === 0 && selected.length === 0;
+    return { hold, queued, pushes, rowsDone, ready, tokenDue, token: tokenDue && !hold };
   }
   get idle(): boolean {
     return !this.eoqOwed && !this.rowInflight && this.queues.every((q) => q.length === 0) && this.attn.empty && !this.attn.partFull && this.normPipe.length === 0 && this.pendingHashes.length === 0;
@@ -142,7 +143,8 @@ class BankSim {
       this.cycles.push({ in: inputs, out: {} });
       return;
     }
-    const { hold, queued, P, rowsDone, ready, tokenDue, token } = this.comb();
+    const { hold, queued, pushes, rowsDone, ready, tokenDue, token } = this.comb();
+    const P = pushes.length;
     // ---- combinational view of this cycle
     const qs = inp.qs;
     if (qs && !ready) throw new Error('bank model: qs_start while not ready');
@@ -166,7 +168,6 @@ class BankSim {
     for (let i = 0; i < pC; i++) if (this.queues[i].length > 0 && (g < 0 || this.queues[i].length > this.queues[g].length)) g = i;
     const pop = g >= 0 && !hold;
     const lastPop = pop && queued === 1 && (this.fresh || (rowsDone && P === 0));
-    const pushes = hold ? [] : this.rowPushes();
     const hNow = this.pendingHashes.length && this.pendingHashes[0].at <= c ? this.pendingHashes.shift()! : null;
     const nDone = this.normPipe.length && this.normPipe[0].done === c ? this.normPipe.shift()! : null;
     if (this.normPipe.length && this.normPipe[0].done <= c) throw new Error('bank model: norm pipeline out of order');
