@@ -2,7 +2,7 @@
 // then simulate. The testbench drives everything through AXI4-Lite and AXI4-Stream (tb/axi_tb.v.ejs).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Derived } from '../src/gen/derive.ts';
+import type { DesignSpec } from '../src/units/design.ts';
 import { REPO_ROOT, renderTemplate } from '../src/gen/render.ts';
 import { writeDesignRtl } from './top.ts';
 import { AXI_ADDR_W, AXI_ID, axiRegisters, axiVersionWord } from '../src/gen/flow.ts';
@@ -25,25 +25,25 @@ export interface AxiOptions { stall?: number; seed?: number; waves?: string; tag
 
 /** The golden invocations of the top-level test (same seed), then three rejected ones: n = 0, n = nMax + 1,
  *  and an N wider than the core's n port whose low bits alone would be a valid n. */
-export const axiInvocations = (D: Derived): Invocation[] => [
-  ...standardInvocations(D, 7), invalidInvocation(0), invalidInvocation(D.cfg.nMax + 1), invalidInvocation(2 ** D.nW + 1),
+export const axiInvocations = (D: DesignSpec): Invocation[] => [
+  ...standardInvocations(D, 7), invalidInvocation(0), invalidInvocation(D.cfg.nMax + 1), invalidInvocation(2 ** D.top.n.bits + 1),
 ];
 
 /** An offset that no register uses (the last word of the page). */
-export const unmappedOffset = (D: Derived): number => {
+export const unmappedOffset = (D: DesignSpec): number => {
   const used = new Set(axiRegisters(D).map((r) => r.offset));
   let a = 2 ** AXI_ADDR_W - 4;
   while (used.has(a)) a -= 4;
   return a;
 };
 
-export function renderAxiTb(D: Derived, words: number, watchdogNs: number): string {
+export function renderAxiTb(D: DesignSpec, words: number, watchdogNs: number): string {
   return renderTemplate(join(REPO_ROOT, 'tb', 'axi_tb.v.ejs'), {
     D, words: Math.max(1, words), watchdogNs, regs: axiRegisters(D), addrW: AXI_ADDR_W, id: AXI_ID, version: axiVersionWord(), unmapped: unmappedOffset(D),
   });
 }
 
-export async function runAxi(D: Derived, invs: Invocation[], sim: Simulator, opts: AxiOptions = {}): Promise<AxiRun> {
+export async function runAxi(D: DesignSpec, invs: Invocation[], sim: Simulator, opts: AxiOptions = {}): Promise<AxiRun> {
   const stim = buildStimulus(D, invs);
   const dir = join(REPO_ROOT, 'build', 'axi', `${D.cfg.name}-${D.hwHash}-${sim}${opts.tag ? `-${opts.tag}` : ''}`);
   const rtl = writeDesignRtl(D, dir);
@@ -66,7 +66,7 @@ export async function runAxi(D: Derived, invs: Invocation[], sim: Simulator, opt
   // generous bound as in tb/top.ts (for up to 100% stall, so that every stall level shares one Verilator
   // build), plus the register traffic of every invocation
   const stall = opts.stall ?? 0;
-  const watchdogNs = 10 * (4000 + invs.length * 600 + totalN * (D.hashCycles + 4) * 4 + totalN * (D.cfg.nMax + 16) * 4) * 6;
+  const watchdogNs = 10 * (4000 + invs.length * 600 + totalN * (D.hash.cycles + 4) * 4 + totalN * (D.cfg.nMax + 16) * 4) * 6;
   writeFileSync(join(dir, 'tb.v'), renderAxiTb(D, stim.words, Math.round(watchdogNs)));
   const sources = [...rtl.map((f) => f.path), 'tb.v'];
   const r = await simulate({ sim, workDir: dir, sources, plusargs: [`stall=${stall}`, `seed=${opts.seed ?? 1}`], waves: opts.waves });

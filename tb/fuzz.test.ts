@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveConfig } from '../src/gen/config.ts';
-import { ConfigError } from '../src/gen/errors.ts';
+import { ConfigError } from '../src/spec/errors.ts';
 import { generate } from '../src/gen/generate.ts';
 import { invalidConfigs, randomValidConfig } from '../src/gen/fuzz.ts';
 import { lintDesign } from '../src/gen/lint.ts';

@@ -2,14 +2,14 @@
 // trace's vector files into a work folder, then runs the chosen simulator.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Derived } from '../src/gen/derive.ts';
+import type { DesignSpec } from '../src/units/design.ts';
 import { moduleByName, withDeps } from '../src/gen/modules.ts';
 import { REPO_ROOT, renderModule, renderTemplate } from '../src/gen/render.ts';
 import { simulate, type Simulator, type SimResult } from '../src/sim/run.ts';
 import { metaFile, packTrace, type Trace } from '../src/sim/trace.ts';
 
 /** Render `module` and its dependencies into `dir`; returns the file names (leaves first). */
-export function writeModuleFiles(D: Derived, module: string, dir: string): string[] {
+export function writeModuleFiles(D: DesignSpec, module: string, dir: string): string[] {
   mkdirSync(dir, { recursive: true });
   return withDeps(module).map((name) => {
     const m = moduleByName(name);
@@ -20,7 +20,7 @@ export function writeModuleFiles(D: Derived, module: string, dir: string): strin
 
 export interface UnitRun extends SimResult { dir: string }
 
-export async function runUnit(D: Derived, trace: Trace, sim: Simulator, opts: { corrupt?: number; hashOverride?: string } = {}): Promise<UnitRun> {
+export async function runUnit(D: DesignSpec, trace: Trace, sim: Simulator, opts: { corrupt?: number; hashOverride?: string } = {}): Promise<UnitRun> {
   const dir = join(REPO_ROOT, 'build', 'unit', `${D.cfg.name}-${D.hwHash}-${trace.module}-${sim}${opts.corrupt !== undefined ? '-corrupt' : ''}${opts.hashOverride ? '-badhash' : ''}`);
   rmSync(dir, { recursive: true, force: true });
   const rtl = writeModuleFiles(D, trace.module, dir);

@@ -5,7 +5,7 @@ import { PRESETS, resolveConfig } from '../src/gen/config.ts';
 import { MATRIX } from '../src/gen/matrix.ts';
 import { SIMULATORS } from '../src/sim/run.ts';
 import { buildStimulus, extremeInvocations, invalidInvocation, randomInvocation, standardInvocations } from '../src/sim/stimulus.ts';
-import { Rng } from '../src/model/rng.ts';
+import { Rng } from '../src/spec/rng.ts';
 import { runTop } from './top.ts';
 import { predictCycles } from '../src/perf/cycles.ts';
 

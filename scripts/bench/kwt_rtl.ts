@@ -39,7 +39,7 @@ let saturated = 0, values = 0;
 const q = (rows: Float32Array[]) => rows.map((r) => Array.from(r, (x) => {
   const v = quantize(x, D);
   values++;
-  if (Math.abs(x * 2 ** D.qF) > 2 ** (D.qW - 1)) saturated++;
+  if (Math.abs(x * 2 ** D.qkv.frac) > 2 ** (D.qkv.bits - 1)) saturated++;
   return v;
 }));
 // one invocation per layer and clip, for each p
@@ -62,7 +62,7 @@ for (let pi = 0; pi < PS.length; pi++) {
 const base = rows[0].exec;
 const table = [
   `KWT-1 attention on ${evalClips.length} eval clip(s) × 12 layers through elsa_top (${D.cfg.name}, hardware hash ${D.hwHash}), Verilator.`,
-  `Q/K/V quantised to 1.${D.cfg.formats.qkv.int}.${D.qF}: ${saturated} of ${values} values saturated.`,
+  `Q/K/V quantised to 1.${D.cfg.formats.qkv.int}.${D.qkv.frac}: ${saturated} of ${values} values saturated.`,
   '',
   '| p | keys selected | output rows bit-exact | execution cycles (RTL) | model | speedup vs p = 0 | with preprocessing |',
   '|---|---|---|---|---|---|---|',

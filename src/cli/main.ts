@@ -1,6 +1,6 @@
 // elsa-gen command line: one subcommand per file in ./commands, commander for parsing and help.
 import { Command, CommanderError } from 'commander';
-import { ConfigError, UserError } from '../gen/errors.ts';
+import { ConfigError, UserError } from '../spec/errors.ts';
 import { registerGenerate } from './commands/generate.ts';
 import { registerConfigCommands } from './commands/config.ts';
 import { loadOptionalCommands } from './commands/index.ts';

@@ -1,8 +1,8 @@
 // Per-layer threshold learning on KWT-1 (SPEC §1.3): run the exact model on the calibration clips,
 // collect every layer's Q and K, and apply the paper's rule (src/model/calibrate.ts) per layer.
-import type { Derived } from '../gen/derive.ts';
+import type { DesignSpec } from '../units/design.ts';
 import { resolveConfig } from '../gen/config.ts';
-import { UserError } from '../gen/errors.ts';
+import { UserError } from '../spec/errors.ts';
 import { learnThreshold } from '../model/calibrate.ts';
 import type { Matrix } from '../model/float.ts';
 import { loadClip } from '../tflite/audio.ts';
@@ -20,12 +20,12 @@ export const layerKey = (l: number): string => `layer${l}`;
 export type Thresholds = Record<string, number>;
 
 /** The config must describe KWT-1's attention: d = 64, n_max ≥ 99, score scale 1/8. */
-export function checkKwtConfig(D: Derived): void {
+export function checkKwtConfig(D: DesignSpec): void {
   const c = D.cfg;
   if (c.d !== KWT_DIM) throw new UserError(`config ${c.name}: KWT-1 needs d = ${KWT_DIM}, not ${c.d} (use the kwt1 preset)`);
   if (c.nMax < KWT_TOKENS) throw new UserError(`config ${c.name}: KWT-1 has ${KWT_TOKENS} tokens, more than nMax = ${c.nMax} (use the kwt1 preset)`);
-  if (Math.abs(D.scoreScale - KWT_SCORE_SCALE) > 1e-12)
-    throw new UserError(`config ${c.name}: KWT-1 scales scores by 1/8, the config by ${D.scoreScale} (set scoreScale to "inv_sqrt_d")`);
+  if (Math.abs(D.attention.scoreScale - KWT_SCORE_SCALE) > 1e-12)
+    throw new UserError(`config ${c.name}: KWT-1 scales scores by 1/8, the config by ${D.attention.scoreScale} (set scoreScale to "inv_sqrt_d")`);
 }
 
 export function checkP(p: number, what = 'p'): number {
@@ -75,7 +75,7 @@ export function calibrate(clips: ClipItem[], p: number, opts: { progress?: boole
 
 /** The full config JSON with `thresholds` replaced: sorted keys, thresholds with 6 fixed decimals.
  *  Validated by resolving it again, so the file is always loadable. */
-export function calibratedConfigJson(D: Derived, thresholds: Thresholds): string {
+export function calibratedConfigJson(D: DesignSpec, thresholds: Thresholds): string {
   const cfg = { ...D.cfg, thresholds };
   const text = stableJson(cfg, (x, path) => (path.length === 2 && path[0] === 'thresholds' ? x.toFixed(6) : JSON.stringify(x)));
   const back = resolveConfig(JSON.parse(text));

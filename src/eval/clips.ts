@@ -1,7 +1,7 @@
 // Clip folders made by scripts/make-clips.sh: manifest.json with one entry per WAV and its split.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UserError } from '../gen/errors.ts';
+import { UserError } from '../spec/errors.ts';
 import { KWT_LABELS } from '../tflite/interpreter.ts';
 
 export type Split = 'calib' | 'eval';

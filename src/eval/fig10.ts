@@ -7,8 +7,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolveConfig } from '../gen/config.ts';
-import type { Derived } from '../gen/derive.ts';
-import { UserError } from '../gen/errors.ts';
+import type { DesignSpec } from '../units/design.ts';
+import { UserError } from '../spec/errors.ts';
 import type { AttentionModel, Matrix } from '../model/float.ts';
 import { elsaFixedModel, elsaFloatModel } from '../model/models.ts';
 import { loadClip } from '../tflite/audio.ts';
@@ -188,7 +188,7 @@ function metrics(model: VariantMetrics['model'], p: number | null, runs: RunStat
   };
 }
 
-export function aggregate(D: Derived, dir: string, calibN: number, ps: number[], thresholds: Thresholds[], clips: ClipItem[], res: ClipResult[], layers: number): Fig10Result {
+export function aggregate(D: DesignSpec, dir: string, calibN: number, ps: number[], thresholds: Thresholds[], clips: ClipItem[], res: ClipResult[], layers: number): Fig10Result {
   const exactRuns: RunStats[] = res.map((r) => ({ label: r.exact, selected: new Array(layers).fill(r.n * r.n), empty: 0 }));
   const exact = metrics('exact', null, exactRuns, clips, res, layers);
   const sweep = (m: 'float' | 'fixed') => ps.map((p, j) => metrics(m, p, res.map((r) => r[m][j]), clips, res, layers));
@@ -200,7 +200,7 @@ export function aggregate(D: Derived, dir: string, calibN: number, ps: number[],
       return [name, ok.length ? Math.max(...ok) : null];
     }));
   return {
-    config: { name: D.cfg.name, hwHash: D.hwHash, qkv: `1.${D.cfg.formats.qkv.int}.${D.cfg.formats.qkv.frac}`, k: D.cfg.k, thetaBias: roundTo(D.thetaBias) },
+    config: { name: D.cfg.name, hwHash: D.hwHash, qkv: `1.${D.cfg.formats.qkv.int}.${D.cfg.formats.qkv.frac}`, k: D.cfg.k, thetaBias: roundTo(D.candSel.thetaBias) },
     clips: { calib: calibN, eval: clips.length, dir },
     ps,
     thresholds: Object.fromEntries(ps.map((p, j) => [String(p), thresholds[j]])),

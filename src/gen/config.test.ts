@@ -1,7 +1,7 @@
 // Config validation: good presets derive, bad configs fail with one message naming the field.
 import { describe, expect, it } from 'vitest';
 import { PRESETS, resolveConfig, loadConfig } from './config.ts';
-import { ConfigError, UserError } from './errors.ts';
+import { ConfigError, UserError } from '../spec/errors.ts';
 
 const base = { name: 't', nMax: 24, d: 16, k: 16, pA: 2, pC: 3, mH: 32, mO: 4 };
 const msg = (raw: unknown): string => {
@@ -20,9 +20,9 @@ describe('presets', () => {
     expect([D.cfg.nMax, D.cfg.d, D.cfg.k, D.cfg.pA, D.cfg.pC, D.cfg.mH, D.cfg.mO]).toEqual([512, 64, 64, 4, 8, 256, 16]);
     expect(D.hash.factors).toEqual([4, 4, 4]);
     expect(D.hash.multiplies).toBe(768); // 3·d^(4/3)
-    expect(D.hashCycles).toBe(3); // 768 / 256
-    expect(D.nB).toBe(128);
-    expect(D.qW).toBe(9);
+    expect(D.hash.cycles).toBe(3); // 768 / 256
+    expect(D.bank.keys).toBe(128);
+    expect(D.qkv.bits).toBe(9);
   });
   it('every preset derives', () => {
     for (const p of Object.values(PRESETS)) expect(resolveConfig(p).hwHash).toMatch(/^[0-9a-f]{12}$/);

@@ -1,9 +1,9 @@
 // Loading and validating configurations: presets, JSON files, overrides.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ElsaConfigSchema, type ElsaConfig, type ElsaConfigInput } from './schema.ts';
-import { ConfigError, UserError } from './errors.ts';
-import { derive, type Derived } from './derive.ts';
+import { ElsaConfigSchema, type ElsaConfig, type ElsaConfigInput } from '../spec/schema.ts';
+import { ConfigError, UserError } from '../spec/errors.ts';
+import { designSpec, type DesignSpec } from '../units/design.ts';
 
 /** Named presets: partial configs over the schema defaults. */
 export const PRESETS: Record<string, ElsaConfigInput> = {
@@ -36,8 +36,8 @@ export function parseConfig(raw: unknown): ElsaConfig {
 }
 
 /** Resolve and derive: all cross-field rules run here, before anything is written. */
-export function resolveConfig(raw: unknown): Derived {
-  return derive(parseConfig(raw));
+export function resolveConfig(raw: unknown): DesignSpec {
+  return designSpec(parseConfig(raw));
 }
 
 export function loadConfigFile(path: string): unknown {
@@ -55,7 +55,7 @@ export function loadConfigFile(path: string): unknown {
 }
 
 /** A preset name or a JSON file path. */
-export function loadConfig(spec: string): Derived {
+export function loadConfig(spec: string): DesignSpec {
   if (spec in PRESETS) return resolveConfig(PRESETS[spec]);
   if (!spec.endsWith('.json')) throw new UserError(`unknown preset "${spec}" (presets: ${Object.keys(PRESETS).join(', ')}; or pass a .json file)`);
   return resolveConfig(loadConfigFile(spec));

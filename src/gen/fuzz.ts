@@ -1,8 +1,8 @@
 // Seeded configuration fuzzing: generators of valid (small) configs and of invalid ones with the
 // field their error message must name.
-import { Rng } from '../model/rng.ts';
-import { chooseFactors, rowFactors } from '../model/kron.ts';
-import type { ElsaConfigInput } from './schema.ts';
+import { Rng } from '../spec/rng.ts';
+import { chooseFactors, rowFactors } from '../spec/kron.ts';
+import type { ElsaConfigInput } from '../spec/schema.ts';
 
 const pick = <T>(rng: Rng, xs: T[]): T => xs[Math.floor(rng.next() * xs.length)];
 const divisors = (n: number) => Array.from({ length: n }, (_, i) => i + 1).filter((x) => n % x === 0);

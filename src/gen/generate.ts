@@ -2,7 +2,7 @@
 // Written atomically: everything goes to a temporary sibling folder that is renamed at the end.
 import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
-import type { Derived } from './derive.ts';
+import type { DesignSpec } from '../units/design.ts';
 import { MODULES } from './modules.ts';
 import { renderModule, GENERATOR } from './render.ts';
 import { flowFiles } from './flow.ts';
@@ -10,7 +10,7 @@ import { flowFiles } from './flow.ts';
 export interface GeneratedFile { path: string; content: string }
 
 /** Render every module of a design in memory (no I/O). */
-export function renderDesign(D: Derived): GeneratedFile[] {
+export function renderDesign(D: DesignSpec): GeneratedFile[] {
   const files = MODULES.map((m) => ({ path: `${m.name}.v`, content: renderModule(D, m.template, m.view?.(D) ?? {}) }));
   files.push({ path: 'files.f', content: MODULES.map((m) => `${m.name}.v`).join('\n') + '\n' });
   files.push({ path: 'manifest.json', content: JSON.stringify(manifest(D), null, 2) + '\n' });
@@ -18,16 +18,16 @@ export function renderDesign(D: Derived): GeneratedFile[] {
   return files;
 }
 
-export function manifest(D: Derived) {
+export function manifest(D: DesignSpec) {
   return {
     generator: GENERATOR,
     config: D.cfg,
     hwHash: D.hwHash,
     modules: MODULES.map((m) => m.name),
     derived: {
-      thetaBias: D.thetaBias, hashFactors: D.hash.factors, hashRows: D.hash.rows, hashBlocks: D.hash.blocks,
-      hashCycles: D.hashCycles, hashMultiplies: D.hash.multiplies, bankSize: D.nB, rowsPerBank: D.rows,
-      widths: { qkv: D.qW, out: D.outW, score: D.scoreW, norm: D.normW, threshold: D.thrW, accS: D.accSW, accO: D.accOW },
+      thetaBias: D.candSel.thetaBias, hashFactors: D.hash.factors, hashRows: D.hash.rows, hashBlocks: D.hash.blocks,
+      hashCycles: D.hash.cycles, hashMultiplies: D.hash.multiplies, bankSize: D.bank.keys, rowsPerBank: D.bank.rows,
+      widths: { qkv: D.qkv.bits, out: D.out.bits, score: D.attention.score.bits, norm: D.norm.norm.bits, threshold: D.candSel.thresholdProduct.bits, accS: D.attention.sumE.bits, accO: D.attention.sumEV.bits },
     },
   };
 }
@@ -51,7 +51,7 @@ export function writeFolderAtomic(dir: string, files: GeneratedFile[]): void {
   }
 }
 
-export function generate(D: Derived, outDir: string): GeneratedFile[] {
+export function generate(D: DesignSpec, outDir: string): GeneratedFile[] {
   const files = renderDesign(D);
   writeFolderAtomic(outDir, files);
   return files;

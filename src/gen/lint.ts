@@ -3,14 +3,14 @@
 import { execa } from 'execa';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Derived } from './derive.ts';
+import type { DesignSpec } from '../units/design.ts';
 import { renderDesign } from './generate.ts';
 import { MODULES, withDeps } from './modules.ts';
 
 export interface LintFinding { module: string; tool: string; output: string }
 
 /** Lint every module of the design (with its dependencies). Returns the findings (empty = clean). */
-export async function lintDesign(D: Derived, workDir: string): Promise<LintFinding[]> {
+export async function lintDesign(D: DesignSpec, workDir: string): Promise<LintFinding[]> {
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
   for (const f of renderDesign(D)) writeFileSync(join(workDir, f.path), f.content);

@@ -1,6 +1,6 @@
 // The test matrix: configs that together cover d ∈ {16, 32, 48, 64}, k ∈ {d/2, d, 2d}, P_a ∈ {1, 2, 3, 4},
 // P_c ∈ {1, 3, 8}, n_max not a power of two, lanes = 1 in the hash unit, and deep/shallow queues.
-import type { ElsaConfigInput } from './schema.ts';
+import type { ElsaConfigInput } from '../spec/schema.ts';
 import { PRESETS } from './config.ts';
 
 export const MATRIX: ElsaConfigInput[] = [

@@ -1,6 +1,6 @@
 // The module registry: one entry per hardware module, one template and one generated file each.
 // Order is dependency order (leaves first), which is also the file-list order.
-import type { Derived } from './derive.ts';
+import type { DesignSpec } from '../units/design.ts';
 import { axiView } from './flow.ts';
 
 export interface ModuleSpec {
@@ -11,7 +11,7 @@ export interface ModuleSpec {
   /** Modules it instantiates (for linting a module with its dependencies). */
   deps: string[];
   /** Extra view values computed in TS for the template. */
-  view?: (D: Derived) => Record<string, unknown>;
+  view?: (D: DesignSpec) => Record<string, unknown>;
   /** What the module is, for the generated README and `elsa-gen modules`. */
   doc: string;
 }

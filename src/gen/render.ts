@@ -4,7 +4,7 @@ import ejs from 'ejs';
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Derived } from './derive.ts';
+import type { DesignSpec } from '../units/design.ts';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const GENERATOR = 'elsa-gen 0.1.0';
@@ -40,7 +40,7 @@ export function renderTemplate(templatePath: string, view: Record<string, unknow
 }
 
 /** Render templates/<template> for module `module`, with the standard header and nettype guards. */
-export function renderModule(D: Derived, template: string, view: Record<string, unknown>): string {
+export function renderModule(D: DesignSpec, template: string, view: Record<string, unknown>): string {
   const path = join(REPO_ROOT, 'templates', template);
   const body = renderTemplate(path, { D, ...view }).replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim();
   return [

@@ -2,7 +2,7 @@
 // derived by hand in the comments, plus two properties of the rule on random inputs.
 import { describe, expect, it } from 'vitest';
 import { learnThreshold, queryThresholdSample } from './calibrate.ts';
-import { Rng } from './rng.ts';
+import { Rng } from '../spec/rng.ts';
 
 const { log, sqrt } = Math;
 

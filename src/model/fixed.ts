@@ -1,7 +1,7 @@
 // The bit-exact fixed-point model of the ELSA datapath: the specification the RTL must match.
 // Every value is an integer; the comment beside each function names its width and rounding.
-// Widths come from Derived (src/gen/derive.ts) so model and templates cannot drift.
-import type { Derived } from '../gen/derive.ts';
+// Widths come from DesignSpec (src/gen/derive.ts) so model and templates cannot drift.
+import type { DesignSpec } from '../units/design.ts';
 
 /** floor(x / 2^s) for integers held exactly in a Number (|x| < 2^53): arithmetic shift right. */
 export const sra = (x: number, s: number): number => Math.floor(x / 2 ** s);
@@ -14,21 +14,21 @@ export function wrapSigned(x: number, w: number): number {
 export const saturate = (x: number, w: number): number => Math.max(-(2 ** (w - 1)), Math.min(2 ** (w - 1) - 1, x));
 
 /** Real → Q/K/V integer: round to nearest (ties away from zero), saturate to the qkv width. */
-export function quantize(x: number, D: Derived): number {
-  const v = Math.sign(x) * Math.round(Math.abs(x) * 2 ** D.qF);
-  return saturate(v, D.qW);
+export function quantize(x: number, D: DesignSpec): number {
+  const v = Math.sign(x) * Math.round(Math.abs(x) * 2 ** D.qkv.frac);
+  return saturate(v, D.qkv.bits);
 }
-export const quantizeRows = (m: number[][], D: Derived): number[][] => m.map((r) => r.map((x) => quantize(x, D)));
+export const quantizeRows = (m: number[][], D: DesignSpec): number[][] => m.map((r) => r.map((x) => quantize(x, D)));
 
 /** Threshold t (real, [-2, 2)) → signed tW-bit integer with simF fraction bits (round, saturate). */
-export function quantizeThreshold(t: number, D: Derived): number {
-  return saturate(Math.round(t * 2 ** D.simF), D.tW);
+export function quantizeThreshold(t: number, D: DesignSpec): number {
+  return saturate(Math.round(t * 2 ** D.candSel.simFrac), D.candSel.threshold.bits);
 }
 
 // ---------------------------------------------------------------- hash
 /** Kronecker hash, executed exactly as the hash unit's step schedule does: exact integer sums
  *  (bufW bits never overflow), bit j = 1 when projection j ≥ 0. Returns k bits, bit j at index j. */
-export function hashFixed(D: Derived, x: number[]): number[] {
+export function hashFixed(D: DesignSpec, x: number[]): number[] {
   const H = D.hash;
   const bits: number[] = new Array(D.cfg.k).fill(0);
   let bufs: number[][] = [];
@@ -64,11 +64,11 @@ export const keyNorm = (k: number[]): number => isqrt(sumSquares(k));
 /** Threshold register: t_q · max‖k‖ (signed thrW bits, simF + qF fraction bits). */
 export const thresholdRegister = (tQ: number, maxNorm: number): number => tQ * maxNorm;
 /** Candidate test: ‖k‖ · cos_table[ham] ≥ t_q · max‖k‖. (≥, so t = -2 selects every key, even zero keys.) */
-export const isCandidate = (D: Derived, ham: number, normK: number, thr: number): boolean => normK * D.cosTable[ham] >= thr;
+export const isCandidate = (D: DesignSpec, ham: number, normK: number, thr: number): boolean => normK * D.candSel.cosTable[ham] >= thr;
 
 // ---------------------------------------------------------------- banks and arbitration
 /** Keys of bank b for runtime n: global y = b + pA·j. */
-export const bankSize = (D: Derived, b: number, n: number): number => (b >= n ? 0 : Math.ceil((n - b) / D.cfg.pA));
+export const bankSize = (D: DesignSpec, b: number, n: number): number => (b >= n ? 0 : Math.ceil((n - b) / D.cfg.pA));
 
 export interface BankRun {
   order: number[];
@@ -90,14 +90,14 @@ export interface BankRun {
  *  row is issued and pushed and at most two entries are queued (overlapTail; else none). The
  *  end-of-query mark (eoqAt) goes out in a cycle ≥ 2 once every row is issued and nothing is pushed:
  *  on the pop of the only queued key, or as a bare token if none is left. */
-export function bankOrder(D: Derived, mask: boolean[]): BankRun {
+export function bankOrder(D: DesignSpec, mask: boolean[]): BankRun {
   const { pC, queueDepth } = D.cfg;
   const rowsRt = Math.ceil(mask.length / pC);
-  // D.overlapTail: with every row pushed and at most two entries queued, the old tail leaves in the
+  // D.bank.overlapTail: with every row pushed and at most two entries queued, the old tail leaves in the
   // start cycle and the next, before the new query's first pop (cycle 2), so the new query sees the same
   // queues as from empty. The issue rule then holds for both queries in cycles 0 and 1 only if
   // queueDepth ≥ 3; queues of 2 wait until the old query is fully drained.
-  const tail = D.overlapTail;
+  const tail = D.bank.overlapTail;
   const fifo: number[][] = Array.from({ length: pC }, () => []);
   const order: number[] = [];
   let r = 0;
@@ -133,11 +133,11 @@ export function bankOrder(D: Derived, mask: boolean[]): BankRun {
 export interface ExpOut { e: number; m: number } // value = (2^mF + m) · 2^(e - mF)
 /** e^(score·scale) = 2^y, y = score·expC (expYF frac bits). e = floor(y) saturated to ±expEmax,
  *  m = table[top mF fraction bits of y] (2^frac - 1 rounded to mF bits). */
-export function expUnit(D: Derived, score: number): ExpOut {
-  const y = score * D.expC;
-  const e = Math.max(-D.expEmax, Math.min(D.expEmax, sra(y, D.expYF)));
-  const idx = sra(y, D.expYF - D.expMF) % 2 ** D.expMF;
-  return { e, m: D.expTable[(idx + 2 ** D.expMF) % 2 ** D.expMF] };
+export function expUnit(D: DesignSpec, score: number): ExpOut {
+  const y = score * D.attention.exp.constant;
+  const e = Math.max(-D.attention.exp.exponentMax, Math.min(D.attention.exp.exponentMax, sra(y, D.attention.exp.y.frac)));
+  const idx = sra(y, D.attention.exp.y.frac - D.attention.exp.mantissaFrac) % 2 ** D.attention.exp.mantissaFrac;
+  return { e, m: D.attention.exp.table[(idx + 2 ** D.attention.exp.mantissaFrac) % 2 ** D.attention.exp.mantissaFrac] };
 }
 
 // ---------------------------------------------------------------- block-exponent accumulation
@@ -147,9 +147,9 @@ export const emptyPartial = (d: number): Partial => ({ started: false, e: 0, s: 
 
 /** Accumulate one term: M = 2^mF + m; if e > E the accumulators shift right by e - E (floor) first,
  *  else the new term shifts right by E - e (floor). S is unsigned accSW bits, O signed accOW bits. */
-export function accumulate(D: Derived, p: Partial, x: ExpOut, v: number[]): void {
-  const M = 2 ** D.expMF + x.m;
-  const G = D.accG;
+export function accumulate(D: DesignSpec, p: Partial, x: ExpOut, v: number[]): void {
+  const M = 2 ** D.attention.exp.mantissaFrac + x.m;
+  const G = D.attention.accGuard;
   if (!p.started || x.e > p.e) {
     const sh = p.started ? x.e - p.e : 0;
     p.s = sra(p.s, sh) + M * 2 ** G;
@@ -168,7 +168,7 @@ export function accumulate(D: Derived, p: Partial, x: ExpOut, v: number[]): void
  *  S normalised to 2^p·(1.f), f = recipIdxBits bits (truncated), recip = table[f] (recipF frac bits),
  *  o = round-half-up(O_i · recip / 2^(recipF + p + qF - outF)), saturated to outW bits.
  *  No candidate in any bank → o = 0 (defined behaviour, see README). */
-export function outputDivision(D: Derived, parts: Partial[]): number[] {
+export function outputDivision(D: DesignSpec, parts: Partial[]): number[] {
   const d = D.cfg.d;
   const live = parts.filter((p) => p.started);
   if (live.length === 0) return new Array(d).fill(0);
@@ -181,13 +181,13 @@ export function outputDivision(D: Derived, parts: Partial[]): number[] {
   }
   const pBit = Math.floor(Math.log2(S));
   const msb = 2 ** pBit > S ? pBit - 1 : 2 ** (pBit + 1) <= S ? pBit + 1 : pBit; // guard float log2 at powers of 2
-  const f = sra(S, msb - D.recipIdxBits) % 2 ** D.recipIdxBits;
-  const recip = BigInt(D.recipTable[f]);
-  const sh = BigInt(D.recipF + msb + D.qF - D.outF);
+  const f = sra(S, msb - D.outputDiv.recipIndexBits) % 2 ** D.outputDiv.recipIndexBits;
+  const recip = BigInt(D.outputDiv.recipTable[f]);
+  const sh = BigInt(D.outputDiv.recip.frac + msb + D.qkv.frac - D.out.frac);
   return O.map((o) => {
     const prod = BigInt(o) * recip;
     const r = (prod + (1n << (sh - 1n))) >> sh;
-    return saturate(Number(r), D.outW);
+    return saturate(Number(r), D.out.bits);
   });
 }
 
@@ -208,7 +208,7 @@ export interface InvocationTrace {
 }
 
 /** Fixed-point ELSA attention for one invocation: K, V (n×d ints), Q (m×d ints), threshold t_q. */
-export function elsaFixed(D: Derived, K: number[][], V: number[][], Q: number[][], tQ: number): InvocationTrace {
+export function elsaFixed(D: DesignSpec, K: number[][], V: number[][], Q: number[][], tQ: number): InvocationTrace {
   const n = K.length;
   const { pA } = D.cfg;
   const keyHash = K.map((k) => hashFixed(D, k));

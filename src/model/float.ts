@@ -1,7 +1,7 @@
 // Float reference models: exact softmax attention, and ELSA's approximation in real arithmetic.
 // Both implement AttentionModel, as does the fixed-point model (wrapped in ./models.ts).
-import type { Derived } from '../gen/derive.ts';
-import { kronApply } from './kron.ts';
+import type { DesignSpec } from '../units/design.ts';
+import { kronApply } from '../spec/kron.ts';
 
 export type Matrix = number[][];
 export interface AttentionResult { out: Matrix; candidates: boolean[][] }
@@ -30,19 +30,19 @@ export function exactAttention(Q: Matrix, K: Matrix, V: Matrix, scale: number): 
 }
 
 /** sign(A·x) with the design's real (unquantised) Kronecker factors. */
-export function hashFloat(D: Derived, x: number[]): number[] {
+export function hashFloat(D: DesignSpec, x: number[]): number[] {
   return D.hash.real.flatMap((blk) => kronApply(blk, x).map((v) => (v >= 0 ? 1 : 0)));
 }
 
 /** Estimated query-normalised similarity ‖k‖·cos(max(0, π·ham/k − θ_bias)). */
-export function estimatedSimilarity(D: Derived, hq: number[], hk: number[], normK: number): number {
+export function estimatedSimilarity(D: DesignSpec, hq: number[], hk: number[], normK: number): number {
   let ham = 0;
   for (let i = 0; i < hq.length; i++) ham += hq[i] ^ hk[i];
-  return normK * Math.cos(Math.max(0, (Math.PI * ham) / D.cfg.k - D.thetaBias));
+  return normK * Math.cos(Math.max(0, (Math.PI * ham) / D.cfg.k - D.candSel.thetaBias));
 }
 
 /** ELSA in float: candidates by the hash/norm/threshold test (≥, as the hardware), softmax over them. */
-export function elsaFloatModel(D: Derived): AttentionModel {
+export function elsaFloatModel(D: DesignSpec): AttentionModel {
   return {
     attend(Q, K, V, t) {
       const hk = K.map((k) => hashFloat(D, k));
@@ -52,11 +52,11 @@ export function elsaFloatModel(D: Derived): AttentionModel {
         const hq = hashFloat(D, q);
         return K.map((_, y) => estimatedSimilarity(D, hq, hk[y], nk[y]) >= thr);
       });
-      return { out: Q.map((q, x) => softmaxAttend(q, K, V, D.scoreScale, candidates[x])), candidates };
+      return { out: Q.map((q, x) => softmaxAttend(q, K, V, D.attention.scoreScale, candidates[x])), candidates };
     },
   };
 }
 
-export function exactModel(D: Derived): AttentionModel {
-  return { attend: (Q, K, V) => ({ out: exactAttention(Q, K, V, D.scoreScale), candidates: Q.map(() => K.map(() => true)) }) };
+export function exactModel(D: DesignSpec): AttentionModel {
+  return { attend: (Q, K, V) => ({ out: exactAttention(Q, K, V, D.attention.scoreScale), candidates: Q.map(() => K.map(() => true)) }) };
 }

@@ -2,8 +2,8 @@
 // within stated bounds, and the bank arbitration model keeps every selected key exactly once.
 import { describe, expect, it } from 'vitest';
 import { PRESETS, resolveConfig } from '../gen/config.ts';
-import { Rng } from './rng.ts';
-import { angleErrors, estimateThetaBias, percentile } from './theta.ts';
+import { Rng } from '../spec/rng.ts';
+import { angleErrors, estimateThetaBias, percentile } from '../spec/theta.ts';
 import { bankOrder, expUnit, hashFixed, quantizeRows } from './fixed.ts';
 import { elsaFixedModel, elsaFloatModel, exactModel } from './models.ts';
 import { hashFloat, softmaxAttend } from './float.ts';
@@ -51,7 +51,7 @@ describe('fixed-point model against the float models', () => {
   });
   it('with the same candidates, fixed-point softmax tracks float softmax', () => {
     const fx = elsaFixedModel(D).attend(Q, K, V, 0.25);
-    const fl = Q.map((q, x) => softmaxAttend(q, K, V, D.scoreScale, fx.candidates[x]));
+    const fl = Q.map((q, x) => softmaxAttend(q, K, V, D.attention.scoreScale, fx.candidates[x]));
     expect(maxAbs(fx.out, fl)).toBeLessThan(0.4);
     expect(meanAbs(fx.out, fl)).toBeLessThan(0.07);
   });
@@ -76,15 +76,15 @@ describe('fixed-point units', () => {
   it('exp unit: relative error within the table resolution', () => {
     for (let s = -3000; s <= 3000; s += 7) {
       const x = expUnit(small, s);
-      const got = (2 ** small.expMF + x.m) * 2 ** (x.e - small.expMF);
-      const want = Math.exp(s * small.scoreScale / 2 ** (2 * small.qF));
-      expect(Math.abs(got / want - 1)).toBeLessThan(2 ** -small.expMF * 1.1);
+      const got = (2 ** small.attention.exp.mantissaFrac + x.m) * 2 ** (x.e - small.attention.exp.mantissaFrac);
+      const want = Math.exp(s * small.attention.scoreScale / 2 ** (2 * small.qkv.frac));
+      expect(Math.abs(got / want - 1)).toBeLessThan(2 ** -small.attention.exp.mantissaFrac * 1.1);
     }
   });
   it('bank arbitration delivers every selected key exactly once, one per cycle at best', () => {
     const rng = new Rng(3);
     for (let trial = 0; trial < 200; trial++) {
-      const nb = rng.int(0, paper.nB);
+      const nb = rng.int(0, paper.bank.keys);
       const mask = Array.from({ length: nb }, () => rng.next() < 0.5);
       const r = bankOrder(paper, mask);
       const want = mask.map((m, j) => (m ? j : -1)).filter((j) => j >= 0);
@@ -100,17 +100,17 @@ describe('fixed-point units', () => {
     const rows = (nb: number) => Math.ceil(nb / D.cfg.pC);
     const rng = new Rng(depth);
     for (let trial = 0; trial < 300; trial++) {
-      const nb = rng.int(0, D.nB);
+      const nb = rng.int(0, D.bank.keys);
       const density = [0, 0.05, 0.3, 0.7, 1][trial % 5];
       const r = bankOrder(D, Array.from({ length: nb }, () => rng.next() < density));
       expect(r.readyAt).toBeGreaterThanOrEqual(Math.max(2, rows(nb)));
       expect(r.eoqAt).toBeGreaterThanOrEqual(2);
-      expect(r.eoqAt).toBeLessThanOrEqual(r.readyAt + (D.overlapTail ? 1 : 0));
+      expect(r.eoqAt).toBeLessThanOrEqual(r.readyAt + (D.bank.overlapTail ? 1 : 0));
       expect(r.readyAt).toBeLessThanOrEqual(r.cycles + 2);
     }
-    for (const nb of [1, 2, 5, 64, D.nB]) {
+    for (const nb of [1, 2, 5, 64, D.bank.keys]) {
       const r = bankOrder(D, new Array<boolean>(nb).fill(true));
-      if (D.overlapTail) expect(r.readyAt).toBe(Math.max(2, rows(nb) + 1, nb));
+      if (D.bank.overlapTail) expect(r.readyAt).toBe(Math.max(2, rows(nb) + 1, nb));
       else expect(r.readyAt).toBe(r.cycles);
     }
   });

@@ -2,7 +2,7 @@
 // level that decides timing (controller, hash unit, each bank's selection/drain and hold, the
 // attention pipeline's end-of-query tokens, the output division) and must predict the testbench's
 // cycles_pre and cycles_exec exactly when the host streams never stall.
-import type { Derived } from '../gen/derive.ts';
+import type { DesignSpec } from '../units/design.ts';
 import type { InvocationTrace } from '../model/fixed.ts';
 
 export interface CyclePrediction { pre: number; exec: number; perQuery: number[] }
@@ -13,19 +13,19 @@ export interface CyclePrediction { pre: number; exec: number; perQuery: number[]
  *  rises in `validAt` and stays high until the cycle (inclusive) in which o_ready is high; o_data keeps
  *  the previous row through `dataHeldTo`, then fills chunk by chunk. With o_ready always high the next
  *  start is no earlier than `next`. */
-export const outputDivTiming = (D: Derived) => ({
-  clearAt: D.divCycles + 1,
-  validAt: D.divCycles + 2,
+export const outputDivTiming = (D: DesignSpec) => ({
+  clearAt: D.outputDiv.chunks + 1,
+  validAt: D.outputDiv.chunks + 2,
   dataHeldTo: 2,
-  next: D.divCycles + 2,
+  next: D.outputDiv.chunks + 2,
 });
 
 /** Preprocessing: one key per hash period (S, or S + 1 without step overlap); after the last key, wait
  *  until the hash unit can take a start again and for its norm (dot 3 cycles + sqrt normW + 1), then one
  *  cycle for the threshold register. */
-export function predictPre(D: Derived, n: number): number {
-  const P = D.hashPeriod;
-  return (n - 1) * P + Math.max(2, P, D.sqrtLatency + 4) + 2;
+export function predictPre(D: DesignSpec, n: number): number {
+  const P = D.hash.period;
+  return (n - 1) * P + Math.max(2, P, D.norm.sqrtLatency + 4) + 2;
 }
 
 /** Attention pipeline depth from S0 (pop / end-of-query token) to S4 (accumulate / finish). */
@@ -36,10 +36,10 @@ const EOQ_TO_S4 = 4;
  *  after query i started, counting only cycles without hold); each query's end-of-query marker enters S0
  *  eoqAt such cycles after its start and freezes the bank at S4 while the previous partial still waits
  *  for the output division. */
-export function predictExec(D: Derived, tr: InvocationTrace): { exec: number; perQuery: number[] } {
+export function predictExec(D: DesignSpec, tr: InvocationTrace): { exec: number; perQuery: number[] } {
   const n = tr.queries.length;
   const pA = D.cfg.pA;
-  const S = D.hashCycles;
+  const S = D.hash.cycles;
   const div = outputDivTiming(D);
 
   let qCount = 0, oCount = 0;
@@ -59,7 +59,7 @@ export function predictExec(D: Derived, tr: InvocationTrace): { exec: number; pe
     const hold = bank.map((b) => b.tokens.includes(EOQ_TO_S4) && b.partFull && !clearNow);
     const ready = bank.map((b, i) => !b.started || (!hold[i] && b.adv - b.startAdv >= tr.queries[b.query].banks[i].readyAt));
     const qsFire = queue.length > 0 && queue[0] < c && ready.every(Boolean) && started < n;
-    const hashFree = c >= lastAccept + D.hashPeriod;
+    const hashFree = c >= lastAccept + D.hash.period;
     const qFire = qCount < n && hashFree && (qsFire || queue.length < 2);
     const oFire = c === oValidAt;
     const divStartNow = c >= divBusyUntil && bank.every((b) => b.partFull);
@@ -109,11 +109,11 @@ export function predictExec(D: Derived, tr: InvocationTrace): { exec: number; pe
  *  (d/m_o + 2: one partial per bank, freed after the last chunk is read). In steady state a query
  *  costs at least the largest; the cycle model adds how the stages' variation couples. */
 export interface StageCycles { hash: number; bank: number; outputDiv: number }
-export function stageCycles(D: Derived, banks: { readyAt: number }[]): StageCycles {
-  return { hash: D.hashPeriod, bank: Math.max(...banks.map((b) => b.readyAt)), outputDiv: outputDivTiming(D).next };
+export function stageCycles(D: DesignSpec, banks: { readyAt: number }[]): StageCycles {
+  return { hash: D.hash.period, bank: Math.max(...banks.map((b) => b.readyAt)), outputDiv: outputDivTiming(D).next };
 }
 
-export function predictCycles(D: Derived, tr: InvocationTrace): CyclePrediction {
+export function predictCycles(D: DesignSpec, tr: InvocationTrace): CyclePrediction {
   const { exec, perQuery } = predictExec(D, tr);
   return { pre: predictPre(D, tr.queries.length), exec, perQuery };
 }

@@ -4,7 +4,7 @@
 // tables (build/synth/<name>), the benchmark (build/bench), the KWT-1 accuracy evaluation (build/eval).
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Derived } from '../gen/derive.ts';
+import type { DesignSpec } from '../units/design.ts';
 import { MODULES } from '../gen/modules.ts';
 import { GENERATOR, REPO_ROOT } from '../gen/render.ts';
 import { elsaFixed } from '../model/fixed.ts';
@@ -38,7 +38,7 @@ export function markdownTables(md: string): string {
 export interface ReportWorkload { p: number; t: number; selected: number; pre: number; exec: number; perQuery: number; utilisation: number; speedup: number }
 
 /** Cycle-model figures on a seeded random workload of n = nMax (thresholds by the paper's rule). */
-export function modelWorkload(D: Derived, ps = [0, 0.5, 1, 2, 4], seed = 2021): ReportWorkload[] {
+export function modelWorkload(D: DesignSpec, ps = [0, 0.5, 1, 2, 4], seed = 2021): ReportWorkload[] {
   let exec0 = 0;
   return thresholdSweep(D, ps, seed).map(({ p, t, inv }) => {
     const tr = elsaFixed(D, inv.K, inv.V, inv.Q, inv.tQ);
@@ -50,7 +50,7 @@ export function modelWorkload(D: Derived, ps = [0, 0.5, 1, 2, 4], seed = 2021): 
   });
 }
 
-export function renderReport(D: Derived, opts: { buildDir?: string } = {}): string {
+export function renderReport(D: DesignSpec, opts: { buildDir?: string } = {}): string {
   const build = opts.buildDir ?? join(REPO_ROOT, 'build');
   const c = D.cfg;
   const wl = modelWorkload(D);
@@ -58,9 +58,9 @@ export function renderReport(D: Derived, opts: { buildDir?: string } = {}): stri
   sections.push(`<h2>Parameters</h2>${table(['field', 'value'], Object.entries({ nMax: c.nMax, d: c.d, k: c.k, 'P_a': c.pA, 'P_c': c.pC, 'm_h': c.mH, 'm_o': c.mO, queueDepth: c.queueDepth, hashSeed: c.hashSeed, formats: JSON.stringify(c.formats) }))}`);
   sections.push(`<h2>Derived shape</h2>${table(['quantity', 'value'], [
     ['hash factors (rows × cols)', D.hash.factors.map((f, i) => `${D.hash.rows[i]}×${f}`).join(' ⊗ ') + (D.hash.blocks > 1 ? ` (${D.hash.blocks} blocks)` : '')],
-    ['hash multiplies / cycles per vector', `${D.hash.multiplies} / ${D.hashCycles} (one key per ${D.hashPeriod} cycles)`],
-    ['θ_bias (rad)', D.thetaBias], ['keys per bank / selection rows per bank', `${D.nB} / ${D.rows}`],
-    ['widths: qkv, score, norm, threshold, Σe, Σe·v, out', [D.qW, D.scoreW, D.normW, D.thrW, D.accSW, D.accOW, D.outW].join(', ')],
+    ['hash multiplies / cycles per vector', `${D.hash.multiplies} / ${D.hash.cycles} (one key per ${D.hash.period} cycles)`],
+    ['θ_bias (rad)', D.candSel.thetaBias], ['keys per bank / selection rows per bank', `${D.bank.keys} / ${D.bank.rows}`],
+    ['widths: qkv, score, norm, threshold, Σe, Σe·v, out', [D.qkv.bits, D.attention.score.bits, D.norm.norm.bits, D.candSel.thresholdProduct.bits, D.attention.sumE.bits, D.attention.sumEV.bits, D.out.bits].join(', ')],
     ['multipliers: attention (2d·P_a), hash, output', `${2 * c.d * c.pA}, ≤ ${c.mH}, ${c.mO}`],
   ])}`);
   sections.push(`<h2>Modules</h2>${table(['module', 'role'], MODULES.map((m) => [m.name, m.doc]))}`);

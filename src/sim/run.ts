@@ -3,7 +3,7 @@ import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, renameSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import { UserError } from '../gen/errors.ts';
+import { UserError } from '../spec/errors.ts';
 import { REPO_ROOT } from '../gen/render.ts';
 
 export const SIMULATORS = ['iverilog', 'verilator'] as const;

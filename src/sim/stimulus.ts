@@ -1,7 +1,7 @@
 // Golden stimulus for the top-level testbench: invocations (n, t, K, V, Q) with the expected outputs
 // from the fixed-point model, packed one hex word per line (format in tb/top_tb.v.ejs and the README).
-import type { Derived } from '../gen/derive.ts';
-import { Rng } from '../model/rng.ts';
+import type { DesignSpec } from '../units/design.ts';
+import { Rng } from '../spec/rng.ts';
 import { elsaFixed, quantize, quantizeThreshold, type InvocationTrace } from '../model/fixed.ts';
 import { metaFile, packBus, toBits } from './trace.ts';
 import { learnThreshold } from '../model/calibrate.ts';
@@ -13,7 +13,7 @@ export interface Invocation {
 }
 
 /** Random Q/K/V (normal, standard deviation `sigma`, quantised to the qkv format) for one invocation. */
-export function randomInvocation(D: Derived, rng: Rng, n: number, t: number, sigma = 1.5): Invocation {
+export function randomInvocation(D: DesignSpec, rng: Rng, n: number, t: number, sigma = 1.5): Invocation {
   const d = D.cfg.d;
   const M = () => Array.from({ length: n }, () => Array.from({ length: d }, () => quantize(rng.normal() * sigma, D)));
   return { n, tQ: quantizeThreshold(t, D), K: M(), V: M(), Q: M() };
@@ -21,22 +21,22 @@ export function randomInvocation(D: Derived, rng: Rng, n: number, t: number, sig
 
 /** The benchmark/report workload: one seeded random invocation with n = nMax and, for each knob p, the
  *  threshold the paper's rule learns on that invocation's own (real-valued) Q and K. */
-export function thresholdSweep(D: Derived, ps: number[], seed: number): { p: number; t: number; inv: Invocation }[] {
+export function thresholdSweep(D: DesignSpec, ps: number[], seed: number): { p: number; t: number; inv: Invocation }[] {
   const base = randomInvocation(D, new Rng(seed), D.cfg.nMax, -2);
-  const real = (m: number[][]) => m.map((r) => r.map((x) => x / 2 ** D.qF));
+  const real = (m: number[][]) => m.map((r) => r.map((x) => x / 2 ** D.qkv.frac));
   const calib = [{ Q: real(base.Q), K: real(base.K) }];
   return ps.map((p) => {
-    const t = learnThreshold(calib, D.scoreScale, p);
+    const t = learnThreshold(calib, D.attention.scoreScale, p);
     return { p, t, inv: { ...base, tQ: quantizeThreshold(t, D) } };
   });
 }
 
 /** Extreme data: saturated values, all-equal keys, zero vectors, n = 1 and n = nMax, all / no keys selected. */
-export function extremeInvocations(D: Derived, seed: number): Invocation[] {
+export function extremeInvocations(D: DesignSpec, seed: number): Invocation[] {
   const rng = new Rng(seed);
   const N = D.cfg.nMax, d = D.cfg.d;
-  const lo = -(2 ** (D.qW - 1)), hi = 2 ** (D.qW - 1) - 1;
-  const tAll = -(2 ** (D.tW - 1));
+  const lo = -(2 ** (D.qkv.bits - 1)), hi = 2 ** (D.qkv.bits - 1) - 1;
+  const tAll = -(2 ** (D.candSel.threshold.bits - 1));
   const fill = (n: number, f: (y: number, i: number) => number) => Array.from({ length: n }, (_, y) => Array.from({ length: d }, (_, i) => f(y, i)));
   const rand = randomInvocation(D, rng, N, 0.3);
   const sat = (y: number, i: number) => ((y + i) % 2 ? hi : lo);
@@ -50,9 +50,9 @@ export function extremeInvocations(D: Derived, seed: number): Invocation[] {
     { n: N, tQ: quantizeThreshold(0.2, D), K: fill(N, () => 0), V: rand.V, Q: rand.Q },
     // n = 1, selecting its only key, then selecting nothing
     { n: 1, tQ: tAll, K: rand.K.slice(0, 1), V: rand.V.slice(0, 1), Q: rand.Q.slice(0, 1) },
-    { n: 1, tQ: 2 ** (D.tW - 1) - 1, K: rand.K.slice(0, 1), V: rand.V.slice(0, 1), Q: rand.Q.slice(0, 1) },
+    { n: 1, tQ: 2 ** (D.candSel.threshold.bits - 1) - 1, K: rand.K.slice(0, 1), V: rand.V.slice(0, 1), Q: rand.Q.slice(0, 1) },
     // maximum threshold: no query selects any key (all-zero outputs)
-    { ...rand, tQ: 2 ** (D.tW - 1) - 1 },
+    { ...rand, tQ: 2 ** (D.candSel.threshold.bits - 1) - 1 },
   ];
 }
 
@@ -61,13 +61,13 @@ export const invalidInvocation = (n: number): Invocation => ({ n, tQ: 0, K: [], 
 
 export interface Stimulus { hex: string; meta: string; words: number; traces: (InvocationTrace | null)[] }
 
-export function buildStimulus(D: Derived, invs: Invocation[]): Stimulus {
+export function buildStimulus(D: DesignSpec, invs: Invocation[]): Stimulus {
   const lines: string[] = [];
   const traces: (InvocationTrace | null)[] = [];
-  const { qW, outW } = D;
+  const qW = D.qkv.bits, outW = D.out.bits;
   for (const inv of invs) {
     const abort = inv.resetAfter === undefined ? 0n : (1n << 63n) | (BigInt(inv.resetAfter) << 48n);
-    lines.push((abort | (BigInt(inv.n) << 32n) | toBits(inv.tQ, D.tW)).toString(16));
+    lines.push((abort | (BigInt(inv.n) << 32n) | toBits(inv.tQ, D.candSel.threshold.bits)).toString(16));
     if (inv.n < 1 || inv.n > D.cfg.nMax) {
       traces.push(null);
       continue;
@@ -86,7 +86,7 @@ export function buildStimulus(D: Derived, invs: Invocation[]): Stimulus {
 
 /** The standard test set of a config: several runtime n (full, odd, tiny), thresholds from exact
  *  (t = -2) through partial selection to one so high that queries select no key. */
-export function standardInvocations(D: Derived, seed: number): Invocation[] {
+export function standardInvocations(D: DesignSpec, seed: number): Invocation[] {
   const rng = new Rng(seed);
   const N = D.cfg.nMax;
   const ns = [N, Math.max(1, Math.floor((N * 2) / 3) | 1), Math.min(N, D.cfg.pA + 1), 1];
@@ -95,7 +95,7 @@ export function standardInvocations(D: Derived, seed: number): Invocation[] {
 }
 
 /** Real-valued invocations from a JSON file: { invocations: [{ t, K, V, Q }] } (rows of d numbers). */
-export function invocationsFromJson(D: Derived, raw: unknown, where: string): Invocation[] {
+export function invocationsFromJson(D: DesignSpec, raw: unknown, where: string): Invocation[] {
   const fail = (msg: string): never => {
     throw new VectorError(`${where}: ${msg}`);
   };

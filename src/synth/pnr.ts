@@ -5,7 +5,7 @@
 // and placed and routed by nextpnr-ice40 on the smallest HX device that fits.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from '../gen/errors.ts';
+import { UserError } from '../spec/errors.ts';
 import type { RtlilModule } from './rtlil.ts';
 import { parseStat } from './stat.ts';
 import { classifyCells, sortedCells, type Area } from './targets.ts';

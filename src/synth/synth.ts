@@ -19,11 +19,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import type { Derived } from '../gen/derive.ts';
+import type { DesignSpec } from '../units/design.ts';
 import { renderDesign } from '../gen/generate.ts';
 import { MODULES, withDeps } from '../gen/modules.ts';
 import { GENERATOR, REPO_ROOT } from '../gen/render.ts';
-import { UserError } from '../gen/errors.ts';
+import { UserError } from '../spec/errors.ts';
 import { checkDevice, placeAndRoute, type PnrOptions, type PnrReport } from './pnr.ts';
 import { descendants, displayName, hierarchyOrder, parseRtlil, type RtlilDesign, type RtlilModule } from './rtlil.ts';
 import { parseStat } from './stat.ts';
@@ -140,7 +140,7 @@ function moduleKey(version: string, synthCmd: string, design: RtlilDesign, m: Rt
   return hashOf('module-v1', version, synthCmd, m.text, ...ifaces);
 }
 
-export async function synthesize(D: Derived, target: Target, opts: SynthOptions = {}): Promise<SynthReport> {
+export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptions = {}): Promise<SynthReport> {
   const spec = TARGET_SPECS[target];
   if (!spec) throw new UserError(`unknown target ${target} (targets: ${Object.keys(TARGET_SPECS).join(', ')})`);
   if (opts.pnr && target !== 'ice40') throw new UserError(`--pnr is only available for ice40: there is no ECP5 or Xilinx place-and-route in Debian or on npm (toolchain.md P13)`);

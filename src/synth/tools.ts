@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '../gen/errors.ts';
+import { UserError } from '../spec/errors.ts';
 import { REPO_ROOT } from '../gen/render.ts';
 import { requireTool } from '../sim/run.ts';
 

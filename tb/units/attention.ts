@@ -16,8 +16,8 @@
 //   part_clear lowers part_full at the next edge, except in a cycle that finishes a query (finish wins).
 // Outputs in cycle c are a function of the registers during c and the inputs of c (the generic unit
 // testbench applies inputs after the falling edge and compares before the rising edge).
-import type { Derived } from '../../src/gen/derive.ts';
-import { Rng } from '../../src/model/rng.ts';
+import type { DesignSpec } from '../../src/units/design.ts';
+import { Rng } from '../../src/spec/rng.ts';
 import { accumulate, emptyPartial, expUnit, sumSquares, type Partial } from '../../src/model/fixed.ts';
 import { packBus, type Cycle, type Port, type Trace } from '../../src/sim/trace.ts';
 
@@ -27,9 +27,9 @@ export type Slot =
   | { kind: 'pre'; x: number[]; tag: number }
   | null;
 
-export const qMin = (D: Derived): number => -(2 ** (D.qW - 1));
-export const qMax = (D: Derived): number => 2 ** (D.qW - 1) - 1;
-export const randVec = (D: Derived, rng: Rng): number[] => Array.from({ length: D.cfg.d }, () => rng.int(qMin(D), qMax(D)));
+export const qMin = (D: DesignSpec): number => -(2 ** (D.qkv.bits - 1));
+export const qMax = (D: DesignSpec): number => 2 ** (D.qkv.bits - 1) - 1;
+export const randVec = (D: DesignSpec, rng: Rng): number[] => Array.from({ length: D.cfg.d }, () => rng.int(qMin(D), qMax(D)));
 
 /** Register-level model of elsa_attention's pipeline control: which token sits in S1…S4, part_full,
  *  which query's sums are in part_*, and which query vectors q_next and q_att hold. */
@@ -89,32 +89,32 @@ export class AttentionModel {
 export const endsQuery = (x: Slot): boolean => x?.kind === 'eoq' || (x?.kind === 'key' && x.last === true);
 
 /** Expected partial of a query: accumulate() over its keys in S4 order. */
-export function queryPartial(D: Derived, q: number[], ids: number[], K: number[][], V: number[][]): Partial {
+export function queryPartial(D: DesignSpec, q: number[], ids: number[], K: number[][], V: number[][]): Partial {
   const p = emptyPartial(D.cfg.d);
   for (const j of ids) accumulate(D, p, expUnit(D, q.reduce((s, qi, i) => s + qi * K[j][i], 0)), V[j]);
   return p;
 }
 
 /** part_* outputs for a partial (null = don't care). */
-export function partOut(D: Derived, p: Partial | null): Record<string, bigint | number | null> {
+export function partOut(D: DesignSpec, p: Partial | null): Record<string, bigint | number | null> {
   if (!p) return { part_started: null, part_e: null, part_s: null, part_o: null };
-  return { part_started: p.started ? 1 : 0, part_e: p.e, part_s: p.s, part_o: packBus(p.o, D.accOW) };
+  return { part_started: p.started ? 1 : 0, part_e: p.e, part_s: p.s, part_o: packBus(p.o, D.attention.sumEV.bits) };
 }
 
-export const partPorts = (D: Derived): Port[] => [
-  { name: 'part_full', width: 1 }, { name: 'part_started', width: 1 }, { name: 'part_e', width: D.expEW },
-  { name: 'part_s', width: D.accSW }, { name: 'part_o', width: D.cfg.d * D.accOW },
+export const partPorts = (D: DesignSpec): Port[] => [
+  { name: 'part_full', width: 1 }, { name: 'part_started', width: 1 }, { name: 'part_e', width: D.attention.exp.exponent.bits },
+  { name: 'part_s', width: D.attention.sumE.bits }, { name: 'part_o', width: D.cfg.d * D.attention.sumEV.bits },
 ];
 
 /** Random vector at a random scale (1, 1/2, 1/4 or 1/8 of full range): key norms spread widely. */
-export function randVecScaled(D: Derived, rng: Rng): number[] {
+export function randVecScaled(D: DesignSpec, rng: Rng): number[] {
   const a = 2 ** -rng.int(0, 3);
   return Array.from({ length: D.cfg.d }, () => rng.int(Math.ceil(qMin(D) * a), Math.floor(qMax(D) * a)));
 }
 
 /** K/V memory contents of a test: the extremes (all min, all max, zeros, alternating), then random
  *  rows at random scales. */
-export function kvRows(D: Derived, rng: Rng, n: number): { K: number[][]; V: number[][] } {
+export function kvRows(D: DesignSpec, rng: Rng, n: number): { K: number[][]; V: number[][] } {
   const d = D.cfg.d;
   const special = (i: number): number[] | null =>
     i === 0 ? new Array<number>(d).fill(qMin(D)) : i === 1 ? new Array<number>(d).fill(qMax(D)) : i === 2 ? new Array<number>(d).fill(0)
@@ -149,11 +149,11 @@ export interface AttentionTraceInfo {
  *  division's part_clear) around the model above, so every input is legal for the cycle it is in.
  *  Inputs that the module must ignore in a cycle (k_row, v_row, in_id, pre_k, pre_tag, q_vec) carry
  *  random junk there. */
-export function attentionTraceInfo(D: Derived, seed: number): AttentionTraceInfo {
+export function attentionTraceInfo(D: DesignSpec, seed: number): AttentionTraceInfo {
   const rng = new Rng(seed);
   const d = D.cfg.d;
-  const nB = D.nB;
-  const TW = D.normTagW;
+  const nB = D.bank.keys;
+  const TW = D.bank.normTag.bits;
   const { K, V } = kvRows(D, rng, nB);
 
   // ---- queries: vectors and key lists (distinct local ids, at most nB: the accumulator widths' bound)
@@ -207,9 +207,9 @@ export function attentionTraceInfo(D: Derived, seed: number): AttentionTraceInfo
   const m = new AttentionModel();
   const cycles: Cycle[] = [];
   const inputs = (o: Record<string, bigint | number>) => ({
-    rst: 0, q_load: 0, q_vec: packBus(randVec(D, rng), D.qW), q_swap: 0, in_valid: 0, in_eoq: 0, in_id: rng.int(0, 2 ** D.bankIdW - 1),
-    pre_valid: 0, pre_k: packBus(randVec(D, rng), D.qW), pre_tag: rng.int(0, 2 ** TW - 1),
-    k_row: packBus(randVec(D, rng), D.qW), v_row: packBus(randVec(D, rng), D.qW), part_clear: 0, ...o,
+    rst: 0, q_load: 0, q_vec: packBus(randVec(D, rng), D.qkv.bits), q_swap: 0, in_valid: 0, in_eoq: 0, in_id: rng.int(0, 2 ** D.bank.keyIndex.bits - 1),
+    pre_valid: 0, pre_k: packBus(randVec(D, rng), D.qkv.bits), pre_tag: rng.int(0, 2 ** TW - 1),
+    k_row: packBus(randVec(D, rng), D.qkv.bits), v_row: packBus(randVec(D, rng), D.qkv.bits), part_clear: 0, ...o,
   });
   cycles.push({ in: inputs({ rst: 1 }), out: {} });
 
@@ -261,12 +261,12 @@ export function attentionTraceInfo(D: Derived, seed: number): AttentionTraceInfo
     const s0: Slot = tok.kind === 'idle' ? null : tok;
     const s1 = m.s1, s4 = m.s4;
     const inp = inputs({
-      q_load: qLoad !== null ? 1 : 0, ...(qLoad !== null ? { q_vec: packBus(Q[qLoad], D.qW) } : {}), q_swap: qSwap ? 1 : 0,
+      q_load: qLoad !== null ? 1 : 0, ...(qLoad !== null ? { q_vec: packBus(Q[qLoad], D.qkv.bits) } : {}), q_swap: qSwap ? 1 : 0,
       ...(tok.kind === 'key' ? { in_valid: 1, in_id: tok.id, in_eoq: tok.last ? 1 : 0 } : {}),
       ...(tok.kind === 'eoq' ? { in_eoq: 1 } : {}),
-      ...(tok.kind === 'pre' ? { pre_valid: 1, pre_k: packBus(tok.x, D.qW), pre_tag: tok.tag } : {}),
-      ...(s1?.kind === 'key' ? { k_row: packBus(K[s1.id], D.qW) } : {}),
-      ...(s4?.kind === 'key' ? { v_row: packBus(V[s4.id], D.qW) } : {}),
+      ...(tok.kind === 'pre' ? { pre_valid: 1, pre_k: packBus(tok.x, D.qkv.bits), pre_tag: tok.tag } : {}),
+      ...(s1?.kind === 'key' ? { k_row: packBus(K[s1.id], D.qkv.bits) } : {}),
+      ...(s4?.kind === 'key' ? { v_row: packBus(V[s4.id], D.qkv.bits) } : {}),
       part_clear: partClear ? 1 : 0,
     });
     const s3 = m.s3;
@@ -297,7 +297,7 @@ export function attentionTraceInfo(D: Derived, seed: number): AttentionTraceInfo
   for (let i = 0; i < 3; i++) {
     cycles.push({ in: inputs({}), out: { hold: 0, v_re: 0, sumsq_valid: 0, part_full: 0 } });
   }
-  const IDW = D.bankIdW, QV = d * D.qW;
+  const IDW = D.bank.keyIndex.bits, QV = d * D.qkv.bits;
   return {
     trace: {
       module: 'elsa_attention', clocked: true,
@@ -309,7 +309,7 @@ export function attentionTraceInfo(D: Derived, seed: number): AttentionTraceInfo
       ],
       outputs: [
         { name: 'hold', width: 1 }, { name: 'v_re', width: 1 }, { name: 'v_raddr', width: IDW },
-        { name: 'sumsq_valid', width: 1 }, { name: 'sumsq', width: D.normSqW }, { name: 'sumsq_tag', width: TW },
+        { name: 'sumsq_valid', width: 1 }, { name: 'sumsq', width: D.norm.sumSquares.bits }, { name: 'sumsq_tag', width: TW },
         ...partPorts(D),
       ],
       cycles,
@@ -318,4 +318,4 @@ export function attentionTraceInfo(D: Derived, seed: number): AttentionTraceInfo
   };
 }
 
-export const attentionTrace = (D: Derived, seed: number): Trace => attentionTraceInfo(D, seed).trace;
+export const attentionTrace = (D: DesignSpec, seed: number): Trace => attentionTraceInfo(D, seed).trace;

@@ -16,7 +16,7 @@
 //            the queues hold only the previous query's tail); a query with no candidate sends a bare
 //            token once every row is issued and nothing is queued or pushed.
 //            ready = !sel_active || (every row issued and pushed, not fresh, no hold, and at most two
-//            entries queued with D.overlapTail, else none).
+//            entries queued with D.bank.overlapTail, else none).
 //   hold     an end-of-query mark at S4 while part_full (and no part_clear this cycle) freezes the whole
 //            bank (no issue, push, pop, token) until the part_clear cycle, where the query finishes.
 // The expected partial of each query is accumulate() over bankOrder()'s key order (the model's
@@ -24,8 +24,8 @@
 // generator also checks that its own pop order equals bankOrder()'s and, for queries without a hold,
 // that the end-of-query mark and the first ready cycle come exactly bankOrder().eoqAt and .readyAt
 // cycles after qs_start.
-import type { Derived } from '../../src/gen/derive.ts';
-import { Rng } from '../../src/model/rng.ts';
+import type { DesignSpec } from '../../src/units/design.ts';
+import { Rng } from '../../src/spec/rng.ts';
 import { bankOrder, emptyPartial, hamming, hashFixed, isCandidate, isqrt, sumSquares, type Partial } from '../../src/model/fixed.ts';
 import { packBus, type Cycle, type Trace } from '../../src/sim/trace.ts';
 import { AttentionModel, kvRows, partOut, partPorts, queryPartial, randVec, randVecScaled, type Slot } from './attention.ts';
@@ -54,7 +54,7 @@ export interface BankTraceInfo {
 }
 
 class BankSim {
-  readonly D: Derived;
+  readonly D: DesignSpec;
   readonly rng: Rng;
   readonly cycles: Cycle[] = [];
   // memories and load counters
@@ -88,7 +88,7 @@ class BankSim {
   roomStalls = 0;
   holdBlocked = { issue: 0, push: 0, pop: 0, token: 0 };
 
-  constructor(D: Derived, rng: Rng) {
+  constructor(D: DesignSpec, rng: Rng) {
     this.D = D;
     this.rng = rng;
     this.queues = Array.from({ length: D.cfg.pC }, () => []);
@@ -113,7 +113,7 @@ class BankSim {
     const selected = this.rowPushes();
     const pushes = hold ? [] : selected;
     const rowsDone = this.r === this.nRows;
-    const tailOk = !this.rowInflight && queued <= (this.D.overlapTail ? 2 : 0);
+    const tailOk = !this.rowInflight && queued <= (this.D.bank.overlapTail ? 2 : 0);
     const ready = !this.selActive || (rowsDone && !this.fresh && !hold && tailOk);
     const tokenDue = this.selActive && this.eoqOwed && !this.fresh && rowsDone && queued === 0 && selected.length === 0;
     return { hold, queued, pushes, rowsDone, ready, tokenDue, token: tokenDue && !hold };
@@ -132,11 +132,11 @@ class BankSim {
   tick(inp: { rst?: boolean; clear?: boolean; ld?: { k: number[]; v: number[]; hashAt: number }; qs?: QueryRec } = {}): void {
     const D = this.D, pC = D.cfg.pC, QD = D.cfg.queueDepth, rng = this.rng;
     const c = this.c;
-    const junk = () => packBus(randVec(D, rng), D.qW);
+    const junk = () => packBus(randVec(D, rng), D.qkv.bits);
     const junkBits = () => packBus(Array.from({ length: D.cfg.k }, () => rng.int(0, 1)), 1);
     const inputs: Record<string, bigint | number> = {
       rst: 0, clear: 0, ld_valid: 0, ld_k: junk(), ld_v: junk(), h_valid: 0, h_data: junkBits(),
-      qs_start: 0, qs_hash: junkBits(), qs_vec: junk(), thr: rng.int(-(2 ** (D.thrW - 1)), 2 ** (D.thrW - 1) - 1), part_clear: 0,
+      qs_start: 0, qs_hash: junkBits(), qs_vec: junk(), thr: rng.int(-(2 ** (D.candSel.thresholdProduct.bits - 1)), 2 ** (D.candSel.thresholdProduct.bits - 1) - 1), part_clear: 0,
     };
     if (inp.rst) {
       inputs.rst = 1;
@@ -177,9 +177,9 @@ class BankSim {
 
     // ---- inputs and expected outputs
     if (inp.clear) inputs.clear = 1;
-    if (inp.ld) Object.assign(inputs, { ld_valid: 1, ld_k: packBus(inp.ld.k, D.qW), ld_v: packBus(inp.ld.v, D.qW) });
+    if (inp.ld) Object.assign(inputs, { ld_valid: 1, ld_k: packBus(inp.ld.k, D.qkv.bits), ld_v: packBus(inp.ld.v, D.qkv.bits) });
     if (hNow) Object.assign(inputs, { h_valid: 1, h_data: packBus(hNow.data, 1) });
-    if (qs) Object.assign(inputs, { qs_start: 1, qs_hash: packBus(qs.hash, 1), qs_vec: packBus(qs.q, D.qW), thr: qs.thr });
+    if (qs) Object.assign(inputs, { qs_start: 1, qs_hash: packBus(qs.hash, 1), qs_vec: packBus(qs.q, D.qkv.bits), thr: qs.thr });
     if (partClear) inputs.part_clear = 1;
     const pf = this.attn.partFull;
     if (pf) this.partChecks++;
@@ -211,7 +211,7 @@ class BankSim {
       if (ended.pops.length !== ended.order.length) throw new Error('bank model: bare token before the last key');
     } else if (inp.ld) {
       const j = this.kvCount;
-      s0 = { kind: 'pre', x: inp.ld.k, tag: ((j % pC) << D.rowW) | Math.floor(j / pC) };
+      s0 = { kind: 'pre', x: inp.ld.k, tag: ((j % pC) << D.bank.rowIndex.bits) | Math.floor(j / pC) };
     }
     for (const [i, j] of pushes) this.queues[i].push({ j, query: this.cur });
     if (ended) {
@@ -238,7 +238,7 @@ class BankSim {
     // attention: a norm request leaving S3 enters the square root pipeline (normW stages)
     if (this.attn.sumsqValid) {
       const s3 = this.attn.s3 as { x: number[]; tag: number };
-      this.normPipe.push({ done: c + D.sqrtLatency, tag: s3.tag, value: isqrt(sumSquares(s3.x)) });
+      this.normPipe.push({ done: c + D.norm.sqrtLatency, tag: s3.tag, value: isqrt(sumSquares(s3.x)) });
     }
     if (qs) {
       qs.qs = c;
@@ -247,7 +247,7 @@ class BankSim {
       this.expected.push(qs.partial);
     }
     // a finish fills the partial registers (also in a part_clear cycle): the output division takes it later
-    if (this.attn.edge(s0, partClear, qs ? this.cur : null, qSwap) >= 0) this.clearAt = c + 1 + (rng.next() < 0.25 ? 0 : rng.int(1, 12 + 2 * D.rows));
+    if (this.attn.edge(s0, partClear, qs ? this.cur : null, qSwap) >= 0) this.clearAt = c + 1 + (rng.next() < 0.25 ? 0 : rng.int(1, 12 + 2 * D.bank.rows));
     // load counters, memories, norms
     if (inp.ld) {
       this.K[this.kvCount] = inp.ld.k;
@@ -256,7 +256,7 @@ class BankSim {
     }
     if (hNow) this.hashes[this.hCount++] = hNow.data;
     if (nDone) {
-      const j = (nDone.tag & ((1 << D.rowW) - 1)) * pC + (nDone.tag >> D.rowW);
+      const j = (nDone.tag & ((1 << D.bank.rowIndex.bits) - 1)) * pC + (nDone.tag >> D.bank.rowIndex.bits);
       this.norms[j] = nDone.value;
     }
     this.inFlight += (inp.ld ? 1 : 0) - (nDone ? 1 : 0);
@@ -273,7 +273,7 @@ class BankSim {
 
 /** Query of a kind against the keys loaded now: 'all' (t = -2), 'none' (t just below 2), or the t whose
  *  selection is closest to a quarter, half or three quarters of the keys (but neither none nor all). */
-function makeQuery(D: Derived, sim: BankSim, rng: Rng, kind: Kind): QueryRec {
+function makeQuery(D: DesignSpec, sim: BankSim, rng: Rng, kind: Kind): QueryRec {
   const nb = sim.kvCount;
   const q = randVecScaled(D, rng);
   const hash = hashFixed(D, q);
@@ -281,7 +281,7 @@ function makeQuery(D: Derived, sim: BankSim, rng: Rng, kind: Kind): QueryRec {
   const norms = K.map((k) => isqrt(sumSquares(k)));
   const maxNorm = Math.max(0, ...norms);
   const maskFor = (tQ: number) => K.map((k, j) => isCandidate(D, hamming(hash, hashFixed(D, k)), norms[j], tQ * maxNorm));
-  const tLo = -(2 ** (D.tW - 1)), tHi = 2 ** (D.tW - 1) - 1;
+  const tLo = -(2 ** (D.candSel.threshold.bits - 1)), tHi = 2 ** (D.candSel.threshold.bits - 1) - 1;
   let tQ = kind === 'all' ? tLo : tHi;
   if (kind !== 'all' && kind !== 'none') {
     const target = nb * { quarter: 0.25, half: 0.5, most: 0.75 }[kind];
@@ -305,12 +305,12 @@ function makeQuery(D: Derived, sim: BankSim, rng: Rng, kind: Kind): QueryRec {
 
 /** The bank trace: four invocations (clear, load, queries): nb = nB keys, a count that leaves the last
  *  row partly filled, no keys at all (a bank beyond n) and a single key. */
-export function bankTraceInfo(D: Derived, seed: number): BankTraceInfo {
+export function bankTraceInfo(D: DesignSpec, seed: number): BankTraceInfo {
   const rng = new Rng(seed);
   const pC = D.cfg.pC;
   const sim = new BankSim(D, rng);
-  const { K, V } = kvRows(D, rng, D.nB);
-  let nb2 = D.nB - 1;
+  const { K, V } = kvRows(D, rng, D.bank.keys);
+  let nb2 = D.bank.keys - 1;
   if (pC > 1 && nb2 % pC === 0) nb2--;
   // first queries fixed (all, none, partial), then random kinds; short queries are frequent so that
   // end-of-query tokens catch up with a partial the output division has not taken yet (hold)
@@ -319,7 +319,7 @@ export function bankTraceInfo(D: Derived, seed: number): BankTraceInfo {
     return [...fixed, ...Array.from({ length: n - fixed.length }, () => pool[rng.int(0, pool.length - 1)])];
   };
   const invocations: { nb: number; kinds: Kind[] }[] = [
-    { nb: D.nB, kinds: kinds(16, ['all', 'none', 'half']) },
+    { nb: D.bank.keys, kinds: kinds(16, ['all', 'none', 'half']) },
     { nb: Math.max(1, nb2), kinds: kinds(10, ['half', 'all', 'none']) },
     { nb: 0, kinds: ['all', 'none', 'all', 'none', 'all', 'all'] },
     { nb: 1, kinds: ['all', 'none', 'all', 'all', 'none', 'all'] },
@@ -333,7 +333,7 @@ export function bankTraceInfo(D: Derived, seed: number): BankTraceInfo {
     // load: back to back for the first keys, then random gaps; hashes 1…8 cycles after their key
     for (let j = 0; j < inv.nb; j++) {
       if (j >= 3) for (let g = rng.int(0, 2); g > 0; g--) sim.tick();
-      const kv = ii === 1 ? (j + 5) % D.nB : j;   // another key order the second time
+      const kv = ii === 1 ? (j + 5) % D.bank.keys : j;   // another key order the second time
       sim.tick({ ld: { k: K[kv], v: V[kv], hashAt: sim.c + rng.int(1, 8) } });
     }
     // the top level waits for norms_pending to fall (and the last hash), then one threshold cycle
@@ -350,7 +350,7 @@ export function bankTraceInfo(D: Derived, seed: number): BankTraceInfo {
     while (!sim.idle) sim.tick();
     sim.tick();
   }
-  const QV = D.cfg.d * D.qW;
+  const QV = D.cfg.d * D.qkv.bits;
   return {
     trace: {
       module: 'elsa_bank', clocked: true,
@@ -358,11 +358,11 @@ export function bankTraceInfo(D: Derived, seed: number): BankTraceInfo {
         { name: 'rst', width: 1 }, { name: 'clear', width: 1 },
         { name: 'ld_valid', width: 1 }, { name: 'ld_k', width: QV }, { name: 'ld_v', width: QV },
         { name: 'h_valid', width: 1 }, { name: 'h_data', width: D.cfg.k },
-        { name: 'qs_start', width: 1 }, { name: 'qs_hash', width: D.cfg.k }, { name: 'qs_vec', width: QV }, { name: 'thr', width: D.thrW },
+        { name: 'qs_start', width: 1 }, { name: 'qs_hash', width: D.cfg.k }, { name: 'qs_vec', width: QV }, { name: 'thr', width: D.candSel.thresholdProduct.bits },
         { name: 'part_clear', width: 1 },
       ],
       outputs: [
-        { name: 'norms_pending', width: 1 }, { name: 'max_norm', width: D.normW }, { name: 'ready', width: 1 },
+        { name: 'norms_pending', width: 1 }, { name: 'max_norm', width: D.norm.norm.bits }, { name: 'ready', width: 1 },
         ...partPorts(D),
       ],
       cycles: sim.cycles,
@@ -377,4 +377,4 @@ export function bankTraceInfo(D: Derived, seed: number): BankTraceInfo {
   };
 }
 
-export const bankTrace = (D: Derived, seed: number): Trace => bankTraceInfo(D, seed).trace;
+export const bankTrace = (D: DesignSpec, seed: number): Trace => bankTraceInfo(D, seed).trace;

@@ -8,7 +8,7 @@ import { resolveConfig, PRESETS } from '../../src/gen/config.ts';
 import { REPO_ROOT, renderModule } from '../../src/gen/render.ts';
 import { moduleByName } from '../../src/gen/modules.ts';
 import { hashFixed } from '../../src/model/fixed.ts';
-import { Rng } from '../../src/model/rng.ts';
+import { Rng } from '../../src/spec/rng.ts';
 import { SIMULATORS } from '../../src/sim/run.ts';
 import { runUnit, writeModuleFiles } from '../harness.ts';
 import { hashTraceInfo, hashVectors, kronRow, projection } from './hash.ts';
@@ -41,10 +41,10 @@ describe('hash model and schedule', () => {
     }
   });
   it.each([...configs, ...edges].map((D) => [D.cfg.name, D] as const))('%s: worst-case projections fit bufW', (_n, D) => {
-    const lim = 2 ** (D.hash.bufW - 1);
+    const lim = 2 ** (D.hash.buffer.bits - 1);
     for (let j = 0; j < D.cfg.k; j++) {
       const row = kronRow(D, Math.floor(j / D.hash.kb), j % D.hash.kb);
-      const worst = row.reduce((s, a) => s + Math.abs(a) * 2 ** (D.qW - 1), 0);
+      const worst = row.reduce((s, a) => s + Math.abs(a) * 2 ** (D.qkv.bits - 1), 0);
       expect(worst).toBeLessThanOrEqual(lim);
     }
   });
@@ -52,7 +52,7 @@ describe('hash model and schedule', () => {
 
 const cases = [...configs.map((D) => [D.cfg.name, D, SIMULATORS] as const), ...edges.map((D) => [D.cfg.name, D, ['iverilog'] as const] as const)];
 describe.each(cases)('elsa_hash, config %s', (_n, D, sims) => {
-  const S = D.hashCycles;
+  const S = D.hash.cycles;
   const { trace, accepted } = hashTraceInfo(D, 21, VECTORS);
 
   it('uses at most m_h multipliers', () => {
@@ -68,9 +68,9 @@ describe.each(cases)('elsa_hash, config %s', (_n, D, sims) => {
     expect(answered.length).toBe(VECTORS - 1);
     for (const a of answered) expect(a.done - a.cycle).toBe(S + 1);
     // Back to back: one vector per S cycles when the last step leaves buffer 0 free, else per S + 1.
-    expect(D.hashPeriod).toBe(D.hashOverlap ? S : S + 1);
-    expect(accepted[1].cycle - accepted[0].cycle).toBe(D.hashPeriod);
-    expect(accepted.some((a, i) => i > 0 && a.cycle - accepted[i - 1].cycle > D.hashPeriod)).toBe(true);
+    expect(D.hash.period).toBe(D.hash.overlap ? S : S + 1);
+    expect(accepted[1].cycle - accepted[0].cycle).toBe(D.hash.period);
+    expect(accepted.some((a, i) => i > 0 && a.cycle - accepted[i - 1].cycle > D.hash.period)).toBe(true);
   });
 
   it('is clean under verilator -Wall, iverilog -Wall and yosys check', async () => {

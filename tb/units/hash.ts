@@ -1,19 +1,19 @@
 // Cycle traces for the hash computation module (elsa_hash), from the fixed-point model hashFixed().
 // The trace carries its own cycle model of the handshake: start accepted when busy is low; S =
-// D.hashCycles step cycles, busy in all of them (or, with D.hashOverlap, in all but the last, where the
+// D.hash.cycles step cycles, busy in all of them (or, with D.hash.overlap, in all but the last, where the
 // next start is taken); done one cycle after the last step with the new hash, which then holds.
-import type { Derived } from '../../src/gen/derive.ts';
-import { Rng } from '../../src/model/rng.ts';
+import type { DesignSpec } from '../../src/units/design.ts';
+import { Rng } from '../../src/spec/rng.ts';
 import { hashFixed } from '../../src/model/fixed.ts';
 import { packBus, type Cycle, type Trace } from '../../src/sim/trace.ts';
 
-const qMin = (D: Derived): number => -(2 ** (D.qW - 1));
-const qMax = (D: Derived): number => 2 ** (D.qW - 1) - 1;
-const randVec = (D: Derived, rng: Rng): number[] => Array.from({ length: D.cfg.d }, () => rng.int(qMin(D), qMax(D)));
+const qMin = (D: DesignSpec): number => -(2 ** (D.qkv.bits - 1));
+const qMax = (D: DesignSpec): number => 2 ** (D.qkv.bits - 1) - 1;
+const randVec = (D: DesignSpec, rng: Rng): number[] => Array.from({ length: D.cfg.d }, () => rng.int(qMin(D), qMax(D)));
 
 /** Row j of block b of the full quantised hash matrix: A_b = coef[b][0] ⊗ … ⊗ coef[b][L-1],
  *  mode 0 the most significant digit of both the row and the column index (as the schedule walks it). */
-export function kronRow(D: Derived, b: number, j: number): number[] {
+export function kronRow(D: DesignSpec, b: number, j: number): number[] {
   const H = D.hash;
   const L = H.factors.length;
   return Array.from({ length: D.cfg.d }, (_, i) => {
@@ -21,7 +21,7 @@ export function kronRow(D: Derived, b: number, j: number): number[] {
     let ii = i;
     let jj = j;
     for (let m = L - 1; m >= 0; m--) {
-      a *= H.coef[b][m][jj % H.rows[m]][ii % H.factors[m]];
+      a *= H.coefs[b][m][jj % H.rows[m]][ii % H.factors[m]];
       ii = Math.floor(ii / H.factors[m]);
       jj = Math.floor(jj / H.rows[m]);
     }
@@ -30,7 +30,7 @@ export function kronRow(D: Derived, b: number, j: number): number[] {
 }
 
 /** Projection j (all blocks, j = block·kb + row) computed directly as a dot product with A's row. */
-export function projection(D: Derived, x: number[], j: number): number {
+export function projection(D: DesignSpec, x: number[], j: number): number {
   const row = kronRow(D, Math.floor(j / D.hash.kb), j % D.hash.kb);
   return row.reduce((s, a, i) => s + a * x[i], 0);
 }
@@ -38,7 +38,7 @@ export function projection(D: Derived, x: number[], j: number): number {
 /** Input vectors: the extremes first (all min, all max, zeros, alternating), then per-row worst cases
  *  (x_i = ±full scale with the sign of A_ji: the largest |projection| the buffers must hold), one-hot
  *  impulses (projections that are exactly 0 for zero coefficients), then uniform random vectors. */
-export function hashVectors(D: Derived, seed: number, count: number): number[][] {
+export function hashVectors(D: DesignSpec, seed: number, count: number): number[][] {
   const rng = new Rng(seed);
   const d = D.cfg.d;
   const lo = qMin(D);
@@ -61,8 +61,8 @@ export function hashVectors(D: Derived, seed: number, count: number): number[][]
   return out.slice(0, Math.max(count, 1));
 }
 
-export const HASH_PORTS = (D: Derived) => ({
-  inputs: [{ name: 'rst', width: 1 }, { name: 'start', width: 1 }, { name: 'x', width: D.cfg.d * D.qW }],
+export const HASH_PORTS = (D: DesignSpec) => ({
+  inputs: [{ name: 'rst', width: 1 }, { name: 'start', width: 1 }, { name: 'x', width: D.cfg.d * D.qkv.bits }],
   outputs: [{ name: 'busy', width: 1 }, { name: 'done', width: 1 }, { name: 'hash', width: D.cfg.k }],
 });
 
@@ -75,16 +75,16 @@ export interface HashTraceInfo {
 /** The hash unit's trace: `vectors` are started (a count = hashVectors(D, seed, count)). The first
  *  third back to back (start in the done cycle), the rest after random idle gaps, with spurious starts
  *  while busy; one reset in the middle of a computation (with start high: reset wins). */
-export function hashTraceInfo(D: Derived, seed: number, vectors: number | number[][]): HashTraceInfo {
+export function hashTraceInfo(D: DesignSpec, seed: number, vectors: number | number[][]): HashTraceInfo {
   const rng = new Rng(seed ^ 0x5a5a);
   const vecs = typeof vectors === 'number' ? hashVectors(D, seed, vectors) : vectors;
-  const S = D.hashCycles;
+  const S = D.hash.cycles;
   const k = D.cfg.k;
   const cycles: Cycle[] = [];
   const accepted: { cycle: number; done: number }[] = [];
   // Model state as seen in the current cycle (all outputs are registered).
   let busyLeft = 0;     // step cycles still to come, this one included
-  const busyOut = () => busyLeft > 1 || (busyLeft === 1 && !D.hashOverlap);
+  const busyOut = () => busyLeft > 1 || (busyLeft === 1 && !D.hash.overlap);
   let done = 0;
   let hash: number[] = new Array<number>(k).fill(0);
   let pending: number[] = hash;
@@ -94,7 +94,7 @@ export function hashTraceInfo(D: Derived, seed: number, vectors: number | number
   const clock = (rst: number, start: number, x: number[]) => {
     const c = cycles.length;
     cycles.push({
-      in: { rst, start, x: packBus(x, D.qW) },
+      in: { rst, start, x: packBus(x, D.qkv.bits) },
       out: haveReset ? { busy: busyOut() ? 1 : 0, done, hash: bits(hash) } : {},
     });
     if (rst) {
@@ -148,4 +148,4 @@ export function hashTraceInfo(D: Derived, seed: number, vectors: number | number
   return { trace: { module: 'elsa_hash', clocked: true, ...P, cycles }, accepted };
 }
 
-export const hashTrace = (D: Derived, seed: number, vectors: number | number[][]): Trace => hashTraceInfo(D, seed, vectors).trace;
+export const hashTrace = (D: DesignSpec, seed: number, vectors: number | number[][]): Trace => hashTraceInfo(D, seed, vectors).trace;

@@ -3,7 +3,7 @@
 // plus an Icarus-only bank shape whose queues fill up (the row issue rule stalls with several queues).
 import { describe, expect, it } from 'vitest';
 import { resolveConfig, PRESETS } from '../../src/gen/config.ts';
-import type { Derived } from '../../src/gen/derive.ts';
+import type { DesignSpec } from '../../src/units/design.ts';
 import { elsaFixed } from '../../src/model/fixed.ts';
 import { SIMULATORS } from '../../src/sim/run.ts';
 import type { Trace } from '../../src/sim/trace.ts';
@@ -26,7 +26,7 @@ const ram = ramTraceInfo(small, SEED.ram);
 const att = new Map(configs.map((D) => [D.cfg.name, attentionTraceInfo(D, SEED.attention)]));
 const bank = new Map([...configs, stall].map((D) => [D.cfg.name, bankTraceInfo(D, SEED.bank)]));
 
-async function expectPass(D: Derived, t: Trace, sim: (typeof SIMULATORS)[number]) {
+async function expectPass(D: DesignSpec, t: Trace, sim: (typeof SIMULATORS)[number]) {
   const r = await runUnit(D, t, sim);
   expect(r.failed, r.stdout).toBe(0);
   expect(r.passed).toBe(t.cycles.length);
@@ -59,7 +59,7 @@ describe('internal-module traces exercise what they claim', () => {
     expect(b.holdCycles).toBeGreaterThan(10);
     expect(b.qsBackToBack).toBeGreaterThan(0);
     // queues of 4 or more: the next query starts over the old one's last keys
-    if (D.overlapTail) expect(b.qsOverTail).toBeGreaterThan(0);
+    if (D.bank.overlapTail) expect(b.qsOverTail).toBeGreaterThan(0);
     else expect(b.qsOverTail).toBe(0);
     expect(b.holdBlocked.pop).toBeGreaterThan(0);
     if (D.cfg.pC === 1 || D === stall) expect(b.roomStalls).toBeGreaterThan(0);
@@ -107,7 +107,7 @@ describe('elsa_bank, config u_stall (Icarus)', () => {
 
 describe('the internal-module testbenches report a wrong expected value', () => {
   const fullAfter = (t: Trace, from: number) => t.cycles.findIndex((c, i) => i > from && c.out?.part_full === 1);
-  const cases: [string, Derived, Trace, number][] = [
+  const cases: [string, DesignSpec, Trace, number][] = [
     ['elsa_ram', small, ram.trace, ram.trace.cycles.findIndex((c, i) => i > 30 && c.out?.rdata !== null)],
     // the lowest checked bit of a part_full cycle is part_o[0]: a wrong partial must be reported
     ['elsa_attention', small, att.get('small')!.trace, fullAfter(att.get('small')!.trace, 40)],

@@ -1,7 +1,7 @@
 // Cycle trace for elsa_output_div: bank partials built with accumulate() (src/model/fixed.ts), the
 // expected row from outputDivision(), and a cycle model of the module's handshakes.
-import type { Derived } from '../../src/gen/derive.ts';
-import { Rng } from '../../src/model/rng.ts';
+import type { DesignSpec } from '../../src/units/design.ts';
+import { Rng } from '../../src/spec/rng.ts';
 import { accumulate, emptyPartial, outputDivision, type Partial } from '../../src/model/fixed.ts';
 import { packBus, type Cycle, type Trace } from '../../src/sim/trace.ts';
 import { outputDivTiming } from '../../src/perf/cycles.ts';
@@ -15,14 +15,14 @@ function randBits(rng: Rng, w: number): bigint {
   for (let got = 0; got < w; got += 16) x = (x << 16n) | BigInt(rng.int(0, 0xffff));
   return x & ((1n << BigInt(w)) - 1n);
 }
-const clampE = (D: Derived, e: number): number => Math.max(-D.expEmax, Math.min(D.expEmax, e));
+const clampE = (D: DesignSpec, e: number): number => Math.max(-D.attention.exp.exponentMax, Math.min(D.attention.exp.exponentMax, e));
 
 /** One query's P_a partials: each bank accumulates its terms exactly as the attention module does. */
-export function makePartials(D: Derived, rng: Rng, kind: Kind): Partial[] {
+export function makePartials(D: DesignSpec, rng: Rng, kind: Kind): Partial[] {
   const { pA, d } = D.cfg;
-  const vMax = 2 ** (D.qW - 1) - 1;
-  const vMin = -(2 ** (D.qW - 1));
-  const mMax = 2 ** D.expMF - 1;
+  const vMax = 2 ** (D.qkv.bits - 1) - 1;
+  const vMin = -(2 ** (D.qkv.bits - 1));
+  const mMax = 2 ** D.attention.exp.mantissaFrac - 1;
   const only = rng.int(0, pA - 1);
   // element sign pattern of the saturating queries
   const satSign = Array.from({ length: d }, () => (rng.next() < 0.5 ? 1 : -1));
@@ -31,9 +31,9 @@ export function makePartials(D: Derived, rng: Rng, kind: Kind): Partial[] {
     const p = emptyPartial(d);
     let n: number;
     if (kind === 'none') n = 0;
-    else if (kind === 'full') n = D.nB;
-    else if (kind === 'single') n = b === only ? rng.int(1, Math.min(D.nB, 12)) : 0;
-    else n = rng.next() < 0.3 ? 0 : rng.int(1, Math.min(D.nB, 16));
+    else if (kind === 'full') n = D.bank.keys;
+    else if (kind === 'single') n = b === only ? rng.int(1, Math.min(D.bank.keys, 12)) : 0;
+    else n = rng.next() < 0.3 ? 0 : rng.int(1, Math.min(D.bank.keys, 16));
     const bankOff = rng.int(-12, 12);
     for (let t = 0; t < n; t++) {
       let e: number;
@@ -48,19 +48,19 @@ export function makePartials(D: Derived, rng: Rng, kind: Kind): Partial[] {
         // banks at opposite ends of the exponent range (differences far beyond the accumulator
         // widths: their terms vanish to 0 or -1), with jumps beyond the widths inside a bank too
         const hi = b % 2 === 1;
-        const jump = rng.next() < 0.15 ? rng.int(Math.floor(D.expEmax / 12), Math.floor(D.expEmax / 5)) : 0;
-        e = clampE(D, (hi ? D.expEmax - Math.floor(D.expEmax / 5) : -D.expEmax) + jump + rng.int(0, 3));
-        v = Array.from({ length: d }, () => randSigned(rng, D.qW));
+        const jump = rng.next() < 0.15 ? rng.int(Math.floor(D.attention.exp.exponentMax / 12), Math.floor(D.attention.exp.exponentMax / 5)) : 0;
+        e = clampE(D, (hi ? D.attention.exp.exponentMax - Math.floor(D.attention.exp.exponentMax / 5) : -D.attention.exp.exponentMax) + jump + rng.int(0, 3));
+        v = Array.from({ length: d }, () => randSigned(rng, D.qkv.bits));
       } else {
         e = clampE(D, base + bankOff + rng.int(-6, 6));
         v = kind === 'saturate'
           ? satSign.map((s) => (s > 0 ? vMax - rng.int(0, 1) : vMin + rng.int(0, 1)))
-          : Array.from({ length: d }, () => (rng.next() < 0.1 ? (rng.next() < 0.5 ? vMin : vMax) : randSigned(rng, D.qW)));
+          : Array.from({ length: d }, () => (rng.next() < 0.1 ? (rng.next() < 0.5 ? vMin : vMax) : randSigned(rng, D.qkv.bits)));
       }
       accumulate(D, p, { e, m }, v);
     }
     // the partial registers' widths must hold what accumulate() produced
-    if (Math.abs(p.e) > D.expEmax || p.s >= 2 ** D.accSW || p.o.some((x) => x < -(2 ** (D.accOW - 1)) || x >= 2 ** (D.accOW - 1)))
+    if (Math.abs(p.e) > D.attention.exp.exponentMax || p.s >= 2 ** D.attention.sumE.bits || p.o.some((x) => x < -(2 ** (D.attention.sumEV.bits - 1)) || x >= 2 ** (D.attention.sumEV.bits - 1)))
       throw new Error(`makePartials: bank ${b} (${kind}) overflows expEW/accSW/accOW`);
     return p;
   });
@@ -76,10 +76,10 @@ const kindOf = (q: number): Kind =>
  *  don't-care values on every field the module must ignore; the consumer applies random o_ready
  *  backpressure, with stretches of several cycles of o_ready = 0 while o_valid. Checked every cycle:
  *  part_clear, o_valid; o_data whenever its value is defined (reset value, a held result). */
-export function outputDivTrace(D: Derived, seed: number, queries = 20): Trace {
+export function outputDivTrace(D: DesignSpec, seed: number, queries = 20): Trace {
   const rng = new Rng(seed);
   const { pA, d } = D.cfg;
-  const DC = D.divCycles;
+  const DC = D.outputDiv.chunks;
   const parts = Array.from({ length: queries }, (_, q) => makePartials(D, rng, kindOf(q)));
   const expected = parts.map((p) => outputDivision(D, p));
 
@@ -132,12 +132,12 @@ export function outputDivTrace(D: Derived, seed: number, queries = 20): Trace {
       } else {
         // don't-care exponent: often just above or below the real E, where it would do most harm
         const live = bankQuery < queries ? parts[bankQuery].filter((x) => x.started) : [];
-        const eNear = live.length ? Math.max(...live.map((x) => x.e)) : rng.int(-D.expEmax, D.expEmax);
+        const eNear = live.length ? Math.max(...live.map((x) => x.e)) : rng.int(-D.attention.exp.exponentMax, D.attention.exp.exponentMax);
         const u = rng.next();
-        const eBad = u < 0.2 ? eNear + rng.int(-3, 3) : u < 0.8 ? eNear + rng.int(4, 40) : randSigned(rng, D.expEW);
-        es.push(Math.max(-(2 ** (D.expEW - 1)), Math.min(2 ** (D.expEW - 1) - 1, eBad)));
-        ss.push(randBits(rng, D.accSW));
-        for (let i = 0; i < d; i++) os.push(randBits(rng, D.accOW));
+        const eBad = u < 0.2 ? eNear + rng.int(-3, 3) : u < 0.8 ? eNear + rng.int(4, 40) : randSigned(rng, D.attention.exp.exponent.bits);
+        es.push(Math.max(-(2 ** (D.attention.exp.exponent.bits - 1)), Math.min(2 ** (D.attention.exp.exponent.bits - 1) - 1, eBad)));
+        ss.push(randBits(rng, D.attention.sumE.bits));
+        for (let i = 0; i < d; i++) os.push(randBits(rng, D.attention.sumEV.bits));
       }
     }
     if (oValid && stalledRow !== busyQuery) {
@@ -150,9 +150,9 @@ export function outputDivTrace(D: Derived, seed: number, queries = 20): Trace {
     cycles.push({
       in: {
         rst: 0, part_full: packBus(full, 1), part_started: packBus(started, 1),
-        part_e: packBus(es, D.expEW), part_s: packBus(ss, D.accSW), part_o: packBus(os, D.accOW), o_ready: oReady,
+        part_e: packBus(es, D.attention.exp.exponent.bits), part_s: packBus(ss, D.attention.sumE.bits), part_o: packBus(os, D.attention.sumEV.bits), o_ready: oReady,
       },
-      out: { part_clear: partClear ? 1 : 0, o_valid: oValid ? 1 : 0, o_data: oData ? packBus(oData, D.outW) : null },
+      out: { part_clear: partClear ? 1 : 0, o_valid: oValid ? 1 : 0, o_data: oData ? packBus(oData, D.out.bits) : null },
     });
 
     // start: not busy (cycles 1..clearAt after a start), output row taken (now or before), every
@@ -178,17 +178,17 @@ export function outputDivTrace(D: Derived, seed: number, queries = 20): Trace {
   for (let i = 0; i < 3; i++)
     cycles.push({
       in: { ...zeroIn, rst: 0, o_ready: 1 },
-      out: { part_clear: 0, o_valid: 0, o_data: oData ? packBus(oData, D.outW) : null },
+      out: { part_clear: 0, o_valid: 0, o_data: oData ? packBus(oData, D.out.bits) : null },
     });
 
   return {
     module: 'elsa_output_div', clocked: true,
     inputs: [
       { name: 'rst', width: 1 }, { name: 'part_full', width: pA }, { name: 'part_started', width: pA },
-      { name: 'part_e', width: pA * D.expEW }, { name: 'part_s', width: pA * D.accSW },
-      { name: 'part_o', width: pA * d * D.accOW }, { name: 'o_ready', width: 1 },
+      { name: 'part_e', width: pA * D.attention.exp.exponent.bits }, { name: 'part_s', width: pA * D.attention.sumE.bits },
+      { name: 'part_o', width: pA * d * D.attention.sumEV.bits }, { name: 'o_ready', width: 1 },
     ],
-    outputs: [{ name: 'part_clear', width: 1 }, { name: 'o_valid', width: 1 }, { name: 'o_data', width: d * D.outW }],
+    outputs: [{ name: 'part_clear', width: 1 }, { name: 'o_valid', width: 1 }, { name: 'o_data', width: d * D.out.bits }],
     cycles,
   };
 }

@@ -3,8 +3,8 @@
 // Semantics: on a rising edge, `we` writes mem[waddr] and `re` loads rdata <= mem[raddr]; both are
 // nonblocking, so a read of the address written in the same cycle returns the OLD word. With re low
 // rdata holds. Words never written read as X: those rdata values are don't-care (null).
-import type { Derived } from '../../src/gen/derive.ts';
-import { Rng } from '../../src/model/rng.ts';
+import type { DesignSpec } from '../../src/units/design.ts';
+import { Rng } from '../../src/spec/rng.ts';
 import type { Cycle, Trace } from '../../src/sim/trace.ts';
 
 export const RAM_DEFAULTS = { width: 8, depth: 16, aw: 4 } as const;
@@ -17,7 +17,7 @@ export interface RamTraceInfo {
   holdChecks: number;
 }
 
-export function ramTraceInfo(_D: Derived, seed: number, count = 400): RamTraceInfo {
+export function ramTraceInfo(_D: DesignSpec, seed: number, count = 400): RamTraceInfo {
   const { width: W, depth: N } = RAM_DEFAULTS;
   const rng = new Rng(seed);
   const mem: (number | null)[] = new Array<number | null>(N).fill(null);
@@ -68,4 +68,4 @@ export function ramTraceInfo(_D: Derived, seed: number, count = 400): RamTraceIn
   };
 }
 
-export const ramTrace = (D: Derived, seed: number): Trace => ramTraceInfo(D, seed).trace;
+export const ramTrace = (D: DesignSpec, seed: number): Trace => ramTraceInfo(D, seed).trace;

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { loadConfig } from '../../gen/config.ts';
-import { UserError } from '../../gen/errors.ts';
+import { UserError } from '../../spec/errors.ts';
 import { calibrate, calibratedConfigJson, checkKwtConfig, checkP } from '../../eval/calibrate.ts';
 import { loadManifest, splitClips } from '../../eval/clips.ts';
 import { writeFileAtomic } from '../../eval/io.ts';

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { loadConfig, PRESETS } from '../../gen/config.ts';
-import { ElsaConfigSchema } from '../../gen/schema.ts';
+import { ElsaConfigSchema } from '../../spec/schema.ts';
 
 export function registerConfigCommands(program: Command): void {
   program
@@ -13,9 +13,9 @@ export function registerConfigCommands(program: Command): void {
       const D = loadConfig(spec);
       console.log(`${D.cfg.name}: ok (hardware hash ${D.hwHash})`);
       console.log(`  n_max=${D.cfg.nMax} d=${D.cfg.d} k=${D.cfg.k} P_a=${D.cfg.pA} P_c=${D.cfg.pC} m_h=${D.cfg.mH} m_o=${D.cfg.mO} queueDepth=${D.cfg.queueDepth}`);
-      console.log(`  hash: factors [${D.hash.factors}] rows [${D.hash.rows}] × ${D.hash.blocks} block(s), ${D.hash.multiplies} multiplies, ${D.hashCycles} cycles/vector`);
-      console.log(`  θ_bias=${D.thetaBias} rad, bank size ${D.nB}, ${D.rows} selection rows/bank`);
-      console.log(`  widths: qkv ${D.qW}, score ${D.scoreW}, norm ${D.normW}, threshold ${D.thrW}, Σe ${D.accSW}, Σe·v ${D.accOW}, out ${D.outW}`);
+      console.log(`  hash: factors [${D.hash.factors}] rows [${D.hash.rows}] × ${D.hash.blocks} block(s), ${D.hash.multiplies} multiplies, ${D.hash.cycles} cycles/vector`);
+      console.log(`  θ_bias=${D.candSel.thetaBias} rad, bank size ${D.bank.keys}, ${D.bank.rows} selection rows/bank`);
+      console.log(`  widths: qkv ${D.qkv.bits}, score ${D.attention.score.bits}, norm ${D.norm.norm.bits}, threshold ${D.candSel.thresholdProduct.bits}, Σe ${D.attention.sumE.bits}, Σe·v ${D.attention.sumEV.bits}, out ${D.out.bits}`);
     });
   program
     .command('params')

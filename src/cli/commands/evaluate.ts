@@ -2,7 +2,7 @@
 // fixed-point ELSA in every layer), written as table.md, results.json and fig10.svg.
 import type { Command } from 'commander';
 import { loadConfig } from '../../gen/config.ts';
-import { UserError } from '../../gen/errors.ts';
+import { UserError } from '../../spec/errors.ts';
 import { defaultJobs, FIG10_PS, runFig10 } from '../../eval/fig10.ts';
 import { parseP } from './calibrate.ts';
 

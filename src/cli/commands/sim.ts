@@ -3,15 +3,15 @@ import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_PRESET, loadConfig } from '../../gen/config.ts';
-import { UserError } from '../../gen/errors.ts';
+import { UserError } from '../../spec/errors.ts';
 import { generate, writeFolderAtomic } from '../../gen/generate.ts';
 import { SIMULATORS, simulate, type Simulator } from '../../sim/run.ts';
 import { buildStimulus, invocationsFromJson, standardInvocations, VectorError, type Invocation } from '../../sim/stimulus.ts';
 import { writeTopBench } from '../../../tb/top.ts';
-import type { Derived } from '../../gen/derive.ts';
+import type { DesignSpec } from '../../units/design.ts';
 import { predictCycles } from '../../perf/cycles.ts';
 
-function loadInvocations(D: Derived, opts: { input?: string; seed: string }): Invocation[] {
+function loadInvocations(D: DesignSpec, opts: { input?: string; seed: string }): Invocation[] {
   if (!opts.input) return standardInvocations(D, parseInt(opts.seed, 10));
   let raw: unknown;
   try {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { loadConfig, DEFAULT_PRESET } from '../../gen/config.ts';
-import { UserError } from '../../gen/errors.ts';
+import { UserError } from '../../spec/errors.ts';
 import { formatReport, reportJson, synthesize, TOP } from '../../synth/synth.ts';
 import { isTarget, TARGETS, type Target } from '../../synth/targets.ts';
 

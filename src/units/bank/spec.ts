@@ -1,0 +1,56 @@
+// Spec slice of a bank (templates/elsa_bank.v.ejs, elsa_queue.v.ejs, elsa_arbiter.v.ejs, elsa_ram.v.ejs):
+// its key share, the rows of P_c candidate selection modules, the candidate queues. Contract:
+// src/units/bank/README.md.
+import type { ElsaConfig } from '../../spec/schema.ts';
+import { ConfigError } from '../../spec/errors.ts';
+import { width, type Width } from '../../spec/width.ts';
+
+export interface BankSpec {
+  /** Keys per bank (nMax / pA); key y lives in bank y mod pA. */
+  keys: number;
+  /** Candidate-selection rows per bank: ceil(keys / pC). */
+  rows: number;
+  keyIndex: Width;
+  keyCount: Width;
+  rowIndex: Width;
+  rowCount: Width;
+  /** A selection slot = its queue = the arbiter's grant. */
+  slot: Width;
+  /** Keys in the last row, 1..pC. */
+  lastRowKeys: Width;
+  /** Norm pipeline tag: slot and row of the key norm memory. */
+  normTag: Width;
+  queuePointer: Width;
+  queueCount: Width;
+  /** Entries in all queues of the bank: 0..pC·queueDepth. */
+  queued: Width;
+  /** The next query may start while two old entries are still queued (queueDepth ≥ 3). */
+  overlapTail: boolean;
+}
+
+export function bankSpec(c: ElsaConfig): BankSpec {
+  if (c.nMax % c.pA !== 0)
+    throw new ConfigError('pA', `must divide nMax = ${c.nMax}, not ${c.pA}`,
+      `choose pA from {${divisors(c.nMax).filter((x) => x <= 16).join(', ')}}`);
+  const keys = c.nMax / c.pA;
+  if (c.pC > keys) throw new ConfigError('pC', `must be at most the bank size nMax/pA = ${keys}, not ${c.pC}`, `set pC ≤ ${keys}`);
+  const rows = Math.ceil(keys / c.pC);
+  const slot = width.index('SLOT_W', c.pC, 'candidate selection slot = queue = arbiter grant');
+  const rowIndex = width.index('ROW_W', rows, 'candidate selection row address');
+  return {
+    keys, rows, slot, rowIndex,
+    keyIndex: width.index('KEY_IDX_W', keys, 'local key index in the bank'),
+    keyCount: width.forMax('KEY_CNT_W', keys, 'keys loaded into the bank, 0..nMax/pA'),
+    rowCount: width.forMax('ROW_CNT_W', rows, 'rows issued, 0..rows'),
+    lastRowKeys: width.forMax('LAST_ROW_W', c.pC, 'keys in the last row, 1..pC'),
+    normTag: width.unsigned('NORM_TAG_W', slot.bits + rowIndex.bits, 'norm pipeline tag: {slot, row}'),
+    queuePointer: width.index('QPTR_W', c.queueDepth, 'candidate queue pointer'),
+    queueCount: width.forMax('QCNT_W', c.queueDepth, 'entries in one candidate queue'),
+    queued: width.forMax('QUEUED_W', c.pC * c.queueDepth, 'entries in all queues of the bank'),
+    overlapTail: c.queueDepth >= 3,
+  };
+}
+
+export function divisors(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i + 1).filter((x) => n % x === 0);
+}

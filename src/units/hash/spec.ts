@@ -1,0 +1,116 @@
+// Spec slice of the hash unit (templates/elsa_hash.v.ejs): the Kronecker factors, their quantised
+// coefficients, the buffer widths and the step schedule with at most m_h multipliers per cycle.
+// Contract: src/units/hash/README.md.
+import type { ElsaConfig } from '../../spec/schema.ts';
+import { ConfigError } from '../../spec/errors.ts';
+import { Rng } from '../../spec/rng.ts';
+import { chooseFactors, kronMultiplies, randomKronFactors, rowFactors } from '../../spec/kron.ts';
+import { clog2, width, type Width } from '../../spec/width.ts';
+
+/** One lane operation of the hash schedule: out[dst] = Σ coef[t]·in[src[t]]. */
+export interface HashLaneOp { dst: number; src: number[]; coef: number[] }
+/** One cycle of the hash unit: which buffer it reads (mode m) and what each lane computes. */
+export interface HashStep { block: number; mode: number; last: boolean; lanes: HashLaneOp[] }
+
+export interface HashSpec {
+  factors: number[];          // f_m: factorisation of d
+  rows: number[];             // g_m: rows of each factor (∏ g_m = kb)
+  blocks: number;             // k / kb stacked independent Kronecker blocks
+  kb: number;                 // hash bits per block
+  coef: Width;                // a quantised coefficient: 1 sign + hashCoefFrac
+  coefs: number[][][][];      // [block][mode][row][col] quantised integers
+  real: number[][][][];       // the same factors before quantisation (float model)
+  modeLen: number[];          // elements in buffer m (m = 0..L)
+  bufWidths: number[];        // exact signed width of buffer m (m = 0..L): each mode adds coef + clog2(f_m)
+  buffer: Width;              // every hash buffer element (no overflow at any mode)
+  step: Width;                // step counter
+  lanes: number;              // lanes per cycle (max over modes)
+  fMax: number;               // operands per lane
+  steps: HashStep[];          // the full schedule of one vector
+  multiplies: number;         // total multiplies per vector (3·d^(4/3) for d = k = 64)
+  cycles: number;             // S: step cycles per vector
+  /** The last step does not read buffer 0, so the next vector is sampled during it. */
+  overlap: boolean;
+  /** Cycles per vector back to back: S with overlap, else S + 1. */
+  period: number;
+}
+
+export function hashSpec(c: ElsaConfig, qkv: Width): HashSpec {
+  const f = chooseFactors(c.d);
+  if (!f)
+    throw new ConfigError('d', `must factor into Kronecker factors of 2..8 (prime factors 2, 3, 5, 7), not ${c.d}`,
+      'choose e.g. 16, 32, 48, 64, 96, 128');
+  const kb = Math.min(c.k, c.d);
+  if (c.k % c.d !== 0 && c.d % c.k !== 0)
+    throw new ConfigError('k', `must divide d or be a multiple of d (d = ${c.d}), not ${c.k}`,
+      `use k = ${c.d / 2}, ${c.d} or ${2 * c.d}`);
+  const g = rowFactors(f, kb);
+  if (!g) throw new ConfigError('k', `k = ${c.k} does not split over the factors [${f.join(', ')}] of d`, `use a k that divides ${c.d}`);
+  const blocks = c.k / kb;
+  const F = c.formats.hashCoefFrac;
+  const maxCoef = 2 ** F - 1;
+  const rng = new Rng(c.hashSeed);
+  const real: number[][][][] = [];
+  const coefs: number[][][][] = [];
+  for (let b = 0; b < blocks; b++) {
+    const fac = randomKronFactors(f, g, rng);
+    real.push(fac);
+    // Scale each factor so its largest entry uses the full range: sign(A·x) is unchanged by it.
+    coefs.push(fac.map((a) => {
+      const mx = Math.max(...a.flat().map(Math.abs));
+      return a.map((row) => row.map((x) => Math.round((x * maxCoef) / mx)));
+    }));
+  }
+  const coef = width.fixed('COEF_W', 0, F, 'hash coefficient: 1 sign + hashCoefFrac');
+  const L = f.length;
+  const modeLen: number[] = [c.d];
+  const bufWidths: number[] = [qkv.bits];
+  const dims = [...f];
+  for (let m = 0; m < L; m++) {
+    dims[m] = g[m];
+    modeLen.push(dims.reduce((a, b) => a * b, 1));
+    bufWidths.push(bufWidths[m] + coef.bits + clog2(f[m]));
+  }
+  if (c.mH < Math.max(...f))
+    throw new ConfigError('mH', `must be at least the largest Kronecker factor ${Math.max(...f)} of d, not ${c.mH}`,
+      `set mH ≥ ${Math.max(...f)}`);
+  // Schedule: mode m of block b; each cycle, floor(mH / f_m) lanes each produce one output element.
+  const steps: HashStep[] = [];
+  let lanesMax = 0;
+  for (let b = 0; b < blocks; b++) {
+    const cur = [...f];
+    for (let m = 0; m < L; m++) {
+      const inner = cur.slice(m + 1).reduce((p, q) => p * q, 1);
+      const outDims = [...cur];
+      outDims[m] = g[m];
+      const nOut = outDims.reduce((p, q) => p * q, 1);
+      const lanes = Math.min(nOut, Math.floor(c.mH / f[m]));
+      lanesMax = Math.max(lanesMax, lanes);
+      const ops: HashLaneOp[] = [];
+      for (let o = 0; o < nOut; o++) {
+        const in_ = o % inner;
+        const j = Math.floor(o / inner) % g[m];
+        const outer = Math.floor(o / inner / g[m]);
+        const src: number[] = [];
+        const cf: number[] = [];
+        for (let i = 0; i < f[m]; i++) {
+          src.push((outer * cur[m] + i) * inner + in_);
+          cf.push(coefs[b][m][j][i]);
+        }
+        ops.push({ dst: o, src, coef: cf });
+      }
+      for (let s = 0; s < ops.length; s += lanes)
+        steps.push({ block: b, mode: m, last: false, lanes: ops.slice(s, s + lanes) });
+      cur[m] = g[m];
+    }
+  }
+  steps[steps.length - 1].last = true;
+  const overlap = steps[steps.length - 1].mode !== 0;
+  return {
+    factors: f, rows: g, blocks, kb, coef, coefs, real, modeLen, bufWidths,
+    buffer: width.signed('BUF_W', bufWidths[L], 'hash buffer element: exact sums of every mode'),
+    step: width.index('STEP_W', steps.length, 'hash step counter'),
+    lanes: lanesMax, fMax: Math.max(...f), steps, multiplies: blocks * kronMultiplies(f, g),
+    cycles: steps.length, overlap, period: steps.length + (overlap ? 0 : 1),
+  };
+}

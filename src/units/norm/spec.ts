@@ -1,0 +1,24 @@
+// Spec slice of the key norm unit (templates/elsa_isqrt.v.ejs, the shared elsa_dot with k·k):
+// ‖k‖ = floor(sqrt(Σ k_i²)) in units of 2^-qkv.frac. Contract: src/units/norm/README.md.
+import type { ElsaConfig } from '../../spec/schema.ts';
+import { clog2, width, type Width } from '../../spec/width.ts';
+
+export interface NormSpec {
+  /** Σ k_i², unsigned, 2·qkv.frac fraction bits. */
+  sumSquares: Width;
+  /** floor(sqrt(Σ k_i²)), unsigned, qkv.frac fraction bits. */
+  norm: Width;
+  /** Cycles of the square-root pipeline: one result bit per stage. */
+  sqrtLatency: number;
+}
+
+export function normSpec(c: ElsaConfig, qkv: Width): NormSpec {
+  // Σ of d squares of a signed qkv value: the dot product's width minus the sign bit.
+  const sumSquaresBits = 2 * qkv.bits + clog2(c.d) - 1;
+  const normBits = Math.ceil(sumSquaresBits / 2);
+  return {
+    sumSquares: width.unsigned('NORM_SQ_W', sumSquaresBits, 'Σ k_i² of a key (2·qkv.frac fraction bits)', 2 * qkv.frac),
+    norm: width.unsigned('NORM_W', normBits, 'key norm floor(sqrt(Σ k_i²)) (qkv.frac fraction bits)', qkv.frac),
+    sqrtLatency: normBits,
+  };
+}
