@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/gen/config.ts';
 import { REPO_ROOT } from '../../src/gen/render.ts';
-import { quantize, quantizeThreshold } from '../../src/model/fixed.ts';
+import { quantize, quantizeThreshold } from '../../src/units/top/model.ts';
 import { predictCycles } from '../../src/perf/cycles.ts';
 import type { Invocation } from '../../src/sim/stimulus.ts';
 import { loadClip } from '../../src/tflite/audio.ts';

@@ -4,8 +4,10 @@
 import type { DesignSpec } from '../units/design.ts';
 import type { ModuleSpec } from './modules.ts';
 import { GENERATOR } from './render.ts';
-import { outputDivTiming, predictExec, predictPre } from '../perf/cycles.ts';
-import { bankOrder, bankSize, type InvocationTrace } from '../model/fixed.ts';
+import { outputDivTiming } from '../units/output_div/timing.ts';
+import { predictExec, predictPre } from '../perf/cycles.ts';
+import { bankOrder, bankSize } from '../units/bank/model.ts';
+import { type InvocationTrace } from '../units/top/model.ts';
 import { PRESETS, resolveConfig } from './config.ts';
 
 interface FileOut { path: string; content: string }

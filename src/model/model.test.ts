@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { PRESETS, resolveConfig } from '../gen/config.ts';
 import { Rng } from '../spec/rng.ts';
 import { angleErrors, estimateThetaBias, percentile } from '../spec/theta.ts';
-import { bankOrder, expUnit, hashFixed, quantizeRows } from './fixed.ts';
+import { bankOrder } from '../units/bank/model.ts';
+import { expUnit } from '../units/attention/model.ts';
+import { hashFixed } from '../units/hash/model.ts';
+import { quantizeRows } from '../units/top/model.ts';
 import { elsaFixedModel, elsaFloatModel, exactModel } from './models.ts';
 import { hashFloat, softmaxAttend } from './float.ts';
 

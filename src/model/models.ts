@@ -1,7 +1,7 @@
 // The fixed-point model behind the same AttentionModel interface as the float models.
 import type { DesignSpec } from '../units/design.ts';
 import type { AttentionModel } from './float.ts';
-import { elsaFixed, quantizeRows, quantizeThreshold } from './fixed.ts';
+import { elsaFixed, quantizeRows, quantizeThreshold } from '../units/top/model.ts';
 
 export function elsaFixedModel(D: DesignSpec): AttentionModel {
   return {

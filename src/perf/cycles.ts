@@ -3,33 +3,20 @@
 // attention pipeline's end-of-query tokens, the output division) and must predict the testbench's
 // cycles_pre and cycles_exec exactly when the host streams never stall.
 import type { DesignSpec } from '../units/design.ts';
-import type { InvocationTrace } from '../model/fixed.ts';
+import type { InvocationTrace } from '../units/top/model.ts';
+import { outputDivTiming } from '../units/output_div/timing.ts';
+import { EOQ_TO_S4 } from '../units/attention/timing.ts';
+import { keyNormLatency } from '../units/norm/timing.ts';
 
 export interface CyclePrediction { pre: number; exec: number; perQuery: number[] }
 
-/** Cycle timing of elsa_output_div (templates/elsa_output_div.v.ejs), counted from its start cycle
- *  (cycle 0: idle, every part_full set, o_valid low or taken now). part_clear is high in exactly cycle
- *  `clearAt` (the banks may replace their partials at its edge); busy in cycles 1..clearAt; o_valid
- *  rises in `validAt` and stays high until the cycle (inclusive) in which o_ready is high; o_data keeps
- *  the previous row through `dataHeldTo`, then fills chunk by chunk. With o_ready always high the next
- *  start is no earlier than `next`. */
-export const outputDivTiming = (D: DesignSpec) => ({
-  clearAt: D.outputDiv.chunks + 1,
-  validAt: D.outputDiv.chunks + 2,
-  dataHeldTo: 2,
-  next: D.outputDiv.chunks + 2,
-});
-
 /** Preprocessing: one key per hash period (S, or S + 1 without step overlap); after the last key, wait
- *  until the hash unit can take a start again and for its norm (dot 3 cycles + sqrt normW + 1), then one
- *  cycle for the threshold register. */
+ *  until the hash unit can take a start again and for its norm (keyNormLatency), then one cycle for the
+ *  threshold register. */
 export function predictPre(D: DesignSpec, n: number): number {
   const P = D.hash.period;
-  return (n - 1) * P + Math.max(2, P, D.norm.sqrtLatency + 4) + 2;
+  return (n - 1) * P + Math.max(2, P, keyNormLatency(D)) + 2;
 }
-
-/** Attention pipeline depth from S0 (pop / end-of-query token) to S4 (accumulate / finish). */
-const EOQ_TO_S4 = 4;
 
 /** Execution: queries are accepted into the hash unit one per hash period while the top's two-entry
  *  query queue has room; every bank takes query i+1 once it is hashed and all banks are ready for it (bankOrder().readyAt cycles

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { DesignSpec } from '../units/design.ts';
 import { MODULES } from '../gen/modules.ts';
 import { GENERATOR, REPO_ROOT } from '../gen/render.ts';
-import { elsaFixed } from '../model/fixed.ts';
+import { elsaFixed } from '../units/top/model.ts';
 import { predictCycles } from '../perf/cycles.ts';
 import { thresholdSweep } from '../sim/stimulus.ts';
 import { barChart } from './charts.ts';

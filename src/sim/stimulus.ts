@@ -2,7 +2,7 @@
 // from the fixed-point model, packed one hex word per line (format in tb/top_tb.v.ejs and the README).
 import type { DesignSpec } from '../units/design.ts';
 import { Rng } from '../spec/rng.ts';
-import { elsaFixed, quantize, quantizeThreshold, type InvocationTrace } from '../model/fixed.ts';
+import { elsaFixed, quantize, quantizeThreshold, type InvocationTrace } from '../units/top/model.ts';
 import { metaFile, packBus, toBits } from './trace.ts';
 import { learnThreshold } from '../model/calibrate.ts';
 

@@ -24,11 +24,15 @@
 // generator also checks that its own pop order equals bankOrder()'s and, for queries without a hold,
 // that the end-of-query mark and the first ready cycle come exactly bankOrder().eoqAt and .readyAt
 // cycles after qs_start.
-import type { DesignSpec } from '../../src/units/design.ts';
-import { Rng } from '../../src/spec/rng.ts';
-import { bankOrder, emptyPartial, hamming, hashFixed, isCandidate, isqrt, sumSquares, type Partial } from '../../src/model/fixed.ts';
-import { packBus, type Cycle, type Trace } from '../../src/sim/trace.ts';
-import { AttentionModel, kvRows, partOut, partPorts, queryPartial, randVec, randVecScaled, type Slot } from './attention.ts';
+import type { DesignSpec } from '../design.ts';
+import { Rng } from '../../spec/rng.ts';
+import { bankOrder } from './model.ts';
+import { emptyPartial, type Partial } from '../attention/model.ts';
+import { hamming, isCandidate } from '../cand_sel/model.ts';
+import { hashFixed } from '../hash/model.ts';
+import { isqrt, sumSquares } from '../norm/model.ts';
+import { packBus, type Cycle, type Trace } from '../../sim/trace.ts';
+import { AttentionModel, kvRows, partOut, partPorts, queryPartial, randVec, randVecScaled, type Slot } from '../attention/trace.ts';
 
 type Kind = 'all' | 'none' | 'quarter' | 'half' | 'most';
 export interface QueryRec {

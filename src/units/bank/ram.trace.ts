@@ -3,9 +3,9 @@
 // Semantics: on a rising edge, `we` writes mem[waddr] and `re` loads rdata <= mem[raddr]; both are
 // nonblocking, so a read of the address written in the same cycle returns the OLD word. With re low
 // rdata holds. Words never written read as X: those rdata values are don't-care (null).
-import type { DesignSpec } from '../../src/units/design.ts';
-import { Rng } from '../../src/spec/rng.ts';
-import type { Cycle, Trace } from '../../src/sim/trace.ts';
+import type { DesignSpec } from '../design.ts';
+import { Rng } from '../../spec/rng.ts';
+import type { Cycle, Trace } from '../../sim/trace.ts';
 
 export const RAM_DEFAULTS = { width: 8, depth: 16, aw: 4 } as const;
 

@@ -2,11 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { join } from 'node:path';
-import { resolveConfig, PRESETS } from '../../src/gen/config.ts';
-import { REPO_ROOT } from '../../src/gen/render.ts';
-import { SIMULATORS } from '../../src/sim/run.ts';
-import { runUnit, writeModuleFiles } from '../harness.ts';
-import { outputDivTrace } from './output_div.ts';
+import { resolveConfig, PRESETS } from '../../gen/config.ts';
+import { REPO_ROOT } from '../../gen/render.ts';
+import { SIMULATORS } from '../../sim/run.ts';
+import { runUnit, writeModuleFiles } from '../../../tb/harness.ts';
+import { outputDivTrace } from './trace.ts';
 
 const configs = [
   resolveConfig(PRESETS.small),

@@ -2,10 +2,10 @@
 // The trace carries its own cycle model of the handshake: start accepted when busy is low; S =
 // D.hash.cycles step cycles, busy in all of them (or, with D.hash.overlap, in all but the last, where the
 // next start is taken); done one cycle after the last step with the new hash, which then holds.
-import type { DesignSpec } from '../../src/units/design.ts';
-import { Rng } from '../../src/spec/rng.ts';
-import { hashFixed } from '../../src/model/fixed.ts';
-import { packBus, type Cycle, type Trace } from '../../src/sim/trace.ts';
+import type { DesignSpec } from '../design.ts';
+import { Rng } from '../../spec/rng.ts';
+import { hashFixed } from './model.ts';
+import { packBus, type Cycle, type Trace } from '../../sim/trace.ts';
 
 const qMin = (D: DesignSpec): number => -(2 ** (D.qkv.bits - 1));
 const qMax = (D: DesignSpec): number => 2 ** (D.qkv.bits - 1) - 1;

@@ -1,10 +1,11 @@
 // Cycle trace for elsa_output_div: bank partials built with accumulate() (src/model/fixed.ts), the
 // expected row from outputDivision(), and a cycle model of the module's handshakes.
-import type { DesignSpec } from '../../src/units/design.ts';
-import { Rng } from '../../src/spec/rng.ts';
-import { accumulate, emptyPartial, outputDivision, type Partial } from '../../src/model/fixed.ts';
-import { packBus, type Cycle, type Trace } from '../../src/sim/trace.ts';
-import { outputDivTiming } from '../../src/perf/cycles.ts';
+import type { DesignSpec } from '../design.ts';
+import { Rng } from '../../spec/rng.ts';
+import { accumulate, emptyPartial, type Partial } from '../attention/model.ts';
+import { outputDivision } from './model.ts';
+import { packBus, type Cycle, type Trace } from '../../sim/trace.ts';
+import { outputDivTiming } from './timing.ts';
 
 type Kind = 'normal' | 'none' | 'extreme' | 'saturate' | 'full' | 'single';
 

@@ -4,14 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { resolveConfig, PRESETS } from '../../src/gen/config.ts';
-import { REPO_ROOT, renderModule } from '../../src/gen/render.ts';
-import { moduleByName } from '../../src/gen/modules.ts';
-import { hashFixed } from '../../src/model/fixed.ts';
-import { Rng } from '../../src/spec/rng.ts';
-import { SIMULATORS } from '../../src/sim/run.ts';
-import { runUnit, writeModuleFiles } from '../harness.ts';
-import { hashTraceInfo, hashVectors, kronRow, projection } from './hash.ts';
+import { resolveConfig, PRESETS } from '../../gen/config.ts';
+import { REPO_ROOT, renderModule } from '../../gen/render.ts';
+import { moduleByName } from '../../gen/modules.ts';
+import { hashFixed } from './model.ts';
+import { Rng } from '../../spec/rng.ts';
+import { SIMULATORS } from '../../sim/run.ts';
+import { runUnit, writeModuleFiles } from '../../../tb/harness.ts';
+import { hashTraceInfo, hashVectors, kronRow, projection } from './trace.ts';
 
 const base = { nMax: 32, pA: 2, pC: 2, mO: 8 };
 const configs = [

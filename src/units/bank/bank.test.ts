@@ -1,29 +1,18 @@
-// The internal modules elsa_ram, elsa_attention and elsa_bank against the fixed-point model, cycle by
-// cycle, under both simulators: the small preset, a wide config (d = 32, k = 2d, P_c = 8) and P_c = 1;
-// plus an Icarus-only bank shape whose queues fill up (the row issue rule stalls with several queues).
+// elsa_ram and elsa_bank against the fixed-point model, cycle by cycle, under both simulators: the unit
+// configs (tb/unit_configs.ts), plus an Icarus-only bank shape whose queues fill up (the row issue rule
+// stalls with several queues).
 import { describe, expect, it } from 'vitest';
-import { resolveConfig, PRESETS } from '../../src/gen/config.ts';
-import type { DesignSpec } from '../../src/units/design.ts';
-import { elsaFixed } from '../../src/model/fixed.ts';
-import { SIMULATORS } from '../../src/sim/run.ts';
-import type { Trace } from '../../src/sim/trace.ts';
-import { runUnit } from '../harness.ts';
-import { ramTraceInfo } from './ram.ts';
-import { attentionTraceInfo } from './attention.ts';
-import { bankTraceInfo } from './bank.ts';
+import type { DesignSpec } from '../design.ts';
+import { elsaFixed } from '../top/model.ts';
+import { SIMULATORS } from '../../sim/run.ts';
+import type { Trace } from '../../sim/trace.ts';
+import { runUnit } from '../../../tb/harness.ts';
+import { small, stallConfig as stall, unitConfigs as configs } from '../../../tb/unit_configs.ts';
+import { ramTraceInfo } from './ram.trace.ts';
+import { bankTraceInfo } from './trace.ts';
 
-const small = resolveConfig(PRESETS.small);
-const configs = [
-  small,
-  resolveConfig({ name: 'u_wide', nMax: 36, d: 32, k: 64, pA: 4, pC: 8, mH: 16, mO: 8, queueDepth: 5 }),
-  resolveConfig({ name: 'u_pc1', nMax: 20, d: 16, k: 8, pA: 2, pC: 1, mH: 8, mO: 4, queueDepth: 2 }),
-];
-// 18 keys in 9 rows of 2 slots, queues of 2: rows wait for room in both queues
-const stall = resolveConfig({ name: 'u_stall', nMax: 36, d: 16, k: 16, pA: 2, pC: 2, mH: 16, mO: 4, queueDepth: 2 });
-
-const SEED = { ram: 5, attention: 31, bank: 41 };
+const SEED = { ram: 5, bank: 41 };
 const ram = ramTraceInfo(small, SEED.ram);
-const att = new Map(configs.map((D) => [D.cfg.name, attentionTraceInfo(D, SEED.attention)]));
 const bank = new Map([...configs, stall].map((D) => [D.cfg.name, bankTraceInfo(D, SEED.bank)]));
 
 async function expectPass(D: DesignSpec, t: Trace, sim: (typeof SIMULATORS)[number]) {
@@ -32,21 +21,10 @@ async function expectPass(D: DesignSpec, t: Trace, sim: (typeof SIMULATORS)[numb
   expect(r.passed).toBe(t.cycles.length);
 }
 
-describe('internal-module traces exercise what they claim', () => {
+describe('bank traces exercise what they claim', () => {
   it('elsa_ram: same-address read/write returns the old word, re low holds rdata', () => {
     expect(ram.sameAddrChecks).toBeGreaterThan(20);
     expect(ram.holdChecks).toBeGreaterThan(20);
-  });
-  it.each(configs.map((D) => [D.cfg.name] as const))('elsa_attention %s: every query finishes; holds, q_load and norm requests around them', (name) => {
-    const a = att.get(name)!;
-    expect(a.finishes).toBe(a.queries);
-    expect(a.bareTokens).toBeGreaterThan(1);   // queries with keys ending in a bare token, besides marked last keys
-    expect(a.holdCycles).toBeGreaterThan(10);
-    expect(a.qLoadInHold).toBeGreaterThan(0);
-    expect(a.clearOnFinish).toBeGreaterThan(0);
-    expect(a.keyAtS3InHold).toBeGreaterThan(0);
-    expect(a.preAtS3InHold).toBeGreaterThan(0);
-    expect(a.partChecks).toBeGreaterThan(50);
   });
   it.each([...configs, stall].map((D) => [D.cfg.name, D] as const))('elsa_bank %s: all/none/partial queries, back to back and during holds', (_n, D) => {
     const b = bank.get(D.cfg.name)!;
@@ -94,23 +72,20 @@ describe('elsa_ram (parameter defaults 8/16/4: the same module text for every co
     it(`matches the model under ${sim}`, () => expectPass(small, ram.trace, sim));
 });
 
-describe.each(configs.map((D) => [D.cfg.name, D] as const))('elsa_attention and elsa_bank, config %s', (_n, D) => {
-  for (const sim of SIMULATORS) {
-    it(`elsa_attention matches the model under ${sim}`, () => expectPass(D, att.get(D.cfg.name)!.trace, sim));
-    it(`elsa_bank matches the model under ${sim}`, () => expectPass(D, bank.get(D.cfg.name)!.trace, sim));
-  }
+describe.each(configs.map((D) => [D.cfg.name, D] as const))('elsa_bank, config %s', (_n, D) => {
+  for (const sim of SIMULATORS)
+    it(`matches the model under ${sim}`, () => expectPass(D, bank.get(D.cfg.name)!.trace, sim));
 });
 
 describe('elsa_bank, config u_stall (Icarus)', () => {
   it('matches the model under iverilog', () => expectPass(stall, bank.get(stall.cfg.name)!.trace, 'iverilog'));
 });
 
-describe('the internal-module testbenches report a wrong expected value', () => {
+describe('the bank and RAM testbenches report a wrong expected value', () => {
   const fullAfter = (t: Trace, from: number) => t.cycles.findIndex((c, i) => i > from && c.out?.part_full === 1);
   const cases: [string, DesignSpec, Trace, number][] = [
     ['elsa_ram', small, ram.trace, ram.trace.cycles.findIndex((c, i) => i > 30 && c.out?.rdata !== null)],
     // the lowest checked bit of a part_full cycle is part_o[0]: a wrong partial must be reported
-    ['elsa_attention', small, att.get('small')!.trace, fullAfter(att.get('small')!.trace, 40)],
     ['elsa_bank', small, bank.get('small')!.trace, fullAfter(bank.get('small')!.trace, 100)],
   ];
   it.each(cases)('%s', async (_m, D, t, i) => {

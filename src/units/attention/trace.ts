@@ -16,10 +16,11 @@
 //   part_clear lowers part_full at the next edge, except in a cycle that finishes a query (finish wins).
 // Outputs in cycle c are a function of the registers during c and the inputs of c (the generic unit
 // testbench applies inputs after the falling edge and compares before the rising edge).
-import type { DesignSpec } from '../../src/units/design.ts';
-import { Rng } from '../../src/spec/rng.ts';
-import { accumulate, emptyPartial, expUnit, sumSquares, type Partial } from '../../src/model/fixed.ts';
-import { packBus, type Cycle, type Port, type Trace } from '../../src/sim/trace.ts';
+import type { DesignSpec } from '../design.ts';
+import { Rng } from '../../spec/rng.ts';
+import { accumulate, emptyPartial, expUnit, type Partial } from './model.ts';
+import { sumSquares } from '../norm/model.ts';
+import { packBus, type Cycle, type Port, type Trace } from '../../sim/trace.ts';
 
 export type Slot =
   | { kind: 'key'; id: number; query: number; last?: boolean }

@@ -1,0 +1,44 @@
+// elsa_attention against the fixed-point model, cycle by cycle, under both simulators, for the unit configs.
+import { describe, expect, it } from 'vitest';
+import { SIMULATORS } from '../../sim/run.ts';
+import type { Trace } from '../../sim/trace.ts';
+import { runUnit } from '../../../tb/harness.ts';
+import { small, unitConfigs as configs } from '../../../tb/unit_configs.ts';
+import { attentionTraceInfo } from './trace.ts';
+
+const att = new Map(configs.map((D) => [D.cfg.name, attentionTraceInfo(D, 31)]));
+
+describe('attention traces exercise what they claim', () => {
+  it.each(configs.map((D) => [D.cfg.name] as const))('elsa_attention %s: every query finishes; holds, q_load and norm requests around them', (name) => {
+    const a = att.get(name)!;
+    expect(a.finishes).toBe(a.queries);
+    expect(a.bareTokens).toBeGreaterThan(1);   // queries with keys ending in a bare token, besides marked last keys
+    expect(a.holdCycles).toBeGreaterThan(10);
+    expect(a.qLoadInHold).toBeGreaterThan(0);
+    expect(a.clearOnFinish).toBeGreaterThan(0);
+    expect(a.keyAtS3InHold).toBeGreaterThan(0);
+    expect(a.preAtS3InHold).toBeGreaterThan(0);
+    expect(a.partChecks).toBeGreaterThan(50);
+  });
+});
+
+describe.each(configs.map((D) => [D.cfg.name, D] as const))('elsa_attention, config %s', (_n, D) => {
+  for (const sim of SIMULATORS)
+    it(`matches the model under ${sim}`, async () => {
+      const t = att.get(D.cfg.name)!.trace;
+      const r = await runUnit(D, t, sim);
+      expect(r.failed, r.stdout).toBe(0);
+      expect(r.passed).toBe(t.cycles.length);
+    });
+});
+
+it('the elsa_attention testbench reports a wrong partial', async () => {
+  const t: Trace = att.get('small')!.trace;
+  // the lowest checked bit of a part_full cycle is part_o[0]
+  const i = t.cycles.findIndex((c, j) => j > 40 && c.out?.part_full === 1);
+  expect(i).toBeGreaterThan(0);
+  const r = await runUnit(small, t, 'iverilog', { corrupt: i });
+  expect(r.failed).toBe(1);
+  expect(r.passed).toBe(t.cycles.length - 1);
+  expect(r.stdout).toMatch(new RegExp(`MISMATCH cycle ${i}:`));
+});

@@ -1,0 +1,16 @@
+// elsa_queue and elsa_arbiter against the fixed-point model, under both simulators, for the leaf configs.
+import { describe, expect, it } from 'vitest';
+import { SIMULATORS } from '../../sim/run.ts';
+import { runUnit } from '../../../tb/harness.ts';
+import { leafConfigs } from '../../../tb/unit_configs.ts';
+import { arbiterTrace, queueTrace } from './queue.trace.ts';
+
+describe.each(leafConfigs.map((D) => [D.cfg.name, D] as const))('elsa_queue and elsa_arbiter, config %s', (_n, D) => {
+  const traces = [queueTrace(D, 12), arbiterTrace(D, 13)];
+  for (const sim of SIMULATORS)
+    it.each(traces.map((t) => [t.module, t] as const))(`%s matches the model under ${sim}`, async (_m, t) => {
+      const r = await runUnit(D, t, sim);
+      expect(r.failed, r.stdout).toBe(0);
+      expect(r.passed).toBe(t.cycles.length);
+    });
+});

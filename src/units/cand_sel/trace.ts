@@ -1,0 +1,38 @@
+// Cycle traces of elsa_cos_table and elsa_cand_sel from the candidate selection model.
+import type { DesignSpec } from '../design.ts';
+import { Rng } from '../../spec/rng.ts';
+import { isCandidate } from './model.ts';
+import { packBus, type Cycle, type Trace } from '../../sim/trace.ts';
+
+const bitsOf = (rng: Rng, n: number): number[] => Array.from({ length: n }, () => (rng.next() < 0.5 ? 1 : 0));
+const randSigned = (rng: Rng, w: number): number => rng.int(-(2 ** (w - 1)), 2 ** (w - 1) - 1);
+
+export function cosTableTrace(D: DesignSpec): Trace {
+  const cycles: Cycle[] = [];
+  for (let h = 0; h < 2 ** D.candSel.hamming.bits; h++) cycles.push({ in: { ham: h }, out: { cos_q: D.candSel.cosTable[Math.min(h, D.cfg.k)] } });
+  return { module: 'elsa_cos_table', inputs: [{ name: 'ham', width: D.candSel.hamming.bits }], outputs: [{ name: 'cos_q', width: D.candSel.cos.bits }], cycles };
+}
+
+export function candSelTrace(D: DesignSpec, seed: number, count = 300): Trace {
+  const rng = new Rng(seed);
+  const k = D.cfg.k;
+  const cycles: Cycle[] = [];
+  for (let i = 0; i < count; i++) {
+    const qh = bitsOf(rng, k);
+    // Hamming distances spread over the whole table: flip a random number of bits.
+    const flips = rng.int(0, k);
+    const kh = qh.map((b, j) => (j < flips ? 1 - b : b));
+    const norm = i % 17 === 0 ? 0 : i % 13 === 0 ? 2 ** D.norm.norm.bits - 1 : rng.int(0, 2 ** D.norm.norm.bits - 1);
+    const tQ = i % 11 === 0 ? -(2 ** (D.candSel.threshold.bits - 1)) : randSigned(rng, D.candSel.threshold.bits);
+    const maxNorm = Math.max(norm, rng.int(0, 2 ** D.norm.norm.bits - 1));
+    const thr = tQ * maxNorm;
+    const ham = flips;
+    cycles.push({ in: { q_hash: packBus(qh, 1), key_hash: packBus(kh, 1), key_norm: norm, thr }, out: { sel: isCandidate(D, ham, norm, thr) ? 1 : 0 } });
+  }
+  return {
+    module: 'elsa_cand_sel',
+    inputs: [{ name: 'q_hash', width: k }, { name: 'key_hash', width: k }, { name: 'key_norm', width: D.norm.norm.bits }, { name: 'thr', width: D.candSel.thresholdProduct.bits }],
+    outputs: [{ name: 'sel', width: 1 }],
+    cycles,
+  };
+}
