@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { DesignSpec } from '../src/units/design.ts';
 import { REPO_ROOT, renderTemplate } from '../src/gen/render.ts';
 import { writeDesignRtl } from './top.ts';
-import { AXI_ADDR_W, AXI_ID, axiRegisters, axiVersionWord } from '../src/gen/flow.ts';
+import { AXI_ADDR_W, AXI_ID, axiRegisters, axiVersionWord } from '../src/units/axi/spec.ts';
 import { simulate, type Simulator, type SimResult } from '../src/sim/run.ts';
 import { buildStimulus, invalidInvocation, standardInvocations, type Invocation, type Stimulus } from '../src/sim/stimulus.ts';
 

@@ -3,7 +3,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DesignSpec } from '../src/units/design.ts';
-import { moduleByName, withDeps } from '../src/gen/modules.ts';
+import { moduleByName, moduleNames, withDeps } from '../src/gen/modules.ts';
 import { REPO_ROOT, renderModule, renderTemplate } from '../src/gen/render.ts';
 import { simulate, type Simulator, type SimResult } from '../src/sim/run.ts';
 import { metaFile, packTrace, type Trace } from '../src/sim/trace.ts';
@@ -13,7 +13,7 @@ export function writeModuleFiles(D: DesignSpec, module: string, dir: string): st
   mkdirSync(dir, { recursive: true });
   return withDeps(module).map((name) => {
     const m = moduleByName(name);
-    writeFileSync(join(dir, `${name}.v`), renderModule(D, m.template, m.view?.(D) ?? {}));
+    writeFileSync(join(dir, `${name}.v`), renderModule(D, m, moduleNames()));
     return `${name}.v`;
   });
 }

@@ -3,7 +3,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import type { DesignSpec } from '../units/design.ts';
-import { MODULES } from './modules.ts';
+import { MODULES, moduleNames } from './modules.ts';
 import { renderModule, GENERATOR } from './render.ts';
 import { flowFiles } from './flow.ts';
 
@@ -11,7 +11,7 @@ export interface GeneratedFile { path: string; content: string }
 
 /** Render every module of a design in memory (no I/O). */
 export function renderDesign(D: DesignSpec): GeneratedFile[] {
-  const files = MODULES.map((m) => ({ path: `${m.name}.v`, content: renderModule(D, m.template, m.view?.(D) ?? {}) }));
+  const files = MODULES.map((m) => ({ path: `${m.name}.v`, content: renderModule(D, m, moduleNames()) }));
   files.push({ path: 'files.f', content: MODULES.map((m) => `${m.name}.v`).join('\n') + '\n' });
   files.push({ path: 'manifest.json', content: JSON.stringify(manifest(D), null, 2) + '\n' });
   files.push(...flowFiles(D, MODULES, files));   // <name>.core (FuseSoC) and README.md

@@ -2,6 +2,8 @@
 import type { DesignSpec } from '../design.ts';
 import { Rng } from '../../spec/rng.ts';
 import { packBus, type Cycle, type Trace } from '../../sim/trace.ts';
+import { tracePorts } from '../module.ts';
+import { arbiterModule, queueModule } from './rtl.ts';
 
 export function queueTrace(D: DesignSpec, seed: number, count = 400): Trace {
   const rng = new Rng(seed);
@@ -16,18 +18,12 @@ export function queueTrace(D: DesignSpec, seed: number, count = 400): Trace {
     if (pop) fifo.shift();
     if (push) fifo.push(data);
   }
-  return {
-    module: 'elsa_queue', clocked: true,
-    inputs: [{ name: 'rst', width: 1 }, { name: 'push', width: 1 }, { name: 'push_data', width: D.bank.keyIndex.bits }, { name: 'pop', width: 1 }],
-    outputs: [{ name: 'head', width: D.bank.keyIndex.bits }, { name: 'count', width: D.bank.queueCount.bits }],
-    cycles,
-  };
+  return { module: 'elsa_queue', ...tracePorts(queueModule.ports!(D)), cycles };
 }
 
 export function arbiterTrace(D: DesignSpec, seed: number, count = 300): Trace {
   const rng = new Rng(seed);
   const pC = D.cfg.pC;
-  const iw = Math.max(1, Math.ceil(Math.log2(pC)));
   const cycles: Cycle[] = [];
   for (let i = 0; i < count; i++) {
     const counts = Array.from({ length: pC }, () => (rng.next() < 0.3 ? 0 : rng.int(0, D.cfg.queueDepth)));
@@ -35,10 +31,5 @@ export function arbiterTrace(D: DesignSpec, seed: number, count = 300): Trace {
     for (let c = 0; c < pC; c++) if (counts[c] > 0 && (g < 0 || counts[c] > counts[g])) g = c;
     cycles.push({ in: { counts: packBus(counts, D.bank.queueCount.bits) }, out: { grant_valid: g >= 0 ? 1 : 0, grant: g >= 0 ? g : 0 } });
   }
-  return {
-    module: 'elsa_arbiter',
-    inputs: [{ name: 'counts', width: pC * D.bank.queueCount.bits }],
-    outputs: [{ name: 'grant_valid', width: 1 }, { name: 'grant', width: iw }],
-    cycles,
-  };
+  return { module: 'elsa_arbiter', ...tracePorts(arbiterModule.ports!(D)), cycles };
 }

@@ -3,6 +3,8 @@ import type { DesignSpec } from '../design.ts';
 import { Rng } from '../../spec/rng.ts';
 import { isCandidate } from './model.ts';
 import { packBus, type Cycle, type Trace } from '../../sim/trace.ts';
+import { tracePorts } from '../module.ts';
+import { cosTableModule } from './rtl.ts';
 
 const bitsOf = (rng: Rng, n: number): number[] => Array.from({ length: n }, () => (rng.next() < 0.5 ? 1 : 0));
 const randSigned = (rng: Rng, w: number): number => rng.int(-(2 ** (w - 1)), 2 ** (w - 1) - 1);
@@ -10,7 +12,7 @@ const randSigned = (rng: Rng, w: number): number => rng.int(-(2 ** (w - 1)), 2 *
 export function cosTableTrace(D: DesignSpec): Trace {
   const cycles: Cycle[] = [];
   for (let h = 0; h < 2 ** D.candSel.hamming.bits; h++) cycles.push({ in: { ham: h }, out: { cos_q: D.candSel.cosTable[Math.min(h, D.cfg.k)] } });
-  return { module: 'elsa_cos_table', inputs: [{ name: 'ham', width: D.candSel.hamming.bits }], outputs: [{ name: 'cos_q', width: D.candSel.cos.bits }], cycles };
+  return { module: 'elsa_cos_table', ...tracePorts(cosTableModule.ports!(D)), cycles };
 }
 
 export function candSelTrace(D: DesignSpec, seed: number, count = 300): Trace {

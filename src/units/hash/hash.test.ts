@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { resolveConfig, PRESETS } from '../../gen/config.ts';
 import { REPO_ROOT, renderModule } from '../../gen/render.ts';
-import { moduleByName } from '../../gen/modules.ts';
+import { moduleByName, moduleNames } from '../../gen/modules.ts';
 import { hashFixed } from './model.ts';
 import { Rng } from '../../spec/rng.ts';
 import { SIMULATORS } from '../../sim/run.ts';
@@ -57,7 +57,7 @@ describe.each(cases)('elsa_hash, config %s', (_n, D, sims) => {
 
   it('uses at most m_h multipliers', () => {
     const m = moduleByName('elsa_hash');
-    const src = renderModule(D, m.template, m.view?.(D) ?? {});
+    const src = renderModule(D, m, moduleNames());
     const muls = (src.match(/ \* /g) ?? []).length;
     expect(muls).toBeGreaterThanOrEqual(D.hash.fMax);
     expect(muls).toBeLessThanOrEqual(Math.min(D.cfg.mH, D.hash.lanes * D.hash.fMax));

@@ -3,55 +3,58 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
-// Longest-queue-first arbiter over the 8 candidate queues of a bank (SPEC §2):
+// Longest-queue-first arbiter over the candidate queues of a bank (docs: src/units/bank/README.md):
 // grants the queue with the largest count; ties go to the lowest index; no grant when all are empty.
 module elsa_arbiter (
-    input  wire [15:0] counts,
-    output reg                grant_valid,
-    output reg  [2:0]      grant
+    input  wire [15:0] counts,       // entries of each queue, queue c at [c*QCNT_W +: QCNT_W]
+    output reg         grant_valid,  // some queue is non-empty
+    output reg  [2:0]  grant         // the longest queue (ties: lowest index)
 );
-    reg [1:0] best;
+    localparam QCNT_W = 2;  // entries in one candidate queue
+    localparam SLOT_W = 3;  // candidate selection slot = queue = arbiter grant
+
+    reg [QCNT_W-1:0] best;
     always @* begin
         grant_valid = 1'b0;
-        grant       = 3'd0;
-        best        = 2'd0;
-        if (counts[1:0] > best) begin
-            best        = counts[1:0];
+        grant       = {SLOT_W{1'b0}};
+        best        = {QCNT_W{1'b0}};
+        if (counts[0*QCNT_W +: QCNT_W] > best) begin
+            best        = counts[0*QCNT_W +: QCNT_W];
             grant       = 3'd0;
             grant_valid = 1'b1;
         end
-        if (counts[3:2] > best) begin
-            best        = counts[3:2];
+        if (counts[1*QCNT_W +: QCNT_W] > best) begin
+            best        = counts[1*QCNT_W +: QCNT_W];
             grant       = 3'd1;
             grant_valid = 1'b1;
         end
-        if (counts[5:4] > best) begin
-            best        = counts[5:4];
+        if (counts[2*QCNT_W +: QCNT_W] > best) begin
+            best        = counts[2*QCNT_W +: QCNT_W];
             grant       = 3'd2;
             grant_valid = 1'b1;
         end
-        if (counts[7:6] > best) begin
-            best        = counts[7:6];
+        if (counts[3*QCNT_W +: QCNT_W] > best) begin
+            best        = counts[3*QCNT_W +: QCNT_W];
             grant       = 3'd3;
             grant_valid = 1'b1;
         end
-        if (counts[9:8] > best) begin
-            best        = counts[9:8];
+        if (counts[4*QCNT_W +: QCNT_W] > best) begin
+            best        = counts[4*QCNT_W +: QCNT_W];
             grant       = 3'd4;
             grant_valid = 1'b1;
         end
-        if (counts[11:10] > best) begin
-            best        = counts[11:10];
+        if (counts[5*QCNT_W +: QCNT_W] > best) begin
+            best        = counts[5*QCNT_W +: QCNT_W];
             grant       = 3'd5;
             grant_valid = 1'b1;
         end
-        if (counts[13:12] > best) begin
-            best        = counts[13:12];
+        if (counts[6*QCNT_W +: QCNT_W] > best) begin
+            best        = counts[6*QCNT_W +: QCNT_W];
             grant       = 3'd6;
             grant_valid = 1'b1;
         end
-        if (counts[15:14] > best) begin
-            best        = counts[15:14];
+        if (counts[7*QCNT_W +: QCNT_W] > best) begin
+            best        = counts[7*QCNT_W +: QCNT_W];
             grant       = 3'd7;
             grant_valid = 1'b1;
         end

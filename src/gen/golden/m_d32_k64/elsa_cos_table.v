@@ -3,12 +3,13 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
-// Cosine table of the candidate test (SPEC §1.2): cos_q = round(cos(max(0, π·ham/k − θ_bias)) · 2^7),
-// k = 64, θ_bias = 0.1302 rad. 65 entries, signed 9 bits.
+// Cosine table of the candidate test (docs: src/units/cand_sel/README.md):
+// cos_q = round(cos(max(0, π·ham/k − θ_bias)) · 2^7), k = 64, θ_bias = 0.1302 rad.
 module elsa_cos_table (
-    input  wire [6:0]        ham,
-    output reg  signed [8:0] cos_q
+    input  wire [6:0]        ham,    // Hamming distance of the query and key hashes, 0..k
+    output reg  signed [8:0] cos_q   // round(cos(max(0, π·ham/k − θ_bias))·2^simFrac)
 );
+
     always @* begin
         case (ham)
             7'd0: cos_q = 9'sd128;

@@ -3,26 +3,32 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
-// Candidate queue: FIFO of 3 local key indices (4 bits) between one candidate selection module
-// and the arbiter. The bank never pushes into a full queue (its issue rule guarantees room) and
-// pops only when count > 0, so the FIFO needs no full/empty guards of its own.
+// Candidate queue: FIFO of QUEUE_DEPTH local key indices between one candidate selection module and the
+// arbiter. The bank never pushes into a full queue (its issue rule guarantees room) and pops only when
+// count > 0, so the FIFO needs no full/empty guards of its own.
 module elsa_queue (
-    input  wire          clk,
-    input  wire          rst,
-    input  wire          push,
-    input  wire [3:0]    push_data,
-    input  wire          pop,
-    output wire [3:0]    head,
-    output reg  [1:0]    count
+    input  wire       clk,        // clock
+    input  wire       rst,        // synchronous reset, active high
+    input  wire       push,       // write push_data (never while full: the bank issues rows only with room)
+    input  wire [3:0] push_data,  // local key index of a selected key
+    input  wire       pop,        // drop the head (only when count > 0)
+    output wire [3:0] head,       // oldest entry
+    output reg  [1:0] count       // entries held
 );
-    reg [3:0] slots [0:2];
-    reg [1:0] rd_ptr;
-    reg [1:0] wr_ptr;
+    localparam KEY_IDX_W = 4;  // local key index in the bank
+    localparam QPTR_W    = 2;  // candidate queue pointer
+    localparam QCNT_W    = 2;  // entries in one candidate queue
+    localparam QUEUE_DEPTH           = 3;     // entries
+    localparam [QPTR_W-1:0] LAST_PTR = 2'd2;  // pointer of the last entry: wraps to 0
+
+    reg [KEY_IDX_W-1:0] slots [0:QUEUE_DEPTH-1];
+    reg [QPTR_W-1:0] rd_ptr;
+    reg [QPTR_W-1:0] wr_ptr;
 
     assign head = slots[rd_ptr];
 
-    wire [1:0] rd_next = (rd_ptr == 2'd2) ? 2'd0 : rd_ptr + 2'd1;
-    wire [1:0] wr_next = (wr_ptr == 2'd2) ? 2'd0 : wr_ptr + 2'd1;
+    wire [QPTR_W-1:0] rd_next = (rd_ptr == LAST_PTR) ? {QPTR_W{1'b0}} : rd_ptr + 1'b1;
+    wire [QPTR_W-1:0] wr_next = (wr_ptr == LAST_PTR) ? {QPTR_W{1'b0}} : wr_ptr + 1'b1;
 
     always @(posedge clk) begin
         if (push)
@@ -31,18 +37,18 @@ module elsa_queue (
 
     always @(posedge clk) begin
         if (rst) begin
-            rd_ptr <= 2'd0;
-            wr_ptr <= 2'd0;
-            count  <= 2'd0;
+            rd_ptr <= {QPTR_W{1'b0}};
+            wr_ptr <= {QPTR_W{1'b0}};
+            count  <= {QCNT_W{1'b0}};
         end else begin
             if (push)
                 wr_ptr <= wr_next;
             if (pop)
                 rd_ptr <= rd_next;
             if (push && !pop)
-                count <= count + 2'd1;
+                count <= count + 1'b1;
             else if (pop && !push)
-                count <= count - 2'd1;
+                count <= count - 1'b1;
         end
     end
 endmodule

@@ -3,30 +3,33 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
-// Longest-queue-first arbiter over the 3 candidate queues of a bank (SPEC §2):
+// Longest-queue-first arbiter over the candidate queues of a bank (docs: src/units/bank/README.md):
 // grants the queue with the largest count; ties go to the lowest index; no grant when all are empty.
 module elsa_arbiter (
-    input  wire [8:0] counts,
-    output reg                grant_valid,
-    output reg  [1:0]      grant
+    input  wire [8:0] counts,       // entries of each queue, queue c at [c*QCNT_W +: QCNT_W]
+    output reg        grant_valid,  // some queue is non-empty
+    output reg  [1:0] grant         // the longest queue (ties: lowest index)
 );
-    reg [2:0] best;
+    localparam QCNT_W = 3;  // entries in one candidate queue
+    localparam SLOT_W = 2;  // candidate selection slot = queue = arbiter grant
+
+    reg [QCNT_W-1:0] best;
     always @* begin
         grant_valid = 1'b0;
-        grant       = 2'd0;
-        best        = 3'd0;
-        if (counts[2:0] > best) begin
-            best        = counts[2:0];
+        grant       = {SLOT_W{1'b0}};
+        best        = {QCNT_W{1'b0}};
+        if (counts[0*QCNT_W +: QCNT_W] > best) begin
+            best        = counts[0*QCNT_W +: QCNT_W];
             grant       = 2'd0;
             grant_valid = 1'b1;
         end
-        if (counts[5:3] > best) begin
-            best        = counts[5:3];
+        if (counts[1*QCNT_W +: QCNT_W] > best) begin
+            best        = counts[1*QCNT_W +: QCNT_W];
             grant       = 2'd1;
             grant_valid = 1'b1;
         end
-        if (counts[8:6] > best) begin
-            best        = counts[8:6];
+        if (counts[2*QCNT_W +: QCNT_W] > best) begin
+            best        = counts[2*QCNT_W +: QCNT_W];
             grant       = 2'd2;
             grant_valid = 1'b1;
         end

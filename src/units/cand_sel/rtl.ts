@@ -1,0 +1,27 @@
+// Candidate selection's Verilog modules: what each template needs besides the design spec
+// (contract: ./README.md).
+import type { ModuleDef } from '../module.ts';
+import { input, output, verilogLiteral } from '../module.ts';
+
+export const cosTableModule: ModuleDef = {
+  name: 'elsa_cos_table', template: 'elsa_cos_table.v.ejs', deps: [],
+  doc: '(k+1)-entry cos table indexed by the Hamming distance',
+  ports: (D) => [
+    input('ham', D.candSel.hamming, 'Hamming distance of the query and key hashes, 0..k'),
+    output('cos_q', D.candSel.cos, 'round(cos(max(0, π·ham/k − θ_bias))·2^simFrac)', { reg: true }),
+  ],
+  localparams: () => [],
+  view: (D) => {
+    const t = D.candSel.cosTable;
+    return {
+      entries: t.map((c, h) => ({ ham: verilogLiteral(D.candSel.hamming, h), cos: verilogLiteral(D.candSel.cos, c) })),
+      // ham is k+1 values in HAM_W bits: the codes above k need a default (the last entry)
+      fallback: t.length < 2 ** D.candSel.hamming.bits ? verilogLiteral(D.candSel.cos, t[t.length - 1]) : null,
+    };
+  },
+};
+
+export const candSelModule: ModuleDef = {
+  name: 'elsa_cand_sel', template: 'elsa_cand_sel.v.ejs', deps: ['elsa_cos_table'],
+  doc: 'one candidate selection module: XOR, popcount, cos table, × key norm, compare',
+};

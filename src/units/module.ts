@@ -1,0 +1,62 @@
+// What a unit declares about each Verilog module it owns: the template, the ports (once, as data), the
+// localparams its body uses and the view values its template reads. The generator renders the module
+// header and localparam block from this; the generated README, the unit traces and the unit testbench
+// connections read the same port list.
+import type { DesignSpec } from './design.ts';
+import type { Width } from '../spec/width.ts';
+
+export interface PortSpec {
+  name: string;
+  dir: 'input' | 'output';
+  bits: number;
+  signed: boolean;
+  /** `reg` for outputs assigned in an always block. */
+  reg: boolean;
+  /** One line: what the port carries. */
+  doc: string;
+  /** Heading of the group the port opens (rendered as a comment line in the header). */
+  group?: string;
+}
+
+/** A named constant of a module body: a width (`localparam NAME = bits`) or a sized value. */
+export type LocalParam = Width | { name: string; value: number; of?: Width; doc: string };
+
+export interface ModuleDef {
+  /** Verilog module name = file name (without .v), before the config's prefix. */
+  name: string;
+  /** Template under templates/. */
+  template: string;
+  /** Modules it instantiates (for linting a module with its dependencies). */
+  deps: string[];
+  /** What the module is, for the generated README and the report. */
+  doc: string;
+  /** The ports, in header order; absent for a module whose template writes a parameterised header. */
+  ports?: (D: DesignSpec) => PortSpec[];
+  /** Widths and constants of the body, declared as localparams after the header. */
+  localparams?: (D: DesignSpec) => LocalParam[];
+  /** Further view values computed in TS for the template. */
+  view?: (D: DesignSpec) => Record<string, unknown>;
+}
+
+type PortOpts = { signed?: boolean; reg?: boolean; group?: string };
+/** Width of a port: a Width, a bit count, or `count` elements of a Width packed into one bus. */
+type PortWidth = Width | number | { count: number; of: Width };
+const bitsOf = (w: PortWidth): number => (typeof w === 'number' ? w : 'count' in w ? w.count * w.of.bits : w.bits);
+const signedOf = (w: PortWidth): boolean => typeof w !== 'number' && !('count' in w) && w.signed;
+
+const port = (dir: PortSpec['dir'], name: string, w: PortWidth, doc: string, o: PortOpts = {}): PortSpec =>
+  ({ name, dir, bits: bitsOf(w), signed: o.signed ?? signedOf(w), reg: o.reg ?? false, doc, group: o.group });
+export const input = (name: string, w: PortWidth, doc: string, o?: PortOpts) => port('input', name, w, doc, o);
+export const output = (name: string, w: PortWidth, doc: string, o?: PortOpts) => port('output', name, w, doc, o);
+export const clockPort = (o?: PortOpts) => input('clk', 1, 'clock', o);
+export const resetPort = () => input('rst', 1, 'synchronous reset, active high');
+
+/** The ports a unit trace drives and checks: every input but the clock, every output, in header order. */
+export function tracePorts(ports: PortSpec[]) {
+  const io = (d: PortSpec['dir']) => ports.filter((p) => p.dir === d && p.name !== 'clk').map((p) => ({ name: p.name, width: p.bits }));
+  return { inputs: io('input'), outputs: io('output'), clocked: ports.some((p) => p.name === 'clk') };
+}
+
+/** A sized Verilog literal of a value held in `w` (e.g. 3'd5, -8'sd3): for view data, not templates. */
+export const verilogLiteral = (w: Width, value: number): string =>
+  w.signed ? (value < 0 ? `-${w.bits}'sd${-value}` : `${w.bits}'sd${value}`) : `${w.bits}'d${value}`;
