@@ -12,25 +12,17 @@ export interface BankRun {
    *  row's keys are in, or else a bare token in the first cycle with nothing left (no candidate, or the
    *  last candidate left before the last rows were read). */
   eoqAt: number;
-  /** First cycle in which the bank can take the next query (its `ready`; see `overlapTail`). */
+  /** First cycle in which the bank can take the next query (its `ready`, README rule 5). */
   readyAt: number;
 }
 
-/** Cycle-exact model of one bank's candidate selection from empty queues (cycle 0 = qs_start):
- *  each cycle (1) the longest non-empty queue (ties: lowest index) pops its head to the attention unit,
- *  (2) the row issued last cycle pushes its selected keys (slot c → queue c),
- *  (3) row r issues when every queue satisfies cnt + inflight + 1 ≤ queueDepth (no overflow possible).
- *  The next query may start in cycle readyAt ≥ 2 (cycle 1 still belongs to the old tail): once every
- *  row is issued and pushed and at most two entries are queued (overlapTail; else none). The
- *  end-of-query mark (eoqAt) goes out in a cycle ≥ 2 once every row is issued and nothing is pushed:
- *  on the pop of the only queued key, or as a bare token if none is left. */
+/** Cycle-exact model of one bank's candidate selection from empty queues (cycle 0 = qs_start): the
+ *  issue, push, pop, end-of-query and ready rules of ./README.md, in the order they act within a cycle
+ *  (pop, push, issue). */
 export function bankOrder(D: DesignSpec, mask: boolean[]): BankRun {
   const { pC, queueDepth } = D.cfg;
   const rowsRt = Math.ceil(mask.length / pC);
-  // D.bank.overlapTail: with every row pushed and at most two entries queued, the old tail leaves in the
-  // start cycle and the next, before the new query's first pop (cycle 2), so the new query sees the same
-  // queues as from empty. The issue rule then holds for both queries in cycles 0 and 1 only if
-  // queueDepth ≥ 3; queues of 2 wait until the old query is fully drained.
+  // ready rule (README rule 5): an old tail of at most two entries only with queueDepth ≥ 3
   const tail = D.bank.overlapTail;
   const fifo: number[][] = Array.from({ length: pC }, () => []);
   const order: number[] = [];

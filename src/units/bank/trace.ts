@@ -9,16 +9,10 @@
 //            h_valid writes the key hashes in load order (later, one per cycle).
 //   query    qs_start (only when ready) latches hash, threshold and q (into the attention module's
 //            q_next; q_swap moves it into q_att two advancing cycles later) and issues row 0 in the same
-//            cycle; a row issues when every queue has room for it after the row in flight; the row's
-//            selected keys are pushed the next cycle; each cycle the longest queue (ties: lowest
-//            index) pops one key into the attention module. The pop that leaves the queues empty after
-//            every row's keys are in carries the end-of-query mark (in the `fresh` cycle after qs_start
-//            the queues hold only the previous query's tail); a query with no candidate sends a bare
-//            token once every row is issued and nothing is queued or pushed.
-//            ready = !sel_active || (every row issued and pushed, not fresh, no hold, and at most two
-//            entries queued with D.bank.overlapTail, else none).
-//   hold     an end-of-query mark at S4 while part_full (and no part_clear this cycle) freezes the whole
-//            bank (no issue, push, pop, token) until the part_clear cycle, where the query finishes.
+//            cycle; then the issue, push, pop, end-of-query and ready rules of ./README.md (in the
+//            `fresh` cycle after qs_start the queues hold only the previous query's tail).
+//   hold     README rule 6: an end-of-query mark at S4 while part_full (and no part_clear this cycle)
+//            freezes the whole bank until the part_clear cycle, where the query finishes.
 // The expected partial of each query is accumulate() over bankOrder()'s key order (the model's
 // cycle-exact selection/queue/arbiter order), the same computation elsaFixed() does for one bank; the
 // generator also checks that its own pop order equals bankOrder()'s and, for queries without a hold,
