@@ -1,6 +1,7 @@
-// Output helpers for the evaluation: atomic file writes, deterministic JSON, a stderr progress line.
+// Output helpers for the evaluation: atomic file writes, deterministic JSON, a progress bar on stderr.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { SingleBar } from 'cli-progress';
 
 /** Write a file via a temporary sibling and rename, so readers never see a partial file. */
 export function writeFileAtomic(path: string, content: string): void {
@@ -48,46 +49,28 @@ export function stableJson(v: unknown, num: (x: number, path: string[]) => strin
   return go(v, [], '') + '\n';
 }
 
-/** One progress line on stderr: rewritten in place on a terminal, a line per 10% otherwise. */
+/** A progress bar with ETA on stderr (cli-progress): redrawn in place on a terminal, one line every
+ *  10 s otherwise (logs stay short). `finish()` returns the elapsed seconds. */
 export class Progress {
-  private done = 0;
   private readonly t0 = performance.now();
-  private lastDraw = 0;
-  private lastDecile = -1;
-  constructor(
-    private readonly label: string,
-    private readonly total: number,
-    private readonly enabled = true,
-    private readonly stream: NodeJS.WriteStream = process.stderr,
-  ) {}
+  private readonly bar: SingleBar | null;
+  constructor(label: string, total: number, enabled = true, stream: NodeJS.WriteStream = process.stderr) {
+    this.bar = enabled
+      ? new SingleBar({
+          format: `${label} [{bar}] {value}/{total} {duration}s, ~{eta}s left`,
+          barsize: 20, barCompleteChar: '#', barIncompleteChar: '.', stream, noTTYOutput: true, notTTYSchedule: 10_000,
+          etaBuffer: 20, hideCursor: false,
+        })
+      : null;
+    this.bar?.start(total, 0);
+  }
 
   tick(n = 1): void {
-    this.done += n;
-    if (!this.enabled) return;
-    const now = performance.now();
-    if (this.stream.isTTY) {
-      if (now - this.lastDraw < 200 && this.done < this.total) return;
-      this.lastDraw = now;
-      this.stream.write(`\r${this.line(now)}\x1b[K`);
-    } else {
-      const decile = Math.floor((10 * this.done) / Math.max(1, this.total));
-      if (decile === this.lastDecile) return;
-      this.lastDecile = decile;
-      this.stream.write(`${this.line(now)}\n`);
-    }
+    this.bar?.increment(n);
   }
 
   finish(): number {
-    const secs = (performance.now() - this.t0) / 1000;
-    if (this.enabled && this.stream.isTTY) this.stream.write(`\r${this.line(performance.now())}\x1b[K\n`);
-    return secs;
-  }
-
-  private line(now: number): string {
-    const secs = (now - this.t0) / 1000;
-    const frac = this.total ? this.done / this.total : 1;
-    const eta = this.done > 0 && this.done < this.total ? `, ~${Math.round((secs / this.done) * (this.total - this.done))} s left` : '';
-    const bar = '#'.repeat(Math.round(20 * frac)).padEnd(20, '.');
-    return `${this.label} [${bar}] ${this.done}/${this.total} ${secs.toFixed(0)} s${eta}`;
+    this.bar?.stop();
+    return (performance.now() - this.t0) / 1000;
   }
 }
