@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { PRESETS, resolveConfig } from './config.ts';
 import { MATRIX } from './matrix.ts';
 import { generate, renderDesign } from './generate.ts';
-import { MODULES } from './modules.ts';
+import { MODULES, moduleByName } from './modules.ts';
 import { REPO_ROOT } from './render.ts';
-import { AXI_ADDR_W, axiRegisters } from '../units/axi/spec.ts';
-import { coreName, execFigures, parsePorts } from './flow.ts';
+import { AXI_ADDR_W, AXIL, axiRegisters } from '../units/axi/spec.ts';
+import { coreName, execFigures } from './flow.ts';
 import { predictCycles, predictPre } from '../perf/cycles.ts';
 import { buildStimulus, standardInvocations } from '../sim/stimulus.ts';
 import { findOnPath } from '../sim/run.ts';
@@ -109,9 +109,14 @@ describe.each(CONFIGS.map((D) => [D.cfg.name, D] as const))('flow files, config 
     expect(readme).toContain(`| n_max (entities per invocation) | ${D.cfg.nMax} |`);
     expect(readme).toContain(`| hash: Kronecker factors (columns) | ${D.hash.factors.join(' ⊗ ')} |`);
     for (const m of ['elsa_top', 'elsa_axi']) {
-      const ports = parsePorts(files[`${m}.v`], m);
+      // every port, in header order, with its width, signedness and meaning
+      const ports = moduleByName(m).ports!(D);
       expect(ports.length).toBeGreaterThanOrEqual(m === 'elsa_top' ? 20 : 33);
-      for (const p of ports) expect(readme).toContain(`| \`${p.name}\` | ${p.dir} | ${p.width}`);
+      const rows = ports.map((p) => `| \`${p.name}\` | ${p.dir} | ${p.bits}${p.signed ? ' signed' : ''} | ${p.doc} |`);
+      const at = rows.map((r) => readme.indexOf(r));
+      expect(at.every((i) => i >= 0), rows.filter((_, i) => at[i] < 0).join('\n')).toBe(true);
+      expect(at).toEqual([...at].sort((a, b) => a - b));
+      for (const p of ports) if (p.group) expect(readme).toContain(`| *${p.group}* | | | |\n${rows[ports.indexOf(p)]}`);
     }
     for (const r of axiRegisters(D)) expect(readme).toContain(`| 0x${r.offset.toString(16).padStart(2, '0')} | ${r.name} | ${r.access} |`);
     expect(readme).toContain(`\`cycles_pre = (n−1)·P + max(2, P, normW+4) + 2\` with P = ${D.hash.period}`);
@@ -127,7 +132,7 @@ describe.each(CONFIGS.map((D) => [D.cfg.name, D] as const))('flow files, config 
     for (const o of offs) expect(o % 4 === 0 && o < 2 ** AXI_ADDR_W).toBe(true);
     const rtl = files['elsa_axi.v'];
     for (const r of regs) {
-      expect(rtl).toMatch(new RegExp(`localparam \\[${AXI_ADDR_W - 3}:0\\] A_${r.name}\\s+= ${AXI_ADDR_W - 2}'d${r.offset / 4};`));
+      expect(rtl).toMatch(new RegExp(`localparam \\[${AXIL.word.name}-1:0\\] A_${r.name}\\s+= ${AXIL.word.bits}'d${r.offset / 4};`));
       expect(rtl).toMatch(new RegExp(`//   0x${r.offset.toString(16).padStart(2, '0')}\\s+${r.name}\\s+${r.access.replace('/', '\\/')}\\s`));
     }
   });

@@ -2,7 +2,7 @@
 // and the generated README: a FuseSoC core file (<name>.core, CAPI=2) and README.md for the config.
 // Everything here is a pure function of the config: no dates, no absolute paths.
 import type { DesignSpec } from '../units/design.ts';
-import type { ModuleDef } from '../units/module.ts';
+import type { ModuleDef, PortSpec } from '../units/module.ts';
 import { AXI_ADDR_W, axiRegisters, generatorVersion } from '../units/axi/spec.ts';
 import { GENERATOR } from './render.ts';
 import { outputDivTiming } from '../units/output_div/timing.ts';
@@ -12,28 +12,6 @@ import { type InvocationTrace } from '../units/top/model.ts';
 import { PRESETS, resolveConfig } from './config.ts';
 
 interface FileOut { path: string; content: string }
-
-// ---------------------------------------------------------------- ports of a rendered module
-export interface Port { dir: 'input' | 'output'; width: number; signed: boolean; name: string; group: string }
-
-/** The ports of `module` in rendered Verilog (ANSI header, one port per line; `//` lines name groups). */
-export function parsePorts(verilog: string, module: string): Port[] {
-  const start = verilog.indexOf(`module ${module} (`);
-  if (start < 0) throw new Error(`module ${module} not found`);
-  const end = verilog.indexOf(');', start);
-  const ports: Port[] = [];
-  let group = '';
-  for (const line of verilog.slice(start, end).split('\n').slice(1)) {
-    const c = /^\s*\/\/\s*(.*)$/.exec(line);
-    if (c) {
-      group = c[1];
-      continue;
-    }
-    const m = /^\s*(input|output)\s+(?:wire|reg)?\s*(signed)?\s*(?:\[(\d+):(\d+)\])?\s*(\w+)\s*,?\s*$/.exec(line);
-    if (m) ports.push({ dir: m[1] as Port['dir'], signed: !!m[2], width: m[3] ? Number(m[3]) - Number(m[4]) + 1 : 1, name: m[5], group });
-  }
-  return ports;
-}
 
 // ---------------------------------------------------------------- cycle figures
 /** A trace with only what the cycle model reads: per query, per bank, bankOrder()'s timing. */
@@ -99,26 +77,14 @@ export function coreFile(D: DesignSpec, vfiles: string[]): string {
 }
 
 // ---------------------------------------------------------------- README of the generated folder
-const PORT_DOC: Record<string, string> = {
-  clk: 'clock', rst: 'synchronous reset, active high',
-  start: 'pulse while busy = 0: start an invocation with n and t_q', n: 'runtime n (1..nMax), sampled at start',
-  t_q: 'threshold t, signed, sampled at start', busy: 'an invocation is running',
-  done: 'one-cycle pulse after the last output row (or with err)', err: 'the last start was rejected (n = 0 or n > nMax)',
-  kv_valid: 'key/value row valid', kv_ready: 'key/value row accepted', kv_k: 'key row', kv_v: 'value row',
-  q_valid: 'query row valid', q_ready: 'query row accepted', q_data: 'query row',
-  o_valid: 'output row valid', o_ready: 'output row taken', o_data: 'output row',
-  cycles_pre: 'preprocessing cycles of the last invocation', cycles_exec: 'execution cycles of the last invocation',
-  aclk: 'clock', aresetn: 'synchronous reset, active low',
-  s_axis_kv_tdata: '{v, k}: key row in the low half', s_axis_kv_tvalid: '', s_axis_kv_tready: '', s_axis_kv_tlast: 'ignored',
-  s_axis_q_tdata: 'query row', s_axis_q_tvalid: '', s_axis_q_tready: '', s_axis_q_tlast: 'ignored',
-  m_axis_o_tdata: 'output row', m_axis_o_tvalid: '', m_axis_o_tready: '', m_axis_o_tlast: 'last row of the invocation',
-  s_axil_awprot: 'ignored', s_axil_arprot: 'ignored', s_axil_wstrb: 'byte enables', s_axil_bresp: 'OKAY or SLVERR', s_axil_rresp: 'OKAY or SLVERR',
-};
-
-const portTable = (ports: Port[]): string[] => [
-  '| port | dir | width | group / meaning |',
+/** A module's port table from its port data: one row per port, a group heading as a row of its own. */
+const portTable = (ports: PortSpec[]): string[] => [
+  '| port | dir | width | meaning |',
   '|---|---|---|---|',
-  ...ports.map((p) => `| \`${p.name}\` | ${p.dir} | ${p.width}${p.signed ? ' signed' : ''} | ${[p.group, PORT_DOC[p.name]].filter(Boolean).join(': ')} |`),
+  ...ports.flatMap((p) => [
+    ...(p.group ? [`| *${p.group}* | | | |`] : []),
+    `| \`${p.name}\` | ${p.dir} | ${p.bits}${p.signed ? ' signed' : ''} | ${p.doc} |`,
+  ]),
 ];
 
 const fmt = (f: { int: number; frac: number }) => `1.${f.int}.${f.frac} (${1 + f.int + f.frac} bits)`;
@@ -129,9 +95,9 @@ function cliSpec(D: DesignSpec): string | null {
   return p && resolveConfig(p).hwHash === D.hwHash ? D.cfg.name : null;
 }
 
-export function designReadme(D: DesignSpec, modules: ModuleDef[], rendered: FileOut[]): string {
+export function designReadme(D: DesignSpec, modules: ModuleDef[]): string {
   const c = D.cfg;
-  const src = (m: string) => rendered.find((f) => f.path === `${m}.v`)?.content ?? '';
+  const portsOf = (m: string) => modules.find((x) => x.name === m)?.ports?.(D) ?? [];
   const S = D.hash.cycles;
   const nMid = Math.max(1, Math.ceil(c.nMax / 2));
   const ns = [...new Set([1, nMid, c.nMax])];
@@ -197,7 +163,7 @@ export function designReadme(D: DesignSpec, modules: ModuleDef[], rendered: File
     '',
     'Valid/ready streams transfer when valid && ready on a rising clock edge. Vector element i sits at `[i*W +: W]`.',
     '',
-    ...portTable(parsePorts(src('elsa_top'), 'elsa_top')),
+    ...portTable(portsOf('elsa_top')),
     '',
     '## Ports of `elsa_axi`',
     '',
@@ -205,7 +171,7 @@ export function designReadme(D: DesignSpec, modules: ModuleDef[], rendered: File
     'no tkeep/tstrb); the slaves ignore tlast, the runtime n in register N decides where an invocation ends; the',
     'master sets tlast on the n-th output row. One clock, synchronous active-low reset.',
     '',
-    ...portTable(parsePorts(src('elsa_axi'), 'elsa_axi')),
+    ...portTable(portsOf('elsa_axi')),
     '',
     '## Register map (`elsa_axi`, AXI4-Lite, 32-bit)',
     '',
@@ -265,9 +231,9 @@ export function designReadme(D: DesignSpec, modules: ModuleDef[], rendered: File
 }
 
 /** The flow files of a design: `<name>.core` and `README.md` (files.f and manifest.json are in generate.ts). */
-export function flowFiles(D: DesignSpec, modules: ModuleDef[], rendered: FileOut[]): FileOut[] {
+export function flowFiles(D: DesignSpec, modules: ModuleDef[]): FileOut[] {
   return [
     { path: `${D.cfg.name}.core`, content: coreFile(D, modules.map((m) => `${m.name}.v`)) },
-    { path: 'README.md', content: designReadme(D, modules, rendered) },
+    { path: 'README.md', content: designReadme(D, modules) },
   ];
 }

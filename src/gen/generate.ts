@@ -14,7 +14,7 @@ export function renderDesign(D: DesignSpec): GeneratedFile[] {
   const files = MODULES.map((m) => ({ path: `${m.name}.v`, content: renderModule(D, m, moduleNames()) }));
   files.push({ path: 'files.f', content: MODULES.map((m) => `${m.name}.v`).join('\n') + '\n' });
   files.push({ path: 'manifest.json', content: JSON.stringify(manifest(D), null, 2) + '\n' });
-  files.push(...flowFiles(D, MODULES, files));   // <name>.core (FuseSoC) and README.md
+  files.push(...flowFiles(D, MODULES));     // <name>.core (FuseSoC) and README.md
   return files;
 }
 

@@ -2,9 +2,21 @@
 // template, the generated README and the AXI testbench (contract: ./README.md).
 import type { DesignSpec } from '../design.ts';
 import { GENERATOR } from '../../spec/version.ts';
+import { width } from '../../spec/width.ts';
 
 /** Byte-address width of the AXI4-Lite port (a 4 KiB register page). */
 export const AXI_ADDR_W = 12;
+
+/** The AXI4-Lite port's widths (the same for every config). */
+export const AXIL = {
+  addr: width.unsigned('AXIL_ADDR_W', AXI_ADDR_W, 'AXI4-Lite byte address'),
+  /** A register's index: the byte address without bits [1:0]. */
+  word: width.unsigned('AXIL_WORD_W', AXI_ADDR_W - 2, 'AXI4-Lite register index: byte address bits [AXIL_ADDR_W-1:2]'),
+  data: width.unsigned('AXIL_DATA_W', 32, 'AXI4-Lite data: one 32-bit register'),
+  strobe: width.unsigned('AXIL_STRB_W', 4, 'AXI4-Lite write strobes: one per data byte'),
+  prot: width.unsigned('AXIL_PROT_W', 3, 'AXI4-Lite protection type (ignored)'),
+  resp: width.unsigned('AXIL_RESP_W', 2, 'AXI4-Lite response: OKAY or SLVERR'),
+};
 /** ID register: ASCII "ELSA". */
 export const AXI_ID = 0x454c5341;
 /** Revision of the register map (VERSION[31:24]); bump when offsets or fields change. */

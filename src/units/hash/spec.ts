@@ -18,12 +18,18 @@ export interface HashSpec {
   blocks: number;             // k / kb stacked independent Kronecker blocks
   kb: number;                 // hash bits per block
   coef: Width;                // a quantised coefficient: 1 sign + hashCoefFrac
+  code: Width;                // the hash: k sign bits
   coefs: number[][][][];      // [block][mode][row][col] quantised integers
   real: number[][][][];       // the same factors before quantisation (float model)
   modeLen: number[];          // elements in buffer m (m = 0..L)
-  bufWidths: number[];        // exact signed width of buffer m (m = 0..L): each mode adds coef + clog2(f_m)
-  buffer: Width;              // every hash buffer element (no overflow at any mode)
+  /** Exact signed width of the stored buffers m = 0..L-1 (buffer 0 = x): each mode adds coef + clog2(f_m). */
+  buffers: Width[];
+  buffer: Width;              // lane sums and buffer L, the projections (no overflow at any mode)
+  operand: Width;             // multiplier operand: buffer L-1, the widest buffer a step reads
+  product: Width;             // multiplier product: exact for operand × coef
   step: Width;                // step counter
+  /** Multipliers the schedule uses: in a mode with factor f, lane l takes multipliers l·f .. l·f+f-1. */
+  multipliers: number;
   lanes: number;              // lanes per cycle (max over modes)
   fMax: number;               // operands per lane
   steps: HashStep[];          // the full schedule of one vector
@@ -61,7 +67,7 @@ export function hashSpec(c: ElsaConfig, qkv: Width): HashSpec {
       return a.map((row) => row.map((x) => Math.round((x * maxCoef) / mx)));
     }));
   }
-  const coef = width.fixed('COEF_W', 0, F, 'hash coefficient: 1 sign + hashCoefFrac');
+  const coef = width.fixed('HASH_COEF_W', 0, F, 'hash coefficient: 1 sign + hashCoefFrac');
   const L = f.length;
   const modeLen: number[] = [c.d];
   const bufWidths: number[] = [qkv.bits];
@@ -71,6 +77,10 @@ export function hashSpec(c: ElsaConfig, qkv: Width): HashSpec {
     modeLen.push(dims.reduce((a, b) => a * b, 1));
     bufWidths.push(bufWidths[m] + coef.bits + clog2(f[m]));
   }
+  const buffers = bufWidths.slice(0, L).map((w, m) =>
+    m === 0 ? qkv : width.signed(`HASH_BUF${m}_W`, w, `hash buffer ${m}: exact result of Kronecker mode ${m - 1}`));
+  const operand = width.signed('HASH_MUL_A_W', bufWidths[L - 1],
+    'hash multiplier operand: the widest buffer a step reads');
   if (c.mH < Math.max(...f))
     throw new ConfigError('mH', `must be at least the largest Kronecker factor ${Math.max(...f)} of d, not ${c.mH}`,
       `set mH ≥ ${Math.max(...f)}`);
@@ -106,10 +116,17 @@ export function hashSpec(c: ElsaConfig, qkv: Width): HashSpec {
   }
   steps[steps.length - 1].last = true;
   const overlap = steps[steps.length - 1].mode !== 0;
+  const multipliers = Math.max(...steps.map((s) => s.lanes.length * f[s.mode]));
+  if (multipliers > c.mH)
+    throw new ConfigError('mH', `the hash schedule needs ${multipliers} multipliers, more than mH = ${c.mH}`,
+      `set mH ≥ ${multipliers}`);
   return {
-    factors: f, rows: g, blocks, kb, coef, coefs, real, modeLen, bufWidths,
-    buffer: width.signed('BUF_W', bufWidths[L], 'hash buffer element: exact sums of every mode'),
-    step: width.index('STEP_W', steps.length, 'hash step counter'),
+    factors: f, rows: g, blocks, kb, coef, coefs, real, modeLen, buffers, operand, multipliers,
+    code: width.unsigned('HASH_W', c.k, 'hash code: k sign bits, bit j = (projection j >= 0)'),
+    buffer: width.signed('HASH_SUM_W', bufWidths[L], 'hash lane sum and projection: exact sums of every mode'),
+    product: width.signed('HASH_MUL_P_W', operand.bits + coef.bits,
+      'hash multiplier product: exact for operand x coef'),
+    step: width.index('HASH_STEP_W', steps.length, 'hash step counter'),
     lanes: lanesMax, fMax: Math.max(...f), steps, multiplies: blocks * kronMultiplies(f, g),
     cycles: steps.length, overlap, period: steps.length + (overlap ? 0 : 1),
   };

@@ -6,6 +6,8 @@ import type { DesignSpec } from '../design.ts';
 import { Rng } from '../../spec/rng.ts';
 import { hashFixed } from './model.ts';
 import { packBus, type Cycle, type Trace } from '../../sim/trace.ts';
+import { tracePorts } from '../module.ts';
+import { hashModule } from './rtl.ts';
 
 const qMin = (D: DesignSpec): number => -(2 ** (D.qkv.bits - 1));
 const qMax = (D: DesignSpec): number => 2 ** (D.qkv.bits - 1) - 1;
@@ -60,11 +62,6 @@ export function hashVectors(D: DesignSpec, seed: number, count: number): number[
   while (out.length < count) out.push(randVec(D, rng));
   return out.slice(0, Math.max(count, 1));
 }
-
-export const HASH_PORTS = (D: DesignSpec) => ({
-  inputs: [{ name: 'rst', width: 1 }, { name: 'start', width: 1 }, { name: 'x', width: D.cfg.d * D.qkv.bits }],
-  outputs: [{ name: 'busy', width: 1 }, { name: 'done', width: 1 }, { name: 'hash', width: D.cfg.k }],
-});
 
 export interface HashTraceInfo {
   trace: Trace;
@@ -144,8 +141,7 @@ export function hashTraceInfo(D: DesignSpec, seed: number, vectors: number | num
     }
   }
   for (let i = 0; i < 5; i++) clock(0, 0, randVec(D, rng)); // hash holds after the last done
-  const P = HASH_PORTS(D);
-  return { trace: { module: 'elsa_hash', clocked: true, ...P, cycles }, accepted };
+  return { trace: { module: 'elsa_hash', ...tracePorts(hashModule.ports!(D)), cycles }, accepted };
 }
 
 export const hashTrace = (D: DesignSpec, seed: number, vectors: number | number[][]): Trace => hashTraceInfo(D, seed, vectors).trace;

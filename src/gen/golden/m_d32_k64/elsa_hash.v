@@ -11,18 +11,29 @@
 // cycle, when `hash` takes the new value. The last step reads buffer 2, not buffer 0, so busy is already low
 // in it and a new start is taken there: one vector per 40 cycles back to back.
 module elsa_hash (
-    input  wire                clk,
-    input  wire                rst,
-    input  wire                start,
-    input  wire [287:0]        x,
-    output wire                busy,
-    output reg                 done,
-    output reg  [63:0]        hash
+    input  wire         clk,    // clock
+    input  wire         rst,    // synchronous reset, active high
+    input  wire         start,  // hash x: taken when busy is low (x sampled then)
+    input  wire [287:0] x,      // input vector, element i at [i*QKV_W +: QKV_W]
+    output wire         busy,   // a start would be ignored
+    output reg          done,   // one-cycle pulse: hash holds the new value
+    output reg  [63:0]  hash    // bit j = (projection j >= 0); holds until the next done
 );
+    localparam QKV_W        = 9;   // Q/K/V element: 1 sign + int + frac
+    localparam HASH_BUF1_W  = 17;  // hash buffer 1: exact result of Kronecker mode 0
+    localparam HASH_BUF2_W  = 25;  // hash buffer 2: exact result of Kronecker mode 1
+    localparam HASH_MUL_A_W = 25;  // hash multiplier operand: the widest buffer a step reads
+    localparam HASH_COEF_W  = 6;   // hash coefficient: 1 sign + hashCoefFrac
+    localparam HASH_MUL_P_W = 31;  // hash multiplier product: exact for operand x coef
+    localparam HASH_SUM_W   = 32;  // hash lane sum and projection: exact sums of every mode
+    localparam HASH_STEP_W  = 6;   // hash step counter
+    localparam HASH_W       = 64;  // hash code: k sign bits, bit j = (projection j >= 0)
+    localparam [HASH_STEP_W-1:0] HASH_LAST_STEP = 6'd39;  // the last step of a vector
+
     // ------------------------------------------------------------ control
     reg              busy_r;
-    reg  [5:0]     step;
-    wire             last_step = (step == 6'd39);
+    reg  [HASH_STEP_W-1:0] step;
+    wire             last_step = (step == HASH_LAST_STEP);
     wire             free      = ~busy_r | last_step;   // idle, or in the last step (buffer 0 no longer read)
     wire             accept    = start & free;
     assign busy = ~free;
@@ -30,7 +41,7 @@ module elsa_hash (
     always @(posedge clk) begin
         if (rst) begin
             busy_r <= 1'b0;
-            step   <= 6'd0;
+            step   <= {HASH_STEP_W{1'b0}};
             done   <= 1'b0;
         end else begin
             done <= busy_r & last_step;
@@ -40,109 +51,109 @@ module elsa_hash (
                 busy_r <= 1'b0;
             // The counter rests at 0 while idle, so the first step after a start is step 0.
             if (busy_r)
-                step <= last_step ? 6'd0 : step + 6'd1;
+                step <= last_step ? {HASH_STEP_W{1'b0}} : step + 1'b1;
         end
     end
 
     // ------------------------------------------------------------ buffers
-    // Buffer 0 is x as sampled at start (9 bits); buffer m holds the result of mode m-1 at its
-    // exact width (buffer 1: 17, buffer 2: 25 bits; the last mode only feeds the hash bits).
-    reg  signed [8:0] buf0_0;
-    reg  signed [8:0] buf0_1;
-    reg  signed [8:0] buf0_2;
-    reg  signed [8:0] buf0_3;
-    reg  signed [8:0] buf0_4;
-    reg  signed [8:0] buf0_5;
-    reg  signed [8:0] buf0_6;
-    reg  signed [8:0] buf0_7;
-    reg  signed [8:0] buf0_8;
-    reg  signed [8:0] buf0_9;
-    reg  signed [8:0] buf0_10;
-    reg  signed [8:0] buf0_11;
-    reg  signed [8:0] buf0_12;
-    reg  signed [8:0] buf0_13;
-    reg  signed [8:0] buf0_14;
-    reg  signed [8:0] buf0_15;
-    reg  signed [8:0] buf0_16;
-    reg  signed [8:0] buf0_17;
-    reg  signed [8:0] buf0_18;
-    reg  signed [8:0] buf0_19;
-    reg  signed [8:0] buf0_20;
-    reg  signed [8:0] buf0_21;
-    reg  signed [8:0] buf0_22;
-    reg  signed [8:0] buf0_23;
-    reg  signed [8:0] buf0_24;
-    reg  signed [8:0] buf0_25;
-    reg  signed [8:0] buf0_26;
-    reg  signed [8:0] buf0_27;
-    reg  signed [8:0] buf0_28;
-    reg  signed [8:0] buf0_29;
-    reg  signed [8:0] buf0_30;
-    reg  signed [8:0] buf0_31;
-    reg  signed [16:0] buf1_0;
-    reg  signed [16:0] buf1_1;
-    reg  signed [16:0] buf1_2;
-    reg  signed [16:0] buf1_3;
-    reg  signed [16:0] buf1_4;
-    reg  signed [16:0] buf1_5;
-    reg  signed [16:0] buf1_6;
-    reg  signed [16:0] buf1_7;
-    reg  signed [16:0] buf1_8;
-    reg  signed [16:0] buf1_9;
-    reg  signed [16:0] buf1_10;
-    reg  signed [16:0] buf1_11;
-    reg  signed [16:0] buf1_12;
-    reg  signed [16:0] buf1_13;
-    reg  signed [16:0] buf1_14;
-    reg  signed [16:0] buf1_15;
-    reg  signed [16:0] buf1_16;
-    reg  signed [16:0] buf1_17;
-    reg  signed [16:0] buf1_18;
-    reg  signed [16:0] buf1_19;
-    reg  signed [16:0] buf1_20;
-    reg  signed [16:0] buf1_21;
-    reg  signed [16:0] buf1_22;
-    reg  signed [16:0] buf1_23;
-    reg  signed [16:0] buf1_24;
-    reg  signed [16:0] buf1_25;
-    reg  signed [16:0] buf1_26;
-    reg  signed [16:0] buf1_27;
-    reg  signed [16:0] buf1_28;
-    reg  signed [16:0] buf1_29;
-    reg  signed [16:0] buf1_30;
-    reg  signed [16:0] buf1_31;
-    reg  signed [24:0] buf2_0;
-    reg  signed [24:0] buf2_1;
-    reg  signed [24:0] buf2_2;
-    reg  signed [24:0] buf2_3;
-    reg  signed [24:0] buf2_4;
-    reg  signed [24:0] buf2_5;
-    reg  signed [24:0] buf2_6;
-    reg  signed [24:0] buf2_7;
-    reg  signed [24:0] buf2_8;
-    reg  signed [24:0] buf2_9;
-    reg  signed [24:0] buf2_10;
-    reg  signed [24:0] buf2_11;
-    reg  signed [24:0] buf2_12;
-    reg  signed [24:0] buf2_13;
-    reg  signed [24:0] buf2_14;
-    reg  signed [24:0] buf2_15;
-    reg  signed [24:0] buf2_16;
-    reg  signed [24:0] buf2_17;
-    reg  signed [24:0] buf2_18;
-    reg  signed [24:0] buf2_19;
-    reg  signed [24:0] buf2_20;
-    reg  signed [24:0] buf2_21;
-    reg  signed [24:0] buf2_22;
-    reg  signed [24:0] buf2_23;
-    reg  signed [24:0] buf2_24;
-    reg  signed [24:0] buf2_25;
-    reg  signed [24:0] buf2_26;
-    reg  signed [24:0] buf2_27;
-    reg  signed [24:0] buf2_28;
-    reg  signed [24:0] buf2_29;
-    reg  signed [24:0] buf2_30;
-    reg  signed [24:0] buf2_31;
+    // Buffer 0 is x as sampled at start (QKV_W bits); buffer m holds the result of mode m-1 at its
+    // exact width (HASH_BUF1_W, HASH_BUF2_W; the last mode only feeds the hash bits).
+    reg  signed [QKV_W-1:0] buf0_0;
+    reg  signed [QKV_W-1:0] buf0_1;
+    reg  signed [QKV_W-1:0] buf0_2;
+    reg  signed [QKV_W-1:0] buf0_3;
+    reg  signed [QKV_W-1:0] buf0_4;
+    reg  signed [QKV_W-1:0] buf0_5;
+    reg  signed [QKV_W-1:0] buf0_6;
+    reg  signed [QKV_W-1:0] buf0_7;
+    reg  signed [QKV_W-1:0] buf0_8;
+    reg  signed [QKV_W-1:0] buf0_9;
+    reg  signed [QKV_W-1:0] buf0_10;
+    reg  signed [QKV_W-1:0] buf0_11;
+    reg  signed [QKV_W-1:0] buf0_12;
+    reg  signed [QKV_W-1:0] buf0_13;
+    reg  signed [QKV_W-1:0] buf0_14;
+    reg  signed [QKV_W-1:0] buf0_15;
+    reg  signed [QKV_W-1:0] buf0_16;
+    reg  signed [QKV_W-1:0] buf0_17;
+    reg  signed [QKV_W-1:0] buf0_18;
+    reg  signed [QKV_W-1:0] buf0_19;
+    reg  signed [QKV_W-1:0] buf0_20;
+    reg  signed [QKV_W-1:0] buf0_21;
+    reg  signed [QKV_W-1:0] buf0_22;
+    reg  signed [QKV_W-1:0] buf0_23;
+    reg  signed [QKV_W-1:0] buf0_24;
+    reg  signed [QKV_W-1:0] buf0_25;
+    reg  signed [QKV_W-1:0] buf0_26;
+    reg  signed [QKV_W-1:0] buf0_27;
+    reg  signed [QKV_W-1:0] buf0_28;
+    reg  signed [QKV_W-1:0] buf0_29;
+    reg  signed [QKV_W-1:0] buf0_30;
+    reg  signed [QKV_W-1:0] buf0_31;
+    reg  signed [HASH_BUF1_W-1:0] buf1_0;
+    reg  signed [HASH_BUF1_W-1:0] buf1_1;
+    reg  signed [HASH_BUF1_W-1:0] buf1_2;
+    reg  signed [HASH_BUF1_W-1:0] buf1_3;
+    reg  signed [HASH_BUF1_W-1:0] buf1_4;
+    reg  signed [HASH_BUF1_W-1:0] buf1_5;
+    reg  signed [HASH_BUF1_W-1:0] buf1_6;
+    reg  signed [HASH_BUF1_W-1:0] buf1_7;
+    reg  signed [HASH_BUF1_W-1:0] buf1_8;
+    reg  signed [HASH_BUF1_W-1:0] buf1_9;
+    reg  signed [HASH_BUF1_W-1:0] buf1_10;
+    reg  signed [HASH_BUF1_W-1:0] buf1_11;
+    reg  signed [HASH_BUF1_W-1:0] buf1_12;
+    reg  signed [HASH_BUF1_W-1:0] buf1_13;
+    reg  signed [HASH_BUF1_W-1:0] buf1_14;
+    reg  signed [HASH_BUF1_W-1:0] buf1_15;
+    reg  signed [HASH_BUF1_W-1:0] buf1_16;
+    reg  signed [HASH_BUF1_W-1:0] buf1_17;
+    reg  signed [HASH_BUF1_W-1:0] buf1_18;
+    reg  signed [HASH_BUF1_W-1:0] buf1_19;
+    reg  signed [HASH_BUF1_W-1:0] buf1_20;
+    reg  signed [HASH_BUF1_W-1:0] buf1_21;
+    reg  signed [HASH_BUF1_W-1:0] buf1_22;
+    reg  signed [HASH_BUF1_W-1:0] buf1_23;
+    reg  signed [HASH_BUF1_W-1:0] buf1_24;
+    reg  signed [HASH_BUF1_W-1:0] buf1_25;
+    reg  signed [HASH_BUF1_W-1:0] buf1_26;
+    reg  signed [HASH_BUF1_W-1:0] buf1_27;
+    reg  signed [HASH_BUF1_W-1:0] buf1_28;
+    reg  signed [HASH_BUF1_W-1:0] buf1_29;
+    reg  signed [HASH_BUF1_W-1:0] buf1_30;
+    reg  signed [HASH_BUF1_W-1:0] buf1_31;
+    reg  signed [HASH_BUF2_W-1:0] buf2_0;
+    reg  signed [HASH_BUF2_W-1:0] buf2_1;
+    reg  signed [HASH_BUF2_W-1:0] buf2_2;
+    reg  signed [HASH_BUF2_W-1:0] buf2_3;
+    reg  signed [HASH_BUF2_W-1:0] buf2_4;
+    reg  signed [HASH_BUF2_W-1:0] buf2_5;
+    reg  signed [HASH_BUF2_W-1:0] buf2_6;
+    reg  signed [HASH_BUF2_W-1:0] buf2_7;
+    reg  signed [HASH_BUF2_W-1:0] buf2_8;
+    reg  signed [HASH_BUF2_W-1:0] buf2_9;
+    reg  signed [HASH_BUF2_W-1:0] buf2_10;
+    reg  signed [HASH_BUF2_W-1:0] buf2_11;
+    reg  signed [HASH_BUF2_W-1:0] buf2_12;
+    reg  signed [HASH_BUF2_W-1:0] buf2_13;
+    reg  signed [HASH_BUF2_W-1:0] buf2_14;
+    reg  signed [HASH_BUF2_W-1:0] buf2_15;
+    reg  signed [HASH_BUF2_W-1:0] buf2_16;
+    reg  signed [HASH_BUF2_W-1:0] buf2_17;
+    reg  signed [HASH_BUF2_W-1:0] buf2_18;
+    reg  signed [HASH_BUF2_W-1:0] buf2_19;
+    reg  signed [HASH_BUF2_W-1:0] buf2_20;
+    reg  signed [HASH_BUF2_W-1:0] buf2_21;
+    reg  signed [HASH_BUF2_W-1:0] buf2_22;
+    reg  signed [HASH_BUF2_W-1:0] buf2_23;
+    reg  signed [HASH_BUF2_W-1:0] buf2_24;
+    reg  signed [HASH_BUF2_W-1:0] buf2_25;
+    reg  signed [HASH_BUF2_W-1:0] buf2_26;
+    reg  signed [HASH_BUF2_W-1:0] buf2_27;
+    reg  signed [HASH_BUF2_W-1:0] buf2_28;
+    reg  signed [HASH_BUF2_W-1:0] buf2_29;
+    reg  signed [HASH_BUF2_W-1:0] buf2_30;
+    reg  signed [HASH_BUF2_W-1:0] buf2_31;
     reg              hacc_0;
     reg              hacc_1;
     reg              hacc_2;
@@ -202,653 +213,653 @@ module elsa_hash (
 
     always @(posedge clk) begin
         if (accept) begin
-            buf0_0 <= x[8:0];
-            buf0_1 <= x[17:9];
-            buf0_2 <= x[26:18];
-            buf0_3 <= x[35:27];
-            buf0_4 <= x[44:36];
-            buf0_5 <= x[53:45];
-            buf0_6 <= x[62:54];
-            buf0_7 <= x[71:63];
-            buf0_8 <= x[80:72];
-            buf0_9 <= x[89:81];
-            buf0_10 <= x[98:90];
-            buf0_11 <= x[107:99];
-            buf0_12 <= x[116:108];
-            buf0_13 <= x[125:117];
-            buf0_14 <= x[134:126];
-            buf0_15 <= x[143:135];
-            buf0_16 <= x[152:144];
-            buf0_17 <= x[161:153];
-            buf0_18 <= x[170:162];
-            buf0_19 <= x[179:171];
-            buf0_20 <= x[188:180];
-            buf0_21 <= x[197:189];
-            buf0_22 <= x[206:198];
-            buf0_23 <= x[215:207];
-            buf0_24 <= x[224:216];
-            buf0_25 <= x[233:225];
-            buf0_26 <= x[242:234];
-            buf0_27 <= x[251:243];
-            buf0_28 <= x[260:252];
-            buf0_29 <= x[269:261];
-            buf0_30 <= x[278:270];
-            buf0_31 <= x[287:279];
+            buf0_0 <= x[0*QKV_W +: QKV_W];
+            buf0_1 <= x[1*QKV_W +: QKV_W];
+            buf0_2 <= x[2*QKV_W +: QKV_W];
+            buf0_3 <= x[3*QKV_W +: QKV_W];
+            buf0_4 <= x[4*QKV_W +: QKV_W];
+            buf0_5 <= x[5*QKV_W +: QKV_W];
+            buf0_6 <= x[6*QKV_W +: QKV_W];
+            buf0_7 <= x[7*QKV_W +: QKV_W];
+            buf0_8 <= x[8*QKV_W +: QKV_W];
+            buf0_9 <= x[9*QKV_W +: QKV_W];
+            buf0_10 <= x[10*QKV_W +: QKV_W];
+            buf0_11 <= x[11*QKV_W +: QKV_W];
+            buf0_12 <= x[12*QKV_W +: QKV_W];
+            buf0_13 <= x[13*QKV_W +: QKV_W];
+            buf0_14 <= x[14*QKV_W +: QKV_W];
+            buf0_15 <= x[15*QKV_W +: QKV_W];
+            buf0_16 <= x[16*QKV_W +: QKV_W];
+            buf0_17 <= x[17*QKV_W +: QKV_W];
+            buf0_18 <= x[18*QKV_W +: QKV_W];
+            buf0_19 <= x[19*QKV_W +: QKV_W];
+            buf0_20 <= x[20*QKV_W +: QKV_W];
+            buf0_21 <= x[21*QKV_W +: QKV_W];
+            buf0_22 <= x[22*QKV_W +: QKV_W];
+            buf0_23 <= x[23*QKV_W +: QKV_W];
+            buf0_24 <= x[24*QKV_W +: QKV_W];
+            buf0_25 <= x[25*QKV_W +: QKV_W];
+            buf0_26 <= x[26*QKV_W +: QKV_W];
+            buf0_27 <= x[27*QKV_W +: QKV_W];
+            buf0_28 <= x[28*QKV_W +: QKV_W];
+            buf0_29 <= x[29*QKV_W +: QKV_W];
+            buf0_30 <= x[30*QKV_W +: QKV_W];
+            buf0_31 <= x[31*QKV_W +: QKV_W];
         end
     end
 
     // ------------------------------------------------------------ multipliers
     // Operands routed by the step counter: a buffer element and a coefficient of the step's factor row.
     // Multipliers a step does not use see zeros.
-    reg  signed [24:0] mul_a_0;
-    reg  signed [5:0] mul_c_0;
-    reg  signed [24:0] mul_a_1;
-    reg  signed [5:0] mul_c_1;
-    reg  signed [24:0] mul_a_2;
-    reg  signed [5:0] mul_c_2;
-    reg  signed [24:0] mul_a_3;
-    reg  signed [5:0] mul_c_3;
-    reg  signed [24:0] mul_a_4;
-    reg  signed [5:0] mul_c_4;
-    reg  signed [24:0] mul_a_5;
-    reg  signed [5:0] mul_c_5;
-    reg  signed [24:0] mul_a_6;
-    reg  signed [5:0] mul_c_6;
-    reg  signed [24:0] mul_a_7;
-    reg  signed [5:0] mul_c_7;
-    reg  signed [24:0] mul_a_8;
-    reg  signed [5:0] mul_c_8;
-    reg  signed [24:0] mul_a_9;
-    reg  signed [5:0] mul_c_9;
-    reg  signed [24:0] mul_a_10;
-    reg  signed [5:0] mul_c_10;
-    reg  signed [24:0] mul_a_11;
-    reg  signed [5:0] mul_c_11;
-    reg  signed [24:0] mul_a_12;
-    reg  signed [5:0] mul_c_12;
-    reg  signed [24:0] mul_a_13;
-    reg  signed [5:0] mul_c_13;
-    reg  signed [24:0] mul_a_14;
-    reg  signed [5:0] mul_c_14;
-    reg  signed [24:0] mul_a_15;
-    reg  signed [5:0] mul_c_15;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_0;
+    reg  signed [HASH_COEF_W-1:0] mul_c_0;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_1;
+    reg  signed [HASH_COEF_W-1:0] mul_c_1;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_2;
+    reg  signed [HASH_COEF_W-1:0] mul_c_2;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_3;
+    reg  signed [HASH_COEF_W-1:0] mul_c_3;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_4;
+    reg  signed [HASH_COEF_W-1:0] mul_c_4;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_5;
+    reg  signed [HASH_COEF_W-1:0] mul_c_5;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_6;
+    reg  signed [HASH_COEF_W-1:0] mul_c_6;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_7;
+    reg  signed [HASH_COEF_W-1:0] mul_c_7;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_8;
+    reg  signed [HASH_COEF_W-1:0] mul_c_8;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_9;
+    reg  signed [HASH_COEF_W-1:0] mul_c_9;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_10;
+    reg  signed [HASH_COEF_W-1:0] mul_c_10;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_11;
+    reg  signed [HASH_COEF_W-1:0] mul_c_11;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_12;
+    reg  signed [HASH_COEF_W-1:0] mul_c_12;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_13;
+    reg  signed [HASH_COEF_W-1:0] mul_c_13;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_14;
+    reg  signed [HASH_COEF_W-1:0] mul_c_14;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_15;
+    reg  signed [HASH_COEF_W-1:0] mul_c_15;
 
     always @* begin
-        mul_a_0 = 25'sd0;
-        mul_c_0 = 6'sd0;
-        mul_a_1 = 25'sd0;
-        mul_c_1 = 6'sd0;
-        mul_a_2 = 25'sd0;
-        mul_c_2 = 6'sd0;
-        mul_a_3 = 25'sd0;
-        mul_c_3 = 6'sd0;
-        mul_a_4 = 25'sd0;
-        mul_c_4 = 6'sd0;
-        mul_a_5 = 25'sd0;
-        mul_c_5 = 6'sd0;
-        mul_a_6 = 25'sd0;
-        mul_c_6 = 6'sd0;
-        mul_a_7 = 25'sd0;
-        mul_c_7 = 6'sd0;
-        mul_a_8 = 25'sd0;
-        mul_c_8 = 6'sd0;
-        mul_a_9 = 25'sd0;
-        mul_c_9 = 6'sd0;
-        mul_a_10 = 25'sd0;
-        mul_c_10 = 6'sd0;
-        mul_a_11 = 25'sd0;
-        mul_c_11 = 6'sd0;
-        mul_a_12 = 25'sd0;
-        mul_c_12 = 6'sd0;
-        mul_a_13 = 25'sd0;
-        mul_c_13 = 6'sd0;
-        mul_a_14 = 25'sd0;
-        mul_c_14 = 6'sd0;
-        mul_a_15 = 25'sd0;
-        mul_c_15 = 6'sd0;
+        mul_a_0 = {HASH_MUL_A_W{1'b0}};
+        mul_c_0 = {HASH_COEF_W{1'b0}};
+        mul_a_1 = {HASH_MUL_A_W{1'b0}};
+        mul_c_1 = {HASH_COEF_W{1'b0}};
+        mul_a_2 = {HASH_MUL_A_W{1'b0}};
+        mul_c_2 = {HASH_COEF_W{1'b0}};
+        mul_a_3 = {HASH_MUL_A_W{1'b0}};
+        mul_c_3 = {HASH_COEF_W{1'b0}};
+        mul_a_4 = {HASH_MUL_A_W{1'b0}};
+        mul_c_4 = {HASH_COEF_W{1'b0}};
+        mul_a_5 = {HASH_MUL_A_W{1'b0}};
+        mul_c_5 = {HASH_COEF_W{1'b0}};
+        mul_a_6 = {HASH_MUL_A_W{1'b0}};
+        mul_c_6 = {HASH_COEF_W{1'b0}};
+        mul_a_7 = {HASH_MUL_A_W{1'b0}};
+        mul_c_7 = {HASH_COEF_W{1'b0}};
+        mul_a_8 = {HASH_MUL_A_W{1'b0}};
+        mul_c_8 = {HASH_COEF_W{1'b0}};
+        mul_a_9 = {HASH_MUL_A_W{1'b0}};
+        mul_c_9 = {HASH_COEF_W{1'b0}};
+        mul_a_10 = {HASH_MUL_A_W{1'b0}};
+        mul_c_10 = {HASH_COEF_W{1'b0}};
+        mul_a_11 = {HASH_MUL_A_W{1'b0}};
+        mul_c_11 = {HASH_COEF_W{1'b0}};
+        mul_a_12 = {HASH_MUL_A_W{1'b0}};
+        mul_c_12 = {HASH_COEF_W{1'b0}};
+        mul_a_13 = {HASH_MUL_A_W{1'b0}};
+        mul_c_13 = {HASH_COEF_W{1'b0}};
+        mul_a_14 = {HASH_MUL_A_W{1'b0}};
+        mul_c_14 = {HASH_COEF_W{1'b0}};
+        mul_a_15 = {HASH_MUL_A_W{1'b0}};
+        mul_c_15 = {HASH_COEF_W{1'b0}};
         case (step)
             6'd0: begin // block 0, mode 0: buffer 0 -> buffer 1 [0..3]
-                mul_a_0 = {{16{buf0_0[8]}}, buf0_0};
+                mul_a_0 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
                 mul_c_0 = 6'sd26;
-                mul_a_1 = {{16{buf0_8[8]}}, buf0_8};
+                mul_a_1 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
                 mul_c_1 = 6'sd22;
-                mul_a_2 = {{16{buf0_16[8]}}, buf0_16};
+                mul_a_2 = {{(HASH_MUL_A_W-QKV_W){buf0_16[QKV_W-1]}}, buf0_16};
                 mul_c_2 = -6'sd9;
-                mul_a_3 = {{16{buf0_24[8]}}, buf0_24};
+                mul_a_3 = {{(HASH_MUL_A_W-QKV_W){buf0_24[QKV_W-1]}}, buf0_24};
                 mul_c_3 = -6'sd5;
-                mul_a_4 = {{16{buf0_1[8]}}, buf0_1};
+                mul_a_4 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
                 mul_c_4 = 6'sd26;
-                mul_a_5 = {{16{buf0_9[8]}}, buf0_9};
+                mul_a_5 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
                 mul_c_5 = 6'sd22;
-                mul_a_6 = {{16{buf0_17[8]}}, buf0_17};
+                mul_a_6 = {{(HASH_MUL_A_W-QKV_W){buf0_17[QKV_W-1]}}, buf0_17};
                 mul_c_6 = -6'sd9;
-                mul_a_7 = {{16{buf0_25[8]}}, buf0_25};
+                mul_a_7 = {{(HASH_MUL_A_W-QKV_W){buf0_25[QKV_W-1]}}, buf0_25};
                 mul_c_7 = -6'sd5;
-                mul_a_8 = {{16{buf0_2[8]}}, buf0_2};
+                mul_a_8 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
                 mul_c_8 = 6'sd26;
-                mul_a_9 = {{16{buf0_10[8]}}, buf0_10};
+                mul_a_9 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
                 mul_c_9 = 6'sd22;
-                mul_a_10 = {{16{buf0_18[8]}}, buf0_18};
+                mul_a_10 = {{(HASH_MUL_A_W-QKV_W){buf0_18[QKV_W-1]}}, buf0_18};
                 mul_c_10 = -6'sd9;
-                mul_a_11 = {{16{buf0_26[8]}}, buf0_26};
+                mul_a_11 = {{(HASH_MUL_A_W-QKV_W){buf0_26[QKV_W-1]}}, buf0_26};
                 mul_c_11 = -6'sd5;
-                mul_a_12 = {{16{buf0_3[8]}}, buf0_3};
+                mul_a_12 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
                 mul_c_12 = 6'sd26;
-                mul_a_13 = {{16{buf0_11[8]}}, buf0_11};
+                mul_a_13 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
                 mul_c_13 = 6'sd22;
-                mul_a_14 = {{16{buf0_19[8]}}, buf0_19};
+                mul_a_14 = {{(HASH_MUL_A_W-QKV_W){buf0_19[QKV_W-1]}}, buf0_19};
                 mul_c_14 = -6'sd9;
-                mul_a_15 = {{16{buf0_27[8]}}, buf0_27};
+                mul_a_15 = {{(HASH_MUL_A_W-QKV_W){buf0_27[QKV_W-1]}}, buf0_27};
                 mul_c_15 = -6'sd5;
             end
             6'd1: begin // block 0, mode 0: buffer 0 -> buffer 1 [4..7]
-                mul_a_0 = {{16{buf0_4[8]}}, buf0_4};
+                mul_a_0 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
                 mul_c_0 = 6'sd26;
-                mul_a_1 = {{16{buf0_12[8]}}, buf0_12};
+                mul_a_1 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
                 mul_c_1 = 6'sd22;
-                mul_a_2 = {{16{buf0_20[8]}}, buf0_20};
+                mul_a_2 = {{(HASH_MUL_A_W-QKV_W){buf0_20[QKV_W-1]}}, buf0_20};
                 mul_c_2 = -6'sd9;
-                mul_a_3 = {{16{buf0_28[8]}}, buf0_28};
+                mul_a_3 = {{(HASH_MUL_A_W-QKV_W){buf0_28[QKV_W-1]}}, buf0_28};
                 mul_c_3 = -6'sd5;
-                mul_a_4 = {{16{buf0_5[8]}}, buf0_5};
+                mul_a_4 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
                 mul_c_4 = 6'sd26;
-                mul_a_5 = {{16{buf0_13[8]}}, buf0_13};
+                mul_a_5 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
                 mul_c_5 = 6'sd22;
-                mul_a_6 = {{16{buf0_21[8]}}, buf0_21};
+                mul_a_6 = {{(HASH_MUL_A_W-QKV_W){buf0_21[QKV_W-1]}}, buf0_21};
                 mul_c_6 = -6'sd9;
-                mul_a_7 = {{16{buf0_29[8]}}, buf0_29};
+                mul_a_7 = {{(HASH_MUL_A_W-QKV_W){buf0_29[QKV_W-1]}}, buf0_29};
                 mul_c_7 = -6'sd5;
-                mul_a_8 = {{16{buf0_6[8]}}, buf0_6};
+                mul_a_8 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
                 mul_c_8 = 6'sd26;
-                mul_a_9 = {{16{buf0_14[8]}}, buf0_14};
+                mul_a_9 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
                 mul_c_9 = 6'sd22;
-                mul_a_10 = {{16{buf0_22[8]}}, buf0_22};
+                mul_a_10 = {{(HASH_MUL_A_W-QKV_W){buf0_22[QKV_W-1]}}, buf0_22};
                 mul_c_10 = -6'sd9;
-                mul_a_11 = {{16{buf0_30[8]}}, buf0_30};
+                mul_a_11 = {{(HASH_MUL_A_W-QKV_W){buf0_30[QKV_W-1]}}, buf0_30};
                 mul_c_11 = -6'sd5;
-                mul_a_12 = {{16{buf0_7[8]}}, buf0_7};
+                mul_a_12 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
                 mul_c_12 = 6'sd26;
-                mul_a_13 = {{16{buf0_15[8]}}, buf0_15};
+                mul_a_13 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
                 mul_c_13 = 6'sd22;
-                mul_a_14 = {{16{buf0_23[8]}}, buf0_23};
+                mul_a_14 = {{(HASH_MUL_A_W-QKV_W){buf0_23[QKV_W-1]}}, buf0_23};
                 mul_c_14 = -6'sd9;
-                mul_a_15 = {{16{buf0_31[8]}}, buf0_31};
+                mul_a_15 = {{(HASH_MUL_A_W-QKV_W){buf0_31[QKV_W-1]}}, buf0_31};
                 mul_c_15 = -6'sd5;
             end
             6'd2: begin // block 0, mode 0: buffer 0 -> buffer 1 [8..11]
-                mul_a_0 = {{16{buf0_0[8]}}, buf0_0};
+                mul_a_0 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
                 mul_c_0 = 6'sd21;
-                mul_a_1 = {{16{buf0_8[8]}}, buf0_8};
+                mul_a_1 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
                 mul_c_1 = -6'sd26;
-                mul_a_2 = {{16{buf0_16[8]}}, buf0_16};
+                mul_a_2 = {{(HASH_MUL_A_W-QKV_W){buf0_16[QKV_W-1]}}, buf0_16};
                 mul_c_2 = -6'sd9;
-                mul_a_3 = {{16{buf0_24[8]}}, buf0_24};
+                mul_a_3 = {{(HASH_MUL_A_W-QKV_W){buf0_24[QKV_W-1]}}, buf0_24};
                 mul_c_3 = 6'sd10;
-                mul_a_4 = {{16{buf0_1[8]}}, buf0_1};
+                mul_a_4 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
                 mul_c_4 = 6'sd21;
-                mul_a_5 = {{16{buf0_9[8]}}, buf0_9};
+                mul_a_5 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
                 mul_c_5 = -6'sd26;
-                mul_a_6 = {{16{buf0_17[8]}}, buf0_17};
+                mul_a_6 = {{(HASH_MUL_A_W-QKV_W){buf0_17[QKV_W-1]}}, buf0_17};
                 mul_c_6 = -6'sd9;
-                mul_a_7 = {{16{buf0_25[8]}}, buf0_25};
+                mul_a_7 = {{(HASH_MUL_A_W-QKV_W){buf0_25[QKV_W-1]}}, buf0_25};
                 mul_c_7 = 6'sd10;
-                mul_a_8 = {{16{buf0_2[8]}}, buf0_2};
+                mul_a_8 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
                 mul_c_8 = 6'sd21;
-                mul_a_9 = {{16{buf0_10[8]}}, buf0_10};
+                mul_a_9 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
                 mul_c_9 = -6'sd26;
-                mul_a_10 = {{16{buf0_18[8]}}, buf0_18};
+                mul_a_10 = {{(HASH_MUL_A_W-QKV_W){buf0_18[QKV_W-1]}}, buf0_18};
                 mul_c_10 = -6'sd9;
-                mul_a_11 = {{16{buf0_26[8]}}, buf0_26};
+                mul_a_11 = {{(HASH_MUL_A_W-QKV_W){buf0_26[QKV_W-1]}}, buf0_26};
                 mul_c_11 = 6'sd10;
-                mul_a_12 = {{16{buf0_3[8]}}, buf0_3};
+                mul_a_12 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
                 mul_c_12 = 6'sd21;
-                mul_a_13 = {{16{buf0_11[8]}}, buf0_11};
+                mul_a_13 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
                 mul_c_13 = -6'sd26;
-                mul_a_14 = {{16{buf0_19[8]}}, buf0_19};
+                mul_a_14 = {{(HASH_MUL_A_W-QKV_W){buf0_19[QKV_W-1]}}, buf0_19};
                 mul_c_14 = -6'sd9;
-                mul_a_15 = {{16{buf0_27[8]}}, buf0_27};
+                mul_a_15 = {{(HASH_MUL_A_W-QKV_W){buf0_27[QKV_W-1]}}, buf0_27};
                 mul_c_15 = 6'sd10;
             end
             6'd3: begin // block 0, mode 0: buffer 0 -> buffer 1 [12..15]
-                mul_a_0 = {{16{buf0_4[8]}}, buf0_4};
+                mul_a_0 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
                 mul_c_0 = 6'sd21;
-                mul_a_1 = {{16{buf0_12[8]}}, buf0_12};
+                mul_a_1 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
                 mul_c_1 = -6'sd26;
-                mul_a_2 = {{16{buf0_20[8]}}, buf0_20};
+                mul_a_2 = {{(HASH_MUL_A_W-QKV_W){buf0_20[QKV_W-1]}}, buf0_20};
                 mul_c_2 = -6'sd9;
-                mul_a_3 = {{16{buf0_28[8]}}, buf0_28};
+                mul_a_3 = {{(HASH_MUL_A_W-QKV_W){buf0_28[QKV_W-1]}}, buf0_28};
                 mul_c_3 = 6'sd10;
-                mul_a_4 = {{16{buf0_5[8]}}, buf0_5};
+                mul_a_4 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
                 mul_c_4 = 6'sd21;
-                mul_a_5 = {{16{buf0_13[8]}}, buf0_13};
+                mul_a_5 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
                 mul_c_5 = -6'sd26;
-                mul_a_6 = {{16{buf0_21[8]}}, buf0_21};
+                mul_a_6 = {{(HASH_MUL_A_W-QKV_W){buf0_21[QKV_W-1]}}, buf0_21};
                 mul_c_6 = -6'sd9;
-                mul_a_7 = {{16{buf0_29[8]}}, buf0_29};
+                mul_a_7 = {{(HASH_MUL_A_W-QKV_W){buf0_29[QKV_W-1]}}, buf0_29};
                 mul_c_7 = 6'sd10;
-                mul_a_8 = {{16{buf0_6[8]}}, buf0_6};
+                mul_a_8 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
                 mul_c_8 = 6'sd21;
-                mul_a_9 = {{16{buf0_14[8]}}, buf0_14};
+                mul_a_9 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
                 mul_c_9 = -6'sd26;
-                mul_a_10 = {{16{buf0_22[8]}}, buf0_22};
+                mul_a_10 = {{(HASH_MUL_A_W-QKV_W){buf0_22[QKV_W-1]}}, buf0_22};
                 mul_c_10 = -6'sd9;
-                mul_a_11 = {{16{buf0_30[8]}}, buf0_30};
+                mul_a_11 = {{(HASH_MUL_A_W-QKV_W){buf0_30[QKV_W-1]}}, buf0_30};
                 mul_c_11 = 6'sd10;
-                mul_a_12 = {{16{buf0_7[8]}}, buf0_7};
+                mul_a_12 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
                 mul_c_12 = 6'sd21;
-                mul_a_13 = {{16{buf0_15[8]}}, buf0_15};
+                mul_a_13 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
                 mul_c_13 = -6'sd26;
-                mul_a_14 = {{16{buf0_23[8]}}, buf0_23};
+                mul_a_14 = {{(HASH_MUL_A_W-QKV_W){buf0_23[QKV_W-1]}}, buf0_23};
                 mul_c_14 = -6'sd9;
-                mul_a_15 = {{16{buf0_31[8]}}, buf0_31};
+                mul_a_15 = {{(HASH_MUL_A_W-QKV_W){buf0_31[QKV_W-1]}}, buf0_31};
                 mul_c_15 = 6'sd10;
             end
             6'd4: begin // block 0, mode 0: buffer 0 -> buffer 1 [16..19]
-                mul_a_0 = {{16{buf0_0[8]}}, buf0_0};
+                mul_a_0 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
                 mul_c_0 = 6'sd13;
-                mul_a_1 = {{16{buf0_8[8]}}, buf0_8};
+                mul_a_1 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
                 mul_c_1 = -6'sd5;
-                mul_a_2 = {{16{buf0_16[8]}}, buf0_16};
+                mul_a_2 = {{(HASH_MUL_A_W-QKV_W){buf0_16[QKV_W-1]}}, buf0_16};
                 mul_c_2 = 6'sd30;
-                mul_a_3 = {{16{buf0_24[8]}}, buf0_24};
+                mul_a_3 = {{(HASH_MUL_A_W-QKV_W){buf0_24[QKV_W-1]}}, buf0_24};
                 mul_c_3 = -6'sd13;
-                mul_a_4 = {{16{buf0_1[8]}}, buf0_1};
+                mul_a_4 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
                 mul_c_4 = 6'sd13;
-                mul_a_5 = {{16{buf0_9[8]}}, buf0_9};
+                mul_a_5 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
                 mul_c_5 = -6'sd5;
-                mul_a_6 = {{16{buf0_17[8]}}, buf0_17};
+                mul_a_6 = {{(HASH_MUL_A_W-QKV_W){buf0_17[QKV_W-1]}}, buf0_17};
                 mul_c_6 = 6'sd30;
-                mul_a_7 = {{16{buf0_25[8]}}, buf0_25};
+                mul_a_7 = {{(HASH_MUL_A_W-QKV_W){buf0_25[QKV_W-1]}}, buf0_25};
                 mul_c_7 = -6'sd13;
-                mul_a_8 = {{16{buf0_2[8]}}, buf0_2};
+                mul_a_8 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
                 mul_c_8 = 6'sd13;
-                mul_a_9 = {{16{buf0_10[8]}}, buf0_10};
+                mul_a_9 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
                 mul_c_9 = -6'sd5;
-                mul_a_10 = {{16{buf0_18[8]}}, buf0_18};
+                mul_a_10 = {{(HASH_MUL_A_W-QKV_W){buf0_18[QKV_W-1]}}, buf0_18};
                 mul_c_10 = 6'sd30;
-                mul_a_11 = {{16{buf0_26[8]}}, buf0_26};
+                mul_a_11 = {{(HASH_MUL_A_W-QKV_W){buf0_26[QKV_W-1]}}, buf0_26};
                 mul_c_11 = -6'sd13;
-                mul_a_12 = {{16{buf0_3[8]}}, buf0_3};
+                mul_a_12 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
                 mul_c_12 = 6'sd13;
-                mul_a_13 = {{16{buf0_11[8]}}, buf0_11};
+                mul_a_13 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
                 mul_c_13 = -6'sd5;
-                mul_a_14 = {{16{buf0_19[8]}}, buf0_19};
+                mul_a_14 = {{(HASH_MUL_A_W-QKV_W){buf0_19[QKV_W-1]}}, buf0_19};
                 mul_c_14 = 6'sd30;
-                mul_a_15 = {{16{buf0_27[8]}}, buf0_27};
+                mul_a_15 = {{(HASH_MUL_A_W-QKV_W){buf0_27[QKV_W-1]}}, buf0_27};
                 mul_c_15 = -6'sd13;
             end
             6'd5: begin // block 0, mode 0: buffer 0 -> buffer 1 [20..23]
-                mul_a_0 = {{16{buf0_4[8]}}, buf0_4};
+                mul_a_0 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
                 mul_c_0 = 6'sd13;
-                mul_a_1 = {{16{buf0_12[8]}}, buf0_12};
+                mul_a_1 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
                 mul_c_1 = -6'sd5;
-                mul_a_2 = {{16{buf0_20[8]}}, buf0_20};
+                mul_a_2 = {{(HASH_MUL_A_W-QKV_W){buf0_20[QKV_W-1]}}, buf0_20};
                 mul_c_2 = 6'sd30;
-                mul_a_3 = {{16{buf0_28[8]}}, buf0_28};
+                mul_a_3 = {{(HASH_MUL_A_W-QKV_W){buf0_28[QKV_W-1]}}, buf0_28};
                 mul_c_3 = -6'sd13;
-                mul_a_4 = {{16{buf0_5[8]}}, buf0_5};
+                mul_a_4 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
                 mul_c_4 = 6'sd13;
-                mul_a_5 = {{16{buf0_13[8]}}, buf0_13};
+                mul_a_5 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
                 mul_c_5 = -6'sd5;
-                mul_a_6 = {{16{buf0_21[8]}}, buf0_21};
+                mul_a_6 = {{(HASH_MUL_A_W-QKV_W){buf0_21[QKV_W-1]}}, buf0_21};
                 mul_c_6 = 6'sd30;
-                mul_a_7 = {{16{buf0_29[8]}}, buf0_29};
+                mul_a_7 = {{(HASH_MUL_A_W-QKV_W){buf0_29[QKV_W-1]}}, buf0_29};
                 mul_c_7 = -6'sd13;
-                mul_a_8 = {{16{buf0_6[8]}}, buf0_6};
+                mul_a_8 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
                 mul_c_8 = 6'sd13;
-                mul_a_9 = {{16{buf0_14[8]}}, buf0_14};
+                mul_a_9 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
                 mul_c_9 = -6'sd5;
-                mul_a_10 = {{16{buf0_22[8]}}, buf0_22};
+                mul_a_10 = {{(HASH_MUL_A_W-QKV_W){buf0_22[QKV_W-1]}}, buf0_22};
                 mul_c_10 = 6'sd30;
-                mul_a_11 = {{16{buf0_30[8]}}, buf0_30};
+                mul_a_11 = {{(HASH_MUL_A_W-QKV_W){buf0_30[QKV_W-1]}}, buf0_30};
                 mul_c_11 = -6'sd13;
-                mul_a_12 = {{16{buf0_7[8]}}, buf0_7};
+                mul_a_12 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
                 mul_c_12 = 6'sd13;
-                mul_a_13 = {{16{buf0_15[8]}}, buf0_15};
+                mul_a_13 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
                 mul_c_13 = -6'sd5;
-                mul_a_14 = {{16{buf0_23[8]}}, buf0_23};
+                mul_a_14 = {{(HASH_MUL_A_W-QKV_W){buf0_23[QKV_W-1]}}, buf0_23};
                 mul_c_14 = 6'sd30;
-                mul_a_15 = {{16{buf0_31[8]}}, buf0_31};
+                mul_a_15 = {{(HASH_MUL_A_W-QKV_W){buf0_31[QKV_W-1]}}, buf0_31};
                 mul_c_15 = -6'sd13;
             end
             6'd6: begin // block 0, mode 0: buffer 0 -> buffer 1 [24..27]
-                mul_a_0 = {{16{buf0_0[8]}}, buf0_0};
+                mul_a_0 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
                 mul_c_0 = 6'sd3;
-                mul_a_1 = {{16{buf0_8[8]}}, buf0_8};
+                mul_a_1 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
                 mul_c_1 = 6'sd9;
-                mul_a_2 = {{16{buf0_16[8]}}, buf0_16};
+                mul_a_2 = {{(HASH_MUL_A_W-QKV_W){buf0_16[QKV_W-1]}}, buf0_16};
                 mul_c_2 = 6'sd14;
-                mul_a_3 = {{16{buf0_24[8]}}, buf0_24};
+                mul_a_3 = {{(HASH_MUL_A_W-QKV_W){buf0_24[QKV_W-1]}}, buf0_24};
                 mul_c_3 = 6'sd31;
-                mul_a_4 = {{16{buf0_1[8]}}, buf0_1};
+                mul_a_4 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
                 mul_c_4 = 6'sd3;
-                mul_a_5 = {{16{buf0_9[8]}}, buf0_9};
+                mul_a_5 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
                 mul_c_5 = 6'sd9;
-                mul_a_6 = {{16{buf0_17[8]}}, buf0_17};
+                mul_a_6 = {{(HASH_MUL_A_W-QKV_W){buf0_17[QKV_W-1]}}, buf0_17};
                 mul_c_6 = 6'sd14;
-                mul_a_7 = {{16{buf0_25[8]}}, buf0_25};
+                mul_a_7 = {{(HASH_MUL_A_W-QKV_W){buf0_25[QKV_W-1]}}, buf0_25};
                 mul_c_7 = 6'sd31;
-                mul_a_8 = {{16{buf0_2[8]}}, buf0_2};
+                mul_a_8 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
                 mul_c_8 = 6'sd3;
-                mul_a_9 = {{16{buf0_10[8]}}, buf0_10};
+                mul_a_9 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
                 mul_c_9 = 6'sd9;
-                mul_a_10 = {{16{buf0_18[8]}}, buf0_18};
+                mul_a_10 = {{(HASH_MUL_A_W-QKV_W){buf0_18[QKV_W-1]}}, buf0_18};
                 mul_c_10 = 6'sd14;
-                mul_a_11 = {{16{buf0_26[8]}}, buf0_26};
+                mul_a_11 = {{(HASH_MUL_A_W-QKV_W){buf0_26[QKV_W-1]}}, buf0_26};
                 mul_c_11 = 6'sd31;
-                mul_a_12 = {{16{buf0_3[8]}}, buf0_3};
+                mul_a_12 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
                 mul_c_12 = 6'sd3;
-                mul_a_13 = {{16{buf0_11[8]}}, buf0_11};
+                mul_a_13 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
                 mul_c_13 = 6'sd9;
-                mul_a_14 = {{16{buf0_19[8]}}, buf0_19};
+                mul_a_14 = {{(HASH_MUL_A_W-QKV_W){buf0_19[QKV_W-1]}}, buf0_19};
                 mul_c_14 = 6'sd14;
-                mul_a_15 = {{16{buf0_27[8]}}, buf0_27};
+                mul_a_15 = {{(HASH_MUL_A_W-QKV_W){buf0_27[QKV_W-1]}}, buf0_27};
                 mul_c_15 = 6'sd31;
             end
             6'd7: begin // block 0, mode 0: buffer 0 -> buffer 1 [28..31]
-                mul_a_0 = {{16{buf0_4[8]}}, buf0_4};
+                mul_a_0 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
                 mul_c_0 = 6'sd3;
-                mul_a_1 = {{16{buf0_12[8]}}, buf0_12};
+                mul_a_1 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
                 mul_c_1 = 6'sd9;
-                mul_a_2 = {{16{buf0_20[8]}}, buf0_20};
+                mul_a_2 = {{(HASH_MUL_A_W-QKV_W){buf0_20[QKV_W-1]}}, buf0_20};
                 mul_c_2 = 6'sd14;
-                mul_a_3 = {{16{buf0_28[8]}}, buf0_28};
+                mul_a_3 = {{(HASH_MUL_A_W-QKV_W){buf0_28[QKV_W-1]}}, buf0_28};
                 mul_c_3 = 6'sd31;
-                mul_a_4 = {{16{buf0_5[8]}}, buf0_5};
+                mul_a_4 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
                 mul_c_4 = 6'sd3;
-                mul_a_5 = {{16{buf0_13[8]}}, buf0_13};
+                mul_a_5 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
                 mul_c_5 = 6'sd9;
-                mul_a_6 = {{16{buf0_21[8]}}, buf0_21};
+                mul_a_6 = {{(HASH_MUL_A_W-QKV_W){buf0_21[QKV_W-1]}}, buf0_21};
                 mul_c_6 = 6'sd14;
-                mul_a_7 = {{16{buf0_29[8]}}, buf0_29};
+                mul_a_7 = {{(HASH_MUL_A_W-QKV_W){buf0_29[QKV_W-1]}}, buf0_29};
                 mul_c_7 = 6'sd31;
-                mul_a_8 = {{16{buf0_6[8]}}, buf0_6};
+                mul_a_8 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
                 mul_c_8 = 6'sd3;
-                mul_a_9 = {{16{buf0_14[8]}}, buf0_14};
+                mul_a_9 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
                 mul_c_9 = 6'sd9;
-                mul_a_10 = {{16{buf0_22[8]}}, buf0_22};
+                mul_a_10 = {{(HASH_MUL_A_W-QKV_W){buf0_22[QKV_W-1]}}, buf0_22};
                 mul_c_10 = 6'sd14;
-                mul_a_11 = {{16{buf0_30[8]}}, buf0_30};
+                mul_a_11 = {{(HASH_MUL_A_W-QKV_W){buf0_30[QKV_W-1]}}, buf0_30};
                 mul_c_11 = 6'sd31;
-                mul_a_12 = {{16{buf0_7[8]}}, buf0_7};
+                mul_a_12 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
                 mul_c_12 = 6'sd3;
-                mul_a_13 = {{16{buf0_15[8]}}, buf0_15};
+                mul_a_13 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
                 mul_c_13 = 6'sd9;
-                mul_a_14 = {{16{buf0_23[8]}}, buf0_23};
+                mul_a_14 = {{(HASH_MUL_A_W-QKV_W){buf0_23[QKV_W-1]}}, buf0_23};
                 mul_c_14 = 6'sd14;
-                mul_a_15 = {{16{buf0_31[8]}}, buf0_31};
+                mul_a_15 = {{(HASH_MUL_A_W-QKV_W){buf0_31[QKV_W-1]}}, buf0_31};
                 mul_c_15 = 6'sd31;
             end
             6'd8: begin // block 0, mode 1: buffer 1 -> buffer 2 [0..3]
-                mul_a_0 = {{8{buf1_0[16]}}, buf1_0};
+                mul_a_0 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_0[HASH_BUF1_W-1]}}, buf1_0};
                 mul_c_0 = -6'sd26;
-                mul_a_1 = {{8{buf1_2[16]}}, buf1_2};
+                mul_a_1 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_2[HASH_BUF1_W-1]}}, buf1_2};
                 mul_c_1 = 6'sd29;
-                mul_a_2 = {{8{buf1_4[16]}}, buf1_4};
+                mul_a_2 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_4[HASH_BUF1_W-1]}}, buf1_4};
                 mul_c_2 = 6'sd1;
-                mul_a_3 = {{8{buf1_6[16]}}, buf1_6};
+                mul_a_3 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_6[HASH_BUF1_W-1]}}, buf1_6};
                 mul_c_3 = -6'sd4;
-                mul_a_4 = {{8{buf1_1[16]}}, buf1_1};
+                mul_a_4 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_1[HASH_BUF1_W-1]}}, buf1_1};
                 mul_c_4 = -6'sd26;
-                mul_a_5 = {{8{buf1_3[16]}}, buf1_3};
+                mul_a_5 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_3[HASH_BUF1_W-1]}}, buf1_3};
                 mul_c_5 = 6'sd29;
-                mul_a_6 = {{8{buf1_5[16]}}, buf1_5};
+                mul_a_6 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_5[HASH_BUF1_W-1]}}, buf1_5};
                 mul_c_6 = 6'sd1;
-                mul_a_7 = {{8{buf1_7[16]}}, buf1_7};
+                mul_a_7 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_7[HASH_BUF1_W-1]}}, buf1_7};
                 mul_c_7 = -6'sd4;
-                mul_a_8 = {{8{buf1_0[16]}}, buf1_0};
+                mul_a_8 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_0[HASH_BUF1_W-1]}}, buf1_0};
                 mul_c_8 = -6'sd3;
-                mul_a_9 = {{8{buf1_2[16]}}, buf1_2};
+                mul_a_9 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_2[HASH_BUF1_W-1]}}, buf1_2};
                 mul_c_9 = 6'sd1;
-                mul_a_10 = {{8{buf1_4[16]}}, buf1_4};
+                mul_a_10 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_4[HASH_BUF1_W-1]}}, buf1_4};
                 mul_c_10 = 6'sd31;
-                mul_a_11 = {{8{buf1_6[16]}}, buf1_6};
+                mul_a_11 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_6[HASH_BUF1_W-1]}}, buf1_6};
                 mul_c_11 = 6'sd25;
-                mul_a_12 = {{8{buf1_1[16]}}, buf1_1};
+                mul_a_12 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_1[HASH_BUF1_W-1]}}, buf1_1};
                 mul_c_12 = -6'sd3;
-                mul_a_13 = {{8{buf1_3[16]}}, buf1_3};
+                mul_a_13 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_3[HASH_BUF1_W-1]}}, buf1_3};
                 mul_c_13 = 6'sd1;
-                mul_a_14 = {{8{buf1_5[16]}}, buf1_5};
+                mul_a_14 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_5[HASH_BUF1_W-1]}}, buf1_5};
                 mul_c_14 = 6'sd31;
-                mul_a_15 = {{8{buf1_7[16]}}, buf1_7};
+                mul_a_15 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_7[HASH_BUF1_W-1]}}, buf1_7};
                 mul_c_15 = 6'sd25;
             end
             6'd9: begin // block 0, mode 1: buffer 1 -> buffer 2 [4..7]
-                mul_a_0 = {{8{buf1_0[16]}}, buf1_0};
+                mul_a_0 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_0[HASH_BUF1_W-1]}}, buf1_0};
                 mul_c_0 = 6'sd26;
-                mul_a_1 = {{8{buf1_2[16]}}, buf1_2};
+                mul_a_1 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_2[HASH_BUF1_W-1]}}, buf1_2};
                 mul_c_1 = 6'sd25;
-                mul_a_2 = {{8{buf1_4[16]}}, buf1_4};
+                mul_a_2 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_4[HASH_BUF1_W-1]}}, buf1_4};
                 mul_c_2 = -6'sd9;
-                mul_a_3 = {{8{buf1_6[16]}}, buf1_6};
+                mul_a_3 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_6[HASH_BUF1_W-1]}}, buf1_6};
                 mul_c_3 = 6'sd14;
-                mul_a_4 = {{8{buf1_1[16]}}, buf1_1};
+                mul_a_4 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_1[HASH_BUF1_W-1]}}, buf1_1};
                 mul_c_4 = 6'sd26;
-                mul_a_5 = {{8{buf1_3[16]}}, buf1_3};
+                mul_a_5 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_3[HASH_BUF1_W-1]}}, buf1_3};
                 mul_c_5 = 6'sd25;
-                mul_a_6 = {{8{buf1_5[16]}}, buf1_5};
+                mul_a_6 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_5[HASH_BUF1_W-1]}}, buf1_5};
                 mul_c_6 = -6'sd9;
-                mul_a_7 = {{8{buf1_7[16]}}, buf1_7};
+                mul_a_7 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_7[HASH_BUF1_W-1]}}, buf1_7};
                 mul_c_7 = 6'sd14;
-                mul_a_8 = {{8{buf1_0[16]}}, buf1_0};
+                mul_a_8 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_0[HASH_BUF1_W-1]}}, buf1_0};
                 mul_c_8 = 6'sd15;
-                mul_a_9 = {{8{buf1_2[16]}}, buf1_2};
+                mul_a_9 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_2[HASH_BUF1_W-1]}}, buf1_2};
                 mul_c_9 = 6'sd9;
-                mul_a_10 = {{8{buf1_4[16]}}, buf1_4};
+                mul_a_10 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_4[HASH_BUF1_W-1]}}, buf1_4};
                 mul_c_10 = 6'sd23;
-                mul_a_11 = {{8{buf1_6[16]}}, buf1_6};
+                mul_a_11 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_6[HASH_BUF1_W-1]}}, buf1_6};
                 mul_c_11 = -6'sd28;
-                mul_a_12 = {{8{buf1_1[16]}}, buf1_1};
+                mul_a_12 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_1[HASH_BUF1_W-1]}}, buf1_1};
                 mul_c_12 = 6'sd15;
-                mul_a_13 = {{8{buf1_3[16]}}, buf1_3};
+                mul_a_13 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_3[HASH_BUF1_W-1]}}, buf1_3};
                 mul_c_13 = 6'sd9;
-                mul_a_14 = {{8{buf1_5[16]}}, buf1_5};
+                mul_a_14 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_5[HASH_BUF1_W-1]}}, buf1_5};
                 mul_c_14 = 6'sd23;
-                mul_a_15 = {{8{buf1_7[16]}}, buf1_7};
+                mul_a_15 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_7[HASH_BUF1_W-1]}}, buf1_7};
                 mul_c_15 = -6'sd28;
             end
             6'd10: begin // block 0, mode 1: buffer 1 -> buffer 2 [8..11]
-                mul_a_0 = {{8{buf1_8[16]}}, buf1_8};
+                mul_a_0 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_8[HASH_BUF1_W-1]}}, buf1_8};
                 mul_c_0 = -6'sd26;
-                mul_a_1 = {{8{buf1_10[16]}}, buf1_10};
+                mul_a_1 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_10[HASH_BUF1_W-1]}}, buf1_10};
                 mul_c_1 = 6'sd29;
-                mul_a_2 = {{8{buf1_12[16]}}, buf1_12};
+                mul_a_2 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_12[HASH_BUF1_W-1]}}, buf1_12};
                 mul_c_2 = 6'sd1;
-                mul_a_3 = {{8{buf1_14[16]}}, buf1_14};
+                mul_a_3 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_14[HASH_BUF1_W-1]}}, buf1_14};
                 mul_c_3 = -6'sd4;
-                mul_a_4 = {{8{buf1_9[16]}}, buf1_9};
+                mul_a_4 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_9[HASH_BUF1_W-1]}}, buf1_9};
                 mul_c_4 = -6'sd26;
-                mul_a_5 = {{8{buf1_11[16]}}, buf1_11};
+                mul_a_5 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_11[HASH_BUF1_W-1]}}, buf1_11};
                 mul_c_5 = 6'sd29;
-                mul_a_6 = {{8{buf1_13[16]}}, buf1_13};
+                mul_a_6 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_13[HASH_BUF1_W-1]}}, buf1_13};
                 mul_c_6 = 6'sd1;
-                mul_a_7 = {{8{buf1_15[16]}}, buf1_15};
+                mul_a_7 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_15[HASH_BUF1_W-1]}}, buf1_15};
                 mul_c_7 = -6'sd4;
-                mul_a_8 = {{8{buf1_8[16]}}, buf1_8};
+                mul_a_8 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_8[HASH_BUF1_W-1]}}, buf1_8};
                 mul_c_8 = -6'sd3;
-                mul_a_9 = {{8{buf1_10[16]}}, buf1_10};
+                mul_a_9 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_10[HASH_BUF1_W-1]}}, buf1_10};
                 mul_c_9 = 6'sd1;
-                mul_a_10 = {{8{buf1_12[16]}}, buf1_12};
+                mul_a_10 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_12[HASH_BUF1_W-1]}}, buf1_12};
                 mul_c_10 = 6'sd31;
-                mul_a_11 = {{8{buf1_14[16]}}, buf1_14};
+                mul_a_11 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_14[HASH_BUF1_W-1]}}, buf1_14};
                 mul_c_11 = 6'sd25;
-                mul_a_12 = {{8{buf1_9[16]}}, buf1_9};
+                mul_a_12 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_9[HASH_BUF1_W-1]}}, buf1_9};
                 mul_c_12 = -6'sd3;
-                mul_a_13 = {{8{buf1_11[16]}}, buf1_11};
+                mul_a_13 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_11[HASH_BUF1_W-1]}}, buf1_11};
                 mul_c_13 = 6'sd1;
-                mul_a_14 = {{8{buf1_13[16]}}, buf1_13};
+                mul_a_14 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_13[HASH_BUF1_W-1]}}, buf1_13};
                 mul_c_14 = 6'sd31;
-                mul_a_15 = {{8{buf1_15[16]}}, buf1_15};
+                mul_a_15 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_15[HASH_BUF1_W-1]}}, buf1_15};
                 mul_c_15 = 6'sd25;
             end
             6'd11: begin // block 0, mode 1: buffer 1 -> buffer 2 [12..15]
-                mul_a_0 = {{8{buf1_8[16]}}, buf1_8};
+                mul_a_0 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_8[HASH_BUF1_W-1]}}, buf1_8};
                 mul_c_0 = 6'sd26;
-                mul_a_1 = {{8{buf1_10[16]}}, buf1_10};
+                mul_a_1 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_10[HASH_BUF1_W-1]}}, buf1_10};
                 mul_c_1 = 6'sd25;
-                mul_a_2 = {{8{buf1_12[16]}}, buf1_12};
+                mul_a_2 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_12[HASH_BUF1_W-1]}}, buf1_12};
                 mul_c_2 = -6'sd9;
-                mul_a_3 = {{8{buf1_14[16]}}, buf1_14};
+                mul_a_3 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_14[HASH_BUF1_W-1]}}, buf1_14};
                 mul_c_3 = 6'sd14;
-                mul_a_4 = {{8{buf1_9[16]}}, buf1_9};
+                mul_a_4 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_9[HASH_BUF1_W-1]}}, buf1_9};
                 mul_c_4 = 6'sd26;
-                mul_a_5 = {{8{buf1_11[16]}}, buf1_11};
+                mul_a_5 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_11[HASH_BUF1_W-1]}}, buf1_11};
                 mul_c_5 = 6'sd25;
-                mul_a_6 = {{8{buf1_13[16]}}, buf1_13};
+                mul_a_6 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_13[HASH_BUF1_W-1]}}, buf1_13};
                 mul_c_6 = -6'sd9;
-                mul_a_7 = {{8{buf1_15[16]}}, buf1_15};
+                mul_a_7 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_15[HASH_BUF1_W-1]}}, buf1_15};
                 mul_c_7 = 6'sd14;
-                mul_a_8 = {{8{buf1_8[16]}}, buf1_8};
+                mul_a_8 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_8[HASH_BUF1_W-1]}}, buf1_8};
                 mul_c_8 = 6'sd15;
-                mul_a_9 = {{8{buf1_10[16]}}, buf1_10};
+                mul_a_9 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_10[HASH_BUF1_W-1]}}, buf1_10};
                 mul_c_9 = 6'sd9;
-                mul_a_10 = {{8{buf1_12[16]}}, buf1_12};
+                mul_a_10 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_12[HASH_BUF1_W-1]}}, buf1_12};
                 mul_c_10 = 6'sd23;
-                mul_a_11 = {{8{buf1_14[16]}}, buf1_14};
+                mul_a_11 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_14[HASH_BUF1_W-1]}}, buf1_14};
                 mul_c_11 = -6'sd28;
-                mul_a_12 = {{8{buf1_9[16]}}, buf1_9};
+                mul_a_12 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_9[HASH_BUF1_W-1]}}, buf1_9};
                 mul_c_12 = 6'sd15;
-                mul_a_13 = {{8{buf1_11[16]}}, buf1_11};
+                mul_a_13 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_11[HASH_BUF1_W-1]}}, buf1_11};
                 mul_c_13 = 6'sd9;
-                mul_a_14 = {{8{buf1_13[16]}}, buf1_13};
+                mul_a_14 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_13[HASH_BUF1_W-1]}}, buf1_13};
                 mul_c_14 = 6'sd23;
-                mul_a_15 = {{8{buf1_15[16]}}, buf1_15};
+                mul_a_15 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_15[HASH_BUF1_W-1]}}, buf1_15};
                 mul_c_15 = -6'sd28;
             end
             6'd12: begin // block 0, mode 1: buffer 1 -> buffer 2 [16..19]
-                mul_a_0 = {{8{buf1_16[16]}}, buf1_16};
+                mul_a_0 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_16[HASH_BUF1_W-1]}}, buf1_16};
                 mul_c_0 = -6'sd26;
-                mul_a_1 = {{8{buf1_18[16]}}, buf1_18};
+                mul_a_1 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_18[HASH_BUF1_W-1]}}, buf1_18};
                 mul_c_1 = 6'sd29;
-                mul_a_2 = {{8{buf1_20[16]}}, buf1_20};
+                mul_a_2 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_20[HASH_BUF1_W-1]}}, buf1_20};
                 mul_c_2 = 6'sd1;
-                mul_a_3 = {{8{buf1_22[16]}}, buf1_22};
+                mul_a_3 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_22[HASH_BUF1_W-1]}}, buf1_22};
                 mul_c_3 = -6'sd4;
-                mul_a_4 = {{8{buf1_17[16]}}, buf1_17};
+                mul_a_4 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_17[HASH_BUF1_W-1]}}, buf1_17};
                 mul_c_4 = -6'sd26;
-                mul_a_5 = {{8{buf1_19[16]}}, buf1_19};
+                mul_a_5 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_19[HASH_BUF1_W-1]}}, buf1_19};
                 mul_c_5 = 6'sd29;
-                mul_a_6 = {{8{buf1_21[16]}}, buf1_21};
+                mul_a_6 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_21[HASH_BUF1_W-1]}}, buf1_21};
                 mul_c_6 = 6'sd1;
-                mul_a_7 = {{8{buf1_23[16]}}, buf1_23};
+                mul_a_7 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_23[HASH_BUF1_W-1]}}, buf1_23};
                 mul_c_7 = -6'sd4;
-                mul_a_8 = {{8{buf1_16[16]}}, buf1_16};
+                mul_a_8 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_16[HASH_BUF1_W-1]}}, buf1_16};
                 mul_c_8 = -6'sd3;
-                mul_a_9 = {{8{buf1_18[16]}}, buf1_18};
+                mul_a_9 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_18[HASH_BUF1_W-1]}}, buf1_18};
                 mul_c_9 = 6'sd1;
-                mul_a_10 = {{8{buf1_20[16]}}, buf1_20};
+                mul_a_10 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_20[HASH_BUF1_W-1]}}, buf1_20};
                 mul_c_10 = 6'sd31;
-                mul_a_11 = {{8{buf1_22[16]}}, buf1_22};
+                mul_a_11 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_22[HASH_BUF1_W-1]}}, buf1_22};
                 mul_c_11 = 6'sd25;
-                mul_a_12 = {{8{buf1_17[16]}}, buf1_17};
+                mul_a_12 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_17[HASH_BUF1_W-1]}}, buf1_17};
                 mul_c_12 = -6'sd3;
-                mul_a_13 = {{8{buf1_19[16]}}, buf1_19};
+                mul_a_13 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_19[HASH_BUF1_W-1]}}, buf1_19};
                 mul_c_13 = 6'sd1;
-                mul_a_14 = {{8{buf1_21[16]}}, buf1_21};
+                mul_a_14 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_21[HASH_BUF1_W-1]}}, buf1_21};
                 mul_c_14 = 6'sd31;
-                mul_a_15 = {{8{buf1_23[16]}}, buf1_23};
+                mul_a_15 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_23[HASH_BUF1_W-1]}}, buf1_23};
                 mul_c_15 = 6'sd25;
             end
             6'd13: begin // block 0, mode 1: buffer 1 -> buffer 2 [20..23]
-                mul_a_0 = {{8{buf1_16[16]}}, buf1_16};
+                mul_a_0 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_16[HASH_BUF1_W-1]}}, buf1_16};
                 mul_c_0 = 6'sd26;
-                mul_a_1 = {{8{buf1_18[16]}}, buf1_18};
+                mul_a_1 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_18[HASH_BUF1_W-1]}}, buf1_18};
                 mul_c_1 = 6'sd25;
-                mul_a_2 = {{8{buf1_20[16]}}, buf1_20};
+                mul_a_2 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_20[HASH_BUF1_W-1]}}, buf1_20};
                 mul_c_2 = -6'sd9;
-                mul_a_3 = {{8{buf1_22[16]}}, buf1_22};
+                mul_a_3 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_22[HASH_BUF1_W-1]}}, buf1_22};
                 mul_c_3 = 6'sd14;
-                mul_a_4 = {{8{buf1_17[16]}}, buf1_17};
+                mul_a_4 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_17[HASH_BUF1_W-1]}}, buf1_17};
                 mul_c_4 = 6'sd26;
-                mul_a_5 = {{8{buf1_19[16]}}, buf1_19};
+                mul_a_5 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_19[HASH_BUF1_W-1]}}, buf1_19};
                 mul_c_5 = 6'sd25;
-                mul_a_6 = {{8{buf1_21[16]}}, buf1_21};
+                mul_a_6 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_21[HASH_BUF1_W-1]}}, buf1_21};
                 mul_c_6 = -6'sd9;
-                mul_a_7 = {{8{buf1_23[16]}}, buf1_23};
+                mul_a_7 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_23[HASH_BUF1_W-1]}}, buf1_23};
                 mul_c_7 = 6'sd14;
-                mul_a_8 = {{8{buf1_16[16]}}, buf1_16};
+                mul_a_8 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_16[HASH_BUF1_W-1]}}, buf1_16};
                 mul_c_8 = 6'sd15;
-                mul_a_9 = {{8{buf1_18[16]}}, buf1_18};
+                mul_a_9 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_18[HASH_BUF1_W-1]}}, buf1_18};
                 mul_c_9 = 6'sd9;
-                mul_a_10 = {{8{buf1_20[16]}}, buf1_20};
+                mul_a_10 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_20[HASH_BUF1_W-1]}}, buf1_20};
                 mul_c_10 = 6'sd23;
-                mul_a_11 = {{8{buf1_22[16]}}, buf1_22};
+                mul_a_11 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_22[HASH_BUF1_W-1]}}, buf1_22};
                 mul_c_11 = -6'sd28;
-                mul_a_12 = {{8{buf1_17[16]}}, buf1_17};
+                mul_a_12 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_17[HASH_BUF1_W-1]}}, buf1_17};
                 mul_c_12 = 6'sd15;
-                mul_a_13 = {{8{buf1_19[16]}}, buf1_19};
+                mul_a_13 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_19[HASH_BUF1_W-1]}}, buf1_19};
                 mul_c_13 = 6'sd9;
-                mul_a_14 = {{8{buf1_21[16]}}, buf1_21};
+                mul_a_14 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_21[HASH_BUF1_W-1]}}, buf1_21};
                 mul_c_14 = 6'sd23;
-                mul_a_15 = {{8{buf1_23[16]}}, buf1_23};
+                mul_a_15 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_23[HASH_BUF1_W-1]}}, buf1_23};
                 mul_c_15 = -6'sd28;
             end
             6'd14: begin // block 0, mode 1: buffer 1 -> buffer 2 [24..27]
-                mul_a_0 = {{8{buf1_24[16]}}, buf1_24};
+                mul_a_0 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_24[HASH_BUF1_W-1]}}, buf1_24};
                 mul_c_0 = -6'sd26;
-                mul_a_1 = {{8{buf1_26[16]}}, buf1_26};
+                mul_a_1 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_26[HASH_BUF1_W-1]}}, buf1_26};
                 mul_c_1 = 6'sd29;
-                mul_a_2 = {{8{buf1_28[16]}}, buf1_28};
+                mul_a_2 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_28[HASH_BUF1_W-1]}}, buf1_28};
                 mul_c_2 = 6'sd1;
-                mul_a_3 = {{8{buf1_30[16]}}, buf1_30};
+                mul_a_3 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_30[HASH_BUF1_W-1]}}, buf1_30};
                 mul_c_3 = -6'sd4;
-                mul_a_4 = {{8{buf1_25[16]}}, buf1_25};
+                mul_a_4 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_25[HASH_BUF1_W-1]}}, buf1_25};
                 mul_c_4 = -6'sd26;
-                mul_a_5 = {{8{buf1_27[16]}}, buf1_27};
+                mul_a_5 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_27[HASH_BUF1_W-1]}}, buf1_27};
                 mul_c_5 = 6'sd29;
-                mul_a_6 = {{8{buf1_29[16]}}, buf1_29};
+                mul_a_6 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_29[HASH_BUF1_W-1]}}, buf1_29};
                 mul_c_6 = 6'sd1;
-                mul_a_7 = {{8{buf1_31[16]}}, buf1_31};
+                mul_a_7 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_31[HASH_BUF1_W-1]}}, buf1_31};
                 mul_c_7 = -6'sd4;
-                mul_a_8 = {{8{buf1_24[16]}}, buf1_24};
+                mul_a_8 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_24[HASH_BUF1_W-1]}}, buf1_24};
                 mul_c_8 = -6'sd3;
-                mul_a_9 = {{8{buf1_26[16]}}, buf1_26};
+                mul_a_9 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_26[HASH_BUF1_W-1]}}, buf1_26};
                 mul_c_9 = 6'sd1;
-                mul_a_10 = {{8{buf1_28[16]}}, buf1_28};
+                mul_a_10 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_28[HASH_BUF1_W-1]}}, buf1_28};
                 mul_c_10 = 6'sd31;
-                mul_a_11 = {{8{buf1_30[16]}}, buf1_30};
+                mul_a_11 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_30[HASH_BUF1_W-1]}}, buf1_30};
                 mul_c_11 = 6'sd25;
-                mul_a_12 = {{8{buf1_25[16]}}, buf1_25};
+                mul_a_12 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_25[HASH_BUF1_W-1]}}, buf1_25};
                 mul_c_12 = -6'sd3;
-                mul_a_13 = {{8{buf1_27[16]}}, buf1_27};
+                mul_a_13 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_27[HASH_BUF1_W-1]}}, buf1_27};
                 mul_c_13 = 6'sd1;
-                mul_a_14 = {{8{buf1_29[16]}}, buf1_29};
+                mul_a_14 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_29[HASH_BUF1_W-1]}}, buf1_29};
                 mul_c_14 = 6'sd31;
-                mul_a_15 = {{8{buf1_31[16]}}, buf1_31};
+                mul_a_15 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_31[HASH_BUF1_W-1]}}, buf1_31};
                 mul_c_15 = 6'sd25;
             end
             6'd15: begin // block 0, mode 1: buffer 1 -> buffer 2 [28..31]
-                mul_a_0 = {{8{buf1_24[16]}}, buf1_24};
+                mul_a_0 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_24[HASH_BUF1_W-1]}}, buf1_24};
                 mul_c_0 = 6'sd26;
-                mul_a_1 = {{8{buf1_26[16]}}, buf1_26};
+                mul_a_1 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_26[HASH_BUF1_W-1]}}, buf1_26};
                 mul_c_1 = 6'sd25;
-                mul_a_2 = {{8{buf1_28[16]}}, buf1_28};
+                mul_a_2 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_28[HASH_BUF1_W-1]}}, buf1_28};
                 mul_c_2 = -6'sd9;
-                mul_a_3 = {{8{buf1_30[16]}}, buf1_30};
+                mul_a_3 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_30[HASH_BUF1_W-1]}}, buf1_30};
                 mul_c_3 = 6'sd14;
-                mul_a_4 = {{8{buf1_25[16]}}, buf1_25};
+                mul_a_4 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_25[HASH_BUF1_W-1]}}, buf1_25};
                 mul_c_4 = 6'sd26;
-                mul_a_5 = {{8{buf1_27[16]}}, buf1_27};
+                mul_a_5 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_27[HASH_BUF1_W-1]}}, buf1_27};
                 mul_c_5 = 6'sd25;
-                mul_a_6 = {{8{buf1_29[16]}}, buf1_29};
+                mul_a_6 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_29[HASH_BUF1_W-1]}}, buf1_29};
                 mul_c_6 = -6'sd9;
-                mul_a_7 = {{8{buf1_31[16]}}, buf1_31};
+                mul_a_7 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_31[HASH_BUF1_W-1]}}, buf1_31};
                 mul_c_7 = 6'sd14;
-                mul_a_8 = {{8{buf1_24[16]}}, buf1_24};
+                mul_a_8 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_24[HASH_BUF1_W-1]}}, buf1_24};
                 mul_c_8 = 6'sd15;
-                mul_a_9 = {{8{buf1_26[16]}}, buf1_26};
+                mul_a_9 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_26[HASH_BUF1_W-1]}}, buf1_26};
                 mul_c_9 = 6'sd9;
-                mul_a_10 = {{8{buf1_28[16]}}, buf1_28};
+                mul_a_10 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_28[HASH_BUF1_W-1]}}, buf1_28};
                 mul_c_10 = 6'sd23;
-                mul_a_11 = {{8{buf1_30[16]}}, buf1_30};
+                mul_a_11 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_30[HASH_BUF1_W-1]}}, buf1_30};
                 mul_c_11 = -6'sd28;
-                mul_a_12 = {{8{buf1_25[16]}}, buf1_25};
+                mul_a_12 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_25[HASH_BUF1_W-1]}}, buf1_25};
                 mul_c_12 = 6'sd15;
-                mul_a_13 = {{8{buf1_27[16]}}, buf1_27};
+                mul_a_13 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_27[HASH_BUF1_W-1]}}, buf1_27};
                 mul_c_13 = 6'sd9;
-                mul_a_14 = {{8{buf1_29[16]}}, buf1_29};
+                mul_a_14 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_29[HASH_BUF1_W-1]}}, buf1_29};
                 mul_c_14 = 6'sd23;
-                mul_a_15 = {{8{buf1_31[16]}}, buf1_31};
+                mul_a_15 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_31[HASH_BUF1_W-1]}}, buf1_31};
                 mul_c_15 = -6'sd28;
             end
             6'd16: begin // block 0, mode 2: buffer 2 -> hash bits 0..7
@@ -988,547 +999,547 @@ module elsa_hash (
                 mul_c_15 = 6'sd8;
             end
             6'd20: begin // block 1, mode 0: buffer 0 -> buffer 1 [0..3]
-                mul_a_0 = {{16{buf0_0[8]}}, buf0_0};
+                mul_a_0 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
                 mul_c_0 = 6'sd27;
-                mul_a_1 = {{16{buf0_8[8]}}, buf0_8};
+                mul_a_1 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
                 mul_c_1 = 6'sd24;
-                mul_a_2 = {{16{buf0_16[8]}}, buf0_16};
+                mul_a_2 = {{(HASH_MUL_A_W-QKV_W){buf0_16[QKV_W-1]}}, buf0_16};
                 mul_c_2 = 6'sd12;
-                mul_a_3 = {{16{buf0_24[8]}}, buf0_24};
+                mul_a_3 = {{(HASH_MUL_A_W-QKV_W){buf0_24[QKV_W-1]}}, buf0_24};
                 mul_c_3 = -6'sd7;
-                mul_a_4 = {{16{buf0_1[8]}}, buf0_1};
+                mul_a_4 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
                 mul_c_4 = 6'sd27;
-                mul_a_5 = {{16{buf0_9[8]}}, buf0_9};
+                mul_a_5 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
                 mul_c_5 = 6'sd24;
-                mul_a_6 = {{16{buf0_17[8]}}, buf0_17};
+                mul_a_6 = {{(HASH_MUL_A_W-QKV_W){buf0_17[QKV_W-1]}}, buf0_17};
                 mul_c_6 = 6'sd12;
-                mul_a_7 = {{16{buf0_25[8]}}, buf0_25};
+                mul_a_7 = {{(HASH_MUL_A_W-QKV_W){buf0_25[QKV_W-1]}}, buf0_25};
                 mul_c_7 = -6'sd7;
-                mul_a_8 = {{16{buf0_2[8]}}, buf0_2};
+                mul_a_8 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
                 mul_c_8 = 6'sd27;
-                mul_a_9 = {{16{buf0_10[8]}}, buf0_10};
+                mul_a_9 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
                 mul_c_9 = 6'sd24;
-                mul_a_10 = {{16{buf0_18[8]}}, buf0_18};
+                mul_a_10 = {{(HASH_MUL_A_W-QKV_W){buf0_18[QKV_W-1]}}, buf0_18};
                 mul_c_10 = 6'sd12;
-                mul_a_11 = {{16{buf0_26[8]}}, buf0_26};
+                mul_a_11 = {{(HASH_MUL_A_W-QKV_W){buf0_26[QKV_W-1]}}, buf0_26};
                 mul_c_11 = -6'sd7;
-                mul_a_12 = {{16{buf0_3[8]}}, buf0_3};
+                mul_a_12 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
                 mul_c_12 = 6'sd27;
-                mul_a_13 = {{16{buf0_11[8]}}, buf0_11};
+                mul_a_13 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
                 mul_c_13 = 6'sd24;
-                mul_a_14 = {{16{buf0_19[8]}}, buf0_19};
+                mul_a_14 = {{(HASH_MUL_A_W-QKV_W){buf0_19[QKV_W-1]}}, buf0_19};
                 mul_c_14 = 6'sd12;
-                mul_a_15 = {{16{buf0_27[8]}}, buf0_27};
+                mul_a_15 = {{(HASH_MUL_A_W-QKV_W){buf0_27[QKV_W-1]}}, buf0_27};
                 mul_c_15 = -6'sd7;
             end
             6'd21: begin // block 1, mode 0: buffer 0 -> buffer 1 [4..7]
-                mul_a_0 = {{16{buf0_4[8]}}, buf0_4};
+                mul_a_0 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
                 mul_c_0 = 6'sd27;
-                mul_a_1 = {{16{buf0_12[8]}}, buf0_12};
+                mul_a_1 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
                 mul_c_1 = 6'sd24;
-                mul_a_2 = {{16{buf0_20[8]}}, buf0_20};
+                mul_a_2 = {{(HASH_MUL_A_W-QKV_W){buf0_20[QKV_W-1]}}, buf0_20};
                 mul_c_2 = 6'sd12;
-                mul_a_3 = {{16{buf0_28[8]}}, buf0_28};
+                mul_a_3 = {{(HASH_MUL_A_W-QKV_W){buf0_28[QKV_W-1]}}, buf0_28};
                 mul_c_3 = -6'sd7;
-                mul_a_4 = {{16{buf0_5[8]}}, buf0_5};
+                mul_a_4 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
                 mul_c_4 = 6'sd27;
-                mul_a_5 = {{16{buf0_13[8]}}, buf0_13};
+                mul_a_5 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
                 mul_c_5 = 6'sd24;
-                mul_a_6 = {{16{buf0_21[8]}}, buf0_21};
+                mul_a_6 = {{(HASH_MUL_A_W-QKV_W){buf0_21[QKV_W-1]}}, buf0_21};
                 mul_c_6 = 6'sd12;
-                mul_a_7 = {{16{buf0_29[8]}}, buf0_29};
+                mul_a_7 = {{(HASH_MUL_A_W-QKV_W){buf0_29[QKV_W-1]}}, buf0_29};
                 mul_c_7 = -6'sd7;
-                mul_a_8 = {{16{buf0_6[8]}}, buf0_6};
+                mul_a_8 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
                 mul_c_8 = 6'sd27;
-                mul_a_9 = {{16{buf0_14[8]}}, buf0_14};
+                mul_a_9 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
                 mul_c_9 = 6'sd24;
-                mul_a_10 = {{16{buf0_22[8]}}, buf0_22};
+                mul_a_10 = {{(HASH_MUL_A_W-QKV_W){buf0_22[QKV_W-1]}}, buf0_22};
                 mul_c_10 = 6'sd12;
-                mul_a_11 = {{16{buf0_30[8]}}, buf0_30};
+                mul_a_11 = {{(HASH_MUL_A_W-QKV_W){buf0_30[QKV_W-1]}}, buf0_30};
                 mul_c_11 = -6'sd7;
-                mul_a_12 = {{16{buf0_7[8]}}, buf0_7};
+                mul_a_12 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
                 mul_c_12 = 6'sd27;
-                mul_a_13 = {{16{buf0_15[8]}}, buf0_15};
+                mul_a_13 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
                 mul_c_13 = 6'sd24;
-                mul_a_14 = {{16{buf0_23[8]}}, buf0_23};
+                mul_a_14 = {{(HASH_MUL_A_W-QKV_W){buf0_23[QKV_W-1]}}, buf0_23};
                 mul_c_14 = 6'sd12;
-                mul_a_15 = {{16{buf0_31[8]}}, buf0_31};
+                mul_a_15 = {{(HASH_MUL_A_W-QKV_W){buf0_31[QKV_W-1]}}, buf0_31};
                 mul_c_15 = -6'sd7;
             end
             6'd22: begin // block 1, mode 0: buffer 0 -> buffer 1 [8..11]
-                mul_a_0 = {{16{buf0_0[8]}}, buf0_0};
+                mul_a_0 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
                 mul_c_0 = -6'sd25;
-                mul_a_1 = {{16{buf0_8[8]}}, buf0_8};
+                mul_a_1 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
                 mul_c_1 = 6'sd20;
-                mul_a_2 = {{16{buf0_16[8]}}, buf0_16};
+                mul_a_2 = {{(HASH_MUL_A_W-QKV_W){buf0_16[QKV_W-1]}}, buf0_16};
                 mul_c_2 = 6'sd20;
-                mul_a_3 = {{16{buf0_24[8]}}, buf0_24};
+                mul_a_3 = {{(HASH_MUL_A_W-QKV_W){buf0_24[QKV_W-1]}}, buf0_24};
                 mul_c_3 = 6'sd7;
-                mul_a_4 = {{16{buf0_1[8]}}, buf0_1};
+                mul_a_4 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
                 mul_c_4 = -6'sd25;
-                mul_a_5 = {{16{buf0_9[8]}}, buf0_9};
+                mul_a_5 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
                 mul_c_5 = 6'sd20;
-                mul_a_6 = {{16{buf0_17[8]}}, buf0_17};
+                mul_a_6 = {{(HASH_MUL_A_W-QKV_W){buf0_17[QKV_W-1]}}, buf0_17};
                 mul_c_6 = 6'sd20;
-                mul_a_7 = {{16{buf0_25[8]}}, buf0_25};
+                mul_a_7 = {{(HASH_MUL_A_W-QKV_W){buf0_25[QKV_W-1]}}, buf0_25};
                 mul_c_7 = 6'sd7;
-                mul_a_8 = {{16{buf0_2[8]}}, buf0_2};
+                mul_a_8 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
                 mul_c_8 = -6'sd25;
-                mul_a_9 = {{16{buf0_10[8]}}, buf0_10};
+                mul_a_9 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
                 mul_c_9 = 6'sd20;
-                mul_a_10 = {{16{buf0_18[8]}}, buf0_18};
+                mul_a_10 = {{(HASH_MUL_A_W-QKV_W){buf0_18[QKV_W-1]}}, buf0_18};
                 mul_c_10 = 6'sd20;
-                mul_a_11 = {{16{buf0_26[8]}}, buf0_26};
+                mul_a_11 = {{(HASH_MUL_A_W-QKV_W){buf0_26[QKV_W-1]}}, buf0_26};
                 mul_c_11 = 6'sd7;
-                mul_a_12 = {{16{buf0_3[8]}}, buf0_3};
+                mul_a_12 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
                 mul_c_12 = -6'sd25;
-                mul_a_13 = {{16{buf0_11[8]}}, buf0_11};
+                mul_a_13 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
                 mul_c_13 = 6'sd20;
-                mul_a_14 = {{16{buf0_19[8]}}, buf0_19};
+                mul_a_14 = {{(HASH_MUL_A_W-QKV_W){buf0_19[QKV_W-1]}}, buf0_19};
                 mul_c_14 = 6'sd20;
-                mul_a_15 = {{16{buf0_27[8]}}, buf0_27};
+                mul_a_15 = {{(HASH_MUL_A_W-QKV_W){buf0_27[QKV_W-1]}}, buf0_27};
                 mul_c_15 = 6'sd7;
             end
             6'd23: begin // block 1, mode 0: buffer 0 -> buffer 1 [12..15]
-                mul_a_0 = {{16{buf0_4[8]}}, buf0_4};
+                mul_a_0 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
                 mul_c_0 = -6'sd25;
-                mul_a_1 = {{16{buf0_12[8]}}, buf0_12};
+                mul_a_1 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
                 mul_c_1 = 6'sd20;
-                mul_a_2 = {{16{buf0_20[8]}}, buf0_20};
+                mul_a_2 = {{(HASH_MUL_A_W-QKV_W){buf0_20[QKV_W-1]}}, buf0_20};
                 mul_c_2 = 6'sd20;
-                mul_a_3 = {{16{buf0_28[8]}}, buf0_28};
+                mul_a_3 = {{(HASH_MUL_A_W-QKV_W){buf0_28[QKV_W-1]}}, buf0_28};
                 mul_c_3 = 6'sd7;
-                mul_a_4 = {{16{buf0_5[8]}}, buf0_5};
+                mul_a_4 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
                 mul_c_4 = -6'sd25;
-                mul_a_5 = {{16{buf0_13[8]}}, buf0_13};
+                mul_a_5 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
                 mul_c_5 = 6'sd20;
-                mul_a_6 = {{16{buf0_21[8]}}, buf0_21};
+                mul_a_6 = {{(HASH_MUL_A_W-QKV_W){buf0_21[QKV_W-1]}}, buf0_21};
                 mul_c_6 = 6'sd20;
-                mul_a_7 = {{16{buf0_29[8]}}, buf0_29};
+                mul_a_7 = {{(HASH_MUL_A_W-QKV_W){buf0_29[QKV_W-1]}}, buf0_29};
                 mul_c_7 = 6'sd7;
-                mul_a_8 = {{16{buf0_6[8]}}, buf0_6};
+                mul_a_8 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
                 mul_c_8 = -6'sd25;
-                mul_a_9 = {{16{buf0_14[8]}}, buf0_14};
+                mul_a_9 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
                 mul_c_9 = 6'sd20;
-                mul_a_10 = {{16{buf0_22[8]}}, buf0_22};
+                mul_a_10 = {{(HASH_MUL_A_W-QKV_W){buf0_22[QKV_W-1]}}, buf0_22};
                 mul_c_10 = 6'sd20;
-                mul_a_11 = {{16{buf0_30[8]}}, buf0_30};
+                mul_a_11 = {{(HASH_MUL_A_W-QKV_W){buf0_30[QKV_W-1]}}, buf0_30};
                 mul_c_11 = 6'sd7;
-                mul_a_12 = {{16{buf0_7[8]}}, buf0_7};
+                mul_a_12 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
                 mul_c_12 = -6'sd25;
-                mul_a_13 = {{16{buf0_15[8]}}, buf0_15};
+                mul_a_13 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
                 mul_c_13 = 6'sd20;
-                mul_a_14 = {{16{buf0_23[8]}}, buf0_23};
+                mul_a_14 = {{(HASH_MUL_A_W-QKV_W){buf0_23[QKV_W-1]}}, buf0_23};
                 mul_c_14 = 6'sd20;
-                mul_a_15 = {{16{buf0_31[8]}}, buf0_31};
+                mul_a_15 = {{(HASH_MUL_A_W-QKV_W){buf0_31[QKV_W-1]}}, buf0_31};
                 mul_c_15 = 6'sd7;
             end
             6'd24: begin // block 1, mode 0: buffer 0 -> buffer 1 [16..19]
-                mul_a_0 = {{16{buf0_0[8]}}, buf0_0};
+                mul_a_0 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
                 mul_c_0 = 6'sd0;
-                mul_a_1 = {{16{buf0_8[8]}}, buf0_8};
+                mul_a_1 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
                 mul_c_1 = 6'sd19;
-                mul_a_2 = {{16{buf0_16[8]}}, buf0_16};
+                mul_a_2 = {{(HASH_MUL_A_W-QKV_W){buf0_16[QKV_W-1]}}, buf0_16};
                 mul_c_2 = -6'sd26;
-                mul_a_3 = {{16{buf0_24[8]}}, buf0_24};
+                mul_a_3 = {{(HASH_MUL_A_W-QKV_W){buf0_24[QKV_W-1]}}, buf0_24};
                 mul_c_3 = 6'sd21;
-                mul_a_4 = {{16{buf0_1[8]}}, buf0_1};
+                mul_a_4 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
                 mul_c_4 = 6'sd0;
-                mul_a_5 = {{16{buf0_9[8]}}, buf0_9};
+                mul_a_5 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
                 mul_c_5 = 6'sd19;
-                mul_a_6 = {{16{buf0_17[8]}}, buf0_17};
+                mul_a_6 = {{(HASH_MUL_A_W-QKV_W){buf0_17[QKV_W-1]}}, buf0_17};
                 mul_c_6 = -6'sd26;
-                mul_a_7 = {{16{buf0_25[8]}}, buf0_25};
+                mul_a_7 = {{(HASH_MUL_A_W-QKV_W){buf0_25[QKV_W-1]}}, buf0_25};
                 mul_c_7 = 6'sd21;
-                mul_a_8 = {{16{buf0_2[8]}}, buf0_2};
+                mul_a_8 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
                 mul_c_8 = 6'sd0;
-                mul_a_9 = {{16{buf0_10[8]}}, buf0_10};
+                mul_a_9 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
                 mul_c_9 = 6'sd19;
-                mul_a_10 = {{16{buf0_18[8]}}, buf0_18};
+                mul_a_10 = {{(HASH_MUL_A_W-QKV_W){buf0_18[QKV_W-1]}}, buf0_18};
                 mul_c_10 = -6'sd26;
-                mul_a_11 = {{16{buf0_26[8]}}, buf0_26};
+                mul_a_11 = {{(HASH_MUL_A_W-QKV_W){buf0_26[QKV_W-1]}}, buf0_26};
                 mul_c_11 = 6'sd21;
-                mul_a_12 = {{16{buf0_3[8]}}, buf0_3};
+                mul_a_12 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
                 mul_c_12 = 6'sd0;
-                mul_a_13 = {{16{buf0_11[8]}}, buf0_11};
+                mul_a_13 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
                 mul_c_13 = 6'sd19;
-                mul_a_14 = {{16{buf0_19[8]}}, buf0_19};
+                mul_a_14 = {{(HASH_MUL_A_W-QKV_W){buf0_19[QKV_W-1]}}, buf0_19};
                 mul_c_14 = -6'sd26;
-                mul_a_15 = {{16{buf0_27[8]}}, buf0_27};
+                mul_a_15 = {{(HASH_MUL_A_W-QKV_W){buf0_27[QKV_W-1]}}, buf0_27};
                 mul_c_15 = 6'sd21;
             end
             6'd25: begin // block 1, mode 0: buffer 0 -> buffer 1 [20..23]
-                mul_a_0 = {{16{buf0_4[8]}}, buf0_4};
+                mul_a_0 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
                 mul_c_0 = 6'sd0;
-                mul_a_1 = {{16{buf0_12[8]}}, buf0_12};
+                mul_a_1 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
                 mul_c_1 = 6'sd19;
-                mul_a_2 = {{16{buf0_20[8]}}, buf0_20};
+                mul_a_2 = {{(HASH_MUL_A_W-QKV_W){buf0_20[QKV_W-1]}}, buf0_20};
                 mul_c_2 = -6'sd26;
-                mul_a_3 = {{16{buf0_28[8]}}, buf0_28};
+                mul_a_3 = {{(HASH_MUL_A_W-QKV_W){buf0_28[QKV_W-1]}}, buf0_28};
                 mul_c_3 = 6'sd21;
-                mul_a_4 = {{16{buf0_5[8]}}, buf0_5};
+                mul_a_4 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
                 mul_c_4 = 6'sd0;
-                mul_a_5 = {{16{buf0_13[8]}}, buf0_13};
+                mul_a_5 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
                 mul_c_5 = 6'sd19;
-                mul_a_6 = {{16{buf0_21[8]}}, buf0_21};
+                mul_a_6 = {{(HASH_MUL_A_W-QKV_W){buf0_21[QKV_W-1]}}, buf0_21};
                 mul_c_6 = -6'sd26;
-                mul_a_7 = {{16{buf0_29[8]}}, buf0_29};
+                mul_a_7 = {{(HASH_MUL_A_W-QKV_W){buf0_29[QKV_W-1]}}, buf0_29};
                 mul_c_7 = 6'sd21;
-                mul_a_8 = {{16{buf0_6[8]}}, buf0_6};
+                mul_a_8 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
                 mul_c_8 = 6'sd0;
-                mul_a_9 = {{16{buf0_14[8]}}, buf0_14};
+                mul_a_9 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
                 mul_c_9 = 6'sd19;
-                mul_a_10 = {{16{buf0_22[8]}}, buf0_22};
+                mul_a_10 = {{(HASH_MUL_A_W-QKV_W){buf0_22[QKV_W-1]}}, buf0_22};
                 mul_c_10 = -6'sd26;
-                mul_a_11 = {{16{buf0_30[8]}}, buf0_30};
+                mul_a_11 = {{(HASH_MUL_A_W-QKV_W){buf0_30[QKV_W-1]}}, buf0_30};
                 mul_c_11 = 6'sd21;
-                mul_a_12 = {{16{buf0_7[8]}}, buf0_7};
+                mul_a_12 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
                 mul_c_12 = 6'sd0;
-                mul_a_13 = {{16{buf0_15[8]}}, buf0_15};
+                mul_a_13 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
                 mul_c_13 = 6'sd19;
-                mul_a_14 = {{16{buf0_23[8]}}, buf0_23};
+                mul_a_14 = {{(HASH_MUL_A_W-QKV_W){buf0_23[QKV_W-1]}}, buf0_23};
                 mul_c_14 = -6'sd26;
-                mul_a_15 = {{16{buf0_31[8]}}, buf0_31};
+                mul_a_15 = {{(HASH_MUL_A_W-QKV_W){buf0_31[QKV_W-1]}}, buf0_31};
                 mul_c_15 = 6'sd21;
             end
             6'd26: begin // block 1, mode 0: buffer 0 -> buffer 1 [24..27]
-                mul_a_0 = {{16{buf0_0[8]}}, buf0_0};
+                mul_a_0 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
                 mul_c_0 = -6'sd12;
-                mul_a_1 = {{16{buf0_8[8]}}, buf0_8};
+                mul_a_1 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
                 mul_c_1 = 6'sd12;
-                mul_a_2 = {{16{buf0_16[8]}}, buf0_16};
+                mul_a_2 = {{(HASH_MUL_A_W-QKV_W){buf0_16[QKV_W-1]}}, buf0_16};
                 mul_c_2 = -6'sd16;
-                mul_a_3 = {{16{buf0_24[8]}}, buf0_24};
+                mul_a_3 = {{(HASH_MUL_A_W-QKV_W){buf0_24[QKV_W-1]}}, buf0_24};
                 mul_c_3 = -6'sd31;
-                mul_a_4 = {{16{buf0_1[8]}}, buf0_1};
+                mul_a_4 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
                 mul_c_4 = -6'sd12;
-                mul_a_5 = {{16{buf0_9[8]}}, buf0_9};
+                mul_a_5 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
                 mul_c_5 = 6'sd12;
-                mul_a_6 = {{16{buf0_17[8]}}, buf0_17};
+                mul_a_6 = {{(HASH_MUL_A_W-QKV_W){buf0_17[QKV_W-1]}}, buf0_17};
                 mul_c_6 = -6'sd16;
-                mul_a_7 = {{16{buf0_25[8]}}, buf0_25};
+                mul_a_7 = {{(HASH_MUL_A_W-QKV_W){buf0_25[QKV_W-1]}}, buf0_25};
                 mul_c_7 = -6'sd31;
-                mul_a_8 = {{16{buf0_2[8]}}, buf0_2};
+                mul_a_8 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
                 mul_c_8 = -6'sd12;
-                mul_a_9 = {{16{buf0_10[8]}}, buf0_10};
+                mul_a_9 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
                 mul_c_9 = 6'sd12;
-                mul_a_10 = {{16{buf0_18[8]}}, buf0_18};
+                mul_a_10 = {{(HASH_MUL_A_W-QKV_W){buf0_18[QKV_W-1]}}, buf0_18};
                 mul_c_10 = -6'sd16;
-                mul_a_11 = {{16{buf0_26[8]}}, buf0_26};
+                mul_a_11 = {{(HASH_MUL_A_W-QKV_W){buf0_26[QKV_W-1]}}, buf0_26};
                 mul_c_11 = -6'sd31;
-                mul_a_12 = {{16{buf0_3[8]}}, buf0_3};
+                mul_a_12 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
                 mul_c_12 = -6'sd12;
-                mul_a_13 = {{16{buf0_11[8]}}, buf0_11};
+                mul_a_13 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
                 mul_c_13 = 6'sd12;
-                mul_a_14 = {{16{buf0_19[8]}}, buf0_19};
+                mul_a_14 = {{(HASH_MUL_A_W-QKV_W){buf0_19[QKV_W-1]}}, buf0_19};
                 mul_c_14 = -6'sd16;
-                mul_a_15 = {{16{buf0_27[8]}}, buf0_27};
+                mul_a_15 = {{(HASH_MUL_A_W-QKV_W){buf0_27[QKV_W-1]}}, buf0_27};
                 mul_c_15 = -6'sd31;
             end
             6'd27: begin // block 1, mode 0: buffer 0 -> buffer 1 [28..31]
-                mul_a_0 = {{16{buf0_4[8]}}, buf0_4};
+                mul_a_0 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
                 mul_c_0 = -6'sd12;
-                mul_a_1 = {{16{buf0_12[8]}}, buf0_12};
+                mul_a_1 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
                 mul_c_1 = 6'sd12;
-                mul_a_2 = {{16{buf0_20[8]}}, buf0_20};
+                mul_a_2 = {{(HASH_MUL_A_W-QKV_W){buf0_20[QKV_W-1]}}, buf0_20};
                 mul_c_2 = -6'sd16;
-                mul_a_3 = {{16{buf0_28[8]}}, buf0_28};
+                mul_a_3 = {{(HASH_MUL_A_W-QKV_W){buf0_28[QKV_W-1]}}, buf0_28};
                 mul_c_3 = -6'sd31;
-                mul_a_4 = {{16{buf0_5[8]}}, buf0_5};
+                mul_a_4 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
                 mul_c_4 = -6'sd12;
-                mul_a_5 = {{16{buf0_13[8]}}, buf0_13};
+                mul_a_5 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
                 mul_c_5 = 6'sd12;
-                mul_a_6 = {{16{buf0_21[8]}}, buf0_21};
+                mul_a_6 = {{(HASH_MUL_A_W-QKV_W){buf0_21[QKV_W-1]}}, buf0_21};
                 mul_c_6 = -6'sd16;
-                mul_a_7 = {{16{buf0_29[8]}}, buf0_29};
+                mul_a_7 = {{(HASH_MUL_A_W-QKV_W){buf0_29[QKV_W-1]}}, buf0_29};
                 mul_c_7 = -6'sd31;
-                mul_a_8 = {{16{buf0_6[8]}}, buf0_6};
+                mul_a_8 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
                 mul_c_8 = -6'sd12;
-                mul_a_9 = {{16{buf0_14[8]}}, buf0_14};
+                mul_a_9 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
                 mul_c_9 = 6'sd12;
-                mul_a_10 = {{16{buf0_22[8]}}, buf0_22};
+                mul_a_10 = {{(HASH_MUL_A_W-QKV_W){buf0_22[QKV_W-1]}}, buf0_22};
                 mul_c_10 = -6'sd16;
-                mul_a_11 = {{16{buf0_30[8]}}, buf0_30};
+                mul_a_11 = {{(HASH_MUL_A_W-QKV_W){buf0_30[QKV_W-1]}}, buf0_30};
                 mul_c_11 = -6'sd31;
-                mul_a_12 = {{16{buf0_7[8]}}, buf0_7};
+                mul_a_12 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
                 mul_c_12 = -6'sd12;
-                mul_a_13 = {{16{buf0_15[8]}}, buf0_15};
+                mul_a_13 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
                 mul_c_13 = 6'sd12;
-                mul_a_14 = {{16{buf0_23[8]}}, buf0_23};
+                mul_a_14 = {{(HASH_MUL_A_W-QKV_W){buf0_23[QKV_W-1]}}, buf0_23};
                 mul_c_14 = -6'sd16;
-                mul_a_15 = {{16{buf0_31[8]}}, buf0_31};
+                mul_a_15 = {{(HASH_MUL_A_W-QKV_W){buf0_31[QKV_W-1]}}, buf0_31};
                 mul_c_15 = -6'sd31;
             end
             6'd28: begin // block 1, mode 1: buffer 1 -> buffer 2 [0..3]
-                mul_a_0 = {{8{buf1_0[16]}}, buf1_0};
+                mul_a_0 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_0[HASH_BUF1_W-1]}}, buf1_0};
                 mul_c_0 = 6'sd3;
-                mul_a_1 = {{8{buf1_2[16]}}, buf1_2};
+                mul_a_1 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_2[HASH_BUF1_W-1]}}, buf1_2};
                 mul_c_1 = 6'sd13;
-                mul_a_2 = {{8{buf1_4[16]}}, buf1_4};
+                mul_a_2 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_4[HASH_BUF1_W-1]}}, buf1_4};
                 mul_c_2 = 6'sd29;
-                mul_a_3 = {{8{buf1_6[16]}}, buf1_6};
+                mul_a_3 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_6[HASH_BUF1_W-1]}}, buf1_6};
                 mul_c_3 = 6'sd1;
-                mul_a_4 = {{8{buf1_1[16]}}, buf1_1};
+                mul_a_4 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_1[HASH_BUF1_W-1]}}, buf1_1};
                 mul_c_4 = 6'sd3;
-                mul_a_5 = {{8{buf1_3[16]}}, buf1_3};
+                mul_a_5 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_3[HASH_BUF1_W-1]}}, buf1_3};
                 mul_c_5 = 6'sd13;
-                mul_a_6 = {{8{buf1_5[16]}}, buf1_5};
+                mul_a_6 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_5[HASH_BUF1_W-1]}}, buf1_5};
                 mul_c_6 = 6'sd29;
-                mul_a_7 = {{8{buf1_7[16]}}, buf1_7};
+                mul_a_7 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_7[HASH_BUF1_W-1]}}, buf1_7};
                 mul_c_7 = 6'sd1;
-                mul_a_8 = {{8{buf1_0[16]}}, buf1_0};
+                mul_a_8 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_0[HASH_BUF1_W-1]}}, buf1_0};
                 mul_c_8 = 6'sd3;
-                mul_a_9 = {{8{buf1_2[16]}}, buf1_2};
+                mul_a_9 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_2[HASH_BUF1_W-1]}}, buf1_2};
                 mul_c_9 = -6'sd25;
-                mul_a_10 = {{8{buf1_4[16]}}, buf1_4};
+                mul_a_10 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_4[HASH_BUF1_W-1]}}, buf1_4};
                 mul_c_10 = 6'sd11;
-                mul_a_11 = {{8{buf1_6[16]}}, buf1_6};
+                mul_a_11 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_6[HASH_BUF1_W-1]}}, buf1_6};
                 mul_c_11 = 6'sd16;
-                mul_a_12 = {{8{buf1_1[16]}}, buf1_1};
+                mul_a_12 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_1[HASH_BUF1_W-1]}}, buf1_1};
                 mul_c_12 = 6'sd3;
-                mul_a_13 = {{8{buf1_3[16]}}, buf1_3};
+                mul_a_13 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_3[HASH_BUF1_W-1]}}, buf1_3};
                 mul_c_13 = -6'sd25;
-                mul_a_14 = {{8{buf1_5[16]}}, buf1_5};
+                mul_a_14 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_5[HASH_BUF1_W-1]}}, buf1_5};
                 mul_c_14 = 6'sd11;
-                mul_a_15 = {{8{buf1_7[16]}}, buf1_7};
+                mul_a_15 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_7[HASH_BUF1_W-1]}}, buf1_7};
                 mul_c_15 = 6'sd16;
             end
             6'd29: begin // block 1, mode 1: buffer 1 -> buffer 2 [4..7]
-                mul_a_0 = {{8{buf1_0[16]}}, buf1_0};
+                mul_a_0 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_0[HASH_BUF1_W-1]}}, buf1_0};
                 mul_c_0 = 6'sd31;
-                mul_a_1 = {{8{buf1_2[16]}}, buf1_2};
+                mul_a_1 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_2[HASH_BUF1_W-1]}}, buf1_2};
                 mul_c_1 = 6'sd4;
-                mul_a_2 = {{8{buf1_4[16]}}, buf1_4};
+                mul_a_2 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_4[HASH_BUF1_W-1]}}, buf1_4};
                 mul_c_2 = -6'sd5;
-                mul_a_3 = {{8{buf1_6[16]}}, buf1_6};
+                mul_a_3 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_6[HASH_BUF1_W-1]}}, buf1_6};
                 mul_c_3 = 6'sd4;
-                mul_a_4 = {{8{buf1_1[16]}}, buf1_1};
+                mul_a_4 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_1[HASH_BUF1_W-1]}}, buf1_1};
                 mul_c_4 = 6'sd31;
-                mul_a_5 = {{8{buf1_3[16]}}, buf1_3};
+                mul_a_5 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_3[HASH_BUF1_W-1]}}, buf1_3};
                 mul_c_5 = 6'sd4;
-                mul_a_6 = {{8{buf1_5[16]}}, buf1_5};
+                mul_a_6 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_5[HASH_BUF1_W-1]}}, buf1_5};
                 mul_c_6 = -6'sd5;
-                mul_a_7 = {{8{buf1_7[16]}}, buf1_7};
+                mul_a_7 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_7[HASH_BUF1_W-1]}}, buf1_7};
                 mul_c_7 = 6'sd4;
-                mul_a_8 = {{8{buf1_0[16]}}, buf1_0};
+                mul_a_8 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_0[HASH_BUF1_W-1]}}, buf1_0};
                 mul_c_8 = -6'sd7;
-                mul_a_9 = {{8{buf1_2[16]}}, buf1_2};
+                mul_a_9 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_2[HASH_BUF1_W-1]}}, buf1_2};
                 mul_c_9 = 6'sd14;
-                mul_a_10 = {{8{buf1_4[16]}}, buf1_4};
+                mul_a_10 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_4[HASH_BUF1_W-1]}}, buf1_4};
                 mul_c_10 = -6'sd6;
-                mul_a_11 = {{8{buf1_6[16]}}, buf1_6};
+                mul_a_11 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_6[HASH_BUF1_W-1]}}, buf1_6};
                 mul_c_11 = 6'sd27;
-                mul_a_12 = {{8{buf1_1[16]}}, buf1_1};
+                mul_a_12 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_1[HASH_BUF1_W-1]}}, buf1_1};
                 mul_c_12 = -6'sd7;
-                mul_a_13 = {{8{buf1_3[16]}}, buf1_3};
+                mul_a_13 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_3[HASH_BUF1_W-1]}}, buf1_3};
                 mul_c_13 = 6'sd14;
-                mul_a_14 = {{8{buf1_5[16]}}, buf1_5};
+                mul_a_14 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_5[HASH_BUF1_W-1]}}, buf1_5};
                 mul_c_14 = -6'sd6;
-                mul_a_15 = {{8{buf1_7[16]}}, buf1_7};
+                mul_a_15 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_7[HASH_BUF1_W-1]}}, buf1_7};
                 mul_c_15 = 6'sd27;
             end
             6'd30: begin // block 1, mode 1: buffer 1 -> buffer 2 [8..11]
-                mul_a_0 = {{8{buf1_8[16]}}, buf1_8};
+                mul_a_0 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_8[HASH_BUF1_W-1]}}, buf1_8};
                 mul_c_0 = 6'sd3;
-                mul_a_1 = {{8{buf1_10[16]}}, buf1_10};
+                mul_a_1 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_10[HASH_BUF1_W-1]}}, buf1_10};
                 mul_c_1 = 6'sd13;
-                mul_a_2 = {{8{buf1_12[16]}}, buf1_12};
+                mul_a_2 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_12[HASH_BUF1_W-1]}}, buf1_12};
                 mul_c_2 = 6'sd29;
-                mul_a_3 = {{8{buf1_14[16]}}, buf1_14};
+                mul_a_3 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_14[HASH_BUF1_W-1]}}, buf1_14};
                 mul_c_3 = 6'sd1;
-                mul_a_4 = {{8{buf1_9[16]}}, buf1_9};
+                mul_a_4 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_9[HASH_BUF1_W-1]}}, buf1_9};
                 mul_c_4 = 6'sd3;
-                mul_a_5 = {{8{buf1_11[16]}}, buf1_11};
+                mul_a_5 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_11[HASH_BUF1_W-1]}}, buf1_11};
                 mul_c_5 = 6'sd13;
-                mul_a_6 = {{8{buf1_13[16]}}, buf1_13};
+                mul_a_6 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_13[HASH_BUF1_W-1]}}, buf1_13};
                 mul_c_6 = 6'sd29;
-                mul_a_7 = {{8{buf1_15[16]}}, buf1_15};
+                mul_a_7 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_15[HASH_BUF1_W-1]}}, buf1_15};
                 mul_c_7 = 6'sd1;
-                mul_a_8 = {{8{buf1_8[16]}}, buf1_8};
+                mul_a_8 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_8[HASH_BUF1_W-1]}}, buf1_8};
                 mul_c_8 = 6'sd3;
-                mul_a_9 = {{8{buf1_10[16]}}, buf1_10};
+                mul_a_9 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_10[HASH_BUF1_W-1]}}, buf1_10};
                 mul_c_9 = -6'sd25;
-                mul_a_10 = {{8{buf1_12[16]}}, buf1_12};
+                mul_a_10 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_12[HASH_BUF1_W-1]}}, buf1_12};
                 mul_c_10 = 6'sd11;
-                mul_a_11 = {{8{buf1_14[16]}}, buf1_14};
+                mul_a_11 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_14[HASH_BUF1_W-1]}}, buf1_14};
                 mul_c_11 = 6'sd16;
-                mul_a_12 = {{8{buf1_9[16]}}, buf1_9};
+                mul_a_12 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_9[HASH_BUF1_W-1]}}, buf1_9};
                 mul_c_12 = 6'sd3;
-                mul_a_13 = {{8{buf1_11[16]}}, buf1_11};
+                mul_a_13 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_11[HASH_BUF1_W-1]}}, buf1_11};
                 mul_c_13 = -6'sd25;
-                mul_a_14 = {{8{buf1_13[16]}}, buf1_13};
+                mul_a_14 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_13[HASH_BUF1_W-1]}}, buf1_13};
                 mul_c_14 = 6'sd11;
-                mul_a_15 = {{8{buf1_15[16]}}, buf1_15};
+                mul_a_15 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_15[HASH_BUF1_W-1]}}, buf1_15};
                 mul_c_15 = 6'sd16;
             end
             6'd31: begin // block 1, mode 1: buffer 1 -> buffer 2 [12..15]
-                mul_a_0 = {{8{buf1_8[16]}}, buf1_8};
+                mul_a_0 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_8[HASH_BUF1_W-1]}}, buf1_8};
                 mul_c_0 = 6'sd31;
-                mul_a_1 = {{8{buf1_10[16]}}, buf1_10};
+                mul_a_1 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_10[HASH_BUF1_W-1]}}, buf1_10};
                 mul_c_1 = 6'sd4;
-                mul_a_2 = {{8{buf1_12[16]}}, buf1_12};
+                mul_a_2 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_12[HASH_BUF1_W-1]}}, buf1_12};
                 mul_c_2 = -6'sd5;
-                mul_a_3 = {{8{buf1_14[16]}}, buf1_14};
+                mul_a_3 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_14[HASH_BUF1_W-1]}}, buf1_14};
                 mul_c_3 = 6'sd4;
-                mul_a_4 = {{8{buf1_9[16]}}, buf1_9};
+                mul_a_4 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_9[HASH_BUF1_W-1]}}, buf1_9};
                 mul_c_4 = 6'sd31;
-                mul_a_5 = {{8{buf1_11[16]}}, buf1_11};
+                mul_a_5 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_11[HASH_BUF1_W-1]}}, buf1_11};
                 mul_c_5 = 6'sd4;
-                mul_a_6 = {{8{buf1_13[16]}}, buf1_13};
+                mul_a_6 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_13[HASH_BUF1_W-1]}}, buf1_13};
                 mul_c_6 = -6'sd5;
-                mul_a_7 = {{8{buf1_15[16]}}, buf1_15};
+                mul_a_7 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_15[HASH_BUF1_W-1]}}, buf1_15};
                 mul_c_7 = 6'sd4;
-                mul_a_8 = {{8{buf1_8[16]}}, buf1_8};
+                mul_a_8 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_8[HASH_BUF1_W-1]}}, buf1_8};
                 mul_c_8 = -6'sd7;
-                mul_a_9 = {{8{buf1_10[16]}}, buf1_10};
+                mul_a_9 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_10[HASH_BUF1_W-1]}}, buf1_10};
                 mul_c_9 = 6'sd14;
-                mul_a_10 = {{8{buf1_12[16]}}, buf1_12};
+                mul_a_10 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_12[HASH_BUF1_W-1]}}, buf1_12};
                 mul_c_10 = -6'sd6;
-                mul_a_11 = {{8{buf1_14[16]}}, buf1_14};
+                mul_a_11 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_14[HASH_BUF1_W-1]}}, buf1_14};
                 mul_c_11 = 6'sd27;
-                mul_a_12 = {{8{buf1_9[16]}}, buf1_9};
+                mul_a_12 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_9[HASH_BUF1_W-1]}}, buf1_9};
                 mul_c_12 = -6'sd7;
-                mul_a_13 = {{8{buf1_11[16]}}, buf1_11};
+                mul_a_13 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_11[HASH_BUF1_W-1]}}, buf1_11};
                 mul_c_13 = 6'sd14;
-                mul_a_14 = {{8{buf1_13[16]}}, buf1_13};
+                mul_a_14 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_13[HASH_BUF1_W-1]}}, buf1_13};
                 mul_c_14 = -6'sd6;
-                mul_a_15 = {{8{buf1_15[16]}}, buf1_15};
+                mul_a_15 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_15[HASH_BUF1_W-1]}}, buf1_15};
                 mul_c_15 = 6'sd27;
             end
             6'd32: begin // block 1, mode 1: buffer 1 -> buffer 2 [16..19]
-                mul_a_0 = {{8{buf1_16[16]}}, buf1_16};
+                mul_a_0 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_16[HASH_BUF1_W-1]}}, buf1_16};
                 mul_c_0 = 6'sd3;
-                mul_a_1 = {{8{buf1_18[16]}}, buf1_18};
+                mul_a_1 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_18[HASH_BUF1_W-1]}}, buf1_18};
                 mul_c_1 = 6'sd13;
-                mul_a_2 = {{8{buf1_20[16]}}, buf1_20};
+                mul_a_2 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_20[HASH_BUF1_W-1]}}, buf1_20};
                 mul_c_2 = 6'sd29;
-                mul_a_3 = {{8{buf1_22[16]}}, buf1_22};
+                mul_a_3 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_22[HASH_BUF1_W-1]}}, buf1_22};
                 mul_c_3 = 6'sd1;
-                mul_a_4 = {{8{buf1_17[16]}}, buf1_17};
+                mul_a_4 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_17[HASH_BUF1_W-1]}}, buf1_17};
                 mul_c_4 = 6'sd3;
-                mul_a_5 = {{8{buf1_19[16]}}, buf1_19};
+                mul_a_5 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_19[HASH_BUF1_W-1]}}, buf1_19};
                 mul_c_5 = 6'sd13;
-                mul_a_6 = {{8{buf1_21[16]}}, buf1_21};
+                mul_a_6 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_21[HASH_BUF1_W-1]}}, buf1_21};
                 mul_c_6 = 6'sd29;
-                mul_a_7 = {{8{buf1_23[16]}}, buf1_23};
+                mul_a_7 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_23[HASH_BUF1_W-1]}}, buf1_23};
                 mul_c_7 = 6'sd1;
-                mul_a_8 = {{8{buf1_16[16]}}, buf1_16};
+                mul_a_8 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_16[HASH_BUF1_W-1]}}, buf1_16};
                 mul_c_8 = 6'sd3;
-                mul_a_9 = {{8{buf1_18[16]}}, buf1_18};
+                mul_a_9 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_18[HASH_BUF1_W-1]}}, buf1_18};
                 mul_c_9 = -6'sd25;
-                mul_a_10 = {{8{buf1_20[16]}}, buf1_20};
+                mul_a_10 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_20[HASH_BUF1_W-1]}}, buf1_20};
                 mul_c_10 = 6'sd11;
-                mul_a_11 = {{8{buf1_22[16]}}, buf1_22};
+                mul_a_11 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_22[HASH_BUF1_W-1]}}, buf1_22};
                 mul_c_11 = 6'sd16;
-                mul_a_12 = {{8{buf1_17[16]}}, buf1_17};
+                mul_a_12 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_17[HASH_BUF1_W-1]}}, buf1_17};
                 mul_c_12 = 6'sd3;
-                mul_a_13 = {{8{buf1_19[16]}}, buf1_19};
+                mul_a_13 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_19[HASH_BUF1_W-1]}}, buf1_19};
                 mul_c_13 = -6'sd25;
-                mul_a_14 = {{8{buf1_21[16]}}, buf1_21};
+                mul_a_14 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_21[HASH_BUF1_W-1]}}, buf1_21};
                 mul_c_14 = 6'sd11;
-                mul_a_15 = {{8{buf1_23[16]}}, buf1_23};
+                mul_a_15 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_23[HASH_BUF1_W-1]}}, buf1_23};
                 mul_c_15 = 6'sd16;
             end
             6'd33: begin // block 1, mode 1: buffer 1 -> buffer 2 [20..23]
-                mul_a_0 = {{8{buf1_16[16]}}, buf1_16};
+                mul_a_0 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_16[HASH_BUF1_W-1]}}, buf1_16};
                 mul_c_0 = 6'sd31;
-                mul_a_1 = {{8{buf1_18[16]}}, buf1_18};
+                mul_a_1 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_18[HASH_BUF1_W-1]}}, buf1_18};
                 mul_c_1 = 6'sd4;
-                mul_a_2 = {{8{buf1_20[16]}}, buf1_20};
+                mul_a_2 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_20[HASH_BUF1_W-1]}}, buf1_20};
                 mul_c_2 = -6'sd5;
-                mul_a_3 = {{8{buf1_22[16]}}, buf1_22};
+                mul_a_3 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_22[HASH_BUF1_W-1]}}, buf1_22};
                 mul_c_3 = 6'sd4;
-                mul_a_4 = {{8{buf1_17[16]}}, buf1_17};
+                mul_a_4 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_17[HASH_BUF1_W-1]}}, buf1_17};
                 mul_c_4 = 6'sd31;
-                mul_a_5 = {{8{buf1_19[16]}}, buf1_19};
+                mul_a_5 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_19[HASH_BUF1_W-1]}}, buf1_19};
                 mul_c_5 = 6'sd4;
-                mul_a_6 = {{8{buf1_21[16]}}, buf1_21};
+                mul_a_6 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_21[HASH_BUF1_W-1]}}, buf1_21};
                 mul_c_6 = -6'sd5;
-                mul_a_7 = {{8{buf1_23[16]}}, buf1_23};
+                mul_a_7 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_23[HASH_BUF1_W-1]}}, buf1_23};
                 mul_c_7 = 6'sd4;
-                mul_a_8 = {{8{buf1_16[16]}}, buf1_16};
+                mul_a_8 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_16[HASH_BUF1_W-1]}}, buf1_16};
                 mul_c_8 = -6'sd7;
-                mul_a_9 = {{8{buf1_18[16]}}, buf1_18};
+                mul_a_9 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_18[HASH_BUF1_W-1]}}, buf1_18};
                 mul_c_9 = 6'sd14;
-                mul_a_10 = {{8{buf1_20[16]}}, buf1_20};
+                mul_a_10 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_20[HASH_BUF1_W-1]}}, buf1_20};
                 mul_c_10 = -6'sd6;
-                mul_a_11 = {{8{buf1_22[16]}}, buf1_22};
+                mul_a_11 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_22[HASH_BUF1_W-1]}}, buf1_22};
                 mul_c_11 = 6'sd27;
-                mul_a_12 = {{8{buf1_17[16]}}, buf1_17};
+                mul_a_12 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_17[HASH_BUF1_W-1]}}, buf1_17};
                 mul_c_12 = -6'sd7;
-                mul_a_13 = {{8{buf1_19[16]}}, buf1_19};
+                mul_a_13 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_19[HASH_BUF1_W-1]}}, buf1_19};
                 mul_c_13 = 6'sd14;
-                mul_a_14 = {{8{buf1_21[16]}}, buf1_21};
+                mul_a_14 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_21[HASH_BUF1_W-1]}}, buf1_21};
                 mul_c_14 = -6'sd6;
-                mul_a_15 = {{8{buf1_23[16]}}, buf1_23};
+                mul_a_15 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_23[HASH_BUF1_W-1]}}, buf1_23};
                 mul_c_15 = 6'sd27;
             end
             6'd34: begin // block 1, mode 1: buffer 1 -> buffer 2 [24..27]
-                mul_a_0 = {{8{buf1_24[16]}}, buf1_24};
+                mul_a_0 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_24[HASH_BUF1_W-1]}}, buf1_24};
                 mul_c_0 = 6'sd3;
-                mul_a_1 = {{8{buf1_26[16]}}, buf1_26};
+                mul_a_1 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_26[HASH_BUF1_W-1]}}, buf1_26};
                 mul_c_1 = 6'sd13;
-                mul_a_2 = {{8{buf1_28[16]}}, buf1_28};
+                mul_a_2 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_28[HASH_BUF1_W-1]}}, buf1_28};
                 mul_c_2 = 6'sd29;
-                mul_a_3 = {{8{buf1_30[16]}}, buf1_30};
+                mul_a_3 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_30[HASH_BUF1_W-1]}}, buf1_30};
                 mul_c_3 = 6'sd1;
-                mul_a_4 = {{8{buf1_25[16]}}, buf1_25};
+                mul_a_4 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_25[HASH_BUF1_W-1]}}, buf1_25};
                 mul_c_4 = 6'sd3;
-                mul_a_5 = {{8{buf1_27[16]}}, buf1_27};
+                mul_a_5 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_27[HASH_BUF1_W-1]}}, buf1_27};
                 mul_c_5 = 6'sd13;
-                mul_a_6 = {{8{buf1_29[16]}}, buf1_29};
+                mul_a_6 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_29[HASH_BUF1_W-1]}}, buf1_29};
                 mul_c_6 = 6'sd29;
-                mul_a_7 = {{8{buf1_31[16]}}, buf1_31};
+                mul_a_7 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_31[HASH_BUF1_W-1]}}, buf1_31};
                 mul_c_7 = 6'sd1;
-                mul_a_8 = {{8{buf1_24[16]}}, buf1_24};
+                mul_a_8 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_24[HASH_BUF1_W-1]}}, buf1_24};
                 mul_c_8 = 6'sd3;
-                mul_a_9 = {{8{buf1_26[16]}}, buf1_26};
+                mul_a_9 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_26[HASH_BUF1_W-1]}}, buf1_26};
                 mul_c_9 = -6'sd25;
-                mul_a_10 = {{8{buf1_28[16]}}, buf1_28};
+                mul_a_10 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_28[HASH_BUF1_W-1]}}, buf1_28};
                 mul_c_10 = 6'sd11;
-                mul_a_11 = {{8{buf1_30[16]}}, buf1_30};
+                mul_a_11 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_30[HASH_BUF1_W-1]}}, buf1_30};
                 mul_c_11 = 6'sd16;
-                mul_a_12 = {{8{buf1_25[16]}}, buf1_25};
+                mul_a_12 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_25[HASH_BUF1_W-1]}}, buf1_25};
                 mul_c_12 = 6'sd3;
-                mul_a_13 = {{8{buf1_27[16]}}, buf1_27};
+                mul_a_13 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_27[HASH_BUF1_W-1]}}, buf1_27};
                 mul_c_13 = -6'sd25;
-                mul_a_14 = {{8{buf1_29[16]}}, buf1_29};
+                mul_a_14 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_29[HASH_BUF1_W-1]}}, buf1_29};
                 mul_c_14 = 6'sd11;
-                mul_a_15 = {{8{buf1_31[16]}}, buf1_31};
+                mul_a_15 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_31[HASH_BUF1_W-1]}}, buf1_31};
                 mul_c_15 = 6'sd16;
             end
             6'd35: begin // block 1, mode 1: buffer 1 -> buffer 2 [28..31]
-                mul_a_0 = {{8{buf1_24[16]}}, buf1_24};
+                mul_a_0 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_24[HASH_BUF1_W-1]}}, buf1_24};
                 mul_c_0 = 6'sd31;
-                mul_a_1 = {{8{buf1_26[16]}}, buf1_26};
+                mul_a_1 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_26[HASH_BUF1_W-1]}}, buf1_26};
                 mul_c_1 = 6'sd4;
-                mul_a_2 = {{8{buf1_28[16]}}, buf1_28};
+                mul_a_2 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_28[HASH_BUF1_W-1]}}, buf1_28};
                 mul_c_2 = -6'sd5;
-                mul_a_3 = {{8{buf1_30[16]}}, buf1_30};
+                mul_a_3 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_30[HASH_BUF1_W-1]}}, buf1_30};
                 mul_c_3 = 6'sd4;
-                mul_a_4 = {{8{buf1_25[16]}}, buf1_25};
+                mul_a_4 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_25[HASH_BUF1_W-1]}}, buf1_25};
                 mul_c_4 = 6'sd31;
-                mul_a_5 = {{8{buf1_27[16]}}, buf1_27};
+                mul_a_5 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_27[HASH_BUF1_W-1]}}, buf1_27};
                 mul_c_5 = 6'sd4;
-                mul_a_6 = {{8{buf1_29[16]}}, buf1_29};
+                mul_a_6 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_29[HASH_BUF1_W-1]}}, buf1_29};
                 mul_c_6 = -6'sd5;
-                mul_a_7 = {{8{buf1_31[16]}}, buf1_31};
+                mul_a_7 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_31[HASH_BUF1_W-1]}}, buf1_31};
                 mul_c_7 = 6'sd4;
-                mul_a_8 = {{8{buf1_24[16]}}, buf1_24};
+                mul_a_8 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_24[HASH_BUF1_W-1]}}, buf1_24};
                 mul_c_8 = -6'sd7;
-                mul_a_9 = {{8{buf1_26[16]}}, buf1_26};
+                mul_a_9 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_26[HASH_BUF1_W-1]}}, buf1_26};
                 mul_c_9 = 6'sd14;
-                mul_a_10 = {{8{buf1_28[16]}}, buf1_28};
+                mul_a_10 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_28[HASH_BUF1_W-1]}}, buf1_28};
                 mul_c_10 = -6'sd6;
-                mul_a_11 = {{8{buf1_30[16]}}, buf1_30};
+                mul_a_11 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_30[HASH_BUF1_W-1]}}, buf1_30};
                 mul_c_11 = 6'sd27;
-                mul_a_12 = {{8{buf1_25[16]}}, buf1_25};
+                mul_a_12 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_25[HASH_BUF1_W-1]}}, buf1_25};
                 mul_c_12 = -6'sd7;
-                mul_a_13 = {{8{buf1_27[16]}}, buf1_27};
+                mul_a_13 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_27[HASH_BUF1_W-1]}}, buf1_27};
                 mul_c_13 = 6'sd14;
-                mul_a_14 = {{8{buf1_29[16]}}, buf1_29};
+                mul_a_14 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_29[HASH_BUF1_W-1]}}, buf1_29};
                 mul_c_14 = -6'sd6;
-                mul_a_15 = {{8{buf1_31[16]}}, buf1_31};
+                mul_a_15 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_31[HASH_BUF1_W-1]}}, buf1_31};
                 mul_c_15 = 6'sd27;
             end
             6'd36: begin // block 1, mode 2: buffer 2 -> hash bits 32..39
@@ -1671,39 +1682,39 @@ module elsa_hash (
         endcase
     end
 
-    // Products at full width (31 bits, exact for 25x6-bit signed operands).
-    wire signed [30:0] prod_0 = mul_a_0 * mul_c_0;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_1 = mul_a_1 * mul_c_1;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_2 = mul_a_2 * mul_c_2;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_3 = mul_a_3 * mul_c_3;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_4 = mul_a_4 * mul_c_4;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_5 = mul_a_5 * mul_c_5;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_6 = mul_a_6 * mul_c_6;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_7 = mul_a_7 * mul_c_7;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_8 = mul_a_8 * mul_c_8;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_9 = mul_a_9 * mul_c_9;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_10 = mul_a_10 * mul_c_10;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_11 = mul_a_11 * mul_c_11;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_12 = mul_a_12 * mul_c_12;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_13 = mul_a_13 * mul_c_13;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_14 = mul_a_14 * mul_c_14;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_15 = mul_a_15 * mul_c_15;   // signed operands: one 25x6 multiplier
+    // Products at full width (HASH_MUL_P_W bits, exact for HASH_MUL_A_W x HASH_COEF_W-bit signed operands).
+    wire signed [HASH_MUL_P_W-1:0] prod_0 = mul_a_0 * mul_c_0;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_1 = mul_a_1 * mul_c_1;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_2 = mul_a_2 * mul_c_2;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_3 = mul_a_3 * mul_c_3;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_4 = mul_a_4 * mul_c_4;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_5 = mul_a_5 * mul_c_5;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_6 = mul_a_6 * mul_c_6;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_7 = mul_a_7 * mul_c_7;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_8 = mul_a_8 * mul_c_8;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_9 = mul_a_9 * mul_c_9;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_10 = mul_a_10 * mul_c_10;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_11 = mul_a_11 * mul_c_11;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_12 = mul_a_12 * mul_c_12;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_13 = mul_a_13 * mul_c_13;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_14 = mul_a_14 * mul_c_14;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_15 = mul_a_15 * mul_c_15;   // signed operands: one 25x6 multiplier
 
     // ------------------------------------------------------------ lane sums
-    // Lane l of a mode with factor f adds products l*f .. l*f+f-1. Sums are kept at 32 bits, the
+    // Lane l of a mode with factor f adds products l*f .. l*f+f-1. Sums are kept at HASH_SUM_W bits, the
     // width of the final projections: no mode's sum can overflow it.
-    wire signed [31:0] sum4_0 = {prod_0[30], prod_0} + {prod_1[30], prod_1} + {prod_2[30], prod_2} + {prod_3[30], prod_3};
-    wire signed [31:0] sum4_1 = {prod_4[30], prod_4} + {prod_5[30], prod_5} + {prod_6[30], prod_6} + {prod_7[30], prod_7};
-    wire signed [31:0] sum4_2 = {prod_8[30], prod_8} + {prod_9[30], prod_9} + {prod_10[30], prod_10} + {prod_11[30], prod_11};
-    wire signed [31:0] sum4_3 = {prod_12[30], prod_12} + {prod_13[30], prod_13} + {prod_14[30], prod_14} + {prod_15[30], prod_15};
-    wire signed [31:0] sum2_0 = {prod_0[30], prod_0} + {prod_1[30], prod_1};
-    wire signed [31:0] sum2_1 = {prod_2[30], prod_2} + {prod_3[30], prod_3};
-    wire signed [31:0] sum2_2 = {prod_4[30], prod_4} + {prod_5[30], prod_5};
-    wire signed [31:0] sum2_3 = {prod_6[30], prod_6} + {prod_7[30], prod_7};
-    wire signed [31:0] sum2_4 = {prod_8[30], prod_8} + {prod_9[30], prod_9};
-    wire signed [31:0] sum2_5 = {prod_10[30], prod_10} + {prod_11[30], prod_11};
-    wire signed [31:0] sum2_6 = {prod_12[30], prod_12} + {prod_13[30], prod_13};
-    wire signed [31:0] sum2_7 = {prod_14[30], prod_14} + {prod_15[30], prod_15};
+    wire signed [HASH_SUM_W-1:0] sum4_0 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_0[HASH_MUL_P_W-1]}}, prod_0} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_1[HASH_MUL_P_W-1]}}, prod_1} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_2[HASH_MUL_P_W-1]}}, prod_2} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_3[HASH_MUL_P_W-1]}}, prod_3};
+    wire signed [HASH_SUM_W-1:0] sum4_1 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_4[HASH_MUL_P_W-1]}}, prod_4} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_5[HASH_MUL_P_W-1]}}, prod_5} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_6[HASH_MUL_P_W-1]}}, prod_6} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_7[HASH_MUL_P_W-1]}}, prod_7};
+    wire signed [HASH_SUM_W-1:0] sum4_2 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_8[HASH_MUL_P_W-1]}}, prod_8} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_9[HASH_MUL_P_W-1]}}, prod_9} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_10[HASH_MUL_P_W-1]}}, prod_10} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_11[HASH_MUL_P_W-1]}}, prod_11};
+    wire signed [HASH_SUM_W-1:0] sum4_3 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_12[HASH_MUL_P_W-1]}}, prod_12} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_13[HASH_MUL_P_W-1]}}, prod_13} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_14[HASH_MUL_P_W-1]}}, prod_14} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_15[HASH_MUL_P_W-1]}}, prod_15};
+    wire signed [HASH_SUM_W-1:0] sum2_0 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_0[HASH_MUL_P_W-1]}}, prod_0} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_1[HASH_MUL_P_W-1]}}, prod_1};
+    wire signed [HASH_SUM_W-1:0] sum2_1 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_2[HASH_MUL_P_W-1]}}, prod_2} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_3[HASH_MUL_P_W-1]}}, prod_3};
+    wire signed [HASH_SUM_W-1:0] sum2_2 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_4[HASH_MUL_P_W-1]}}, prod_4} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_5[HASH_MUL_P_W-1]}}, prod_5};
+    wire signed [HASH_SUM_W-1:0] sum2_3 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_6[HASH_MUL_P_W-1]}}, prod_6} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_7[HASH_MUL_P_W-1]}}, prod_7};
+    wire signed [HASH_SUM_W-1:0] sum2_4 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_8[HASH_MUL_P_W-1]}}, prod_8} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_9[HASH_MUL_P_W-1]}}, prod_9};
+    wire signed [HASH_SUM_W-1:0] sum2_5 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_10[HASH_MUL_P_W-1]}}, prod_10} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_11[HASH_MUL_P_W-1]}}, prod_11};
+    wire signed [HASH_SUM_W-1:0] sum2_6 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_12[HASH_MUL_P_W-1]}}, prod_12} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_13[HASH_MUL_P_W-1]}}, prod_13};
+    wire signed [HASH_SUM_W-1:0] sum2_7 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_14[HASH_MUL_P_W-1]}}, prod_14} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_15[HASH_MUL_P_W-1]}}, prod_15};
     wire             pos2_0 = (sum2_0 >= 32'sd0);
     wire             pos2_1 = (sum2_1 >= 32'sd0);
     wire             pos2_2 = (sum2_2 >= 32'sd0);
@@ -1713,7 +1724,7 @@ module elsa_hash (
     wire             pos2_6 = (sum2_6 >= 32'sd0);
     wire             pos2_7 = (sum2_7 >= 32'sd0);
     // Sign-extension bits of lane sums that only ever feed the narrower intermediate buffers.
-    wire unused_sum_bits = ^{sum4_0[31:25], sum4_1[31:25], sum4_2[31:25], sum4_3[31:25]};
+    wire unused_sum_bits = ^{sum4_0[HASH_SUM_W-1:HASH_BUF2_W], sum4_1[HASH_SUM_W-1:HASH_BUF2_W], sum4_2[HASH_SUM_W-1:HASH_BUF2_W], sum4_3[HASH_SUM_W-1:HASH_BUF2_W]};
 
     // ------------------------------------------------------------ writes
     // Each step stores its lane sums into the next buffer (or, in the last mode, their signs).
@@ -1721,100 +1732,100 @@ module elsa_hash (
         if (busy_r) begin
             case (step)
                 6'd0: begin // block 0, mode 0: buffer 0 -> buffer 1 [0..3]
-                    buf1_0 <= sum4_0[16:0];
-                    buf1_1 <= sum4_1[16:0];
-                    buf1_2 <= sum4_2[16:0];
-                    buf1_3 <= sum4_3[16:0];
+                    buf1_0 <= sum4_0[HASH_BUF1_W-1:0];
+                    buf1_1 <= sum4_1[HASH_BUF1_W-1:0];
+                    buf1_2 <= sum4_2[HASH_BUF1_W-1:0];
+                    buf1_3 <= sum4_3[HASH_BUF1_W-1:0];
                 end
                 6'd1: begin // block 0, mode 0: buffer 0 -> buffer 1 [4..7]
-                    buf1_4 <= sum4_0[16:0];
-                    buf1_5 <= sum4_1[16:0];
-                    buf1_6 <= sum4_2[16:0];
-                    buf1_7 <= sum4_3[16:0];
+                    buf1_4 <= sum4_0[HASH_BUF1_W-1:0];
+                    buf1_5 <= sum4_1[HASH_BUF1_W-1:0];
+                    buf1_6 <= sum4_2[HASH_BUF1_W-1:0];
+                    buf1_7 <= sum4_3[HASH_BUF1_W-1:0];
                 end
                 6'd2: begin // block 0, mode 0: buffer 0 -> buffer 1 [8..11]
-                    buf1_8 <= sum4_0[16:0];
-                    buf1_9 <= sum4_1[16:0];
-                    buf1_10 <= sum4_2[16:0];
-                    buf1_11 <= sum4_3[16:0];
+                    buf1_8 <= sum4_0[HASH_BUF1_W-1:0];
+                    buf1_9 <= sum4_1[HASH_BUF1_W-1:0];
+                    buf1_10 <= sum4_2[HASH_BUF1_W-1:0];
+                    buf1_11 <= sum4_3[HASH_BUF1_W-1:0];
                 end
                 6'd3: begin // block 0, mode 0: buffer 0 -> buffer 1 [12..15]
-                    buf1_12 <= sum4_0[16:0];
-                    buf1_13 <= sum4_1[16:0];
-                    buf1_14 <= sum4_2[16:0];
-                    buf1_15 <= sum4_3[16:0];
+                    buf1_12 <= sum4_0[HASH_BUF1_W-1:0];
+                    buf1_13 <= sum4_1[HASH_BUF1_W-1:0];
+                    buf1_14 <= sum4_2[HASH_BUF1_W-1:0];
+                    buf1_15 <= sum4_3[HASH_BUF1_W-1:0];
                 end
                 6'd4: begin // block 0, mode 0: buffer 0 -> buffer 1 [16..19]
-                    buf1_16 <= sum4_0[16:0];
-                    buf1_17 <= sum4_1[16:0];
-                    buf1_18 <= sum4_2[16:0];
-                    buf1_19 <= sum4_3[16:0];
+                    buf1_16 <= sum4_0[HASH_BUF1_W-1:0];
+                    buf1_17 <= sum4_1[HASH_BUF1_W-1:0];
+                    buf1_18 <= sum4_2[HASH_BUF1_W-1:0];
+                    buf1_19 <= sum4_3[HASH_BUF1_W-1:0];
                 end
                 6'd5: begin // block 0, mode 0: buffer 0 -> buffer 1 [20..23]
-                    buf1_20 <= sum4_0[16:0];
-                    buf1_21 <= sum4_1[16:0];
-                    buf1_22 <= sum4_2[16:0];
-                    buf1_23 <= sum4_3[16:0];
+                    buf1_20 <= sum4_0[HASH_BUF1_W-1:0];
+                    buf1_21 <= sum4_1[HASH_BUF1_W-1:0];
+                    buf1_22 <= sum4_2[HASH_BUF1_W-1:0];
+                    buf1_23 <= sum4_3[HASH_BUF1_W-1:0];
                 end
                 6'd6: begin // block 0, mode 0: buffer 0 -> buffer 1 [24..27]
-                    buf1_24 <= sum4_0[16:0];
-                    buf1_25 <= sum4_1[16:0];
-                    buf1_26 <= sum4_2[16:0];
-                    buf1_27 <= sum4_3[16:0];
+                    buf1_24 <= sum4_0[HASH_BUF1_W-1:0];
+                    buf1_25 <= sum4_1[HASH_BUF1_W-1:0];
+                    buf1_26 <= sum4_2[HASH_BUF1_W-1:0];
+                    buf1_27 <= sum4_3[HASH_BUF1_W-1:0];
                 end
                 6'd7: begin // block 0, mode 0: buffer 0 -> buffer 1 [28..31]
-                    buf1_28 <= sum4_0[16:0];
-                    buf1_29 <= sum4_1[16:0];
-                    buf1_30 <= sum4_2[16:0];
-                    buf1_31 <= sum4_3[16:0];
+                    buf1_28 <= sum4_0[HASH_BUF1_W-1:0];
+                    buf1_29 <= sum4_1[HASH_BUF1_W-1:0];
+                    buf1_30 <= sum4_2[HASH_BUF1_W-1:0];
+                    buf1_31 <= sum4_3[HASH_BUF1_W-1:0];
                 end
                 6'd8: begin // block 0, mode 1: buffer 1 -> buffer 2 [0..3]
-                    buf2_0 <= sum4_0[24:0];
-                    buf2_1 <= sum4_1[24:0];
-                    buf2_2 <= sum4_2[24:0];
-                    buf2_3 <= sum4_3[24:0];
+                    buf2_0 <= sum4_0[HASH_BUF2_W-1:0];
+                    buf2_1 <= sum4_1[HASH_BUF2_W-1:0];
+                    buf2_2 <= sum4_2[HASH_BUF2_W-1:0];
+                    buf2_3 <= sum4_3[HASH_BUF2_W-1:0];
                 end
                 6'd9: begin // block 0, mode 1: buffer 1 -> buffer 2 [4..7]
-                    buf2_4 <= sum4_0[24:0];
-                    buf2_5 <= sum4_1[24:0];
-                    buf2_6 <= sum4_2[24:0];
-                    buf2_7 <= sum4_3[24:0];
+                    buf2_4 <= sum4_0[HASH_BUF2_W-1:0];
+                    buf2_5 <= sum4_1[HASH_BUF2_W-1:0];
+                    buf2_6 <= sum4_2[HASH_BUF2_W-1:0];
+                    buf2_7 <= sum4_3[HASH_BUF2_W-1:0];
                 end
                 6'd10: begin // block 0, mode 1: buffer 1 -> buffer 2 [8..11]
-                    buf2_8 <= sum4_0[24:0];
-                    buf2_9 <= sum4_1[24:0];
-                    buf2_10 <= sum4_2[24:0];
-                    buf2_11 <= sum4_3[24:0];
+                    buf2_8 <= sum4_0[HASH_BUF2_W-1:0];
+                    buf2_9 <= sum4_1[HASH_BUF2_W-1:0];
+                    buf2_10 <= sum4_2[HASH_BUF2_W-1:0];
+                    buf2_11 <= sum4_3[HASH_BUF2_W-1:0];
                 end
                 6'd11: begin // block 0, mode 1: buffer 1 -> buffer 2 [12..15]
-                    buf2_12 <= sum4_0[24:0];
-                    buf2_13 <= sum4_1[24:0];
-                    buf2_14 <= sum4_2[24:0];
-                    buf2_15 <= sum4_3[24:0];
+                    buf2_12 <= sum4_0[HASH_BUF2_W-1:0];
+                    buf2_13 <= sum4_1[HASH_BUF2_W-1:0];
+                    buf2_14 <= sum4_2[HASH_BUF2_W-1:0];
+                    buf2_15 <= sum4_3[HASH_BUF2_W-1:0];
                 end
                 6'd12: begin // block 0, mode 1: buffer 1 -> buffer 2 [16..19]
-                    buf2_16 <= sum4_0[24:0];
-                    buf2_17 <= sum4_1[24:0];
-                    buf2_18 <= sum4_2[24:0];
-                    buf2_19 <= sum4_3[24:0];
+                    buf2_16 <= sum4_0[HASH_BUF2_W-1:0];
+                    buf2_17 <= sum4_1[HASH_BUF2_W-1:0];
+                    buf2_18 <= sum4_2[HASH_BUF2_W-1:0];
+                    buf2_19 <= sum4_3[HASH_BUF2_W-1:0];
                 end
                 6'd13: begin // block 0, mode 1: buffer 1 -> buffer 2 [20..23]
-                    buf2_20 <= sum4_0[24:0];
-                    buf2_21 <= sum4_1[24:0];
-                    buf2_22 <= sum4_2[24:0];
-                    buf2_23 <= sum4_3[24:0];
+                    buf2_20 <= sum4_0[HASH_BUF2_W-1:0];
+                    buf2_21 <= sum4_1[HASH_BUF2_W-1:0];
+                    buf2_22 <= sum4_2[HASH_BUF2_W-1:0];
+                    buf2_23 <= sum4_3[HASH_BUF2_W-1:0];
                 end
                 6'd14: begin // block 0, mode 1: buffer 1 -> buffer 2 [24..27]
-                    buf2_24 <= sum4_0[24:0];
-                    buf2_25 <= sum4_1[24:0];
-                    buf2_26 <= sum4_2[24:0];
-                    buf2_27 <= sum4_3[24:0];
+                    buf2_24 <= sum4_0[HASH_BUF2_W-1:0];
+                    buf2_25 <= sum4_1[HASH_BUF2_W-1:0];
+                    buf2_26 <= sum4_2[HASH_BUF2_W-1:0];
+                    buf2_27 <= sum4_3[HASH_BUF2_W-1:0];
                 end
                 6'd15: begin // block 0, mode 1: buffer 1 -> buffer 2 [28..31]
-                    buf2_28 <= sum4_0[24:0];
-                    buf2_29 <= sum4_1[24:0];
-                    buf2_30 <= sum4_2[24:0];
-                    buf2_31 <= sum4_3[24:0];
+                    buf2_28 <= sum4_0[HASH_BUF2_W-1:0];
+                    buf2_29 <= sum4_1[HASH_BUF2_W-1:0];
+                    buf2_30 <= sum4_2[HASH_BUF2_W-1:0];
+                    buf2_31 <= sum4_3[HASH_BUF2_W-1:0];
                 end
                 6'd16: begin // block 0, mode 2: buffer 2 -> hash bits 0..7
                     hacc_0 <= pos2_0;
@@ -1857,100 +1868,100 @@ module elsa_hash (
                     hacc_31 <= pos2_7;
                 end
                 6'd20: begin // block 1, mode 0: buffer 0 -> buffer 1 [0..3]
-                    buf1_0 <= sum4_0[16:0];
-                    buf1_1 <= sum4_1[16:0];
-                    buf1_2 <= sum4_2[16:0];
-                    buf1_3 <= sum4_3[16:0];
+                    buf1_0 <= sum4_0[HASH_BUF1_W-1:0];
+                    buf1_1 <= sum4_1[HASH_BUF1_W-1:0];
+                    buf1_2 <= sum4_2[HASH_BUF1_W-1:0];
+                    buf1_3 <= sum4_3[HASH_BUF1_W-1:0];
                 end
                 6'd21: begin // block 1, mode 0: buffer 0 -> buffer 1 [4..7]
-                    buf1_4 <= sum4_0[16:0];
-                    buf1_5 <= sum4_1[16:0];
-                    buf1_6 <= sum4_2[16:0];
-                    buf1_7 <= sum4_3[16:0];
+                    buf1_4 <= sum4_0[HASH_BUF1_W-1:0];
+                    buf1_5 <= sum4_1[HASH_BUF1_W-1:0];
+                    buf1_6 <= sum4_2[HASH_BUF1_W-1:0];
+                    buf1_7 <= sum4_3[HASH_BUF1_W-1:0];
                 end
                 6'd22: begin // block 1, mode 0: buffer 0 -> buffer 1 [8..11]
-                    buf1_8 <= sum4_0[16:0];
-                    buf1_9 <= sum4_1[16:0];
-                    buf1_10 <= sum4_2[16:0];
-                    buf1_11 <= sum4_3[16:0];
+                    buf1_8 <= sum4_0[HASH_BUF1_W-1:0];
+                    buf1_9 <= sum4_1[HASH_BUF1_W-1:0];
+                    buf1_10 <= sum4_2[HASH_BUF1_W-1:0];
+                    buf1_11 <= sum4_3[HASH_BUF1_W-1:0];
                 end
                 6'd23: begin // block 1, mode 0: buffer 0 -> buffer 1 [12..15]
-                    buf1_12 <= sum4_0[16:0];
-                    buf1_13 <= sum4_1[16:0];
-                    buf1_14 <= sum4_2[16:0];
-                    buf1_15 <= sum4_3[16:0];
+                    buf1_12 <= sum4_0[HASH_BUF1_W-1:0];
+                    buf1_13 <= sum4_1[HASH_BUF1_W-1:0];
+                    buf1_14 <= sum4_2[HASH_BUF1_W-1:0];
+                    buf1_15 <= sum4_3[HASH_BUF1_W-1:0];
                 end
                 6'd24: begin // block 1, mode 0: buffer 0 -> buffer 1 [16..19]
-                    buf1_16 <= sum4_0[16:0];
-                    buf1_17 <= sum4_1[16:0];
-                    buf1_18 <= sum4_2[16:0];
-                    buf1_19 <= sum4_3[16:0];
+                    buf1_16 <= sum4_0[HASH_BUF1_W-1:0];
+                    buf1_17 <= sum4_1[HASH_BUF1_W-1:0];
+                    buf1_18 <= sum4_2[HASH_BUF1_W-1:0];
+                    buf1_19 <= sum4_3[HASH_BUF1_W-1:0];
                 end
                 6'd25: begin // block 1, mode 0: buffer 0 -> buffer 1 [20..23]
-                    buf1_20 <= sum4_0[16:0];
-                    buf1_21 <= sum4_1[16:0];
-                    buf1_22 <= sum4_2[16:0];
-                    buf1_23 <= sum4_3[16:0];
+                    buf1_20 <= sum4_0[HASH_BUF1_W-1:0];
+                    buf1_21 <= sum4_1[HASH_BUF1_W-1:0];
+                    buf1_22 <= sum4_2[HASH_BUF1_W-1:0];
+                    buf1_23 <= sum4_3[HASH_BUF1_W-1:0];
                 end
                 6'd26: begin // block 1, mode 0: buffer 0 -> buffer 1 [24..27]
-                    buf1_24 <= sum4_0[16:0];
-                    buf1_25 <= sum4_1[16:0];
-                    buf1_26 <= sum4_2[16:0];
-                    buf1_27 <= sum4_3[16:0];
+                    buf1_24 <= sum4_0[HASH_BUF1_W-1:0];
+                    buf1_25 <= sum4_1[HASH_BUF1_W-1:0];
+                    buf1_26 <= sum4_2[HASH_BUF1_W-1:0];
+                    buf1_27 <= sum4_3[HASH_BUF1_W-1:0];
                 end
                 6'd27: begin // block 1, mode 0: buffer 0 -> buffer 1 [28..31]
-                    buf1_28 <= sum4_0[16:0];
-                    buf1_29 <= sum4_1[16:0];
-                    buf1_30 <= sum4_2[16:0];
-                    buf1_31 <= sum4_3[16:0];
+                    buf1_28 <= sum4_0[HASH_BUF1_W-1:0];
+                    buf1_29 <= sum4_1[HASH_BUF1_W-1:0];
+                    buf1_30 <= sum4_2[HASH_BUF1_W-1:0];
+                    buf1_31 <= sum4_3[HASH_BUF1_W-1:0];
                 end
                 6'd28: begin // block 1, mode 1: buffer 1 -> buffer 2 [0..3]
-                    buf2_0 <= sum4_0[24:0];
-                    buf2_1 <= sum4_1[24:0];
-                    buf2_2 <= sum4_2[24:0];
-                    buf2_3 <= sum4_3[24:0];
+                    buf2_0 <= sum4_0[HASH_BUF2_W-1:0];
+                    buf2_1 <= sum4_1[HASH_BUF2_W-1:0];
+                    buf2_2 <= sum4_2[HASH_BUF2_W-1:0];
+                    buf2_3 <= sum4_3[HASH_BUF2_W-1:0];
                 end
                 6'd29: begin // block 1, mode 1: buffer 1 -> buffer 2 [4..7]
-                    buf2_4 <= sum4_0[24:0];
-                    buf2_5 <= sum4_1[24:0];
-                    buf2_6 <= sum4_2[24:0];
-                    buf2_7 <= sum4_3[24:0];
+                    buf2_4 <= sum4_0[HASH_BUF2_W-1:0];
+                    buf2_5 <= sum4_1[HASH_BUF2_W-1:0];
+                    buf2_6 <= sum4_2[HASH_BUF2_W-1:0];
+                    buf2_7 <= sum4_3[HASH_BUF2_W-1:0];
                 end
                 6'd30: begin // block 1, mode 1: buffer 1 -> buffer 2 [8..11]
-                    buf2_8 <= sum4_0[24:0];
-                    buf2_9 <= sum4_1[24:0];
-                    buf2_10 <= sum4_2[24:0];
-                    buf2_11 <= sum4_3[24:0];
+                    buf2_8 <= sum4_0[HASH_BUF2_W-1:0];
+                    buf2_9 <= sum4_1[HASH_BUF2_W-1:0];
+                    buf2_10 <= sum4_2[HASH_BUF2_W-1:0];
+                    buf2_11 <= sum4_3[HASH_BUF2_W-1:0];
                 end
                 6'd31: begin // block 1, mode 1: buffer 1 -> buffer 2 [12..15]
-                    buf2_12 <= sum4_0[24:0];
-                    buf2_13 <= sum4_1[24:0];
-                    buf2_14 <= sum4_2[24:0];
-                    buf2_15 <= sum4_3[24:0];
+                    buf2_12 <= sum4_0[HASH_BUF2_W-1:0];
+                    buf2_13 <= sum4_1[HASH_BUF2_W-1:0];
+                    buf2_14 <= sum4_2[HASH_BUF2_W-1:0];
+                    buf2_15 <= sum4_3[HASH_BUF2_W-1:0];
                 end
                 6'd32: begin // block 1, mode 1: buffer 1 -> buffer 2 [16..19]
-                    buf2_16 <= sum4_0[24:0];
-                    buf2_17 <= sum4_1[24:0];
-                    buf2_18 <= sum4_2[24:0];
-                    buf2_19 <= sum4_3[24:0];
+                    buf2_16 <= sum4_0[HASH_BUF2_W-1:0];
+                    buf2_17 <= sum4_1[HASH_BUF2_W-1:0];
+                    buf2_18 <= sum4_2[HASH_BUF2_W-1:0];
+                    buf2_19 <= sum4_3[HASH_BUF2_W-1:0];
                 end
                 6'd33: begin // block 1, mode 1: buffer 1 -> buffer 2 [20..23]
-                    buf2_20 <= sum4_0[24:0];
-                    buf2_21 <= sum4_1[24:0];
-                    buf2_22 <= sum4_2[24:0];
-                    buf2_23 <= sum4_3[24:0];
+                    buf2_20 <= sum4_0[HASH_BUF2_W-1:0];
+                    buf2_21 <= sum4_1[HASH_BUF2_W-1:0];
+                    buf2_22 <= sum4_2[HASH_BUF2_W-1:0];
+                    buf2_23 <= sum4_3[HASH_BUF2_W-1:0];
                 end
                 6'd34: begin // block 1, mode 1: buffer 1 -> buffer 2 [24..27]
-                    buf2_24 <= sum4_0[24:0];
-                    buf2_25 <= sum4_1[24:0];
-                    buf2_26 <= sum4_2[24:0];
-                    buf2_27 <= sum4_3[24:0];
+                    buf2_24 <= sum4_0[HASH_BUF2_W-1:0];
+                    buf2_25 <= sum4_1[HASH_BUF2_W-1:0];
+                    buf2_26 <= sum4_2[HASH_BUF2_W-1:0];
+                    buf2_27 <= sum4_3[HASH_BUF2_W-1:0];
                 end
                 6'd35: begin // block 1, mode 1: buffer 1 -> buffer 2 [28..31]
-                    buf2_28 <= sum4_0[24:0];
-                    buf2_29 <= sum4_1[24:0];
-                    buf2_30 <= sum4_2[24:0];
-                    buf2_31 <= sum4_3[24:0];
+                    buf2_28 <= sum4_0[HASH_BUF2_W-1:0];
+                    buf2_29 <= sum4_1[HASH_BUF2_W-1:0];
+                    buf2_30 <= sum4_2[HASH_BUF2_W-1:0];
+                    buf2_31 <= sum4_3[HASH_BUF2_W-1:0];
                 end
                 6'd36: begin // block 1, mode 2: buffer 2 -> hash bits 32..39
                     hacc_32 <= pos2_0;
@@ -1988,7 +1999,7 @@ module elsa_hash (
     end
 
     // The final step completes the hash: its own bits come straight from the lanes.
-    wire [63:0] hash_next = {
+    wire [HASH_W-1:0] hash_next = {
         pos2_7, pos2_6, pos2_5, pos2_4, pos2_3, pos2_2, pos2_1, pos2_0,
         hacc_55, hacc_54, hacc_53, hacc_52, hacc_51, hacc_50, hacc_49, hacc_48,
         hacc_47, hacc_46, hacc_45, hacc_44, hacc_43, hacc_42, hacc_41, hacc_40,
@@ -2001,7 +2012,7 @@ module elsa_hash (
 
     always @(posedge clk) begin
         if (rst)
-            hash <= 64'd0;
+            hash <= {HASH_W{1'b0}};
         else if (busy_r && last_step)
             hash <= hash_next;
     end

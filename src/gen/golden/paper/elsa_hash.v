@@ -11,18 +11,29 @@
 // cycle, when `hash` takes the new value. The last step reads buffer 2, not buffer 0, so busy is already low
 // in it and a new start is taken there: one vector per 3 cycles back to back.
 module elsa_hash (
-    input  wire                clk,
-    input  wire                rst,
-    input  wire                start,
-    input  wire [575:0]        x,
-    output wire                busy,
-    output reg                 done,
-    output reg  [63:0]        hash
+    input  wire         clk,    // clock
+    input  wire         rst,    // synchronous reset, active high
+    input  wire         start,  // hash x: taken when busy is low (x sampled then)
+    input  wire [575:0] x,      // input vector, element i at [i*QKV_W +: QKV_W]
+    output wire         busy,   // a start would be ignored
+    output reg          done,   // one-cycle pulse: hash holds the new value
+    output reg  [63:0]  hash    // bit j = (projection j >= 0); holds until the next done
 );
+    localparam QKV_W        = 9;   // Q/K/V element: 1 sign + int + frac
+    localparam HASH_BUF1_W  = 17;  // hash buffer 1: exact result of Kronecker mode 0
+    localparam HASH_BUF2_W  = 25;  // hash buffer 2: exact result of Kronecker mode 1
+    localparam HASH_MUL_A_W = 25;  // hash multiplier operand: the widest buffer a step reads
+    localparam HASH_COEF_W  = 6;   // hash coefficient: 1 sign + hashCoefFrac
+    localparam HASH_MUL_P_W = 31;  // hash multiplier product: exact for operand x coef
+    localparam HASH_SUM_W   = 33;  // hash lane sum and projection: exact sums of every mode
+    localparam HASH_STEP_W  = 2;   // hash step counter
+    localparam HASH_W       = 64;  // hash code: k sign bits, bit j = (projection j >= 0)
+    localparam [HASH_STEP_W-1:0] HASH_LAST_STEP = 2'd2;  // the last step of a vector
+
     // ------------------------------------------------------------ control
     reg              busy_r;
-    reg  [1:0]     step;
-    wire             last_step = (step == 2'd2);
+    reg  [HASH_STEP_W-1:0] step;
+    wire             last_step = (step == HASH_LAST_STEP);
     wire             free      = ~busy_r | last_step;   // idle, or in the last step (buffer 0 no longer read)
     wire             accept    = start & free;
     assign busy = ~free;
@@ -30,7 +41,7 @@ module elsa_hash (
     always @(posedge clk) begin
         if (rst) begin
             busy_r <= 1'b0;
-            step   <= 2'd0;
+            step   <= {HASH_STEP_W{1'b0}};
             done   <= 1'b0;
         end else begin
             done <= busy_r & last_step;
@@ -40,2331 +51,2331 @@ module elsa_hash (
                 busy_r <= 1'b0;
             // The counter rests at 0 while idle, so the first step after a start is step 0.
             if (busy_r)
-                step <= last_step ? 2'd0 : step + 2'd1;
+                step <= last_step ? {HASH_STEP_W{1'b0}} : step + 1'b1;
         end
     end
 
     // ------------------------------------------------------------ buffers
-    // Buffer 0 is x as sampled at start (9 bits); buffer m holds the result of mode m-1 at its
-    // exact width (buffer 1: 17, buffer 2: 25 bits; the last mode only feeds the hash bits).
-    reg  signed [8:0] buf0_0;
-    reg  signed [8:0] buf0_1;
-    reg  signed [8:0] buf0_2;
-    reg  signed [8:0] buf0_3;
-    reg  signed [8:0] buf0_4;
-    reg  signed [8:0] buf0_5;
-    reg  signed [8:0] buf0_6;
-    reg  signed [8:0] buf0_7;
-    reg  signed [8:0] buf0_8;
-    reg  signed [8:0] buf0_9;
-    reg  signed [8:0] buf0_10;
-    reg  signed [8:0] buf0_11;
-    reg  signed [8:0] buf0_12;
-    reg  signed [8:0] buf0_13;
-    reg  signed [8:0] buf0_14;
-    reg  signed [8:0] buf0_15;
-    reg  signed [8:0] buf0_16;
-    reg  signed [8:0] buf0_17;
-    reg  signed [8:0] buf0_18;
-    reg  signed [8:0] buf0_19;
-    reg  signed [8:0] buf0_20;
-    reg  signed [8:0] buf0_21;
-    reg  signed [8:0] buf0_22;
-    reg  signed [8:0] buf0_23;
-    reg  signed [8:0] buf0_24;
-    reg  signed [8:0] buf0_25;
-    reg  signed [8:0] buf0_26;
-    reg  signed [8:0] buf0_27;
-    reg  signed [8:0] buf0_28;
-    reg  signed [8:0] buf0_29;
-    reg  signed [8:0] buf0_30;
-    reg  signed [8:0] buf0_31;
-    reg  signed [8:0] buf0_32;
-    reg  signed [8:0] buf0_33;
-    reg  signed [8:0] buf0_34;
-    reg  signed [8:0] buf0_35;
-    reg  signed [8:0] buf0_36;
-    reg  signed [8:0] buf0_37;
-    reg  signed [8:0] buf0_38;
-    reg  signed [8:0] buf0_39;
-    reg  signed [8:0] buf0_40;
-    reg  signed [8:0] buf0_41;
-    reg  signed [8:0] buf0_42;
-    reg  signed [8:0] buf0_43;
-    reg  signed [8:0] buf0_44;
-    reg  signed [8:0] buf0_45;
-    reg  signed [8:0] buf0_46;
-    reg  signed [8:0] buf0_47;
-    reg  signed [8:0] buf0_48;
-    reg  signed [8:0] buf0_49;
-    reg  signed [8:0] buf0_50;
-    reg  signed [8:0] buf0_51;
-    reg  signed [8:0] buf0_52;
-    reg  signed [8:0] buf0_53;
-    reg  signed [8:0] buf0_54;
-    reg  signed [8:0] buf0_55;
-    reg  signed [8:0] buf0_56;
-    reg  signed [8:0] buf0_57;
-    reg  signed [8:0] buf0_58;
-    reg  signed [8:0] buf0_59;
-    reg  signed [8:0] buf0_60;
-    reg  signed [8:0] buf0_61;
-    reg  signed [8:0] buf0_62;
-    reg  signed [8:0] buf0_63;
-    reg  signed [16:0] buf1_0;
-    reg  signed [16:0] buf1_1;
-    reg  signed [16:0] buf1_2;
-    reg  signed [16:0] buf1_3;
-    reg  signed [16:0] buf1_4;
-    reg  signed [16:0] buf1_5;
-    reg  signed [16:0] buf1_6;
-    reg  signed [16:0] buf1_7;
-    reg  signed [16:0] buf1_8;
-    reg  signed [16:0] buf1_9;
-    reg  signed [16:0] buf1_10;
-    reg  signed [16:0] buf1_11;
-    reg  signed [16:0] buf1_12;
-    reg  signed [16:0] buf1_13;
-    reg  signed [16:0] buf1_14;
-    reg  signed [16:0] buf1_15;
-    reg  signed [16:0] buf1_16;
-    reg  signed [16:0] buf1_17;
-    reg  signed [16:0] buf1_18;
-    reg  signed [16:0] buf1_19;
-    reg  signed [16:0] buf1_20;
-    reg  signed [16:0] buf1_21;
-    reg  signed [16:0] buf1_22;
-    reg  signed [16:0] buf1_23;
-    reg  signed [16:0] buf1_24;
-    reg  signed [16:0] buf1_25;
-    reg  signed [16:0] buf1_26;
-    reg  signed [16:0] buf1_27;
-    reg  signed [16:0] buf1_28;
-    reg  signed [16:0] buf1_29;
-    reg  signed [16:0] buf1_30;
-    reg  signed [16:0] buf1_31;
-    reg  signed [16:0] buf1_32;
-    reg  signed [16:0] buf1_33;
-    reg  signed [16:0] buf1_34;
-    reg  signed [16:0] buf1_35;
-    reg  signed [16:0] buf1_36;
-    reg  signed [16:0] buf1_37;
-    reg  signed [16:0] buf1_38;
-    reg  signed [16:0] buf1_39;
-    reg  signed [16:0] buf1_40;
-    reg  signed [16:0] buf1_41;
-    reg  signed [16:0] buf1_42;
-    reg  signed [16:0] buf1_43;
-    reg  signed [16:0] buf1_44;
-    reg  signed [16:0] buf1_45;
-    reg  signed [16:0] buf1_46;
-    reg  signed [16:0] buf1_47;
-    reg  signed [16:0] buf1_48;
-    reg  signed [16:0] buf1_49;
-    reg  signed [16:0] buf1_50;
-    reg  signed [16:0] buf1_51;
-    reg  signed [16:0] buf1_52;
-    reg  signed [16:0] buf1_53;
-    reg  signed [16:0] buf1_54;
-    reg  signed [16:0] buf1_55;
-    reg  signed [16:0] buf1_56;
-    reg  signed [16:0] buf1_57;
-    reg  signed [16:0] buf1_58;
-    reg  signed [16:0] buf1_59;
-    reg  signed [16:0] buf1_60;
-    reg  signed [16:0] buf1_61;
-    reg  signed [16:0] buf1_62;
-    reg  signed [16:0] buf1_63;
-    reg  signed [24:0] buf2_0;
-    reg  signed [24:0] buf2_1;
-    reg  signed [24:0] buf2_2;
-    reg  signed [24:0] buf2_3;
-    reg  signed [24:0] buf2_4;
-    reg  signed [24:0] buf2_5;
-    reg  signed [24:0] buf2_6;
-    reg  signed [24:0] buf2_7;
-    reg  signed [24:0] buf2_8;
-    reg  signed [24:0] buf2_9;
-    reg  signed [24:0] buf2_10;
-    reg  signed [24:0] buf2_11;
-    reg  signed [24:0] buf2_12;
-    reg  signed [24:0] buf2_13;
-    reg  signed [24:0] buf2_14;
-    reg  signed [24:0] buf2_15;
-    reg  signed [24:0] buf2_16;
-    reg  signed [24:0] buf2_17;
-    reg  signed [24:0] buf2_18;
-    reg  signed [24:0] buf2_19;
-    reg  signed [24:0] buf2_20;
-    reg  signed [24:0] buf2_21;
-    reg  signed [24:0] buf2_22;
-    reg  signed [24:0] buf2_23;
-    reg  signed [24:0] buf2_24;
-    reg  signed [24:0] buf2_25;
-    reg  signed [24:0] buf2_26;
-    reg  signed [24:0] buf2_27;
-    reg  signed [24:0] buf2_28;
-    reg  signed [24:0] buf2_29;
-    reg  signed [24:0] buf2_30;
-    reg  signed [24:0] buf2_31;
-    reg  signed [24:0] buf2_32;
-    reg  signed [24:0] buf2_33;
-    reg  signed [24:0] buf2_34;
-    reg  signed [24:0] buf2_35;
-    reg  signed [24:0] buf2_36;
-    reg  signed [24:0] buf2_37;
-    reg  signed [24:0] buf2_38;
-    reg  signed [24:0] buf2_39;
-    reg  signed [24:0] buf2_40;
-    reg  signed [24:0] buf2_41;
-    reg  signed [24:0] buf2_42;
-    reg  signed [24:0] buf2_43;
-    reg  signed [24:0] buf2_44;
-    reg  signed [24:0] buf2_45;
-    reg  signed [24:0] buf2_46;
-    reg  signed [24:0] buf2_47;
-    reg  signed [24:0] buf2_48;
-    reg  signed [24:0] buf2_49;
-    reg  signed [24:0] buf2_50;
-    reg  signed [24:0] buf2_51;
-    reg  signed [24:0] buf2_52;
-    reg  signed [24:0] buf2_53;
-    reg  signed [24:0] buf2_54;
-    reg  signed [24:0] buf2_55;
-    reg  signed [24:0] buf2_56;
-    reg  signed [24:0] buf2_57;
-    reg  signed [24:0] buf2_58;
-    reg  signed [24:0] buf2_59;
-    reg  signed [24:0] buf2_60;
-    reg  signed [24:0] buf2_61;
-    reg  signed [24:0] buf2_62;
-    reg  signed [24:0] buf2_63;
+    // Buffer 0 is x as sampled at start (QKV_W bits); buffer m holds the result of mode m-1 at its
+    // exact width (HASH_BUF1_W, HASH_BUF2_W; the last mode only feeds the hash bits).
+    reg  signed [QKV_W-1:0] buf0_0;
+    reg  signed [QKV_W-1:0] buf0_1;
+    reg  signed [QKV_W-1:0] buf0_2;
+    reg  signed [QKV_W-1:0] buf0_3;
+    reg  signed [QKV_W-1:0] buf0_4;
+    reg  signed [QKV_W-1:0] buf0_5;
+    reg  signed [QKV_W-1:0] buf0_6;
+    reg  signed [QKV_W-1:0] buf0_7;
+    reg  signed [QKV_W-1:0] buf0_8;
+    reg  signed [QKV_W-1:0] buf0_9;
+    reg  signed [QKV_W-1:0] buf0_10;
+    reg  signed [QKV_W-1:0] buf0_11;
+    reg  signed [QKV_W-1:0] buf0_12;
+    reg  signed [QKV_W-1:0] buf0_13;
+    reg  signed [QKV_W-1:0] buf0_14;
+    reg  signed [QKV_W-1:0] buf0_15;
+    reg  signed [QKV_W-1:0] buf0_16;
+    reg  signed [QKV_W-1:0] buf0_17;
+    reg  signed [QKV_W-1:0] buf0_18;
+    reg  signed [QKV_W-1:0] buf0_19;
+    reg  signed [QKV_W-1:0] buf0_20;
+    reg  signed [QKV_W-1:0] buf0_21;
+    reg  signed [QKV_W-1:0] buf0_22;
+    reg  signed [QKV_W-1:0] buf0_23;
+    reg  signed [QKV_W-1:0] buf0_24;
+    reg  signed [QKV_W-1:0] buf0_25;
+    reg  signed [QKV_W-1:0] buf0_26;
+    reg  signed [QKV_W-1:0] buf0_27;
+    reg  signed [QKV_W-1:0] buf0_28;
+    reg  signed [QKV_W-1:0] buf0_29;
+    reg  signed [QKV_W-1:0] buf0_30;
+    reg  signed [QKV_W-1:0] buf0_31;
+    reg  signed [QKV_W-1:0] buf0_32;
+    reg  signed [QKV_W-1:0] buf0_33;
+    reg  signed [QKV_W-1:0] buf0_34;
+    reg  signed [QKV_W-1:0] buf0_35;
+    reg  signed [QKV_W-1:0] buf0_36;
+    reg  signed [QKV_W-1:0] buf0_37;
+    reg  signed [QKV_W-1:0] buf0_38;
+    reg  signed [QKV_W-1:0] buf0_39;
+    reg  signed [QKV_W-1:0] buf0_40;
+    reg  signed [QKV_W-1:0] buf0_41;
+    reg  signed [QKV_W-1:0] buf0_42;
+    reg  signed [QKV_W-1:0] buf0_43;
+    reg  signed [QKV_W-1:0] buf0_44;
+    reg  signed [QKV_W-1:0] buf0_45;
+    reg  signed [QKV_W-1:0] buf0_46;
+    reg  signed [QKV_W-1:0] buf0_47;
+    reg  signed [QKV_W-1:0] buf0_48;
+    reg  signed [QKV_W-1:0] buf0_49;
+    reg  signed [QKV_W-1:0] buf0_50;
+    reg  signed [QKV_W-1:0] buf0_51;
+    reg  signed [QKV_W-1:0] buf0_52;
+    reg  signed [QKV_W-1:0] buf0_53;
+    reg  signed [QKV_W-1:0] buf0_54;
+    reg  signed [QKV_W-1:0] buf0_55;
+    reg  signed [QKV_W-1:0] buf0_56;
+    reg  signed [QKV_W-1:0] buf0_57;
+    reg  signed [QKV_W-1:0] buf0_58;
+    reg  signed [QKV_W-1:0] buf0_59;
+    reg  signed [QKV_W-1:0] buf0_60;
+    reg  signed [QKV_W-1:0] buf0_61;
+    reg  signed [QKV_W-1:0] buf0_62;
+    reg  signed [QKV_W-1:0] buf0_63;
+    reg  signed [HASH_BUF1_W-1:0] buf1_0;
+    reg  signed [HASH_BUF1_W-1:0] buf1_1;
+    reg  signed [HASH_BUF1_W-1:0] buf1_2;
+    reg  signed [HASH_BUF1_W-1:0] buf1_3;
+    reg  signed [HASH_BUF1_W-1:0] buf1_4;
+    reg  signed [HASH_BUF1_W-1:0] buf1_5;
+    reg  signed [HASH_BUF1_W-1:0] buf1_6;
+    reg  signed [HASH_BUF1_W-1:0] buf1_7;
+    reg  signed [HASH_BUF1_W-1:0] buf1_8;
+    reg  signed [HASH_BUF1_W-1:0] buf1_9;
+    reg  signed [HASH_BUF1_W-1:0] buf1_10;
+    reg  signed [HASH_BUF1_W-1:0] buf1_11;
+    reg  signed [HASH_BUF1_W-1:0] buf1_12;
+    reg  signed [HASH_BUF1_W-1:0] buf1_13;
+    reg  signed [HASH_BUF1_W-1:0] buf1_14;
+    reg  signed [HASH_BUF1_W-1:0] buf1_15;
+    reg  signed [HASH_BUF1_W-1:0] buf1_16;
+    reg  signed [HASH_BUF1_W-1:0] buf1_17;
+    reg  signed [HASH_BUF1_W-1:0] buf1_18;
+    reg  signed [HASH_BUF1_W-1:0] buf1_19;
+    reg  signed [HASH_BUF1_W-1:0] buf1_20;
+    reg  signed [HASH_BUF1_W-1:0] buf1_21;
+    reg  signed [HASH_BUF1_W-1:0] buf1_22;
+    reg  signed [HASH_BUF1_W-1:0] buf1_23;
+    reg  signed [HASH_BUF1_W-1:0] buf1_24;
+    reg  signed [HASH_BUF1_W-1:0] buf1_25;
+    reg  signed [HASH_BUF1_W-1:0] buf1_26;
+    reg  signed [HASH_BUF1_W-1:0] buf1_27;
+    reg  signed [HASH_BUF1_W-1:0] buf1_28;
+    reg  signed [HASH_BUF1_W-1:0] buf1_29;
+    reg  signed [HASH_BUF1_W-1:0] buf1_30;
+    reg  signed [HASH_BUF1_W-1:0] buf1_31;
+    reg  signed [HASH_BUF1_W-1:0] buf1_32;
+    reg  signed [HASH_BUF1_W-1:0] buf1_33;
+    reg  signed [HASH_BUF1_W-1:0] buf1_34;
+    reg  signed [HASH_BUF1_W-1:0] buf1_35;
+    reg  signed [HASH_BUF1_W-1:0] buf1_36;
+    reg  signed [HASH_BUF1_W-1:0] buf1_37;
+    reg  signed [HASH_BUF1_W-1:0] buf1_38;
+    reg  signed [HASH_BUF1_W-1:0] buf1_39;
+    reg  signed [HASH_BUF1_W-1:0] buf1_40;
+    reg  signed [HASH_BUF1_W-1:0] buf1_41;
+    reg  signed [HASH_BUF1_W-1:0] buf1_42;
+    reg  signed [HASH_BUF1_W-1:0] buf1_43;
+    reg  signed [HASH_BUF1_W-1:0] buf1_44;
+    reg  signed [HASH_BUF1_W-1:0] buf1_45;
+    reg  signed [HASH_BUF1_W-1:0] buf1_46;
+    reg  signed [HASH_BUF1_W-1:0] buf1_47;
+    reg  signed [HASH_BUF1_W-1:0] buf1_48;
+    reg  signed [HASH_BUF1_W-1:0] buf1_49;
+    reg  signed [HASH_BUF1_W-1:0] buf1_50;
+    reg  signed [HASH_BUF1_W-1:0] buf1_51;
+    reg  signed [HASH_BUF1_W-1:0] buf1_52;
+    reg  signed [HASH_BUF1_W-1:0] buf1_53;
+    reg  signed [HASH_BUF1_W-1:0] buf1_54;
+    reg  signed [HASH_BUF1_W-1:0] buf1_55;
+    reg  signed [HASH_BUF1_W-1:0] buf1_56;
+    reg  signed [HASH_BUF1_W-1:0] buf1_57;
+    reg  signed [HASH_BUF1_W-1:0] buf1_58;
+    reg  signed [HASH_BUF1_W-1:0] buf1_59;
+    reg  signed [HASH_BUF1_W-1:0] buf1_60;
+    reg  signed [HASH_BUF1_W-1:0] buf1_61;
+    reg  signed [HASH_BUF1_W-1:0] buf1_62;
+    reg  signed [HASH_BUF1_W-1:0] buf1_63;
+    reg  signed [HASH_BUF2_W-1:0] buf2_0;
+    reg  signed [HASH_BUF2_W-1:0] buf2_1;
+    reg  signed [HASH_BUF2_W-1:0] buf2_2;
+    reg  signed [HASH_BUF2_W-1:0] buf2_3;
+    reg  signed [HASH_BUF2_W-1:0] buf2_4;
+    reg  signed [HASH_BUF2_W-1:0] buf2_5;
+    reg  signed [HASH_BUF2_W-1:0] buf2_6;
+    reg  signed [HASH_BUF2_W-1:0] buf2_7;
+    reg  signed [HASH_BUF2_W-1:0] buf2_8;
+    reg  signed [HASH_BUF2_W-1:0] buf2_9;
+    reg  signed [HASH_BUF2_W-1:0] buf2_10;
+    reg  signed [HASH_BUF2_W-1:0] buf2_11;
+    reg  signed [HASH_BUF2_W-1:0] buf2_12;
+    reg  signed [HASH_BUF2_W-1:0] buf2_13;
+    reg  signed [HASH_BUF2_W-1:0] buf2_14;
+    reg  signed [HASH_BUF2_W-1:0] buf2_15;
+    reg  signed [HASH_BUF2_W-1:0] buf2_16;
+    reg  signed [HASH_BUF2_W-1:0] buf2_17;
+    reg  signed [HASH_BUF2_W-1:0] buf2_18;
+    reg  signed [HASH_BUF2_W-1:0] buf2_19;
+    reg  signed [HASH_BUF2_W-1:0] buf2_20;
+    reg  signed [HASH_BUF2_W-1:0] buf2_21;
+    reg  signed [HASH_BUF2_W-1:0] buf2_22;
+    reg  signed [HASH_BUF2_W-1:0] buf2_23;
+    reg  signed [HASH_BUF2_W-1:0] buf2_24;
+    reg  signed [HASH_BUF2_W-1:0] buf2_25;
+    reg  signed [HASH_BUF2_W-1:0] buf2_26;
+    reg  signed [HASH_BUF2_W-1:0] buf2_27;
+    reg  signed [HASH_BUF2_W-1:0] buf2_28;
+    reg  signed [HASH_BUF2_W-1:0] buf2_29;
+    reg  signed [HASH_BUF2_W-1:0] buf2_30;
+    reg  signed [HASH_BUF2_W-1:0] buf2_31;
+    reg  signed [HASH_BUF2_W-1:0] buf2_32;
+    reg  signed [HASH_BUF2_W-1:0] buf2_33;
+    reg  signed [HASH_BUF2_W-1:0] buf2_34;
+    reg  signed [HASH_BUF2_W-1:0] buf2_35;
+    reg  signed [HASH_BUF2_W-1:0] buf2_36;
+    reg  signed [HASH_BUF2_W-1:0] buf2_37;
+    reg  signed [HASH_BUF2_W-1:0] buf2_38;
+    reg  signed [HASH_BUF2_W-1:0] buf2_39;
+    reg  signed [HASH_BUF2_W-1:0] buf2_40;
+    reg  signed [HASH_BUF2_W-1:0] buf2_41;
+    reg  signed [HASH_BUF2_W-1:0] buf2_42;
+    reg  signed [HASH_BUF2_W-1:0] buf2_43;
+    reg  signed [HASH_BUF2_W-1:0] buf2_44;
+    reg  signed [HASH_BUF2_W-1:0] buf2_45;
+    reg  signed [HASH_BUF2_W-1:0] buf2_46;
+    reg  signed [HASH_BUF2_W-1:0] buf2_47;
+    reg  signed [HASH_BUF2_W-1:0] buf2_48;
+    reg  signed [HASH_BUF2_W-1:0] buf2_49;
+    reg  signed [HASH_BUF2_W-1:0] buf2_50;
+    reg  signed [HASH_BUF2_W-1:0] buf2_51;
+    reg  signed [HASH_BUF2_W-1:0] buf2_52;
+    reg  signed [HASH_BUF2_W-1:0] buf2_53;
+    reg  signed [HASH_BUF2_W-1:0] buf2_54;
+    reg  signed [HASH_BUF2_W-1:0] buf2_55;
+    reg  signed [HASH_BUF2_W-1:0] buf2_56;
+    reg  signed [HASH_BUF2_W-1:0] buf2_57;
+    reg  signed [HASH_BUF2_W-1:0] buf2_58;
+    reg  signed [HASH_BUF2_W-1:0] buf2_59;
+    reg  signed [HASH_BUF2_W-1:0] buf2_60;
+    reg  signed [HASH_BUF2_W-1:0] buf2_61;
+    reg  signed [HASH_BUF2_W-1:0] buf2_62;
+    reg  signed [HASH_BUF2_W-1:0] buf2_63;
 
     always @(posedge clk) begin
         if (accept) begin
-            buf0_0 <= x[8:0];
-            buf0_1 <= x[17:9];
-            buf0_2 <= x[26:18];
-            buf0_3 <= x[35:27];
-            buf0_4 <= x[44:36];
-            buf0_5 <= x[53:45];
-            buf0_6 <= x[62:54];
-            buf0_7 <= x[71:63];
-            buf0_8 <= x[80:72];
-            buf0_9 <= x[89:81];
-            buf0_10 <= x[98:90];
-            buf0_11 <= x[107:99];
-            buf0_12 <= x[116:108];
-            buf0_13 <= x[125:117];
-            buf0_14 <= x[134:126];
-            buf0_15 <= x[143:135];
-            buf0_16 <= x[152:144];
-            buf0_17 <= x[161:153];
-            buf0_18 <= x[170:162];
-            buf0_19 <= x[179:171];
-            buf0_20 <= x[188:180];
-            buf0_21 <= x[197:189];
-            buf0_22 <= x[206:198];
-            buf0_23 <= x[215:207];
-            buf0_24 <= x[224:216];
-            buf0_25 <= x[233:225];
-            buf0_26 <= x[242:234];
-            buf0_27 <= x[251:243];
-            buf0_28 <= x[260:252];
-            buf0_29 <= x[269:261];
-            buf0_30 <= x[278:270];
-            buf0_31 <= x[287:279];
-            buf0_32 <= x[296:288];
-            buf0_33 <= x[305:297];
-            buf0_34 <= x[314:306];
-            buf0_35 <= x[323:315];
-            buf0_36 <= x[332:324];
-            buf0_37 <= x[341:333];
-            buf0_38 <= x[350:342];
-            buf0_39 <= x[359:351];
-            buf0_40 <= x[368:360];
-            buf0_41 <= x[377:369];
-            buf0_42 <= x[386:378];
-            buf0_43 <= x[395:387];
-            buf0_44 <= x[404:396];
-            buf0_45 <= x[413:405];
-            buf0_46 <= x[422:414];
-            buf0_47 <= x[431:423];
-            buf0_48 <= x[440:432];
-            buf0_49 <= x[449:441];
-            buf0_50 <= x[458:450];
-            buf0_51 <= x[467:459];
-            buf0_52 <= x[476:468];
-            buf0_53 <= x[485:477];
-            buf0_54 <= x[494:486];
-            buf0_55 <= x[503:495];
-            buf0_56 <= x[512:504];
-            buf0_57 <= x[521:513];
-            buf0_58 <= x[530:522];
-            buf0_59 <= x[539:531];
-            buf0_60 <= x[548:540];
-            buf0_61 <= x[557:549];
-            buf0_62 <= x[566:558];
-            buf0_63 <= x[575:567];
+            buf0_0 <= x[0*QKV_W +: QKV_W];
+            buf0_1 <= x[1*QKV_W +: QKV_W];
+            buf0_2 <= x[2*QKV_W +: QKV_W];
+            buf0_3 <= x[3*QKV_W +: QKV_W];
+            buf0_4 <= x[4*QKV_W +: QKV_W];
+            buf0_5 <= x[5*QKV_W +: QKV_W];
+            buf0_6 <= x[6*QKV_W +: QKV_W];
+            buf0_7 <= x[7*QKV_W +: QKV_W];
+            buf0_8 <= x[8*QKV_W +: QKV_W];
+            buf0_9 <= x[9*QKV_W +: QKV_W];
+            buf0_10 <= x[10*QKV_W +: QKV_W];
+            buf0_11 <= x[11*QKV_W +: QKV_W];
+            buf0_12 <= x[12*QKV_W +: QKV_W];
+            buf0_13 <= x[13*QKV_W +: QKV_W];
+            buf0_14 <= x[14*QKV_W +: QKV_W];
+            buf0_15 <= x[15*QKV_W +: QKV_W];
+            buf0_16 <= x[16*QKV_W +: QKV_W];
+            buf0_17 <= x[17*QKV_W +: QKV_W];
+            buf0_18 <= x[18*QKV_W +: QKV_W];
+            buf0_19 <= x[19*QKV_W +: QKV_W];
+            buf0_20 <= x[20*QKV_W +: QKV_W];
+            buf0_21 <= x[21*QKV_W +: QKV_W];
+            buf0_22 <= x[22*QKV_W +: QKV_W];
+            buf0_23 <= x[23*QKV_W +: QKV_W];
+            buf0_24 <= x[24*QKV_W +: QKV_W];
+            buf0_25 <= x[25*QKV_W +: QKV_W];
+            buf0_26 <= x[26*QKV_W +: QKV_W];
+            buf0_27 <= x[27*QKV_W +: QKV_W];
+            buf0_28 <= x[28*QKV_W +: QKV_W];
+            buf0_29 <= x[29*QKV_W +: QKV_W];
+            buf0_30 <= x[30*QKV_W +: QKV_W];
+            buf0_31 <= x[31*QKV_W +: QKV_W];
+            buf0_32 <= x[32*QKV_W +: QKV_W];
+            buf0_33 <= x[33*QKV_W +: QKV_W];
+            buf0_34 <= x[34*QKV_W +: QKV_W];
+            buf0_35 <= x[35*QKV_W +: QKV_W];
+            buf0_36 <= x[36*QKV_W +: QKV_W];
+            buf0_37 <= x[37*QKV_W +: QKV_W];
+            buf0_38 <= x[38*QKV_W +: QKV_W];
+            buf0_39 <= x[39*QKV_W +: QKV_W];
+            buf0_40 <= x[40*QKV_W +: QKV_W];
+            buf0_41 <= x[41*QKV_W +: QKV_W];
+            buf0_42 <= x[42*QKV_W +: QKV_W];
+            buf0_43 <= x[43*QKV_W +: QKV_W];
+            buf0_44 <= x[44*QKV_W +: QKV_W];
+            buf0_45 <= x[45*QKV_W +: QKV_W];
+            buf0_46 <= x[46*QKV_W +: QKV_W];
+            buf0_47 <= x[47*QKV_W +: QKV_W];
+            buf0_48 <= x[48*QKV_W +: QKV_W];
+            buf0_49 <= x[49*QKV_W +: QKV_W];
+            buf0_50 <= x[50*QKV_W +: QKV_W];
+            buf0_51 <= x[51*QKV_W +: QKV_W];
+            buf0_52 <= x[52*QKV_W +: QKV_W];
+            buf0_53 <= x[53*QKV_W +: QKV_W];
+            buf0_54 <= x[54*QKV_W +: QKV_W];
+            buf0_55 <= x[55*QKV_W +: QKV_W];
+            buf0_56 <= x[56*QKV_W +: QKV_W];
+            buf0_57 <= x[57*QKV_W +: QKV_W];
+            buf0_58 <= x[58*QKV_W +: QKV_W];
+            buf0_59 <= x[59*QKV_W +: QKV_W];
+            buf0_60 <= x[60*QKV_W +: QKV_W];
+            buf0_61 <= x[61*QKV_W +: QKV_W];
+            buf0_62 <= x[62*QKV_W +: QKV_W];
+            buf0_63 <= x[63*QKV_W +: QKV_W];
         end
     end
 
     // ------------------------------------------------------------ multipliers
     // Operands routed by the step counter: a buffer element and a coefficient of the step's factor row.
     // Multipliers a step does not use see zeros.
-    reg  signed [24:0] mul_a_0;
-    reg  signed [5:0] mul_c_0;
-    reg  signed [24:0] mul_a_1;
-    reg  signed [5:0] mul_c_1;
-    reg  signed [24:0] mul_a_2;
-    reg  signed [5:0] mul_c_2;
-    reg  signed [24:0] mul_a_3;
-    reg  signed [5:0] mul_c_3;
-    reg  signed [24:0] mul_a_4;
-    reg  signed [5:0] mul_c_4;
-    reg  signed [24:0] mul_a_5;
-    reg  signed [5:0] mul_c_5;
-    reg  signed [24:0] mul_a_6;
-    reg  signed [5:0] mul_c_6;
-    reg  signed [24:0] mul_a_7;
-    reg  signed [5:0] mul_c_7;
-    reg  signed [24:0] mul_a_8;
-    reg  signed [5:0] mul_c_8;
-    reg  signed [24:0] mul_a_9;
-    reg  signed [5:0] mul_c_9;
-    reg  signed [24:0] mul_a_10;
-    reg  signed [5:0] mul_c_10;
-    reg  signed [24:0] mul_a_11;
-    reg  signed [5:0] mul_c_11;
-    reg  signed [24:0] mul_a_12;
-    reg  signed [5:0] mul_c_12;
-    reg  signed [24:0] mul_a_13;
-    reg  signed [5:0] mul_c_13;
-    reg  signed [24:0] mul_a_14;
-    reg  signed [5:0] mul_c_14;
-    reg  signed [24:0] mul_a_15;
-    reg  signed [5:0] mul_c_15;
-    reg  signed [24:0] mul_a_16;
-    reg  signed [5:0] mul_c_16;
-    reg  signed [24:0] mul_a_17;
-    reg  signed [5:0] mul_c_17;
-    reg  signed [24:0] mul_a_18;
-    reg  signed [5:0] mul_c_18;
-    reg  signed [24:0] mul_a_19;
-    reg  signed [5:0] mul_c_19;
-    reg  signed [24:0] mul_a_20;
-    reg  signed [5:0] mul_c_20;
-    reg  signed [24:0] mul_a_21;
-    reg  signed [5:0] mul_c_21;
-    reg  signed [24:0] mul_a_22;
-    reg  signed [5:0] mul_c_22;
-    reg  signed [24:0] mul_a_23;
-    reg  signed [5:0] mul_c_23;
-    reg  signed [24:0] mul_a_24;
-    reg  signed [5:0] mul_c_24;
-    reg  signed [24:0] mul_a_25;
-    reg  signed [5:0] mul_c_25;
-    reg  signed [24:0] mul_a_26;
-    reg  signed [5:0] mul_c_26;
-    reg  signed [24:0] mul_a_27;
-    reg  signed [5:0] mul_c_27;
-    reg  signed [24:0] mul_a_28;
-    reg  signed [5:0] mul_c_28;
-    reg  signed [24:0] mul_a_29;
-    reg  signed [5:0] mul_c_29;
-    reg  signed [24:0] mul_a_30;
-    reg  signed [5:0] mul_c_30;
-    reg  signed [24:0] mul_a_31;
-    reg  signed [5:0] mul_c_31;
-    reg  signed [24:0] mul_a_32;
-    reg  signed [5:0] mul_c_32;
-    reg  signed [24:0] mul_a_33;
-    reg  signed [5:0] mul_c_33;
-    reg  signed [24:0] mul_a_34;
-    reg  signed [5:0] mul_c_34;
-    reg  signed [24:0] mul_a_35;
-    reg  signed [5:0] mul_c_35;
-    reg  signed [24:0] mul_a_36;
-    reg  signed [5:0] mul_c_36;
-    reg  signed [24:0] mul_a_37;
-    reg  signed [5:0] mul_c_37;
-    reg  signed [24:0] mul_a_38;
-    reg  signed [5:0] mul_c_38;
-    reg  signed [24:0] mul_a_39;
-    reg  signed [5:0] mul_c_39;
-    reg  signed [24:0] mul_a_40;
-    reg  signed [5:0] mul_c_40;
-    reg  signed [24:0] mul_a_41;
-    reg  signed [5:0] mul_c_41;
-    reg  signed [24:0] mul_a_42;
-    reg  signed [5:0] mul_c_42;
-    reg  signed [24:0] mul_a_43;
-    reg  signed [5:0] mul_c_43;
-    reg  signed [24:0] mul_a_44;
-    reg  signed [5:0] mul_c_44;
-    reg  signed [24:0] mul_a_45;
-    reg  signed [5:0] mul_c_45;
-    reg  signed [24:0] mul_a_46;
-    reg  signed [5:0] mul_c_46;
-    reg  signed [24:0] mul_a_47;
-    reg  signed [5:0] mul_c_47;
-    reg  signed [24:0] mul_a_48;
-    reg  signed [5:0] mul_c_48;
-    reg  signed [24:0] mul_a_49;
-    reg  signed [5:0] mul_c_49;
-    reg  signed [24:0] mul_a_50;
-    reg  signed [5:0] mul_c_50;
-    reg  signed [24:0] mul_a_51;
-    reg  signed [5:0] mul_c_51;
-    reg  signed [24:0] mul_a_52;
-    reg  signed [5:0] mul_c_52;
-    reg  signed [24:0] mul_a_53;
-    reg  signed [5:0] mul_c_53;
-    reg  signed [24:0] mul_a_54;
-    reg  signed [5:0] mul_c_54;
-    reg  signed [24:0] mul_a_55;
-    reg  signed [5:0] mul_c_55;
-    reg  signed [24:0] mul_a_56;
-    reg  signed [5:0] mul_c_56;
-    reg  signed [24:0] mul_a_57;
-    reg  signed [5:0] mul_c_57;
-    reg  signed [24:0] mul_a_58;
-    reg  signed [5:0] mul_c_58;
-    reg  signed [24:0] mul_a_59;
-    reg  signed [5:0] mul_c_59;
-    reg  signed [24:0] mul_a_60;
-    reg  signed [5:0] mul_c_60;
-    reg  signed [24:0] mul_a_61;
-    reg  signed [5:0] mul_c_61;
-    reg  signed [24:0] mul_a_62;
-    reg  signed [5:0] mul_c_62;
-    reg  signed [24:0] mul_a_63;
-    reg  signed [5:0] mul_c_63;
-    reg  signed [24:0] mul_a_64;
-    reg  signed [5:0] mul_c_64;
-    reg  signed [24:0] mul_a_65;
-    reg  signed [5:0] mul_c_65;
-    reg  signed [24:0] mul_a_66;
-    reg  signed [5:0] mul_c_66;
-    reg  signed [24:0] mul_a_67;
-    reg  signed [5:0] mul_c_67;
-    reg  signed [24:0] mul_a_68;
-    reg  signed [5:0] mul_c_68;
-    reg  signed [24:0] mul_a_69;
-    reg  signed [5:0] mul_c_69;
-    reg  signed [24:0] mul_a_70;
-    reg  signed [5:0] mul_c_70;
-    reg  signed [24:0] mul_a_71;
-    reg  signed [5:0] mul_c_71;
-    reg  signed [24:0] mul_a_72;
-    reg  signed [5:0] mul_c_72;
-    reg  signed [24:0] mul_a_73;
-    reg  signed [5:0] mul_c_73;
-    reg  signed [24:0] mul_a_74;
-    reg  signed [5:0] mul_c_74;
-    reg  signed [24:0] mul_a_75;
-    reg  signed [5:0] mul_c_75;
-    reg  signed [24:0] mul_a_76;
-    reg  signed [5:0] mul_c_76;
-    reg  signed [24:0] mul_a_77;
-    reg  signed [5:0] mul_c_77;
-    reg  signed [24:0] mul_a_78;
-    reg  signed [5:0] mul_c_78;
-    reg  signed [24:0] mul_a_79;
-    reg  signed [5:0] mul_c_79;
-    reg  signed [24:0] mul_a_80;
-    reg  signed [5:0] mul_c_80;
-    reg  signed [24:0] mul_a_81;
-    reg  signed [5:0] mul_c_81;
-    reg  signed [24:0] mul_a_82;
-    reg  signed [5:0] mul_c_82;
-    reg  signed [24:0] mul_a_83;
-    reg  signed [5:0] mul_c_83;
-    reg  signed [24:0] mul_a_84;
-    reg  signed [5:0] mul_c_84;
-    reg  signed [24:0] mul_a_85;
-    reg  signed [5:0] mul_c_85;
-    reg  signed [24:0] mul_a_86;
-    reg  signed [5:0] mul_c_86;
-    reg  signed [24:0] mul_a_87;
-    reg  signed [5:0] mul_c_87;
-    reg  signed [24:0] mul_a_88;
-    reg  signed [5:0] mul_c_88;
-    reg  signed [24:0] mul_a_89;
-    reg  signed [5:0] mul_c_89;
-    reg  signed [24:0] mul_a_90;
-    reg  signed [5:0] mul_c_90;
-    reg  signed [24:0] mul_a_91;
-    reg  signed [5:0] mul_c_91;
-    reg  signed [24:0] mul_a_92;
-    reg  signed [5:0] mul_c_92;
-    reg  signed [24:0] mul_a_93;
-    reg  signed [5:0] mul_c_93;
-    reg  signed [24:0] mul_a_94;
-    reg  signed [5:0] mul_c_94;
-    reg  signed [24:0] mul_a_95;
-    reg  signed [5:0] mul_c_95;
-    reg  signed [24:0] mul_a_96;
-    reg  signed [5:0] mul_c_96;
-    reg  signed [24:0] mul_a_97;
-    reg  signed [5:0] mul_c_97;
-    reg  signed [24:0] mul_a_98;
-    reg  signed [5:0] mul_c_98;
-    reg  signed [24:0] mul_a_99;
-    reg  signed [5:0] mul_c_99;
-    reg  signed [24:0] mul_a_100;
-    reg  signed [5:0] mul_c_100;
-    reg  signed [24:0] mul_a_101;
-    reg  signed [5:0] mul_c_101;
-    reg  signed [24:0] mul_a_102;
-    reg  signed [5:0] mul_c_102;
-    reg  signed [24:0] mul_a_103;
-    reg  signed [5:0] mul_c_103;
-    reg  signed [24:0] mul_a_104;
-    reg  signed [5:0] mul_c_104;
-    reg  signed [24:0] mul_a_105;
-    reg  signed [5:0] mul_c_105;
-    reg  signed [24:0] mul_a_106;
-    reg  signed [5:0] mul_c_106;
-    reg  signed [24:0] mul_a_107;
-    reg  signed [5:0] mul_c_107;
-    reg  signed [24:0] mul_a_108;
-    reg  signed [5:0] mul_c_108;
-    reg  signed [24:0] mul_a_109;
-    reg  signed [5:0] mul_c_109;
-    reg  signed [24:0] mul_a_110;
-    reg  signed [5:0] mul_c_110;
-    reg  signed [24:0] mul_a_111;
-    reg  signed [5:0] mul_c_111;
-    reg  signed [24:0] mul_a_112;
-    reg  signed [5:0] mul_c_112;
-    reg  signed [24:0] mul_a_113;
-    reg  signed [5:0] mul_c_113;
-    reg  signed [24:0] mul_a_114;
-    reg  signed [5:0] mul_c_114;
-    reg  signed [24:0] mul_a_115;
-    reg  signed [5:0] mul_c_115;
-    reg  signed [24:0] mul_a_116;
-    reg  signed [5:0] mul_c_116;
-    reg  signed [24:0] mul_a_117;
-    reg  signed [5:0] mul_c_117;
-    reg  signed [24:0] mul_a_118;
-    reg  signed [5:0] mul_c_118;
-    reg  signed [24:0] mul_a_119;
-    reg  signed [5:0] mul_c_119;
-    reg  signed [24:0] mul_a_120;
-    reg  signed [5:0] mul_c_120;
-    reg  signed [24:0] mul_a_121;
-    reg  signed [5:0] mul_c_121;
-    reg  signed [24:0] mul_a_122;
-    reg  signed [5:0] mul_c_122;
-    reg  signed [24:0] mul_a_123;
-    reg  signed [5:0] mul_c_123;
-    reg  signed [24:0] mul_a_124;
-    reg  signed [5:0] mul_c_124;
-    reg  signed [24:0] mul_a_125;
-    reg  signed [5:0] mul_c_125;
-    reg  signed [24:0] mul_a_126;
-    reg  signed [5:0] mul_c_126;
-    reg  signed [24:0] mul_a_127;
-    reg  signed [5:0] mul_c_127;
-    reg  signed [24:0] mul_a_128;
-    reg  signed [5:0] mul_c_128;
-    reg  signed [24:0] mul_a_129;
-    reg  signed [5:0] mul_c_129;
-    reg  signed [24:0] mul_a_130;
-    reg  signed [5:0] mul_c_130;
-    reg  signed [24:0] mul_a_131;
-    reg  signed [5:0] mul_c_131;
-    reg  signed [24:0] mul_a_132;
-    reg  signed [5:0] mul_c_132;
-    reg  signed [24:0] mul_a_133;
-    reg  signed [5:0] mul_c_133;
-    reg  signed [24:0] mul_a_134;
-    reg  signed [5:0] mul_c_134;
-    reg  signed [24:0] mul_a_135;
-    reg  signed [5:0] mul_c_135;
-    reg  signed [24:0] mul_a_136;
-    reg  signed [5:0] mul_c_136;
-    reg  signed [24:0] mul_a_137;
-    reg  signed [5:0] mul_c_137;
-    reg  signed [24:0] mul_a_138;
-    reg  signed [5:0] mul_c_138;
-    reg  signed [24:0] mul_a_139;
-    reg  signed [5:0] mul_c_139;
-    reg  signed [24:0] mul_a_140;
-    reg  signed [5:0] mul_c_140;
-    reg  signed [24:0] mul_a_141;
-    reg  signed [5:0] mul_c_141;
-    reg  signed [24:0] mul_a_142;
-    reg  signed [5:0] mul_c_142;
-    reg  signed [24:0] mul_a_143;
-    reg  signed [5:0] mul_c_143;
-    reg  signed [24:0] mul_a_144;
-    reg  signed [5:0] mul_c_144;
-    reg  signed [24:0] mul_a_145;
-    reg  signed [5:0] mul_c_145;
-    reg  signed [24:0] mul_a_146;
-    reg  signed [5:0] mul_c_146;
-    reg  signed [24:0] mul_a_147;
-    reg  signed [5:0] mul_c_147;
-    reg  signed [24:0] mul_a_148;
-    reg  signed [5:0] mul_c_148;
-    reg  signed [24:0] mul_a_149;
-    reg  signed [5:0] mul_c_149;
-    reg  signed [24:0] mul_a_150;
-    reg  signed [5:0] mul_c_150;
-    reg  signed [24:0] mul_a_151;
-    reg  signed [5:0] mul_c_151;
-    reg  signed [24:0] mul_a_152;
-    reg  signed [5:0] mul_c_152;
-    reg  signed [24:0] mul_a_153;
-    reg  signed [5:0] mul_c_153;
-    reg  signed [24:0] mul_a_154;
-    reg  signed [5:0] mul_c_154;
-    reg  signed [24:0] mul_a_155;
-    reg  signed [5:0] mul_c_155;
-    reg  signed [24:0] mul_a_156;
-    reg  signed [5:0] mul_c_156;
-    reg  signed [24:0] mul_a_157;
-    reg  signed [5:0] mul_c_157;
-    reg  signed [24:0] mul_a_158;
-    reg  signed [5:0] mul_c_158;
-    reg  signed [24:0] mul_a_159;
-    reg  signed [5:0] mul_c_159;
-    reg  signed [24:0] mul_a_160;
-    reg  signed [5:0] mul_c_160;
-    reg  signed [24:0] mul_a_161;
-    reg  signed [5:0] mul_c_161;
-    reg  signed [24:0] mul_a_162;
-    reg  signed [5:0] mul_c_162;
-    reg  signed [24:0] mul_a_163;
-    reg  signed [5:0] mul_c_163;
-    reg  signed [24:0] mul_a_164;
-    reg  signed [5:0] mul_c_164;
-    reg  signed [24:0] mul_a_165;
-    reg  signed [5:0] mul_c_165;
-    reg  signed [24:0] mul_a_166;
-    reg  signed [5:0] mul_c_166;
-    reg  signed [24:0] mul_a_167;
-    reg  signed [5:0] mul_c_167;
-    reg  signed [24:0] mul_a_168;
-    reg  signed [5:0] mul_c_168;
-    reg  signed [24:0] mul_a_169;
-    reg  signed [5:0] mul_c_169;
-    reg  signed [24:0] mul_a_170;
-    reg  signed [5:0] mul_c_170;
-    reg  signed [24:0] mul_a_171;
-    reg  signed [5:0] mul_c_171;
-    reg  signed [24:0] mul_a_172;
-    reg  signed [5:0] mul_c_172;
-    reg  signed [24:0] mul_a_173;
-    reg  signed [5:0] mul_c_173;
-    reg  signed [24:0] mul_a_174;
-    reg  signed [5:0] mul_c_174;
-    reg  signed [24:0] mul_a_175;
-    reg  signed [5:0] mul_c_175;
-    reg  signed [24:0] mul_a_176;
-    reg  signed [5:0] mul_c_176;
-    reg  signed [24:0] mul_a_177;
-    reg  signed [5:0] mul_c_177;
-    reg  signed [24:0] mul_a_178;
-    reg  signed [5:0] mul_c_178;
-    reg  signed [24:0] mul_a_179;
-    reg  signed [5:0] mul_c_179;
-    reg  signed [24:0] mul_a_180;
-    reg  signed [5:0] mul_c_180;
-    reg  signed [24:0] mul_a_181;
-    reg  signed [5:0] mul_c_181;
-    reg  signed [24:0] mul_a_182;
-    reg  signed [5:0] mul_c_182;
-    reg  signed [24:0] mul_a_183;
-    reg  signed [5:0] mul_c_183;
-    reg  signed [24:0] mul_a_184;
-    reg  signed [5:0] mul_c_184;
-    reg  signed [24:0] mul_a_185;
-    reg  signed [5:0] mul_c_185;
-    reg  signed [24:0] mul_a_186;
-    reg  signed [5:0] mul_c_186;
-    reg  signed [24:0] mul_a_187;
-    reg  signed [5:0] mul_c_187;
-    reg  signed [24:0] mul_a_188;
-    reg  signed [5:0] mul_c_188;
-    reg  signed [24:0] mul_a_189;
-    reg  signed [5:0] mul_c_189;
-    reg  signed [24:0] mul_a_190;
-    reg  signed [5:0] mul_c_190;
-    reg  signed [24:0] mul_a_191;
-    reg  signed [5:0] mul_c_191;
-    reg  signed [24:0] mul_a_192;
-    reg  signed [5:0] mul_c_192;
-    reg  signed [24:0] mul_a_193;
-    reg  signed [5:0] mul_c_193;
-    reg  signed [24:0] mul_a_194;
-    reg  signed [5:0] mul_c_194;
-    reg  signed [24:0] mul_a_195;
-    reg  signed [5:0] mul_c_195;
-    reg  signed [24:0] mul_a_196;
-    reg  signed [5:0] mul_c_196;
-    reg  signed [24:0] mul_a_197;
-    reg  signed [5:0] mul_c_197;
-    reg  signed [24:0] mul_a_198;
-    reg  signed [5:0] mul_c_198;
-    reg  signed [24:0] mul_a_199;
-    reg  signed [5:0] mul_c_199;
-    reg  signed [24:0] mul_a_200;
-    reg  signed [5:0] mul_c_200;
-    reg  signed [24:0] mul_a_201;
-    reg  signed [5:0] mul_c_201;
-    reg  signed [24:0] mul_a_202;
-    reg  signed [5:0] mul_c_202;
-    reg  signed [24:0] mul_a_203;
-    reg  signed [5:0] mul_c_203;
-    reg  signed [24:0] mul_a_204;
-    reg  signed [5:0] mul_c_204;
-    reg  signed [24:0] mul_a_205;
-    reg  signed [5:0] mul_c_205;
-    reg  signed [24:0] mul_a_206;
-    reg  signed [5:0] mul_c_206;
-    reg  signed [24:0] mul_a_207;
-    reg  signed [5:0] mul_c_207;
-    reg  signed [24:0] mul_a_208;
-    reg  signed [5:0] mul_c_208;
-    reg  signed [24:0] mul_a_209;
-    reg  signed [5:0] mul_c_209;
-    reg  signed [24:0] mul_a_210;
-    reg  signed [5:0] mul_c_210;
-    reg  signed [24:0] mul_a_211;
-    reg  signed [5:0] mul_c_211;
-    reg  signed [24:0] mul_a_212;
-    reg  signed [5:0] mul_c_212;
-    reg  signed [24:0] mul_a_213;
-    reg  signed [5:0] mul_c_213;
-    reg  signed [24:0] mul_a_214;
-    reg  signed [5:0] mul_c_214;
-    reg  signed [24:0] mul_a_215;
-    reg  signed [5:0] mul_c_215;
-    reg  signed [24:0] mul_a_216;
-    reg  signed [5:0] mul_c_216;
-    reg  signed [24:0] mul_a_217;
-    reg  signed [5:0] mul_c_217;
-    reg  signed [24:0] mul_a_218;
-    reg  signed [5:0] mul_c_218;
-    reg  signed [24:0] mul_a_219;
-    reg  signed [5:0] mul_c_219;
-    reg  signed [24:0] mul_a_220;
-    reg  signed [5:0] mul_c_220;
-    reg  signed [24:0] mul_a_221;
-    reg  signed [5:0] mul_c_221;
-    reg  signed [24:0] mul_a_222;
-    reg  signed [5:0] mul_c_222;
-    reg  signed [24:0] mul_a_223;
-    reg  signed [5:0] mul_c_223;
-    reg  signed [24:0] mul_a_224;
-    reg  signed [5:0] mul_c_224;
-    reg  signed [24:0] mul_a_225;
-    reg  signed [5:0] mul_c_225;
-    reg  signed [24:0] mul_a_226;
-    reg  signed [5:0] mul_c_226;
-    reg  signed [24:0] mul_a_227;
-    reg  signed [5:0] mul_c_227;
-    reg  signed [24:0] mul_a_228;
-    reg  signed [5:0] mul_c_228;
-    reg  signed [24:0] mul_a_229;
-    reg  signed [5:0] mul_c_229;
-    reg  signed [24:0] mul_a_230;
-    reg  signed [5:0] mul_c_230;
-    reg  signed [24:0] mul_a_231;
-    reg  signed [5:0] mul_c_231;
-    reg  signed [24:0] mul_a_232;
-    reg  signed [5:0] mul_c_232;
-    reg  signed [24:0] mul_a_233;
-    reg  signed [5:0] mul_c_233;
-    reg  signed [24:0] mul_a_234;
-    reg  signed [5:0] mul_c_234;
-    reg  signed [24:0] mul_a_235;
-    reg  signed [5:0] mul_c_235;
-    reg  signed [24:0] mul_a_236;
-    reg  signed [5:0] mul_c_236;
-    reg  signed [24:0] mul_a_237;
-    reg  signed [5:0] mul_c_237;
-    reg  signed [24:0] mul_a_238;
-    reg  signed [5:0] mul_c_238;
-    reg  signed [24:0] mul_a_239;
-    reg  signed [5:0] mul_c_239;
-    reg  signed [24:0] mul_a_240;
-    reg  signed [5:0] mul_c_240;
-    reg  signed [24:0] mul_a_241;
-    reg  signed [5:0] mul_c_241;
-    reg  signed [24:0] mul_a_242;
-    reg  signed [5:0] mul_c_242;
-    reg  signed [24:0] mul_a_243;
-    reg  signed [5:0] mul_c_243;
-    reg  signed [24:0] mul_a_244;
-    reg  signed [5:0] mul_c_244;
-    reg  signed [24:0] mul_a_245;
-    reg  signed [5:0] mul_c_245;
-    reg  signed [24:0] mul_a_246;
-    reg  signed [5:0] mul_c_246;
-    reg  signed [24:0] mul_a_247;
-    reg  signed [5:0] mul_c_247;
-    reg  signed [24:0] mul_a_248;
-    reg  signed [5:0] mul_c_248;
-    reg  signed [24:0] mul_a_249;
-    reg  signed [5:0] mul_c_249;
-    reg  signed [24:0] mul_a_250;
-    reg  signed [5:0] mul_c_250;
-    reg  signed [24:0] mul_a_251;
-    reg  signed [5:0] mul_c_251;
-    reg  signed [24:0] mul_a_252;
-    reg  signed [5:0] mul_c_252;
-    reg  signed [24:0] mul_a_253;
-    reg  signed [5:0] mul_c_253;
-    reg  signed [24:0] mul_a_254;
-    reg  signed [5:0] mul_c_254;
-    reg  signed [24:0] mul_a_255;
-    reg  signed [5:0] mul_c_255;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_0;
+    reg  signed [HASH_COEF_W-1:0] mul_c_0;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_1;
+    reg  signed [HASH_COEF_W-1:0] mul_c_1;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_2;
+    reg  signed [HASH_COEF_W-1:0] mul_c_2;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_3;
+    reg  signed [HASH_COEF_W-1:0] mul_c_3;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_4;
+    reg  signed [HASH_COEF_W-1:0] mul_c_4;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_5;
+    reg  signed [HASH_COEF_W-1:0] mul_c_5;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_6;
+    reg  signed [HASH_COEF_W-1:0] mul_c_6;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_7;
+    reg  signed [HASH_COEF_W-1:0] mul_c_7;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_8;
+    reg  signed [HASH_COEF_W-1:0] mul_c_8;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_9;
+    reg  signed [HASH_COEF_W-1:0] mul_c_9;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_10;
+    reg  signed [HASH_COEF_W-1:0] mul_c_10;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_11;
+    reg  signed [HASH_COEF_W-1:0] mul_c_11;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_12;
+    reg  signed [HASH_COEF_W-1:0] mul_c_12;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_13;
+    reg  signed [HASH_COEF_W-1:0] mul_c_13;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_14;
+    reg  signed [HASH_COEF_W-1:0] mul_c_14;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_15;
+    reg  signed [HASH_COEF_W-1:0] mul_c_15;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_16;
+    reg  signed [HASH_COEF_W-1:0] mul_c_16;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_17;
+    reg  signed [HASH_COEF_W-1:0] mul_c_17;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_18;
+    reg  signed [HASH_COEF_W-1:0] mul_c_18;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_19;
+    reg  signed [HASH_COEF_W-1:0] mul_c_19;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_20;
+    reg  signed [HASH_COEF_W-1:0] mul_c_20;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_21;
+    reg  signed [HASH_COEF_W-1:0] mul_c_21;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_22;
+    reg  signed [HASH_COEF_W-1:0] mul_c_22;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_23;
+    reg  signed [HASH_COEF_W-1:0] mul_c_23;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_24;
+    reg  signed [HASH_COEF_W-1:0] mul_c_24;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_25;
+    reg  signed [HASH_COEF_W-1:0] mul_c_25;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_26;
+    reg  signed [HASH_COEF_W-1:0] mul_c_26;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_27;
+    reg  signed [HASH_COEF_W-1:0] mul_c_27;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_28;
+    reg  signed [HASH_COEF_W-1:0] mul_c_28;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_29;
+    reg  signed [HASH_COEF_W-1:0] mul_c_29;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_30;
+    reg  signed [HASH_COEF_W-1:0] mul_c_30;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_31;
+    reg  signed [HASH_COEF_W-1:0] mul_c_31;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_32;
+    reg  signed [HASH_COEF_W-1:0] mul_c_32;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_33;
+    reg  signed [HASH_COEF_W-1:0] mul_c_33;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_34;
+    reg  signed [HASH_COEF_W-1:0] mul_c_34;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_35;
+    reg  signed [HASH_COEF_W-1:0] mul_c_35;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_36;
+    reg  signed [HASH_COEF_W-1:0] mul_c_36;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_37;
+    reg  signed [HASH_COEF_W-1:0] mul_c_37;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_38;
+    reg  signed [HASH_COEF_W-1:0] mul_c_38;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_39;
+    reg  signed [HASH_COEF_W-1:0] mul_c_39;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_40;
+    reg  signed [HASH_COEF_W-1:0] mul_c_40;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_41;
+    reg  signed [HASH_COEF_W-1:0] mul_c_41;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_42;
+    reg  signed [HASH_COEF_W-1:0] mul_c_42;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_43;
+    reg  signed [HASH_COEF_W-1:0] mul_c_43;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_44;
+    reg  signed [HASH_COEF_W-1:0] mul_c_44;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_45;
+    reg  signed [HASH_COEF_W-1:0] mul_c_45;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_46;
+    reg  signed [HASH_COEF_W-1:0] mul_c_46;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_47;
+    reg  signed [HASH_COEF_W-1:0] mul_c_47;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_48;
+    reg  signed [HASH_COEF_W-1:0] mul_c_48;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_49;
+    reg  signed [HASH_COEF_W-1:0] mul_c_49;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_50;
+    reg  signed [HASH_COEF_W-1:0] mul_c_50;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_51;
+    reg  signed [HASH_COEF_W-1:0] mul_c_51;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_52;
+    reg  signed [HASH_COEF_W-1:0] mul_c_52;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_53;
+    reg  signed [HASH_COEF_W-1:0] mul_c_53;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_54;
+    reg  signed [HASH_COEF_W-1:0] mul_c_54;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_55;
+    reg  signed [HASH_COEF_W-1:0] mul_c_55;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_56;
+    reg  signed [HASH_COEF_W-1:0] mul_c_56;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_57;
+    reg  signed [HASH_COEF_W-1:0] mul_c_57;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_58;
+    reg  signed [HASH_COEF_W-1:0] mul_c_58;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_59;
+    reg  signed [HASH_COEF_W-1:0] mul_c_59;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_60;
+    reg  signed [HASH_COEF_W-1:0] mul_c_60;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_61;
+    reg  signed [HASH_COEF_W-1:0] mul_c_61;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_62;
+    reg  signed [HASH_COEF_W-1:0] mul_c_62;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_63;
+    reg  signed [HASH_COEF_W-1:0] mul_c_63;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_64;
+    reg  signed [HASH_COEF_W-1:0] mul_c_64;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_65;
+    reg  signed [HASH_COEF_W-1:0] mul_c_65;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_66;
+    reg  signed [HASH_COEF_W-1:0] mul_c_66;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_67;
+    reg  signed [HASH_COEF_W-1:0] mul_c_67;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_68;
+    reg  signed [HASH_COEF_W-1:0] mul_c_68;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_69;
+    reg  signed [HASH_COEF_W-1:0] mul_c_69;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_70;
+    reg  signed [HASH_COEF_W-1:0] mul_c_70;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_71;
+    reg  signed [HASH_COEF_W-1:0] mul_c_71;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_72;
+    reg  signed [HASH_COEF_W-1:0] mul_c_72;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_73;
+    reg  signed [HASH_COEF_W-1:0] mul_c_73;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_74;
+    reg  signed [HASH_COEF_W-1:0] mul_c_74;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_75;
+    reg  signed [HASH_COEF_W-1:0] mul_c_75;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_76;
+    reg  signed [HASH_COEF_W-1:0] mul_c_76;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_77;
+    reg  signed [HASH_COEF_W-1:0] mul_c_77;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_78;
+    reg  signed [HASH_COEF_W-1:0] mul_c_78;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_79;
+    reg  signed [HASH_COEF_W-1:0] mul_c_79;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_80;
+    reg  signed [HASH_COEF_W-1:0] mul_c_80;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_81;
+    reg  signed [HASH_COEF_W-1:0] mul_c_81;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_82;
+    reg  signed [HASH_COEF_W-1:0] mul_c_82;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_83;
+    reg  signed [HASH_COEF_W-1:0] mul_c_83;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_84;
+    reg  signed [HASH_COEF_W-1:0] mul_c_84;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_85;
+    reg  signed [HASH_COEF_W-1:0] mul_c_85;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_86;
+    reg  signed [HASH_COEF_W-1:0] mul_c_86;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_87;
+    reg  signed [HASH_COEF_W-1:0] mul_c_87;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_88;
+    reg  signed [HASH_COEF_W-1:0] mul_c_88;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_89;
+    reg  signed [HASH_COEF_W-1:0] mul_c_89;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_90;
+    reg  signed [HASH_COEF_W-1:0] mul_c_90;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_91;
+    reg  signed [HASH_COEF_W-1:0] mul_c_91;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_92;
+    reg  signed [HASH_COEF_W-1:0] mul_c_92;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_93;
+    reg  signed [HASH_COEF_W-1:0] mul_c_93;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_94;
+    reg  signed [HASH_COEF_W-1:0] mul_c_94;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_95;
+    reg  signed [HASH_COEF_W-1:0] mul_c_95;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_96;
+    reg  signed [HASH_COEF_W-1:0] mul_c_96;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_97;
+    reg  signed [HASH_COEF_W-1:0] mul_c_97;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_98;
+    reg  signed [HASH_COEF_W-1:0] mul_c_98;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_99;
+    reg  signed [HASH_COEF_W-1:0] mul_c_99;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_100;
+    reg  signed [HASH_COEF_W-1:0] mul_c_100;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_101;
+    reg  signed [HASH_COEF_W-1:0] mul_c_101;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_102;
+    reg  signed [HASH_COEF_W-1:0] mul_c_102;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_103;
+    reg  signed [HASH_COEF_W-1:0] mul_c_103;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_104;
+    reg  signed [HASH_COEF_W-1:0] mul_c_104;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_105;
+    reg  signed [HASH_COEF_W-1:0] mul_c_105;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_106;
+    reg  signed [HASH_COEF_W-1:0] mul_c_106;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_107;
+    reg  signed [HASH_COEF_W-1:0] mul_c_107;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_108;
+    reg  signed [HASH_COEF_W-1:0] mul_c_108;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_109;
+    reg  signed [HASH_COEF_W-1:0] mul_c_109;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_110;
+    reg  signed [HASH_COEF_W-1:0] mul_c_110;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_111;
+    reg  signed [HASH_COEF_W-1:0] mul_c_111;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_112;
+    reg  signed [HASH_COEF_W-1:0] mul_c_112;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_113;
+    reg  signed [HASH_COEF_W-1:0] mul_c_113;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_114;
+    reg  signed [HASH_COEF_W-1:0] mul_c_114;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_115;
+    reg  signed [HASH_COEF_W-1:0] mul_c_115;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_116;
+    reg  signed [HASH_COEF_W-1:0] mul_c_116;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_117;
+    reg  signed [HASH_COEF_W-1:0] mul_c_117;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_118;
+    reg  signed [HASH_COEF_W-1:0] mul_c_118;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_119;
+    reg  signed [HASH_COEF_W-1:0] mul_c_119;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_120;
+    reg  signed [HASH_COEF_W-1:0] mul_c_120;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_121;
+    reg  signed [HASH_COEF_W-1:0] mul_c_121;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_122;
+    reg  signed [HASH_COEF_W-1:0] mul_c_122;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_123;
+    reg  signed [HASH_COEF_W-1:0] mul_c_123;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_124;
+    reg  signed [HASH_COEF_W-1:0] mul_c_124;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_125;
+    reg  signed [HASH_COEF_W-1:0] mul_c_125;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_126;
+    reg  signed [HASH_COEF_W-1:0] mul_c_126;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_127;
+    reg  signed [HASH_COEF_W-1:0] mul_c_127;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_128;
+    reg  signed [HASH_COEF_W-1:0] mul_c_128;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_129;
+    reg  signed [HASH_COEF_W-1:0] mul_c_129;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_130;
+    reg  signed [HASH_COEF_W-1:0] mul_c_130;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_131;
+    reg  signed [HASH_COEF_W-1:0] mul_c_131;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_132;
+    reg  signed [HASH_COEF_W-1:0] mul_c_132;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_133;
+    reg  signed [HASH_COEF_W-1:0] mul_c_133;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_134;
+    reg  signed [HASH_COEF_W-1:0] mul_c_134;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_135;
+    reg  signed [HASH_COEF_W-1:0] mul_c_135;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_136;
+    reg  signed [HASH_COEF_W-1:0] mul_c_136;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_137;
+    reg  signed [HASH_COEF_W-1:0] mul_c_137;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_138;
+    reg  signed [HASH_COEF_W-1:0] mul_c_138;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_139;
+    reg  signed [HASH_COEF_W-1:0] mul_c_139;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_140;
+    reg  signed [HASH_COEF_W-1:0] mul_c_140;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_141;
+    reg  signed [HASH_COEF_W-1:0] mul_c_141;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_142;
+    reg  signed [HASH_COEF_W-1:0] mul_c_142;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_143;
+    reg  signed [HASH_COEF_W-1:0] mul_c_143;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_144;
+    reg  signed [HASH_COEF_W-1:0] mul_c_144;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_145;
+    reg  signed [HASH_COEF_W-1:0] mul_c_145;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_146;
+    reg  signed [HASH_COEF_W-1:0] mul_c_146;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_147;
+    reg  signed [HASH_COEF_W-1:0] mul_c_147;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_148;
+    reg  signed [HASH_COEF_W-1:0] mul_c_148;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_149;
+    reg  signed [HASH_COEF_W-1:0] mul_c_149;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_150;
+    reg  signed [HASH_COEF_W-1:0] mul_c_150;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_151;
+    reg  signed [HASH_COEF_W-1:0] mul_c_151;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_152;
+    reg  signed [HASH_COEF_W-1:0] mul_c_152;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_153;
+    reg  signed [HASH_COEF_W-1:0] mul_c_153;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_154;
+    reg  signed [HASH_COEF_W-1:0] mul_c_154;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_155;
+    reg  signed [HASH_COEF_W-1:0] mul_c_155;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_156;
+    reg  signed [HASH_COEF_W-1:0] mul_c_156;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_157;
+    reg  signed [HASH_COEF_W-1:0] mul_c_157;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_158;
+    reg  signed [HASH_COEF_W-1:0] mul_c_158;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_159;
+    reg  signed [HASH_COEF_W-1:0] mul_c_159;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_160;
+    reg  signed [HASH_COEF_W-1:0] mul_c_160;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_161;
+    reg  signed [HASH_COEF_W-1:0] mul_c_161;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_162;
+    reg  signed [HASH_COEF_W-1:0] mul_c_162;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_163;
+    reg  signed [HASH_COEF_W-1:0] mul_c_163;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_164;
+    reg  signed [HASH_COEF_W-1:0] mul_c_164;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_165;
+    reg  signed [HASH_COEF_W-1:0] mul_c_165;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_166;
+    reg  signed [HASH_COEF_W-1:0] mul_c_166;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_167;
+    reg  signed [HASH_COEF_W-1:0] mul_c_167;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_168;
+    reg  signed [HASH_COEF_W-1:0] mul_c_168;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_169;
+    reg  signed [HASH_COEF_W-1:0] mul_c_169;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_170;
+    reg  signed [HASH_COEF_W-1:0] mul_c_170;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_171;
+    reg  signed [HASH_COEF_W-1:0] mul_c_171;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_172;
+    reg  signed [HASH_COEF_W-1:0] mul_c_172;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_173;
+    reg  signed [HASH_COEF_W-1:0] mul_c_173;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_174;
+    reg  signed [HASH_COEF_W-1:0] mul_c_174;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_175;
+    reg  signed [HASH_COEF_W-1:0] mul_c_175;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_176;
+    reg  signed [HASH_COEF_W-1:0] mul_c_176;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_177;
+    reg  signed [HASH_COEF_W-1:0] mul_c_177;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_178;
+    reg  signed [HASH_COEF_W-1:0] mul_c_178;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_179;
+    reg  signed [HASH_COEF_W-1:0] mul_c_179;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_180;
+    reg  signed [HASH_COEF_W-1:0] mul_c_180;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_181;
+    reg  signed [HASH_COEF_W-1:0] mul_c_181;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_182;
+    reg  signed [HASH_COEF_W-1:0] mul_c_182;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_183;
+    reg  signed [HASH_COEF_W-1:0] mul_c_183;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_184;
+    reg  signed [HASH_COEF_W-1:0] mul_c_184;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_185;
+    reg  signed [HASH_COEF_W-1:0] mul_c_185;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_186;
+    reg  signed [HASH_COEF_W-1:0] mul_c_186;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_187;
+    reg  signed [HASH_COEF_W-1:0] mul_c_187;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_188;
+    reg  signed [HASH_COEF_W-1:0] mul_c_188;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_189;
+    reg  signed [HASH_COEF_W-1:0] mul_c_189;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_190;
+    reg  signed [HASH_COEF_W-1:0] mul_c_190;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_191;
+    reg  signed [HASH_COEF_W-1:0] mul_c_191;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_192;
+    reg  signed [HASH_COEF_W-1:0] mul_c_192;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_193;
+    reg  signed [HASH_COEF_W-1:0] mul_c_193;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_194;
+    reg  signed [HASH_COEF_W-1:0] mul_c_194;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_195;
+    reg  signed [HASH_COEF_W-1:0] mul_c_195;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_196;
+    reg  signed [HASH_COEF_W-1:0] mul_c_196;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_197;
+    reg  signed [HASH_COEF_W-1:0] mul_c_197;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_198;
+    reg  signed [HASH_COEF_W-1:0] mul_c_198;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_199;
+    reg  signed [HASH_COEF_W-1:0] mul_c_199;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_200;
+    reg  signed [HASH_COEF_W-1:0] mul_c_200;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_201;
+    reg  signed [HASH_COEF_W-1:0] mul_c_201;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_202;
+    reg  signed [HASH_COEF_W-1:0] mul_c_202;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_203;
+    reg  signed [HASH_COEF_W-1:0] mul_c_203;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_204;
+    reg  signed [HASH_COEF_W-1:0] mul_c_204;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_205;
+    reg  signed [HASH_COEF_W-1:0] mul_c_205;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_206;
+    reg  signed [HASH_COEF_W-1:0] mul_c_206;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_207;
+    reg  signed [HASH_COEF_W-1:0] mul_c_207;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_208;
+    reg  signed [HASH_COEF_W-1:0] mul_c_208;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_209;
+    reg  signed [HASH_COEF_W-1:0] mul_c_209;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_210;
+    reg  signed [HASH_COEF_W-1:0] mul_c_210;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_211;
+    reg  signed [HASH_COEF_W-1:0] mul_c_211;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_212;
+    reg  signed [HASH_COEF_W-1:0] mul_c_212;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_213;
+    reg  signed [HASH_COEF_W-1:0] mul_c_213;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_214;
+    reg  signed [HASH_COEF_W-1:0] mul_c_214;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_215;
+    reg  signed [HASH_COEF_W-1:0] mul_c_215;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_216;
+    reg  signed [HASH_COEF_W-1:0] mul_c_216;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_217;
+    reg  signed [HASH_COEF_W-1:0] mul_c_217;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_218;
+    reg  signed [HASH_COEF_W-1:0] mul_c_218;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_219;
+    reg  signed [HASH_COEF_W-1:0] mul_c_219;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_220;
+    reg  signed [HASH_COEF_W-1:0] mul_c_220;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_221;
+    reg  signed [HASH_COEF_W-1:0] mul_c_221;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_222;
+    reg  signed [HASH_COEF_W-1:0] mul_c_222;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_223;
+    reg  signed [HASH_COEF_W-1:0] mul_c_223;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_224;
+    reg  signed [HASH_COEF_W-1:0] mul_c_224;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_225;
+    reg  signed [HASH_COEF_W-1:0] mul_c_225;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_226;
+    reg  signed [HASH_COEF_W-1:0] mul_c_226;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_227;
+    reg  signed [HASH_COEF_W-1:0] mul_c_227;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_228;
+    reg  signed [HASH_COEF_W-1:0] mul_c_228;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_229;
+    reg  signed [HASH_COEF_W-1:0] mul_c_229;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_230;
+    reg  signed [HASH_COEF_W-1:0] mul_c_230;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_231;
+    reg  signed [HASH_COEF_W-1:0] mul_c_231;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_232;
+    reg  signed [HASH_COEF_W-1:0] mul_c_232;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_233;
+    reg  signed [HASH_COEF_W-1:0] mul_c_233;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_234;
+    reg  signed [HASH_COEF_W-1:0] mul_c_234;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_235;
+    reg  signed [HASH_COEF_W-1:0] mul_c_235;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_236;
+    reg  signed [HASH_COEF_W-1:0] mul_c_236;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_237;
+    reg  signed [HASH_COEF_W-1:0] mul_c_237;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_238;
+    reg  signed [HASH_COEF_W-1:0] mul_c_238;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_239;
+    reg  signed [HASH_COEF_W-1:0] mul_c_239;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_240;
+    reg  signed [HASH_COEF_W-1:0] mul_c_240;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_241;
+    reg  signed [HASH_COEF_W-1:0] mul_c_241;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_242;
+    reg  signed [HASH_COEF_W-1:0] mul_c_242;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_243;
+    reg  signed [HASH_COEF_W-1:0] mul_c_243;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_244;
+    reg  signed [HASH_COEF_W-1:0] mul_c_244;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_245;
+    reg  signed [HASH_COEF_W-1:0] mul_c_245;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_246;
+    reg  signed [HASH_COEF_W-1:0] mul_c_246;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_247;
+    reg  signed [HASH_COEF_W-1:0] mul_c_247;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_248;
+    reg  signed [HASH_COEF_W-1:0] mul_c_248;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_249;
+    reg  signed [HASH_COEF_W-1:0] mul_c_249;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_250;
+    reg  signed [HASH_COEF_W-1:0] mul_c_250;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_251;
+    reg  signed [HASH_COEF_W-1:0] mul_c_251;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_252;
+    reg  signed [HASH_COEF_W-1:0] mul_c_252;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_253;
+    reg  signed [HASH_COEF_W-1:0] mul_c_253;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_254;
+    reg  signed [HASH_COEF_W-1:0] mul_c_254;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_255;
+    reg  signed [HASH_COEF_W-1:0] mul_c_255;
 
     always @* begin
-        mul_a_0 = 25'sd0;
-        mul_c_0 = 6'sd0;
-        mul_a_1 = 25'sd0;
-        mul_c_1 = 6'sd0;
-        mul_a_2 = 25'sd0;
-        mul_c_2 = 6'sd0;
-        mul_a_3 = 25'sd0;
-        mul_c_3 = 6'sd0;
-        mul_a_4 = 25'sd0;
-        mul_c_4 = 6'sd0;
-        mul_a_5 = 25'sd0;
-        mul_c_5 = 6'sd0;
-        mul_a_6 = 25'sd0;
-        mul_c_6 = 6'sd0;
-        mul_a_7 = 25'sd0;
-        mul_c_7 = 6'sd0;
-        mul_a_8 = 25'sd0;
-        mul_c_8 = 6'sd0;
-        mul_a_9 = 25'sd0;
-        mul_c_9 = 6'sd0;
-        mul_a_10 = 25'sd0;
-        mul_c_10 = 6'sd0;
-        mul_a_11 = 25'sd0;
-        mul_c_11 = 6'sd0;
-        mul_a_12 = 25'sd0;
-        mul_c_12 = 6'sd0;
-        mul_a_13 = 25'sd0;
-        mul_c_13 = 6'sd0;
-        mul_a_14 = 25'sd0;
-        mul_c_14 = 6'sd0;
-        mul_a_15 = 25'sd0;
-        mul_c_15 = 6'sd0;
-        mul_a_16 = 25'sd0;
-        mul_c_16 = 6'sd0;
-        mul_a_17 = 25'sd0;
-        mul_c_17 = 6'sd0;
-        mul_a_18 = 25'sd0;
-        mul_c_18 = 6'sd0;
-        mul_a_19 = 25'sd0;
-        mul_c_19 = 6'sd0;
-        mul_a_20 = 25'sd0;
-        mul_c_20 = 6'sd0;
-        mul_a_21 = 25'sd0;
-        mul_c_21 = 6'sd0;
-        mul_a_22 = 25'sd0;
-        mul_c_22 = 6'sd0;
-        mul_a_23 = 25'sd0;
-        mul_c_23 = 6'sd0;
-        mul_a_24 = 25'sd0;
-        mul_c_24 = 6'sd0;
-        mul_a_25 = 25'sd0;
-        mul_c_25 = 6'sd0;
-        mul_a_26 = 25'sd0;
-        mul_c_26 = 6'sd0;
-        mul_a_27 = 25'sd0;
-        mul_c_27 = 6'sd0;
-        mul_a_28 = 25'sd0;
-        mul_c_28 = 6'sd0;
-        mul_a_29 = 25'sd0;
-        mul_c_29 = 6'sd0;
-        mul_a_30 = 25'sd0;
-        mul_c_30 = 6'sd0;
-        mul_a_31 = 25'sd0;
-        mul_c_31 = 6'sd0;
-        mul_a_32 = 25'sd0;
-        mul_c_32 = 6'sd0;
-        mul_a_33 = 25'sd0;
-        mul_c_33 = 6'sd0;
-        mul_a_34 = 25'sd0;
-        mul_c_34 = 6'sd0;
-        mul_a_35 = 25'sd0;
-        mul_c_35 = 6'sd0;
-        mul_a_36 = 25'sd0;
-        mul_c_36 = 6'sd0;
-        mul_a_37 = 25'sd0;
-        mul_c_37 = 6'sd0;
-        mul_a_38 = 25'sd0;
-        mul_c_38 = 6'sd0;
-        mul_a_39 = 25'sd0;
-        mul_c_39 = 6'sd0;
-        mul_a_40 = 25'sd0;
-        mul_c_40 = 6'sd0;
-        mul_a_41 = 25'sd0;
-        mul_c_41 = 6'sd0;
-        mul_a_42 = 25'sd0;
-        mul_c_42 = 6'sd0;
-        mul_a_43 = 25'sd0;
-        mul_c_43 = 6'sd0;
-        mul_a_44 = 25'sd0;
-        mul_c_44 = 6'sd0;
-        mul_a_45 = 25'sd0;
-        mul_c_45 = 6'sd0;
-        mul_a_46 = 25'sd0;
-        mul_c_46 = 6'sd0;
-        mul_a_47 = 25'sd0;
-        mul_c_47 = 6'sd0;
-        mul_a_48 = 25'sd0;
-        mul_c_48 = 6'sd0;
-        mul_a_49 = 25'sd0;
-        mul_c_49 = 6'sd0;
-        mul_a_50 = 25'sd0;
-        mul_c_50 = 6'sd0;
-        mul_a_51 = 25'sd0;
-        mul_c_51 = 6'sd0;
-        mul_a_52 = 25'sd0;
-        mul_c_52 = 6'sd0;
-        mul_a_53 = 25'sd0;
-        mul_c_53 = 6'sd0;
-        mul_a_54 = 25'sd0;
-        mul_c_54 = 6'sd0;
-        mul_a_55 = 25'sd0;
-        mul_c_55 = 6'sd0;
-        mul_a_56 = 25'sd0;
-        mul_c_56 = 6'sd0;
-        mul_a_57 = 25'sd0;
-        mul_c_57 = 6'sd0;
-        mul_a_58 = 25'sd0;
-        mul_c_58 = 6'sd0;
-        mul_a_59 = 25'sd0;
-        mul_c_59 = 6'sd0;
-        mul_a_60 = 25'sd0;
-        mul_c_60 = 6'sd0;
-        mul_a_61 = 25'sd0;
-        mul_c_61 = 6'sd0;
-        mul_a_62 = 25'sd0;
-        mul_c_62 = 6'sd0;
-        mul_a_63 = 25'sd0;
-        mul_c_63 = 6'sd0;
-        mul_a_64 = 25'sd0;
-        mul_c_64 = 6'sd0;
-        mul_a_65 = 25'sd0;
-        mul_c_65 = 6'sd0;
-        mul_a_66 = 25'sd0;
-        mul_c_66 = 6'sd0;
-        mul_a_67 = 25'sd0;
-        mul_c_67 = 6'sd0;
-        mul_a_68 = 25'sd0;
-        mul_c_68 = 6'sd0;
-        mul_a_69 = 25'sd0;
-        mul_c_69 = 6'sd0;
-        mul_a_70 = 25'sd0;
-        mul_c_70 = 6'sd0;
-        mul_a_71 = 25'sd0;
-        mul_c_71 = 6'sd0;
-        mul_a_72 = 25'sd0;
-        mul_c_72 = 6'sd0;
-        mul_a_73 = 25'sd0;
-        mul_c_73 = 6'sd0;
-        mul_a_74 = 25'sd0;
-        mul_c_74 = 6'sd0;
-        mul_a_75 = 25'sd0;
-        mul_c_75 = 6'sd0;
-        mul_a_76 = 25'sd0;
-        mul_c_76 = 6'sd0;
-        mul_a_77 = 25'sd0;
-        mul_c_77 = 6'sd0;
-        mul_a_78 = 25'sd0;
-        mul_c_78 = 6'sd0;
-        mul_a_79 = 25'sd0;
-        mul_c_79 = 6'sd0;
-        mul_a_80 = 25'sd0;
-        mul_c_80 = 6'sd0;
-        mul_a_81 = 25'sd0;
-        mul_c_81 = 6'sd0;
-        mul_a_82 = 25'sd0;
-        mul_c_82 = 6'sd0;
-        mul_a_83 = 25'sd0;
-        mul_c_83 = 6'sd0;
-        mul_a_84 = 25'sd0;
-        mul_c_84 = 6'sd0;
-        mul_a_85 = 25'sd0;
-        mul_c_85 = 6'sd0;
-        mul_a_86 = 25'sd0;
-        mul_c_86 = 6'sd0;
-        mul_a_87 = 25'sd0;
-        mul_c_87 = 6'sd0;
-        mul_a_88 = 25'sd0;
-        mul_c_88 = 6'sd0;
-        mul_a_89 = 25'sd0;
-        mul_c_89 = 6'sd0;
-        mul_a_90 = 25'sd0;
-        mul_c_90 = 6'sd0;
-        mul_a_91 = 25'sd0;
-        mul_c_91 = 6'sd0;
-        mul_a_92 = 25'sd0;
-        mul_c_92 = 6'sd0;
-        mul_a_93 = 25'sd0;
-        mul_c_93 = 6'sd0;
-        mul_a_94 = 25'sd0;
-        mul_c_94 = 6'sd0;
-        mul_a_95 = 25'sd0;
-        mul_c_95 = 6'sd0;
-        mul_a_96 = 25'sd0;
-        mul_c_96 = 6'sd0;
-        mul_a_97 = 25'sd0;
-        mul_c_97 = 6'sd0;
-        mul_a_98 = 25'sd0;
-        mul_c_98 = 6'sd0;
-        mul_a_99 = 25'sd0;
-        mul_c_99 = 6'sd0;
-        mul_a_100 = 25'sd0;
-        mul_c_100 = 6'sd0;
-        mul_a_101 = 25'sd0;
-        mul_c_101 = 6'sd0;
-        mul_a_102 = 25'sd0;
-        mul_c_102 = 6'sd0;
-        mul_a_103 = 25'sd0;
-        mul_c_103 = 6'sd0;
-        mul_a_104 = 25'sd0;
-        mul_c_104 = 6'sd0;
-        mul_a_105 = 25'sd0;
-        mul_c_105 = 6'sd0;
-        mul_a_106 = 25'sd0;
-        mul_c_106 = 6'sd0;
-        mul_a_107 = 25'sd0;
-        mul_c_107 = 6'sd0;
-        mul_a_108 = 25'sd0;
-        mul_c_108 = 6'sd0;
-        mul_a_109 = 25'sd0;
-        mul_c_109 = 6'sd0;
-        mul_a_110 = 25'sd0;
-        mul_c_110 = 6'sd0;
-        mul_a_111 = 25'sd0;
-        mul_c_111 = 6'sd0;
-        mul_a_112 = 25'sd0;
-        mul_c_112 = 6'sd0;
-        mul_a_113 = 25'sd0;
-        mul_c_113 = 6'sd0;
-        mul_a_114 = 25'sd0;
-        mul_c_114 = 6'sd0;
-        mul_a_115 = 25'sd0;
-        mul_c_115 = 6'sd0;
-        mul_a_116 = 25'sd0;
-        mul_c_116 = 6'sd0;
-        mul_a_117 = 25'sd0;
-        mul_c_117 = 6'sd0;
-        mul_a_118 = 25'sd0;
-        mul_c_118 = 6'sd0;
-        mul_a_119 = 25'sd0;
-        mul_c_119 = 6'sd0;
-        mul_a_120 = 25'sd0;
-        mul_c_120 = 6'sd0;
-        mul_a_121 = 25'sd0;
-        mul_c_121 = 6'sd0;
-        mul_a_122 = 25'sd0;
-        mul_c_122 = 6'sd0;
-        mul_a_123 = 25'sd0;
-        mul_c_123 = 6'sd0;
-        mul_a_124 = 25'sd0;
-        mul_c_124 = 6'sd0;
-        mul_a_125 = 25'sd0;
-        mul_c_125 = 6'sd0;
-        mul_a_126 = 25'sd0;
-        mul_c_126 = 6'sd0;
-        mul_a_127 = 25'sd0;
-        mul_c_127 = 6'sd0;
-        mul_a_128 = 25'sd0;
-        mul_c_128 = 6'sd0;
-        mul_a_129 = 25'sd0;
-        mul_c_129 = 6'sd0;
-        mul_a_130 = 25'sd0;
-        mul_c_130 = 6'sd0;
-        mul_a_131 = 25'sd0;
-        mul_c_131 = 6'sd0;
-        mul_a_132 = 25'sd0;
-        mul_c_132 = 6'sd0;
-        mul_a_133 = 25'sd0;
-        mul_c_133 = 6'sd0;
-        mul_a_134 = 25'sd0;
-        mul_c_134 = 6'sd0;
-        mul_a_135 = 25'sd0;
-        mul_c_135 = 6'sd0;
-        mul_a_136 = 25'sd0;
-        mul_c_136 = 6'sd0;
-        mul_a_137 = 25'sd0;
-        mul_c_137 = 6'sd0;
-        mul_a_138 = 25'sd0;
-        mul_c_138 = 6'sd0;
-        mul_a_139 = 25'sd0;
-        mul_c_139 = 6'sd0;
-        mul_a_140 = 25'sd0;
-        mul_c_140 = 6'sd0;
-        mul_a_141 = 25'sd0;
-        mul_c_141 = 6'sd0;
-        mul_a_142 = 25'sd0;
-        mul_c_142 = 6'sd0;
-        mul_a_143 = 25'sd0;
-        mul_c_143 = 6'sd0;
-        mul_a_144 = 25'sd0;
-        mul_c_144 = 6'sd0;
-        mul_a_145 = 25'sd0;
-        mul_c_145 = 6'sd0;
-        mul_a_146 = 25'sd0;
-        mul_c_146 = 6'sd0;
-        mul_a_147 = 25'sd0;
-        mul_c_147 = 6'sd0;
-        mul_a_148 = 25'sd0;
-        mul_c_148 = 6'sd0;
-        mul_a_149 = 25'sd0;
-        mul_c_149 = 6'sd0;
-        mul_a_150 = 25'sd0;
-        mul_c_150 = 6'sd0;
-        mul_a_151 = 25'sd0;
-        mul_c_151 = 6'sd0;
-        mul_a_152 = 25'sd0;
-        mul_c_152 = 6'sd0;
-        mul_a_153 = 25'sd0;
-        mul_c_153 = 6'sd0;
-        mul_a_154 = 25'sd0;
-        mul_c_154 = 6'sd0;
-        mul_a_155 = 25'sd0;
-        mul_c_155 = 6'sd0;
-        mul_a_156 = 25'sd0;
-        mul_c_156 = 6'sd0;
-        mul_a_157 = 25'sd0;
-        mul_c_157 = 6'sd0;
-        mul_a_158 = 25'sd0;
-        mul_c_158 = 6'sd0;
-        mul_a_159 = 25'sd0;
-        mul_c_159 = 6'sd0;
-        mul_a_160 = 25'sd0;
-        mul_c_160 = 6'sd0;
-        mul_a_161 = 25'sd0;
-        mul_c_161 = 6'sd0;
-        mul_a_162 = 25'sd0;
-        mul_c_162 = 6'sd0;
-        mul_a_163 = 25'sd0;
-        mul_c_163 = 6'sd0;
-        mul_a_164 = 25'sd0;
-        mul_c_164 = 6'sd0;
-        mul_a_165 = 25'sd0;
-        mul_c_165 = 6'sd0;
-        mul_a_166 = 25'sd0;
-        mul_c_166 = 6'sd0;
-        mul_a_167 = 25'sd0;
-        mul_c_167 = 6'sd0;
-        mul_a_168 = 25'sd0;
-        mul_c_168 = 6'sd0;
-        mul_a_169 = 25'sd0;
-        mul_c_169 = 6'sd0;
-        mul_a_170 = 25'sd0;
-        mul_c_170 = 6'sd0;
-        mul_a_171 = 25'sd0;
-        mul_c_171 = 6'sd0;
-        mul_a_172 = 25'sd0;
-        mul_c_172 = 6'sd0;
-        mul_a_173 = 25'sd0;
-        mul_c_173 = 6'sd0;
-        mul_a_174 = 25'sd0;
-        mul_c_174 = 6'sd0;
-        mul_a_175 = 25'sd0;
-        mul_c_175 = 6'sd0;
-        mul_a_176 = 25'sd0;
-        mul_c_176 = 6'sd0;
-        mul_a_177 = 25'sd0;
-        mul_c_177 = 6'sd0;
-        mul_a_178 = 25'sd0;
-        mul_c_178 = 6'sd0;
-        mul_a_179 = 25'sd0;
-        mul_c_179 = 6'sd0;
-        mul_a_180 = 25'sd0;
-        mul_c_180 = 6'sd0;
-        mul_a_181 = 25'sd0;
-        mul_c_181 = 6'sd0;
-        mul_a_182 = 25'sd0;
-        mul_c_182 = 6'sd0;
-        mul_a_183 = 25'sd0;
-        mul_c_183 = 6'sd0;
-        mul_a_184 = 25'sd0;
-        mul_c_184 = 6'sd0;
-        mul_a_185 = 25'sd0;
-        mul_c_185 = 6'sd0;
-        mul_a_186 = 25'sd0;
-        mul_c_186 = 6'sd0;
-        mul_a_187 = 25'sd0;
-        mul_c_187 = 6'sd0;
-        mul_a_188 = 25'sd0;
-        mul_c_188 = 6'sd0;
-        mul_a_189 = 25'sd0;
-        mul_c_189 = 6'sd0;
-        mul_a_190 = 25'sd0;
-        mul_c_190 = 6'sd0;
-        mul_a_191 = 25'sd0;
-        mul_c_191 = 6'sd0;
-        mul_a_192 = 25'sd0;
-        mul_c_192 = 6'sd0;
-        mul_a_193 = 25'sd0;
-        mul_c_193 = 6'sd0;
-        mul_a_194 = 25'sd0;
-        mul_c_194 = 6'sd0;
-        mul_a_195 = 25'sd0;
-        mul_c_195 = 6'sd0;
-        mul_a_196 = 25'sd0;
-        mul_c_196 = 6'sd0;
-        mul_a_197 = 25'sd0;
-        mul_c_197 = 6'sd0;
-        mul_a_198 = 25'sd0;
-        mul_c_198 = 6'sd0;
-        mul_a_199 = 25'sd0;
-        mul_c_199 = 6'sd0;
-        mul_a_200 = 25'sd0;
-        mul_c_200 = 6'sd0;
-        mul_a_201 = 25'sd0;
-        mul_c_201 = 6'sd0;
-        mul_a_202 = 25'sd0;
-        mul_c_202 = 6'sd0;
-        mul_a_203 = 25'sd0;
-        mul_c_203 = 6'sd0;
-        mul_a_204 = 25'sd0;
-        mul_c_204 = 6'sd0;
-        mul_a_205 = 25'sd0;
-        mul_c_205 = 6'sd0;
-        mul_a_206 = 25'sd0;
-        mul_c_206 = 6'sd0;
-        mul_a_207 = 25'sd0;
-        mul_c_207 = 6'sd0;
-        mul_a_208 = 25'sd0;
-        mul_c_208 = 6'sd0;
-        mul_a_209 = 25'sd0;
-        mul_c_209 = 6'sd0;
-        mul_a_210 = 25'sd0;
-        mul_c_210 = 6'sd0;
-        mul_a_211 = 25'sd0;
-        mul_c_211 = 6'sd0;
-        mul_a_212 = 25'sd0;
-        mul_c_212 = 6'sd0;
-        mul_a_213 = 25'sd0;
-        mul_c_213 = 6'sd0;
-        mul_a_214 = 25'sd0;
-        mul_c_214 = 6'sd0;
-        mul_a_215 = 25'sd0;
-        mul_c_215 = 6'sd0;
-        mul_a_216 = 25'sd0;
-        mul_c_216 = 6'sd0;
-        mul_a_217 = 25'sd0;
-        mul_c_217 = 6'sd0;
-        mul_a_218 = 25'sd0;
-        mul_c_218 = 6'sd0;
-        mul_a_219 = 25'sd0;
-        mul_c_219 = 6'sd0;
-        mul_a_220 = 25'sd0;
-        mul_c_220 = 6'sd0;
-        mul_a_221 = 25'sd0;
-        mul_c_221 = 6'sd0;
-        mul_a_222 = 25'sd0;
-        mul_c_222 = 6'sd0;
-        mul_a_223 = 25'sd0;
-        mul_c_223 = 6'sd0;
-        mul_a_224 = 25'sd0;
-        mul_c_224 = 6'sd0;
-        mul_a_225 = 25'sd0;
-        mul_c_225 = 6'sd0;
-        mul_a_226 = 25'sd0;
-        mul_c_226 = 6'sd0;
-        mul_a_227 = 25'sd0;
-        mul_c_227 = 6'sd0;
-        mul_a_228 = 25'sd0;
-        mul_c_228 = 6'sd0;
-        mul_a_229 = 25'sd0;
-        mul_c_229 = 6'sd0;
-        mul_a_230 = 25'sd0;
-        mul_c_230 = 6'sd0;
-        mul_a_231 = 25'sd0;
-        mul_c_231 = 6'sd0;
-        mul_a_232 = 25'sd0;
-        mul_c_232 = 6'sd0;
-        mul_a_233 = 25'sd0;
-        mul_c_233 = 6'sd0;
-        mul_a_234 = 25'sd0;
-        mul_c_234 = 6'sd0;
-        mul_a_235 = 25'sd0;
-        mul_c_235 = 6'sd0;
-        mul_a_236 = 25'sd0;
-        mul_c_236 = 6'sd0;
-        mul_a_237 = 25'sd0;
-        mul_c_237 = 6'sd0;
-        mul_a_238 = 25'sd0;
-        mul_c_238 = 6'sd0;
-        mul_a_239 = 25'sd0;
-        mul_c_239 = 6'sd0;
-        mul_a_240 = 25'sd0;
-        mul_c_240 = 6'sd0;
-        mul_a_241 = 25'sd0;
-        mul_c_241 = 6'sd0;
-        mul_a_242 = 25'sd0;
-        mul_c_242 = 6'sd0;
-        mul_a_243 = 25'sd0;
-        mul_c_243 = 6'sd0;
-        mul_a_244 = 25'sd0;
-        mul_c_244 = 6'sd0;
-        mul_a_245 = 25'sd0;
-        mul_c_245 = 6'sd0;
-        mul_a_246 = 25'sd0;
-        mul_c_246 = 6'sd0;
-        mul_a_247 = 25'sd0;
-        mul_c_247 = 6'sd0;
-        mul_a_248 = 25'sd0;
-        mul_c_248 = 6'sd0;
-        mul_a_249 = 25'sd0;
-        mul_c_249 = 6'sd0;
-        mul_a_250 = 25'sd0;
-        mul_c_250 = 6'sd0;
-        mul_a_251 = 25'sd0;
-        mul_c_251 = 6'sd0;
-        mul_a_252 = 25'sd0;
-        mul_c_252 = 6'sd0;
-        mul_a_253 = 25'sd0;
-        mul_c_253 = 6'sd0;
-        mul_a_254 = 25'sd0;
-        mul_c_254 = 6'sd0;
-        mul_a_255 = 25'sd0;
-        mul_c_255 = 6'sd0;
+        mul_a_0 = {HASH_MUL_A_W{1'b0}};
+        mul_c_0 = {HASH_COEF_W{1'b0}};
+        mul_a_1 = {HASH_MUL_A_W{1'b0}};
+        mul_c_1 = {HASH_COEF_W{1'b0}};
+        mul_a_2 = {HASH_MUL_A_W{1'b0}};
+        mul_c_2 = {HASH_COEF_W{1'b0}};
+        mul_a_3 = {HASH_MUL_A_W{1'b0}};
+        mul_c_3 = {HASH_COEF_W{1'b0}};
+        mul_a_4 = {HASH_MUL_A_W{1'b0}};
+        mul_c_4 = {HASH_COEF_W{1'b0}};
+        mul_a_5 = {HASH_MUL_A_W{1'b0}};
+        mul_c_5 = {HASH_COEF_W{1'b0}};
+        mul_a_6 = {HASH_MUL_A_W{1'b0}};
+        mul_c_6 = {HASH_COEF_W{1'b0}};
+        mul_a_7 = {HASH_MUL_A_W{1'b0}};
+        mul_c_7 = {HASH_COEF_W{1'b0}};
+        mul_a_8 = {HASH_MUL_A_W{1'b0}};
+        mul_c_8 = {HASH_COEF_W{1'b0}};
+        mul_a_9 = {HASH_MUL_A_W{1'b0}};
+        mul_c_9 = {HASH_COEF_W{1'b0}};
+        mul_a_10 = {HASH_MUL_A_W{1'b0}};
+        mul_c_10 = {HASH_COEF_W{1'b0}};
+        mul_a_11 = {HASH_MUL_A_W{1'b0}};
+        mul_c_11 = {HASH_COEF_W{1'b0}};
+        mul_a_12 = {HASH_MUL_A_W{1'b0}};
+        mul_c_12 = {HASH_COEF_W{1'b0}};
+        mul_a_13 = {HASH_MUL_A_W{1'b0}};
+        mul_c_13 = {HASH_COEF_W{1'b0}};
+        mul_a_14 = {HASH_MUL_A_W{1'b0}};
+        mul_c_14 = {HASH_COEF_W{1'b0}};
+        mul_a_15 = {HASH_MUL_A_W{1'b0}};
+        mul_c_15 = {HASH_COEF_W{1'b0}};
+        mul_a_16 = {HASH_MUL_A_W{1'b0}};
+        mul_c_16 = {HASH_COEF_W{1'b0}};
+        mul_a_17 = {HASH_MUL_A_W{1'b0}};
+        mul_c_17 = {HASH_COEF_W{1'b0}};
+        mul_a_18 = {HASH_MUL_A_W{1'b0}};
+        mul_c_18 = {HASH_COEF_W{1'b0}};
+        mul_a_19 = {HASH_MUL_A_W{1'b0}};
+        mul_c_19 = {HASH_COEF_W{1'b0}};
+        mul_a_20 = {HASH_MUL_A_W{1'b0}};
+        mul_c_20 = {HASH_COEF_W{1'b0}};
+        mul_a_21 = {HASH_MUL_A_W{1'b0}};
+        mul_c_21 = {HASH_COEF_W{1'b0}};
+        mul_a_22 = {HASH_MUL_A_W{1'b0}};
+        mul_c_22 = {HASH_COEF_W{1'b0}};
+        mul_a_23 = {HASH_MUL_A_W{1'b0}};
+        mul_c_23 = {HASH_COEF_W{1'b0}};
+        mul_a_24 = {HASH_MUL_A_W{1'b0}};
+        mul_c_24 = {HASH_COEF_W{1'b0}};
+        mul_a_25 = {HASH_MUL_A_W{1'b0}};
+        mul_c_25 = {HASH_COEF_W{1'b0}};
+        mul_a_26 = {HASH_MUL_A_W{1'b0}};
+        mul_c_26 = {HASH_COEF_W{1'b0}};
+        mul_a_27 = {HASH_MUL_A_W{1'b0}};
+        mul_c_27 = {HASH_COEF_W{1'b0}};
+        mul_a_28 = {HASH_MUL_A_W{1'b0}};
+        mul_c_28 = {HASH_COEF_W{1'b0}};
+        mul_a_29 = {HASH_MUL_A_W{1'b0}};
+        mul_c_29 = {HASH_COEF_W{1'b0}};
+        mul_a_30 = {HASH_MUL_A_W{1'b0}};
+        mul_c_30 = {HASH_COEF_W{1'b0}};
+        mul_a_31 = {HASH_MUL_A_W{1'b0}};
+        mul_c_31 = {HASH_COEF_W{1'b0}};
+        mul_a_32 = {HASH_MUL_A_W{1'b0}};
+        mul_c_32 = {HASH_COEF_W{1'b0}};
+        mul_a_33 = {HASH_MUL_A_W{1'b0}};
+        mul_c_33 = {HASH_COEF_W{1'b0}};
+        mul_a_34 = {HASH_MUL_A_W{1'b0}};
+        mul_c_34 = {HASH_COEF_W{1'b0}};
+        mul_a_35 = {HASH_MUL_A_W{1'b0}};
+        mul_c_35 = {HASH_COEF_W{1'b0}};
+        mul_a_36 = {HASH_MUL_A_W{1'b0}};
+        mul_c_36 = {HASH_COEF_W{1'b0}};
+        mul_a_37 = {HASH_MUL_A_W{1'b0}};
+        mul_c_37 = {HASH_COEF_W{1'b0}};
+        mul_a_38 = {HASH_MUL_A_W{1'b0}};
+        mul_c_38 = {HASH_COEF_W{1'b0}};
+        mul_a_39 = {HASH_MUL_A_W{1'b0}};
+        mul_c_39 = {HASH_COEF_W{1'b0}};
+        mul_a_40 = {HASH_MUL_A_W{1'b0}};
+        mul_c_40 = {HASH_COEF_W{1'b0}};
+        mul_a_41 = {HASH_MUL_A_W{1'b0}};
+        mul_c_41 = {HASH_COEF_W{1'b0}};
+        mul_a_42 = {HASH_MUL_A_W{1'b0}};
+        mul_c_42 = {HASH_COEF_W{1'b0}};
+        mul_a_43 = {HASH_MUL_A_W{1'b0}};
+        mul_c_43 = {HASH_COEF_W{1'b0}};
+        mul_a_44 = {HASH_MUL_A_W{1'b0}};
+        mul_c_44 = {HASH_COEF_W{1'b0}};
+        mul_a_45 = {HASH_MUL_A_W{1'b0}};
+        mul_c_45 = {HASH_COEF_W{1'b0}};
+        mul_a_46 = {HASH_MUL_A_W{1'b0}};
+        mul_c_46 = {HASH_COEF_W{1'b0}};
+        mul_a_47 = {HASH_MUL_A_W{1'b0}};
+        mul_c_47 = {HASH_COEF_W{1'b0}};
+        mul_a_48 = {HASH_MUL_A_W{1'b0}};
+        mul_c_48 = {HASH_COEF_W{1'b0}};
+        mul_a_49 = {HASH_MUL_A_W{1'b0}};
+        mul_c_49 = {HASH_COEF_W{1'b0}};
+        mul_a_50 = {HASH_MUL_A_W{1'b0}};
+        mul_c_50 = {HASH_COEF_W{1'b0}};
+        mul_a_51 = {HASH_MUL_A_W{1'b0}};
+        mul_c_51 = {HASH_COEF_W{1'b0}};
+        mul_a_52 = {HASH_MUL_A_W{1'b0}};
+        mul_c_52 = {HASH_COEF_W{1'b0}};
+        mul_a_53 = {HASH_MUL_A_W{1'b0}};
+        mul_c_53 = {HASH_COEF_W{1'b0}};
+        mul_a_54 = {HASH_MUL_A_W{1'b0}};
+        mul_c_54 = {HASH_COEF_W{1'b0}};
+        mul_a_55 = {HASH_MUL_A_W{1'b0}};
+        mul_c_55 = {HASH_COEF_W{1'b0}};
+        mul_a_56 = {HASH_MUL_A_W{1'b0}};
+        mul_c_56 = {HASH_COEF_W{1'b0}};
+        mul_a_57 = {HASH_MUL_A_W{1'b0}};
+        mul_c_57 = {HASH_COEF_W{1'b0}};
+        mul_a_58 = {HASH_MUL_A_W{1'b0}};
+        mul_c_58 = {HASH_COEF_W{1'b0}};
+        mul_a_59 = {HASH_MUL_A_W{1'b0}};
+        mul_c_59 = {HASH_COEF_W{1'b0}};
+        mul_a_60 = {HASH_MUL_A_W{1'b0}};
+        mul_c_60 = {HASH_COEF_W{1'b0}};
+        mul_a_61 = {HASH_MUL_A_W{1'b0}};
+        mul_c_61 = {HASH_COEF_W{1'b0}};
+        mul_a_62 = {HASH_MUL_A_W{1'b0}};
+        mul_c_62 = {HASH_COEF_W{1'b0}};
+        mul_a_63 = {HASH_MUL_A_W{1'b0}};
+        mul_c_63 = {HASH_COEF_W{1'b0}};
+        mul_a_64 = {HASH_MUL_A_W{1'b0}};
+        mul_c_64 = {HASH_COEF_W{1'b0}};
+        mul_a_65 = {HASH_MUL_A_W{1'b0}};
+        mul_c_65 = {HASH_COEF_W{1'b0}};
+        mul_a_66 = {HASH_MUL_A_W{1'b0}};
+        mul_c_66 = {HASH_COEF_W{1'b0}};
+        mul_a_67 = {HASH_MUL_A_W{1'b0}};
+        mul_c_67 = {HASH_COEF_W{1'b0}};
+        mul_a_68 = {HASH_MUL_A_W{1'b0}};
+        mul_c_68 = {HASH_COEF_W{1'b0}};
+        mul_a_69 = {HASH_MUL_A_W{1'b0}};
+        mul_c_69 = {HASH_COEF_W{1'b0}};
+        mul_a_70 = {HASH_MUL_A_W{1'b0}};
+        mul_c_70 = {HASH_COEF_W{1'b0}};
+        mul_a_71 = {HASH_MUL_A_W{1'b0}};
+        mul_c_71 = {HASH_COEF_W{1'b0}};
+        mul_a_72 = {HASH_MUL_A_W{1'b0}};
+        mul_c_72 = {HASH_COEF_W{1'b0}};
+        mul_a_73 = {HASH_MUL_A_W{1'b0}};
+        mul_c_73 = {HASH_COEF_W{1'b0}};
+        mul_a_74 = {HASH_MUL_A_W{1'b0}};
+        mul_c_74 = {HASH_COEF_W{1'b0}};
+        mul_a_75 = {HASH_MUL_A_W{1'b0}};
+        mul_c_75 = {HASH_COEF_W{1'b0}};
+        mul_a_76 = {HASH_MUL_A_W{1'b0}};
+        mul_c_76 = {HASH_COEF_W{1'b0}};
+        mul_a_77 = {HASH_MUL_A_W{1'b0}};
+        mul_c_77 = {HASH_COEF_W{1'b0}};
+        mul_a_78 = {HASH_MUL_A_W{1'b0}};
+        mul_c_78 = {HASH_COEF_W{1'b0}};
+        mul_a_79 = {HASH_MUL_A_W{1'b0}};
+        mul_c_79 = {HASH_COEF_W{1'b0}};
+        mul_a_80 = {HASH_MUL_A_W{1'b0}};
+        mul_c_80 = {HASH_COEF_W{1'b0}};
+        mul_a_81 = {HASH_MUL_A_W{1'b0}};
+        mul_c_81 = {HASH_COEF_W{1'b0}};
+        mul_a_82 = {HASH_MUL_A_W{1'b0}};
+        mul_c_82 = {HASH_COEF_W{1'b0}};
+        mul_a_83 = {HASH_MUL_A_W{1'b0}};
+        mul_c_83 = {HASH_COEF_W{1'b0}};
+        mul_a_84 = {HASH_MUL_A_W{1'b0}};
+        mul_c_84 = {HASH_COEF_W{1'b0}};
+        mul_a_85 = {HASH_MUL_A_W{1'b0}};
+        mul_c_85 = {HASH_COEF_W{1'b0}};
+        mul_a_86 = {HASH_MUL_A_W{1'b0}};
+        mul_c_86 = {HASH_COEF_W{1'b0}};
+        mul_a_87 = {HASH_MUL_A_W{1'b0}};
+        mul_c_87 = {HASH_COEF_W{1'b0}};
+        mul_a_88 = {HASH_MUL_A_W{1'b0}};
+        mul_c_88 = {HASH_COEF_W{1'b0}};
+        mul_a_89 = {HASH_MUL_A_W{1'b0}};
+        mul_c_89 = {HASH_COEF_W{1'b0}};
+        mul_a_90 = {HASH_MUL_A_W{1'b0}};
+        mul_c_90 = {HASH_COEF_W{1'b0}};
+        mul_a_91 = {HASH_MUL_A_W{1'b0}};
+        mul_c_91 = {HASH_COEF_W{1'b0}};
+        mul_a_92 = {HASH_MUL_A_W{1'b0}};
+        mul_c_92 = {HASH_COEF_W{1'b0}};
+        mul_a_93 = {HASH_MUL_A_W{1'b0}};
+        mul_c_93 = {HASH_COEF_W{1'b0}};
+        mul_a_94 = {HASH_MUL_A_W{1'b0}};
+        mul_c_94 = {HASH_COEF_W{1'b0}};
+        mul_a_95 = {HASH_MUL_A_W{1'b0}};
+        mul_c_95 = {HASH_COEF_W{1'b0}};
+        mul_a_96 = {HASH_MUL_A_W{1'b0}};
+        mul_c_96 = {HASH_COEF_W{1'b0}};
+        mul_a_97 = {HASH_MUL_A_W{1'b0}};
+        mul_c_97 = {HASH_COEF_W{1'b0}};
+        mul_a_98 = {HASH_MUL_A_W{1'b0}};
+        mul_c_98 = {HASH_COEF_W{1'b0}};
+        mul_a_99 = {HASH_MUL_A_W{1'b0}};
+        mul_c_99 = {HASH_COEF_W{1'b0}};
+        mul_a_100 = {HASH_MUL_A_W{1'b0}};
+        mul_c_100 = {HASH_COEF_W{1'b0}};
+        mul_a_101 = {HASH_MUL_A_W{1'b0}};
+        mul_c_101 = {HASH_COEF_W{1'b0}};
+        mul_a_102 = {HASH_MUL_A_W{1'b0}};
+        mul_c_102 = {HASH_COEF_W{1'b0}};
+        mul_a_103 = {HASH_MUL_A_W{1'b0}};
+        mul_c_103 = {HASH_COEF_W{1'b0}};
+        mul_a_104 = {HASH_MUL_A_W{1'b0}};
+        mul_c_104 = {HASH_COEF_W{1'b0}};
+        mul_a_105 = {HASH_MUL_A_W{1'b0}};
+        mul_c_105 = {HASH_COEF_W{1'b0}};
+        mul_a_106 = {HASH_MUL_A_W{1'b0}};
+        mul_c_106 = {HASH_COEF_W{1'b0}};
+        mul_a_107 = {HASH_MUL_A_W{1'b0}};
+        mul_c_107 = {HASH_COEF_W{1'b0}};
+        mul_a_108 = {HASH_MUL_A_W{1'b0}};
+        mul_c_108 = {HASH_COEF_W{1'b0}};
+        mul_a_109 = {HASH_MUL_A_W{1'b0}};
+        mul_c_109 = {HASH_COEF_W{1'b0}};
+        mul_a_110 = {HASH_MUL_A_W{1'b0}};
+        mul_c_110 = {HASH_COEF_W{1'b0}};
+        mul_a_111 = {HASH_MUL_A_W{1'b0}};
+        mul_c_111 = {HASH_COEF_W{1'b0}};
+        mul_a_112 = {HASH_MUL_A_W{1'b0}};
+        mul_c_112 = {HASH_COEF_W{1'b0}};
+        mul_a_113 = {HASH_MUL_A_W{1'b0}};
+        mul_c_113 = {HASH_COEF_W{1'b0}};
+        mul_a_114 = {HASH_MUL_A_W{1'b0}};
+        mul_c_114 = {HASH_COEF_W{1'b0}};
+        mul_a_115 = {HASH_MUL_A_W{1'b0}};
+        mul_c_115 = {HASH_COEF_W{1'b0}};
+        mul_a_116 = {HASH_MUL_A_W{1'b0}};
+        mul_c_116 = {HASH_COEF_W{1'b0}};
+        mul_a_117 = {HASH_MUL_A_W{1'b0}};
+        mul_c_117 = {HASH_COEF_W{1'b0}};
+        mul_a_118 = {HASH_MUL_A_W{1'b0}};
+        mul_c_118 = {HASH_COEF_W{1'b0}};
+        mul_a_119 = {HASH_MUL_A_W{1'b0}};
+        mul_c_119 = {HASH_COEF_W{1'b0}};
+        mul_a_120 = {HASH_MUL_A_W{1'b0}};
+        mul_c_120 = {HASH_COEF_W{1'b0}};
+        mul_a_121 = {HASH_MUL_A_W{1'b0}};
+        mul_c_121 = {HASH_COEF_W{1'b0}};
+        mul_a_122 = {HASH_MUL_A_W{1'b0}};
+        mul_c_122 = {HASH_COEF_W{1'b0}};
+        mul_a_123 = {HASH_MUL_A_W{1'b0}};
+        mul_c_123 = {HASH_COEF_W{1'b0}};
+        mul_a_124 = {HASH_MUL_A_W{1'b0}};
+        mul_c_124 = {HASH_COEF_W{1'b0}};
+        mul_a_125 = {HASH_MUL_A_W{1'b0}};
+        mul_c_125 = {HASH_COEF_W{1'b0}};
+        mul_a_126 = {HASH_MUL_A_W{1'b0}};
+        mul_c_126 = {HASH_COEF_W{1'b0}};
+        mul_a_127 = {HASH_MUL_A_W{1'b0}};
+        mul_c_127 = {HASH_COEF_W{1'b0}};
+        mul_a_128 = {HASH_MUL_A_W{1'b0}};
+        mul_c_128 = {HASH_COEF_W{1'b0}};
+        mul_a_129 = {HASH_MUL_A_W{1'b0}};
+        mul_c_129 = {HASH_COEF_W{1'b0}};
+        mul_a_130 = {HASH_MUL_A_W{1'b0}};
+        mul_c_130 = {HASH_COEF_W{1'b0}};
+        mul_a_131 = {HASH_MUL_A_W{1'b0}};
+        mul_c_131 = {HASH_COEF_W{1'b0}};
+        mul_a_132 = {HASH_MUL_A_W{1'b0}};
+        mul_c_132 = {HASH_COEF_W{1'b0}};
+        mul_a_133 = {HASH_MUL_A_W{1'b0}};
+        mul_c_133 = {HASH_COEF_W{1'b0}};
+        mul_a_134 = {HASH_MUL_A_W{1'b0}};
+        mul_c_134 = {HASH_COEF_W{1'b0}};
+        mul_a_135 = {HASH_MUL_A_W{1'b0}};
+        mul_c_135 = {HASH_COEF_W{1'b0}};
+        mul_a_136 = {HASH_MUL_A_W{1'b0}};
+        mul_c_136 = {HASH_COEF_W{1'b0}};
+        mul_a_137 = {HASH_MUL_A_W{1'b0}};
+        mul_c_137 = {HASH_COEF_W{1'b0}};
+        mul_a_138 = {HASH_MUL_A_W{1'b0}};
+        mul_c_138 = {HASH_COEF_W{1'b0}};
+        mul_a_139 = {HASH_MUL_A_W{1'b0}};
+        mul_c_139 = {HASH_COEF_W{1'b0}};
+        mul_a_140 = {HASH_MUL_A_W{1'b0}};
+        mul_c_140 = {HASH_COEF_W{1'b0}};
+        mul_a_141 = {HASH_MUL_A_W{1'b0}};
+        mul_c_141 = {HASH_COEF_W{1'b0}};
+        mul_a_142 = {HASH_MUL_A_W{1'b0}};
+        mul_c_142 = {HASH_COEF_W{1'b0}};
+        mul_a_143 = {HASH_MUL_A_W{1'b0}};
+        mul_c_143 = {HASH_COEF_W{1'b0}};
+        mul_a_144 = {HASH_MUL_A_W{1'b0}};
+        mul_c_144 = {HASH_COEF_W{1'b0}};
+        mul_a_145 = {HASH_MUL_A_W{1'b0}};
+        mul_c_145 = {HASH_COEF_W{1'b0}};
+        mul_a_146 = {HASH_MUL_A_W{1'b0}};
+        mul_c_146 = {HASH_COEF_W{1'b0}};
+        mul_a_147 = {HASH_MUL_A_W{1'b0}};
+        mul_c_147 = {HASH_COEF_W{1'b0}};
+        mul_a_148 = {HASH_MUL_A_W{1'b0}};
+        mul_c_148 = {HASH_COEF_W{1'b0}};
+        mul_a_149 = {HASH_MUL_A_W{1'b0}};
+        mul_c_149 = {HASH_COEF_W{1'b0}};
+        mul_a_150 = {HASH_MUL_A_W{1'b0}};
+        mul_c_150 = {HASH_COEF_W{1'b0}};
+        mul_a_151 = {HASH_MUL_A_W{1'b0}};
+        mul_c_151 = {HASH_COEF_W{1'b0}};
+        mul_a_152 = {HASH_MUL_A_W{1'b0}};
+        mul_c_152 = {HASH_COEF_W{1'b0}};
+        mul_a_153 = {HASH_MUL_A_W{1'b0}};
+        mul_c_153 = {HASH_COEF_W{1'b0}};
+        mul_a_154 = {HASH_MUL_A_W{1'b0}};
+        mul_c_154 = {HASH_COEF_W{1'b0}};
+        mul_a_155 = {HASH_MUL_A_W{1'b0}};
+        mul_c_155 = {HASH_COEF_W{1'b0}};
+        mul_a_156 = {HASH_MUL_A_W{1'b0}};
+        mul_c_156 = {HASH_COEF_W{1'b0}};
+        mul_a_157 = {HASH_MUL_A_W{1'b0}};
+        mul_c_157 = {HASH_COEF_W{1'b0}};
+        mul_a_158 = {HASH_MUL_A_W{1'b0}};
+        mul_c_158 = {HASH_COEF_W{1'b0}};
+        mul_a_159 = {HASH_MUL_A_W{1'b0}};
+        mul_c_159 = {HASH_COEF_W{1'b0}};
+        mul_a_160 = {HASH_MUL_A_W{1'b0}};
+        mul_c_160 = {HASH_COEF_W{1'b0}};
+        mul_a_161 = {HASH_MUL_A_W{1'b0}};
+        mul_c_161 = {HASH_COEF_W{1'b0}};
+        mul_a_162 = {HASH_MUL_A_W{1'b0}};
+        mul_c_162 = {HASH_COEF_W{1'b0}};
+        mul_a_163 = {HASH_MUL_A_W{1'b0}};
+        mul_c_163 = {HASH_COEF_W{1'b0}};
+        mul_a_164 = {HASH_MUL_A_W{1'b0}};
+        mul_c_164 = {HASH_COEF_W{1'b0}};
+        mul_a_165 = {HASH_MUL_A_W{1'b0}};
+        mul_c_165 = {HASH_COEF_W{1'b0}};
+        mul_a_166 = {HASH_MUL_A_W{1'b0}};
+        mul_c_166 = {HASH_COEF_W{1'b0}};
+        mul_a_167 = {HASH_MUL_A_W{1'b0}};
+        mul_c_167 = {HASH_COEF_W{1'b0}};
+        mul_a_168 = {HASH_MUL_A_W{1'b0}};
+        mul_c_168 = {HASH_COEF_W{1'b0}};
+        mul_a_169 = {HASH_MUL_A_W{1'b0}};
+        mul_c_169 = {HASH_COEF_W{1'b0}};
+        mul_a_170 = {HASH_MUL_A_W{1'b0}};
+        mul_c_170 = {HASH_COEF_W{1'b0}};
+        mul_a_171 = {HASH_MUL_A_W{1'b0}};
+        mul_c_171 = {HASH_COEF_W{1'b0}};
+        mul_a_172 = {HASH_MUL_A_W{1'b0}};
+        mul_c_172 = {HASH_COEF_W{1'b0}};
+        mul_a_173 = {HASH_MUL_A_W{1'b0}};
+        mul_c_173 = {HASH_COEF_W{1'b0}};
+        mul_a_174 = {HASH_MUL_A_W{1'b0}};
+        mul_c_174 = {HASH_COEF_W{1'b0}};
+        mul_a_175 = {HASH_MUL_A_W{1'b0}};
+        mul_c_175 = {HASH_COEF_W{1'b0}};
+        mul_a_176 = {HASH_MUL_A_W{1'b0}};
+        mul_c_176 = {HASH_COEF_W{1'b0}};
+        mul_a_177 = {HASH_MUL_A_W{1'b0}};
+        mul_c_177 = {HASH_COEF_W{1'b0}};
+        mul_a_178 = {HASH_MUL_A_W{1'b0}};
+        mul_c_178 = {HASH_COEF_W{1'b0}};
+        mul_a_179 = {HASH_MUL_A_W{1'b0}};
+        mul_c_179 = {HASH_COEF_W{1'b0}};
+        mul_a_180 = {HASH_MUL_A_W{1'b0}};
+        mul_c_180 = {HASH_COEF_W{1'b0}};
+        mul_a_181 = {HASH_MUL_A_W{1'b0}};
+        mul_c_181 = {HASH_COEF_W{1'b0}};
+        mul_a_182 = {HASH_MUL_A_W{1'b0}};
+        mul_c_182 = {HASH_COEF_W{1'b0}};
+        mul_a_183 = {HASH_MUL_A_W{1'b0}};
+        mul_c_183 = {HASH_COEF_W{1'b0}};
+        mul_a_184 = {HASH_MUL_A_W{1'b0}};
+        mul_c_184 = {HASH_COEF_W{1'b0}};
+        mul_a_185 = {HASH_MUL_A_W{1'b0}};
+        mul_c_185 = {HASH_COEF_W{1'b0}};
+        mul_a_186 = {HASH_MUL_A_W{1'b0}};
+        mul_c_186 = {HASH_COEF_W{1'b0}};
+        mul_a_187 = {HASH_MUL_A_W{1'b0}};
+        mul_c_187 = {HASH_COEF_W{1'b0}};
+        mul_a_188 = {HASH_MUL_A_W{1'b0}};
+        mul_c_188 = {HASH_COEF_W{1'b0}};
+        mul_a_189 = {HASH_MUL_A_W{1'b0}};
+        mul_c_189 = {HASH_COEF_W{1'b0}};
+        mul_a_190 = {HASH_MUL_A_W{1'b0}};
+        mul_c_190 = {HASH_COEF_W{1'b0}};
+        mul_a_191 = {HASH_MUL_A_W{1'b0}};
+        mul_c_191 = {HASH_COEF_W{1'b0}};
+        mul_a_192 = {HASH_MUL_A_W{1'b0}};
+        mul_c_192 = {HASH_COEF_W{1'b0}};
+        mul_a_193 = {HASH_MUL_A_W{1'b0}};
+        mul_c_193 = {HASH_COEF_W{1'b0}};
+        mul_a_194 = {HASH_MUL_A_W{1'b0}};
+        mul_c_194 = {HASH_COEF_W{1'b0}};
+        mul_a_195 = {HASH_MUL_A_W{1'b0}};
+        mul_c_195 = {HASH_COEF_W{1'b0}};
+        mul_a_196 = {HASH_MUL_A_W{1'b0}};
+        mul_c_196 = {HASH_COEF_W{1'b0}};
+        mul_a_197 = {HASH_MUL_A_W{1'b0}};
+        mul_c_197 = {HASH_COEF_W{1'b0}};
+        mul_a_198 = {HASH_MUL_A_W{1'b0}};
+        mul_c_198 = {HASH_COEF_W{1'b0}};
+        mul_a_199 = {HASH_MUL_A_W{1'b0}};
+        mul_c_199 = {HASH_COEF_W{1'b0}};
+        mul_a_200 = {HASH_MUL_A_W{1'b0}};
+        mul_c_200 = {HASH_COEF_W{1'b0}};
+        mul_a_201 = {HASH_MUL_A_W{1'b0}};
+        mul_c_201 = {HASH_COEF_W{1'b0}};
+        mul_a_202 = {HASH_MUL_A_W{1'b0}};
+        mul_c_202 = {HASH_COEF_W{1'b0}};
+        mul_a_203 = {HASH_MUL_A_W{1'b0}};
+        mul_c_203 = {HASH_COEF_W{1'b0}};
+        mul_a_204 = {HASH_MUL_A_W{1'b0}};
+        mul_c_204 = {HASH_COEF_W{1'b0}};
+        mul_a_205 = {HASH_MUL_A_W{1'b0}};
+        mul_c_205 = {HASH_COEF_W{1'b0}};
+        mul_a_206 = {HASH_MUL_A_W{1'b0}};
+        mul_c_206 = {HASH_COEF_W{1'b0}};
+        mul_a_207 = {HASH_MUL_A_W{1'b0}};
+        mul_c_207 = {HASH_COEF_W{1'b0}};
+        mul_a_208 = {HASH_MUL_A_W{1'b0}};
+        mul_c_208 = {HASH_COEF_W{1'b0}};
+        mul_a_209 = {HASH_MUL_A_W{1'b0}};
+        mul_c_209 = {HASH_COEF_W{1'b0}};
+        mul_a_210 = {HASH_MUL_A_W{1'b0}};
+        mul_c_210 = {HASH_COEF_W{1'b0}};
+        mul_a_211 = {HASH_MUL_A_W{1'b0}};
+        mul_c_211 = {HASH_COEF_W{1'b0}};
+        mul_a_212 = {HASH_MUL_A_W{1'b0}};
+        mul_c_212 = {HASH_COEF_W{1'b0}};
+        mul_a_213 = {HASH_MUL_A_W{1'b0}};
+        mul_c_213 = {HASH_COEF_W{1'b0}};
+        mul_a_214 = {HASH_MUL_A_W{1'b0}};
+        mul_c_214 = {HASH_COEF_W{1'b0}};
+        mul_a_215 = {HASH_MUL_A_W{1'b0}};
+        mul_c_215 = {HASH_COEF_W{1'b0}};
+        mul_a_216 = {HASH_MUL_A_W{1'b0}};
+        mul_c_216 = {HASH_COEF_W{1'b0}};
+        mul_a_217 = {HASH_MUL_A_W{1'b0}};
+        mul_c_217 = {HASH_COEF_W{1'b0}};
+        mul_a_218 = {HASH_MUL_A_W{1'b0}};
+        mul_c_218 = {HASH_COEF_W{1'b0}};
+        mul_a_219 = {HASH_MUL_A_W{1'b0}};
+        mul_c_219 = {HASH_COEF_W{1'b0}};
+        mul_a_220 = {HASH_MUL_A_W{1'b0}};
+        mul_c_220 = {HASH_COEF_W{1'b0}};
+        mul_a_221 = {HASH_MUL_A_W{1'b0}};
+        mul_c_221 = {HASH_COEF_W{1'b0}};
+        mul_a_222 = {HASH_MUL_A_W{1'b0}};
+        mul_c_222 = {HASH_COEF_W{1'b0}};
+        mul_a_223 = {HASH_MUL_A_W{1'b0}};
+        mul_c_223 = {HASH_COEF_W{1'b0}};
+        mul_a_224 = {HASH_MUL_A_W{1'b0}};
+        mul_c_224 = {HASH_COEF_W{1'b0}};
+        mul_a_225 = {HASH_MUL_A_W{1'b0}};
+        mul_c_225 = {HASH_COEF_W{1'b0}};
+        mul_a_226 = {HASH_MUL_A_W{1'b0}};
+        mul_c_226 = {HASH_COEF_W{1'b0}};
+        mul_a_227 = {HASH_MUL_A_W{1'b0}};
+        mul_c_227 = {HASH_COEF_W{1'b0}};
+        mul_a_228 = {HASH_MUL_A_W{1'b0}};
+        mul_c_228 = {HASH_COEF_W{1'b0}};
+        mul_a_229 = {HASH_MUL_A_W{1'b0}};
+        mul_c_229 = {HASH_COEF_W{1'b0}};
+        mul_a_230 = {HASH_MUL_A_W{1'b0}};
+        mul_c_230 = {HASH_COEF_W{1'b0}};
+        mul_a_231 = {HASH_MUL_A_W{1'b0}};
+        mul_c_231 = {HASH_COEF_W{1'b0}};
+        mul_a_232 = {HASH_MUL_A_W{1'b0}};
+        mul_c_232 = {HASH_COEF_W{1'b0}};
+        mul_a_233 = {HASH_MUL_A_W{1'b0}};
+        mul_c_233 = {HASH_COEF_W{1'b0}};
+        mul_a_234 = {HASH_MUL_A_W{1'b0}};
+        mul_c_234 = {HASH_COEF_W{1'b0}};
+        mul_a_235 = {HASH_MUL_A_W{1'b0}};
+        mul_c_235 = {HASH_COEF_W{1'b0}};
+        mul_a_236 = {HASH_MUL_A_W{1'b0}};
+        mul_c_236 = {HASH_COEF_W{1'b0}};
+        mul_a_237 = {HASH_MUL_A_W{1'b0}};
+        mul_c_237 = {HASH_COEF_W{1'b0}};
+        mul_a_238 = {HASH_MUL_A_W{1'b0}};
+        mul_c_238 = {HASH_COEF_W{1'b0}};
+        mul_a_239 = {HASH_MUL_A_W{1'b0}};
+        mul_c_239 = {HASH_COEF_W{1'b0}};
+        mul_a_240 = {HASH_MUL_A_W{1'b0}};
+        mul_c_240 = {HASH_COEF_W{1'b0}};
+        mul_a_241 = {HASH_MUL_A_W{1'b0}};
+        mul_c_241 = {HASH_COEF_W{1'b0}};
+        mul_a_242 = {HASH_MUL_A_W{1'b0}};
+        mul_c_242 = {HASH_COEF_W{1'b0}};
+        mul_a_243 = {HASH_MUL_A_W{1'b0}};
+        mul_c_243 = {HASH_COEF_W{1'b0}};
+        mul_a_244 = {HASH_MUL_A_W{1'b0}};
+        mul_c_244 = {HASH_COEF_W{1'b0}};
+        mul_a_245 = {HASH_MUL_A_W{1'b0}};
+        mul_c_245 = {HASH_COEF_W{1'b0}};
+        mul_a_246 = {HASH_MUL_A_W{1'b0}};
+        mul_c_246 = {HASH_COEF_W{1'b0}};
+        mul_a_247 = {HASH_MUL_A_W{1'b0}};
+        mul_c_247 = {HASH_COEF_W{1'b0}};
+        mul_a_248 = {HASH_MUL_A_W{1'b0}};
+        mul_c_248 = {HASH_COEF_W{1'b0}};
+        mul_a_249 = {HASH_MUL_A_W{1'b0}};
+        mul_c_249 = {HASH_COEF_W{1'b0}};
+        mul_a_250 = {HASH_MUL_A_W{1'b0}};
+        mul_c_250 = {HASH_COEF_W{1'b0}};
+        mul_a_251 = {HASH_MUL_A_W{1'b0}};
+        mul_c_251 = {HASH_COEF_W{1'b0}};
+        mul_a_252 = {HASH_MUL_A_W{1'b0}};
+        mul_c_252 = {HASH_COEF_W{1'b0}};
+        mul_a_253 = {HASH_MUL_A_W{1'b0}};
+        mul_c_253 = {HASH_COEF_W{1'b0}};
+        mul_a_254 = {HASH_MUL_A_W{1'b0}};
+        mul_c_254 = {HASH_COEF_W{1'b0}};
+        mul_a_255 = {HASH_MUL_A_W{1'b0}};
+        mul_c_255 = {HASH_COEF_W{1'b0}};
         case (step)
             2'd0: begin // block 0, mode 0: buffer 0 -> buffer 1 [0..63]
-                mul_a_0 = {{16{buf0_0[8]}}, buf0_0};
+                mul_a_0 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
                 mul_c_0 = 6'sd26;
-                mul_a_1 = {{16{buf0_16[8]}}, buf0_16};
+                mul_a_1 = {{(HASH_MUL_A_W-QKV_W){buf0_16[QKV_W-1]}}, buf0_16};
                 mul_c_1 = 6'sd22;
-                mul_a_2 = {{16{buf0_32[8]}}, buf0_32};
+                mul_a_2 = {{(HASH_MUL_A_W-QKV_W){buf0_32[QKV_W-1]}}, buf0_32};
                 mul_c_2 = -6'sd9;
-                mul_a_3 = {{16{buf0_48[8]}}, buf0_48};
+                mul_a_3 = {{(HASH_MUL_A_W-QKV_W){buf0_48[QKV_W-1]}}, buf0_48};
                 mul_c_3 = -6'sd5;
-                mul_a_4 = {{16{buf0_1[8]}}, buf0_1};
+                mul_a_4 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
                 mul_c_4 = 6'sd26;
-                mul_a_5 = {{16{buf0_17[8]}}, buf0_17};
+                mul_a_5 = {{(HASH_MUL_A_W-QKV_W){buf0_17[QKV_W-1]}}, buf0_17};
                 mul_c_5 = 6'sd22;
-                mul_a_6 = {{16{buf0_33[8]}}, buf0_33};
+                mul_a_6 = {{(HASH_MUL_A_W-QKV_W){buf0_33[QKV_W-1]}}, buf0_33};
                 mul_c_6 = -6'sd9;
-                mul_a_7 = {{16{buf0_49[8]}}, buf0_49};
+                mul_a_7 = {{(HASH_MUL_A_W-QKV_W){buf0_49[QKV_W-1]}}, buf0_49};
                 mul_c_7 = -6'sd5;
-                mul_a_8 = {{16{buf0_2[8]}}, buf0_2};
+                mul_a_8 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
                 mul_c_8 = 6'sd26;
-                mul_a_9 = {{16{buf0_18[8]}}, buf0_18};
+                mul_a_9 = {{(HASH_MUL_A_W-QKV_W){buf0_18[QKV_W-1]}}, buf0_18};
                 mul_c_9 = 6'sd22;
-                mul_a_10 = {{16{buf0_34[8]}}, buf0_34};
+                mul_a_10 = {{(HASH_MUL_A_W-QKV_W){buf0_34[QKV_W-1]}}, buf0_34};
                 mul_c_10 = -6'sd9;
-                mul_a_11 = {{16{buf0_50[8]}}, buf0_50};
+                mul_a_11 = {{(HASH_MUL_A_W-QKV_W){buf0_50[QKV_W-1]}}, buf0_50};
                 mul_c_11 = -6'sd5;
-                mul_a_12 = {{16{buf0_3[8]}}, buf0_3};
+                mul_a_12 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
                 mul_c_12 = 6'sd26;
-                mul_a_13 = {{16{buf0_19[8]}}, buf0_19};
+                mul_a_13 = {{(HASH_MUL_A_W-QKV_W){buf0_19[QKV_W-1]}}, buf0_19};
                 mul_c_13 = 6'sd22;
-                mul_a_14 = {{16{buf0_35[8]}}, buf0_35};
+                mul_a_14 = {{(HASH_MUL_A_W-QKV_W){buf0_35[QKV_W-1]}}, buf0_35};
                 mul_c_14 = -6'sd9;
-                mul_a_15 = {{16{buf0_51[8]}}, buf0_51};
+                mul_a_15 = {{(HASH_MUL_A_W-QKV_W){buf0_51[QKV_W-1]}}, buf0_51};
                 mul_c_15 = -6'sd5;
-                mul_a_16 = {{16{buf0_4[8]}}, buf0_4};
+                mul_a_16 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
                 mul_c_16 = 6'sd26;
-                mul_a_17 = {{16{buf0_20[8]}}, buf0_20};
+                mul_a_17 = {{(HASH_MUL_A_W-QKV_W){buf0_20[QKV_W-1]}}, buf0_20};
                 mul_c_17 = 6'sd22;
-                mul_a_18 = {{16{buf0_36[8]}}, buf0_36};
+                mul_a_18 = {{(HASH_MUL_A_W-QKV_W){buf0_36[QKV_W-1]}}, buf0_36};
                 mul_c_18 = -6'sd9;
-                mul_a_19 = {{16{buf0_52[8]}}, buf0_52};
+                mul_a_19 = {{(HASH_MUL_A_W-QKV_W){buf0_52[QKV_W-1]}}, buf0_52};
                 mul_c_19 = -6'sd5;
-                mul_a_20 = {{16{buf0_5[8]}}, buf0_5};
+                mul_a_20 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
                 mul_c_20 = 6'sd26;
-                mul_a_21 = {{16{buf0_21[8]}}, buf0_21};
+                mul_a_21 = {{(HASH_MUL_A_W-QKV_W){buf0_21[QKV_W-1]}}, buf0_21};
                 mul_c_21 = 6'sd22;
-                mul_a_22 = {{16{buf0_37[8]}}, buf0_37};
+                mul_a_22 = {{(HASH_MUL_A_W-QKV_W){buf0_37[QKV_W-1]}}, buf0_37};
                 mul_c_22 = -6'sd9;
-                mul_a_23 = {{16{buf0_53[8]}}, buf0_53};
+                mul_a_23 = {{(HASH_MUL_A_W-QKV_W){buf0_53[QKV_W-1]}}, buf0_53};
                 mul_c_23 = -6'sd5;
-                mul_a_24 = {{16{buf0_6[8]}}, buf0_6};
+                mul_a_24 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
                 mul_c_24 = 6'sd26;
-                mul_a_25 = {{16{buf0_22[8]}}, buf0_22};
+                mul_a_25 = {{(HASH_MUL_A_W-QKV_W){buf0_22[QKV_W-1]}}, buf0_22};
                 mul_c_25 = 6'sd22;
-                mul_a_26 = {{16{buf0_38[8]}}, buf0_38};
+                mul_a_26 = {{(HASH_MUL_A_W-QKV_W){buf0_38[QKV_W-1]}}, buf0_38};
                 mul_c_26 = -6'sd9;
-                mul_a_27 = {{16{buf0_54[8]}}, buf0_54};
+                mul_a_27 = {{(HASH_MUL_A_W-QKV_W){buf0_54[QKV_W-1]}}, buf0_54};
                 mul_c_27 = -6'sd5;
-                mul_a_28 = {{16{buf0_7[8]}}, buf0_7};
+                mul_a_28 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
                 mul_c_28 = 6'sd26;
-                mul_a_29 = {{16{buf0_23[8]}}, buf0_23};
+                mul_a_29 = {{(HASH_MUL_A_W-QKV_W){buf0_23[QKV_W-1]}}, buf0_23};
                 mul_c_29 = 6'sd22;
-                mul_a_30 = {{16{buf0_39[8]}}, buf0_39};
+                mul_a_30 = {{(HASH_MUL_A_W-QKV_W){buf0_39[QKV_W-1]}}, buf0_39};
                 mul_c_30 = -6'sd9;
-                mul_a_31 = {{16{buf0_55[8]}}, buf0_55};
+                mul_a_31 = {{(HASH_MUL_A_W-QKV_W){buf0_55[QKV_W-1]}}, buf0_55};
                 mul_c_31 = -6'sd5;
-                mul_a_32 = {{16{buf0_8[8]}}, buf0_8};
+                mul_a_32 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
                 mul_c_32 = 6'sd26;
-                mul_a_33 = {{16{buf0_24[8]}}, buf0_24};
+                mul_a_33 = {{(HASH_MUL_A_W-QKV_W){buf0_24[QKV_W-1]}}, buf0_24};
                 mul_c_33 = 6'sd22;
-                mul_a_34 = {{16{buf0_40[8]}}, buf0_40};
+                mul_a_34 = {{(HASH_MUL_A_W-QKV_W){buf0_40[QKV_W-1]}}, buf0_40};
                 mul_c_34 = -6'sd9;
-                mul_a_35 = {{16{buf0_56[8]}}, buf0_56};
+                mul_a_35 = {{(HASH_MUL_A_W-QKV_W){buf0_56[QKV_W-1]}}, buf0_56};
                 mul_c_35 = -6'sd5;
-                mul_a_36 = {{16{buf0_9[8]}}, buf0_9};
+                mul_a_36 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
                 mul_c_36 = 6'sd26;
-                mul_a_37 = {{16{buf0_25[8]}}, buf0_25};
+                mul_a_37 = {{(HASH_MUL_A_W-QKV_W){buf0_25[QKV_W-1]}}, buf0_25};
                 mul_c_37 = 6'sd22;
-                mul_a_38 = {{16{buf0_41[8]}}, buf0_41};
+                mul_a_38 = {{(HASH_MUL_A_W-QKV_W){buf0_41[QKV_W-1]}}, buf0_41};
                 mul_c_38 = -6'sd9;
-                mul_a_39 = {{16{buf0_57[8]}}, buf0_57};
+                mul_a_39 = {{(HASH_MUL_A_W-QKV_W){buf0_57[QKV_W-1]}}, buf0_57};
                 mul_c_39 = -6'sd5;
-                mul_a_40 = {{16{buf0_10[8]}}, buf0_10};
+                mul_a_40 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
                 mul_c_40 = 6'sd26;
-                mul_a_41 = {{16{buf0_26[8]}}, buf0_26};
+                mul_a_41 = {{(HASH_MUL_A_W-QKV_W){buf0_26[QKV_W-1]}}, buf0_26};
                 mul_c_41 = 6'sd22;
-                mul_a_42 = {{16{buf0_42[8]}}, buf0_42};
+                mul_a_42 = {{(HASH_MUL_A_W-QKV_W){buf0_42[QKV_W-1]}}, buf0_42};
                 mul_c_42 = -6'sd9;
-                mul_a_43 = {{16{buf0_58[8]}}, buf0_58};
+                mul_a_43 = {{(HASH_MUL_A_W-QKV_W){buf0_58[QKV_W-1]}}, buf0_58};
                 mul_c_43 = -6'sd5;
-                mul_a_44 = {{16{buf0_11[8]}}, buf0_11};
+                mul_a_44 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
                 mul_c_44 = 6'sd26;
-                mul_a_45 = {{16{buf0_27[8]}}, buf0_27};
+                mul_a_45 = {{(HASH_MUL_A_W-QKV_W){buf0_27[QKV_W-1]}}, buf0_27};
                 mul_c_45 = 6'sd22;
-                mul_a_46 = {{16{buf0_43[8]}}, buf0_43};
+                mul_a_46 = {{(HASH_MUL_A_W-QKV_W){buf0_43[QKV_W-1]}}, buf0_43};
                 mul_c_46 = -6'sd9;
-                mul_a_47 = {{16{buf0_59[8]}}, buf0_59};
+                mul_a_47 = {{(HASH_MUL_A_W-QKV_W){buf0_59[QKV_W-1]}}, buf0_59};
                 mul_c_47 = -6'sd5;
-                mul_a_48 = {{16{buf0_12[8]}}, buf0_12};
+                mul_a_48 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
                 mul_c_48 = 6'sd26;
-                mul_a_49 = {{16{buf0_28[8]}}, buf0_28};
+                mul_a_49 = {{(HASH_MUL_A_W-QKV_W){buf0_28[QKV_W-1]}}, buf0_28};
                 mul_c_49 = 6'sd22;
-                mul_a_50 = {{16{buf0_44[8]}}, buf0_44};
+                mul_a_50 = {{(HASH_MUL_A_W-QKV_W){buf0_44[QKV_W-1]}}, buf0_44};
                 mul_c_50 = -6'sd9;
-                mul_a_51 = {{16{buf0_60[8]}}, buf0_60};
+                mul_a_51 = {{(HASH_MUL_A_W-QKV_W){buf0_60[QKV_W-1]}}, buf0_60};
                 mul_c_51 = -6'sd5;
-                mul_a_52 = {{16{buf0_13[8]}}, buf0_13};
+                mul_a_52 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
                 mul_c_52 = 6'sd26;
-                mul_a_53 = {{16{buf0_29[8]}}, buf0_29};
+                mul_a_53 = {{(HASH_MUL_A_W-QKV_W){buf0_29[QKV_W-1]}}, buf0_29};
                 mul_c_53 = 6'sd22;
-                mul_a_54 = {{16{buf0_45[8]}}, buf0_45};
+                mul_a_54 = {{(HASH_MUL_A_W-QKV_W){buf0_45[QKV_W-1]}}, buf0_45};
                 mul_c_54 = -6'sd9;
-                mul_a_55 = {{16{buf0_61[8]}}, buf0_61};
+                mul_a_55 = {{(HASH_MUL_A_W-QKV_W){buf0_61[QKV_W-1]}}, buf0_61};
                 mul_c_55 = -6'sd5;
-                mul_a_56 = {{16{buf0_14[8]}}, buf0_14};
+                mul_a_56 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
                 mul_c_56 = 6'sd26;
-                mul_a_57 = {{16{buf0_30[8]}}, buf0_30};
+                mul_a_57 = {{(HASH_MUL_A_W-QKV_W){buf0_30[QKV_W-1]}}, buf0_30};
                 mul_c_57 = 6'sd22;
-                mul_a_58 = {{16{buf0_46[8]}}, buf0_46};
+                mul_a_58 = {{(HASH_MUL_A_W-QKV_W){buf0_46[QKV_W-1]}}, buf0_46};
                 mul_c_58 = -6'sd9;
-                mul_a_59 = {{16{buf0_62[8]}}, buf0_62};
+                mul_a_59 = {{(HASH_MUL_A_W-QKV_W){buf0_62[QKV_W-1]}}, buf0_62};
                 mul_c_59 = -6'sd5;
-                mul_a_60 = {{16{buf0_15[8]}}, buf0_15};
+                mul_a_60 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
                 mul_c_60 = 6'sd26;
-                mul_a_61 = {{16{buf0_31[8]}}, buf0_31};
+                mul_a_61 = {{(HASH_MUL_A_W-QKV_W){buf0_31[QKV_W-1]}}, buf0_31};
                 mul_c_61 = 6'sd22;
-                mul_a_62 = {{16{buf0_47[8]}}, buf0_47};
+                mul_a_62 = {{(HASH_MUL_A_W-QKV_W){buf0_47[QKV_W-1]}}, buf0_47};
                 mul_c_62 = -6'sd9;
-                mul_a_63 = {{16{buf0_63[8]}}, buf0_63};
+                mul_a_63 = {{(HASH_MUL_A_W-QKV_W){buf0_63[QKV_W-1]}}, buf0_63};
                 mul_c_63 = -6'sd5;
-                mul_a_64 = {{16{buf0_0[8]}}, buf0_0};
+                mul_a_64 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
                 mul_c_64 = 6'sd21;
-                mul_a_65 = {{16{buf0_16[8]}}, buf0_16};
+                mul_a_65 = {{(HASH_MUL_A_W-QKV_W){buf0_16[QKV_W-1]}}, buf0_16};
                 mul_c_65 = -6'sd26;
-                mul_a_66 = {{16{buf0_32[8]}}, buf0_32};
+                mul_a_66 = {{(HASH_MUL_A_W-QKV_W){buf0_32[QKV_W-1]}}, buf0_32};
                 mul_c_66 = -6'sd9;
-                mul_a_67 = {{16{buf0_48[8]}}, buf0_48};
+                mul_a_67 = {{(HASH_MUL_A_W-QKV_W){buf0_48[QKV_W-1]}}, buf0_48};
                 mul_c_67 = 6'sd10;
-                mul_a_68 = {{16{buf0_1[8]}}, buf0_1};
+                mul_a_68 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
                 mul_c_68 = 6'sd21;
-                mul_a_69 = {{16{buf0_17[8]}}, buf0_17};
+                mul_a_69 = {{(HASH_MUL_A_W-QKV_W){buf0_17[QKV_W-1]}}, buf0_17};
                 mul_c_69 = -6'sd26;
-                mul_a_70 = {{16{buf0_33[8]}}, buf0_33};
+                mul_a_70 = {{(HASH_MUL_A_W-QKV_W){buf0_33[QKV_W-1]}}, buf0_33};
                 mul_c_70 = -6'sd9;
-                mul_a_71 = {{16{buf0_49[8]}}, buf0_49};
+                mul_a_71 = {{(HASH_MUL_A_W-QKV_W){buf0_49[QKV_W-1]}}, buf0_49};
                 mul_c_71 = 6'sd10;
-                mul_a_72 = {{16{buf0_2[8]}}, buf0_2};
+                mul_a_72 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
                 mul_c_72 = 6'sd21;
-                mul_a_73 = {{16{buf0_18[8]}}, buf0_18};
+                mul_a_73 = {{(HASH_MUL_A_W-QKV_W){buf0_18[QKV_W-1]}}, buf0_18};
                 mul_c_73 = -6'sd26;
-                mul_a_74 = {{16{buf0_34[8]}}, buf0_34};
+                mul_a_74 = {{(HASH_MUL_A_W-QKV_W){buf0_34[QKV_W-1]}}, buf0_34};
                 mul_c_74 = -6'sd9;
-                mul_a_75 = {{16{buf0_50[8]}}, buf0_50};
+                mul_a_75 = {{(HASH_MUL_A_W-QKV_W){buf0_50[QKV_W-1]}}, buf0_50};
                 mul_c_75 = 6'sd10;
-                mul_a_76 = {{16{buf0_3[8]}}, buf0_3};
+                mul_a_76 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
                 mul_c_76 = 6'sd21;
-                mul_a_77 = {{16{buf0_19[8]}}, buf0_19};
+                mul_a_77 = {{(HASH_MUL_A_W-QKV_W){buf0_19[QKV_W-1]}}, buf0_19};
                 mul_c_77 = -6'sd26;
-                mul_a_78 = {{16{buf0_35[8]}}, buf0_35};
+                mul_a_78 = {{(HASH_MUL_A_W-QKV_W){buf0_35[QKV_W-1]}}, buf0_35};
                 mul_c_78 = -6'sd9;
-                mul_a_79 = {{16{buf0_51[8]}}, buf0_51};
+                mul_a_79 = {{(HASH_MUL_A_W-QKV_W){buf0_51[QKV_W-1]}}, buf0_51};
                 mul_c_79 = 6'sd10;
-                mul_a_80 = {{16{buf0_4[8]}}, buf0_4};
+                mul_a_80 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
                 mul_c_80 = 6'sd21;
-                mul_a_81 = {{16{buf0_20[8]}}, buf0_20};
+                mul_a_81 = {{(HASH_MUL_A_W-QKV_W){buf0_20[QKV_W-1]}}, buf0_20};
                 mul_c_81 = -6'sd26;
-                mul_a_82 = {{16{buf0_36[8]}}, buf0_36};
+                mul_a_82 = {{(HASH_MUL_A_W-QKV_W){buf0_36[QKV_W-1]}}, buf0_36};
                 mul_c_82 = -6'sd9;
-                mul_a_83 = {{16{buf0_52[8]}}, buf0_52};
+                mul_a_83 = {{(HASH_MUL_A_W-QKV_W){buf0_52[QKV_W-1]}}, buf0_52};
                 mul_c_83 = 6'sd10;
-                mul_a_84 = {{16{buf0_5[8]}}, buf0_5};
+                mul_a_84 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
                 mul_c_84 = 6'sd21;
-                mul_a_85 = {{16{buf0_21[8]}}, buf0_21};
+                mul_a_85 = {{(HASH_MUL_A_W-QKV_W){buf0_21[QKV_W-1]}}, buf0_21};
                 mul_c_85 = -6'sd26;
-                mul_a_86 = {{16{buf0_37[8]}}, buf0_37};
+                mul_a_86 = {{(HASH_MUL_A_W-QKV_W){buf0_37[QKV_W-1]}}, buf0_37};
                 mul_c_86 = -6'sd9;
-                mul_a_87 = {{16{buf0_53[8]}}, buf0_53};
+                mul_a_87 = {{(HASH_MUL_A_W-QKV_W){buf0_53[QKV_W-1]}}, buf0_53};
                 mul_c_87 = 6'sd10;
-                mul_a_88 = {{16{buf0_6[8]}}, buf0_6};
+                mul_a_88 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
                 mul_c_88 = 6'sd21;
-                mul_a_89 = {{16{buf0_22[8]}}, buf0_22};
+                mul_a_89 = {{(HASH_MUL_A_W-QKV_W){buf0_22[QKV_W-1]}}, buf0_22};
                 mul_c_89 = -6'sd26;
-                mul_a_90 = {{16{buf0_38[8]}}, buf0_38};
+                mul_a_90 = {{(HASH_MUL_A_W-QKV_W){buf0_38[QKV_W-1]}}, buf0_38};
                 mul_c_90 = -6'sd9;
-                mul_a_91 = {{16{buf0_54[8]}}, buf0_54};
+                mul_a_91 = {{(HASH_MUL_A_W-QKV_W){buf0_54[QKV_W-1]}}, buf0_54};
                 mul_c_91 = 6'sd10;
-                mul_a_92 = {{16{buf0_7[8]}}, buf0_7};
+                mul_a_92 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
                 mul_c_92 = 6'sd21;
-                mul_a_93 = {{16{buf0_23[8]}}, buf0_23};
+                mul_a_93 = {{(HASH_MUL_A_W-QKV_W){buf0_23[QKV_W-1]}}, buf0_23};
                 mul_c_93 = -6'sd26;
-                mul_a_94 = {{16{buf0_39[8]}}, buf0_39};
+                mul_a_94 = {{(HASH_MUL_A_W-QKV_W){buf0_39[QKV_W-1]}}, buf0_39};
                 mul_c_94 = -6'sd9;
-                mul_a_95 = {{16{buf0_55[8]}}, buf0_55};
+                mul_a_95 = {{(HASH_MUL_A_W-QKV_W){buf0_55[QKV_W-1]}}, buf0_55};
                 mul_c_95 = 6'sd10;
-                mul_a_96 = {{16{buf0_8[8]}}, buf0_8};
+                mul_a_96 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
                 mul_c_96 = 6'sd21;
-                mul_a_97 = {{16{buf0_24[8]}}, buf0_24};
+                mul_a_97 = {{(HASH_MUL_A_W-QKV_W){buf0_24[QKV_W-1]}}, buf0_24};
                 mul_c_97 = -6'sd26;
-                mul_a_98 = {{16{buf0_40[8]}}, buf0_40};
+                mul_a_98 = {{(HASH_MUL_A_W-QKV_W){buf0_40[QKV_W-1]}}, buf0_40};
                 mul_c_98 = -6'sd9;
-                mul_a_99 = {{16{buf0_56[8]}}, buf0_56};
+                mul_a_99 = {{(HASH_MUL_A_W-QKV_W){buf0_56[QKV_W-1]}}, buf0_56};
                 mul_c_99 = 6'sd10;
-                mul_a_100 = {{16{buf0_9[8]}}, buf0_9};
+                mul_a_100 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
                 mul_c_100 = 6'sd21;
-                mul_a_101 = {{16{buf0_25[8]}}, buf0_25};
+                mul_a_101 = {{(HASH_MUL_A_W-QKV_W){buf0_25[QKV_W-1]}}, buf0_25};
                 mul_c_101 = -6'sd26;
-                mul_a_102 = {{16{buf0_41[8]}}, buf0_41};
+                mul_a_102 = {{(HASH_MUL_A_W-QKV_W){buf0_41[QKV_W-1]}}, buf0_41};
                 mul_c_102 = -6'sd9;
-                mul_a_103 = {{16{buf0_57[8]}}, buf0_57};
+                mul_a_103 = {{(HASH_MUL_A_W-QKV_W){buf0_57[QKV_W-1]}}, buf0_57};
                 mul_c_103 = 6'sd10;
-                mul_a_104 = {{16{buf0_10[8]}}, buf0_10};
+                mul_a_104 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
                 mul_c_104 = 6'sd21;
-                mul_a_105 = {{16{buf0_26[8]}}, buf0_26};
+                mul_a_105 = {{(HASH_MUL_A_W-QKV_W){buf0_26[QKV_W-1]}}, buf0_26};
                 mul_c_105 = -6'sd26;
-                mul_a_106 = {{16{buf0_42[8]}}, buf0_42};
+                mul_a_106 = {{(HASH_MUL_A_W-QKV_W){buf0_42[QKV_W-1]}}, buf0_42};
                 mul_c_106 = -6'sd9;
-                mul_a_107 = {{16{buf0_58[8]}}, buf0_58};
+                mul_a_107 = {{(HASH_MUL_A_W-QKV_W){buf0_58[QKV_W-1]}}, buf0_58};
                 mul_c_107 = 6'sd10;
-                mul_a_108 = {{16{buf0_11[8]}}, buf0_11};
+                mul_a_108 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
                 mul_c_108 = 6'sd21;
-                mul_a_109 = {{16{buf0_27[8]}}, buf0_27};
+                mul_a_109 = {{(HASH_MUL_A_W-QKV_W){buf0_27[QKV_W-1]}}, buf0_27};
                 mul_c_109 = -6'sd26;
-                mul_a_110 = {{16{buf0_43[8]}}, buf0_43};
+                mul_a_110 = {{(HASH_MUL_A_W-QKV_W){buf0_43[QKV_W-1]}}, buf0_43};
                 mul_c_110 = -6'sd9;
-                mul_a_111 = {{16{buf0_59[8]}}, buf0_59};
+                mul_a_111 = {{(HASH_MUL_A_W-QKV_W){buf0_59[QKV_W-1]}}, buf0_59};
                 mul_c_111 = 6'sd10;
-                mul_a_112 = {{16{buf0_12[8]}}, buf0_12};
+                mul_a_112 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
                 mul_c_112 = 6'sd21;
-                mul_a_113 = {{16{buf0_28[8]}}, buf0_28};
+                mul_a_113 = {{(HASH_MUL_A_W-QKV_W){buf0_28[QKV_W-1]}}, buf0_28};
                 mul_c_113 = -6'sd26;
-                mul_a_114 = {{16{buf0_44[8]}}, buf0_44};
+                mul_a_114 = {{(HASH_MUL_A_W-QKV_W){buf0_44[QKV_W-1]}}, buf0_44};
                 mul_c_114 = -6'sd9;
-                mul_a_115 = {{16{buf0_60[8]}}, buf0_60};
+                mul_a_115 = {{(HASH_MUL_A_W-QKV_W){buf0_60[QKV_W-1]}}, buf0_60};
                 mul_c_115 = 6'sd10;
-                mul_a_116 = {{16{buf0_13[8]}}, buf0_13};
+                mul_a_116 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
                 mul_c_116 = 6'sd21;
-                mul_a_117 = {{16{buf0_29[8]}}, buf0_29};
+                mul_a_117 = {{(HASH_MUL_A_W-QKV_W){buf0_29[QKV_W-1]}}, buf0_29};
                 mul_c_117 = -6'sd26;
-                mul_a_118 = {{16{buf0_45[8]}}, buf0_45};
+                mul_a_118 = {{(HASH_MUL_A_W-QKV_W){buf0_45[QKV_W-1]}}, buf0_45};
                 mul_c_118 = -6'sd9;
-                mul_a_119 = {{16{buf0_61[8]}}, buf0_61};
+                mul_a_119 = {{(HASH_MUL_A_W-QKV_W){buf0_61[QKV_W-1]}}, buf0_61};
                 mul_c_119 = 6'sd10;
-                mul_a_120 = {{16{buf0_14[8]}}, buf0_14};
+                mul_a_120 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
                 mul_c_120 = 6'sd21;
-                mul_a_121 = {{16{buf0_30[8]}}, buf0_30};
+                mul_a_121 = {{(HASH_MUL_A_W-QKV_W){buf0_30[QKV_W-1]}}, buf0_30};
                 mul_c_121 = -6'sd26;
-                mul_a_122 = {{16{buf0_46[8]}}, buf0_46};
+                mul_a_122 = {{(HASH_MUL_A_W-QKV_W){buf0_46[QKV_W-1]}}, buf0_46};
                 mul_c_122 = -6'sd9;
-                mul_a_123 = {{16{buf0_62[8]}}, buf0_62};
+                mul_a_123 = {{(HASH_MUL_A_W-QKV_W){buf0_62[QKV_W-1]}}, buf0_62};
                 mul_c_123 = 6'sd10;
-                mul_a_124 = {{16{buf0_15[8]}}, buf0_15};
+                mul_a_124 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
                 mul_c_124 = 6'sd21;
-                mul_a_125 = {{16{buf0_31[8]}}, buf0_31};
+                mul_a_125 = {{(HASH_MUL_A_W-QKV_W){buf0_31[QKV_W-1]}}, buf0_31};
                 mul_c_125 = -6'sd26;
-                mul_a_126 = {{16{buf0_47[8]}}, buf0_47};
+                mul_a_126 = {{(HASH_MUL_A_W-QKV_W){buf0_47[QKV_W-1]}}, buf0_47};
                 mul_c_126 = -6'sd9;
-                mul_a_127 = {{16{buf0_63[8]}}, buf0_63};
+                mul_a_127 = {{(HASH_MUL_A_W-QKV_W){buf0_63[QKV_W-1]}}, buf0_63};
                 mul_c_127 = 6'sd10;
-                mul_a_128 = {{16{buf0_0[8]}}, buf0_0};
+                mul_a_128 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
                 mul_c_128 = 6'sd13;
-                mul_a_129 = {{16{buf0_16[8]}}, buf0_16};
+                mul_a_129 = {{(HASH_MUL_A_W-QKV_W){buf0_16[QKV_W-1]}}, buf0_16};
                 mul_c_129 = -6'sd5;
-                mul_a_130 = {{16{buf0_32[8]}}, buf0_32};
+                mul_a_130 = {{(HASH_MUL_A_W-QKV_W){buf0_32[QKV_W-1]}}, buf0_32};
                 mul_c_130 = 6'sd30;
-                mul_a_131 = {{16{buf0_48[8]}}, buf0_48};
+                mul_a_131 = {{(HASH_MUL_A_W-QKV_W){buf0_48[QKV_W-1]}}, buf0_48};
                 mul_c_131 = -6'sd13;
-                mul_a_132 = {{16{buf0_1[8]}}, buf0_1};
+                mul_a_132 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
                 mul_c_132 = 6'sd13;
-                mul_a_133 = {{16{buf0_17[8]}}, buf0_17};
+                mul_a_133 = {{(HASH_MUL_A_W-QKV_W){buf0_17[QKV_W-1]}}, buf0_17};
                 mul_c_133 = -6'sd5;
-                mul_a_134 = {{16{buf0_33[8]}}, buf0_33};
+                mul_a_134 = {{(HASH_MUL_A_W-QKV_W){buf0_33[QKV_W-1]}}, buf0_33};
                 mul_c_134 = 6'sd30;
-                mul_a_135 = {{16{buf0_49[8]}}, buf0_49};
+                mul_a_135 = {{(HASH_MUL_A_W-QKV_W){buf0_49[QKV_W-1]}}, buf0_49};
                 mul_c_135 = -6'sd13;
-                mul_a_136 = {{16{buf0_2[8]}}, buf0_2};
+                mul_a_136 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
                 mul_c_136 = 6'sd13;
-                mul_a_137 = {{16{buf0_18[8]}}, buf0_18};
+                mul_a_137 = {{(HASH_MUL_A_W-QKV_W){buf0_18[QKV_W-1]}}, buf0_18};
                 mul_c_137 = -6'sd5;
-                mul_a_138 = {{16{buf0_34[8]}}, buf0_34};
+                mul_a_138 = {{(HASH_MUL_A_W-QKV_W){buf0_34[QKV_W-1]}}, buf0_34};
                 mul_c_138 = 6'sd30;
-                mul_a_139 = {{16{buf0_50[8]}}, buf0_50};
+                mul_a_139 = {{(HASH_MUL_A_W-QKV_W){buf0_50[QKV_W-1]}}, buf0_50};
                 mul_c_139 = -6'sd13;
-                mul_a_140 = {{16{buf0_3[8]}}, buf0_3};
+                mul_a_140 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
                 mul_c_140 = 6'sd13;
-                mul_a_141 = {{16{buf0_19[8]}}, buf0_19};
+                mul_a_141 = {{(HASH_MUL_A_W-QKV_W){buf0_19[QKV_W-1]}}, buf0_19};
                 mul_c_141 = -6'sd5;
-                mul_a_142 = {{16{buf0_35[8]}}, buf0_35};
+                mul_a_142 = {{(HASH_MUL_A_W-QKV_W){buf0_35[QKV_W-1]}}, buf0_35};
                 mul_c_142 = 6'sd30;
-                mul_a_143 = {{16{buf0_51[8]}}, buf0_51};
+                mul_a_143 = {{(HASH_MUL_A_W-QKV_W){buf0_51[QKV_W-1]}}, buf0_51};
                 mul_c_143 = -6'sd13;
-                mul_a_144 = {{16{buf0_4[8]}}, buf0_4};
+                mul_a_144 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
                 mul_c_144 = 6'sd13;
-                mul_a_145 = {{16{buf0_20[8]}}, buf0_20};
+                mul_a_145 = {{(HASH_MUL_A_W-QKV_W){buf0_20[QKV_W-1]}}, buf0_20};
                 mul_c_145 = -6'sd5;
-                mul_a_146 = {{16{buf0_36[8]}}, buf0_36};
+                mul_a_146 = {{(HASH_MUL_A_W-QKV_W){buf0_36[QKV_W-1]}}, buf0_36};
                 mul_c_146 = 6'sd30;
-                mul_a_147 = {{16{buf0_52[8]}}, buf0_52};
+                mul_a_147 = {{(HASH_MUL_A_W-QKV_W){buf0_52[QKV_W-1]}}, buf0_52};
                 mul_c_147 = -6'sd13;
-                mul_a_148 = {{16{buf0_5[8]}}, buf0_5};
+                mul_a_148 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
                 mul_c_148 = 6'sd13;
-                mul_a_149 = {{16{buf0_21[8]}}, buf0_21};
+                mul_a_149 = {{(HASH_MUL_A_W-QKV_W){buf0_21[QKV_W-1]}}, buf0_21};
                 mul_c_149 = -6'sd5;
-                mul_a_150 = {{16{buf0_37[8]}}, buf0_37};
+                mul_a_150 = {{(HASH_MUL_A_W-QKV_W){buf0_37[QKV_W-1]}}, buf0_37};
                 mul_c_150 = 6'sd30;
-                mul_a_151 = {{16{buf0_53[8]}}, buf0_53};
+                mul_a_151 = {{(HASH_MUL_A_W-QKV_W){buf0_53[QKV_W-1]}}, buf0_53};
                 mul_c_151 = -6'sd13;
-                mul_a_152 = {{16{buf0_6[8]}}, buf0_6};
+                mul_a_152 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
                 mul_c_152 = 6'sd13;
-                mul_a_153 = {{16{buf0_22[8]}}, buf0_22};
+                mul_a_153 = {{(HASH_MUL_A_W-QKV_W){buf0_22[QKV_W-1]}}, buf0_22};
                 mul_c_153 = -6'sd5;
-                mul_a_154 = {{16{buf0_38[8]}}, buf0_38};
+                mul_a_154 = {{(HASH_MUL_A_W-QKV_W){buf0_38[QKV_W-1]}}, buf0_38};
                 mul_c_154 = 6'sd30;
-                mul_a_155 = {{16{buf0_54[8]}}, buf0_54};
+                mul_a_155 = {{(HASH_MUL_A_W-QKV_W){buf0_54[QKV_W-1]}}, buf0_54};
                 mul_c_155 = -6'sd13;
-                mul_a_156 = {{16{buf0_7[8]}}, buf0_7};
+                mul_a_156 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
                 mul_c_156 = 6'sd13;
-                mul_a_157 = {{16{buf0_23[8]}}, buf0_23};
+                mul_a_157 = {{(HASH_MUL_A_W-QKV_W){buf0_23[QKV_W-1]}}, buf0_23};
                 mul_c_157 = -6'sd5;
-                mul_a_158 = {{16{buf0_39[8]}}, buf0_39};
+                mul_a_158 = {{(HASH_MUL_A_W-QKV_W){buf0_39[QKV_W-1]}}, buf0_39};
                 mul_c_158 = 6'sd30;
-                mul_a_159 = {{16{buf0_55[8]}}, buf0_55};
+                mul_a_159 = {{(HASH_MUL_A_W-QKV_W){buf0_55[QKV_W-1]}}, buf0_55};
                 mul_c_159 = -6'sd13;
-                mul_a_160 = {{16{buf0_8[8]}}, buf0_8};
+                mul_a_160 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
                 mul_c_160 = 6'sd13;
-                mul_a_161 = {{16{buf0_24[8]}}, buf0_24};
+                mul_a_161 = {{(HASH_MUL_A_W-QKV_W){buf0_24[QKV_W-1]}}, buf0_24};
                 mul_c_161 = -6'sd5;
-                mul_a_162 = {{16{buf0_40[8]}}, buf0_40};
+                mul_a_162 = {{(HASH_MUL_A_W-QKV_W){buf0_40[QKV_W-1]}}, buf0_40};
                 mul_c_162 = 6'sd30;
-                mul_a_163 = {{16{buf0_56[8]}}, buf0_56};
+                mul_a_163 = {{(HASH_MUL_A_W-QKV_W){buf0_56[QKV_W-1]}}, buf0_56};
                 mul_c_163 = -6'sd13;
-                mul_a_164 = {{16{buf0_9[8]}}, buf0_9};
+                mul_a_164 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
                 mul_c_164 = 6'sd13;
-                mul_a_165 = {{16{buf0_25[8]}}, buf0_25};
+                mul_a_165 = {{(HASH_MUL_A_W-QKV_W){buf0_25[QKV_W-1]}}, buf0_25};
                 mul_c_165 = -6'sd5;
-                mul_a_166 = {{16{buf0_41[8]}}, buf0_41};
+                mul_a_166 = {{(HASH_MUL_A_W-QKV_W){buf0_41[QKV_W-1]}}, buf0_41};
                 mul_c_166 = 6'sd30;
-                mul_a_167 = {{16{buf0_57[8]}}, buf0_57};
+                mul_a_167 = {{(HASH_MUL_A_W-QKV_W){buf0_57[QKV_W-1]}}, buf0_57};
                 mul_c_167 = -6'sd13;
-                mul_a_168 = {{16{buf0_10[8]}}, buf0_10};
+                mul_a_168 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
                 mul_c_168 = 6'sd13;
-                mul_a_169 = {{16{buf0_26[8]}}, buf0_26};
+                mul_a_169 = {{(HASH_MUL_A_W-QKV_W){buf0_26[QKV_W-1]}}, buf0_26};
                 mul_c_169 = -6'sd5;
-                mul_a_170 = {{16{buf0_42[8]}}, buf0_42};
+                mul_a_170 = {{(HASH_MUL_A_W-QKV_W){buf0_42[QKV_W-1]}}, buf0_42};
                 mul_c_170 = 6'sd30;
-                mul_a_171 = {{16{buf0_58[8]}}, buf0_58};
+                mul_a_171 = {{(HASH_MUL_A_W-QKV_W){buf0_58[QKV_W-1]}}, buf0_58};
                 mul_c_171 = -6'sd13;
-                mul_a_172 = {{16{buf0_11[8]}}, buf0_11};
+                mul_a_172 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
                 mul_c_172 = 6'sd13;
-                mul_a_173 = {{16{buf0_27[8]}}, buf0_27};
+                mul_a_173 = {{(HASH_MUL_A_W-QKV_W){buf0_27[QKV_W-1]}}, buf0_27};
                 mul_c_173 = -6'sd5;
-                mul_a_174 = {{16{buf0_43[8]}}, buf0_43};
+                mul_a_174 = {{(HASH_MUL_A_W-QKV_W){buf0_43[QKV_W-1]}}, buf0_43};
                 mul_c_174 = 6'sd30;
-                mul_a_175 = {{16{buf0_59[8]}}, buf0_59};
+                mul_a_175 = {{(HASH_MUL_A_W-QKV_W){buf0_59[QKV_W-1]}}, buf0_59};
                 mul_c_175 = -6'sd13;
-                mul_a_176 = {{16{buf0_12[8]}}, buf0_12};
+                mul_a_176 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
                 mul_c_176 = 6'sd13;
-                mul_a_177 = {{16{buf0_28[8]}}, buf0_28};
+                mul_a_177 = {{(HASH_MUL_A_W-QKV_W){buf0_28[QKV_W-1]}}, buf0_28};
                 mul_c_177 = -6'sd5;
-                mul_a_178 = {{16{buf0_44[8]}}, buf0_44};
+                mul_a_178 = {{(HASH_MUL_A_W-QKV_W){buf0_44[QKV_W-1]}}, buf0_44};
                 mul_c_178 = 6'sd30;
-                mul_a_179 = {{16{buf0_60[8]}}, buf0_60};
+                mul_a_179 = {{(HASH_MUL_A_W-QKV_W){buf0_60[QKV_W-1]}}, buf0_60};
                 mul_c_179 = -6'sd13;
-                mul_a_180 = {{16{buf0_13[8]}}, buf0_13};
+                mul_a_180 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
                 mul_c_180 = 6'sd13;
-                mul_a_181 = {{16{buf0_29[8]}}, buf0_29};
+                mul_a_181 = {{(HASH_MUL_A_W-QKV_W){buf0_29[QKV_W-1]}}, buf0_29};
                 mul_c_181 = -6'sd5;
-                mul_a_182 = {{16{buf0_45[8]}}, buf0_45};
+                mul_a_182 = {{(HASH_MUL_A_W-QKV_W){buf0_45[QKV_W-1]}}, buf0_45};
                 mul_c_182 = 6'sd30;
-                mul_a_183 = {{16{buf0_61[8]}}, buf0_61};
+                mul_a_183 = {{(HASH_MUL_A_W-QKV_W){buf0_61[QKV_W-1]}}, buf0_61};
                 mul_c_183 = -6'sd13;
-                mul_a_184 = {{16{buf0_14[8]}}, buf0_14};
+                mul_a_184 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
                 mul_c_184 = 6'sd13;
-                mul_a_185 = {{16{buf0_30[8]}}, buf0_30};
+                mul_a_185 = {{(HASH_MUL_A_W-QKV_W){buf0_30[QKV_W-1]}}, buf0_30};
                 mul_c_185 = -6'sd5;
-                mul_a_186 = {{16{buf0_46[8]}}, buf0_46};
+                mul_a_186 = {{(HASH_MUL_A_W-QKV_W){buf0_46[QKV_W-1]}}, buf0_46};
                 mul_c_186 = 6'sd30;
-                mul_a_187 = {{16{buf0_62[8]}}, buf0_62};
+                mul_a_187 = {{(HASH_MUL_A_W-QKV_W){buf0_62[QKV_W-1]}}, buf0_62};
                 mul_c_187 = -6'sd13;
-                mul_a_188 = {{16{buf0_15[8]}}, buf0_15};
+                mul_a_188 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
                 mul_c_188 = 6'sd13;
-                mul_a_189 = {{16{buf0_31[8]}}, buf0_31};
+                mul_a_189 = {{(HASH_MUL_A_W-QKV_W){buf0_31[QKV_W-1]}}, buf0_31};
                 mul_c_189 = -6'sd5;
-                mul_a_190 = {{16{buf0_47[8]}}, buf0_47};
+                mul_a_190 = {{(HASH_MUL_A_W-QKV_W){buf0_47[QKV_W-1]}}, buf0_47};
                 mul_c_190 = 6'sd30;
-                mul_a_191 = {{16{buf0_63[8]}}, buf0_63};
+                mul_a_191 = {{(HASH_MUL_A_W-QKV_W){buf0_63[QKV_W-1]}}, buf0_63};
                 mul_c_191 = -6'sd13;
-                mul_a_192 = {{16{buf0_0[8]}}, buf0_0};
+                mul_a_192 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
                 mul_c_192 = 6'sd3;
-                mul_a_193 = {{16{buf0_16[8]}}, buf0_16};
+                mul_a_193 = {{(HASH_MUL_A_W-QKV_W){buf0_16[QKV_W-1]}}, buf0_16};
                 mul_c_193 = 6'sd9;
-                mul_a_194 = {{16{buf0_32[8]}}, buf0_32};
+                mul_a_194 = {{(HASH_MUL_A_W-QKV_W){buf0_32[QKV_W-1]}}, buf0_32};
                 mul_c_194 = 6'sd14;
-                mul_a_195 = {{16{buf0_48[8]}}, buf0_48};
+                mul_a_195 = {{(HASH_MUL_A_W-QKV_W){buf0_48[QKV_W-1]}}, buf0_48};
                 mul_c_195 = 6'sd31;
-                mul_a_196 = {{16{buf0_1[8]}}, buf0_1};
+                mul_a_196 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
                 mul_c_196 = 6'sd3;
-                mul_a_197 = {{16{buf0_17[8]}}, buf0_17};
+                mul_a_197 = {{(HASH_MUL_A_W-QKV_W){buf0_17[QKV_W-1]}}, buf0_17};
                 mul_c_197 = 6'sd9;
-                mul_a_198 = {{16{buf0_33[8]}}, buf0_33};
+                mul_a_198 = {{(HASH_MUL_A_W-QKV_W){buf0_33[QKV_W-1]}}, buf0_33};
                 mul_c_198 = 6'sd14;
-                mul_a_199 = {{16{buf0_49[8]}}, buf0_49};
+                mul_a_199 = {{(HASH_MUL_A_W-QKV_W){buf0_49[QKV_W-1]}}, buf0_49};
                 mul_c_199 = 6'sd31;
-                mul_a_200 = {{16{buf0_2[8]}}, buf0_2};
+                mul_a_200 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
                 mul_c_200 = 6'sd3;
-                mul_a_201 = {{16{buf0_18[8]}}, buf0_18};
+                mul_a_201 = {{(HASH_MUL_A_W-QKV_W){buf0_18[QKV_W-1]}}, buf0_18};
                 mul_c_201 = 6'sd9;
-                mul_a_202 = {{16{buf0_34[8]}}, buf0_34};
+                mul_a_202 = {{(HASH_MUL_A_W-QKV_W){buf0_34[QKV_W-1]}}, buf0_34};
                 mul_c_202 = 6'sd14;
-                mul_a_203 = {{16{buf0_50[8]}}, buf0_50};
+                mul_a_203 = {{(HASH_MUL_A_W-QKV_W){buf0_50[QKV_W-1]}}, buf0_50};
                 mul_c_203 = 6'sd31;
-                mul_a_204 = {{16{buf0_3[8]}}, buf0_3};
+                mul_a_204 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
                 mul_c_204 = 6'sd3;
-                mul_a_205 = {{16{buf0_19[8]}}, buf0_19};
+                mul_a_205 = {{(HASH_MUL_A_W-QKV_W){buf0_19[QKV_W-1]}}, buf0_19};
                 mul_c_205 = 6'sd9;
-                mul_a_206 = {{16{buf0_35[8]}}, buf0_35};
+                mul_a_206 = {{(HASH_MUL_A_W-QKV_W){buf0_35[QKV_W-1]}}, buf0_35};
                 mul_c_206 = 6'sd14;
-                mul_a_207 = {{16{buf0_51[8]}}, buf0_51};
+                mul_a_207 = {{(HASH_MUL_A_W-QKV_W){buf0_51[QKV_W-1]}}, buf0_51};
                 mul_c_207 = 6'sd31;
-                mul_a_208 = {{16{buf0_4[8]}}, buf0_4};
+                mul_a_208 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
                 mul_c_208 = 6'sd3;
-                mul_a_209 = {{16{buf0_20[8]}}, buf0_20};
+                mul_a_209 = {{(HASH_MUL_A_W-QKV_W){buf0_20[QKV_W-1]}}, buf0_20};
                 mul_c_209 = 6'sd9;
-                mul_a_210 = {{16{buf0_36[8]}}, buf0_36};
+                mul_a_210 = {{(HASH_MUL_A_W-QKV_W){buf0_36[QKV_W-1]}}, buf0_36};
                 mul_c_210 = 6'sd14;
-                mul_a_211 = {{16{buf0_52[8]}}, buf0_52};
+                mul_a_211 = {{(HASH_MUL_A_W-QKV_W){buf0_52[QKV_W-1]}}, buf0_52};
                 mul_c_211 = 6'sd31;
-                mul_a_212 = {{16{buf0_5[8]}}, buf0_5};
+                mul_a_212 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
                 mul_c_212 = 6'sd3;
-                mul_a_213 = {{16{buf0_21[8]}}, buf0_21};
+                mul_a_213 = {{(HASH_MUL_A_W-QKV_W){buf0_21[QKV_W-1]}}, buf0_21};
                 mul_c_213 = 6'sd9;
-                mul_a_214 = {{16{buf0_37[8]}}, buf0_37};
+                mul_a_214 = {{(HASH_MUL_A_W-QKV_W){buf0_37[QKV_W-1]}}, buf0_37};
                 mul_c_214 = 6'sd14;
-                mul_a_215 = {{16{buf0_53[8]}}, buf0_53};
+                mul_a_215 = {{(HASH_MUL_A_W-QKV_W){buf0_53[QKV_W-1]}}, buf0_53};
                 mul_c_215 = 6'sd31;
-                mul_a_216 = {{16{buf0_6[8]}}, buf0_6};
+                mul_a_216 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
                 mul_c_216 = 6'sd3;
-                mul_a_217 = {{16{buf0_22[8]}}, buf0_22};
+                mul_a_217 = {{(HASH_MUL_A_W-QKV_W){buf0_22[QKV_W-1]}}, buf0_22};
                 mul_c_217 = 6'sd9;
-                mul_a_218 = {{16{buf0_38[8]}}, buf0_38};
+                mul_a_218 = {{(HASH_MUL_A_W-QKV_W){buf0_38[QKV_W-1]}}, buf0_38};
                 mul_c_218 = 6'sd14;
-                mul_a_219 = {{16{buf0_54[8]}}, buf0_54};
+                mul_a_219 = {{(HASH_MUL_A_W-QKV_W){buf0_54[QKV_W-1]}}, buf0_54};
                 mul_c_219 = 6'sd31;
-                mul_a_220 = {{16{buf0_7[8]}}, buf0_7};
+                mul_a_220 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
                 mul_c_220 = 6'sd3;
-                mul_a_221 = {{16{buf0_23[8]}}, buf0_23};
+                mul_a_221 = {{(HASH_MUL_A_W-QKV_W){buf0_23[QKV_W-1]}}, buf0_23};
                 mul_c_221 = 6'sd9;
-                mul_a_222 = {{16{buf0_39[8]}}, buf0_39};
+                mul_a_222 = {{(HASH_MUL_A_W-QKV_W){buf0_39[QKV_W-1]}}, buf0_39};
                 mul_c_222 = 6'sd14;
-                mul_a_223 = {{16{buf0_55[8]}}, buf0_55};
+                mul_a_223 = {{(HASH_MUL_A_W-QKV_W){buf0_55[QKV_W-1]}}, buf0_55};
                 mul_c_223 = 6'sd31;
-                mul_a_224 = {{16{buf0_8[8]}}, buf0_8};
+                mul_a_224 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
                 mul_c_224 = 6'sd3;
-                mul_a_225 = {{16{buf0_24[8]}}, buf0_24};
+                mul_a_225 = {{(HASH_MUL_A_W-QKV_W){buf0_24[QKV_W-1]}}, buf0_24};
                 mul_c_225 = 6'sd9;
-                mul_a_226 = {{16{buf0_40[8]}}, buf0_40};
+                mul_a_226 = {{(HASH_MUL_A_W-QKV_W){buf0_40[QKV_W-1]}}, buf0_40};
                 mul_c_226 = 6'sd14;
-                mul_a_227 = {{16{buf0_56[8]}}, buf0_56};
+                mul_a_227 = {{(HASH_MUL_A_W-QKV_W){buf0_56[QKV_W-1]}}, buf0_56};
                 mul_c_227 = 6'sd31;
-                mul_a_228 = {{16{buf0_9[8]}}, buf0_9};
+                mul_a_228 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
                 mul_c_228 = 6'sd3;
-                mul_a_229 = {{16{buf0_25[8]}}, buf0_25};
+                mul_a_229 = {{(HASH_MUL_A_W-QKV_W){buf0_25[QKV_W-1]}}, buf0_25};
                 mul_c_229 = 6'sd9;
-                mul_a_230 = {{16{buf0_41[8]}}, buf0_41};
+                mul_a_230 = {{(HASH_MUL_A_W-QKV_W){buf0_41[QKV_W-1]}}, buf0_41};
                 mul_c_230 = 6'sd14;
-                mul_a_231 = {{16{buf0_57[8]}}, buf0_57};
+                mul_a_231 = {{(HASH_MUL_A_W-QKV_W){buf0_57[QKV_W-1]}}, buf0_57};
                 mul_c_231 = 6'sd31;
-                mul_a_232 = {{16{buf0_10[8]}}, buf0_10};
+                mul_a_232 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
                 mul_c_232 = 6'sd3;
-                mul_a_233 = {{16{buf0_26[8]}}, buf0_26};
+                mul_a_233 = {{(HASH_MUL_A_W-QKV_W){buf0_26[QKV_W-1]}}, buf0_26};
                 mul_c_233 = 6'sd9;
-                mul_a_234 = {{16{buf0_42[8]}}, buf0_42};
+                mul_a_234 = {{(HASH_MUL_A_W-QKV_W){buf0_42[QKV_W-1]}}, buf0_42};
                 mul_c_234 = 6'sd14;
-                mul_a_235 = {{16{buf0_58[8]}}, buf0_58};
+                mul_a_235 = {{(HASH_MUL_A_W-QKV_W){buf0_58[QKV_W-1]}}, buf0_58};
                 mul_c_235 = 6'sd31;
-                mul_a_236 = {{16{buf0_11[8]}}, buf0_11};
+                mul_a_236 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
                 mul_c_236 = 6'sd3;
-                mul_a_237 = {{16{buf0_27[8]}}, buf0_27};
+                mul_a_237 = {{(HASH_MUL_A_W-QKV_W){buf0_27[QKV_W-1]}}, buf0_27};
                 mul_c_237 = 6'sd9;
-                mul_a_238 = {{16{buf0_43[8]}}, buf0_43};
+                mul_a_238 = {{(HASH_MUL_A_W-QKV_W){buf0_43[QKV_W-1]}}, buf0_43};
                 mul_c_238 = 6'sd14;
-                mul_a_239 = {{16{buf0_59[8]}}, buf0_59};
+                mul_a_239 = {{(HASH_MUL_A_W-QKV_W){buf0_59[QKV_W-1]}}, buf0_59};
                 mul_c_239 = 6'sd31;
-                mul_a_240 = {{16{buf0_12[8]}}, buf0_12};
+                mul_a_240 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
                 mul_c_240 = 6'sd3;
-                mul_a_241 = {{16{buf0_28[8]}}, buf0_28};
+                mul_a_241 = {{(HASH_MUL_A_W-QKV_W){buf0_28[QKV_W-1]}}, buf0_28};
                 mul_c_241 = 6'sd9;
-                mul_a_242 = {{16{buf0_44[8]}}, buf0_44};
+                mul_a_242 = {{(HASH_MUL_A_W-QKV_W){buf0_44[QKV_W-1]}}, buf0_44};
                 mul_c_242 = 6'sd14;
-                mul_a_243 = {{16{buf0_60[8]}}, buf0_60};
+                mul_a_243 = {{(HASH_MUL_A_W-QKV_W){buf0_60[QKV_W-1]}}, buf0_60};
                 mul_c_243 = 6'sd31;
-                mul_a_244 = {{16{buf0_13[8]}}, buf0_13};
+                mul_a_244 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
                 mul_c_244 = 6'sd3;
-                mul_a_245 = {{16{buf0_29[8]}}, buf0_29};
+                mul_a_245 = {{(HASH_MUL_A_W-QKV_W){buf0_29[QKV_W-1]}}, buf0_29};
                 mul_c_245 = 6'sd9;
-                mul_a_246 = {{16{buf0_45[8]}}, buf0_45};
+                mul_a_246 = {{(HASH_MUL_A_W-QKV_W){buf0_45[QKV_W-1]}}, buf0_45};
                 mul_c_246 = 6'sd14;
-                mul_a_247 = {{16{buf0_61[8]}}, buf0_61};
+                mul_a_247 = {{(HASH_MUL_A_W-QKV_W){buf0_61[QKV_W-1]}}, buf0_61};
                 mul_c_247 = 6'sd31;
-                mul_a_248 = {{16{buf0_14[8]}}, buf0_14};
+                mul_a_248 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
                 mul_c_248 = 6'sd3;
-                mul_a_249 = {{16{buf0_30[8]}}, buf0_30};
+                mul_a_249 = {{(HASH_MUL_A_W-QKV_W){buf0_30[QKV_W-1]}}, buf0_30};
                 mul_c_249 = 6'sd9;
-                mul_a_250 = {{16{buf0_46[8]}}, buf0_46};
+                mul_a_250 = {{(HASH_MUL_A_W-QKV_W){buf0_46[QKV_W-1]}}, buf0_46};
                 mul_c_250 = 6'sd14;
-                mul_a_251 = {{16{buf0_62[8]}}, buf0_62};
+                mul_a_251 = {{(HASH_MUL_A_W-QKV_W){buf0_62[QKV_W-1]}}, buf0_62};
                 mul_c_251 = 6'sd31;
-                mul_a_252 = {{16{buf0_15[8]}}, buf0_15};
+                mul_a_252 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
                 mul_c_252 = 6'sd3;
-                mul_a_253 = {{16{buf0_31[8]}}, buf0_31};
+                mul_a_253 = {{(HASH_MUL_A_W-QKV_W){buf0_31[QKV_W-1]}}, buf0_31};
                 mul_c_253 = 6'sd9;
-                mul_a_254 = {{16{buf0_47[8]}}, buf0_47};
+                mul_a_254 = {{(HASH_MUL_A_W-QKV_W){buf0_47[QKV_W-1]}}, buf0_47};
                 mul_c_254 = 6'sd14;
-                mul_a_255 = {{16{buf0_63[8]}}, buf0_63};
+                mul_a_255 = {{(HASH_MUL_A_W-QKV_W){buf0_63[QKV_W-1]}}, buf0_63};
                 mul_c_255 = 6'sd31;
             end
             2'd1: begin // block 0, mode 1: buffer 1 -> buffer 2 [0..63]
-                mul_a_0 = {{8{buf1_0[16]}}, buf1_0};
+                mul_a_0 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_0[HASH_BUF1_W-1]}}, buf1_0};
                 mul_c_0 = -6'sd26;
-                mul_a_1 = {{8{buf1_4[16]}}, buf1_4};
+                mul_a_1 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_4[HASH_BUF1_W-1]}}, buf1_4};
                 mul_c_1 = 6'sd29;
-                mul_a_2 = {{8{buf1_8[16]}}, buf1_8};
+                mul_a_2 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_8[HASH_BUF1_W-1]}}, buf1_8};
                 mul_c_2 = 6'sd1;
-                mul_a_3 = {{8{buf1_12[16]}}, buf1_12};
+                mul_a_3 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_12[HASH_BUF1_W-1]}}, buf1_12};
                 mul_c_3 = -6'sd4;
-                mul_a_4 = {{8{buf1_1[16]}}, buf1_1};
+                mul_a_4 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_1[HASH_BUF1_W-1]}}, buf1_1};
                 mul_c_4 = -6'sd26;
-                mul_a_5 = {{8{buf1_5[16]}}, buf1_5};
+                mul_a_5 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_5[HASH_BUF1_W-1]}}, buf1_5};
                 mul_c_5 = 6'sd29;
-                mul_a_6 = {{8{buf1_9[16]}}, buf1_9};
+                mul_a_6 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_9[HASH_BUF1_W-1]}}, buf1_9};
                 mul_c_6 = 6'sd1;
-                mul_a_7 = {{8{buf1_13[16]}}, buf1_13};
+                mul_a_7 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_13[HASH_BUF1_W-1]}}, buf1_13};
                 mul_c_7 = -6'sd4;
-                mul_a_8 = {{8{buf1_2[16]}}, buf1_2};
+                mul_a_8 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_2[HASH_BUF1_W-1]}}, buf1_2};
                 mul_c_8 = -6'sd26;
-                mul_a_9 = {{8{buf1_6[16]}}, buf1_6};
+                mul_a_9 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_6[HASH_BUF1_W-1]}}, buf1_6};
                 mul_c_9 = 6'sd29;
-                mul_a_10 = {{8{buf1_10[16]}}, buf1_10};
+                mul_a_10 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_10[HASH_BUF1_W-1]}}, buf1_10};
                 mul_c_10 = 6'sd1;
-                mul_a_11 = {{8{buf1_14[16]}}, buf1_14};
+                mul_a_11 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_14[HASH_BUF1_W-1]}}, buf1_14};
                 mul_c_11 = -6'sd4;
-                mul_a_12 = {{8{buf1_3[16]}}, buf1_3};
+                mul_a_12 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_3[HASH_BUF1_W-1]}}, buf1_3};
                 mul_c_12 = -6'sd26;
-                mul_a_13 = {{8{buf1_7[16]}}, buf1_7};
+                mul_a_13 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_7[HASH_BUF1_W-1]}}, buf1_7};
                 mul_c_13 = 6'sd29;
-                mul_a_14 = {{8{buf1_11[16]}}, buf1_11};
+                mul_a_14 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_11[HASH_BUF1_W-1]}}, buf1_11};
                 mul_c_14 = 6'sd1;
-                mul_a_15 = {{8{buf1_15[16]}}, buf1_15};
+                mul_a_15 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_15[HASH_BUF1_W-1]}}, buf1_15};
                 mul_c_15 = -6'sd4;
-                mul_a_16 = {{8{buf1_0[16]}}, buf1_0};
+                mul_a_16 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_0[HASH_BUF1_W-1]}}, buf1_0};
                 mul_c_16 = -6'sd3;
-                mul_a_17 = {{8{buf1_4[16]}}, buf1_4};
+                mul_a_17 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_4[HASH_BUF1_W-1]}}, buf1_4};
                 mul_c_17 = 6'sd1;
-                mul_a_18 = {{8{buf1_8[16]}}, buf1_8};
+                mul_a_18 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_8[HASH_BUF1_W-1]}}, buf1_8};
                 mul_c_18 = 6'sd31;
-                mul_a_19 = {{8{buf1_12[16]}}, buf1_12};
+                mul_a_19 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_12[HASH_BUF1_W-1]}}, buf1_12};
                 mul_c_19 = 6'sd25;
-                mul_a_20 = {{8{buf1_1[16]}}, buf1_1};
+                mul_a_20 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_1[HASH_BUF1_W-1]}}, buf1_1};
                 mul_c_20 = -6'sd3;
-                mul_a_21 = {{8{buf1_5[16]}}, buf1_5};
+                mul_a_21 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_5[HASH_BUF1_W-1]}}, buf1_5};
                 mul_c_21 = 6'sd1;
-                mul_a_22 = {{8{buf1_9[16]}}, buf1_9};
+                mul_a_22 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_9[HASH_BUF1_W-1]}}, buf1_9};
                 mul_c_22 = 6'sd31;
-                mul_a_23 = {{8{buf1_13[16]}}, buf1_13};
+                mul_a_23 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_13[HASH_BUF1_W-1]}}, buf1_13};
                 mul_c_23 = 6'sd25;
-                mul_a_24 = {{8{buf1_2[16]}}, buf1_2};
+                mul_a_24 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_2[HASH_BUF1_W-1]}}, buf1_2};
                 mul_c_24 = -6'sd3;
-                mul_a_25 = {{8{buf1_6[16]}}, buf1_6};
+                mul_a_25 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_6[HASH_BUF1_W-1]}}, buf1_6};
                 mul_c_25 = 6'sd1;
-                mul_a_26 = {{8{buf1_10[16]}}, buf1_10};
+                mul_a_26 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_10[HASH_BUF1_W-1]}}, buf1_10};
                 mul_c_26 = 6'sd31;
-                mul_a_27 = {{8{buf1_14[16]}}, buf1_14};
+                mul_a_27 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_14[HASH_BUF1_W-1]}}, buf1_14};
                 mul_c_27 = 6'sd25;
-                mul_a_28 = {{8{buf1_3[16]}}, buf1_3};
+                mul_a_28 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_3[HASH_BUF1_W-1]}}, buf1_3};
                 mul_c_28 = -6'sd3;
-                mul_a_29 = {{8{buf1_7[16]}}, buf1_7};
+                mul_a_29 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_7[HASH_BUF1_W-1]}}, buf1_7};
                 mul_c_29 = 6'sd1;
-                mul_a_30 = {{8{buf1_11[16]}}, buf1_11};
+                mul_a_30 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_11[HASH_BUF1_W-1]}}, buf1_11};
                 mul_c_30 = 6'sd31;
-                mul_a_31 = {{8{buf1_15[16]}}, buf1_15};
+                mul_a_31 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_15[HASH_BUF1_W-1]}}, buf1_15};
                 mul_c_31 = 6'sd25;
-                mul_a_32 = {{8{buf1_0[16]}}, buf1_0};
+                mul_a_32 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_0[HASH_BUF1_W-1]}}, buf1_0};
                 mul_c_32 = 6'sd26;
-                mul_a_33 = {{8{buf1_4[16]}}, buf1_4};
+                mul_a_33 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_4[HASH_BUF1_W-1]}}, buf1_4};
                 mul_c_33 = 6'sd25;
-                mul_a_34 = {{8{buf1_8[16]}}, buf1_8};
+                mul_a_34 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_8[HASH_BUF1_W-1]}}, buf1_8};
                 mul_c_34 = -6'sd9;
-                mul_a_35 = {{8{buf1_12[16]}}, buf1_12};
+                mul_a_35 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_12[HASH_BUF1_W-1]}}, buf1_12};
                 mul_c_35 = 6'sd14;
-                mul_a_36 = {{8{buf1_1[16]}}, buf1_1};
+                mul_a_36 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_1[HASH_BUF1_W-1]}}, buf1_1};
                 mul_c_36 = 6'sd26;
-                mul_a_37 = {{8{buf1_5[16]}}, buf1_5};
+                mul_a_37 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_5[HASH_BUF1_W-1]}}, buf1_5};
                 mul_c_37 = 6'sd25;
-                mul_a_38 = {{8{buf1_9[16]}}, buf1_9};
+                mul_a_38 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_9[HASH_BUF1_W-1]}}, buf1_9};
                 mul_c_38 = -6'sd9;
-                mul_a_39 = {{8{buf1_13[16]}}, buf1_13};
+                mul_a_39 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_13[HASH_BUF1_W-1]}}, buf1_13};
                 mul_c_39 = 6'sd14;
-                mul_a_40 = {{8{buf1_2[16]}}, buf1_2};
+                mul_a_40 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_2[HASH_BUF1_W-1]}}, buf1_2};
                 mul_c_40 = 6'sd26;
-                mul_a_41 = {{8{buf1_6[16]}}, buf1_6};
+                mul_a_41 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_6[HASH_BUF1_W-1]}}, buf1_6};
                 mul_c_41 = 6'sd25;
-                mul_a_42 = {{8{buf1_10[16]}}, buf1_10};
+                mul_a_42 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_10[HASH_BUF1_W-1]}}, buf1_10};
                 mul_c_42 = -6'sd9;
-                mul_a_43 = {{8{buf1_14[16]}}, buf1_14};
+                mul_a_43 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_14[HASH_BUF1_W-1]}}, buf1_14};
                 mul_c_43 = 6'sd14;
-                mul_a_44 = {{8{buf1_3[16]}}, buf1_3};
+                mul_a_44 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_3[HASH_BUF1_W-1]}}, buf1_3};
                 mul_c_44 = 6'sd26;
-                mul_a_45 = {{8{buf1_7[16]}}, buf1_7};
+                mul_a_45 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_7[HASH_BUF1_W-1]}}, buf1_7};
                 mul_c_45 = 6'sd25;
-                mul_a_46 = {{8{buf1_11[16]}}, buf1_11};
+                mul_a_46 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_11[HASH_BUF1_W-1]}}, buf1_11};
                 mul_c_46 = -6'sd9;
-                mul_a_47 = {{8{buf1_15[16]}}, buf1_15};
+                mul_a_47 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_15[HASH_BUF1_W-1]}}, buf1_15};
                 mul_c_47 = 6'sd14;
-                mul_a_48 = {{8{buf1_0[16]}}, buf1_0};
+                mul_a_48 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_0[HASH_BUF1_W-1]}}, buf1_0};
                 mul_c_48 = 6'sd15;
-                mul_a_49 = {{8{buf1_4[16]}}, buf1_4};
+                mul_a_49 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_4[HASH_BUF1_W-1]}}, buf1_4};
                 mul_c_49 = 6'sd9;
-                mul_a_50 = {{8{buf1_8[16]}}, buf1_8};
+                mul_a_50 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_8[HASH_BUF1_W-1]}}, buf1_8};
                 mul_c_50 = 6'sd23;
-                mul_a_51 = {{8{buf1_12[16]}}, buf1_12};
+                mul_a_51 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_12[HASH_BUF1_W-1]}}, buf1_12};
                 mul_c_51 = -6'sd28;
-                mul_a_52 = {{8{buf1_1[16]}}, buf1_1};
+                mul_a_52 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_1[HASH_BUF1_W-1]}}, buf1_1};
                 mul_c_52 = 6'sd15;
-                mul_a_53 = {{8{buf1_5[16]}}, buf1_5};
+                mul_a_53 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_5[HASH_BUF1_W-1]}}, buf1_5};
                 mul_c_53 = 6'sd9;
-                mul_a_54 = {{8{buf1_9[16]}}, buf1_9};
+                mul_a_54 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_9[HASH_BUF1_W-1]}}, buf1_9};
                 mul_c_54 = 6'sd23;
-                mul_a_55 = {{8{buf1_13[16]}}, buf1_13};
+                mul_a_55 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_13[HASH_BUF1_W-1]}}, buf1_13};
                 mul_c_55 = -6'sd28;
-                mul_a_56 = {{8{buf1_2[16]}}, buf1_2};
+                mul_a_56 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_2[HASH_BUF1_W-1]}}, buf1_2};
                 mul_c_56 = 6'sd15;
-                mul_a_57 = {{8{buf1_6[16]}}, buf1_6};
+                mul_a_57 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_6[HASH_BUF1_W-1]}}, buf1_6};
                 mul_c_57 = 6'sd9;
-                mul_a_58 = {{8{buf1_10[16]}}, buf1_10};
+                mul_a_58 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_10[HASH_BUF1_W-1]}}, buf1_10};
                 mul_c_58 = 6'sd23;
-                mul_a_59 = {{8{buf1_14[16]}}, buf1_14};
+                mul_a_59 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_14[HASH_BUF1_W-1]}}, buf1_14};
                 mul_c_59 = -6'sd28;
-                mul_a_60 = {{8{buf1_3[16]}}, buf1_3};
+                mul_a_60 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_3[HASH_BUF1_W-1]}}, buf1_3};
                 mul_c_60 = 6'sd15;
-                mul_a_61 = {{8{buf1_7[16]}}, buf1_7};
+                mul_a_61 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_7[HASH_BUF1_W-1]}}, buf1_7};
                 mul_c_61 = 6'sd9;
-                mul_a_62 = {{8{buf1_11[16]}}, buf1_11};
+                mul_a_62 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_11[HASH_BUF1_W-1]}}, buf1_11};
                 mul_c_62 = 6'sd23;
-                mul_a_63 = {{8{buf1_15[16]}}, buf1_15};
+                mul_a_63 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_15[HASH_BUF1_W-1]}}, buf1_15};
                 mul_c_63 = -6'sd28;
-                mul_a_64 = {{8{buf1_16[16]}}, buf1_16};
+                mul_a_64 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_16[HASH_BUF1_W-1]}}, buf1_16};
                 mul_c_64 = -6'sd26;
-                mul_a_65 = {{8{buf1_20[16]}}, buf1_20};
+                mul_a_65 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_20[HASH_BUF1_W-1]}}, buf1_20};
                 mul_c_65 = 6'sd29;
-                mul_a_66 = {{8{buf1_24[16]}}, buf1_24};
+                mul_a_66 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_24[HASH_BUF1_W-1]}}, buf1_24};
                 mul_c_66 = 6'sd1;
-                mul_a_67 = {{8{buf1_28[16]}}, buf1_28};
+                mul_a_67 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_28[HASH_BUF1_W-1]}}, buf1_28};
                 mul_c_67 = -6'sd4;
-                mul_a_68 = {{8{buf1_17[16]}}, buf1_17};
+                mul_a_68 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_17[HASH_BUF1_W-1]}}, buf1_17};
                 mul_c_68 = -6'sd26;
-                mul_a_69 = {{8{buf1_21[16]}}, buf1_21};
+                mul_a_69 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_21[HASH_BUF1_W-1]}}, buf1_21};
                 mul_c_69 = 6'sd29;
-                mul_a_70 = {{8{buf1_25[16]}}, buf1_25};
+                mul_a_70 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_25[HASH_BUF1_W-1]}}, buf1_25};
                 mul_c_70 = 6'sd1;
-                mul_a_71 = {{8{buf1_29[16]}}, buf1_29};
+                mul_a_71 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_29[HASH_BUF1_W-1]}}, buf1_29};
                 mul_c_71 = -6'sd4;
-                mul_a_72 = {{8{buf1_18[16]}}, buf1_18};
+                mul_a_72 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_18[HASH_BUF1_W-1]}}, buf1_18};
                 mul_c_72 = -6'sd26;
-                mul_a_73 = {{8{buf1_22[16]}}, buf1_22};
+                mul_a_73 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_22[HASH_BUF1_W-1]}}, buf1_22};
                 mul_c_73 = 6'sd29;
-                mul_a_74 = {{8{buf1_26[16]}}, buf1_26};
+                mul_a_74 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_26[HASH_BUF1_W-1]}}, buf1_26};
                 mul_c_74 = 6'sd1;
-                mul_a_75 = {{8{buf1_30[16]}}, buf1_30};
+                mul_a_75 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_30[HASH_BUF1_W-1]}}, buf1_30};
                 mul_c_75 = -6'sd4;
-                mul_a_76 = {{8{buf1_19[16]}}, buf1_19};
+                mul_a_76 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_19[HASH_BUF1_W-1]}}, buf1_19};
                 mul_c_76 = -6'sd26;
-                mul_a_77 = {{8{buf1_23[16]}}, buf1_23};
+                mul_a_77 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_23[HASH_BUF1_W-1]}}, buf1_23};
                 mul_c_77 = 6'sd29;
-                mul_a_78 = {{8{buf1_27[16]}}, buf1_27};
+                mul_a_78 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_27[HASH_BUF1_W-1]}}, buf1_27};
                 mul_c_78 = 6'sd1;
-                mul_a_79 = {{8{buf1_31[16]}}, buf1_31};
+                mul_a_79 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_31[HASH_BUF1_W-1]}}, buf1_31};
                 mul_c_79 = -6'sd4;
-                mul_a_80 = {{8{buf1_16[16]}}, buf1_16};
+                mul_a_80 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_16[HASH_BUF1_W-1]}}, buf1_16};
                 mul_c_80 = -6'sd3;
-                mul_a_81 = {{8{buf1_20[16]}}, buf1_20};
+                mul_a_81 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_20[HASH_BUF1_W-1]}}, buf1_20};
                 mul_c_81 = 6'sd1;
-                mul_a_82 = {{8{buf1_24[16]}}, buf1_24};
+                mul_a_82 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_24[HASH_BUF1_W-1]}}, buf1_24};
                 mul_c_82 = 6'sd31;
-                mul_a_83 = {{8{buf1_28[16]}}, buf1_28};
+                mul_a_83 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_28[HASH_BUF1_W-1]}}, buf1_28};
                 mul_c_83 = 6'sd25;
-                mul_a_84 = {{8{buf1_17[16]}}, buf1_17};
+                mul_a_84 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_17[HASH_BUF1_W-1]}}, buf1_17};
                 mul_c_84 = -6'sd3;
-                mul_a_85 = {{8{buf1_21[16]}}, buf1_21};
+                mul_a_85 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_21[HASH_BUF1_W-1]}}, buf1_21};
                 mul_c_85 = 6'sd1;
-                mul_a_86 = {{8{buf1_25[16]}}, buf1_25};
+                mul_a_86 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_25[HASH_BUF1_W-1]}}, buf1_25};
                 mul_c_86 = 6'sd31;
-                mul_a_87 = {{8{buf1_29[16]}}, buf1_29};
+                mul_a_87 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_29[HASH_BUF1_W-1]}}, buf1_29};
                 mul_c_87 = 6'sd25;
-                mul_a_88 = {{8{buf1_18[16]}}, buf1_18};
+                mul_a_88 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_18[HASH_BUF1_W-1]}}, buf1_18};
                 mul_c_88 = -6'sd3;
-                mul_a_89 = {{8{buf1_22[16]}}, buf1_22};
+                mul_a_89 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_22[HASH_BUF1_W-1]}}, buf1_22};
                 mul_c_89 = 6'sd1;
-                mul_a_90 = {{8{buf1_26[16]}}, buf1_26};
+                mul_a_90 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_26[HASH_BUF1_W-1]}}, buf1_26};
                 mul_c_90 = 6'sd31;
-                mul_a_91 = {{8{buf1_30[16]}}, buf1_30};
+                mul_a_91 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_30[HASH_BUF1_W-1]}}, buf1_30};
                 mul_c_91 = 6'sd25;
-                mul_a_92 = {{8{buf1_19[16]}}, buf1_19};
+                mul_a_92 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_19[HASH_BUF1_W-1]}}, buf1_19};
                 mul_c_92 = -6'sd3;
-                mul_a_93 = {{8{buf1_23[16]}}, buf1_23};
+                mul_a_93 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_23[HASH_BUF1_W-1]}}, buf1_23};
                 mul_c_93 = 6'sd1;
-                mul_a_94 = {{8{buf1_27[16]}}, buf1_27};
+                mul_a_94 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_27[HASH_BUF1_W-1]}}, buf1_27};
                 mul_c_94 = 6'sd31;
-                mul_a_95 = {{8{buf1_31[16]}}, buf1_31};
+                mul_a_95 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_31[HASH_BUF1_W-1]}}, buf1_31};
                 mul_c_95 = 6'sd25;
-                mul_a_96 = {{8{buf1_16[16]}}, buf1_16};
+                mul_a_96 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_16[HASH_BUF1_W-1]}}, buf1_16};
                 mul_c_96 = 6'sd26;
-                mul_a_97 = {{8{buf1_20[16]}}, buf1_20};
+                mul_a_97 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_20[HASH_BUF1_W-1]}}, buf1_20};
                 mul_c_97 = 6'sd25;
-                mul_a_98 = {{8{buf1_24[16]}}, buf1_24};
+                mul_a_98 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_24[HASH_BUF1_W-1]}}, buf1_24};
                 mul_c_98 = -6'sd9;
-                mul_a_99 = {{8{buf1_28[16]}}, buf1_28};
+                mul_a_99 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_28[HASH_BUF1_W-1]}}, buf1_28};
                 mul_c_99 = 6'sd14;
-                mul_a_100 = {{8{buf1_17[16]}}, buf1_17};
+                mul_a_100 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_17[HASH_BUF1_W-1]}}, buf1_17};
                 mul_c_100 = 6'sd26;
-                mul_a_101 = {{8{buf1_21[16]}}, buf1_21};
+                mul_a_101 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_21[HASH_BUF1_W-1]}}, buf1_21};
                 mul_c_101 = 6'sd25;
-                mul_a_102 = {{8{buf1_25[16]}}, buf1_25};
+                mul_a_102 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_25[HASH_BUF1_W-1]}}, buf1_25};
                 mul_c_102 = -6'sd9;
-                mul_a_103 = {{8{buf1_29[16]}}, buf1_29};
+                mul_a_103 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_29[HASH_BUF1_W-1]}}, buf1_29};
                 mul_c_103 = 6'sd14;
-                mul_a_104 = {{8{buf1_18[16]}}, buf1_18};
+                mul_a_104 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_18[HASH_BUF1_W-1]}}, buf1_18};
                 mul_c_104 = 6'sd26;
-                mul_a_105 = {{8{buf1_22[16]}}, buf1_22};
+                mul_a_105 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_22[HASH_BUF1_W-1]}}, buf1_22};
                 mul_c_105 = 6'sd25;
-                mul_a_106 = {{8{buf1_26[16]}}, buf1_26};
+                mul_a_106 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_26[HASH_BUF1_W-1]}}, buf1_26};
                 mul_c_106 = -6'sd9;
-                mul_a_107 = {{8{buf1_30[16]}}, buf1_30};
+                mul_a_107 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_30[HASH_BUF1_W-1]}}, buf1_30};
                 mul_c_107 = 6'sd14;
-                mul_a_108 = {{8{buf1_19[16]}}, buf1_19};
+                mul_a_108 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_19[HASH_BUF1_W-1]}}, buf1_19};
                 mul_c_108 = 6'sd26;
-                mul_a_109 = {{8{buf1_23[16]}}, buf1_23};
+                mul_a_109 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_23[HASH_BUF1_W-1]}}, buf1_23};
                 mul_c_109 = 6'sd25;
-                mul_a_110 = {{8{buf1_27[16]}}, buf1_27};
+                mul_a_110 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_27[HASH_BUF1_W-1]}}, buf1_27};
                 mul_c_110 = -6'sd9;
-                mul_a_111 = {{8{buf1_31[16]}}, buf1_31};
+                mul_a_111 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_31[HASH_BUF1_W-1]}}, buf1_31};
                 mul_c_111 = 6'sd14;
-                mul_a_112 = {{8{buf1_16[16]}}, buf1_16};
+                mul_a_112 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_16[HASH_BUF1_W-1]}}, buf1_16};
                 mul_c_112 = 6'sd15;
-                mul_a_113 = {{8{buf1_20[16]}}, buf1_20};
+                mul_a_113 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_20[HASH_BUF1_W-1]}}, buf1_20};
                 mul_c_113 = 6'sd9;
-                mul_a_114 = {{8{buf1_24[16]}}, buf1_24};
+                mul_a_114 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_24[HASH_BUF1_W-1]}}, buf1_24};
                 mul_c_114 = 6'sd23;
-                mul_a_115 = {{8{buf1_28[16]}}, buf1_28};
+                mul_a_115 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_28[HASH_BUF1_W-1]}}, buf1_28};
                 mul_c_115 = -6'sd28;
-                mul_a_116 = {{8{buf1_17[16]}}, buf1_17};
+                mul_a_116 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_17[HASH_BUF1_W-1]}}, buf1_17};
                 mul_c_116 = 6'sd15;
-                mul_a_117 = {{8{buf1_21[16]}}, buf1_21};
+                mul_a_117 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_21[HASH_BUF1_W-1]}}, buf1_21};
                 mul_c_117 = 6'sd9;
-                mul_a_118 = {{8{buf1_25[16]}}, buf1_25};
+                mul_a_118 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_25[HASH_BUF1_W-1]}}, buf1_25};
                 mul_c_118 = 6'sd23;
-                mul_a_119 = {{8{buf1_29[16]}}, buf1_29};
+                mul_a_119 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_29[HASH_BUF1_W-1]}}, buf1_29};
                 mul_c_119 = -6'sd28;
-                mul_a_120 = {{8{buf1_18[16]}}, buf1_18};
+                mul_a_120 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_18[HASH_BUF1_W-1]}}, buf1_18};
                 mul_c_120 = 6'sd15;
-                mul_a_121 = {{8{buf1_22[16]}}, buf1_22};
+                mul_a_121 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_22[HASH_BUF1_W-1]}}, buf1_22};
                 mul_c_121 = 6'sd9;
-                mul_a_122 = {{8{buf1_26[16]}}, buf1_26};
+                mul_a_122 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_26[HASH_BUF1_W-1]}}, buf1_26};
                 mul_c_122 = 6'sd23;
-                mul_a_123 = {{8{buf1_30[16]}}, buf1_30};
+                mul_a_123 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_30[HASH_BUF1_W-1]}}, buf1_30};
                 mul_c_123 = -6'sd28;
-                mul_a_124 = {{8{buf1_19[16]}}, buf1_19};
+                mul_a_124 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_19[HASH_BUF1_W-1]}}, buf1_19};
                 mul_c_124 = 6'sd15;
-                mul_a_125 = {{8{buf1_23[16]}}, buf1_23};
+                mul_a_125 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_23[HASH_BUF1_W-1]}}, buf1_23};
                 mul_c_125 = 6'sd9;
-                mul_a_126 = {{8{buf1_27[16]}}, buf1_27};
+                mul_a_126 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_27[HASH_BUF1_W-1]}}, buf1_27};
                 mul_c_126 = 6'sd23;
-                mul_a_127 = {{8{buf1_31[16]}}, buf1_31};
+                mul_a_127 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_31[HASH_BUF1_W-1]}}, buf1_31};
                 mul_c_127 = -6'sd28;
-                mul_a_128 = {{8{buf1_32[16]}}, buf1_32};
+                mul_a_128 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_32[HASH_BUF1_W-1]}}, buf1_32};
                 mul_c_128 = -6'sd26;
-                mul_a_129 = {{8{buf1_36[16]}}, buf1_36};
+                mul_a_129 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_36[HASH_BUF1_W-1]}}, buf1_36};
                 mul_c_129 = 6'sd29;
-                mul_a_130 = {{8{buf1_40[16]}}, buf1_40};
+                mul_a_130 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_40[HASH_BUF1_W-1]}}, buf1_40};
                 mul_c_130 = 6'sd1;
-                mul_a_131 = {{8{buf1_44[16]}}, buf1_44};
+                mul_a_131 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_44[HASH_BUF1_W-1]}}, buf1_44};
                 mul_c_131 = -6'sd4;
-                mul_a_132 = {{8{buf1_33[16]}}, buf1_33};
+                mul_a_132 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_33[HASH_BUF1_W-1]}}, buf1_33};
                 mul_c_132 = -6'sd26;
-                mul_a_133 = {{8{buf1_37[16]}}, buf1_37};
+                mul_a_133 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_37[HASH_BUF1_W-1]}}, buf1_37};
                 mul_c_133 = 6'sd29;
-                mul_a_134 = {{8{buf1_41[16]}}, buf1_41};
+                mul_a_134 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_41[HASH_BUF1_W-1]}}, buf1_41};
                 mul_c_134 = 6'sd1;
-                mul_a_135 = {{8{buf1_45[16]}}, buf1_45};
+                mul_a_135 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_45[HASH_BUF1_W-1]}}, buf1_45};
                 mul_c_135 = -6'sd4;
-                mul_a_136 = {{8{buf1_34[16]}}, buf1_34};
+                mul_a_136 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_34[HASH_BUF1_W-1]}}, buf1_34};
                 mul_c_136 = -6'sd26;
-                mul_a_137 = {{8{buf1_38[16]}}, buf1_38};
+                mul_a_137 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_38[HASH_BUF1_W-1]}}, buf1_38};
                 mul_c_137 = 6'sd29;
-                mul_a_138 = {{8{buf1_42[16]}}, buf1_42};
+                mul_a_138 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_42[HASH_BUF1_W-1]}}, buf1_42};
                 mul_c_138 = 6'sd1;
-                mul_a_139 = {{8{buf1_46[16]}}, buf1_46};
+                mul_a_139 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_46[HASH_BUF1_W-1]}}, buf1_46};
                 mul_c_139 = -6'sd4;
-                mul_a_140 = {{8{buf1_35[16]}}, buf1_35};
+                mul_a_140 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_35[HASH_BUF1_W-1]}}, buf1_35};
                 mul_c_140 = -6'sd26;
-                mul_a_141 = {{8{buf1_39[16]}}, buf1_39};
+                mul_a_141 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_39[HASH_BUF1_W-1]}}, buf1_39};
                 mul_c_141 = 6'sd29;
-                mul_a_142 = {{8{buf1_43[16]}}, buf1_43};
+                mul_a_142 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_43[HASH_BUF1_W-1]}}, buf1_43};
                 mul_c_142 = 6'sd1;
-                mul_a_143 = {{8{buf1_47[16]}}, buf1_47};
+                mul_a_143 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_47[HASH_BUF1_W-1]}}, buf1_47};
                 mul_c_143 = -6'sd4;
-                mul_a_144 = {{8{buf1_32[16]}}, buf1_32};
+                mul_a_144 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_32[HASH_BUF1_W-1]}}, buf1_32};
                 mul_c_144 = -6'sd3;
-                mul_a_145 = {{8{buf1_36[16]}}, buf1_36};
+                mul_a_145 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_36[HASH_BUF1_W-1]}}, buf1_36};
                 mul_c_145 = 6'sd1;
-                mul_a_146 = {{8{buf1_40[16]}}, buf1_40};
+                mul_a_146 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_40[HASH_BUF1_W-1]}}, buf1_40};
                 mul_c_146 = 6'sd31;
-                mul_a_147 = {{8{buf1_44[16]}}, buf1_44};
+                mul_a_147 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_44[HASH_BUF1_W-1]}}, buf1_44};
                 mul_c_147 = 6'sd25;
-                mul_a_148 = {{8{buf1_33[16]}}, buf1_33};
+                mul_a_148 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_33[HASH_BUF1_W-1]}}, buf1_33};
                 mul_c_148 = -6'sd3;
-                mul_a_149 = {{8{buf1_37[16]}}, buf1_37};
+                mul_a_149 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_37[HASH_BUF1_W-1]}}, buf1_37};
                 mul_c_149 = 6'sd1;
-                mul_a_150 = {{8{buf1_41[16]}}, buf1_41};
+                mul_a_150 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_41[HASH_BUF1_W-1]}}, buf1_41};
                 mul_c_150 = 6'sd31;
-                mul_a_151 = {{8{buf1_45[16]}}, buf1_45};
+                mul_a_151 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_45[HASH_BUF1_W-1]}}, buf1_45};
                 mul_c_151 = 6'sd25;
-                mul_a_152 = {{8{buf1_34[16]}}, buf1_34};
+                mul_a_152 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_34[HASH_BUF1_W-1]}}, buf1_34};
                 mul_c_152 = -6'sd3;
-                mul_a_153 = {{8{buf1_38[16]}}, buf1_38};
+                mul_a_153 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_38[HASH_BUF1_W-1]}}, buf1_38};
                 mul_c_153 = 6'sd1;
-                mul_a_154 = {{8{buf1_42[16]}}, buf1_42};
+                mul_a_154 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_42[HASH_BUF1_W-1]}}, buf1_42};
                 mul_c_154 = 6'sd31;
-                mul_a_155 = {{8{buf1_46[16]}}, buf1_46};
+                mul_a_155 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_46[HASH_BUF1_W-1]}}, buf1_46};
                 mul_c_155 = 6'sd25;
-                mul_a_156 = {{8{buf1_35[16]}}, buf1_35};
+                mul_a_156 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_35[HASH_BUF1_W-1]}}, buf1_35};
                 mul_c_156 = -6'sd3;
-                mul_a_157 = {{8{buf1_39[16]}}, buf1_39};
+                mul_a_157 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_39[HASH_BUF1_W-1]}}, buf1_39};
                 mul_c_157 = 6'sd1;
-                mul_a_158 = {{8{buf1_43[16]}}, buf1_43};
+                mul_a_158 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_43[HASH_BUF1_W-1]}}, buf1_43};
                 mul_c_158 = 6'sd31;
-                mul_a_159 = {{8{buf1_47[16]}}, buf1_47};
+                mul_a_159 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_47[HASH_BUF1_W-1]}}, buf1_47};
                 mul_c_159 = 6'sd25;
-                mul_a_160 = {{8{buf1_32[16]}}, buf1_32};
+                mul_a_160 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_32[HASH_BUF1_W-1]}}, buf1_32};
                 mul_c_160 = 6'sd26;
-                mul_a_161 = {{8{buf1_36[16]}}, buf1_36};
+                mul_a_161 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_36[HASH_BUF1_W-1]}}, buf1_36};
                 mul_c_161 = 6'sd25;
-                mul_a_162 = {{8{buf1_40[16]}}, buf1_40};
+                mul_a_162 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_40[HASH_BUF1_W-1]}}, buf1_40};
                 mul_c_162 = -6'sd9;
-                mul_a_163 = {{8{buf1_44[16]}}, buf1_44};
+                mul_a_163 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_44[HASH_BUF1_W-1]}}, buf1_44};
                 mul_c_163 = 6'sd14;
-                mul_a_164 = {{8{buf1_33[16]}}, buf1_33};
+                mul_a_164 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_33[HASH_BUF1_W-1]}}, buf1_33};
                 mul_c_164 = 6'sd26;
-                mul_a_165 = {{8{buf1_37[16]}}, buf1_37};
+                mul_a_165 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_37[HASH_BUF1_W-1]}}, buf1_37};
                 mul_c_165 = 6'sd25;
-                mul_a_166 = {{8{buf1_41[16]}}, buf1_41};
+                mul_a_166 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_41[HASH_BUF1_W-1]}}, buf1_41};
                 mul_c_166 = -6'sd9;
-                mul_a_167 = {{8{buf1_45[16]}}, buf1_45};
+                mul_a_167 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_45[HASH_BUF1_W-1]}}, buf1_45};
                 mul_c_167 = 6'sd14;
-                mul_a_168 = {{8{buf1_34[16]}}, buf1_34};
+                mul_a_168 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_34[HASH_BUF1_W-1]}}, buf1_34};
                 mul_c_168 = 6'sd26;
-                mul_a_169 = {{8{buf1_38[16]}}, buf1_38};
+                mul_a_169 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_38[HASH_BUF1_W-1]}}, buf1_38};
                 mul_c_169 = 6'sd25;
-                mul_a_170 = {{8{buf1_42[16]}}, buf1_42};
+                mul_a_170 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_42[HASH_BUF1_W-1]}}, buf1_42};
                 mul_c_170 = -6'sd9;
-                mul_a_171 = {{8{buf1_46[16]}}, buf1_46};
+                mul_a_171 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_46[HASH_BUF1_W-1]}}, buf1_46};
                 mul_c_171 = 6'sd14;
-                mul_a_172 = {{8{buf1_35[16]}}, buf1_35};
+                mul_a_172 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_35[HASH_BUF1_W-1]}}, buf1_35};
                 mul_c_172 = 6'sd26;
-                mul_a_173 = {{8{buf1_39[16]}}, buf1_39};
+                mul_a_173 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_39[HASH_BUF1_W-1]}}, buf1_39};
                 mul_c_173 = 6'sd25;
-                mul_a_174 = {{8{buf1_43[16]}}, buf1_43};
+                mul_a_174 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_43[HASH_BUF1_W-1]}}, buf1_43};
                 mul_c_174 = -6'sd9;
-                mul_a_175 = {{8{buf1_47[16]}}, buf1_47};
+                mul_a_175 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_47[HASH_BUF1_W-1]}}, buf1_47};
                 mul_c_175 = 6'sd14;
-                mul_a_176 = {{8{buf1_32[16]}}, buf1_32};
+                mul_a_176 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_32[HASH_BUF1_W-1]}}, buf1_32};
                 mul_c_176 = 6'sd15;
-                mul_a_177 = {{8{buf1_36[16]}}, buf1_36};
+                mul_a_177 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_36[HASH_BUF1_W-1]}}, buf1_36};
                 mul_c_177 = 6'sd9;
-                mul_a_178 = {{8{buf1_40[16]}}, buf1_40};
+                mul_a_178 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_40[HASH_BUF1_W-1]}}, buf1_40};
                 mul_c_178 = 6'sd23;
-                mul_a_179 = {{8{buf1_44[16]}}, buf1_44};
+                mul_a_179 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_44[HASH_BUF1_W-1]}}, buf1_44};
                 mul_c_179 = -6'sd28;
-                mul_a_180 = {{8{buf1_33[16]}}, buf1_33};
+                mul_a_180 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_33[HASH_BUF1_W-1]}}, buf1_33};
                 mul_c_180 = 6'sd15;
-                mul_a_181 = {{8{buf1_37[16]}}, buf1_37};
+                mul_a_181 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_37[HASH_BUF1_W-1]}}, buf1_37};
                 mul_c_181 = 6'sd9;
-                mul_a_182 = {{8{buf1_41[16]}}, buf1_41};
+                mul_a_182 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_41[HASH_BUF1_W-1]}}, buf1_41};
                 mul_c_182 = 6'sd23;
-                mul_a_183 = {{8{buf1_45[16]}}, buf1_45};
+                mul_a_183 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_45[HASH_BUF1_W-1]}}, buf1_45};
                 mul_c_183 = -6'sd28;
-                mul_a_184 = {{8{buf1_34[16]}}, buf1_34};
+                mul_a_184 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_34[HASH_BUF1_W-1]}}, buf1_34};
                 mul_c_184 = 6'sd15;
-                mul_a_185 = {{8{buf1_38[16]}}, buf1_38};
+                mul_a_185 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_38[HASH_BUF1_W-1]}}, buf1_38};
                 mul_c_185 = 6'sd9;
-                mul_a_186 = {{8{buf1_42[16]}}, buf1_42};
+                mul_a_186 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_42[HASH_BUF1_W-1]}}, buf1_42};
                 mul_c_186 = 6'sd23;
-                mul_a_187 = {{8{buf1_46[16]}}, buf1_46};
+                mul_a_187 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_46[HASH_BUF1_W-1]}}, buf1_46};
                 mul_c_187 = -6'sd28;
-                mul_a_188 = {{8{buf1_35[16]}}, buf1_35};
+                mul_a_188 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_35[HASH_BUF1_W-1]}}, buf1_35};
                 mul_c_188 = 6'sd15;
-                mul_a_189 = {{8{buf1_39[16]}}, buf1_39};
+                mul_a_189 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_39[HASH_BUF1_W-1]}}, buf1_39};
                 mul_c_189 = 6'sd9;
-                mul_a_190 = {{8{buf1_43[16]}}, buf1_43};
+                mul_a_190 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_43[HASH_BUF1_W-1]}}, buf1_43};
                 mul_c_190 = 6'sd23;
-                mul_a_191 = {{8{buf1_47[16]}}, buf1_47};
+                mul_a_191 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_47[HASH_BUF1_W-1]}}, buf1_47};
                 mul_c_191 = -6'sd28;
-                mul_a_192 = {{8{buf1_48[16]}}, buf1_48};
+                mul_a_192 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_48[HASH_BUF1_W-1]}}, buf1_48};
                 mul_c_192 = -6'sd26;
-                mul_a_193 = {{8{buf1_52[16]}}, buf1_52};
+                mul_a_193 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_52[HASH_BUF1_W-1]}}, buf1_52};
                 mul_c_193 = 6'sd29;
-                mul_a_194 = {{8{buf1_56[16]}}, buf1_56};
+                mul_a_194 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_56[HASH_BUF1_W-1]}}, buf1_56};
                 mul_c_194 = 6'sd1;
-                mul_a_195 = {{8{buf1_60[16]}}, buf1_60};
+                mul_a_195 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_60[HASH_BUF1_W-1]}}, buf1_60};
                 mul_c_195 = -6'sd4;
-                mul_a_196 = {{8{buf1_49[16]}}, buf1_49};
+                mul_a_196 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_49[HASH_BUF1_W-1]}}, buf1_49};
                 mul_c_196 = -6'sd26;
-                mul_a_197 = {{8{buf1_53[16]}}, buf1_53};
+                mul_a_197 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_53[HASH_BUF1_W-1]}}, buf1_53};
                 mul_c_197 = 6'sd29;
-                mul_a_198 = {{8{buf1_57[16]}}, buf1_57};
+                mul_a_198 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_57[HASH_BUF1_W-1]}}, buf1_57};
                 mul_c_198 = 6'sd1;
-                mul_a_199 = {{8{buf1_61[16]}}, buf1_61};
+                mul_a_199 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_61[HASH_BUF1_W-1]}}, buf1_61};
                 mul_c_199 = -6'sd4;
-                mul_a_200 = {{8{buf1_50[16]}}, buf1_50};
+                mul_a_200 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_50[HASH_BUF1_W-1]}}, buf1_50};
                 mul_c_200 = -6'sd26;
-                mul_a_201 = {{8{buf1_54[16]}}, buf1_54};
+                mul_a_201 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_54[HASH_BUF1_W-1]}}, buf1_54};
                 mul_c_201 = 6'sd29;
-                mul_a_202 = {{8{buf1_58[16]}}, buf1_58};
+                mul_a_202 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_58[HASH_BUF1_W-1]}}, buf1_58};
                 mul_c_202 = 6'sd1;
-                mul_a_203 = {{8{buf1_62[16]}}, buf1_62};
+                mul_a_203 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_62[HASH_BUF1_W-1]}}, buf1_62};
                 mul_c_203 = -6'sd4;
-                mul_a_204 = {{8{buf1_51[16]}}, buf1_51};
+                mul_a_204 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_51[HASH_BUF1_W-1]}}, buf1_51};
                 mul_c_204 = -6'sd26;
-                mul_a_205 = {{8{buf1_55[16]}}, buf1_55};
+                mul_a_205 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_55[HASH_BUF1_W-1]}}, buf1_55};
                 mul_c_205 = 6'sd29;
-                mul_a_206 = {{8{buf1_59[16]}}, buf1_59};
+                mul_a_206 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_59[HASH_BUF1_W-1]}}, buf1_59};
                 mul_c_206 = 6'sd1;
-                mul_a_207 = {{8{buf1_63[16]}}, buf1_63};
+                mul_a_207 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_63[HASH_BUF1_W-1]}}, buf1_63};
                 mul_c_207 = -6'sd4;
-                mul_a_208 = {{8{buf1_48[16]}}, buf1_48};
+                mul_a_208 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_48[HASH_BUF1_W-1]}}, buf1_48};
                 mul_c_208 = -6'sd3;
-                mul_a_209 = {{8{buf1_52[16]}}, buf1_52};
+                mul_a_209 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_52[HASH_BUF1_W-1]}}, buf1_52};
                 mul_c_209 = 6'sd1;
-                mul_a_210 = {{8{buf1_56[16]}}, buf1_56};
+                mul_a_210 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_56[HASH_BUF1_W-1]}}, buf1_56};
                 mul_c_210 = 6'sd31;
-                mul_a_211 = {{8{buf1_60[16]}}, buf1_60};
+                mul_a_211 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_60[HASH_BUF1_W-1]}}, buf1_60};
                 mul_c_211 = 6'sd25;
-                mul_a_212 = {{8{buf1_49[16]}}, buf1_49};
+                mul_a_212 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_49[HASH_BUF1_W-1]}}, buf1_49};
                 mul_c_212 = -6'sd3;
-                mul_a_213 = {{8{buf1_53[16]}}, buf1_53};
+                mul_a_213 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_53[HASH_BUF1_W-1]}}, buf1_53};
                 mul_c_213 = 6'sd1;
-                mul_a_214 = {{8{buf1_57[16]}}, buf1_57};
+                mul_a_214 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_57[HASH_BUF1_W-1]}}, buf1_57};
                 mul_c_214 = 6'sd31;
-                mul_a_215 = {{8{buf1_61[16]}}, buf1_61};
+                mul_a_215 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_61[HASH_BUF1_W-1]}}, buf1_61};
                 mul_c_215 = 6'sd25;
-                mul_a_216 = {{8{buf1_50[16]}}, buf1_50};
+                mul_a_216 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_50[HASH_BUF1_W-1]}}, buf1_50};
                 mul_c_216 = -6'sd3;
-                mul_a_217 = {{8{buf1_54[16]}}, buf1_54};
+                mul_a_217 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_54[HASH_BUF1_W-1]}}, buf1_54};
                 mul_c_217 = 6'sd1;
-                mul_a_218 = {{8{buf1_58[16]}}, buf1_58};
+                mul_a_218 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_58[HASH_BUF1_W-1]}}, buf1_58};
                 mul_c_218 = 6'sd31;
-                mul_a_219 = {{8{buf1_62[16]}}, buf1_62};
+                mul_a_219 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_62[HASH_BUF1_W-1]}}, buf1_62};
                 mul_c_219 = 6'sd25;
-                mul_a_220 = {{8{buf1_51[16]}}, buf1_51};
+                mul_a_220 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_51[HASH_BUF1_W-1]}}, buf1_51};
                 mul_c_220 = -6'sd3;
-                mul_a_221 = {{8{buf1_55[16]}}, buf1_55};
+                mul_a_221 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_55[HASH_BUF1_W-1]}}, buf1_55};
                 mul_c_221 = 6'sd1;
-                mul_a_222 = {{8{buf1_59[16]}}, buf1_59};
+                mul_a_222 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_59[HASH_BUF1_W-1]}}, buf1_59};
                 mul_c_222 = 6'sd31;
-                mul_a_223 = {{8{buf1_63[16]}}, buf1_63};
+                mul_a_223 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_63[HASH_BUF1_W-1]}}, buf1_63};
                 mul_c_223 = 6'sd25;
-                mul_a_224 = {{8{buf1_48[16]}}, buf1_48};
+                mul_a_224 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_48[HASH_BUF1_W-1]}}, buf1_48};
                 mul_c_224 = 6'sd26;
-                mul_a_225 = {{8{buf1_52[16]}}, buf1_52};
+                mul_a_225 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_52[HASH_BUF1_W-1]}}, buf1_52};
                 mul_c_225 = 6'sd25;
-                mul_a_226 = {{8{buf1_56[16]}}, buf1_56};
+                mul_a_226 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_56[HASH_BUF1_W-1]}}, buf1_56};
                 mul_c_226 = -6'sd9;
-                mul_a_227 = {{8{buf1_60[16]}}, buf1_60};
+                mul_a_227 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_60[HASH_BUF1_W-1]}}, buf1_60};
                 mul_c_227 = 6'sd14;
-                mul_a_228 = {{8{buf1_49[16]}}, buf1_49};
+                mul_a_228 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_49[HASH_BUF1_W-1]}}, buf1_49};
                 mul_c_228 = 6'sd26;
-                mul_a_229 = {{8{buf1_53[16]}}, buf1_53};
+                mul_a_229 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_53[HASH_BUF1_W-1]}}, buf1_53};
                 mul_c_229 = 6'sd25;
-                mul_a_230 = {{8{buf1_57[16]}}, buf1_57};
+                mul_a_230 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_57[HASH_BUF1_W-1]}}, buf1_57};
                 mul_c_230 = -6'sd9;
-                mul_a_231 = {{8{buf1_61[16]}}, buf1_61};
+                mul_a_231 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_61[HASH_BUF1_W-1]}}, buf1_61};
                 mul_c_231 = 6'sd14;
-                mul_a_232 = {{8{buf1_50[16]}}, buf1_50};
+                mul_a_232 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_50[HASH_BUF1_W-1]}}, buf1_50};
                 mul_c_232 = 6'sd26;
-                mul_a_233 = {{8{buf1_54[16]}}, buf1_54};
+                mul_a_233 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_54[HASH_BUF1_W-1]}}, buf1_54};
                 mul_c_233 = 6'sd25;
-                mul_a_234 = {{8{buf1_58[16]}}, buf1_58};
+                mul_a_234 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_58[HASH_BUF1_W-1]}}, buf1_58};
                 mul_c_234 = -6'sd9;
-                mul_a_235 = {{8{buf1_62[16]}}, buf1_62};
+                mul_a_235 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_62[HASH_BUF1_W-1]}}, buf1_62};
                 mul_c_235 = 6'sd14;
-                mul_a_236 = {{8{buf1_51[16]}}, buf1_51};
+                mul_a_236 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_51[HASH_BUF1_W-1]}}, buf1_51};
                 mul_c_236 = 6'sd26;
-                mul_a_237 = {{8{buf1_55[16]}}, buf1_55};
+                mul_a_237 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_55[HASH_BUF1_W-1]}}, buf1_55};
                 mul_c_237 = 6'sd25;
-                mul_a_238 = {{8{buf1_59[16]}}, buf1_59};
+                mul_a_238 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_59[HASH_BUF1_W-1]}}, buf1_59};
                 mul_c_238 = -6'sd9;
-                mul_a_239 = {{8{buf1_63[16]}}, buf1_63};
+                mul_a_239 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_63[HASH_BUF1_W-1]}}, buf1_63};
                 mul_c_239 = 6'sd14;
-                mul_a_240 = {{8{buf1_48[16]}}, buf1_48};
+                mul_a_240 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_48[HASH_BUF1_W-1]}}, buf1_48};
                 mul_c_240 = 6'sd15;
-                mul_a_241 = {{8{buf1_52[16]}}, buf1_52};
+                mul_a_241 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_52[HASH_BUF1_W-1]}}, buf1_52};
                 mul_c_241 = 6'sd9;
-                mul_a_242 = {{8{buf1_56[16]}}, buf1_56};
+                mul_a_242 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_56[HASH_BUF1_W-1]}}, buf1_56};
                 mul_c_242 = 6'sd23;
-                mul_a_243 = {{8{buf1_60[16]}}, buf1_60};
+                mul_a_243 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_60[HASH_BUF1_W-1]}}, buf1_60};
                 mul_c_243 = -6'sd28;
-                mul_a_244 = {{8{buf1_49[16]}}, buf1_49};
+                mul_a_244 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_49[HASH_BUF1_W-1]}}, buf1_49};
                 mul_c_244 = 6'sd15;
-                mul_a_245 = {{8{buf1_53[16]}}, buf1_53};
+                mul_a_245 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_53[HASH_BUF1_W-1]}}, buf1_53};
                 mul_c_245 = 6'sd9;
-                mul_a_246 = {{8{buf1_57[16]}}, buf1_57};
+                mul_a_246 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_57[HASH_BUF1_W-1]}}, buf1_57};
                 mul_c_246 = 6'sd23;
-                mul_a_247 = {{8{buf1_61[16]}}, buf1_61};
+                mul_a_247 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_61[HASH_BUF1_W-1]}}, buf1_61};
                 mul_c_247 = -6'sd28;
-                mul_a_248 = {{8{buf1_50[16]}}, buf1_50};
+                mul_a_248 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_50[HASH_BUF1_W-1]}}, buf1_50};
                 mul_c_248 = 6'sd15;
-                mul_a_249 = {{8{buf1_54[16]}}, buf1_54};
+                mul_a_249 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_54[HASH_BUF1_W-1]}}, buf1_54};
                 mul_c_249 = 6'sd9;
-                mul_a_250 = {{8{buf1_58[16]}}, buf1_58};
+                mul_a_250 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_58[HASH_BUF1_W-1]}}, buf1_58};
                 mul_c_250 = 6'sd23;
-                mul_a_251 = {{8{buf1_62[16]}}, buf1_62};
+                mul_a_251 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_62[HASH_BUF1_W-1]}}, buf1_62};
                 mul_c_251 = -6'sd28;
-                mul_a_252 = {{8{buf1_51[16]}}, buf1_51};
+                mul_a_252 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_51[HASH_BUF1_W-1]}}, buf1_51};
                 mul_c_252 = 6'sd15;
-                mul_a_253 = {{8{buf1_55[16]}}, buf1_55};
+                mul_a_253 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_55[HASH_BUF1_W-1]}}, buf1_55};
                 mul_c_253 = 6'sd9;
-                mul_a_254 = {{8{buf1_59[16]}}, buf1_59};
+                mul_a_254 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_59[HASH_BUF1_W-1]}}, buf1_59};
                 mul_c_254 = 6'sd23;
-                mul_a_255 = {{8{buf1_63[16]}}, buf1_63};
+                mul_a_255 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_63[HASH_BUF1_W-1]}}, buf1_63};
                 mul_c_255 = -6'sd28;
             end
             2'd2: begin // block 0, mode 2: buffer 2 -> hash bits 0..63
@@ -2885,331 +2896,331 @@ module elsa_hash (
         endcase
     end
 
-    // Products at full width (31 bits, exact for 25x6-bit signed operands).
-    wire signed [30:0] prod_0 = mul_a_0 * mul_c_0;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_1 = mul_a_1 * mul_c_1;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_2 = mul_a_2 * mul_c_2;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_3 = mul_a_3 * mul_c_3;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_4 = mul_a_4 * mul_c_4;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_5 = mul_a_5 * mul_c_5;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_6 = mul_a_6 * mul_c_6;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_7 = mul_a_7 * mul_c_7;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_8 = mul_a_8 * mul_c_8;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_9 = mul_a_9 * mul_c_9;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_10 = mul_a_10 * mul_c_10;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_11 = mul_a_11 * mul_c_11;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_12 = mul_a_12 * mul_c_12;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_13 = mul_a_13 * mul_c_13;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_14 = mul_a_14 * mul_c_14;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_15 = mul_a_15 * mul_c_15;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_16 = mul_a_16 * mul_c_16;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_17 = mul_a_17 * mul_c_17;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_18 = mul_a_18 * mul_c_18;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_19 = mul_a_19 * mul_c_19;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_20 = mul_a_20 * mul_c_20;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_21 = mul_a_21 * mul_c_21;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_22 = mul_a_22 * mul_c_22;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_23 = mul_a_23 * mul_c_23;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_24 = mul_a_24 * mul_c_24;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_25 = mul_a_25 * mul_c_25;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_26 = mul_a_26 * mul_c_26;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_27 = mul_a_27 * mul_c_27;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_28 = mul_a_28 * mul_c_28;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_29 = mul_a_29 * mul_c_29;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_30 = mul_a_30 * mul_c_30;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_31 = mul_a_31 * mul_c_31;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_32 = mul_a_32 * mul_c_32;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_33 = mul_a_33 * mul_c_33;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_34 = mul_a_34 * mul_c_34;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_35 = mul_a_35 * mul_c_35;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_36 = mul_a_36 * mul_c_36;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_37 = mul_a_37 * mul_c_37;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_38 = mul_a_38 * mul_c_38;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_39 = mul_a_39 * mul_c_39;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_40 = mul_a_40 * mul_c_40;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_41 = mul_a_41 * mul_c_41;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_42 = mul_a_42 * mul_c_42;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_43 = mul_a_43 * mul_c_43;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_44 = mul_a_44 * mul_c_44;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_45 = mul_a_45 * mul_c_45;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_46 = mul_a_46 * mul_c_46;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_47 = mul_a_47 * mul_c_47;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_48 = mul_a_48 * mul_c_48;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_49 = mul_a_49 * mul_c_49;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_50 = mul_a_50 * mul_c_50;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_51 = mul_a_51 * mul_c_51;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_52 = mul_a_52 * mul_c_52;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_53 = mul_a_53 * mul_c_53;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_54 = mul_a_54 * mul_c_54;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_55 = mul_a_55 * mul_c_55;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_56 = mul_a_56 * mul_c_56;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_57 = mul_a_57 * mul_c_57;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_58 = mul_a_58 * mul_c_58;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_59 = mul_a_59 * mul_c_59;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_60 = mul_a_60 * mul_c_60;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_61 = mul_a_61 * mul_c_61;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_62 = mul_a_62 * mul_c_62;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_63 = mul_a_63 * mul_c_63;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_64 = mul_a_64 * mul_c_64;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_65 = mul_a_65 * mul_c_65;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_66 = mul_a_66 * mul_c_66;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_67 = mul_a_67 * mul_c_67;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_68 = mul_a_68 * mul_c_68;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_69 = mul_a_69 * mul_c_69;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_70 = mul_a_70 * mul_c_70;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_71 = mul_a_71 * mul_c_71;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_72 = mul_a_72 * mul_c_72;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_73 = mul_a_73 * mul_c_73;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_74 = mul_a_74 * mul_c_74;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_75 = mul_a_75 * mul_c_75;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_76 = mul_a_76 * mul_c_76;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_77 = mul_a_77 * mul_c_77;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_78 = mul_a_78 * mul_c_78;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_79 = mul_a_79 * mul_c_79;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_80 = mul_a_80 * mul_c_80;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_81 = mul_a_81 * mul_c_81;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_82 = mul_a_82 * mul_c_82;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_83 = mul_a_83 * mul_c_83;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_84 = mul_a_84 * mul_c_84;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_85 = mul_a_85 * mul_c_85;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_86 = mul_a_86 * mul_c_86;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_87 = mul_a_87 * mul_c_87;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_88 = mul_a_88 * mul_c_88;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_89 = mul_a_89 * mul_c_89;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_90 = mul_a_90 * mul_c_90;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_91 = mul_a_91 * mul_c_91;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_92 = mul_a_92 * mul_c_92;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_93 = mul_a_93 * mul_c_93;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_94 = mul_a_94 * mul_c_94;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_95 = mul_a_95 * mul_c_95;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_96 = mul_a_96 * mul_c_96;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_97 = mul_a_97 * mul_c_97;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_98 = mul_a_98 * mul_c_98;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_99 = mul_a_99 * mul_c_99;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_100 = mul_a_100 * mul_c_100;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_101 = mul_a_101 * mul_c_101;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_102 = mul_a_102 * mul_c_102;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_103 = mul_a_103 * mul_c_103;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_104 = mul_a_104 * mul_c_104;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_105 = mul_a_105 * mul_c_105;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_106 = mul_a_106 * mul_c_106;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_107 = mul_a_107 * mul_c_107;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_108 = mul_a_108 * mul_c_108;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_109 = mul_a_109 * mul_c_109;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_110 = mul_a_110 * mul_c_110;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_111 = mul_a_111 * mul_c_111;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_112 = mul_a_112 * mul_c_112;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_113 = mul_a_113 * mul_c_113;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_114 = mul_a_114 * mul_c_114;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_115 = mul_a_115 * mul_c_115;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_116 = mul_a_116 * mul_c_116;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_117 = mul_a_117 * mul_c_117;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_118 = mul_a_118 * mul_c_118;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_119 = mul_a_119 * mul_c_119;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_120 = mul_a_120 * mul_c_120;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_121 = mul_a_121 * mul_c_121;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_122 = mul_a_122 * mul_c_122;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_123 = mul_a_123 * mul_c_123;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_124 = mul_a_124 * mul_c_124;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_125 = mul_a_125 * mul_c_125;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_126 = mul_a_126 * mul_c_126;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_127 = mul_a_127 * mul_c_127;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_128 = mul_a_128 * mul_c_128;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_129 = mul_a_129 * mul_c_129;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_130 = mul_a_130 * mul_c_130;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_131 = mul_a_131 * mul_c_131;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_132 = mul_a_132 * mul_c_132;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_133 = mul_a_133 * mul_c_133;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_134 = mul_a_134 * mul_c_134;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_135 = mul_a_135 * mul_c_135;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_136 = mul_a_136 * mul_c_136;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_137 = mul_a_137 * mul_c_137;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_138 = mul_a_138 * mul_c_138;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_139 = mul_a_139 * mul_c_139;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_140 = mul_a_140 * mul_c_140;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_141 = mul_a_141 * mul_c_141;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_142 = mul_a_142 * mul_c_142;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_143 = mul_a_143 * mul_c_143;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_144 = mul_a_144 * mul_c_144;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_145 = mul_a_145 * mul_c_145;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_146 = mul_a_146 * mul_c_146;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_147 = mul_a_147 * mul_c_147;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_148 = mul_a_148 * mul_c_148;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_149 = mul_a_149 * mul_c_149;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_150 = mul_a_150 * mul_c_150;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_151 = mul_a_151 * mul_c_151;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_152 = mul_a_152 * mul_c_152;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_153 = mul_a_153 * mul_c_153;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_154 = mul_a_154 * mul_c_154;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_155 = mul_a_155 * mul_c_155;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_156 = mul_a_156 * mul_c_156;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_157 = mul_a_157 * mul_c_157;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_158 = mul_a_158 * mul_c_158;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_159 = mul_a_159 * mul_c_159;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_160 = mul_a_160 * mul_c_160;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_161 = mul_a_161 * mul_c_161;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_162 = mul_a_162 * mul_c_162;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_163 = mul_a_163 * mul_c_163;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_164 = mul_a_164 * mul_c_164;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_165 = mul_a_165 * mul_c_165;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_166 = mul_a_166 * mul_c_166;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_167 = mul_a_167 * mul_c_167;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_168 = mul_a_168 * mul_c_168;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_169 = mul_a_169 * mul_c_169;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_170 = mul_a_170 * mul_c_170;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_171 = mul_a_171 * mul_c_171;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_172 = mul_a_172 * mul_c_172;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_173 = mul_a_173 * mul_c_173;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_174 = mul_a_174 * mul_c_174;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_175 = mul_a_175 * mul_c_175;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_176 = mul_a_176 * mul_c_176;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_177 = mul_a_177 * mul_c_177;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_178 = mul_a_178 * mul_c_178;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_179 = mul_a_179 * mul_c_179;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_180 = mul_a_180 * mul_c_180;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_181 = mul_a_181 * mul_c_181;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_182 = mul_a_182 * mul_c_182;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_183 = mul_a_183 * mul_c_183;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_184 = mul_a_184 * mul_c_184;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_185 = mul_a_185 * mul_c_185;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_186 = mul_a_186 * mul_c_186;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_187 = mul_a_187 * mul_c_187;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_188 = mul_a_188 * mul_c_188;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_189 = mul_a_189 * mul_c_189;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_190 = mul_a_190 * mul_c_190;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_191 = mul_a_191 * mul_c_191;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_192 = mul_a_192 * mul_c_192;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_193 = mul_a_193 * mul_c_193;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_194 = mul_a_194 * mul_c_194;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_195 = mul_a_195 * mul_c_195;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_196 = mul_a_196 * mul_c_196;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_197 = mul_a_197 * mul_c_197;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_198 = mul_a_198 * mul_c_198;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_199 = mul_a_199 * mul_c_199;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_200 = mul_a_200 * mul_c_200;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_201 = mul_a_201 * mul_c_201;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_202 = mul_a_202 * mul_c_202;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_203 = mul_a_203 * mul_c_203;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_204 = mul_a_204 * mul_c_204;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_205 = mul_a_205 * mul_c_205;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_206 = mul_a_206 * mul_c_206;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_207 = mul_a_207 * mul_c_207;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_208 = mul_a_208 * mul_c_208;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_209 = mul_a_209 * mul_c_209;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_210 = mul_a_210 * mul_c_210;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_211 = mul_a_211 * mul_c_211;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_212 = mul_a_212 * mul_c_212;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_213 = mul_a_213 * mul_c_213;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_214 = mul_a_214 * mul_c_214;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_215 = mul_a_215 * mul_c_215;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_216 = mul_a_216 * mul_c_216;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_217 = mul_a_217 * mul_c_217;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_218 = mul_a_218 * mul_c_218;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_219 = mul_a_219 * mul_c_219;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_220 = mul_a_220 * mul_c_220;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_221 = mul_a_221 * mul_c_221;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_222 = mul_a_222 * mul_c_222;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_223 = mul_a_223 * mul_c_223;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_224 = mul_a_224 * mul_c_224;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_225 = mul_a_225 * mul_c_225;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_226 = mul_a_226 * mul_c_226;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_227 = mul_a_227 * mul_c_227;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_228 = mul_a_228 * mul_c_228;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_229 = mul_a_229 * mul_c_229;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_230 = mul_a_230 * mul_c_230;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_231 = mul_a_231 * mul_c_231;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_232 = mul_a_232 * mul_c_232;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_233 = mul_a_233 * mul_c_233;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_234 = mul_a_234 * mul_c_234;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_235 = mul_a_235 * mul_c_235;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_236 = mul_a_236 * mul_c_236;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_237 = mul_a_237 * mul_c_237;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_238 = mul_a_238 * mul_c_238;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_239 = mul_a_239 * mul_c_239;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_240 = mul_a_240 * mul_c_240;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_241 = mul_a_241 * mul_c_241;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_242 = mul_a_242 * mul_c_242;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_243 = mul_a_243 * mul_c_243;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_244 = mul_a_244 * mul_c_244;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_245 = mul_a_245 * mul_c_245;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_246 = mul_a_246 * mul_c_246;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_247 = mul_a_247 * mul_c_247;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_248 = mul_a_248 * mul_c_248;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_249 = mul_a_249 * mul_c_249;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_250 = mul_a_250 * mul_c_250;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_251 = mul_a_251 * mul_c_251;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_252 = mul_a_252 * mul_c_252;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_253 = mul_a_253 * mul_c_253;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_254 = mul_a_254 * mul_c_254;   // signed operands: one 25x6 multiplier
-    wire signed [30:0] prod_255 = mul_a_255 * mul_c_255;   // signed operands: one 25x6 multiplier
+    // Products at full width (HASH_MUL_P_W bits, exact for HASH_MUL_A_W x HASH_COEF_W-bit signed operands).
+    wire signed [HASH_MUL_P_W-1:0] prod_0 = mul_a_0 * mul_c_0;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_1 = mul_a_1 * mul_c_1;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_2 = mul_a_2 * mul_c_2;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_3 = mul_a_3 * mul_c_3;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_4 = mul_a_4 * mul_c_4;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_5 = mul_a_5 * mul_c_5;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_6 = mul_a_6 * mul_c_6;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_7 = mul_a_7 * mul_c_7;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_8 = mul_a_8 * mul_c_8;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_9 = mul_a_9 * mul_c_9;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_10 = mul_a_10 * mul_c_10;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_11 = mul_a_11 * mul_c_11;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_12 = mul_a_12 * mul_c_12;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_13 = mul_a_13 * mul_c_13;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_14 = mul_a_14 * mul_c_14;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_15 = mul_a_15 * mul_c_15;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_16 = mul_a_16 * mul_c_16;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_17 = mul_a_17 * mul_c_17;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_18 = mul_a_18 * mul_c_18;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_19 = mul_a_19 * mul_c_19;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_20 = mul_a_20 * mul_c_20;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_21 = mul_a_21 * mul_c_21;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_22 = mul_a_22 * mul_c_22;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_23 = mul_a_23 * mul_c_23;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_24 = mul_a_24 * mul_c_24;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_25 = mul_a_25 * mul_c_25;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_26 = mul_a_26 * mul_c_26;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_27 = mul_a_27 * mul_c_27;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_28 = mul_a_28 * mul_c_28;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_29 = mul_a_29 * mul_c_29;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_30 = mul_a_30 * mul_c_30;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_31 = mul_a_31 * mul_c_31;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_32 = mul_a_32 * mul_c_32;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_33 = mul_a_33 * mul_c_33;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_34 = mul_a_34 * mul_c_34;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_35 = mul_a_35 * mul_c_35;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_36 = mul_a_36 * mul_c_36;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_37 = mul_a_37 * mul_c_37;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_38 = mul_a_38 * mul_c_38;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_39 = mul_a_39 * mul_c_39;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_40 = mul_a_40 * mul_c_40;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_41 = mul_a_41 * mul_c_41;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_42 = mul_a_42 * mul_c_42;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_43 = mul_a_43 * mul_c_43;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_44 = mul_a_44 * mul_c_44;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_45 = mul_a_45 * mul_c_45;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_46 = mul_a_46 * mul_c_46;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_47 = mul_a_47 * mul_c_47;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_48 = mul_a_48 * mul_c_48;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_49 = mul_a_49 * mul_c_49;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_50 = mul_a_50 * mul_c_50;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_51 = mul_a_51 * mul_c_51;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_52 = mul_a_52 * mul_c_52;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_53 = mul_a_53 * mul_c_53;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_54 = mul_a_54 * mul_c_54;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_55 = mul_a_55 * mul_c_55;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_56 = mul_a_56 * mul_c_56;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_57 = mul_a_57 * mul_c_57;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_58 = mul_a_58 * mul_c_58;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_59 = mul_a_59 * mul_c_59;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_60 = mul_a_60 * mul_c_60;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_61 = mul_a_61 * mul_c_61;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_62 = mul_a_62 * mul_c_62;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_63 = mul_a_63 * mul_c_63;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_64 = mul_a_64 * mul_c_64;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_65 = mul_a_65 * mul_c_65;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_66 = mul_a_66 * mul_c_66;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_67 = mul_a_67 * mul_c_67;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_68 = mul_a_68 * mul_c_68;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_69 = mul_a_69 * mul_c_69;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_70 = mul_a_70 * mul_c_70;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_71 = mul_a_71 * mul_c_71;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_72 = mul_a_72 * mul_c_72;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_73 = mul_a_73 * mul_c_73;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_74 = mul_a_74 * mul_c_74;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_75 = mul_a_75 * mul_c_75;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_76 = mul_a_76 * mul_c_76;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_77 = mul_a_77 * mul_c_77;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_78 = mul_a_78 * mul_c_78;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_79 = mul_a_79 * mul_c_79;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_80 = mul_a_80 * mul_c_80;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_81 = mul_a_81 * mul_c_81;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_82 = mul_a_82 * mul_c_82;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_83 = mul_a_83 * mul_c_83;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_84 = mul_a_84 * mul_c_84;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_85 = mul_a_85 * mul_c_85;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_86 = mul_a_86 * mul_c_86;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_87 = mul_a_87 * mul_c_87;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_88 = mul_a_88 * mul_c_88;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_89 = mul_a_89 * mul_c_89;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_90 = mul_a_90 * mul_c_90;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_91 = mul_a_91 * mul_c_91;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_92 = mul_a_92 * mul_c_92;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_93 = mul_a_93 * mul_c_93;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_94 = mul_a_94 * mul_c_94;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_95 = mul_a_95 * mul_c_95;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_96 = mul_a_96 * mul_c_96;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_97 = mul_a_97 * mul_c_97;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_98 = mul_a_98 * mul_c_98;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_99 = mul_a_99 * mul_c_99;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_100 = mul_a_100 * mul_c_100;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_101 = mul_a_101 * mul_c_101;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_102 = mul_a_102 * mul_c_102;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_103 = mul_a_103 * mul_c_103;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_104 = mul_a_104 * mul_c_104;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_105 = mul_a_105 * mul_c_105;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_106 = mul_a_106 * mul_c_106;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_107 = mul_a_107 * mul_c_107;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_108 = mul_a_108 * mul_c_108;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_109 = mul_a_109 * mul_c_109;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_110 = mul_a_110 * mul_c_110;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_111 = mul_a_111 * mul_c_111;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_112 = mul_a_112 * mul_c_112;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_113 = mul_a_113 * mul_c_113;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_114 = mul_a_114 * mul_c_114;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_115 = mul_a_115 * mul_c_115;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_116 = mul_a_116 * mul_c_116;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_117 = mul_a_117 * mul_c_117;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_118 = mul_a_118 * mul_c_118;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_119 = mul_a_119 * mul_c_119;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_120 = mul_a_120 * mul_c_120;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_121 = mul_a_121 * mul_c_121;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_122 = mul_a_122 * mul_c_122;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_123 = mul_a_123 * mul_c_123;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_124 = mul_a_124 * mul_c_124;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_125 = mul_a_125 * mul_c_125;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_126 = mul_a_126 * mul_c_126;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_127 = mul_a_127 * mul_c_127;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_128 = mul_a_128 * mul_c_128;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_129 = mul_a_129 * mul_c_129;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_130 = mul_a_130 * mul_c_130;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_131 = mul_a_131 * mul_c_131;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_132 = mul_a_132 * mul_c_132;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_133 = mul_a_133 * mul_c_133;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_134 = mul_a_134 * mul_c_134;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_135 = mul_a_135 * mul_c_135;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_136 = mul_a_136 * mul_c_136;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_137 = mul_a_137 * mul_c_137;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_138 = mul_a_138 * mul_c_138;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_139 = mul_a_139 * mul_c_139;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_140 = mul_a_140 * mul_c_140;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_141 = mul_a_141 * mul_c_141;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_142 = mul_a_142 * mul_c_142;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_143 = mul_a_143 * mul_c_143;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_144 = mul_a_144 * mul_c_144;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_145 = mul_a_145 * mul_c_145;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_146 = mul_a_146 * mul_c_146;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_147 = mul_a_147 * mul_c_147;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_148 = mul_a_148 * mul_c_148;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_149 = mul_a_149 * mul_c_149;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_150 = mul_a_150 * mul_c_150;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_151 = mul_a_151 * mul_c_151;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_152 = mul_a_152 * mul_c_152;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_153 = mul_a_153 * mul_c_153;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_154 = mul_a_154 * mul_c_154;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_155 = mul_a_155 * mul_c_155;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_156 = mul_a_156 * mul_c_156;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_157 = mul_a_157 * mul_c_157;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_158 = mul_a_158 * mul_c_158;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_159 = mul_a_159 * mul_c_159;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_160 = mul_a_160 * mul_c_160;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_161 = mul_a_161 * mul_c_161;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_162 = mul_a_162 * mul_c_162;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_163 = mul_a_163 * mul_c_163;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_164 = mul_a_164 * mul_c_164;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_165 = mul_a_165 * mul_c_165;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_166 = mul_a_166 * mul_c_166;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_167 = mul_a_167 * mul_c_167;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_168 = mul_a_168 * mul_c_168;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_169 = mul_a_169 * mul_c_169;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_170 = mul_a_170 * mul_c_170;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_171 = mul_a_171 * mul_c_171;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_172 = mul_a_172 * mul_c_172;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_173 = mul_a_173 * mul_c_173;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_174 = mul_a_174 * mul_c_174;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_175 = mul_a_175 * mul_c_175;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_176 = mul_a_176 * mul_c_176;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_177 = mul_a_177 * mul_c_177;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_178 = mul_a_178 * mul_c_178;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_179 = mul_a_179 * mul_c_179;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_180 = mul_a_180 * mul_c_180;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_181 = mul_a_181 * mul_c_181;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_182 = mul_a_182 * mul_c_182;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_183 = mul_a_183 * mul_c_183;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_184 = mul_a_184 * mul_c_184;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_185 = mul_a_185 * mul_c_185;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_186 = mul_a_186 * mul_c_186;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_187 = mul_a_187 * mul_c_187;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_188 = mul_a_188 * mul_c_188;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_189 = mul_a_189 * mul_c_189;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_190 = mul_a_190 * mul_c_190;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_191 = mul_a_191 * mul_c_191;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_192 = mul_a_192 * mul_c_192;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_193 = mul_a_193 * mul_c_193;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_194 = mul_a_194 * mul_c_194;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_195 = mul_a_195 * mul_c_195;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_196 = mul_a_196 * mul_c_196;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_197 = mul_a_197 * mul_c_197;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_198 = mul_a_198 * mul_c_198;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_199 = mul_a_199 * mul_c_199;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_200 = mul_a_200 * mul_c_200;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_201 = mul_a_201 * mul_c_201;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_202 = mul_a_202 * mul_c_202;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_203 = mul_a_203 * mul_c_203;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_204 = mul_a_204 * mul_c_204;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_205 = mul_a_205 * mul_c_205;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_206 = mul_a_206 * mul_c_206;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_207 = mul_a_207 * mul_c_207;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_208 = mul_a_208 * mul_c_208;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_209 = mul_a_209 * mul_c_209;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_210 = mul_a_210 * mul_c_210;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_211 = mul_a_211 * mul_c_211;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_212 = mul_a_212 * mul_c_212;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_213 = mul_a_213 * mul_c_213;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_214 = mul_a_214 * mul_c_214;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_215 = mul_a_215 * mul_c_215;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_216 = mul_a_216 * mul_c_216;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_217 = mul_a_217 * mul_c_217;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_218 = mul_a_218 * mul_c_218;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_219 = mul_a_219 * mul_c_219;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_220 = mul_a_220 * mul_c_220;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_221 = mul_a_221 * mul_c_221;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_222 = mul_a_222 * mul_c_222;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_223 = mul_a_223 * mul_c_223;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_224 = mul_a_224 * mul_c_224;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_225 = mul_a_225 * mul_c_225;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_226 = mul_a_226 * mul_c_226;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_227 = mul_a_227 * mul_c_227;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_228 = mul_a_228 * mul_c_228;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_229 = mul_a_229 * mul_c_229;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_230 = mul_a_230 * mul_c_230;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_231 = mul_a_231 * mul_c_231;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_232 = mul_a_232 * mul_c_232;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_233 = mul_a_233 * mul_c_233;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_234 = mul_a_234 * mul_c_234;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_235 = mul_a_235 * mul_c_235;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_236 = mul_a_236 * mul_c_236;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_237 = mul_a_237 * mul_c_237;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_238 = mul_a_238 * mul_c_238;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_239 = mul_a_239 * mul_c_239;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_240 = mul_a_240 * mul_c_240;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_241 = mul_a_241 * mul_c_241;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_242 = mul_a_242 * mul_c_242;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_243 = mul_a_243 * mul_c_243;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_244 = mul_a_244 * mul_c_244;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_245 = mul_a_245 * mul_c_245;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_246 = mul_a_246 * mul_c_246;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_247 = mul_a_247 * mul_c_247;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_248 = mul_a_248 * mul_c_248;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_249 = mul_a_249 * mul_c_249;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_250 = mul_a_250 * mul_c_250;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_251 = mul_a_251 * mul_c_251;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_252 = mul_a_252 * mul_c_252;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_253 = mul_a_253 * mul_c_253;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_254 = mul_a_254 * mul_c_254;   // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_255 = mul_a_255 * mul_c_255;   // signed operands: one 25x6 multiplier
 
     // ------------------------------------------------------------ lane sums
-    // Lane l of a mode with factor f adds products l*f .. l*f+f-1. Sums are kept at 33 bits, the
+    // Lane l of a mode with factor f adds products l*f .. l*f+f-1. Sums are kept at HASH_SUM_W bits, the
     // width of the final projections: no mode's sum can overflow it.
-    wire signed [32:0] sum4_0 = {{2{prod_0[30]}}, prod_0} + {{2{prod_1[30]}}, prod_1} + {{2{prod_2[30]}}, prod_2} + {{2{prod_3[30]}}, prod_3};
-    wire signed [32:0] sum4_1 = {{2{prod_4[30]}}, prod_4} + {{2{prod_5[30]}}, prod_5} + {{2{prod_6[30]}}, prod_6} + {{2{prod_7[30]}}, prod_7};
-    wire signed [32:0] sum4_2 = {{2{prod_8[30]}}, prod_8} + {{2{prod_9[30]}}, prod_9} + {{2{prod_10[30]}}, prod_10} + {{2{prod_11[30]}}, prod_11};
-    wire signed [32:0] sum4_3 = {{2{prod_12[30]}}, prod_12} + {{2{prod_13[30]}}, prod_13} + {{2{prod_14[30]}}, prod_14} + {{2{prod_15[30]}}, prod_15};
-    wire signed [32:0] sum4_4 = {{2{prod_16[30]}}, prod_16} + {{2{prod_17[30]}}, prod_17} + {{2{prod_18[30]}}, prod_18} + {{2{prod_19[30]}}, prod_19};
-    wire signed [32:0] sum4_5 = {{2{prod_20[30]}}, prod_20} + {{2{prod_21[30]}}, prod_21} + {{2{prod_22[30]}}, prod_22} + {{2{prod_23[30]}}, prod_23};
-    wire signed [32:0] sum4_6 = {{2{prod_24[30]}}, prod_24} + {{2{prod_25[30]}}, prod_25} + {{2{prod_26[30]}}, prod_26} + {{2{prod_27[30]}}, prod_27};
-    wire signed [32:0] sum4_7 = {{2{prod_28[30]}}, prod_28} + {{2{prod_29[30]}}, prod_29} + {{2{prod_30[30]}}, prod_30} + {{2{prod_31[30]}}, prod_31};
-    wire signed [32:0] sum4_8 = {{2{prod_32[30]}}, prod_32} + {{2{prod_33[30]}}, prod_33} + {{2{prod_34[30]}}, prod_34} + {{2{prod_35[30]}}, prod_35};
-    wire signed [32:0] sum4_9 = {{2{prod_36[30]}}, prod_36} + {{2{prod_37[30]}}, prod_37} + {{2{prod_38[30]}}, prod_38} + {{2{prod_39[30]}}, prod_39};
-    wire signed [32:0] sum4_10 = {{2{prod_40[30]}}, prod_40} + {{2{prod_41[30]}}, prod_41} + {{2{prod_42[30]}}, prod_42} + {{2{prod_43[30]}}, prod_43};
-    wire signed [32:0] sum4_11 = {{2{prod_44[30]}}, prod_44} + {{2{prod_45[30]}}, prod_45} + {{2{prod_46[30]}}, prod_46} + {{2{prod_47[30]}}, prod_47};
-    wire signed [32:0] sum4_12 = {{2{prod_48[30]}}, prod_48} + {{2{prod_49[30]}}, prod_49} + {{2{prod_50[30]}}, prod_50} + {{2{prod_51[30]}}, prod_51};
-    wire signed [32:0] sum4_13 = {{2{prod_52[30]}}, prod_52} + {{2{prod_53[30]}}, prod_53} + {{2{prod_54[30]}}, prod_54} + {{2{prod_55[30]}}, prod_55};
-    wire signed [32:0] sum4_14 = {{2{prod_56[30]}}, prod_56} + {{2{prod_57[30]}}, prod_57} + {{2{prod_58[30]}}, prod_58} + {{2{prod_59[30]}}, prod_59};
-    wire signed [32:0] sum4_15 = {{2{prod_60[30]}}, prod_60} + {{2{prod_61[30]}}, prod_61} + {{2{prod_62[30]}}, prod_62} + {{2{prod_63[30]}}, prod_63};
-    wire signed [32:0] sum4_16 = {{2{prod_64[30]}}, prod_64} + {{2{prod_65[30]}}, prod_65} + {{2{prod_66[30]}}, prod_66} + {{2{prod_67[30]}}, prod_67};
-    wire signed [32:0] sum4_17 = {{2{prod_68[30]}}, prod_68} + {{2{prod_69[30]}}, prod_69} + {{2{prod_70[30]}}, prod_70} + {{2{prod_71[30]}}, prod_71};
-    wire signed [32:0] sum4_18 = {{2{prod_72[30]}}, prod_72} + {{2{prod_73[30]}}, prod_73} + {{2{prod_74[30]}}, prod_74} + {{2{prod_75[30]}}, prod_75};
-    wire signed [32:0] sum4_19 = {{2{prod_76[30]}}, prod_76} + {{2{prod_77[30]}}, prod_77} + {{2{prod_78[30]}}, prod_78} + {{2{prod_79[30]}}, prod_79};
-    wire signed [32:0] sum4_20 = {{2{prod_80[30]}}, prod_80} + {{2{prod_81[30]}}, prod_81} + {{2{prod_82[30]}}, prod_82} + {{2{prod_83[30]}}, prod_83};
-    wire signed [32:0] sum4_21 = {{2{prod_84[30]}}, prod_84} + {{2{prod_85[30]}}, prod_85} + {{2{prod_86[30]}}, prod_86} + {{2{prod_87[30]}}, prod_87};
-    wire signed [32:0] sum4_22 = {{2{prod_88[30]}}, prod_88} + {{2{prod_89[30]}}, prod_89} + {{2{prod_90[30]}}, prod_90} + {{2{prod_91[30]}}, prod_91};
-    wire signed [32:0] sum4_23 = {{2{prod_92[30]}}, prod_92} + {{2{prod_93[30]}}, prod_93} + {{2{prod_94[30]}}, prod_94} + {{2{prod_95[30]}}, prod_95};
-    wire signed [32:0] sum4_24 = {{2{prod_96[30]}}, prod_96} + {{2{prod_97[30]}}, prod_97} + {{2{prod_98[30]}}, prod_98} + {{2{prod_99[30]}}, prod_99};
-    wire signed [32:0] sum4_25 = {{2{prod_100[30]}}, prod_100} + {{2{prod_101[30]}}, prod_101} + {{2{prod_102[30]}}, prod_102} + {{2{prod_103[30]}}, prod_103};
-    wire signed [32:0] sum4_26 = {{2{prod_104[30]}}, prod_104} + {{2{prod_105[30]}}, prod_105} + {{2{prod_106[30]}}, prod_106} + {{2{prod_107[30]}}, prod_107};
-    wire signed [32:0] sum4_27 = {{2{prod_108[30]}}, prod_108} + {{2{prod_109[30]}}, prod_109} + {{2{prod_110[30]}}, prod_110} + {{2{prod_111[30]}}, prod_111};
-    wire signed [32:0] sum4_28 = {{2{prod_112[30]}}, prod_112} + {{2{prod_113[30]}}, prod_113} + {{2{prod_114[30]}}, prod_114} + {{2{prod_115[30]}}, prod_115};
-    wire signed [32:0] sum4_29 = {{2{prod_116[30]}}, prod_116} + {{2{prod_117[30]}}, prod_117} + {{2{prod_118[30]}}, prod_118} + {{2{prod_119[30]}}, prod_119};
-    wire signed [32:0] sum4_30 = {{2{prod_120[30]}}, prod_120} + {{2{prod_121[30]}}, prod_121} + {{2{prod_122[30]}}, prod_122} + {{2{prod_123[30]}}, prod_123};
-    wire signed [32:0] sum4_31 = {{2{prod_124[30]}}, prod_124} + {{2{prod_125[30]}}, prod_125} + {{2{prod_126[30]}}, prod_126} + {{2{prod_127[30]}}, prod_127};
-    wire signed [32:0] sum4_32 = {{2{prod_128[30]}}, prod_128} + {{2{prod_129[30]}}, prod_129} + {{2{prod_130[30]}}, prod_130} + {{2{prod_131[30]}}, prod_131};
-    wire signed [32:0] sum4_33 = {{2{prod_132[30]}}, prod_132} + {{2{prod_133[30]}}, prod_133} + {{2{prod_134[30]}}, prod_134} + {{2{prod_135[30]}}, prod_135};
-    wire signed [32:0] sum4_34 = {{2{prod_136[30]}}, prod_136} + {{2{prod_137[30]}}, prod_137} + {{2{prod_138[30]}}, prod_138} + {{2{prod_139[30]}}, prod_139};
-    wire signed [32:0] sum4_35 = {{2{prod_140[30]}}, prod_140} + {{2{prod_141[30]}}, prod_141} + {{2{prod_142[30]}}, prod_142} + {{2{prod_143[30]}}, prod_143};
-    wire signed [32:0] sum4_36 = {{2{prod_144[30]}}, prod_144} + {{2{prod_145[30]}}, prod_145} + {{2{prod_146[30]}}, prod_146} + {{2{prod_147[30]}}, prod_147};
-    wire signed [32:0] sum4_37 = {{2{prod_148[30]}}, prod_148} + {{2{prod_149[30]}}, prod_149} + {{2{prod_150[30]}}, prod_150} + {{2{prod_151[30]}}, prod_151};
-    wire signed [32:0] sum4_38 = {{2{prod_152[30]}}, prod_152} + {{2{prod_153[30]}}, prod_153} + {{2{prod_154[30]}}, prod_154} + {{2{prod_155[30]}}, prod_155};
-    wire signed [32:0] sum4_39 = {{2{prod_156[30]}}, prod_156} + {{2{prod_157[30]}}, prod_157} + {{2{prod_158[30]}}, prod_158} + {{2{prod_159[30]}}, prod_159};
-    wire signed [32:0] sum4_40 = {{2{prod_160[30]}}, prod_160} + {{2{prod_161[30]}}, prod_161} + {{2{prod_162[30]}}, prod_162} + {{2{prod_163[30]}}, prod_163};
-    wire signed [32:0] sum4_41 = {{2{prod_164[30]}}, prod_164} + {{2{prod_165[30]}}, prod_165} + {{2{prod_166[30]}}, prod_166} + {{2{prod_167[30]}}, prod_167};
-    wire signed [32:0] sum4_42 = {{2{prod_168[30]}}, prod_168} + {{2{prod_169[30]}}, prod_169} + {{2{prod_170[30]}}, prod_170} + {{2{prod_171[30]}}, prod_171};
-    wire signed [32:0] sum4_43 = {{2{prod_172[30]}}, prod_172} + {{2{prod_173[30]}}, prod_173} + {{2{prod_174[30]}}, prod_174} + {{2{prod_175[30]}}, prod_175};
-    wire signed [32:0] sum4_44 = {{2{prod_176[30]}}, prod_176} + {{2{prod_177[30]}}, prod_177} + {{2{prod_178[30]}}, prod_178} + {{2{prod_179[30]}}, prod_179};
-    wire signed [32:0] sum4_45 = {{2{prod_180[30]}}, prod_180} + {{2{prod_181[30]}}, prod_181} + {{2{prod_182[30]}}, prod_182} + {{2{prod_183[30]}}, prod_183};
-    wire signed [32:0] sum4_46 = {{2{prod_184[30]}}, prod_184} + {{2{prod_185[30]}}, prod_185} + {{2{prod_186[30]}}, prod_186} + {{2{prod_187[30]}}, prod_187};
-    wire signed [32:0] sum4_47 = {{2{prod_188[30]}}, prod_188} + {{2{prod_189[30]}}, prod_189} + {{2{prod_190[30]}}, prod_190} + {{2{prod_191[30]}}, prod_191};
-    wire signed [32:0] sum4_48 = {{2{prod_192[30]}}, prod_192} + {{2{prod_193[30]}}, prod_193} + {{2{prod_194[30]}}, prod_194} + {{2{prod_195[30]}}, prod_195};
-    wire signed [32:0] sum4_49 = {{2{prod_196[30]}}, prod_196} + {{2{prod_197[30]}}, prod_197} + {{2{prod_198[30]}}, prod_198} + {{2{prod_199[30]}}, prod_199};
-    wire signed [32:0] sum4_50 = {{2{prod_200[30]}}, prod_200} + {{2{prod_201[30]}}, prod_201} + {{2{prod_202[30]}}, prod_202} + {{2{prod_203[30]}}, prod_203};
-    wire signed [32:0] sum4_51 = {{2{prod_204[30]}}, prod_204} + {{2{prod_205[30]}}, prod_205} + {{2{prod_206[30]}}, prod_206} + {{2{prod_207[30]}}, prod_207};
-    wire signed [32:0] sum4_52 = {{2{prod_208[30]}}, prod_208} + {{2{prod_209[30]}}, prod_209} + {{2{prod_210[30]}}, prod_210} + {{2{prod_211[30]}}, prod_211};
-    wire signed [32:0] sum4_53 = {{2{prod_212[30]}}, prod_212} + {{2{prod_213[30]}}, prod_213} + {{2{prod_214[30]}}, prod_214} + {{2{prod_215[30]}}, prod_215};
-    wire signed [32:0] sum4_54 = {{2{prod_216[30]}}, prod_216} + {{2{prod_217[30]}}, prod_217} + {{2{prod_218[30]}}, prod_218} + {{2{prod_219[30]}}, prod_219};
-    wire signed [32:0] sum4_55 = {{2{prod_220[30]}}, prod_220} + {{2{prod_221[30]}}, prod_221} + {{2{prod_222[30]}}, prod_222} + {{2{prod_223[30]}}, prod_223};
-    wire signed [32:0] sum4_56 = {{2{prod_224[30]}}, prod_224} + {{2{prod_225[30]}}, prod_225} + {{2{prod_226[30]}}, prod_226} + {{2{prod_227[30]}}, prod_227};
-    wire signed [32:0] sum4_57 = {{2{prod_228[30]}}, prod_228} + {{2{prod_229[30]}}, prod_229} + {{2{prod_230[30]}}, prod_230} + {{2{prod_231[30]}}, prod_231};
-    wire signed [32:0] sum4_58 = {{2{prod_232[30]}}, prod_232} + {{2{prod_233[30]}}, prod_233} + {{2{prod_234[30]}}, prod_234} + {{2{prod_235[30]}}, prod_235};
-    wire signed [32:0] sum4_59 = {{2{prod_236[30]}}, prod_236} + {{2{prod_237[30]}}, prod_237} + {{2{prod_238[30]}}, prod_238} + {{2{prod_239[30]}}, prod_239};
-    wire signed [32:0] sum4_60 = {{2{prod_240[30]}}, prod_240} + {{2{prod_241[30]}}, prod_241} + {{2{prod_242[30]}}, prod_242} + {{2{prod_243[30]}}, prod_243};
-    wire signed [32:0] sum4_61 = {{2{prod_244[30]}}, prod_244} + {{2{prod_245[30]}}, prod_245} + {{2{prod_246[30]}}, prod_246} + {{2{prod_247[30]}}, prod_247};
-    wire signed [32:0] sum4_62 = {{2{prod_248[30]}}, prod_248} + {{2{prod_249[30]}}, prod_249} + {{2{prod_250[30]}}, prod_250} + {{2{prod_251[30]}}, prod_251};
-    wire signed [32:0] sum4_63 = {{2{prod_252[30]}}, prod_252} + {{2{prod_253[30]}}, prod_253} + {{2{prod_254[30]}}, prod_254} + {{2{prod_255[30]}}, prod_255};
+    wire signed [HASH_SUM_W-1:0] sum4_0 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_0[HASH_MUL_P_W-1]}}, prod_0} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_1[HASH_MUL_P_W-1]}}, prod_1} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_2[HASH_MUL_P_W-1]}}, prod_2} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_3[HASH_MUL_P_W-1]}}, prod_3};
+    wire signed [HASH_SUM_W-1:0] sum4_1 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_4[HASH_MUL_P_W-1]}}, prod_4} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_5[HASH_MUL_P_W-1]}}, prod_5} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_6[HASH_MUL_P_W-1]}}, prod_6} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_7[HASH_MUL_P_W-1]}}, prod_7};
+    wire signed [HASH_SUM_W-1:0] sum4_2 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_8[HASH_MUL_P_W-1]}}, prod_8} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_9[HASH_MUL_P_W-1]}}, prod_9} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_10[HASH_MUL_P_W-1]}}, prod_10} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_11[HASH_MUL_P_W-1]}}, prod_11};
+    wire signed [HASH_SUM_W-1:0] sum4_3 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_12[HASH_MUL_P_W-1]}}, prod_12} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_13[HASH_MUL_P_W-1]}}, prod_13} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_14[HASH_MUL_P_W-1]}}, prod_14} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_15[HASH_MUL_P_W-1]}}, prod_15};
+    wire signed [HASH_SUM_W-1:0] sum4_4 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_16[HASH_MUL_P_W-1]}}, prod_16} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_17[HASH_MUL_P_W-1]}}, prod_17} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_18[HASH_MUL_P_W-1]}}, prod_18} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_19[HASH_MUL_P_W-1]}}, prod_19};
+    wire signed [HASH_SUM_W-1:0] sum4_5 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_20[HASH_MUL_P_W-1]}}, prod_20} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_21[HASH_MUL_P_W-1]}}, prod_21} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_22[HASH_MUL_P_W-1]}}, prod_22} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_23[HASH_MUL_P_W-1]}}, prod_23};
+    wire signed [HASH_SUM_W-1:0] sum4_6 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_24[HASH_MUL_P_W-1]}}, prod_24} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_25[HASH_MUL_P_W-1]}}, prod_25} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_26[HASH_MUL_P_W-1]}}, prod_26} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_27[HASH_MUL_P_W-1]}}, prod_27};
+    wire signed [HASH_SUM_W-1:0] sum4_7 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_28[HASH_MUL_P_W-1]}}, prod_28} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_29[HASH_MUL_P_W-1]}}, prod_29} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_30[HASH_MUL_P_W-1]}}, prod_30} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_31[HASH_MUL_P_W-1]}}, prod_31};
+    wire signed [HASH_SUM_W-1:0] sum4_8 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_32[HASH_MUL_P_W-1]}}, prod_32} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_33[HASH_MUL_P_W-1]}}, prod_33} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_34[HASH_MUL_P_W-1]}}, prod_34} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_35[HASH_MUL_P_W-1]}}, prod_35};
+    wire signed [HASH_SUM_W-1:0] sum4_9 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_36[HASH_MUL_P_W-1]}}, prod_36} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_37[HASH_MUL_P_W-1]}}, prod_37} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_38[HASH_MUL_P_W-1]}}, prod_38} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_39[HASH_MUL_P_W-1]}}, prod_39};
+    wire signed [HASH_SUM_W-1:0] sum4_10 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_40[HASH_MUL_P_W-1]}}, prod_40} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_41[HASH_MUL_P_W-1]}}, prod_41} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_42[HASH_MUL_P_W-1]}}, prod_42} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_43[HASH_MUL_P_W-1]}}, prod_43};
+    wire signed [HASH_SUM_W-1:0] sum4_11 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_44[HASH_MUL_P_W-1]}}, prod_44} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_45[HASH_MUL_P_W-1]}}, prod_45} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_46[HASH_MUL_P_W-1]}}, prod_46} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_47[HASH_MUL_P_W-1]}}, prod_47};
+    wire signed [HASH_SUM_W-1:0] sum4_12 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_48[HASH_MUL_P_W-1]}}, prod_48} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_49[HASH_MUL_P_W-1]}}, prod_49} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_50[HASH_MUL_P_W-1]}}, prod_50} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_51[HASH_MUL_P_W-1]}}, prod_51};
+    wire signed [HASH_SUM_W-1:0] sum4_13 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_52[HASH_MUL_P_W-1]}}, prod_52} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_53[HASH_MUL_P_W-1]}}, prod_53} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_54[HASH_MUL_P_W-1]}}, prod_54} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_55[HASH_MUL_P_W-1]}}, prod_55};
+    wire signed [HASH_SUM_W-1:0] sum4_14 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_56[HASH_MUL_P_W-1]}}, prod_56} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_57[HASH_MUL_P_W-1]}}, prod_57} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_58[HASH_MUL_P_W-1]}}, prod_58} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_59[HASH_MUL_P_W-1]}}, prod_59};
+    wire signed [HASH_SUM_W-1:0] sum4_15 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_60[HASH_MUL_P_W-1]}}, prod_60} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_61[HASH_MUL_P_W-1]}}, prod_61} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_62[HASH_MUL_P_W-1]}}, prod_62} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_63[HASH_MUL_P_W-1]}}, prod_63};
+    wire signed [HASH_SUM_W-1:0] sum4_16 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_64[HASH_MUL_P_W-1]}}, prod_64} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_65[HASH_MUL_P_W-1]}}, prod_65} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_66[HASH_MUL_P_W-1]}}, prod_66} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_67[HASH_MUL_P_W-1]}}, prod_67};
+    wire signed [HASH_SUM_W-1:0] sum4_17 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_68[HASH_MUL_P_W-1]}}, prod_68} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_69[HASH_MUL_P_W-1]}}, prod_69} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_70[HASH_MUL_P_W-1]}}, prod_70} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_71[HASH_MUL_P_W-1]}}, prod_71};
+    wire signed [HASH_SUM_W-1:0] sum4_18 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_72[HASH_MUL_P_W-1]}}, prod_72} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_73[HASH_MUL_P_W-1]}}, prod_73} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_74[HASH_MUL_P_W-1]}}, prod_74} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_75[HASH_MUL_P_W-1]}}, prod_75};
+    wire signed [HASH_SUM_W-1:0] sum4_19 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_76[HASH_MUL_P_W-1]}}, prod_76} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_77[HASH_MUL_P_W-1]}}, prod_77} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_78[HASH_MUL_P_W-1]}}, prod_78} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_79[HASH_MUL_P_W-1]}}, prod_79};
+    wire signed [HASH_SUM_W-1:0] sum4_20 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_80[HASH_MUL_P_W-1]}}, prod_80} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_81[HASH_MUL_P_W-1]}}, prod_81} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_82[HASH_MUL_P_W-1]}}, prod_82} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_83[HASH_MUL_P_W-1]}}, prod_83};
+    wire signed [HASH_SUM_W-1:0] sum4_21 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_84[HASH_MUL_P_W-1]}}, prod_84} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_85[HASH_MUL_P_W-1]}}, prod_85} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_86[HASH_MUL_P_W-1]}}, prod_86} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_87[HASH_MUL_P_W-1]}}, prod_87};
+    wire signed [HASH_SUM_W-1:0] sum4_22 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_88[HASH_MUL_P_W-1]}}, prod_88} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_89[HASH_MUL_P_W-1]}}, prod_89} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_90[HASH_MUL_P_W-1]}}, prod_90} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_91[HASH_MUL_P_W-1]}}, prod_91};
+    wire signed [HASH_SUM_W-1:0] sum4_23 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_92[HASH_MUL_P_W-1]}}, prod_92} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_93[HASH_MUL_P_W-1]}}, prod_93} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_94[HASH_MUL_P_W-1]}}, prod_94} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_95[HASH_MUL_P_W-1]}}, prod_95};
+    wire signed [HASH_SUM_W-1:0] sum4_24 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_96[HASH_MUL_P_W-1]}}, prod_96} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_97[HASH_MUL_P_W-1]}}, prod_97} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_98[HASH_MUL_P_W-1]}}, prod_98} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_99[HASH_MUL_P_W-1]}}, prod_99};
+    wire signed [HASH_SUM_W-1:0] sum4_25 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_100[HASH_MUL_P_W-1]}}, prod_100} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_101[HASH_MUL_P_W-1]}}, prod_101} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_102[HASH_MUL_P_W-1]}}, prod_102} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_103[HASH_MUL_P_W-1]}}, prod_103};
+    wire signed [HASH_SUM_W-1:0] sum4_26 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_104[HASH_MUL_P_W-1]}}, prod_104} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_105[HASH_MUL_P_W-1]}}, prod_105} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_106[HASH_MUL_P_W-1]}}, prod_106} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_107[HASH_MUL_P_W-1]}}, prod_107};
+    wire signed [HASH_SUM_W-1:0] sum4_27 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_108[HASH_MUL_P_W-1]}}, prod_108} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_109[HASH_MUL_P_W-1]}}, prod_109} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_110[HASH_MUL_P_W-1]}}, prod_110} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_111[HASH_MUL_P_W-1]}}, prod_111};
+    wire signed [HASH_SUM_W-1:0] sum4_28 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_112[HASH_MUL_P_W-1]}}, prod_112} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_113[HASH_MUL_P_W-1]}}, prod_113} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_114[HASH_MUL_P_W-1]}}, prod_114} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_115[HASH_MUL_P_W-1]}}, prod_115};
+    wire signed [HASH_SUM_W-1:0] sum4_29 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_116[HASH_MUL_P_W-1]}}, prod_116} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_117[HASH_MUL_P_W-1]}}, prod_117} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_118[HASH_MUL_P_W-1]}}, prod_118} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_119[HASH_MUL_P_W-1]}}, prod_119};
+    wire signed [HASH_SUM_W-1:0] sum4_30 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_120[HASH_MUL_P_W-1]}}, prod_120} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_121[HASH_MUL_P_W-1]}}, prod_121} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_122[HASH_MUL_P_W-1]}}, prod_122} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_123[HASH_MUL_P_W-1]}}, prod_123};
+    wire signed [HASH_SUM_W-1:0] sum4_31 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_124[HASH_MUL_P_W-1]}}, prod_124} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_125[HASH_MUL_P_W-1]}}, prod_125} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_126[HASH_MUL_P_W-1]}}, prod_126} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_127[HASH_MUL_P_W-1]}}, prod_127};
+    wire signed [HASH_SUM_W-1:0] sum4_32 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_128[HASH_MUL_P_W-1]}}, prod_128} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_129[HASH_MUL_P_W-1]}}, prod_129} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_130[HASH_MUL_P_W-1]}}, prod_130} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_131[HASH_MUL_P_W-1]}}, prod_131};
+    wire signed [HASH_SUM_W-1:0] sum4_33 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_132[HASH_MUL_P_W-1]}}, prod_132} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_133[HASH_MUL_P_W-1]}}, prod_133} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_134[HASH_MUL_P_W-1]}}, prod_134} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_135[HASH_MUL_P_W-1]}}, prod_135};
+    wire signed [HASH_SUM_W-1:0] sum4_34 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_136[HASH_MUL_P_W-1]}}, prod_136} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_137[HASH_MUL_P_W-1]}}, prod_137} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_138[HASH_MUL_P_W-1]}}, prod_138} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_139[HASH_MUL_P_W-1]}}, prod_139};
+    wire signed [HASH_SUM_W-1:0] sum4_35 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_140[HASH_MUL_P_W-1]}}, prod_140} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_141[HASH_MUL_P_W-1]}}, prod_141} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_142[HASH_MUL_P_W-1]}}, prod_142} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_143[HASH_MUL_P_W-1]}}, prod_143};
+    wire signed [HASH_SUM_W-1:0] sum4_36 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_144[HASH_MUL_P_W-1]}}, prod_144} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_145[HASH_MUL_P_W-1]}}, prod_145} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_146[HASH_MUL_P_W-1]}}, prod_146} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_147[HASH_MUL_P_W-1]}}, prod_147};
+    wire signed [HASH_SUM_W-1:0] sum4_37 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_148[HASH_MUL_P_W-1]}}, prod_148} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_149[HASH_MUL_P_W-1]}}, prod_149} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_150[HASH_MUL_P_W-1]}}, prod_150} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_151[HASH_MUL_P_W-1]}}, prod_151};
+    wire signed [HASH_SUM_W-1:0] sum4_38 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_152[HASH_MUL_P_W-1]}}, prod_152} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_153[HASH_MUL_P_W-1]}}, prod_153} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_154[HASH_MUL_P_W-1]}}, prod_154} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_155[HASH_MUL_P_W-1]}}, prod_155};
+    wire signed [HASH_SUM_W-1:0] sum4_39 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_156[HASH_MUL_P_W-1]}}, prod_156} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_157[HASH_MUL_P_W-1]}}, prod_157} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_158[HASH_MUL_P_W-1]}}, prod_158} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_159[HASH_MUL_P_W-1]}}, prod_159};
+    wire signed [HASH_SUM_W-1:0] sum4_40 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_160[HASH_MUL_P_W-1]}}, prod_160} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_161[HASH_MUL_P_W-1]}}, prod_161} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_162[HASH_MUL_P_W-1]}}, prod_162} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_163[HASH_MUL_P_W-1]}}, prod_163};
+    wire signed [HASH_SUM_W-1:0] sum4_41 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_164[HASH_MUL_P_W-1]}}, prod_164} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_165[HASH_MUL_P_W-1]}}, prod_165} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_166[HASH_MUL_P_W-1]}}, prod_166} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_167[HASH_MUL_P_W-1]}}, prod_167};
+    wire signed [HASH_SUM_W-1:0] sum4_42 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_168[HASH_MUL_P_W-1]}}, prod_168} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_169[HASH_MUL_P_W-1]}}, prod_169} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_170[HASH_MUL_P_W-1]}}, prod_170} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_171[HASH_MUL_P_W-1]}}, prod_171};
+    wire signed [HASH_SUM_W-1:0] sum4_43 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_172[HASH_MUL_P_W-1]}}, prod_172} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_173[HASH_MUL_P_W-1]}}, prod_173} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_174[HASH_MUL_P_W-1]}}, prod_174} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_175[HASH_MUL_P_W-1]}}, prod_175};
+    wire signed [HASH_SUM_W-1:0] sum4_44 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_176[HASH_MUL_P_W-1]}}, prod_176} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_177[HASH_MUL_P_W-1]}}, prod_177} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_178[HASH_MUL_P_W-1]}}, prod_178} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_179[HASH_MUL_P_W-1]}}, prod_179};
+    wire signed [HASH_SUM_W-1:0] sum4_45 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_180[HASH_MUL_P_W-1]}}, prod_180} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_181[HASH_MUL_P_W-1]}}, prod_181} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_182[HASH_MUL_P_W-1]}}, prod_182} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_183[HASH_MUL_P_W-1]}}, prod_183};
+    wire signed [HASH_SUM_W-1:0] sum4_46 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_184[HASH_MUL_P_W-1]}}, prod_184} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_185[HASH_MUL_P_W-1]}}, prod_185} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_186[HASH_MUL_P_W-1]}}, prod_186} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_187[HASH_MUL_P_W-1]}}, prod_187};
+    wire signed [HASH_SUM_W-1:0] sum4_47 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_188[HASH_MUL_P_W-1]}}, prod_188} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_189[HASH_MUL_P_W-1]}}, prod_189} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_190[HASH_MUL_P_W-1]}}, prod_190} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_191[HASH_MUL_P_W-1]}}, prod_191};
+    wire signed [HASH_SUM_W-1:0] sum4_48 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_192[HASH_MUL_P_W-1]}}, prod_192} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_193[HASH_MUL_P_W-1]}}, prod_193} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_194[HASH_MUL_P_W-1]}}, prod_194} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_195[HASH_MUL_P_W-1]}}, prod_195};
+    wire signed [HASH_SUM_W-1:0] sum4_49 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_196[HASH_MUL_P_W-1]}}, prod_196} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_197[HASH_MUL_P_W-1]}}, prod_197} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_198[HASH_MUL_P_W-1]}}, prod_198} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_199[HASH_MUL_P_W-1]}}, prod_199};
+    wire signed [HASH_SUM_W-1:0] sum4_50 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_200[HASH_MUL_P_W-1]}}, prod_200} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_201[HASH_MUL_P_W-1]}}, prod_201} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_202[HASH_MUL_P_W-1]}}, prod_202} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_203[HASH_MUL_P_W-1]}}, prod_203};
+    wire signed [HASH_SUM_W-1:0] sum4_51 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_204[HASH_MUL_P_W-1]}}, prod_204} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_205[HASH_MUL_P_W-1]}}, prod_205} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_206[HASH_MUL_P_W-1]}}, prod_206} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_207[HASH_MUL_P_W-1]}}, prod_207};
+    wire signed [HASH_SUM_W-1:0] sum4_52 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_208[HASH_MUL_P_W-1]}}, prod_208} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_209[HASH_MUL_P_W-1]}}, prod_209} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_210[HASH_MUL_P_W-1]}}, prod_210} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_211[HASH_MUL_P_W-1]}}, prod_211};
+    wire signed [HASH_SUM_W-1:0] sum4_53 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_212[HASH_MUL_P_W-1]}}, prod_212} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_213[HASH_MUL_P_W-1]}}, prod_213} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_214[HASH_MUL_P_W-1]}}, prod_214} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_215[HASH_MUL_P_W-1]}}, prod_215};
+    wire signed [HASH_SUM_W-1:0] sum4_54 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_216[HASH_MUL_P_W-1]}}, prod_216} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_217[HASH_MUL_P_W-1]}}, prod_217} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_218[HASH_MUL_P_W-1]}}, prod_218} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_219[HASH_MUL_P_W-1]}}, prod_219};
+    wire signed [HASH_SUM_W-1:0] sum4_55 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_220[HASH_MUL_P_W-1]}}, prod_220} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_221[HASH_MUL_P_W-1]}}, prod_221} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_222[HASH_MUL_P_W-1]}}, prod_222} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_223[HASH_MUL_P_W-1]}}, prod_223};
+    wire signed [HASH_SUM_W-1:0] sum4_56 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_224[HASH_MUL_P_W-1]}}, prod_224} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_225[HASH_MUL_P_W-1]}}, prod_225} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_226[HASH_MUL_P_W-1]}}, prod_226} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_227[HASH_MUL_P_W-1]}}, prod_227};
+    wire signed [HASH_SUM_W-1:0] sum4_57 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_228[HASH_MUL_P_W-1]}}, prod_228} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_229[HASH_MUL_P_W-1]}}, prod_229} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_230[HASH_MUL_P_W-1]}}, prod_230} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_231[HASH_MUL_P_W-1]}}, prod_231};
+    wire signed [HASH_SUM_W-1:0] sum4_58 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_232[HASH_MUL_P_W-1]}}, prod_232} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_233[HASH_MUL_P_W-1]}}, prod_233} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_234[HASH_MUL_P_W-1]}}, prod_234} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_235[HASH_MUL_P_W-1]}}, prod_235};
+    wire signed [HASH_SUM_W-1:0] sum4_59 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_236[HASH_MUL_P_W-1]}}, prod_236} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_237[HASH_MUL_P_W-1]}}, prod_237} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_238[HASH_MUL_P_W-1]}}, prod_238} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_239[HASH_MUL_P_W-1]}}, prod_239};
+    wire signed [HASH_SUM_W-1:0] sum4_60 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_240[HASH_MUL_P_W-1]}}, prod_240} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_241[HASH_MUL_P_W-1]}}, prod_241} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_242[HASH_MUL_P_W-1]}}, prod_242} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_243[HASH_MUL_P_W-1]}}, prod_243};
+    wire signed [HASH_SUM_W-1:0] sum4_61 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_244[HASH_MUL_P_W-1]}}, prod_244} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_245[HASH_MUL_P_W-1]}}, prod_245} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_246[HASH_MUL_P_W-1]}}, prod_246} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_247[HASH_MUL_P_W-1]}}, prod_247};
+    wire signed [HASH_SUM_W-1:0] sum4_62 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_248[HASH_MUL_P_W-1]}}, prod_248} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_249[HASH_MUL_P_W-1]}}, prod_249} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_250[HASH_MUL_P_W-1]}}, prod_250} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_251[HASH_MUL_P_W-1]}}, prod_251};
+    wire signed [HASH_SUM_W-1:0] sum4_63 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_252[HASH_MUL_P_W-1]}}, prod_252} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_253[HASH_MUL_P_W-1]}}, prod_253} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_254[HASH_MUL_P_W-1]}}, prod_254} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_255[HASH_MUL_P_W-1]}}, prod_255};
     wire             pos4_0 = (sum4_0 >= 33'sd0);
     wire             pos4_1 = (sum4_1 >= 33'sd0);
     wire             pos4_2 = (sum4_2 >= 33'sd0);
@@ -3281,136 +3292,136 @@ module elsa_hash (
         if (busy_r) begin
             case (step)
                 2'd0: begin // block 0, mode 0: buffer 0 -> buffer 1 [0..63]
-                    buf1_0 <= sum4_0[16:0];
-                    buf1_1 <= sum4_1[16:0];
-                    buf1_2 <= sum4_2[16:0];
-                    buf1_3 <= sum4_3[16:0];
-                    buf1_4 <= sum4_4[16:0];
-                    buf1_5 <= sum4_5[16:0];
-                    buf1_6 <= sum4_6[16:0];
-                    buf1_7 <= sum4_7[16:0];
-                    buf1_8 <= sum4_8[16:0];
-                    buf1_9 <= sum4_9[16:0];
-                    buf1_10 <= sum4_10[16:0];
-                    buf1_11 <= sum4_11[16:0];
-                    buf1_12 <= sum4_12[16:0];
-                    buf1_13 <= sum4_13[16:0];
-                    buf1_14 <= sum4_14[16:0];
-                    buf1_15 <= sum4_15[16:0];
-                    buf1_16 <= sum4_16[16:0];
-                    buf1_17 <= sum4_17[16:0];
-                    buf1_18 <= sum4_18[16:0];
-                    buf1_19 <= sum4_19[16:0];
-                    buf1_20 <= sum4_20[16:0];
-                    buf1_21 <= sum4_21[16:0];
-                    buf1_22 <= sum4_22[16:0];
-                    buf1_23 <= sum4_23[16:0];
-                    buf1_24 <= sum4_24[16:0];
-                    buf1_25 <= sum4_25[16:0];
-                    buf1_26 <= sum4_26[16:0];
-                    buf1_27 <= sum4_27[16:0];
-                    buf1_28 <= sum4_28[16:0];
-                    buf1_29 <= sum4_29[16:0];
-                    buf1_30 <= sum4_30[16:0];
-                    buf1_31 <= sum4_31[16:0];
-                    buf1_32 <= sum4_32[16:0];
-                    buf1_33 <= sum4_33[16:0];
-                    buf1_34 <= sum4_34[16:0];
-                    buf1_35 <= sum4_35[16:0];
-                    buf1_36 <= sum4_36[16:0];
-                    buf1_37 <= sum4_37[16:0];
-                    buf1_38 <= sum4_38[16:0];
-                    buf1_39 <= sum4_39[16:0];
-                    buf1_40 <= sum4_40[16:0];
-                    buf1_41 <= sum4_41[16:0];
-                    buf1_42 <= sum4_42[16:0];
-                    buf1_43 <= sum4_43[16:0];
-                    buf1_44 <= sum4_44[16:0];
-                    buf1_45 <= sum4_45[16:0];
-                    buf1_46 <= sum4_46[16:0];
-                    buf1_47 <= sum4_47[16:0];
-                    buf1_48 <= sum4_48[16:0];
-                    buf1_49 <= sum4_49[16:0];
-                    buf1_50 <= sum4_50[16:0];
-                    buf1_51 <= sum4_51[16:0];
-                    buf1_52 <= sum4_52[16:0];
-                    buf1_53 <= sum4_53[16:0];
-                    buf1_54 <= sum4_54[16:0];
-                    buf1_55 <= sum4_55[16:0];
-                    buf1_56 <= sum4_56[16:0];
-                    buf1_57 <= sum4_57[16:0];
-                    buf1_58 <= sum4_58[16:0];
-                    buf1_59 <= sum4_59[16:0];
-                    buf1_60 <= sum4_60[16:0];
-                    buf1_61 <= sum4_61[16:0];
-                    buf1_62 <= sum4_62[16:0];
-                    buf1_63 <= sum4_63[16:0];
+                    buf1_0 <= sum4_0[HASH_BUF1_W-1:0];
+                    buf1_1 <= sum4_1[HASH_BUF1_W-1:0];
+                    buf1_2 <= sum4_2[HASH_BUF1_W-1:0];
+                    buf1_3 <= sum4_3[HASH_BUF1_W-1:0];
+                    buf1_4 <= sum4_4[HASH_BUF1_W-1:0];
+                    buf1_5 <= sum4_5[HASH_BUF1_W-1:0];
+                    buf1_6 <= sum4_6[HASH_BUF1_W-1:0];
+                    buf1_7 <= sum4_7[HASH_BUF1_W-1:0];
+                    buf1_8 <= sum4_8[HASH_BUF1_W-1:0];
+                    buf1_9 <= sum4_9[HASH_BUF1_W-1:0];
+                    buf1_10 <= sum4_10[HASH_BUF1_W-1:0];
+                    buf1_11 <= sum4_11[HASH_BUF1_W-1:0];
+                    buf1_12 <= sum4_12[HASH_BUF1_W-1:0];
+                    buf1_13 <= sum4_13[HASH_BUF1_W-1:0];
+                    buf1_14 <= sum4_14[HASH_BUF1_W-1:0];
+                    buf1_15 <= sum4_15[HASH_BUF1_W-1:0];
+                    buf1_16 <= sum4_16[HASH_BUF1_W-1:0];
+                    buf1_17 <= sum4_17[HASH_BUF1_W-1:0];
+                    buf1_18 <= sum4_18[HASH_BUF1_W-1:0];
+                    buf1_19 <= sum4_19[HASH_BUF1_W-1:0];
+                    buf1_20 <= sum4_20[HASH_BUF1_W-1:0];
+                    buf1_21 <= sum4_21[HASH_BUF1_W-1:0];
+                    buf1_22 <= sum4_22[HASH_BUF1_W-1:0];
+                    buf1_23 <= sum4_23[HASH_BUF1_W-1:0];
+                    buf1_24 <= sum4_24[HASH_BUF1_W-1:0];
+                    buf1_25 <= sum4_25[HASH_BUF1_W-1:0];
+                    buf1_26 <= sum4_26[HASH_BUF1_W-1:0];
+                    buf1_27 <= sum4_27[HASH_BUF1_W-1:0];
+                    buf1_28 <= sum4_28[HASH_BUF1_W-1:0];
+                    buf1_29 <= sum4_29[HASH_BUF1_W-1:0];
+                    buf1_30 <= sum4_30[HASH_BUF1_W-1:0];
+                    buf1_31 <= sum4_31[HASH_BUF1_W-1:0];
+                    buf1_32 <= sum4_32[HASH_BUF1_W-1:0];
+                    buf1_33 <= sum4_33[HASH_BUF1_W-1:0];
+                    buf1_34 <= sum4_34[HASH_BUF1_W-1:0];
+                    buf1_35 <= sum4_35[HASH_BUF1_W-1:0];
+                    buf1_36 <= sum4_36[HASH_BUF1_W-1:0];
+                    buf1_37 <= sum4_37[HASH_BUF1_W-1:0];
+                    buf1_38 <= sum4_38[HASH_BUF1_W-1:0];
+                    buf1_39 <= sum4_39[HASH_BUF1_W-1:0];
+                    buf1_40 <= sum4_40[HASH_BUF1_W-1:0];
+                    buf1_41 <= sum4_41[HASH_BUF1_W-1:0];
+                    buf1_42 <= sum4_42[HASH_BUF1_W-1:0];
+                    buf1_43 <= sum4_43[HASH_BUF1_W-1:0];
+                    buf1_44 <= sum4_44[HASH_BUF1_W-1:0];
+                    buf1_45 <= sum4_45[HASH_BUF1_W-1:0];
+                    buf1_46 <= sum4_46[HASH_BUF1_W-1:0];
+                    buf1_47 <= sum4_47[HASH_BUF1_W-1:0];
+                    buf1_48 <= sum4_48[HASH_BUF1_W-1:0];
+                    buf1_49 <= sum4_49[HASH_BUF1_W-1:0];
+                    buf1_50 <= sum4_50[HASH_BUF1_W-1:0];
+                    buf1_51 <= sum4_51[HASH_BUF1_W-1:0];
+                    buf1_52 <= sum4_52[HASH_BUF1_W-1:0];
+                    buf1_53 <= sum4_53[HASH_BUF1_W-1:0];
+                    buf1_54 <= sum4_54[HASH_BUF1_W-1:0];
+                    buf1_55 <= sum4_55[HASH_BUF1_W-1:0];
+                    buf1_56 <= sum4_56[HASH_BUF1_W-1:0];
+                    buf1_57 <= sum4_57[HASH_BUF1_W-1:0];
+                    buf1_58 <= sum4_58[HASH_BUF1_W-1:0];
+                    buf1_59 <= sum4_59[HASH_BUF1_W-1:0];
+                    buf1_60 <= sum4_60[HASH_BUF1_W-1:0];
+                    buf1_61 <= sum4_61[HASH_BUF1_W-1:0];
+                    buf1_62 <= sum4_62[HASH_BUF1_W-1:0];
+                    buf1_63 <= sum4_63[HASH_BUF1_W-1:0];
                 end
                 2'd1: begin // block 0, mode 1: buffer 1 -> buffer 2 [0..63]
-                    buf2_0 <= sum4_0[24:0];
-                    buf2_1 <= sum4_1[24:0];
-                    buf2_2 <= sum4_2[24:0];
-                    buf2_3 <= sum4_3[24:0];
-                    buf2_4 <= sum4_4[24:0];
-                    buf2_5 <= sum4_5[24:0];
-                    buf2_6 <= sum4_6[24:0];
-                    buf2_7 <= sum4_7[24:0];
-                    buf2_8 <= sum4_8[24:0];
-                    buf2_9 <= sum4_9[24:0];
-                    buf2_10 <= sum4_10[24:0];
-                    buf2_11 <= sum4_11[24:0];
-                    buf2_12 <= sum4_12[24:0];
-                    buf2_13 <= sum4_13[24:0];
-                    buf2_14 <= sum4_14[24:0];
-                    buf2_15 <= sum4_15[24:0];
-                    buf2_16 <= sum4_16[24:0];
-                    buf2_17 <= sum4_17[24:0];
-                    buf2_18 <= sum4_18[24:0];
-                    buf2_19 <= sum4_19[24:0];
-                    buf2_20 <= sum4_20[24:0];
-                    buf2_21 <= sum4_21[24:0];
-                    buf2_22 <= sum4_22[24:0];
-                    buf2_23 <= sum4_23[24:0];
-                    buf2_24 <= sum4_24[24:0];
-                    buf2_25 <= sum4_25[24:0];
-                    buf2_26 <= sum4_26[24:0];
-                    buf2_27 <= sum4_27[24:0];
-                    buf2_28 <= sum4_28[24:0];
-                    buf2_29 <= sum4_29[24:0];
-                    buf2_30 <= sum4_30[24:0];
-                    buf2_31 <= sum4_31[24:0];
-                    buf2_32 <= sum4_32[24:0];
-                    buf2_33 <= sum4_33[24:0];
-                    buf2_34 <= sum4_34[24:0];
-                    buf2_35 <= sum4_35[24:0];
-                    buf2_36 <= sum4_36[24:0];
-                    buf2_37 <= sum4_37[24:0];
-                    buf2_38 <= sum4_38[24:0];
-                    buf2_39 <= sum4_39[24:0];
-                    buf2_40 <= sum4_40[24:0];
-                    buf2_41 <= sum4_41[24:0];
-                    buf2_42 <= sum4_42[24:0];
-                    buf2_43 <= sum4_43[24:0];
-                    buf2_44 <= sum4_44[24:0];
-                    buf2_45 <= sum4_45[24:0];
-                    buf2_46 <= sum4_46[24:0];
-                    buf2_47 <= sum4_47[24:0];
-                    buf2_48 <= sum4_48[24:0];
-                    buf2_49 <= sum4_49[24:0];
-                    buf2_50 <= sum4_50[24:0];
-                    buf2_51 <= sum4_51[24:0];
-                    buf2_52 <= sum4_52[24:0];
-                    buf2_53 <= sum4_53[24:0];
-                    buf2_54 <= sum4_54[24:0];
-                    buf2_55 <= sum4_55[24:0];
-                    buf2_56 <= sum4_56[24:0];
-                    buf2_57 <= sum4_57[24:0];
-                    buf2_58 <= sum4_58[24:0];
-                    buf2_59 <= sum4_59[24:0];
-                    buf2_60 <= sum4_60[24:0];
-                    buf2_61 <= sum4_61[24:0];
-                    buf2_62 <= sum4_62[24:0];
-                    buf2_63 <= sum4_63[24:0];
+                    buf2_0 <= sum4_0[HASH_BUF2_W-1:0];
+                    buf2_1 <= sum4_1[HASH_BUF2_W-1:0];
+                    buf2_2 <= sum4_2[HASH_BUF2_W-1:0];
+                    buf2_3 <= sum4_3[HASH_BUF2_W-1:0];
+                    buf2_4 <= sum4_4[HASH_BUF2_W-1:0];
+                    buf2_5 <= sum4_5[HASH_BUF2_W-1:0];
+                    buf2_6 <= sum4_6[HASH_BUF2_W-1:0];
+                    buf2_7 <= sum4_7[HASH_BUF2_W-1:0];
+                    buf2_8 <= sum4_8[HASH_BUF2_W-1:0];
+                    buf2_9 <= sum4_9[HASH_BUF2_W-1:0];
+                    buf2_10 <= sum4_10[HASH_BUF2_W-1:0];
+                    buf2_11 <= sum4_11[HASH_BUF2_W-1:0];
+                    buf2_12 <= sum4_12[HASH_BUF2_W-1:0];
+                    buf2_13 <= sum4_13[HASH_BUF2_W-1:0];
+                    buf2_14 <= sum4_14[HASH_BUF2_W-1:0];
+                    buf2_15 <= sum4_15[HASH_BUF2_W-1:0];
+                    buf2_16 <= sum4_16[HASH_BUF2_W-1:0];
+                    buf2_17 <= sum4_17[HASH_BUF2_W-1:0];
+                    buf2_18 <= sum4_18[HASH_BUF2_W-1:0];
+                    buf2_19 <= sum4_19[HASH_BUF2_W-1:0];
+                    buf2_20 <= sum4_20[HASH_BUF2_W-1:0];
+                    buf2_21 <= sum4_21[HASH_BUF2_W-1:0];
+                    buf2_22 <= sum4_22[HASH_BUF2_W-1:0];
+                    buf2_23 <= sum4_23[HASH_BUF2_W-1:0];
+                    buf2_24 <= sum4_24[HASH_BUF2_W-1:0];
+                    buf2_25 <= sum4_25[HASH_BUF2_W-1:0];
+                    buf2_26 <= sum4_26[HASH_BUF2_W-1:0];
+                    buf2_27 <= sum4_27[HASH_BUF2_W-1:0];
+                    buf2_28 <= sum4_28[HASH_BUF2_W-1:0];
+                    buf2_29 <= sum4_29[HASH_BUF2_W-1:0];
+                    buf2_30 <= sum4_30[HASH_BUF2_W-1:0];
+                    buf2_31 <= sum4_31[HASH_BUF2_W-1:0];
+                    buf2_32 <= sum4_32[HASH_BUF2_W-1:0];
+                    buf2_33 <= sum4_33[HASH_BUF2_W-1:0];
+                    buf2_34 <= sum4_34[HASH_BUF2_W-1:0];
+                    buf2_35 <= sum4_35[HASH_BUF2_W-1:0];
+                    buf2_36 <= sum4_36[HASH_BUF2_W-1:0];
+                    buf2_37 <= sum4_37[HASH_BUF2_W-1:0];
+                    buf2_38 <= sum4_38[HASH_BUF2_W-1:0];
+                    buf2_39 <= sum4_39[HASH_BUF2_W-1:0];
+                    buf2_40 <= sum4_40[HASH_BUF2_W-1:0];
+                    buf2_41 <= sum4_41[HASH_BUF2_W-1:0];
+                    buf2_42 <= sum4_42[HASH_BUF2_W-1:0];
+                    buf2_43 <= sum4_43[HASH_BUF2_W-1:0];
+                    buf2_44 <= sum4_44[HASH_BUF2_W-1:0];
+                    buf2_45 <= sum4_45[HASH_BUF2_W-1:0];
+                    buf2_46 <= sum4_46[HASH_BUF2_W-1:0];
+                    buf2_47 <= sum4_47[HASH_BUF2_W-1:0];
+                    buf2_48 <= sum4_48[HASH_BUF2_W-1:0];
+                    buf2_49 <= sum4_49[HASH_BUF2_W-1:0];
+                    buf2_50 <= sum4_50[HASH_BUF2_W-1:0];
+                    buf2_51 <= sum4_51[HASH_BUF2_W-1:0];
+                    buf2_52 <= sum4_52[HASH_BUF2_W-1:0];
+                    buf2_53 <= sum4_53[HASH_BUF2_W-1:0];
+                    buf2_54 <= sum4_54[HASH_BUF2_W-1:0];
+                    buf2_55 <= sum4_55[HASH_BUF2_W-1:0];
+                    buf2_56 <= sum4_56[HASH_BUF2_W-1:0];
+                    buf2_57 <= sum4_57[HASH_BUF2_W-1:0];
+                    buf2_58 <= sum4_58[HASH_BUF2_W-1:0];
+                    buf2_59 <= sum4_59[HASH_BUF2_W-1:0];
+                    buf2_60 <= sum4_60[HASH_BUF2_W-1:0];
+                    buf2_61 <= sum4_61[HASH_BUF2_W-1:0];
+                    buf2_62 <= sum4_62[HASH_BUF2_W-1:0];
+                    buf2_63 <= sum4_63[HASH_BUF2_W-1:0];
                 end
                 default: ;
             endcase
@@ -3418,7 +3429,7 @@ module elsa_hash (
     end
 
     // The final step completes the hash: its own bits come straight from the lanes.
-    wire [63:0] hash_next = {
+    wire [HASH_W-1:0] hash_next = {
         pos4_63, pos4_62, pos4_61, pos4_60, pos4_59, pos4_58, pos4_57, pos4_56,
         pos4_55, pos4_54, pos4_53, pos4_52, pos4_51, pos4_50, pos4_49, pos4_48,
         pos4_47, pos4_46, pos4_45, pos4_44, pos4_43, pos4_42, pos4_41, pos4_40,
@@ -3431,7 +3442,7 @@ module elsa_hash (
 
     always @(posedge clk) begin
         if (rst)
-            hash <= 64'd0;
+            hash <= {HASH_W{1'b0}};
         else if (busy_r && last_step)
             hash <= hash_next;
     end

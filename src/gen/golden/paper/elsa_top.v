@@ -14,55 +14,76 @@
 //   done pulses after the last output beat; cycles_pre / cycles_exec count the preprocessing and
 //   execution cycles of the last invocation.
 module elsa_top (
-    input  wire                   clk,
-    input  wire                   rst,
-    input  wire                   start,
-    input  wire [9:0]            n,
-    input  wire signed [8:0]     t_q,
-    output wire                   busy,
-    output reg                    done,
-    output reg                    err,
-    input  wire                   kv_valid,
-    output wire                   kv_ready,
-    input  wire [575:0]          kv_k,
-    input  wire [575:0]          kv_v,
-    input  wire                   q_valid,
-    output wire                   q_ready,
-    input  wire [575:0]          q_data,
-    output wire                   o_valid,
-    input  wire                   o_ready,
-    output wire [575:0]          o_data,
-    output reg  [31:0]            cycles_pre,
-    output reg  [31:0]            cycles_exec
+    input  wire              clk,          // clock
+    input  wire              rst,          // synchronous reset, active high
+    // control
+    input  wire              start,        // pulse while busy = 0: start an invocation with n and t_q
+    input  wire [9:0]        n,            // runtime n (1..512), sampled at start
+    input  wire signed [8:0] t_q,          // threshold t (7 fraction bits), sampled at start
+    output wire              busy,         // an invocation is running
+    output reg               done,         // one-cycle pulse after the last output row (or with err)
+    output reg               err,          // the last start was rejected (n = 0 or n > 512)
+    // key and value rows, entity y = 0, 1, ... (preprocessing)
+    input  wire              kv_valid,     // key/value row valid
+    output wire              kv_ready,     // key/value row accepted
+    input  wire [575:0]      kv_k,         // key row, element i at [i*QKV_W +: QKV_W]
+    input  wire [575:0]      kv_v,         // value row, element i at [i*QKV_W +: QKV_W]
+    // query rows, in order (execution)
+    input  wire              q_valid,      // query row valid
+    output wire              q_ready,      // query row accepted
+    input  wire [575:0]      q_data,       // query row, element i at [i*QKV_W +: QKV_W]
+    // output rows, in query order
+    output wire              o_valid,      // output row valid
+    input  wire              o_ready,      // output row taken
+    output wire [575:0]      o_data,       // output row, element i at [i*OUT_W +: OUT_W]
+    // cycle counters
+    output reg  [31:0]       cycles_pre,   // preprocessing cycles of the last invocation
+    output reg  [31:0]       cycles_exec   // execution cycles of the last invocation
 );
+    localparam QKV_W       = 9;   // Q/K/V element: 1 sign + int + frac
+    localparam N_W         = 10;  // runtime n, 0..nMax
+    localparam T_W         = 9;   // threshold t (simFrac fraction bits)
+    localparam THR_W       = 22;  // threshold register t·max‖k‖
+    localparam NORM_W      = 12;  // key norm floor(sqrt(Σ k_i²)) (qkv.frac fraction bits)
+    localparam BANK_SEL_W  = 2;   // bank of a key, y mod pA
+    localparam HASH_W      = 64;  // hash code: k sign bits, bit j = (projection j >= 0)
+    localparam EXP_E_W     = 10;  // exp exponent (saturated to ±exponentMax)
+    localparam ACC_S_W     = 26;  // bank accumulator Σe
+    localparam ACC_O_W     = 36;  // bank accumulator Σe·v
+    localparam CYCLE_CNT_W = 32;  // cycle counter of an invocation (cycles_pre, cycles_exec)
+    localparam DIM                        = 64;       // d: elements per Q/K/V and output row
+    localparam BANKS                      = 4;        // P_a: banks = attention modules
+    localparam [N_W-1:0] N_MAX            = 10'd512;  // largest valid runtime n
+    localparam [BANK_SEL_W-1:0] LAST_BANK = 2'd3;     // bank of key y = P_a-1: the next key wraps to 0
+
     localparam [2:0] S_IDLE = 3'd0, S_LOAD = 3'd1, S_FINISH = 3'd2, S_THR = 3'd3, S_EXEC = 3'd4;
 
-    reg  [2:0]       state;
-    reg  [9:0]      n_rt;
-    reg  signed [8:0] t_rt;
-    reg  [9:0]      ld_count;       // keys accepted
-    reg  [1:0]      ld_bank;        // bank of the next key (y mod P_a)
-    reg  [1:0]      hash_bank;      // bank of the next key hash to come out (hashes finish in key order)
-    reg  [9:0]      q_count;        // queries accepted
-    reg  [9:0]      o_count;        // outputs delivered
+    reg  [2:0]            state;
+    reg  [N_W-1:0]        n_rt;
+    reg  signed [T_W-1:0] t_rt;
+    reg  [N_W-1:0]        ld_count;       // keys accepted
+    reg  [BANK_SEL_W-1:0] ld_bank;        // bank of the next key (y mod P_a)
+    reg  [BANK_SEL_W-1:0] hash_bank;      // bank of the next key hash to come out (hashes finish in key order)
+    reg  [N_W-1:0]        q_count;        // queries accepted
+    reg  [N_W-1:0]        o_count;        // outputs delivered
     // Queries in order between the q stream and the banks: a two-entry queue (e0 = oldest). An entry
     // is written when its query is accepted (vector) and completed when its hash comes out; the banks
     // take e0 once it is hashed. A query is accepted only if it will find a slot, so the hash unit
     // can take the next query during the last step of the current one.
     reg              e0_valid, e1_valid;
     reg              e0_hashed, e1_hashed;
-    reg  [575:0]    e0_vec, e1_vec;
-    reg  [63:0]      e0_hash, e1_hash;
-    reg  signed [21:0] thr;
+    reg  [DIM*QKV_W-1:0] e0_vec, e1_vec;
+    reg  [HASH_W-1:0]    e0_hash, e1_hash;
+    reg  signed [THR_W-1:0] thr;
 
-    wire start_ok = start && (state == S_IDLE) && (n != 10'd0) && (n <= 10'd512);
+    wire start_ok = start && (state == S_IDLE) && (n != {N_W{1'b0}}) && (n <= N_MAX);
     wire start_bad = start && (state == S_IDLE) && !start_ok;
     assign busy = (state != S_IDLE);
 
     // ------------------------------------------------------------ hash unit (keys, then queries)
     wire             hash_busy;
     wire             hash_done;
-    wire [63:0]      hash_value;
+    wire [HASH_W-1:0] hash_value;
     wire             kv_fire = kv_valid && kv_ready;
     wire             q_fire  = q_valid && q_ready;
     wire             k_done  = hash_done && (state != S_EXEC);   // key hashes finish before execution starts
@@ -76,20 +97,20 @@ module elsa_top (
     );
 
     // ------------------------------------------------------------ banks
-    wire [3:0] bank_ready;
-    wire [3:0] norms_pending;
-    wire [3:0] part_full;
-    wire [3:0] part_started;
-    wire [39:0] part_e;
-    wire [103:0] part_s;
-    wire [9215:0] part_o;
+    wire [BANKS-1:0] bank_ready;
+    wire [BANKS-1:0] norms_pending;
+    wire [BANKS-1:0] part_full;
+    wire [BANKS-1:0] part_started;
+    wire [BANKS*EXP_E_W-1:0] part_e;
+    wire [BANKS*ACC_S_W-1:0] part_s;
+    wire [BANKS*DIM*ACC_O_W-1:0] part_o;
     wire        part_clear;
     wire        all_ready = &bank_ready;
     wire        qs_fire = (state == S_EXEC) && e0_valid && e0_hashed && all_ready;
-    wire [11:0] max_norm0;
-    wire [11:0] max_norm1;
-    wire [11:0] max_norm2;
-    wire [11:0] max_norm3;
+    wire [NORM_W-1:0] max_norm0;
+    wire [NORM_W-1:0] max_norm1;
+    wire [NORM_W-1:0] max_norm2;
+    wire [NORM_W-1:0] max_norm3;
 
     elsa_bank u_bank0 (
         .clk(clk), .rst(rst), .clear(start_ok),
@@ -99,8 +120,8 @@ module elsa_top (
         .qs_start(qs_fire), .qs_hash(e0_hash), .qs_vec(e0_vec), .thr(thr),
         .ready(bank_ready[0]),
         .part_full(part_full[0]), .part_started(part_started[0]),
-        .part_e(part_e[9:0]), .part_s(part_s[25:0]),
-        .part_o(part_o[2303:0]),
+        .part_e(part_e[0*EXP_E_W +: EXP_E_W]), .part_s(part_s[0*ACC_S_W +: ACC_S_W]),
+        .part_o(part_o[0*DIM*ACC_O_W +: DIM*ACC_O_W]),
         .part_clear(part_clear)
     );
     elsa_bank u_bank1 (
@@ -111,8 +132,8 @@ module elsa_top (
         .qs_start(qs_fire), .qs_hash(e0_hash), .qs_vec(e0_vec), .thr(thr),
         .ready(bank_ready[1]),
         .part_full(part_full[1]), .part_started(part_started[1]),
-        .part_e(part_e[19:10]), .part_s(part_s[51:26]),
-        .part_o(part_o[4607:2304]),
+        .part_e(part_e[1*EXP_E_W +: EXP_E_W]), .part_s(part_s[1*ACC_S_W +: ACC_S_W]),
+        .part_o(part_o[1*DIM*ACC_O_W +: DIM*ACC_O_W]),
         .part_clear(part_clear)
     );
     elsa_bank u_bank2 (
@@ -123,8 +144,8 @@ module elsa_top (
         .qs_start(qs_fire), .qs_hash(e0_hash), .qs_vec(e0_vec), .thr(thr),
         .ready(bank_ready[2]),
         .part_full(part_full[2]), .part_started(part_started[2]),
-        .part_e(part_e[29:20]), .part_s(part_s[77:52]),
-        .part_o(part_o[6911:4608]),
+        .part_e(part_e[2*EXP_E_W +: EXP_E_W]), .part_s(part_s[2*ACC_S_W +: ACC_S_W]),
+        .part_o(part_o[2*DIM*ACC_O_W +: DIM*ACC_O_W]),
         .part_clear(part_clear)
     );
     elsa_bank u_bank3 (
@@ -135,21 +156,21 @@ module elsa_top (
         .qs_start(qs_fire), .qs_hash(e0_hash), .qs_vec(e0_vec), .thr(thr),
         .ready(bank_ready[3]),
         .part_full(part_full[3]), .part_started(part_started[3]),
-        .part_e(part_e[39:30]), .part_s(part_s[103:78]),
-        .part_o(part_o[9215:6912]),
+        .part_e(part_e[3*EXP_E_W +: EXP_E_W]), .part_s(part_s[3*ACC_S_W +: ACC_S_W]),
+        .part_o(part_o[3*DIM*ACC_O_W +: DIM*ACC_O_W]),
         .part_clear(part_clear)
     );
 
     // largest key norm over all banks, and the threshold register t · max‖k‖
-    reg [11:0] max_norm;
+    reg [NORM_W-1:0] max_norm;
     always @* begin
         max_norm = max_norm0;
         if (max_norm1 > max_norm) max_norm = max_norm1;
         if (max_norm2 > max_norm) max_norm = max_norm2;
         if (max_norm3 > max_norm) max_norm = max_norm3;
     end
-    wire signed [21:0] t_ext    = {{13{t_rt[8]}}, t_rt};
-    wire signed [21:0] norm_ext = {10'd0, max_norm};
+    wire signed [THR_W-1:0] t_ext    = {{(THR_W-T_W){t_rt[T_W-1]}}, t_rt};
+    wire signed [THR_W-1:0] norm_ext = {{(THR_W-NORM_W){1'b0}}, max_norm};
 
     // ------------------------------------------------------------ output division
     elsa_output_div u_output_div (
@@ -166,8 +187,8 @@ module elsa_top (
     // still without one, and an accepted query to the first free entry.
     wire             a_valid  = qs_fire ? e1_valid  : e0_valid;
     wire             a_hashed = qs_fire ? e1_hashed : e0_hashed;
-    wire [575:0]  a_vec    = qs_fire ? e1_vec    : e0_vec;
-    wire [63:0]    a_hash   = qs_fire ? e1_hash   : e0_hash;
+    wire [DIM*QKV_W-1:0] a_vec   = qs_fire ? e1_vec    : e0_vec;
+    wire [HASH_W-1:0]    a_hash  = qs_fire ? e1_hash   : e0_hash;
     wire             b_valid  = !qs_fire && e1_valid;
     wire             done_a   = q_done && a_valid && !a_hashed;
     wire             done_b   = q_done && !done_a;
@@ -205,16 +226,16 @@ module elsa_top (
             state     <= S_IDLE;
             done      <= 1'b0;
             err       <= 1'b0;
-            n_rt      <= 10'd0;
-            t_rt      <= 9'sd0;
-            ld_count  <= 10'd0;
-            ld_bank   <= 2'd0;
-            hash_bank <= 2'd0;
-            q_count   <= 10'd0;
-            o_count   <= 10'd0;
-            thr       <= 22'sd0;
-            cycles_pre  <= 32'd0;
-            cycles_exec <= 32'd0;
+            n_rt      <= {N_W{1'b0}};
+            t_rt      <= {T_W{1'b0}};
+            ld_count  <= {N_W{1'b0}};
+            ld_bank   <= {BANK_SEL_W{1'b0}};
+            hash_bank <= {BANK_SEL_W{1'b0}};
+            q_count   <= {N_W{1'b0}};
+            o_count   <= {N_W{1'b0}};
+            thr       <= {THR_W{1'b0}};
+            cycles_pre  <= {CYCLE_CNT_W{1'b0}};
+            cycles_exec <= {CYCLE_CNT_W{1'b0}};
         end else begin
             done <= 1'b0;
             if (start_bad) begin
@@ -225,40 +246,40 @@ module elsa_top (
                 err       <= 1'b0;
                 n_rt      <= n;
                 t_rt      <= t_q;
-                ld_count  <= 10'd0;
-                ld_bank   <= 2'd0;
-                hash_bank <= 2'd0;
-                q_count   <= 10'd0;
-                o_count   <= 10'd0;
-                cycles_pre  <= 32'd0;
-                cycles_exec <= 32'd0;
+                ld_count  <= {N_W{1'b0}};
+                ld_bank   <= {BANK_SEL_W{1'b0}};
+                hash_bank <= {BANK_SEL_W{1'b0}};
+                q_count   <= {N_W{1'b0}};
+                o_count   <= {N_W{1'b0}};
+                cycles_pre  <= {CYCLE_CNT_W{1'b0}};
+                cycles_exec <= {CYCLE_CNT_W{1'b0}};
                 state     <= S_LOAD;
             end
             if (state == S_LOAD || state == S_FINISH || state == S_THR)
-                cycles_pre <= cycles_pre + 32'd1;
+                cycles_pre <= cycles_pre + 1'b1;
             if (state == S_EXEC)
-                cycles_exec <= cycles_exec + 32'd1;
+                cycles_exec <= cycles_exec + 1'b1;
 
             if (kv_fire) begin
-                ld_count  <= ld_count + 10'd1;
-                ld_bank   <= (ld_bank == 2'd3) ? 2'd0 : ld_bank + 2'd1;
+                ld_count  <= ld_count + 1'b1;
+                ld_bank   <= (ld_bank == LAST_BANK) ? {BANK_SEL_W{1'b0}} : ld_bank + 1'b1;
             end
             // A key's hash finishes after the next key was already accepted, so it counts its own bank.
             if (k_done)
-                hash_bank <= (hash_bank == 2'd3) ? 2'd0 : hash_bank + 2'd1;
+                hash_bank <= (hash_bank == LAST_BANK) ? {BANK_SEL_W{1'b0}} : hash_bank + 1'b1;
             case (state)
                 S_LOAD:   if (ld_count == n_rt) state <= S_FINISH;
-                S_FINISH: if (!hash_busy && (norms_pending == 4'd0)) state <= S_THR;
+                S_FINISH: if (!hash_busy && (norms_pending == {BANKS{1'b0}})) state <= S_THR;
                 S_THR: begin
                     thr   <= t_ext * norm_ext;
                     state <= S_EXEC;
                 end
                 S_EXEC: begin
                     if (q_fire)
-                        q_count   <= q_count + 10'd1;
+                        q_count   <= q_count + 1'b1;
                     if (o_fire) begin
-                        o_count <= o_count + 10'd1;
-                        if (o_count + 10'd1 == n_rt) begin
+                        o_count <= o_count + 1'b1;
+                        if (o_count + 1'b1 == n_rt) begin
                             state <= S_IDLE;
                             done  <= 1'b1;
                         end

@@ -51,96 +51,108 @@
 // n output rows (the last with tlast), poll STATUS until DONE (or wait for irq), read CYCLES_PRE and
 // CYCLES_EXEC, write STATUS = 2 to clear DONE. Check HW_HASH_HI:HW_HASH_LO = 0x75f1bffeb75f first.
 module elsa_axi (
-    input  wire                   aclk,
-    input  wire                   aresetn,
+    input  wire         aclk,              // clock
+    input  wire         aresetn,           // synchronous reset, active low (hold low for at least one aclk edge)
     // AXI4-Stream slave: key and value rows
-    input  wire [287:0]          s_axis_kv_tdata,
-    input  wire                   s_axis_kv_tvalid,
-    output wire                   s_axis_kv_tready,
-    input  wire                   s_axis_kv_tlast,
+    input  wire [287:0] s_axis_kv_tdata,   // {v, k}: key row in the low half, value row in the high half
+    input  wire         s_axis_kv_tvalid,  // beat valid
+    output wire         s_axis_kv_tready,  // beat accepted (only while the core loads keys; never depends on tvalid)
+    input  wire         s_axis_kv_tlast,   // ignored: register N decides where an invocation ends
     // AXI4-Stream slave: query rows
-    input  wire [143:0]          s_axis_q_tdata,
-    input  wire                   s_axis_q_tvalid,
-    output wire                   s_axis_q_tready,
-    input  wire                   s_axis_q_tlast,
+    input  wire [143:0] s_axis_q_tdata,    // query row
+    input  wire         s_axis_q_tvalid,   // beat valid
+    output wire         s_axis_q_tready,   // beat accepted (only while the core executes; never depends on tvalid)
+    input  wire         s_axis_q_tlast,    // ignored: register N decides where an invocation ends
     // AXI4-Stream master: output rows
-    output wire [143:0]          m_axis_o_tdata,
-    output wire                   m_axis_o_tvalid,
-    input  wire                   m_axis_o_tready,
-    output wire                   m_axis_o_tlast,
+    output wire [143:0] m_axis_o_tdata,    // output row
+    output wire         m_axis_o_tvalid,   // beat valid (never depends on tready; holds tdata and tlast until taken)
+    input  wire         m_axis_o_tready,   // beat taken
+    output wire         m_axis_o_tlast,    // last row of the invocation
     // AXI4-Lite slave: registers
-    input  wire [11:0]            s_axil_awaddr,
-    input  wire [2:0]             s_axil_awprot,
-    input  wire                   s_axil_awvalid,
-    output wire                   s_axil_awready,
-    input  wire [31:0]            s_axil_wdata,
-    input  wire [3:0]             s_axil_wstrb,
-    input  wire                   s_axil_wvalid,
-    output wire                   s_axil_wready,
-    output reg  [1:0]             s_axil_bresp,
-    output reg                    s_axil_bvalid,
-    input  wire                   s_axil_bready,
-    input  wire [11:0]            s_axil_araddr,
-    input  wire [2:0]             s_axil_arprot,
-    input  wire                   s_axil_arvalid,
-    output wire                   s_axil_arready,
-    output reg  [31:0]            s_axil_rdata,
-    output reg  [1:0]             s_axil_rresp,
-    output reg                    s_axil_rvalid,
-    input  wire                   s_axil_rready,
-    // interrupt: STATUS.DONE && CTRL.IRQ_EN (level, cleared with DONE)
-    output wire                   irq
+    input  wire [11:0]  s_axil_awaddr,     // write byte address (bits [1:0] ignored)
+    input  wire [2:0]   s_axil_awprot,     // ignored
+    input  wire         s_axil_awvalid,    // write address valid
+    output wire         s_axil_awready,    // write address accepted
+    input  wire [31:0]  s_axil_wdata,      // write data
+    input  wire [3:0]   s_axil_wstrb,      // byte enables
+    input  wire         s_axil_wvalid,     // write data valid
+    output wire         s_axil_wready,     // write data accepted
+    output reg  [1:0]   s_axil_bresp,      // OKAY or SLVERR
+    output reg          s_axil_bvalid,     // write response valid
+    input  wire         s_axil_bready,     // write response taken
+    input  wire [11:0]  s_axil_araddr,     // read byte address (bits [1:0] ignored)
+    input  wire [2:0]   s_axil_arprot,     // ignored
+    input  wire         s_axil_arvalid,    // read address valid
+    output wire         s_axil_arready,    // read address accepted
+    output reg  [31:0]  s_axil_rdata,      // read data
+    output reg  [1:0]   s_axil_rresp,      // OKAY or SLVERR
+    output reg          s_axil_rvalid,     // read data valid
+    input  wire         s_axil_rready,     // read data taken
+    // interrupt
+    output wire         irq                // STATUS.DONE && CTRL.IRQ_EN (level, cleared with DONE)
 );
-    localparam [1:0] RESP_OKAY = 2'b00, RESP_SLVERR = 2'b10;
-    localparam [47:0] HW_HASH = 48'h75f1bffeb75f;
-    localparam [9:0] A_ID            = 10'd0;   // byte offset 0x00
-    localparam [9:0] A_VERSION       = 10'd1;   // byte offset 0x04
-    localparam [9:0] A_CTRL          = 10'd2;   // byte offset 0x08
-    localparam [9:0] A_STATUS        = 10'd3;   // byte offset 0x0c
-    localparam [9:0] A_N             = 10'd4;   // byte offset 0x10
-    localparam [9:0] A_THRESHOLD     = 10'd5;   // byte offset 0x14
-    localparam [9:0] A_CYCLES_PRE    = 10'd6;   // byte offset 0x18
-    localparam [9:0] A_CYCLES_EXEC   = 10'd7;   // byte offset 0x1c
-    localparam [9:0] A_HW_HASH_LO    = 10'd8;   // byte offset 0x20
-    localparam [9:0] A_HW_HASH_HI    = 10'd9;   // byte offset 0x24
-    localparam [9:0] A_NMAX          = 10'd10;   // byte offset 0x28
+    localparam QKV_W       = 9;   // Q/K/V element: 1 sign + int + frac
+    localparam N_W         = 5;   // runtime n, 0..nMax
+    localparam T_W         = 9;   // threshold t (simFrac fraction bits)
+    localparam CYCLE_CNT_W = 32;  // cycle counter of an invocation (cycles_pre, cycles_exec)
+    localparam AXIL_ADDR_W = 12;  // AXI4-Lite byte address
+    localparam AXIL_WORD_W = 10;  // AXI4-Lite register index: byte address bits [AXIL_ADDR_W-1:2]
+    localparam AXIL_DATA_W = 32;  // AXI4-Lite data: one 32-bit register
+    localparam AXIL_STRB_W = 4;   // AXI4-Lite write strobes: one per data byte
+    localparam AXIL_RESP_W = 2;   // AXI4-Lite response: OKAY or SLVERR
+    localparam DIM                             = 16;      // d: elements per Q/K/V and output row
+    localparam [AXIL_RESP_W-1:0] RESP_OKAY     = 2'd0;    // AXI response OKAY
+    localparam [AXIL_RESP_W-1:0] RESP_SLVERR   = 2'd2;    // AXI response SLVERR: the access had no effect
+    localparam [AXIL_WORD_W-1:0] A_ID          = 10'd0;   // register ID: byte offset 0x00
+    localparam [AXIL_WORD_W-1:0] A_VERSION     = 10'd1;   // register VERSION: byte offset 0x04
+    localparam [AXIL_WORD_W-1:0] A_CTRL        = 10'd2;   // register CTRL: byte offset 0x08
+    localparam [AXIL_WORD_W-1:0] A_STATUS      = 10'd3;   // register STATUS: byte offset 0x0c
+    localparam [AXIL_WORD_W-1:0] A_N           = 10'd4;   // register N: byte offset 0x10
+    localparam [AXIL_WORD_W-1:0] A_THRESHOLD   = 10'd5;   // register THRESHOLD: byte offset 0x14
+    localparam [AXIL_WORD_W-1:0] A_CYCLES_PRE  = 10'd6;   // register CYCLES_PRE: byte offset 0x18
+    localparam [AXIL_WORD_W-1:0] A_CYCLES_EXEC = 10'd7;   // register CYCLES_EXEC: byte offset 0x1c
+    localparam [AXIL_WORD_W-1:0] A_HW_HASH_LO  = 10'd8;   // register HW_HASH_LO: byte offset 0x20
+    localparam [AXIL_WORD_W-1:0] A_HW_HASH_HI  = 10'd9;   // register HW_HASH_HI: byte offset 0x24
+    localparam [AXIL_WORD_W-1:0] A_NMAX        = 10'd10;  // register NMAX: byte offset 0x28
+
+    localparam [47:0] HW_HASH = 48'h75f1bffeb75f;  // hardware hash of the config (HW_HASH_HI:HW_HASH_LO)
 
     wire rst = !aresetn;
 
     // ------------------------------------------------------------ registers
-    reg  [31:0]           n_reg;          // N as written (32 bits: values above 24 are rejected at start)
-    reg  signed [8:0]    t_reg;          // THRESHOLD t_q
-    reg                   irq_en;
-    reg                   done_st;        // STATUS.DONE (sticky)
-    reg                   err_st;         // STATUS.ERR (sticky)
-    wire                  top_busy, top_done, top_err;
-    wire [31:0]           cycles_pre, cycles_exec;
+    reg  [AXIL_DATA_W-1:0]  n_reg;          // N as written (32 bits: values above 24 are rejected at start)
+    reg  signed [T_W-1:0]   t_reg;          // THRESHOLD t_q
+    reg                     irq_en;
+    reg                     done_st;        // STATUS.DONE (sticky)
+    reg                     err_st;         // STATUS.ERR (sticky)
+    wire                    top_busy, top_done, top_err;
+    wire [CYCLE_CNT_W-1:0]  cycles_pre, cycles_exec;
 
-    // n for the core: 0 (rejected by the core with err) when N does not fit its 5-bit port
-    wire                  n_wide = |n_reg[31:5];
-    wire [4:0]           n_core = n_wide ? 5'd0 : n_reg[4:0];
+    // n for the core: 0 (rejected by the core with err) when N does not fit its N_W-bit port
+    wire                    n_wide = |n_reg[AXIL_DATA_W-1:N_W];
+    wire [N_W-1:0]          n_core = n_wide ? {N_W{1'b0}} : n_reg[N_W-1:0];
 
     // ------------------------------------------------------------ AXI4-Lite write: AW and W buffered independently
-    reg                   aw_full, w_full;
-    reg  [11:0]           aw_addr;
-    reg  [31:0]           w_data;
-    reg  [3:0]            w_strb;
+    reg                     aw_full, w_full;
+    reg  [AXIL_ADDR_W-1:0]  aw_addr;
+    reg  [AXIL_DATA_W-1:0]  w_data;
+    reg  [AXIL_STRB_W-1:0]  w_strb;
     assign s_axil_awready = !aw_full;
     assign s_axil_wready  = !w_full;
-    wire                  wr_go   = aw_full && w_full && !s_axil_bvalid;
-    wire [9:0]           wr_word = aw_addr[11:2];
-    wire [31:0]           wr_mask = {{8{w_strb[3]}}, {8{w_strb[2]}}, {8{w_strb[1]}}, {8{w_strb[0]}}};
-    wire [31:0]           n_new   = (n_reg & ~wr_mask) | (w_data & wr_mask);
-    wire [31:0]           t_cur   = {{23{t_reg[8]}}, t_reg};
-    wire [31:0]           t_new   = (t_cur & ~wr_mask) | (w_data & wr_mask);
-    wire                  b0      = w_strb[0];
+    wire                    wr_go   = aw_full && w_full && !s_axil_bvalid;
+    wire [AXIL_WORD_W-1:0]  wr_word = aw_addr[AXIL_ADDR_W-1:2];
+    wire [AXIL_DATA_W-1:0]  wr_mask = {{8{w_strb[3]}}, {8{w_strb[2]}}, {8{w_strb[1]}}, {8{w_strb[0]}}};
+    wire [AXIL_DATA_W-1:0]  n_new   = (n_reg & ~wr_mask) | (w_data & wr_mask);
+    wire [AXIL_DATA_W-1:0]  t_cur   = {{(AXIL_DATA_W-T_W){t_reg[T_W-1]}}, t_reg};
+    wire [AXIL_DATA_W-1:0]  t_new   = (t_cur & ~wr_mask) | (w_data & wr_mask);
+    wire                    b0      = w_strb[0];
     // decoded write actions (only in the cycle wr_go)
-    wire                  wr_ctrl   = wr_go && (wr_word == A_CTRL);
-    wire                  wr_start  = wr_ctrl && b0 && w_data[0];
-    wire                  start_rej = wr_start && top_busy;          // START while BUSY: SLVERR
-    wire                  start     = wr_start && !top_busy;         // the one-cycle start pulse of the core
-    wire                  wr_status = wr_go && (wr_word == A_STATUS) && b0;
-    reg                   wr_ok;
+    wire                    wr_ctrl   = wr_go && (wr_word == A_CTRL);
+    wire                    wr_start  = wr_ctrl && b0 && w_data[0];
+    wire                    start_rej = wr_start && top_busy;          // START while BUSY: SLVERR
+    wire                    start     = wr_start && !top_busy;         // the one-cycle start pulse of the core
+    wire                    wr_status = wr_go && (wr_word == A_STATUS) && b0;
+    reg                     wr_ok;
     always @* begin
         case (wr_word)
             A_CTRL:      wr_ok = !(b0 && w_data[0] && top_busy);
@@ -153,13 +165,13 @@ module elsa_axi (
         if (rst) begin
             aw_full       <= 1'b0;
             w_full        <= 1'b0;
-            aw_addr       <= 12'd0;
-            w_data        <= 32'd0;
-            w_strb        <= 4'd0;
+            aw_addr       <= {AXIL_ADDR_W{1'b0}};
+            w_data        <= {AXIL_DATA_W{1'b0}};
+            w_strb        <= {AXIL_STRB_W{1'b0}};
             s_axil_bvalid <= 1'b0;
             s_axil_bresp  <= RESP_OKAY;
-            n_reg         <= 32'd0;
-            t_reg         <= 9'sd0;
+            n_reg         <= {AXIL_DATA_W{1'b0}};
+            t_reg         <= {T_W{1'b0}};
             irq_en        <= 1'b0;
         end else begin
             if (s_axil_awvalid && !aw_full) begin
@@ -181,7 +193,7 @@ module elsa_axi (
                 if (wr_word == A_N)
                     n_reg <= n_new;
                 if (wr_word == A_THRESHOLD)
-                    t_reg <= t_new[8:0];
+                    t_reg <= t_new[T_W-1:0];
                 if (wr_ctrl && b0 && !start_rej)
                     irq_en <= w_data[1];
             end
@@ -209,8 +221,8 @@ module elsa_axi (
 
     // ------------------------------------------------------------ AXI4-Lite read
     assign s_axil_arready = !s_axil_rvalid;
-    wire [9:0] rd_word = s_axil_araddr[11:2];
-    reg  [31:0] rd_data;
+    wire [AXIL_WORD_W-1:0] rd_word = s_axil_araddr[AXIL_ADDR_W-1:2];
+    reg  [AXIL_DATA_W-1:0] rd_data;
     reg         rd_ok;
     always @* begin
         rd_ok = 1'b1;
@@ -227,7 +239,7 @@ module elsa_axi (
             A_HW_HASH_HI:  rd_data = {16'd0, HW_HASH[47:32]};
             A_NMAX:        rd_data = 32'h00000018;
             default: begin
-                rd_data = 32'd0;
+                rd_data = {AXIL_DATA_W{1'b0}};
                 rd_ok   = 1'b0;
             end
         endcase
@@ -236,7 +248,7 @@ module elsa_axi (
     always @(posedge aclk) begin
         if (rst) begin
             s_axil_rvalid <= 1'b0;
-            s_axil_rdata  <= 32'd0;
+            s_axil_rdata  <= {AXIL_DATA_W{1'b0}};
             s_axil_rresp  <= RESP_OKAY;
         end else if (s_axil_arvalid && !s_axil_rvalid) begin
             s_axil_rvalid <= 1'b1;
@@ -248,20 +260,20 @@ module elsa_axi (
     end
 
     // ------------------------------------------------------------ output rows: count for tlast
-    reg  [4:0] n_run;      // n of the running invocation
-    reg  [4:0] o_count;    // output rows delivered
+    reg  [N_W-1:0] n_run;      // n of the running invocation
+    reg  [N_W-1:0] o_count;    // output rows delivered
     always @(posedge aclk) begin
         if (rst) begin
-            n_run   <= 5'd0;
-            o_count <= 5'd0;
+            n_run   <= {N_W{1'b0}};
+            o_count <= {N_W{1'b0}};
         end else if (start) begin
             n_run   <= n_core;
-            o_count <= 5'd0;
+            o_count <= {N_W{1'b0}};
         end else if (m_axis_o_tvalid && m_axis_o_tready) begin
-            o_count <= o_count + 5'd1;
+            o_count <= o_count + 1'b1;
         end
     end
-    assign m_axis_o_tlast = (o_count + 5'd1) == n_run;
+    assign m_axis_o_tlast = (o_count + 1'b1) == n_run;
 
     // ------------------------------------------------------------ the core
     elsa_top u_top (
@@ -269,13 +281,13 @@ module elsa_axi (
         .start(start), .n(n_core), .t_q(t_reg),
         .busy(top_busy), .done(top_done), .err(top_err),
         .kv_valid(s_axis_kv_tvalid), .kv_ready(s_axis_kv_tready),
-        .kv_k(s_axis_kv_tdata[143:0]), .kv_v(s_axis_kv_tdata[287:144]),
+        .kv_k(s_axis_kv_tdata[0 +: DIM*QKV_W]), .kv_v(s_axis_kv_tdata[DIM*QKV_W +: DIM*QKV_W]),
         .q_valid(s_axis_q_tvalid), .q_ready(s_axis_q_tready), .q_data(s_axis_q_tdata),
         .o_valid(m_axis_o_tvalid), .o_ready(m_axis_o_tready), .o_data(m_axis_o_tdata),
         .cycles_pre(cycles_pre), .cycles_exec(cycles_exec)
     );
 
-    wire unused_inputs = ^{s_axis_kv_tlast, s_axis_q_tlast, s_axil_awprot, s_axil_arprot, aw_addr[1:0], s_axil_araddr[1:0], t_new[31:9]};
+    wire unused_inputs = ^{s_axis_kv_tlast, s_axis_q_tlast, s_axil_awprot, s_axil_arprot, aw_addr[1:0], s_axil_araddr[1:0], t_new[AXIL_DATA_W-1:T_W]};
 endmodule
 
 `default_nettype wire

@@ -11,18 +11,28 @@
 // cycle, when `hash` takes the new value. The last step reads buffer 1, not buffer 0, so busy is already low
 // in it and a new start is taken there: one vector per 4 cycles back to back.
 module elsa_hash (
-    input  wire                clk,
-    input  wire                rst,
-    input  wire                start,
-    input  wire [143:0]        x,
-    output wire                busy,
-    output reg                 done,
-    output reg  [15:0]        hash
+    input  wire         clk,    // clock
+    input  wire         rst,    // synchronous reset, active high
+    input  wire         start,  // hash x: taken when busy is low (x sampled then)
+    input  wire [143:0] x,      // input vector, element i at [i*QKV_W +: QKV_W]
+    output wire         busy,   // a start would be ignored
+    output reg          done,   // one-cycle pulse: hash holds the new value
+    output reg  [15:0]  hash    // bit j = (projection j >= 0); holds until the next done
 );
+    localparam QKV_W        = 9;   // Q/K/V element: 1 sign + int + frac
+    localparam HASH_BUF1_W  = 17;  // hash buffer 1: exact result of Kronecker mode 0
+    localparam HASH_MUL_A_W = 17;  // hash multiplier operand: the widest buffer a step reads
+    localparam HASH_COEF_W  = 6;   // hash coefficient: 1 sign + hashCoefFrac
+    localparam HASH_MUL_P_W = 23;  // hash multiplier product: exact for operand x coef
+    localparam HASH_SUM_W   = 25;  // hash lane sum and projection: exact sums of every mode
+    localparam HASH_STEP_W  = 2;   // hash step counter
+    localparam HASH_W       = 16;  // hash code: k sign bits, bit j = (projection j >= 0)
+    localparam [HASH_STEP_W-1:0] HASH_LAST_STEP = 2'd3;  // the last step of a vector
+
     // ------------------------------------------------------------ control
     reg              busy_r;
-    reg  [1:0]     step;
-    wire             last_step = (step == 2'd3);
+    reg  [HASH_STEP_W-1:0] step;
+    wire             last_step = (step == HASH_LAST_STEP);
     wire             free      = ~busy_r | last_step;   // idle, or in the last step (buffer 0 no longer read)
     wire             accept    = start & free;
     assign busy = ~free;
@@ -30,7 +40,7 @@ module elsa_hash (
     always @(posedge clk) begin
         if (rst) begin
             busy_r <= 1'b0;
-            step   <= 2'd0;
+            step   <= {HASH_STEP_W{1'b0}};
             done   <= 1'b0;
         end else begin
             done <= busy_r & last_step;
@@ -40,45 +50,45 @@ module elsa_hash (
                 busy_r <= 1'b0;
             // The counter rests at 0 while idle, so the first step after a start is step 0.
             if (busy_r)
-                step <= last_step ? 2'd0 : step + 2'd1;
+                step <= last_step ? {HASH_STEP_W{1'b0}} : step + 1'b1;
         end
     end
 
     // ------------------------------------------------------------ buffers
-    // Buffer 0 is x as sampled at start (9 bits); buffer m holds the result of mode m-1 at its
-    // exact width (buffer 1: 17 bits; the last mode only feeds the hash bits).
-    reg  signed [8:0] buf0_0;
-    reg  signed [8:0] buf0_1;
-    reg  signed [8:0] buf0_2;
-    reg  signed [8:0] buf0_3;
-    reg  signed [8:0] buf0_4;
-    reg  signed [8:0] buf0_5;
-    reg  signed [8:0] buf0_6;
-    reg  signed [8:0] buf0_7;
-    reg  signed [8:0] buf0_8;
-    reg  signed [8:0] buf0_9;
-    reg  signed [8:0] buf0_10;
-    reg  signed [8:0] buf0_11;
-    reg  signed [8:0] buf0_12;
-    reg  signed [8:0] buf0_13;
-    reg  signed [8:0] buf0_14;
-    reg  signed [8:0] buf0_15;
-    reg  signed [16:0] buf1_0;
-    reg  signed [16:0] buf1_1;
-    reg  signed [16:0] buf1_2;
-    reg  signed [16:0] buf1_3;
-    reg  signed [16:0] buf1_4;
-    reg  signed [16:0] buf1_5;
-    reg  signed [16:0] buf1_6;
-    reg  signed [16:0] buf1_7;
-    reg  signed [16:0] buf1_8;
-    reg  signed [16:0] buf1_9;
-    reg  signed [16:0] buf1_10;
-    reg  signed [16:0] buf1_11;
-    reg  signed [16:0] buf1_12;
-    reg  signed [16:0] buf1_13;
-    reg  signed [16:0] buf1_14;
-    reg  signed [16:0] buf1_15;
+    // Buffer 0 is x as sampled at start (QKV_W bits); buffer m holds the result of mode m-1 at its
+    // exact width (HASH_BUF1_W; the last mode only feeds the hash bits).
+    reg  signed [QKV_W-1:0] buf0_0;
+    reg  signed [QKV_W-1:0] buf0_1;
+    reg  signed [QKV_W-1:0] buf0_2;
+    reg  signed [QKV_W-1:0] buf0_3;
+    reg  signed [QKV_W-1:0] buf0_4;
+    reg  signed [QKV_W-1:0] buf0_5;
+    reg  signed [QKV_W-1:0] buf0_6;
+    reg  signed [QKV_W-1:0] buf0_7;
+    reg  signed [QKV_W-1:0] buf0_8;
+    reg  signed [QKV_W-1:0] buf0_9;
+    reg  signed [QKV_W-1:0] buf0_10;
+    reg  signed [QKV_W-1:0] buf0_11;
+    reg  signed [QKV_W-1:0] buf0_12;
+    reg  signed [QKV_W-1:0] buf0_13;
+    reg  signed [QKV_W-1:0] buf0_14;
+    reg  signed [QKV_W-1:0] buf0_15;
+    reg  signed [HASH_BUF1_W-1:0] buf1_0;
+    reg  signed [HASH_BUF1_W-1:0] buf1_1;
+    reg  signed [HASH_BUF1_W-1:0] buf1_2;
+    reg  signed [HASH_BUF1_W-1:0] buf1_3;
+    reg  signed [HASH_BUF1_W-1:0] buf1_4;
+    reg  signed [HASH_BUF1_W-1:0] buf1_5;
+    reg  signed [HASH_BUF1_W-1:0] buf1_6;
+    reg  signed [HASH_BUF1_W-1:0] buf1_7;
+    reg  signed [HASH_BUF1_W-1:0] buf1_8;
+    reg  signed [HASH_BUF1_W-1:0] buf1_9;
+    reg  signed [HASH_BUF1_W-1:0] buf1_10;
+    reg  signed [HASH_BUF1_W-1:0] buf1_11;
+    reg  signed [HASH_BUF1_W-1:0] buf1_12;
+    reg  signed [HASH_BUF1_W-1:0] buf1_13;
+    reg  signed [HASH_BUF1_W-1:0] buf1_14;
+    reg  signed [HASH_BUF1_W-1:0] buf1_15;
     reg              hacc_0;
     reg              hacc_1;
     reg              hacc_2;
@@ -90,289 +100,289 @@ module elsa_hash (
 
     always @(posedge clk) begin
         if (accept) begin
-            buf0_0 <= x[8:0];
-            buf0_1 <= x[17:9];
-            buf0_2 <= x[26:18];
-            buf0_3 <= x[35:27];
-            buf0_4 <= x[44:36];
-            buf0_5 <= x[53:45];
-            buf0_6 <= x[62:54];
-            buf0_7 <= x[71:63];
-            buf0_8 <= x[80:72];
-            buf0_9 <= x[89:81];
-            buf0_10 <= x[98:90];
-            buf0_11 <= x[107:99];
-            buf0_12 <= x[116:108];
-            buf0_13 <= x[125:117];
-            buf0_14 <= x[134:126];
-            buf0_15 <= x[143:135];
+            buf0_0 <= x[0*QKV_W +: QKV_W];
+            buf0_1 <= x[1*QKV_W +: QKV_W];
+            buf0_2 <= x[2*QKV_W +: QKV_W];
+            buf0_3 <= x[3*QKV_W +: QKV_W];
+            buf0_4 <= x[4*QKV_W +: QKV_W];
+            buf0_5 <= x[5*QKV_W +: QKV_W];
+            buf0_6 <= x[6*QKV_W +: QKV_W];
+            buf0_7 <= x[7*QKV_W +: QKV_W];
+            buf0_8 <= x[8*QKV_W +: QKV_W];
+            buf0_9 <= x[9*QKV_W +: QKV_W];
+            buf0_10 <= x[10*QKV_W +: QKV_W];
+            buf0_11 <= x[11*QKV_W +: QKV_W];
+            buf0_12 <= x[12*QKV_W +: QKV_W];
+            buf0_13 <= x[13*QKV_W +: QKV_W];
+            buf0_14 <= x[14*QKV_W +: QKV_W];
+            buf0_15 <= x[15*QKV_W +: QKV_W];
         end
     end
 
     // ------------------------------------------------------------ multipliers
     // Operands routed by the step counter: a buffer element and a coefficient of the step's factor row.
     // Multipliers a step does not use see zeros.
-    reg  signed [16:0] mul_a_0;
-    reg  signed [5:0] mul_c_0;
-    reg  signed [16:0] mul_a_1;
-    reg  signed [5:0] mul_c_1;
-    reg  signed [16:0] mul_a_2;
-    reg  signed [5:0] mul_c_2;
-    reg  signed [16:0] mul_a_3;
-    reg  signed [5:0] mul_c_3;
-    reg  signed [16:0] mul_a_4;
-    reg  signed [5:0] mul_c_4;
-    reg  signed [16:0] mul_a_5;
-    reg  signed [5:0] mul_c_5;
-    reg  signed [16:0] mul_a_6;
-    reg  signed [5:0] mul_c_6;
-    reg  signed [16:0] mul_a_7;
-    reg  signed [5:0] mul_c_7;
-    reg  signed [16:0] mul_a_8;
-    reg  signed [5:0] mul_c_8;
-    reg  signed [16:0] mul_a_9;
-    reg  signed [5:0] mul_c_9;
-    reg  signed [16:0] mul_a_10;
-    reg  signed [5:0] mul_c_10;
-    reg  signed [16:0] mul_a_11;
-    reg  signed [5:0] mul_c_11;
-    reg  signed [16:0] mul_a_12;
-    reg  signed [5:0] mul_c_12;
-    reg  signed [16:0] mul_a_13;
-    reg  signed [5:0] mul_c_13;
-    reg  signed [16:0] mul_a_14;
-    reg  signed [5:0] mul_c_14;
-    reg  signed [16:0] mul_a_15;
-    reg  signed [5:0] mul_c_15;
-    reg  signed [16:0] mul_a_16;
-    reg  signed [5:0] mul_c_16;
-    reg  signed [16:0] mul_a_17;
-    reg  signed [5:0] mul_c_17;
-    reg  signed [16:0] mul_a_18;
-    reg  signed [5:0] mul_c_18;
-    reg  signed [16:0] mul_a_19;
-    reg  signed [5:0] mul_c_19;
-    reg  signed [16:0] mul_a_20;
-    reg  signed [5:0] mul_c_20;
-    reg  signed [16:0] mul_a_21;
-    reg  signed [5:0] mul_c_21;
-    reg  signed [16:0] mul_a_22;
-    reg  signed [5:0] mul_c_22;
-    reg  signed [16:0] mul_a_23;
-    reg  signed [5:0] mul_c_23;
-    reg  signed [16:0] mul_a_24;
-    reg  signed [5:0] mul_c_24;
-    reg  signed [16:0] mul_a_25;
-    reg  signed [5:0] mul_c_25;
-    reg  signed [16:0] mul_a_26;
-    reg  signed [5:0] mul_c_26;
-    reg  signed [16:0] mul_a_27;
-    reg  signed [5:0] mul_c_27;
-    reg  signed [16:0] mul_a_28;
-    reg  signed [5:0] mul_c_28;
-    reg  signed [16:0] mul_a_29;
-    reg  signed [5:0] mul_c_29;
-    reg  signed [16:0] mul_a_30;
-    reg  signed [5:0] mul_c_30;
-    reg  signed [16:0] mul_a_31;
-    reg  signed [5:0] mul_c_31;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_0;
+    reg  signed [HASH_COEF_W-1:0] mul_c_0;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_1;
+    reg  signed [HASH_COEF_W-1:0] mul_c_1;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_2;
+    reg  signed [HASH_COEF_W-1:0] mul_c_2;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_3;
+    reg  signed [HASH_COEF_W-1:0] mul_c_3;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_4;
+    reg  signed [HASH_COEF_W-1:0] mul_c_4;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_5;
+    reg  signed [HASH_COEF_W-1:0] mul_c_5;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_6;
+    reg  signed [HASH_COEF_W-1:0] mul_c_6;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_7;
+    reg  signed [HASH_COEF_W-1:0] mul_c_7;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_8;
+    reg  signed [HASH_COEF_W-1:0] mul_c_8;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_9;
+    reg  signed [HASH_COEF_W-1:0] mul_c_9;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_10;
+    reg  signed [HASH_COEF_W-1:0] mul_c_10;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_11;
+    reg  signed [HASH_COEF_W-1:0] mul_c_11;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_12;
+    reg  signed [HASH_COEF_W-1:0] mul_c_12;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_13;
+    reg  signed [HASH_COEF_W-1:0] mul_c_13;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_14;
+    reg  signed [HASH_COEF_W-1:0] mul_c_14;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_15;
+    reg  signed [HASH_COEF_W-1:0] mul_c_15;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_16;
+    reg  signed [HASH_COEF_W-1:0] mul_c_16;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_17;
+    reg  signed [HASH_COEF_W-1:0] mul_c_17;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_18;
+    reg  signed [HASH_COEF_W-1:0] mul_c_18;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_19;
+    reg  signed [HASH_COEF_W-1:0] mul_c_19;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_20;
+    reg  signed [HASH_COEF_W-1:0] mul_c_20;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_21;
+    reg  signed [HASH_COEF_W-1:0] mul_c_21;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_22;
+    reg  signed [HASH_COEF_W-1:0] mul_c_22;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_23;
+    reg  signed [HASH_COEF_W-1:0] mul_c_23;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_24;
+    reg  signed [HASH_COEF_W-1:0] mul_c_24;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_25;
+    reg  signed [HASH_COEF_W-1:0] mul_c_25;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_26;
+    reg  signed [HASH_COEF_W-1:0] mul_c_26;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_27;
+    reg  signed [HASH_COEF_W-1:0] mul_c_27;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_28;
+    reg  signed [HASH_COEF_W-1:0] mul_c_28;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_29;
+    reg  signed [HASH_COEF_W-1:0] mul_c_29;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_30;
+    reg  signed [HASH_COEF_W-1:0] mul_c_30;
+    reg  signed [HASH_MUL_A_W-1:0] mul_a_31;
+    reg  signed [HASH_COEF_W-1:0] mul_c_31;
 
     always @* begin
-        mul_a_0 = 17'sd0;
-        mul_c_0 = 6'sd0;
-        mul_a_1 = 17'sd0;
-        mul_c_1 = 6'sd0;
-        mul_a_2 = 17'sd0;
-        mul_c_2 = 6'sd0;
-        mul_a_3 = 17'sd0;
-        mul_c_3 = 6'sd0;
-        mul_a_4 = 17'sd0;
-        mul_c_4 = 6'sd0;
-        mul_a_5 = 17'sd0;
-        mul_c_5 = 6'sd0;
-        mul_a_6 = 17'sd0;
-        mul_c_6 = 6'sd0;
-        mul_a_7 = 17'sd0;
-        mul_c_7 = 6'sd0;
-        mul_a_8 = 17'sd0;
-        mul_c_8 = 6'sd0;
-        mul_a_9 = 17'sd0;
-        mul_c_9 = 6'sd0;
-        mul_a_10 = 17'sd0;
-        mul_c_10 = 6'sd0;
-        mul_a_11 = 17'sd0;
-        mul_c_11 = 6'sd0;
-        mul_a_12 = 17'sd0;
-        mul_c_12 = 6'sd0;
-        mul_a_13 = 17'sd0;
-        mul_c_13 = 6'sd0;
-        mul_a_14 = 17'sd0;
-        mul_c_14 = 6'sd0;
-        mul_a_15 = 17'sd0;
-        mul_c_15 = 6'sd0;
-        mul_a_16 = 17'sd0;
-        mul_c_16 = 6'sd0;
-        mul_a_17 = 17'sd0;
-        mul_c_17 = 6'sd0;
-        mul_a_18 = 17'sd0;
-        mul_c_18 = 6'sd0;
-        mul_a_19 = 17'sd0;
-        mul_c_19 = 6'sd0;
-        mul_a_20 = 17'sd0;
-        mul_c_20 = 6'sd0;
-        mul_a_21 = 17'sd0;
-        mul_c_21 = 6'sd0;
-        mul_a_22 = 17'sd0;
-        mul_c_22 = 6'sd0;
-        mul_a_23 = 17'sd0;
-        mul_c_23 = 6'sd0;
-        mul_a_24 = 17'sd0;
-        mul_c_24 = 6'sd0;
-        mul_a_25 = 17'sd0;
-        mul_c_25 = 6'sd0;
-        mul_a_26 = 17'sd0;
-        mul_c_26 = 6'sd0;
-        mul_a_27 = 17'sd0;
-        mul_c_27 = 6'sd0;
-        mul_a_28 = 17'sd0;
-        mul_c_28 = 6'sd0;
-        mul_a_29 = 17'sd0;
-        mul_c_29 = 6'sd0;
-        mul_a_30 = 17'sd0;
-        mul_c_30 = 6'sd0;
-        mul_a_31 = 17'sd0;
-        mul_c_31 = 6'sd0;
+        mul_a_0 = {HASH_MUL_A_W{1'b0}};
+        mul_c_0 = {HASH_COEF_W{1'b0}};
+        mul_a_1 = {HASH_MUL_A_W{1'b0}};
+        mul_c_1 = {HASH_COEF_W{1'b0}};
+        mul_a_2 = {HASH_MUL_A_W{1'b0}};
+        mul_c_2 = {HASH_COEF_W{1'b0}};
+        mul_a_3 = {HASH_MUL_A_W{1'b0}};
+        mul_c_3 = {HASH_COEF_W{1'b0}};
+        mul_a_4 = {HASH_MUL_A_W{1'b0}};
+        mul_c_4 = {HASH_COEF_W{1'b0}};
+        mul_a_5 = {HASH_MUL_A_W{1'b0}};
+        mul_c_5 = {HASH_COEF_W{1'b0}};
+        mul_a_6 = {HASH_MUL_A_W{1'b0}};
+        mul_c_6 = {HASH_COEF_W{1'b0}};
+        mul_a_7 = {HASH_MUL_A_W{1'b0}};
+        mul_c_7 = {HASH_COEF_W{1'b0}};
+        mul_a_8 = {HASH_MUL_A_W{1'b0}};
+        mul_c_8 = {HASH_COEF_W{1'b0}};
+        mul_a_9 = {HASH_MUL_A_W{1'b0}};
+        mul_c_9 = {HASH_COEF_W{1'b0}};
+        mul_a_10 = {HASH_MUL_A_W{1'b0}};
+        mul_c_10 = {HASH_COEF_W{1'b0}};
+        mul_a_11 = {HASH_MUL_A_W{1'b0}};
+        mul_c_11 = {HASH_COEF_W{1'b0}};
+        mul_a_12 = {HASH_MUL_A_W{1'b0}};
+        mul_c_12 = {HASH_COEF_W{1'b0}};
+        mul_a_13 = {HASH_MUL_A_W{1'b0}};
+        mul_c_13 = {HASH_COEF_W{1'b0}};
+        mul_a_14 = {HASH_MUL_A_W{1'b0}};
+        mul_c_14 = {HASH_COEF_W{1'b0}};
+        mul_a_15 = {HASH_MUL_A_W{1'b0}};
+        mul_c_15 = {HASH_COEF_W{1'b0}};
+        mul_a_16 = {HASH_MUL_A_W{1'b0}};
+        mul_c_16 = {HASH_COEF_W{1'b0}};
+        mul_a_17 = {HASH_MUL_A_W{1'b0}};
+        mul_c_17 = {HASH_COEF_W{1'b0}};
+        mul_a_18 = {HASH_MUL_A_W{1'b0}};
+        mul_c_18 = {HASH_COEF_W{1'b0}};
+        mul_a_19 = {HASH_MUL_A_W{1'b0}};
+        mul_c_19 = {HASH_COEF_W{1'b0}};
+        mul_a_20 = {HASH_MUL_A_W{1'b0}};
+        mul_c_20 = {HASH_COEF_W{1'b0}};
+        mul_a_21 = {HASH_MUL_A_W{1'b0}};
+        mul_c_21 = {HASH_COEF_W{1'b0}};
+        mul_a_22 = {HASH_MUL_A_W{1'b0}};
+        mul_c_22 = {HASH_COEF_W{1'b0}};
+        mul_a_23 = {HASH_MUL_A_W{1'b0}};
+        mul_c_23 = {HASH_COEF_W{1'b0}};
+        mul_a_24 = {HASH_MUL_A_W{1'b0}};
+        mul_c_24 = {HASH_COEF_W{1'b0}};
+        mul_a_25 = {HASH_MUL_A_W{1'b0}};
+        mul_c_25 = {HASH_COEF_W{1'b0}};
+        mul_a_26 = {HASH_MUL_A_W{1'b0}};
+        mul_c_26 = {HASH_COEF_W{1'b0}};
+        mul_a_27 = {HASH_MUL_A_W{1'b0}};
+        mul_c_27 = {HASH_COEF_W{1'b0}};
+        mul_a_28 = {HASH_MUL_A_W{1'b0}};
+        mul_c_28 = {HASH_COEF_W{1'b0}};
+        mul_a_29 = {HASH_MUL_A_W{1'b0}};
+        mul_c_29 = {HASH_COEF_W{1'b0}};
+        mul_a_30 = {HASH_MUL_A_W{1'b0}};
+        mul_c_30 = {HASH_COEF_W{1'b0}};
+        mul_a_31 = {HASH_MUL_A_W{1'b0}};
+        mul_c_31 = {HASH_COEF_W{1'b0}};
         case (step)
             2'd0: begin // block 0, mode 0: buffer 0 -> buffer 1 [0..7]
-                mul_a_0 = {{8{buf0_0[8]}}, buf0_0};
+                mul_a_0 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
                 mul_c_0 = 6'sd26;
-                mul_a_1 = {{8{buf0_4[8]}}, buf0_4};
+                mul_a_1 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
                 mul_c_1 = 6'sd22;
-                mul_a_2 = {{8{buf0_8[8]}}, buf0_8};
+                mul_a_2 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
                 mul_c_2 = -6'sd9;
-                mul_a_3 = {{8{buf0_12[8]}}, buf0_12};
+                mul_a_3 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
                 mul_c_3 = -6'sd5;
-                mul_a_4 = {{8{buf0_1[8]}}, buf0_1};
+                mul_a_4 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
                 mul_c_4 = 6'sd26;
-                mul_a_5 = {{8{buf0_5[8]}}, buf0_5};
+                mul_a_5 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
                 mul_c_5 = 6'sd22;
-                mul_a_6 = {{8{buf0_9[8]}}, buf0_9};
+                mul_a_6 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
                 mul_c_6 = -6'sd9;
-                mul_a_7 = {{8{buf0_13[8]}}, buf0_13};
+                mul_a_7 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
                 mul_c_7 = -6'sd5;
-                mul_a_8 = {{8{buf0_2[8]}}, buf0_2};
+                mul_a_8 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
                 mul_c_8 = 6'sd26;
-                mul_a_9 = {{8{buf0_6[8]}}, buf0_6};
+                mul_a_9 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
                 mul_c_9 = 6'sd22;
-                mul_a_10 = {{8{buf0_10[8]}}, buf0_10};
+                mul_a_10 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
                 mul_c_10 = -6'sd9;
-                mul_a_11 = {{8{buf0_14[8]}}, buf0_14};
+                mul_a_11 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
                 mul_c_11 = -6'sd5;
-                mul_a_12 = {{8{buf0_3[8]}}, buf0_3};
+                mul_a_12 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
                 mul_c_12 = 6'sd26;
-                mul_a_13 = {{8{buf0_7[8]}}, buf0_7};
+                mul_a_13 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
                 mul_c_13 = 6'sd22;
-                mul_a_14 = {{8{buf0_11[8]}}, buf0_11};
+                mul_a_14 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
                 mul_c_14 = -6'sd9;
-                mul_a_15 = {{8{buf0_15[8]}}, buf0_15};
+                mul_a_15 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
                 mul_c_15 = -6'sd5;
-                mul_a_16 = {{8{buf0_0[8]}}, buf0_0};
+                mul_a_16 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
                 mul_c_16 = 6'sd21;
-                mul_a_17 = {{8{buf0_4[8]}}, buf0_4};
+                mul_a_17 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
                 mul_c_17 = -6'sd26;
-                mul_a_18 = {{8{buf0_8[8]}}, buf0_8};
+                mul_a_18 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
                 mul_c_18 = -6'sd9;
-                mul_a_19 = {{8{buf0_12[8]}}, buf0_12};
+                mul_a_19 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
                 mul_c_19 = 6'sd10;
-                mul_a_20 = {{8{buf0_1[8]}}, buf0_1};
+                mul_a_20 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
                 mul_c_20 = 6'sd21;
-                mul_a_21 = {{8{buf0_5[8]}}, buf0_5};
+                mul_a_21 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
                 mul_c_21 = -6'sd26;
-                mul_a_22 = {{8{buf0_9[8]}}, buf0_9};
+                mul_a_22 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
                 mul_c_22 = -6'sd9;
-                mul_a_23 = {{8{buf0_13[8]}}, buf0_13};
+                mul_a_23 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
                 mul_c_23 = 6'sd10;
-                mul_a_24 = {{8{buf0_2[8]}}, buf0_2};
+                mul_a_24 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
                 mul_c_24 = 6'sd21;
-                mul_a_25 = {{8{buf0_6[8]}}, buf0_6};
+                mul_a_25 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
                 mul_c_25 = -6'sd26;
-                mul_a_26 = {{8{buf0_10[8]}}, buf0_10};
+                mul_a_26 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
                 mul_c_26 = -6'sd9;
-                mul_a_27 = {{8{buf0_14[8]}}, buf0_14};
+                mul_a_27 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
                 mul_c_27 = 6'sd10;
-                mul_a_28 = {{8{buf0_3[8]}}, buf0_3};
+                mul_a_28 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
                 mul_c_28 = 6'sd21;
-                mul_a_29 = {{8{buf0_7[8]}}, buf0_7};
+                mul_a_29 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
                 mul_c_29 = -6'sd26;
-                mul_a_30 = {{8{buf0_11[8]}}, buf0_11};
+                mul_a_30 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
                 mul_c_30 = -6'sd9;
-                mul_a_31 = {{8{buf0_15[8]}}, buf0_15};
+                mul_a_31 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
                 mul_c_31 = 6'sd10;
             end
             2'd1: begin // block 0, mode 0: buffer 0 -> buffer 1 [8..15]
-                mul_a_0 = {{8{buf0_0[8]}}, buf0_0};
+                mul_a_0 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
                 mul_c_0 = 6'sd13;
-                mul_a_1 = {{8{buf0_4[8]}}, buf0_4};
+                mul_a_1 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
                 mul_c_1 = -6'sd5;
-                mul_a_2 = {{8{buf0_8[8]}}, buf0_8};
+                mul_a_2 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
                 mul_c_2 = 6'sd30;
-                mul_a_3 = {{8{buf0_12[8]}}, buf0_12};
+                mul_a_3 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
                 mul_c_3 = -6'sd13;
-                mul_a_4 = {{8{buf0_1[8]}}, buf0_1};
+                mul_a_4 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
                 mul_c_4 = 6'sd13;
-                mul_a_5 = {{8{buf0_5[8]}}, buf0_5};
+                mul_a_5 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
                 mul_c_5 = -6'sd5;
-                mul_a_6 = {{8{buf0_9[8]}}, buf0_9};
+                mul_a_6 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
                 mul_c_6 = 6'sd30;
-                mul_a_7 = {{8{buf0_13[8]}}, buf0_13};
+                mul_a_7 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
                 mul_c_7 = -6'sd13;
-                mul_a_8 = {{8{buf0_2[8]}}, buf0_2};
+                mul_a_8 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
                 mul_c_8 = 6'sd13;
-                mul_a_9 = {{8{buf0_6[8]}}, buf0_6};
+                mul_a_9 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
                 mul_c_9 = -6'sd5;
-                mul_a_10 = {{8{buf0_10[8]}}, buf0_10};
+                mul_a_10 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
                 mul_c_10 = 6'sd30;
-                mul_a_11 = {{8{buf0_14[8]}}, buf0_14};
+                mul_a_11 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
                 mul_c_11 = -6'sd13;
-                mul_a_12 = {{8{buf0_3[8]}}, buf0_3};
+                mul_a_12 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
                 mul_c_12 = 6'sd13;
-                mul_a_13 = {{8{buf0_7[8]}}, buf0_7};
+                mul_a_13 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
                 mul_c_13 = -6'sd5;
-                mul_a_14 = {{8{buf0_11[8]}}, buf0_11};
+                mul_a_14 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
                 mul_c_14 = 6'sd30;
-                mul_a_15 = {{8{buf0_15[8]}}, buf0_15};
+                mul_a_15 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
                 mul_c_15 = -6'sd13;
-                mul_a_16 = {{8{buf0_0[8]}}, buf0_0};
+                mul_a_16 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
                 mul_c_16 = 6'sd3;
-                mul_a_17 = {{8{buf0_4[8]}}, buf0_4};
+                mul_a_17 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
                 mul_c_17 = 6'sd9;
-                mul_a_18 = {{8{buf0_8[8]}}, buf0_8};
+                mul_a_18 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
                 mul_c_18 = 6'sd14;
-                mul_a_19 = {{8{buf0_12[8]}}, buf0_12};
+                mul_a_19 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
                 mul_c_19 = 6'sd31;
-                mul_a_20 = {{8{buf0_1[8]}}, buf0_1};
+                mul_a_20 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
                 mul_c_20 = 6'sd3;
-                mul_a_21 = {{8{buf0_5[8]}}, buf0_5};
+                mul_a_21 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
                 mul_c_21 = 6'sd9;
-                mul_a_22 = {{8{buf0_9[8]}}, buf0_9};
+                mul_a_22 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
                 mul_c_22 = 6'sd14;
-                mul_a_23 = {{8{buf0_13[8]}}, buf0_13};
+                mul_a_23 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
                 mul_c_23 = 6'sd31;
-                mul_a_24 = {{8{buf0_2[8]}}, buf0_2};
+                mul_a_24 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
                 mul_c_24 = 6'sd3;
-                mul_a_25 = {{8{buf0_6[8]}}, buf0_6};
+                mul_a_25 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
                 mul_c_25 = 6'sd9;
-                mul_a_26 = {{8{buf0_10[8]}}, buf0_10};
+                mul_a_26 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
                 mul_c_26 = 6'sd14;
-                mul_a_27 = {{8{buf0_14[8]}}, buf0_14};
+                mul_a_27 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
                 mul_c_27 = 6'sd31;
-                mul_a_28 = {{8{buf0_3[8]}}, buf0_3};
+                mul_a_28 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
                 mul_c_28 = 6'sd3;
-                mul_a_29 = {{8{buf0_7[8]}}, buf0_7};
+                mul_a_29 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
                 mul_c_29 = 6'sd9;
-                mul_a_30 = {{8{buf0_11[8]}}, buf0_11};
+                mul_a_30 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
                 mul_c_30 = 6'sd14;
-                mul_a_31 = {{8{buf0_15[8]}}, buf0_15};
+                mul_a_31 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
                 mul_c_31 = 6'sd31;
             end
             2'd2: begin // block 0, mode 1: buffer 1 -> hash bits 0..7
@@ -511,51 +521,51 @@ module elsa_hash (
         endcase
     end
 
-    // Products at full width (23 bits, exact for 17x6-bit signed operands).
-    wire signed [22:0] prod_0 = mul_a_0 * mul_c_0;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_1 = mul_a_1 * mul_c_1;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_2 = mul_a_2 * mul_c_2;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_3 = mul_a_3 * mul_c_3;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_4 = mul_a_4 * mul_c_4;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_5 = mul_a_5 * mul_c_5;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_6 = mul_a_6 * mul_c_6;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_7 = mul_a_7 * mul_c_7;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_8 = mul_a_8 * mul_c_8;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_9 = mul_a_9 * mul_c_9;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_10 = mul_a_10 * mul_c_10;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_11 = mul_a_11 * mul_c_11;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_12 = mul_a_12 * mul_c_12;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_13 = mul_a_13 * mul_c_13;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_14 = mul_a_14 * mul_c_14;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_15 = mul_a_15 * mul_c_15;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_16 = mul_a_16 * mul_c_16;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_17 = mul_a_17 * mul_c_17;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_18 = mul_a_18 * mul_c_18;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_19 = mul_a_19 * mul_c_19;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_20 = mul_a_20 * mul_c_20;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_21 = mul_a_21 * mul_c_21;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_22 = mul_a_22 * mul_c_22;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_23 = mul_a_23 * mul_c_23;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_24 = mul_a_24 * mul_c_24;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_25 = mul_a_25 * mul_c_25;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_26 = mul_a_26 * mul_c_26;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_27 = mul_a_27 * mul_c_27;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_28 = mul_a_28 * mul_c_28;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_29 = mul_a_29 * mul_c_29;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_30 = mul_a_30 * mul_c_30;   // signed operands: one 17x6 multiplier
-    wire signed [22:0] prod_31 = mul_a_31 * mul_c_31;   // signed operands: one 17x6 multiplier
+    // Products at full width (HASH_MUL_P_W bits, exact for HASH_MUL_A_W x HASH_COEF_W-bit signed operands).
+    wire signed [HASH_MUL_P_W-1:0] prod_0 = mul_a_0 * mul_c_0;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_1 = mul_a_1 * mul_c_1;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_2 = mul_a_2 * mul_c_2;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_3 = mul_a_3 * mul_c_3;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_4 = mul_a_4 * mul_c_4;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_5 = mul_a_5 * mul_c_5;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_6 = mul_a_6 * mul_c_6;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_7 = mul_a_7 * mul_c_7;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_8 = mul_a_8 * mul_c_8;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_9 = mul_a_9 * mul_c_9;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_10 = mul_a_10 * mul_c_10;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_11 = mul_a_11 * mul_c_11;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_12 = mul_a_12 * mul_c_12;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_13 = mul_a_13 * mul_c_13;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_14 = mul_a_14 * mul_c_14;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_15 = mul_a_15 * mul_c_15;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_16 = mul_a_16 * mul_c_16;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_17 = mul_a_17 * mul_c_17;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_18 = mul_a_18 * mul_c_18;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_19 = mul_a_19 * mul_c_19;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_20 = mul_a_20 * mul_c_20;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_21 = mul_a_21 * mul_c_21;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_22 = mul_a_22 * mul_c_22;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_23 = mul_a_23 * mul_c_23;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_24 = mul_a_24 * mul_c_24;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_25 = mul_a_25 * mul_c_25;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_26 = mul_a_26 * mul_c_26;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_27 = mul_a_27 * mul_c_27;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_28 = mul_a_28 * mul_c_28;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_29 = mul_a_29 * mul_c_29;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_30 = mul_a_30 * mul_c_30;   // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_31 = mul_a_31 * mul_c_31;   // signed operands: one 17x6 multiplier
 
     // ------------------------------------------------------------ lane sums
-    // Lane l of a mode with factor f adds products l*f .. l*f+f-1. Sums are kept at 25 bits, the
+    // Lane l of a mode with factor f adds products l*f .. l*f+f-1. Sums are kept at HASH_SUM_W bits, the
     // width of the final projections: no mode's sum can overflow it.
-    wire signed [24:0] sum4_0 = {{2{prod_0[22]}}, prod_0} + {{2{prod_1[22]}}, prod_1} + {{2{prod_2[22]}}, prod_2} + {{2{prod_3[22]}}, prod_3};
-    wire signed [24:0] sum4_1 = {{2{prod_4[22]}}, prod_4} + {{2{prod_5[22]}}, prod_5} + {{2{prod_6[22]}}, prod_6} + {{2{prod_7[22]}}, prod_7};
-    wire signed [24:0] sum4_2 = {{2{prod_8[22]}}, prod_8} + {{2{prod_9[22]}}, prod_9} + {{2{prod_10[22]}}, prod_10} + {{2{prod_11[22]}}, prod_11};
-    wire signed [24:0] sum4_3 = {{2{prod_12[22]}}, prod_12} + {{2{prod_13[22]}}, prod_13} + {{2{prod_14[22]}}, prod_14} + {{2{prod_15[22]}}, prod_15};
-    wire signed [24:0] sum4_4 = {{2{prod_16[22]}}, prod_16} + {{2{prod_17[22]}}, prod_17} + {{2{prod_18[22]}}, prod_18} + {{2{prod_19[22]}}, prod_19};
-    wire signed [24:0] sum4_5 = {{2{prod_20[22]}}, prod_20} + {{2{prod_21[22]}}, prod_21} + {{2{prod_22[22]}}, prod_22} + {{2{prod_23[22]}}, prod_23};
-    wire signed [24:0] sum4_6 = {{2{prod_24[22]}}, prod_24} + {{2{prod_25[22]}}, prod_25} + {{2{prod_26[22]}}, prod_26} + {{2{prod_27[22]}}, prod_27};
-    wire signed [24:0] sum4_7 = {{2{prod_28[22]}}, prod_28} + {{2{prod_29[22]}}, prod_29} + {{2{prod_30[22]}}, prod_30} + {{2{prod_31[22]}}, prod_31};
+    wire signed [HASH_SUM_W-1:0] sum4_0 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_0[HASH_MUL_P_W-1]}}, prod_0} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_1[HASH_MUL_P_W-1]}}, prod_1} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_2[HASH_MUL_P_W-1]}}, prod_2} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_3[HASH_MUL_P_W-1]}}, prod_3};
+    wire signed [HASH_SUM_W-1:0] sum4_1 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_4[HASH_MUL_P_W-1]}}, prod_4} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_5[HASH_MUL_P_W-1]}}, prod_5} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_6[HASH_MUL_P_W-1]}}, prod_6} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_7[HASH_MUL_P_W-1]}}, prod_7};
+    wire signed [HASH_SUM_W-1:0] sum4_2 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_8[HASH_MUL_P_W-1]}}, prod_8} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_9[HASH_MUL_P_W-1]}}, prod_9} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_10[HASH_MUL_P_W-1]}}, prod_10} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_11[HASH_MUL_P_W-1]}}, prod_11};
+    wire signed [HASH_SUM_W-1:0] sum4_3 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_12[HASH_MUL_P_W-1]}}, prod_12} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_13[HASH_MUL_P_W-1]}}, prod_13} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_14[HASH_MUL_P_W-1]}}, prod_14} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_15[HASH_MUL_P_W-1]}}, prod_15};
+    wire signed [HASH_SUM_W-1:0] sum4_4 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_16[HASH_MUL_P_W-1]}}, prod_16} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_17[HASH_MUL_P_W-1]}}, prod_17} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_18[HASH_MUL_P_W-1]}}, prod_18} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_19[HASH_MUL_P_W-1]}}, prod_19};
+    wire signed [HASH_SUM_W-1:0] sum4_5 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_20[HASH_MUL_P_W-1]}}, prod_20} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_21[HASH_MUL_P_W-1]}}, prod_21} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_22[HASH_MUL_P_W-1]}}, prod_22} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_23[HASH_MUL_P_W-1]}}, prod_23};
+    wire signed [HASH_SUM_W-1:0] sum4_6 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_24[HASH_MUL_P_W-1]}}, prod_24} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_25[HASH_MUL_P_W-1]}}, prod_25} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_26[HASH_MUL_P_W-1]}}, prod_26} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_27[HASH_MUL_P_W-1]}}, prod_27};
+    wire signed [HASH_SUM_W-1:0] sum4_7 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_28[HASH_MUL_P_W-1]}}, prod_28} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_29[HASH_MUL_P_W-1]}}, prod_29} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_30[HASH_MUL_P_W-1]}}, prod_30} + {{(HASH_SUM_W-HASH_MUL_P_W){prod_31[HASH_MUL_P_W-1]}}, prod_31};
     wire             pos4_0 = (sum4_0 >= 25'sd0);
     wire             pos4_1 = (sum4_1 >= 25'sd0);
     wire             pos4_2 = (sum4_2 >= 25'sd0);
@@ -571,24 +581,24 @@ module elsa_hash (
         if (busy_r) begin
             case (step)
                 2'd0: begin // block 0, mode 0: buffer 0 -> buffer 1 [0..7]
-                    buf1_0 <= sum4_0[16:0];
-                    buf1_1 <= sum4_1[16:0];
-                    buf1_2 <= sum4_2[16:0];
-                    buf1_3 <= sum4_3[16:0];
-                    buf1_4 <= sum4_4[16:0];
-                    buf1_5 <= sum4_5[16:0];
-                    buf1_6 <= sum4_6[16:0];
-                    buf1_7 <= sum4_7[16:0];
+                    buf1_0 <= sum4_0[HASH_BUF1_W-1:0];
+                    buf1_1 <= sum4_1[HASH_BUF1_W-1:0];
+                    buf1_2 <= sum4_2[HASH_BUF1_W-1:0];
+                    buf1_3 <= sum4_3[HASH_BUF1_W-1:0];
+                    buf1_4 <= sum4_4[HASH_BUF1_W-1:0];
+                    buf1_5 <= sum4_5[HASH_BUF1_W-1:0];
+                    buf1_6 <= sum4_6[HASH_BUF1_W-1:0];
+                    buf1_7 <= sum4_7[HASH_BUF1_W-1:0];
                 end
                 2'd1: begin // block 0, mode 0: buffer 0 -> buffer 1 [8..15]
-                    buf1_8 <= sum4_0[16:0];
-                    buf1_9 <= sum4_1[16:0];
-                    buf1_10 <= sum4_2[16:0];
-                    buf1_11 <= sum4_3[16:0];
-                    buf1_12 <= sum4_4[16:0];
-                    buf1_13 <= sum4_5[16:0];
-                    buf1_14 <= sum4_6[16:0];
-                    buf1_15 <= sum4_7[16:0];
+                    buf1_8 <= sum4_0[HASH_BUF1_W-1:0];
+                    buf1_9 <= sum4_1[HASH_BUF1_W-1:0];
+                    buf1_10 <= sum4_2[HASH_BUF1_W-1:0];
+                    buf1_11 <= sum4_3[HASH_BUF1_W-1:0];
+                    buf1_12 <= sum4_4[HASH_BUF1_W-1:0];
+                    buf1_13 <= sum4_5[HASH_BUF1_W-1:0];
+                    buf1_14 <= sum4_6[HASH_BUF1_W-1:0];
+                    buf1_15 <= sum4_7[HASH_BUF1_W-1:0];
                 end
                 2'd2: begin // block 0, mode 1: buffer 1 -> hash bits 0..7
                     hacc_0 <= pos4_0;
@@ -606,14 +616,14 @@ module elsa_hash (
     end
 
     // The final step completes the hash: its own bits come straight from the lanes.
-    wire [15:0] hash_next = {
+    wire [HASH_W-1:0] hash_next = {
         pos4_7, pos4_6, pos4_5, pos4_4, pos4_3, pos4_2, pos4_1, pos4_0,
         hacc_7, hacc_6, hacc_5, hacc_4, hacc_3, hacc_2, hacc_1, hacc_0
     };
 
     always @(posedge clk) begin
         if (rst)
-            hash <= 16'd0;
+            hash <= {HASH_W{1'b0}};
         else if (busy_r && last_step)
             hash <= hash_next;
     end
