@@ -15,6 +15,8 @@ export interface CandSelSpec {
   cosTable: number[];
   /** Threshold t: signed, simFrac fraction bits, range [-2, 2). */
   threshold: Width;
+  /** A query or key hash: k sign bits. */
+  hashCode: Width;
   hamming: Width;
   /** t·max‖k‖: the threshold register (simFrac + qkv.frac fraction bits). */
   thresholdProduct: Width;
@@ -38,6 +40,7 @@ export function candSelSpec(c: ElsaConfig, norm: NormSpec): CandSelSpec {
     thetaBias, simFrac, cosTable: cosTableOf(c.k, thetaBias, simFrac),
     cos: width.signed('COS_W', simFrac + 2, 'cos table entry (simFrac fraction bits)', simFrac),
     threshold: width.signed('T_W', simFrac + 2, 'threshold t (simFrac fraction bits)', simFrac),
+    hashCode: width.unsigned('HASH_W', c.k, 'query or key hash: k sign bits'),
     hamming: width.forMax('HAM_W', c.k, 'Hamming distance 0..k'),
     thresholdProduct, similarity,
     compare: width.signed('CMP_W', Math.max(thresholdProduct.bits, similarity.bits), 'compare of similarity and threshold', frac),
