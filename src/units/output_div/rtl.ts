@@ -84,7 +84,7 @@ export const outputDivModule: ModuleDef = {
       shRule: `${od.recip.frac} + p + ${D.qkv.frac} − ${D.out.frac}`, outBits: D.out.bits,
       alignEnd: od.chunks, mulEnd: od.chunks + 1, clearAt: timing.clearAt, validAt: timing.validAt, nextAt: timing.next,
       chunked: od.chunks > 1,
-      banks, laterBanks: banks.slice(1), lastBank: pA - 1,
+      banks, laterBanks: banks.slice(1),
       eMaxWide: signExtend(`emax_${pA - 1}`, att.exp.exponent, att.alignShift),
       rshRule: od.roundShiftBase >= 0 ? `p + ${od.roundShiftBase}` : `max(0, p − ${-od.roundShiftBase})`,
       rshZero: verilogLiteral(od.roundShift, rshOf(0)),
