@@ -28,7 +28,7 @@ import { checkDevice, placeAndRoute, type PnrOptions, type PnrReport } from './p
 import { descendants, displayName, hierarchyOrder, parseRtlil, type RtlilDesign, type RtlilModule } from './rtlil.ts';
 import { parseStat } from './stat.ts';
 import {
-  addArea, addCells, classifyCells, COLUMNS, sortedCells, TARGET_SPECS, zeroArea,
+  addArea, addCells, classifyCells, sortedCells, TARGET_SPECS, zeroArea,
   type Area, type Column, type Target,
 } from './targets.ts';
 import { ensureToolSlots, pool, runYosys, seconds, stderrProgress, ToolTimeout, yosysVersion, type Progress } from './tools.ts';

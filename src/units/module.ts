@@ -60,3 +60,12 @@ export function tracePorts(ports: PortSpec[]) {
 /** A sized Verilog literal of a value held in `w` (e.g. 3'd5, -8'sd3): for view data, not templates. */
 export const verilogLiteral = (w: Width, value: number): string =>
   w.signed ? (value < 0 ? `-${w.bits}'sd${-value}` : `${w.bits}'sd${value}`) : `${w.bits}'d${value}`;
+
+/** Signed `name` of width `from` widened to `to`, in localparam names (no zero-count replication). */
+export const signExtend = (name: string, from: Width, to: Width): string =>
+  from.bits === to.bits ? name
+    : to.bits - from.bits === 1 ? `{${name}[${from.name}-1], ${name}}`
+      : `{{${to.name}-${from.name}{${name}[${from.name}-1]}}, ${name}}`;
+/** Unsigned `name` of width `from` zero-extended to `to`, in localparam names. */
+export const zeroExtend = (name: string, from: Width, to: Width): string =>
+  from.bits === to.bits ? name : `{{${to.name}-${from.name}{1'b0}}, ${name}}`;

@@ -1,7 +1,7 @@
 // Candidate selection's Verilog modules: what each template needs besides the design spec
 // (contract: ./README.md).
 import type { ModuleDef } from '../module.ts';
-import { input, output, verilogLiteral } from '../module.ts';
+import { input, output, signExtend, verilogLiteral } from '../module.ts';
 
 export const cosTableModule: ModuleDef = {
   name: 'elsa_cos_table', template: 'elsa_cos_table.v.ejs', deps: [],
@@ -24,4 +24,21 @@ export const cosTableModule: ModuleDef = {
 export const candSelModule: ModuleDef = {
   name: 'elsa_cand_sel', template: 'elsa_cand_sel.v.ejs', deps: ['elsa_cos_table'],
   doc: 'one candidate selection module: XOR, popcount, cos table, × key norm, compare',
+  ports: (D) => [
+    input('q_hash', D.hash.code, 'hash of the query'),
+    input('key_hash', D.hash.code, 'hash of the key'),
+    input('key_norm', D.norm.norm, '‖k‖ of the key'),
+    input('thr', D.candSel.thresholdProduct, 'threshold register t·max‖k‖'),
+    output('sel', 1, 'the key is a candidate: ‖k‖·cos_table[ham] ≥ t·max‖k‖'),
+  ],
+  localparams: (D) => {
+    const c = D.candSel;
+    // THR_W appears in the body only when the compare widens thr (today SIM_W = THR_W = CMP_W)
+    const thr = c.thresholdProduct.bits < c.compare.bits ? [c.thresholdProduct] : [];
+    return [D.hash.code, c.hamming, D.norm.norm, c.cos, c.similarity, ...thr, c.compare];
+  },
+  view: (D) => ({
+    simCmp: signExtend('sim', D.candSel.similarity, D.candSel.compare),
+    thrCmp: signExtend('thr', D.candSel.thresholdProduct, D.candSel.compare),
+  }),
 };

@@ -4,7 +4,7 @@ import { Rng } from '../../spec/rng.ts';
 import { isCandidate } from './model.ts';
 import { packBus, type Cycle, type Trace } from '../../sim/trace.ts';
 import { tracePorts } from '../module.ts';
-import { cosTableModule } from './rtl.ts';
+import { candSelModule, cosTableModule } from './rtl.ts';
 
 const bitsOf = (rng: Rng, n: number): number[] => Array.from({ length: n }, () => (rng.next() < 0.5 ? 1 : 0));
 const randSigned = (rng: Rng, w: number): number => rng.int(-(2 ** (w - 1)), 2 ** (w - 1) - 1);
@@ -31,10 +31,5 @@ export function candSelTrace(D: DesignSpec, seed: number, count = 300): Trace {
     const ham = flips;
     cycles.push({ in: { q_hash: packBus(qh, 1), key_hash: packBus(kh, 1), key_norm: norm, thr }, out: { sel: isCandidate(D, ham, norm, thr) ? 1 : 0 } });
   }
-  return {
-    module: 'elsa_cand_sel',
-    inputs: [{ name: 'q_hash', width: k }, { name: 'key_hash', width: k }, { name: 'key_norm', width: D.norm.norm.bits }, { name: 'thr', width: D.candSel.thresholdProduct.bits }],
-    outputs: [{ name: 'sel', width: 1 }],
-    cycles,
-  };
+  return { module: 'elsa_cand_sel', ...tracePorts(candSelModule.ports!(D)), cycles };
 }

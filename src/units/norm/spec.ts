@@ -8,6 +8,10 @@ export interface NormSpec {
   sumSquares: Width;
   /** floor(sqrt(Σ k_i²)), unsigned, qkv.frac fraction bits. */
   norm: Width;
+  /** Square-root operand register: Σ k_i² zero-extended to an even 2·norm bits, consumed 2 bits a stage. */
+  sqrtOperand: Width;
+  /** Square-root partial remainder: norm + 2 bits (its top two bits are shifted out unread). */
+  sqrtRemainder: Width;
   /** Cycles of the square-root pipeline: one result bit per stage. */
   sqrtLatency: number;
 }
@@ -19,6 +23,8 @@ export function normSpec(c: ElsaConfig, qkv: Width): NormSpec {
   return {
     sumSquares: width.unsigned('NORM_SQ_W', sumSquaresBits, 'Σ k_i² of a key (2·qkv.frac fraction bits)', 2 * qkv.frac),
     norm: width.unsigned('NORM_W', normBits, 'key norm floor(sqrt(Σ k_i²)) (qkv.frac fraction bits)', qkv.frac),
+    sqrtOperand: width.unsigned('SQRT_X_W', 2 * normBits, 'square-root operand: Σ k_i² padded to 2·NORM_W bits'),
+    sqrtRemainder: width.unsigned('SQRT_REM_W', normBits + 2, 'square-root partial remainder'),
     sqrtLatency: normBits,
   };
 }

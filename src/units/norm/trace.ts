@@ -3,6 +3,8 @@ import type { DesignSpec } from '../design.ts';
 import { Rng } from '../../spec/rng.ts';
 import { isqrt } from './model.ts';
 import type { Cycle, Trace } from '../../sim/trace.ts';
+import { tracePorts } from '../module.ts';
+import { isqrtModule } from './rtl.ts';
 
 export function isqrtTrace(D: DesignSpec, seed: number, count = 200): Trace {
   const rng = new Rng(seed);
@@ -22,10 +24,5 @@ export function isqrtTrace(D: DesignSpec, seed: number, count = 200): Trace {
     pipe.unshift(valid ? { root: isqrt(x), tag } : null);
   }
   // A pipeline of registered stages shows input i at the output L cycles later.
-  return {
-    module: 'elsa_isqrt', clocked: true,
-    inputs: [{ name: 'rst', width: 1 }, { name: 'in_valid', width: 1 }, { name: 'in_x', width: D.norm.sumSquares.bits }, { name: 'in_tag', width: tagW }],
-    outputs: [{ name: 'out_valid', width: 1 }, { name: 'out_root', width: D.norm.norm.bits }, { name: 'out_tag', width: tagW }],
-    cycles,
-  };
+  return { module: 'elsa_isqrt', ...tracePorts(isqrtModule.ports!(D)), cycles };
 }

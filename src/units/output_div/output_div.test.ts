@@ -1,8 +1,9 @@
-// elsa_output_div against outputDivision() (src/model/fixed.ts), under both simulators, plus lint.
+// elsa_output_div against outputDivision() (./model.ts), under both simulators, plus lint.
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { join } from 'node:path';
 import { resolveConfig, PRESETS } from '../../gen/config.ts';
+import { ConfigError } from '../../spec/errors.ts';
 import { REPO_ROOT } from '../../gen/render.ts';
 import { SIMULATORS } from '../../sim/run.ts';
 import { runUnit, writeModuleFiles } from '../../../tb/harness.ts';
@@ -38,4 +39,12 @@ describe.each(configs.map((D) => [D.cfg.name, D] as const))('elsa_output_div, co
     expect(ys.exitCode, ys.all).toBe(0);
     expect(ys.all).toBe('');
   });
+});
+
+it('rejects an output format wider than the rounded product', () => {
+  // 1-bit Q/K/V, no guard bits, 4 reciprocal fraction bits: a 16-bit rounded product, 17 output bits
+  const cfg = { name: 'od_wide_out', nMax: 8, d: 16, k: 16, pA: 1, pC: 2, mH: 16, mO: 16,
+    formats: { qkv: { int: 0, frac: 0 }, out: { int: 16, frac: 0 }, accGuard: 0, recipFrac: 4 } };
+  expect(() => resolveConfig(cfg)).toThrow(ConfigError);
+  expect(() => resolveConfig(cfg)).toThrow(/formats\.out 17 output bits exceed the 16-bit rounded product/);
 });

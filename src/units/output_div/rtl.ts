@@ -1,7 +1,101 @@
 // The output division's Verilog module (contract: ./README.md).
 import type { ModuleDef } from '../module.ts';
+import { clockPort, input, output, resetPort, signExtend, verilogLiteral, zeroExtend } from '../module.ts';
+import { outputDivTiming } from './timing.ts';
+
+/** Separator before the i-th item of a list written out in the template. */
+const sep = (i: number, s: string) => (i === 0 ? '' : s);
 
 export const outputDivModule: ModuleDef = {
   name: 'elsa_output_div', template: 'elsa_output_div.v.ejs', deps: [],
   doc: 'output division: reduce the P_a partials, reciprocal table, m_o multipliers',
+  ports: (D) => {
+    const { pA, d } = D.cfg;
+    const bank = 'bank partials (bank b: bit b of the masks, field b of the buses)';
+    return [
+      clockPort(), resetPort(),
+      input('part_full', pA, 'bank b holds its partial of the current query', { group: bank }),
+      input('part_started', pA, 'bank b accumulated at least one term (read only with part_full)'),
+      input('part_e', { count: pA, of: D.attention.exp.exponent }, 'block exponent e_b (signed)'),
+      input('part_s', { count: pA, of: D.attention.sumE }, 'Σe of bank b, in units of 2^e_b'),
+      input('part_o', { count: pA * d, of: D.attention.sumEV }, 'Σe·v of bank b, element i in field b·d + i'),
+      output('part_clear', 1, 'the partials were read: the banks may replace them', { reg: true }),
+      output('o_valid', 1, 'o_data holds a row', { reg: true, group: 'output row' }),
+      input('o_ready', 1, 'o_data is taken in this cycle'),
+      output('o_data', { count: d, of: D.out }, 'o_i = O_i / S, element i in field i', { reg: true }),
+    ];
+  },
+  localparams: (D) => {
+    const od = D.outputDiv;
+    const e = D.attention.exp.exponent;
+    const chunked = od.chunks > 1;
+    return [
+      e, D.attention.sumE, D.attention.sumEV, D.attention.alignShift, od.sumE, od.sumEV, od.recipIndex, od.recip,
+      od.roundShift, od.product, D.out, ...(chunked ? [od.chunk] : []),
+      D.top.banks,
+      D.top.dim,
+      ...(chunked ? [{ name: 'LANES', value: D.cfg.mO, doc: 'output lanes m_o: elements per cycle' }] : []),
+      { name: 'E_NONE', value: e.min, of: e, doc: 'running maximum before the first started bank' },
+      ...(chunked ? [{ name: 'LAST_CHUNK', value: od.chunks - 1, of: od.chunk, doc: 'last chunk of a row' }] : []),
+      { name: 'OUT_MIN', value: D.out.min, of: D.out, doc: 'saturation: most negative output element' },
+      { name: 'OUT_MAX', value: D.out.max, of: D.out, doc: 'saturation: most positive output element' },
+    ];
+  },
+  view: (D) => {
+    const { pA, d, mO } = D.cfg;
+    const od = D.outputDiv;
+    const att = D.attention;
+    const IB = od.recipIndex.bits;
+    // rsh = sh − 1 = p + roundShiftBase, clamped: p < −roundShiftBase is unreachable (S ≥ 2^(mF+accG))
+    const rshOf = (p: number) => Math.max(0, p + od.roundShiftBase);
+    const banks = Array.from({ length: pA }, (_, b) => ({
+      id: b, prev: b - 1, plus: sep(b, ' + '), comma: sep(b, ', '),
+      // a one-bank part_started is a scalar port: no bit select
+      started: pA > 1 ? `part_started[${b}]` : 'part_started',
+      eWide: signExtend(`e_${b}`, att.exp.exponent, att.alignShift),
+      sWide: zeroExtend(`s_sh_${b}`, att.sumE, od.sumE),
+    }));
+    // part_o element of bank b, lane l in chunk j: b·d + j·m_o + l
+    const selects = (j: number) =>
+      banks.flatMap((b) => Array.from({ length: mO }, (_, l) => ({
+        name: `${b.id}_${l}`, element: b.id * d + j * mO + l,
+      })));
+    const lanes = Array.from({ length: mO }, (_, l) => ({
+      id: l, comma: sep(l, ', '),
+      // the term of bank b in lane l: o_al_<b>_<l>
+      terms: banks.map((b) => ({
+        id: `${b.id}_${l}`, bank: b.id, plus: b.plus, wide: signExtend(`o_sh_${b.id}_${l}`, att.sumEV, od.sumEV),
+      })),
+      oWide: signExtend(`o_r_${l}`, od.sumEV, od.product),
+    }));
+    const timing = outputDivTiming(D);
+    return {
+      // numbers of the explanatory comments
+      pA, mO, rowCycles: od.chunks, chunkElements: `[j*${mO}, j*${mO}+${mO - 1}]`, recipFrac: od.recip.frac,
+      shRule: `${od.recip.frac} + p + ${D.qkv.frac} − ${D.out.frac}`, outBits: D.out.bits,
+      alignEnd: od.chunks, mulEnd: od.chunks + 1, clearAt: timing.clearAt, validAt: timing.validAt, nextAt: timing.next,
+      chunked: od.chunks > 1,
+      banks, laterBanks: banks.slice(1),
+      eMaxWide: signExtend(`emax_${pA - 1}`, att.exp.exponent, att.alignShift),
+      rshRule: od.roundShiftBase >= 0 ? `p + ${od.roundShiftBase}` : `max(0, p − ${-od.roundShiftBase})`,
+      rshZero: verilogLiteral(od.roundShift, rshOf(0)),
+      // msb p of S: f = the IB bits below it, zero-filled when p < IB
+      msbs: Array.from({ length: od.sumE.bits }, (_, p) => {
+        const f = p >= IB ? `s_r[${p - 1}:${p - IB}]`
+          : p === 0 ? verilogLiteral(od.recipIndex, 0) : `{s_r[${p - 1}:0], ${IB - p}'d0}`;
+        return { bit: p, f, rsh: verilogLiteral(od.roundShift, rshOf(p)) };
+      }),
+      recipEntries: od.recipTable.map((t, i) => ({
+        key: i < od.recipTable.length - 1 ? verilogLiteral(od.recipIndex, i) : 'default',
+        value: verilogLiteral(od.recip, t),
+      })),
+      selectRegs: selects(0),
+      chunks: Array.from({ length: od.chunks }, (_, j) => ({
+        key: j < od.chunks - 1 ? verilogLiteral(od.chunk, j) : 'default', selects: selects(j),
+      })),
+      lanes,
+      lanesHighFirst: lanes.map((l, i) => ({ id: mO - 1 - l.id, comma: sep(i, ', ') })),
+      recipWide: zeroExtend('recip_r', od.recip, od.product),
+    };
+  },
 };

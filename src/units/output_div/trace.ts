@@ -1,4 +1,4 @@
-// Cycle trace for elsa_output_div: bank partials built with accumulate() (src/model/fixed.ts), the
+// Cycle trace for elsa_output_div: bank partials built with accumulate() (../attention/model.ts), the
 // expected row from outputDivision(), and a cycle model of the module's handshakes.
 import type { DesignSpec } from '../design.ts';
 import { Rng } from '../../spec/rng.ts';
@@ -6,6 +6,8 @@ import { accumulate, emptyPartial, type Partial } from '../attention/model.ts';
 import { outputDivision } from './model.ts';
 import { packBus, type Cycle, type Trace } from '../../sim/trace.ts';
 import { outputDivTiming } from './timing.ts';
+import { tracePorts } from '../module.ts';
+import { outputDivModule } from './rtl.ts';
 
 type Kind = 'normal' | 'none' | 'extreme' | 'saturate' | 'full' | 'single';
 
@@ -182,14 +184,5 @@ export function outputDivTrace(D: DesignSpec, seed: number, queries = 20): Trace
       out: { part_clear: 0, o_valid: 0, o_data: oData ? packBus(oData, D.out.bits) : null },
     });
 
-  return {
-    module: 'elsa_output_div', clocked: true,
-    inputs: [
-      { name: 'rst', width: 1 }, { name: 'part_full', width: pA }, { name: 'part_started', width: pA },
-      { name: 'part_e', width: pA * D.attention.exp.exponent.bits }, { name: 'part_s', width: pA * D.attention.sumE.bits },
-      { name: 'part_o', width: pA * d * D.attention.sumEV.bits }, { name: 'o_ready', width: 1 },
-    ],
-    outputs: [{ name: 'part_clear', width: 1 }, { name: 'o_valid', width: 1 }, { name: 'o_data', width: d * D.out.bits }],
-    cycles,
-  };
+  return { module: 'elsa_output_div', ...tracePorts(outputDivModule.ports!(D)), cycles };
 }

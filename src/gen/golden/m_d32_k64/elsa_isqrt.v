@@ -7,251 +7,267 @@
 // pipeline stage (digit-by-digit restoring method), 11 stages, one key per cycle.
 // The tag (bank-local key slot and row) travels with the value to the key norm memory.
 module elsa_isqrt (
-    input  wire              clk,
-    input  wire              rst,
-    input  wire              in_valid,
-    input  wire [21:0]     in_x,
-    input  wire [3:0]     in_tag,
-    output wire              out_valid,
-    output wire [10:0]     out_root,
-    output wire [3:0]     out_tag
+    input  wire        clk,        // clock
+    input  wire        rst,        // synchronous reset, active high
+    input  wire        in_valid,   // in_x and in_tag hold a key
+    input  wire [21:0] in_x,       // Σ k_i² of the key
+    input  wire [3:0]  in_tag,     // {slot, row} of the key, returned with its norm
+    output wire        out_valid,  // out_root and out_tag hold a key, NORM_W cycles after its in_valid
+    output wire [10:0] out_root,   // floor(sqrt(in_x))
+    output wire [3:0]  out_tag     // in_tag of that key
 );
-    reg              st0_valid;
-    reg [21:0]     st0_x;      // operand bits not yet consumed, MSB first
-    reg [12:0]     st0_rem;
-    reg [10:0]     st0_root;
-    reg [3:0]     st0_tag;
-    reg              st1_valid;
-    reg [21:0]     st1_x;      // operand bits not yet consumed, MSB first
-    reg [12:0]     st1_rem;
-    reg [10:0]     st1_root;
-    reg [3:0]     st1_tag;
-    reg              st2_valid;
-    reg [21:0]     st2_x;      // operand bits not yet consumed, MSB first
-    reg [12:0]     st2_rem;
-    reg [10:0]     st2_root;
-    reg [3:0]     st2_tag;
-    reg              st3_valid;
-    reg [21:0]     st3_x;      // operand bits not yet consumed, MSB first
-    reg [12:0]     st3_rem;
-    reg [10:0]     st3_root;
-    reg [3:0]     st3_tag;
-    reg              st4_valid;
-    reg [21:0]     st4_x;      // operand bits not yet consumed, MSB first
-    reg [12:0]     st4_rem;
-    reg [10:0]     st4_root;
-    reg [3:0]     st4_tag;
-    reg              st5_valid;
-    reg [21:0]     st5_x;      // operand bits not yet consumed, MSB first
-    reg [12:0]     st5_rem;
-    reg [10:0]     st5_root;
-    reg [3:0]     st5_tag;
-    reg              st6_valid;
-    reg [21:0]     st6_x;      // operand bits not yet consumed, MSB first
-    reg [12:0]     st6_rem;
-    reg [10:0]     st6_root;
-    reg [3:0]     st6_tag;
-    reg              st7_valid;
-    reg [21:0]     st7_x;      // operand bits not yet consumed, MSB first
-    reg [12:0]     st7_rem;
-    reg [10:0]     st7_root;
-    reg [3:0]     st7_tag;
-    reg              st8_valid;
-    reg [21:0]     st8_x;      // operand bits not yet consumed, MSB first
-    reg [12:0]     st8_rem;
-    reg [10:0]     st8_root;
-    reg [3:0]     st8_tag;
-    reg              st9_valid;
-    reg [21:0]     st9_x;      // operand bits not yet consumed, MSB first
-    reg [12:0]     st9_rem;
-    reg [10:0]     st9_root;
-    reg [3:0]     st9_tag;
-    reg              st10_valid;
-    reg [21:0]     st10_x;      // operand bits not yet consumed, MSB first
-    reg [12:0]     st10_rem;
-    reg [10:0]     st10_root;
-    reg [3:0]     st10_tag;
-    reg              st11_valid;
-    reg [21:0]     st11_x;      // operand bits not yet consumed, MSB first
-    reg [12:0]     st11_rem;
-    reg [10:0]     st11_root;
-    reg [3:0]     st11_tag;
+    localparam NORM_W     = 11;  // key norm floor(sqrt(Σ k_i²)) (qkv.frac fraction bits)
+    localparam SQRT_X_W   = 22;  // square-root operand: Σ k_i² padded to 2·NORM_W bits
+    localparam SQRT_REM_W = 13;  // square-root partial remainder
+    localparam NORM_TAG_W = 4;   // norm pipeline tag: {slot, row}
+
+    reg                  st0_valid;
+    reg [SQRT_X_W-1:0]   st0_x;      // operand bits not yet consumed, MSB first
+    reg [SQRT_REM_W-1:0] st0_rem;
+    reg [NORM_W-1:0]     st0_root;
+    reg [NORM_TAG_W-1:0] st0_tag;
+    reg                  st1_valid;
+    reg [SQRT_X_W-1:0]   st1_x;      // operand bits not yet consumed, MSB first
+    reg [SQRT_REM_W-1:0] st1_rem;
+    reg [NORM_W-1:0]     st1_root;
+    reg [NORM_TAG_W-1:0] st1_tag;
+    reg                  st2_valid;
+    reg [SQRT_X_W-1:0]   st2_x;      // operand bits not yet consumed, MSB first
+    reg [SQRT_REM_W-1:0] st2_rem;
+    reg [NORM_W-1:0]     st2_root;
+    reg [NORM_TAG_W-1:0] st2_tag;
+    reg                  st3_valid;
+    reg [SQRT_X_W-1:0]   st3_x;      // operand bits not yet consumed, MSB first
+    reg [SQRT_REM_W-1:0] st3_rem;
+    reg [NORM_W-1:0]     st3_root;
+    reg [NORM_TAG_W-1:0] st3_tag;
+    reg                  st4_valid;
+    reg [SQRT_X_W-1:0]   st4_x;      // operand bits not yet consumed, MSB first
+    reg [SQRT_REM_W-1:0] st4_rem;
+    reg [NORM_W-1:0]     st4_root;
+    reg [NORM_TAG_W-1:0] st4_tag;
+    reg                  st5_valid;
+    reg [SQRT_X_W-1:0]   st5_x;      // operand bits not yet consumed, MSB first
+    reg [SQRT_REM_W-1:0] st5_rem;
+    reg [NORM_W-1:0]     st5_root;
+    reg [NORM_TAG_W-1:0] st5_tag;
+    reg                  st6_valid;
+    reg [SQRT_X_W-1:0]   st6_x;      // operand bits not yet consumed, MSB first
+    reg [SQRT_REM_W-1:0] st6_rem;
+    reg [NORM_W-1:0]     st6_root;
+    reg [NORM_TAG_W-1:0] st6_tag;
+    reg                  st7_valid;
+    reg [SQRT_X_W-1:0]   st7_x;      // operand bits not yet consumed, MSB first
+    reg [SQRT_REM_W-1:0] st7_rem;
+    reg [NORM_W-1:0]     st7_root;
+    reg [NORM_TAG_W-1:0] st7_tag;
+    reg                  st8_valid;
+    reg [SQRT_X_W-1:0]   st8_x;      // operand bits not yet consumed, MSB first
+    reg [SQRT_REM_W-1:0] st8_rem;
+    reg [NORM_W-1:0]     st8_root;
+    reg [NORM_TAG_W-1:0] st8_tag;
+    reg                  st9_valid;
+    reg [SQRT_X_W-1:0]   st9_x;      // operand bits not yet consumed, MSB first
+    reg [SQRT_REM_W-1:0] st9_rem;
+    reg [NORM_W-1:0]     st9_root;
+    reg [NORM_TAG_W-1:0] st9_tag;
+    reg                  st10_valid;
+    reg [SQRT_X_W-1:0]   st10_x;      // operand bits not yet consumed, MSB first
+    reg [SQRT_REM_W-1:0] st10_rem;
+    reg [NORM_W-1:0]     st10_root;
+    reg [NORM_TAG_W-1:0] st10_tag;
+    reg                  st11_valid;
+    reg [SQRT_X_W-1:0]   st11_x;      // operand bits not yet consumed, MSB first
+    reg [SQRT_REM_W-1:0] st11_rem;
+    reg [NORM_W-1:0]     st11_root;
+    reg [NORM_TAG_W-1:0] st11_tag;
 
     always @* begin
         st0_valid = in_valid;
         st0_x     = in_x;
-        st0_rem   = 13'd0;
-        st0_root  = 11'd0;
+        st0_rem   = {SQRT_REM_W{1'b0}};
+        st0_root  = {NORM_W{1'b0}};
         st0_tag   = in_tag;
     end
 
     // stage 1: result bit 10
-    wire [12:0] rem0_sh    = {st0_rem[10:0], st0_x[21:20]};
-    wire [12:0] trial0     = {st0_root, 2'b01};
-    wire          take0      = (rem0_sh >= trial0);
+    wire [SQRT_REM_W-1:0] rem0_sh = {st0_rem[SQRT_REM_W-3:0],
+                                      st0_x[SQRT_X_W-1:SQRT_X_W-2]};
+    wire [SQRT_REM_W-1:0] trial0  = {st0_root, 2'b01};
+    wire                  take0   = (rem0_sh >= trial0);
     always @(posedge clk) begin
         if (rst)
             st1_valid <= 1'b0;
         else
             st1_valid <= st0_valid;
-        st1_x    <= {st0_x[19:0], 2'b00};
+        st1_x    <= {st0_x[SQRT_X_W-3:0], 2'b00};
         st1_rem  <= take0 ? rem0_sh - trial0 : rem0_sh;
-        st1_root <= {st0_root[9:0], take0};
+        st1_root <= {st0_root[NORM_W-2:0], take0};
         st1_tag  <= st0_tag;
     end
 
     // stage 2: result bit 9
-    wire [12:0] rem1_sh    = {st1_rem[10:0], st1_x[21:20]};
-    wire [12:0] trial1     = {st1_root, 2'b01};
-    wire          take1      = (rem1_sh >= trial1);
+    wire [SQRT_REM_W-1:0] rem1_sh = {st1_rem[SQRT_REM_W-3:0],
+                                      st1_x[SQRT_X_W-1:SQRT_X_W-2]};
+    wire [SQRT_REM_W-1:0] trial1  = {st1_root, 2'b01};
+    wire                  take1   = (rem1_sh >= trial1);
     always @(posedge clk) begin
         if (rst)
             st2_valid <= 1'b0;
         else
             st2_valid <= st1_valid;
-        st2_x    <= {st1_x[19:0], 2'b00};
+        st2_x    <= {st1_x[SQRT_X_W-3:0], 2'b00};
         st2_rem  <= take1 ? rem1_sh - trial1 : rem1_sh;
-        st2_root <= {st1_root[9:0], take1};
+        st2_root <= {st1_root[NORM_W-2:0], take1};
         st2_tag  <= st1_tag;
     end
 
     // stage 3: result bit 8
-    wire [12:0] rem2_sh    = {st2_rem[10:0], st2_x[21:20]};
-    wire [12:0] trial2     = {st2_root, 2'b01};
-    wire          take2      = (rem2_sh >= trial2);
+    wire [SQRT_REM_W-1:0] rem2_sh = {st2_rem[SQRT_REM_W-3:0],
+                                      st2_x[SQRT_X_W-1:SQRT_X_W-2]};
+    wire [SQRT_REM_W-1:0] trial2  = {st2_root, 2'b01};
+    wire                  take2   = (rem2_sh >= trial2);
     always @(posedge clk) begin
         if (rst)
             st3_valid <= 1'b0;
         else
             st3_valid <= st2_valid;
-        st3_x    <= {st2_x[19:0], 2'b00};
+        st3_x    <= {st2_x[SQRT_X_W-3:0], 2'b00};
         st3_rem  <= take2 ? rem2_sh - trial2 : rem2_sh;
-        st3_root <= {st2_root[9:0], take2};
+        st3_root <= {st2_root[NORM_W-2:0], take2};
         st3_tag  <= st2_tag;
     end
 
     // stage 4: result bit 7
-    wire [12:0] rem3_sh    = {st3_rem[10:0], st3_x[21:20]};
-    wire [12:0] trial3     = {st3_root, 2'b01};
-    wire          take3      = (rem3_sh >= trial3);
+    wire [SQRT_REM_W-1:0] rem3_sh = {st3_rem[SQRT_REM_W-3:0],
+                                      st3_x[SQRT_X_W-1:SQRT_X_W-2]};
+    wire [SQRT_REM_W-1:0] trial3  = {st3_root, 2'b01};
+    wire                  take3   = (rem3_sh >= trial3);
     always @(posedge clk) begin
         if (rst)
             st4_valid <= 1'b0;
         else
             st4_valid <= st3_valid;
-        st4_x    <= {st3_x[19:0], 2'b00};
+        st4_x    <= {st3_x[SQRT_X_W-3:0], 2'b00};
         st4_rem  <= take3 ? rem3_sh - trial3 : rem3_sh;
-        st4_root <= {st3_root[9:0], take3};
+        st4_root <= {st3_root[NORM_W-2:0], take3};
         st4_tag  <= st3_tag;
     end
 
     // stage 5: result bit 6
-    wire [12:0] rem4_sh    = {st4_rem[10:0], st4_x[21:20]};
-    wire [12:0] trial4     = {st4_root, 2'b01};
-    wire          take4      = (rem4_sh >= trial4);
+    wire [SQRT_REM_W-1:0] rem4_sh = {st4_rem[SQRT_REM_W-3:0],
+                                      st4_x[SQRT_X_W-1:SQRT_X_W-2]};
+    wire [SQRT_REM_W-1:0] trial4  = {st4_root, 2'b01};
+    wire                  take4   = (rem4_sh >= trial4);
     always @(posedge clk) begin
         if (rst)
             st5_valid <= 1'b0;
         else
             st5_valid <= st4_valid;
-        st5_x    <= {st4_x[19:0], 2'b00};
+        st5_x    <= {st4_x[SQRT_X_W-3:0], 2'b00};
         st5_rem  <= take4 ? rem4_sh - trial4 : rem4_sh;
-        st5_root <= {st4_root[9:0], take4};
+        st5_root <= {st4_root[NORM_W-2:0], take4};
         st5_tag  <= st4_tag;
     end
 
     // stage 6: result bit 5
-    wire [12:0] rem5_sh    = {st5_rem[10:0], st5_x[21:20]};
-    wire [12:0] trial5     = {st5_root, 2'b01};
-    wire          take5      = (rem5_sh >= trial5);
+    wire [SQRT_REM_W-1:0] rem5_sh = {st5_rem[SQRT_REM_W-3:0],
+                                      st5_x[SQRT_X_W-1:SQRT_X_W-2]};
+    wire [SQRT_REM_W-1:0] trial5  = {st5_root, 2'b01};
+    wire                  take5   = (rem5_sh >= trial5);
     always @(posedge clk) begin
         if (rst)
             st6_valid <= 1'b0;
         else
             st6_valid <= st5_valid;
-        st6_x    <= {st5_x[19:0], 2'b00};
+        st6_x    <= {st5_x[SQRT_X_W-3:0], 2'b00};
         st6_rem  <= take5 ? rem5_sh - trial5 : rem5_sh;
-        st6_root <= {st5_root[9:0], take5};
+        st6_root <= {st5_root[NORM_W-2:0], take5};
         st6_tag  <= st5_tag;
     end
 
     // stage 7: result bit 4
-    wire [12:0] rem6_sh    = {st6_rem[10:0], st6_x[21:20]};
-    wire [12:0] trial6     = {st6_root, 2'b01};
-    wire          take6      = (rem6_sh >= trial6);
+    wire [SQRT_REM_W-1:0] rem6_sh = {st6_rem[SQRT_REM_W-3:0],
+                                      st6_x[SQRT_X_W-1:SQRT_X_W-2]};
+    wire [SQRT_REM_W-1:0] trial6  = {st6_root, 2'b01};
+    wire                  take6   = (rem6_sh >= trial6);
     always @(posedge clk) begin
         if (rst)
             st7_valid <= 1'b0;
         else
             st7_valid <= st6_valid;
-        st7_x    <= {st6_x[19:0], 2'b00};
+        st7_x    <= {st6_x[SQRT_X_W-3:0], 2'b00};
         st7_rem  <= take6 ? rem6_sh - trial6 : rem6_sh;
-        st7_root <= {st6_root[9:0], take6};
+        st7_root <= {st6_root[NORM_W-2:0], take6};
         st7_tag  <= st6_tag;
     end
 
     // stage 8: result bit 3
-    wire [12:0] rem7_sh    = {st7_rem[10:0], st7_x[21:20]};
-    wire [12:0] trial7     = {st7_root, 2'b01};
-    wire          take7      = (rem7_sh >= trial7);
+    wire [SQRT_REM_W-1:0] rem7_sh = {st7_rem[SQRT_REM_W-3:0],
+                                      st7_x[SQRT_X_W-1:SQRT_X_W-2]};
+    wire [SQRT_REM_W-1:0] trial7  = {st7_root, 2'b01};
+    wire                  take7   = (rem7_sh >= trial7);
     always @(posedge clk) begin
         if (rst)
             st8_valid <= 1'b0;
         else
             st8_valid <= st7_valid;
-        st8_x    <= {st7_x[19:0], 2'b00};
+        st8_x    <= {st7_x[SQRT_X_W-3:0], 2'b00};
         st8_rem  <= take7 ? rem7_sh - trial7 : rem7_sh;
-        st8_root <= {st7_root[9:0], take7};
+        st8_root <= {st7_root[NORM_W-2:0], take7};
         st8_tag  <= st7_tag;
     end
 
     // stage 9: result bit 2
-    wire [12:0] rem8_sh    = {st8_rem[10:0], st8_x[21:20]};
-    wire [12:0] trial8     = {st8_root, 2'b01};
-    wire          take8      = (rem8_sh >= trial8);
+    wire [SQRT_REM_W-1:0] rem8_sh = {st8_rem[SQRT_REM_W-3:0],
+                                      st8_x[SQRT_X_W-1:SQRT_X_W-2]};
+    wire [SQRT_REM_W-1:0] trial8  = {st8_root, 2'b01};
+    wire                  take8   = (rem8_sh >= trial8);
     always @(posedge clk) begin
         if (rst)
             st9_valid <= 1'b0;
         else
             st9_valid <= st8_valid;
-        st9_x    <= {st8_x[19:0], 2'b00};
+        st9_x    <= {st8_x[SQRT_X_W-3:0], 2'b00};
         st9_rem  <= take8 ? rem8_sh - trial8 : rem8_sh;
-        st9_root <= {st8_root[9:0], take8};
+        st9_root <= {st8_root[NORM_W-2:0], take8};
         st9_tag  <= st8_tag;
     end
 
     // stage 10: result bit 1
-    wire [12:0] rem9_sh    = {st9_rem[10:0], st9_x[21:20]};
-    wire [12:0] trial9     = {st9_root, 2'b01};
-    wire          take9      = (rem9_sh >= trial9);
+    wire [SQRT_REM_W-1:0] rem9_sh = {st9_rem[SQRT_REM_W-3:0],
+                                      st9_x[SQRT_X_W-1:SQRT_X_W-2]};
+    wire [SQRT_REM_W-1:0] trial9  = {st9_root, 2'b01};
+    wire                  take9   = (rem9_sh >= trial9);
     always @(posedge clk) begin
         if (rst)
             st10_valid <= 1'b0;
         else
             st10_valid <= st9_valid;
-        st10_x    <= {st9_x[19:0], 2'b00};
+        st10_x    <= {st9_x[SQRT_X_W-3:0], 2'b00};
         st10_rem  <= take9 ? rem9_sh - trial9 : rem9_sh;
-        st10_root <= {st9_root[9:0], take9};
+        st10_root <= {st9_root[NORM_W-2:0], take9};
         st10_tag  <= st9_tag;
     end
 
     // stage 11: result bit 0
-    wire [12:0] rem10_sh    = {st10_rem[10:0], st10_x[21:20]};
-    wire [12:0] trial10     = {st10_root, 2'b01};
-    wire          take10      = (rem10_sh >= trial10);
+    wire [SQRT_REM_W-1:0] rem10_sh = {st10_rem[SQRT_REM_W-3:0],
+                                      st10_x[SQRT_X_W-1:SQRT_X_W-2]};
+    wire [SQRT_REM_W-1:0] trial10  = {st10_root, 2'b01};
+    wire                  take10   = (rem10_sh >= trial10);
     always @(posedge clk) begin
         if (rst)
             st11_valid <= 1'b0;
         else
             st11_valid <= st10_valid;
-        st11_x    <= {st10_x[19:0], 2'b00};
+        st11_x    <= {st10_x[SQRT_X_W-3:0], 2'b00};
         st11_rem  <= take10 ? rem10_sh - trial10 : rem10_sh;
-        st11_root <= {st10_root[9:0], take10};
+        st11_root <= {st10_root[NORM_W-2:0], take10};
         st11_tag  <= st10_tag;
     end
 
     // Bits the algorithm provably never needs (remainder headroom, consumed operand bits).
-    wire unused_bits = ^{st11_x, st11_rem, st0_rem[12:11], st1_rem[12:11], st2_rem[12:11], st3_rem[12:11], st4_rem[12:11], st5_rem[12:11], st6_rem[12:11], st7_rem[12:11], st8_rem[12:11], st9_rem[12:11], st10_rem[12:11]};
+    wire unused_bits = ^{st11_x, st11_rem, st0_rem[SQRT_REM_W-1:SQRT_REM_W-2], st1_rem[SQRT_REM_W-1:SQRT_REM_W-2], st2_rem[SQRT_REM_W-1:SQRT_REM_W-2], st3_rem[SQRT_REM_W-1:SQRT_REM_W-2], st4_rem[SQRT_REM_W-1:SQRT_REM_W-2], st5_rem[SQRT_REM_W-1:SQRT_REM_W-2], st6_rem[SQRT_REM_W-1:SQRT_REM_W-2], st7_rem[SQRT_REM_W-1:SQRT_REM_W-2], st8_rem[SQRT_REM_W-1:SQRT_REM_W-2], st9_rem[SQRT_REM_W-1:SQRT_REM_W-2], st10_rem[SQRT_REM_W-1:SQRT_REM_W-2]};
     assign out_valid = st11_valid;
     assign out_root  = st11_root;
     assign out_tag   = st11_tag;

@@ -4,12 +4,12 @@
 `default_nettype none
 
 // Output division (SPEC §2): reduce the 4 bank partials and divide, o_i = O_i / S.
-// Bit-exact with outputDivision() in src/model/fixed.ts:
+// Bit-exact with outputDivision() in src/units/output_div/model.ts:
 //   E = max e_b over started banks; S = Σ part_s[b] >> (E − e_b); O_i = Σ part_o[b][i] >>> (E − e_b)
-//   (floor shifts, started banks only); p = msb of S, f = the 5 bits below it (truncated),
+//   (floor shifts, started banks only); p = msb of S, f = the RECIP_IDX_W bits below it (truncated),
 //   recip = table[f] (12 fraction bits), sh = 12 + p + 3 − 3,
 //   o_i = saturate9((O_i · recip + 2^(sh−1)) >>> sh). No started bank → all o_i = 0.
-// 8 lanes (one multiplier each) produce 8 elements per cycle, 4 cycle(s) per query row.
+// 8 lanes (one multiplier each): 8 elements per cycle, 4 cycle(s) per row.
 //
 // Timing (cycle 0 = the cycle in which start = idle && &part_full && (!o_valid || o_ready) holds at the
 // rising edge):
@@ -24,27 +24,49 @@
 // part_clear cycle itself). The next start is possible in the output handshake cycle (o_data is
 // rewritten only from cycle 2 on), i.e. at best every d/mO + 2 = 6 cycles.
 // o_data keeps the last row through cycle 2 of the next division, then fills chunk by chunk.
-// Widths: S 24 bits unsigned, O 34 bits signed (both hold Σ over all nMax keys), product 47 bits.
+// Widths: S TOT_S_W bits unsigned, O TOT_O_W bits signed (both hold Σ over all nMax keys), product DIV_PROD_W.
 module elsa_output_div (
-    input  wire                   clk,
-    input  wire                   rst,
-    input  wire [3:0]            part_full,
-    input  wire [3:0]            part_started,
-    input  wire [39:0]           part_e,
-    input  wire [87:0]           part_s,
-    input  wire [4095:0]         part_o,
-    output reg                    part_clear,
-    output reg                    o_valid,
-    input  wire                   o_ready,
-    output reg  [287:0]         o_data
+    input  wire          clk,           // clock
+    input  wire          rst,           // synchronous reset, active high
+    // bank partials (bank b: bit b of the masks, field b of the buses)
+    input  wire [3:0]    part_full,     // bank b holds its partial of the current query
+    input  wire [3:0]    part_started,  // bank b accumulated at least one term (read only with part_full)
+    input  wire [39:0]   part_e,        // block exponent e_b (signed)
+    input  wire [87:0]   part_s,        // Σe of bank b, in units of 2^e_b
+    input  wire [4095:0] part_o,        // Σe·v of bank b, element i in field b·d + i
+    output reg           part_clear,    // the partials were read: the banks may replace them
+    // output row
+    output reg           o_valid,       // o_data holds a row
+    input  wire          o_ready,       // o_data is taken in this cycle
+    output reg  [287:0]  o_data         // o_i = O_i / S, element i in field i
 );
+    localparam EXP_E_W     = 10;  // exp exponent (saturated to ±exponentMax)
+    localparam ACC_S_W     = 22;  // bank accumulator Σe
+    localparam ACC_O_W     = 32;  // bank accumulator Σe·v
+    localparam ACC_SH_W    = 11;  // block-exponent alignment shift
+    localparam TOT_S_W     = 24;  // Σe of all banks
+    localparam TOT_O_W     = 34;  // Σe·v of all banks
+    localparam RECIP_IDX_W = 5;   // reciprocal table index: Σe bits below its msb
+    localparam RECIP_W     = 13;  // reciprocal table entry (recipFrac fraction bits)
+    localparam RSH_W       = 6;   // rounding shift amount
+    localparam DIV_PROD_W  = 47;  // O_i·recip before the rounding shift
+    localparam OUT_W       = 9;   // output element: 1 sign + int + frac
+    localparam CHUNK_W     = 2;   // output chunk counter 0..d/m_o−1
+    localparam BANKS                       = 4;          // P_a: banks = attention modules
+    localparam DIM                         = 32;         // d: elements per Q/K/V and output row
+    localparam LANES                       = 8;          // output lanes m_o: elements per cycle
+    localparam signed [EXP_E_W-1:0] E_NONE = -10'sd512;  // running maximum before the first started bank
+    localparam [CHUNK_W-1:0] LAST_CHUNK    = 2'd3;       // last chunk of a row
+    localparam signed [OUT_W-1:0] OUT_MIN  = -9'sd256;   // saturation: most negative output element
+    localparam signed [OUT_W-1:0] OUT_MAX  = 9'sd255;    // saturation: most positive output element
+
     // ------------------------------------------------------------ control
     reg  st_enc;                  // cycle 1
     reg  al_act;                  // cycles 2 .. 5
     reg  mu_act;                  // cycles 3 .. 6
-    reg  [1:0] al_chunk;
+    reg  [CHUNK_W-1:0] al_chunk;
     reg  mu_last;
-    wire al_last = (al_chunk == 2'd3);
+    wire al_last = (al_chunk == LAST_CHUNK);
     wire busy  = st_enc | al_act | mu_act;
     wire start = !busy && (!o_valid || o_ready) && (&part_full);
 
@@ -53,7 +75,7 @@ module elsa_output_div (
             st_enc     <= 1'b0;
             al_act     <= 1'b0;
             mu_act     <= 1'b0;
-            al_chunk   <= 2'd0;
+            al_chunk   <= {CHUNK_W{1'b0}};
             mu_last    <= 1'b0;
             part_clear <= 1'b0;
             o_valid    <= 1'b0;
@@ -64,9 +86,9 @@ module elsa_output_div (
             else if (al_act && al_last)
                 al_act <= 1'b0;
             if (start)
-                al_chunk <= 2'd0;
+                al_chunk <= {CHUNK_W{1'b0}};
             else if (al_act)
-                al_chunk <= al_chunk + 2'd1;
+                al_chunk <= al_chunk + 1'b1;
             mu_last    <= al_act && al_last;
             mu_act     <= al_act;
             part_clear <= al_act && al_last;
@@ -78,41 +100,44 @@ module elsa_output_div (
     end
 
     // ------------------------------------------------------------ cycle 0: E, shifts, S
-    wire signed [9:0] e_0 = part_e[9:0];
-    wire [21:0] s_0 = part_s[21:0];
-    wire signed [9:0] e_1 = part_e[19:10];
-    wire [21:0] s_1 = part_s[43:22];
-    wire signed [9:0] e_2 = part_e[29:20];
-    wire [21:0] s_2 = part_s[65:44];
-    wire signed [9:0] e_3 = part_e[39:30];
-    wire [21:0] s_3 = part_s[87:66];
-    // running maximum over the started banks (-10'sd512 when none is started: then every term is masked)
-    wire signed [9:0] emax_0 = part_started[0] ? e_0 : -10'sd512;
-    wire signed [9:0] emax_1 = (part_started[1] && (e_1 > emax_0)) ? e_1 : emax_0;
-    wire signed [9:0] emax_2 = (part_started[2] && (e_2 > emax_1)) ? e_2 : emax_1;
-    wire signed [9:0] emax_3 = (part_started[3] && (e_3 > emax_2)) ? e_3 : emax_2;
-    wire signed [10:0] e_max_x = {emax_3[9], emax_3};
-    wire signed [10:0] e_x_0 = {e_0[9], e_0};
-    wire [10:0] shc_0 = e_max_x - e_x_0;   // E − e_b ≥ 0 for a started bank
-    wire [21:0] s_sh_0 = s_0 >> shc_0;
-    wire [23:0] s_al_0 = part_started[0] ? {2'd0, s_sh_0} : 24'd0;
-    wire signed [10:0] e_x_1 = {e_1[9], e_1};
-    wire [10:0] shc_1 = e_max_x - e_x_1;   // E − e_b ≥ 0 for a started bank
-    wire [21:0] s_sh_1 = s_1 >> shc_1;
-    wire [23:0] s_al_1 = part_started[1] ? {2'd0, s_sh_1} : 24'd0;
-    wire signed [10:0] e_x_2 = {e_2[9], e_2};
-    wire [10:0] shc_2 = e_max_x - e_x_2;   // E − e_b ≥ 0 for a started bank
-    wire [21:0] s_sh_2 = s_2 >> shc_2;
-    wire [23:0] s_al_2 = part_started[2] ? {2'd0, s_sh_2} : 24'd0;
-    wire signed [10:0] e_x_3 = {e_3[9], e_3};
-    wire [10:0] shc_3 = e_max_x - e_x_3;   // E − e_b ≥ 0 for a started bank
-    wire [21:0] s_sh_3 = s_3 >> shc_3;
-    wire [23:0] s_al_3 = part_started[3] ? {2'd0, s_sh_3} : 24'd0;
-    wire [23:0] s_sum = s_al_0 + s_al_1 + s_al_2 + s_al_3;
+    wire signed [EXP_E_W-1:0] e_0 = part_e[0*EXP_E_W +: EXP_E_W];
+    wire [ACC_S_W-1:0] s_0 = part_s[0*ACC_S_W +: ACC_S_W];
+    wire signed [EXP_E_W-1:0] e_1 = part_e[1*EXP_E_W +: EXP_E_W];
+    wire [ACC_S_W-1:0] s_1 = part_s[1*ACC_S_W +: ACC_S_W];
+    wire signed [EXP_E_W-1:0] e_2 = part_e[2*EXP_E_W +: EXP_E_W];
+    wire [ACC_S_W-1:0] s_2 = part_s[2*ACC_S_W +: ACC_S_W];
+    wire signed [EXP_E_W-1:0] e_3 = part_e[3*EXP_E_W +: EXP_E_W];
+    wire [ACC_S_W-1:0] s_3 = part_s[3*ACC_S_W +: ACC_S_W];
+    // running maximum over the started banks (E_NONE when none is started: then every term is masked)
+    wire signed [EXP_E_W-1:0] emax_0 = part_started[0] ? e_0 : E_NONE;
+    wire signed [EXP_E_W-1:0] emax_1 =
+        (part_started[1] && (e_1 > emax_0)) ? e_1 : emax_0;
+    wire signed [EXP_E_W-1:0] emax_2 =
+        (part_started[2] && (e_2 > emax_1)) ? e_2 : emax_1;
+    wire signed [EXP_E_W-1:0] emax_3 =
+        (part_started[3] && (e_3 > emax_2)) ? e_3 : emax_2;
+    wire signed [ACC_SH_W-1:0] e_max_x = {emax_3[EXP_E_W-1], emax_3};
+    wire signed [ACC_SH_W-1:0] e_x_0 = {e_0[EXP_E_W-1], e_0};
+    wire [ACC_SH_W-1:0] shc_0 = e_max_x - e_x_0;   // E − e_b ≥ 0 for a started bank
+    wire [ACC_S_W-1:0] s_sh_0 = s_0 >> shc_0;
+    wire [TOT_S_W-1:0] s_al_0 = part_started[0] ? {{TOT_S_W-ACC_S_W{1'b0}}, s_sh_0} : {TOT_S_W{1'b0}};
+    wire signed [ACC_SH_W-1:0] e_x_1 = {e_1[EXP_E_W-1], e_1};
+    wire [ACC_SH_W-1:0] shc_1 = e_max_x - e_x_1;   // E − e_b ≥ 0 for a started bank
+    wire [ACC_S_W-1:0] s_sh_1 = s_1 >> shc_1;
+    wire [TOT_S_W-1:0] s_al_1 = part_started[1] ? {{TOT_S_W-ACC_S_W{1'b0}}, s_sh_1} : {TOT_S_W{1'b0}};
+    wire signed [ACC_SH_W-1:0] e_x_2 = {e_2[EXP_E_W-1], e_2};
+    wire [ACC_SH_W-1:0] shc_2 = e_max_x - e_x_2;   // E − e_b ≥ 0 for a started bank
+    wire [ACC_S_W-1:0] s_sh_2 = s_2 >> shc_2;
+    wire [TOT_S_W-1:0] s_al_2 = part_started[2] ? {{TOT_S_W-ACC_S_W{1'b0}}, s_sh_2} : {TOT_S_W{1'b0}};
+    wire signed [ACC_SH_W-1:0] e_x_3 = {e_3[EXP_E_W-1], e_3};
+    wire [ACC_SH_W-1:0] shc_3 = e_max_x - e_x_3;   // E − e_b ≥ 0 for a started bank
+    wire [ACC_S_W-1:0] s_sh_3 = s_3 >> shc_3;
+    wire [TOT_S_W-1:0] s_al_3 = part_started[3] ? {{TOT_S_W-ACC_S_W{1'b0}}, s_sh_3} : {TOT_S_W{1'b0}};
+    wire [TOT_S_W-1:0] s_sum = s_al_0 + s_al_1 + s_al_2 + s_al_3;
 
-    reg  [10:0] shamt_0, shamt_1, shamt_2, shamt_3;
-    reg  [3:0]  live;
-    reg  [23:0] s_r;
+    reg  [ACC_SH_W-1:0] shamt_0, shamt_1, shamt_2, shamt_3;
+    reg  [BANKS-1:0]  live;
+    reg  [TOT_S_W-1:0] s_r;
     always @(posedge clk) begin
         if (start) begin
             shamt_0 <= shc_0;
@@ -125,11 +150,11 @@ module elsa_output_div (
     end
 
     // ------------------------------------------------------------ cycle 1: msb of S, reciprocal
-    // f = the 5 bits below the msb p (zero-filled when p < 5), rsh = p + 11.
-    reg  [4:0] enc_f;
-    reg  [5:0] enc_rsh;
+    // f = the RECIP_IDX_W bits below the msb p (zero-filled when p < RECIP_IDX_W), rsh = p + 11.
+    reg  [RECIP_IDX_W-1:0] enc_f;
+    reg  [RSH_W-1:0] enc_rsh;
     always @* begin
-        enc_f   = 5'd0;
+        enc_f   = {RECIP_IDX_W{1'b0}};
         enc_rsh = 6'd11;
         if (s_r[0]) begin enc_f = 5'd0; enc_rsh = 6'd11; end
         if (s_r[1]) begin enc_f = {s_r[0:0], 4'd0}; enc_rsh = 6'd12; end
@@ -157,7 +182,7 @@ module elsa_output_div (
         if (s_r[23]) begin enc_f = s_r[22:18]; enc_rsh = 6'd34; end
     end
 
-    reg  [12:0] recip_rom;
+    reg  [RECIP_W-1:0] recip_rom;
     always @* begin
         case (enc_f)
             5'd0: recip_rom = 13'd4096;
@@ -195,8 +220,8 @@ module elsa_output_div (
         endcase
     end
 
-    reg  [12:0] recip_r;
-    reg  [5:0] rsh_r;
+    reg  [RECIP_W-1:0] recip_r;
+    reg  [RSH_W-1:0] rsh_r;
     always @(posedge clk) begin
         if (st_enc) begin
             recip_r <= recip_rom;
@@ -205,298 +230,298 @@ module elsa_output_div (
     end
 
     // ------------------------------------------------------------ cycles 1..4: align and sum one chunk
-    reg  [31:0] sel_0_0;
-    reg  [31:0] sel_0_1;
-    reg  [31:0] sel_0_2;
-    reg  [31:0] sel_0_3;
-    reg  [31:0] sel_0_4;
-    reg  [31:0] sel_0_5;
-    reg  [31:0] sel_0_6;
-    reg  [31:0] sel_0_7;
-    reg  [31:0] sel_1_0;
-    reg  [31:0] sel_1_1;
-    reg  [31:0] sel_1_2;
-    reg  [31:0] sel_1_3;
-    reg  [31:0] sel_1_4;
-    reg  [31:0] sel_1_5;
-    reg  [31:0] sel_1_6;
-    reg  [31:0] sel_1_7;
-    reg  [31:0] sel_2_0;
-    reg  [31:0] sel_2_1;
-    reg  [31:0] sel_2_2;
-    reg  [31:0] sel_2_3;
-    reg  [31:0] sel_2_4;
-    reg  [31:0] sel_2_5;
-    reg  [31:0] sel_2_6;
-    reg  [31:0] sel_2_7;
-    reg  [31:0] sel_3_0;
-    reg  [31:0] sel_3_1;
-    reg  [31:0] sel_3_2;
-    reg  [31:0] sel_3_3;
-    reg  [31:0] sel_3_4;
-    reg  [31:0] sel_3_5;
-    reg  [31:0] sel_3_6;
-    reg  [31:0] sel_3_7;
+    reg  [ACC_O_W-1:0] sel_0_0;
+    reg  [ACC_O_W-1:0] sel_0_1;
+    reg  [ACC_O_W-1:0] sel_0_2;
+    reg  [ACC_O_W-1:0] sel_0_3;
+    reg  [ACC_O_W-1:0] sel_0_4;
+    reg  [ACC_O_W-1:0] sel_0_5;
+    reg  [ACC_O_W-1:0] sel_0_6;
+    reg  [ACC_O_W-1:0] sel_0_7;
+    reg  [ACC_O_W-1:0] sel_1_0;
+    reg  [ACC_O_W-1:0] sel_1_1;
+    reg  [ACC_O_W-1:0] sel_1_2;
+    reg  [ACC_O_W-1:0] sel_1_3;
+    reg  [ACC_O_W-1:0] sel_1_4;
+    reg  [ACC_O_W-1:0] sel_1_5;
+    reg  [ACC_O_W-1:0] sel_1_6;
+    reg  [ACC_O_W-1:0] sel_1_7;
+    reg  [ACC_O_W-1:0] sel_2_0;
+    reg  [ACC_O_W-1:0] sel_2_1;
+    reg  [ACC_O_W-1:0] sel_2_2;
+    reg  [ACC_O_W-1:0] sel_2_3;
+    reg  [ACC_O_W-1:0] sel_2_4;
+    reg  [ACC_O_W-1:0] sel_2_5;
+    reg  [ACC_O_W-1:0] sel_2_6;
+    reg  [ACC_O_W-1:0] sel_2_7;
+    reg  [ACC_O_W-1:0] sel_3_0;
+    reg  [ACC_O_W-1:0] sel_3_1;
+    reg  [ACC_O_W-1:0] sel_3_2;
+    reg  [ACC_O_W-1:0] sel_3_3;
+    reg  [ACC_O_W-1:0] sel_3_4;
+    reg  [ACC_O_W-1:0] sel_3_5;
+    reg  [ACC_O_W-1:0] sel_3_6;
+    reg  [ACC_O_W-1:0] sel_3_7;
     always @* begin
         case (al_chunk)
             2'd0: begin
-                sel_0_0 = part_o[31:0];
-                sel_0_1 = part_o[63:32];
-                sel_0_2 = part_o[95:64];
-                sel_0_3 = part_o[127:96];
-                sel_0_4 = part_o[159:128];
-                sel_0_5 = part_o[191:160];
-                sel_0_6 = part_o[223:192];
-                sel_0_7 = part_o[255:224];
-                sel_1_0 = part_o[1055:1024];
-                sel_1_1 = part_o[1087:1056];
-                sel_1_2 = part_o[1119:1088];
-                sel_1_3 = part_o[1151:1120];
-                sel_1_4 = part_o[1183:1152];
-                sel_1_5 = part_o[1215:1184];
-                sel_1_6 = part_o[1247:1216];
-                sel_1_7 = part_o[1279:1248];
-                sel_2_0 = part_o[2079:2048];
-                sel_2_1 = part_o[2111:2080];
-                sel_2_2 = part_o[2143:2112];
-                sel_2_3 = part_o[2175:2144];
-                sel_2_4 = part_o[2207:2176];
-                sel_2_5 = part_o[2239:2208];
-                sel_2_6 = part_o[2271:2240];
-                sel_2_7 = part_o[2303:2272];
-                sel_3_0 = part_o[3103:3072];
-                sel_3_1 = part_o[3135:3104];
-                sel_3_2 = part_o[3167:3136];
-                sel_3_3 = part_o[3199:3168];
-                sel_3_4 = part_o[3231:3200];
-                sel_3_5 = part_o[3263:3232];
-                sel_3_6 = part_o[3295:3264];
-                sel_3_7 = part_o[3327:3296];
+                sel_0_0 = part_o[0*ACC_O_W +: ACC_O_W];
+                sel_0_1 = part_o[1*ACC_O_W +: ACC_O_W];
+                sel_0_2 = part_o[2*ACC_O_W +: ACC_O_W];
+                sel_0_3 = part_o[3*ACC_O_W +: ACC_O_W];
+                sel_0_4 = part_o[4*ACC_O_W +: ACC_O_W];
+                sel_0_5 = part_o[5*ACC_O_W +: ACC_O_W];
+                sel_0_6 = part_o[6*ACC_O_W +: ACC_O_W];
+                sel_0_7 = part_o[7*ACC_O_W +: ACC_O_W];
+                sel_1_0 = part_o[32*ACC_O_W +: ACC_O_W];
+                sel_1_1 = part_o[33*ACC_O_W +: ACC_O_W];
+                sel_1_2 = part_o[34*ACC_O_W +: ACC_O_W];
+                sel_1_3 = part_o[35*ACC_O_W +: ACC_O_W];
+                sel_1_4 = part_o[36*ACC_O_W +: ACC_O_W];
+                sel_1_5 = part_o[37*ACC_O_W +: ACC_O_W];
+                sel_1_6 = part_o[38*ACC_O_W +: ACC_O_W];
+                sel_1_7 = part_o[39*ACC_O_W +: ACC_O_W];
+                sel_2_0 = part_o[64*ACC_O_W +: ACC_O_W];
+                sel_2_1 = part_o[65*ACC_O_W +: ACC_O_W];
+                sel_2_2 = part_o[66*ACC_O_W +: ACC_O_W];
+                sel_2_3 = part_o[67*ACC_O_W +: ACC_O_W];
+                sel_2_4 = part_o[68*ACC_O_W +: ACC_O_W];
+                sel_2_5 = part_o[69*ACC_O_W +: ACC_O_W];
+                sel_2_6 = part_o[70*ACC_O_W +: ACC_O_W];
+                sel_2_7 = part_o[71*ACC_O_W +: ACC_O_W];
+                sel_3_0 = part_o[96*ACC_O_W +: ACC_O_W];
+                sel_3_1 = part_o[97*ACC_O_W +: ACC_O_W];
+                sel_3_2 = part_o[98*ACC_O_W +: ACC_O_W];
+                sel_3_3 = part_o[99*ACC_O_W +: ACC_O_W];
+                sel_3_4 = part_o[100*ACC_O_W +: ACC_O_W];
+                sel_3_5 = part_o[101*ACC_O_W +: ACC_O_W];
+                sel_3_6 = part_o[102*ACC_O_W +: ACC_O_W];
+                sel_3_7 = part_o[103*ACC_O_W +: ACC_O_W];
             end
             2'd1: begin
-                sel_0_0 = part_o[287:256];
-                sel_0_1 = part_o[319:288];
-                sel_0_2 = part_o[351:320];
-                sel_0_3 = part_o[383:352];
-                sel_0_4 = part_o[415:384];
-                sel_0_5 = part_o[447:416];
-                sel_0_6 = part_o[479:448];
-                sel_0_7 = part_o[511:480];
-                sel_1_0 = part_o[1311:1280];
-                sel_1_1 = part_o[1343:1312];
-                sel_1_2 = part_o[1375:1344];
-                sel_1_3 = part_o[1407:1376];
-                sel_1_4 = part_o[1439:1408];
-                sel_1_5 = part_o[1471:1440];
-                sel_1_6 = part_o[1503:1472];
-                sel_1_7 = part_o[1535:1504];
-                sel_2_0 = part_o[2335:2304];
-                sel_2_1 = part_o[2367:2336];
-                sel_2_2 = part_o[2399:2368];
-                sel_2_3 = part_o[2431:2400];
-                sel_2_4 = part_o[2463:2432];
-                sel_2_5 = part_o[2495:2464];
-                sel_2_6 = part_o[2527:2496];
-                sel_2_7 = part_o[2559:2528];
-                sel_3_0 = part_o[3359:3328];
-                sel_3_1 = part_o[3391:3360];
-                sel_3_2 = part_o[3423:3392];
-                sel_3_3 = part_o[3455:3424];
-                sel_3_4 = part_o[3487:3456];
-                sel_3_5 = part_o[3519:3488];
-                sel_3_6 = part_o[3551:3520];
-                sel_3_7 = part_o[3583:3552];
+                sel_0_0 = part_o[8*ACC_O_W +: ACC_O_W];
+                sel_0_1 = part_o[9*ACC_O_W +: ACC_O_W];
+                sel_0_2 = part_o[10*ACC_O_W +: ACC_O_W];
+                sel_0_3 = part_o[11*ACC_O_W +: ACC_O_W];
+                sel_0_4 = part_o[12*ACC_O_W +: ACC_O_W];
+                sel_0_5 = part_o[13*ACC_O_W +: ACC_O_W];
+                sel_0_6 = part_o[14*ACC_O_W +: ACC_O_W];
+                sel_0_7 = part_o[15*ACC_O_W +: ACC_O_W];
+                sel_1_0 = part_o[40*ACC_O_W +: ACC_O_W];
+                sel_1_1 = part_o[41*ACC_O_W +: ACC_O_W];
+                sel_1_2 = part_o[42*ACC_O_W +: ACC_O_W];
+                sel_1_3 = part_o[43*ACC_O_W +: ACC_O_W];
+                sel_1_4 = part_o[44*ACC_O_W +: ACC_O_W];
+                sel_1_5 = part_o[45*ACC_O_W +: ACC_O_W];
+                sel_1_6 = part_o[46*ACC_O_W +: ACC_O_W];
+                sel_1_7 = part_o[47*ACC_O_W +: ACC_O_W];
+                sel_2_0 = part_o[72*ACC_O_W +: ACC_O_W];
+                sel_2_1 = part_o[73*ACC_O_W +: ACC_O_W];
+                sel_2_2 = part_o[74*ACC_O_W +: ACC_O_W];
+                sel_2_3 = part_o[75*ACC_O_W +: ACC_O_W];
+                sel_2_4 = part_o[76*ACC_O_W +: ACC_O_W];
+                sel_2_5 = part_o[77*ACC_O_W +: ACC_O_W];
+                sel_2_6 = part_o[78*ACC_O_W +: ACC_O_W];
+                sel_2_7 = part_o[79*ACC_O_W +: ACC_O_W];
+                sel_3_0 = part_o[104*ACC_O_W +: ACC_O_W];
+                sel_3_1 = part_o[105*ACC_O_W +: ACC_O_W];
+                sel_3_2 = part_o[106*ACC_O_W +: ACC_O_W];
+                sel_3_3 = part_o[107*ACC_O_W +: ACC_O_W];
+                sel_3_4 = part_o[108*ACC_O_W +: ACC_O_W];
+                sel_3_5 = part_o[109*ACC_O_W +: ACC_O_W];
+                sel_3_6 = part_o[110*ACC_O_W +: ACC_O_W];
+                sel_3_7 = part_o[111*ACC_O_W +: ACC_O_W];
             end
             2'd2: begin
-                sel_0_0 = part_o[543:512];
-                sel_0_1 = part_o[575:544];
-                sel_0_2 = part_o[607:576];
-                sel_0_3 = part_o[639:608];
-                sel_0_4 = part_o[671:640];
-                sel_0_5 = part_o[703:672];
-                sel_0_6 = part_o[735:704];
-                sel_0_7 = part_o[767:736];
-                sel_1_0 = part_o[1567:1536];
-                sel_1_1 = part_o[1599:1568];
-                sel_1_2 = part_o[1631:1600];
-                sel_1_3 = part_o[1663:1632];
-                sel_1_4 = part_o[1695:1664];
-                sel_1_5 = part_o[1727:1696];
-                sel_1_6 = part_o[1759:1728];
-                sel_1_7 = part_o[1791:1760];
-                sel_2_0 = part_o[2591:2560];
-                sel_2_1 = part_o[2623:2592];
-                sel_2_2 = part_o[2655:2624];
-                sel_2_3 = part_o[2687:2656];
-                sel_2_4 = part_o[2719:2688];
-                sel_2_5 = part_o[2751:2720];
-                sel_2_6 = part_o[2783:2752];
-                sel_2_7 = part_o[2815:2784];
-                sel_3_0 = part_o[3615:3584];
-                sel_3_1 = part_o[3647:3616];
-                sel_3_2 = part_o[3679:3648];
-                sel_3_3 = part_o[3711:3680];
-                sel_3_4 = part_o[3743:3712];
-                sel_3_5 = part_o[3775:3744];
-                sel_3_6 = part_o[3807:3776];
-                sel_3_7 = part_o[3839:3808];
+                sel_0_0 = part_o[16*ACC_O_W +: ACC_O_W];
+                sel_0_1 = part_o[17*ACC_O_W +: ACC_O_W];
+                sel_0_2 = part_o[18*ACC_O_W +: ACC_O_W];
+                sel_0_3 = part_o[19*ACC_O_W +: ACC_O_W];
+                sel_0_4 = part_o[20*ACC_O_W +: ACC_O_W];
+                sel_0_5 = part_o[21*ACC_O_W +: ACC_O_W];
+                sel_0_6 = part_o[22*ACC_O_W +: ACC_O_W];
+                sel_0_7 = part_o[23*ACC_O_W +: ACC_O_W];
+                sel_1_0 = part_o[48*ACC_O_W +: ACC_O_W];
+                sel_1_1 = part_o[49*ACC_O_W +: ACC_O_W];
+                sel_1_2 = part_o[50*ACC_O_W +: ACC_O_W];
+                sel_1_3 = part_o[51*ACC_O_W +: ACC_O_W];
+                sel_1_4 = part_o[52*ACC_O_W +: ACC_O_W];
+                sel_1_5 = part_o[53*ACC_O_W +: ACC_O_W];
+                sel_1_6 = part_o[54*ACC_O_W +: ACC_O_W];
+                sel_1_7 = part_o[55*ACC_O_W +: ACC_O_W];
+                sel_2_0 = part_o[80*ACC_O_W +: ACC_O_W];
+                sel_2_1 = part_o[81*ACC_O_W +: ACC_O_W];
+                sel_2_2 = part_o[82*ACC_O_W +: ACC_O_W];
+                sel_2_3 = part_o[83*ACC_O_W +: ACC_O_W];
+                sel_2_4 = part_o[84*ACC_O_W +: ACC_O_W];
+                sel_2_5 = part_o[85*ACC_O_W +: ACC_O_W];
+                sel_2_6 = part_o[86*ACC_O_W +: ACC_O_W];
+                sel_2_7 = part_o[87*ACC_O_W +: ACC_O_W];
+                sel_3_0 = part_o[112*ACC_O_W +: ACC_O_W];
+                sel_3_1 = part_o[113*ACC_O_W +: ACC_O_W];
+                sel_3_2 = part_o[114*ACC_O_W +: ACC_O_W];
+                sel_3_3 = part_o[115*ACC_O_W +: ACC_O_W];
+                sel_3_4 = part_o[116*ACC_O_W +: ACC_O_W];
+                sel_3_5 = part_o[117*ACC_O_W +: ACC_O_W];
+                sel_3_6 = part_o[118*ACC_O_W +: ACC_O_W];
+                sel_3_7 = part_o[119*ACC_O_W +: ACC_O_W];
             end
             default: begin
-                sel_0_0 = part_o[799:768];
-                sel_0_1 = part_o[831:800];
-                sel_0_2 = part_o[863:832];
-                sel_0_3 = part_o[895:864];
-                sel_0_4 = part_o[927:896];
-                sel_0_5 = part_o[959:928];
-                sel_0_6 = part_o[991:960];
-                sel_0_7 = part_o[1023:992];
-                sel_1_0 = part_o[1823:1792];
-                sel_1_1 = part_o[1855:1824];
-                sel_1_2 = part_o[1887:1856];
-                sel_1_3 = part_o[1919:1888];
-                sel_1_4 = part_o[1951:1920];
-                sel_1_5 = part_o[1983:1952];
-                sel_1_6 = part_o[2015:1984];
-                sel_1_7 = part_o[2047:2016];
-                sel_2_0 = part_o[2847:2816];
-                sel_2_1 = part_o[2879:2848];
-                sel_2_2 = part_o[2911:2880];
-                sel_2_3 = part_o[2943:2912];
-                sel_2_4 = part_o[2975:2944];
-                sel_2_5 = part_o[3007:2976];
-                sel_2_6 = part_o[3039:3008];
-                sel_2_7 = part_o[3071:3040];
-                sel_3_0 = part_o[3871:3840];
-                sel_3_1 = part_o[3903:3872];
-                sel_3_2 = part_o[3935:3904];
-                sel_3_3 = part_o[3967:3936];
-                sel_3_4 = part_o[3999:3968];
-                sel_3_5 = part_o[4031:4000];
-                sel_3_6 = part_o[4063:4032];
-                sel_3_7 = part_o[4095:4064];
+                sel_0_0 = part_o[24*ACC_O_W +: ACC_O_W];
+                sel_0_1 = part_o[25*ACC_O_W +: ACC_O_W];
+                sel_0_2 = part_o[26*ACC_O_W +: ACC_O_W];
+                sel_0_3 = part_o[27*ACC_O_W +: ACC_O_W];
+                sel_0_4 = part_o[28*ACC_O_W +: ACC_O_W];
+                sel_0_5 = part_o[29*ACC_O_W +: ACC_O_W];
+                sel_0_6 = part_o[30*ACC_O_W +: ACC_O_W];
+                sel_0_7 = part_o[31*ACC_O_W +: ACC_O_W];
+                sel_1_0 = part_o[56*ACC_O_W +: ACC_O_W];
+                sel_1_1 = part_o[57*ACC_O_W +: ACC_O_W];
+                sel_1_2 = part_o[58*ACC_O_W +: ACC_O_W];
+                sel_1_3 = part_o[59*ACC_O_W +: ACC_O_W];
+                sel_1_4 = part_o[60*ACC_O_W +: ACC_O_W];
+                sel_1_5 = part_o[61*ACC_O_W +: ACC_O_W];
+                sel_1_6 = part_o[62*ACC_O_W +: ACC_O_W];
+                sel_1_7 = part_o[63*ACC_O_W +: ACC_O_W];
+                sel_2_0 = part_o[88*ACC_O_W +: ACC_O_W];
+                sel_2_1 = part_o[89*ACC_O_W +: ACC_O_W];
+                sel_2_2 = part_o[90*ACC_O_W +: ACC_O_W];
+                sel_2_3 = part_o[91*ACC_O_W +: ACC_O_W];
+                sel_2_4 = part_o[92*ACC_O_W +: ACC_O_W];
+                sel_2_5 = part_o[93*ACC_O_W +: ACC_O_W];
+                sel_2_6 = part_o[94*ACC_O_W +: ACC_O_W];
+                sel_2_7 = part_o[95*ACC_O_W +: ACC_O_W];
+                sel_3_0 = part_o[120*ACC_O_W +: ACC_O_W];
+                sel_3_1 = part_o[121*ACC_O_W +: ACC_O_W];
+                sel_3_2 = part_o[122*ACC_O_W +: ACC_O_W];
+                sel_3_3 = part_o[123*ACC_O_W +: ACC_O_W];
+                sel_3_4 = part_o[124*ACC_O_W +: ACC_O_W];
+                sel_3_5 = part_o[125*ACC_O_W +: ACC_O_W];
+                sel_3_6 = part_o[126*ACC_O_W +: ACC_O_W];
+                sel_3_7 = part_o[127*ACC_O_W +: ACC_O_W];
             end
         endcase
     end
     // lane 0
-    wire signed [31:0] sel_s_0_0 = sel_0_0;
-    wire signed [31:0] o_sh_0_0 = sel_s_0_0 >>> shamt_0;
-    wire [33:0] o_al_0_0 = live[0] ? {{2{o_sh_0_0[31]}}, o_sh_0_0} : 34'd0;
-    wire signed [31:0] sel_s_1_0 = sel_1_0;
-    wire signed [31:0] o_sh_1_0 = sel_s_1_0 >>> shamt_1;
-    wire [33:0] o_al_1_0 = live[1] ? {{2{o_sh_1_0[31]}}, o_sh_1_0} : 34'd0;
-    wire signed [31:0] sel_s_2_0 = sel_2_0;
-    wire signed [31:0] o_sh_2_0 = sel_s_2_0 >>> shamt_2;
-    wire [33:0] o_al_2_0 = live[2] ? {{2{o_sh_2_0[31]}}, o_sh_2_0} : 34'd0;
-    wire signed [31:0] sel_s_3_0 = sel_3_0;
-    wire signed [31:0] o_sh_3_0 = sel_s_3_0 >>> shamt_3;
-    wire [33:0] o_al_3_0 = live[3] ? {{2{o_sh_3_0[31]}}, o_sh_3_0} : 34'd0;
-    wire [33:0] o_sum_0 = o_al_0_0 + o_al_1_0 + o_al_2_0 + o_al_3_0;
+    wire signed [ACC_O_W-1:0] sel_s_0_0 = sel_0_0;
+    wire signed [ACC_O_W-1:0] o_sh_0_0 = sel_s_0_0 >>> shamt_0;
+    wire [TOT_O_W-1:0] o_al_0_0 = live[0] ? {{TOT_O_W-ACC_O_W{o_sh_0_0[ACC_O_W-1]}}, o_sh_0_0} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_1_0 = sel_1_0;
+    wire signed [ACC_O_W-1:0] o_sh_1_0 = sel_s_1_0 >>> shamt_1;
+    wire [TOT_O_W-1:0] o_al_1_0 = live[1] ? {{TOT_O_W-ACC_O_W{o_sh_1_0[ACC_O_W-1]}}, o_sh_1_0} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_2_0 = sel_2_0;
+    wire signed [ACC_O_W-1:0] o_sh_2_0 = sel_s_2_0 >>> shamt_2;
+    wire [TOT_O_W-1:0] o_al_2_0 = live[2] ? {{TOT_O_W-ACC_O_W{o_sh_2_0[ACC_O_W-1]}}, o_sh_2_0} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_3_0 = sel_3_0;
+    wire signed [ACC_O_W-1:0] o_sh_3_0 = sel_s_3_0 >>> shamt_3;
+    wire [TOT_O_W-1:0] o_al_3_0 = live[3] ? {{TOT_O_W-ACC_O_W{o_sh_3_0[ACC_O_W-1]}}, o_sh_3_0} : {TOT_O_W{1'b0}};
+    wire [TOT_O_W-1:0] o_sum_0 = o_al_0_0 + o_al_1_0 + o_al_2_0 + o_al_3_0;
     // lane 1
-    wire signed [31:0] sel_s_0_1 = sel_0_1;
-    wire signed [31:0] o_sh_0_1 = sel_s_0_1 >>> shamt_0;
-    wire [33:0] o_al_0_1 = live[0] ? {{2{o_sh_0_1[31]}}, o_sh_0_1} : 34'd0;
-    wire signed [31:0] sel_s_1_1 = sel_1_1;
-    wire signed [31:0] o_sh_1_1 = sel_s_1_1 >>> shamt_1;
-    wire [33:0] o_al_1_1 = live[1] ? {{2{o_sh_1_1[31]}}, o_sh_1_1} : 34'd0;
-    wire signed [31:0] sel_s_2_1 = sel_2_1;
-    wire signed [31:0] o_sh_2_1 = sel_s_2_1 >>> shamt_2;
-    wire [33:0] o_al_2_1 = live[2] ? {{2{o_sh_2_1[31]}}, o_sh_2_1} : 34'd0;
-    wire signed [31:0] sel_s_3_1 = sel_3_1;
-    wire signed [31:0] o_sh_3_1 = sel_s_3_1 >>> shamt_3;
-    wire [33:0] o_al_3_1 = live[3] ? {{2{o_sh_3_1[31]}}, o_sh_3_1} : 34'd0;
-    wire [33:0] o_sum_1 = o_al_0_1 + o_al_1_1 + o_al_2_1 + o_al_3_1;
+    wire signed [ACC_O_W-1:0] sel_s_0_1 = sel_0_1;
+    wire signed [ACC_O_W-1:0] o_sh_0_1 = sel_s_0_1 >>> shamt_0;
+    wire [TOT_O_W-1:0] o_al_0_1 = live[0] ? {{TOT_O_W-ACC_O_W{o_sh_0_1[ACC_O_W-1]}}, o_sh_0_1} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_1_1 = sel_1_1;
+    wire signed [ACC_O_W-1:0] o_sh_1_1 = sel_s_1_1 >>> shamt_1;
+    wire [TOT_O_W-1:0] o_al_1_1 = live[1] ? {{TOT_O_W-ACC_O_W{o_sh_1_1[ACC_O_W-1]}}, o_sh_1_1} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_2_1 = sel_2_1;
+    wire signed [ACC_O_W-1:0] o_sh_2_1 = sel_s_2_1 >>> shamt_2;
+    wire [TOT_O_W-1:0] o_al_2_1 = live[2] ? {{TOT_O_W-ACC_O_W{o_sh_2_1[ACC_O_W-1]}}, o_sh_2_1} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_3_1 = sel_3_1;
+    wire signed [ACC_O_W-1:0] o_sh_3_1 = sel_s_3_1 >>> shamt_3;
+    wire [TOT_O_W-1:0] o_al_3_1 = live[3] ? {{TOT_O_W-ACC_O_W{o_sh_3_1[ACC_O_W-1]}}, o_sh_3_1} : {TOT_O_W{1'b0}};
+    wire [TOT_O_W-1:0] o_sum_1 = o_al_0_1 + o_al_1_1 + o_al_2_1 + o_al_3_1;
     // lane 2
-    wire signed [31:0] sel_s_0_2 = sel_0_2;
-    wire signed [31:0] o_sh_0_2 = sel_s_0_2 >>> shamt_0;
-    wire [33:0] o_al_0_2 = live[0] ? {{2{o_sh_0_2[31]}}, o_sh_0_2} : 34'd0;
-    wire signed [31:0] sel_s_1_2 = sel_1_2;
-    wire signed [31:0] o_sh_1_2 = sel_s_1_2 >>> shamt_1;
-    wire [33:0] o_al_1_2 = live[1] ? {{2{o_sh_1_2[31]}}, o_sh_1_2} : 34'd0;
-    wire signed [31:0] sel_s_2_2 = sel_2_2;
-    wire signed [31:0] o_sh_2_2 = sel_s_2_2 >>> shamt_2;
-    wire [33:0] o_al_2_2 = live[2] ? {{2{o_sh_2_2[31]}}, o_sh_2_2} : 34'd0;
-    wire signed [31:0] sel_s_3_2 = sel_3_2;
-    wire signed [31:0] o_sh_3_2 = sel_s_3_2 >>> shamt_3;
-    wire [33:0] o_al_3_2 = live[3] ? {{2{o_sh_3_2[31]}}, o_sh_3_2} : 34'd0;
-    wire [33:0] o_sum_2 = o_al_0_2 + o_al_1_2 + o_al_2_2 + o_al_3_2;
+    wire signed [ACC_O_W-1:0] sel_s_0_2 = sel_0_2;
+    wire signed [ACC_O_W-1:0] o_sh_0_2 = sel_s_0_2 >>> shamt_0;
+    wire [TOT_O_W-1:0] o_al_0_2 = live[0] ? {{TOT_O_W-ACC_O_W{o_sh_0_2[ACC_O_W-1]}}, o_sh_0_2} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_1_2 = sel_1_2;
+    wire signed [ACC_O_W-1:0] o_sh_1_2 = sel_s_1_2 >>> shamt_1;
+    wire [TOT_O_W-1:0] o_al_1_2 = live[1] ? {{TOT_O_W-ACC_O_W{o_sh_1_2[ACC_O_W-1]}}, o_sh_1_2} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_2_2 = sel_2_2;
+    wire signed [ACC_O_W-1:0] o_sh_2_2 = sel_s_2_2 >>> shamt_2;
+    wire [TOT_O_W-1:0] o_al_2_2 = live[2] ? {{TOT_O_W-ACC_O_W{o_sh_2_2[ACC_O_W-1]}}, o_sh_2_2} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_3_2 = sel_3_2;
+    wire signed [ACC_O_W-1:0] o_sh_3_2 = sel_s_3_2 >>> shamt_3;
+    wire [TOT_O_W-1:0] o_al_3_2 = live[3] ? {{TOT_O_W-ACC_O_W{o_sh_3_2[ACC_O_W-1]}}, o_sh_3_2} : {TOT_O_W{1'b0}};
+    wire [TOT_O_W-1:0] o_sum_2 = o_al_0_2 + o_al_1_2 + o_al_2_2 + o_al_3_2;
     // lane 3
-    wire signed [31:0] sel_s_0_3 = sel_0_3;
-    wire signed [31:0] o_sh_0_3 = sel_s_0_3 >>> shamt_0;
-    wire [33:0] o_al_0_3 = live[0] ? {{2{o_sh_0_3[31]}}, o_sh_0_3} : 34'd0;
-    wire signed [31:0] sel_s_1_3 = sel_1_3;
-    wire signed [31:0] o_sh_1_3 = sel_s_1_3 >>> shamt_1;
-    wire [33:0] o_al_1_3 = live[1] ? {{2{o_sh_1_3[31]}}, o_sh_1_3} : 34'd0;
-    wire signed [31:0] sel_s_2_3 = sel_2_3;
-    wire signed [31:0] o_sh_2_3 = sel_s_2_3 >>> shamt_2;
-    wire [33:0] o_al_2_3 = live[2] ? {{2{o_sh_2_3[31]}}, o_sh_2_3} : 34'd0;
-    wire signed [31:0] sel_s_3_3 = sel_3_3;
-    wire signed [31:0] o_sh_3_3 = sel_s_3_3 >>> shamt_3;
-    wire [33:0] o_al_3_3 = live[3] ? {{2{o_sh_3_3[31]}}, o_sh_3_3} : 34'd0;
-    wire [33:0] o_sum_3 = o_al_0_3 + o_al_1_3 + o_al_2_3 + o_al_3_3;
+    wire signed [ACC_O_W-1:0] sel_s_0_3 = sel_0_3;
+    wire signed [ACC_O_W-1:0] o_sh_0_3 = sel_s_0_3 >>> shamt_0;
+    wire [TOT_O_W-1:0] o_al_0_3 = live[0] ? {{TOT_O_W-ACC_O_W{o_sh_0_3[ACC_O_W-1]}}, o_sh_0_3} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_1_3 = sel_1_3;
+    wire signed [ACC_O_W-1:0] o_sh_1_3 = sel_s_1_3 >>> shamt_1;
+    wire [TOT_O_W-1:0] o_al_1_3 = live[1] ? {{TOT_O_W-ACC_O_W{o_sh_1_3[ACC_O_W-1]}}, o_sh_1_3} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_2_3 = sel_2_3;
+    wire signed [ACC_O_W-1:0] o_sh_2_3 = sel_s_2_3 >>> shamt_2;
+    wire [TOT_O_W-1:0] o_al_2_3 = live[2] ? {{TOT_O_W-ACC_O_W{o_sh_2_3[ACC_O_W-1]}}, o_sh_2_3} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_3_3 = sel_3_3;
+    wire signed [ACC_O_W-1:0] o_sh_3_3 = sel_s_3_3 >>> shamt_3;
+    wire [TOT_O_W-1:0] o_al_3_3 = live[3] ? {{TOT_O_W-ACC_O_W{o_sh_3_3[ACC_O_W-1]}}, o_sh_3_3} : {TOT_O_W{1'b0}};
+    wire [TOT_O_W-1:0] o_sum_3 = o_al_0_3 + o_al_1_3 + o_al_2_3 + o_al_3_3;
     // lane 4
-    wire signed [31:0] sel_s_0_4 = sel_0_4;
-    wire signed [31:0] o_sh_0_4 = sel_s_0_4 >>> shamt_0;
-    wire [33:0] o_al_0_4 = live[0] ? {{2{o_sh_0_4[31]}}, o_sh_0_4} : 34'd0;
-    wire signed [31:0] sel_s_1_4 = sel_1_4;
-    wire signed [31:0] o_sh_1_4 = sel_s_1_4 >>> shamt_1;
-    wire [33:0] o_al_1_4 = live[1] ? {{2{o_sh_1_4[31]}}, o_sh_1_4} : 34'd0;
-    wire signed [31:0] sel_s_2_4 = sel_2_4;
-    wire signed [31:0] o_sh_2_4 = sel_s_2_4 >>> shamt_2;
-    wire [33:0] o_al_2_4 = live[2] ? {{2{o_sh_2_4[31]}}, o_sh_2_4} : 34'd0;
-    wire signed [31:0] sel_s_3_4 = sel_3_4;
-    wire signed [31:0] o_sh_3_4 = sel_s_3_4 >>> shamt_3;
-    wire [33:0] o_al_3_4 = live[3] ? {{2{o_sh_3_4[31]}}, o_sh_3_4} : 34'd0;
-    wire [33:0] o_sum_4 = o_al_0_4 + o_al_1_4 + o_al_2_4 + o_al_3_4;
+    wire signed [ACC_O_W-1:0] sel_s_0_4 = sel_0_4;
+    wire signed [ACC_O_W-1:0] o_sh_0_4 = sel_s_0_4 >>> shamt_0;
+    wire [TOT_O_W-1:0] o_al_0_4 = live[0] ? {{TOT_O_W-ACC_O_W{o_sh_0_4[ACC_O_W-1]}}, o_sh_0_4} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_1_4 = sel_1_4;
+    wire signed [ACC_O_W-1:0] o_sh_1_4 = sel_s_1_4 >>> shamt_1;
+    wire [TOT_O_W-1:0] o_al_1_4 = live[1] ? {{TOT_O_W-ACC_O_W{o_sh_1_4[ACC_O_W-1]}}, o_sh_1_4} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_2_4 = sel_2_4;
+    wire signed [ACC_O_W-1:0] o_sh_2_4 = sel_s_2_4 >>> shamt_2;
+    wire [TOT_O_W-1:0] o_al_2_4 = live[2] ? {{TOT_O_W-ACC_O_W{o_sh_2_4[ACC_O_W-1]}}, o_sh_2_4} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_3_4 = sel_3_4;
+    wire signed [ACC_O_W-1:0] o_sh_3_4 = sel_s_3_4 >>> shamt_3;
+    wire [TOT_O_W-1:0] o_al_3_4 = live[3] ? {{TOT_O_W-ACC_O_W{o_sh_3_4[ACC_O_W-1]}}, o_sh_3_4} : {TOT_O_W{1'b0}};
+    wire [TOT_O_W-1:0] o_sum_4 = o_al_0_4 + o_al_1_4 + o_al_2_4 + o_al_3_4;
     // lane 5
-    wire signed [31:0] sel_s_0_5 = sel_0_5;
-    wire signed [31:0] o_sh_0_5 = sel_s_0_5 >>> shamt_0;
-    wire [33:0] o_al_0_5 = live[0] ? {{2{o_sh_0_5[31]}}, o_sh_0_5} : 34'd0;
-    wire signed [31:0] sel_s_1_5 = sel_1_5;
-    wire signed [31:0] o_sh_1_5 = sel_s_1_5 >>> shamt_1;
-    wire [33:0] o_al_1_5 = live[1] ? {{2{o_sh_1_5[31]}}, o_sh_1_5} : 34'd0;
-    wire signed [31:0] sel_s_2_5 = sel_2_5;
-    wire signed [31:0] o_sh_2_5 = sel_s_2_5 >>> shamt_2;
-    wire [33:0] o_al_2_5 = live[2] ? {{2{o_sh_2_5[31]}}, o_sh_2_5} : 34'd0;
-    wire signed [31:0] sel_s_3_5 = sel_3_5;
-    wire signed [31:0] o_sh_3_5 = sel_s_3_5 >>> shamt_3;
-    wire [33:0] o_al_3_5 = live[3] ? {{2{o_sh_3_5[31]}}, o_sh_3_5} : 34'd0;
-    wire [33:0] o_sum_5 = o_al_0_5 + o_al_1_5 + o_al_2_5 + o_al_3_5;
+    wire signed [ACC_O_W-1:0] sel_s_0_5 = sel_0_5;
+    wire signed [ACC_O_W-1:0] o_sh_0_5 = sel_s_0_5 >>> shamt_0;
+    wire [TOT_O_W-1:0] o_al_0_5 = live[0] ? {{TOT_O_W-ACC_O_W{o_sh_0_5[ACC_O_W-1]}}, o_sh_0_5} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_1_5 = sel_1_5;
+    wire signed [ACC_O_W-1:0] o_sh_1_5 = sel_s_1_5 >>> shamt_1;
+    wire [TOT_O_W-1:0] o_al_1_5 = live[1] ? {{TOT_O_W-ACC_O_W{o_sh_1_5[ACC_O_W-1]}}, o_sh_1_5} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_2_5 = sel_2_5;
+    wire signed [ACC_O_W-1:0] o_sh_2_5 = sel_s_2_5 >>> shamt_2;
+    wire [TOT_O_W-1:0] o_al_2_5 = live[2] ? {{TOT_O_W-ACC_O_W{o_sh_2_5[ACC_O_W-1]}}, o_sh_2_5} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_3_5 = sel_3_5;
+    wire signed [ACC_O_W-1:0] o_sh_3_5 = sel_s_3_5 >>> shamt_3;
+    wire [TOT_O_W-1:0] o_al_3_5 = live[3] ? {{TOT_O_W-ACC_O_W{o_sh_3_5[ACC_O_W-1]}}, o_sh_3_5} : {TOT_O_W{1'b0}};
+    wire [TOT_O_W-1:0] o_sum_5 = o_al_0_5 + o_al_1_5 + o_al_2_5 + o_al_3_5;
     // lane 6
-    wire signed [31:0] sel_s_0_6 = sel_0_6;
-    wire signed [31:0] o_sh_0_6 = sel_s_0_6 >>> shamt_0;
-    wire [33:0] o_al_0_6 = live[0] ? {{2{o_sh_0_6[31]}}, o_sh_0_6} : 34'd0;
-    wire signed [31:0] sel_s_1_6 = sel_1_6;
-    wire signed [31:0] o_sh_1_6 = sel_s_1_6 >>> shamt_1;
-    wire [33:0] o_al_1_6 = live[1] ? {{2{o_sh_1_6[31]}}, o_sh_1_6} : 34'd0;
-    wire signed [31:0] sel_s_2_6 = sel_2_6;
-    wire signed [31:0] o_sh_2_6 = sel_s_2_6 >>> shamt_2;
-    wire [33:0] o_al_2_6 = live[2] ? {{2{o_sh_2_6[31]}}, o_sh_2_6} : 34'd0;
-    wire signed [31:0] sel_s_3_6 = sel_3_6;
-    wire signed [31:0] o_sh_3_6 = sel_s_3_6 >>> shamt_3;
-    wire [33:0] o_al_3_6 = live[3] ? {{2{o_sh_3_6[31]}}, o_sh_3_6} : 34'd0;
-    wire [33:0] o_sum_6 = o_al_0_6 + o_al_1_6 + o_al_2_6 + o_al_3_6;
+    wire signed [ACC_O_W-1:0] sel_s_0_6 = sel_0_6;
+    wire signed [ACC_O_W-1:0] o_sh_0_6 = sel_s_0_6 >>> shamt_0;
+    wire [TOT_O_W-1:0] o_al_0_6 = live[0] ? {{TOT_O_W-ACC_O_W{o_sh_0_6[ACC_O_W-1]}}, o_sh_0_6} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_1_6 = sel_1_6;
+    wire signed [ACC_O_W-1:0] o_sh_1_6 = sel_s_1_6 >>> shamt_1;
+    wire [TOT_O_W-1:0] o_al_1_6 = live[1] ? {{TOT_O_W-ACC_O_W{o_sh_1_6[ACC_O_W-1]}}, o_sh_1_6} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_2_6 = sel_2_6;
+    wire signed [ACC_O_W-1:0] o_sh_2_6 = sel_s_2_6 >>> shamt_2;
+    wire [TOT_O_W-1:0] o_al_2_6 = live[2] ? {{TOT_O_W-ACC_O_W{o_sh_2_6[ACC_O_W-1]}}, o_sh_2_6} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_3_6 = sel_3_6;
+    wire signed [ACC_O_W-1:0] o_sh_3_6 = sel_s_3_6 >>> shamt_3;
+    wire [TOT_O_W-1:0] o_al_3_6 = live[3] ? {{TOT_O_W-ACC_O_W{o_sh_3_6[ACC_O_W-1]}}, o_sh_3_6} : {TOT_O_W{1'b0}};
+    wire [TOT_O_W-1:0] o_sum_6 = o_al_0_6 + o_al_1_6 + o_al_2_6 + o_al_3_6;
     // lane 7
-    wire signed [31:0] sel_s_0_7 = sel_0_7;
-    wire signed [31:0] o_sh_0_7 = sel_s_0_7 >>> shamt_0;
-    wire [33:0] o_al_0_7 = live[0] ? {{2{o_sh_0_7[31]}}, o_sh_0_7} : 34'd0;
-    wire signed [31:0] sel_s_1_7 = sel_1_7;
-    wire signed [31:0] o_sh_1_7 = sel_s_1_7 >>> shamt_1;
-    wire [33:0] o_al_1_7 = live[1] ? {{2{o_sh_1_7[31]}}, o_sh_1_7} : 34'd0;
-    wire signed [31:0] sel_s_2_7 = sel_2_7;
-    wire signed [31:0] o_sh_2_7 = sel_s_2_7 >>> shamt_2;
-    wire [33:0] o_al_2_7 = live[2] ? {{2{o_sh_2_7[31]}}, o_sh_2_7} : 34'd0;
-    wire signed [31:0] sel_s_3_7 = sel_3_7;
-    wire signed [31:0] o_sh_3_7 = sel_s_3_7 >>> shamt_3;
-    wire [33:0] o_al_3_7 = live[3] ? {{2{o_sh_3_7[31]}}, o_sh_3_7} : 34'd0;
-    wire [33:0] o_sum_7 = o_al_0_7 + o_al_1_7 + o_al_2_7 + o_al_3_7;
-    reg  [33:0] o_r_0;
-    reg  [33:0] o_r_1;
-    reg  [33:0] o_r_2;
-    reg  [33:0] o_r_3;
-    reg  [33:0] o_r_4;
-    reg  [33:0] o_r_5;
-    reg  [33:0] o_r_6;
-    reg  [33:0] o_r_7;
+    wire signed [ACC_O_W-1:0] sel_s_0_7 = sel_0_7;
+    wire signed [ACC_O_W-1:0] o_sh_0_7 = sel_s_0_7 >>> shamt_0;
+    wire [TOT_O_W-1:0] o_al_0_7 = live[0] ? {{TOT_O_W-ACC_O_W{o_sh_0_7[ACC_O_W-1]}}, o_sh_0_7} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_1_7 = sel_1_7;
+    wire signed [ACC_O_W-1:0] o_sh_1_7 = sel_s_1_7 >>> shamt_1;
+    wire [TOT_O_W-1:0] o_al_1_7 = live[1] ? {{TOT_O_W-ACC_O_W{o_sh_1_7[ACC_O_W-1]}}, o_sh_1_7} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_2_7 = sel_2_7;
+    wire signed [ACC_O_W-1:0] o_sh_2_7 = sel_s_2_7 >>> shamt_2;
+    wire [TOT_O_W-1:0] o_al_2_7 = live[2] ? {{TOT_O_W-ACC_O_W{o_sh_2_7[ACC_O_W-1]}}, o_sh_2_7} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_3_7 = sel_3_7;
+    wire signed [ACC_O_W-1:0] o_sh_3_7 = sel_s_3_7 >>> shamt_3;
+    wire [TOT_O_W-1:0] o_al_3_7 = live[3] ? {{TOT_O_W-ACC_O_W{o_sh_3_7[ACC_O_W-1]}}, o_sh_3_7} : {TOT_O_W{1'b0}};
+    wire [TOT_O_W-1:0] o_sum_7 = o_al_0_7 + o_al_1_7 + o_al_2_7 + o_al_3_7;
+    reg  [TOT_O_W-1:0] o_r_0;
+    reg  [TOT_O_W-1:0] o_r_1;
+    reg  [TOT_O_W-1:0] o_r_2;
+    reg  [TOT_O_W-1:0] o_r_3;
+    reg  [TOT_O_W-1:0] o_r_4;
+    reg  [TOT_O_W-1:0] o_r_5;
+    reg  [TOT_O_W-1:0] o_r_6;
+    reg  [TOT_O_W-1:0] o_r_7;
     always @(posedge clk) begin
         if (al_act) begin
             o_r_0 <= o_sum_0;
@@ -511,87 +536,88 @@ module elsa_output_div (
     end
 
     // ------------------------------------------------------------ cycles 2..5: multiply, round, saturate
-    wire [46:0] recip_x = {34'd0, recip_r};
+    wire [DIV_PROD_W-1:0] recip_x = {{DIV_PROD_W-RECIP_W{1'b0}}, recip_r};
     // lane 0
-    wire [46:0] o_x_0 = {{13{o_r_0[33]}}, o_r_0};
-    wire signed [46:0] prod_0 = o_x_0 * recip_x;
-    wire signed [46:0] psh_0 = prod_0 >>> rsh_r;
-    wire [46:0] pinc_0 = psh_0 + 47'd1;
-    wire [45:0] rnd_0 = pinc_0[46:1];
-    wire fits_0 = (&rnd_0[45:8]) | ~(|rnd_0[45:8]);
-    wire [8:0] sat_0 = fits_0 ? rnd_0[8:0] :
-                           rnd_0[45] ? 9'd256 : 9'd255;
+    wire [DIV_PROD_W-1:0] o_x_0 = {{DIV_PROD_W-TOT_O_W{o_r_0[TOT_O_W-1]}}, o_r_0};
+    wire signed [DIV_PROD_W-1:0] prod_0 = o_x_0 * recip_x;
+    wire signed [DIV_PROD_W-1:0] psh_0 = prod_0 >>> rsh_r;
+    wire [DIV_PROD_W-1:0] pinc_0 = psh_0 + 1'b1;
+    wire [DIV_PROD_W-2:0] rnd_0 = pinc_0[DIV_PROD_W-1:1];
+    wire fits_0 = (&rnd_0[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_0[DIV_PROD_W-2:OUT_W-1]);
+    wire [OUT_W-1:0] sat_0 = fits_0 ? rnd_0[OUT_W-1:0] :
+                           rnd_0[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 1
-    wire [46:0] o_x_1 = {{13{o_r_1[33]}}, o_r_1};
-    wire signed [46:0] prod_1 = o_x_1 * recip_x;
-    wire signed [46:0] psh_1 = prod_1 >>> rsh_r;
-    wire [46:0] pinc_1 = psh_1 + 47'd1;
-    wire [45:0] rnd_1 = pinc_1[46:1];
-    wire fits_1 = (&rnd_1[45:8]) | ~(|rnd_1[45:8]);
-    wire [8:0] sat_1 = fits_1 ? rnd_1[8:0] :
-                           rnd_1[45] ? 9'd256 : 9'd255;
+    wire [DIV_PROD_W-1:0] o_x_1 = {{DIV_PROD_W-TOT_O_W{o_r_1[TOT_O_W-1]}}, o_r_1};
+    wire signed [DIV_PROD_W-1:0] prod_1 = o_x_1 * recip_x;
+    wire signed [DIV_PROD_W-1:0] psh_1 = prod_1 >>> rsh_r;
+    wire [DIV_PROD_W-1:0] pinc_1 = psh_1 + 1'b1;
+    wire [DIV_PROD_W-2:0] rnd_1 = pinc_1[DIV_PROD_W-1:1];
+    wire fits_1 = (&rnd_1[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_1[DIV_PROD_W-2:OUT_W-1]);
+    wire [OUT_W-1:0] sat_1 = fits_1 ? rnd_1[OUT_W-1:0] :
+                           rnd_1[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 2
-    wire [46:0] o_x_2 = {{13{o_r_2[33]}}, o_r_2};
-    wire signed [46:0] prod_2 = o_x_2 * recip_x;
-    wire signed [46:0] psh_2 = prod_2 >>> rsh_r;
-    wire [46:0] pinc_2 = psh_2 + 47'd1;
-    wire [45:0] rnd_2 = pinc_2[46:1];
-    wire fits_2 = (&rnd_2[45:8]) | ~(|rnd_2[45:8]);
-    wire [8:0] sat_2 = fits_2 ? rnd_2[8:0] :
-                           rnd_2[45] ? 9'd256 : 9'd255;
+    wire [DIV_PROD_W-1:0] o_x_2 = {{DIV_PROD_W-TOT_O_W{o_r_2[TOT_O_W-1]}}, o_r_2};
+    wire signed [DIV_PROD_W-1:0] prod_2 = o_x_2 * recip_x;
+    wire signed [DIV_PROD_W-1:0] psh_2 = prod_2 >>> rsh_r;
+    wire [DIV_PROD_W-1:0] pinc_2 = psh_2 + 1'b1;
+    wire [DIV_PROD_W-2:0] rnd_2 = pinc_2[DIV_PROD_W-1:1];
+    wire fits_2 = (&rnd_2[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_2[DIV_PROD_W-2:OUT_W-1]);
+    wire [OUT_W-1:0] sat_2 = fits_2 ? rnd_2[OUT_W-1:0] :
+                           rnd_2[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 3
-    wire [46:0] o_x_3 = {{13{o_r_3[33]}}, o_r_3};
-    wire signed [46:0] prod_3 = o_x_3 * recip_x;
-    wire signed [46:0] psh_3 = prod_3 >>> rsh_r;
-    wire [46:0] pinc_3 = psh_3 + 47'd1;
-    wire [45:0] rnd_3 = pinc_3[46:1];
-    wire fits_3 = (&rnd_3[45:8]) | ~(|rnd_3[45:8]);
-    wire [8:0] sat_3 = fits_3 ? rnd_3[8:0] :
-                           rnd_3[45] ? 9'd256 : 9'd255;
+    wire [DIV_PROD_W-1:0] o_x_3 = {{DIV_PROD_W-TOT_O_W{o_r_3[TOT_O_W-1]}}, o_r_3};
+    wire signed [DIV_PROD_W-1:0] prod_3 = o_x_3 * recip_x;
+    wire signed [DIV_PROD_W-1:0] psh_3 = prod_3 >>> rsh_r;
+    wire [DIV_PROD_W-1:0] pinc_3 = psh_3 + 1'b1;
+    wire [DIV_PROD_W-2:0] rnd_3 = pinc_3[DIV_PROD_W-1:1];
+    wire fits_3 = (&rnd_3[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_3[DIV_PROD_W-2:OUT_W-1]);
+    wire [OUT_W-1:0] sat_3 = fits_3 ? rnd_3[OUT_W-1:0] :
+                           rnd_3[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 4
-    wire [46:0] o_x_4 = {{13{o_r_4[33]}}, o_r_4};
-    wire signed [46:0] prod_4 = o_x_4 * recip_x;
-    wire signed [46:0] psh_4 = prod_4 >>> rsh_r;
-    wire [46:0] pinc_4 = psh_4 + 47'd1;
-    wire [45:0] rnd_4 = pinc_4[46:1];
-    wire fits_4 = (&rnd_4[45:8]) | ~(|rnd_4[45:8]);
-    wire [8:0] sat_4 = fits_4 ? rnd_4[8:0] :
-                           rnd_4[45] ? 9'd256 : 9'd255;
+    wire [DIV_PROD_W-1:0] o_x_4 = {{DIV_PROD_W-TOT_O_W{o_r_4[TOT_O_W-1]}}, o_r_4};
+    wire signed [DIV_PROD_W-1:0] prod_4 = o_x_4 * recip_x;
+    wire signed [DIV_PROD_W-1:0] psh_4 = prod_4 >>> rsh_r;
+    wire [DIV_PROD_W-1:0] pinc_4 = psh_4 + 1'b1;
+    wire [DIV_PROD_W-2:0] rnd_4 = pinc_4[DIV_PROD_W-1:1];
+    wire fits_4 = (&rnd_4[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_4[DIV_PROD_W-2:OUT_W-1]);
+    wire [OUT_W-1:0] sat_4 = fits_4 ? rnd_4[OUT_W-1:0] :
+                           rnd_4[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 5
-    wire [46:0] o_x_5 = {{13{o_r_5[33]}}, o_r_5};
-    wire signed [46:0] prod_5 = o_x_5 * recip_x;
-    wire signed [46:0] psh_5 = prod_5 >>> rsh_r;
-    wire [46:0] pinc_5 = psh_5 + 47'd1;
-    wire [45:0] rnd_5 = pinc_5[46:1];
-    wire fits_5 = (&rnd_5[45:8]) | ~(|rnd_5[45:8]);
-    wire [8:0] sat_5 = fits_5 ? rnd_5[8:0] :
-                           rnd_5[45] ? 9'd256 : 9'd255;
+    wire [DIV_PROD_W-1:0] o_x_5 = {{DIV_PROD_W-TOT_O_W{o_r_5[TOT_O_W-1]}}, o_r_5};
+    wire signed [DIV_PROD_W-1:0] prod_5 = o_x_5 * recip_x;
+    wire signed [DIV_PROD_W-1:0] psh_5 = prod_5 >>> rsh_r;
+    wire [DIV_PROD_W-1:0] pinc_5 = psh_5 + 1'b1;
+    wire [DIV_PROD_W-2:0] rnd_5 = pinc_5[DIV_PROD_W-1:1];
+    wire fits_5 = (&rnd_5[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_5[DIV_PROD_W-2:OUT_W-1]);
+    wire [OUT_W-1:0] sat_5 = fits_5 ? rnd_5[OUT_W-1:0] :
+                           rnd_5[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 6
-    wire [46:0] o_x_6 = {{13{o_r_6[33]}}, o_r_6};
-    wire signed [46:0] prod_6 = o_x_6 * recip_x;
-    wire signed [46:0] psh_6 = prod_6 >>> rsh_r;
-    wire [46:0] pinc_6 = psh_6 + 47'd1;
-    wire [45:0] rnd_6 = pinc_6[46:1];
-    wire fits_6 = (&rnd_6[45:8]) | ~(|rnd_6[45:8]);
-    wire [8:0] sat_6 = fits_6 ? rnd_6[8:0] :
-                           rnd_6[45] ? 9'd256 : 9'd255;
+    wire [DIV_PROD_W-1:0] o_x_6 = {{DIV_PROD_W-TOT_O_W{o_r_6[TOT_O_W-1]}}, o_r_6};
+    wire signed [DIV_PROD_W-1:0] prod_6 = o_x_6 * recip_x;
+    wire signed [DIV_PROD_W-1:0] psh_6 = prod_6 >>> rsh_r;
+    wire [DIV_PROD_W-1:0] pinc_6 = psh_6 + 1'b1;
+    wire [DIV_PROD_W-2:0] rnd_6 = pinc_6[DIV_PROD_W-1:1];
+    wire fits_6 = (&rnd_6[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_6[DIV_PROD_W-2:OUT_W-1]);
+    wire [OUT_W-1:0] sat_6 = fits_6 ? rnd_6[OUT_W-1:0] :
+                           rnd_6[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 7
-    wire [46:0] o_x_7 = {{13{o_r_7[33]}}, o_r_7};
-    wire signed [46:0] prod_7 = o_x_7 * recip_x;
-    wire signed [46:0] psh_7 = prod_7 >>> rsh_r;
-    wire [46:0] pinc_7 = psh_7 + 47'd1;
-    wire [45:0] rnd_7 = pinc_7[46:1];
-    wire fits_7 = (&rnd_7[45:8]) | ~(|rnd_7[45:8]);
-    wire [8:0] sat_7 = fits_7 ? rnd_7[8:0] :
-                           rnd_7[45] ? 9'd256 : 9'd255;
+    wire [DIV_PROD_W-1:0] o_x_7 = {{DIV_PROD_W-TOT_O_W{o_r_7[TOT_O_W-1]}}, o_r_7};
+    wire signed [DIV_PROD_W-1:0] prod_7 = o_x_7 * recip_x;
+    wire signed [DIV_PROD_W-1:0] psh_7 = prod_7 >>> rsh_r;
+    wire [DIV_PROD_W-1:0] pinc_7 = psh_7 + 1'b1;
+    wire [DIV_PROD_W-2:0] rnd_7 = pinc_7[DIV_PROD_W-1:1];
+    wire fits_7 = (&rnd_7[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_7[DIV_PROD_W-2:OUT_W-1]);
+    wire [OUT_W-1:0] sat_7 = fits_7 ? rnd_7[OUT_W-1:0] :
+                           rnd_7[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // the +1 of round-half-up lands in bit 0, which the final >>> 1 drops
     wire unused_round = ^{pinc_0[0], pinc_1[0], pinc_2[0], pinc_3[0], pinc_4[0], pinc_5[0], pinc_6[0], pinc_7[0]};
 
     always @(posedge clk) begin
         if (rst)
-            o_data <= 288'd0;
+            o_data <= {DIM*OUT_W{1'b0}};
         else if (mu_act)
-            o_data <= {sat_7, sat_6, sat_5, sat_4, sat_3, sat_2, sat_1, sat_0, o_data[287:72]};
+            o_data <= {sat_7, sat_6, sat_5, sat_4, sat_3, sat_2, sat_1, sat_0,
+                       o_data[DIM*OUT_W-1:LANES*OUT_W]};
     end
 endmodule
 

@@ -4,12 +4,12 @@
 `default_nettype none
 
 // Output division (SPEC §2): reduce the 4 bank partials and divide, o_i = O_i / S.
-// Bit-exact with outputDivision() in src/model/fixed.ts:
+// Bit-exact with outputDivision() in src/units/output_div/model.ts:
 //   E = max e_b over started banks; S = Σ part_s[b] >> (E − e_b); O_i = Σ part_o[b][i] >>> (E − e_b)
-//   (floor shifts, started banks only); p = msb of S, f = the 5 bits below it (truncated),
+//   (floor shifts, started banks only); p = msb of S, f = the RECIP_IDX_W bits below it (truncated),
 //   recip = table[f] (12 fraction bits), sh = 12 + p + 3 − 3,
 //   o_i = saturate9((O_i · recip + 2^(sh−1)) >>> sh). No started bank → all o_i = 0.
-// 16 lanes (one multiplier each) produce 16 elements per cycle, 4 cycle(s) per query row.
+// 16 lanes (one multiplier each): 16 elements per cycle, 4 cycle(s) per row.
 //
 // Timing (cycle 0 = the cycle in which start = idle && &part_full && (!o_valid || o_ready) holds at the
 // rising edge):
@@ -24,27 +24,49 @@
 // part_clear cycle itself). The next start is possible in the output handshake cycle (o_data is
 // rewritten only from cycle 2 on), i.e. at best every d/mO + 2 = 6 cycles.
 // o_data keeps the last row through cycle 2 of the next division, then fills chunk by chunk.
-// Widths: S 28 bits unsigned, O 38 bits signed (both hold Σ over all nMax keys), product 51 bits.
+// Widths: S TOT_S_W bits unsigned, O TOT_O_W bits signed (both hold Σ over all nMax keys), product DIV_PROD_W.
 module elsa_output_div (
-    input  wire                   clk,
-    input  wire                   rst,
-    input  wire [3:0]            part_full,
-    input  wire [3:0]            part_started,
-    input  wire [39:0]           part_e,
-    input  wire [103:0]           part_s,
-    input  wire [9215:0]         part_o,
-    output reg                    part_clear,
-    output reg                    o_valid,
-    input  wire                   o_ready,
-    output reg  [575:0]         o_data
+    input  wire          clk,           // clock
+    input  wire          rst,           // synchronous reset, active high
+    // bank partials (bank b: bit b of the masks, field b of the buses)
+    input  wire [3:0]    part_full,     // bank b holds its partial of the current query
+    input  wire [3:0]    part_started,  // bank b accumulated at least one term (read only with part_full)
+    input  wire [39:0]   part_e,        // block exponent e_b (signed)
+    input  wire [103:0]  part_s,        // Σe of bank b, in units of 2^e_b
+    input  wire [9215:0] part_o,        // Σe·v of bank b, element i in field b·d + i
+    output reg           part_clear,    // the partials were read: the banks may replace them
+    // output row
+    output reg           o_valid,       // o_data holds a row
+    input  wire          o_ready,       // o_data is taken in this cycle
+    output reg  [575:0]  o_data         // o_i = O_i / S, element i in field i
 );
+    localparam EXP_E_W     = 10;  // exp exponent (saturated to ±exponentMax)
+    localparam ACC_S_W     = 26;  // bank accumulator Σe
+    localparam ACC_O_W     = 36;  // bank accumulator Σe·v
+    localparam ACC_SH_W    = 11;  // block-exponent alignment shift
+    localparam TOT_S_W     = 28;  // Σe of all banks
+    localparam TOT_O_W     = 38;  // Σe·v of all banks
+    localparam RECIP_IDX_W = 5;   // reciprocal table index: Σe bits below its msb
+    localparam RECIP_W     = 13;  // reciprocal table entry (recipFrac fraction bits)
+    localparam RSH_W       = 6;   // rounding shift amount
+    localparam DIV_PROD_W  = 51;  // O_i·recip before the rounding shift
+    localparam OUT_W       = 9;   // output element: 1 sign + int + frac
+    localparam CHUNK_W     = 2;   // output chunk counter 0..d/m_o−1
+    localparam BANKS                       = 4;          // P_a: banks = attention modules
+    localparam DIM                         = 64;         // d: elements per Q/K/V and output row
+    localparam LANES                       = 16;         // output lanes m_o: elements per cycle
+    localparam signed [EXP_E_W-1:0] E_NONE = -10'sd512;  // running maximum before the first started bank
+    localparam [CHUNK_W-1:0] LAST_CHUNK    = 2'd3;       // last chunk of a row
+    localparam signed [OUT_W-1:0] OUT_MIN  = -9'sd256;   // saturation: most negative output element
+    localparam signed [OUT_W-1:0] OUT_MAX  = 9'sd255;    // saturation: most positive output element
+
     // ------------------------------------------------------------ control
     reg  st_enc;                  // cycle 1
     reg  al_act;                  // cycles 2 .. 5
     reg  mu_act;                  // cycles 3 .. 6
-    reg  [1:0] al_chunk;
+    reg  [CHUNK_W-1:0] al_chunk;
     reg  mu_last;
-    wire al_last = (al_chunk == 2'd3);
+    wire al_last = (al_chunk == LAST_CHUNK);
     wire busy  = st_enc | al_act | mu_act;
     wire start = !busy && (!o_valid || o_ready) && (&part_full);
 
@@ -53,7 +75,7 @@ module elsa_output_div (
             st_enc     <= 1'b0;
             al_act     <= 1'b0;
             mu_act     <= 1'b0;
-            al_chunk   <= 2'd0;
+            al_chunk   <= {CHUNK_W{1'b0}};
             mu_last    <= 1'b0;
             part_clear <= 1'b0;
             o_valid    <= 1'b0;
@@ -64,9 +86,9 @@ module elsa_output_div (
             else if (al_act && al_last)
                 al_act <= 1'b0;
             if (start)
-                al_chunk <= 2'd0;
+                al_chunk <= {CHUNK_W{1'b0}};
             else if (al_act)
-                al_chunk <= al_chunk + 2'd1;
+                al_chunk <= al_chunk + 1'b1;
             mu_last    <= al_act && al_last;
             mu_act     <= al_act;
             part_clear <= al_act && al_last;
@@ -78,41 +100,44 @@ module elsa_output_div (
     end
 
     // ------------------------------------------------------------ cycle 0: E, shifts, S
-    wire signed [9:0] e_0 = part_e[9:0];
-    wire [25:0] s_0 = part_s[25:0];
-    wire signed [9:0] e_1 = part_e[19:10];
-    wire [25:0] s_1 = part_s[51:26];
-    wire signed [9:0] e_2 = part_e[29:20];
-    wire [25:0] s_2 = part_s[77:52];
-    wire signed [9:0] e_3 = part_e[39:30];
-    wire [25:0] s_3 = part_s[103:78];
-    // running maximum over the started banks (-10'sd512 when none is started: then every term is masked)
-    wire signed [9:0] emax_0 = part_started[0] ? e_0 : -10'sd512;
-    wire signed [9:0] emax_1 = (part_started[1] && (e_1 > emax_0)) ? e_1 : emax_0;
-    wire signed [9:0] emax_2 = (part_started[2] && (e_2 > emax_1)) ? e_2 : emax_1;
-    wire signed [9:0] emax_3 = (part_started[3] && (e_3 > emax_2)) ? e_3 : emax_2;
-    wire signed [10:0] e_max_x = {emax_3[9], emax_3};
-    wire signed [10:0] e_x_0 = {e_0[9], e_0};
-    wire [10:0] shc_0 = e_max_x - e_x_0;   // E − e_b ≥ 0 for a started bank
-    wire [25:0] s_sh_0 = s_0 >> shc_0;
-    wire [27:0] s_al_0 = part_started[0] ? {2'd0, s_sh_0} : 28'd0;
-    wire signed [10:0] e_x_1 = {e_1[9], e_1};
-    wire [10:0] shc_1 = e_max_x - e_x_1;   // E − e_b ≥ 0 for a started bank
-    wire [25:0] s_sh_1 = s_1 >> shc_1;
-    wire [27:0] s_al_1 = part_started[1] ? {2'd0, s_sh_1} : 28'd0;
-    wire signed [10:0] e_x_2 = {e_2[9], e_2};
-    wire [10:0] shc_2 = e_max_x - e_x_2;   // E − e_b ≥ 0 for a started bank
-    wire [25:0] s_sh_2 = s_2 >> shc_2;
-    wire [27:0] s_al_2 = part_started[2] ? {2'd0, s_sh_2} : 28'd0;
-    wire signed [10:0] e_x_3 = {e_3[9], e_3};
-    wire [10:0] shc_3 = e_max_x - e_x_3;   // E − e_b ≥ 0 for a started bank
-    wire [25:0] s_sh_3 = s_3 >> shc_3;
-    wire [27:0] s_al_3 = part_started[3] ? {2'd0, s_sh_3} : 28'd0;
-    wire [27:0] s_sum = s_al_0 + s_al_1 + s_al_2 + s_al_3;
+    wire signed [EXP_E_W-1:0] e_0 = part_e[0*EXP_E_W +: EXP_E_W];
+    wire [ACC_S_W-1:0] s_0 = part_s[0*ACC_S_W +: ACC_S_W];
+    wire signed [EXP_E_W-1:0] e_1 = part_e[1*EXP_E_W +: EXP_E_W];
+    wire [ACC_S_W-1:0] s_1 = part_s[1*ACC_S_W +: ACC_S_W];
+    wire signed [EXP_E_W-1:0] e_2 = part_e[2*EXP_E_W +: EXP_E_W];
+    wire [ACC_S_W-1:0] s_2 = part_s[2*ACC_S_W +: ACC_S_W];
+    wire signed [EXP_E_W-1:0] e_3 = part_e[3*EXP_E_W +: EXP_E_W];
+    wire [ACC_S_W-1:0] s_3 = part_s[3*ACC_S_W +: ACC_S_W];
+    // running maximum over the started banks (E_NONE when none is started: then every term is masked)
+    wire signed [EXP_E_W-1:0] emax_0 = part_started[0] ? e_0 : E_NONE;
+    wire signed [EXP_E_W-1:0] emax_1 =
+        (part_started[1] && (e_1 > emax_0)) ? e_1 : emax_0;
+    wire signed [EXP_E_W-1:0] emax_2 =
+        (part_started[2] && (e_2 > emax_1)) ? e_2 : emax_1;
+    wire signed [EXP_E_W-1:0] emax_3 =
+        (part_started[3] && (e_3 > emax_2)) ? e_3 : emax_2;
+    wire signed [ACC_SH_W-1:0] e_max_x = {emax_3[EXP_E_W-1], emax_3};
+    wire signed [ACC_SH_W-1:0] e_x_0 = {e_0[EXP_E_W-1], e_0};
+    wire [ACC_SH_W-1:0] shc_0 = e_max_x - e_x_0;   // E − e_b ≥ 0 for a started bank
+    wire [ACC_S_W-1:0] s_sh_0 = s_0 >> shc_0;
+    wire [TOT_S_W-1:0] s_al_0 = part_started[0] ? {{TOT_S_W-ACC_S_W{1'b0}}, s_sh_0} : {TOT_S_W{1'b0}};
+    wire signed [ACC_SH_W-1:0] e_x_1 = {e_1[EXP_E_W-1], e_1};
+    wire [ACC_SH_W-1:0] shc_1 = e_max_x - e_x_1;   // E − e_b ≥ 0 for a started bank
+    wire [ACC_S_W-1:0] s_sh_1 = s_1 >> shc_1;
+    wire [TOT_S_W-1:0] s_al_1 = part_started[1] ? {{TOT_S_W-ACC_S_W{1'b0}}, s_sh_1} : {TOT_S_W{1'b0}};
+    wire signed [ACC_SH_W-1:0] e_x_2 = {e_2[EXP_E_W-1], e_2};
+    wire [ACC_SH_W-1:0] shc_2 = e_max_x - e_x_2;   // E − e_b ≥ 0 for a started bank
+    wire [ACC_S_W-1:0] s_sh_2 = s_2 >> shc_2;
+    wire [TOT_S_W-1:0] s_al_2 = part_started[2] ? {{TOT_S_W-ACC_S_W{1'b0}}, s_sh_2} : {TOT_S_W{1'b0}};
+    wire signed [ACC_SH_W-1:0] e_x_3 = {e_3[EXP_E_W-1], e_3};
+    wire [ACC_SH_W-1:0] shc_3 = e_max_x - e_x_3;   // E − e_b ≥ 0 for a started bank
+    wire [ACC_S_W-1:0] s_sh_3 = s_3 >> shc_3;
+    wire [TOT_S_W-1:0] s_al_3 = part_started[3] ? {{TOT_S_W-ACC_S_W{1'b0}}, s_sh_3} : {TOT_S_W{1'b0}};
+    wire [TOT_S_W-1:0] s_sum = s_al_0 + s_al_1 + s_al_2 + s_al_3;
 
-    reg  [10:0] shamt_0, shamt_1, shamt_2, shamt_3;
-    reg  [3:0]  live;
-    reg  [27:0] s_r;
+    reg  [ACC_SH_W-1:0] shamt_0, shamt_1, shamt_2, shamt_3;
+    reg  [BANKS-1:0]  live;
+    reg  [TOT_S_W-1:0] s_r;
     always @(posedge clk) begin
         if (start) begin
             shamt_0 <= shc_0;
@@ -125,11 +150,11 @@ module elsa_output_div (
     end
 
     // ------------------------------------------------------------ cycle 1: msb of S, reciprocal
-    // f = the 5 bits below the msb p (zero-filled when p < 5), rsh = p + 11.
-    reg  [4:0] enc_f;
-    reg  [5:0] enc_rsh;
+    // f = the RECIP_IDX_W bits below the msb p (zero-filled when p < RECIP_IDX_W), rsh = p + 11.
+    reg  [RECIP_IDX_W-1:0] enc_f;
+    reg  [RSH_W-1:0] enc_rsh;
     always @* begin
-        enc_f   = 5'd0;
+        enc_f   = {RECIP_IDX_W{1'b0}};
         enc_rsh = 6'd11;
         if (s_r[0]) begin enc_f = 5'd0; enc_rsh = 6'd11; end
         if (s_r[1]) begin enc_f = {s_r[0:0], 4'd0}; enc_rsh = 6'd12; end
@@ -161,7 +186,7 @@ module elsa_output_div (
         if (s_r[27]) begin enc_f = s_r[26:22]; enc_rsh = 6'd38; end
     end
 
-    reg  [12:0] recip_rom;
+    reg  [RECIP_W-1:0] recip_rom;
     always @* begin
         case (enc_f)
             5'd0: recip_rom = 13'd4096;
@@ -199,8 +224,8 @@ module elsa_output_div (
         endcase
     end
 
-    reg  [12:0] recip_r;
-    reg  [5:0] rsh_r;
+    reg  [RECIP_W-1:0] recip_r;
+    reg  [RSH_W-1:0] rsh_r;
     always @(posedge clk) begin
         if (st_enc) begin
             recip_r <= recip_rom;
@@ -209,578 +234,578 @@ module elsa_output_div (
     end
 
     // ------------------------------------------------------------ cycles 1..4: align and sum one chunk
-    reg  [35:0] sel_0_0;
-    reg  [35:0] sel_0_1;
-    reg  [35:0] sel_0_2;
-    reg  [35:0] sel_0_3;
-    reg  [35:0] sel_0_4;
-    reg  [35:0] sel_0_5;
-    reg  [35:0] sel_0_6;
-    reg  [35:0] sel_0_7;
-    reg  [35:0] sel_0_8;
-    reg  [35:0] sel_0_9;
-    reg  [35:0] sel_0_10;
-    reg  [35:0] sel_0_11;
-    reg  [35:0] sel_0_12;
-    reg  [35:0] sel_0_13;
-    reg  [35:0] sel_0_14;
-    reg  [35:0] sel_0_15;
-    reg  [35:0] sel_1_0;
-    reg  [35:0] sel_1_1;
-    reg  [35:0] sel_1_2;
-    reg  [35:0] sel_1_3;
-    reg  [35:0] sel_1_4;
-    reg  [35:0] sel_1_5;
-    reg  [35:0] sel_1_6;
-    reg  [35:0] sel_1_7;
-    reg  [35:0] sel_1_8;
-    reg  [35:0] sel_1_9;
-    reg  [35:0] sel_1_10;
-    reg  [35:0] sel_1_11;
-    reg  [35:0] sel_1_12;
-    reg  [35:0] sel_1_13;
-    reg  [35:0] sel_1_14;
-    reg  [35:0] sel_1_15;
-    reg  [35:0] sel_2_0;
-    reg  [35:0] sel_2_1;
-    reg  [35:0] sel_2_2;
-    reg  [35:0] sel_2_3;
-    reg  [35:0] sel_2_4;
-    reg  [35:0] sel_2_5;
-    reg  [35:0] sel_2_6;
-    reg  [35:0] sel_2_7;
-    reg  [35:0] sel_2_8;
-    reg  [35:0] sel_2_9;
-    reg  [35:0] sel_2_10;
-    reg  [35:0] sel_2_11;
-    reg  [35:0] sel_2_12;
-    reg  [35:0] sel_2_13;
-    reg  [35:0] sel_2_14;
-    reg  [35:0] sel_2_15;
-    reg  [35:0] sel_3_0;
-    reg  [35:0] sel_3_1;
-    reg  [35:0] sel_3_2;
-    reg  [35:0] sel_3_3;
-    reg  [35:0] sel_3_4;
-    reg  [35:0] sel_3_5;
-    reg  [35:0] sel_3_6;
-    reg  [35:0] sel_3_7;
-    reg  [35:0] sel_3_8;
-    reg  [35:0] sel_3_9;
-    reg  [35:0] sel_3_10;
-    reg  [35:0] sel_3_11;
-    reg  [35:0] sel_3_12;
-    reg  [35:0] sel_3_13;
-    reg  [35:0] sel_3_14;
-    reg  [35:0] sel_3_15;
+    reg  [ACC_O_W-1:0] sel_0_0;
+    reg  [ACC_O_W-1:0] sel_0_1;
+    reg  [ACC_O_W-1:0] sel_0_2;
+    reg  [ACC_O_W-1:0] sel_0_3;
+    reg  [ACC_O_W-1:0] sel_0_4;
+    reg  [ACC_O_W-1:0] sel_0_5;
+    reg  [ACC_O_W-1:0] sel_0_6;
+    reg  [ACC_O_W-1:0] sel_0_7;
+    reg  [ACC_O_W-1:0] sel_0_8;
+    reg  [ACC_O_W-1:0] sel_0_9;
+    reg  [ACC_O_W-1:0] sel_0_10;
+    reg  [ACC_O_W-1:0] sel_0_11;
+    reg  [ACC_O_W-1:0] sel_0_12;
+    reg  [ACC_O_W-1:0] sel_0_13;
+    reg  [ACC_O_W-1:0] sel_0_14;
+    reg  [ACC_O_W-1:0] sel_0_15;
+    reg  [ACC_O_W-1:0] sel_1_0;
+    reg  [ACC_O_W-1:0] sel_1_1;
+    reg  [ACC_O_W-1:0] sel_1_2;
+    reg  [ACC_O_W-1:0] sel_1_3;
+    reg  [ACC_O_W-1:0] sel_1_4;
+    reg  [ACC_O_W-1:0] sel_1_5;
+    reg  [ACC_O_W-1:0] sel_1_6;
+    reg  [ACC_O_W-1:0] sel_1_7;
+    reg  [ACC_O_W-1:0] sel_1_8;
+    reg  [ACC_O_W-1:0] sel_1_9;
+    reg  [ACC_O_W-1:0] sel_1_10;
+    reg  [ACC_O_W-1:0] sel_1_11;
+    reg  [ACC_O_W-1:0] sel_1_12;
+    reg  [ACC_O_W-1:0] sel_1_13;
+    reg  [ACC_O_W-1:0] sel_1_14;
+    reg  [ACC_O_W-1:0] sel_1_15;
+    reg  [ACC_O_W-1:0] sel_2_0;
+    reg  [ACC_O_W-1:0] sel_2_1;
+    reg  [ACC_O_W-1:0] sel_2_2;
+    reg  [ACC_O_W-1:0] sel_2_3;
+    reg  [ACC_O_W-1:0] sel_2_4;
+    reg  [ACC_O_W-1:0] sel_2_5;
+    reg  [ACC_O_W-1:0] sel_2_6;
+    reg  [ACC_O_W-1:0] sel_2_7;
+    reg  [ACC_O_W-1:0] sel_2_8;
+    reg  [ACC_O_W-1:0] sel_2_9;
+    reg  [ACC_O_W-1:0] sel_2_10;
+    reg  [ACC_O_W-1:0] sel_2_11;
+    reg  [ACC_O_W-1:0] sel_2_12;
+    reg  [ACC_O_W-1:0] sel_2_13;
+    reg  [ACC_O_W-1:0] sel_2_14;
+    reg  [ACC_O_W-1:0] sel_2_15;
+    reg  [ACC_O_W-1:0] sel_3_0;
+    reg  [ACC_O_W-1:0] sel_3_1;
+    reg  [ACC_O_W-1:0] sel_3_2;
+    reg  [ACC_O_W-1:0] sel_3_3;
+    reg  [ACC_O_W-1:0] sel_3_4;
+    reg  [ACC_O_W-1:0] sel_3_5;
+    reg  [ACC_O_W-1:0] sel_3_6;
+    reg  [ACC_O_W-1:0] sel_3_7;
+    reg  [ACC_O_W-1:0] sel_3_8;
+    reg  [ACC_O_W-1:0] sel_3_9;
+    reg  [ACC_O_W-1:0] sel_3_10;
+    reg  [ACC_O_W-1:0] sel_3_11;
+    reg  [ACC_O_W-1:0] sel_3_12;
+    reg  [ACC_O_W-1:0] sel_3_13;
+    reg  [ACC_O_W-1:0] sel_3_14;
+    reg  [ACC_O_W-1:0] sel_3_15;
     always @* begin
         case (al_chunk)
             2'd0: begin
-                sel_0_0 = part_o[35:0];
-                sel_0_1 = part_o[71:36];
-                sel_0_2 = part_o[107:72];
-                sel_0_3 = part_o[143:108];
-                sel_0_4 = part_o[179:144];
-                sel_0_5 = part_o[215:180];
-                sel_0_6 = part_o[251:216];
-                sel_0_7 = part_o[287:252];
-                sel_0_8 = part_o[323:288];
-                sel_0_9 = part_o[359:324];
-                sel_0_10 = part_o[395:360];
-                sel_0_11 = part_o[431:396];
-                sel_0_12 = part_o[467:432];
-                sel_0_13 = part_o[503:468];
-                sel_0_14 = part_o[539:504];
-                sel_0_15 = part_o[575:540];
-                sel_1_0 = part_o[2339:2304];
-                sel_1_1 = part_o[2375:2340];
-                sel_1_2 = part_o[2411:2376];
-                sel_1_3 = part_o[2447:2412];
-                sel_1_4 = part_o[2483:2448];
-                sel_1_5 = part_o[2519:2484];
-                sel_1_6 = part_o[2555:2520];
-                sel_1_7 = part_o[2591:2556];
-                sel_1_8 = part_o[2627:2592];
-                sel_1_9 = part_o[2663:2628];
-                sel_1_10 = part_o[2699:2664];
-                sel_1_11 = part_o[2735:2700];
-                sel_1_12 = part_o[2771:2736];
-                sel_1_13 = part_o[2807:2772];
-                sel_1_14 = part_o[2843:2808];
-                sel_1_15 = part_o[2879:2844];
-                sel_2_0 = part_o[4643:4608];
-                sel_2_1 = part_o[4679:4644];
-                sel_2_2 = part_o[4715:4680];
-                sel_2_3 = part_o[4751:4716];
-                sel_2_4 = part_o[4787:4752];
-                sel_2_5 = part_o[4823:4788];
-                sel_2_6 = part_o[4859:4824];
-                sel_2_7 = part_o[4895:4860];
-                sel_2_8 = part_o[4931:4896];
-                sel_2_9 = part_o[4967:4932];
-                sel_2_10 = part_o[5003:4968];
-                sel_2_11 = part_o[5039:5004];
-                sel_2_12 = part_o[5075:5040];
-                sel_2_13 = part_o[5111:5076];
-                sel_2_14 = part_o[5147:5112];
-                sel_2_15 = part_o[5183:5148];
-                sel_3_0 = part_o[6947:6912];
-                sel_3_1 = part_o[6983:6948];
-                sel_3_2 = part_o[7019:6984];
-                sel_3_3 = part_o[7055:7020];
-                sel_3_4 = part_o[7091:7056];
-                sel_3_5 = part_o[7127:7092];
-                sel_3_6 = part_o[7163:7128];
-                sel_3_7 = part_o[7199:7164];
-                sel_3_8 = part_o[7235:7200];
-                sel_3_9 = part_o[7271:7236];
-                sel_3_10 = part_o[7307:7272];
-                sel_3_11 = part_o[7343:7308];
-                sel_3_12 = part_o[7379:7344];
-                sel_3_13 = part_o[7415:7380];
-                sel_3_14 = part_o[7451:7416];
-                sel_3_15 = part_o[7487:7452];
+                sel_0_0 = part_o[0*ACC_O_W +: ACC_O_W];
+                sel_0_1 = part_o[1*ACC_O_W +: ACC_O_W];
+                sel_0_2 = part_o[2*ACC_O_W +: ACC_O_W];
+                sel_0_3 = part_o[3*ACC_O_W +: ACC_O_W];
+                sel_0_4 = part_o[4*ACC_O_W +: ACC_O_W];
+                sel_0_5 = part_o[5*ACC_O_W +: ACC_O_W];
+                sel_0_6 = part_o[6*ACC_O_W +: ACC_O_W];
+                sel_0_7 = part_o[7*ACC_O_W +: ACC_O_W];
+                sel_0_8 = part_o[8*ACC_O_W +: ACC_O_W];
+                sel_0_9 = part_o[9*ACC_O_W +: ACC_O_W];
+                sel_0_10 = part_o[10*ACC_O_W +: ACC_O_W];
+                sel_0_11 = part_o[11*ACC_O_W +: ACC_O_W];
+                sel_0_12 = part_o[12*ACC_O_W +: ACC_O_W];
+                sel_0_13 = part_o[13*ACC_O_W +: ACC_O_W];
+                sel_0_14 = part_o[14*ACC_O_W +: ACC_O_W];
+                sel_0_15 = part_o[15*ACC_O_W +: ACC_O_W];
+                sel_1_0 = part_o[64*ACC_O_W +: ACC_O_W];
+                sel_1_1 = part_o[65*ACC_O_W +: ACC_O_W];
+                sel_1_2 = part_o[66*ACC_O_W +: ACC_O_W];
+                sel_1_3 = part_o[67*ACC_O_W +: ACC_O_W];
+                sel_1_4 = part_o[68*ACC_O_W +: ACC_O_W];
+                sel_1_5 = part_o[69*ACC_O_W +: ACC_O_W];
+                sel_1_6 = part_o[70*ACC_O_W +: ACC_O_W];
+                sel_1_7 = part_o[71*ACC_O_W +: ACC_O_W];
+                sel_1_8 = part_o[72*ACC_O_W +: ACC_O_W];
+                sel_1_9 = part_o[73*ACC_O_W +: ACC_O_W];
+                sel_1_10 = part_o[74*ACC_O_W +: ACC_O_W];
+                sel_1_11 = part_o[75*ACC_O_W +: ACC_O_W];
+                sel_1_12 = part_o[76*ACC_O_W +: ACC_O_W];
+                sel_1_13 = part_o[77*ACC_O_W +: ACC_O_W];
+                sel_1_14 = part_o[78*ACC_O_W +: ACC_O_W];
+                sel_1_15 = part_o[79*ACC_O_W +: ACC_O_W];
+                sel_2_0 = part_o[128*ACC_O_W +: ACC_O_W];
+                sel_2_1 = part_o[129*ACC_O_W +: ACC_O_W];
+                sel_2_2 = part_o[130*ACC_O_W +: ACC_O_W];
+                sel_2_3 = part_o[131*ACC_O_W +: ACC_O_W];
+                sel_2_4 = part_o[132*ACC_O_W +: ACC_O_W];
+                sel_2_5 = part_o[133*ACC_O_W +: ACC_O_W];
+                sel_2_6 = part_o[134*ACC_O_W +: ACC_O_W];
+                sel_2_7 = part_o[135*ACC_O_W +: ACC_O_W];
+                sel_2_8 = part_o[136*ACC_O_W +: ACC_O_W];
+                sel_2_9 = part_o[137*ACC_O_W +: ACC_O_W];
+                sel_2_10 = part_o[138*ACC_O_W +: ACC_O_W];
+                sel_2_11 = part_o[139*ACC_O_W +: ACC_O_W];
+                sel_2_12 = part_o[140*ACC_O_W +: ACC_O_W];
+                sel_2_13 = part_o[141*ACC_O_W +: ACC_O_W];
+                sel_2_14 = part_o[142*ACC_O_W +: ACC_O_W];
+                sel_2_15 = part_o[143*ACC_O_W +: ACC_O_W];
+                sel_3_0 = part_o[192*ACC_O_W +: ACC_O_W];
+                sel_3_1 = part_o[193*ACC_O_W +: ACC_O_W];
+                sel_3_2 = part_o[194*ACC_O_W +: ACC_O_W];
+                sel_3_3 = part_o[195*ACC_O_W +: ACC_O_W];
+                sel_3_4 = part_o[196*ACC_O_W +: ACC_O_W];
+                sel_3_5 = part_o[197*ACC_O_W +: ACC_O_W];
+                sel_3_6 = part_o[198*ACC_O_W +: ACC_O_W];
+                sel_3_7 = part_o[199*ACC_O_W +: ACC_O_W];
+                sel_3_8 = part_o[200*ACC_O_W +: ACC_O_W];
+                sel_3_9 = part_o[201*ACC_O_W +: ACC_O_W];
+                sel_3_10 = part_o[202*ACC_O_W +: ACC_O_W];
+                sel_3_11 = part_o[203*ACC_O_W +: ACC_O_W];
+                sel_3_12 = part_o[204*ACC_O_W +: ACC_O_W];
+                sel_3_13 = part_o[205*ACC_O_W +: ACC_O_W];
+                sel_3_14 = part_o[206*ACC_O_W +: ACC_O_W];
+                sel_3_15 = part_o[207*ACC_O_W +: ACC_O_W];
             end
             2'd1: begin
-                sel_0_0 = part_o[611:576];
-                sel_0_1 = part_o[647:612];
-                sel_0_2 = part_o[683:648];
-                sel_0_3 = part_o[719:684];
-                sel_0_4 = part_o[755:720];
-                sel_0_5 = part_o[791:756];
-                sel_0_6 = part_o[827:792];
-                sel_0_7 = part_o[863:828];
-                sel_0_8 = part_o[899:864];
-                sel_0_9 = part_o[935:900];
-                sel_0_10 = part_o[971:936];
-                sel_0_11 = part_o[1007:972];
-                sel_0_12 = part_o[1043:1008];
-                sel_0_13 = part_o[1079:1044];
-                sel_0_14 = part_o[1115:1080];
-                sel_0_15 = part_o[1151:1116];
-                sel_1_0 = part_o[2915:2880];
-                sel_1_1 = part_o[2951:2916];
-                sel_1_2 = part_o[2987:2952];
-                sel_1_3 = part_o[3023:2988];
-                sel_1_4 = part_o[3059:3024];
-                sel_1_5 = part_o[3095:3060];
-                sel_1_6 = part_o[3131:3096];
-                sel_1_7 = part_o[3167:3132];
-                sel_1_8 = part_o[3203:3168];
-                sel_1_9 = part_o[3239:3204];
-                sel_1_10 = part_o[3275:3240];
-                sel_1_11 = part_o[3311:3276];
-                sel_1_12 = part_o[3347:3312];
-                sel_1_13 = part_o[3383:3348];
-                sel_1_14 = part_o[3419:3384];
-                sel_1_15 = part_o[3455:3420];
-                sel_2_0 = part_o[5219:5184];
-                sel_2_1 = part_o[5255:5220];
-                sel_2_2 = part_o[5291:5256];
-                sel_2_3 = part_o[5327:5292];
-                sel_2_4 = part_o[5363:5328];
-                sel_2_5 = part_o[5399:5364];
-                sel_2_6 = part_o[5435:5400];
-                sel_2_7 = part_o[5471:5436];
-                sel_2_8 = part_o[5507:5472];
-                sel_2_9 = part_o[5543:5508];
-                sel_2_10 = part_o[5579:5544];
-                sel_2_11 = part_o[5615:5580];
-                sel_2_12 = part_o[5651:5616];
-                sel_2_13 = part_o[5687:5652];
-                sel_2_14 = part_o[5723:5688];
-                sel_2_15 = part_o[5759:5724];
-                sel_3_0 = part_o[7523:7488];
-                sel_3_1 = part_o[7559:7524];
-                sel_3_2 = part_o[7595:7560];
-                sel_3_3 = part_o[7631:7596];
-                sel_3_4 = part_o[7667:7632];
-                sel_3_5 = part_o[7703:7668];
-                sel_3_6 = part_o[7739:7704];
-                sel_3_7 = part_o[7775:7740];
-                sel_3_8 = part_o[7811:7776];
-                sel_3_9 = part_o[7847:7812];
-                sel_3_10 = part_o[7883:7848];
-                sel_3_11 = part_o[7919:7884];
-                sel_3_12 = part_o[7955:7920];
-                sel_3_13 = part_o[7991:7956];
-                sel_3_14 = part_o[8027:7992];
-                sel_3_15 = part_o[8063:8028];
+                sel_0_0 = part_o[16*ACC_O_W +: ACC_O_W];
+                sel_0_1 = part_o[17*ACC_O_W +: ACC_O_W];
+                sel_0_2 = part_o[18*ACC_O_W +: ACC_O_W];
+                sel_0_3 = part_o[19*ACC_O_W +: ACC_O_W];
+                sel_0_4 = part_o[20*ACC_O_W +: ACC_O_W];
+                sel_0_5 = part_o[21*ACC_O_W +: ACC_O_W];
+                sel_0_6 = part_o[22*ACC_O_W +: ACC_O_W];
+                sel_0_7 = part_o[23*ACC_O_W +: ACC_O_W];
+                sel_0_8 = part_o[24*ACC_O_W +: ACC_O_W];
+                sel_0_9 = part_o[25*ACC_O_W +: ACC_O_W];
+                sel_0_10 = part_o[26*ACC_O_W +: ACC_O_W];
+                sel_0_11 = part_o[27*ACC_O_W +: ACC_O_W];
+                sel_0_12 = part_o[28*ACC_O_W +: ACC_O_W];
+                sel_0_13 = part_o[29*ACC_O_W +: ACC_O_W];
+                sel_0_14 = part_o[30*ACC_O_W +: ACC_O_W];
+                sel_0_15 = part_o[31*ACC_O_W +: ACC_O_W];
+                sel_1_0 = part_o[80*ACC_O_W +: ACC_O_W];
+                sel_1_1 = part_o[81*ACC_O_W +: ACC_O_W];
+                sel_1_2 = part_o[82*ACC_O_W +: ACC_O_W];
+                sel_1_3 = part_o[83*ACC_O_W +: ACC_O_W];
+                sel_1_4 = part_o[84*ACC_O_W +: ACC_O_W];
+                sel_1_5 = part_o[85*ACC_O_W +: ACC_O_W];
+                sel_1_6 = part_o[86*ACC_O_W +: ACC_O_W];
+                sel_1_7 = part_o[87*ACC_O_W +: ACC_O_W];
+                sel_1_8 = part_o[88*ACC_O_W +: ACC_O_W];
+                sel_1_9 = part_o[89*ACC_O_W +: ACC_O_W];
+                sel_1_10 = part_o[90*ACC_O_W +: ACC_O_W];
+                sel_1_11 = part_o[91*ACC_O_W +: ACC_O_W];
+                sel_1_12 = part_o[92*ACC_O_W +: ACC_O_W];
+                sel_1_13 = part_o[93*ACC_O_W +: ACC_O_W];
+                sel_1_14 = part_o[94*ACC_O_W +: ACC_O_W];
+                sel_1_15 = part_o[95*ACC_O_W +: ACC_O_W];
+                sel_2_0 = part_o[144*ACC_O_W +: ACC_O_W];
+                sel_2_1 = part_o[145*ACC_O_W +: ACC_O_W];
+                sel_2_2 = part_o[146*ACC_O_W +: ACC_O_W];
+                sel_2_3 = part_o[147*ACC_O_W +: ACC_O_W];
+                sel_2_4 = part_o[148*ACC_O_W +: ACC_O_W];
+                sel_2_5 = part_o[149*ACC_O_W +: ACC_O_W];
+                sel_2_6 = part_o[150*ACC_O_W +: ACC_O_W];
+                sel_2_7 = part_o[151*ACC_O_W +: ACC_O_W];
+                sel_2_8 = part_o[152*ACC_O_W +: ACC_O_W];
+                sel_2_9 = part_o[153*ACC_O_W +: ACC_O_W];
+                sel_2_10 = part_o[154*ACC_O_W +: ACC_O_W];
+                sel_2_11 = part_o[155*ACC_O_W +: ACC_O_W];
+                sel_2_12 = part_o[156*ACC_O_W +: ACC_O_W];
+                sel_2_13 = part_o[157*ACC_O_W +: ACC_O_W];
+                sel_2_14 = part_o[158*ACC_O_W +: ACC_O_W];
+                sel_2_15 = part_o[159*ACC_O_W +: ACC_O_W];
+                sel_3_0 = part_o[208*ACC_O_W +: ACC_O_W];
+                sel_3_1 = part_o[209*ACC_O_W +: ACC_O_W];
+                sel_3_2 = part_o[210*ACC_O_W +: ACC_O_W];
+                sel_3_3 = part_o[211*ACC_O_W +: ACC_O_W];
+                sel_3_4 = part_o[212*ACC_O_W +: ACC_O_W];
+                sel_3_5 = part_o[213*ACC_O_W +: ACC_O_W];
+                sel_3_6 = part_o[214*ACC_O_W +: ACC_O_W];
+                sel_3_7 = part_o[215*ACC_O_W +: ACC_O_W];
+                sel_3_8 = part_o[216*ACC_O_W +: ACC_O_W];
+                sel_3_9 = part_o[217*ACC_O_W +: ACC_O_W];
+                sel_3_10 = part_o[218*ACC_O_W +: ACC_O_W];
+                sel_3_11 = part_o[219*ACC_O_W +: ACC_O_W];
+                sel_3_12 = part_o[220*ACC_O_W +: ACC_O_W];
+                sel_3_13 = part_o[221*ACC_O_W +: ACC_O_W];
+                sel_3_14 = part_o[222*ACC_O_W +: ACC_O_W];
+                sel_3_15 = part_o[223*ACC_O_W +: ACC_O_W];
             end
             2'd2: begin
-                sel_0_0 = part_o[1187:1152];
-                sel_0_1 = part_o[1223:1188];
-                sel_0_2 = part_o[1259:1224];
-                sel_0_3 = part_o[1295:1260];
-                sel_0_4 = part_o[1331:1296];
-                sel_0_5 = part_o[1367:1332];
-                sel_0_6 = part_o[1403:1368];
-                sel_0_7 = part_o[1439:1404];
-                sel_0_8 = part_o[1475:1440];
-                sel_0_9 = part_o[1511:1476];
-                sel_0_10 = part_o[1547:1512];
-                sel_0_11 = part_o[1583:1548];
-                sel_0_12 = part_o[1619:1584];
-                sel_0_13 = part_o[1655:1620];
-                sel_0_14 = part_o[1691:1656];
-                sel_0_15 = part_o[1727:1692];
-                sel_1_0 = part_o[3491:3456];
-                sel_1_1 = part_o[3527:3492];
-                sel_1_2 = part_o[3563:3528];
-                sel_1_3 = part_o[3599:3564];
-                sel_1_4 = part_o[3635:3600];
-                sel_1_5 = part_o[3671:3636];
-                sel_1_6 = part_o[3707:3672];
-                sel_1_7 = part_o[3743:3708];
-                sel_1_8 = part_o[3779:3744];
-                sel_1_9 = part_o[3815:3780];
-                sel_1_10 = part_o[3851:3816];
-                sel_1_11 = part_o[3887:3852];
-                sel_1_12 = part_o[3923:3888];
-                sel_1_13 = part_o[3959:3924];
-                sel_1_14 = part_o[3995:3960];
-                sel_1_15 = part_o[4031:3996];
-                sel_2_0 = part_o[5795:5760];
-                sel_2_1 = part_o[5831:5796];
-                sel_2_2 = part_o[5867:5832];
-                sel_2_3 = part_o[5903:5868];
-                sel_2_4 = part_o[5939:5904];
-                sel_2_5 = part_o[5975:5940];
-                sel_2_6 = part_o[6011:5976];
-                sel_2_7 = part_o[6047:6012];
-                sel_2_8 = part_o[6083:6048];
-                sel_2_9 = part_o[6119:6084];
-                sel_2_10 = part_o[6155:6120];
-                sel_2_11 = part_o[6191:6156];
-                sel_2_12 = part_o[6227:6192];
-                sel_2_13 = part_o[6263:6228];
-                sel_2_14 = part_o[6299:6264];
-                sel_2_15 = part_o[6335:6300];
-                sel_3_0 = part_o[8099:8064];
-                sel_3_1 = part_o[8135:8100];
-                sel_3_2 = part_o[8171:8136];
-                sel_3_3 = part_o[8207:8172];
-                sel_3_4 = part_o[8243:8208];
-                sel_3_5 = part_o[8279:8244];
-                sel_3_6 = part_o[8315:8280];
-                sel_3_7 = part_o[8351:8316];
-                sel_3_8 = part_o[8387:8352];
-                sel_3_9 = part_o[8423:8388];
-                sel_3_10 = part_o[8459:8424];
-                sel_3_11 = part_o[8495:8460];
-                sel_3_12 = part_o[8531:8496];
-                sel_3_13 = part_o[8567:8532];
-                sel_3_14 = part_o[8603:8568];
-                sel_3_15 = part_o[8639:8604];
+                sel_0_0 = part_o[32*ACC_O_W +: ACC_O_W];
+                sel_0_1 = part_o[33*ACC_O_W +: ACC_O_W];
+                sel_0_2 = part_o[34*ACC_O_W +: ACC_O_W];
+                sel_0_3 = part_o[35*ACC_O_W +: ACC_O_W];
+                sel_0_4 = part_o[36*ACC_O_W +: ACC_O_W];
+                sel_0_5 = part_o[37*ACC_O_W +: ACC_O_W];
+                sel_0_6 = part_o[38*ACC_O_W +: ACC_O_W];
+                sel_0_7 = part_o[39*ACC_O_W +: ACC_O_W];
+                sel_0_8 = part_o[40*ACC_O_W +: ACC_O_W];
+                sel_0_9 = part_o[41*ACC_O_W +: ACC_O_W];
+                sel_0_10 = part_o[42*ACC_O_W +: ACC_O_W];
+                sel_0_11 = part_o[43*ACC_O_W +: ACC_O_W];
+                sel_0_12 = part_o[44*ACC_O_W +: ACC_O_W];
+                sel_0_13 = part_o[45*ACC_O_W +: ACC_O_W];
+                sel_0_14 = part_o[46*ACC_O_W +: ACC_O_W];
+                sel_0_15 = part_o[47*ACC_O_W +: ACC_O_W];
+                sel_1_0 = part_o[96*ACC_O_W +: ACC_O_W];
+                sel_1_1 = part_o[97*ACC_O_W +: ACC_O_W];
+                sel_1_2 = part_o[98*ACC_O_W +: ACC_O_W];
+                sel_1_3 = part_o[99*ACC_O_W +: ACC_O_W];
+                sel_1_4 = part_o[100*ACC_O_W +: ACC_O_W];
+                sel_1_5 = part_o[101*ACC_O_W +: ACC_O_W];
+                sel_1_6 = part_o[102*ACC_O_W +: ACC_O_W];
+                sel_1_7 = part_o[103*ACC_O_W +: ACC_O_W];
+                sel_1_8 = part_o[104*ACC_O_W +: ACC_O_W];
+                sel_1_9 = part_o[105*ACC_O_W +: ACC_O_W];
+                sel_1_10 = part_o[106*ACC_O_W +: ACC_O_W];
+                sel_1_11 = part_o[107*ACC_O_W +: ACC_O_W];
+                sel_1_12 = part_o[108*ACC_O_W +: ACC_O_W];
+                sel_1_13 = part_o[109*ACC_O_W +: ACC_O_W];
+                sel_1_14 = part_o[110*ACC_O_W +: ACC_O_W];
+                sel_1_15 = part_o[111*ACC_O_W +: ACC_O_W];
+                sel_2_0 = part_o[160*ACC_O_W +: ACC_O_W];
+                sel_2_1 = part_o[161*ACC_O_W +: ACC_O_W];
+                sel_2_2 = part_o[162*ACC_O_W +: ACC_O_W];
+                sel_2_3 = part_o[163*ACC_O_W +: ACC_O_W];
+                sel_2_4 = part_o[164*ACC_O_W +: ACC_O_W];
+                sel_2_5 = part_o[165*ACC_O_W +: ACC_O_W];
+                sel_2_6 = part_o[166*ACC_O_W +: ACC_O_W];
+                sel_2_7 = part_o[167*ACC_O_W +: ACC_O_W];
+                sel_2_8 = part_o[168*ACC_O_W +: ACC_O_W];
+                sel_2_9 = part_o[169*ACC_O_W +: ACC_O_W];
+                sel_2_10 = part_o[170*ACC_O_W +: ACC_O_W];
+                sel_2_11 = part_o[171*ACC_O_W +: ACC_O_W];
+                sel_2_12 = part_o[172*ACC_O_W +: ACC_O_W];
+                sel_2_13 = part_o[173*ACC_O_W +: ACC_O_W];
+                sel_2_14 = part_o[174*ACC_O_W +: ACC_O_W];
+                sel_2_15 = part_o[175*ACC_O_W +: ACC_O_W];
+                sel_3_0 = part_o[224*ACC_O_W +: ACC_O_W];
+                sel_3_1 = part_o[225*ACC_O_W +: ACC_O_W];
+                sel_3_2 = part_o[226*ACC_O_W +: ACC_O_W];
+                sel_3_3 = part_o[227*ACC_O_W +: ACC_O_W];
+                sel_3_4 = part_o[228*ACC_O_W +: ACC_O_W];
+                sel_3_5 = part_o[229*ACC_O_W +: ACC_O_W];
+                sel_3_6 = part_o[230*ACC_O_W +: ACC_O_W];
+                sel_3_7 = part_o[231*ACC_O_W +: ACC_O_W];
+                sel_3_8 = part_o[232*ACC_O_W +: ACC_O_W];
+                sel_3_9 = part_o[233*ACC_O_W +: ACC_O_W];
+                sel_3_10 = part_o[234*ACC_O_W +: ACC_O_W];
+                sel_3_11 = part_o[235*ACC_O_W +: ACC_O_W];
+                sel_3_12 = part_o[236*ACC_O_W +: ACC_O_W];
+                sel_3_13 = part_o[237*ACC_O_W +: ACC_O_W];
+                sel_3_14 = part_o[238*ACC_O_W +: ACC_O_W];
+                sel_3_15 = part_o[239*ACC_O_W +: ACC_O_W];
             end
             default: begin
-                sel_0_0 = part_o[1763:1728];
-                sel_0_1 = part_o[1799:1764];
-                sel_0_2 = part_o[1835:1800];
-                sel_0_3 = part_o[1871:1836];
-                sel_0_4 = part_o[1907:1872];
-                sel_0_5 = part_o[1943:1908];
-                sel_0_6 = part_o[1979:1944];
-                sel_0_7 = part_o[2015:1980];
-                sel_0_8 = part_o[2051:2016];
-                sel_0_9 = part_o[2087:2052];
-                sel_0_10 = part_o[2123:2088];
-                sel_0_11 = part_o[2159:2124];
-                sel_0_12 = part_o[2195:2160];
-                sel_0_13 = part_o[2231:2196];
-                sel_0_14 = part_o[2267:2232];
-                sel_0_15 = part_o[2303:2268];
-                sel_1_0 = part_o[4067:4032];
-                sel_1_1 = part_o[4103:4068];
-                sel_1_2 = part_o[4139:4104];
-                sel_1_3 = part_o[4175:4140];
-                sel_1_4 = part_o[4211:4176];
-                sel_1_5 = part_o[4247:4212];
-                sel_1_6 = part_o[4283:4248];
-                sel_1_7 = part_o[4319:4284];
-                sel_1_8 = part_o[4355:4320];
-                sel_1_9 = part_o[4391:4356];
-                sel_1_10 = part_o[4427:4392];
-                sel_1_11 = part_o[4463:4428];
-                sel_1_12 = part_o[4499:4464];
-                sel_1_13 = part_o[4535:4500];
-                sel_1_14 = part_o[4571:4536];
-                sel_1_15 = part_o[4607:4572];
-                sel_2_0 = part_o[6371:6336];
-                sel_2_1 = part_o[6407:6372];
-                sel_2_2 = part_o[6443:6408];
-                sel_2_3 = part_o[6479:6444];
-                sel_2_4 = part_o[6515:6480];
-                sel_2_5 = part_o[6551:6516];
-                sel_2_6 = part_o[6587:6552];
-                sel_2_7 = part_o[6623:6588];
-                sel_2_8 = part_o[6659:6624];
-                sel_2_9 = part_o[6695:6660];
-                sel_2_10 = part_o[6731:6696];
-                sel_2_11 = part_o[6767:6732];
-                sel_2_12 = part_o[6803:6768];
-                sel_2_13 = part_o[6839:6804];
-                sel_2_14 = part_o[6875:6840];
-                sel_2_15 = part_o[6911:6876];
-                sel_3_0 = part_o[8675:8640];
-                sel_3_1 = part_o[8711:8676];
-                sel_3_2 = part_o[8747:8712];
-                sel_3_3 = part_o[8783:8748];
-                sel_3_4 = part_o[8819:8784];
-                sel_3_5 = part_o[8855:8820];
-                sel_3_6 = part_o[8891:8856];
-                sel_3_7 = part_o[8927:8892];
-                sel_3_8 = part_o[8963:8928];
-                sel_3_9 = part_o[8999:8964];
-                sel_3_10 = part_o[9035:9000];
-                sel_3_11 = part_o[9071:9036];
-                sel_3_12 = part_o[9107:9072];
-                sel_3_13 = part_o[9143:9108];
-                sel_3_14 = part_o[9179:9144];
-                sel_3_15 = part_o[9215:9180];
+                sel_0_0 = part_o[48*ACC_O_W +: ACC_O_W];
+                sel_0_1 = part_o[49*ACC_O_W +: ACC_O_W];
+                sel_0_2 = part_o[50*ACC_O_W +: ACC_O_W];
+                sel_0_3 = part_o[51*ACC_O_W +: ACC_O_W];
+                sel_0_4 = part_o[52*ACC_O_W +: ACC_O_W];
+                sel_0_5 = part_o[53*ACC_O_W +: ACC_O_W];
+                sel_0_6 = part_o[54*ACC_O_W +: ACC_O_W];
+                sel_0_7 = part_o[55*ACC_O_W +: ACC_O_W];
+                sel_0_8 = part_o[56*ACC_O_W +: ACC_O_W];
+                sel_0_9 = part_o[57*ACC_O_W +: ACC_O_W];
+                sel_0_10 = part_o[58*ACC_O_W +: ACC_O_W];
+                sel_0_11 = part_o[59*ACC_O_W +: ACC_O_W];
+                sel_0_12 = part_o[60*ACC_O_W +: ACC_O_W];
+                sel_0_13 = part_o[61*ACC_O_W +: ACC_O_W];
+                sel_0_14 = part_o[62*ACC_O_W +: ACC_O_W];
+                sel_0_15 = part_o[63*ACC_O_W +: ACC_O_W];
+                sel_1_0 = part_o[112*ACC_O_W +: ACC_O_W];
+                sel_1_1 = part_o[113*ACC_O_W +: ACC_O_W];
+                sel_1_2 = part_o[114*ACC_O_W +: ACC_O_W];
+                sel_1_3 = part_o[115*ACC_O_W +: ACC_O_W];
+                sel_1_4 = part_o[116*ACC_O_W +: ACC_O_W];
+                sel_1_5 = part_o[117*ACC_O_W +: ACC_O_W];
+                sel_1_6 = part_o[118*ACC_O_W +: ACC_O_W];
+                sel_1_7 = part_o[119*ACC_O_W +: ACC_O_W];
+                sel_1_8 = part_o[120*ACC_O_W +: ACC_O_W];
+                sel_1_9 = part_o[121*ACC_O_W +: ACC_O_W];
+                sel_1_10 = part_o[122*ACC_O_W +: ACC_O_W];
+                sel_1_11 = part_o[123*ACC_O_W +: ACC_O_W];
+                sel_1_12 = part_o[124*ACC_O_W +: ACC_O_W];
+                sel_1_13 = part_o[125*ACC_O_W +: ACC_O_W];
+                sel_1_14 = part_o[126*ACC_O_W +: ACC_O_W];
+                sel_1_15 = part_o[127*ACC_O_W +: ACC_O_W];
+                sel_2_0 = part_o[176*ACC_O_W +: ACC_O_W];
+                sel_2_1 = part_o[177*ACC_O_W +: ACC_O_W];
+                sel_2_2 = part_o[178*ACC_O_W +: ACC_O_W];
+                sel_2_3 = part_o[179*ACC_O_W +: ACC_O_W];
+                sel_2_4 = part_o[180*ACC_O_W +: ACC_O_W];
+                sel_2_5 = part_o[181*ACC_O_W +: ACC_O_W];
+                sel_2_6 = part_o[182*ACC_O_W +: ACC_O_W];
+                sel_2_7 = part_o[183*ACC_O_W +: ACC_O_W];
+                sel_2_8 = part_o[184*ACC_O_W +: ACC_O_W];
+                sel_2_9 = part_o[185*ACC_O_W +: ACC_O_W];
+                sel_2_10 = part_o[186*ACC_O_W +: ACC_O_W];
+                sel_2_11 = part_o[187*ACC_O_W +: ACC_O_W];
+                sel_2_12 = part_o[188*ACC_O_W +: ACC_O_W];
+                sel_2_13 = part_o[189*ACC_O_W +: ACC_O_W];
+                sel_2_14 = part_o[190*ACC_O_W +: ACC_O_W];
+                sel_2_15 = part_o[191*ACC_O_W +: ACC_O_W];
+                sel_3_0 = part_o[240*ACC_O_W +: ACC_O_W];
+                sel_3_1 = part_o[241*ACC_O_W +: ACC_O_W];
+                sel_3_2 = part_o[242*ACC_O_W +: ACC_O_W];
+                sel_3_3 = part_o[243*ACC_O_W +: ACC_O_W];
+                sel_3_4 = part_o[244*ACC_O_W +: ACC_O_W];
+                sel_3_5 = part_o[245*ACC_O_W +: ACC_O_W];
+                sel_3_6 = part_o[246*ACC_O_W +: ACC_O_W];
+                sel_3_7 = part_o[247*ACC_O_W +: ACC_O_W];
+                sel_3_8 = part_o[248*ACC_O_W +: ACC_O_W];
+                sel_3_9 = part_o[249*ACC_O_W +: ACC_O_W];
+                sel_3_10 = part_o[250*ACC_O_W +: ACC_O_W];
+                sel_3_11 = part_o[251*ACC_O_W +: ACC_O_W];
+                sel_3_12 = part_o[252*ACC_O_W +: ACC_O_W];
+                sel_3_13 = part_o[253*ACC_O_W +: ACC_O_W];
+                sel_3_14 = part_o[254*ACC_O_W +: ACC_O_W];
+                sel_3_15 = part_o[255*ACC_O_W +: ACC_O_W];
             end
         endcase
     end
     // lane 0
-    wire signed [35:0] sel_s_0_0 = sel_0_0;
-    wire signed [35:0] o_sh_0_0 = sel_s_0_0 >>> shamt_0;
-    wire [37:0] o_al_0_0 = live[0] ? {{2{o_sh_0_0[35]}}, o_sh_0_0} : 38'd0;
-    wire signed [35:0] sel_s_1_0 = sel_1_0;
-    wire signed [35:0] o_sh_1_0 = sel_s_1_0 >>> shamt_1;
-    wire [37:0] o_al_1_0 = live[1] ? {{2{o_sh_1_0[35]}}, o_sh_1_0} : 38'd0;
-    wire signed [35:0] sel_s_2_0 = sel_2_0;
-    wire signed [35:0] o_sh_2_0 = sel_s_2_0 >>> shamt_2;
-    wire [37:0] o_al_2_0 = live[2] ? {{2{o_sh_2_0[35]}}, o_sh_2_0} : 38'd0;
-    wire signed [35:0] sel_s_3_0 = sel_3_0;
-    wire signed [35:0] o_sh_3_0 = sel_s_3_0 >>> shamt_3;
-    wire [37:0] o_al_3_0 = live[3] ? {{2{o_sh_3_0[35]}}, o_sh_3_0} : 38'd0;
-    wire [37:0] o_sum_0 = o_al_0_0 + o_al_1_0 + o_al_2_0 + o_al_3_0;
+    wire signed [ACC_O_W-1:0] sel_s_0_0 = sel_0_0;
+    wire signed [ACC_O_W-1:0] o_sh_0_0 = sel_s_0_0 >>> shamt_0;
+    wire [TOT_O_W-1:0] o_al_0_0 = live[0] ? {{TOT_O_W-ACC_O_W{o_sh_0_0[ACC_O_W-1]}}, o_sh_0_0} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_1_0 = sel_1_0;
+    wire signed [ACC_O_W-1:0] o_sh_1_0 = sel_s_1_0 >>> shamt_1;
+    wire [TOT_O_W-1:0] o_al_1_0 = live[1] ? {{TOT_O_W-ACC_O_W{o_sh_1_0[ACC_O_W-1]}}, o_sh_1_0} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_2_0 = sel_2_0;
+    wire signed [ACC_O_W-1:0] o_sh_2_0 = sel_s_2_0 >>> shamt_2;
+    wire [TOT_O_W-1:0] o_al_2_0 = live[2] ? {{TOT_O_W-ACC_O_W{o_sh_2_0[ACC_O_W-1]}}, o_sh_2_0} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_3_0 = sel_3_0;
+    wire signed [ACC_O_W-1:0] o_sh_3_0 = sel_s_3_0 >>> shamt_3;
+    wire [TOT_O_W-1:0] o_al_3_0 = live[3] ? {{TOT_O_W-ACC_O_W{o_sh_3_0[ACC_O_W-1]}}, o_sh_3_0} : {TOT_O_W{1'b0}};
+    wire [TOT_O_W-1:0] o_sum_0 = o_al_0_0 + o_al_1_0 + o_al_2_0 + o_al_3_0;
     // lane 1
-    wire signed [35:0] sel_s_0_1 = sel_0_1;
-    wire signed [35:0] o_sh_0_1 = sel_s_0_1 >>> shamt_0;
-    wire [37:0] o_al_0_1 = live[0] ? {{2{o_sh_0_1[35]}}, o_sh_0_1} : 38'd0;
-    wire signed [35:0] sel_s_1_1 = sel_1_1;
-    wire signed [35:0] o_sh_1_1 = sel_s_1_1 >>> shamt_1;
-    wire [37:0] o_al_1_1 = live[1] ? {{2{o_sh_1_1[35]}}, o_sh_1_1} : 38'd0;
-    wire signed [35:0] sel_s_2_1 = sel_2_1;
-    wire signed [35:0] o_sh_2_1 = sel_s_2_1 >>> shamt_2;
-    wire [37:0] o_al_2_1 = live[2] ? {{2{o_sh_2_1[35]}}, o_sh_2_1} : 38'd0;
-    wire signed [35:0] sel_s_3_1 = sel_3_1;
-    wire signed [35:0] o_sh_3_1 = sel_s_3_1 >>> shamt_3;
-    wire [37:0] o_al_3_1 = live[3] ? {{2{o_sh_3_1[35]}}, o_sh_3_1} : 38'd0;
-    wire [37:0] o_sum_1 = o_al_0_1 + o_al_1_1 + o_al_2_1 + o_al_3_1;
+    wire signed [ACC_O_W-1:0] sel_s_0_1 = sel_0_1;
+    wire signed [ACC_O_W-1:0] o_sh_0_1 = sel_s_0_1 >>> shamt_0;
+    wire [TOT_O_W-1:0] o_al_0_1 = live[0] ? {{TOT_O_W-ACC_O_W{o_sh_0_1[ACC_O_W-1]}}, o_sh_0_1} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_1_1 = sel_1_1;
+    wire signed [ACC_O_W-1:0] o_sh_1_1 = sel_s_1_1 >>> shamt_1;
+    wire [TOT_O_W-1:0] o_al_1_1 = live[1] ? {{TOT_O_W-ACC_O_W{o_sh_1_1[ACC_O_W-1]}}, o_sh_1_1} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_2_1 = sel_2_1;
+    wire signed [ACC_O_W-1:0] o_sh_2_1 = sel_s_2_1 >>> shamt_2;
+    wire [TOT_O_W-1:0] o_al_2_1 = live[2] ? {{TOT_O_W-ACC_O_W{o_sh_2_1[ACC_O_W-1]}}, o_sh_2_1} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_3_1 = sel_3_1;
+    wire signed [ACC_O_W-1:0] o_sh_3_1 = sel_s_3_1 >>> shamt_3;
+    wire [TOT_O_W-1:0] o_al_3_1 = live[3] ? {{TOT_O_W-ACC_O_W{o_sh_3_1[ACC_O_W-1]}}, o_sh_3_1} : {TOT_O_W{1'b0}};
+    wire [TOT_O_W-1:0] o_sum_1 = o_al_0_1 + o_al_1_1 + o_al_2_1 + o_al_3_1;
     // lane 2
-    wire signed [35:0] sel_s_0_2 = sel_0_2;
-    wire signed [35:0] o_sh_0_2 = sel_s_0_2 >>> shamt_0;
-    wire [37:0] o_al_0_2 = live[0] ? {{2{o_sh_0_2[35]}}, o_sh_0_2} : 38'd0;
-    wire signed [35:0] sel_s_1_2 = sel_1_2;
-    wire signed [35:0] o_sh_1_2 = sel_s_1_2 >>> shamt_1;
-    wire [37:0] o_al_1_2 = live[1] ? {{2{o_sh_1_2[35]}}, o_sh_1_2} : 38'd0;
-    wire signed [35:0] sel_s_2_2 = sel_2_2;
-    wire signed [35:0] o_sh_2_2 = sel_s_2_2 >>> shamt_2;
-    wire [37:0] o_al_2_2 = live[2] ? {{2{o_sh_2_2[35]}}, o_sh_2_2} : 38'd0;
-    wire signed [35:0] sel_s_3_2 = sel_3_2;
-    wire signed [35:0] o_sh_3_2 = sel_s_3_2 >>> shamt_3;
-    wire [37:0] o_al_3_2 = live[3] ? {{2{o_sh_3_2[35]}}, o_sh_3_2} : 38'd0;
-    wire [37:0] o_sum_2 = o_al_0_2 + o_al_1_2 + o_al_2_2 + o_al_3_2;
+    wire signed [ACC_O_W-1:0] sel_s_0_2 = sel_0_2;
+    wire signed [ACC_O_W-1:0] o_sh_0_2 = sel_s_0_2 >>> shamt_0;
+    wire [TOT_O_W-1:0] o_al_0_2 = live[0] ? {{TOT_O_W-ACC_O_W{o_sh_0_2[ACC_O_W-1]}}, o_sh_0_2} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_1_2 = sel_1_2;
+    wire signed [ACC_O_W-1:0] o_sh_1_2 = sel_s_1_2 >>> shamt_1;
+    wire [TOT_O_W-1:0] o_al_1_2 = live[1] ? {{TOT_O_W-ACC_O_W{o_sh_1_2[ACC_O_W-1]}}, o_sh_1_2} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_2_2 = sel_2_2;
+    wire signed [ACC_O_W-1:0] o_sh_2_2 = sel_s_2_2 >>> shamt_2;
+    wire [TOT_O_W-1:0] o_al_2_2 = live[2] ? {{TOT_O_W-ACC_O_W{o_sh_2_2[ACC_O_W-1]}}, o_sh_2_2} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_3_2 = sel_3_2;
+    wire signed [ACC_O_W-1:0] o_sh_3_2 = sel_s_3_2 >>> shamt_3;
+    wire [TOT_O_W-1:0] o_al_3_2 = live[3] ? {{TOT_O_W-ACC_O_W{o_sh_3_2[ACC_O_W-1]}}, o_sh_3_2} : {TOT_O_W{1'b0}};
+    wire [TOT_O_W-1:0] o_sum_2 = o_al_0_2 + o_al_1_2 + o_al_2_2 + o_al_3_2;
     // lane 3
-    wire signed [35:0] sel_s_0_3 = sel_0_3;
-    wire signed [35:0] o_sh_0_3 = sel_s_0_3 >>> shamt_0;
-    wire [37:0] o_al_0_3 = live[0] ? {{2{o_sh_0_3[35]}}, o_sh_0_3} : 38'd0;
-    wire signed [35:0] sel_s_1_3 = sel_1_3;
-    wire signed [35:0] o_sh_1_3 = sel_s_1_3 >>> shamt_1;
-    wire [37:0] o_al_1_3 = live[1] ? {{2{o_sh_1_3[35]}}, o_sh_1_3} : 38'd0;
-    wire signed [35:0] sel_s_2_3 = sel_2_3;
-    wire signed [35:0] o_sh_2_3 = sel_s_2_3 >>> shamt_2;
-    wire [37:0] o_al_2_3 = live[2] ? {{2{o_sh_2_3[35]}}, o_sh_2_3} : 38'd0;
-    wire signed [35:0] sel_s_3_3 = sel_3_3;
-    wire signed [35:0] o_sh_3_3 = sel_s_3_3 >>> shamt_3;
-    wire [37:0] o_al_3_3 = live[3] ? {{2{o_sh_3_3[35]}}, o_sh_3_3} : 38'd0;
-    wire [37:0] o_sum_3 = o_al_0_3 + o_al_1_3 + o_al_2_3 + o_al_3_3;
+    wire signed [ACC_O_W-1:0] sel_s_0_3 = sel_0_3;
+    wire signed [ACC_O_W-1:0] o_sh_0_3 = sel_s_0_3 >>> shamt_0;
+    wire [TOT_O_W-1:0] o_al_0_3 = live[0] ? {{TOT_O_W-ACC_O_W{o_sh_0_3[ACC_O_W-1]}}, o_sh_0_3} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_1_3 = sel_1_3;
+    wire signed [ACC_O_W-1:0] o_sh_1_3 = sel_s_1_3 >>> shamt_1;
+    wire [TOT_O_W-1:0] o_al_1_3 = live[1] ? {{TOT_O_W-ACC_O_W{o_sh_1_3[ACC_O_W-1]}}, o_sh_1_3} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_2_3 = sel_2_3;
+    wire signed [ACC_O_W-1:0] o_sh_2_3 = sel_s_2_3 >>> shamt_2;
+    wire [TOT_O_W-1:0] o_al_2_3 = live[2] ? {{TOT_O_W-ACC_O_W{o_sh_2_3[ACC_O_W-1]}}, o_sh_2_3} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_3_3 = sel_3_3;
+    wire signed [ACC_O_W-1:0] o_sh_3_3 = sel_s_3_3 >>> shamt_3;
+    wire [TOT_O_W-1:0] o_al_3_3 = live[3] ? {{TOT_O_W-ACC_O_W{o_sh_3_3[ACC_O_W-1]}}, o_sh_3_3} : {TOT_O_W{1'b0}};
+    wire [TOT_O_W-1:0] o_sum_3 = o_al_0_3 + o_al_1_3 + o_al_2_3 + o_al_3_3;
     // lane 4
-    wire signed [35:0] sel_s_0_4 = sel_0_4;
-    wire signed [35:0] o_sh_0_4 = sel_s_0_4 >>> shamt_0;
-    wire [37:0] o_al_0_4 = live[0] ? {{2{o_sh_0_4[35]}}, o_sh_0_4} : 38'd0;
-    wire signed [35:0] sel_s_1_4 = sel_1_4;
-    wire signed [35:0] o_sh_1_4 = sel_s_1_4 >>> shamt_1;
-    wire [37:0] o_al_1_4 = live[1] ? {{2{o_sh_1_4[35]}}, o_sh_1_4} : 38'd0;
-    wire signed [35:0] sel_s_2_4 = sel_2_4;
-    wire signed [35:0] o_sh_2_4 = sel_s_2_4 >>> shamt_2;
-    wire [37:0] o_al_2_4 = live[2] ? {{2{o_sh_2_4[35]}}, o_sh_2_4} : 38'd0;
-    wire signed [35:0] sel_s_3_4 = sel_3_4;
-    wire signed [35:0] o_sh_3_4 = sel_s_3_4 >>> shamt_3;
-    wire [37:0] o_al_3_4 = live[3] ? {{2{o_sh_3_4[35]}}, o_sh_3_4} : 38'd0;
-    wire [37:0] o_sum_4 = o_al_0_4 + o_al_1_4 + o_al_2_4 + o_al_3_4;
+    wire signed [ACC_O_W-1:0] sel_s_0_4 = sel_0_4;
+    wire signed [ACC_O_W-1:0] o_sh_0_4 = sel_s_0_4 >>> shamt_0;
+    wire [TOT_O_W-1:0] o_al_0_4 = live[0] ? {{TOT_O_W-ACC_O_W{o_sh_0_4[ACC_O_W-1]}}, o_sh_0_4} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_1_4 = sel_1_4;
+    wire signed [ACC_O_W-1:0] o_sh_1_4 = sel_s_1_4 >>> shamt_1;
+    wire [TOT_O_W-1:0] o_al_1_4 = live[1] ? {{TOT_O_W-ACC_O_W{o_sh_1_4[ACC_O_W-1]}}, o_sh_1_4} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_2_4 = sel_2_4;
+    wire signed [ACC_O_W-1:0] o_sh_2_4 = sel_s_2_4 >>> shamt_2;
+    wire [TOT_O_W-1:0] o_al_2_4 = live[2] ? {{TOT_O_W-ACC_O_W{o_sh_2_4[ACC_O_W-1]}}, o_sh_2_4} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_3_4 = sel_3_4;
+    wire signed [ACC_O_W-1:0] o_sh_3_4 = sel_s_3_4 >>> shamt_3;
+    wire [TOT_O_W-1:0] o_al_3_4 = live[3] ? {{TOT_O_W-ACC_O_W{o_sh_3_4[ACC_O_W-1]}}, o_sh_3_4} : {TOT_O_W{1'b0}};
+    wire [TOT_O_W-1:0] o_sum_4 = o_al_0_4 + o_al_1_4 + o_al_2_4 + o_al_3_4;
     // lane 5
-    wire signed [35:0] sel_s_0_5 = sel_0_5;
-    wire signed [35:0] o_sh_0_5 = sel_s_0_5 >>> shamt_0;
-    wire [37:0] o_al_0_5 = live[0] ? {{2{o_sh_0_5[35]}}, o_sh_0_5} : 38'd0;
-    wire signed [35:0] sel_s_1_5 = sel_1_5;
-    wire signed [35:0] o_sh_1_5 = sel_s_1_5 >>> shamt_1;
-    wire [37:0] o_al_1_5 = live[1] ? {{2{o_sh_1_5[35]}}, o_sh_1_5} : 38'd0;
-    wire signed [35:0] sel_s_2_5 = sel_2_5;
-    wire signed [35:0] o_sh_2_5 = sel_s_2_5 >>> shamt_2;
-    wire [37:0] o_al_2_5 = live[2] ? {{2{o_sh_2_5[35]}}, o_sh_2_5} : 38'd0;
-    wire signed [35:0] sel_s_3_5 = sel_3_5;
-    wire signed [35:0] o_sh_3_5 = sel_s_3_5 >>> shamt_3;
-    wire [37:0] o_al_3_5 = live[3] ? {{2{o_sh_3_5[35]}}, o_sh_3_5} : 38'd0;
-    wire [37:0] o_sum_5 = o_al_0_5 + o_al_1_5 + o_al_2_5 + o_al_3_5;
+    wire signed [ACC_O_W-1:0] sel_s_0_5 = sel_0_5;
+    wire signed [ACC_O_W-1:0] o_sh_0_5 = sel_s_0_5 >>> shamt_0;
+    wire [TOT_O_W-1:0] o_al_0_5 = live[0] ? {{TOT_O_W-ACC_O_W{o_sh_0_5[ACC_O_W-1]}}, o_sh_0_5} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_1_5 = sel_1_5;
+    wire signed [ACC_O_W-1:0] o_sh_1_5 = sel_s_1_5 >>> shamt_1;
+    wire [TOT_O_W-1:0] o_al_1_5 = live[1] ? {{TOT_O_W-ACC_O_W{o_sh_1_5[ACC_O_W-1]}}, o_sh_1_5} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_2_5 = sel_2_5;
+    wire signed [ACC_O_W-1:0] o_sh_2_5 = sel_s_2_5 >>> shamt_2;
+    wire [TOT_O_W-1:0] o_al_2_5 = live[2] ? {{TOT_O_W-ACC_O_W{o_sh_2_5[ACC_O_W-1]}}, o_sh_2_5} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_3_5 = sel_3_5;
+    wire signed [ACC_O_W-1:0] o_sh_3_5 = sel_s_3_5 >>> shamt_3;
+    wire [TOT_O_W-1:0] o_al_3_5 = live[3] ? {{TOT_O_W-ACC_O_W{o_sh_3_5[ACC_O_W-1]}}, o_sh_3_5} : {TOT_O_W{1'b0}};
+    wire [TOT_O_W-1:0] o_sum_5 = o_al_0_5 + o_al_1_5 + o_al_2_5 + o_al_3_5;
     // lane 6
-    wire signed [35:0] sel_s_0_6 = sel_0_6;
-    wire signed [35:0] o_sh_0_6 = sel_s_0_6 >>> shamt_0;
-    wire [37:0] o_al_0_6 = live[0] ? {{2{o_sh_0_6[35]}}, o_sh_0_6} : 38'd0;
-    wire signed [35:0] sel_s_1_6 = sel_1_6;
-    wire signed [35:0] o_sh_1_6 = sel_s_1_6 >>> shamt_1;
-    wire [37:0] o_al_1_6 = live[1] ? {{2{o_sh_1_6[35]}}, o_sh_1_6} : 38'd0;
-    wire signed [35:0] sel_s_2_6 = sel_2_6;
-    wire signed [35:0] o_sh_2_6 = sel_s_2_6 >>> shamt_2;
-    wire [37:0] o_al_2_6 = live[2] ? {{2{o_sh_2_6[35]}}, o_sh_2_6} : 38'd0;
-    wire signed [35:0] sel_s_3_6 = sel_3_6;
-    wire signed [35:0] o_sh_3_6 = sel_s_3_6 >>> shamt_3;
-    wire [37:0] o_al_3_6 = live[3] ? {{2{o_sh_3_6[35]}}, o_sh_3_6} : 38'd0;
-    wire [37:0] o_sum_6 = o_al_0_6 + o_al_1_6 + o_al_2_6 + o_al_3_6;
+    wire signed [ACC_O_W-1:0] sel_s_0_6 = sel_0_6;
+    wire signed [ACC_O_W-1:0] o_sh_0_6 = sel_s_0_6 >>> shamt_0;
+    wire [TOT_O_W-1:0] o_al_0_6 = live[0] ? {{TOT_O_W-ACC_O_W{o_sh_0_6[ACC_O_W-1]}}, o_sh_0_6} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_1_6 = sel_1_6;
+    wire signed [ACC_O_W-1:0] o_sh_1_6 = sel_s_1_6 >>> shamt_1;
+    wire [TOT_O_W-1:0] o_al_1_6 = live[1] ? {{TOT_O_W-ACC_O_W{o_sh_1_6[ACC_O_W-1]}}, o_sh_1_6} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_2_6 = sel_2_6;
+    wire signed [ACC_O_W-1:0] o_sh_2_6 = sel_s_2_6 >>> shamt_2;
+    wire [TOT_O_W-1:0] o_al_2_6 = live[2] ? {{TOT_O_W-ACC_O_W{o_sh_2_6[ACC_O_W-1]}}, o_sh_2_6} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_3_6 = sel_3_6;
+    wire signed [ACC_O_W-1:0] o_sh_3_6 = sel_s_3_6 >>> shamt_3;
+    wire [TOT_O_W-1:0] o_al_3_6 = live[3] ? {{TOT_O_W-ACC_O_W{o_sh_3_6[ACC_O_W-1]}}, o_sh_3_6} : {TOT_O_W{1'b0}};
+    wire [TOT_O_W-1:0] o_sum_6 = o_al_0_6 + o_al_1_6 + o_al_2_6 + o_al_3_6;
     // lane 7
-    wire signed [35:0] sel_s_0_7 = sel_0_7;
-    wire signed [35:0] o_sh_0_7 = sel_s_0_7 >>> shamt_0;
-    wire [37:0] o_al_0_7 = live[0] ? {{2{o_sh_0_7[35]}}, o_sh_0_7} : 38'd0;
-    wire signed [35:0] sel_s_1_7 = sel_1_7;
-    wire signed [35:0] o_sh_1_7 = sel_s_1_7 >>> shamt_1;
-    wire [37:0] o_al_1_7 = live[1] ? {{2{o_sh_1_7[35]}}, o_sh_1_7} : 38'd0;
-    wire signed [35:0] sel_s_2_7 = sel_2_7;
-    wire signed [35:0] o_sh_2_7 = sel_s_2_7 >>> shamt_2;
-    wire [37:0] o_al_2_7 = live[2] ? {{2{o_sh_2_7[35]}}, o_sh_2_7} : 38'd0;
-    wire signed [35:0] sel_s_3_7 = sel_3_7;
-    wire signed [35:0] o_sh_3_7 = sel_s_3_7 >>> shamt_3;
-    wire [37:0] o_al_3_7 = live[3] ? {{2{o_sh_3_7[35]}}, o_sh_3_7} : 38'd0;
-    wire [37:0] o_sum_7 = o_al_0_7 + o_al_1_7 + o_al_2_7 + o_al_3_7;
+    wire signed [ACC_O_W-1:0] sel_s_0_7 = sel_0_7;
+    wire signed [ACC_O_W-1:0] o_sh_0_7 = sel_s_0_7 >>> shamt_0;
+    wire [TOT_O_W-1:0] o_al_0_7 = live[0] ? {{TOT_O_W-ACC_O_W{o_sh_0_7[ACC_O_W-1]}}, o_sh_0_7} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_1_7 = sel_1_7;
+    wire signed [ACC_O_W-1:0] o_sh_1_7 = sel_s_1_7 >>> shamt_1;
+    wire [TOT_O_W-1:0] o_al_1_7 = live[1] ? {{TOT_O_W-ACC_O_W{o_sh_1_7[ACC_O_W-1]}}, o_sh_1_7} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_2_7 = sel_2_7;
+    wire signed [ACC_O_W-1:0] o_sh_2_7 = sel_s_2_7 >>> shamt_2;
+    wire [TOT_O_W-1:0] o_al_2_7 = live[2] ? {{TOT_O_W-ACC_O_W{o_sh_2_7[ACC_O_W-1]}}, o_sh_2_7} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_3_7 = sel_3_7;
+    wire signed [ACC_O_W-1:0] o_sh_3_7 = sel_s_3_7 >>> shamt_3;
+    wire [TOT_O_W-1:0] o_al_3_7 = live[3] ? {{TOT_O_W-ACC_O_W{o_sh_3_7[ACC_O_W-1]}}, o_sh_3_7} : {TOT_O_W{1'b0}};
+    wire [TOT_O_W-1:0] o_sum_7 = o_al_0_7 + o_al_1_7 + o_al_2_7 + o_al_3_7;
     // lane 8
-    wire signed [35:0] sel_s_0_8 = sel_0_8;
-    wire signed [35:0] o_sh_0_8 = sel_s_0_8 >>> shamt_0;
-    wire [37:0] o_al_0_8 = live[0] ? {{2{o_sh_0_8[35]}}, o_sh_0_8} : 38'd0;
-    wire signed [35:0] sel_s_1_8 = sel_1_8;
-    wire signed [35:0] o_sh_1_8 = sel_s_1_8 >>> shamt_1;
-    wire [37:0] o_al_1_8 = live[1] ? {{2{o_sh_1_8[35]}}, o_sh_1_8} : 38'd0;
-    wire signed [35:0] sel_s_2_8 = sel_2_8;
-    wire signed [35:0] o_sh_2_8 = sel_s_2_8 >>> shamt_2;
-    wire [37:0] o_al_2_8 = live[2] ? {{2{o_sh_2_8[35]}}, o_sh_2_8} : 38'd0;
-    wire signed [35:0] sel_s_3_8 = sel_3_8;
-    wire signed [35:0] o_sh_3_8 = sel_s_3_8 >>> shamt_3;
-    wire [37:0] o_al_3_8 = live[3] ? {{2{o_sh_3_8[35]}}, o_sh_3_8} : 38'd0;
-    wire [37:0] o_sum_8 = o_al_0_8 + o_al_1_8 + o_al_2_8 + o_al_3_8;
+    wire signed [ACC_O_W-1:0] sel_s_0_8 = sel_0_8;
+    wire signed [ACC_O_W-1:0] o_sh_0_8 = sel_s_0_8 >>> shamt_0;
+    wire [TOT_O_W-1:0] o_al_0_8 = live[0] ? {{TOT_O_W-ACC_O_W{o_sh_0_8[ACC_O_W-1]}}, o_sh_0_8} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_1_8 = sel_1_8;
+    wire signed [ACC_O_W-1:0] o_sh_1_8 = sel_s_1_8 >>> shamt_1;
+    wire [TOT_O_W-1:0] o_al_1_8 = live[1] ? {{TOT_O_W-ACC_O_W{o_sh_1_8[ACC_O_W-1]}}, o_sh_1_8} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_2_8 = sel_2_8;
+    wire signed [ACC_O_W-1:0] o_sh_2_8 = sel_s_2_8 >>> shamt_2;
+    wire [TOT_O_W-1:0] o_al_2_8 = live[2] ? {{TOT_O_W-ACC_O_W{o_sh_2_8[ACC_O_W-1]}}, o_sh_2_8} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_3_8 = sel_3_8;
+    wire signed [ACC_O_W-1:0] o_sh_3_8 = sel_s_3_8 >>> shamt_3;
+    wire [TOT_O_W-1:0] o_al_3_8 = live[3] ? {{TOT_O_W-ACC_O_W{o_sh_3_8[ACC_O_W-1]}}, o_sh_3_8} : {TOT_O_W{1'b0}};
+    wire [TOT_O_W-1:0] o_sum_8 = o_al_0_8 + o_al_1_8 + o_al_2_8 + o_al_3_8;
     // lane 9
-    wire signed [35:0] sel_s_0_9 = sel_0_9;
-    wire signed [35:0] o_sh_0_9 = sel_s_0_9 >>> shamt_0;
-    wire [37:0] o_al_0_9 = live[0] ? {{2{o_sh_0_9[35]}}, o_sh_0_9} : 38'd0;
-    wire signed [35:0] sel_s_1_9 = sel_1_9;
-    wire signed [35:0] o_sh_1_9 = sel_s_1_9 >>> shamt_1;
-    wire [37:0] o_al_1_9 = live[1] ? {{2{o_sh_1_9[35]}}, o_sh_1_9} : 38'd0;
-    wire signed [35:0] sel_s_2_9 = sel_2_9;
-    wire signed [35:0] o_sh_2_9 = sel_s_2_9 >>> shamt_2;
-    wire [37:0] o_al_2_9 = live[2] ? {{2{o_sh_2_9[35]}}, o_sh_2_9} : 38'd0;
-    wire signed [35:0] sel_s_3_9 = sel_3_9;
-    wire signed [35:0] o_sh_3_9 = sel_s_3_9 >>> shamt_3;
-    wire [37:0] o_al_3_9 = live[3] ? {{2{o_sh_3_9[35]}}, o_sh_3_9} : 38'd0;
-    wire [37:0] o_sum_9 = o_al_0_9 + o_al_1_9 + o_al_2_9 + o_al_3_9;
+    wire signed [ACC_O_W-1:0] sel_s_0_9 = sel_0_9;
+    wire signed [ACC_O_W-1:0] o_sh_0_9 = sel_s_0_9 >>> shamt_0;
+    wire [TOT_O_W-1:0] o_al_0_9 = live[0] ? {{TOT_O_W-ACC_O_W{o_sh_0_9[ACC_O_W-1]}}, o_sh_0_9} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_1_9 = sel_1_9;
+    wire signed [ACC_O_W-1:0] o_sh_1_9 = sel_s_1_9 >>> shamt_1;
+    wire [TOT_O_W-1:0] o_al_1_9 = live[1] ? {{TOT_O_W-ACC_O_W{o_sh_1_9[ACC_O_W-1]}}, o_sh_1_9} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_2_9 = sel_2_9;
+    wire signed [ACC_O_W-1:0] o_sh_2_9 = sel_s_2_9 >>> shamt_2;
+    wire [TOT_O_W-1:0] o_al_2_9 = live[2] ? {{TOT_O_W-ACC_O_W{o_sh_2_9[ACC_O_W-1]}}, o_sh_2_9} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_3_9 = sel_3_9;
+    wire signed [ACC_O_W-1:0] o_sh_3_9 = sel_s_3_9 >>> shamt_3;
+    wire [TOT_O_W-1:0] o_al_3_9 = live[3] ? {{TOT_O_W-ACC_O_W{o_sh_3_9[ACC_O_W-1]}}, o_sh_3_9} : {TOT_O_W{1'b0}};
+    wire [TOT_O_W-1:0] o_sum_9 = o_al_0_9 + o_al_1_9 + o_al_2_9 + o_al_3_9;
     // lane 10
-    wire signed [35:0] sel_s_0_10 = sel_0_10;
-    wire signed [35:0] o_sh_0_10 = sel_s_0_10 >>> shamt_0;
-    wire [37:0] o_al_0_10 = live[0] ? {{2{o_sh_0_10[35]}}, o_sh_0_10} : 38'd0;
-    wire signed [35:0] sel_s_1_10 = sel_1_10;
-    wire signed [35:0] o_sh_1_10 = sel_s_1_10 >>> shamt_1;
-    wire [37:0] o_al_1_10 = live[1] ? {{2{o_sh_1_10[35]}}, o_sh_1_10} : 38'd0;
-    wire signed [35:0] sel_s_2_10 = sel_2_10;
-    wire signed [35:0] o_sh_2_10 = sel_s_2_10 >>> shamt_2;
-    wire [37:0] o_al_2_10 = live[2] ? {{2{o_sh_2_10[35]}}, o_sh_2_10} : 38'd0;
-    wire signed [35:0] sel_s_3_10 = sel_3_10;
-    wire signed [35:0] o_sh_3_10 = sel_s_3_10 >>> shamt_3;
-    wire [37:0] o_al_3_10 = live[3] ? {{2{o_sh_3_10[35]}}, o_sh_3_10} : 38'd0;
-    wire [37:0] o_sum_10 = o_al_0_10 + o_al_1_10 + o_al_2_10 + o_al_3_10;
+    wire signed [ACC_O_W-1:0] sel_s_0_10 = sel_0_10;
+    wire signed [ACC_O_W-1:0] o_sh_0_10 = sel_s_0_10 >>> shamt_0;
+    wire [TOT_O_W-1:0] o_al_0_10 = live[0] ? {{TOT_O_W-ACC_O_W{o_sh_0_10[ACC_O_W-1]}}, o_sh_0_10} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_1_10 = sel_1_10;
+    wire signed [ACC_O_W-1:0] o_sh_1_10 = sel_s_1_10 >>> shamt_1;
+    wire [TOT_O_W-1:0] o_al_1_10 = live[1] ? {{TOT_O_W-ACC_O_W{o_sh_1_10[ACC_O_W-1]}}, o_sh_1_10} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_2_10 = sel_2_10;
+    wire signed [ACC_O_W-1:0] o_sh_2_10 = sel_s_2_10 >>> shamt_2;
+    wire [TOT_O_W-1:0] o_al_2_10 = live[2] ? {{TOT_O_W-ACC_O_W{o_sh_2_10[ACC_O_W-1]}}, o_sh_2_10} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_3_10 = sel_3_10;
+    wire signed [ACC_O_W-1:0] o_sh_3_10 = sel_s_3_10 >>> shamt_3;
+    wire [TOT_O_W-1:0] o_al_3_10 = live[3] ? {{TOT_O_W-ACC_O_W{o_sh_3_10[ACC_O_W-1]}}, o_sh_3_10} : {TOT_O_W{1'b0}};
+    wire [TOT_O_W-1:0] o_sum_10 = o_al_0_10 + o_al_1_10 + o_al_2_10 + o_al_3_10;
     // lane 11
-    wire signed [35:0] sel_s_0_11 = sel_0_11;
-    wire signed [35:0] o_sh_0_11 = sel_s_0_11 >>> shamt_0;
-    wire [37:0] o_al_0_11 = live[0] ? {{2{o_sh_0_11[35]}}, o_sh_0_11} : 38'd0;
-    wire signed [35:0] sel_s_1_11 = sel_1_11;
-    wire signed [35:0] o_sh_1_11 = sel_s_1_11 >>> shamt_1;
-    wire [37:0] o_al_1_11 = live[1] ? {{2{o_sh_1_11[35]}}, o_sh_1_11} : 38'd0;
-    wire signed [35:0] sel_s_2_11 = sel_2_11;
-    wire signed [35:0] o_sh_2_11 = sel_s_2_11 >>> shamt_2;
-    wire [37:0] o_al_2_11 = live[2] ? {{2{o_sh_2_11[35]}}, o_sh_2_11} : 38'd0;
-    wire signed [35:0] sel_s_3_11 = sel_3_11;
-    wire signed [35:0] o_sh_3_11 = sel_s_3_11 >>> shamt_3;
-    wire [37:0] o_al_3_11 = live[3] ? {{2{o_sh_3_11[35]}}, o_sh_3_11} : 38'd0;
-    wire [37:0] o_sum_11 = o_al_0_11 + o_al_1_11 + o_al_2_11 + o_al_3_11;
+    wire signed [ACC_O_W-1:0] sel_s_0_11 = sel_0_11;
+    wire signed [ACC_O_W-1:0] o_sh_0_11 = sel_s_0_11 >>> shamt_0;
+    wire [TOT_O_W-1:0] o_al_0_11 = live[0] ? {{TOT_O_W-ACC_O_W{o_sh_0_11[ACC_O_W-1]}}, o_sh_0_11} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_1_11 = sel_1_11;
+    wire signed [ACC_O_W-1:0] o_sh_1_11 = sel_s_1_11 >>> shamt_1;
+    wire [TOT_O_W-1:0] o_al_1_11 = live[1] ? {{TOT_O_W-ACC_O_W{o_sh_1_11[ACC_O_W-1]}}, o_sh_1_11} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_2_11 = sel_2_11;
+    wire signed [ACC_O_W-1:0] o_sh_2_11 = sel_s_2_11 >>> shamt_2;
+    wire [TOT_O_W-1:0] o_al_2_11 = live[2] ? {{TOT_O_W-ACC_O_W{o_sh_2_11[ACC_O_W-1]}}, o_sh_2_11} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_3_11 = sel_3_11;
+    wire signed [ACC_O_W-1:0] o_sh_3_11 = sel_s_3_11 >>> shamt_3;
+    wire [TOT_O_W-1:0] o_al_3_11 = live[3] ? {{TOT_O_W-ACC_O_W{o_sh_3_11[ACC_O_W-1]}}, o_sh_3_11} : {TOT_O_W{1'b0}};
+    wire [TOT_O_W-1:0] o_sum_11 = o_al_0_11 + o_al_1_11 + o_al_2_11 + o_al_3_11;
     // lane 12
-    wire signed [35:0] sel_s_0_12 = sel_0_12;
-    wire signed [35:0] o_sh_0_12 = sel_s_0_12 >>> shamt_0;
-    wire [37:0] o_al_0_12 = live[0] ? {{2{o_sh_0_12[35]}}, o_sh_0_12} : 38'd0;
-    wire signed [35:0] sel_s_1_12 = sel_1_12;
-    wire signed [35:0] o_sh_1_12 = sel_s_1_12 >>> shamt_1;
-    wire [37:0] o_al_1_12 = live[1] ? {{2{o_sh_1_12[35]}}, o_sh_1_12} : 38'd0;
-    wire signed [35:0] sel_s_2_12 = sel_2_12;
-    wire signed [35:0] o_sh_2_12 = sel_s_2_12 >>> shamt_2;
-    wire [37:0] o_al_2_12 = live[2] ? {{2{o_sh_2_12[35]}}, o_sh_2_12} : 38'd0;
-    wire signed [35:0] sel_s_3_12 = sel_3_12;
-    wire signed [35:0] o_sh_3_12 = sel_s_3_12 >>> shamt_3;
-    wire [37:0] o_al_3_12 = live[3] ? {{2{o_sh_3_12[35]}}, o_sh_3_12} : 38'd0;
-    wire [37:0] o_sum_12 = o_al_0_12 + o_al_1_12 + o_al_2_12 + o_al_3_12;
+    wire signed [ACC_O_W-1:0] sel_s_0_12 = sel_0_12;
+    wire signed [ACC_O_W-1:0] o_sh_0_12 = sel_s_0_12 >>> shamt_0;
+    wire [TOT_O_W-1:0] o_al_0_12 = live[0] ? {{TOT_O_W-ACC_O_W{o_sh_0_12[ACC_O_W-1]}}, o_sh_0_12} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_1_12 = sel_1_12;
+    wire signed [ACC_O_W-1:0] o_sh_1_12 = sel_s_1_12 >>> shamt_1;
+    wire [TOT_O_W-1:0] o_al_1_12 = live[1] ? {{TOT_O_W-ACC_O_W{o_sh_1_12[ACC_O_W-1]}}, o_sh_1_12} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_2_12 = sel_2_12;
+    wire signed [ACC_O_W-1:0] o_sh_2_12 = sel_s_2_12 >>> shamt_2;
+    wire [TOT_O_W-1:0] o_al_2_12 = live[2] ? {{TOT_O_W-ACC_O_W{o_sh_2_12[ACC_O_W-1]}}, o_sh_2_12} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_3_12 = sel_3_12;
+    wire signed [ACC_O_W-1:0] o_sh_3_12 = sel_s_3_12 >>> shamt_3;
+    wire [TOT_O_W-1:0] o_al_3_12 = live[3] ? {{TOT_O_W-ACC_O_W{o_sh_3_12[ACC_O_W-1]}}, o_sh_3_12} : {TOT_O_W{1'b0}};
+    wire [TOT_O_W-1:0] o_sum_12 = o_al_0_12 + o_al_1_12 + o_al_2_12 + o_al_3_12;
     // lane 13
-    wire signed [35:0] sel_s_0_13 = sel_0_13;
-    wire signed [35:0] o_sh_0_13 = sel_s_0_13 >>> shamt_0;
-    wire [37:0] o_al_0_13 = live[0] ? {{2{o_sh_0_13[35]}}, o_sh_0_13} : 38'd0;
-    wire signed [35:0] sel_s_1_13 = sel_1_13;
-    wire signed [35:0] o_sh_1_13 = sel_s_1_13 >>> shamt_1;
-    wire [37:0] o_al_1_13 = live[1] ? {{2{o_sh_1_13[35]}}, o_sh_1_13} : 38'd0;
-    wire signed [35:0] sel_s_2_13 = sel_2_13;
-    wire signed [35:0] o_sh_2_13 = sel_s_2_13 >>> shamt_2;
-    wire [37:0] o_al_2_13 = live[2] ? {{2{o_sh_2_13[35]}}, o_sh_2_13} : 38'd0;
-    wire signed [35:0] sel_s_3_13 = sel_3_13;
-    wire signed [35:0] o_sh_3_13 = sel_s_3_13 >>> shamt_3;
-    wire [37:0] o_al_3_13 = live[3] ? {{2{o_sh_3_13[35]}}, o_sh_3_13} : 38'd0;
-    wire [37:0] o_sum_13 = o_al_0_13 + o_al_1_13 + o_al_2_13 + o_al_3_13;
+    wire signed [ACC_O_W-1:0] sel_s_0_13 = sel_0_13;
+    wire signed [ACC_O_W-1:0] o_sh_0_13 = sel_s_0_13 >>> shamt_0;
+    wire [TOT_O_W-1:0] o_al_0_13 = live[0] ? {{TOT_O_W-ACC_O_W{o_sh_0_13[ACC_O_W-1]}}, o_sh_0_13} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_1_13 = sel_1_13;
+    wire signed [ACC_O_W-1:0] o_sh_1_13 = sel_s_1_13 >>> shamt_1;
+    wire [TOT_O_W-1:0] o_al_1_13 = live[1] ? {{TOT_O_W-ACC_O_W{o_sh_1_13[ACC_O_W-1]}}, o_sh_1_13} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_2_13 = sel_2_13;
+    wire signed [ACC_O_W-1:0] o_sh_2_13 = sel_s_2_13 >>> shamt_2;
+    wire [TOT_O_W-1:0] o_al_2_13 = live[2] ? {{TOT_O_W-ACC_O_W{o_sh_2_13[ACC_O_W-1]}}, o_sh_2_13} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_3_13 = sel_3_13;
+    wire signed [ACC_O_W-1:0] o_sh_3_13 = sel_s_3_13 >>> shamt_3;
+    wire [TOT_O_W-1:0] o_al_3_13 = live[3] ? {{TOT_O_W-ACC_O_W{o_sh_3_13[ACC_O_W-1]}}, o_sh_3_13} : {TOT_O_W{1'b0}};
+    wire [TOT_O_W-1:0] o_sum_13 = o_al_0_13 + o_al_1_13 + o_al_2_13 + o_al_3_13;
     // lane 14
-    wire signed [35:0] sel_s_0_14 = sel_0_14;
-    wire signed [35:0] o_sh_0_14 = sel_s_0_14 >>> shamt_0;
-    wire [37:0] o_al_0_14 = live[0] ? {{2{o_sh_0_14[35]}}, o_sh_0_14} : 38'd0;
-    wire signed [35:0] sel_s_1_14 = sel_1_14;
-    wire signed [35:0] o_sh_1_14 = sel_s_1_14 >>> shamt_1;
-    wire [37:0] o_al_1_14 = live[1] ? {{2{o_sh_1_14[35]}}, o_sh_1_14} : 38'd0;
-    wire signed [35:0] sel_s_2_14 = sel_2_14;
-    wire signed [35:0] o_sh_2_14 = sel_s_2_14 >>> shamt_2;
-    wire [37:0] o_al_2_14 = live[2] ? {{2{o_sh_2_14[35]}}, o_sh_2_14} : 38'd0;
-    wire signed [35:0] sel_s_3_14 = sel_3_14;
-    wire signed [35:0] o_sh_3_14 = sel_s_3_14 >>> shamt_3;
-    wire [37:0] o_al_3_14 = live[3] ? {{2{o_sh_3_14[35]}}, o_sh_3_14} : 38'd0;
-    wire [37:0] o_sum_14 = o_al_0_14 + o_al_1_14 + o_al_2_14 + o_al_3_14;
+    wire signed [ACC_O_W-1:0] sel_s_0_14 = sel_0_14;
+    wire signed [ACC_O_W-1:0] o_sh_0_14 = sel_s_0_14 >>> shamt_0;
+    wire [TOT_O_W-1:0] o_al_0_14 = live[0] ? {{TOT_O_W-ACC_O_W{o_sh_0_14[ACC_O_W-1]}}, o_sh_0_14} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_1_14 = sel_1_14;
+    wire signed [ACC_O_W-1:0] o_sh_1_14 = sel_s_1_14 >>> shamt_1;
+    wire [TOT_O_W-1:0] o_al_1_14 = live[1] ? {{TOT_O_W-ACC_O_W{o_sh_1_14[ACC_O_W-1]}}, o_sh_1_14} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_2_14 = sel_2_14;
+    wire signed [ACC_O_W-1:0] o_sh_2_14 = sel_s_2_14 >>> shamt_2;
+    wire [TOT_O_W-1:0] o_al_2_14 = live[2] ? {{TOT_O_W-ACC_O_W{o_sh_2_14[ACC_O_W-1]}}, o_sh_2_14} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_3_14 = sel_3_14;
+    wire signed [ACC_O_W-1:0] o_sh_3_14 = sel_s_3_14 >>> shamt_3;
+    wire [TOT_O_W-1:0] o_al_3_14 = live[3] ? {{TOT_O_W-ACC_O_W{o_sh_3_14[ACC_O_W-1]}}, o_sh_3_14} : {TOT_O_W{1'b0}};
+    wire [TOT_O_W-1:0] o_sum_14 = o_al_0_14 + o_al_1_14 + o_al_2_14 + o_al_3_14;
     // lane 15
-    wire signed [35:0] sel_s_0_15 = sel_0_15;
-    wire signed [35:0] o_sh_0_15 = sel_s_0_15 >>> shamt_0;
-    wire [37:0] o_al_0_15 = live[0] ? {{2{o_sh_0_15[35]}}, o_sh_0_15} : 38'd0;
-    wire signed [35:0] sel_s_1_15 = sel_1_15;
-    wire signed [35:0] o_sh_1_15 = sel_s_1_15 >>> shamt_1;
-    wire [37:0] o_al_1_15 = live[1] ? {{2{o_sh_1_15[35]}}, o_sh_1_15} : 38'd0;
-    wire signed [35:0] sel_s_2_15 = sel_2_15;
-    wire signed [35:0] o_sh_2_15 = sel_s_2_15 >>> shamt_2;
-    wire [37:0] o_al_2_15 = live[2] ? {{2{o_sh_2_15[35]}}, o_sh_2_15} : 38'd0;
-    wire signed [35:0] sel_s_3_15 = sel_3_15;
-    wire signed [35:0] o_sh_3_15 = sel_s_3_15 >>> shamt_3;
-    wire [37:0] o_al_3_15 = live[3] ? {{2{o_sh_3_15[35]}}, o_sh_3_15} : 38'd0;
-    wire [37:0] o_sum_15 = o_al_0_15 + o_al_1_15 + o_al_2_15 + o_al_3_15;
-    reg  [37:0] o_r_0;
-    reg  [37:0] o_r_1;
-    reg  [37:0] o_r_2;
-    reg  [37:0] o_r_3;
-    reg  [37:0] o_r_4;
-    reg  [37:0] o_r_5;
-    reg  [37:0] o_r_6;
-    reg  [37:0] o_r_7;
-    reg  [37:0] o_r_8;
-    reg  [37:0] o_r_9;
-    reg  [37:0] o_r_10;
-    reg  [37:0] o_r_11;
-    reg  [37:0] o_r_12;
-    reg  [37:0] o_r_13;
-    reg  [37:0] o_r_14;
-    reg  [37:0] o_r_15;
+    wire signed [ACC_O_W-1:0] sel_s_0_15 = sel_0_15;
+    wire signed [ACC_O_W-1:0] o_sh_0_15 = sel_s_0_15 >>> shamt_0;
+    wire [TOT_O_W-1:0] o_al_0_15 = live[0] ? {{TOT_O_W-ACC_O_W{o_sh_0_15[ACC_O_W-1]}}, o_sh_0_15} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_1_15 = sel_1_15;
+    wire signed [ACC_O_W-1:0] o_sh_1_15 = sel_s_1_15 >>> shamt_1;
+    wire [TOT_O_W-1:0] o_al_1_15 = live[1] ? {{TOT_O_W-ACC_O_W{o_sh_1_15[ACC_O_W-1]}}, o_sh_1_15} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_2_15 = sel_2_15;
+    wire signed [ACC_O_W-1:0] o_sh_2_15 = sel_s_2_15 >>> shamt_2;
+    wire [TOT_O_W-1:0] o_al_2_15 = live[2] ? {{TOT_O_W-ACC_O_W{o_sh_2_15[ACC_O_W-1]}}, o_sh_2_15} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_3_15 = sel_3_15;
+    wire signed [ACC_O_W-1:0] o_sh_3_15 = sel_s_3_15 >>> shamt_3;
+    wire [TOT_O_W-1:0] o_al_3_15 = live[3] ? {{TOT_O_W-ACC_O_W{o_sh_3_15[ACC_O_W-1]}}, o_sh_3_15} : {TOT_O_W{1'b0}};
+    wire [TOT_O_W-1:0] o_sum_15 = o_al_0_15 + o_al_1_15 + o_al_2_15 + o_al_3_15;
+    reg  [TOT_O_W-1:0] o_r_0;
+    reg  [TOT_O_W-1:0] o_r_1;
+    reg  [TOT_O_W-1:0] o_r_2;
+    reg  [TOT_O_W-1:0] o_r_3;
+    reg  [TOT_O_W-1:0] o_r_4;
+    reg  [TOT_O_W-1:0] o_r_5;
+    reg  [TOT_O_W-1:0] o_r_6;
+    reg  [TOT_O_W-1:0] o_r_7;
+    reg  [TOT_O_W-1:0] o_r_8;
+    reg  [TOT_O_W-1:0] o_r_9;
+    reg  [TOT_O_W-1:0] o_r_10;
+    reg  [TOT_O_W-1:0] o_r_11;
+    reg  [TOT_O_W-1:0] o_r_12;
+    reg  [TOT_O_W-1:0] o_r_13;
+    reg  [TOT_O_W-1:0] o_r_14;
+    reg  [TOT_O_W-1:0] o_r_15;
     always @(posedge clk) begin
         if (al_act) begin
             o_r_0 <= o_sum_0;
@@ -803,159 +828,160 @@ module elsa_output_div (
     end
 
     // ------------------------------------------------------------ cycles 2..5: multiply, round, saturate
-    wire [50:0] recip_x = {38'd0, recip_r};
+    wire [DIV_PROD_W-1:0] recip_x = {{DIV_PROD_W-RECIP_W{1'b0}}, recip_r};
     // lane 0
-    wire [50:0] o_x_0 = {{13{o_r_0[37]}}, o_r_0};
-    wire signed [50:0] prod_0 = o_x_0 * recip_x;
-    wire signed [50:0] psh_0 = prod_0 >>> rsh_r;
-    wire [50:0] pinc_0 = psh_0 + 51'd1;
-    wire [49:0] rnd_0 = pinc_0[50:1];
-    wire fits_0 = (&rnd_0[49:8]) | ~(|rnd_0[49:8]);
-    wire [8:0] sat_0 = fits_0 ? rnd_0[8:0] :
-                           rnd_0[49] ? 9'd256 : 9'd255;
+    wire [DIV_PROD_W-1:0] o_x_0 = {{DIV_PROD_W-TOT_O_W{o_r_0[TOT_O_W-1]}}, o_r_0};
+    wire signed [DIV_PROD_W-1:0] prod_0 = o_x_0 * recip_x;
+    wire signed [DIV_PROD_W-1:0] psh_0 = prod_0 >>> rsh_r;
+    wire [DIV_PROD_W-1:0] pinc_0 = psh_0 + 1'b1;
+    wire [DIV_PROD_W-2:0] rnd_0 = pinc_0[DIV_PROD_W-1:1];
+    wire fits_0 = (&rnd_0[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_0[DIV_PROD_W-2:OUT_W-1]);
+    wire [OUT_W-1:0] sat_0 = fits_0 ? rnd_0[OUT_W-1:0] :
+                           rnd_0[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 1
-    wire [50:0] o_x_1 = {{13{o_r_1[37]}}, o_r_1};
-    wire signed [50:0] prod_1 = o_x_1 * recip_x;
-    wire signed [50:0] psh_1 = prod_1 >>> rsh_r;
-    wire [50:0] pinc_1 = psh_1 + 51'd1;
-    wire [49:0] rnd_1 = pinc_1[50:1];
-    wire fits_1 = (&rnd_1[49:8]) | ~(|rnd_1[49:8]);
-    wire [8:0] sat_1 = fits_1 ? rnd_1[8:0] :
-                           rnd_1[49] ? 9'd256 : 9'd255;
+    wire [DIV_PROD_W-1:0] o_x_1 = {{DIV_PROD_W-TOT_O_W{o_r_1[TOT_O_W-1]}}, o_r_1};
+    wire signed [DIV_PROD_W-1:0] prod_1 = o_x_1 * recip_x;
+    wire signed [DIV_PROD_W-1:0] psh_1 = prod_1 >>> rsh_r;
+    wire [DIV_PROD_W-1:0] pinc_1 = psh_1 + 1'b1;
+    wire [DIV_PROD_W-2:0] rnd_1 = pinc_1[DIV_PROD_W-1:1];
+    wire fits_1 = (&rnd_1[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_1[DIV_PROD_W-2:OUT_W-1]);
+    wire [OUT_W-1:0] sat_1 = fits_1 ? rnd_1[OUT_W-1:0] :
+                           rnd_1[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 2
-    wire [50:0] o_x_2 = {{13{o_r_2[37]}}, o_r_2};
-    wire signed [50:0] prod_2 = o_x_2 * recip_x;
-    wire signed [50:0] psh_2 = prod_2 >>> rsh_r;
-    wire [50:0] pinc_2 = psh_2 + 51'd1;
-    wire [49:0] rnd_2 = pinc_2[50:1];
-    wire fits_2 = (&rnd_2[49:8]) | ~(|rnd_2[49:8]);
-    wire [8:0] sat_2 = fits_2 ? rnd_2[8:0] :
-                           rnd_2[49] ? 9'd256 : 9'd255;
+    wire [DIV_PROD_W-1:0] o_x_2 = {{DIV_PROD_W-TOT_O_W{o_r_2[TOT_O_W-1]}}, o_r_2};
+    wire signed [DIV_PROD_W-1:0] prod_2 = o_x_2 * recip_x;
+    wire signed [DIV_PROD_W-1:0] psh_2 = prod_2 >>> rsh_r;
+    wire [DIV_PROD_W-1:0] pinc_2 = psh_2 + 1'b1;
+    wire [DIV_PROD_W-2:0] rnd_2 = pinc_2[DIV_PROD_W-1:1];
+    wire fits_2 = (&rnd_2[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_2[DIV_PROD_W-2:OUT_W-1]);
+    wire [OUT_W-1:0] sat_2 = fits_2 ? rnd_2[OUT_W-1:0] :
+                           rnd_2[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 3
-    wire [50:0] o_x_3 = {{13{o_r_3[37]}}, o_r_3};
-    wire signed [50:0] prod_3 = o_x_3 * recip_x;
-    wire signed [50:0] psh_3 = prod_3 >>> rsh_r;
-    wire [50:0] pinc_3 = psh_3 + 51'd1;
-    wire [49:0] rnd_3 = pinc_3[50:1];
-    wire fits_3 = (&rnd_3[49:8]) | ~(|rnd_3[49:8]);
-    wire [8:0] sat_3 = fits_3 ? rnd_3[8:0] :
-                           rnd_3[49] ? 9'd256 : 9'd255;
+    wire [DIV_PROD_W-1:0] o_x_3 = {{DIV_PROD_W-TOT_O_W{o_r_3[TOT_O_W-1]}}, o_r_3};
+    wire signed [DIV_PROD_W-1:0] prod_3 = o_x_3 * recip_x;
+    wire signed [DIV_PROD_W-1:0] psh_3 = prod_3 >>> rsh_r;
+    wire [DIV_PROD_W-1:0] pinc_3 = psh_3 + 1'b1;
+    wire [DIV_PROD_W-2:0] rnd_3 = pinc_3[DIV_PROD_W-1:1];
+    wire fits_3 = (&rnd_3[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_3[DIV_PROD_W-2:OUT_W-1]);
+    wire [OUT_W-1:0] sat_3 = fits_3 ? rnd_3[OUT_W-1:0] :
+                           rnd_3[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 4
-    wire [50:0] o_x_4 = {{13{o_r_4[37]}}, o_r_4};
-    wire signed [50:0] prod_4 = o_x_4 * recip_x;
-    wire signed [50:0] psh_4 = prod_4 >>> rsh_r;
-    wire [50:0] pinc_4 = psh_4 + 51'd1;
-    wire [49:0] rnd_4 = pinc_4[50:1];
-    wire fits_4 = (&rnd_4[49:8]) | ~(|rnd_4[49:8]);
-    wire [8:0] sat_4 = fits_4 ? rnd_4[8:0] :
-                           rnd_4[49] ? 9'd256 : 9'd255;
+    wire [DIV_PROD_W-1:0] o_x_4 = {{DIV_PROD_W-TOT_O_W{o_r_4[TOT_O_W-1]}}, o_r_4};
+    wire signed [DIV_PROD_W-1:0] prod_4 = o_x_4 * recip_x;
+    wire signed [DIV_PROD_W-1:0] psh_4 = prod_4 >>> rsh_r;
+    wire [DIV_PROD_W-1:0] pinc_4 = psh_4 + 1'b1;
+    wire [DIV_PROD_W-2:0] rnd_4 = pinc_4[DIV_PROD_W-1:1];
+    wire fits_4 = (&rnd_4[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_4[DIV_PROD_W-2:OUT_W-1]);
+    wire [OUT_W-1:0] sat_4 = fits_4 ? rnd_4[OUT_W-1:0] :
+                           rnd_4[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 5
-    wire [50:0] o_x_5 = {{13{o_r_5[37]}}, o_r_5};
-    wire signed [50:0] prod_5 = o_x_5 * recip_x;
-    wire signed [50:0] psh_5 = prod_5 >>> rsh_r;
-    wire [50:0] pinc_5 = psh_5 + 51'd1;
-    wire [49:0] rnd_5 = pinc_5[50:1];
-    wire fits_5 = (&rnd_5[49:8]) | ~(|rnd_5[49:8]);
-    wire [8:0] sat_5 = fits_5 ? rnd_5[8:0] :
-                           rnd_5[49] ? 9'd256 : 9'd255;
+    wire [DIV_PROD_W-1:0] o_x_5 = {{DIV_PROD_W-TOT_O_W{o_r_5[TOT_O_W-1]}}, o_r_5};
+    wire signed [DIV_PROD_W-1:0] prod_5 = o_x_5 * recip_x;
+    wire signed [DIV_PROD_W-1:0] psh_5 = prod_5 >>> rsh_r;
+    wire [DIV_PROD_W-1:0] pinc_5 = psh_5 + 1'b1;
+    wire [DIV_PROD_W-2:0] rnd_5 = pinc_5[DIV_PROD_W-1:1];
+    wire fits_5 = (&rnd_5[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_5[DIV_PROD_W-2:OUT_W-1]);
+    wire [OUT_W-1:0] sat_5 = fits_5 ? rnd_5[OUT_W-1:0] :
+                           rnd_5[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 6
-    wire [50:0] o_x_6 = {{13{o_r_6[37]}}, o_r_6};
-    wire signed [50:0] prod_6 = o_x_6 * recip_x;
-    wire signed [50:0] psh_6 = prod_6 >>> rsh_r;
-    wire [50:0] pinc_6 = psh_6 + 51'd1;
-    wire [49:0] rnd_6 = pinc_6[50:1];
-    wire fits_6 = (&rnd_6[49:8]) | ~(|rnd_6[49:8]);
-    wire [8:0] sat_6 = fits_6 ? rnd_6[8:0] :
-                           rnd_6[49] ? 9'd256 : 9'd255;
+    wire [DIV_PROD_W-1:0] o_x_6 = {{DIV_PROD_W-TOT_O_W{o_r_6[TOT_O_W-1]}}, o_r_6};
+    wire signed [DIV_PROD_W-1:0] prod_6 = o_x_6 * recip_x;
+    wire signed [DIV_PROD_W-1:0] psh_6 = prod_6 >>> rsh_r;
+    wire [DIV_PROD_W-1:0] pinc_6 = psh_6 + 1'b1;
+    wire [DIV_PROD_W-2:0] rnd_6 = pinc_6[DIV_PROD_W-1:1];
+    wire fits_6 = (&rnd_6[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_6[DIV_PROD_W-2:OUT_W-1]);
+    wire [OUT_W-1:0] sat_6 = fits_6 ? rnd_6[OUT_W-1:0] :
+                           rnd_6[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 7
-    wire [50:0] o_x_7 = {{13{o_r_7[37]}}, o_r_7};
-    wire signed [50:0] prod_7 = o_x_7 * recip_x;
-    wire signed [50:0] psh_7 = prod_7 >>> rsh_r;
-    wire [50:0] pinc_7 = psh_7 + 51'd1;
-    wire [49:0] rnd_7 = pinc_7[50:1];
-    wire fits_7 = (&rnd_7[49:8]) | ~(|rnd_7[49:8]);
-    wire [8:0] sat_7 = fits_7 ? rnd_7[8:0] :
-                           rnd_7[49] ? 9'd256 : 9'd255;
+    wire [DIV_PROD_W-1:0] o_x_7 = {{DIV_PROD_W-TOT_O_W{o_r_7[TOT_O_W-1]}}, o_r_7};
+    wire signed [DIV_PROD_W-1:0] prod_7 = o_x_7 * recip_x;
+    wire signed [DIV_PROD_W-1:0] psh_7 = prod_7 >>> rsh_r;
+    wire [DIV_PROD_W-1:0] pinc_7 = psh_7 + 1'b1;
+    wire [DIV_PROD_W-2:0] rnd_7 = pinc_7[DIV_PROD_W-1:1];
+    wire fits_7 = (&rnd_7[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_7[DIV_PROD_W-2:OUT_W-1]);
+    wire [OUT_W-1:0] sat_7 = fits_7 ? rnd_7[OUT_W-1:0] :
+                           rnd_7[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 8
-    wire [50:0] o_x_8 = {{13{o_r_8[37]}}, o_r_8};
-    wire signed [50:0] prod_8 = o_x_8 * recip_x;
-    wire signed [50:0] psh_8 = prod_8 >>> rsh_r;
-    wire [50:0] pinc_8 = psh_8 + 51'd1;
-    wire [49:0] rnd_8 = pinc_8[50:1];
-    wire fits_8 = (&rnd_8[49:8]) | ~(|rnd_8[49:8]);
-    wire [8:0] sat_8 = fits_8 ? rnd_8[8:0] :
-                           rnd_8[49] ? 9'd256 : 9'd255;
+    wire [DIV_PROD_W-1:0] o_x_8 = {{DIV_PROD_W-TOT_O_W{o_r_8[TOT_O_W-1]}}, o_r_8};
+    wire signed [DIV_PROD_W-1:0] prod_8 = o_x_8 * recip_x;
+    wire signed [DIV_PROD_W-1:0] psh_8 = prod_8 >>> rsh_r;
+    wire [DIV_PROD_W-1:0] pinc_8 = psh_8 + 1'b1;
+    wire [DIV_PROD_W-2:0] rnd_8 = pinc_8[DIV_PROD_W-1:1];
+    wire fits_8 = (&rnd_8[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_8[DIV_PROD_W-2:OUT_W-1]);
+    wire [OUT_W-1:0] sat_8 = fits_8 ? rnd_8[OUT_W-1:0] :
+                           rnd_8[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 9
-    wire [50:0] o_x_9 = {{13{o_r_9[37]}}, o_r_9};
-    wire signed [50:0] prod_9 = o_x_9 * recip_x;
-    wire signed [50:0] psh_9 = prod_9 >>> rsh_r;
-    wire [50:0] pinc_9 = psh_9 + 51'd1;
-    wire [49:0] rnd_9 = pinc_9[50:1];
-    wire fits_9 = (&rnd_9[49:8]) | ~(|rnd_9[49:8]);
-    wire [8:0] sat_9 = fits_9 ? rnd_9[8:0] :
-                           rnd_9[49] ? 9'd256 : 9'd255;
+    wire [DIV_PROD_W-1:0] o_x_9 = {{DIV_PROD_W-TOT_O_W{o_r_9[TOT_O_W-1]}}, o_r_9};
+    wire signed [DIV_PROD_W-1:0] prod_9 = o_x_9 * recip_x;
+    wire signed [DIV_PROD_W-1:0] psh_9 = prod_9 >>> rsh_r;
+    wire [DIV_PROD_W-1:0] pinc_9 = psh_9 + 1'b1;
+    wire [DIV_PROD_W-2:0] rnd_9 = pinc_9[DIV_PROD_W-1:1];
+    wire fits_9 = (&rnd_9[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_9[DIV_PROD_W-2:OUT_W-1]);
+    wire [OUT_W-1:0] sat_9 = fits_9 ? rnd_9[OUT_W-1:0] :
+                           rnd_9[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 10
-    wire [50:0] o_x_10 = {{13{o_r_10[37]}}, o_r_10};
-    wire signed [50:0] prod_10 = o_x_10 * recip_x;
-    wire signed [50:0] psh_10 = prod_10 >>> rsh_r;
-    wire [50:0] pinc_10 = psh_10 + 51'd1;
-    wire [49:0] rnd_10 = pinc_10[50:1];
-    wire fits_10 = (&rnd_10[49:8]) | ~(|rnd_10[49:8]);
-    wire [8:0] sat_10 = fits_10 ? rnd_10[8:0] :
-                           rnd_10[49] ? 9'd256 : 9'd255;
+    wire [DIV_PROD_W-1:0] o_x_10 = {{DIV_PROD_W-TOT_O_W{o_r_10[TOT_O_W-1]}}, o_r_10};
+    wire signed [DIV_PROD_W-1:0] prod_10 = o_x_10 * recip_x;
+    wire signed [DIV_PROD_W-1:0] psh_10 = prod_10 >>> rsh_r;
+    wire [DIV_PROD_W-1:0] pinc_10 = psh_10 + 1'b1;
+    wire [DIV_PROD_W-2:0] rnd_10 = pinc_10[DIV_PROD_W-1:1];
+    wire fits_10 = (&rnd_10[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_10[DIV_PROD_W-2:OUT_W-1]);
+    wire [OUT_W-1:0] sat_10 = fits_10 ? rnd_10[OUT_W-1:0] :
+                           rnd_10[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 11
-    wire [50:0] o_x_11 = {{13{o_r_11[37]}}, o_r_11};
-    wire signed [50:0] prod_11 = o_x_11 * recip_x;
-    wire signed [50:0] psh_11 = prod_11 >>> rsh_r;
-    wire [50:0] pinc_11 = psh_11 + 51'd1;
-    wire [49:0] rnd_11 = pinc_11[50:1];
-    wire fits_11 = (&rnd_11[49:8]) | ~(|rnd_11[49:8]);
-    wire [8:0] sat_11 = fits_11 ? rnd_11[8:0] :
-                           rnd_11[49] ? 9'd256 : 9'd255;
+    wire [DIV_PROD_W-1:0] o_x_11 = {{DIV_PROD_W-TOT_O_W{o_r_11[TOT_O_W-1]}}, o_r_11};
+    wire signed [DIV_PROD_W-1:0] prod_11 = o_x_11 * recip_x;
+    wire signed [DIV_PROD_W-1:0] psh_11 = prod_11 >>> rsh_r;
+    wire [DIV_PROD_W-1:0] pinc_11 = psh_11 + 1'b1;
+    wire [DIV_PROD_W-2:0] rnd_11 = pinc_11[DIV_PROD_W-1:1];
+    wire fits_11 = (&rnd_11[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_11[DIV_PROD_W-2:OUT_W-1]);
+    wire [OUT_W-1:0] sat_11 = fits_11 ? rnd_11[OUT_W-1:0] :
+                           rnd_11[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 12
-    wire [50:0] o_x_12 = {{13{o_r_12[37]}}, o_r_12};
-    wire signed [50:0] prod_12 = o_x_12 * recip_x;
-    wire signed [50:0] psh_12 = prod_12 >>> rsh_r;
-    wire [50:0] pinc_12 = psh_12 + 51'd1;
-    wire [49:0] rnd_12 = pinc_12[50:1];
-    wire fits_12 = (&rnd_12[49:8]) | ~(|rnd_12[49:8]);
-    wire [8:0] sat_12 = fits_12 ? rnd_12[8:0] :
-                           rnd_12[49] ? 9'd256 : 9'd255;
+    wire [DIV_PROD_W-1:0] o_x_12 = {{DIV_PROD_W-TOT_O_W{o_r_12[TOT_O_W-1]}}, o_r_12};
+    wire signed [DIV_PROD_W-1:0] prod_12 = o_x_12 * recip_x;
+    wire signed [DIV_PROD_W-1:0] psh_12 = prod_12 >>> rsh_r;
+    wire [DIV_PROD_W-1:0] pinc_12 = psh_12 + 1'b1;
+    wire [DIV_PROD_W-2:0] rnd_12 = pinc_12[DIV_PROD_W-1:1];
+    wire fits_12 = (&rnd_12[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_12[DIV_PROD_W-2:OUT_W-1]);
+    wire [OUT_W-1:0] sat_12 = fits_12 ? rnd_12[OUT_W-1:0] :
+                           rnd_12[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 13
-    wire [50:0] o_x_13 = {{13{o_r_13[37]}}, o_r_13};
-    wire signed [50:0] prod_13 = o_x_13 * recip_x;
-    wire signed [50:0] psh_13 = prod_13 >>> rsh_r;
-    wire [50:0] pinc_13 = psh_13 + 51'd1;
-    wire [49:0] rnd_13 = pinc_13[50:1];
-    wire fits_13 = (&rnd_13[49:8]) | ~(|rnd_13[49:8]);
-    wire [8:0] sat_13 = fits_13 ? rnd_13[8:0] :
-                           rnd_13[49] ? 9'd256 : 9'd255;
+    wire [DIV_PROD_W-1:0] o_x_13 = {{DIV_PROD_W-TOT_O_W{o_r_13[TOT_O_W-1]}}, o_r_13};
+    wire signed [DIV_PROD_W-1:0] prod_13 = o_x_13 * recip_x;
+    wire signed [DIV_PROD_W-1:0] psh_13 = prod_13 >>> rsh_r;
+    wire [DIV_PROD_W-1:0] pinc_13 = psh_13 + 1'b1;
+    wire [DIV_PROD_W-2:0] rnd_13 = pinc_13[DIV_PROD_W-1:1];
+    wire fits_13 = (&rnd_13[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_13[DIV_PROD_W-2:OUT_W-1]);
+    wire [OUT_W-1:0] sat_13 = fits_13 ? rnd_13[OUT_W-1:0] :
+                           rnd_13[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 14
-    wire [50:0] o_x_14 = {{13{o_r_14[37]}}, o_r_14};
-    wire signed [50:0] prod_14 = o_x_14 * recip_x;
-    wire signed [50:0] psh_14 = prod_14 >>> rsh_r;
-    wire [50:0] pinc_14 = psh_14 + 51'd1;
-    wire [49:0] rnd_14 = pinc_14[50:1];
-    wire fits_14 = (&rnd_14[49:8]) | ~(|rnd_14[49:8]);
-    wire [8:0] sat_14 = fits_14 ? rnd_14[8:0] :
-                           rnd_14[49] ? 9'd256 : 9'd255;
+    wire [DIV_PROD_W-1:0] o_x_14 = {{DIV_PROD_W-TOT_O_W{o_r_14[TOT_O_W-1]}}, o_r_14};
+    wire signed [DIV_PROD_W-1:0] prod_14 = o_x_14 * recip_x;
+    wire signed [DIV_PROD_W-1:0] psh_14 = prod_14 >>> rsh_r;
+    wire [DIV_PROD_W-1:0] pinc_14 = psh_14 + 1'b1;
+    wire [DIV_PROD_W-2:0] rnd_14 = pinc_14[DIV_PROD_W-1:1];
+    wire fits_14 = (&rnd_14[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_14[DIV_PROD_W-2:OUT_W-1]);
+    wire [OUT_W-1:0] sat_14 = fits_14 ? rnd_14[OUT_W-1:0] :
+                           rnd_14[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 15
-    wire [50:0] o_x_15 = {{13{o_r_15[37]}}, o_r_15};
-    wire signed [50:0] prod_15 = o_x_15 * recip_x;
-    wire signed [50:0] psh_15 = prod_15 >>> rsh_r;
-    wire [50:0] pinc_15 = psh_15 + 51'd1;
-    wire [49:0] rnd_15 = pinc_15[50:1];
-    wire fits_15 = (&rnd_15[49:8]) | ~(|rnd_15[49:8]);
-    wire [8:0] sat_15 = fits_15 ? rnd_15[8:0] :
-                           rnd_15[49] ? 9'd256 : 9'd255;
+    wire [DIV_PROD_W-1:0] o_x_15 = {{DIV_PROD_W-TOT_O_W{o_r_15[TOT_O_W-1]}}, o_r_15};
+    wire signed [DIV_PROD_W-1:0] prod_15 = o_x_15 * recip_x;
+    wire signed [DIV_PROD_W-1:0] psh_15 = prod_15 >>> rsh_r;
+    wire [DIV_PROD_W-1:0] pinc_15 = psh_15 + 1'b1;
+    wire [DIV_PROD_W-2:0] rnd_15 = pinc_15[DIV_PROD_W-1:1];
+    wire fits_15 = (&rnd_15[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_15[DIV_PROD_W-2:OUT_W-1]);
+    wire [OUT_W-1:0] sat_15 = fits_15 ? rnd_15[OUT_W-1:0] :
+                           rnd_15[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // the +1 of round-half-up lands in bit 0, which the final >>> 1 drops
     wire unused_round = ^{pinc_0[0], pinc_1[0], pinc_2[0], pinc_3[0], pinc_4[0], pinc_5[0], pinc_6[0], pinc_7[0], pinc_8[0], pinc_9[0], pinc_10[0], pinc_11[0], pinc_12[0], pinc_13[0], pinc_14[0], pinc_15[0]};
 
     always @(posedge clk) begin
         if (rst)
-            o_data <= 576'd0;
+            o_data <= {DIM*OUT_W{1'b0}};
         else if (mu_act)
-            o_data <= {sat_15, sat_14, sat_13, sat_12, sat_11, sat_10, sat_9, sat_8, sat_7, sat_6, sat_5, sat_4, sat_3, sat_2, sat_1, sat_0, o_data[575:144]};
+            o_data <= {sat_15, sat_14, sat_13, sat_12, sat_11, sat_10, sat_9, sat_8, sat_7, sat_6, sat_5, sat_4, sat_3, sat_2, sat_1, sat_0,
+                       o_data[DIM*OUT_W-1:LANES*OUT_W]};
     end
 endmodule
 

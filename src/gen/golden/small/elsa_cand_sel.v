@@ -7,33 +7,40 @@
 // × key norm, compare with the threshold register. Combinational; the bank registers its inputs.
 // sel = (‖k‖ · cos_table[ham] ≥ t · max‖k‖)   (≥ so that t = -2 selects every key)
 module elsa_cand_sel (
-    input  wire [15:0]          q_hash,
-    input  wire [15:0]          key_hash,
-    input  wire [10:0]          key_norm,
-    input  wire signed [20:0]    thr,
-    output wire                   sel
+    input  wire [15:0]        q_hash,    // hash of the query
+    input  wire [15:0]        key_hash,  // hash of the key
+    input  wire [10:0]        key_norm,  // ‖k‖ of the key
+    input  wire signed [20:0] thr,       // threshold register t·max‖k‖
+    output wire               sel        // the key is a candidate: ‖k‖·cos_table[ham] ≥ t·max‖k‖
 );
-    wire [15:0] diff = q_hash ^ key_hash;
+    localparam HASH_W = 16;  // hash code: k sign bits, bit j = (projection j >= 0)
+    localparam HAM_W  = 5;   // Hamming distance 0..k
+    localparam NORM_W = 11;  // key norm floor(sqrt(Σ k_i²)) (qkv.frac fraction bits)
+    localparam COS_W  = 9;   // cos table entry (simFrac fraction bits)
+    localparam SIM_W  = 21;  // similarity estimate ‖k‖·cos
+    localparam CMP_W  = 21;  // compare of similarity and threshold
 
-    reg [4:0] ham;
+    wire [HASH_W-1:0] diff = q_hash ^ key_hash;
+
+    reg [HAM_W-1:0] ham;
     integer i;
     always @* begin
-        ham = 5'd0;
-        for (i = 0; i < 16; i = i + 1)
-            ham = ham + {4'd0, diff[i]};
+        ham = {HAM_W{1'b0}};
+        for (i = 0; i < HASH_W; i = i + 1)
+            ham = ham + {{HAM_W-1{1'b0}}, diff[i]};
     end
 
-    wire signed [8:0] cos_q;
+    wire signed [COS_W-1:0] cos_q;
     elsa_cos_table u_cos_table (
         .ham   (ham),
         .cos_q (cos_q)
     );
 
-    // ‖k‖ · cos: the unsigned norm made signed; the product is exact at simW bits.
-    wire signed [11:0] norm_s = {1'b0, key_norm};
-    wire signed [20:0] sim    = norm_s * cos_q;   // signed operands: a 12x9 multiplier
-    wire signed [20:0] sim_cmp = sim;
-    wire signed [20:0] thr_cmp = thr;
+    // ‖k‖ · cos: the unsigned norm made signed; the product is exact at SIM_W bits.
+    wire signed [NORM_W:0] norm_s = {1'b0, key_norm};
+    wire signed [SIM_W-1:0] sim    = norm_s * cos_q;   // signed operands: a (NORM_W+1) x COS_W multiplier
+    wire signed [CMP_W-1:0] sim_cmp = sim;
+    wire signed [CMP_W-1:0] thr_cmp = thr;
     assign sel = (sim_cmp >= thr_cmp);
 endmodule
 

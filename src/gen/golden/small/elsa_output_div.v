@@ -4,12 +4,12 @@
 `default_nettype none
 
 // Output division (SPEC §2): reduce the 2 bank partials and divide, o_i = O_i / S.
-// Bit-exact with outputDivision() in src/model/fixed.ts:
+// Bit-exact with outputDivision() in src/units/output_div/model.ts:
 //   E = max e_b over started banks; S = Σ part_s[b] >> (E − e_b); O_i = Σ part_o[b][i] >>> (E − e_b)
-//   (floor shifts, started banks only); p = msb of S, f = the 5 bits below it (truncated),
+//   (floor shifts, started banks only); p = msb of S, f = the RECIP_IDX_W bits below it (truncated),
 //   recip = table[f] (12 fraction bits), sh = 12 + p + 3 − 3,
 //   o_i = saturate9((O_i · recip + 2^(sh−1)) >>> sh). No started bank → all o_i = 0.
-// 4 lanes (one multiplier each) produce 4 elements per cycle, 4 cycle(s) per query row.
+// 4 lanes (one multiplier each): 4 elements per cycle, 4 cycle(s) per row.
 //
 // Timing (cycle 0 = the cycle in which start = idle && &part_full && (!o_valid || o_ready) holds at the
 // rising edge):
@@ -24,27 +24,49 @@
 // part_clear cycle itself). The next start is possible in the output handshake cycle (o_data is
 // rewritten only from cycle 2 on), i.e. at best every d/mO + 2 = 6 cycles.
 // o_data keeps the last row through cycle 2 of the next division, then fills chunk by chunk.
-// Widths: S 23 bits unsigned, O 33 bits signed (both hold Σ over all nMax keys), product 46 bits.
+// Widths: S TOT_S_W bits unsigned, O TOT_O_W bits signed (both hold Σ over all nMax keys), product DIV_PROD_W.
 module elsa_output_div (
-    input  wire                   clk,
-    input  wire                   rst,
-    input  wire [1:0]            part_full,
-    input  wire [1:0]            part_started,
-    input  wire [19:0]           part_e,
-    input  wire [43:0]           part_s,
-    input  wire [1023:0]         part_o,
-    output reg                    part_clear,
-    output reg                    o_valid,
-    input  wire                   o_ready,
-    output reg  [143:0]         o_data
+    input  wire          clk,           // clock
+    input  wire          rst,           // synchronous reset, active high
+    // bank partials (bank b: bit b of the masks, field b of the buses)
+    input  wire [1:0]    part_full,     // bank b holds its partial of the current query
+    input  wire [1:0]    part_started,  // bank b accumulated at least one term (read only with part_full)
+    input  wire [19:0]   part_e,        // block exponent e_b (signed)
+    input  wire [43:0]   part_s,        // Σe of bank b, in units of 2^e_b
+    input  wire [1023:0] part_o,        // Σe·v of bank b, element i in field b·d + i
+    output reg           part_clear,    // the partials were read: the banks may replace them
+    // output row
+    output reg           o_valid,       // o_data holds a row
+    input  wire          o_ready,       // o_data is taken in this cycle
+    output reg  [143:0]  o_data         // o_i = O_i / S, element i in field i
 );
+    localparam EXP_E_W     = 10;  // exp exponent (saturated to ±exponentMax)
+    localparam ACC_S_W     = 22;  // bank accumulator Σe
+    localparam ACC_O_W     = 32;  // bank accumulator Σe·v
+    localparam ACC_SH_W    = 11;  // block-exponent alignment shift
+    localparam TOT_S_W     = 23;  // Σe of all banks
+    localparam TOT_O_W     = 33;  // Σe·v of all banks
+    localparam RECIP_IDX_W = 5;   // reciprocal table index: Σe bits below its msb
+    localparam RECIP_W     = 13;  // reciprocal table entry (recipFrac fraction bits)
+    localparam RSH_W       = 6;   // rounding shift amount
+    localparam DIV_PROD_W  = 46;  // O_i·recip before the rounding shift
+    localparam OUT_W       = 9;   // output element: 1 sign + int + frac
+    localparam CHUNK_W     = 2;   // output chunk counter 0..d/m_o−1
+    localparam BANKS                       = 2;          // P_a: banks = attention modules
+    localparam DIM                         = 16;         // d: elements per Q/K/V and output row
+    localparam LANES                       = 4;          // output lanes m_o: elements per cycle
+    localparam signed [EXP_E_W-1:0] E_NONE = -10'sd512;  // running maximum before the first started bank
+    localparam [CHUNK_W-1:0] LAST_CHUNK    = 2'd3;       // last chunk of a row
+    localparam signed [OUT_W-1:0] OUT_MIN  = -9'sd256;   // saturation: most negative output element
+    localparam signed [OUT_W-1:0] OUT_MAX  = 9'sd255;    // saturation: most positive output element
+
     // ------------------------------------------------------------ control
     reg  st_enc;                  // cycle 1
     reg  al_act;                  // cycles 2 .. 5
     reg  mu_act;                  // cycles 3 .. 6
-    reg  [1:0] al_chunk;
+    reg  [CHUNK_W-1:0] al_chunk;
     reg  mu_last;
-    wire al_last = (al_chunk == 2'd3);
+    wire al_last = (al_chunk == LAST_CHUNK);
     wire busy  = st_enc | al_act | mu_act;
     wire start = !busy && (!o_valid || o_ready) && (&part_full);
 
@@ -53,7 +75,7 @@ module elsa_output_div (
             st_enc     <= 1'b0;
             al_act     <= 1'b0;
             mu_act     <= 1'b0;
-            al_chunk   <= 2'd0;
+            al_chunk   <= {CHUNK_W{1'b0}};
             mu_last    <= 1'b0;
             part_clear <= 1'b0;
             o_valid    <= 1'b0;
@@ -64,9 +86,9 @@ module elsa_output_div (
             else if (al_act && al_last)
                 al_act <= 1'b0;
             if (start)
-                al_chunk <= 2'd0;
+                al_chunk <= {CHUNK_W{1'b0}};
             else if (al_act)
-                al_chunk <= al_chunk + 2'd1;
+                al_chunk <= al_chunk + 1'b1;
             mu_last    <= al_act && al_last;
             mu_act     <= al_act;
             part_clear <= al_act && al_last;
@@ -78,27 +100,28 @@ module elsa_output_div (
     end
 
     // ------------------------------------------------------------ cycle 0: E, shifts, S
-    wire signed [9:0] e_0 = part_e[9:0];
-    wire [21:0] s_0 = part_s[21:0];
-    wire signed [9:0] e_1 = part_e[19:10];
-    wire [21:0] s_1 = part_s[43:22];
-    // running maximum over the started banks (-10'sd512 when none is started: then every term is masked)
-    wire signed [9:0] emax_0 = part_started[0] ? e_0 : -10'sd512;
-    wire signed [9:0] emax_1 = (part_started[1] && (e_1 > emax_0)) ? e_1 : emax_0;
-    wire signed [10:0] e_max_x = {emax_1[9], emax_1};
-    wire signed [10:0] e_x_0 = {e_0[9], e_0};
-    wire [10:0] shc_0 = e_max_x - e_x_0;   // E − e_b ≥ 0 for a started bank
-    wire [21:0] s_sh_0 = s_0 >> shc_0;
-    wire [22:0] s_al_0 = part_started[0] ? {1'd0, s_sh_0} : 23'd0;
-    wire signed [10:0] e_x_1 = {e_1[9], e_1};
-    wire [10:0] shc_1 = e_max_x - e_x_1;   // E − e_b ≥ 0 for a started bank
-    wire [21:0] s_sh_1 = s_1 >> shc_1;
-    wire [22:0] s_al_1 = part_started[1] ? {1'd0, s_sh_1} : 23'd0;
-    wire [22:0] s_sum = s_al_0 + s_al_1;
+    wire signed [EXP_E_W-1:0] e_0 = part_e[0*EXP_E_W +: EXP_E_W];
+    wire [ACC_S_W-1:0] s_0 = part_s[0*ACC_S_W +: ACC_S_W];
+    wire signed [EXP_E_W-1:0] e_1 = part_e[1*EXP_E_W +: EXP_E_W];
+    wire [ACC_S_W-1:0] s_1 = part_s[1*ACC_S_W +: ACC_S_W];
+    // running maximum over the started banks (E_NONE when none is started: then every term is masked)
+    wire signed [EXP_E_W-1:0] emax_0 = part_started[0] ? e_0 : E_NONE;
+    wire signed [EXP_E_W-1:0] emax_1 =
+        (part_started[1] && (e_1 > emax_0)) ? e_1 : emax_0;
+    wire signed [ACC_SH_W-1:0] e_max_x = {emax_1[EXP_E_W-1], emax_1};
+    wire signed [ACC_SH_W-1:0] e_x_0 = {e_0[EXP_E_W-1], e_0};
+    wire [ACC_SH_W-1:0] shc_0 = e_max_x - e_x_0;   // E − e_b ≥ 0 for a started bank
+    wire [ACC_S_W-1:0] s_sh_0 = s_0 >> shc_0;
+    wire [TOT_S_W-1:0] s_al_0 = part_started[0] ? {{TOT_S_W-ACC_S_W{1'b0}}, s_sh_0} : {TOT_S_W{1'b0}};
+    wire signed [ACC_SH_W-1:0] e_x_1 = {e_1[EXP_E_W-1], e_1};
+    wire [ACC_SH_W-1:0] shc_1 = e_max_x - e_x_1;   // E − e_b ≥ 0 for a started bank
+    wire [ACC_S_W-1:0] s_sh_1 = s_1 >> shc_1;
+    wire [TOT_S_W-1:0] s_al_1 = part_started[1] ? {{TOT_S_W-ACC_S_W{1'b0}}, s_sh_1} : {TOT_S_W{1'b0}};
+    wire [TOT_S_W-1:0] s_sum = s_al_0 + s_al_1;
 
-    reg  [10:0] shamt_0, shamt_1;
-    reg  [1:0]  live;
-    reg  [22:0] s_r;
+    reg  [ACC_SH_W-1:0] shamt_0, shamt_1;
+    reg  [BANKS-1:0]  live;
+    reg  [TOT_S_W-1:0] s_r;
     always @(posedge clk) begin
         if (start) begin
             shamt_0 <= shc_0;
@@ -109,11 +132,11 @@ module elsa_output_div (
     end
 
     // ------------------------------------------------------------ cycle 1: msb of S, reciprocal
-    // f = the 5 bits below the msb p (zero-filled when p < 5), rsh = p + 11.
-    reg  [4:0] enc_f;
-    reg  [5:0] enc_rsh;
+    // f = the RECIP_IDX_W bits below the msb p (zero-filled when p < RECIP_IDX_W), rsh = p + 11.
+    reg  [RECIP_IDX_W-1:0] enc_f;
+    reg  [RSH_W-1:0] enc_rsh;
     always @* begin
-        enc_f   = 5'd0;
+        enc_f   = {RECIP_IDX_W{1'b0}};
         enc_rsh = 6'd11;
         if (s_r[0]) begin enc_f = 5'd0; enc_rsh = 6'd11; end
         if (s_r[1]) begin enc_f = {s_r[0:0], 4'd0}; enc_rsh = 6'd12; end
@@ -140,7 +163,7 @@ module elsa_output_div (
         if (s_r[22]) begin enc_f = s_r[21:17]; enc_rsh = 6'd33; end
     end
 
-    reg  [12:0] recip_rom;
+    reg  [RECIP_W-1:0] recip_rom;
     always @* begin
         case (enc_f)
             5'd0: recip_rom = 13'd4096;
@@ -178,8 +201,8 @@ module elsa_output_div (
         endcase
     end
 
-    reg  [12:0] recip_r;
-    reg  [5:0] rsh_r;
+    reg  [RECIP_W-1:0] recip_r;
+    reg  [RSH_W-1:0] rsh_r;
     always @(posedge clk) begin
         if (st_enc) begin
             recip_r <= recip_rom;
@@ -188,94 +211,94 @@ module elsa_output_div (
     end
 
     // ------------------------------------------------------------ cycles 1..4: align and sum one chunk
-    reg  [31:0] sel_0_0;
-    reg  [31:0] sel_0_1;
-    reg  [31:0] sel_0_2;
-    reg  [31:0] sel_0_3;
-    reg  [31:0] sel_1_0;
-    reg  [31:0] sel_1_1;
-    reg  [31:0] sel_1_2;
-    reg  [31:0] sel_1_3;
+    reg  [ACC_O_W-1:0] sel_0_0;
+    reg  [ACC_O_W-1:0] sel_0_1;
+    reg  [ACC_O_W-1:0] sel_0_2;
+    reg  [ACC_O_W-1:0] sel_0_3;
+    reg  [ACC_O_W-1:0] sel_1_0;
+    reg  [ACC_O_W-1:0] sel_1_1;
+    reg  [ACC_O_W-1:0] sel_1_2;
+    reg  [ACC_O_W-1:0] sel_1_3;
     always @* begin
         case (al_chunk)
             2'd0: begin
-                sel_0_0 = part_o[31:0];
-                sel_0_1 = part_o[63:32];
-                sel_0_2 = part_o[95:64];
-                sel_0_3 = part_o[127:96];
-                sel_1_0 = part_o[543:512];
-                sel_1_1 = part_o[575:544];
-                sel_1_2 = part_o[607:576];
-                sel_1_3 = part_o[639:608];
+                sel_0_0 = part_o[0*ACC_O_W +: ACC_O_W];
+                sel_0_1 = part_o[1*ACC_O_W +: ACC_O_W];
+                sel_0_2 = part_o[2*ACC_O_W +: ACC_O_W];
+                sel_0_3 = part_o[3*ACC_O_W +: ACC_O_W];
+                sel_1_0 = part_o[16*ACC_O_W +: ACC_O_W];
+                sel_1_1 = part_o[17*ACC_O_W +: ACC_O_W];
+                sel_1_2 = part_o[18*ACC_O_W +: ACC_O_W];
+                sel_1_3 = part_o[19*ACC_O_W +: ACC_O_W];
             end
             2'd1: begin
-                sel_0_0 = part_o[159:128];
-                sel_0_1 = part_o[191:160];
-                sel_0_2 = part_o[223:192];
-                sel_0_3 = part_o[255:224];
-                sel_1_0 = part_o[671:640];
-                sel_1_1 = part_o[703:672];
-                sel_1_2 = part_o[735:704];
-                sel_1_3 = part_o[767:736];
+                sel_0_0 = part_o[4*ACC_O_W +: ACC_O_W];
+                sel_0_1 = part_o[5*ACC_O_W +: ACC_O_W];
+                sel_0_2 = part_o[6*ACC_O_W +: ACC_O_W];
+                sel_0_3 = part_o[7*ACC_O_W +: ACC_O_W];
+                sel_1_0 = part_o[20*ACC_O_W +: ACC_O_W];
+                sel_1_1 = part_o[21*ACC_O_W +: ACC_O_W];
+                sel_1_2 = part_o[22*ACC_O_W +: ACC_O_W];
+                sel_1_3 = part_o[23*ACC_O_W +: ACC_O_W];
             end
             2'd2: begin
-                sel_0_0 = part_o[287:256];
-                sel_0_1 = part_o[319:288];
-                sel_0_2 = part_o[351:320];
-                sel_0_3 = part_o[383:352];
-                sel_1_0 = part_o[799:768];
-                sel_1_1 = part_o[831:800];
-                sel_1_2 = part_o[863:832];
-                sel_1_3 = part_o[895:864];
+                sel_0_0 = part_o[8*ACC_O_W +: ACC_O_W];
+                sel_0_1 = part_o[9*ACC_O_W +: ACC_O_W];
+                sel_0_2 = part_o[10*ACC_O_W +: ACC_O_W];
+                sel_0_3 = part_o[11*ACC_O_W +: ACC_O_W];
+                sel_1_0 = part_o[24*ACC_O_W +: ACC_O_W];
+                sel_1_1 = part_o[25*ACC_O_W +: ACC_O_W];
+                sel_1_2 = part_o[26*ACC_O_W +: ACC_O_W];
+                sel_1_3 = part_o[27*ACC_O_W +: ACC_O_W];
             end
             default: begin
-                sel_0_0 = part_o[415:384];
-                sel_0_1 = part_o[447:416];
-                sel_0_2 = part_o[479:448];
-                sel_0_3 = part_o[511:480];
-                sel_1_0 = part_o[927:896];
-                sel_1_1 = part_o[959:928];
-                sel_1_2 = part_o[991:960];
-                sel_1_3 = part_o[1023:992];
+                sel_0_0 = part_o[12*ACC_O_W +: ACC_O_W];
+                sel_0_1 = part_o[13*ACC_O_W +: ACC_O_W];
+                sel_0_2 = part_o[14*ACC_O_W +: ACC_O_W];
+                sel_0_3 = part_o[15*ACC_O_W +: ACC_O_W];
+                sel_1_0 = part_o[28*ACC_O_W +: ACC_O_W];
+                sel_1_1 = part_o[29*ACC_O_W +: ACC_O_W];
+                sel_1_2 = part_o[30*ACC_O_W +: ACC_O_W];
+                sel_1_3 = part_o[31*ACC_O_W +: ACC_O_W];
             end
         endcase
     end
     // lane 0
-    wire signed [31:0] sel_s_0_0 = sel_0_0;
-    wire signed [31:0] o_sh_0_0 = sel_s_0_0 >>> shamt_0;
-    wire [32:0] o_al_0_0 = live[0] ? {o_sh_0_0[31], o_sh_0_0} : 33'd0;
-    wire signed [31:0] sel_s_1_0 = sel_1_0;
-    wire signed [31:0] o_sh_1_0 = sel_s_1_0 >>> shamt_1;
-    wire [32:0] o_al_1_0 = live[1] ? {o_sh_1_0[31], o_sh_1_0} : 33'd0;
-    wire [32:0] o_sum_0 = o_al_0_0 + o_al_1_0;
+    wire signed [ACC_O_W-1:0] sel_s_0_0 = sel_0_0;
+    wire signed [ACC_O_W-1:0] o_sh_0_0 = sel_s_0_0 >>> shamt_0;
+    wire [TOT_O_W-1:0] o_al_0_0 = live[0] ? {o_sh_0_0[ACC_O_W-1], o_sh_0_0} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_1_0 = sel_1_0;
+    wire signed [ACC_O_W-1:0] o_sh_1_0 = sel_s_1_0 >>> shamt_1;
+    wire [TOT_O_W-1:0] o_al_1_0 = live[1] ? {o_sh_1_0[ACC_O_W-1], o_sh_1_0} : {TOT_O_W{1'b0}};
+    wire [TOT_O_W-1:0] o_sum_0 = o_al_0_0 + o_al_1_0;
     // lane 1
-    wire signed [31:0] sel_s_0_1 = sel_0_1;
-    wire signed [31:0] o_sh_0_1 = sel_s_0_1 >>> shamt_0;
-    wire [32:0] o_al_0_1 = live[0] ? {o_sh_0_1[31], o_sh_0_1} : 33'd0;
-    wire signed [31:0] sel_s_1_1 = sel_1_1;
-    wire signed [31:0] o_sh_1_1 = sel_s_1_1 >>> shamt_1;
-    wire [32:0] o_al_1_1 = live[1] ? {o_sh_1_1[31], o_sh_1_1} : 33'd0;
-    wire [32:0] o_sum_1 = o_al_0_1 + o_al_1_1;
+    wire signed [ACC_O_W-1:0] sel_s_0_1 = sel_0_1;
+    wire signed [ACC_O_W-1:0] o_sh_0_1 = sel_s_0_1 >>> shamt_0;
+    wire [TOT_O_W-1:0] o_al_0_1 = live[0] ? {o_sh_0_1[ACC_O_W-1], o_sh_0_1} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_1_1 = sel_1_1;
+    wire signed [ACC_O_W-1:0] o_sh_1_1 = sel_s_1_1 >>> shamt_1;
+    wire [TOT_O_W-1:0] o_al_1_1 = live[1] ? {o_sh_1_1[ACC_O_W-1], o_sh_1_1} : {TOT_O_W{1'b0}};
+    wire [TOT_O_W-1:0] o_sum_1 = o_al_0_1 + o_al_1_1;
     // lane 2
-    wire signed [31:0] sel_s_0_2 = sel_0_2;
-    wire signed [31:0] o_sh_0_2 = sel_s_0_2 >>> shamt_0;
-    wire [32:0] o_al_0_2 = live[0] ? {o_sh_0_2[31], o_sh_0_2} : 33'd0;
-    wire signed [31:0] sel_s_1_2 = sel_1_2;
-    wire signed [31:0] o_sh_1_2 = sel_s_1_2 >>> shamt_1;
-    wire [32:0] o_al_1_2 = live[1] ? {o_sh_1_2[31], o_sh_1_2} : 33'd0;
-    wire [32:0] o_sum_2 = o_al_0_2 + o_al_1_2;
+    wire signed [ACC_O_W-1:0] sel_s_0_2 = sel_0_2;
+    wire signed [ACC_O_W-1:0] o_sh_0_2 = sel_s_0_2 >>> shamt_0;
+    wire [TOT_O_W-1:0] o_al_0_2 = live[0] ? {o_sh_0_2[ACC_O_W-1], o_sh_0_2} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_1_2 = sel_1_2;
+    wire signed [ACC_O_W-1:0] o_sh_1_2 = sel_s_1_2 >>> shamt_1;
+    wire [TOT_O_W-1:0] o_al_1_2 = live[1] ? {o_sh_1_2[ACC_O_W-1], o_sh_1_2} : {TOT_O_W{1'b0}};
+    wire [TOT_O_W-1:0] o_sum_2 = o_al_0_2 + o_al_1_2;
     // lane 3
-    wire signed [31:0] sel_s_0_3 = sel_0_3;
-    wire signed [31:0] o_sh_0_3 = sel_s_0_3 >>> shamt_0;
-    wire [32:0] o_al_0_3 = live[0] ? {o_sh_0_3[31], o_sh_0_3} : 33'd0;
-    wire signed [31:0] sel_s_1_3 = sel_1_3;
-    wire signed [31:0] o_sh_1_3 = sel_s_1_3 >>> shamt_1;
-    wire [32:0] o_al_1_3 = live[1] ? {o_sh_1_3[31], o_sh_1_3} : 33'd0;
-    wire [32:0] o_sum_3 = o_al_0_3 + o_al_1_3;
-    reg  [32:0] o_r_0;
-    reg  [32:0] o_r_1;
-    reg  [32:0] o_r_2;
-    reg  [32:0] o_r_3;
+    wire signed [ACC_O_W-1:0] sel_s_0_3 = sel_0_3;
+    wire signed [ACC_O_W-1:0] o_sh_0_3 = sel_s_0_3 >>> shamt_0;
+    wire [TOT_O_W-1:0] o_al_0_3 = live[0] ? {o_sh_0_3[ACC_O_W-1], o_sh_0_3} : {TOT_O_W{1'b0}};
+    wire signed [ACC_O_W-1:0] sel_s_1_3 = sel_1_3;
+    wire signed [ACC_O_W-1:0] o_sh_1_3 = sel_s_1_3 >>> shamt_1;
+    wire [TOT_O_W-1:0] o_al_1_3 = live[1] ? {o_sh_1_3[ACC_O_W-1], o_sh_1_3} : {TOT_O_W{1'b0}};
+    wire [TOT_O_W-1:0] o_sum_3 = o_al_0_3 + o_al_1_3;
+    reg  [TOT_O_W-1:0] o_r_0;
+    reg  [TOT_O_W-1:0] o_r_1;
+    reg  [TOT_O_W-1:0] o_r_2;
+    reg  [TOT_O_W-1:0] o_r_3;
     always @(posedge clk) begin
         if (al_act) begin
             o_r_0 <= o_sum_0;
@@ -286,51 +309,52 @@ module elsa_output_div (
     end
 
     // ------------------------------------------------------------ cycles 2..5: multiply, round, saturate
-    wire [45:0] recip_x = {33'd0, recip_r};
+    wire [DIV_PROD_W-1:0] recip_x = {{DIV_PROD_W-RECIP_W{1'b0}}, recip_r};
     // lane 0
-    wire [45:0] o_x_0 = {{13{o_r_0[32]}}, o_r_0};
-    wire signed [45:0] prod_0 = o_x_0 * recip_x;
-    wire signed [45:0] psh_0 = prod_0 >>> rsh_r;
-    wire [45:0] pinc_0 = psh_0 + 46'd1;
-    wire [44:0] rnd_0 = pinc_0[45:1];
-    wire fits_0 = (&rnd_0[44:8]) | ~(|rnd_0[44:8]);
-    wire [8:0] sat_0 = fits_0 ? rnd_0[8:0] :
-                           rnd_0[44] ? 9'd256 : 9'd255;
+    wire [DIV_PROD_W-1:0] o_x_0 = {{DIV_PROD_W-TOT_O_W{o_r_0[TOT_O_W-1]}}, o_r_0};
+    wire signed [DIV_PROD_W-1:0] prod_0 = o_x_0 * recip_x;
+    wire signed [DIV_PROD_W-1:0] psh_0 = prod_0 >>> rsh_r;
+    wire [DIV_PROD_W-1:0] pinc_0 = psh_0 + 1'b1;
+    wire [DIV_PROD_W-2:0] rnd_0 = pinc_0[DIV_PROD_W-1:1];
+    wire fits_0 = (&rnd_0[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_0[DIV_PROD_W-2:OUT_W-1]);
+    wire [OUT_W-1:0] sat_0 = fits_0 ? rnd_0[OUT_W-1:0] :
+                           rnd_0[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 1
-    wire [45:0] o_x_1 = {{13{o_r_1[32]}}, o_r_1};
-    wire signed [45:0] prod_1 = o_x_1 * recip_x;
-    wire signed [45:0] psh_1 = prod_1 >>> rsh_r;
-    wire [45:0] pinc_1 = psh_1 + 46'd1;
-    wire [44:0] rnd_1 = pinc_1[45:1];
-    wire fits_1 = (&rnd_1[44:8]) | ~(|rnd_1[44:8]);
-    wire [8:0] sat_1 = fits_1 ? rnd_1[8:0] :
-                           rnd_1[44] ? 9'd256 : 9'd255;
+    wire [DIV_PROD_W-1:0] o_x_1 = {{DIV_PROD_W-TOT_O_W{o_r_1[TOT_O_W-1]}}, o_r_1};
+    wire signed [DIV_PROD_W-1:0] prod_1 = o_x_1 * recip_x;
+    wire signed [DIV_PROD_W-1:0] psh_1 = prod_1 >>> rsh_r;
+    wire [DIV_PROD_W-1:0] pinc_1 = psh_1 + 1'b1;
+    wire [DIV_PROD_W-2:0] rnd_1 = pinc_1[DIV_PROD_W-1:1];
+    wire fits_1 = (&rnd_1[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_1[DIV_PROD_W-2:OUT_W-1]);
+    wire [OUT_W-1:0] sat_1 = fits_1 ? rnd_1[OUT_W-1:0] :
+                           rnd_1[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 2
-    wire [45:0] o_x_2 = {{13{o_r_2[32]}}, o_r_2};
-    wire signed [45:0] prod_2 = o_x_2 * recip_x;
-    wire signed [45:0] psh_2 = prod_2 >>> rsh_r;
-    wire [45:0] pinc_2 = psh_2 + 46'd1;
-    wire [44:0] rnd_2 = pinc_2[45:1];
-    wire fits_2 = (&rnd_2[44:8]) | ~(|rnd_2[44:8]);
-    wire [8:0] sat_2 = fits_2 ? rnd_2[8:0] :
-                           rnd_2[44] ? 9'd256 : 9'd255;
+    wire [DIV_PROD_W-1:0] o_x_2 = {{DIV_PROD_W-TOT_O_W{o_r_2[TOT_O_W-1]}}, o_r_2};
+    wire signed [DIV_PROD_W-1:0] prod_2 = o_x_2 * recip_x;
+    wire signed [DIV_PROD_W-1:0] psh_2 = prod_2 >>> rsh_r;
+    wire [DIV_PROD_W-1:0] pinc_2 = psh_2 + 1'b1;
+    wire [DIV_PROD_W-2:0] rnd_2 = pinc_2[DIV_PROD_W-1:1];
+    wire fits_2 = (&rnd_2[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_2[DIV_PROD_W-2:OUT_W-1]);
+    wire [OUT_W-1:0] sat_2 = fits_2 ? rnd_2[OUT_W-1:0] :
+                           rnd_2[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 3
-    wire [45:0] o_x_3 = {{13{o_r_3[32]}}, o_r_3};
-    wire signed [45:0] prod_3 = o_x_3 * recip_x;
-    wire signed [45:0] psh_3 = prod_3 >>> rsh_r;
-    wire [45:0] pinc_3 = psh_3 + 46'd1;
-    wire [44:0] rnd_3 = pinc_3[45:1];
-    wire fits_3 = (&rnd_3[44:8]) | ~(|rnd_3[44:8]);
-    wire [8:0] sat_3 = fits_3 ? rnd_3[8:0] :
-                           rnd_3[44] ? 9'd256 : 9'd255;
+    wire [DIV_PROD_W-1:0] o_x_3 = {{DIV_PROD_W-TOT_O_W{o_r_3[TOT_O_W-1]}}, o_r_3};
+    wire signed [DIV_PROD_W-1:0] prod_3 = o_x_3 * recip_x;
+    wire signed [DIV_PROD_W-1:0] psh_3 = prod_3 >>> rsh_r;
+    wire [DIV_PROD_W-1:0] pinc_3 = psh_3 + 1'b1;
+    wire [DIV_PROD_W-2:0] rnd_3 = pinc_3[DIV_PROD_W-1:1];
+    wire fits_3 = (&rnd_3[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_3[DIV_PROD_W-2:OUT_W-1]);
+    wire [OUT_W-1:0] sat_3 = fits_3 ? rnd_3[OUT_W-1:0] :
+                           rnd_3[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // the +1 of round-half-up lands in bit 0, which the final >>> 1 drops
     wire unused_round = ^{pinc_0[0], pinc_1[0], pinc_2[0], pinc_3[0]};
 
     always @(posedge clk) begin
         if (rst)
-            o_data <= 144'd0;
+            o_data <= {DIM*OUT_W{1'b0}};
         else if (mu_act)
-            o_data <= {sat_3, sat_2, sat_1, sat_0, o_data[143:36]};
+            o_data <= {sat_3, sat_2, sat_1, sat_0,
+                       o_data[DIM*OUT_W-1:LANES*OUT_W]};
     end
 endmodule
 
