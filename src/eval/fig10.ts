@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolveConfig } from '../gen/config.ts';
+import { COMPILED } from '../root.ts';
 import type { Derived } from '../gen/derive.ts';
 import { UserError } from '../gen/errors.ts';
 import type { AttentionModel, Matrix } from '../model/float.ts';
@@ -79,7 +80,8 @@ export function makeClipEvaluator(setup: EvalSetup, kwt: KwtModel = KwtModel.loa
 }
 
 // ------------------------------------------------------------------ many clips, optionally in child processes
-const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
+// the compiled CLI (dist/) forks the compiled worker; the sources fork worker.ts through tsx
+const WORKER = fileURLToPath(new URL(COMPILED ? './worker.js' : './worker.ts', import.meta.url));
 
 /** Evaluate the clips in order; with jobs > 1 the work is spread over child processes (the results
  *  and their order do not depend on jobs). */
@@ -108,7 +110,7 @@ export async function evaluateClips(setup: EvalSetup, clips: ClipItem[], jobs: n
         }
       };
       for (let w = 0; w < nChildren; w++) {
-        const ch = fork(WORKER, [], { execArgv: ['--import', tsx], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        const ch = fork(WORKER, [], { execArgv: COMPILED ? [] : ['--import', tsx], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
         children.push(ch);
         ch.on('message', (m: { type: string; index?: number; result?: ClipResult; error?: string }) => {
           if (m.type === 'ready') feed(ch);

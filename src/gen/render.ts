@@ -2,11 +2,11 @@
 // No dates, no absolute paths: the same config always renders the same bytes.
 import ejs from 'ejs';
 import { readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import type { Derived } from './derive.ts';
 
-export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { REPO_ROOT } from '../root.ts';
+export { REPO_ROOT };
 export const GENERATOR = 'elsa-gen 0.1.0';
 
 const cache = new Map<string, ejs.TemplateFunction>();
