@@ -20,6 +20,7 @@ if (distFresh()) {
   await import(pathToFileURL(join(root, 'dist', 'src', 'cli', 'main.js')).href);
 } else {
   const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-  const r = spawnSync(process.execPath, [tsx, join(root, 'src', 'cli', 'main.ts'), ...process.argv.slice(2)], { stdio: 'inherit' });
+  const args = [tsx, join(root, 'src', 'cli', 'main.ts'), ...process.argv.slice(2)];
+  const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }

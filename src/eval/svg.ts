@@ -13,11 +13,23 @@ export function renderSvg(r: Fig10Result): Promise<string> {
     { label: 'fixed-point ELSA', xs, ys: r.fixed.map((v) => pc(v.selected)), color: COLORS.fixed, dashed: true },
   ];
   const acc: LineSeries[] = [
-    { label: `exact model top-1 (${pc(r.exact.top1).toFixed(1)}%)`, xs, ys: xs.map(() => pc(r.exact.top1)), color: COLORS.exact, dashed: true },
+    {
+      label: `exact model top-1 (${pc(r.exact.top1).toFixed(1)}%)`,
+      xs,
+      ys: xs.map(() => pc(r.exact.top1)),
+      color: COLORS.exact,
+      dashed: true,
+    },
     { label: 'float ELSA top-1', xs, ys: r.float.map((v) => pc(v.top1)), color: COLORS.float },
     { label: 'fixed-point ELSA top-1', xs, ys: r.fixed.map((v) => pc(v.top1)), color: COLORS.fixed, dashed: true },
     { label: 'float ELSA agree w/ exact', xs, ys: r.float.map((v) => pc(v.agree)), color: COLORS.floatAgree },
-    { label: 'fixed-point ELSA agree w/ exact', xs, ys: r.fixed.map((v) => pc(v.agree)), color: COLORS.fixedAgree, dashed: true },
+    {
+      label: 'fixed-point ELSA agree w/ exact',
+      xs,
+      ys: r.fixed.map((v) => pc(v.agree)),
+      color: COLORS.fixedAgree,
+      dashed: true,
+    },
   ];
   const left = lineSpec('Keys selected (candidates)', 'p', 'keys selected (%)', keys, [0, 100]);
   const right = lineSpec('Accuracy on the eval split', 'p', '%', acc, [0, 100]);

@@ -55,10 +55,13 @@ export async function renderReport(D: Derived, opts: { buildDir?: string } = {})
   const c = D.cfg;
   const wl = modelWorkload(D);
   const sections: string[] = [];
+  const pct = (p: number, x: number) => ({ label: `p=${p}`, value: 100 * x, note: `${(100 * x).toFixed(0)}%` });
   const charts = await Promise.all([
-    barChart('keys selected', '% of keys', wl.map((w) => ({ label: `p=${w.p}`, value: 100 * w.selected, note: `${(100 * w.selected).toFixed(0)}%` })), { max: 100 }),
-    barChart('attention-module utilisation', '% of cycles', wl.map((w) => ({ label: `p=${w.p}`, value: 100 * w.utilisation, note: `${(100 * w.utilisation).toFixed(0)}%` })), { max: 100, color: '#41ab5d' }),
-    barChart('speedup over p = 0', '×', wl.map((w) => ({ label: `p=${w.p}`, value: w.speedup, note: `${w.speedup.toFixed(2)}×` })), { color: '#f16913' }),
+    barChart('keys selected', '% of keys', wl.map((w) => pct(w.p, w.selected)), { max: 100 }),
+    barChart('attention-module utilisation', '% of cycles', wl.map((w) => pct(w.p, w.utilisation)),
+      { max: 100, color: '#41ab5d' }),
+    barChart('speedup over p = 0', '×',
+      wl.map((w) => ({ label: `p=${w.p}`, value: w.speedup, note: `${w.speedup.toFixed(2)}×` })), { color: '#f16913' }),
   ]);
   sections.push(`<h2>Parameters</h2>${table(['field', 'value'], Object.entries({ nMax: c.nMax, d: c.d, k: c.k, 'P_a': c.pA, 'P_c': c.pC, 'm_h': c.mH, 'm_o': c.mO, queueDepth: c.queueDepth, hashSeed: c.hashSeed, formats: JSON.stringify(c.formats) }))}`);
   sections.push(`<h2>Derived shape</h2>${table(['quantity', 'value'], [

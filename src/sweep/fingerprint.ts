@@ -25,9 +25,15 @@ export function codeFingerprint(): string {
     ...files(join(REPO_ROOT, 'templates'), () => true),
     ...files(join(REPO_ROOT, 'tb'), (n) => !n.endsWith('.test.ts')),
     ...files(join(REPO_ROOT, 'src'), src),
-  ].map((p) => relative(REPO_ROOT, p)).sort();
+  ]
+    .map((p) => relative(REPO_ROOT, p))
+    .sort();
   const h = createHash('sha256');
-  for (const f of all) h.update(f).update('\0').update(readFileSync(join(REPO_ROOT, f))).update('\0');
+  for (const f of all)
+    h.update(f)
+      .update('\0')
+      .update(readFileSync(join(REPO_ROOT, f)))
+      .update('\0');
   memo = h.digest('hex').slice(0, 12);
   return memo;
 }

@@ -9,7 +9,11 @@ import type { Outcome } from './tasks.ts';
 
 const CHILD = fileURLToPath(new URL(COMPILED ? './child.js' : './child.ts', import.meta.url));
 
-interface Slot { ch: ChildProcess; ready: Promise<void>; busy?: { key: string; resolve: (o: Outcome) => void } }
+interface Slot {
+  ch: ChildProcess;
+  ready: Promise<void>;
+  busy?: { key: string; resolve: (o: Outcome) => void };
+}
 
 export class JobPool {
   private readonly slots: Slot[] = [];
@@ -40,7 +44,12 @@ export class JobPool {
       const b = slot.busy;
       const i = this.slots.indexOf(slot);
       if (i >= 0) this.slots[i] = this.spawn();
-      if (b) b.resolve({ result: { status: 'error', reason: `worker process exited (${sig ?? code}) during the job` }, seconds: 0, cacheable: false });
+      if (b)
+        b.resolve({
+          result: { status: 'error', reason: `worker process exited (${sig ?? code}) during the job` },
+          seconds: 0,
+          cacheable: false,
+        });
       if (i >= 0) this.release(this.slots[i]);
     });
     return slot;
@@ -57,10 +66,12 @@ export class JobPool {
       free.busy = { key: '', resolve: () => {} }; // reserved until the job is sent
       return free;
     }
-    return new Promise((r) => this.waiting.push((s) => {
-      s.busy = { key: '', resolve: () => {} };
-      r(s);
-    }));
+    return new Promise((r) =>
+      this.waiting.push((s) => {
+        s.busy = { key: '', resolve: () => {} };
+        r(s);
+      }),
+    );
   }
 
   /** Run one job on the next free process. */

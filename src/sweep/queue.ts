@@ -11,7 +11,13 @@ import type { Outcome } from './tasks.ts';
 
 export const QUEUE_NAME = 'elsa-sweep';
 
-export interface RedisConnection { host: string; port: number; password?: string; db?: number; maxRetriesPerRequest: null }
+export interface RedisConnection {
+  host: string;
+  port: number;
+  password?: string;
+  db?: number;
+  maxRetriesPerRequest: null;
+}
 
 /** redis://[:password@]host[:port][/db] → BullMQ connection options. */
 export function parseRedisUrl(url: string): RedisConnection {
@@ -21,12 +27,16 @@ export function parseRedisUrl(url: string): RedisConnection {
   } catch {
     throw new UserError(`--queue must be a Redis URL such as redis://host:6379, not "${url}"`);
   }
-  if (u.protocol !== 'redis:' || !u.hostname) throw new UserError(`--queue must be a Redis URL such as redis://host:6379, not "${url}"`);
+  if (u.protocol !== 'redis:' || !u.hostname)
+    throw new UserError(`--queue must be a Redis URL such as redis://host:6379, not "${url}"`);
   const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined;
   if (db !== undefined && !Number.isInteger(db)) throw new UserError(`--queue ${url}: the database must be a number`);
   return {
-    host: u.hostname, port: u.port ? Number(u.port) : 6379, maxRetriesPerRequest: null,
-    ...(u.password ? { password: decodeURIComponent(u.password) } : {}), ...(db !== undefined ? { db } : {}),
+    host: u.hostname,
+    port: u.port ? Number(u.port) : 6379,
+    maxRetriesPerRequest: null,
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(db !== undefined ? { db } : {}),
   };
 }
 
@@ -34,7 +44,10 @@ export function parseRedisUrl(url: string): RedisConnection {
 async function reachable(ready: Promise<unknown>, url: string, ms = 5000): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new UserError(`cannot reach Redis at ${url} within ${ms / 1000} s (is redis-server running?)`)), ms);
+    timer = setTimeout(
+      () => reject(new UserError(`cannot reach Redis at ${url} within ${ms / 1000} s (is redis-server running?)`)),
+      ms,
+    );
   });
   try {
     await Promise.race([ready, timeout]);
@@ -54,14 +67,23 @@ export interface CollectOptions {
 }
 
 /** Queue the jobs and wait for all of them; returns key → outcome (only those collected). */
-export async function submitAndCollect(jobs: JobData[], o: CollectOptions): Promise<{ outcomes: Map<string, Outcome>; queued: number }> {
+export async function submitAndCollect(
+  jobs: JobData[],
+  o: CollectOptions,
+): Promise<{ outcomes: Map<string, Outcome>; queued: number }> {
   const { Queue } = await import('bullmq');
   const queue = new Queue(QUEUE_NAME, { connection: parseRedisUrl(o.url) });
   queue.on('error', () => {}); // connection errors surface through reachable() and the calls below
   const outcomes = new Map<string, Outcome>();
   try {
     await reachable(queue.waitUntilReady(), o.url);
-    const jobOpts = (key: string) => ({ jobId: key, attempts: 3, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: false, removeOnFail: false });
+    const jobOpts = (key: string) => ({
+      jobId: key,
+      attempts: 3,
+      backoff: { type: 'fixed', delay: 1000 },
+      removeOnComplete: false,
+      removeOnFail: false,
+    });
     const add = async (js: JobData[]) => {
       if (js.length) await queue.addBulk(js.map((j) => ({ name: j.label, data: j, opts: jobOpts(j.key) })));
     };
@@ -122,18 +144,26 @@ export async function runWorker(o: WorkerOptions): Promise<void> {
   const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const pool = new JobPool(o.concurrency);
   const lockDuration = Math.round((o.lockSeconds ?? 30) * 1000);
-  const worker = new Worker<JobData, Outcome>(QUEUE_NAME, async (job) => {
-    const d = job.data;
-    log(`worker: start ${d.key} ${d.label} ${String(d.config.name)}`);
-    const out = await pool.run(d);
-    log(`worker: done ${d.key} ${d.label} ${out.result.status} ${out.seconds} s`);
-    // an error (missing tool, crash) is retried, perhaps on another machine; after 3 attempts it fails
-    if (out.result.status === 'error') throw new Error(out.result.reason ?? 'error');
-    return out;
-  }, {
-    connection: parseRedisUrl(o.url), concurrency: o.concurrency, lockDuration,
-    stalledInterval: Math.max(500, Math.round(lockDuration / 2)), maxStalledCount: 5, autorun: false,
-  });
+  const worker = new Worker<JobData, Outcome>(
+    QUEUE_NAME,
+    async (job) => {
+      const d = job.data;
+      log(`worker: start ${d.key} ${d.label} ${String(d.config.name)}`);
+      const out = await pool.run(d);
+      log(`worker: done ${d.key} ${d.label} ${out.result.status} ${out.seconds} s`);
+      // an error (missing tool, crash) is retried, perhaps on another machine; after 3 attempts it fails
+      if (out.result.status === 'error') throw new Error(out.result.reason ?? 'error');
+      return out;
+    },
+    {
+      connection: parseRedisUrl(o.url),
+      concurrency: o.concurrency,
+      lockDuration,
+      stalledInterval: Math.max(500, Math.round(lockDuration / 2)),
+      maxStalledCount: 5,
+      autorun: false,
+    },
+  );
   worker.on('error', (e) => log(`worker: ${e.message}`));
   try {
     await reachable(worker.waitUntilReady(), o.url);

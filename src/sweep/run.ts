@@ -22,9 +22,21 @@ export interface PointResult {
   error?: string;
   tasks: Record<string, TaskResult | null>;
 }
-export interface SweepResults { sweep: string; fingerprint: string; axes: string[]; tasks: string[]; points: PointResult[] }
+export interface SweepResults {
+  sweep: string;
+  fingerprint: string;
+  axes: string[];
+  tasks: string[];
+  points: PointResult[];
+}
 
-export interface TaskCost { label: string; ran: number; cached: number; meanSeconds: number | null; maxSeconds: number | null }
+export interface TaskCost {
+  label: string;
+  ran: number;
+  cached: number;
+  meanSeconds: number | null;
+  maxSeconds: number | null;
+}
 
 export interface RunOptions {
   jobs?: number;
@@ -37,7 +49,12 @@ export interface RunOptions {
   onResult?: (job: JobData, o: Outcome) => void;
 }
 
-export interface RunSummary { results: SweepResults; costs: TaskCost[]; interrupted: boolean; pendingJobs: number }
+export interface RunSummary {
+  results: SweepResults;
+  costs: TaskCost[];
+  interrupted: boolean;
+  pendingJobs: number;
+}
 
 // heaviest first, so the slow jobs start early and the pool is not left waiting for one at the end
 const WEIGHT: Record<string, number> = { accuracy: 6, fmax: 5, synth: 4, sim: 3, lint: 2, cycles: 1 };
@@ -58,7 +75,10 @@ export async function runSweep(plan: SweepPlan, o: RunOptions): Promise<RunSumma
 
   if (o.queue) {
     const r = await submitAndCollect(todo, {
-      url: o.queue, store, submitOnly: o.submitOnly, interrupted: o.interrupted,
+      url: o.queue,
+      store,
+      submitOnly: o.submitOnly,
+      interrupted: o.interrupted,
       onResult: (j, out) => {
         outcomes.set(j.key, { o: out, cached: false });
         o.onResult?.(j, out);
@@ -91,10 +111,19 @@ export async function runSweep(plan: SweepPlan, o: RunOptions): Promise<RunSumma
 function assemble(plan: SweepPlan, outcomes: Map<string, Outcome>): SweepResults {
   const labels = [...new Set(plan.points.flatMap((p) => Object.keys(p.jobs)))];
   const points = plan.points.map((p): PointResult => {
-    if (p.error) return { index: p.index, name: p.name, axes: p.axes, hwHash: null, status: 'invalid', error: p.error, tasks: {} };
-    const tasks = Object.fromEntries(Object.entries(p.jobs).map(([label, key]) => [label, outcomes.get(key)?.result ?? null]));
+    if (p.error)
+      return { index: p.index, name: p.name, axes: p.axes, hwHash: null, status: 'invalid', error: p.error, tasks: {} };
+    const tasks = Object.fromEntries(
+      Object.entries(p.jobs).map(([label, key]) => [label, outcomes.get(key)?.result ?? null]),
+    );
     const st = Object.values(tasks).map((t) => t?.status);
-    const status: PointStatus = st.includes('error') ? 'error' : st.includes('fail') ? 'fail' : st.includes(undefined) ? 'pending' : 'ok';
+    const status: PointStatus = st.includes('error')
+      ? 'error'
+      : st.includes('fail')
+        ? 'fail'
+        : st.includes(undefined)
+          ? 'pending'
+          : 'ok';
     return { index: p.index, name: p.name, axes: p.axes, hwHash: p.hwHash!, status, tasks };
   });
   return { sweep: plan.name, fingerprint: plan.fingerprint, axes: Object.keys(plan.spec.axes), tasks: labels, points };
@@ -103,10 +132,15 @@ function assemble(plan: SweepPlan, outcomes: Map<string, Outcome>): SweepResults
 function costs(plan: SweepPlan, outcomes: Map<string, { o: Outcome; cached: boolean }>): TaskCost[] {
   const labels = [...new Set(plan.jobs.map((j) => j.label))];
   return labels.map((label) => {
-    const js = plan.jobs.filter((j) => j.label === label).map((j) => outcomes.get(j.key)).filter((x) => x !== undefined);
+    const js = plan.jobs
+      .filter((j) => j.label === label)
+      .map((j) => outcomes.get(j.key))
+      .filter((x) => x !== undefined);
     const secs = js.map((x) => x.o.seconds);
     return {
-      label, ran: js.filter((x) => !x.cached).length, cached: js.filter((x) => x.cached).length,
+      label,
+      ran: js.filter((x) => !x.cached).length,
+      cached: js.filter((x) => x.cached).length,
       meanSeconds: secs.length ? Math.round((10 * secs.reduce((a, b) => a + b, 0)) / secs.length) / 10 : null,
       maxSeconds: secs.length ? Math.max(...secs) : null,
     };
@@ -115,7 +149,14 @@ function costs(plan: SweepPlan, outcomes: Map<string, { o: Outcome; cached: bool
 
 // ------------------------------------------------------------------ tables
 
-const fmt = (x: unknown): string => (x === null || x === undefined ? '' : typeof x === 'number' ? String(x) : typeof x === 'string' ? x : JSON.stringify(x));
+const fmt = (x: unknown): string =>
+  x === null || x === undefined
+    ? ''
+    : typeof x === 'number'
+      ? String(x)
+      : typeof x === 'string'
+        ? x
+        : JSON.stringify(x);
 type Row = [string, string][];
 
 /** One point as ordered (column, value) pairs: the CSV row and, shortened, the summary row. */
@@ -135,13 +176,18 @@ function columns(r: SweepResults, p: PointResult, brief: boolean): Row {
       for (const { p: pv } of ps) {
         const w = perP.find((x) => x.p === pv);
         row.push([`cycles/query p=${pv}`, w ? w.cyclesPerQuery.toFixed(2) : '']);
-        if (!brief) row.push([`keys selected p=${pv}`, w ? String(w.selected) : ''], [`speedup p=${pv}`, w ? String(w.speedup) : '']);
+        if (!brief)
+          row.push(
+            [`keys selected p=${pv}`, w ? String(w.selected) : ''],
+            [`speedup p=${pv}`, w ? String(w.speedup) : ''],
+          );
       }
     } else if (task === 'synth') {
       const target = label.split(':')[1];
       const area = t?.area as Record<string, number> | undefined;
       row.push([`${target} status`, s]);
-      for (const c of brief ? ['lut', 'dsp'] : ['lut', 'ff', 'carry', 'dsp', 'bram']) row.push([`${target} ${c.toUpperCase()}`, area ? String(area[c]) : '']);
+      for (const c of brief ? ['lut', 'dsp'] : ['lut', 'ff', 'carry', 'dsp', 'bram'])
+        row.push([`${target} ${c.toUpperCase()}`, area ? String(area[c]) : '']);
     } else if (task === 'fmax') {
       row.push(['fmax status', s], ['Fmax MHz', t?.fmaxMHz !== undefined ? String(t.fmaxMHz) : '']);
     } else if (task === 'accuracy') {
@@ -180,10 +226,23 @@ export function summaryMarkdown(r: SweepResults): string {
     const m = new Map(row);
     L.push(`| ${head.map((h) => mdCell(m.get(h) ?? '')).join(' | ')} |`);
   }
-  const counts = (['ok', 'fail', 'error', 'invalid', 'pending'] as const).map((s) => [s, r.points.filter((p) => p.status === s).length] as const);
-  L.push('', `points: ${counts.filter(([, n]) => n).map(([s, n]) => `${n} ${s}`).join(', ')}`);
-  const problems = r.points.flatMap((p) => (p.error ? [`- point ${p.index}: ${p.error}`] : Object.entries(p.tasks)
-    .filter(([, t]) => t && t.status !== 'ok').map(([l, t]) => `- point ${p.index} ${l}: ${t!.status}${t!.reason ? `: ${t!.reason}` : ''}`)));
+  const counts = (['ok', 'fail', 'error', 'invalid', 'pending'] as const).map(
+    (s) => [s, r.points.filter((p) => p.status === s).length] as const,
+  );
+  L.push(
+    '',
+    `points: ${counts
+      .filter(([, n]) => n)
+      .map(([s, n]) => `${n} ${s}`)
+      .join(', ')}`,
+  );
+  const problems = r.points.flatMap((p) =>
+    p.error
+      ? [`- point ${p.index}: ${p.error}`]
+      : Object.entries(p.tasks)
+          .filter(([, t]) => t && t.status !== 'ok')
+          .map(([l, t]) => `- point ${p.index} ${l}: ${t!.status}${t!.reason ? `: ${t!.reason}` : ''}`),
+  );
   if (problems.length) L.push('', ...problems);
   return L.join('\n') + '\n';
 }
@@ -191,7 +250,8 @@ export function summaryMarkdown(r: SweepResults): string {
 /** What each task cost in this run (printed, not written: timing is not reproducible). */
 export function costTable(costs: TaskCost[]): string {
   const L = ['| task | jobs run | cached | mean s/job | max s/job |', '|---|---:|---:|---:|---:|'];
-  for (const c of costs) L.push(`| ${c.label} | ${c.ran} | ${c.cached} | ${c.meanSeconds ?? ''} | ${c.maxSeconds ?? ''} |`);
+  for (const c of costs)
+    L.push(`| ${c.label} | ${c.ran} | ${c.cached} | ${c.meanSeconds ?? ''} | ${c.maxSeconds ?? ''} |`);
   return L.join('\n') + '\n';
 }
 

@@ -20,22 +20,52 @@ const pList = z.array(z.number().min(0).max(64)).min(1);
 const Range = z.object({ from: z.number(), to: z.number(), step: z.number().positive().default(1) }).strict();
 const Axis = z.union([z.array(z.unknown()).min(1), Range]);
 
-export const SweepSchema = z.object({
-  name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be lower_snake_case').optional()
-    .describe('names the points (<name>_<index>) and the output folder; default: the file name'),
-  base: z.union([z.string(), z.record(z.string(), z.unknown())]).default('small')
-    .describe('preset name, JSON config file (relative to the sweep file) or a config object'),
-  axes: z.record(z.string(), Axis).default({}).describe('config field (dotted path) → list of values or {from, to, step}'),
-  tasks: z.object({
-    lint: z.boolean().default(false),
-    cycles: z.object({ p: pList.default(DEFAULT_PS), seed: z.number().int().min(0).default(2021) }).strict().optional(),
-    sim: z.object({ simulator: z.enum(['verilator', 'iverilog']).default('verilator'), seed: z.number().int().min(0).default(1) })
-      .strict().optional(),
-    synth: z.object({ targets: z.array(z.enum(TARGETS)).min(1), moduleTimeout: z.number().positive().optional() }).strict().optional(),
-    fmax: z.object({ freq: z.number().positive().default(50), seed: z.number().int().min(1).default(1) }).strict().optional(),
-    accuracy: z.object({ clips: z.string().default('build/clips'), p: pList.default([0, 1]) }).strict().optional(),
-  }).strict().default({ lint: true, cycles: { p: DEFAULT_PS, seed: 2021 } }),
-}).strict();
+export const SweepSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]*$/, 'must be lower_snake_case')
+      .optional()
+      .describe('names the points (<name>_<index>) and the output folder; default: the file name'),
+    base: z
+      .union([z.string(), z.record(z.string(), z.unknown())])
+      .default('small')
+      .describe('preset name, JSON config file (relative to the sweep file) or a config object'),
+    axes: z
+      .record(z.string(), Axis)
+      .default({})
+      .describe('config field (dotted path) → list of values or {from, to, step}'),
+    tasks: z
+      .object({
+        lint: z.boolean().default(false),
+        cycles: z
+          .object({ p: pList.default(DEFAULT_PS), seed: z.number().int().min(0).default(2021) })
+          .strict()
+          .optional(),
+        sim: z
+          .object({
+            simulator: z.enum(['verilator', 'iverilog']).default('verilator'),
+            seed: z.number().int().min(0).default(1),
+          })
+          .strict()
+          .optional(),
+        synth: z
+          .object({ targets: z.array(z.enum(TARGETS)).min(1), moduleTimeout: z.number().positive().optional() })
+          .strict()
+          .optional(),
+        fmax: z
+          .object({ freq: z.number().positive().default(50), seed: z.number().int().min(1).default(1) })
+          .strict()
+          .optional(),
+        accuracy: z
+          .object({ clips: z.string().default('build/clips'), p: pList.default([0, 1]) })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .default({ lint: true, cycles: { p: DEFAULT_PS, seed: 2021 } }),
+  })
+  .strict();
 export type SweepSpec = z.output<typeof SweepSchema>;
 
 export const TASKS = ['lint', 'cycles', 'sim', 'synth', 'fmax', 'accuracy'] as const;
@@ -65,7 +95,13 @@ export interface Point {
   jobs: Record<string, string>;
 }
 
-export interface SweepPlan { name: string; spec: SweepSpec; points: Point[]; jobs: JobData[]; fingerprint: string }
+export interface SweepPlan {
+  name: string;
+  spec: SweepSpec;
+  points: Point[];
+  jobs: JobData[];
+  fingerprint: string;
+}
 
 function issueText(e: z.ZodError): string {
   const i = e.issues[0];
@@ -96,7 +132,8 @@ function setPath(obj: Record<string, unknown>, path: string, value: unknown): vo
 /** SHA-256 of the clip manifest and every clip it lists: accuracy results depend on the data. */
 export function clipsDigest(dir: string): string {
   const mf = resolve(dir, 'manifest.json');
-  if (!existsSync(mf)) throw new UserError(`no clip manifest at ${mf} (make the clips first: scripts/make-clips.sh ${dir})`);
+  if (!existsSync(mf))
+    throw new UserError(`no clip manifest at ${mf} (make the clips first: scripts/make-clips.sh ${dir})`);
   const h = createHash('sha256');
   const text = readFileSync(mf, 'utf8');
   h.update(text);
@@ -109,7 +146,10 @@ export function clipsDigest(dir: string): string {
   for (const c of clips ?? []) {
     if (typeof c.file !== 'string') continue;
     const f = resolve(dir, c.file);
-    h.update('\0').update(c.file).update('\0').update(existsSync(f) ? readFileSync(f) : 'missing');
+    h.update('\0')
+      .update(c.file)
+      .update('\0')
+      .update(existsSync(f) ? readFileSync(f) : 'missing');
   }
   return h.digest('hex').slice(0, 16);
 }
@@ -123,7 +163,8 @@ export function loadSweepFile(path: string): { spec: SweepSpec; dir: string; fil
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
-    const msg = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `is not valid JSON: ${(e as Error).message}`;
+    const msg =
+      (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `is not valid JSON: ${(e as Error).message}`;
     throw new UserError(`sweep file ${path} ${msg}`);
   }
   const r = SweepSchema.safeParse(raw);
@@ -134,17 +175,28 @@ export function loadSweepFile(path: string): { spec: SweepSpec; dir: string; fil
 /** Points × tasks → jobs. `cwd` is where relative paths in jobs (the clip folder) are resolved. */
 export function planSweep(spec: SweepSpec, opts: { dir: string; fileName: string; cwd?: string }): SweepPlan {
   const cwd = opts.cwd ?? process.cwd();
-  const name = spec.name ?? (opts.fileName.toLowerCase().replace(/[^a-z0-9_]/g, '_').replace(/^[^a-z]+/, '') || 'sweep');
+  const name =
+    spec.name ??
+    (opts.fileName
+      .toLowerCase()
+      .replace(/[^a-z0-9_]/g, '_')
+      .replace(/^[^a-z]+/, '') ||
+      'sweep');
   let base: Record<string, unknown>;
   if (typeof spec.base === 'string') {
     if (spec.base in PRESETS) base = { ...PRESETS[spec.base] } as Record<string, unknown>;
-    else if (spec.base.endsWith('.json')) base = loadConfigFile(resolve(opts.dir, spec.base)) as Record<string, unknown>;
-    else throw new UserError(`sweep base "${spec.base}" is neither a preset (${Object.keys(PRESETS).join(', ')}) nor a .json file`);
+    else if (spec.base.endsWith('.json'))
+      base = loadConfigFile(resolve(opts.dir, spec.base)) as Record<string, unknown>;
+    else
+      throw new UserError(
+        `sweep base "${spec.base}" is neither a preset (${Object.keys(PRESETS).join(', ')}) nor a .json file`,
+      );
   } else base = { ...spec.base };
 
   const fields = Object.keys(ElsaConfigSchema.shape);
   const axes = Object.entries(spec.axes).map(([path, a]) => {
-    if (!fields.includes(path.split('.')[0])) throw new UserError(`sweep axis "${path}" is not a config field (fields: ${fields.join(', ')})`);
+    if (!fields.includes(path.split('.')[0]))
+      throw new UserError(`sweep axis "${path}" is not a config field (fields: ${fields.join(', ')})`);
     if (path === 'name') throw new UserError('sweep axis "name": points are named by the sweep (<name>_<index>)');
     return { path, values: axisValues(path, a) };
   });
@@ -165,11 +217,16 @@ export function planSweep(spec: SweepSpec, opts: { dir: string; fileName: string
   if (t.cycles) taskInputs.push({ task: 'cycles', label: 'cycles', inputs: { p: t.cycles.p, seed: t.cycles.seed } });
   if (t.sim) taskInputs.push({ task: 'sim', label: `sim:${t.sim.simulator}`, inputs: { ...t.sim } });
   for (const target of t.synth?.targets ?? []) {
-    taskInputs.push({ task: 'synth', label: `synth:${target}`, inputs: { target, moduleTimeout: t.synth!.moduleTimeout ?? null } });
+    taskInputs.push({
+      task: 'synth',
+      label: `synth:${target}`,
+      inputs: { target, moduleTimeout: t.synth!.moduleTimeout ?? null },
+    });
   }
   if (t.fmax) taskInputs.push({ task: 'fmax', label: 'fmax:ice40', inputs: { freq: t.fmax.freq, seed: t.fmax.seed } });
   if (accuracyInputs) taskInputs.push({ task: 'accuracy', label: 'accuracy', inputs: accuracyInputs });
-  if (taskInputs.length === 0) throw new UserError('sweep has no tasks (tasks: lint, cycles, sim, synth, fmax, accuracy)');
+  if (taskInputs.length === 0)
+    throw new UserError('sweep has no tasks (tasks: lint, cycles, sim, synth, fmax, accuracy)');
 
   const points: Point[] = [];
   const jobs = new Map<string, JobData>();
@@ -184,7 +241,12 @@ export function planSweep(spec: SweepSpec, opts: { dir: string; fileName: string
       at[axes[a].path] = v;
     }
     for (const a of axes) setPath(cfg, a.path, at[a.path]);
-    const point: Point = { index: i, name: `${name}_${i}`, axes: Object.fromEntries(axes.map((a) => [a.path, at[a.path]])), jobs: {} };
+    const point: Point = {
+      index: i,
+      name: `${name}_${i}`,
+      axes: Object.fromEntries(axes.map((a) => [a.path, at[a.path]])),
+      jobs: {},
+    };
     try {
       const D = resolveConfig(cfg);
       point.hwHash = D.hwHash;
@@ -192,7 +254,15 @@ export function planSweep(spec: SweepSpec, opts: { dir: string; fileName: string
         const key = jobKey(fingerprint, D.hwHash, ti.task, ti.inputs);
         point.jobs[ti.label] = key;
         if (!jobs.has(key)) {
-          jobs.set(key, { key, task: ti.task, label: ti.label, config: D.cfg as unknown as Record<string, unknown>, hwHash: D.hwHash, fingerprint, inputs: ti.inputs });
+          jobs.set(key, {
+            key,
+            task: ti.task,
+            label: ti.label,
+            config: D.cfg as unknown as Record<string, unknown>,
+            hwHash: D.hwHash,
+            fingerprint,
+            inputs: ti.inputs,
+          });
         }
       }
     } catch (e) {

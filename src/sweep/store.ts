@@ -6,7 +6,13 @@ import { writeFileAtomic } from '../eval/io.ts';
 import type { JobData } from './spec.ts';
 import type { Outcome } from './tasks.ts';
 
-export interface Cached { key: string; label: string; hwHash: string; result: Outcome['result']; seconds: number }
+export interface Cached {
+  key: string;
+  label: string;
+  hwHash: string;
+  result: Outcome['result'];
+  seconds: number;
+}
 
 export class DiskStore {
   constructor(readonly dir: string) {}

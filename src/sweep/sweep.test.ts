@@ -15,7 +15,12 @@ const TMP = join(REPO_ROOT, 'build', 'sweep-test');
 const SWEEP = join(TMP, 'tiny.json');
 const cli = (args: string[]) => execa(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, reject: false });
 // 6 points: pA = 3 does not divide nMax = 16 (3 invalid points); 3 valid points × (lint + cycles) = 6 jobs
-const TINY = { name: 'tiny', base: 'ice40', axes: { pC: [1, 2, 4], pA: [1, 3] }, tasks: { lint: true, cycles: { p: [0, 1, 2] } } };
+const TINY = {
+  name: 'tiny',
+  base: 'ice40',
+  axes: { pC: [1, 2, 4], pA: [1, 3] },
+  tasks: { lint: true, cycles: { p: [0, 1, 2] } },
+};
 
 beforeAll(() => {
   rmSync(TMP, { recursive: true, force: true });
@@ -28,7 +33,12 @@ describe('sweep planning', () => {
     const l = loadSweepFile(SWEEP);
     const plan = planSweep(l.spec, { dir: l.dir, fileName: l.fileName });
     expect(plan.points.map((p) => p.axes)).toEqual([
-      { pC: 1, pA: 1 }, { pC: 1, pA: 3 }, { pC: 2, pA: 1 }, { pC: 2, pA: 3 }, { pC: 4, pA: 1 }, { pC: 4, pA: 3 },
+      { pC: 1, pA: 1 },
+      { pC: 1, pA: 3 },
+      { pC: 2, pA: 1 },
+      { pC: 2, pA: 3 },
+      { pC: 4, pA: 1 },
+      { pC: 4, pA: 3 },
     ]);
     const invalid = plan.points.filter((p) => p.error);
     expect(invalid.map((p) => p.index)).toEqual([1, 3, 5]);
@@ -36,8 +46,16 @@ describe('sweep planning', () => {
     expect(plan.jobs).toHaveLength(6);
     expect(new Set(plan.jobs.map((j) => j.key)).size).toBe(6);
     // the same hardware under another name or thresholds is the same job
-    const again = planSweep({ ...l.spec, name: 'other', axes: { pC: [1], thresholds: [{}, { layer0: 0.5 }] } }, { dir: l.dir, fileName: 'x' });
-    expect(again.jobs.map((j) => j.key).sort()).toEqual(plan.jobs.filter((j) => j.hwHash === plan.points[0].hwHash).map((j) => j.key).sort());
+    const again = planSweep(
+      { ...l.spec, name: 'other', axes: { pC: [1], thresholds: [{}, { layer0: 0.5 }] } },
+      { dir: l.dir, fileName: 'x' },
+    );
+    expect(again.jobs.map((j) => j.key).sort()).toEqual(
+      plan.jobs
+        .filter((j) => j.hwHash === plan.points[0].hwHash)
+        .map((j) => j.key)
+        .sort(),
+    );
   });
 
   it('puts no absolute path into a job (the clip folder travels relative to the working directory)', () => {
@@ -63,13 +81,21 @@ describe('sweep planning', () => {
 });
 
 describe('embedded sweep', () => {
-  it('runs every job once, writes JSON, CSV, summary and the Pareto page, and a re-run takes all from the cache', async () => {
-    const out = join(TMP, 'embedded'), cache = join(TMP, 'cache-embedded');
+  it('runs every job once, writes JSON, CSV, summary, Pareto page; a re-run takes all from the cache', async () => {
+    const out = join(TMP, 'embedded'),
+      cache = join(TMP, 'cache-embedded');
     const r = await cli(['sweep', SWEEP, '-o', out, '--cache-dir', cache, '-j', '2']);
     expect(r.stderr).toContain('sweep: 6 jobs, 0 cached');
     expect(r.exitCode).toBe(0);
     const res = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
-    expect(res.points.map((p: { status: string }) => p.status)).toEqual(['ok', 'invalid', 'ok', 'invalid', 'ok', 'invalid']);
+    expect(res.points.map((p: { status: string }) => p.status)).toEqual([
+      'ok',
+      'invalid',
+      'ok',
+      'invalid',
+      'ok',
+      'invalid',
+    ]);
     for (const p of res.points.filter((q: { status: string }) => q.status === 'ok')) {
       expect(p.tasks.lint).toMatchObject({ status: 'ok', findings: [] });
       expect(p.tasks.cycles.perP.map((w: { p: number }) => w.p)).toEqual([0, 1, 2]);
@@ -89,25 +115,39 @@ describe('embedded sweep', () => {
     const again = await cli(['sweep', SWEEP, '-o', join(TMP, 'embedded-2'), '--cache-dir', cache]);
     expect(again.exitCode).toBe(0);
     expect(again.stderr).toContain('sweep: 6 jobs, 6 cached');
-    expect(readFileSync(join(TMP, 'embedded-2', 'results.json'), 'utf8')).toBe(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(readFileSync(join(TMP, 'embedded-2', 'results.json'), 'utf8')).toBe(
+      readFileSync(join(out, 'results.json'), 'utf8'),
+    );
   });
 
   it('stops on SIGINT with exit code 130, and a re-run resumes from the finished jobs', async () => {
     const cache = join(TMP, 'cache-resume');
     // the CLI itself (not the launcher) so the signal reaches exactly the sweep process
     const main = join(REPO_ROOT, 'src', 'cli', 'main.ts');
-    const p = execa(process.execPath, ['--import', 'tsx', main, 'sweep', SWEEP, '-o', join(TMP, 'resume'), '--cache-dir', cache, '-j', '1'], { cwd: REPO_ROOT, reject: false });
-    await new Promise<void>((resolve) => p.stderr!.on('data', (b: Buffer) => { if (/sweep: 1\/6 jobs/.test(b.toString())) resolve(); }));
+    const p = execa(
+      process.execPath,
+      ['--import', 'tsx', main, 'sweep', SWEEP, '-o', join(TMP, 'resume'), '--cache-dir', cache, '-j', '1'],
+      { cwd: REPO_ROOT, reject: false },
+    );
+    await new Promise<void>((resolve) =>
+      p.stderr!.on('data', (b: Buffer) => {
+        if (/sweep: 1\/6 jobs/.test(b.toString())) resolve();
+      }),
+    );
     p.kill('SIGINT');
     const r = await p;
     expect(r.exitCode).toBe(130);
-    expect(r.stderr).toMatch(/interrupted with [1-5] of 6 jobs not done; finished jobs are cached, run the same command to resume/);
+    expect(r.stderr).toMatch(
+      /interrupted with [1-5] of 6 jobs not done; finished jobs are cached, run the same command to resume/,
+    );
     const again = await cli(['sweep', SWEEP, '-o', join(TMP, 'resume'), '--cache-dir', cache]);
     expect(again.exitCode).toBe(0);
     const cached = Number(/sweep: 6 jobs, (\d+) cached/.exec(again.stderr)?.[1]);
     expect(cached).toBeGreaterThanOrEqual(1);
     expect(cached).toBeLessThan(6);
-    expect(readFileSync(join(TMP, 'resume', 'results.json'), 'utf8')).toBe(readFileSync(join(TMP, 'embedded', 'results.json'), 'utf8'));
+    expect(readFileSync(join(TMP, 'resume', 'results.json'), 'utf8')).toBe(
+      readFileSync(join(TMP, 'embedded', 'results.json'), 'utf8'),
+    );
   });
 });
 
@@ -124,8 +164,14 @@ describe('queue sweep on a real redis-server', () => {
       });
     });
     if (!findOnPath('redis-server')) return;
-    redis = execa('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { reject: false });
-    await new Promise<void>((resolve) => redis!.stdout!.on('data', (b: Buffer) => { if (/Ready to accept connections/.test(b.toString())) resolve(); }));
+    redis = execa('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      reject: false,
+    });
+    await new Promise<void>((resolve) =>
+      redis!.stdout!.on('data', (b: Buffer) => {
+        if (/Ready to accept connections/.test(b.toString())) resolve();
+      }),
+    );
   });
   afterAll(async () => {
     for (const w of workers) w.kill('SIGKILL');
@@ -137,20 +183,37 @@ describe('queue sweep on a real redis-server', () => {
     expect(findOnPath('redis-server'), 'redis-server is not installed (run bash scripts/setup.sh)').not.toBeNull();
     const url = `redis://127.0.0.1:${port}`;
     const logs = ['', ''];
-    const ready = [0, 1].map((i) => new Promise<void>((resolve) => {
-      const w = execa(process.execPath, [BIN, 'worker', '--queue', url, '-j', '1', '--lock-seconds', '2'], { cwd: REPO_ROOT, reject: false });
-      workers.push(w);
-      w.stderr!.on('data', (b: Buffer) => {
-        logs[i] += b.toString();
-        if (logs[i].includes('taking jobs')) resolve();
-      });
-    }));
+    const ready = [0, 1].map(
+      (i) =>
+        new Promise<void>((resolve) => {
+          const w = execa(process.execPath, [BIN, 'worker', '--queue', url, '-j', '1', '--lock-seconds', '2'], {
+            cwd: REPO_ROOT,
+            reject: false,
+          });
+          workers.push(w);
+          w.stderr!.on('data', (b: Buffer) => {
+            logs[i] += b.toString();
+            if (logs[i].includes('taking jobs')) resolve();
+          });
+        }),
+    );
     await Promise.all(ready);
-    const startedA = new Promise<string>((resolve) => workers[0].stderr!.on('data', () => {
-      const m = /worker: start (\w+) lint/.exec(logs[0]);
-      if (m) resolve(m[1]);
-    }));
-    const sub = cli(['sweep', SWEEP, '--queue', url, '-o', join(TMP, 'queue'), '--cache-dir', join(TMP, 'cache-queue')]);
+    const startedA = new Promise<string>((resolve) =>
+      workers[0].stderr!.on('data', () => {
+        const m = /worker: start (\w+) lint/.exec(logs[0]);
+        if (m) resolve(m[1]);
+      }),
+    );
+    const sub = cli([
+      'sweep',
+      SWEEP,
+      '--queue',
+      url,
+      '-o',
+      join(TMP, 'queue'),
+      '--cache-dir',
+      join(TMP, 'cache-queue'),
+    ]);
     const killedKey = await startedA;
     workers[0].kill('SIGKILL');
     const r = await sub;
@@ -166,7 +229,9 @@ describe('queue sweep on a real redis-server', () => {
     const valid = q.points.filter((p: { status: string }) => p.status !== 'invalid');
     expect(valid).toHaveLength(3);
     for (const p of valid) expect(Object.keys(p.tasks).sort()).toEqual(['cycles', 'lint']);
-    expect(readFileSync(join(TMP, 'queue', 'results.json'), 'utf8')).toBe(readFileSync(join(TMP, 'embedded', 'results.json'), 'utf8'));
+    expect(readFileSync(join(TMP, 'queue', 'results.json'), 'utf8')).toBe(
+      readFileSync(join(TMP, 'embedded', 'results.json'), 'utf8'),
+    );
     // collected: nothing of the sweep is left in Redis
     const { Queue } = await import('bullmq');
     const queue = new Queue('elsa-sweep', { connection: { host: '127.0.0.1', port } });

@@ -12,10 +12,18 @@ import { codeFingerprint } from './fingerprint.ts';
 import { clipsDigest, type JobData } from './spec.ts';
 
 export type Status = 'ok' | 'fail' | 'skipped' | 'error';
-export interface TaskResult { status: Status; reason?: string; [metric: string]: unknown }
+export interface TaskResult {
+  status: Status;
+  reason?: string;
+  [metric: string]: unknown;
+}
 /** A result plus what the scheduler needs: the run time, and whether the result may be cached
  *  (not for errors, or skips that depend on the worker's machine such as a missing nextpnr). */
-export interface Outcome { result: TaskResult; seconds: number; cacheable: boolean }
+export interface Outcome {
+  result: TaskResult;
+  seconds: number;
+  cacheable: boolean;
+}
 
 const r6 = (x: number) => roundTo(x, 6);
 
@@ -34,7 +42,12 @@ async function lint(D: Derived): Promise<Outcome['result']> {
   const findings = await withTmp((dir) => lintDesign(D, join(dir, 'rtl')));
   // tool output names files relative to the work folder; keep the first line of each finding
   const list = findings.map((f) => `${f.module}/${f.tool}: ${f.output.split('\n')[0].slice(0, 200)}`);
-  return { status: findings.length ? 'fail' : 'ok', modules: MODULES.length, findings: list, ...(list.length ? { reason: list[0] } : {}) };
+  return {
+    status: findings.length ? 'fail' : 'ok',
+    modules: MODULES.length,
+    findings: list,
+    ...(list.length ? { reason: list[0] } : {}),
+  };
 }
 
 async function cycles(D: Derived, inputs: { p: number[]; seed: number }): Promise<Outcome['result']> {
@@ -52,14 +65,23 @@ async function cycles(D: Derived, inputs: { p: number[]; seed: number }): Promis
     perP: inputs.p.map((p) => {
       const w = byP.get(p)!;
       return {
-        p, t: r6(w.t), selected: r6(w.selected), pre: w.pre, exec: w.exec, cyclesPerQuery: r6(w.exec / D.cfg.nMax),
-        utilisation: r6(w.utilisation), speedup: r6(exec0 / w.exec),
+        p,
+        t: r6(w.t),
+        selected: r6(w.selected),
+        pre: w.pre,
+        exec: w.exec,
+        cyclesPerQuery: r6(w.exec / D.cfg.nMax),
+        utilisation: r6(w.utilisation),
+        speedup: r6(exec0 / w.exec),
       };
     }),
   };
 }
 
-async function sim(D: Derived, inputs: { simulator: 'verilator' | 'iverilog'; seed: number }): Promise<Outcome['result']> {
+async function sim(
+  D: Derived,
+  inputs: { simulator: 'verilator' | 'iverilog'; seed: number },
+): Promise<Outcome['result']> {
   const { buildStimulus, standardInvocations } = await import('../sim/stimulus.ts');
   const { simulate } = await import('../sim/run.ts');
   const { writeTopBench } = await import('../../tb/top.ts');
@@ -69,27 +91,59 @@ async function sim(D: Derived, inputs: { simulator: 'verilator' | 'iverilog'; se
     const sources = writeTopBench(D, dir, stim, { stall: 0 });
     return simulate({ sim: inputs.simulator, workDir: dir, sources, plusargs: ['stall=0', `seed=${inputs.seed}`] });
   });
-  const invocations = [...r.stdout.matchAll(/^INVOCATION (\d+) n=(\d+) CYCLES_PRE (\d+) CYCLES_EXEC (\d+)$/gm)].map((m) => {
-    const tr = stim.traces[Number(m[1])];
-    const p = tr ? predictCycles(D, tr) : undefined;
-    return { n: Number(m[2]), pre: Number(m[3]), exec: Number(m[4]), modelPre: p?.pre ?? null, modelExec: p?.exec ?? null };
-  });
-  const cycleMismatch = invocations.filter((v) => v.modelPre !== null && (v.pre !== v.modelPre || v.exec !== v.modelExec));
+  const invocations = [...r.stdout.matchAll(/^INVOCATION (\d+) n=(\d+) CYCLES_PRE (\d+) CYCLES_EXEC (\d+)$/gm)].map(
+    (m) => {
+      const tr = stim.traces[Number(m[1])];
+      const p = tr ? predictCycles(D, tr) : undefined;
+      return {
+        n: Number(m[2]),
+        pre: Number(m[3]),
+        exec: Number(m[4]),
+        modelPre: p?.pre ?? null,
+        modelExec: p?.exec ?? null,
+      };
+    },
+  );
+  const cycleMismatch = invocations.filter(
+    (v) => v.modelPre !== null && (v.pre !== v.modelPre || v.exec !== v.modelExec),
+  );
   const ok = r.failed === 0 && r.passed > 0 && cycleMismatch.length === 0;
-  const reason = r.failed > 0 ? `${r.failed} output rows differ from the model` : cycleMismatch.length ? 'RTL cycles differ from the cycle model' : undefined;
+  const reason =
+    r.failed > 0
+      ? `${r.failed} output rows differ from the model`
+      : cycleMismatch.length
+        ? 'RTL cycles differ from the cycle model'
+        : undefined;
   return { status: ok ? 'ok' : 'fail', passed: r.passed, failed: r.failed, invocations, ...(reason ? { reason } : {}) };
 }
 
-async function synth(D: Derived, inputs: { target: 'ice40' | 'ecp5' | 'xilinx'; moduleTimeout: number | null }): Promise<Outcome> {
+async function synth(
+  D: Derived,
+  inputs: { target: 'ice40' | 'ecp5' | 'xilinx'; moduleTimeout: number | null },
+): Promise<Outcome> {
   const { synthesize } = await import('../synth/synth.ts');
-  const r = await withTmp((dir) => synthesize(D, inputs.target, {
-    outDir: dir, jobs: 1, progress: false, write: false, moduleTimeoutSec: inputs.moduleTimeout ?? undefined,
-  }));
+  const r = await withTmp((dir) =>
+    synthesize(D, inputs.target, {
+      outDir: dir,
+      jobs: 1,
+      progress: false,
+      write: false,
+      moduleTimeoutSec: inputs.moduleTimeout ?? undefined,
+    }),
+  );
   const area = r.total.area;
   const result: TaskResult = { status: 'ok', target: inputs.target, area: { ...area } };
   if (r.incomplete) {
     // a timeout depends on the machine: report it, keep the lower bound, do not cache it
-    return { result: { ...result, status: 'skipped', reason: `Yosys timed out on ${r.incomplete.join(', ')} (area is a lower bound)` }, seconds: 0, cacheable: false };
+    return {
+      result: {
+        ...result,
+        status: 'skipped',
+        reason: `Yosys timed out on ${r.incomplete.join(', ')} (area is a lower bound)`,
+      },
+      seconds: 0,
+      cacheable: false,
+    };
   }
   return { result, seconds: 0, cacheable: true };
 }
@@ -99,15 +153,29 @@ async function fmax(D: Derived, inputs: { freq: number; seed: number }): Promise
   try {
     await findNextpnr();
   } catch (e) {
-    if (e instanceof UserError) return { result: { status: 'skipped', reason: e.message }, seconds: 0, cacheable: false };
+    if (e instanceof UserError)
+      return { result: { status: 'skipped', reason: e.message }, seconds: 0, cacheable: false };
     throw e;
   }
   const { synthesize } = await import('../synth/synth.ts');
-  const r = await withTmp((dir) => synthesize(D, 'ice40', { outDir: dir, jobs: 1, progress: false, write: false, pnr: { freq: inputs.freq, seed: inputs.seed } }));
+  const r = await withTmp((dir) =>
+    synthesize(D, 'ice40', {
+      outDir: dir,
+      jobs: 1,
+      progress: false,
+      write: false,
+      pnr: { freq: inputs.freq, seed: inputs.seed },
+    }),
+  );
   const p = r.pnr!;
-  if (!p.fits || p.fmaxMHz === undefined) return { result: { status: 'skipped', reason: p.message }, seconds: 0, cacheable: true };
+  if (!p.fits || p.fmaxMHz === undefined)
+    return { result: { status: 'skipped', reason: p.message }, seconds: 0, cacheable: true };
   const lc = p.utilisation?.ICESTORM_LC;
-  return { result: { status: 'ok', fmaxMHz: p.fmaxMHz, device: p.device, logicCells: lc?.used ?? null }, seconds: 0, cacheable: true };
+  return {
+    result: { status: 'ok', fmaxMHz: p.fmaxMHz, device: p.device, logicCells: lc?.used ?? null },
+    seconds: 0,
+    cacheable: true,
+  };
 }
 
 async function accuracy(D: Derived, inputs: { clips: string; digest: string; p: number[] }): Promise<Outcome> {
@@ -115,22 +183,32 @@ async function accuracy(D: Derived, inputs: { clips: string; digest: string; p: 
   try {
     checkKwtConfig(D);
   } catch (e) {
-    if (e instanceof UserError) return { result: { status: 'skipped', reason: e.message }, seconds: 0, cacheable: true };
+    if (e instanceof UserError)
+      return { result: { status: 'skipped', reason: e.message }, seconds: 0, cacheable: true };
     throw e;
   }
   const clips = resolve(inputs.clips);
   const digest = clipsDigest(clips);
-  if (digest !== inputs.digest) throw new UserError(`clips in ${inputs.clips} differ from the submitter's (digest ${digest}, job ${inputs.digest})`);
+  if (digest !== inputs.digest)
+    throw new UserError(
+      `clips in ${inputs.clips} differ from the submitter's (digest ${digest}, job ${inputs.digest})`,
+    );
   const { runFig10 } = await import('../eval/fig10.ts');
-  const run = await withTmp((dir) => runFig10({ clipsDir: clips, outDir: dir, cfg: D.cfg, ps: inputs.p, jobs: 1, progress: false }));
+  const run = await withTmp((dir) =>
+    runFig10({ clipsDir: clips, outDir: dir, cfg: D.cfg, ps: inputs.p, jobs: 1, progress: false }),
+  );
   const r = run.result;
   const result: TaskResult = {
     status: 'ok',
     evalClips: r.clips.eval,
     exactTop1: r.exact.top1,
     perP: r.ps.map((p, j) => ({
-      p, selectedFloat: r.float[j].selected, selectedFixed: r.fixed[j].selected,
-      top1Float: r.float[j].top1, top1Fixed: r.fixed[j].top1, agreeFixed: r.fixed[j].agree,
+      p,
+      selectedFloat: r.float[j].selected,
+      selectedFixed: r.fixed[j].selected,
+      top1Float: r.float[j].top1,
+      top1Fixed: r.fixed[j].top1,
+      agreeFixed: r.fixed[j].agree,
     })),
   };
   return { result, seconds: 0, cacheable: true };
@@ -142,18 +220,28 @@ export async function runJob(job: JobData): Promise<Outcome> {
   const done = (o: Outcome): Outcome => ({ ...o, seconds: Math.round((performance.now() - t0) / 100) / 10 });
   try {
     if (job.fingerprint !== codeFingerprint()) {
-      throw new UserError(`job ${job.key} was submitted from another elsa-gen version (code ${job.fingerprint}, this worker ${codeFingerprint()}): run the same commit everywhere`);
+      throw new UserError(
+        `job ${job.key} was submitted from another elsa-gen version (code ${job.fingerprint}, ` +
+          `this worker ${codeFingerprint()}): run the same commit everywhere`,
+      );
     }
     const D = resolveConfig(job.config);
-    if (D.hwHash !== job.hwHash) throw new UserError(`job ${job.key}: config has hardware hash ${D.hwHash} here, ${job.hwHash} at the submitter`);
+    if (D.hwHash !== job.hwHash)
+      throw new UserError(`job ${job.key}: config has hardware hash ${D.hwHash} here, ${job.hwHash} at the submitter`);
     const inputs = job.inputs as never;
     switch (job.task) {
-      case 'lint': return done({ result: await lint(D), seconds: 0, cacheable: true });
-      case 'cycles': return done({ result: await cycles(D, inputs), seconds: 0, cacheable: true });
-      case 'sim': return done({ result: await sim(D, inputs), seconds: 0, cacheable: true });
-      case 'synth': return done(await synth(D, inputs));
-      case 'fmax': return done(await fmax(D, inputs));
-      case 'accuracy': return done(await accuracy(D, inputs));
+      case 'lint':
+        return done({ result: await lint(D), seconds: 0, cacheable: true });
+      case 'cycles':
+        return done({ result: await cycles(D, inputs), seconds: 0, cacheable: true });
+      case 'sim':
+        return done({ result: await sim(D, inputs), seconds: 0, cacheable: true });
+      case 'synth':
+        return done(await synth(D, inputs));
+      case 'fmax':
+        return done(await fmax(D, inputs));
+      case 'accuracy':
+        return done(await accuracy(D, inputs));
     }
     throw new UserError(`unknown task ${String(job.task)}`);
   } catch (e) {
