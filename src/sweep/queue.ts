@@ -164,9 +164,12 @@ export async function runWorker(o: WorkerOptions): Promise<void> {
       autorun: false,
     },
   );
-  worker.on('error', (e) => log(`worker: ${e.message}`));
+  // before the first connection, reachable() reports the problem once; after it, every error is news
+  let connected = false;
+  worker.on('error', (e) => connected && log(`worker: ${e.message}`));
   try {
     await reachable(worker.waitUntilReady(), o.url);
+    connected = true;
     log(`worker: ${o.concurrency} process${o.concurrency > 1 ? 'es' : ''} taking jobs from ${o.url}`);
     void worker.run();
     await o.interrupted;
