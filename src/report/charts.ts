@@ -137,20 +137,20 @@ export function paretoScatter(
   const values = [...pts]
     .sort((a, b) => Number(a.front) - Number(b.front))
     .map((p) => ({ ...p, set: p.front ? 'Pareto front' : 'dominated' }));
-  // '~g': 100, not 100.000000, when every point has the same value
+  // '~r': 100 rather than 100.000000 (one value on an axis), 5980 rather than 5.98e+3
   const x = {
     field: 'x',
     type: 'quantitative',
     title: xTitle,
     scale: { zero: false, nice: true },
-    axis: { format: '~g' },
+    axis: { format: '~r' },
   };
   const y = {
     field: 'y',
     type: 'quantitative',
     title: yTitle,
     scale: { zero: false, nice: true },
-    axis: { format: '~g' },
+    axis: { format: '~r' },
   };
   return vegaLiteSvg({
     title,
