@@ -11,6 +11,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export function layerOf(path: string): number {
   const rules: [RegExp, number][] = [
     [/^src\/spec\//, 1],
+    [/^src\/root\.ts$/, 1], // where the repository is (source tree or compiled dist/)
     [/^src\/sim\/trace\.ts$/, 1], // the cycle-trace format: plain data, shared by unit traces and testbenches
     [/^src\/units\/(design|module)\.ts$/, 2],
     [/^src\/units\/[^/]+\/spec\.ts$/, 2],

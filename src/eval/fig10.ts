@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolveConfig } from '../gen/config.ts';
+import { COMPILED } from '../root.ts';
 import type { DesignSpec } from '../units/design.ts';
 import { UserError } from '../spec/errors.ts';
 import type { AttentionModel, Matrix } from '../model/float.ts';
@@ -17,6 +18,7 @@ import { checkKwtConfig, checkP, collectCalibration, layerKey, thresholdsFor, ty
 import { loadManifest, splitClips, type ClipItem } from './clips.ts';
 import { Progress, roundTo, stableJson, writeFileAtomic } from './io.ts';
 import { renderSvg } from './svg.ts';
+import type { Fig10Result, VariantMetrics } from './types.ts';
 
 export const FIG10_PS = [0, 0.5, 1, 2, 4];
 /** Accuracy-loss budgets (percentage points) of the paper's named settings (SPEC §1.3). */
@@ -79,7 +81,8 @@ export function makeClipEvaluator(setup: EvalSetup, kwt: KwtModel = KwtModel.loa
 }
 
 // ------------------------------------------------------------------ many clips, optionally in child processes
-const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
+// the compiled CLI (dist/) forks the compiled worker; the sources fork worker.ts through tsx
+const WORKER = fileURLToPath(new URL(COMPILED ? './worker.js' : './worker.ts', import.meta.url));
 
 /** Evaluate the clips in order; with jobs > 1 the work is spread over child processes (the results
  *  and their order do not depend on jobs). */
@@ -108,7 +111,7 @@ export async function evaluateClips(setup: EvalSetup, clips: ClipItem[], jobs: n
         }
       };
       for (let w = 0; w < nChildren; w++) {
-        const ch = fork(WORKER, [], { execArgv: ['--import', tsx], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        const ch = fork(WORKER, [], { execArgv: COMPILED ? [] : ['--import', tsx], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
         children.push(ch);
         ch.on('message', (m: { type: string; index?: number; result?: ClipResult; error?: string }) => {
           if (m.type === 'ready') feed(ch);
@@ -133,33 +136,7 @@ export async function evaluateClips(setup: EvalSetup, clips: ClipItem[], jobs: n
 }
 
 // ------------------------------------------------------------------ aggregation
-export interface VariantMetrics {
-  model: 'exact' | 'float' | 'fixed';
-  p: number | null;
-  /** fraction of (query, key) pairs selected, per layer and over all layers */
-  selectedPerLayer: number[];
-  selected: number;
-  /** fraction of queries with no candidate (ELSA outputs zero for them) */
-  emptyQueries: number;
-  correct: number;
-  agreeing: number;
-  /** top-1 accuracy against the spoken label, and agreement with the exact model's prediction */
-  top1: number;
-  agree: number;
-}
-
-export interface Fig10Result {
-  config: { name: string; hwHash: string; qkv: string; k: number; thetaBias: number };
-  clips: { calib: number; eval: number; dir: string };
-  ps: number[];
-  thresholds: Record<string, Thresholds>;
-  exact: VariantMetrics;
-  float: VariantMetrics[];
-  fixed: VariantMetrics[];
-  /** largest p of the grid whose accuracy loss against the exact model is within each budget */
-  settings: Record<'float' | 'fixed', Record<string, number | null>>;
-  perClip: { file: string; label: string; exact: string; float: string[]; fixed: string[] }[];
-}
+export type { Fig10Result, VariantMetrics } from './types.ts';
 
 function metrics(model: VariantMetrics['model'], p: number | null, runs: RunStats[], clips: ClipItem[], res: ClipResult[], layers: number): VariantMetrics {
   const sel = new Array(layers).fill(0);
@@ -325,7 +302,7 @@ export async function runFig10(o: Fig10Options): Promise<Fig10Run> {
   const files = [
     { name: 'table.md', text: renderTable(result) },
     { name: 'results.json', text: resultsJson(result) },
-    { name: 'fig10.svg', text: renderSvg(result) },
+    { name: 'fig10.svg', text: await renderSvg(result) },
   ];
   for (const f of files) writeFileAtomic(join(o.outDir, f.name), f.text);
   return { result, files: files.map((f) => join(o.outDir, f.name)), seconds: { calibrate: (t1 - t0) / 1000, evaluate: (t2 - t1) / 1000 } };

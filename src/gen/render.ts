@@ -2,15 +2,13 @@
 // No dates, no absolute paths: the same config always renders the same bytes.
 import ejs from 'ejs';
 import { readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import type { DesignSpec } from '../units/design.ts';
 import { verilogLiteral, type LocalParam, type ModuleDef, type PortSpec } from '../units/module.ts';
-
-export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { REPO_ROOT } from '../root.ts';
 import { GENERATOR } from '../spec/version.ts';
 
-export { GENERATOR };
+export { GENERATOR, REPO_ROOT };
 
 const cache = new Map<string, ejs.TemplateFunction>();
 

@@ -1,27 +1,182 @@
-// Minimal deterministic inline-SVG bar charts for the HTML report (no plotting dependency).
-const f1 = (x: number) => x.toFixed(1);
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+// Every chart of the reports and the evaluation: a Vega-Lite spec compiled and rendered to static SVG by
+// vega's headless SVG renderer (nice axis ticks, legends). No browser, no canvas: vega estimates text
+// widths, so the same data always gives the same bytes. vega is imported on first use only, so
+// commands that draw nothing do not pay for loading it.
+const FONT = 'sans-serif';
 
-export interface Bar { label: string; value: number; note?: string }
-
-/** Vertical bars with value labels; `max` fixes the y range (e.g. 100 for percentages). */
-export function barChart(title: string, yLabel: string, bars: Bar[], max?: number, color = '#2c7fb8'): string {
-  const W = 520, H = 260, x0 = 60, y0 = 36, w = W - x0 - 20, h = H - y0 - 50;
-  const top = max ?? Math.max(1e-9, ...bars.map((b) => b.value)) * 1.15;
-  const bw = w / Math.max(1, bars.length);
-  const o: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif">`];
-  o.push(`<text x="${W / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">${esc(title)}</text>`);
-  o.push(`<rect x="${x0}" y="${y0}" width="${w}" height="${h}" fill="none" stroke="#000"/>`);
-  for (let i = 0; i <= 4; i++) {
-    const v = (top * i) / 4, y = y0 + h - (h * i) / 4;
-    o.push(`<line x1="${x0}" y1="${f1(y)}" x2="${x0 + w}" y2="${f1(y)}" stroke="#e6e6e6"/><text x="${x0 - 6}" y="${f1(y + 4)}" text-anchor="end" font-size="11">${v >= 100 ? v.toFixed(0) : v.toPrecision(3)}</text>`);
+/** Render a Vega-Lite spec (an object) to an SVG document string. */
+export async function vegaLiteSvg(spec: Record<string, unknown>): Promise<string> {
+  const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
+  const full = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    background: 'white',
+    config: {
+      font: FONT,
+      title: { fontSize: 14 },
+      axis: { labelFontSize: 11, titleFontSize: 12 },
+      legend: { labelFontSize: 11 },
+    },
+    ...spec,
+  };
+  // warnings go nowhere: a chart must not write to the terminal of the command drawing it
+  const logger = vega.logger(vega.None);
+  const view = new vega.View(vega.parse(vl.compile(full as never, { logger }).spec), { renderer: 'none', logger });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
   }
-  bars.forEach((b, i) => {
-    const bh = (h * Math.min(b.value, top)) / top, x = x0 + i * bw + bw * 0.15;
-    o.push(`<rect x="${f1(x)}" y="${f1(y0 + h - bh)}" width="${f1(bw * 0.7)}" height="${f1(bh)}" fill="${color}"/>`);
-    o.push(`<text x="${f1(x + bw * 0.35)}" y="${f1(y0 + h - bh - 4)}" text-anchor="middle" font-size="11">${esc(b.note ?? b.value.toPrecision(3))}</text>`);
-    o.push(`<text x="${f1(x + bw * 0.35)}" y="${f1(y0 + h + 16)}" text-anchor="middle" font-size="11">${esc(b.label)}</text>`);
+}
+
+/** An SVG for inlining in HTML: the XML namespace attributes are dropped (HTML5 knows <svg>), so the
+ *  page holds no URL at all, not even a namespace name. */
+export const inlineSvg = (svg: string): string =>
+  svg.replace(/<\?xml[^>]*>\s*/, '').replace(/\s+xmlns(:xlink)?="[^"]*"/g, '');
+
+export interface Bar {
+  label: string;
+  value: number;
+  note?: string;
+}
+
+/** Vertical bars with their value printed on top; `max` fixes the y range (e.g. 100 for percentages). */
+export function barChart(
+  title: string,
+  yLabel: string,
+  bars: Bar[],
+  opts: { max?: number; color?: string } = {},
+): Promise<string> {
+  const values = bars.map((b, i) => ({
+    i,
+    label: b.label,
+    value: b.value,
+    note: b.note ?? String(Number(b.value.toPrecision(3))),
+  }));
+  const x = { field: 'label', type: 'nominal', title: null, sort: { field: 'i' }, axis: { labelAngle: 0 } };
+  const y = {
+    field: 'value',
+    type: 'quantitative',
+    title: yLabel,
+    ...(opts.max !== undefined ? { scale: { domain: [0, opts.max] } } : {}),
+  };
+  return vegaLiteSvg({
+    title,
+    width: 400,
+    height: 200,
+    data: { values },
+    layer: [
+      { mark: { type: 'bar', color: opts.color ?? '#2c7fb8' }, encoding: { x, y } },
+      { mark: { type: 'text', dy: -6, fontSize: 11 }, encoding: { x, y, text: { field: 'note' } } },
+    ],
   });
-  o.push(`<text transform="translate(16,${f1(y0 + h / 2)}) rotate(-90)" text-anchor="middle" font-size="12">${esc(yLabel)}</text></svg>`);
-  return o.join('\n');
+}
+
+export interface LineSeries {
+  label: string;
+  xs: number[];
+  ys: number[];
+  dashed?: boolean;
+  color: string;
+  points?: boolean;
+}
+
+/** Several series over a shared quantitative x, each with its own colour and dash. */
+export function lineSpec(
+  title: string,
+  xTitle: string,
+  yTitle: string,
+  series: LineSeries[],
+  yDomain?: [number, number],
+): Record<string, unknown> {
+  const values = series.flatMap((s, k) =>
+    s.xs.map((x, i) => ({ x, y: s.ys[i], series: s.label, k, dashed: s.dashed ? 'dashed' : 'solid' })),
+  );
+  const color = {
+    field: 'series',
+    type: 'nominal',
+    title: null,
+    scale: { domain: series.map((s) => s.label), range: series.map((s) => s.color) },
+    legend: { orient: 'bottom', direction: 'vertical', labelLimit: 320 },
+  };
+  return {
+    title,
+    width: 330,
+    height: 240,
+    data: { values },
+    mark: { type: 'line', strokeWidth: 2, point: true },
+    encoding: {
+      x: { field: 'x', type: 'quantitative', title: xTitle },
+      y: { field: 'y', type: 'quantitative', title: yTitle, ...(yDomain ? { scale: { domain: yDomain } } : {}) },
+      color,
+      strokeDash: {
+        field: 'series',
+        type: 'nominal',
+        title: null,
+        scale: { domain: series.map((s) => s.label), range: series.map((s) => (s.dashed ? [6, 3] : [1, 0])) },
+      },
+    },
+  };
+}
+
+export interface ScatterPoint {
+  x: number;
+  y: number;
+  front: boolean;
+  label: string;
+  group: string;
+}
+
+/** A Pareto scatter: front points in colour and labelled, dominated points grey underneath. */
+export function paretoScatter(
+  title: string,
+  xTitle: string,
+  yTitle: string,
+  pts: ScatterPoint[],
+  groupTitle: string,
+): Promise<string> {
+  const values = [...pts]
+    .sort((a, b) => Number(a.front) - Number(b.front))
+    .map((p) => ({ ...p, set: p.front ? 'Pareto front' : 'dominated' }));
+  // '~r': 100 rather than 100.000000 (one value on an axis), 5980 rather than 5.98e+3
+  const x = {
+    field: 'x',
+    type: 'quantitative',
+    title: xTitle,
+    scale: { zero: false, nice: true },
+    axis: { format: '~r' },
+  };
+  const y = {
+    field: 'y',
+    type: 'quantitative',
+    title: yTitle,
+    scale: { zero: false, nice: true },
+    axis: { format: '~r' },
+  };
+  return vegaLiteSvg({
+    title,
+    width: 420,
+    height: 280,
+    data: { values },
+    layer: [
+      {
+        mark: { type: 'point', filled: true, size: 70, opacity: 0.9 },
+        encoding: {
+          x,
+          y,
+          color: {
+            field: 'set',
+            type: 'nominal',
+            title: null,
+            scale: { domain: ['Pareto front', 'dominated'], range: ['#d62728', '#bdbdbd'] },
+          },
+          shape: { field: 'group', type: 'nominal', title: groupTitle },
+        },
+      },
+      {
+        transform: [{ filter: "datum.set === 'Pareto front'" }],
+        mark: { type: 'text', align: 'left', dx: 7, fontSize: 10 },
+        encoding: { x, y, text: { field: 'label' } },
+      },
+    ],
+  });
 }

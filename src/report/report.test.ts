@@ -9,10 +9,13 @@ import { markdownTables, modelWorkload, renderReport } from './report.ts';
 describe('elsa-gen report', () => {
   const D = resolveConfig(PRESETS.small);
   const empty = mkdtempSync(join(tmpdir(), 'elsa-report-'));
-  it('is self-contained and deterministic', () => {
-    const a = renderReport(D, { buildDir: empty });
-    expect(renderReport(D, { buildDir: empty })).toBe(a);
+  it('is self-contained and deterministic', async () => {
+    const a = await renderReport(D, { buildDir: empty });
+    expect(await renderReport(D, { buildDir: empty })).toBe(a);
     expect(a).not.toMatch(/(src|href)=["']?(https?:)?\/\//);
+    // offline: no URL at all (inline SVG carries no namespace names), no script
+    expect(a).not.toMatch(/https?:/);
+    expect(a).not.toMatch(/<script/);
     expect(a).toContain(`<code id="hwhash">${D.hwHash}</code>`);
     expect(a.match(/<svg/g)?.length).toBe(3);
     expect(a).toContain('No synthesis results yet');

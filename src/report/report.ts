@@ -10,7 +10,7 @@ import { GENERATOR, REPO_ROOT } from '../gen/render.ts';
 import { elsaFixed } from '../units/top/model.ts';
 import { predictCycles } from '../perf/cycles.ts';
 import { thresholdSweep } from '../sim/stimulus.ts';
-import { barChart } from './charts.ts';
+import { barChart, inlineSvg } from './charts.ts';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const table = (head: string[], rows: (string | number)[][]) =>
@@ -50,13 +50,21 @@ export function modelWorkload(D: DesignSpec, ps = [0, 0.5, 1, 2, 4], seed = 2021
   });
 }
 
-export function renderReport(D: DesignSpec, opts: { buildDir?: string } = {}): string {
+export async function renderReport(D: DesignSpec, opts: { buildDir?: string } = {}): Promise<string> {
   const build = opts.buildDir ?? join(REPO_ROOT, 'build');
   const c = D.cfg;
   const wl = modelWorkload(D);
   const sections: string[] = [];
+  const pct = (p: number, x: number) => ({ label: `p=${p}`, value: 100 * x, note: `${(100 * x).toFixed(0)}%` });
+  const charts = await Promise.all([
+    barChart('keys selected', '% of keys', wl.map((w) => pct(w.p, w.selected)), { max: 100 }),
+    barChart('attention-module utilisation', '% of cycles', wl.map((w) => pct(w.p, w.utilisation)),
+      { max: 100, color: '#41ab5d' }),
+    barChart('speedup over p = 0', '×',
+      wl.map((w) => ({ label: `p=${w.p}`, value: w.speedup, note: `${w.speedup.toFixed(2)}×` })), { color: '#f16913' }),
+  ]);
   sections.push(`<h2>Parameters</h2>${table(['field', 'value'], Object.entries({ nMax: c.nMax, d: c.d, k: c.k, 'P_a': c.pA, 'P_c': c.pC, 'm_h': c.mH, 'm_o': c.mO, queueDepth: c.queueDepth, hashSeed: c.hashSeed, formats: JSON.stringify(c.formats) }))}`);
-  sections.push(`<h2>Derived shape</h2>${table(['quantity', 'value'], [
+  sections.push(`<h2>DesignSpec shape</h2>${table(['quantity', 'value'], [
     ['hash factors (rows × cols)', D.hash.factors.map((f, i) => `${D.hash.rows[i]}×${f}`).join(' ⊗ ') + (D.hash.blocks > 1 ? ` (${D.hash.blocks} blocks)` : '')],
     ['hash multiplies / cycles per vector', `${D.hash.multiplies} / ${D.hash.cycles} (one key per ${D.hash.period} cycles)`],
     ['θ_bias (rad)', D.candSel.thetaBias], ['keys per bank / selection rows per bank', `${D.bank.keys} / ${D.bank.rows}`],
@@ -69,9 +77,7 @@ export function renderReport(D: DesignSpec, opts: { buildDir?: string } = {}): s
 Ideal exact-mode execution (2n²d MACs on 2d·P_a multipliers): ${(c.nMax * c.nMax) / c.pA} cycles.</p>
 ${table(['p', 't', 'keys selected', 'preprocessing', 'execution', 'cycles/query', 'attention utilisation', 'speedup vs p = 0'],
     wl.map((w) => [w.p, w.t.toFixed(3), `${(100 * w.selected).toFixed(1)}%`, w.pre, w.exec, w.perQuery.toFixed(2), `${(100 * w.utilisation).toFixed(1)}%`, `${w.speedup.toFixed(2)}×`]))}
-<div class="charts">${barChart('keys selected', '% of keys', wl.map((w) => ({ label: `p=${w.p}`, value: 100 * w.selected, note: `${(100 * w.selected).toFixed(0)}%` })), 100)}
-${barChart('attention-module utilisation', '% of cycles', wl.map((w) => ({ label: `p=${w.p}`, value: 100 * w.utilisation, note: `${(100 * w.utilisation).toFixed(0)}%` })), 100, '#41ab5d')}
-${barChart('speedup over p = 0', '×', wl.map((w) => ({ label: `p=${w.p}`, value: w.speedup, note: `${w.speedup.toFixed(2)}×` })), undefined, '#f16913')}</div>`);
+<div class="charts">${charts.map(inlineSvg).join('\n')}</div>`);
   const synthDir = join(build, 'synth', c.name);
   const synthTxt = existsSync(synthDir) ? readdirSync(synthDir).filter((f) => /^synth-.*\.txt$/.test(f)).sort() : [];
   sections.push(`<h2>Area</h2>${synthTxt.length ? synthTxt.map((f) => `<h3>${esc(f)}</h3><pre>${esc(readFileSync(join(synthDir, f), 'utf8'))}</pre>`).join('\n') : `<p>No synthesis results yet: run <code>elsa-gen synth ${esc(c.name)} --target xilinx</code> (or ice40, ecp5), then regenerate this report.</p>`}`);
@@ -82,7 +88,7 @@ ${barChart('speedup over p = 0', '×', wl.map((w) => ({ label: `p=${w.p}`, value
   }
   const evalDir = join(build, 'eval');
   if (c.d === 64 && existsSync(join(evalDir, 'fig10.svg'))) {
-    const svg = readFileSync(join(evalDir, 'fig10.svg'), 'utf8').replace(/<\?xml[^>]*>\s*/, '');
+    const svg = inlineSvg(readFileSync(join(evalDir, 'fig10.svg'), 'utf8'));
     const md = existsSync(join(evalDir, 'table.md')) ? markdownTables(readFileSync(join(evalDir, 'table.md'), 'utf8')) : '';
     sections.push(`<h2>Accuracy on KWT-1 (elsa-gen evaluate)</h2><div class="charts">${svg}</div>${md}`);
   }

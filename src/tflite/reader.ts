@@ -14,7 +14,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../root.ts';
 
 /** TFLite BuiltinOperator enum values (subset + the ones this model uses). */
 export const BUILTIN_OP_NAMES: Record<number, string> = {
@@ -247,9 +247,8 @@ export function parseTflite(bytes: Uint8Array): TfliteModel {
  */
 export function defaultKwt1Path(): string {
   if (process.env.KWT1_TFLITE) return process.env.KWT1_TFLITE;
-  const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
   const candidates = [
-    join(repoRoot, '..', 'shared', 'data', 'kwt1', 'kwt1_non_stream.tflite'),
+    join(REPO_ROOT, '..', 'shared', 'data', 'kwt1', 'kwt1_non_stream.tflite'),
     '/work/shared/data/kwt1/kwt1_non_stream.tflite',
   ];
   return candidates.find((c) => existsSync(c)) ?? candidates[0]!;

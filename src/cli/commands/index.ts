@@ -4,6 +4,7 @@ import { registerSynth } from './synth.ts';
 import { registerCalibrate } from './calibrate.ts';
 import { registerEvaluate } from './evaluate.ts';
 import { registerReport } from './report.ts';
+import { registerSweep } from './sweep.ts';
 
 export async function loadOptionalCommands(program: Command): Promise<void> {
   // filled in as commands are added
@@ -11,4 +12,5 @@ export async function loadOptionalCommands(program: Command): Promise<void> {
   registerEvaluate(program);
   registerReport(program);
   registerSynth(program);
+  registerSweep(program);
 }
