@@ -141,7 +141,7 @@ export function designReadme(D: DesignSpec, modules: ModuleDef[]): string {
     `| Q/K/V format | ${fmt(c.formats.qkv)} |`,
     `| output format | ${fmt(c.formats.out ?? c.formats.qkv)} |`,
     '',
-    '## DesignSpec shape',
+    '## Derived shape',
     '',
     '| quantity | value |',
     '|---|---|',

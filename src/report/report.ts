@@ -64,7 +64,7 @@ export async function renderReport(D: DesignSpec, opts: { buildDir?: string } = 
       wl.map((w) => ({ label: `p=${w.p}`, value: w.speedup, note: `${w.speedup.toFixed(2)}×` })), { color: '#f16913' }),
   ]);
   sections.push(`<h2>Parameters</h2>${table(['field', 'value'], Object.entries({ nMax: c.nMax, d: c.d, k: c.k, 'P_a': c.pA, 'P_c': c.pC, 'm_h': c.mH, 'm_o': c.mO, queueDepth: c.queueDepth, hashSeed: c.hashSeed, formats: JSON.stringify(c.formats) }))}`);
-  sections.push(`<h2>DesignSpec shape</h2>${table(['quantity', 'value'], [
+  sections.push(`<h2>Derived shape</h2>${table(['quantity', 'value'], [
     ['hash factors (rows × cols)', D.hash.factors.map((f, i) => `${D.hash.rows[i]}×${f}`).join(' ⊗ ') + (D.hash.blocks > 1 ? ` (${D.hash.blocks} blocks)` : '')],
     ['hash multiplies / cycles per vector', `${D.hash.multiplies} / ${D.hash.cycles} (one key per ${D.hash.period} cycles)`],
     ['θ_bias (rad)', D.candSel.thetaBias], ['keys per bank / selection rows per bank', `${D.bank.keys} / ${D.bank.rows}`],
