@@ -11,7 +11,10 @@ import { MATRIX } from './matrix.ts';
 
 const TEMPLATE_DIR = join(REPO_ROOT, 'templates');
 /** Templates already written against localparams (the others still compute widths; see the README). */
-const CONVERTED = new Set(['elsa_queue.v.ejs', 'elsa_arbiter.v.ejs', 'elsa_cos_table.v.ejs']);
+const CONVERTED = new Set([
+  'elsa_queue.v.ejs', 'elsa_arbiter.v.ejs', 'elsa_cos_table.v.ejs',
+  'elsa_bank.v.ejs', 'elsa_attention.v.ejs', 'elsa_dot.v.ejs', 'elsa_exp.v.ejs',
+]);
 
 /** Every EJS tag of a template with its line number, string literals blanked. */
 function tags(text: string): { line: number; code: string }[] {

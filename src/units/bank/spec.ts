@@ -22,6 +22,8 @@ export interface BankSpec {
   normTag: Width;
   queuePointer: Width;
   queueCount: Width;
+  /** A key or query hash code: k sign bits. */
+  hashCode: Width;
   /** Entries in all queues of the bank: 0..pC·queueDepth. */
   queued: Width;
   /** The next query may start while two old entries are still queued (queueDepth ≥ 3). */
@@ -46,6 +48,7 @@ export function bankSpec(c: ElsaConfig): BankSpec {
     normTag: width.unsigned('NORM_TAG_W', slot.bits + rowIndex.bits, 'norm pipeline tag: {slot, row}'),
     queuePointer: width.index('QPTR_W', c.queueDepth, 'candidate queue pointer'),
     queueCount: width.forMax('QCNT_W', c.queueDepth, 'entries in one candidate queue'),
+    hashCode: width.unsigned('HASH_W', c.k, 'hash code: k sign bits of a key or query'),
     queued: width.forMax('QUEUED_W', c.pC * c.queueDepth, 'entries in all queues of the bank'),
     overlapTail: c.queueDepth >= 3,
   };
