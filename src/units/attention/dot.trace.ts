@@ -3,6 +3,8 @@ import type { DesignSpec } from '../design.ts';
 import { Rng } from '../../spec/rng.ts';
 import { expUnit } from './model.ts';
 import { packBus, type Cycle, type Trace } from '../../sim/trace.ts';
+import { tracePorts } from '../module.ts';
+import { dotModule, expModule } from './rtl.ts';
 
 const randSigned = (rng: Rng, w: number): number => rng.int(-(2 ** (w - 1)), 2 ** (w - 1) - 1);
 
@@ -23,12 +25,7 @@ export function dotTrace(D: DesignSpec, seed: number, count = 200): Trace {
       prods = a.map((x, j) => x * b[j]);
     }
   }
-  return {
-    module: 'elsa_dot', clocked: true,
-    inputs: [{ name: 'en', width: 1 }, { name: 'a', width: d * D.qkv.bits }, { name: 'b', width: d * D.qkv.bits }],
-    outputs: [{ name: 'sum', width: D.attention.score.bits }],
-    cycles,
-  };
+  return { module: 'elsa_dot', ...tracePorts(dotModule.ports!(D)), cycles };
 }
 
 export function expTrace(D: DesignSpec, seed: number, count = 400): Trace {
@@ -40,10 +37,5 @@ export function expTrace(D: DesignSpec, seed: number, count = 400): Trace {
     const x = expUnit(D, s);
     cycles.push({ in: { score: s }, out: { e: x.e, m: x.m } });
   }
-  return {
-    module: 'elsa_exp',
-    inputs: [{ name: 'score', width: D.attention.score.bits }],
-    outputs: [{ name: 'e', width: D.attention.exp.exponent.bits }, { name: 'm', width: D.attention.exp.mantissaFrac }],
-    cycles,
-  };
+  return { module: 'elsa_exp', ...tracePorts(expModule.ports!(D)), cycles };
 }

@@ -1,18 +1,142 @@
 // The attention module's Verilog modules: what each template needs besides the design spec
 // (contract: ./README.md).
+import type { DesignSpec } from '../design.ts';
 import type { ModuleDef } from '../module.ts';
+import { clockPort, input, output, resetPort, verilogLiteral } from '../module.ts';
+
+/** Element indices 0..d-1 of a Q/K/V bus. */
+const lanes = (D: DesignSpec): number[] => Array.from({ length: D.cfg.d }, (_, i) => i);
+
+/** The adder tree of elsa_dot: level l+1 node j sums nodes 2j and 2j+1 of level l (an odd last passes). */
+function adderTree(d: number): { nodes: { name: string; a: string; b: string | null }[]; root: string } {
+  const nodes: { name: string; a: string; b: string | null }[] = [];
+  let n = d;
+  let lvl = 0;
+  while (n > 1) {
+    const m = Math.ceil(n / 2);
+    for (let j = 0; j < m; j++) {
+      const b = 2 * j + 1 < n ? `sum${lvl}_${2 * j + 1}` : null;
+      nodes.push({ name: `sum${lvl + 1}_${j}`, a: `sum${lvl}_${2 * j}`, b });
+    }
+    n = m;
+    lvl++;
+  }
+  return { nodes, root: `sum${lvl}_0` };
+}
 
 export const dotModule: ModuleDef = {
   name: 'elsa_dot', template: 'elsa_dot.v.ejs', deps: [],
   doc: 'd-multiplier dot product with adder tree (attention q·k and norm k·k)',
+  ports: (D) => [
+    clockPort(),
+    input('en', 1, 'advance both stages (low: hold them)'),
+    input('a', { count: D.cfg.d, of: D.qkv }, 'vector a, element i at [i*QKV_W +: QKV_W]'),
+    input('b', { count: D.cfg.d, of: D.qkv }, 'vector b, element i at [i*QKV_W +: QKV_W]'),
+    output('sum', D.attention.score, 'a·b of the inputs two enabled cycles earlier', { reg: true }),
+  ],
+  localparams: (D) => [D.qkv, D.attention.product, D.attention.score],
+  view: (D) => ({ lanes: lanes(D), tree: adderTree(D.cfg.d) }),
 };
 
 export const expModule: ModuleDef = {
   name: 'elsa_exp', template: 'elsa_exp.v.ejs', deps: [],
   doc: 'exp unit: score·C, 2^frac table, exponent saturation',
+  ports: (D) => [
+    input('score', D.attention.score, 'score q·k'),
+    output('e', D.attention.exp.exponent, 'exponent: floor(score·C) saturated'),
+    output('m', D.attention.exp.fraction, 'mantissa fraction: table[top fraction bits of score·C]', { reg: true }),
+  ],
+  localparams: (D) => {
+    const x = D.attention.exp;
+    return [
+      D.attention.score, x.y, x.yInt, x.exponent, x.fraction,
+      { name: 'EXP_Y_FRAC', value: x.y.frac, doc: 'fraction bits of y' },
+      { name: 'EXP_C', value: x.constant, of: x.y, doc: 'C = scoreScale·log2(e)·2^expConstFrac' },
+      { name: 'EXP_YI_MAX', value: x.exponentMax, of: x.yInt, doc: 'largest exponent, as an integer part of y' },
+      { name: 'EXP_YI_MIN', value: -x.exponentMax, of: x.yInt, doc: 'smallest exponent, as an integer part of y' },
+      { name: 'EXP_E_MAX', value: x.exponentMax, of: x.exponent, doc: 'largest exponent (saturation)' },
+      { name: 'EXP_E_MIN', value: -x.exponentMax, of: x.exponent, doc: 'smallest exponent (saturation)' },
+    ];
+  },
+  view: (D) => {
+    const x = D.attention.exp;
+    return {
+      // the numbers of the explanatory comment
+      f: {
+        scale: D.attention.scoreScale.toPrecision(6), c: x.constant, cFrac: D.cfg.formats.expConstFrac,
+        mF: x.mantissaFrac, eMax: x.exponentMax, eBits: x.exponent.bits, size: x.table.length,
+      },
+      // y bits below the table's resolution exist only when y has more fraction bits than m
+      lowBits: x.y.frac > x.mantissaFrac,
+      table: x.table.map((t, i) => ({ index: verilogLiteral(x.fraction, i), entry: verilogLiteral(x.fraction, t) })),
+    };
+  },
 };
 
 export const attentionModule: ModuleDef = {
   name: 'elsa_attention', template: 'elsa_attention.v.ejs', deps: ['elsa_dot', 'elsa_exp'],
   doc: 'attention computation: q·k, exp, block-exponent Σe and Σe·v, partial outputs',
+  ports: (D) => {
+    const vec = { count: D.cfg.d, of: D.qkv };
+    const A = D.attention;
+    return [
+      clockPort(), resetPort(),
+      input('q_load', 1, 'latch q_vec as the next query', {
+        group: 'query vector: q_load latches the next query\'s, q_swap makes it the one S1 multiplies with',
+      }),
+      input('q_vec', vec, 'next query vector'),
+      input('q_swap', 1, 'the next query becomes the current one'),
+      input('in_valid', 1, 'a selected key', {
+        group: 'S0: one key per cycle; in_eoq marks the query\'s last key, or alone is a bare end-of-query token',
+      }),
+      input('in_eoq', 1, 'end of query'),
+      input('in_id', D.bank.keyIndex, 'local index of the key'),
+      input('pre_valid', 1, 'a key row to compute Σk² of', {
+        group: 'S0: preprocessing, key row whose energy Σk² goes to the norm unit',
+      }),
+      input('pre_k', vec, 'the key row'),
+      input('pre_tag', D.bank.normTag, 'where its norm goes: {slot, row}'),
+      input('k_row', vec, 'K row of in_id', {
+        group: 'S1: K row of the key issued at S0 (registered read in the bank)',
+      }),
+      output('v_re', 1, 'read the V row of v_raddr', { group: 'S3 → S4: V row read' }),
+      output('v_raddr', D.bank.keyIndex, 'local index of the key at S3'),
+      input('v_row', vec, 'V row of v_raddr, one cycle after v_re'),
+      output('sumsq_valid', 1, 'Σk² of a preprocessing key', {
+        group: 'S3: Σk² of a preprocessing key, to the square root unit',
+      }),
+      output('sumsq', D.norm.sumSquares, 'Σ k_i²'),
+      output('sumsq_tag', D.bank.normTag, 'pre_tag of that key'),
+      output('part_full', 1, 'the partial registers hold a finished query', {
+        reg: true, group: 'partial output of the last finished query',
+      }),
+      output('part_started', 1, 'the query had at least one key', { reg: true }),
+      output('part_e', A.exp.exponent, 'block exponent E', { reg: true }),
+      output('part_s', A.sumE, 'Σe at the block exponent', { reg: true }),
+      output('part_o', { count: D.cfg.d, of: A.sumEV }, 'Σe·v, element i at [i*ACC_O_W +: ACC_O_W]', { reg: true }),
+      input('part_clear', 1, 'the output division took the partial'),
+      output('hold', 1, 'finished sums wait for the partial registers', {
+        group: 'freeze request for the whole bank',
+      }),
+    ];
+  },
+  localparams: (D) => {
+    const A = D.attention;
+    return [
+      D.qkv, D.bank.keyIndex, D.bank.normTag, A.score, A.exp.exponent, A.exp.fraction, A.exp.mantissa, A.exponentDiff,
+      A.alignShift, A.sumE, A.sumEV, A.mantTimesV, D.norm.sumSquares,
+      D.top.dim,
+      // no guard bits: no {ACC_GUARD{1'b0}} in the body (a zero replication is not Verilog)
+      ...(A.accGuard > 0 ? [{ name: 'ACC_GUARD', value: A.accGuard, doc: 'guard bits below the accumulated terms' }]
+        : []),
+    ];
+  },
+  view: (D) => ({
+    lanes: lanes(D),
+    // part_o packs lane d-1 first: {o<d-1>_next, ..., o0_next}
+    partLanes: lanes(D).reverse().map((i) => ({ index: i, sep: i > 0 ? ', ' : '' })),
+    guard: D.attention.accGuard > 0,
+    // the numbers of the comments
+    f: { guard: D.attention.accGuard, eMax: D.attention.exp.exponentMax, mF: D.attention.exp.mantissaFrac },
+  }),
 };

@@ -14,8 +14,12 @@ export interface ExpSpec {
   exponent: Width;
   /** Largest |exponent| (saturation). */
   exponentMax: number;
+  /** Integer part floor(y) (signed): the exponent before saturation. */
+  yInt: Width;
   /** Fraction bits of the mantissa = log2 of the 2^frac table size. */
   mantissaFrac: number;
+  /** m: the top mantissaFrac fraction bits of y (table index) and the table entry. */
+  fraction: Width;
   /** Table entry i: min(2^mF − 1, round(2^mF·(2^(i/2^mF) − 1))). */
   table: number[];
   /** M = 2^mF + table entry (unsigned). */
@@ -34,6 +38,10 @@ export interface AttentionSpec {
   sumEV: Width;
   /** Alignment shift between block exponents. */
   alignShift: Width;
+  /** Difference of two exponents: one bit over the exponent, never overflows. */
+  exponentDiff: Width;
+  /** M·v_i of the Σe·v term: signed (M with a zero sign bit) × v_i, before the guard bits. */
+  mantTimesV: Width;
 }
 
 export const expTableOf = (mF: number): number[] =>
@@ -54,11 +62,13 @@ export function attentionSpec(c: ElsaConfig, qkv: Width, bankKeys: number): Atte
     throw new ConfigError('formats.expConstFrac', `2·qkv.frac + expConstFrac must be ≥ expFracBits = ${mF}`, 'raise expConstFrac');
   const mantissa = width.unsigned('MANT_W', mF + 1, 'exp mantissa M = 2^mF + table entry', mF);
   const sumBits = mantissa.bits + fm.accGuard + ubits(bankKeys);
+  const y = width.signed('EXP_Y_W', score.bits + constantWidth.bits + 1, 'y = score·C, exponent of 2', yFrac);
   return {
     product, score, scoreScale,
     exp: {
-      constant, constantWidth, mantissaFrac: mF, table: expTableOf(mF), mantissa,
-      y: width.signed('EXP_Y_W', score.bits + constantWidth.bits + 1, 'y = score·C, exponent of 2', yFrac),
+      constant, constantWidth, mantissaFrac: mF, table: expTableOf(mF), mantissa, y,
+      yInt: width.signed('EXP_YI_W', y.bits - yFrac, 'integer part floor(y) of y = score·C'),
+      fraction: width.unsigned('EXP_M_W', mF, 'exp mantissa fraction m: table index and entry', mF),
       exponent: width.signed('EXP_E_W', fm.expExpBits, 'exp exponent (saturated to ±exponentMax)'),
       exponentMax: 2 ** (fm.expExpBits - 1) - 1,
     },
@@ -66,5 +76,7 @@ export function attentionSpec(c: ElsaConfig, qkv: Width, bankKeys: number): Atte
     sumE: width.unsigned('ACC_S_W', sumBits, 'bank accumulator Σe'),
     sumEV: width.signed('ACC_O_W', qkv.bits + sumBits + 1, 'bank accumulator Σe·v'),
     alignShift: width.unsigned('ACC_SH_W', fm.expExpBits + 1, 'block-exponent alignment shift'),
+    exponentDiff: width.signed('EXP_DIFF_W', fm.expExpBits + 1, 'difference of two exp exponents'),
+    mantTimesV: width.signed('ACC_MV_W', qkv.bits + mantissa.bits + 1, 'term M·v_i of Σe·v before the guard bits'),
   };
 }

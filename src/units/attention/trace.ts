@@ -20,7 +20,9 @@ import type { DesignSpec } from '../design.ts';
 import { Rng } from '../../spec/rng.ts';
 import { accumulate, emptyPartial, expUnit, type Partial } from './model.ts';
 import { sumSquares } from '../norm/model.ts';
-import { packBus, type Cycle, type Port, type Trace } from '../../sim/trace.ts';
+import { packBus, type Cycle, type Trace } from '../../sim/trace.ts';
+import { tracePorts } from '../module.ts';
+import { attentionModule } from './rtl.ts';
 
 export type Slot =
   | { kind: 'key'; id: number; query: number; last?: boolean }
@@ -101,11 +103,6 @@ export function partOut(D: DesignSpec, p: Partial | null): Record<string, bigint
   if (!p) return { part_started: null, part_e: null, part_s: null, part_o: null };
   return { part_started: p.started ? 1 : 0, part_e: p.e, part_s: p.s, part_o: packBus(p.o, D.attention.sumEV.bits) };
 }
-
-export const partPorts = (D: DesignSpec): Port[] => [
-  { name: 'part_full', width: 1 }, { name: 'part_started', width: 1 }, { name: 'part_e', width: D.attention.exp.exponent.bits },
-  { name: 'part_s', width: D.attention.sumE.bits }, { name: 'part_o', width: D.cfg.d * D.attention.sumEV.bits },
-];
 
 /** Random vector at a random scale (1, 1/2, 1/4 or 1/8 of full range): key norms spread widely. */
 export function randVecScaled(D: DesignSpec, rng: Rng): number[] {
@@ -298,23 +295,8 @@ export function attentionTraceInfo(D: DesignSpec, seed: number): AttentionTraceI
   for (let i = 0; i < 3; i++) {
     cycles.push({ in: inputs({}), out: { hold: 0, v_re: 0, sumsq_valid: 0, part_full: 0 } });
   }
-  const IDW = D.bank.keyIndex.bits, QV = d * D.qkv.bits;
   return {
-    trace: {
-      module: 'elsa_attention', clocked: true,
-      inputs: [
-        { name: 'rst', width: 1 }, { name: 'q_load', width: 1 }, { name: 'q_vec', width: QV }, { name: 'q_swap', width: 1 },
-        { name: 'in_valid', width: 1 }, { name: 'in_eoq', width: 1 }, { name: 'in_id', width: IDW },
-        { name: 'pre_valid', width: 1 }, { name: 'pre_k', width: QV }, { name: 'pre_tag', width: TW },
-        { name: 'k_row', width: QV }, { name: 'v_row', width: QV }, { name: 'part_clear', width: 1 },
-      ],
-      outputs: [
-        { name: 'hold', width: 1 }, { name: 'v_re', width: 1 }, { name: 'v_raddr', width: IDW },
-        { name: 'sumsq_valid', width: 1 }, { name: 'sumsq', width: D.norm.sumSquares.bits }, { name: 'sumsq_tag', width: TW },
-        ...partPorts(D),
-      ],
-      cycles,
-    },
+    trace: { module: 'elsa_attention', ...tracePorts(attentionModule.ports!(D)), cycles },
     queries: nQ, finishes: m.finishes, holdCycles: m.holdCycles, bareTokens, qLoadInHold, clearOnFinish, keyAtS3InHold, preAtS3InHold, preRequests: preCount, partChecks,
   };
 }

@@ -41,4 +41,75 @@ export const bankModule: ModuleDef = {
   name: 'elsa_bank', template: 'elsa_bank.v.ejs',
   deps: ['elsa_ram', 'elsa_cand_sel', 'elsa_queue', 'elsa_arbiter', 'elsa_attention', 'elsa_isqrt'],
   doc: 'one bank: K/V/hash/norm memories, P_c candidate selection modules and queues, arbiter, attention module, norm unit',
+  ports: (D) => {
+    const vec = { count: D.cfg.d, of: D.qkv };
+    const A = D.attention;
+    return [
+      clockPort(), resetPort(),
+      input('clear', 1, 'new invocation: forget keys and the max norm'),
+      input('ld_valid', 1, 'a key row and its value row', { group: 'preprocessing' }),
+      input('ld_k', vec, 'key row, written at the next local index'),
+      input('ld_v', vec, 'value row'),
+      input('h_valid', 1, 'a key hash, in load order'),
+      input('h_data', D.hash.code, 'the key hash'),
+      output('norms_pending', 1, 'key norms still in the norm pipeline'),
+      output('max_norm', D.norm.norm, 'largest key norm since clear', { reg: true }),
+      input('qs_start', 1, 'start a query', { group: 'execution' }),
+      input('qs_hash', D.hash.code, 'query hash'),
+      input('qs_vec', vec, 'query vector'),
+      input('thr', D.candSel.thresholdProduct, 'threshold t·max‖k‖ of the query'),
+      output('ready', 1, 'qs_start may come in this cycle'),
+      output('part_full', 1, 'the partial registers hold a finished query', {
+        group: 'partial output to the output division',
+      }),
+      output('part_started', 1, 'the query had at least one key'),
+      output('part_e', A.exp.exponent, 'block exponent E', { signed: false }),
+      output('part_s', A.sumE, 'Σe at the block exponent'),
+      output('part_o', { count: D.cfg.d, of: A.sumEV }, 'Σe·v at the block exponent: elsa_attention part_o'),
+      input('part_clear', 1, 'the output division took the partial'),
+    ];
+  },
+  localparams: (D) => {
+    const B = D.bank;
+    return [
+      D.qkv, B.keyIndex, B.keyCount, B.rowIndex, B.rowCount, B.slot, B.lastRowKeys, B.normTag, B.queueCount, B.queued,
+      D.hash.code, D.norm.norm, D.norm.sumSquares, D.candSel.thresholdProduct,
+      D.top.dim,
+      { name: 'BANK_KEYS', value: B.keys, doc: 'keys per bank: nMax/pA' },
+      { name: 'BANK_ROWS', value: B.rows, doc: 'candidate selection rows per bank: ceil(keys/pC)' },
+      { name: 'P_C', value: D.cfg.pC, doc: 'candidate selection modules (and queues) per bank' },
+      { name: 'LAST_SLOT', value: D.cfg.pC - 1, of: B.slot, doc: 'slot of the last key of a row: wraps to 0' },
+      { name: 'ROW_KEYS', value: D.cfg.pC, of: B.lastRowKeys, doc: 'keys in a full row: P_c' },
+      { name: 'ROW_1', value: 1, of: B.rowCount, doc: 'the row after row 0' },
+      // P_c in KEY_IDX_W bits: 0 only when one row holds all 2^KEY_IDX_W keys (r_base is then never used)
+      { name: 'ROW_STRIDE', value: D.cfg.pC % 2 ** B.keyIndex.bits, of: B.keyIndex,
+        doc: 'local index step per row: P_c' },
+      { name: 'QUEUE_FULL', value: D.cfg.queueDepth, of: B.queueCount, doc: 'count of a full candidate queue' },
+      { name: 'ONE_QUEUED', value: 1, of: B.queued, doc: 'one entry left in all queues of the bank' },
+      ...(B.overlapTail
+        ? [{ name: 'TAIL_QUEUED', value: 2, of: B.queued, doc: 'old entries the next query may start over' }]
+        : []),
+    ];
+  },
+  view: (D) => {
+    const B = D.bank;
+    const slots = Array.from({ length: D.cfg.pC }, (_, c) => ({
+      index: c,
+      slot: verilogLiteral(B.slot, c),
+      rowKey: verilogLiteral(B.lastRowKeys, c),
+      offset: verilogLiteral(B.keyIndex, c),
+      plus: c < D.cfg.pC - 1 ? ' +' : ';',
+      and: c < D.cfg.pC - 1 ? ' &&' : ';',
+    }));
+    return {
+      slots,
+      // the arbiter's counts bus and pop_id's chain: slot pC-1 first / last
+      countsHighFirst: [...slots].reverse().map((s) => ({ index: s.index, sep: s.index > 0 ? ', ' : '' })),
+      popChain: slots.slice(0, -1),
+      lastSlot: D.cfg.pC - 1,
+      // widths that differ only in some configs: a zero-width extension is not Verilog
+      multiRow: B.rowCount.bits > 1,
+      lastSlotsExt: B.lastRowKeys.bits > B.slot.bits,
+    };
+  },
 };

@@ -26,7 +26,9 @@ import { hamming, isCandidate } from '../cand_sel/model.ts';
 import { hashFixed } from '../hash/model.ts';
 import { isqrt, sumSquares } from '../norm/model.ts';
 import { packBus, type Cycle, type Trace } from '../../sim/trace.ts';
-import { AttentionModel, kvRows, partOut, partPorts, queryPartial, randVec, randVecScaled, type Slot } from '../attention/trace.ts';
+import { AttentionModel, kvRows, partOut, queryPartial, randVec, randVecScaled, type Slot } from '../attention/trace.ts';
+import { tracePorts } from '../module.ts';
+import { bankModule } from './rtl.ts';
 
 type Kind = 'all' | 'none' | 'quarter' | 'half' | 'most';
 export interface QueryRec {
@@ -348,23 +350,8 @@ export function bankTraceInfo(D: DesignSpec, seed: number): BankTraceInfo {
     while (!sim.idle) sim.tick();
     sim.tick();
   }
-  const QV = D.cfg.d * D.qkv.bits;
   return {
-    trace: {
-      module: 'elsa_bank', clocked: true,
-      inputs: [
-        { name: 'rst', width: 1 }, { name: 'clear', width: 1 },
-        { name: 'ld_valid', width: 1 }, { name: 'ld_k', width: QV }, { name: 'ld_v', width: QV },
-        { name: 'h_valid', width: 1 }, { name: 'h_data', width: D.cfg.k },
-        { name: 'qs_start', width: 1 }, { name: 'qs_hash', width: D.cfg.k }, { name: 'qs_vec', width: QV }, { name: 'thr', width: D.candSel.thresholdProduct.bits },
-        { name: 'part_clear', width: 1 },
-      ],
-      outputs: [
-        { name: 'norms_pending', width: 1 }, { name: 'max_norm', width: D.norm.norm.bits }, { name: 'ready', width: 1 },
-        ...partPorts(D),
-      ],
-      cycles: sim.cycles,
-    },
+    trace: { module: 'elsa_bank', ...tracePorts(bankModule.ports!(D)), cycles: sim.cycles },
     queries: sim.queries,
     holdCycles: sim.attn.holdCycles,
     qsOverTail: sim.qsOverTail,

@@ -17,49 +17,65 @@
 // The query vector is double-buffered: q_load fills q_next when the bank starts a query, q_swap copies
 // it into q_att once the previous query's last key has passed S1.
 module elsa_attention (
-    input  wire                   clk,
-    input  wire                   rst,
+    input  wire              clk,           // clock
+    input  wire              rst,           // synchronous reset, active high
     // query vector: q_load latches the next query's, q_swap makes it the one S1 multiplies with
-    input  wire                   q_load,
-    input  wire [287:0]          q_vec,
-    input  wire                   q_swap,
+    input  wire              q_load,        // latch q_vec as the next query
+    input  wire [287:0]      q_vec,         // next query vector
+    input  wire              q_swap,        // the next query becomes the current one
     // S0: one key per cycle; in_eoq marks the query's last key, or alone is a bare end-of-query token
-    input  wire                   in_valid,
-    input  wire                   in_eoq,
-    input  wire [3:0]            in_id,
+    input  wire              in_valid,      // a selected key
+    input  wire              in_eoq,        // end of query
+    input  wire [3:0]        in_id,         // local index of the key
     // S0: preprocessing, key row whose energy Σk² goes to the norm unit
-    input  wire                   pre_valid,
-    input  wire [287:0]          pre_k,
-    input  wire [3:0]            pre_tag,
+    input  wire              pre_valid,     // a key row to compute Σk² of
+    input  wire [287:0]      pre_k,         // the key row
+    input  wire [3:0]        pre_tag,       // where its norm goes: {slot, row}
     // S1: K row of the key issued at S0 (registered read in the bank)
-    input  wire [287:0]          k_row,
+    input  wire [287:0]      k_row,         // K row of in_id
     // S3 → S4: V row read
-    output wire                   v_re,
-    output wire [3:0]            v_raddr,
-    input  wire [287:0]          v_row,
+    output wire              v_re,          // read the V row of v_raddr
+    output wire [3:0]        v_raddr,       // local index of the key at S3
+    input  wire [287:0]      v_row,         // V row of v_raddr, one cycle after v_re
     // S3: Σk² of a preprocessing key, to the square root unit
-    output wire                   sumsq_valid,
-    output wire [21:0]           sumsq,
-    output wire [3:0]            sumsq_tag,
+    output wire              sumsq_valid,   // Σk² of a preprocessing key
+    output wire [21:0]       sumsq,         // Σ k_i²
+    output wire [3:0]        sumsq_tag,     // pre_tag of that key
     // partial output of the last finished query
-    output reg                    part_full,
-    output reg                    part_started,
-    output reg  signed [9:0]      part_e,
-    output reg  [21:0]            part_s,
-    output reg  [1023:0]          part_o,
-    input  wire                   part_clear,
+    output reg               part_full,     // the partial registers hold a finished query
+    output reg               part_started,  // the query had at least one key
+    output reg  signed [9:0] part_e,        // block exponent E
+    output reg  [21:0]       part_s,        // Σe at the block exponent
+    output reg  [1023:0]     part_o,        // Σe·v, element i at [i*ACC_O_W +: ACC_O_W]
+    input  wire              part_clear,    // the output division took the partial
     // freeze request for the whole bank
-    output wire                   hold
+    output wire              hold           // finished sums wait for the partial registers
 );
+    localparam QKV_W      = 9;   // Q/K/V element: 1 sign + int + frac
+    localparam KEY_IDX_W  = 4;   // local key index in the bank
+    localparam NORM_TAG_W = 4;   // norm pipeline tag: {slot, row}
+    localparam SCORE_W    = 23;  // score q·k (2·qkv.frac fraction bits)
+    localparam EXP_E_W    = 10;  // exp exponent (saturated to ±exponentMax)
+    localparam EXP_M_W    = 5;   // exp mantissa fraction m: table index and entry
+    localparam MANT_W     = 6;   // exp mantissa M = 2^mF + table entry
+    localparam EXP_DIFF_W = 11;  // difference of two exp exponents
+    localparam ACC_SH_W   = 11;  // block-exponent alignment shift
+    localparam ACC_S_W    = 22;  // bank accumulator Σe
+    localparam ACC_O_W    = 32;  // bank accumulator Σe·v
+    localparam ACC_MV_W   = 16;  // term M·v_i of Σe·v before the guard bits
+    localparam NORM_SQ_W  = 22;  // Σ k_i² of a key (2·qkv.frac fraction bits)
+    localparam DIM       = 32;  // d: elements per Q/K/V and output row
+    localparam ACC_GUARD = 12;  // guard bits below the accumulated terms
+
     // ------------------------------------------------------------ pipeline control
     reg              s1_valid, s2_valid, s3_valid, s4_valid;
     reg              s1_eoq,   s2_eoq,   s3_eoq,   s4_eoq;
     reg              s1_pre,   s2_pre,   s3_pre;
-    reg  [3:0]     s1_id,    s2_id,    s3_id;
-    reg  [3:0]     s1_tag,   s2_tag,   s3_tag;
-    reg  [287:0]   q_next;
-    reg  [287:0]   q_att;
-    reg  [287:0]   pre_k_q;
+    reg  [KEY_IDX_W-1:0]  s1_id,    s2_id,    s3_id;
+    reg  [NORM_TAG_W-1:0] s1_tag,   s2_tag,   s3_tag;
+    reg  [DIM*QKV_W-1:0]  q_next;
+    reg  [DIM*QKV_W-1:0]  q_att;
+    reg  [DIM*QKV_W-1:0]  pre_k_q;
 
     // the output division frees the partial registers in the part_clear cycle: finish into them then
     assign hold = s4_eoq && part_full && !part_clear;
@@ -91,7 +107,7 @@ module elsa_attention (
     end
 
     // ------------------------------------------------------------ S1, S2: shared dot product
-    wire signed [22:0] score;
+    wire signed [SCORE_W-1:0] score;
     elsa_dot u_dot (
         .clk (clk),
         .en  (advance),
@@ -101,8 +117,8 @@ module elsa_attention (
     );
 
     // ------------------------------------------------------------ S3: exp, V read, norm output
-    wire signed [9:0] exp_e;
-    wire [4:0]        exp_m;
+    wire signed [EXP_E_W-1:0] exp_e;
+    wire [EXP_M_W-1:0]        exp_m;
     elsa_exp u_exp (
         .score (score),
         .e     (exp_e),
@@ -112,12 +128,12 @@ module elsa_attention (
     assign v_re        = s3_valid && advance;
     assign v_raddr     = s3_id;
     assign sumsq_valid = s3_pre && advance;
-    assign sumsq       = score[21:0];    // k·k ≥ 0: the sign bit is always 0
+    assign sumsq       = score[NORM_SQ_W-1:0];    // k·k ≥ 0: the sign bit is always 0
     assign sumsq_tag   = s3_tag;
-    wire   unused_sign = score[22];
+    wire   unused_sign = score[SCORE_W-1];
 
-    reg signed [9:0] s4_e;
-    reg [4:0]        s4_m;
+    reg signed [EXP_E_W-1:0] s4_e;
+    reg [EXP_M_W-1:0]        s4_m;
     always @(posedge clk) begin
         if (advance) begin
             s4_e <= exp_e;
@@ -127,290 +143,322 @@ module elsa_attention (
 
     // ------------------------------------------------------------ S4: block-exponent accumulation
     reg                 acc_started;
-    reg signed [9:0] acc_e;
-    reg [21:0]       acc_s;
-    reg signed [31:0] acc_o0;
-    reg signed [31:0] acc_o1;
-    reg signed [31:0] acc_o2;
-    reg signed [31:0] acc_o3;
-    reg signed [31:0] acc_o4;
-    reg signed [31:0] acc_o5;
-    reg signed [31:0] acc_o6;
-    reg signed [31:0] acc_o7;
-    reg signed [31:0] acc_o8;
-    reg signed [31:0] acc_o9;
-    reg signed [31:0] acc_o10;
-    reg signed [31:0] acc_o11;
-    reg signed [31:0] acc_o12;
-    reg signed [31:0] acc_o13;
-    reg signed [31:0] acc_o14;
-    reg signed [31:0] acc_o15;
-    reg signed [31:0] acc_o16;
-    reg signed [31:0] acc_o17;
-    reg signed [31:0] acc_o18;
-    reg signed [31:0] acc_o19;
-    reg signed [31:0] acc_o20;
-    reg signed [31:0] acc_o21;
-    reg signed [31:0] acc_o22;
-    reg signed [31:0] acc_o23;
-    reg signed [31:0] acc_o24;
-    reg signed [31:0] acc_o25;
-    reg signed [31:0] acc_o26;
-    reg signed [31:0] acc_o27;
-    reg signed [31:0] acc_o28;
-    reg signed [31:0] acc_o29;
-    reg signed [31:0] acc_o30;
-    reg signed [31:0] acc_o31;
+    reg signed [EXP_E_W-1:0] acc_e;
+    reg [ACC_S_W-1:0]        acc_s;
+    reg signed [ACC_O_W-1:0] acc_o0;
+    reg signed [ACC_O_W-1:0] acc_o1;
+    reg signed [ACC_O_W-1:0] acc_o2;
+    reg signed [ACC_O_W-1:0] acc_o3;
+    reg signed [ACC_O_W-1:0] acc_o4;
+    reg signed [ACC_O_W-1:0] acc_o5;
+    reg signed [ACC_O_W-1:0] acc_o6;
+    reg signed [ACC_O_W-1:0] acc_o7;
+    reg signed [ACC_O_W-1:0] acc_o8;
+    reg signed [ACC_O_W-1:0] acc_o9;
+    reg signed [ACC_O_W-1:0] acc_o10;
+    reg signed [ACC_O_W-1:0] acc_o11;
+    reg signed [ACC_O_W-1:0] acc_o12;
+    reg signed [ACC_O_W-1:0] acc_o13;
+    reg signed [ACC_O_W-1:0] acc_o14;
+    reg signed [ACC_O_W-1:0] acc_o15;
+    reg signed [ACC_O_W-1:0] acc_o16;
+    reg signed [ACC_O_W-1:0] acc_o17;
+    reg signed [ACC_O_W-1:0] acc_o18;
+    reg signed [ACC_O_W-1:0] acc_o19;
+    reg signed [ACC_O_W-1:0] acc_o20;
+    reg signed [ACC_O_W-1:0] acc_o21;
+    reg signed [ACC_O_W-1:0] acc_o22;
+    reg signed [ACC_O_W-1:0] acc_o23;
+    reg signed [ACC_O_W-1:0] acc_o24;
+    reg signed [ACC_O_W-1:0] acc_o25;
+    reg signed [ACC_O_W-1:0] acc_o26;
+    reg signed [ACC_O_W-1:0] acc_o27;
+    reg signed [ACC_O_W-1:0] acc_o28;
+    reg signed [ACC_O_W-1:0] acc_o29;
+    reg signed [ACC_O_W-1:0] acc_o30;
+    reg signed [ACC_O_W-1:0] acc_o31;
 
     // A larger exponent rescales the sums (shift them); otherwise the new term is shifted.
-    wire signed [10:0] e_new  = {s4_e[9], s4_e};
-    wire signed [10:0] e_acc  = {acc_e[9], acc_e};
+    wire signed [EXP_DIFF_W-1:0] e_new  = {s4_e[EXP_E_W-1], s4_e};
+    wire signed [EXP_DIFF_W-1:0] e_acc  = {acc_e[EXP_E_W-1], acc_e};
     // Without a key at S4 (bare token) the term is zero and the sums pass through unchanged.
-    wire              grow   = s4_valid && (!acc_started || (e_new > e_acc));
-    wire signed [10:0] e_diff = grow ? (acc_started ? e_new - e_acc : 11'sd0) : e_acc - e_new;
-    wire [10:0]       sh     = e_diff;           // 0 … 2·511, never negative
+    wire                         grow   = s4_valid && (!acc_started || (e_new > e_acc));
+    wire signed [EXP_DIFF_W-1:0] e_diff = grow ? (acc_started ? e_new - e_acc : {EXP_DIFF_W{1'b0}}) : e_acc - e_new;
+    wire [ACC_SH_W-1:0]          sh     = e_diff;           // 0 … 2·511, never negative
 
-    wire [5:0]        mant   = s4_valid ? {1'b1, s4_m} : 6'd0;    // 2^5 + m (0: bare token)
-    wire [21:0]       term_s = {4'd0, mant, 12'd0};   // M · 2^12
-    wire [21:0]       s_shl  = grow ? acc_s : term_s;
-    wire [21:0]       s_keep = grow ? term_s : acc_s;
-    wire [21:0]       s_next = (s_shl >> sh) + s_keep;
+    wire [MANT_W-1:0]   mant   = s4_valid ? {1'b1, s4_m} : {MANT_W{1'b0}};  // 2^5 + m (0: bare token)
+    wire [ACC_S_W-1:0]  term_s = {{ACC_S_W-ACC_GUARD-MANT_W{1'b0}}, mant, {ACC_GUARD{1'b0}}};  // M·2^ACC_GUARD
+    wire [ACC_S_W-1:0]  s_shl  = grow ? acc_s : term_s;
+    wire [ACC_S_W-1:0]  s_keep = grow ? term_s : acc_s;
+    wire [ACC_S_W-1:0]  s_next = (s_shl >> sh) + s_keep;
 
-    wire signed [6:0]     mant_s = {1'b0, mant};
-    wire signed [8:0] v0      = v_row[8:0];
-    wire signed [15:0] mv0     = mant_s * v0;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv0_ext = {{{4{mv0[15]}}, mv0}, 12'd0};
-    wire signed [31:0] o0_shl  = grow ? acc_o0 : mv0_ext;
-    wire signed [31:0] o0_keep = grow ? mv0_ext : acc_o0;
-    wire signed [31:0] o0_next = (o0_shl >>> sh) + o0_keep;
-    wire signed [8:0] v1      = v_row[17:9];
-    wire signed [15:0] mv1     = mant_s * v1;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv1_ext = {{{4{mv1[15]}}, mv1}, 12'd0};
-    wire signed [31:0] o1_shl  = grow ? acc_o1 : mv1_ext;
-    wire signed [31:0] o1_keep = grow ? mv1_ext : acc_o1;
-    wire signed [31:0] o1_next = (o1_shl >>> sh) + o1_keep;
-    wire signed [8:0] v2      = v_row[26:18];
-    wire signed [15:0] mv2     = mant_s * v2;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv2_ext = {{{4{mv2[15]}}, mv2}, 12'd0};
-    wire signed [31:0] o2_shl  = grow ? acc_o2 : mv2_ext;
-    wire signed [31:0] o2_keep = grow ? mv2_ext : acc_o2;
-    wire signed [31:0] o2_next = (o2_shl >>> sh) + o2_keep;
-    wire signed [8:0] v3      = v_row[35:27];
-    wire signed [15:0] mv3     = mant_s * v3;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv3_ext = {{{4{mv3[15]}}, mv3}, 12'd0};
-    wire signed [31:0] o3_shl  = grow ? acc_o3 : mv3_ext;
-    wire signed [31:0] o3_keep = grow ? mv3_ext : acc_o3;
-    wire signed [31:0] o3_next = (o3_shl >>> sh) + o3_keep;
-    wire signed [8:0] v4      = v_row[44:36];
-    wire signed [15:0] mv4     = mant_s * v4;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv4_ext = {{{4{mv4[15]}}, mv4}, 12'd0};
-    wire signed [31:0] o4_shl  = grow ? acc_o4 : mv4_ext;
-    wire signed [31:0] o4_keep = grow ? mv4_ext : acc_o4;
-    wire signed [31:0] o4_next = (o4_shl >>> sh) + o4_keep;
-    wire signed [8:0] v5      = v_row[53:45];
-    wire signed [15:0] mv5     = mant_s * v5;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv5_ext = {{{4{mv5[15]}}, mv5}, 12'd0};
-    wire signed [31:0] o5_shl  = grow ? acc_o5 : mv5_ext;
-    wire signed [31:0] o5_keep = grow ? mv5_ext : acc_o5;
-    wire signed [31:0] o5_next = (o5_shl >>> sh) + o5_keep;
-    wire signed [8:0] v6      = v_row[62:54];
-    wire signed [15:0] mv6     = mant_s * v6;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv6_ext = {{{4{mv6[15]}}, mv6}, 12'd0};
-    wire signed [31:0] o6_shl  = grow ? acc_o6 : mv6_ext;
-    wire signed [31:0] o6_keep = grow ? mv6_ext : acc_o6;
-    wire signed [31:0] o6_next = (o6_shl >>> sh) + o6_keep;
-    wire signed [8:0] v7      = v_row[71:63];
-    wire signed [15:0] mv7     = mant_s * v7;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv7_ext = {{{4{mv7[15]}}, mv7}, 12'd0};
-    wire signed [31:0] o7_shl  = grow ? acc_o7 : mv7_ext;
-    wire signed [31:0] o7_keep = grow ? mv7_ext : acc_o7;
-    wire signed [31:0] o7_next = (o7_shl >>> sh) + o7_keep;
-    wire signed [8:0] v8      = v_row[80:72];
-    wire signed [15:0] mv8     = mant_s * v8;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv8_ext = {{{4{mv8[15]}}, mv8}, 12'd0};
-    wire signed [31:0] o8_shl  = grow ? acc_o8 : mv8_ext;
-    wire signed [31:0] o8_keep = grow ? mv8_ext : acc_o8;
-    wire signed [31:0] o8_next = (o8_shl >>> sh) + o8_keep;
-    wire signed [8:0] v9      = v_row[89:81];
-    wire signed [15:0] mv9     = mant_s * v9;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv9_ext = {{{4{mv9[15]}}, mv9}, 12'd0};
-    wire signed [31:0] o9_shl  = grow ? acc_o9 : mv9_ext;
-    wire signed [31:0] o9_keep = grow ? mv9_ext : acc_o9;
-    wire signed [31:0] o9_next = (o9_shl >>> sh) + o9_keep;
-    wire signed [8:0] v10      = v_row[98:90];
-    wire signed [15:0] mv10     = mant_s * v10;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv10_ext = {{{4{mv10[15]}}, mv10}, 12'd0};
-    wire signed [31:0] o10_shl  = grow ? acc_o10 : mv10_ext;
-    wire signed [31:0] o10_keep = grow ? mv10_ext : acc_o10;
-    wire signed [31:0] o10_next = (o10_shl >>> sh) + o10_keep;
-    wire signed [8:0] v11      = v_row[107:99];
-    wire signed [15:0] mv11     = mant_s * v11;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv11_ext = {{{4{mv11[15]}}, mv11}, 12'd0};
-    wire signed [31:0] o11_shl  = grow ? acc_o11 : mv11_ext;
-    wire signed [31:0] o11_keep = grow ? mv11_ext : acc_o11;
-    wire signed [31:0] o11_next = (o11_shl >>> sh) + o11_keep;
-    wire signed [8:0] v12      = v_row[116:108];
-    wire signed [15:0] mv12     = mant_s * v12;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv12_ext = {{{4{mv12[15]}}, mv12}, 12'd0};
-    wire signed [31:0] o12_shl  = grow ? acc_o12 : mv12_ext;
-    wire signed [31:0] o12_keep = grow ? mv12_ext : acc_o12;
-    wire signed [31:0] o12_next = (o12_shl >>> sh) + o12_keep;
-    wire signed [8:0] v13      = v_row[125:117];
-    wire signed [15:0] mv13     = mant_s * v13;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv13_ext = {{{4{mv13[15]}}, mv13}, 12'd0};
-    wire signed [31:0] o13_shl  = grow ? acc_o13 : mv13_ext;
-    wire signed [31:0] o13_keep = grow ? mv13_ext : acc_o13;
-    wire signed [31:0] o13_next = (o13_shl >>> sh) + o13_keep;
-    wire signed [8:0] v14      = v_row[134:126];
-    wire signed [15:0] mv14     = mant_s * v14;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv14_ext = {{{4{mv14[15]}}, mv14}, 12'd0};
-    wire signed [31:0] o14_shl  = grow ? acc_o14 : mv14_ext;
-    wire signed [31:0] o14_keep = grow ? mv14_ext : acc_o14;
-    wire signed [31:0] o14_next = (o14_shl >>> sh) + o14_keep;
-    wire signed [8:0] v15      = v_row[143:135];
-    wire signed [15:0] mv15     = mant_s * v15;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv15_ext = {{{4{mv15[15]}}, mv15}, 12'd0};
-    wire signed [31:0] o15_shl  = grow ? acc_o15 : mv15_ext;
-    wire signed [31:0] o15_keep = grow ? mv15_ext : acc_o15;
-    wire signed [31:0] o15_next = (o15_shl >>> sh) + o15_keep;
-    wire signed [8:0] v16      = v_row[152:144];
-    wire signed [15:0] mv16     = mant_s * v16;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv16_ext = {{{4{mv16[15]}}, mv16}, 12'd0};
-    wire signed [31:0] o16_shl  = grow ? acc_o16 : mv16_ext;
-    wire signed [31:0] o16_keep = grow ? mv16_ext : acc_o16;
-    wire signed [31:0] o16_next = (o16_shl >>> sh) + o16_keep;
-    wire signed [8:0] v17      = v_row[161:153];
-    wire signed [15:0] mv17     = mant_s * v17;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv17_ext = {{{4{mv17[15]}}, mv17}, 12'd0};
-    wire signed [31:0] o17_shl  = grow ? acc_o17 : mv17_ext;
-    wire signed [31:0] o17_keep = grow ? mv17_ext : acc_o17;
-    wire signed [31:0] o17_next = (o17_shl >>> sh) + o17_keep;
-    wire signed [8:0] v18      = v_row[170:162];
-    wire signed [15:0] mv18     = mant_s * v18;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv18_ext = {{{4{mv18[15]}}, mv18}, 12'd0};
-    wire signed [31:0] o18_shl  = grow ? acc_o18 : mv18_ext;
-    wire signed [31:0] o18_keep = grow ? mv18_ext : acc_o18;
-    wire signed [31:0] o18_next = (o18_shl >>> sh) + o18_keep;
-    wire signed [8:0] v19      = v_row[179:171];
-    wire signed [15:0] mv19     = mant_s * v19;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv19_ext = {{{4{mv19[15]}}, mv19}, 12'd0};
-    wire signed [31:0] o19_shl  = grow ? acc_o19 : mv19_ext;
-    wire signed [31:0] o19_keep = grow ? mv19_ext : acc_o19;
-    wire signed [31:0] o19_next = (o19_shl >>> sh) + o19_keep;
-    wire signed [8:0] v20      = v_row[188:180];
-    wire signed [15:0] mv20     = mant_s * v20;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv20_ext = {{{4{mv20[15]}}, mv20}, 12'd0};
-    wire signed [31:0] o20_shl  = grow ? acc_o20 : mv20_ext;
-    wire signed [31:0] o20_keep = grow ? mv20_ext : acc_o20;
-    wire signed [31:0] o20_next = (o20_shl >>> sh) + o20_keep;
-    wire signed [8:0] v21      = v_row[197:189];
-    wire signed [15:0] mv21     = mant_s * v21;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv21_ext = {{{4{mv21[15]}}, mv21}, 12'd0};
-    wire signed [31:0] o21_shl  = grow ? acc_o21 : mv21_ext;
-    wire signed [31:0] o21_keep = grow ? mv21_ext : acc_o21;
-    wire signed [31:0] o21_next = (o21_shl >>> sh) + o21_keep;
-    wire signed [8:0] v22      = v_row[206:198];
-    wire signed [15:0] mv22     = mant_s * v22;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv22_ext = {{{4{mv22[15]}}, mv22}, 12'd0};
-    wire signed [31:0] o22_shl  = grow ? acc_o22 : mv22_ext;
-    wire signed [31:0] o22_keep = grow ? mv22_ext : acc_o22;
-    wire signed [31:0] o22_next = (o22_shl >>> sh) + o22_keep;
-    wire signed [8:0] v23      = v_row[215:207];
-    wire signed [15:0] mv23     = mant_s * v23;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv23_ext = {{{4{mv23[15]}}, mv23}, 12'd0};
-    wire signed [31:0] o23_shl  = grow ? acc_o23 : mv23_ext;
-    wire signed [31:0] o23_keep = grow ? mv23_ext : acc_o23;
-    wire signed [31:0] o23_next = (o23_shl >>> sh) + o23_keep;
-    wire signed [8:0] v24      = v_row[224:216];
-    wire signed [15:0] mv24     = mant_s * v24;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv24_ext = {{{4{mv24[15]}}, mv24}, 12'd0};
-    wire signed [31:0] o24_shl  = grow ? acc_o24 : mv24_ext;
-    wire signed [31:0] o24_keep = grow ? mv24_ext : acc_o24;
-    wire signed [31:0] o24_next = (o24_shl >>> sh) + o24_keep;
-    wire signed [8:0] v25      = v_row[233:225];
-    wire signed [15:0] mv25     = mant_s * v25;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv25_ext = {{{4{mv25[15]}}, mv25}, 12'd0};
-    wire signed [31:0] o25_shl  = grow ? acc_o25 : mv25_ext;
-    wire signed [31:0] o25_keep = grow ? mv25_ext : acc_o25;
-    wire signed [31:0] o25_next = (o25_shl >>> sh) + o25_keep;
-    wire signed [8:0] v26      = v_row[242:234];
-    wire signed [15:0] mv26     = mant_s * v26;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv26_ext = {{{4{mv26[15]}}, mv26}, 12'd0};
-    wire signed [31:0] o26_shl  = grow ? acc_o26 : mv26_ext;
-    wire signed [31:0] o26_keep = grow ? mv26_ext : acc_o26;
-    wire signed [31:0] o26_next = (o26_shl >>> sh) + o26_keep;
-    wire signed [8:0] v27      = v_row[251:243];
-    wire signed [15:0] mv27     = mant_s * v27;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv27_ext = {{{4{mv27[15]}}, mv27}, 12'd0};
-    wire signed [31:0] o27_shl  = grow ? acc_o27 : mv27_ext;
-    wire signed [31:0] o27_keep = grow ? mv27_ext : acc_o27;
-    wire signed [31:0] o27_next = (o27_shl >>> sh) + o27_keep;
-    wire signed [8:0] v28      = v_row[260:252];
-    wire signed [15:0] mv28     = mant_s * v28;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv28_ext = {{{4{mv28[15]}}, mv28}, 12'd0};
-    wire signed [31:0] o28_shl  = grow ? acc_o28 : mv28_ext;
-    wire signed [31:0] o28_keep = grow ? mv28_ext : acc_o28;
-    wire signed [31:0] o28_next = (o28_shl >>> sh) + o28_keep;
-    wire signed [8:0] v29      = v_row[269:261];
-    wire signed [15:0] mv29     = mant_s * v29;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv29_ext = {{{4{mv29[15]}}, mv29}, 12'd0};
-    wire signed [31:0] o29_shl  = grow ? acc_o29 : mv29_ext;
-    wire signed [31:0] o29_keep = grow ? mv29_ext : acc_o29;
-    wire signed [31:0] o29_next = (o29_shl >>> sh) + o29_keep;
-    wire signed [8:0] v30      = v_row[278:270];
-    wire signed [15:0] mv30     = mant_s * v30;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv30_ext = {{{4{mv30[15]}}, mv30}, 12'd0};
-    wire signed [31:0] o30_shl  = grow ? acc_o30 : mv30_ext;
-    wire signed [31:0] o30_keep = grow ? mv30_ext : acc_o30;
-    wire signed [31:0] o30_next = (o30_shl >>> sh) + o30_keep;
-    wire signed [8:0] v31      = v_row[287:279];
-    wire signed [15:0] mv31     = mant_s * v31;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv31_ext = {{{4{mv31[15]}}, mv31}, 12'd0};
-    wire signed [31:0] o31_shl  = grow ? acc_o31 : mv31_ext;
-    wire signed [31:0] o31_keep = grow ? mv31_ext : acc_o31;
-    wire signed [31:0] o31_next = (o31_shl >>> sh) + o31_keep;
+    wire signed [MANT_W:0]  mant_s = {1'b0, mant};
+    wire signed [QKV_W-1:0]   v0      = v_row[0*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv0     = mant_s * v0;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv0_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv0[ACC_MV_W-1]}}, mv0, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o0_shl  = grow ? acc_o0 : mv0_ext;
+    wire signed [ACC_O_W-1:0] o0_keep = grow ? mv0_ext : acc_o0;
+    wire signed [ACC_O_W-1:0] o0_next = (o0_shl >>> sh) + o0_keep;
+    wire signed [QKV_W-1:0]   v1      = v_row[1*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv1     = mant_s * v1;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv1_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv1[ACC_MV_W-1]}}, mv1, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o1_shl  = grow ? acc_o1 : mv1_ext;
+    wire signed [ACC_O_W-1:0] o1_keep = grow ? mv1_ext : acc_o1;
+    wire signed [ACC_O_W-1:0] o1_next = (o1_shl >>> sh) + o1_keep;
+    wire signed [QKV_W-1:0]   v2      = v_row[2*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv2     = mant_s * v2;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv2_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv2[ACC_MV_W-1]}}, mv2, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o2_shl  = grow ? acc_o2 : mv2_ext;
+    wire signed [ACC_O_W-1:0] o2_keep = grow ? mv2_ext : acc_o2;
+    wire signed [ACC_O_W-1:0] o2_next = (o2_shl >>> sh) + o2_keep;
+    wire signed [QKV_W-1:0]   v3      = v_row[3*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv3     = mant_s * v3;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv3_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv3[ACC_MV_W-1]}}, mv3, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o3_shl  = grow ? acc_o3 : mv3_ext;
+    wire signed [ACC_O_W-1:0] o3_keep = grow ? mv3_ext : acc_o3;
+    wire signed [ACC_O_W-1:0] o3_next = (o3_shl >>> sh) + o3_keep;
+    wire signed [QKV_W-1:0]   v4      = v_row[4*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv4     = mant_s * v4;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv4_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv4[ACC_MV_W-1]}}, mv4, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o4_shl  = grow ? acc_o4 : mv4_ext;
+    wire signed [ACC_O_W-1:0] o4_keep = grow ? mv4_ext : acc_o4;
+    wire signed [ACC_O_W-1:0] o4_next = (o4_shl >>> sh) + o4_keep;
+    wire signed [QKV_W-1:0]   v5      = v_row[5*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv5     = mant_s * v5;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv5_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv5[ACC_MV_W-1]}}, mv5, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o5_shl  = grow ? acc_o5 : mv5_ext;
+    wire signed [ACC_O_W-1:0] o5_keep = grow ? mv5_ext : acc_o5;
+    wire signed [ACC_O_W-1:0] o5_next = (o5_shl >>> sh) + o5_keep;
+    wire signed [QKV_W-1:0]   v6      = v_row[6*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv6     = mant_s * v6;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv6_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv6[ACC_MV_W-1]}}, mv6, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o6_shl  = grow ? acc_o6 : mv6_ext;
+    wire signed [ACC_O_W-1:0] o6_keep = grow ? mv6_ext : acc_o6;
+    wire signed [ACC_O_W-1:0] o6_next = (o6_shl >>> sh) + o6_keep;
+    wire signed [QKV_W-1:0]   v7      = v_row[7*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv7     = mant_s * v7;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv7_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv7[ACC_MV_W-1]}}, mv7, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o7_shl  = grow ? acc_o7 : mv7_ext;
+    wire signed [ACC_O_W-1:0] o7_keep = grow ? mv7_ext : acc_o7;
+    wire signed [ACC_O_W-1:0] o7_next = (o7_shl >>> sh) + o7_keep;
+    wire signed [QKV_W-1:0]   v8      = v_row[8*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv8     = mant_s * v8;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv8_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv8[ACC_MV_W-1]}}, mv8, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o8_shl  = grow ? acc_o8 : mv8_ext;
+    wire signed [ACC_O_W-1:0] o8_keep = grow ? mv8_ext : acc_o8;
+    wire signed [ACC_O_W-1:0] o8_next = (o8_shl >>> sh) + o8_keep;
+    wire signed [QKV_W-1:0]   v9      = v_row[9*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv9     = mant_s * v9;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv9_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv9[ACC_MV_W-1]}}, mv9, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o9_shl  = grow ? acc_o9 : mv9_ext;
+    wire signed [ACC_O_W-1:0] o9_keep = grow ? mv9_ext : acc_o9;
+    wire signed [ACC_O_W-1:0] o9_next = (o9_shl >>> sh) + o9_keep;
+    wire signed [QKV_W-1:0]   v10      = v_row[10*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv10     = mant_s * v10;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv10_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv10[ACC_MV_W-1]}}, mv10, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o10_shl  = grow ? acc_o10 : mv10_ext;
+    wire signed [ACC_O_W-1:0] o10_keep = grow ? mv10_ext : acc_o10;
+    wire signed [ACC_O_W-1:0] o10_next = (o10_shl >>> sh) + o10_keep;
+    wire signed [QKV_W-1:0]   v11      = v_row[11*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv11     = mant_s * v11;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv11_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv11[ACC_MV_W-1]}}, mv11, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o11_shl  = grow ? acc_o11 : mv11_ext;
+    wire signed [ACC_O_W-1:0] o11_keep = grow ? mv11_ext : acc_o11;
+    wire signed [ACC_O_W-1:0] o11_next = (o11_shl >>> sh) + o11_keep;
+    wire signed [QKV_W-1:0]   v12      = v_row[12*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv12     = mant_s * v12;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv12_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv12[ACC_MV_W-1]}}, mv12, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o12_shl  = grow ? acc_o12 : mv12_ext;
+    wire signed [ACC_O_W-1:0] o12_keep = grow ? mv12_ext : acc_o12;
+    wire signed [ACC_O_W-1:0] o12_next = (o12_shl >>> sh) + o12_keep;
+    wire signed [QKV_W-1:0]   v13      = v_row[13*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv13     = mant_s * v13;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv13_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv13[ACC_MV_W-1]}}, mv13, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o13_shl  = grow ? acc_o13 : mv13_ext;
+    wire signed [ACC_O_W-1:0] o13_keep = grow ? mv13_ext : acc_o13;
+    wire signed [ACC_O_W-1:0] o13_next = (o13_shl >>> sh) + o13_keep;
+    wire signed [QKV_W-1:0]   v14      = v_row[14*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv14     = mant_s * v14;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv14_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv14[ACC_MV_W-1]}}, mv14, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o14_shl  = grow ? acc_o14 : mv14_ext;
+    wire signed [ACC_O_W-1:0] o14_keep = grow ? mv14_ext : acc_o14;
+    wire signed [ACC_O_W-1:0] o14_next = (o14_shl >>> sh) + o14_keep;
+    wire signed [QKV_W-1:0]   v15      = v_row[15*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv15     = mant_s * v15;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv15_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv15[ACC_MV_W-1]}}, mv15, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o15_shl  = grow ? acc_o15 : mv15_ext;
+    wire signed [ACC_O_W-1:0] o15_keep = grow ? mv15_ext : acc_o15;
+    wire signed [ACC_O_W-1:0] o15_next = (o15_shl >>> sh) + o15_keep;
+    wire signed [QKV_W-1:0]   v16      = v_row[16*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv16     = mant_s * v16;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv16_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv16[ACC_MV_W-1]}}, mv16, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o16_shl  = grow ? acc_o16 : mv16_ext;
+    wire signed [ACC_O_W-1:0] o16_keep = grow ? mv16_ext : acc_o16;
+    wire signed [ACC_O_W-1:0] o16_next = (o16_shl >>> sh) + o16_keep;
+    wire signed [QKV_W-1:0]   v17      = v_row[17*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv17     = mant_s * v17;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv17_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv17[ACC_MV_W-1]}}, mv17, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o17_shl  = grow ? acc_o17 : mv17_ext;
+    wire signed [ACC_O_W-1:0] o17_keep = grow ? mv17_ext : acc_o17;
+    wire signed [ACC_O_W-1:0] o17_next = (o17_shl >>> sh) + o17_keep;
+    wire signed [QKV_W-1:0]   v18      = v_row[18*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv18     = mant_s * v18;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv18_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv18[ACC_MV_W-1]}}, mv18, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o18_shl  = grow ? acc_o18 : mv18_ext;
+    wire signed [ACC_O_W-1:0] o18_keep = grow ? mv18_ext : acc_o18;
+    wire signed [ACC_O_W-1:0] o18_next = (o18_shl >>> sh) + o18_keep;
+    wire signed [QKV_W-1:0]   v19      = v_row[19*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv19     = mant_s * v19;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv19_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv19[ACC_MV_W-1]}}, mv19, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o19_shl  = grow ? acc_o19 : mv19_ext;
+    wire signed [ACC_O_W-1:0] o19_keep = grow ? mv19_ext : acc_o19;
+    wire signed [ACC_O_W-1:0] o19_next = (o19_shl >>> sh) + o19_keep;
+    wire signed [QKV_W-1:0]   v20      = v_row[20*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv20     = mant_s * v20;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv20_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv20[ACC_MV_W-1]}}, mv20, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o20_shl  = grow ? acc_o20 : mv20_ext;
+    wire signed [ACC_O_W-1:0] o20_keep = grow ? mv20_ext : acc_o20;
+    wire signed [ACC_O_W-1:0] o20_next = (o20_shl >>> sh) + o20_keep;
+    wire signed [QKV_W-1:0]   v21      = v_row[21*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv21     = mant_s * v21;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv21_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv21[ACC_MV_W-1]}}, mv21, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o21_shl  = grow ? acc_o21 : mv21_ext;
+    wire signed [ACC_O_W-1:0] o21_keep = grow ? mv21_ext : acc_o21;
+    wire signed [ACC_O_W-1:0] o21_next = (o21_shl >>> sh) + o21_keep;
+    wire signed [QKV_W-1:0]   v22      = v_row[22*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv22     = mant_s * v22;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv22_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv22[ACC_MV_W-1]}}, mv22, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o22_shl  = grow ? acc_o22 : mv22_ext;
+    wire signed [ACC_O_W-1:0] o22_keep = grow ? mv22_ext : acc_o22;
+    wire signed [ACC_O_W-1:0] o22_next = (o22_shl >>> sh) + o22_keep;
+    wire signed [QKV_W-1:0]   v23      = v_row[23*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv23     = mant_s * v23;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv23_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv23[ACC_MV_W-1]}}, mv23, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o23_shl  = grow ? acc_o23 : mv23_ext;
+    wire signed [ACC_O_W-1:0] o23_keep = grow ? mv23_ext : acc_o23;
+    wire signed [ACC_O_W-1:0] o23_next = (o23_shl >>> sh) + o23_keep;
+    wire signed [QKV_W-1:0]   v24      = v_row[24*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv24     = mant_s * v24;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv24_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv24[ACC_MV_W-1]}}, mv24, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o24_shl  = grow ? acc_o24 : mv24_ext;
+    wire signed [ACC_O_W-1:0] o24_keep = grow ? mv24_ext : acc_o24;
+    wire signed [ACC_O_W-1:0] o24_next = (o24_shl >>> sh) + o24_keep;
+    wire signed [QKV_W-1:0]   v25      = v_row[25*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv25     = mant_s * v25;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv25_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv25[ACC_MV_W-1]}}, mv25, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o25_shl  = grow ? acc_o25 : mv25_ext;
+    wire signed [ACC_O_W-1:0] o25_keep = grow ? mv25_ext : acc_o25;
+    wire signed [ACC_O_W-1:0] o25_next = (o25_shl >>> sh) + o25_keep;
+    wire signed [QKV_W-1:0]   v26      = v_row[26*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv26     = mant_s * v26;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv26_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv26[ACC_MV_W-1]}}, mv26, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o26_shl  = grow ? acc_o26 : mv26_ext;
+    wire signed [ACC_O_W-1:0] o26_keep = grow ? mv26_ext : acc_o26;
+    wire signed [ACC_O_W-1:0] o26_next = (o26_shl >>> sh) + o26_keep;
+    wire signed [QKV_W-1:0]   v27      = v_row[27*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv27     = mant_s * v27;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv27_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv27[ACC_MV_W-1]}}, mv27, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o27_shl  = grow ? acc_o27 : mv27_ext;
+    wire signed [ACC_O_W-1:0] o27_keep = grow ? mv27_ext : acc_o27;
+    wire signed [ACC_O_W-1:0] o27_next = (o27_shl >>> sh) + o27_keep;
+    wire signed [QKV_W-1:0]   v28      = v_row[28*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv28     = mant_s * v28;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv28_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv28[ACC_MV_W-1]}}, mv28, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o28_shl  = grow ? acc_o28 : mv28_ext;
+    wire signed [ACC_O_W-1:0] o28_keep = grow ? mv28_ext : acc_o28;
+    wire signed [ACC_O_W-1:0] o28_next = (o28_shl >>> sh) + o28_keep;
+    wire signed [QKV_W-1:0]   v29      = v_row[29*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv29     = mant_s * v29;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv29_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv29[ACC_MV_W-1]}}, mv29, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o29_shl  = grow ? acc_o29 : mv29_ext;
+    wire signed [ACC_O_W-1:0] o29_keep = grow ? mv29_ext : acc_o29;
+    wire signed [ACC_O_W-1:0] o29_next = (o29_shl >>> sh) + o29_keep;
+    wire signed [QKV_W-1:0]   v30      = v_row[30*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv30     = mant_s * v30;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv30_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv30[ACC_MV_W-1]}}, mv30, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o30_shl  = grow ? acc_o30 : mv30_ext;
+    wire signed [ACC_O_W-1:0] o30_keep = grow ? mv30_ext : acc_o30;
+    wire signed [ACC_O_W-1:0] o30_next = (o30_shl >>> sh) + o30_keep;
+    wire signed [QKV_W-1:0]   v31      = v_row[31*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv31     = mant_s * v31;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv31_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv31[ACC_MV_W-1]}}, mv31, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o31_shl  = grow ? acc_o31 : mv31_ext;
+    wire signed [ACC_O_W-1:0] o31_keep = grow ? mv31_ext : acc_o31;
+    wire signed [ACC_O_W-1:0] o31_next = (o31_shl >>> sh) + o31_keep;
 
-    wire              started_next = acc_started || s4_valid;
-    wire signed [9:0] e_next = grow ? s4_e : acc_e;
+    wire                     started_next = acc_started || s4_valid;
+    wire signed [EXP_E_W-1:0] e_next = grow ? s4_e : acc_e;
     wire finish = s4_eoq && !hold;   // hand the sums to the output division, start afresh
 
     always @(posedge clk) begin
         if (rst || finish) begin
             acc_started <= 1'b0;
-            acc_e       <= 10'sd0;
-            acc_s       <= 22'd0;
-            acc_o0 <= 32'sd0;
-            acc_o1 <= 32'sd0;
-            acc_o2 <= 32'sd0;
-            acc_o3 <= 32'sd0;
-            acc_o4 <= 32'sd0;
-            acc_o5 <= 32'sd0;
-            acc_o6 <= 32'sd0;
-            acc_o7 <= 32'sd0;
-            acc_o8 <= 32'sd0;
-            acc_o9 <= 32'sd0;
-            acc_o10 <= 32'sd0;
-            acc_o11 <= 32'sd0;
-            acc_o12 <= 32'sd0;
-            acc_o13 <= 32'sd0;
-            acc_o14 <= 32'sd0;
-            acc_o15 <= 32'sd0;
-            acc_o16 <= 32'sd0;
-            acc_o17 <= 32'sd0;
-            acc_o18 <= 32'sd0;
-            acc_o19 <= 32'sd0;
-            acc_o20 <= 32'sd0;
-            acc_o21 <= 32'sd0;
-            acc_o22 <= 32'sd0;
-            acc_o23 <= 32'sd0;
-            acc_o24 <= 32'sd0;
-            acc_o25 <= 32'sd0;
-            acc_o26 <= 32'sd0;
-            acc_o27 <= 32'sd0;
-            acc_o28 <= 32'sd0;
-            acc_o29 <= 32'sd0;
-            acc_o30 <= 32'sd0;
-            acc_o31 <= 32'sd0;
+            acc_e       <= {EXP_E_W{1'b0}};
+            acc_s       <= {ACC_S_W{1'b0}};
+            acc_o0 <= {ACC_O_W{1'b0}};
+            acc_o1 <= {ACC_O_W{1'b0}};
+            acc_o2 <= {ACC_O_W{1'b0}};
+            acc_o3 <= {ACC_O_W{1'b0}};
+            acc_o4 <= {ACC_O_W{1'b0}};
+            acc_o5 <= {ACC_O_W{1'b0}};
+            acc_o6 <= {ACC_O_W{1'b0}};
+            acc_o7 <= {ACC_O_W{1'b0}};
+            acc_o8 <= {ACC_O_W{1'b0}};
+            acc_o9 <= {ACC_O_W{1'b0}};
+            acc_o10 <= {ACC_O_W{1'b0}};
+            acc_o11 <= {ACC_O_W{1'b0}};
+            acc_o12 <= {ACC_O_W{1'b0}};
+            acc_o13 <= {ACC_O_W{1'b0}};
+            acc_o14 <= {ACC_O_W{1'b0}};
+            acc_o15 <= {ACC_O_W{1'b0}};
+            acc_o16 <= {ACC_O_W{1'b0}};
+            acc_o17 <= {ACC_O_W{1'b0}};
+            acc_o18 <= {ACC_O_W{1'b0}};
+            acc_o19 <= {ACC_O_W{1'b0}};
+            acc_o20 <= {ACC_O_W{1'b0}};
+            acc_o21 <= {ACC_O_W{1'b0}};
+            acc_o22 <= {ACC_O_W{1'b0}};
+            acc_o23 <= {ACC_O_W{1'b0}};
+            acc_o24 <= {ACC_O_W{1'b0}};
+            acc_o25 <= {ACC_O_W{1'b0}};
+            acc_o26 <= {ACC_O_W{1'b0}};
+            acc_o27 <= {ACC_O_W{1'b0}};
+            acc_o28 <= {ACC_O_W{1'b0}};
+            acc_o29 <= {ACC_O_W{1'b0}};
+            acc_o30 <= {ACC_O_W{1'b0}};
+            acc_o31 <= {ACC_O_W{1'b0}};
         end else if (s4_valid && advance) begin
             acc_started <= 1'b1;
             acc_e       <= e_next;
@@ -454,9 +502,9 @@ module elsa_attention (
         if (rst) begin
             part_full    <= 1'b0;
             part_started <= 1'b0;
-            part_e       <= 10'sd0;
-            part_s       <= 22'd0;
-            part_o       <= 1024'd0;
+            part_e       <= {EXP_E_W{1'b0}};
+            part_s       <= {ACC_S_W{1'b0}};
+            part_o       <= {DIM*ACC_O_W{1'b0}};
         end else if (finish) begin
             part_full    <= 1'b1;
             part_started <= started_next;

@@ -6,211 +6,215 @@
 // Dot product unit: 32 signed multipliers (registered) and an adder tree (registered result).
 // Latency 2; `en` low freezes both stages. Shared by attention (q·k) and norm computation (k·k).
 module elsa_dot (
-    input  wire                 clk,
-    input  wire                 en,
-    input  wire [287:0]          a,
-    input  wire [287:0]          b,
-    output reg  signed [22:0]   sum
+    input  wire               clk,  // clock
+    input  wire               en,   // advance both stages (low: hold them)
+    input  wire [287:0]       a,    // vector a, element i at [i*QKV_W +: QKV_W]
+    input  wire [287:0]       b,    // vector b, element i at [i*QKV_W +: QKV_W]
+    output reg  signed [22:0] sum   // a·b of the inputs two enabled cycles earlier
 );
-    wire signed [8:0] a_0 = a[8:0];
-    wire signed [8:0] b_0 = b[8:0];
-    wire signed [8:0] a_1 = a[17:9];
-    wire signed [8:0] b_1 = b[17:9];
-    wire signed [8:0] a_2 = a[26:18];
-    wire signed [8:0] b_2 = b[26:18];
-    wire signed [8:0] a_3 = a[35:27];
-    wire signed [8:0] b_3 = b[35:27];
-    wire signed [8:0] a_4 = a[44:36];
-    wire signed [8:0] b_4 = b[44:36];
-    wire signed [8:0] a_5 = a[53:45];
-    wire signed [8:0] b_5 = b[53:45];
-    wire signed [8:0] a_6 = a[62:54];
-    wire signed [8:0] b_6 = b[62:54];
-    wire signed [8:0] a_7 = a[71:63];
-    wire signed [8:0] b_7 = b[71:63];
-    wire signed [8:0] a_8 = a[80:72];
-    wire signed [8:0] b_8 = b[80:72];
-    wire signed [8:0] a_9 = a[89:81];
-    wire signed [8:0] b_9 = b[89:81];
-    wire signed [8:0] a_10 = a[98:90];
-    wire signed [8:0] b_10 = b[98:90];
-    wire signed [8:0] a_11 = a[107:99];
-    wire signed [8:0] b_11 = b[107:99];
-    wire signed [8:0] a_12 = a[116:108];
-    wire signed [8:0] b_12 = b[116:108];
-    wire signed [8:0] a_13 = a[125:117];
-    wire signed [8:0] b_13 = b[125:117];
-    wire signed [8:0] a_14 = a[134:126];
-    wire signed [8:0] b_14 = b[134:126];
-    wire signed [8:0] a_15 = a[143:135];
-    wire signed [8:0] b_15 = b[143:135];
-    wire signed [8:0] a_16 = a[152:144];
-    wire signed [8:0] b_16 = b[152:144];
-    wire signed [8:0] a_17 = a[161:153];
-    wire signed [8:0] b_17 = b[161:153];
-    wire signed [8:0] a_18 = a[170:162];
-    wire signed [8:0] b_18 = b[170:162];
-    wire signed [8:0] a_19 = a[179:171];
-    wire signed [8:0] b_19 = b[179:171];
-    wire signed [8:0] a_20 = a[188:180];
-    wire signed [8:0] b_20 = b[188:180];
-    wire signed [8:0] a_21 = a[197:189];
-    wire signed [8:0] b_21 = b[197:189];
-    wire signed [8:0] a_22 = a[206:198];
-    wire signed [8:0] b_22 = b[206:198];
-    wire signed [8:0] a_23 = a[215:207];
-    wire signed [8:0] b_23 = b[215:207];
-    wire signed [8:0] a_24 = a[224:216];
-    wire signed [8:0] b_24 = b[224:216];
-    wire signed [8:0] a_25 = a[233:225];
-    wire signed [8:0] b_25 = b[233:225];
-    wire signed [8:0] a_26 = a[242:234];
-    wire signed [8:0] b_26 = b[242:234];
-    wire signed [8:0] a_27 = a[251:243];
-    wire signed [8:0] b_27 = b[251:243];
-    wire signed [8:0] a_28 = a[260:252];
-    wire signed [8:0] b_28 = b[260:252];
-    wire signed [8:0] a_29 = a[269:261];
-    wire signed [8:0] b_29 = b[269:261];
-    wire signed [8:0] a_30 = a[278:270];
-    wire signed [8:0] b_30 = b[278:270];
-    wire signed [8:0] a_31 = a[287:279];
-    wire signed [8:0] b_31 = b[287:279];
+    localparam QKV_W   = 9;   // Q/K/V element: 1 sign + int + frac
+    localparam PROD_W  = 18;  // q_i·k_i product
+    localparam SCORE_W = 23;  // score q·k (2·qkv.frac fraction bits)
 
-    // Stage 1: products, 18 bits (exact for 9-bit signed operands).
-    reg signed [17:0] prod_0;
-    reg signed [17:0] prod_1;
-    reg signed [17:0] prod_2;
-    reg signed [17:0] prod_3;
-    reg signed [17:0] prod_4;
-    reg signed [17:0] prod_5;
-    reg signed [17:0] prod_6;
-    reg signed [17:0] prod_7;
-    reg signed [17:0] prod_8;
-    reg signed [17:0] prod_9;
-    reg signed [17:0] prod_10;
-    reg signed [17:0] prod_11;
-    reg signed [17:0] prod_12;
-    reg signed [17:0] prod_13;
-    reg signed [17:0] prod_14;
-    reg signed [17:0] prod_15;
-    reg signed [17:0] prod_16;
-    reg signed [17:0] prod_17;
-    reg signed [17:0] prod_18;
-    reg signed [17:0] prod_19;
-    reg signed [17:0] prod_20;
-    reg signed [17:0] prod_21;
-    reg signed [17:0] prod_22;
-    reg signed [17:0] prod_23;
-    reg signed [17:0] prod_24;
-    reg signed [17:0] prod_25;
-    reg signed [17:0] prod_26;
-    reg signed [17:0] prod_27;
-    reg signed [17:0] prod_28;
-    reg signed [17:0] prod_29;
-    reg signed [17:0] prod_30;
-    reg signed [17:0] prod_31;
+    wire signed [QKV_W-1:0] a_0 = a[0*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_0 = b[0*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_1 = a[1*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_1 = b[1*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_2 = a[2*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_2 = b[2*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_3 = a[3*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_3 = b[3*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_4 = a[4*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_4 = b[4*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_5 = a[5*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_5 = b[5*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_6 = a[6*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_6 = b[6*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_7 = a[7*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_7 = b[7*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_8 = a[8*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_8 = b[8*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_9 = a[9*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_9 = b[9*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_10 = a[10*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_10 = b[10*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_11 = a[11*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_11 = b[11*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_12 = a[12*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_12 = b[12*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_13 = a[13*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_13 = b[13*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_14 = a[14*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_14 = b[14*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_15 = a[15*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_15 = b[15*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_16 = a[16*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_16 = b[16*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_17 = a[17*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_17 = b[17*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_18 = a[18*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_18 = b[18*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_19 = a[19*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_19 = b[19*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_20 = a[20*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_20 = b[20*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_21 = a[21*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_21 = b[21*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_22 = a[22*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_22 = b[22*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_23 = a[23*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_23 = b[23*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_24 = a[24*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_24 = b[24*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_25 = a[25*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_25 = b[25*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_26 = a[26*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_26 = b[26*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_27 = a[27*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_27 = b[27*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_28 = a[28*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_28 = b[28*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_29 = a[29*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_29 = b[29*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_30 = a[30*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_30 = b[30*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_31 = a[31*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_31 = b[31*QKV_W +: QKV_W];
+
+    // Stage 1: products, PROD_W bits (exact for QKV_W-bit signed operands).
+    reg signed [PROD_W-1:0] prod_0;
+    reg signed [PROD_W-1:0] prod_1;
+    reg signed [PROD_W-1:0] prod_2;
+    reg signed [PROD_W-1:0] prod_3;
+    reg signed [PROD_W-1:0] prod_4;
+    reg signed [PROD_W-1:0] prod_5;
+    reg signed [PROD_W-1:0] prod_6;
+    reg signed [PROD_W-1:0] prod_7;
+    reg signed [PROD_W-1:0] prod_8;
+    reg signed [PROD_W-1:0] prod_9;
+    reg signed [PROD_W-1:0] prod_10;
+    reg signed [PROD_W-1:0] prod_11;
+    reg signed [PROD_W-1:0] prod_12;
+    reg signed [PROD_W-1:0] prod_13;
+    reg signed [PROD_W-1:0] prod_14;
+    reg signed [PROD_W-1:0] prod_15;
+    reg signed [PROD_W-1:0] prod_16;
+    reg signed [PROD_W-1:0] prod_17;
+    reg signed [PROD_W-1:0] prod_18;
+    reg signed [PROD_W-1:0] prod_19;
+    reg signed [PROD_W-1:0] prod_20;
+    reg signed [PROD_W-1:0] prod_21;
+    reg signed [PROD_W-1:0] prod_22;
+    reg signed [PROD_W-1:0] prod_23;
+    reg signed [PROD_W-1:0] prod_24;
+    reg signed [PROD_W-1:0] prod_25;
+    reg signed [PROD_W-1:0] prod_26;
+    reg signed [PROD_W-1:0] prod_27;
+    reg signed [PROD_W-1:0] prod_28;
+    reg signed [PROD_W-1:0] prod_29;
+    reg signed [PROD_W-1:0] prod_30;
+    reg signed [PROD_W-1:0] prod_31;
     always @(posedge clk) begin
         if (en) begin
-            prod_0 <= a_0 * b_0;   // signed QW×QW → PW: one small multiplier
-            prod_1 <= a_1 * b_1;   // signed QW×QW → PW: one small multiplier
-            prod_2 <= a_2 * b_2;   // signed QW×QW → PW: one small multiplier
-            prod_3 <= a_3 * b_3;   // signed QW×QW → PW: one small multiplier
-            prod_4 <= a_4 * b_4;   // signed QW×QW → PW: one small multiplier
-            prod_5 <= a_5 * b_5;   // signed QW×QW → PW: one small multiplier
-            prod_6 <= a_6 * b_6;   // signed QW×QW → PW: one small multiplier
-            prod_7 <= a_7 * b_7;   // signed QW×QW → PW: one small multiplier
-            prod_8 <= a_8 * b_8;   // signed QW×QW → PW: one small multiplier
-            prod_9 <= a_9 * b_9;   // signed QW×QW → PW: one small multiplier
-            prod_10 <= a_10 * b_10;   // signed QW×QW → PW: one small multiplier
-            prod_11 <= a_11 * b_11;   // signed QW×QW → PW: one small multiplier
-            prod_12 <= a_12 * b_12;   // signed QW×QW → PW: one small multiplier
-            prod_13 <= a_13 * b_13;   // signed QW×QW → PW: one small multiplier
-            prod_14 <= a_14 * b_14;   // signed QW×QW → PW: one small multiplier
-            prod_15 <= a_15 * b_15;   // signed QW×QW → PW: one small multiplier
-            prod_16 <= a_16 * b_16;   // signed QW×QW → PW: one small multiplier
-            prod_17 <= a_17 * b_17;   // signed QW×QW → PW: one small multiplier
-            prod_18 <= a_18 * b_18;   // signed QW×QW → PW: one small multiplier
-            prod_19 <= a_19 * b_19;   // signed QW×QW → PW: one small multiplier
-            prod_20 <= a_20 * b_20;   // signed QW×QW → PW: one small multiplier
-            prod_21 <= a_21 * b_21;   // signed QW×QW → PW: one small multiplier
-            prod_22 <= a_22 * b_22;   // signed QW×QW → PW: one small multiplier
-            prod_23 <= a_23 * b_23;   // signed QW×QW → PW: one small multiplier
-            prod_24 <= a_24 * b_24;   // signed QW×QW → PW: one small multiplier
-            prod_25 <= a_25 * b_25;   // signed QW×QW → PW: one small multiplier
-            prod_26 <= a_26 * b_26;   // signed QW×QW → PW: one small multiplier
-            prod_27 <= a_27 * b_27;   // signed QW×QW → PW: one small multiplier
-            prod_28 <= a_28 * b_28;   // signed QW×QW → PW: one small multiplier
-            prod_29 <= a_29 * b_29;   // signed QW×QW → PW: one small multiplier
-            prod_30 <= a_30 * b_30;   // signed QW×QW → PW: one small multiplier
-            prod_31 <= a_31 * b_31;   // signed QW×QW → PW: one small multiplier
+            prod_0 <= a_0 * b_0;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_1 <= a_1 * b_1;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_2 <= a_2 * b_2;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_3 <= a_3 * b_3;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_4 <= a_4 * b_4;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_5 <= a_5 * b_5;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_6 <= a_6 * b_6;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_7 <= a_7 * b_7;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_8 <= a_8 * b_8;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_9 <= a_9 * b_9;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_10 <= a_10 * b_10;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_11 <= a_11 * b_11;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_12 <= a_12 * b_12;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_13 <= a_13 * b_13;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_14 <= a_14 * b_14;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_15 <= a_15 * b_15;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_16 <= a_16 * b_16;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_17 <= a_17 * b_17;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_18 <= a_18 * b_18;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_19 <= a_19 * b_19;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_20 <= a_20 * b_20;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_21 <= a_21 * b_21;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_22 <= a_22 * b_22;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_23 <= a_23 * b_23;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_24 <= a_24 * b_24;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_25 <= a_25 * b_25;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_26 <= a_26 * b_26;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_27 <= a_27 * b_27;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_28 <= a_28 * b_28;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_29 <= a_29 * b_29;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_30 <= a_30 * b_30;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_31 <= a_31 * b_31;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
         end
     end
 
-    // Stage 2: adder tree at the full 23-bit result width (cannot overflow).
-    wire signed [22:0] sum0_0 = {{5{prod_0[17]}}, prod_0};
-    wire signed [22:0] sum0_1 = {{5{prod_1[17]}}, prod_1};
-    wire signed [22:0] sum0_2 = {{5{prod_2[17]}}, prod_2};
-    wire signed [22:0] sum0_3 = {{5{prod_3[17]}}, prod_3};
-    wire signed [22:0] sum0_4 = {{5{prod_4[17]}}, prod_4};
-    wire signed [22:0] sum0_5 = {{5{prod_5[17]}}, prod_5};
-    wire signed [22:0] sum0_6 = {{5{prod_6[17]}}, prod_6};
-    wire signed [22:0] sum0_7 = {{5{prod_7[17]}}, prod_7};
-    wire signed [22:0] sum0_8 = {{5{prod_8[17]}}, prod_8};
-    wire signed [22:0] sum0_9 = {{5{prod_9[17]}}, prod_9};
-    wire signed [22:0] sum0_10 = {{5{prod_10[17]}}, prod_10};
-    wire signed [22:0] sum0_11 = {{5{prod_11[17]}}, prod_11};
-    wire signed [22:0] sum0_12 = {{5{prod_12[17]}}, prod_12};
-    wire signed [22:0] sum0_13 = {{5{prod_13[17]}}, prod_13};
-    wire signed [22:0] sum0_14 = {{5{prod_14[17]}}, prod_14};
-    wire signed [22:0] sum0_15 = {{5{prod_15[17]}}, prod_15};
-    wire signed [22:0] sum0_16 = {{5{prod_16[17]}}, prod_16};
-    wire signed [22:0] sum0_17 = {{5{prod_17[17]}}, prod_17};
-    wire signed [22:0] sum0_18 = {{5{prod_18[17]}}, prod_18};
-    wire signed [22:0] sum0_19 = {{5{prod_19[17]}}, prod_19};
-    wire signed [22:0] sum0_20 = {{5{prod_20[17]}}, prod_20};
-    wire signed [22:0] sum0_21 = {{5{prod_21[17]}}, prod_21};
-    wire signed [22:0] sum0_22 = {{5{prod_22[17]}}, prod_22};
-    wire signed [22:0] sum0_23 = {{5{prod_23[17]}}, prod_23};
-    wire signed [22:0] sum0_24 = {{5{prod_24[17]}}, prod_24};
-    wire signed [22:0] sum0_25 = {{5{prod_25[17]}}, prod_25};
-    wire signed [22:0] sum0_26 = {{5{prod_26[17]}}, prod_26};
-    wire signed [22:0] sum0_27 = {{5{prod_27[17]}}, prod_27};
-    wire signed [22:0] sum0_28 = {{5{prod_28[17]}}, prod_28};
-    wire signed [22:0] sum0_29 = {{5{prod_29[17]}}, prod_29};
-    wire signed [22:0] sum0_30 = {{5{prod_30[17]}}, prod_30};
-    wire signed [22:0] sum0_31 = {{5{prod_31[17]}}, prod_31};
-    wire signed [22:0] sum1_0 = sum0_0 + sum0_1;
-    wire signed [22:0] sum1_1 = sum0_2 + sum0_3;
-    wire signed [22:0] sum1_2 = sum0_4 + sum0_5;
-    wire signed [22:0] sum1_3 = sum0_6 + sum0_7;
-    wire signed [22:0] sum1_4 = sum0_8 + sum0_9;
-    wire signed [22:0] sum1_5 = sum0_10 + sum0_11;
-    wire signed [22:0] sum1_6 = sum0_12 + sum0_13;
-    wire signed [22:0] sum1_7 = sum0_14 + sum0_15;
-    wire signed [22:0] sum1_8 = sum0_16 + sum0_17;
-    wire signed [22:0] sum1_9 = sum0_18 + sum0_19;
-    wire signed [22:0] sum1_10 = sum0_20 + sum0_21;
-    wire signed [22:0] sum1_11 = sum0_22 + sum0_23;
-    wire signed [22:0] sum1_12 = sum0_24 + sum0_25;
-    wire signed [22:0] sum1_13 = sum0_26 + sum0_27;
-    wire signed [22:0] sum1_14 = sum0_28 + sum0_29;
-    wire signed [22:0] sum1_15 = sum0_30 + sum0_31;
-    wire signed [22:0] sum2_0 = sum1_0 + sum1_1;
-    wire signed [22:0] sum2_1 = sum1_2 + sum1_3;
-    wire signed [22:0] sum2_2 = sum1_4 + sum1_5;
-    wire signed [22:0] sum2_3 = sum1_6 + sum1_7;
-    wire signed [22:0] sum2_4 = sum1_8 + sum1_9;
-    wire signed [22:0] sum2_5 = sum1_10 + sum1_11;
-    wire signed [22:0] sum2_6 = sum1_12 + sum1_13;
-    wire signed [22:0] sum2_7 = sum1_14 + sum1_15;
-    wire signed [22:0] sum3_0 = sum2_0 + sum2_1;
-    wire signed [22:0] sum3_1 = sum2_2 + sum2_3;
-    wire signed [22:0] sum3_2 = sum2_4 + sum2_5;
-    wire signed [22:0] sum3_3 = sum2_6 + sum2_7;
-    wire signed [22:0] sum4_0 = sum3_0 + sum3_1;
-    wire signed [22:0] sum4_1 = sum3_2 + sum3_3;
-    wire signed [22:0] sum5_0 = sum4_0 + sum4_1;
+    // Stage 2: adder tree at the full SCORE_W-bit result width (cannot overflow).
+    wire signed [SCORE_W-1:0] sum0_0 = {{SCORE_W-PROD_W{prod_0[PROD_W-1]}}, prod_0};
+    wire signed [SCORE_W-1:0] sum0_1 = {{SCORE_W-PROD_W{prod_1[PROD_W-1]}}, prod_1};
+    wire signed [SCORE_W-1:0] sum0_2 = {{SCORE_W-PROD_W{prod_2[PROD_W-1]}}, prod_2};
+    wire signed [SCORE_W-1:0] sum0_3 = {{SCORE_W-PROD_W{prod_3[PROD_W-1]}}, prod_3};
+    wire signed [SCORE_W-1:0] sum0_4 = {{SCORE_W-PROD_W{prod_4[PROD_W-1]}}, prod_4};
+    wire signed [SCORE_W-1:0] sum0_5 = {{SCORE_W-PROD_W{prod_5[PROD_W-1]}}, prod_5};
+    wire signed [SCORE_W-1:0] sum0_6 = {{SCORE_W-PROD_W{prod_6[PROD_W-1]}}, prod_6};
+    wire signed [SCORE_W-1:0] sum0_7 = {{SCORE_W-PROD_W{prod_7[PROD_W-1]}}, prod_7};
+    wire signed [SCORE_W-1:0] sum0_8 = {{SCORE_W-PROD_W{prod_8[PROD_W-1]}}, prod_8};
+    wire signed [SCORE_W-1:0] sum0_9 = {{SCORE_W-PROD_W{prod_9[PROD_W-1]}}, prod_9};
+    wire signed [SCORE_W-1:0] sum0_10 = {{SCORE_W-PROD_W{prod_10[PROD_W-1]}}, prod_10};
+    wire signed [SCORE_W-1:0] sum0_11 = {{SCORE_W-PROD_W{prod_11[PROD_W-1]}}, prod_11};
+    wire signed [SCORE_W-1:0] sum0_12 = {{SCORE_W-PROD_W{prod_12[PROD_W-1]}}, prod_12};
+    wire signed [SCORE_W-1:0] sum0_13 = {{SCORE_W-PROD_W{prod_13[PROD_W-1]}}, prod_13};
+    wire signed [SCORE_W-1:0] sum0_14 = {{SCORE_W-PROD_W{prod_14[PROD_W-1]}}, prod_14};
+    wire signed [SCORE_W-1:0] sum0_15 = {{SCORE_W-PROD_W{prod_15[PROD_W-1]}}, prod_15};
+    wire signed [SCORE_W-1:0] sum0_16 = {{SCORE_W-PROD_W{prod_16[PROD_W-1]}}, prod_16};
+    wire signed [SCORE_W-1:0] sum0_17 = {{SCORE_W-PROD_W{prod_17[PROD_W-1]}}, prod_17};
+    wire signed [SCORE_W-1:0] sum0_18 = {{SCORE_W-PROD_W{prod_18[PROD_W-1]}}, prod_18};
+    wire signed [SCORE_W-1:0] sum0_19 = {{SCORE_W-PROD_W{prod_19[PROD_W-1]}}, prod_19};
+    wire signed [SCORE_W-1:0] sum0_20 = {{SCORE_W-PROD_W{prod_20[PROD_W-1]}}, prod_20};
+    wire signed [SCORE_W-1:0] sum0_21 = {{SCORE_W-PROD_W{prod_21[PROD_W-1]}}, prod_21};
+    wire signed [SCORE_W-1:0] sum0_22 = {{SCORE_W-PROD_W{prod_22[PROD_W-1]}}, prod_22};
+    wire signed [SCORE_W-1:0] sum0_23 = {{SCORE_W-PROD_W{prod_23[PROD_W-1]}}, prod_23};
+    wire signed [SCORE_W-1:0] sum0_24 = {{SCORE_W-PROD_W{prod_24[PROD_W-1]}}, prod_24};
+    wire signed [SCORE_W-1:0] sum0_25 = {{SCORE_W-PROD_W{prod_25[PROD_W-1]}}, prod_25};
+    wire signed [SCORE_W-1:0] sum0_26 = {{SCORE_W-PROD_W{prod_26[PROD_W-1]}}, prod_26};
+    wire signed [SCORE_W-1:0] sum0_27 = {{SCORE_W-PROD_W{prod_27[PROD_W-1]}}, prod_27};
+    wire signed [SCORE_W-1:0] sum0_28 = {{SCORE_W-PROD_W{prod_28[PROD_W-1]}}, prod_28};
+    wire signed [SCORE_W-1:0] sum0_29 = {{SCORE_W-PROD_W{prod_29[PROD_W-1]}}, prod_29};
+    wire signed [SCORE_W-1:0] sum0_30 = {{SCORE_W-PROD_W{prod_30[PROD_W-1]}}, prod_30};
+    wire signed [SCORE_W-1:0] sum0_31 = {{SCORE_W-PROD_W{prod_31[PROD_W-1]}}, prod_31};
+    wire signed [SCORE_W-1:0] sum1_0 = sum0_0 + sum0_1;
+    wire signed [SCORE_W-1:0] sum1_1 = sum0_2 + sum0_3;
+    wire signed [SCORE_W-1:0] sum1_2 = sum0_4 + sum0_5;
+    wire signed [SCORE_W-1:0] sum1_3 = sum0_6 + sum0_7;
+    wire signed [SCORE_W-1:0] sum1_4 = sum0_8 + sum0_9;
+    wire signed [SCORE_W-1:0] sum1_5 = sum0_10 + sum0_11;
+    wire signed [SCORE_W-1:0] sum1_6 = sum0_12 + sum0_13;
+    wire signed [SCORE_W-1:0] sum1_7 = sum0_14 + sum0_15;
+    wire signed [SCORE_W-1:0] sum1_8 = sum0_16 + sum0_17;
+    wire signed [SCORE_W-1:0] sum1_9 = sum0_18 + sum0_19;
+    wire signed [SCORE_W-1:0] sum1_10 = sum0_20 + sum0_21;
+    wire signed [SCORE_W-1:0] sum1_11 = sum0_22 + sum0_23;
+    wire signed [SCORE_W-1:0] sum1_12 = sum0_24 + sum0_25;
+    wire signed [SCORE_W-1:0] sum1_13 = sum0_26 + sum0_27;
+    wire signed [SCORE_W-1:0] sum1_14 = sum0_28 + sum0_29;
+    wire signed [SCORE_W-1:0] sum1_15 = sum0_30 + sum0_31;
+    wire signed [SCORE_W-1:0] sum2_0 = sum1_0 + sum1_1;
+    wire signed [SCORE_W-1:0] sum2_1 = sum1_2 + sum1_3;
+    wire signed [SCORE_W-1:0] sum2_2 = sum1_4 + sum1_5;
+    wire signed [SCORE_W-1:0] sum2_3 = sum1_6 + sum1_7;
+    wire signed [SCORE_W-1:0] sum2_4 = sum1_8 + sum1_9;
+    wire signed [SCORE_W-1:0] sum2_5 = sum1_10 + sum1_11;
+    wire signed [SCORE_W-1:0] sum2_6 = sum1_12 + sum1_13;
+    wire signed [SCORE_W-1:0] sum2_7 = sum1_14 + sum1_15;
+    wire signed [SCORE_W-1:0] sum3_0 = sum2_0 + sum2_1;
+    wire signed [SCORE_W-1:0] sum3_1 = sum2_2 + sum2_3;
+    wire signed [SCORE_W-1:0] sum3_2 = sum2_4 + sum2_5;
+    wire signed [SCORE_W-1:0] sum3_3 = sum2_6 + sum2_7;
+    wire signed [SCORE_W-1:0] sum4_0 = sum3_0 + sum3_1;
+    wire signed [SCORE_W-1:0] sum4_1 = sum3_2 + sum3_3;
+    wire signed [SCORE_W-1:0] sum5_0 = sum4_0 + sum4_1;
     always @(posedge clk) begin
         if (en)
             sum <= sum5_0;

@@ -21,69 +21,95 @@
 //   Either way the next query sees the queues exactly as if it had started from empty, so its key order
 //   is the model's bankOrder().
 module elsa_bank (
-    input  wire                   clk,
-    input  wire                   rst,
-    input  wire                   clear,          // new invocation: forget keys and the max norm
+    input  wire               clk,            // clock
+    input  wire               rst,            // synchronous reset, active high
+    input  wire               clear,          // new invocation: forget keys and the max norm
     // preprocessing
-    input  wire                   ld_valid,
-    input  wire [575:0]          ld_k,
-    input  wire [575:0]          ld_v,
-    input  wire                   h_valid,
-    input  wire [63:0]            h_data,
-    output wire                   norms_pending,
-    output reg  [11:0]            max_norm,
+    input  wire               ld_valid,       // a key row and its value row
+    input  wire [575:0]       ld_k,           // key row, written at the next local index
+    input  wire [575:0]       ld_v,           // value row
+    input  wire               h_valid,        // a key hash, in load order
+    input  wire [63:0]        h_data,         // the key hash
+    output wire               norms_pending,  // key norms still in the norm pipeline
+    output reg  [11:0]        max_norm,       // largest key norm since clear
     // execution
-    input  wire                   qs_start,
-    input  wire [63:0]            qs_hash,
-    input  wire [575:0]          qs_vec,
-    input  wire signed [21:0]     thr,
-    output wire                   ready,          // qs_start may come in this cycle
+    input  wire               qs_start,       // start a query
+    input  wire [63:0]        qs_hash,        // query hash
+    input  wire [575:0]       qs_vec,         // query vector
+    input  wire signed [21:0] thr,            // threshold t·max‖k‖ of the query
+    output wire               ready,          // qs_start may come in this cycle
     // partial output to the output division
-    output wire                   part_full,
-    output wire                   part_started,
-    output wire [9:0]            part_e,
-    output wire [25:0]            part_s,
-    output wire [2303:0]          part_o,
-    input  wire                   part_clear
+    output wire               part_full,      // the partial registers hold a finished query
+    output wire               part_started,   // the query had at least one key
+    output wire [9:0]         part_e,         // block exponent E
+    output wire [25:0]        part_s,         // Σe at the block exponent
+    output wire [2303:0]      part_o,         // Σe·v at the block exponent: elsa_attention part_o
+    input  wire               part_clear      // the output division took the partial
 );
+    localparam QKV_W      = 9;   // Q/K/V element: 1 sign + int + frac
+    localparam KEY_IDX_W  = 7;   // local key index in the bank
+    localparam KEY_CNT_W  = 8;   // keys loaded into the bank, 0..nMax/pA
+    localparam ROW_W      = 4;   // candidate selection row address
+    localparam ROW_CNT_W  = 5;   // rows issued, 0..rows
+    localparam SLOT_W     = 3;   // candidate selection slot = queue = arbiter grant
+    localparam LAST_ROW_W = 4;   // keys in the last row, 1..pC
+    localparam NORM_TAG_W = 7;   // norm pipeline tag: {slot, row}
+    localparam QCNT_W     = 3;   // entries in one candidate queue
+    localparam QUEUED_W   = 6;   // entries in all queues of the bank
+    localparam HASH_W     = 64;  // hash code: k sign bits, bit j = (projection j >= 0)
+    localparam NORM_W     = 12;  // key norm floor(sqrt(Σ k_i²)) (qkv.frac fraction bits)
+    localparam NORM_SQ_W  = 23;  // Σ k_i² of a key (2·qkv.frac fraction bits)
+    localparam THR_W      = 22;  // threshold register t·max‖k‖
+    localparam DIM                        = 64;    // d: elements per Q/K/V and output row
+    localparam BANK_KEYS                  = 128;   // keys per bank: nMax/pA
+    localparam BANK_ROWS                  = 16;    // candidate selection rows per bank: ceil(keys/pC)
+    localparam P_C                        = 8;     // candidate selection modules (and queues) per bank
+    localparam [SLOT_W-1:0] LAST_SLOT     = 3'd7;  // slot of the last key of a row: wraps to 0
+    localparam [LAST_ROW_W-1:0] ROW_KEYS  = 4'd8;  // keys in a full row: P_c
+    localparam [ROW_CNT_W-1:0] ROW_1      = 5'd1;  // the row after row 0
+    localparam [KEY_IDX_W-1:0] ROW_STRIDE = 7'd8;  // local index step per row: P_c
+    localparam [QCNT_W-1:0] QUEUE_FULL    = 3'd4;  // count of a full candidate queue
+    localparam [QUEUED_W-1:0] ONE_QUEUED  = 6'd1;  // one entry left in all queues of the bank
+    localparam [QUEUED_W-1:0] TAIL_QUEUED = 6'd2;  // old entries the next query may start over
+
     wire hold;
 
     // ------------------------------------------------------------ key counters (load order)
-    reg [7:0] kv_count;                 // keys written to K/V
-    reg [2:0] w_slot;                   // where key kv_count's norm goes
-    reg [4:0] w_row;
-    reg [2:0] h_slot;                   // where the next key hash goes
-    reg [3:0] h_row;
-    reg [7:0] norms_in_flight;
+    reg [KEY_CNT_W-1:0] kv_count;         // keys written to K/V
+    reg [SLOT_W-1:0]    w_slot;           // where key kv_count's norm goes
+    reg [ROW_CNT_W-1:0] w_row;
+    reg [SLOT_W-1:0]    h_slot;           // where the next key hash goes
+    reg [ROW_W-1:0]     h_row;
+    reg [KEY_CNT_W-1:0] norms_in_flight;
 
     wire norm_done;
-    wire [11:0] norm_value;
-    wire [6:0] norm_tag;
+    wire [NORM_W-1:0]     norm_value;
+    wire [NORM_TAG_W-1:0] norm_tag;
 
     always @(posedge clk) begin
         if (rst || clear) begin
-            kv_count <= 8'd0;
-            w_slot   <= 3'd0;
-            w_row    <= 5'd0;
-            h_slot   <= 3'd0;
-            h_row    <= 4'd0;
-            max_norm <= 12'd0;
+            kv_count <= {KEY_CNT_W{1'b0}};
+            w_slot   <= {SLOT_W{1'b0}};
+            w_row    <= {ROW_CNT_W{1'b0}};
+            h_slot   <= {SLOT_W{1'b0}};
+            h_row    <= {ROW_W{1'b0}};
+            max_norm <= {NORM_W{1'b0}};
         end else begin
             if (ld_valid) begin
-                kv_count <= kv_count + 8'd1;
-                if (w_slot == 3'd7) begin
-                    w_slot <= 3'd0;
-                    w_row  <= w_row + 5'd1;
+                kv_count <= kv_count + 1'b1;
+                if (w_slot == LAST_SLOT) begin
+                    w_slot <= {SLOT_W{1'b0}};
+                    w_row  <= w_row + 1'b1;
                 end else begin
-                    w_slot <= w_slot + 3'd1;
+                    w_slot <= w_slot + 1'b1;
                 end
             end
             if (h_valid) begin
-                if (h_slot == 3'd7) begin
-                    h_slot <= 3'd0;
-                    h_row  <= h_row + 4'd1;
+                if (h_slot == LAST_SLOT) begin
+                    h_slot <= {SLOT_W{1'b0}};
+                    h_row  <= h_row + 1'b1;
                 end else begin
-                    h_slot <= h_slot + 3'd1;
+                    h_slot <= h_slot + 1'b1;
                 end
             end
             if (norm_done && norm_value > max_norm)
@@ -93,100 +119,111 @@ module elsa_bank (
 
     always @(posedge clk) begin
         if (rst)
-            norms_in_flight <= 8'd0;
+            norms_in_flight <= {KEY_CNT_W{1'b0}};
         else if (ld_valid && !norm_done)
-            norms_in_flight <= norms_in_flight + 8'd1;
+            norms_in_flight <= norms_in_flight + 1'b1;
         else if (norm_done && !ld_valid)
-            norms_in_flight <= norms_in_flight - 8'd1;
+            norms_in_flight <= norms_in_flight - 1'b1;
     end
-    assign norms_pending = (norms_in_flight != 8'd0);
+    assign norms_pending = (norms_in_flight != {KEY_CNT_W{1'b0}});
 
     // rows of this invocation; the last row holds last_slots keys
-    wire       partial_row = (w_slot != 3'd0);
-    wire [4:0] n_rows     = w_row + {4'd0, partial_row};
-    wire [3:0] last_slots = (w_slot == 3'd0) ? 4'd8 : {1'd0, w_slot};
+    wire                  partial_row = (w_slot != {SLOT_W{1'b0}});
+    wire [ROW_CNT_W-1:0]  n_rows      = w_row + {{ROW_CNT_W-1{1'b0}}, partial_row};
+    wire [LAST_ROW_W-1:0] last_slots  = (w_slot == {SLOT_W{1'b0}}) ? ROW_KEYS : {1'b0, w_slot};
     wire unused_kv_count = ^kv_count;   // kept for debug visibility in waveforms
 
     // ------------------------------------------------------------ K and V memories
     wire                 pop_valid;
     wire                 pop_fire = pop_valid && !hold;
-    wire [6:0]         pop_id;
-    wire [575:0]        k_row;
-    wire [575:0]        v_row;
+    wire [KEY_IDX_W-1:0] pop_id;
+    wire [DIM*QKV_W-1:0] k_row;
+    wire [DIM*QKV_W-1:0] v_row;
     wire                 v_re;
-    wire [6:0]         v_raddr;
+    wire [KEY_IDX_W-1:0] v_raddr;
 
-    elsa_ram #(.WIDTH(576), .DEPTH(128), .AW(7)) u_kmem (
-        .clk(clk), .we(ld_valid), .waddr(kv_count[6:0]), .wdata(ld_k),
+    elsa_ram #(.WIDTH(DIM*QKV_W), .DEPTH(BANK_KEYS), .AW(KEY_IDX_W)) u_kmem (
+        .clk(clk), .we(ld_valid), .waddr(kv_count[KEY_IDX_W-1:0]), .wdata(ld_k),
         .re(pop_fire), .raddr(pop_id), .rdata(k_row)
     );
-    elsa_ram #(.WIDTH(576), .DEPTH(128), .AW(7)) u_vmem (
-        .clk(clk), .we(ld_valid), .waddr(kv_count[6:0]), .wdata(ld_v),
+    elsa_ram #(.WIDTH(DIM*QKV_W), .DEPTH(BANK_KEYS), .AW(KEY_IDX_W)) u_vmem (
+        .clk(clk), .we(ld_valid), .waddr(kv_count[KEY_IDX_W-1:0]), .wdata(ld_v),
         .re(v_re), .raddr(v_raddr), .rdata(v_row)
     );
 
     // ------------------------------------------------------------ candidate selection
     reg                  sel_active;       // a query was started since the last clear
-    reg [4:0]          r;                // next row to issue
+    reg [ROW_CNT_W-1:0]  r;                // next row to issue
     reg                  row_inflight;     // a row was issued last cycle: its keys are pushed now
-    reg [4:0]          row_b;
-    reg [6:0]         r_base;           // r · P_c: local index of slot 0 of row r
-    reg [6:0]         base_b;           // the same for the row in flight
-    reg [63:0]          q_hash;
-    reg signed [21:0]  thr_q;
+    reg [ROW_CNT_W-1:0]  row_b;
+    reg [KEY_IDX_W-1:0]  r_base;           // r · P_c: local index of slot 0 of row r
+    reg [KEY_IDX_W-1:0]  base_b;           // the same for the row in flight
+    reg [HASH_W-1:0]     q_hash;
+    reg signed [THR_W-1:0] thr_q;
     reg                  fresh;            // qs_start was the last advancing cycle: queued keys are the old query's
     reg                  fresh2;           // ... the one before: the attention module takes the new q now
     reg                  eoq_owed;         // the current query has not sent its end-of-query mark yet
-    reg [5:0]          queued;           // entries in all queues
-    wire [7:0]          push_vec;
-    wire [5:0]          pushes = {5'd0, push_vec[0]} + {5'd0, push_vec[1]} + {5'd0, push_vec[2]} + {5'd0, push_vec[3]} + {5'd0, push_vec[4]} + {5'd0, push_vec[5]} + {5'd0, push_vec[6]} + {5'd0, push_vec[7]};
+    reg [QUEUED_W-1:0]   queued;           // entries in all queues
+    wire [P_C-1:0]       push_vec;
+    wire [QUEUED_W-1:0]  pushes =
+        {{QUEUED_W-1{1'b0}}, push_vec[0]} +
+        {{QUEUED_W-1{1'b0}}, push_vec[1]} +
+        {{QUEUED_W-1{1'b0}}, push_vec[2]} +
+        {{QUEUED_W-1{1'b0}}, push_vec[3]} +
+        {{QUEUED_W-1{1'b0}}, push_vec[4]} +
+        {{QUEUED_W-1{1'b0}}, push_vec[5]} +
+        {{QUEUED_W-1{1'b0}}, push_vec[6]} +
+        {{QUEUED_W-1{1'b0}}, push_vec[7]};
 
-    wire [2:0] count0;
-    wire [2:0] count1;
-    wire [2:0] count2;
-    wire [2:0] count3;
-    wire [2:0] count4;
-    wire [2:0] count5;
-    wire [2:0] count6;
-    wire [2:0] count7;
-    wire room = ({3'd0, row_inflight} + {1'b0, count0} < 4'd4) &&
-                ({3'd0, row_inflight} + {1'b0, count1} < 4'd4) &&
-                ({3'd0, row_inflight} + {1'b0, count2} < 4'd4) &&
-                ({3'd0, row_inflight} + {1'b0, count3} < 4'd4) &&
-                ({3'd0, row_inflight} + {1'b0, count4} < 4'd4) &&
-                ({3'd0, row_inflight} + {1'b0, count5} < 4'd4) &&
-                ({3'd0, row_inflight} + {1'b0, count6} < 4'd4) &&
-                ({3'd0, row_inflight} + {1'b0, count7} < 4'd4);
+    wire [QCNT_W-1:0] count0;
+    wire [QCNT_W-1:0] count1;
+    wire [QCNT_W-1:0] count2;
+    wire [QCNT_W-1:0] count3;
+    wire [QCNT_W-1:0] count4;
+    wire [QCNT_W-1:0] count5;
+    wire [QCNT_W-1:0] count6;
+    wire [QCNT_W-1:0] count7;
+    // count + in-flight + 1 ≤ depth, one bit wider than a count
+    wire room =
+        ({{QCNT_W{1'b0}}, row_inflight} + {1'b0, count0} < {1'b0, QUEUE_FULL}) &&
+        ({{QCNT_W{1'b0}}, row_inflight} + {1'b0, count1} < {1'b0, QUEUE_FULL}) &&
+        ({{QCNT_W{1'b0}}, row_inflight} + {1'b0, count2} < {1'b0, QUEUE_FULL}) &&
+        ({{QCNT_W{1'b0}}, row_inflight} + {1'b0, count3} < {1'b0, QUEUE_FULL}) &&
+        ({{QCNT_W{1'b0}}, row_inflight} + {1'b0, count4} < {1'b0, QUEUE_FULL}) &&
+        ({{QCNT_W{1'b0}}, row_inflight} + {1'b0, count5} < {1'b0, QUEUE_FULL}) &&
+        ({{QCNT_W{1'b0}}, row_inflight} + {1'b0, count6} < {1'b0, QUEUE_FULL}) &&
+        ({{QCNT_W{1'b0}}, row_inflight} + {1'b0, count7} < {1'b0, QUEUE_FULL});
     // Row 0 of a query issues in the qs_start cycle itself.
-    wire [4:0] r_cur    = qs_start ? 5'd0 : r;       // row to issue this cycle
-    wire [6:0] base_cur = qs_start ? 7'd0 : r_base;
+    wire [ROW_CNT_W-1:0] r_cur    = qs_start ? {ROW_CNT_W{1'b0}} : r;       // row to issue this cycle
+    wire [KEY_IDX_W-1:0] base_cur = qs_start ? {KEY_IDX_W{1'b0}} : r_base;
     wire rows_left = (r_cur < n_rows);
     wire issue = (qs_start || sel_active) && rows_left && room && !hold;
     wire rows_done = (r == n_rows);
     // registered terms only (not the selection result of the row in flight): ready stays a short path
-    wire tail_ok = !row_inflight && (queued <= 6'd2);
+    wire tail_ok = !row_inflight && (queued <= TAIL_QUEUED);
     assign ready = !sel_active || (rows_done && !fresh && !hold && tail_ok);
     // End of query: the pop that empties the queues once every row's keys are in (in the fresh cycle
     // the queues hold only the old query's tail), or a bare token when no key is left by then.
-    wire last_pop  = pop_fire && (queued == 6'd1) && (fresh || (rows_done && pushes == 6'd0));
-    wire eoq_token = sel_active && eoq_owed && !fresh && rows_done && (queued == 6'd0) && (pushes == 6'd0) && !hold;
+    wire last_pop  = pop_fire && (queued == ONE_QUEUED) && (fresh || (rows_done && pushes == {QUEUED_W{1'b0}}));
+    wire eoq_token = sel_active && eoq_owed && !fresh && rows_done && (queued == {QUEUED_W{1'b0}}) &&
+                     (pushes == {QUEUED_W{1'b0}}) && !hold;
 
     always @(posedge clk) begin
         if (rst) begin
             sel_active   <= 1'b0;
             row_inflight <= 1'b0;
-            r            <= 5'd0;
-            r_base       <= 7'd0;
+            r            <= {ROW_CNT_W{1'b0}};
+            r_base       <= {KEY_IDX_W{1'b0}};
         end else if (qs_start) begin
             sel_active   <= 1'b1;
             row_inflight <= issue;
-            r            <= issue ? 5'd1 : 5'd0;
-            r_base       <= issue ? 7'd8 : 7'd0;   // row 0 issued now
+            r            <= issue ? ROW_1 : {ROW_CNT_W{1'b0}};
+            r_base       <= issue ? ROW_STRIDE : {KEY_IDX_W{1'b0}};   // row 0 issued now
         end else if (!hold) begin
             row_inflight <= issue;
             if (issue) begin
-                r      <= r + 5'd1;
-                r_base <= r_base + 7'd8;
+                r      <= r + 1'b1;
+                r_base <= r_base + ROW_STRIDE;
             end
         end
         if (clear)
@@ -198,7 +235,7 @@ module elsa_bank (
             fresh    <= 1'b0;
             fresh2   <= 1'b0;
             eoq_owed <= 1'b0;
-            queued   <= 6'd0;
+            queued   <= {QUEUED_W{1'b0}};
         end else begin
             if (qs_start)
                 fresh <= 1'b1;
@@ -210,7 +247,7 @@ module elsa_bank (
                 eoq_owed <= 1'b1;
             else if (!fresh && (eoq_token || last_pop))
                 eoq_owed <= 1'b0;
-            queued <= queued + pushes - {5'd0, pop_fire};
+            queued <= queued + pushes - {{QUEUED_W-1{1'b0}}, pop_fire};
         end
     end
 
@@ -225,23 +262,25 @@ module elsa_bank (
         end
     end
 
-    wire last_row = (row_b + 5'd1 == n_rows);
+    wire last_row = (row_b + 1'b1 == n_rows);
 
     // slot 0: local keys j ≡ 0 (mod 8)
-    wire [63:0] key_hash0;
-    wire [11:0] key_norm0;
-    wire       sel0;
-    wire [6:0] head0;
-    elsa_ram #(.WIDTH(64), .DEPTH(16), .AW(4)) u_hash_mem0 (
+    wire [HASH_W-1:0]    key_hash0;
+    wire [NORM_W-1:0]    key_norm0;
+    wire                 sel0;
+    wire [KEY_IDX_W-1:0] head0;
+    elsa_ram #(.WIDTH(HASH_W), .DEPTH(BANK_ROWS), .AW(ROW_W)) u_hash_mem0 (
         .clk(clk), .we(h_valid && h_slot == 3'd0), .waddr(h_row), .wdata(h_data),
-        .re(issue), .raddr(r_cur[3:0]), .rdata(key_hash0)
+        .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_hash0)
     );
-    elsa_ram #(.WIDTH(12), .DEPTH(16), .AW(4)) u_norm_mem0 (
-        .clk(clk), .we(norm_done && norm_tag[6:4] == 3'd0), .waddr(norm_tag[3:0]), .wdata(norm_value),
-        .re(issue), .raddr(r_cur[3:0]), .rdata(key_norm0)
+    elsa_ram #(.WIDTH(NORM_W), .DEPTH(BANK_ROWS), .AW(ROW_W)) u_norm_mem0 (
+        .clk(clk), .we(norm_done && norm_tag[NORM_TAG_W-1:ROW_W] == 3'd0),
+        .waddr(norm_tag[ROW_W-1:0]), .wdata(norm_value),
+        .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_norm0)
     );
     elsa_cand_sel u_cand_sel0 (
-        .q_hash(q_hash), .key_hash(key_hash0), .key_norm(key_norm0), .thr(thr_q), .sel(sel0)
+        .q_hash(q_hash), .key_hash(key_hash0), .key_norm(key_norm0), .thr(thr_q),
+        .sel(sel0)
     );
     wire push0 = row_inflight && !hold && sel0 && (!last_row || 4'd0 < last_slots);
     assign push_vec[0] = push0;
@@ -252,20 +291,22 @@ module elsa_bank (
     );
 
     // slot 1: local keys j ≡ 1 (mod 8)
-    wire [63:0] key_hash1;
-    wire [11:0] key_norm1;
-    wire       sel1;
-    wire [6:0] head1;
-    elsa_ram #(.WIDTH(64), .DEPTH(16), .AW(4)) u_hash_mem1 (
+    wire [HASH_W-1:0]    key_hash1;
+    wire [NORM_W-1:0]    key_norm1;
+    wire                 sel1;
+    wire [KEY_IDX_W-1:0] head1;
+    elsa_ram #(.WIDTH(HASH_W), .DEPTH(BANK_ROWS), .AW(ROW_W)) u_hash_mem1 (
         .clk(clk), .we(h_valid && h_slot == 3'd1), .waddr(h_row), .wdata(h_data),
-        .re(issue), .raddr(r_cur[3:0]), .rdata(key_hash1)
+        .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_hash1)
     );
-    elsa_ram #(.WIDTH(12), .DEPTH(16), .AW(4)) u_norm_mem1 (
-        .clk(clk), .we(norm_done && norm_tag[6:4] == 3'd1), .waddr(norm_tag[3:0]), .wdata(norm_value),
-        .re(issue), .raddr(r_cur[3:0]), .rdata(key_norm1)
+    elsa_ram #(.WIDTH(NORM_W), .DEPTH(BANK_ROWS), .AW(ROW_W)) u_norm_mem1 (
+        .clk(clk), .we(norm_done && norm_tag[NORM_TAG_W-1:ROW_W] == 3'd1),
+        .waddr(norm_tag[ROW_W-1:0]), .wdata(norm_value),
+        .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_norm1)
     );
     elsa_cand_sel u_cand_sel1 (
-        .q_hash(q_hash), .key_hash(key_hash1), .key_norm(key_norm1), .thr(thr_q), .sel(sel1)
+        .q_hash(q_hash), .key_hash(key_hash1), .key_norm(key_norm1), .thr(thr_q),
+        .sel(sel1)
     );
     wire push1 = row_inflight && !hold && sel1 && (!last_row || 4'd1 < last_slots);
     assign push_vec[1] = push1;
@@ -276,20 +317,22 @@ module elsa_bank (
     );
 
     // slot 2: local keys j ≡ 2 (mod 8)
-    wire [63:0] key_hash2;
-    wire [11:0] key_norm2;
-    wire       sel2;
-    wire [6:0] head2;
-    elsa_ram #(.WIDTH(64), .DEPTH(16), .AW(4)) u_hash_mem2 (
+    wire [HASH_W-1:0]    key_hash2;
+    wire [NORM_W-1:0]    key_norm2;
+    wire                 sel2;
+    wire [KEY_IDX_W-1:0] head2;
+    elsa_ram #(.WIDTH(HASH_W), .DEPTH(BANK_ROWS), .AW(ROW_W)) u_hash_mem2 (
         .clk(clk), .we(h_valid && h_slot == 3'd2), .waddr(h_row), .wdata(h_data),
-        .re(issue), .raddr(r_cur[3:0]), .rdata(key_hash2)
+        .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_hash2)
     );
-    elsa_ram #(.WIDTH(12), .DEPTH(16), .AW(4)) u_norm_mem2 (
-        .clk(clk), .we(norm_done && norm_tag[6:4] == 3'd2), .waddr(norm_tag[3:0]), .wdata(norm_value),
-        .re(issue), .raddr(r_cur[3:0]), .rdata(key_norm2)
+    elsa_ram #(.WIDTH(NORM_W), .DEPTH(BANK_ROWS), .AW(ROW_W)) u_norm_mem2 (
+        .clk(clk), .we(norm_done && norm_tag[NORM_TAG_W-1:ROW_W] == 3'd2),
+        .waddr(norm_tag[ROW_W-1:0]), .wdata(norm_value),
+        .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_norm2)
     );
     elsa_cand_sel u_cand_sel2 (
-        .q_hash(q_hash), .key_hash(key_hash2), .key_norm(key_norm2), .thr(thr_q), .sel(sel2)
+        .q_hash(q_hash), .key_hash(key_hash2), .key_norm(key_norm2), .thr(thr_q),
+        .sel(sel2)
     );
     wire push2 = row_inflight && !hold && sel2 && (!last_row || 4'd2 < last_slots);
     assign push_vec[2] = push2;
@@ -300,20 +343,22 @@ module elsa_bank (
     );
 
     // slot 3: local keys j ≡ 3 (mod 8)
-    wire [63:0] key_hash3;
-    wire [11:0] key_norm3;
-    wire       sel3;
-    wire [6:0] head3;
-    elsa_ram #(.WIDTH(64), .DEPTH(16), .AW(4)) u_hash_mem3 (
+    wire [HASH_W-1:0]    key_hash3;
+    wire [NORM_W-1:0]    key_norm3;
+    wire                 sel3;
+    wire [KEY_IDX_W-1:0] head3;
+    elsa_ram #(.WIDTH(HASH_W), .DEPTH(BANK_ROWS), .AW(ROW_W)) u_hash_mem3 (
         .clk(clk), .we(h_valid && h_slot == 3'd3), .waddr(h_row), .wdata(h_data),
-        .re(issue), .raddr(r_cur[3:0]), .rdata(key_hash3)
+        .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_hash3)
     );
-    elsa_ram #(.WIDTH(12), .DEPTH(16), .AW(4)) u_norm_mem3 (
-        .clk(clk), .we(norm_done && norm_tag[6:4] == 3'd3), .waddr(norm_tag[3:0]), .wdata(norm_value),
-        .re(issue), .raddr(r_cur[3:0]), .rdata(key_norm3)
+    elsa_ram #(.WIDTH(NORM_W), .DEPTH(BANK_ROWS), .AW(ROW_W)) u_norm_mem3 (
+        .clk(clk), .we(norm_done && norm_tag[NORM_TAG_W-1:ROW_W] == 3'd3),
+        .waddr(norm_tag[ROW_W-1:0]), .wdata(norm_value),
+        .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_norm3)
     );
     elsa_cand_sel u_cand_sel3 (
-        .q_hash(q_hash), .key_hash(key_hash3), .key_norm(key_norm3), .thr(thr_q), .sel(sel3)
+        .q_hash(q_hash), .key_hash(key_hash3), .key_norm(key_norm3), .thr(thr_q),
+        .sel(sel3)
     );
     wire push3 = row_inflight && !hold && sel3 && (!last_row || 4'd3 < last_slots);
     assign push_vec[3] = push3;
@@ -324,20 +369,22 @@ module elsa_bank (
     );
 
     // slot 4: local keys j ≡ 4 (mod 8)
-    wire [63:0] key_hash4;
-    wire [11:0] key_norm4;
-    wire       sel4;
-    wire [6:0] head4;
-    elsa_ram #(.WIDTH(64), .DEPTH(16), .AW(4)) u_hash_mem4 (
+    wire [HASH_W-1:0]    key_hash4;
+    wire [NORM_W-1:0]    key_norm4;
+    wire                 sel4;
+    wire [KEY_IDX_W-1:0] head4;
+    elsa_ram #(.WIDTH(HASH_W), .DEPTH(BANK_ROWS), .AW(ROW_W)) u_hash_mem4 (
         .clk(clk), .we(h_valid && h_slot == 3'd4), .waddr(h_row), .wdata(h_data),
-        .re(issue), .raddr(r_cur[3:0]), .rdata(key_hash4)
+        .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_hash4)
     );
-    elsa_ram #(.WIDTH(12), .DEPTH(16), .AW(4)) u_norm_mem4 (
-        .clk(clk), .we(norm_done && norm_tag[6:4] == 3'd4), .waddr(norm_tag[3:0]), .wdata(norm_value),
-        .re(issue), .raddr(r_cur[3:0]), .rdata(key_norm4)
+    elsa_ram #(.WIDTH(NORM_W), .DEPTH(BANK_ROWS), .AW(ROW_W)) u_norm_mem4 (
+        .clk(clk), .we(norm_done && norm_tag[NORM_TAG_W-1:ROW_W] == 3'd4),
+        .waddr(norm_tag[ROW_W-1:0]), .wdata(norm_value),
+        .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_norm4)
     );
     elsa_cand_sel u_cand_sel4 (
-        .q_hash(q_hash), .key_hash(key_hash4), .key_norm(key_norm4), .thr(thr_q), .sel(sel4)
+        .q_hash(q_hash), .key_hash(key_hash4), .key_norm(key_norm4), .thr(thr_q),
+        .sel(sel4)
     );
     wire push4 = row_inflight && !hold && sel4 && (!last_row || 4'd4 < last_slots);
     assign push_vec[4] = push4;
@@ -348,20 +395,22 @@ module elsa_bank (
     );
 
     // slot 5: local keys j ≡ 5 (mod 8)
-    wire [63:0] key_hash5;
-    wire [11:0] key_norm5;
-    wire       sel5;
-    wire [6:0] head5;
-    elsa_ram #(.WIDTH(64), .DEPTH(16), .AW(4)) u_hash_mem5 (
+    wire [HASH_W-1:0]    key_hash5;
+    wire [NORM_W-1:0]    key_norm5;
+    wire                 sel5;
+    wire [KEY_IDX_W-1:0] head5;
+    elsa_ram #(.WIDTH(HASH_W), .DEPTH(BANK_ROWS), .AW(ROW_W)) u_hash_mem5 (
         .clk(clk), .we(h_valid && h_slot == 3'd5), .waddr(h_row), .wdata(h_data),
-        .re(issue), .raddr(r_cur[3:0]), .rdata(key_hash5)
+        .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_hash5)
     );
-    elsa_ram #(.WIDTH(12), .DEPTH(16), .AW(4)) u_norm_mem5 (
-        .clk(clk), .we(norm_done && norm_tag[6:4] == 3'd5), .waddr(norm_tag[3:0]), .wdata(norm_value),
-        .re(issue), .raddr(r_cur[3:0]), .rdata(key_norm5)
+    elsa_ram #(.WIDTH(NORM_W), .DEPTH(BANK_ROWS), .AW(ROW_W)) u_norm_mem5 (
+        .clk(clk), .we(norm_done && norm_tag[NORM_TAG_W-1:ROW_W] == 3'd5),
+        .waddr(norm_tag[ROW_W-1:0]), .wdata(norm_value),
+        .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_norm5)
     );
     elsa_cand_sel u_cand_sel5 (
-        .q_hash(q_hash), .key_hash(key_hash5), .key_norm(key_norm5), .thr(thr_q), .sel(sel5)
+        .q_hash(q_hash), .key_hash(key_hash5), .key_norm(key_norm5), .thr(thr_q),
+        .sel(sel5)
     );
     wire push5 = row_inflight && !hold && sel5 && (!last_row || 4'd5 < last_slots);
     assign push_vec[5] = push5;
@@ -372,20 +421,22 @@ module elsa_bank (
     );
 
     // slot 6: local keys j ≡ 6 (mod 8)
-    wire [63:0] key_hash6;
-    wire [11:0] key_norm6;
-    wire       sel6;
-    wire [6:0] head6;
-    elsa_ram #(.WIDTH(64), .DEPTH(16), .AW(4)) u_hash_mem6 (
+    wire [HASH_W-1:0]    key_hash6;
+    wire [NORM_W-1:0]    key_norm6;
+    wire                 sel6;
+    wire [KEY_IDX_W-1:0] head6;
+    elsa_ram #(.WIDTH(HASH_W), .DEPTH(BANK_ROWS), .AW(ROW_W)) u_hash_mem6 (
         .clk(clk), .we(h_valid && h_slot == 3'd6), .waddr(h_row), .wdata(h_data),
-        .re(issue), .raddr(r_cur[3:0]), .rdata(key_hash6)
+        .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_hash6)
     );
-    elsa_ram #(.WIDTH(12), .DEPTH(16), .AW(4)) u_norm_mem6 (
-        .clk(clk), .we(norm_done && norm_tag[6:4] == 3'd6), .waddr(norm_tag[3:0]), .wdata(norm_value),
-        .re(issue), .raddr(r_cur[3:0]), .rdata(key_norm6)
+    elsa_ram #(.WIDTH(NORM_W), .DEPTH(BANK_ROWS), .AW(ROW_W)) u_norm_mem6 (
+        .clk(clk), .we(norm_done && norm_tag[NORM_TAG_W-1:ROW_W] == 3'd6),
+        .waddr(norm_tag[ROW_W-1:0]), .wdata(norm_value),
+        .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_norm6)
     );
     elsa_cand_sel u_cand_sel6 (
-        .q_hash(q_hash), .key_hash(key_hash6), .key_norm(key_norm6), .thr(thr_q), .sel(sel6)
+        .q_hash(q_hash), .key_hash(key_hash6), .key_norm(key_norm6), .thr(thr_q),
+        .sel(sel6)
     );
     wire push6 = row_inflight && !hold && sel6 && (!last_row || 4'd6 < last_slots);
     assign push_vec[6] = push6;
@@ -396,20 +447,22 @@ module elsa_bank (
     );
 
     // slot 7: local keys j ≡ 7 (mod 8)
-    wire [63:0] key_hash7;
-    wire [11:0] key_norm7;
-    wire       sel7;
-    wire [6:0] head7;
-    elsa_ram #(.WIDTH(64), .DEPTH(16), .AW(4)) u_hash_mem7 (
+    wire [HASH_W-1:0]    key_hash7;
+    wire [NORM_W-1:0]    key_norm7;
+    wire                 sel7;
+    wire [KEY_IDX_W-1:0] head7;
+    elsa_ram #(.WIDTH(HASH_W), .DEPTH(BANK_ROWS), .AW(ROW_W)) u_hash_mem7 (
         .clk(clk), .we(h_valid && h_slot == 3'd7), .waddr(h_row), .wdata(h_data),
-        .re(issue), .raddr(r_cur[3:0]), .rdata(key_hash7)
+        .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_hash7)
     );
-    elsa_ram #(.WIDTH(12), .DEPTH(16), .AW(4)) u_norm_mem7 (
-        .clk(clk), .we(norm_done && norm_tag[6:4] == 3'd7), .waddr(norm_tag[3:0]), .wdata(norm_value),
-        .re(issue), .raddr(r_cur[3:0]), .rdata(key_norm7)
+    elsa_ram #(.WIDTH(NORM_W), .DEPTH(BANK_ROWS), .AW(ROW_W)) u_norm_mem7 (
+        .clk(clk), .we(norm_done && norm_tag[NORM_TAG_W-1:ROW_W] == 3'd7),
+        .waddr(norm_tag[ROW_W-1:0]), .wdata(norm_value),
+        .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_norm7)
     );
     elsa_cand_sel u_cand_sel7 (
-        .q_hash(q_hash), .key_hash(key_hash7), .key_norm(key_norm7), .thr(thr_q), .sel(sel7)
+        .q_hash(q_hash), .key_hash(key_hash7), .key_norm(key_norm7), .thr(thr_q),
+        .sel(sel7)
     );
     wire push7 = row_inflight && !hold && sel7 && (!last_row || 4'd7 < last_slots);
     assign push_vec[7] = push7;
@@ -420,21 +473,23 @@ module elsa_bank (
     );
 
     // ------------------------------------------------------------ arbiter
-    wire            grant_valid;
-    wire [2:0]      grant;
+    wire              grant_valid;
+    wire [SLOT_W-1:0] grant;
     elsa_arbiter u_arbiter (
         .counts({count7, count6, count5, count4, count3, count2, count1, count0}),
         .grant_valid(grant_valid),
         .grant(grant)
     );
     assign pop_valid = grant_valid;
-    assign pop_id = (grant == 3'd0) ? head0 :
-                    (grant == 3'd1) ? head1 :
-                    (grant == 3'd2) ? head2 :
-                    (grant == 3'd3) ? head3 :
-                    (grant == 3'd4) ? head4 :
-                    (grant == 3'd5) ? head5 :
-                    (grant == 3'd6) ? head6 : head7;
+    assign pop_id =
+        (grant == 3'd0) ? head0 :
+        (grant == 3'd1) ? head1 :
+        (grant == 3'd2) ? head2 :
+        (grant == 3'd3) ? head3 :
+        (grant == 3'd4) ? head4 :
+        (grant == 3'd5) ? head5 :
+        (grant == 3'd6) ? head6 :
+        head7;
     assign pop0 = pop_fire && (grant == 3'd0);
     assign pop1 = pop_fire && (grant == 3'd1);
     assign pop2 = pop_fire && (grant == 3'd2);
@@ -445,14 +500,14 @@ module elsa_bank (
     assign pop7 = pop_fire && (grant == 3'd7);
 
     // ------------------------------------------------------------ attention and norm
-    wire              sumsq_valid;
-    wire [22:0]      sumsq;
-    wire [6:0]      sumsq_tag;
+    wire                  sumsq_valid;
+    wire [NORM_SQ_W-1:0]  sumsq;
+    wire [NORM_TAG_W-1:0] sumsq_tag;
     elsa_attention u_attention (
         .clk(clk), .rst(rst),
         .q_load(qs_start), .q_vec(qs_vec), .q_swap(fresh2 && !hold),
         .in_valid(pop_fire), .in_eoq(last_pop || eoq_token), .in_id(pop_id),
-        .pre_valid(ld_valid), .pre_k(ld_k), .pre_tag({w_slot, w_row[3:0]}),
+        .pre_valid(ld_valid), .pre_k(ld_k), .pre_tag({w_slot, w_row[ROW_W-1:0]}),
         .k_row(k_row),
         .v_re(v_re), .v_raddr(v_raddr), .v_row(v_row),
         .sumsq_valid(sumsq_valid), .sumsq(sumsq), .sumsq_tag(sumsq_tag),

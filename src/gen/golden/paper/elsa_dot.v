@@ -6,403 +6,407 @@
 // Dot product unit: 64 signed multipliers (registered) and an adder tree (registered result).
 // Latency 2; `en` low freezes both stages. Shared by attention (q·k) and norm computation (k·k).
 module elsa_dot (
-    input  wire                 clk,
-    input  wire                 en,
-    input  wire [575:0]          a,
-    input  wire [575:0]          b,
-    output reg  signed [23:0]   sum
+    input  wire               clk,  // clock
+    input  wire               en,   // advance both stages (low: hold them)
+    input  wire [575:0]       a,    // vector a, element i at [i*QKV_W +: QKV_W]
+    input  wire [575:0]       b,    // vector b, element i at [i*QKV_W +: QKV_W]
+    output reg  signed [23:0] sum   // a·b of the inputs two enabled cycles earlier
 );
-    wire signed [8:0] a_0 = a[8:0];
-    wire signed [8:0] b_0 = b[8:0];
-    wire signed [8:0] a_1 = a[17:9];
-    wire signed [8:0] b_1 = b[17:9];
-    wire signed [8:0] a_2 = a[26:18];
-    wire signed [8:0] b_2 = b[26:18];
-    wire signed [8:0] a_3 = a[35:27];
-    wire signed [8:0] b_3 = b[35:27];
-    wire signed [8:0] a_4 = a[44:36];
-    wire signed [8:0] b_4 = b[44:36];
-    wire signed [8:0] a_5 = a[53:45];
-    wire signed [8:0] b_5 = b[53:45];
-    wire signed [8:0] a_6 = a[62:54];
-    wire signed [8:0] b_6 = b[62:54];
-    wire signed [8:0] a_7 = a[71:63];
-    wire signed [8:0] b_7 = b[71:63];
-    wire signed [8:0] a_8 = a[80:72];
-    wire signed [8:0] b_8 = b[80:72];
-    wire signed [8:0] a_9 = a[89:81];
-    wire signed [8:0] b_9 = b[89:81];
-    wire signed [8:0] a_10 = a[98:90];
-    wire signed [8:0] b_10 = b[98:90];
-    wire signed [8:0] a_11 = a[107:99];
-    wire signed [8:0] b_11 = b[107:99];
-    wire signed [8:0] a_12 = a[116:108];
-    wire signed [8:0] b_12 = b[116:108];
-    wire signed [8:0] a_13 = a[125:117];
-    wire signed [8:0] b_13 = b[125:117];
-    wire signed [8:0] a_14 = a[134:126];
-    wire signed [8:0] b_14 = b[134:126];
-    wire signed [8:0] a_15 = a[143:135];
-    wire signed [8:0] b_15 = b[143:135];
-    wire signed [8:0] a_16 = a[152:144];
-    wire signed [8:0] b_16 = b[152:144];
-    wire signed [8:0] a_17 = a[161:153];
-    wire signed [8:0] b_17 = b[161:153];
-    wire signed [8:0] a_18 = a[170:162];
-    wire signed [8:0] b_18 = b[170:162];
-    wire signed [8:0] a_19 = a[179:171];
-    wire signed [8:0] b_19 = b[179:171];
-    wire signed [8:0] a_20 = a[188:180];
-    wire signed [8:0] b_20 = b[188:180];
-    wire signed [8:0] a_21 = a[197:189];
-    wire signed [8:0] b_21 = b[197:189];
-    wire signed [8:0] a_22 = a[206:198];
-    wire signed [8:0] b_22 = b[206:198];
-    wire signed [8:0] a_23 = a[215:207];
-    wire signed [8:0] b_23 = b[215:207];
-    wire signed [8:0] a_24 = a[224:216];
-    wire signed [8:0] b_24 = b[224:216];
-    wire signed [8:0] a_25 = a[233:225];
-    wire signed [8:0] b_25 = b[233:225];
-    wire signed [8:0] a_26 = a[242:234];
-    wire signed [8:0] b_26 = b[242:234];
-    wire signed [8:0] a_27 = a[251:243];
-    wire signed [8:0] b_27 = b[251:243];
-    wire signed [8:0] a_28 = a[260:252];
-    wire signed [8:0] b_28 = b[260:252];
-    wire signed [8:0] a_29 = a[269:261];
-    wire signed [8:0] b_29 = b[269:261];
-    wire signed [8:0] a_30 = a[278:270];
-    wire signed [8:0] b_30 = b[278:270];
-    wire signed [8:0] a_31 = a[287:279];
-    wire signed [8:0] b_31 = b[287:279];
-    wire signed [8:0] a_32 = a[296:288];
-    wire signed [8:0] b_32 = b[296:288];
-    wire signed [8:0] a_33 = a[305:297];
-    wire signed [8:0] b_33 = b[305:297];
-    wire signed [8:0] a_34 = a[314:306];
-    wire signed [8:0] b_34 = b[314:306];
-    wire signed [8:0] a_35 = a[323:315];
-    wire signed [8:0] b_35 = b[323:315];
-    wire signed [8:0] a_36 = a[332:324];
-    wire signed [8:0] b_36 = b[332:324];
-    wire signed [8:0] a_37 = a[341:333];
-    wire signed [8:0] b_37 = b[341:333];
-    wire signed [8:0] a_38 = a[350:342];
-    wire signed [8:0] b_38 = b[350:342];
-    wire signed [8:0] a_39 = a[359:351];
-    wire signed [8:0] b_39 = b[359:351];
-    wire signed [8:0] a_40 = a[368:360];
-    wire signed [8:0] b_40 = b[368:360];
-    wire signed [8:0] a_41 = a[377:369];
-    wire signed [8:0] b_41 = b[377:369];
-    wire signed [8:0] a_42 = a[386:378];
-    wire signed [8:0] b_42 = b[386:378];
-    wire signed [8:0] a_43 = a[395:387];
-    wire signed [8:0] b_43 = b[395:387];
-    wire signed [8:0] a_44 = a[404:396];
-    wire signed [8:0] b_44 = b[404:396];
-    wire signed [8:0] a_45 = a[413:405];
-    wire signed [8:0] b_45 = b[413:405];
-    wire signed [8:0] a_46 = a[422:414];
-    wire signed [8:0] b_46 = b[422:414];
-    wire signed [8:0] a_47 = a[431:423];
-    wire signed [8:0] b_47 = b[431:423];
-    wire signed [8:0] a_48 = a[440:432];
-    wire signed [8:0] b_48 = b[440:432];
-    wire signed [8:0] a_49 = a[449:441];
-    wire signed [8:0] b_49 = b[449:441];
-    wire signed [8:0] a_50 = a[458:450];
-    wire signed [8:0] b_50 = b[458:450];
-    wire signed [8:0] a_51 = a[467:459];
-    wire signed [8:0] b_51 = b[467:459];
-    wire signed [8:0] a_52 = a[476:468];
-    wire signed [8:0] b_52 = b[476:468];
-    wire signed [8:0] a_53 = a[485:477];
-    wire signed [8:0] b_53 = b[485:477];
-    wire signed [8:0] a_54 = a[494:486];
-    wire signed [8:0] b_54 = b[494:486];
-    wire signed [8:0] a_55 = a[503:495];
-    wire signed [8:0] b_55 = b[503:495];
-    wire signed [8:0] a_56 = a[512:504];
-    wire signed [8:0] b_56 = b[512:504];
-    wire signed [8:0] a_57 = a[521:513];
-    wire signed [8:0] b_57 = b[521:513];
-    wire signed [8:0] a_58 = a[530:522];
-    wire signed [8:0] b_58 = b[530:522];
-    wire signed [8:0] a_59 = a[539:531];
-    wire signed [8:0] b_59 = b[539:531];
-    wire signed [8:0] a_60 = a[548:540];
-    wire signed [8:0] b_60 = b[548:540];
-    wire signed [8:0] a_61 = a[557:549];
-    wire signed [8:0] b_61 = b[557:549];
-    wire signed [8:0] a_62 = a[566:558];
-    wire signed [8:0] b_62 = b[566:558];
-    wire signed [8:0] a_63 = a[575:567];
-    wire signed [8:0] b_63 = b[575:567];
+    localparam QKV_W   = 9;   // Q/K/V element: 1 sign + int + frac
+    localparam PROD_W  = 18;  // q_i·k_i product
+    localparam SCORE_W = 24;  // score q·k (2·qkv.frac fraction bits)
 
-    // Stage 1: products, 18 bits (exact for 9-bit signed operands).
-    reg signed [17:0] prod_0;
-    reg signed [17:0] prod_1;
-    reg signed [17:0] prod_2;
-    reg signed [17:0] prod_3;
-    reg signed [17:0] prod_4;
-    reg signed [17:0] prod_5;
-    reg signed [17:0] prod_6;
-    reg signed [17:0] prod_7;
-    reg signed [17:0] prod_8;
-    reg signed [17:0] prod_9;
-    reg signed [17:0] prod_10;
-    reg signed [17:0] prod_11;
-    reg signed [17:0] prod_12;
-    reg signed [17:0] prod_13;
-    reg signed [17:0] prod_14;
-    reg signed [17:0] prod_15;
-    reg signed [17:0] prod_16;
-    reg signed [17:0] prod_17;
-    reg signed [17:0] prod_18;
-    reg signed [17:0] prod_19;
-    reg signed [17:0] prod_20;
-    reg signed [17:0] prod_21;
-    reg signed [17:0] prod_22;
-    reg signed [17:0] prod_23;
-    reg signed [17:0] prod_24;
-    reg signed [17:0] prod_25;
-    reg signed [17:0] prod_26;
-    reg signed [17:0] prod_27;
-    reg signed [17:0] prod_28;
-    reg signed [17:0] prod_29;
-    reg signed [17:0] prod_30;
-    reg signed [17:0] prod_31;
-    reg signed [17:0] prod_32;
-    reg signed [17:0] prod_33;
-    reg signed [17:0] prod_34;
-    reg signed [17:0] prod_35;
-    reg signed [17:0] prod_36;
-    reg signed [17:0] prod_37;
-    reg signed [17:0] prod_38;
-    reg signed [17:0] prod_39;
-    reg signed [17:0] prod_40;
-    reg signed [17:0] prod_41;
-    reg signed [17:0] prod_42;
-    reg signed [17:0] prod_43;
-    reg signed [17:0] prod_44;
-    reg signed [17:0] prod_45;
-    reg signed [17:0] prod_46;
-    reg signed [17:0] prod_47;
-    reg signed [17:0] prod_48;
-    reg signed [17:0] prod_49;
-    reg signed [17:0] prod_50;
-    reg signed [17:0] prod_51;
-    reg signed [17:0] prod_52;
-    reg signed [17:0] prod_53;
-    reg signed [17:0] prod_54;
-    reg signed [17:0] prod_55;
-    reg signed [17:0] prod_56;
-    reg signed [17:0] prod_57;
-    reg signed [17:0] prod_58;
-    reg signed [17:0] prod_59;
-    reg signed [17:0] prod_60;
-    reg signed [17:0] prod_61;
-    reg signed [17:0] prod_62;
-    reg signed [17:0] prod_63;
+    wire signed [QKV_W-1:0] a_0 = a[0*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_0 = b[0*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_1 = a[1*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_1 = b[1*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_2 = a[2*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_2 = b[2*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_3 = a[3*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_3 = b[3*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_4 = a[4*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_4 = b[4*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_5 = a[5*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_5 = b[5*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_6 = a[6*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_6 = b[6*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_7 = a[7*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_7 = b[7*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_8 = a[8*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_8 = b[8*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_9 = a[9*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_9 = b[9*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_10 = a[10*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_10 = b[10*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_11 = a[11*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_11 = b[11*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_12 = a[12*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_12 = b[12*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_13 = a[13*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_13 = b[13*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_14 = a[14*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_14 = b[14*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_15 = a[15*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_15 = b[15*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_16 = a[16*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_16 = b[16*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_17 = a[17*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_17 = b[17*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_18 = a[18*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_18 = b[18*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_19 = a[19*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_19 = b[19*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_20 = a[20*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_20 = b[20*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_21 = a[21*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_21 = b[21*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_22 = a[22*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_22 = b[22*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_23 = a[23*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_23 = b[23*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_24 = a[24*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_24 = b[24*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_25 = a[25*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_25 = b[25*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_26 = a[26*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_26 = b[26*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_27 = a[27*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_27 = b[27*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_28 = a[28*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_28 = b[28*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_29 = a[29*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_29 = b[29*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_30 = a[30*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_30 = b[30*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_31 = a[31*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_31 = b[31*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_32 = a[32*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_32 = b[32*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_33 = a[33*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_33 = b[33*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_34 = a[34*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_34 = b[34*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_35 = a[35*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_35 = b[35*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_36 = a[36*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_36 = b[36*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_37 = a[37*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_37 = b[37*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_38 = a[38*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_38 = b[38*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_39 = a[39*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_39 = b[39*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_40 = a[40*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_40 = b[40*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_41 = a[41*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_41 = b[41*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_42 = a[42*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_42 = b[42*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_43 = a[43*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_43 = b[43*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_44 = a[44*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_44 = b[44*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_45 = a[45*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_45 = b[45*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_46 = a[46*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_46 = b[46*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_47 = a[47*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_47 = b[47*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_48 = a[48*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_48 = b[48*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_49 = a[49*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_49 = b[49*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_50 = a[50*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_50 = b[50*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_51 = a[51*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_51 = b[51*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_52 = a[52*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_52 = b[52*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_53 = a[53*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_53 = b[53*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_54 = a[54*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_54 = b[54*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_55 = a[55*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_55 = b[55*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_56 = a[56*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_56 = b[56*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_57 = a[57*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_57 = b[57*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_58 = a[58*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_58 = b[58*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_59 = a[59*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_59 = b[59*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_60 = a[60*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_60 = b[60*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_61 = a[61*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_61 = b[61*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_62 = a[62*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_62 = b[62*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_63 = a[63*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_63 = b[63*QKV_W +: QKV_W];
+
+    // Stage 1: products, PROD_W bits (exact for QKV_W-bit signed operands).
+    reg signed [PROD_W-1:0] prod_0;
+    reg signed [PROD_W-1:0] prod_1;
+    reg signed [PROD_W-1:0] prod_2;
+    reg signed [PROD_W-1:0] prod_3;
+    reg signed [PROD_W-1:0] prod_4;
+    reg signed [PROD_W-1:0] prod_5;
+    reg signed [PROD_W-1:0] prod_6;
+    reg signed [PROD_W-1:0] prod_7;
+    reg signed [PROD_W-1:0] prod_8;
+    reg signed [PROD_W-1:0] prod_9;
+    reg signed [PROD_W-1:0] prod_10;
+    reg signed [PROD_W-1:0] prod_11;
+    reg signed [PROD_W-1:0] prod_12;
+    reg signed [PROD_W-1:0] prod_13;
+    reg signed [PROD_W-1:0] prod_14;
+    reg signed [PROD_W-1:0] prod_15;
+    reg signed [PROD_W-1:0] prod_16;
+    reg signed [PROD_W-1:0] prod_17;
+    reg signed [PROD_W-1:0] prod_18;
+    reg signed [PROD_W-1:0] prod_19;
+    reg signed [PROD_W-1:0] prod_20;
+    reg signed [PROD_W-1:0] prod_21;
+    reg signed [PROD_W-1:0] prod_22;
+    reg signed [PROD_W-1:0] prod_23;
+    reg signed [PROD_W-1:0] prod_24;
+    reg signed [PROD_W-1:0] prod_25;
+    reg signed [PROD_W-1:0] prod_26;
+    reg signed [PROD_W-1:0] prod_27;
+    reg signed [PROD_W-1:0] prod_28;
+    reg signed [PROD_W-1:0] prod_29;
+    reg signed [PROD_W-1:0] prod_30;
+    reg signed [PROD_W-1:0] prod_31;
+    reg signed [PROD_W-1:0] prod_32;
+    reg signed [PROD_W-1:0] prod_33;
+    reg signed [PROD_W-1:0] prod_34;
+    reg signed [PROD_W-1:0] prod_35;
+    reg signed [PROD_W-1:0] prod_36;
+    reg signed [PROD_W-1:0] prod_37;
+    reg signed [PROD_W-1:0] prod_38;
+    reg signed [PROD_W-1:0] prod_39;
+    reg signed [PROD_W-1:0] prod_40;
+    reg signed [PROD_W-1:0] prod_41;
+    reg signed [PROD_W-1:0] prod_42;
+    reg signed [PROD_W-1:0] prod_43;
+    reg signed [PROD_W-1:0] prod_44;
+    reg signed [PROD_W-1:0] prod_45;
+    reg signed [PROD_W-1:0] prod_46;
+    reg signed [PROD_W-1:0] prod_47;
+    reg signed [PROD_W-1:0] prod_48;
+    reg signed [PROD_W-1:0] prod_49;
+    reg signed [PROD_W-1:0] prod_50;
+    reg signed [PROD_W-1:0] prod_51;
+    reg signed [PROD_W-1:0] prod_52;
+    reg signed [PROD_W-1:0] prod_53;
+    reg signed [PROD_W-1:0] prod_54;
+    reg signed [PROD_W-1:0] prod_55;
+    reg signed [PROD_W-1:0] prod_56;
+    reg signed [PROD_W-1:0] prod_57;
+    reg signed [PROD_W-1:0] prod_58;
+    reg signed [PROD_W-1:0] prod_59;
+    reg signed [PROD_W-1:0] prod_60;
+    reg signed [PROD_W-1:0] prod_61;
+    reg signed [PROD_W-1:0] prod_62;
+    reg signed [PROD_W-1:0] prod_63;
     always @(posedge clk) begin
         if (en) begin
-            prod_0 <= a_0 * b_0;   // signed QW×QW → PW: one small multiplier
-            prod_1 <= a_1 * b_1;   // signed QW×QW → PW: one small multiplier
-            prod_2 <= a_2 * b_2;   // signed QW×QW → PW: one small multiplier
-            prod_3 <= a_3 * b_3;   // signed QW×QW → PW: one small multiplier
-            prod_4 <= a_4 * b_4;   // signed QW×QW → PW: one small multiplier
-            prod_5 <= a_5 * b_5;   // signed QW×QW → PW: one small multiplier
-            prod_6 <= a_6 * b_6;   // signed QW×QW → PW: one small multiplier
-            prod_7 <= a_7 * b_7;   // signed QW×QW → PW: one small multiplier
-            prod_8 <= a_8 * b_8;   // signed QW×QW → PW: one small multiplier
-            prod_9 <= a_9 * b_9;   // signed QW×QW → PW: one small multiplier
-            prod_10 <= a_10 * b_10;   // signed QW×QW → PW: one small multiplier
-            prod_11 <= a_11 * b_11;   // signed QW×QW → PW: one small multiplier
-            prod_12 <= a_12 * b_12;   // signed QW×QW → PW: one small multiplier
-            prod_13 <= a_13 * b_13;   // signed QW×QW → PW: one small multiplier
-            prod_14 <= a_14 * b_14;   // signed QW×QW → PW: one small multiplier
-            prod_15 <= a_15 * b_15;   // signed QW×QW → PW: one small multiplier
-            prod_16 <= a_16 * b_16;   // signed QW×QW → PW: one small multiplier
-            prod_17 <= a_17 * b_17;   // signed QW×QW → PW: one small multiplier
-            prod_18 <= a_18 * b_18;   // signed QW×QW → PW: one small multiplier
-            prod_19 <= a_19 * b_19;   // signed QW×QW → PW: one small multiplier
-            prod_20 <= a_20 * b_20;   // signed QW×QW → PW: one small multiplier
-            prod_21 <= a_21 * b_21;   // signed QW×QW → PW: one small multiplier
-            prod_22 <= a_22 * b_22;   // signed QW×QW → PW: one small multiplier
-            prod_23 <= a_23 * b_23;   // signed QW×QW → PW: one small multiplier
-            prod_24 <= a_24 * b_24;   // signed QW×QW → PW: one small multiplier
-            prod_25 <= a_25 * b_25;   // signed QW×QW → PW: one small multiplier
-            prod_26 <= a_26 * b_26;   // signed QW×QW → PW: one small multiplier
-            prod_27 <= a_27 * b_27;   // signed QW×QW → PW: one small multiplier
-            prod_28 <= a_28 * b_28;   // signed QW×QW → PW: one small multiplier
-            prod_29 <= a_29 * b_29;   // signed QW×QW → PW: one small multiplier
-            prod_30 <= a_30 * b_30;   // signed QW×QW → PW: one small multiplier
-            prod_31 <= a_31 * b_31;   // signed QW×QW → PW: one small multiplier
-            prod_32 <= a_32 * b_32;   // signed QW×QW → PW: one small multiplier
-            prod_33 <= a_33 * b_33;   // signed QW×QW → PW: one small multiplier
-            prod_34 <= a_34 * b_34;   // signed QW×QW → PW: one small multiplier
-            prod_35 <= a_35 * b_35;   // signed QW×QW → PW: one small multiplier
-            prod_36 <= a_36 * b_36;   // signed QW×QW → PW: one small multiplier
-            prod_37 <= a_37 * b_37;   // signed QW×QW → PW: one small multiplier
-            prod_38 <= a_38 * b_38;   // signed QW×QW → PW: one small multiplier
-            prod_39 <= a_39 * b_39;   // signed QW×QW → PW: one small multiplier
-            prod_40 <= a_40 * b_40;   // signed QW×QW → PW: one small multiplier
-            prod_41 <= a_41 * b_41;   // signed QW×QW → PW: one small multiplier
-            prod_42 <= a_42 * b_42;   // signed QW×QW → PW: one small multiplier
-            prod_43 <= a_43 * b_43;   // signed QW×QW → PW: one small multiplier
-            prod_44 <= a_44 * b_44;   // signed QW×QW → PW: one small multiplier
-            prod_45 <= a_45 * b_45;   // signed QW×QW → PW: one small multiplier
-            prod_46 <= a_46 * b_46;   // signed QW×QW → PW: one small multiplier
-            prod_47 <= a_47 * b_47;   // signed QW×QW → PW: one small multiplier
-            prod_48 <= a_48 * b_48;   // signed QW×QW → PW: one small multiplier
-            prod_49 <= a_49 * b_49;   // signed QW×QW → PW: one small multiplier
-            prod_50 <= a_50 * b_50;   // signed QW×QW → PW: one small multiplier
-            prod_51 <= a_51 * b_51;   // signed QW×QW → PW: one small multiplier
-            prod_52 <= a_52 * b_52;   // signed QW×QW → PW: one small multiplier
-            prod_53 <= a_53 * b_53;   // signed QW×QW → PW: one small multiplier
-            prod_54 <= a_54 * b_54;   // signed QW×QW → PW: one small multiplier
-            prod_55 <= a_55 * b_55;   // signed QW×QW → PW: one small multiplier
-            prod_56 <= a_56 * b_56;   // signed QW×QW → PW: one small multiplier
-            prod_57 <= a_57 * b_57;   // signed QW×QW → PW: one small multiplier
-            prod_58 <= a_58 * b_58;   // signed QW×QW → PW: one small multiplier
-            prod_59 <= a_59 * b_59;   // signed QW×QW → PW: one small multiplier
-            prod_60 <= a_60 * b_60;   // signed QW×QW → PW: one small multiplier
-            prod_61 <= a_61 * b_61;   // signed QW×QW → PW: one small multiplier
-            prod_62 <= a_62 * b_62;   // signed QW×QW → PW: one small multiplier
-            prod_63 <= a_63 * b_63;   // signed QW×QW → PW: one small multiplier
+            prod_0 <= a_0 * b_0;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_1 <= a_1 * b_1;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_2 <= a_2 * b_2;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_3 <= a_3 * b_3;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_4 <= a_4 * b_4;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_5 <= a_5 * b_5;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_6 <= a_6 * b_6;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_7 <= a_7 * b_7;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_8 <= a_8 * b_8;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_9 <= a_9 * b_9;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_10 <= a_10 * b_10;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_11 <= a_11 * b_11;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_12 <= a_12 * b_12;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_13 <= a_13 * b_13;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_14 <= a_14 * b_14;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_15 <= a_15 * b_15;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_16 <= a_16 * b_16;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_17 <= a_17 * b_17;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_18 <= a_18 * b_18;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_19 <= a_19 * b_19;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_20 <= a_20 * b_20;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_21 <= a_21 * b_21;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_22 <= a_22 * b_22;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_23 <= a_23 * b_23;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_24 <= a_24 * b_24;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_25 <= a_25 * b_25;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_26 <= a_26 * b_26;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_27 <= a_27 * b_27;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_28 <= a_28 * b_28;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_29 <= a_29 * b_29;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_30 <= a_30 * b_30;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_31 <= a_31 * b_31;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_32 <= a_32 * b_32;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_33 <= a_33 * b_33;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_34 <= a_34 * b_34;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_35 <= a_35 * b_35;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_36 <= a_36 * b_36;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_37 <= a_37 * b_37;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_38 <= a_38 * b_38;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_39 <= a_39 * b_39;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_40 <= a_40 * b_40;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_41 <= a_41 * b_41;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_42 <= a_42 * b_42;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_43 <= a_43 * b_43;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_44 <= a_44 * b_44;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_45 <= a_45 * b_45;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_46 <= a_46 * b_46;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_47 <= a_47 * b_47;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_48 <= a_48 * b_48;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_49 <= a_49 * b_49;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_50 <= a_50 * b_50;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_51 <= a_51 * b_51;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_52 <= a_52 * b_52;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_53 <= a_53 * b_53;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_54 <= a_54 * b_54;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_55 <= a_55 * b_55;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_56 <= a_56 * b_56;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_57 <= a_57 * b_57;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_58 <= a_58 * b_58;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_59 <= a_59 * b_59;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_60 <= a_60 * b_60;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_61 <= a_61 * b_61;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_62 <= a_62 * b_62;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_63 <= a_63 * b_63;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
         end
     end
 
-    // Stage 2: adder tree at the full 24-bit result width (cannot overflow).
-    wire signed [23:0] sum0_0 = {{6{prod_0[17]}}, prod_0};
-    wire signed [23:0] sum0_1 = {{6{prod_1[17]}}, prod_1};
-    wire signed [23:0] sum0_2 = {{6{prod_2[17]}}, prod_2};
-    wire signed [23:0] sum0_3 = {{6{prod_3[17]}}, prod_3};
-    wire signed [23:0] sum0_4 = {{6{prod_4[17]}}, prod_4};
-    wire signed [23:0] sum0_5 = {{6{prod_5[17]}}, prod_5};
-    wire signed [23:0] sum0_6 = {{6{prod_6[17]}}, prod_6};
-    wire signed [23:0] sum0_7 = {{6{prod_7[17]}}, prod_7};
-    wire signed [23:0] sum0_8 = {{6{prod_8[17]}}, prod_8};
-    wire signed [23:0] sum0_9 = {{6{prod_9[17]}}, prod_9};
-    wire signed [23:0] sum0_10 = {{6{prod_10[17]}}, prod_10};
-    wire signed [23:0] sum0_11 = {{6{prod_11[17]}}, prod_11};
-    wire signed [23:0] sum0_12 = {{6{prod_12[17]}}, prod_12};
-    wire signed [23:0] sum0_13 = {{6{prod_13[17]}}, prod_13};
-    wire signed [23:0] sum0_14 = {{6{prod_14[17]}}, prod_14};
-    wire signed [23:0] sum0_15 = {{6{prod_15[17]}}, prod_15};
-    wire signed [23:0] sum0_16 = {{6{prod_16[17]}}, prod_16};
-    wire signed [23:0] sum0_17 = {{6{prod_17[17]}}, prod_17};
-    wire signed [23:0] sum0_18 = {{6{prod_18[17]}}, prod_18};
-    wire signed [23:0] sum0_19 = {{6{prod_19[17]}}, prod_19};
-    wire signed [23:0] sum0_20 = {{6{prod_20[17]}}, prod_20};
-    wire signed [23:0] sum0_21 = {{6{prod_21[17]}}, prod_21};
-    wire signed [23:0] sum0_22 = {{6{prod_22[17]}}, prod_22};
-    wire signed [23:0] sum0_23 = {{6{prod_23[17]}}, prod_23};
-    wire signed [23:0] sum0_24 = {{6{prod_24[17]}}, prod_24};
-    wire signed [23:0] sum0_25 = {{6{prod_25[17]}}, prod_25};
-    wire signed [23:0] sum0_26 = {{6{prod_26[17]}}, prod_26};
-    wire signed [23:0] sum0_27 = {{6{prod_27[17]}}, prod_27};
-    wire signed [23:0] sum0_28 = {{6{prod_28[17]}}, prod_28};
-    wire signed [23:0] sum0_29 = {{6{prod_29[17]}}, prod_29};
-    wire signed [23:0] sum0_30 = {{6{prod_30[17]}}, prod_30};
-    wire signed [23:0] sum0_31 = {{6{prod_31[17]}}, prod_31};
-    wire signed [23:0] sum0_32 = {{6{prod_32[17]}}, prod_32};
-    wire signed [23:0] sum0_33 = {{6{prod_33[17]}}, prod_33};
-    wire signed [23:0] sum0_34 = {{6{prod_34[17]}}, prod_34};
-    wire signed [23:0] sum0_35 = {{6{prod_35[17]}}, prod_35};
-    wire signed [23:0] sum0_36 = {{6{prod_36[17]}}, prod_36};
-    wire signed [23:0] sum0_37 = {{6{prod_37[17]}}, prod_37};
-    wire signed [23:0] sum0_38 = {{6{prod_38[17]}}, prod_38};
-    wire signed [23:0] sum0_39 = {{6{prod_39[17]}}, prod_39};
-    wire signed [23:0] sum0_40 = {{6{prod_40[17]}}, prod_40};
-    wire signed [23:0] sum0_41 = {{6{prod_41[17]}}, prod_41};
-    wire signed [23:0] sum0_42 = {{6{prod_42[17]}}, prod_42};
-    wire signed [23:0] sum0_43 = {{6{prod_43[17]}}, prod_43};
-    wire signed [23:0] sum0_44 = {{6{prod_44[17]}}, prod_44};
-    wire signed [23:0] sum0_45 = {{6{prod_45[17]}}, prod_45};
-    wire signed [23:0] sum0_46 = {{6{prod_46[17]}}, prod_46};
-    wire signed [23:0] sum0_47 = {{6{prod_47[17]}}, prod_47};
-    wire signed [23:0] sum0_48 = {{6{prod_48[17]}}, prod_48};
-    wire signed [23:0] sum0_49 = {{6{prod_49[17]}}, prod_49};
-    wire signed [23:0] sum0_50 = {{6{prod_50[17]}}, prod_50};
-    wire signed [23:0] sum0_51 = {{6{prod_51[17]}}, prod_51};
-    wire signed [23:0] sum0_52 = {{6{prod_52[17]}}, prod_52};
-    wire signed [23:0] sum0_53 = {{6{prod_53[17]}}, prod_53};
-    wire signed [23:0] sum0_54 = {{6{prod_54[17]}}, prod_54};
-    wire signed [23:0] sum0_55 = {{6{prod_55[17]}}, prod_55};
-    wire signed [23:0] sum0_56 = {{6{prod_56[17]}}, prod_56};
-    wire signed [23:0] sum0_57 = {{6{prod_57[17]}}, prod_57};
-    wire signed [23:0] sum0_58 = {{6{prod_58[17]}}, prod_58};
-    wire signed [23:0] sum0_59 = {{6{prod_59[17]}}, prod_59};
-    wire signed [23:0] sum0_60 = {{6{prod_60[17]}}, prod_60};
-    wire signed [23:0] sum0_61 = {{6{prod_61[17]}}, prod_61};
-    wire signed [23:0] sum0_62 = {{6{prod_62[17]}}, prod_62};
-    wire signed [23:0] sum0_63 = {{6{prod_63[17]}}, prod_63};
-    wire signed [23:0] sum1_0 = sum0_0 + sum0_1;
-    wire signed [23:0] sum1_1 = sum0_2 + sum0_3;
-    wire signed [23:0] sum1_2 = sum0_4 + sum0_5;
-    wire signed [23:0] sum1_3 = sum0_6 + sum0_7;
-    wire signed [23:0] sum1_4 = sum0_8 + sum0_9;
-    wire signed [23:0] sum1_5 = sum0_10 + sum0_11;
-    wire signed [23:0] sum1_6 = sum0_12 + sum0_13;
-    wire signed [23:0] sum1_7 = sum0_14 + sum0_15;
-    wire signed [23:0] sum1_8 = sum0_16 + sum0_17;
-    wire signed [23:0] sum1_9 = sum0_18 + sum0_19;
-    wire signed [23:0] sum1_10 = sum0_20 + sum0_21;
-    wire signed [23:0] sum1_11 = sum0_22 + sum0_23;
-    wire signed [23:0] sum1_12 = sum0_24 + sum0_25;
-    wire signed [23:0] sum1_13 = sum0_26 + sum0_27;
-    wire signed [23:0] sum1_14 = sum0_28 + sum0_29;
-    wire signed [23:0] sum1_15 = sum0_30 + sum0_31;
-    wire signed [23:0] sum1_16 = sum0_32 + sum0_33;
-    wire signed [23:0] sum1_17 = sum0_34 + sum0_35;
-    wire signed [23:0] sum1_18 = sum0_36 + sum0_37;
-    wire signed [23:0] sum1_19 = sum0_38 + sum0_39;
-    wire signed [23:0] sum1_20 = sum0_40 + sum0_41;
-    wire signed [23:0] sum1_21 = sum0_42 + sum0_43;
-    wire signed [23:0] sum1_22 = sum0_44 + sum0_45;
-    wire signed [23:0] sum1_23 = sum0_46 + sum0_47;
-    wire signed [23:0] sum1_24 = sum0_48 + sum0_49;
-    wire signed [23:0] sum1_25 = sum0_50 + sum0_51;
-    wire signed [23:0] sum1_26 = sum0_52 + sum0_53;
-    wire signed [23:0] sum1_27 = sum0_54 + sum0_55;
-    wire signed [23:0] sum1_28 = sum0_56 + sum0_57;
-    wire signed [23:0] sum1_29 = sum0_58 + sum0_59;
-    wire signed [23:0] sum1_30 = sum0_60 + sum0_61;
-    wire signed [23:0] sum1_31 = sum0_62 + sum0_63;
-    wire signed [23:0] sum2_0 = sum1_0 + sum1_1;
-    wire signed [23:0] sum2_1 = sum1_2 + sum1_3;
-    wire signed [23:0] sum2_2 = sum1_4 + sum1_5;
-    wire signed [23:0] sum2_3 = sum1_6 + sum1_7;
-    wire signed [23:0] sum2_4 = sum1_8 + sum1_9;
-    wire signed [23:0] sum2_5 = sum1_10 + sum1_11;
-    wire signed [23:0] sum2_6 = sum1_12 + sum1_13;
-    wire signed [23:0] sum2_7 = sum1_14 + sum1_15;
-    wire signed [23:0] sum2_8 = sum1_16 + sum1_17;
-    wire signed [23:0] sum2_9 = sum1_18 + sum1_19;
-    wire signed [23:0] sum2_10 = sum1_20 + sum1_21;
-    wire signed [23:0] sum2_11 = sum1_22 + sum1_23;
-    wire signed [23:0] sum2_12 = sum1_24 + sum1_25;
-    wire signed [23:0] sum2_13 = sum1_26 + sum1_27;
-    wire signed [23:0] sum2_14 = sum1_28 + sum1_29;
-    wire signed [23:0] sum2_15 = sum1_30 + sum1_31;
-    wire signed [23:0] sum3_0 = sum2_0 + sum2_1;
-    wire signed [23:0] sum3_1 = sum2_2 + sum2_3;
-    wire signed [23:0] sum3_2 = sum2_4 + sum2_5;
-    wire signed [23:0] sum3_3 = sum2_6 + sum2_7;
-    wire signed [23:0] sum3_4 = sum2_8 + sum2_9;
-    wire signed [23:0] sum3_5 = sum2_10 + sum2_11;
-    wire signed [23:0] sum3_6 = sum2_12 + sum2_13;
-    wire signed [23:0] sum3_7 = sum2_14 + sum2_15;
-    wire signed [23:0] sum4_0 = sum3_0 + sum3_1;
-    wire signed [23:0] sum4_1 = sum3_2 + sum3_3;
-    wire signed [23:0] sum4_2 = sum3_4 + sum3_5;
-    wire signed [23:0] sum4_3 = sum3_6 + sum3_7;
-    wire signed [23:0] sum5_0 = sum4_0 + sum4_1;
-    wire signed [23:0] sum5_1 = sum4_2 + sum4_3;
-    wire signed [23:0] sum6_0 = sum5_0 + sum5_1;
+    // Stage 2: adder tree at the full SCORE_W-bit result width (cannot overflow).
+    wire signed [SCORE_W-1:0] sum0_0 = {{SCORE_W-PROD_W{prod_0[PROD_W-1]}}, prod_0};
+    wire signed [SCORE_W-1:0] sum0_1 = {{SCORE_W-PROD_W{prod_1[PROD_W-1]}}, prod_1};
+    wire signed [SCORE_W-1:0] sum0_2 = {{SCORE_W-PROD_W{prod_2[PROD_W-1]}}, prod_2};
+    wire signed [SCORE_W-1:0] sum0_3 = {{SCORE_W-PROD_W{prod_3[PROD_W-1]}}, prod_3};
+    wire signed [SCORE_W-1:0] sum0_4 = {{SCORE_W-PROD_W{prod_4[PROD_W-1]}}, prod_4};
+    wire signed [SCORE_W-1:0] sum0_5 = {{SCORE_W-PROD_W{prod_5[PROD_W-1]}}, prod_5};
+    wire signed [SCORE_W-1:0] sum0_6 = {{SCORE_W-PROD_W{prod_6[PROD_W-1]}}, prod_6};
+    wire signed [SCORE_W-1:0] sum0_7 = {{SCORE_W-PROD_W{prod_7[PROD_W-1]}}, prod_7};
+    wire signed [SCORE_W-1:0] sum0_8 = {{SCORE_W-PROD_W{prod_8[PROD_W-1]}}, prod_8};
+    wire signed [SCORE_W-1:0] sum0_9 = {{SCORE_W-PROD_W{prod_9[PROD_W-1]}}, prod_9};
+    wire signed [SCORE_W-1:0] sum0_10 = {{SCORE_W-PROD_W{prod_10[PROD_W-1]}}, prod_10};
+    wire signed [SCORE_W-1:0] sum0_11 = {{SCORE_W-PROD_W{prod_11[PROD_W-1]}}, prod_11};
+    wire signed [SCORE_W-1:0] sum0_12 = {{SCORE_W-PROD_W{prod_12[PROD_W-1]}}, prod_12};
+    wire signed [SCORE_W-1:0] sum0_13 = {{SCORE_W-PROD_W{prod_13[PROD_W-1]}}, prod_13};
+    wire signed [SCORE_W-1:0] sum0_14 = {{SCORE_W-PROD_W{prod_14[PROD_W-1]}}, prod_14};
+    wire signed [SCORE_W-1:0] sum0_15 = {{SCORE_W-PROD_W{prod_15[PROD_W-1]}}, prod_15};
+    wire signed [SCORE_W-1:0] sum0_16 = {{SCORE_W-PROD_W{prod_16[PROD_W-1]}}, prod_16};
+    wire signed [SCORE_W-1:0] sum0_17 = {{SCORE_W-PROD_W{prod_17[PROD_W-1]}}, prod_17};
+    wire signed [SCORE_W-1:0] sum0_18 = {{SCORE_W-PROD_W{prod_18[PROD_W-1]}}, prod_18};
+    wire signed [SCORE_W-1:0] sum0_19 = {{SCORE_W-PROD_W{prod_19[PROD_W-1]}}, prod_19};
+    wire signed [SCORE_W-1:0] sum0_20 = {{SCORE_W-PROD_W{prod_20[PROD_W-1]}}, prod_20};
+    wire signed [SCORE_W-1:0] sum0_21 = {{SCORE_W-PROD_W{prod_21[PROD_W-1]}}, prod_21};
+    wire signed [SCORE_W-1:0] sum0_22 = {{SCORE_W-PROD_W{prod_22[PROD_W-1]}}, prod_22};
+    wire signed [SCORE_W-1:0] sum0_23 = {{SCORE_W-PROD_W{prod_23[PROD_W-1]}}, prod_23};
+    wire signed [SCORE_W-1:0] sum0_24 = {{SCORE_W-PROD_W{prod_24[PROD_W-1]}}, prod_24};
+    wire signed [SCORE_W-1:0] sum0_25 = {{SCORE_W-PROD_W{prod_25[PROD_W-1]}}, prod_25};
+    wire signed [SCORE_W-1:0] sum0_26 = {{SCORE_W-PROD_W{prod_26[PROD_W-1]}}, prod_26};
+    wire signed [SCORE_W-1:0] sum0_27 = {{SCORE_W-PROD_W{prod_27[PROD_W-1]}}, prod_27};
+    wire signed [SCORE_W-1:0] sum0_28 = {{SCORE_W-PROD_W{prod_28[PROD_W-1]}}, prod_28};
+    wire signed [SCORE_W-1:0] sum0_29 = {{SCORE_W-PROD_W{prod_29[PROD_W-1]}}, prod_29};
+    wire signed [SCORE_W-1:0] sum0_30 = {{SCORE_W-PROD_W{prod_30[PROD_W-1]}}, prod_30};
+    wire signed [SCORE_W-1:0] sum0_31 = {{SCORE_W-PROD_W{prod_31[PROD_W-1]}}, prod_31};
+    wire signed [SCORE_W-1:0] sum0_32 = {{SCORE_W-PROD_W{prod_32[PROD_W-1]}}, prod_32};
+    wire signed [SCORE_W-1:0] sum0_33 = {{SCORE_W-PROD_W{prod_33[PROD_W-1]}}, prod_33};
+    wire signed [SCORE_W-1:0] sum0_34 = {{SCORE_W-PROD_W{prod_34[PROD_W-1]}}, prod_34};
+    wire signed [SCORE_W-1:0] sum0_35 = {{SCORE_W-PROD_W{prod_35[PROD_W-1]}}, prod_35};
+    wire signed [SCORE_W-1:0] sum0_36 = {{SCORE_W-PROD_W{prod_36[PROD_W-1]}}, prod_36};
+    wire signed [SCORE_W-1:0] sum0_37 = {{SCORE_W-PROD_W{prod_37[PROD_W-1]}}, prod_37};
+    wire signed [SCORE_W-1:0] sum0_38 = {{SCORE_W-PROD_W{prod_38[PROD_W-1]}}, prod_38};
+    wire signed [SCORE_W-1:0] sum0_39 = {{SCORE_W-PROD_W{prod_39[PROD_W-1]}}, prod_39};
+    wire signed [SCORE_W-1:0] sum0_40 = {{SCORE_W-PROD_W{prod_40[PROD_W-1]}}, prod_40};
+    wire signed [SCORE_W-1:0] sum0_41 = {{SCORE_W-PROD_W{prod_41[PROD_W-1]}}, prod_41};
+    wire signed [SCORE_W-1:0] sum0_42 = {{SCORE_W-PROD_W{prod_42[PROD_W-1]}}, prod_42};
+    wire signed [SCORE_W-1:0] sum0_43 = {{SCORE_W-PROD_W{prod_43[PROD_W-1]}}, prod_43};
+    wire signed [SCORE_W-1:0] sum0_44 = {{SCORE_W-PROD_W{prod_44[PROD_W-1]}}, prod_44};
+    wire signed [SCORE_W-1:0] sum0_45 = {{SCORE_W-PROD_W{prod_45[PROD_W-1]}}, prod_45};
+    wire signed [SCORE_W-1:0] sum0_46 = {{SCORE_W-PROD_W{prod_46[PROD_W-1]}}, prod_46};
+    wire signed [SCORE_W-1:0] sum0_47 = {{SCORE_W-PROD_W{prod_47[PROD_W-1]}}, prod_47};
+    wire signed [SCORE_W-1:0] sum0_48 = {{SCORE_W-PROD_W{prod_48[PROD_W-1]}}, prod_48};
+    wire signed [SCORE_W-1:0] sum0_49 = {{SCORE_W-PROD_W{prod_49[PROD_W-1]}}, prod_49};
+    wire signed [SCORE_W-1:0] sum0_50 = {{SCORE_W-PROD_W{prod_50[PROD_W-1]}}, prod_50};
+    wire signed [SCORE_W-1:0] sum0_51 = {{SCORE_W-PROD_W{prod_51[PROD_W-1]}}, prod_51};
+    wire signed [SCORE_W-1:0] sum0_52 = {{SCORE_W-PROD_W{prod_52[PROD_W-1]}}, prod_52};
+    wire signed [SCORE_W-1:0] sum0_53 = {{SCORE_W-PROD_W{prod_53[PROD_W-1]}}, prod_53};
+    wire signed [SCORE_W-1:0] sum0_54 = {{SCORE_W-PROD_W{prod_54[PROD_W-1]}}, prod_54};
+    wire signed [SCORE_W-1:0] sum0_55 = {{SCORE_W-PROD_W{prod_55[PROD_W-1]}}, prod_55};
+    wire signed [SCORE_W-1:0] sum0_56 = {{SCORE_W-PROD_W{prod_56[PROD_W-1]}}, prod_56};
+    wire signed [SCORE_W-1:0] sum0_57 = {{SCORE_W-PROD_W{prod_57[PROD_W-1]}}, prod_57};
+    wire signed [SCORE_W-1:0] sum0_58 = {{SCORE_W-PROD_W{prod_58[PROD_W-1]}}, prod_58};
+    wire signed [SCORE_W-1:0] sum0_59 = {{SCORE_W-PROD_W{prod_59[PROD_W-1]}}, prod_59};
+    wire signed [SCORE_W-1:0] sum0_60 = {{SCORE_W-PROD_W{prod_60[PROD_W-1]}}, prod_60};
+    wire signed [SCORE_W-1:0] sum0_61 = {{SCORE_W-PROD_W{prod_61[PROD_W-1]}}, prod_61};
+    wire signed [SCORE_W-1:0] sum0_62 = {{SCORE_W-PROD_W{prod_62[PROD_W-1]}}, prod_62};
+    wire signed [SCORE_W-1:0] sum0_63 = {{SCORE_W-PROD_W{prod_63[PROD_W-1]}}, prod_63};
+    wire signed [SCORE_W-1:0] sum1_0 = sum0_0 + sum0_1;
+    wire signed [SCORE_W-1:0] sum1_1 = sum0_2 + sum0_3;
+    wire signed [SCORE_W-1:0] sum1_2 = sum0_4 + sum0_5;
+    wire signed [SCORE_W-1:0] sum1_3 = sum0_6 + sum0_7;
+    wire signed [SCORE_W-1:0] sum1_4 = sum0_8 + sum0_9;
+    wire signed [SCORE_W-1:0] sum1_5 = sum0_10 + sum0_11;
+    wire signed [SCORE_W-1:0] sum1_6 = sum0_12 + sum0_13;
+    wire signed [SCORE_W-1:0] sum1_7 = sum0_14 + sum0_15;
+    wire signed [SCORE_W-1:0] sum1_8 = sum0_16 + sum0_17;
+    wire signed [SCORE_W-1:0] sum1_9 = sum0_18 + sum0_19;
+    wire signed [SCORE_W-1:0] sum1_10 = sum0_20 + sum0_21;
+    wire signed [SCORE_W-1:0] sum1_11 = sum0_22 + sum0_23;
+    wire signed [SCORE_W-1:0] sum1_12 = sum0_24 + sum0_25;
+    wire signed [SCORE_W-1:0] sum1_13 = sum0_26 + sum0_27;
+    wire signed [SCORE_W-1:0] sum1_14 = sum0_28 + sum0_29;
+    wire signed [SCORE_W-1:0] sum1_15 = sum0_30 + sum0_31;
+    wire signed [SCORE_W-1:0] sum1_16 = sum0_32 + sum0_33;
+    wire signed [SCORE_W-1:0] sum1_17 = sum0_34 + sum0_35;
+    wire signed [SCORE_W-1:0] sum1_18 = sum0_36 + sum0_37;
+    wire signed [SCORE_W-1:0] sum1_19 = sum0_38 + sum0_39;
+    wire signed [SCORE_W-1:0] sum1_20 = sum0_40 + sum0_41;
+    wire signed [SCORE_W-1:0] sum1_21 = sum0_42 + sum0_43;
+    wire signed [SCORE_W-1:0] sum1_22 = sum0_44 + sum0_45;
+    wire signed [SCORE_W-1:0] sum1_23 = sum0_46 + sum0_47;
+    wire signed [SCORE_W-1:0] sum1_24 = sum0_48 + sum0_49;
+    wire signed [SCORE_W-1:0] sum1_25 = sum0_50 + sum0_51;
+    wire signed [SCORE_W-1:0] sum1_26 = sum0_52 + sum0_53;
+    wire signed [SCORE_W-1:0] sum1_27 = sum0_54 + sum0_55;
+    wire signed [SCORE_W-1:0] sum1_28 = sum0_56 + sum0_57;
+    wire signed [SCORE_W-1:0] sum1_29 = sum0_58 + sum0_59;
+    wire signed [SCORE_W-1:0] sum1_30 = sum0_60 + sum0_61;
+    wire signed [SCORE_W-1:0] sum1_31 = sum0_62 + sum0_63;
+    wire signed [SCORE_W-1:0] sum2_0 = sum1_0 + sum1_1;
+    wire signed [SCORE_W-1:0] sum2_1 = sum1_2 + sum1_3;
+    wire signed [SCORE_W-1:0] sum2_2 = sum1_4 + sum1_5;
+    wire signed [SCORE_W-1:0] sum2_3 = sum1_6 + sum1_7;
+    wire signed [SCORE_W-1:0] sum2_4 = sum1_8 + sum1_9;
+    wire signed [SCORE_W-1:0] sum2_5 = sum1_10 + sum1_11;
+    wire signed [SCORE_W-1:0] sum2_6 = sum1_12 + sum1_13;
+    wire signed [SCORE_W-1:0] sum2_7 = sum1_14 + sum1_15;
+    wire signed [SCORE_W-1:0] sum2_8 = sum1_16 + sum1_17;
+    wire signed [SCORE_W-1:0] sum2_9 = sum1_18 + sum1_19;
+    wire signed [SCORE_W-1:0] sum2_10 = sum1_20 + sum1_21;
+    wire signed [SCORE_W-1:0] sum2_11 = sum1_22 + sum1_23;
+    wire signed [SCORE_W-1:0] sum2_12 = sum1_24 + sum1_25;
+    wire signed [SCORE_W-1:0] sum2_13 = sum1_26 + sum1_27;
+    wire signed [SCORE_W-1:0] sum2_14 = sum1_28 + sum1_29;
+    wire signed [SCORE_W-1:0] sum2_15 = sum1_30 + sum1_31;
+    wire signed [SCORE_W-1:0] sum3_0 = sum2_0 + sum2_1;
+    wire signed [SCORE_W-1:0] sum3_1 = sum2_2 + sum2_3;
+    wire signed [SCORE_W-1:0] sum3_2 = sum2_4 + sum2_5;
+    wire signed [SCORE_W-1:0] sum3_3 = sum2_6 + sum2_7;
+    wire signed [SCORE_W-1:0] sum3_4 = sum2_8 + sum2_9;
+    wire signed [SCORE_W-1:0] sum3_5 = sum2_10 + sum2_11;
+    wire signed [SCORE_W-1:0] sum3_6 = sum2_12 + sum2_13;
+    wire signed [SCORE_W-1:0] sum3_7 = sum2_14 + sum2_15;
+    wire signed [SCORE_W-1:0] sum4_0 = sum3_0 + sum3_1;
+    wire signed [SCORE_W-1:0] sum4_1 = sum3_2 + sum3_3;
+    wire signed [SCORE_W-1:0] sum4_2 = sum3_4 + sum3_5;
+    wire signed [SCORE_W-1:0] sum4_3 = sum3_6 + sum3_7;
+    wire signed [SCORE_W-1:0] sum5_0 = sum4_0 + sum4_1;
+    wire signed [SCORE_W-1:0] sum5_1 = sum4_2 + sum4_3;
+    wire signed [SCORE_W-1:0] sum6_0 = sum5_0 + sum5_1;
     always @(posedge clk) begin
         if (en)
             sum <= sum6_0;

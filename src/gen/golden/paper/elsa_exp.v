@@ -9,19 +9,31 @@
 //   m = table[top 5 fraction bits of y], table[i] = round(2^5 · (2^(i/32) − 1))
 // Combinational; the attention pipeline registers the result.
 module elsa_exp (
-    input  wire signed [23:0] score,
-    output wire signed [9:0] e,
-    output reg  [4:0]        m
+    input  wire signed [23:0] score,  // score q·k
+    output wire signed [9:0]  e,      // exponent: floor(score·C) saturated
+    output reg  [4:0]         m       // mantissa fraction: table[top fraction bits of score·C]
 );
-    wire signed [34:0] score_ext = {{11{score[23]}}, score};
-    wire signed [34:0] y         = score_ext * 35'sd739;
-    wire signed [16:0] y_int     = y[34:18];
-    wire [4:0]        y_frac    = y[17:13];
-    wire unused_y_low = ^y[12:0];   // below the table's resolution
+    localparam SCORE_W  = 24;  // score q·k (2·qkv.frac fraction bits)
+    localparam EXP_Y_W  = 35;  // y = score·C, exponent of 2
+    localparam EXP_YI_W = 17;  // integer part floor(y) of y = score·C
+    localparam EXP_E_W  = 10;  // exp exponent (saturated to ±exponentMax)
+    localparam EXP_M_W  = 5;   // exp mantissa fraction m: table index and entry
+    localparam EXP_Y_FRAC                       = 18;         // fraction bits of y
+    localparam signed [EXP_Y_W-1:0] EXP_C       = 35'sd739;   // C = scoreScale·log2(e)·2^expConstFrac
+    localparam signed [EXP_YI_W-1:0] EXP_YI_MAX = 17'sd511;   // largest exponent, as an integer part of y
+    localparam signed [EXP_YI_W-1:0] EXP_YI_MIN = -17'sd511;  // smallest exponent, as an integer part of y
+    localparam signed [EXP_E_W-1:0] EXP_E_MAX   = 10'sd511;   // largest exponent (saturation)
+    localparam signed [EXP_E_W-1:0] EXP_E_MIN   = -10'sd511;  // smallest exponent (saturation)
 
-    assign e = (y_int > 17'sd511)  ? 10'sd511 :
-               (y_int < -17'sd511) ? -10'sd511 :
-               y_int[9:0];
+    wire signed [EXP_Y_W-1:0]  score_ext = {{EXP_Y_W-SCORE_W{score[SCORE_W-1]}}, score};
+    wire signed [EXP_Y_W-1:0]  y         = score_ext * EXP_C;
+    wire signed [EXP_YI_W-1:0] y_int     = y[EXP_Y_W-1:EXP_Y_FRAC];
+    wire [EXP_M_W-1:0]         y_frac    = y[EXP_Y_FRAC-1:EXP_Y_FRAC-EXP_M_W];
+    wire unused_y_low = ^y[EXP_Y_FRAC-EXP_M_W-1:0];   // below the table's resolution
+
+    assign e = (y_int > EXP_YI_MAX) ? EXP_E_MAX :
+               (y_int < EXP_YI_MIN) ? EXP_E_MIN :
+               y_int[EXP_E_W-1:0];
 
     always @* begin
         case (y_frac)

@@ -17,49 +17,65 @@
 // The query vector is double-buffered: q_load fills q_next when the bank starts a query, q_swap copies
 // it into q_att once the previous query's last key has passed S1.
 module elsa_attention (
-    input  wire                   clk,
-    input  wire                   rst,
+    input  wire              clk,           // clock
+    input  wire              rst,           // synchronous reset, active high
     // query vector: q_load latches the next query's, q_swap makes it the one S1 multiplies with
-    input  wire                   q_load,
-    input  wire [143:0]          q_vec,
-    input  wire                   q_swap,
+    input  wire              q_load,        // latch q_vec as the next query
+    input  wire [143:0]      q_vec,         // next query vector
+    input  wire              q_swap,        // the next query becomes the current one
     // S0: one key per cycle; in_eoq marks the query's last key, or alone is a bare end-of-query token
-    input  wire                   in_valid,
-    input  wire                   in_eoq,
-    input  wire [3:0]            in_id,
+    input  wire              in_valid,      // a selected key
+    input  wire              in_eoq,        // end of query
+    input  wire [3:0]        in_id,         // local index of the key
     // S0: preprocessing, key row whose energy Σk² goes to the norm unit
-    input  wire                   pre_valid,
-    input  wire [143:0]          pre_k,
-    input  wire [3:0]            pre_tag,
+    input  wire              pre_valid,     // a key row to compute Σk² of
+    input  wire [143:0]      pre_k,         // the key row
+    input  wire [3:0]        pre_tag,       // where its norm goes: {slot, row}
     // S1: K row of the key issued at S0 (registered read in the bank)
-    input  wire [143:0]          k_row,
+    input  wire [143:0]      k_row,         // K row of in_id
     // S3 → S4: V row read
-    output wire                   v_re,
-    output wire [3:0]            v_raddr,
-    input  wire [143:0]          v_row,
+    output wire              v_re,          // read the V row of v_raddr
+    output wire [3:0]        v_raddr,       // local index of the key at S3
+    input  wire [143:0]      v_row,         // V row of v_raddr, one cycle after v_re
     // S3: Σk² of a preprocessing key, to the square root unit
-    output wire                   sumsq_valid,
-    output wire [20:0]           sumsq,
-    output wire [3:0]            sumsq_tag,
+    output wire              sumsq_valid,   // Σk² of a preprocessing key
+    output wire [20:0]       sumsq,         // Σ k_i²
+    output wire [3:0]        sumsq_tag,     // pre_tag of that key
     // partial output of the last finished query
-    output reg                    part_full,
-    output reg                    part_started,
-    output reg  signed [9:0]      part_e,
-    output reg  [21:0]            part_s,
-    output reg  [511:0]          part_o,
-    input  wire                   part_clear,
+    output reg               part_full,     // the partial registers hold a finished query
+    output reg               part_started,  // the query had at least one key
+    output reg  signed [9:0] part_e,        // block exponent E
+    output reg  [21:0]       part_s,        // Σe at the block exponent
+    output reg  [511:0]      part_o,        // Σe·v, element i at [i*ACC_O_W +: ACC_O_W]
+    input  wire              part_clear,    // the output division took the partial
     // freeze request for the whole bank
-    output wire                   hold
+    output wire              hold           // finished sums wait for the partial registers
 );
+    localparam QKV_W      = 9;   // Q/K/V element: 1 sign + int + frac
+    localparam KEY_IDX_W  = 4;   // local key index in the bank
+    localparam NORM_TAG_W = 4;   // norm pipeline tag: {slot, row}
+    localparam SCORE_W    = 22;  // score q·k (2·qkv.frac fraction bits)
+    localparam EXP_E_W    = 10;  // exp exponent (saturated to ±exponentMax)
+    localparam EXP_M_W    = 5;   // exp mantissa fraction m: table index and entry
+    localparam MANT_W     = 6;   // exp mantissa M = 2^mF + table entry
+    localparam EXP_DIFF_W = 11;  // difference of two exp exponents
+    localparam ACC_SH_W   = 11;  // block-exponent alignment shift
+    localparam ACC_S_W    = 22;  // bank accumulator Σe
+    localparam ACC_O_W    = 32;  // bank accumulator Σe·v
+    localparam ACC_MV_W   = 16;  // term M·v_i of Σe·v before the guard bits
+    localparam NORM_SQ_W  = 21;  // Σ k_i² of a key (2·qkv.frac fraction bits)
+    localparam DIM       = 16;  // d: elements per Q/K/V and output row
+    localparam ACC_GUARD = 12;  // guard bits below the accumulated terms
+
     // ------------------------------------------------------------ pipeline control
     reg              s1_valid, s2_valid, s3_valid, s4_valid;
     reg              s1_eoq,   s2_eoq,   s3_eoq,   s4_eoq;
     reg              s1_pre,   s2_pre,   s3_pre;
-    reg  [3:0]     s1_id,    s2_id,    s3_id;
-    reg  [3:0]     s1_tag,   s2_tag,   s3_tag;
-    reg  [143:0]   q_next;
-    reg  [143:0]   q_att;
-    reg  [143:0]   pre_k_q;
+    reg  [KEY_IDX_W-1:0]  s1_id,    s2_id,    s3_id;
+    reg  [NORM_TAG_W-1:0] s1_tag,   s2_tag,   s3_tag;
+    reg  [DIM*QKV_W-1:0]  q_next;
+    reg  [DIM*QKV_W-1:0]  q_att;
+    reg  [DIM*QKV_W-1:0]  pre_k_q;
 
     // the output division frees the partial registers in the part_clear cycle: finish into them then
     assign hold = s4_eoq && part_full && !part_clear;
@@ -91,7 +107,7 @@ module elsa_attention (
     end
 
     // ------------------------------------------------------------ S1, S2: shared dot product
-    wire signed [21:0] score;
+    wire signed [SCORE_W-1:0] score;
     elsa_dot u_dot (
         .clk (clk),
         .en  (advance),
@@ -101,8 +117,8 @@ module elsa_attention (
     );
 
     // ------------------------------------------------------------ S3: exp, V read, norm output
-    wire signed [9:0] exp_e;
-    wire [4:0]        exp_m;
+    wire signed [EXP_E_W-1:0] exp_e;
+    wire [EXP_M_W-1:0]        exp_m;
     elsa_exp u_exp (
         .score (score),
         .e     (exp_e),
@@ -112,12 +128,12 @@ module elsa_attention (
     assign v_re        = s3_valid && advance;
     assign v_raddr     = s3_id;
     assign sumsq_valid = s3_pre && advance;
-    assign sumsq       = score[20:0];    // k·k ≥ 0: the sign bit is always 0
+    assign sumsq       = score[NORM_SQ_W-1:0];    // k·k ≥ 0: the sign bit is always 0
     assign sumsq_tag   = s3_tag;
-    wire   unused_sign = score[21];
+    wire   unused_sign = score[SCORE_W-1];
 
-    reg signed [9:0] s4_e;
-    reg [4:0]        s4_m;
+    reg signed [EXP_E_W-1:0] s4_e;
+    reg [EXP_M_W-1:0]        s4_m;
     always @(posedge clk) begin
         if (advance) begin
             s4_e <= exp_e;
@@ -127,162 +143,178 @@ module elsa_attention (
 
     // ------------------------------------------------------------ S4: block-exponent accumulation
     reg                 acc_started;
-    reg signed [9:0] acc_e;
-    reg [21:0]       acc_s;
-    reg signed [31:0] acc_o0;
-    reg signed [31:0] acc_o1;
-    reg signed [31:0] acc_o2;
-    reg signed [31:0] acc_o3;
-    reg signed [31:0] acc_o4;
-    reg signed [31:0] acc_o5;
-    reg signed [31:0] acc_o6;
-    reg signed [31:0] acc_o7;
-    reg signed [31:0] acc_o8;
-    reg signed [31:0] acc_o9;
-    reg signed [31:0] acc_o10;
-    reg signed [31:0] acc_o11;
-    reg signed [31:0] acc_o12;
-    reg signed [31:0] acc_o13;
-    reg signed [31:0] acc_o14;
-    reg signed [31:0] acc_o15;
+    reg signed [EXP_E_W-1:0] acc_e;
+    reg [ACC_S_W-1:0]        acc_s;
+    reg signed [ACC_O_W-1:0] acc_o0;
+    reg signed [ACC_O_W-1:0] acc_o1;
+    reg signed [ACC_O_W-1:0] acc_o2;
+    reg signed [ACC_O_W-1:0] acc_o3;
+    reg signed [ACC_O_W-1:0] acc_o4;
+    reg signed [ACC_O_W-1:0] acc_o5;
+    reg signed [ACC_O_W-1:0] acc_o6;
+    reg signed [ACC_O_W-1:0] acc_o7;
+    reg signed [ACC_O_W-1:0] acc_o8;
+    reg signed [ACC_O_W-1:0] acc_o9;
+    reg signed [ACC_O_W-1:0] acc_o10;
+    reg signed [ACC_O_W-1:0] acc_o11;
+    reg signed [ACC_O_W-1:0] acc_o12;
+    reg signed [ACC_O_W-1:0] acc_o13;
+    reg signed [ACC_O_W-1:0] acc_o14;
+    reg signed [ACC_O_W-1:0] acc_o15;
 
     // A larger exponent rescales the sums (shift them); otherwise the new term is shifted.
-    wire signed [10:0] e_new  = {s4_e[9], s4_e};
-    wire signed [10:0] e_acc  = {acc_e[9], acc_e};
+    wire signed [EXP_DIFF_W-1:0] e_new  = {s4_e[EXP_E_W-1], s4_e};
+    wire signed [EXP_DIFF_W-1:0] e_acc  = {acc_e[EXP_E_W-1], acc_e};
     // Without a key at S4 (bare token) the term is zero and the sums pass through unchanged.
-    wire              grow   = s4_valid && (!acc_started || (e_new > e_acc));
-    wire signed [10:0] e_diff = grow ? (acc_started ? e_new - e_acc : 11'sd0) : e_acc - e_new;
-    wire [10:0]       sh     = e_diff;           // 0 … 2·511, never negative
+    wire                         grow   = s4_valid && (!acc_started || (e_new > e_acc));
+    wire signed [EXP_DIFF_W-1:0] e_diff = grow ? (acc_started ? e_new - e_acc : {EXP_DIFF_W{1'b0}}) : e_acc - e_new;
+    wire [ACC_SH_W-1:0]          sh     = e_diff;           // 0 … 2·511, never negative
 
-    wire [5:0]        mant   = s4_valid ? {1'b1, s4_m} : 6'd0;    // 2^5 + m (0: bare token)
-    wire [21:0]       term_s = {4'd0, mant, 12'd0};   // M · 2^12
-    wire [21:0]       s_shl  = grow ? acc_s : term_s;
-    wire [21:0]       s_keep = grow ? term_s : acc_s;
-    wire [21:0]       s_next = (s_shl >> sh) + s_keep;
+    wire [MANT_W-1:0]   mant   = s4_valid ? {1'b1, s4_m} : {MANT_W{1'b0}};  // 2^5 + m (0: bare token)
+    wire [ACC_S_W-1:0]  term_s = {{ACC_S_W-ACC_GUARD-MANT_W{1'b0}}, mant, {ACC_GUARD{1'b0}}};  // M·2^ACC_GUARD
+    wire [ACC_S_W-1:0]  s_shl  = grow ? acc_s : term_s;
+    wire [ACC_S_W-1:0]  s_keep = grow ? term_s : acc_s;
+    wire [ACC_S_W-1:0]  s_next = (s_shl >> sh) + s_keep;
 
-    wire signed [6:0]     mant_s = {1'b0, mant};
-    wire signed [8:0] v0      = v_row[8:0];
-    wire signed [15:0] mv0     = mant_s * v0;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv0_ext = {{{4{mv0[15]}}, mv0}, 12'd0};
-    wire signed [31:0] o0_shl  = grow ? acc_o0 : mv0_ext;
-    wire signed [31:0] o0_keep = grow ? mv0_ext : acc_o0;
-    wire signed [31:0] o0_next = (o0_shl >>> sh) + o0_keep;
-    wire signed [8:0] v1      = v_row[17:9];
-    wire signed [15:0] mv1     = mant_s * v1;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv1_ext = {{{4{mv1[15]}}, mv1}, 12'd0};
-    wire signed [31:0] o1_shl  = grow ? acc_o1 : mv1_ext;
-    wire signed [31:0] o1_keep = grow ? mv1_ext : acc_o1;
-    wire signed [31:0] o1_next = (o1_shl >>> sh) + o1_keep;
-    wire signed [8:0] v2      = v_row[26:18];
-    wire signed [15:0] mv2     = mant_s * v2;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv2_ext = {{{4{mv2[15]}}, mv2}, 12'd0};
-    wire signed [31:0] o2_shl  = grow ? acc_o2 : mv2_ext;
-    wire signed [31:0] o2_keep = grow ? mv2_ext : acc_o2;
-    wire signed [31:0] o2_next = (o2_shl >>> sh) + o2_keep;
-    wire signed [8:0] v3      = v_row[35:27];
-    wire signed [15:0] mv3     = mant_s * v3;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv3_ext = {{{4{mv3[15]}}, mv3}, 12'd0};
-    wire signed [31:0] o3_shl  = grow ? acc_o3 : mv3_ext;
-    wire signed [31:0] o3_keep = grow ? mv3_ext : acc_o3;
-    wire signed [31:0] o3_next = (o3_shl >>> sh) + o3_keep;
-    wire signed [8:0] v4      = v_row[44:36];
-    wire signed [15:0] mv4     = mant_s * v4;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv4_ext = {{{4{mv4[15]}}, mv4}, 12'd0};
-    wire signed [31:0] o4_shl  = grow ? acc_o4 : mv4_ext;
-    wire signed [31:0] o4_keep = grow ? mv4_ext : acc_o4;
-    wire signed [31:0] o4_next = (o4_shl >>> sh) + o4_keep;
-    wire signed [8:0] v5      = v_row[53:45];
-    wire signed [15:0] mv5     = mant_s * v5;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv5_ext = {{{4{mv5[15]}}, mv5}, 12'd0};
-    wire signed [31:0] o5_shl  = grow ? acc_o5 : mv5_ext;
-    wire signed [31:0] o5_keep = grow ? mv5_ext : acc_o5;
-    wire signed [31:0] o5_next = (o5_shl >>> sh) + o5_keep;
-    wire signed [8:0] v6      = v_row[62:54];
-    wire signed [15:0] mv6     = mant_s * v6;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv6_ext = {{{4{mv6[15]}}, mv6}, 12'd0};
-    wire signed [31:0] o6_shl  = grow ? acc_o6 : mv6_ext;
-    wire signed [31:0] o6_keep = grow ? mv6_ext : acc_o6;
-    wire signed [31:0] o6_next = (o6_shl >>> sh) + o6_keep;
-    wire signed [8:0] v7      = v_row[71:63];
-    wire signed [15:0] mv7     = mant_s * v7;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv7_ext = {{{4{mv7[15]}}, mv7}, 12'd0};
-    wire signed [31:0] o7_shl  = grow ? acc_o7 : mv7_ext;
-    wire signed [31:0] o7_keep = grow ? mv7_ext : acc_o7;
-    wire signed [31:0] o7_next = (o7_shl >>> sh) + o7_keep;
-    wire signed [8:0] v8      = v_row[80:72];
-    wire signed [15:0] mv8     = mant_s * v8;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv8_ext = {{{4{mv8[15]}}, mv8}, 12'd0};
-    wire signed [31:0] o8_shl  = grow ? acc_o8 : mv8_ext;
-    wire signed [31:0] o8_keep = grow ? mv8_ext : acc_o8;
-    wire signed [31:0] o8_next = (o8_shl >>> sh) + o8_keep;
-    wire signed [8:0] v9      = v_row[89:81];
-    wire signed [15:0] mv9     = mant_s * v9;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv9_ext = {{{4{mv9[15]}}, mv9}, 12'd0};
-    wire signed [31:0] o9_shl  = grow ? acc_o9 : mv9_ext;
-    wire signed [31:0] o9_keep = grow ? mv9_ext : acc_o9;
-    wire signed [31:0] o9_next = (o9_shl >>> sh) + o9_keep;
-    wire signed [8:0] v10      = v_row[98:90];
-    wire signed [15:0] mv10     = mant_s * v10;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv10_ext = {{{4{mv10[15]}}, mv10}, 12'd0};
-    wire signed [31:0] o10_shl  = grow ? acc_o10 : mv10_ext;
-    wire signed [31:0] o10_keep = grow ? mv10_ext : acc_o10;
-    wire signed [31:0] o10_next = (o10_shl >>> sh) + o10_keep;
-    wire signed [8:0] v11      = v_row[107:99];
-    wire signed [15:0] mv11     = mant_s * v11;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv11_ext = {{{4{mv11[15]}}, mv11}, 12'd0};
-    wire signed [31:0] o11_shl  = grow ? acc_o11 : mv11_ext;
-    wire signed [31:0] o11_keep = grow ? mv11_ext : acc_o11;
-    wire signed [31:0] o11_next = (o11_shl >>> sh) + o11_keep;
-    wire signed [8:0] v12      = v_row[116:108];
-    wire signed [15:0] mv12     = mant_s * v12;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv12_ext = {{{4{mv12[15]}}, mv12}, 12'd0};
-    wire signed [31:0] o12_shl  = grow ? acc_o12 : mv12_ext;
-    wire signed [31:0] o12_keep = grow ? mv12_ext : acc_o12;
-    wire signed [31:0] o12_next = (o12_shl >>> sh) + o12_keep;
-    wire signed [8:0] v13      = v_row[125:117];
-    wire signed [15:0] mv13     = mant_s * v13;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv13_ext = {{{4{mv13[15]}}, mv13}, 12'd0};
-    wire signed [31:0] o13_shl  = grow ? acc_o13 : mv13_ext;
-    wire signed [31:0] o13_keep = grow ? mv13_ext : acc_o13;
-    wire signed [31:0] o13_next = (o13_shl >>> sh) + o13_keep;
-    wire signed [8:0] v14      = v_row[134:126];
-    wire signed [15:0] mv14     = mant_s * v14;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv14_ext = {{{4{mv14[15]}}, mv14}, 12'd0};
-    wire signed [31:0] o14_shl  = grow ? acc_o14 : mv14_ext;
-    wire signed [31:0] o14_keep = grow ? mv14_ext : acc_o14;
-    wire signed [31:0] o14_next = (o14_shl >>> sh) + o14_keep;
-    wire signed [8:0] v15      = v_row[143:135];
-    wire signed [15:0] mv15     = mant_s * v15;   // signed operands: a 7x9 multiplier
-    wire signed [31:0] mv15_ext = {{{4{mv15[15]}}, mv15}, 12'd0};
-    wire signed [31:0] o15_shl  = grow ? acc_o15 : mv15_ext;
-    wire signed [31:0] o15_keep = grow ? mv15_ext : acc_o15;
-    wire signed [31:0] o15_next = (o15_shl >>> sh) + o15_keep;
+    wire signed [MANT_W:0]  mant_s = {1'b0, mant};
+    wire signed [QKV_W-1:0]   v0      = v_row[0*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv0     = mant_s * v0;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv0_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv0[ACC_MV_W-1]}}, mv0, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o0_shl  = grow ? acc_o0 : mv0_ext;
+    wire signed [ACC_O_W-1:0] o0_keep = grow ? mv0_ext : acc_o0;
+    wire signed [ACC_O_W-1:0] o0_next = (o0_shl >>> sh) + o0_keep;
+    wire signed [QKV_W-1:0]   v1      = v_row[1*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv1     = mant_s * v1;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv1_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv1[ACC_MV_W-1]}}, mv1, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o1_shl  = grow ? acc_o1 : mv1_ext;
+    wire signed [ACC_O_W-1:0] o1_keep = grow ? mv1_ext : acc_o1;
+    wire signed [ACC_O_W-1:0] o1_next = (o1_shl >>> sh) + o1_keep;
+    wire signed [QKV_W-1:0]   v2      = v_row[2*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv2     = mant_s * v2;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv2_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv2[ACC_MV_W-1]}}, mv2, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o2_shl  = grow ? acc_o2 : mv2_ext;
+    wire signed [ACC_O_W-1:0] o2_keep = grow ? mv2_ext : acc_o2;
+    wire signed [ACC_O_W-1:0] o2_next = (o2_shl >>> sh) + o2_keep;
+    wire signed [QKV_W-1:0]   v3      = v_row[3*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv3     = mant_s * v3;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv3_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv3[ACC_MV_W-1]}}, mv3, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o3_shl  = grow ? acc_o3 : mv3_ext;
+    wire signed [ACC_O_W-1:0] o3_keep = grow ? mv3_ext : acc_o3;
+    wire signed [ACC_O_W-1:0] o3_next = (o3_shl >>> sh) + o3_keep;
+    wire signed [QKV_W-1:0]   v4      = v_row[4*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv4     = mant_s * v4;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv4_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv4[ACC_MV_W-1]}}, mv4, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o4_shl  = grow ? acc_o4 : mv4_ext;
+    wire signed [ACC_O_W-1:0] o4_keep = grow ? mv4_ext : acc_o4;
+    wire signed [ACC_O_W-1:0] o4_next = (o4_shl >>> sh) + o4_keep;
+    wire signed [QKV_W-1:0]   v5      = v_row[5*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv5     = mant_s * v5;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv5_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv5[ACC_MV_W-1]}}, mv5, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o5_shl  = grow ? acc_o5 : mv5_ext;
+    wire signed [ACC_O_W-1:0] o5_keep = grow ? mv5_ext : acc_o5;
+    wire signed [ACC_O_W-1:0] o5_next = (o5_shl >>> sh) + o5_keep;
+    wire signed [QKV_W-1:0]   v6      = v_row[6*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv6     = mant_s * v6;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv6_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv6[ACC_MV_W-1]}}, mv6, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o6_shl  = grow ? acc_o6 : mv6_ext;
+    wire signed [ACC_O_W-1:0] o6_keep = grow ? mv6_ext : acc_o6;
+    wire signed [ACC_O_W-1:0] o6_next = (o6_shl >>> sh) + o6_keep;
+    wire signed [QKV_W-1:0]   v7      = v_row[7*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv7     = mant_s * v7;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv7_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv7[ACC_MV_W-1]}}, mv7, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o7_shl  = grow ? acc_o7 : mv7_ext;
+    wire signed [ACC_O_W-1:0] o7_keep = grow ? mv7_ext : acc_o7;
+    wire signed [ACC_O_W-1:0] o7_next = (o7_shl >>> sh) + o7_keep;
+    wire signed [QKV_W-1:0]   v8      = v_row[8*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv8     = mant_s * v8;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv8_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv8[ACC_MV_W-1]}}, mv8, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o8_shl  = grow ? acc_o8 : mv8_ext;
+    wire signed [ACC_O_W-1:0] o8_keep = grow ? mv8_ext : acc_o8;
+    wire signed [ACC_O_W-1:0] o8_next = (o8_shl >>> sh) + o8_keep;
+    wire signed [QKV_W-1:0]   v9      = v_row[9*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv9     = mant_s * v9;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv9_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv9[ACC_MV_W-1]}}, mv9, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o9_shl  = grow ? acc_o9 : mv9_ext;
+    wire signed [ACC_O_W-1:0] o9_keep = grow ? mv9_ext : acc_o9;
+    wire signed [ACC_O_W-1:0] o9_next = (o9_shl >>> sh) + o9_keep;
+    wire signed [QKV_W-1:0]   v10      = v_row[10*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv10     = mant_s * v10;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv10_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv10[ACC_MV_W-1]}}, mv10, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o10_shl  = grow ? acc_o10 : mv10_ext;
+    wire signed [ACC_O_W-1:0] o10_keep = grow ? mv10_ext : acc_o10;
+    wire signed [ACC_O_W-1:0] o10_next = (o10_shl >>> sh) + o10_keep;
+    wire signed [QKV_W-1:0]   v11      = v_row[11*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv11     = mant_s * v11;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv11_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv11[ACC_MV_W-1]}}, mv11, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o11_shl  = grow ? acc_o11 : mv11_ext;
+    wire signed [ACC_O_W-1:0] o11_keep = grow ? mv11_ext : acc_o11;
+    wire signed [ACC_O_W-1:0] o11_next = (o11_shl >>> sh) + o11_keep;
+    wire signed [QKV_W-1:0]   v12      = v_row[12*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv12     = mant_s * v12;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv12_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv12[ACC_MV_W-1]}}, mv12, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o12_shl  = grow ? acc_o12 : mv12_ext;
+    wire signed [ACC_O_W-1:0] o12_keep = grow ? mv12_ext : acc_o12;
+    wire signed [ACC_O_W-1:0] o12_next = (o12_shl >>> sh) + o12_keep;
+    wire signed [QKV_W-1:0]   v13      = v_row[13*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv13     = mant_s * v13;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv13_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv13[ACC_MV_W-1]}}, mv13, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o13_shl  = grow ? acc_o13 : mv13_ext;
+    wire signed [ACC_O_W-1:0] o13_keep = grow ? mv13_ext : acc_o13;
+    wire signed [ACC_O_W-1:0] o13_next = (o13_shl >>> sh) + o13_keep;
+    wire signed [QKV_W-1:0]   v14      = v_row[14*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv14     = mant_s * v14;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv14_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv14[ACC_MV_W-1]}}, mv14, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o14_shl  = grow ? acc_o14 : mv14_ext;
+    wire signed [ACC_O_W-1:0] o14_keep = grow ? mv14_ext : acc_o14;
+    wire signed [ACC_O_W-1:0] o14_next = (o14_shl >>> sh) + o14_keep;
+    wire signed [QKV_W-1:0]   v15      = v_row[15*QKV_W +: QKV_W];
+    wire signed [ACC_MV_W-1:0] mv15     = mant_s * v15;   // signed operands: a (MANT_W+1)xQKV_W multiplier
+    wire signed [ACC_O_W-1:0] mv15_ext =
+        {{ACC_O_W-ACC_GUARD-ACC_MV_W{mv15[ACC_MV_W-1]}}, mv15, {ACC_GUARD{1'b0}}};
+    wire signed [ACC_O_W-1:0] o15_shl  = grow ? acc_o15 : mv15_ext;
+    wire signed [ACC_O_W-1:0] o15_keep = grow ? mv15_ext : acc_o15;
+    wire signed [ACC_O_W-1:0] o15_next = (o15_shl >>> sh) + o15_keep;
 
-    wire              started_next = acc_started || s4_valid;
-    wire signed [9:0] e_next = grow ? s4_e : acc_e;
+    wire                     started_next = acc_started || s4_valid;
+    wire signed [EXP_E_W-1:0] e_next = grow ? s4_e : acc_e;
     wire finish = s4_eoq && !hold;   // hand the sums to the output division, start afresh
 
     always @(posedge clk) begin
         if (rst || finish) begin
             acc_started <= 1'b0;
-            acc_e       <= 10'sd0;
-            acc_s       <= 22'd0;
-            acc_o0 <= 32'sd0;
-            acc_o1 <= 32'sd0;
-            acc_o2 <= 32'sd0;
-            acc_o3 <= 32'sd0;
-            acc_o4 <= 32'sd0;
-            acc_o5 <= 32'sd0;
-            acc_o6 <= 32'sd0;
-            acc_o7 <= 32'sd0;
-            acc_o8 <= 32'sd0;
-            acc_o9 <= 32'sd0;
-            acc_o10 <= 32'sd0;
-            acc_o11 <= 32'sd0;
-            acc_o12 <= 32'sd0;
-            acc_o13 <= 32'sd0;
-            acc_o14 <= 32'sd0;
-            acc_o15 <= 32'sd0;
+            acc_e       <= {EXP_E_W{1'b0}};
+            acc_s       <= {ACC_S_W{1'b0}};
+            acc_o0 <= {ACC_O_W{1'b0}};
+            acc_o1 <= {ACC_O_W{1'b0}};
+            acc_o2 <= {ACC_O_W{1'b0}};
+            acc_o3 <= {ACC_O_W{1'b0}};
+            acc_o4 <= {ACC_O_W{1'b0}};
+            acc_o5 <= {ACC_O_W{1'b0}};
+            acc_o6 <= {ACC_O_W{1'b0}};
+            acc_o7 <= {ACC_O_W{1'b0}};
+            acc_o8 <= {ACC_O_W{1'b0}};
+            acc_o9 <= {ACC_O_W{1'b0}};
+            acc_o10 <= {ACC_O_W{1'b0}};
+            acc_o11 <= {ACC_O_W{1'b0}};
+            acc_o12 <= {ACC_O_W{1'b0}};
+            acc_o13 <= {ACC_O_W{1'b0}};
+            acc_o14 <= {ACC_O_W{1'b0}};
+            acc_o15 <= {ACC_O_W{1'b0}};
         end else if (s4_valid && advance) begin
             acc_started <= 1'b1;
             acc_e       <= e_next;
@@ -310,9 +342,9 @@ module elsa_attention (
         if (rst) begin
             part_full    <= 1'b0;
             part_started <= 1'b0;
-            part_e       <= 10'sd0;
-            part_s       <= 22'd0;
-            part_o       <= 512'd0;
+            part_e       <= {EXP_E_W{1'b0}};
+            part_s       <= {ACC_S_W{1'b0}};
+            part_o       <= {DIM*ACC_O_W{1'b0}};
         end else if (finish) begin
             part_full    <= 1'b1;
             part_started <= started_next;

@@ -21,69 +21,95 @@
 //   Either way the next query sees the queues exactly as if it had started from empty, so its key order
 //   is the model's bankOrder().
 module elsa_bank (
-    input  wire                   clk,
-    input  wire                   rst,
-    input  wire                   clear,          // new invocation: forget keys and the max norm
+    input  wire               clk,            // clock
+    input  wire               rst,            // synchronous reset, active high
+    input  wire               clear,          // new invocation: forget keys and the max norm
     // preprocessing
-    input  wire                   ld_valid,
-    input  wire [143:0]          ld_k,
-    input  wire [143:0]          ld_v,
-    input  wire                   h_valid,
-    input  wire [15:0]            h_data,
-    output wire                   norms_pending,
-    output reg  [10:0]            max_norm,
+    input  wire               ld_valid,       // a key row and its value row
+    input  wire [143:0]       ld_k,           // key row, written at the next local index
+    input  wire [143:0]       ld_v,           // value row
+    input  wire               h_valid,        // a key hash, in load order
+    input  wire [15:0]        h_data,         // the key hash
+    output wire               norms_pending,  // key norms still in the norm pipeline
+    output reg  [10:0]        max_norm,       // largest key norm since clear
     // execution
-    input  wire                   qs_start,
-    input  wire [15:0]            qs_hash,
-    input  wire [143:0]          qs_vec,
-    input  wire signed [20:0]     thr,
-    output wire                   ready,          // qs_start may come in this cycle
+    input  wire               qs_start,       // start a query
+    input  wire [15:0]        qs_hash,        // query hash
+    input  wire [143:0]       qs_vec,         // query vector
+    input  wire signed [20:0] thr,            // threshold t·max‖k‖ of the query
+    output wire               ready,          // qs_start may come in this cycle
     // partial output to the output division
-    output wire                   part_full,
-    output wire                   part_started,
-    output wire [9:0]            part_e,
-    output wire [21:0]            part_s,
-    output wire [511:0]          part_o,
-    input  wire                   part_clear
+    output wire               part_full,      // the partial registers hold a finished query
+    output wire               part_started,   // the query had at least one key
+    output wire [9:0]         part_e,         // block exponent E
+    output wire [21:0]        part_s,         // Σe at the block exponent
+    output wire [511:0]       part_o,         // Σe·v at the block exponent: elsa_attention part_o
+    input  wire               part_clear      // the output division took the partial
 );
+    localparam QKV_W      = 9;   // Q/K/V element: 1 sign + int + frac
+    localparam KEY_IDX_W  = 4;   // local key index in the bank
+    localparam KEY_CNT_W  = 4;   // keys loaded into the bank, 0..nMax/pA
+    localparam ROW_W      = 2;   // candidate selection row address
+    localparam ROW_CNT_W  = 3;   // rows issued, 0..rows
+    localparam SLOT_W     = 2;   // candidate selection slot = queue = arbiter grant
+    localparam LAST_ROW_W = 2;   // keys in the last row, 1..pC
+    localparam NORM_TAG_W = 4;   // norm pipeline tag: {slot, row}
+    localparam QCNT_W     = 3;   // entries in one candidate queue
+    localparam QUEUED_W   = 4;   // entries in all queues of the bank
+    localparam HASH_W     = 16;  // hash code: k sign bits, bit j = (projection j >= 0)
+    localparam NORM_W     = 11;  // key norm floor(sqrt(Σ k_i²)) (qkv.frac fraction bits)
+    localparam NORM_SQ_W  = 21;  // Σ k_i² of a key (2·qkv.frac fraction bits)
+    localparam THR_W      = 21;  // threshold register t·max‖k‖
+    localparam DIM                        = 16;    // d: elements per Q/K/V and output row
+    localparam BANK_KEYS                  = 12;    // keys per bank: nMax/pA
+    localparam BANK_ROWS                  = 4;     // candidate selection rows per bank: ceil(keys/pC)
+    localparam P_C                        = 3;     // candidate selection modules (and queues) per bank
+    localparam [SLOT_W-1:0] LAST_SLOT     = 2'd2;  // slot of the last key of a row: wraps to 0
+    localparam [LAST_ROW_W-1:0] ROW_KEYS  = 2'd3;  // keys in a full row: P_c
+    localparam [ROW_CNT_W-1:0] ROW_1      = 3'd1;  // the row after row 0
+    localparam [KEY_IDX_W-1:0] ROW_STRIDE = 4'd3;  // local index step per row: P_c
+    localparam [QCNT_W-1:0] QUEUE_FULL    = 3'd4;  // count of a full candidate queue
+    localparam [QUEUED_W-1:0] ONE_QUEUED  = 4'd1;  // one entry left in all queues of the bank
+    localparam [QUEUED_W-1:0] TAIL_QUEUED = 4'd2;  // old entries the next query may start over
+
     wire hold;
 
     // ------------------------------------------------------------ key counters (load order)
-    reg [3:0] kv_count;                 // keys written to K/V
-    reg [1:0] w_slot;                   // where key kv_count's norm goes
-    reg [2:0] w_row;
-    reg [1:0] h_slot;                   // where the next key hash goes
-    reg [1:0] h_row;
-    reg [3:0] norms_in_flight;
+    reg [KEY_CNT_W-1:0] kv_count;         // keys written to K/V
+    reg [SLOT_W-1:0]    w_slot;           // where key kv_count's norm goes
+    reg [ROW_CNT_W-1:0] w_row;
+    reg [SLOT_W-1:0]    h_slot;           // where the next key hash goes
+    reg [ROW_W-1:0]     h_row;
+    reg [KEY_CNT_W-1:0] norms_in_flight;
 
     wire norm_done;
-    wire [10:0] norm_value;
-    wire [3:0] norm_tag;
+    wire [NORM_W-1:0]     norm_value;
+    wire [NORM_TAG_W-1:0] norm_tag;
 
     always @(posedge clk) begin
         if (rst || clear) begin
-            kv_count <= 4'd0;
-            w_slot   <= 2'd0;
-            w_row    <= 3'd0;
-            h_slot   <= 2'd0;
-            h_row    <= 2'd0;
-            max_norm <= 11'd0;
+            kv_count <= {KEY_CNT_W{1'b0}};
+            w_slot   <= {SLOT_W{1'b0}};
+            w_row    <= {ROW_CNT_W{1'b0}};
+            h_slot   <= {SLOT_W{1'b0}};
+            h_row    <= {ROW_W{1'b0}};
+            max_norm <= {NORM_W{1'b0}};
         end else begin
             if (ld_valid) begin
-                kv_count <= kv_count + 4'd1;
-                if (w_slot == 2'd2) begin
-                    w_slot <= 2'd0;
-                    w_row  <= w_row + 3'd1;
+                kv_count <= kv_count + 1'b1;
+                if (w_slot == LAST_SLOT) begin
+                    w_slot <= {SLOT_W{1'b0}};
+                    w_row  <= w_row + 1'b1;
                 end else begin
-                    w_slot <= w_slot + 2'd1;
+                    w_slot <= w_slot + 1'b1;
                 end
             end
             if (h_valid) begin
-                if (h_slot == 2'd2) begin
-                    h_slot <= 2'd0;
-                    h_row  <= h_row + 2'd1;
+                if (h_slot == LAST_SLOT) begin
+                    h_slot <= {SLOT_W{1'b0}};
+                    h_row  <= h_row + 1'b1;
                 end else begin
-                    h_slot <= h_slot + 2'd1;
+                    h_slot <= h_slot + 1'b1;
                 end
             end
             if (norm_done && norm_value > max_norm)
@@ -93,90 +119,96 @@ module elsa_bank (
 
     always @(posedge clk) begin
         if (rst)
-            norms_in_flight <= 4'd0;
+            norms_in_flight <= {KEY_CNT_W{1'b0}};
         else if (ld_valid && !norm_done)
-            norms_in_flight <= norms_in_flight + 4'd1;
+            norms_in_flight <= norms_in_flight + 1'b1;
         else if (norm_done && !ld_valid)
-            norms_in_flight <= norms_in_flight - 4'd1;
+            norms_in_flight <= norms_in_flight - 1'b1;
     end
-    assign norms_pending = (norms_in_flight != 4'd0);
+    assign norms_pending = (norms_in_flight != {KEY_CNT_W{1'b0}});
 
     // rows of this invocation; the last row holds last_slots keys
-    wire       partial_row = (w_slot != 2'd0);
-    wire [2:0] n_rows     = w_row + {2'd0, partial_row};
-    wire [1:0] last_slots = (w_slot == 2'd0) ? 2'd3 : w_slot;
+    wire                  partial_row = (w_slot != {SLOT_W{1'b0}});
+    wire [ROW_CNT_W-1:0]  n_rows      = w_row + {{ROW_CNT_W-1{1'b0}}, partial_row};
+    wire [LAST_ROW_W-1:0] last_slots  = (w_slot == {SLOT_W{1'b0}}) ? ROW_KEYS : w_slot;
     wire unused_kv_count = ^kv_count;   // kept for debug visibility in waveforms
 
     // ------------------------------------------------------------ K and V memories
     wire                 pop_valid;
     wire                 pop_fire = pop_valid && !hold;
-    wire [3:0]         pop_id;
-    wire [143:0]        k_row;
-    wire [143:0]        v_row;
+    wire [KEY_IDX_W-1:0] pop_id;
+    wire [DIM*QKV_W-1:0] k_row;
+    wire [DIM*QKV_W-1:0] v_row;
     wire                 v_re;
-    wire [3:0]         v_raddr;
+    wire [KEY_IDX_W-1:0] v_raddr;
 
-    elsa_ram #(.WIDTH(144), .DEPTH(12), .AW(4)) u_kmem (
-        .clk(clk), .we(ld_valid), .waddr(kv_count[3:0]), .wdata(ld_k),
+    elsa_ram #(.WIDTH(DIM*QKV_W), .DEPTH(BANK_KEYS), .AW(KEY_IDX_W)) u_kmem (
+        .clk(clk), .we(ld_valid), .waddr(kv_count[KEY_IDX_W-1:0]), .wdata(ld_k),
         .re(pop_fire), .raddr(pop_id), .rdata(k_row)
     );
-    elsa_ram #(.WIDTH(144), .DEPTH(12), .AW(4)) u_vmem (
-        .clk(clk), .we(ld_valid), .waddr(kv_count[3:0]), .wdata(ld_v),
+    elsa_ram #(.WIDTH(DIM*QKV_W), .DEPTH(BANK_KEYS), .AW(KEY_IDX_W)) u_vmem (
+        .clk(clk), .we(ld_valid), .waddr(kv_count[KEY_IDX_W-1:0]), .wdata(ld_v),
         .re(v_re), .raddr(v_raddr), .rdata(v_row)
     );
 
     // ------------------------------------------------------------ candidate selection
     reg                  sel_active;       // a query was started since the last clear
-    reg [2:0]          r;                // next row to issue
+    reg [ROW_CNT_W-1:0]  r;                // next row to issue
     reg                  row_inflight;     // a row was issued last cycle: its keys are pushed now
-    reg [2:0]          row_b;
-    reg [3:0]         r_base;           // r · P_c: local index of slot 0 of row r
-    reg [3:0]         base_b;           // the same for the row in flight
-    reg [15:0]          q_hash;
-    reg signed [20:0]  thr_q;
+    reg [ROW_CNT_W-1:0]  row_b;
+    reg [KEY_IDX_W-1:0]  r_base;           // r · P_c: local index of slot 0 of row r
+    reg [KEY_IDX_W-1:0]  base_b;           // the same for the row in flight
+    reg [HASH_W-1:0]     q_hash;
+    reg signed [THR_W-1:0] thr_q;
     reg                  fresh;            // qs_start was the last advancing cycle: queued keys are the old query's
     reg                  fresh2;           // ... the one before: the attention module takes the new q now
     reg                  eoq_owed;         // the current query has not sent its end-of-query mark yet
-    reg [3:0]          queued;           // entries in all queues
-    wire [2:0]          push_vec;
-    wire [3:0]          pushes = {3'd0, push_vec[0]} + {3'd0, push_vec[1]} + {3'd0, push_vec[2]};
+    reg [QUEUED_W-1:0]   queued;           // entries in all queues
+    wire [P_C-1:0]       push_vec;
+    wire [QUEUED_W-1:0]  pushes =
+        {{QUEUED_W-1{1'b0}}, push_vec[0]} +
+        {{QUEUED_W-1{1'b0}}, push_vec[1]} +
+        {{QUEUED_W-1{1'b0}}, push_vec[2]};
 
-    wire [2:0] count0;
-    wire [2:0] count1;
-    wire [2:0] count2;
-    wire room = ({3'd0, row_inflight} + {1'b0, count0} < 4'd4) &&
-                ({3'd0, row_inflight} + {1'b0, count1} < 4'd4) &&
-                ({3'd0, row_inflight} + {1'b0, count2} < 4'd4);
+    wire [QCNT_W-1:0] count0;
+    wire [QCNT_W-1:0] count1;
+    wire [QCNT_W-1:0] count2;
+    // count + in-flight + 1 ≤ depth, one bit wider than a count
+    wire room =
+        ({{QCNT_W{1'b0}}, row_inflight} + {1'b0, count0} < {1'b0, QUEUE_FULL}) &&
+        ({{QCNT_W{1'b0}}, row_inflight} + {1'b0, count1} < {1'b0, QUEUE_FULL}) &&
+        ({{QCNT_W{1'b0}}, row_inflight} + {1'b0, count2} < {1'b0, QUEUE_FULL});
     // Row 0 of a query issues in the qs_start cycle itself.
-    wire [2:0] r_cur    = qs_start ? 3'd0 : r;       // row to issue this cycle
-    wire [3:0] base_cur = qs_start ? 4'd0 : r_base;
+    wire [ROW_CNT_W-1:0] r_cur    = qs_start ? {ROW_CNT_W{1'b0}} : r;       // row to issue this cycle
+    wire [KEY_IDX_W-1:0] base_cur = qs_start ? {KEY_IDX_W{1'b0}} : r_base;
     wire rows_left = (r_cur < n_rows);
     wire issue = (qs_start || sel_active) && rows_left && room && !hold;
     wire rows_done = (r == n_rows);
     // registered terms only (not the selection result of the row in flight): ready stays a short path
-    wire tail_ok = !row_inflight && (queued <= 4'd2);
+    wire tail_ok = !row_inflight && (queued <= TAIL_QUEUED);
     assign ready = !sel_active || (rows_done && !fresh && !hold && tail_ok);
     // End of query: the pop that empties the queues once every row's keys are in (in the fresh cycle
     // the queues hold only the old query's tail), or a bare token when no key is left by then.
-    wire last_pop  = pop_fire && (queued == 4'd1) && (fresh || (rows_done && pushes == 4'd0));
-    wire eoq_token = sel_active && eoq_owed && !fresh && rows_done && (queued == 4'd0) && (pushes == 4'd0) && !hold;
+    wire last_pop  = pop_fire && (queued == ONE_QUEUED) && (fresh || (rows_done && pushes == {QUEUED_W{1'b0}}));
+    wire eoq_token = sel_active && eoq_owed && !fresh && rows_done && (queued == {QUEUED_W{1'b0}}) &&
+                     (pushes == {QUEUED_W{1'b0}}) && !hold;
 
     always @(posedge clk) begin
         if (rst) begin
             sel_active   <= 1'b0;
             row_inflight <= 1'b0;
-            r            <= 3'd0;
-            r_base       <= 4'd0;
+            r            <= {ROW_CNT_W{1'b0}};
+            r_base       <= {KEY_IDX_W{1'b0}};
         end else if (qs_start) begin
             sel_active   <= 1'b1;
             row_inflight <= issue;
-            r            <= issue ? 3'd1 : 3'd0;
-            r_base       <= issue ? 4'd3 : 4'd0;   // row 0 issued now
+            r            <= issue ? ROW_1 : {ROW_CNT_W{1'b0}};
+            r_base       <= issue ? ROW_STRIDE : {KEY_IDX_W{1'b0}};   // row 0 issued now
         end else if (!hold) begin
             row_inflight <= issue;
             if (issue) begin
-                r      <= r + 3'd1;
-                r_base <= r_base + 4'd3;
+                r      <= r + 1'b1;
+                r_base <= r_base + ROW_STRIDE;
             end
         end
         if (clear)
@@ -188,7 +220,7 @@ module elsa_bank (
             fresh    <= 1'b0;
             fresh2   <= 1'b0;
             eoq_owed <= 1'b0;
-            queued   <= 4'd0;
+            queued   <= {QUEUED_W{1'b0}};
         end else begin
             if (qs_start)
                 fresh <= 1'b1;
@@ -200,7 +232,7 @@ module elsa_bank (
                 eoq_owed <= 1'b1;
             else if (!fresh && (eoq_token || last_pop))
                 eoq_owed <= 1'b0;
-            queued <= queued + pushes - {3'd0, pop_fire};
+            queued <= queued + pushes - {{QUEUED_W-1{1'b0}}, pop_fire};
         end
     end
 
@@ -215,23 +247,25 @@ module elsa_bank (
         end
     end
 
-    wire last_row = (row_b + 3'd1 == n_rows);
+    wire last_row = (row_b + 1'b1 == n_rows);
 
     // slot 0: local keys j ≡ 0 (mod 3)
-    wire [15:0] key_hash0;
-    wire [10:0] key_norm0;
-    wire       sel0;
-    wire [3:0] head0;
-    elsa_ram #(.WIDTH(16), .DEPTH(4), .AW(2)) u_hash_mem0 (
+    wire [HASH_W-1:0]    key_hash0;
+    wire [NORM_W-1:0]    key_norm0;
+    wire                 sel0;
+    wire [KEY_IDX_W-1:0] head0;
+    elsa_ram #(.WIDTH(HASH_W), .DEPTH(BANK_ROWS), .AW(ROW_W)) u_hash_mem0 (
         .clk(clk), .we(h_valid && h_slot == 2'd0), .waddr(h_row), .wdata(h_data),
-        .re(issue), .raddr(r_cur[1:0]), .rdata(key_hash0)
+        .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_hash0)
     );
-    elsa_ram #(.WIDTH(11), .DEPTH(4), .AW(2)) u_norm_mem0 (
-        .clk(clk), .we(norm_done && norm_tag[3:2] == 2'd0), .waddr(norm_tag[1:0]), .wdata(norm_value),
-        .re(issue), .raddr(r_cur[1:0]), .rdata(key_norm0)
+    elsa_ram #(.WIDTH(NORM_W), .DEPTH(BANK_ROWS), .AW(ROW_W)) u_norm_mem0 (
+        .clk(clk), .we(norm_done && norm_tag[NORM_TAG_W-1:ROW_W] == 2'd0),
+        .waddr(norm_tag[ROW_W-1:0]), .wdata(norm_value),
+        .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_norm0)
     );
     elsa_cand_sel u_cand_sel0 (
-        .q_hash(q_hash), .key_hash(key_hash0), .key_norm(key_norm0), .thr(thr_q), .sel(sel0)
+        .q_hash(q_hash), .key_hash(key_hash0), .key_norm(key_norm0), .thr(thr_q),
+        .sel(sel0)
     );
     wire push0 = row_inflight && !hold && sel0 && (!last_row || 2'd0 < last_slots);
     assign push_vec[0] = push0;
@@ -242,20 +276,22 @@ module elsa_bank (
     );
 
     // slot 1: local keys j ≡ 1 (mod 3)
-    wire [15:0] key_hash1;
-    wire [10:0] key_norm1;
-    wire       sel1;
-    wire [3:0] head1;
-    elsa_ram #(.WIDTH(16), .DEPTH(4), .AW(2)) u_hash_mem1 (
+    wire [HASH_W-1:0]    key_hash1;
+    wire [NORM_W-1:0]    key_norm1;
+    wire                 sel1;
+    wire [KEY_IDX_W-1:0] head1;
+    elsa_ram #(.WIDTH(HASH_W), .DEPTH(BANK_ROWS), .AW(ROW_W)) u_hash_mem1 (
         .clk(clk), .we(h_valid && h_slot == 2'd1), .waddr(h_row), .wdata(h_data),
-        .re(issue), .raddr(r_cur[1:0]), .rdata(key_hash1)
+        .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_hash1)
     );
-    elsa_ram #(.WIDTH(11), .DEPTH(4), .AW(2)) u_norm_mem1 (
-        .clk(clk), .we(norm_done && norm_tag[3:2] == 2'd1), .waddr(norm_tag[1:0]), .wdata(norm_value),
-        .re(issue), .raddr(r_cur[1:0]), .rdata(key_norm1)
+    elsa_ram #(.WIDTH(NORM_W), .DEPTH(BANK_ROWS), .AW(ROW_W)) u_norm_mem1 (
+        .clk(clk), .we(norm_done && norm_tag[NORM_TAG_W-1:ROW_W] == 2'd1),
+        .waddr(norm_tag[ROW_W-1:0]), .wdata(norm_value),
+        .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_norm1)
     );
     elsa_cand_sel u_cand_sel1 (
-        .q_hash(q_hash), .key_hash(key_hash1), .key_norm(key_norm1), .thr(thr_q), .sel(sel1)
+        .q_hash(q_hash), .key_hash(key_hash1), .key_norm(key_norm1), .thr(thr_q),
+        .sel(sel1)
     );
     wire push1 = row_inflight && !hold && sel1 && (!last_row || 2'd1 < last_slots);
     assign push_vec[1] = push1;
@@ -266,20 +302,22 @@ module elsa_bank (
     );
 
     // slot 2: local keys j ≡ 2 (mod 3)
-    wire [15:0] key_hash2;
-    wire [10:0] key_norm2;
-    wire       sel2;
-    wire [3:0] head2;
-    elsa_ram #(.WIDTH(16), .DEPTH(4), .AW(2)) u_hash_mem2 (
+    wire [HASH_W-1:0]    key_hash2;
+    wire [NORM_W-1:0]    key_norm2;
+    wire                 sel2;
+    wire [KEY_IDX_W-1:0] head2;
+    elsa_ram #(.WIDTH(HASH_W), .DEPTH(BANK_ROWS), .AW(ROW_W)) u_hash_mem2 (
         .clk(clk), .we(h_valid && h_slot == 2'd2), .waddr(h_row), .wdata(h_data),
-        .re(issue), .raddr(r_cur[1:0]), .rdata(key_hash2)
+        .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_hash2)
     );
-    elsa_ram #(.WIDTH(11), .DEPTH(4), .AW(2)) u_norm_mem2 (
-        .clk(clk), .we(norm_done && norm_tag[3:2] == 2'd2), .waddr(norm_tag[1:0]), .wdata(norm_value),
-        .re(issue), .raddr(r_cur[1:0]), .rdata(key_norm2)
+    elsa_ram #(.WIDTH(NORM_W), .DEPTH(BANK_ROWS), .AW(ROW_W)) u_norm_mem2 (
+        .clk(clk), .we(norm_done && norm_tag[NORM_TAG_W-1:ROW_W] == 2'd2),
+        .waddr(norm_tag[ROW_W-1:0]), .wdata(norm_value),
+        .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_norm2)
     );
     elsa_cand_sel u_cand_sel2 (
-        .q_hash(q_hash), .key_hash(key_hash2), .key_norm(key_norm2), .thr(thr_q), .sel(sel2)
+        .q_hash(q_hash), .key_hash(key_hash2), .key_norm(key_norm2), .thr(thr_q),
+        .sel(sel2)
     );
     wire push2 = row_inflight && !hold && sel2 && (!last_row || 2'd2 < last_slots);
     assign push_vec[2] = push2;
@@ -290,29 +328,31 @@ module elsa_bank (
     );
 
     // ------------------------------------------------------------ arbiter
-    wire            grant_valid;
-    wire [1:0]      grant;
+    wire              grant_valid;
+    wire [SLOT_W-1:0] grant;
     elsa_arbiter u_arbiter (
         .counts({count2, count1, count0}),
         .grant_valid(grant_valid),
         .grant(grant)
     );
     assign pop_valid = grant_valid;
-    assign pop_id = (grant == 2'd0) ? head0 :
-                    (grant == 2'd1) ? head1 : head2;
+    assign pop_id =
+        (grant == 2'd0) ? head0 :
+        (grant == 2'd1) ? head1 :
+        head2;
     assign pop0 = pop_fire && (grant == 2'd0);
     assign pop1 = pop_fire && (grant == 2'd1);
     assign pop2 = pop_fire && (grant == 2'd2);
 
     // ------------------------------------------------------------ attention and norm
-    wire              sumsq_valid;
-    wire [20:0]      sumsq;
-    wire [3:0]      sumsq_tag;
+    wire                  sumsq_valid;
+    wire [NORM_SQ_W-1:0]  sumsq;
+    wire [NORM_TAG_W-1:0] sumsq_tag;
     elsa_attention u_attention (
         .clk(clk), .rst(rst),
         .q_load(qs_start), .q_vec(qs_vec), .q_swap(fresh2 && !hold),
         .in_valid(pop_fire), .in_eoq(last_pop || eoq_token), .in_id(pop_id),
-        .pre_valid(ld_valid), .pre_k(ld_k), .pre_tag({w_slot, w_row[1:0]}),
+        .pre_valid(ld_valid), .pre_k(ld_k), .pre_tag({w_slot, w_row[ROW_W-1:0]}),
         .k_row(k_row),
         .v_re(v_re), .v_raddr(v_raddr), .v_row(v_row),
         .sumsq_valid(sumsq_valid), .sumsq(sumsq), .sumsq_tag(sumsq_tag),

@@ -6,115 +6,119 @@
 // Dot product unit: 16 signed multipliers (registered) and an adder tree (registered result).
 // Latency 2; `en` low freezes both stages. Shared by attention (q·k) and norm computation (k·k).
 module elsa_dot (
-    input  wire                 clk,
-    input  wire                 en,
-    input  wire [143:0]          a,
-    input  wire [143:0]          b,
-    output reg  signed [21:0]   sum
+    input  wire               clk,  // clock
+    input  wire               en,   // advance both stages (low: hold them)
+    input  wire [143:0]       a,    // vector a, element i at [i*QKV_W +: QKV_W]
+    input  wire [143:0]       b,    // vector b, element i at [i*QKV_W +: QKV_W]
+    output reg  signed [21:0] sum   // a·b of the inputs two enabled cycles earlier
 );
-    wire signed [8:0] a_0 = a[8:0];
-    wire signed [8:0] b_0 = b[8:0];
-    wire signed [8:0] a_1 = a[17:9];
-    wire signed [8:0] b_1 = b[17:9];
-    wire signed [8:0] a_2 = a[26:18];
-    wire signed [8:0] b_2 = b[26:18];
-    wire signed [8:0] a_3 = a[35:27];
-    wire signed [8:0] b_3 = b[35:27];
-    wire signed [8:0] a_4 = a[44:36];
-    wire signed [8:0] b_4 = b[44:36];
-    wire signed [8:0] a_5 = a[53:45];
-    wire signed [8:0] b_5 = b[53:45];
-    wire signed [8:0] a_6 = a[62:54];
-    wire signed [8:0] b_6 = b[62:54];
-    wire signed [8:0] a_7 = a[71:63];
-    wire signed [8:0] b_7 = b[71:63];
-    wire signed [8:0] a_8 = a[80:72];
-    wire signed [8:0] b_8 = b[80:72];
-    wire signed [8:0] a_9 = a[89:81];
-    wire signed [8:0] b_9 = b[89:81];
-    wire signed [8:0] a_10 = a[98:90];
-    wire signed [8:0] b_10 = b[98:90];
-    wire signed [8:0] a_11 = a[107:99];
-    wire signed [8:0] b_11 = b[107:99];
-    wire signed [8:0] a_12 = a[116:108];
-    wire signed [8:0] b_12 = b[116:108];
-    wire signed [8:0] a_13 = a[125:117];
-    wire signed [8:0] b_13 = b[125:117];
-    wire signed [8:0] a_14 = a[134:126];
-    wire signed [8:0] b_14 = b[134:126];
-    wire signed [8:0] a_15 = a[143:135];
-    wire signed [8:0] b_15 = b[143:135];
+    localparam QKV_W   = 9;   // Q/K/V element: 1 sign + int + frac
+    localparam PROD_W  = 18;  // q_i·k_i product
+    localparam SCORE_W = 22;  // score q·k (2·qkv.frac fraction bits)
 
-    // Stage 1: products, 18 bits (exact for 9-bit signed operands).
-    reg signed [17:0] prod_0;
-    reg signed [17:0] prod_1;
-    reg signed [17:0] prod_2;
-    reg signed [17:0] prod_3;
-    reg signed [17:0] prod_4;
-    reg signed [17:0] prod_5;
-    reg signed [17:0] prod_6;
-    reg signed [17:0] prod_7;
-    reg signed [17:0] prod_8;
-    reg signed [17:0] prod_9;
-    reg signed [17:0] prod_10;
-    reg signed [17:0] prod_11;
-    reg signed [17:0] prod_12;
-    reg signed [17:0] prod_13;
-    reg signed [17:0] prod_14;
-    reg signed [17:0] prod_15;
+    wire signed [QKV_W-1:0] a_0 = a[0*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_0 = b[0*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_1 = a[1*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_1 = b[1*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_2 = a[2*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_2 = b[2*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_3 = a[3*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_3 = b[3*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_4 = a[4*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_4 = b[4*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_5 = a[5*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_5 = b[5*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_6 = a[6*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_6 = b[6*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_7 = a[7*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_7 = b[7*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_8 = a[8*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_8 = b[8*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_9 = a[9*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_9 = b[9*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_10 = a[10*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_10 = b[10*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_11 = a[11*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_11 = b[11*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_12 = a[12*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_12 = b[12*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_13 = a[13*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_13 = b[13*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_14 = a[14*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_14 = b[14*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] a_15 = a[15*QKV_W +: QKV_W];
+    wire signed [QKV_W-1:0] b_15 = b[15*QKV_W +: QKV_W];
+
+    // Stage 1: products, PROD_W bits (exact for QKV_W-bit signed operands).
+    reg signed [PROD_W-1:0] prod_0;
+    reg signed [PROD_W-1:0] prod_1;
+    reg signed [PROD_W-1:0] prod_2;
+    reg signed [PROD_W-1:0] prod_3;
+    reg signed [PROD_W-1:0] prod_4;
+    reg signed [PROD_W-1:0] prod_5;
+    reg signed [PROD_W-1:0] prod_6;
+    reg signed [PROD_W-1:0] prod_7;
+    reg signed [PROD_W-1:0] prod_8;
+    reg signed [PROD_W-1:0] prod_9;
+    reg signed [PROD_W-1:0] prod_10;
+    reg signed [PROD_W-1:0] prod_11;
+    reg signed [PROD_W-1:0] prod_12;
+    reg signed [PROD_W-1:0] prod_13;
+    reg signed [PROD_W-1:0] prod_14;
+    reg signed [PROD_W-1:0] prod_15;
     always @(posedge clk) begin
         if (en) begin
-            prod_0 <= a_0 * b_0;   // signed QW×QW → PW: one small multiplier
-            prod_1 <= a_1 * b_1;   // signed QW×QW → PW: one small multiplier
-            prod_2 <= a_2 * b_2;   // signed QW×QW → PW: one small multiplier
-            prod_3 <= a_3 * b_3;   // signed QW×QW → PW: one small multiplier
-            prod_4 <= a_4 * b_4;   // signed QW×QW → PW: one small multiplier
-            prod_5 <= a_5 * b_5;   // signed QW×QW → PW: one small multiplier
-            prod_6 <= a_6 * b_6;   // signed QW×QW → PW: one small multiplier
-            prod_7 <= a_7 * b_7;   // signed QW×QW → PW: one small multiplier
-            prod_8 <= a_8 * b_8;   // signed QW×QW → PW: one small multiplier
-            prod_9 <= a_9 * b_9;   // signed QW×QW → PW: one small multiplier
-            prod_10 <= a_10 * b_10;   // signed QW×QW → PW: one small multiplier
-            prod_11 <= a_11 * b_11;   // signed QW×QW → PW: one small multiplier
-            prod_12 <= a_12 * b_12;   // signed QW×QW → PW: one small multiplier
-            prod_13 <= a_13 * b_13;   // signed QW×QW → PW: one small multiplier
-            prod_14 <= a_14 * b_14;   // signed QW×QW → PW: one small multiplier
-            prod_15 <= a_15 * b_15;   // signed QW×QW → PW: one small multiplier
+            prod_0 <= a_0 * b_0;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_1 <= a_1 * b_1;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_2 <= a_2 * b_2;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_3 <= a_3 * b_3;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_4 <= a_4 * b_4;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_5 <= a_5 * b_5;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_6 <= a_6 * b_6;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_7 <= a_7 * b_7;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_8 <= a_8 * b_8;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_9 <= a_9 * b_9;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_10 <= a_10 * b_10;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_11 <= a_11 * b_11;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_12 <= a_12 * b_12;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_13 <= a_13 * b_13;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_14 <= a_14 * b_14;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
+            prod_15 <= a_15 * b_15;   // signed QKV_W×QKV_W → PROD_W: one small multiplier
         end
     end
 
-    // Stage 2: adder tree at the full 22-bit result width (cannot overflow).
-    wire signed [21:0] sum0_0 = {{4{prod_0[17]}}, prod_0};
-    wire signed [21:0] sum0_1 = {{4{prod_1[17]}}, prod_1};
-    wire signed [21:0] sum0_2 = {{4{prod_2[17]}}, prod_2};
-    wire signed [21:0] sum0_3 = {{4{prod_3[17]}}, prod_3};
-    wire signed [21:0] sum0_4 = {{4{prod_4[17]}}, prod_4};
-    wire signed [21:0] sum0_5 = {{4{prod_5[17]}}, prod_5};
-    wire signed [21:0] sum0_6 = {{4{prod_6[17]}}, prod_6};
-    wire signed [21:0] sum0_7 = {{4{prod_7[17]}}, prod_7};
-    wire signed [21:0] sum0_8 = {{4{prod_8[17]}}, prod_8};
-    wire signed [21:0] sum0_9 = {{4{prod_9[17]}}, prod_9};
-    wire signed [21:0] sum0_10 = {{4{prod_10[17]}}, prod_10};
-    wire signed [21:0] sum0_11 = {{4{prod_11[17]}}, prod_11};
-    wire signed [21:0] sum0_12 = {{4{prod_12[17]}}, prod_12};
-    wire signed [21:0] sum0_13 = {{4{prod_13[17]}}, prod_13};
-    wire signed [21:0] sum0_14 = {{4{prod_14[17]}}, prod_14};
-    wire signed [21:0] sum0_15 = {{4{prod_15[17]}}, prod_15};
-    wire signed [21:0] sum1_0 = sum0_0 + sum0_1;
-    wire signed [21:0] sum1_1 = sum0_2 + sum0_3;
-    wire signed [21:0] sum1_2 = sum0_4 + sum0_5;
-    wire signed [21:0] sum1_3 = sum0_6 + sum0_7;
-    wire signed [21:0] sum1_4 = sum0_8 + sum0_9;
-    wire signed [21:0] sum1_5 = sum0_10 + sum0_11;
-    wire signed [21:0] sum1_6 = sum0_12 + sum0_13;
-    wire signed [21:0] sum1_7 = sum0_14 + sum0_15;
-    wire signed [21:0] sum2_0 = sum1_0 + sum1_1;
-    wire signed [21:0] sum2_1 = sum1_2 + sum1_3;
-    wire signed [21:0] sum2_2 = sum1_4 + sum1_5;
-    wire signed [21:0] sum2_3 = sum1_6 + sum1_7;
-    wire signed [21:0] sum3_0 = sum2_0 + sum2_1;
-    wire signed [21:0] sum3_1 = sum2_2 + sum2_3;
-    wire signed [21:0] sum4_0 = sum3_0 + sum3_1;
+    // Stage 2: adder tree at the full SCORE_W-bit result width (cannot overflow).
+    wire signed [SCORE_W-1:0] sum0_0 = {{SCORE_W-PROD_W{prod_0[PROD_W-1]}}, prod_0};
+    wire signed [SCORE_W-1:0] sum0_1 = {{SCORE_W-PROD_W{prod_1[PROD_W-1]}}, prod_1};
+    wire signed [SCORE_W-1:0] sum0_2 = {{SCORE_W-PROD_W{prod_2[PROD_W-1]}}, prod_2};
+    wire signed [SCORE_W-1:0] sum0_3 = {{SCORE_W-PROD_W{prod_3[PROD_W-1]}}, prod_3};
+    wire signed [SCORE_W-1:0] sum0_4 = {{SCORE_W-PROD_W{prod_4[PROD_W-1]}}, prod_4};
+    wire signed [SCORE_W-1:0] sum0_5 = {{SCORE_W-PROD_W{prod_5[PROD_W-1]}}, prod_5};
+    wire signed [SCORE_W-1:0] sum0_6 = {{SCORE_W-PROD_W{prod_6[PROD_W-1]}}, prod_6};
+    wire signed [SCORE_W-1:0] sum0_7 = {{SCORE_W-PROD_W{prod_7[PROD_W-1]}}, prod_7};
+    wire signed [SCORE_W-1:0] sum0_8 = {{SCORE_W-PROD_W{prod_8[PROD_W-1]}}, prod_8};
+    wire signed [SCORE_W-1:0] sum0_9 = {{SCORE_W-PROD_W{prod_9[PROD_W-1]}}, prod_9};
+    wire signed [SCORE_W-1:0] sum0_10 = {{SCORE_W-PROD_W{prod_10[PROD_W-1]}}, prod_10};
+    wire signed [SCORE_W-1:0] sum0_11 = {{SCORE_W-PROD_W{prod_11[PROD_W-1]}}, prod_11};
+    wire signed [SCORE_W-1:0] sum0_12 = {{SCORE_W-PROD_W{prod_12[PROD_W-1]}}, prod_12};
+    wire signed [SCORE_W-1:0] sum0_13 = {{SCORE_W-PROD_W{prod_13[PROD_W-1]}}, prod_13};
+    wire signed [SCORE_W-1:0] sum0_14 = {{SCORE_W-PROD_W{prod_14[PROD_W-1]}}, prod_14};
+    wire signed [SCORE_W-1:0] sum0_15 = {{SCORE_W-PROD_W{prod_15[PROD_W-1]}}, prod_15};
+    wire signed [SCORE_W-1:0] sum1_0 = sum0_0 + sum0_1;
+    wire signed [SCORE_W-1:0] sum1_1 = sum0_2 + sum0_3;
+    wire signed [SCORE_W-1:0] sum1_2 = sum0_4 + sum0_5;
+    wire signed [SCORE_W-1:0] sum1_3 = sum0_6 + sum0_7;
+    wire signed [SCORE_W-1:0] sum1_4 = sum0_8 + sum0_9;
+    wire signed [SCORE_W-1:0] sum1_5 = sum0_10 + sum0_11;
+    wire signed [SCORE_W-1:0] sum1_6 = sum0_12 + sum0_13;
+    wire signed [SCORE_W-1:0] sum1_7 = sum0_14 + sum0_15;
+    wire signed [SCORE_W-1:0] sum2_0 = sum1_0 + sum1_1;
+    wire signed [SCORE_W-1:0] sum2_1 = sum1_2 + sum1_3;
+    wire signed [SCORE_W-1:0] sum2_2 = sum1_4 + sum1_5;
+    wire signed [SCORE_W-1:0] sum2_3 = sum1_6 + sum1_7;
+    wire signed [SCORE_W-1:0] sum3_0 = sum2_0 + sum2_1;
+    wire signed [SCORE_W-1:0] sum3_1 = sum2_2 + sum2_3;
+    wire signed [SCORE_W-1:0] sum4_0 = sum3_0 + sum3_1;
     always @(posedge clk) begin
         if (en)
             sum <= sum4_0;
