@@ -6,7 +6,7 @@ import { MATRIX } from '../src/gen/matrix.ts';
 import { SIMULATORS } from '../src/sim/run.ts';
 import { buildStimulus, extremeInvocations, invalidInvocation, randomInvocation, standardInvocations } from '../src/sim/stimulus.ts';
 import { Rng } from '../src/model/rng.ts';
-import { runTop } from './top.ts';
+import { runTop } from '../src/sim/top.ts';
 import { predictCycles } from '../src/perf/cycles.ts';
 
 describe.each(MATRIX.map((c) => [c.name, resolveConfig(c)] as const))('top level, config %s', (_n, D) => {

@@ -9,7 +9,7 @@ import type { Derived } from '../../src/gen/derive.ts';
 import { renderDesign } from '../../src/gen/generate.ts';
 import { thresholdSweep } from '../../src/sim/stimulus.ts';
 import { predictCycles, stageCycles, type StageCycles } from '../../src/perf/cycles.ts';
-import { runTop } from '../../tb/top.ts';
+import { runTop } from '../../src/sim/top.ts';
 import { REPO_ROOT } from '../../src/gen/render.ts';
 import { reportJson, synthesize, type Target } from '../../src/synth/index.ts';
 

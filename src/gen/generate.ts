@@ -1,7 +1,6 @@
 // Config → RTL folder: one file per module, a file list, and a manifest stamped with the hardware hash.
-// Written atomically: everything goes to a temporary sibling folder that is renamed at the end.
-import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname, join, basename } from 'node:path';
+// Written atomically by outdir.ts: a temporary sibling folder swapped in by renames at the end.
+import { writeFolderAtomic, type OutputOptions } from './outdir.ts';
 import type { Derived } from './derive.ts';
 import { MODULES } from './modules.ts';
 import { renderModule, GENERATOR } from './render.ts';
@@ -32,27 +31,9 @@ export function manifest(D: Derived) {
   };
 }
 
-/** Write files into `dir` atomically: a failure leaves no half-written folder behind. */
-export function writeFolderAtomic(dir: string, files: GeneratedFile[]): void {
-  const parent = dirname(dir);
-  mkdirSync(parent, { recursive: true });
-  const tmp = join(parent, `.${basename(dir)}.tmp-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
-  try {
-    for (const f of files) {
-      mkdirSync(dirname(join(tmp, f.path)), { recursive: true });
-      writeFileSync(join(tmp, f.path), f.content);
-    }
-    if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
-    renameSync(tmp, dir);
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
-}
-
-export function generate(D: Derived, outDir: string): GeneratedFile[] {
+/** Render and write a design into `outDir` (atomically; only replaces an elsa-gen rtl folder). */
+export function generate(D: Derived, outDir: string, o: Omit<OutputOptions, 'kind'> = {}): GeneratedFile[] {
   const files = renderDesign(D);
-  writeFolderAtomic(outDir, files);
+  writeFolderAtomic(outDir, files, { ...o, kind: 'rtl' });
   return files;
 }

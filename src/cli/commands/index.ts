@@ -5,8 +5,7 @@ import { registerCalibrate } from './calibrate.ts';
 import { registerEvaluate } from './evaluate.ts';
 import { registerReport } from './report.ts';
 
-export async function loadOptionalCommands(program: Command): Promise<void> {
-  // filled in as commands are added
+export function loadOptionalCommands(program: Command): void {
   registerCalibrate(program);
   registerEvaluate(program);
   registerReport(program);
