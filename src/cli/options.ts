@@ -18,7 +18,7 @@ export const num = (r: NumberRule) => (s: string) => parseNumber(s, r);
 
 /** A commander argParser for a choice among fixed names. */
 export const oneOf = <T extends string>(choices: readonly T[]) => (s: string): T => {
-  if (!(choices as readonly string[]).includes(s)) throw new InvalidArgumentError(`Expected one of ${choices.join(", ")}.`);
+  if (!(choices as readonly string[]).includes(s)) throw new InvalidArgumentError(`Expected one of ${choices.join(', ')}.`);
   return s as T;
 };
 
