@@ -42,6 +42,12 @@ const FS_HINT: Record<string, string> = {
   EMFILE: 'too many open files: close some programs and run again',
 };
 
+/** What to do about a Node file-system error code, or null when it is not one. */
+export function fsHint(e: unknown): string | null {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return typeof code === 'string' && code in FS_HINT ? FS_HINT[code] : null;
+}
+
 /** A Node file-system error as one line naming the path and what to do, or null for other errors. */
 export function fsErrorLine(e: unknown): string | null {
   const err = e as NodeJS.ErrnoException;

@@ -11,7 +11,7 @@ import {
   existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { UserError } from './errors.ts';
+import { UserError, fsHint } from './errors.ts';
 
 export const MARKER = '.elsa-gen-output.json';
 export interface OutFile { path: string; content: string | Buffer }
@@ -104,6 +104,7 @@ export function checkReplaceable(dir: string, o: OutputOptions): void {
     st = lstatSync(abs);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if (fsHint(e)) throw new UserError(`cannot write ${dir}: ${fsHint(e)}`);
     throw e;
   }
   if (!st.isDirectory()) {
@@ -257,16 +258,17 @@ export class OutputFolder {
 
 /** Check, lock and recover `dir`, then hand out a temporary folder to write into. */
 export function beginOutput(dir: string, o: OutputOptions): OutputFolder {
-  const parent = dirname(resolve(dir));
   checkReplaceable(dir, o);
+  let lock: string;
   try {
-    if (!statSync(parent).isDirectory()) throw new UserError(`cannot write ${dir}: ${relative(process.cwd(), parent) || parent} is a file, not a folder (choose another output folder)`);
+    mkdirSync(dirname(resolve(dir)), { recursive: true });
+    lock = acquireLock(resolve(dir), o.waitMs ?? Number(process.env.ELSA_GEN_LOCK_WAIT_MS ?? 60_000));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    mkdirSync(parent, { recursive: true });
+    // the folder cannot be written at all: say so for the path the user gave
+    const hint = fsHint(e);
+    if (hint) throw new UserError(`cannot write ${dir}: ${hint}`);
+    throw e;
   }
-  const wait = o.waitMs ?? Number(process.env.ELSA_GEN_LOCK_WAIT_MS ?? 60_000);
-  const lock = acquireLock(resolve(dir), wait);
   try {
     recoverOutput(resolve(dir));
     checkReplaceable(dir, o);   // again: the folder may have changed while we waited

@@ -5,7 +5,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { DEFAULT_PRESET, loadConfig } from '../../gen/config.ts';
 import { UserError } from '../../gen/errors.ts';
 import { generate } from '../../gen/generate.ts';
-import { beginOutput, writeFolderAtomic } from '../../gen/outdir.ts';
+import { beginOutput, checkReplaceable, writeFolderAtomic } from '../../gen/outdir.ts';
 import { SIMULATORS, simulate, type Simulator } from '../../sim/run.ts';
 import { buildStimulus, invocationsFromJson, standardInvocations, VectorError, type Invocation, type Stimulus } from '../../sim/stimulus.ts';
 import { checkTopRun, stimulusFromFiles, topPlusargs, writeTopBench } from '../../sim/top.ts';
@@ -100,6 +100,9 @@ export function registerSimCommands(program: Command): void {
         throw new UserError(`--waves ${opts.waves} must be a .fst or .vcd file outside ${dir} and ${rtlDir} (those folders are replaced)`);
       const stim = opts.vectors ? loadVectors(D, opts.vectors, spec) : buildStimulus(D, loadInvocations(D, opts));
       const inputs = [opts.vectors, opts.input].filter((x): x is string => !!x);
+      // both folders checked before either is written
+      checkReplaceable(rtlDir, { kind: 'rtl', force: opts.force, inputs });
+      checkReplaceable(dir, { kind: 'sim', force: opts.force, inputs });
       generate(D, rtlDir, { force: opts.force, inputs });
       const work = beginOutput(dir, { kind: 'sim', force: opts.force, inputs });
       let r, check;
