@@ -61,10 +61,16 @@ export async function main(argv: string[]): Promise<number> {
 
 /** SIGINT/SIGTERM: remove this run's temporary folders and exit 130. Child processes share our process
  *  group, which bin/elsa-gen.js signals as a whole, so simulators and compilers stop with us. */
+let stopping = false;
 function onSignal(sig: NodeJS.Signals) {
-  abortAllOutputs();
-  process.stderr.write(`elsa-gen: interrupted (${sig})\n`);
-  process.exit(EXIT.interrupted);
+  if (stopping) return;
+  stopping = true;
+  // the children got the signal with us: give them 200 ms to stop writing before the clean-up
+  setTimeout(() => {
+    abortAllOutputs();
+    process.stderr.write(`elsa-gen: interrupted (${sig})\n`);
+    process.exit(EXIT.interrupted);
+  }, 200);
 }
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);

@@ -207,6 +207,13 @@ export function recoverOutput(dir: string): void {
 }
 
 const active = new Set<OutputFolder>();
+const cleanups = new Set<() => void>();
+
+/** Run `fn` if the process is interrupted before the returned function is called (temporary files). */
+export function onInterrupt(fn: () => void): () => void {
+  cleanups.add(fn);
+  return () => cleanups.delete(fn);
+}
 
 /** A folder being written: files go to `tmp`; commit() swaps it in, abort() removes it. */
 export class OutputFolder {
@@ -293,9 +300,9 @@ export function writeFolderAtomic(dir: string, files: OutFile[], o: OutputOption
 
 /** Interrupted: remove every temporary folder of this process and release its locks (synchronous). */
 export function abortAllOutputs(): void {
-  for (const o of [...active]) {
+  for (const fn of [...cleanups, ...[...active].map((o) => () => o.abort())]) {
     try {
-      o.abort();
+      fn();
     } catch {
       /* best effort while exiting */
     }

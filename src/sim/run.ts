@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, renameSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { CheckError, UserError } from '../gen/errors.ts';
+import { onInterrupt } from '../gen/outdir.ts';
 import { REPO_ROOT } from '../gen/render.ts';
 
 export const SIMULATORS = ['iverilog', 'verilator'] as const;
@@ -115,7 +116,15 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
       const tmp = `${dir}.tmp-${process.pid}`;
       rmSync(tmp, { recursive: true, force: true });
       mkdirSync(tmp, { recursive: true });
-      await execa('verilator', [...flags, '-Mdir', tmp, ...srcs], { cwd: o.workDir });
+      const done = onInterrupt(() => rmSync(tmp, { recursive: true, force: true }));
+      try {
+        await execa('verilator', [...flags, '-Mdir', tmp, ...srcs], { cwd: o.workDir });
+      } catch (e) {
+        rmSync(tmp, { recursive: true, force: true });
+        throw e;
+      } finally {
+        done();
+      }
       rmSync(dir, { recursive: true, force: true });
       renameSync(tmp, dir);
     }

@@ -1,7 +1,9 @@
 // `report`: one offline HTML page per config (build/report/<name>.html by default). Each page is
 // written on its own (atomically): pages of other configs in the folder stay.
 import type { Command } from 'commander';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { UserError } from '../../gen/errors.ts';
 import { DEFAULT_PRESET, loadConfig } from '../../gen/config.ts';
 import { writeOwnFile } from '../../gen/outdir.ts';
 import { renderReport } from '../../report/report.ts';
@@ -18,6 +20,11 @@ export function registerReport(program: Command): void {
     .option('--force', 'replace <name>.html even if elsa-gen did not write it')
     .action((specs: string[], opts: { out: string; force?: boolean }) => {
       const configs = specs.map(loadConfig);   // every config checked before anything is written
+      try {
+        if (!statSync(opts.out).isDirectory()) throw new UserError(`cannot write ${join(opts.out, `${configs[0].cfg.name}.html`)}: ${opts.out} is a file, not a folder (choose another output folder)`);
+      } catch (e) {
+        if (e instanceof UserError) throw e;   // else absent: created on write
+      }
       const files = configs.map((D, i) => {
         process.stderr.write(`report ${i + 1}/${specs.length}: ${D.cfg.name}\n`);
         return { path: join(opts.out, `${D.cfg.name}.html`), content: renderReport(D) };

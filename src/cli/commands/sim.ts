@@ -66,9 +66,10 @@ export function registerSimCommands(program: Command): void {
     .option('--force', 'replace the output folder even if elsa-gen did not write it')
     .action((spec: string, opts: { seed: number; input?: string; out?: string; force?: boolean }) => {
       const D = loadConfig(spec);
+      const out = opts.out ?? join('build', 'vectors', D.cfg.name);
+      checkReplaceable(out, { kind: 'vectors', force: opts.force, inputs: opts.input ? [opts.input] : [] });
       const invs = loadInvocations(D, opts);
       const stim = buildStimulus(D, invs);
-      const out = opts.out ?? join('build', 'vectors', D.cfg.name);
       const summary = { hwHash: D.hwHash, config: D.cfg.name, seed: opts.input ? null : opts.seed, input: opts.input ?? null, invocations: invs.map((v) => ({ n: v.n, tQ: v.tQ })) };
       writeFolderAtomic(out, [
         { path: 'stim.hex', content: stim.hex },
