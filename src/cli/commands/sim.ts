@@ -112,7 +112,7 @@ export function registerSimCommands(program: Command): void {
         const sources = writeTopBench(D, work.tmp, stim, { stall: opts.stall, idle: opts.idle });
         const top = { stall: opts.stall, seed: opts.seed, idle: opts.idle };
         r = await simulate({ sim, workDir: work.tmp, sources, plusargs: topPlusargs(top), seed: opts.seed, waves: opts.waves ? resolve(opts.waves) : undefined });
-        check = checkTopRun(D, stim, r);
+        check = checkTopRun(D, stim, r, opts.stall);
         work.commit();
       } catch (e) {
         work.abort();
