@@ -32,7 +32,7 @@ export interface BenchRow {
   utilisation: number; speedup: number; simCyclesPerSec: number;
 }
 
-/** Analytic per-query bound (SPEC §2): max(hash cycles, rows of the busiest bank, its candidates, d/m_o). */
+/** Analytic per-query bound (docs/spec.md §2): max(hash cycles, rows of the busiest bank, its candidates, d/m_o). */
 function queryBound(D: Derived, banks: { order: number[] }[], n: number): number {
   const rows = Math.ceil(Math.ceil(n / D.cfg.pA) / D.cfg.pC);
   const cand = Math.max(...banks.map((b) => b.order.length));

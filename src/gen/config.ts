@@ -7,7 +7,7 @@ import { derive, type Derived } from './derive.ts';
 
 /** Named presets: partial configs over the schema defaults. */
 export const PRESETS: Record<string, ElsaConfigInput> = {
-  // The paper's evaluated accelerator (SPEC §2).
+  // The paper's evaluated accelerator (docs/spec.md §2).
   paper: { name: 'paper', nMax: 512, d: 64, k: 64, pA: 4, pC: 8, mH: 256, mO: 16 },
   // Small and fast: the default for quick start and CI.
   small: { name: 'small', nMax: 24, d: 16, k: 16, pA: 2, pC: 3, mH: 32, mO: 4 },
