@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { PRESETS, resolveConfig } from './config.ts';
 import { renderDesign } from './generate.ts';
 import { REPO_ROOT } from './render.ts';
-import { listFiles, MARKER, matchesMarker, recoverOutput } from './outdir.ts';
+import { listFiles, MARKER, matchesMarker, recoverOutput, writeFolderAtomic } from './outdir.ts';
 import { Rng } from '../model/rng.ts';
 import { build } from 'esbuild';
 
@@ -28,6 +28,7 @@ describe('atomic output folders under SIGKILL', () => {
     const bundle = join(TMP, 'writer.mjs');
     await build({ entryPoints: [WRITER], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'error' });
     const dir = join(TMP, 'out');
+    writeFolderAtomic(dir, sets[0], { kind: 'rtl' });   // the old set every kill starts from
     const rng = new Rng(2024);
     const seen = { old: 0, new: 0, absentWindow: 0, midWrite: 0 };
     for (let k = 0; k <= KILLS; k++) {
