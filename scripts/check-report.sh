@@ -4,7 +4,8 @@
 # Usage: bash scripts/check-report.sh [configs...]   (default: small kwt1 paper)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v chromium >/dev/null || { echo "check-report: installing Debian chromium"; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+# Chromium is not installed for you (about 300 MB): say how, and stop.
+command -v chromium >/dev/null || { echo "check-report: chromium is not installed; install it with: apt-get install chromium" >&2; exit 2; }
 cfgs=("$@"); [ ${#cfgs[@]} -gt 0 ] || cfgs=(small kwt1 paper)
 ./bin/elsa-gen.js report "${cfgs[@]}" -o build/report
 flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync)

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DesignSpec } from '../src/units/design.ts';
 import { REPO_ROOT, renderTemplate } from '../src/gen/render.ts';
-import { writeDesignRtl } from './top.ts';
+import { writeDesignRtl } from '../src/sim/top.ts';
 import { AXI_ADDR_W, AXI_ID, axiRegisters, axiVersionWord } from '../src/units/axi/spec.ts';
 import { simulate, type Simulator, type SimResult } from '../src/sim/run.ts';
 import { buildStimulus, invalidInvocation, standardInvocations, type Invocation, type Stimulus } from '../src/sim/stimulus.ts';
@@ -63,7 +63,7 @@ export async function runAxi(D: DesignSpec, invs: Invocation[], sim: Simulator, 
   writeFileSync(join(dir, 'stim.hex'), hex);
   writeFileSync(join(dir, 'stim.meta'), stim.meta);
   const totalN = stim.traces.reduce((s, t) => s + (t ? t.out.length : 0), 0);
-  // generous bound as in tb/top.ts (for up to 100% stall, so that every stall level shares one Verilator
+  // generous bound as in src/sim/top.ts (for up to 100% stall, so that every stall level shares one Verilator
   // build), plus the register traffic of every invocation
   const stall = opts.stall ?? 0;
   const watchdogNs = 10 * (4000 + invs.length * 600 + totalN * (D.hash.cycles + 4) * 4 + totalN * (D.cfg.nMax + 16) * 4) * 6;

@@ -13,7 +13,7 @@ import { lintDesign } from '../src/gen/lint.ts';
 import { REPO_ROOT } from '../src/gen/render.ts';
 import { standardInvocations } from '../src/sim/stimulus.ts';
 import { predictCycles } from '../src/perf/cycles.ts';
-import { runTop } from './top.ts';
+import { runTop } from '../src/sim/top.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 1000);
 const COUNT = Number(process.env.FUZZ_COUNT ?? 5);

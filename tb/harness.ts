@@ -20,8 +20,17 @@ export function writeModuleFiles(D: DesignSpec, module: string, dir: string): st
 
 export interface UnitRun extends SimResult { dir: string }
 
-export async function runUnit(D: DesignSpec, trace: Trace, sim: Simulator, opts: { corrupt?: number; hashOverride?: string } = {}): Promise<UnitRun> {
-  const dir = join(REPO_ROOT, 'build', 'unit', `${D.cfg.name}-${D.hwHash}-${trace.module}-${sim}${opts.corrupt !== undefined ? '-corrupt' : ''}${opts.hashOverride ? '-badhash' : ''}`);
+export interface UnitOptions {
+  corrupt?: number; hashOverride?: string;
+  /** Damage the vector file: drop this many lines at the end (negative: append that many lines). */
+  cut?: number;
+  /** Work folder suffix, so that tests running in parallel never share a folder. */
+  tag?: string;
+}
+
+export async function runUnit(D: DesignSpec, trace: Trace, sim: Simulator, opts: UnitOptions = {}): Promise<UnitRun> {
+  const tag = `${opts.corrupt !== undefined ? '-corrupt' : ''}${opts.hashOverride ? '-badhash' : ''}${opts.cut ? `-cut${opts.cut}` : ''}${opts.tag ? `-${opts.tag}` : ''}`;
+  const dir = join(REPO_ROOT, 'build', 'unit', `${D.cfg.name}-${D.hwHash}-${trace.module}-${sim}${tag}`);
   rmSync(dir, { recursive: true, force: true });
   const rtl = writeModuleFiles(D, trace.module, dir);
   const { packed, hex } = packTrace(trace);
@@ -34,6 +43,10 @@ export async function runUnit(D: DesignSpec, trace: Trace, sim: Simulator, opts:
     const lowest = maskBits & -maskBits;
     ls[i] ^= lowest << BigInt(packed.outW);
     lines = ls.map((x) => x.toString(16)).join('\n') + '\n';
+  }
+  if (opts.cut) {
+    const ls = lines.trim().split('\n');
+    lines = (opts.cut > 0 ? ls.slice(0, -opts.cut) : [...ls, ...ls.slice(0, -opts.cut)]).join('\n') + '\n';
   }
   writeFileSync(join(dir, 'vectors.hex'), lines);
   writeFileSync(join(dir, 'vectors.meta'), metaFile(opts.hashOverride ?? D.hwHash, trace.cycles.length));

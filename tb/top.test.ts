@@ -6,7 +6,11 @@ import { MATRIX } from '../src/gen/matrix.ts';
 import { SIMULATORS } from '../src/sim/run.ts';
 import { buildStimulus, extremeInvocations, invalidInvocation, randomInvocation, standardInvocations } from '../src/sim/stimulus.ts';
 import { Rng } from '../src/spec/rng.ts';
-import { runTop } from './top.ts';
+import { runTop, writeTopBench, checkTopRun } from '../src/sim/top.ts';
+import { simulate } from '../src/sim/run.ts';
+import { writeFileSync } from 'node:fs';
+import { REPO_ROOT } from '../src/gen/render.ts';
+import { join } from 'node:path';
 import { predictCycles } from '../src/perf/cycles.ts';
 
 describe.each(MATRIX.map((c) => [c.name, resolveConfig(c)] as const))('top level, config %s', (_n, D) => {
@@ -27,6 +31,7 @@ describe.each(MATRIX.map((c) => [c.name, resolveConfig(c)] as const))('top level
       const rows = invs.reduce((s, v) => s + v.n, 0);
       expect(r.failed, r.stdout.slice(0, 3000)).toBe(0);
       expect(r.passed).toBe(rows);
+      expect(r.problems).toEqual([]);
       expect(r.invocations.length).toBe(invs.length);
       // the cycle model predicts the RTL's cycle counters exactly
       const predicted = r.stimulus.traces.map((t) => predictCycles(D, t!)).map((p) => [p.pre, p.exec]);
@@ -60,12 +65,61 @@ describe('top level, robustness', () => {
     it(`survives random stream gaps and backpressure, back-to-back invocations and invalid n under ${sim}`, async () => {
       const r = await runTop(D, invs, sim, { stall: 35, seed: 5, tag: 'stall' });
       expect(r.failed, r.stdout.slice(0, 3000)).toBe(0);
-      expect(r.passed).toBe(24 + 7 + 24 + 2 + 2);
+      // rows only: the two invalid invocations are counted as rejected, not as passed rows
+      expect(r.passed).toBe(24 + 7 + 24 + 2);
+      expect(r.rejected).toBe(2);
+      expect(r.problems).toEqual([]);
     });
   it('reports a corrupted expected output word', async () => {
     const r = await runTop(D, standardInvocations(D, 7), 'iverilog', { corrupt: true, tag: 'corrupt' });
     expect(r.failed).toBe(1);
     expect(r.stdout).toMatch(/MISMATCH invocation 3 query 0/);
+  });
+  // a pass needs every word of the stimulus: a file cut at an invocation boundary, cut inside one, or
+  // longer than stim.meta says fails in the testbench itself, under both simulators
+  for (const sim of SIMULATORS)
+    it(`fails stimulus files shorter or longer than their meta file under ${sim}`, async () => {
+      const invs = standardInvocations(D, 7);
+      const stim = buildStimulus(D, invs);
+      const lines = stim.hex.trim().split('\n');
+      const boundary = 1 + 3 * invs[0].n + 1 + 3 * invs[1].n;
+      const cases = { boundary: lines.slice(0, boundary), inside: lines.slice(0, -3), long: [...lines, '0'] };
+      for (const [what, ls] of Object.entries(cases)) {
+        const dir = join(REPO_ROOT, 'build', 'top', `short-${what}-${sim}`);
+        const sources = writeTopBench(D, dir, stim);
+        writeFileSync(join(dir, 'stim.hex'), ls.join('\n') + '\n');
+        const r = await simulate({ sim, workDir: dir, sources, plusargs: ['stall=0', 'seed=1', 'idle=0'] });
+        expect(r.failed, what).toBe(1);
+        expect(r.passed, what).toBe(0);
+        expect(r.stdout, what).toMatch(what === 'long' ? /holds more words than its meta file says/ : /holds fewer words than its meta file says/);
+      }
+    });
+  it('a run that compared fewer rows, or whose cycle counters differ from the model, is not a pass', async () => {
+    const invs = standardInvocations(D, 7);
+    const r = await runTop(D, invs, 'verilator', { tag: 'checks' });
+    expect(r.problems).toEqual([]);
+    // the same report with the last invocation's rows and counters missing, and one counter off by one
+    const cut = r.stdout.replace(/^INVOCATION 3 .*$/m, '');
+    expect(checkTopRun(D, r.stimulus, { ...r, stdout: cut, passed: r.passed - 1 }).problems).toEqual([
+      'only 44 of 45 output rows were compared', '3 of 4 invocations reported their cycle counters',
+    ]);
+    const late = r.stdout.replace(/^(INVOCATION 1 n=\d+ CYCLES_PRE \d+ CYCLES_EXEC )(\d+)$/m, (_m, a, x) => `${a}${Number(x) + 1}`);
+    expect(checkTopRun(D, r.stimulus, { ...r, stdout: late }).problems).toEqual([
+      expect.stringMatching(/^invocation 1: RTL cycles pre \d+ exec (\d+), cycle model pre \d+ exec \d+$/),
+    ]);
+  });
+  it('runs more than a million cycles under verilator: the 64-bit watchdog sized from the model does not fire', async () => {
+    const invs = standardInvocations(D, 7);
+    const t0 = performance.now();
+    const r = await runTop(D, invs, 'verilator', { idle: 1_100_000, tag: 'long' });
+    console.log(`verilator: ${r.cycles} cycles in ${((performance.now() - t0) / 1000).toFixed(1)} s (simulation ${r.runSeconds?.toFixed(1)} s)`);
+    expect(r.failed, r.stdout.slice(0, 2000)).toBe(0);
+    expect(r.problems).toEqual([]);
+    expect(r.cycles).toBeGreaterThan(1_000_000);
+    // and it does fire when the run needs more than it allows
+    const short = await runTop(D, invs, 'verilator', { watchdog: 200, tag: 'watchdog' });
+    expect(short.stdout).toMatch(/ERROR: watchdog expired at cycle 200/);
+    expect(short.failed).toBeGreaterThan(0);
   });
   it('refuses a stimulus file made for another config', async () => {
     const r = await runTop(D, standardInvocations(D, 7), 'iverilog', { hashOverride: 'deadbeef0000', tag: 'badhash' });
@@ -103,6 +157,7 @@ describe('top level, reset in the middle of an invocation', () => {
     it(`recovers cleanly after a reset during execution and during loading under ${sim}`, async () => {
       const r = await runTop(D, invs, sim, { stall: 20, seed: 3, tag: 'reset' });
       expect(r.failed, r.stdout.slice(0, 3000)).toBe(0);
+      expect(r.problems).toEqual([]);
       expect(r.passed).toBe(5 + 17 + D.cfg.nMax);
       expect(r.stdout).toMatch(/RESET in invocation 0 after 5 output rows/);
       expect(r.stdout).toMatch(/RESET in invocation 2 after 0 output rows/);

@@ -9,7 +9,7 @@ import type { DesignSpec } from '../../src/units/design.ts';
 import { renderDesign } from '../../src/gen/generate.ts';
 import { thresholdSweep } from '../../src/sim/stimulus.ts';
 import { predictCycles, stageCycles, type StageCycles } from '../../src/perf/cycles.ts';
-import { runTop } from '../../tb/top.ts';
+import { runTop } from '../../src/sim/top.ts';
 import { REPO_ROOT } from '../../src/gen/render.ts';
 import { reportJson, synthesize, type Target } from '../../src/synth/index.ts';
 
@@ -32,7 +32,7 @@ export interface BenchRow {
   utilisation: number; speedup: number; simCyclesPerSec: number;
 }
 
-/** Analytic per-query bound (SPEC §2): max(hash cycles, rows of the busiest bank, its candidates, d/m_o). */
+/** Analytic per-query bound (docs/spec.md §2): max(hash cycles, rows of the busiest bank, its candidates, d/m_o). */
 function queryBound(D: DesignSpec, banks: { order: number[] }[], n: number): number {
   const rows = Math.ceil(Math.ceil(n / D.cfg.pA) / D.cfg.pC);
   const cand = Math.max(...banks.map((b) => b.order.length));

@@ -14,7 +14,7 @@ import { loadClip } from '../../src/tflite/audio.ts';
 import { KwtModel } from '../../src/tflite/interpreter.ts';
 import { checkKwtConfig, collectCalibration, layerKey, thresholdsFor } from '../../src/eval/calibrate.ts';
 import { loadManifest, splitClips } from '../../src/eval/clips.ts';
-import { runTop } from '../../tb/top.ts';
+import { runTop } from '../../src/sim/top.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: string) => {

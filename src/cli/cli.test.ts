@@ -83,7 +83,8 @@ describe('elsa-gen vectors and sim', () => {
   });
   it('rejects an unknown simulator', async () => {
     const r = await cli(['sim', 'small', '--sim', 'modelsim']);
-    expect(r.stderr.trim()).toBe('elsa-gen: --sim must be one of iverilog, verilator, not "modelsim"');
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.trim()).toBe(`elsa-gen: option '--sim <simulator>' argument 'modelsim' is invalid. Expected one of iverilog, verilator. (see --help)`);
   });
   it('says how to install a missing simulator', async () => {
     // a PATH with node but without the simulators

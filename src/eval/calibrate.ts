@@ -1,4 +1,4 @@
-// Per-layer threshold learning on KWT-1 (SPEC §1.3): run the exact model on the calibration clips,
+// Per-layer threshold learning on KWT-1 (docs/spec.md §1.3): run the exact model on the calibration clips,
 // collect every layer's Q and K, and apply the paper's rule (src/model/calibrate.ts) per layer.
 import type { DesignSpec } from '../units/design.ts';
 import { resolveConfig } from '../gen/config.ts';

@@ -103,8 +103,8 @@ describe('calibrate / evaluate command errors', () => {
   const cli = (args: string[]) => execa(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, reject: false });
   it('one line and exit code 2 for a bad p, a missing clip folder, a non-KWT config', async () => {
     const cases: [string[], RegExp][] = [
-      [['calibrate', '--p', 'abc'], /^elsa-gen: --p must be a number ≥ 0, not "abc"$/],
-      [['calibrate', '--p', '-1'], /^elsa-gen: --p must be a number ≥ 0, not -1$/],
+      [['calibrate', '--p', 'abc'], /^elsa-gen: option '--p <p>' argument 'abc' is invalid\. Expected a number from 0 to 1000\. \(see --help\)$/],
+      [['calibrate', '--p', '-1'], /^elsa-gen: option '--p <p>' argument '-1' is invalid\. Expected a number from 0 to 1000\. \(see --help\)$/],
       [['evaluate', '--clips', 'build/no-such-clips'], /^elsa-gen: no clip manifest at .*no-such-clips\/manifest\.json \(make the clips first: scripts\/make-clips\.sh build\/no-such-clips\)$/],
       [['calibrate', 'small', '--p', '1'], /^elsa-gen: config small: KWT-1 needs d = 64, not 16 \(use the kwt1 preset\)$/],
     ];

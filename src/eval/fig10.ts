@@ -21,7 +21,7 @@ import { renderSvg } from './svg.ts';
 import type { Fig10Result, VariantMetrics } from './types.ts';
 
 export const FIG10_PS = [0, 0.5, 1, 2, 4];
-/** Accuracy-loss budgets (percentage points) of the paper's named settings (SPEC §1.3). */
+/** Accuracy-loss budgets (percentage points) of the paper's named settings (docs/spec.md §1.3). */
 export const SETTINGS = [
   { name: 'conservative', loss: 1 },
   { name: 'moderate', loss: 2.5 },
@@ -250,7 +250,7 @@ export function renderTable(r: Fig10Result): string {
     L.push(`| ${l} | ${ts.join(' | ')} | ${ks.join(' | ')} |`);
   }
   L.push('');
-  L.push('Paper (SPEC §3): under 40% of keys at p = 1 for sub-1% loss on most workloads; about 26% at p = 2 for sub-2% loss.');
+  L.push('Paper (ISCA 2021, section V): under 40% of keys at p = 1 for sub-1% loss on most workloads; about 26% at p = 2 for sub-2% loss.');
   return L.join('\n') + '\n';
 }
 

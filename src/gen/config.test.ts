@@ -58,16 +58,22 @@ describe('invalid configs', () => {
     expect(msg({ ...base, pC: 13 })).toBe('config error: pC must be at most the bank size nMax/pA = 12, not 13 (fix: set pC ≤ 12)');
   });
   it('unknown field', () => {
-    expect(msg({ ...base, pX: 1 })).toMatch(/^config error: \(root\): Unrecognized key: "pX"/);
+    expect(msg({ ...base, pX: 1 })).toBe('config error: pX is not a config field (fix: did you mean pA?)');
+    expect(msg({ ...base, formats: { accgard: 3 } })).toBe('config error: formats.accgard is not a config field (fix: did you mean formats.accGuard?)');
   });
   it('wrong type', () => {
-    expect(msg({ ...base, d: '64' })).toMatch(/^config error: d: Invalid input: expected number, received string/);
+    expect(msg({ ...base, d: '64' })).toBe('config error: d must be a number, not "64" (fix: write 64 without quotes)');
+    expect(msg({ ...base, nMax: 24.5 })).toBe('config error: nMax must be an integer, not 24.5 (fix: use 25)');
+    expect(msg({ ...base, d: undefined })).toBe('config error: d is required (fix: add "d"; elsa-gen params lists every field)');
   });
   it('out of range, nested', () => {
-    expect(msg({ ...base, formats: { qkv: { int: 5, frac: 40 } } })).toMatch(/^config error: formats\.qkv\.frac: Too big: expected number to be <=16/);
+    expect(msg({ ...base, formats: { qkv: { int: 5, frac: 40 } } })).toBe('config error: formats.qkv.frac must be ≤ 16, not 40 (fix: use a value of at most 16)');
   });
   it('widths that would overflow the exact model', () => {
-    expect(msg({ ...base, formats: { qkv: { int: 16, frac: 16 }, accGuard: 20 } })).toMatch(/exceeds the 52-bit limit/);
+    // the field the user wrote that causes the width, not the one derive() checks it under
+    expect(msg({ ...base, formats: { qkv: { int: 16, frac: 16 } } })).toMatch(/^config error: formats\.qkv = \{"int":16,"frac":16\} makes the Σe·v accumulator \d+ bits wide, over the 52-bit limit/);
+    expect(msg({ ...base, formats: { accGuard: 20, qkv: { int: 16, frac: 16 } } })).toMatch(/^config error: formats\.qkv = /);
+    expect(msg({ ...base, nMax: 4096, d: 512, k: 512, pA: 4, mH: 512 })).toMatch(/^config error: d = 512 makes the hash buffers \d+ bits wide/);
   });
   it('unknown preset and unreadable files give user errors', () => {
     expect(() => loadConfig('nope')).toThrow(UserError);

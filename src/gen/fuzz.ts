@@ -52,7 +52,7 @@ export function invalidConfigs(seed: number): InvalidCase[] {
     { raw: { ...base, mO: base.d + 1 }, field: 'mO', why: 'm_o does not divide d' },
     { raw: { ...base, mH: 1 }, field: 'mH', why: 'fewer hash multipliers than a factor' },
     { raw: { ...base, pC: nB + 1 }, field: 'pC', why: 'more selection modules than keys per bank' },
-    { raw: { ...base, turbo: true }, field: '(root)', why: 'unknown field' },
+    { raw: { ...base, turbo: true }, field: 'turbo', why: 'unknown field' },
     { raw: { ...base, nMax: String(base.nMax) }, field: 'nMax', why: 'wrong type' },
     { raw: { ...base, nMax: -4 }, field: 'nMax', why: 'negative' },
     { raw: withoutD, field: 'd', why: 'missing field' },

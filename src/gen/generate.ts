@@ -1,7 +1,6 @@
 // Config → RTL folder: one file per module, a file list, and a manifest stamped with the hardware hash.
-// Written atomically: everything goes to a temporary sibling folder that is renamed at the end.
-import { mkdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname, join, basename } from 'node:path';
+// Written atomically by outdir.ts: a temporary sibling folder swapped in by renames at the end.
+import { writeFolderAtomic, type OutputOptions } from './outdir.ts';
 import type { DesignSpec } from '../units/design.ts';
 import { MODULES, moduleNames } from './modules.ts';
 import { renderModule, GENERATOR } from './render.ts';
@@ -14,7 +13,7 @@ export function renderDesign(D: DesignSpec): GeneratedFile[] {
   const files = MODULES.map((m) => ({ path: `${m.name}.v`, content: renderModule(D, m, moduleNames()) }));
   files.push({ path: 'files.f', content: MODULES.map((m) => `${m.name}.v`).join('\n') + '\n' });
   files.push({ path: 'manifest.json', content: JSON.stringify(manifest(D), null, 2) + '\n' });
-  files.push(...flowFiles(D, MODULES));     // <name>.core (FuseSoC) and README.md
+  files.push(...flowFiles(D, MODULES));   // <name>.core (FuseSoC) and README.md
   return files;
 }
 
@@ -32,27 +31,9 @@ export function manifest(D: DesignSpec) {
   };
 }
 
-/** Write files into `dir` atomically: a failure leaves no half-written folder behind. */
-export function writeFolderAtomic(dir: string, files: GeneratedFile[]): void {
-  const parent = dirname(dir);
-  mkdirSync(parent, { recursive: true });
-  const tmp = join(parent, `.${basename(dir)}.tmp-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
-  try {
-    for (const f of files) {
-      mkdirSync(dirname(join(tmp, f.path)), { recursive: true });
-      writeFileSync(join(tmp, f.path), f.content);
-    }
-    if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
-    renameSync(tmp, dir);
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
-}
-
-export function generate(D: DesignSpec, outDir: string): GeneratedFile[] {
+/** Render and write a design into `outDir` (atomically; only replaces an elsa-gen rtl folder). */
+export function generate(D: DesignSpec, outDir: string, o: Omit<OutputOptions, 'kind'> = {}): GeneratedFile[] {
   const files = renderDesign(D);
-  writeFolderAtomic(outDir, files);
+  writeFolderAtomic(outDir, files, { ...o, kind: 'rtl' });
   return files;
 }

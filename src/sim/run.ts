@@ -1,9 +1,10 @@
 // Running testbenches under Icarus Verilog or Verilator, and reading their "N passed, N failed" line.
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, renameSync } from 'node:fs';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import { UserError } from '../spec/errors.ts';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, renameSync } from 'node:fs';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { CheckError, UserError } from '../spec/errors.ts';
+import { onInterrupt } from '../gen/outdir.ts';
 import { REPO_ROOT } from '../gen/render.ts';
 
 export const SIMULATORS = ['iverilog', 'verilator'] as const;
@@ -41,7 +42,10 @@ export function findOnPath(tool: string): string | null {
 /** The last "N passed, N failed" line (Verilator prints its $finish note after it). */
 export function parseSummary(stdout: string): { passed: number; failed: number } {
   const m = [...stdout.matchAll(/^(\d+) passed, (\d+) failed$/gm)].at(-1);
-  if (!m) throw new Error(`testbench printed no "N passed, N failed" line:\n${stdout.slice(-2000)}`);
+  if (!m) {
+    const why = stdout.split('\n').filter((l) => /error|fatal/i.test(l)).slice(0, 1).join('');
+    throw new CheckError(`the testbench stopped without its "N passed, N failed" line${why ? `: ${why.trim()}` : ''}`);
+  }
   return { passed: Number(m[1]), failed: Number(m[2]) };
 }
 
@@ -53,6 +57,27 @@ export interface SimOptions {
   plusargs?: string[];      // e.g. ["vectors=vectors.hex"]
   waves?: string;           // FST file name (relative to workDir) to dump
   timeoutMs?: number;
+  /** Verilator: seed of the randomised initial state (--x-initial unique, +verilator+rand+reset+2). */
+  seed?: number;
+}
+
+/** Verilator has no X: every run starts from random register and memory contents and random X
+ *  assignments (seeded), so an output that depends on an unreset value shows up as a mismatch. */
+export const VERILATOR_X_FLAGS = ['--x-assign', 'unique', '--x-initial', 'unique'];
+const verilatorRandomInit = (seed: number) => ['+verilator+rand+reset+2', `+verilator+seed+${Math.max(1, seed)}`];
+
+/** Build folders of killed runs (their pid is gone) are removed before the next build. */
+function removeStaleBuilds(cacheRoot: string): void {
+  if (!existsSync(cacheRoot)) return;
+  for (const n of readdirSync(cacheRoot)) {
+    const pid = Number(/\.tmp-(\d+)$/.exec(n)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      rmSync(join(cacheRoot, n), { recursive: true, force: true });
+    }
+  }
 }
 
 const absSources = (o: SimOptions) => o.sources.map((s) => (isAbsolute(s) ? s : resolve(o.workDir, s)));
@@ -83,19 +108,28 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
     stdout = r.stdout + r.stderr;
   } else {
     await requireTool('verilator');
-    const flags = ['--binary', '-j', '2', '-O2', '--top-module', top, '-Wno-fatal', ...(o.waves ? ['--trace-fst'] : [])];
+    const flags = ['--binary', '-j', '2', '-O2', '--top-module', top, '-Wno-fatal', ...VERILATOR_X_FLAGS, ...(o.waves ? ['--trace-fst'] : [])];
     const dir = verilatorCacheDir(srcs, flags);
     const exe = join(dir, `V${top}`);
     if (!existsSync(exe)) {
+      removeStaleBuilds(dirname(dir));
       const tmp = `${dir}.tmp-${process.pid}`;
       rmSync(tmp, { recursive: true, force: true });
       mkdirSync(tmp, { recursive: true });
-      await execa('verilator', [...flags, '-Mdir', tmp, ...srcs], { cwd: o.workDir });
+      const done = onInterrupt(() => rmSync(tmp, { recursive: true, force: true }));
+      try {
+        await execa('verilator', [...flags, '-Mdir', tmp, ...srcs], { cwd: o.workDir });
+      } catch (e) {
+        rmSync(tmp, { recursive: true, force: true });
+        throw e;
+      } finally {
+        done();
+      }
       rmSync(dir, { recursive: true, force: true });
       renameSync(tmp, dir);
     }
     const t0 = performance.now();
-    const r = await execa(exe, plus, { cwd: o.workDir, timeout, reject: false });
+    const r = await execa(exe, [...plus, ...verilatorRandomInit(o.seed ?? 1)], { cwd: o.workDir, timeout, reject: false });
     runSeconds = (performance.now() - t0) / 1000;
     stdout = r.stdout + r.stderr;
   }

@@ -59,13 +59,21 @@ export function extremeInvocations(D: DesignSpec, seed: number): Invocation[] {
 /** An invocation with an invalid runtime n (0 or > nMax): the core must flag err. */
 export const invalidInvocation = (n: number): Invocation => ({ n, tQ: 0, K: [], V: [], Q: [] });
 
-export interface Stimulus { hex: string; meta: string; words: number; traces: (InvocationTrace | null)[] }
+export interface Stimulus {
+  hex: string; meta: string; words: number;
+  /** Model trace per invocation; null for an invalid n (the core must reject it). */
+  traces: (InvocationTrace | null)[];
+  /** Runtime n and the reset point (output rows before a reset in the middle, or null) per invocation. */
+  headers: { n: number; resetAfter: number | null }[];
+}
 
 export function buildStimulus(D: DesignSpec, invs: Invocation[]): Stimulus {
   const lines: string[] = [];
   const traces: (InvocationTrace | null)[] = [];
+  const headers: Stimulus['headers'] = [];
   const qW = D.qkv.bits, outW = D.out.bits;
   for (const inv of invs) {
+    headers.push({ n: inv.n, resetAfter: inv.resetAfter ?? null });
     const abort = inv.resetAfter === undefined ? 0n : (1n << 63n) | (BigInt(inv.resetAfter) << 48n);
     lines.push((abort | (BigInt(inv.n) << 32n) | toBits(inv.tQ, D.candSel.threshold.bits)).toString(16));
     if (inv.n < 1 || inv.n > D.cfg.nMax) {
@@ -81,7 +89,7 @@ export function buildStimulus(D: DesignSpec, invs: Invocation[]): Stimulus {
     for (const o of tr.out) lines.push(packBus(o, outW).toString(16));
   }
   const meta = metaFile(D.hwHash, invs.length) + lines.length.toString(16).padStart(16, '0') + '\n';
-  return { hex: lines.join('\n') + '\n', meta, words: lines.length, traces };
+  return { hex: lines.join('\n') + '\n', meta, words: lines.length, traces, headers };
 }
 
 /** The standard test set of a config: several runtime n (full, odd, tiny), thresholds from exact

@@ -13,7 +13,7 @@ export const FixedFormatSchema = z
 
 export const ElsaConfigSchema = z
   .object({
-    name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be lower_snake_case').describe('config name; prefixes generated files and module names of the output set'),
+    name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be lower_snake_case').describe('config name: names the output folder (rtl-out/<name>), the FuseSoC core <name>.core and reports; not part of the hardware hash'),
     nMax: int('maximum number of entities n (keys/queries) per invocation; the runtime n is an input').min(1).max(4096),
     d: int('vector dimension d of Q, K, V').min(4).max(512),
     k: int('hash bits k per vector (k | d or d | k)').min(2).max(1024),
@@ -23,7 +23,7 @@ export const ElsaConfigSchema = z
     mO: int('m_o: multipliers in the output division module; must divide d').min(1).max(512),
     queueDepth: int('entries in each candidate selection output queue').min(2).max(64).default(4),
     hashSeed: int('seed of the random orthogonal hash factors').min(0).max(2 ** 31 - 1).default(1),
-    thetaBias: z.number().min(0).max(1.5).nullable().default(null).describe('θ_bias in radians; null = computed as in SPEC §1.2 (80th-percentile angle error on N(0,1) vectors)'),
+    thetaBias: z.number().min(0).max(1.5).nullable().default(null).describe('θ_bias in radians; null = measured: the 80th percentile of the signed angle-estimate error on N(0,1) vectors'),
     scoreScale: z.union([z.literal('inv_sqrt_d'), z.number().positive().max(16)]).default('inv_sqrt_d').describe('constant multiplying q·k before exp (folded into the exp unit)'),
     formats: z
       .object({

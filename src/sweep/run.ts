@@ -3,7 +3,7 @@
 // results.json, results.csv, summary.md and the Pareto page pareto.html.
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { writeFolderAtomic } from '../gen/generate.ts';
+import { writeFolderAtomic } from '../gen/outdir.ts';
 import { stableJson } from '../eval/io.ts';
 import { renderParetoPage } from '../report/pareto.ts';
 import { JobPool } from './pool.ts';
@@ -238,14 +238,15 @@ export function costTable(costs: TaskCost[]): string {
   return L.join('\n') + '\n';
 }
 
-/** Write results.json, results.csv, summary.md and pareto.html into `dir` (atomically). */
-export async function writeOutputs(dir: string, s: RunSummary): Promise<string[]> {
+/** Write results.json, results.csv, summary.md and pareto.html into `dir` (atomically; a folder elsa-gen did
+ *  not write as sweep output is replaced only with `force`). */
+export async function writeOutputs(dir: string, s: RunSummary, force = false): Promise<string[]> {
   const files = [
     { path: 'results.json', content: stableJson(s.results) },
     { path: 'results.csv', content: resultsCsv(s.results) },
     { path: 'summary.md', content: summaryMarkdown(s.results) },
     { path: 'pareto.html', content: await renderParetoPage(s.results) },
   ];
-  writeFolderAtomic(dir, files);
+  writeFolderAtomic(dir, files, { kind: 'sweep', force });
   return files.map((f) => join(dir, f.path));
 }

@@ -82,38 +82,13 @@ async function sim(
   D: DesignSpec,
   inputs: { simulator: 'verilator' | 'iverilog'; seed: number },
 ): Promise<Outcome['result']> {
-  const { buildStimulus, standardInvocations } = await import('../sim/stimulus.ts');
-  const { simulate } = await import('../sim/run.ts');
-  const { writeTopBench } = await import('../../tb/top.ts');
-  const { predictCycles } = await import('../perf/cycles.ts');
-  const stim = buildStimulus(D, standardInvocations(D, inputs.seed));
-  const r = await withTmp(async (dir) => {
-    const sources = writeTopBench(D, dir, stim, { stall: 0 });
-    return simulate({ sim: inputs.simulator, workDir: dir, sources, plusargs: ['stall=0', `seed=${inputs.seed}`] });
-  });
-  const invocations = [...r.stdout.matchAll(/^INVOCATION (\d+) n=(\d+) CYCLES_PRE (\d+) CYCLES_EXEC (\d+)$/gm)].map(
-    (m) => {
-      const tr = stim.traces[Number(m[1])];
-      const p = tr ? predictCycles(D, tr) : undefined;
-      return {
-        n: Number(m[2]),
-        pre: Number(m[3]),
-        exec: Number(m[4]),
-        modelPre: p?.pre ?? null,
-        modelExec: p?.exec ?? null,
-      };
-    },
-  );
-  const cycleMismatch = invocations.filter(
-    (v) => v.modelPre !== null && (v.pre !== v.modelPre || v.exec !== v.modelExec),
-  );
-  const ok = r.failed === 0 && r.passed > 0 && cycleMismatch.length === 0;
-  const reason =
-    r.failed > 0
-      ? `${r.failed} output rows differ from the model`
-      : cycleMismatch.length
-        ? 'RTL cycles differ from the cycle model'
-        : undefined;
+  const { standardInvocations } = await import('../sim/stimulus.ts');
+  const { runTop } = await import('../sim/top.ts');
+  // runTop checks what a pass means (every row and invocation compared, RTL cycles = cycle model)
+  const r = await withTmp((dir) => runTop(D, standardInvocations(D, inputs.seed), inputs.simulator, { dir, seed: inputs.seed }));
+  const ok = r.failed === 0 && r.passed > 0 && r.problems.length === 0;
+  const reason = r.failed > 0 ? `${r.failed} output rows differ from the model` : r.problems[0];
+  const invocations = r.invocations.map((v) => ({ n: v.n, pre: v.pre, exec: v.exec }));
   return { status: ok ? 'ok' : 'fail', passed: r.passed, failed: r.failed, invocations, ...(reason ? { reason } : {}) };
 }
 

@@ -186,7 +186,7 @@ describe('yosys synthesis of the small preset', () => {
       ]);
       checkConsistent(ice);
       checkConsistent(xil);
-      expect(ice.total.area.dsp).toBe(0); // no -dsp on iCE40 (toolchain.md P1)
+      expect(ice.total.area.dsp).toBe(0); // no -dsp on iCE40 (docs/toolchain.md P1)
       expect(ice.total.area.lut).toBeGreaterThan(xil.total.area.lut); // multipliers in LUTs
       // elsa_dot's d multipliers all map to DSP48E1: a whole number of DSPs per multiplier and no LUT
       // multipliers (the generated 18x18-bit unsigned products of sign-extended operands currently take

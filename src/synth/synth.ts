@@ -143,7 +143,7 @@ function moduleKey(version: string, synthCmd: string, design: RtlilDesign, m: Rt
 export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptions = {}): Promise<SynthReport> {
   const spec = TARGET_SPECS[target];
   if (!spec) throw new UserError(`unknown target ${target} (targets: ${Object.keys(TARGET_SPECS).join(', ')})`);
-  if (opts.pnr && target !== 'ice40') throw new UserError(`--pnr is only available for ice40: there is no ECP5 or Xilinx place-and-route in Debian or on npm (toolchain.md P13)`);
+  if (opts.pnr && target !== 'ice40') throw new UserError(`--pnr is only available for ice40: there is no ECP5 or Xilinx place-and-route in Debian or on npm`);
   const progress: Progress = opts.progress === false ? () => {} : (opts.progress ?? stderrProgress(`synth ${D.cfg.name}/${target}`));
   if (typeof opts.pnr === 'object') checkDevice(opts.pnr.device);
   const top = opts.top ?? TOP;

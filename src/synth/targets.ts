@@ -26,7 +26,7 @@ const one = (col: Column) => ({ col, weight: 1 });
 export const TARGET_SPECS: Record<Target, TargetSpec> = {
   ice40: {
     target: 'ice40',
-    // No -dsp: Yosys 0.23 (and 0.55) `synth_ice40 -dsp` silently drops multipliers (toolchain.md P1).
+    // No -dsp: Yosys 0.23 (and 0.55) `synth_ice40 -dsp` silently drops multipliers (docs/toolchain.md P1).
     synth: 'synth_ice40',
     columns: { lut: 'SB_LUT4', ff: 'SB_DFF*', carry: 'SB_CARRY', dsp: 'SB_MAC16', bram: 'SB_RAM40_4K (4 Kbit)', lutram: '-', mux: '-' },
     shown: ['lut', 'ff', 'carry', 'dsp', 'bram'],
@@ -38,7 +38,7 @@ export const TARGET_SPECS: Record<Target, TargetSpec> = {
       if (c === 'SB_MAC16') return one('dsp');
       return undefined;
     },
-    notes: ['synth_ice40 without -dsp (toolchain.md P1: -dsp drops multipliers), so every multiplier is built from SB_LUT4 + SB_CARRY.'],
+    notes: ['synth_ice40 without -dsp (Yosys 0.23 -dsp drops multipliers), so every multiplier is built from SB_LUT4 + SB_CARRY.'],
   },
   ecp5: {
     target: 'ecp5',
@@ -62,7 +62,7 @@ export const TARGET_SPECS: Record<Target, TargetSpec> = {
   },
   xilinx: {
     target: 'xilinx',
-    // -flatten -noiopad for area (toolchain.md P12). Each per-module run has its children as blackboxes, so -flatten only flattens nothing; -noclkbuf: a BUFG per module run would be an artefact.
+    // -flatten -noiopad for area (docs/toolchain.md P12). Each per-module run has its children as blackboxes, so -flatten only flattens nothing; -noclkbuf: a BUFG per module run would be an artefact.
     synth: 'synth_xilinx -flatten -noiopad -noclkbuf',
     columns: { lut: 'LUT1-6 + INV', ff: 'FD* (+LD* latches)', carry: 'CARRY4', dsp: 'DSP48E1', bram: 'RAMB18E1 + 2*RAMB36E1 (18 Kbit units)', lutram: 'RAM32M/RAM64M/RAM*X1* + SRL16E/SRLC32E', mux: 'MUXF7 + MUXF8' },
     shown: ['lut', 'ff', 'carry', 'dsp', 'bram', 'lutram', 'mux'],
@@ -77,7 +77,7 @@ export const TARGET_SPECS: Record<Target, TargetSpec> = {
       if (c === 'MUXF7' || c === 'MUXF8') return one('mux');
       return undefined;
     },
-    notes: ['synth_xilinx -flatten -noiopad -noclkbuf (no IO or clock buffers; toolchain.md P12). Multipliers map to DSP48E1. INV cells count as LUTs (they become LUT1s).'],
+    notes: ['synth_xilinx -flatten -noiopad -noclkbuf (no IO or clock buffers). Multipliers map to DSP48E1. INV cells count as LUTs (they become LUT1s).'],
   },
 };
 

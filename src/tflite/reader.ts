@@ -14,7 +14,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from '../root.ts';
+import { fileURLToPath } from 'node:url';
 
 /** TFLite BuiltinOperator enum values (subset + the ones this model uses). */
 export const BUILTIN_OP_NAMES: Record<number, string> = {
@@ -242,13 +242,15 @@ export function parseTflite(bytes: Uint8Array): TfliteModel {
 }
 
 /**
- * Default model location: `shared/` sits beside the repo checkout (`<repo>/../shared`); falls back
- * to `/work/shared`. Override with the KWT1_TFLITE environment variable.
+ * Default model location: `data/kwt1/` in the repository (shipped with its licence); then `shared/`
+ * beside the checkout (`<repo>/../shared`) and `/work/shared`. Override with KWT1_TFLITE.
  */
 export function defaultKwt1Path(): string {
   if (process.env.KWT1_TFLITE) return process.env.KWT1_TFLITE;
+  const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
   const candidates = [
-    join(REPO_ROOT, '..', 'shared', 'data', 'kwt1', 'kwt1_non_stream.tflite'),
+    join(repoRoot, 'data', 'kwt1', 'kwt1_non_stream.tflite'),
+    join(repoRoot, '..', 'shared', 'data', 'kwt1', 'kwt1_non_stream.tflite'),
     '/work/shared/data/kwt1/kwt1_non_stream.tflite',
   ];
   return candidates.find((c) => existsSync(c)) ?? candidates[0]!;

@@ -7,10 +7,13 @@ import { UserError } from '../../spec/errors.ts';
 import { calibrate, calibratedConfigJson, checkKwtConfig, checkP } from '../../eval/calibrate.ts';
 import { loadManifest, splitClips } from '../../eval/clips.ts';
 import { writeFileAtomic } from '../../eval/io.ts';
+import { requireKwt1Model } from './evaluate.ts';
+import { num } from '../options.ts';
 
+/** One knob p of a list: a number from 0 to 1000. */
 export function parseP(s: string): number {
   const p = Number(s);
-  if (s.trim() === '' || !Number.isFinite(p)) throw new UserError(`--p must be a number ≥ 0, not "${s}"`);
+  if (s.trim() === '' || !Number.isFinite(p) || p > 1000) throw new UserError(`--p must be a number from 0 to 1000, not "${s}"`);
   return checkP(p, '--p');
 }
 
@@ -19,14 +22,15 @@ export function registerCalibrate(program: Command): void {
     .command('calibrate')
     .description('learn per-layer thresholds t for knob p on the KWT-1 calib clips; write the config with `thresholds` filled')
     .argument('[config]', 'preset name or JSON config file (must describe KWT-1: d = 64, nMax ≥ 99)', 'kwt1')
-    .requiredOption('--p <p>', 'the accuracy knob p ≥ 0 (0 = exact attention, t = -2 in every layer)')
+    .requiredOption('--p <p>', 'the accuracy knob p, 0 to 1000 (0 = exact attention, t = -2 in every layer)', num({ min: 0, max: 1000 }))
     .option('--clips <dir>', 'clip folder with manifest.json (made by scripts/make-clips.sh)', 'build/clips')
     .option('-o, --out <file.json>', 'output config file (default build/calib/<name>-p<p>.json)')
     .option('-q, --quiet', 'no progress on stderr')
-    .action((spec: string, opts: { p: string; clips: string; out?: string; quiet?: boolean }) => {
-      const p = parseP(opts.p);
+    .action((spec: string, opts: { p: number; clips: string; out?: string; quiet?: boolean }) => {
+      const p = opts.p;
       const D = loadConfig(spec);
       checkKwtConfig(D);
+      requireKwt1Model();
       const clips = splitClips(loadManifest(opts.clips), 'calib', opts.clips);
       const t0 = performance.now();
       const thresholds = calibrate(clips, p, { progress: !opts.quiet });

@@ -2,9 +2,18 @@
 // fixed-point ELSA in every layer), written as table.md, results.json and fig10.svg.
 import type { Command } from 'commander';
 import { loadConfig } from '../../gen/config.ts';
-import { UserError } from '../../spec/errors.ts';
 import { defaultJobs, FIG10_PS, runFig10 } from '../../eval/fig10.ts';
 import { parseP } from './calibrate.ts';
+import { num } from '../options.ts';
+import { existsSync } from 'node:fs';
+import { UserError } from '../../spec/errors.ts';
+import { defaultKwt1Path } from '../../tflite/reader.ts';
+
+/** The KWT-1 model file must exist before hours of work start. */
+export function requireKwt1Model(): void {
+  const path = defaultKwt1Path();
+  if (!existsSync(path)) throw new UserError(`KWT-1 model not found at ${path} (restore data/kwt1/kwt1_non_stream.tflite from the repository, or set KWT1_TFLITE to its path)`);
+}
 
 export function registerEvaluate(program: Command): void {
   program
@@ -14,13 +23,13 @@ export function registerEvaluate(program: Command): void {
     .option('--clips <dir>', 'clip folder with manifest.json (made by scripts/make-clips.sh)', 'build/clips')
     .option('-o, --out <dir>', 'output folder for table.md, results.json, fig10.svg', 'build/eval')
     .option('--p <list>', 'comma-separated p values', FIG10_PS.join(','))
-    .option('-j, --jobs <n>', 'parallel evaluation processes', String(defaultJobs()))
+    .option('-j, --jobs <n>', 'parallel evaluation processes (1 to 64)', num({ min: 1, max: 64, integer: true }), defaultJobs())
     .option('-q, --quiet', 'no progress on stderr')
-    .action(async (spec: string, opts: { clips: string; out: string; p: string; jobs: string; quiet?: boolean }) => {
+    .action(async (spec: string, opts: { clips: string; out: string; p: string; jobs: number; quiet?: boolean }) => {
       const D = loadConfig(spec);
       const ps = opts.p.split(',').map(parseP);
-      const jobs = Number(opts.jobs);
-      if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`--jobs must be a positive integer, not "${opts.jobs}"`);
+      requireKwt1Model();
+      const jobs = opts.jobs;
       const run = await runFig10({ clipsDir: opts.clips, outDir: opts.out, cfg: D.cfg, ps, jobs, progress: !opts.quiet });
       const { calibrate, evaluate } = run.seconds;
       process.stdout.write(run.files.map((f) => `wrote ${f}`).join('\n') + '\n');

@@ -6,8 +6,7 @@ import { registerEvaluate } from './evaluate.ts';
 import { registerReport } from './report.ts';
 import { registerSweep } from './sweep.ts';
 
-export async function loadOptionalCommands(program: Command): Promise<void> {
-  // filled in as commands are added
+export function loadOptionalCommands(program: Command): void {
   registerCalibrate(program);
   registerEvaluate(program);
   registerReport(program);

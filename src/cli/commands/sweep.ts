@@ -104,10 +104,13 @@ export function registerSweep(program: Command): void {
       join('build', 'sweep-cache'),
     )
     .option('-q, --quiet', 'no progress on stderr')
+    .option('--force', 'replace the output folder even if elsa-gen did not write it')
     .action(
       async (
         file: string,
-        opts: { out?: string; jobs?: string; queue?: string; submitOnly?: boolean; cacheDir: string; quiet?: boolean },
+        opts: {
+          out?: string; jobs?: string; queue?: string; submitOnly?: boolean; cacheDir: string; quiet?: boolean; force?: boolean;
+        },
       ) => {
         const { loadSweepFile, planSweep } = await import('../../sweep/spec.ts');
         const { runSweep, writeOutputs, summaryMarkdown, costTable } = await import('../../sweep/run.ts');
@@ -149,7 +152,7 @@ export function registerSweep(program: Command): void {
           );
           return;
         }
-        const files = await writeOutputs(out, s);
+        const files = await writeOutputs(out, s, opts.force);
         process.stdout.write(summaryMarkdown(s.results) + '\n' + costTable(s.costs));
         console.log(`wrote ${files.join(', ')}`);
         if (s.interrupted || sig.fired()) {

@@ -5,6 +5,8 @@ import { loadConfig, DEFAULT_PRESET } from '../../gen/config.ts';
 import { UserError } from '../../spec/errors.ts';
 import { formatReport, reportJson, synthesize, TOP } from '../../synth/synth.ts';
 import { isTarget, TARGETS, type Target } from '../../synth/targets.ts';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { num, SEED } from '../options.ts';
 
 interface SynthCliOptions {
   target: string;
@@ -12,20 +14,23 @@ interface SynthCliOptions {
   pnr?: boolean;
   pnrModule?: string;
   device?: string;
-  freq: string;
-  seed: string;
+  freq: number;
+  seed: number;
   flat?: boolean;
   top: string;
-  jobs?: string;
-  moduleTimeout?: string;
+  jobs?: number;
+  moduleTimeout?: number;
+  force?: boolean;
   cache: boolean;
   json?: boolean;
 }
 
-function positiveNumber(name: string, v: string, integer = false): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new UserError(`${name} must be a positive ${integer ? 'integer' : 'number'}, got "${v}"`);
-  return n;
+/** Synthesis replaces <out>/work/<target>: the folder must be absent or hold only what synth writes. */
+function checkSynthOut(out: string, force?: boolean): void {
+  if (!existsSync(out)) return;
+  if (!statSync(out).isDirectory()) throw new UserError(`refusing to write into ${out}: it is a file (choose another output folder)`);
+  const foreign = readdirSync(out).find((n) => n !== 'work' && !/^synth-[a-z0-9]+\.(json|txt)$/.test(n) && !n.startsWith('pnr'));
+  if (foreign && !force) throw new UserError(`refusing to write into ${out}: it holds ${foreign}, which elsa-gen synth did not write (choose another output folder, or pass --force)`);
 }
 
 export function registerSynth(program: Command): void {
@@ -38,12 +43,13 @@ export function registerSynth(program: Command): void {
     .option('--pnr', 'ice40 only: place and route a 3-pin Fmax wrapper with nextpnr-ice40 on the smallest iCE40 HX that fits')
     .option('--pnr-module <module>', 'module to place and route with its sub-modules (default: the top; e.g. elsa_dot when the top does not fit)')
     .option('--device <device>', 'force the iCE40 device for --pnr (hx1k, hx4k, hx8k, up5k, lp8k)')
-    .option('--freq <MHz>', 'target clock of timing-driven place and route', '50')
-    .option('--seed <n>', 'nextpnr placement seed', '1')
+    .option('--freq <MHz>', 'target clock of timing-driven place and route (1 to 1000)', num({ min: 1, max: 1000 }), 50)
+    .option('--seed <n>', 'nextpnr placement seed', num(SEED), 1)
     .option('--flat', 'also synthesise the whole design flattened in one Yosys run (cross-module optimisation; slow for big configs)')
     .option('--top <module>', 'top module of the synthesis', TOP)
-    .option('-j, --jobs <n>', 'parallel Yosys processes (default: number of CPUs)')
-    .option('--module-timeout <seconds>', 'give up on a module after this long: its row shows "?" and the total is marked incomplete')
+    .option('-j, --jobs <n>', 'parallel Yosys processes, 1 to 64 (default: number of CPUs)', num({ min: 1, max: 64, integer: true }))
+    .option('--module-timeout <seconds>', 'give up on a module after this long: its row shows "?" and the total is marked incomplete', num({ min: 1, max: 86400 }))
+    .option('--force', 'write into an output folder holding files synth did not write')
     .option('--no-cache', 'do not reuse per-module results from build/synth-cache')
     .option('--json', 'print the JSON report(s) on stdout instead of the table')
     .action(async (spec: string, opts: SynthCliOptions) => {
@@ -52,11 +58,10 @@ export function registerSynth(program: Command): void {
       if (opts.pnr && targets.some((t) => t !== 'ice40')) throw new UserError('--pnr is only available for --target ice40 (no ECP5 or Xilinx place-and-route exists in Debian or on npm)');
       const D = loadConfig(spec);
       const outDir = opts.out ?? join('build', 'synth', D.cfg.name);
-      const pnr = opts.pnr
-        ? { module: opts.pnrModule, device: opts.device, freq: positiveNumber('--freq', opts.freq), seed: positiveNumber('--seed', opts.seed, true) }
-        : undefined;
-      const jobs = opts.jobs ? positiveNumber('--jobs', opts.jobs, true) : undefined;
-      const moduleTimeoutSec = opts.moduleTimeout ? positiveNumber('--module-timeout', opts.moduleTimeout) : undefined;
+      checkSynthOut(outDir, opts.force);
+      const pnr = opts.pnr ? { module: opts.pnrModule, device: opts.device, freq: opts.freq, seed: opts.seed } : undefined;
+      const jobs = opts.jobs;
+      const moduleTimeoutSec = opts.moduleTimeout;
       const jsons: string[] = [];
       for (const target of targets as Target[]) {
         const r = await synthesize(D, target, { outDir, pnr, jobs, moduleTimeoutSec, flat: opts.flat, top: opts.top, cache: opts.cache });

@@ -1,0 +1,145 @@
+// Top-level runs: generate the design and the top testbench (tb/top_tb.v.ejs), write the golden stimulus,
+// simulate, and check that everything expected was checked: every row, every invocation, and the RTL's
+// cycle counters against the cycle model. Used by `elsa-gen sim`, the tests and the benchmarks.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DesignSpec } from '../units/design.ts';
+import { REPO_ROOT, renderTemplate } from '../gen/render.ts';
+import { renderDesign } from '../gen/generate.ts';
+import { CheckError } from '../spec/errors.ts';
+import { predictCycles } from '../perf/cycles.ts';
+import { elsaFixed } from '../units/top/model.ts';
+import { simulate, type Simulator, type SimResult } from './run.ts';
+import { buildStimulus, type Invocation, type Stimulus } from './stimulus.ts';
+import { unpackBus } from './trace.ts';
+
+export interface TopRun extends SimResult {
+  dir: string; stimulus: Stimulus;
+  /** Cycle counters of every invocation that ran to its end (no reset, valid n). */
+  invocations: { n: number; pre: number; exec: number }[];
+  rejected: number; rows: number;
+  /** Everything a pass needs besides zero mismatches (rows, invocations, cycles); empty when all hold. */
+  problems: string[];
+}
+export interface TopOptions {
+  stall?: number; seed?: number; waves?: string; tag?: string; corrupt?: boolean; hashOverride?: string; dir?: string;
+  /** Idle cycles after reset before the first invocation (long runs). */
+  idle?: number;
+  /** Override the watchdog (cycles); default sized from the cycle model. */
+  watchdog?: number;
+}
+
+export function renderTopTb(D: DesignSpec, words: number, watchdog: number): string {
+  return renderTemplate(join(REPO_ROOT, 'tb', 'top_tb.v.ejs'), { D, words, watchdog: Math.ceil(watchdog) });
+}
+
+/** Cycles a correct run of `stim` needs at most: the cycle model per invocation plus the streaming slack,
+ *  stretched by the stall rate (a beat waits 100/(100-stall) cycles on average), doubled for safety. */
+export function watchdogCycles(D: DesignSpec, stim: Stimulus, stall = 0, idle = 0): number {
+  let c = 1000;
+  for (const [i, h] of stim.headers.entries()) {
+    const tr = stim.traces[i];
+    const p = tr && predictCycles(D, tr);
+    c += 20 + (p ? p.pre + p.exec + 6 * h.n + D.cfg.d : 0);
+  }
+  return idle + 2 * c * (100 / (100 - Math.min(stall, 99)));
+}
+
+/** A fresh folder holding the design's Verilog files; returns them. */
+export function writeDesignRtl(D: DesignSpec, dir: string): { path: string }[] {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const rtl = renderDesign(D).filter((f) => f.path.endsWith('.v'));
+  for (const f of rtl) writeFileSync(join(dir, f.path), f.content);
+  return rtl;
+}
+
+/** Write RTL + tb.v + stim files into a folder; returns the Verilog source list. */
+export function writeTopBench(D: DesignSpec, dir: string, stim: Stimulus, opts: TopOptions = {}): string[] {
+  const rtl = writeDesignRtl(D, dir);
+  let hex = stim.hex;
+  if (opts.corrupt) {
+    // flip the lowest bit of the last expected output word
+    const ls = hex.trim().split('\n');
+    ls[ls.length - 1] = (BigInt(`0x${ls[ls.length - 1]}`) ^ 1n).toString(16);
+    hex = ls.join('\n') + '\n';
+  }
+  writeFileSync(join(dir, 'stim.hex'), hex);
+  writeFileSync(join(dir, 'stim.meta'), opts.hashOverride ? stim.meta.replace(D.hwHash, opts.hashOverride) : stim.meta);
+  const wd = opts.watchdog ?? watchdogCycles(D, stim, opts.stall ?? 0, opts.idle ?? 0);
+  writeFileSync(join(dir, 'tb.v'), renderTopTb(D, stim.words, wd));
+  return [...rtl.map((f) => f.path), 'tb.v'];
+}
+
+const plusargs = (o: TopOptions) => [`stall=${o.stall ?? 0}`, `seed=${o.seed ?? 1}`, `idle=${o.idle ?? 0}`];
+
+/** Read the testbench's report and list what a pass needs beyond zero mismatches. The cycle counters
+ *  must equal the cycle model when the streams have no gaps (stall 0); gaps add cycles the model omits. */
+export function checkTopRun(D: DesignSpec, stim: Stimulus, r: SimResult, stall = 0): Omit<TopRun, keyof SimResult | 'dir' | 'stimulus'> {
+  const invocations = [...r.stdout.matchAll(/^INVOCATION (\d+) n=(\d+) CYCLES_PRE (\d+) CYCLES_EXEC (\d+)$/gm)]
+    .map((m) => ({ i: +m[1], n: +m[2], pre: +m[3], exec: +m[4] }));
+  const rejected = [...r.stdout.matchAll(/^REJECTED invocation/gm)].length;
+  const problems: string[] = [];
+  const full = stim.headers.flatMap((h, i) => (stim.traces[i] && h.resetAfter === null ? [i] : []));
+  const rows = stim.headers.reduce((s, h, i) => s + (stim.traces[i] ? (h.resetAfter ?? h.n) : 0), 0);
+  const invalid = stim.traces.filter((t) => t === null).length;
+  if (r.passed + r.failed < rows) problems.push(`only ${r.passed + r.failed} of ${rows} output rows were compared`);
+  if (rejected !== invalid) problems.push(`${rejected} of ${invalid} invalid invocations were rejected`);
+  if (invocations.length !== full.length) problems.push(`${invocations.length} of ${full.length} invocations reported their cycle counters`);
+  for (const m of stall > 0 ? [] : invocations) {
+    const tr = stim.traces[m.i];
+    if (!tr) continue;
+    const p = predictCycles(D, tr);
+    if (p.pre !== m.pre || p.exec !== m.exec)
+      problems.push(`invocation ${m.i}: RTL cycles pre ${m.pre} exec ${m.exec}, cycle model pre ${p.pre} exec ${p.exec}`);
+  }
+  return { invocations: invocations.map(({ n, pre, exec }) => ({ n, pre, exec })), rejected, rows, problems };
+}
+
+export async function runTop(D: DesignSpec, invs: Invocation[], sim: Simulator, opts: TopOptions = {}): Promise<TopRun> {
+  const stim = buildStimulus(D, invs);
+  const dir = opts.dir ?? join(REPO_ROOT, 'build', 'top', `${D.cfg.name}-${D.hwHash}-${sim}${opts.tag ? `-${opts.tag}` : ''}`);
+  const sources = writeTopBench(D, dir, stim, opts);
+  const r = await simulate({ sim, workDir: dir, sources, plusargs: plusargs(opts), waves: opts.waves, seed: opts.seed });
+  return { ...r, dir, stimulus: stim, ...checkTopRun(D, stim, r, opts.stall ?? 0) };
+}
+
+export { plusargs as topPlusargs };
+
+/** Read saved vectors (stim.hex + stim.meta) back into a Stimulus with the model's traces, checking that
+ *  the file holds exactly what its meta file says. Throws CheckError when it does not. */
+export function stimulusFromFiles(D: DesignSpec, hex: string, meta: string, where: string): Stimulus {
+  const m = meta.trim().split('\n');
+  const ninv = parseInt(m[1], 16), words = parseInt(m[2], 16);
+  const lines = hex.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('//'));
+  if (lines.some((l) => !/^[0-9a-fA-F]+$/.test(l))) throw new CheckError(`${where}/stim.hex holds a line that is not a hex word (regenerate it with elsa-gen vectors)`);
+  if (lines.length !== words)
+    throw new CheckError(`${where}/stim.hex holds ${lines.length} words, its stim.meta says ${words} (the file is ${lines.length < words ? 'truncated' : 'too long'}; regenerate it with elsa-gen vectors)`);
+  const w = lines.map((l) => BigInt(`0x${l}`));
+  const dq = BigInt(D.cfg.d * D.qkv.bits);
+  const low = (x: bigint, bits: bigint) => x & ((1n << bits) - 1n);
+  const headers: Stimulus['headers'] = [], traces: Stimulus['traces'] = [];
+  let at = 0;
+  for (let i = 0; i < ninv; i++) {
+    if (at >= w.length) throw new CheckError(`${where}/stim.hex ends before invocation ${i} of the ${ninv} its stim.meta says`);
+    const h = w[at];
+    const n = Number((h >> 32n) & ((1n << BigInt(D.top.n.bits)) - 1n));
+    const tQ = unpackBus(low(h, BigInt(D.candSel.threshold.bits)), 1, D.candSel.threshold.bits, true)[0];
+    const resetAfter = h >> 63n ? Number((h >> 48n) & 0x7fffn) : null;
+    headers.push({ n, resetAfter });
+    if (n < 1 || n > D.cfg.nMax) {
+      traces.push(null);
+      at += 1;
+      continue;
+    }
+    if (at + 1 + 3 * n > w.length) throw new CheckError(`${where}/stim.hex ends inside invocation ${i} (n = ${n})`);
+    const kv = w.slice(at + 1, at + 1 + n);
+    const K = kv.map((x) => unpackBus(low(x, dq), D.cfg.d, D.qkv.bits, true));
+    const V = kv.map((x) => unpackBus(low(x >> dq, dq), D.cfg.d, D.qkv.bits, true));
+    const Q = w.slice(at + 1 + n, at + 1 + 2 * n).map((x) => unpackBus(low(x, dq), D.cfg.d, D.qkv.bits, true));
+    traces.push(elsaFixed(D, K, V, Q, tQ));
+    at += 1 + 3 * n;
+  }
+  if (at !== w.length) throw new CheckError(`${where}/stim.hex holds ${w.length - at} words after its ${ninv} invocations (regenerate it with elsa-gen vectors)`);
+  return { hex, meta, words, traces, headers };
+}
