@@ -3,20 +3,13 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { loadConfig } from '../../gen/config.ts';
-import { UserError } from '../../spec/errors.ts';
-import { calibrate, calibratedConfigJson, checkKwtConfig, checkP } from '../../eval/calibrate.ts';
+import { calibrate, calibratedConfigJson, checkKwtConfig } from '../../eval/calibrate.ts';
 import { loadManifest, splitClips } from '../../eval/clips.ts';
 import { writeFileAtomic } from '../../eval/io.ts';
-import { requireKwt1Model } from './evaluate.ts';
+import { requireKwt1Model } from '../kwt.ts';
 import { num } from '../options.ts';
 
 /** One knob p of a list: a number from 0 to 1000. */
-export function parseP(s: string): number {
-  const p = Number(s);
-  if (s.trim() === '' || !Number.isFinite(p) || p > 1000) throw new UserError(`--p must be a number from 0 to 1000, not "${s}"`);
-  return checkP(p, '--p');
-}
-
 export function registerCalibrate(program: Command): void {
   program
     .command('calibrate')

@@ -3,18 +3,10 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../gen/config.ts';
 import { defaultJobs, FIG10_PS, runFig10 } from '../../eval/fig10.ts';
-import { parseP } from './calibrate.ts';
+import { parseP, requireKwt1Model } from '../kwt.ts';
 import { num } from '../options.ts';
-import { existsSync } from 'node:fs';
-import { UserError } from '../../spec/errors.ts';
-import { defaultKwt1Path } from '../../tflite/reader.ts';
 
 /** The KWT-1 model file must exist before hours of work start. */
-export function requireKwt1Model(): void {
-  const path = defaultKwt1Path();
-  if (!existsSync(path)) throw new UserError(`KWT-1 model not found at ${path} (restore data/kwt1/kwt1_non_stream.tflite from the repository, or set KWT1_TFLITE to its path)`);
-}
-
 export function registerEvaluate(program: Command): void {
   program
     .command('evaluate')
