@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DesignSpec } from '../src/units/design.ts';
 import { REPO_ROOT, renderTemplate } from '../src/gen/render.ts';
+import { moduleName } from '../src/gen/modules.ts';
 import { writeDesignRtl } from '../src/sim/top.ts';
 import { AXI_ADDR_W, AXI_ID, axiRegisters, axiVersionWord } from '../src/units/axi/spec.ts';
 import { simulate, type Simulator, type SimResult } from '../src/sim/run.ts';
@@ -39,7 +40,7 @@ export const unmappedOffset = (D: DesignSpec): number => {
 
 export function renderAxiTb(D: DesignSpec, words: number, watchdogNs: number): string {
   return renderTemplate(join(REPO_ROOT, 'tb', 'axi_tb.v.ejs'), {
-    D, words: Math.max(1, words), watchdogNs, regs: axiRegisters(D), addrW: AXI_ADDR_W, id: AXI_ID, version: axiVersionWord(), unmapped: unmappedOffset(D),
+    D, dut: moduleName(D, 'elsa_axi'), words: Math.max(1, words), watchdogNs, regs: axiRegisters(D), addrW: AXI_ADDR_W, id: AXI_ID, version: axiVersionWord(), unmapped: unmappedOffset(D),
   });
 }
 

@@ -3,7 +3,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DesignSpec } from '../src/units/design.ts';
-import { moduleByName, moduleNames, withDeps } from '../src/gen/modules.ts';
+import { moduleByName, moduleFile, moduleName, moduleNames, withDeps } from '../src/gen/modules.ts';
 import { REPO_ROOT, renderModule, renderTemplate } from '../src/gen/render.ts';
 import { simulate, type Simulator, type SimResult } from '../src/sim/run.ts';
 import { metaFile, packTrace, type Trace } from '../src/sim/trace.ts';
@@ -13,8 +13,8 @@ export function writeModuleFiles(D: DesignSpec, module: string, dir: string): st
   mkdirSync(dir, { recursive: true });
   return withDeps(module).map((name) => {
     const m = moduleByName(name);
-    writeFileSync(join(dir, `${name}.v`), renderModule(D, m, moduleNames()));
-    return `${name}.v`;
+    writeFileSync(join(dir, moduleFile(D, name)), renderModule(D, m, moduleNames(D)));
+    return moduleFile(D, name);
   });
 }
 
@@ -50,7 +50,7 @@ export async function runUnit(D: DesignSpec, trace: Trace, sim: Simulator, opts:
   }
   writeFileSync(join(dir, 'vectors.hex'), lines);
   writeFileSync(join(dir, 'vectors.meta'), metaFile(opts.hashOverride ?? D.hwHash, trace.cycles.length));
-  writeFileSync(join(dir, 'tb.v'), renderTemplate(join(REPO_ROOT, 'tb', 'unit_tb.v.ejs'), { trace: packed, hwHash: D.hwHash }));
+  writeFileSync(join(dir, 'tb.v'), renderTemplate(join(REPO_ROOT, 'tb', 'unit_tb.v.ejs'), { trace: packed, hwHash: D.hwHash, dut: moduleName(D, packed.module) }));
   const r = await simulate({ sim, workDir: dir, sources: [...rtl, 'tb.v'] });
   return { ...r, dir };
 }

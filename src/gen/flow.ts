@@ -10,6 +10,7 @@ import { predictExec, predictPre } from '../perf/cycles.ts';
 import { bankOrder, bankSize } from '../units/bank/model.ts';
 import { type InvocationTrace } from '../units/top/model.ts';
 import { PRESETS, resolveConfig } from './config.ts';
+import { moduleFile, moduleName } from './modules.ts';
 
 interface FileOut { path: string; content: string }
 
@@ -30,7 +31,10 @@ export function execFigures(D: DesignSpec, n: number, selected: boolean): ExecFi
 }
 
 // ---------------------------------------------------------------- FuseSoC core file
-export const coreName = (D: DesignSpec) => `elsa-gen:elsa:${D.cfg.name}:${generatorVersion().join('.')}`;
+export const coreName = (D: DesignSpec) =>
+  `elsa-gen:elsa:${D.cfg.prefix ?? ''}${D.cfg.name}:${generatorVersion().join('.')}`;
+/** The FuseSoC core file of a config: <prefix><name>.core. */
+export const coreFileName = (D: DesignSpec) => `${D.cfg.prefix ?? ''}${D.cfg.name}.core`;
 
 /** FuseSoC CAPI=2 core file: fileset rtl (every .v, in files.f order), targets default, lint, synth. */
 export function coreFile(D: DesignSpec, vfiles: string[]): string {
@@ -52,7 +56,7 @@ export function coreFile(D: DesignSpec, vfiles: string[]): string {
     '    description: "RTL of the AXI wrapper elsa_axi and everything it instantiates"',
     '    filesets:',
     '      - rtl',
-    '    toplevel: elsa_axi',
+    `    toplevel: ${moduleName(D, 'elsa_axi')}`,
     '',
     '  lint:',
     '    <<: *default',
@@ -118,9 +122,9 @@ export function designReadme(D: DesignSpec, modules: ModuleDef[]): string {
     '',
     '| file | what it is |',
     '|---|---|',
-    ...modules.map((m) => `| \`${m.name}.v\` | ${m.doc} |`),
+    ...modules.map((m) => `| \`${moduleFile(D, m.name)}\` | ${m.doc} |`),
     '| `files.f` | every `.v` in dependency order (leaves first): `verilator -f`, `iverilog -c` |',
-    `| \`${c.name}.core\` | FuseSoC core \`${coreName(D)}\` (CAPI=2): fileset \`rtl\`, targets \`default\`, \`lint\`, \`synth\` |`,
+    `| \`${coreFileName(D)}\` | FuseSoC core \`${coreName(D)}\` (CAPI=2): fileset \`rtl\`, targets \`default\`, \`lint\`, \`synth\` |`,
     '| `manifest.json` | the config, the derived values and the hardware hash |',
     '',
     '## Parameters',
@@ -222,8 +226,8 @@ export function designReadme(D: DesignSpec, modules: ModuleDef[]): string {
     'the fixed-point model (`N passed, N failed`). In this folder:',
     '',
     '```bash',
-    'verilator --lint-only -Wall --top-module elsa_axi -f files.f',
-    'iverilog -g2005 -Wall -o /dev/null -s elsa_axi -c files.f',
+    `verilator --lint-only -Wall --top-module ${moduleName(D, 'elsa_axi')} -f files.f`,
+    `iverilog -g2005 -Wall -o /dev/null -s ${moduleName(D, 'elsa_axi')} -c files.f`,
     `fusesoc --cores-root . run --target lint ${coreName(D)}`,
     '```',
     '',
@@ -233,7 +237,7 @@ export function designReadme(D: DesignSpec, modules: ModuleDef[]): string {
 /** The flow files of a design: `<name>.core` and `README.md` (files.f and manifest.json are in generate.ts). */
 export function flowFiles(D: DesignSpec, modules: ModuleDef[]): FileOut[] {
   return [
-    { path: `${D.cfg.name}.core`, content: coreFile(D, modules.map((m) => `${m.name}.v`)) },
+    { path: coreFileName(D), content: coreFile(D, modules.map((m) => moduleFile(D, m.name))) },
     { path: 'README.md', content: designReadme(D, modules) },
   ];
 }

@@ -2,7 +2,7 @@
 // Written atomically by outdir.ts: a temporary sibling folder swapped in by renames at the end.
 import { writeFolderAtomic, type OutputOptions } from './outdir.ts';
 import type { DesignSpec } from '../units/design.ts';
-import { MODULES, moduleNames } from './modules.ts';
+import { MODULES, moduleFile, moduleName, moduleNames } from './modules.ts';
 import { renderModule, GENERATOR } from './render.ts';
 import { flowFiles } from './flow.ts';
 
@@ -10,8 +10,8 @@ export interface GeneratedFile { path: string; content: string }
 
 /** Render every module of a design in memory (no I/O). */
 export function renderDesign(D: DesignSpec): GeneratedFile[] {
-  const files = MODULES.map((m) => ({ path: `${m.name}.v`, content: renderModule(D, m, moduleNames()) }));
-  files.push({ path: 'files.f', content: MODULES.map((m) => `${m.name}.v`).join('\n') + '\n' });
+  const files = MODULES.map((m) => ({ path: moduleFile(D, m.name), content: renderModule(D, m, moduleNames(D)) }));
+  files.push({ path: 'files.f', content: MODULES.map((m) => moduleFile(D, m.name)).join('\n') + '\n' });
   files.push({ path: 'manifest.json', content: JSON.stringify(manifest(D), null, 2) + '\n' });
   files.push(...flowFiles(D, MODULES));   // <name>.core (FuseSoC) and README.md
   return files;
@@ -22,7 +22,7 @@ export function manifest(D: DesignSpec) {
     generator: GENERATOR,
     config: D.cfg,
     hwHash: D.hwHash,
-    modules: MODULES.map((m) => m.name),
+    modules: MODULES.map((m) => moduleName(D, m.name)),
     derived: {
       thetaBias: D.candSel.thetaBias, hashFactors: D.hash.factors, hashRows: D.hash.rows, hashBlocks: D.hash.blocks,
       hashCycles: D.hash.cycles, hashMultiplies: D.hash.multiplies, bankSize: D.bank.keys, rowsPerBank: D.bank.rows,

@@ -5,7 +5,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DesignSpec } from '../units/design.ts';
 import { renderDesign } from './generate.ts';
-import { MODULES, withDeps } from './modules.ts';
+import { MODULES, moduleFile, moduleName, withDeps } from './modules.ts';
 
 export interface LintFinding { module: string; tool: string; output: string }
 
@@ -16,11 +16,12 @@ export async function lintDesign(D: DesignSpec, workDir: string): Promise<LintFi
   for (const f of renderDesign(D)) writeFileSync(join(workDir, f.path), f.content);
   const findings: LintFinding[] = [];
   for (const m of MODULES) {
-    const files = withDeps(m.name).map((n) => `${n}.v`);
+    const files = withDeps(m.name).map((n) => moduleFile(D, n));
+    const top = moduleName(D, m.name);
     const runs: [string, string[]][] = [
-      ['verilator', ['--lint-only', '-Wall', '--top-module', m.name, ...files]],
-      ['iverilog', ['-g2005', '-Wall', '-o', '/dev/null', '-s', m.name, ...files]],
-      ['yosys', ['-q', '-p', `read_verilog ${files.join(' ')}; hierarchy -check -top ${m.name}; proc; check -assert`]],
+      ['verilator', ['--lint-only', '-Wall', '--top-module', top, ...files]],
+      ['iverilog', ['-g2005', '-Wall', '-o', '/dev/null', '-s', top, ...files]],
+      ['yosys', ['-q', '-p', `read_verilog ${files.join(' ')}; hierarchy -check -top ${top}; proc; check -assert`]],
     ];
     for (const [tool, args] of runs) {
       const r = await execa(tool, args, { cwd: workDir, reject: false });

@@ -2,6 +2,7 @@
 // gathered from the units (src/units/<unit>/rtl.ts). Order is dependency order (leaves first), which is
 // also the file-list order.
 import type { ModuleDef } from '../units/module.ts';
+import type { DesignSpec } from '../units/design.ts';
 import { arbiterModule, bankModule, queueModule, ramModule } from '../units/bank/rtl.ts';
 import { candSelModule, cosTableModule } from '../units/cand_sel/rtl.ts';
 import { attentionModule, dotModule, expModule } from '../units/attention/rtl.ts';
@@ -33,5 +34,10 @@ export function withDeps(name: string): string[] {
   return out;
 }
 
-/** Module names of a config (the unit's name today; the place where a config prefix is applied). */
-export const moduleNames = (): Record<string, string> => Object.fromEntries(MODULES.map((m) => [m.name, m.name]));
+/** The Verilog name of a module in a config: the config's prefix (if any) and the unit's module name. */
+export const moduleName = (D: DesignSpec, name: string): string => `${D.cfg.prefix ?? ''}${name}`;
+/** The generated file of a module in a config. */
+export const moduleFile = (D: DesignSpec, name: string): string => `${moduleName(D, name)}.v`;
+/** Every module's Verilog name in a config, by unit module name (templates instantiate through it). */
+export const moduleNames = (D: DesignSpec): Record<string, string> =>
+  Object.fromEntries(MODULES.map((m) => [m.name, moduleName(D, m.name)]));

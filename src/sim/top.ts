@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { DesignSpec } from '../units/design.ts';
 import { REPO_ROOT, renderTemplate } from '../gen/render.ts';
 import { renderDesign } from '../gen/generate.ts';
+import { moduleName } from '../gen/modules.ts';
 import { CheckError } from '../spec/errors.ts';
 import { predictCycles } from '../perf/cycles.ts';
 import { elsaFixed } from '../units/top/model.ts';
@@ -29,8 +30,16 @@ export interface TopOptions {
   watchdog?: number;
 }
 
-export function renderTopTb(D: DesignSpec, words: number, watchdog: number): string {
-  return renderTemplate(join(REPO_ROOT, 'tb', 'top_tb.v.ejs'), { D, words, watchdog: Math.ceil(watchdog) });
+/** The top testbench. With `shared` (two configurations in one simulation) it is named `tbName`, reads
+ *  +<argPrefix>stim/meta and raises `finished` instead of calling $finish. */
+export function renderTopTb(
+  D: DesignSpec, words: number, watchdog: number, o: { tbName?: string; argPrefix?: string; shared?: boolean } = {},
+): string {
+  const view = {
+    D, words, watchdog: Math.ceil(watchdog), dut: moduleName(D, 'elsa_top'),
+    tbName: o.tbName ?? 'tb', argPrefix: o.argPrefix ?? '', shared: o.shared ?? false,
+  };
+  return renderTemplate(join(REPO_ROOT, 'tb', 'top_tb.v.ejs'), view);
 }
 
 /** Cycles a correct run of `stim` needs at most: the cycle model per invocation plus the streaming slack,

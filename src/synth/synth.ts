@@ -21,7 +21,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { DesignSpec } from '../units/design.ts';
 import { renderDesign } from '../gen/generate.ts';
-import { MODULES, withDeps } from '../gen/modules.ts';
+import { MODULES, moduleFile, moduleName, withDeps } from '../gen/modules.ts';
 import { GENERATOR, REPO_ROOT } from '../gen/render.ts';
 import { UserError } from '../spec/errors.ts';
 import { checkDevice, placeAndRoute, type PnrOptions, type PnrReport } from './pnr.ts';
@@ -148,6 +148,7 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
   if (typeof opts.pnr === 'object') checkDevice(opts.pnr.device);
   const top = opts.top ?? TOP;
   if (!MODULES.some((m) => m.name === top)) throw new UserError(`unknown top module ${top} (modules: ${MODULES.map((m) => m.name).join(', ')})`);
+  const topName = moduleName(D, top);   // the Verilog name (with the config's prefix)
   const tAll = performance.now();
   const secs: Record<string, number> = {};
   const version = await yosysVersion();
@@ -165,8 +166,8 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
   const vfiles = renderDesign(D).filter((f) => f.path.endsWith('.v'));
   for (const f of vfiles) writeFileSync(join(workDir, 'rtl', f.path), f.content);
   writeFileSync(join(workDir, 'elab.ys'), [
-    `read_verilog ${withDeps(top).map((n) => `rtl/${n}.v`).join(' ')}`,
-    `hierarchy -check -top ${top}`,
+    `read_verilog ${withDeps(top).map((n) => `rtl/${moduleFile(D, n)}`).join(' ')}`,
+    `hierarchy -check -top ${topName}`,
     'write_rtlil elab_raw.il',
     '',
   ].join('\n'));
@@ -174,7 +175,7 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
   const design = parseRtlil(readFileSync(join(workDir, 'elab_raw.il'), 'utf8'));
   writeFileSync(join(workDir, 'elab.il'), design.text);
   const byName = new Map(design.modules.map((m) => [m.name, m]));
-  const names = [...descendants(design.modules, top)];
+  const names = [...descendants(design.modules, topName)];
   secs.elaborate = seconds(t0);
   progress(`elaborated ${names.length} modules in ${secs.elaborate} s (${version})`);
 
@@ -246,7 +247,7 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
     inst.set(n, (inst.get(n) ?? 0) + k);
     for (const [c, cnt] of Object.entries(childrenOf(n))) visit(c, k * cnt);
   };
-  visit(top, 1);
+  visit(topName, 1);
   const subtreeMemo = new Map<string, Area>();
   const subtree = (n: string): Area => {
     if (!subtreeMemo.has(n)) {
@@ -256,7 +257,7 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
     }
     return subtreeMemo.get(n)!;
   };
-  const rows: ModuleRow[] = hierarchyOrder(synthTree, top).map(({ name, depth }) => {
+  const rows: ModuleRow[] = hierarchyOrder(synthTree, topName).map(({ name, depth }) => {
     const m = byName.get(name)!;
     const own = results.get(name)!;
     return {
@@ -304,14 +305,14 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
       statText = readFileSync(cacheFile, 'utf8');
       progress('flat synthesis: cached');
     } else {
-      progress(`flat synthesis of the whole design (${flatCmd} -top ${top}) …`);
-      writeFileSync(join(workDir, 'flat.ys'), ['read_rtlil elab.il', `hierarchy -top ${top}`, `${flatCmd} -top ${top}`, 'tee -q -o flat.stat stat', ''].join('\n'));
+      progress(`flat synthesis of the whole design (${flatCmd} -top ${topName}) …`);
+      writeFileSync(join(workDir, 'flat.ys'), ['read_rtlil elab.il', `hierarchy -top ${topName}`, `${flatCmd} -top ${topName}`, 'tee -q -o flat.stat stat', ''].join('\n'));
       await runYosys(workDir, 'flat.ys', 'flat.log');
       statText = readFileSync(join(workDir, 'flat.stat'), 'utf8');
       if (useCache) writeAtomic(cacheFile, statText);
     }
-    const st = parseStat(statText).modules.find((x) => x.name === top);
-    if (!st) throw new Error(`flat stat has no ${top} section`);
+    const st = parseStat(statText).modules.find((x) => x.name === topName);
+    if (!st) throw new Error(`flat stat has no ${topName} section`);
     report.flat = { area: classifyCells(target, st.cells), cells: sortedCells(st.cells) };
     secs.flat = seconds(t0);
     progress(`flat synthesis: ${secs.flat} s`);
@@ -321,7 +322,7 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
   if (opts.pnr) {
     t0 = performance.now();
     const po: PnrOptions = typeof opts.pnr === 'object' ? opts.pnr : {};
-    const modName = po.module ?? top;
+    const modName = po.module ?? topName;
     const mod = byName.get(modName);
     if (!mod || !names.includes(modName)) {
       throw new UserError(`--pnr-module ${modName} is not a module of this design (modules: ${rows.map((r) => r.name).join(', ')})`);

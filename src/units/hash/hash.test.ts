@@ -57,7 +57,7 @@ describe.each(cases)('elsa_hash, config %s', (_n, D, sims) => {
 
   it('uses at most m_h multipliers', () => {
     const m = moduleByName('elsa_hash');
-    const src = renderModule(D, m, moduleNames());
+    const src = renderModule(D, m, moduleNames(D));
     const muls = (src.match(/ \* /g) ?? []).length;
     expect(muls).toBeGreaterThanOrEqual(D.hash.fMax);
     expect(muls).toBeLessThanOrEqual(Math.min(D.cfg.mH, D.hash.lanes * D.hash.fMax));
