@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRESETS, resolveConfig } from '../src/gen/config.ts';
-import { renderDesign } from '../src/gen/generate.ts';
+import { renderDesign, renderRtl } from '../src/gen/generate.ts';
 import { REPO_ROOT } from '../src/gen/render.ts';
 import { simulate } from '../src/sim/run.ts';
 import { buildStimulus, standardInvocations } from '../src/sim/stimulus.ts';
@@ -20,7 +20,7 @@ const dir = join(REPO_ROOT, 'build', 'two-configs');
 describe('two configurations in one design (prefix)', () => {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const rtl = [A, B].flatMap((D) => renderDesign(D).filter((f) => f.path.endsWith('.v')));
+  const rtl = [A, B].flatMap((D) => renderRtl(D).filter((f) => f.path.endsWith('.v')));
   for (const f of rtl) writeFileSync(join(dir, f.path), f.content);
 
   it('names every module and .v file with the prefix and keeps the hardware hash', () => {

@@ -8,10 +8,17 @@ import { flowFiles } from './flow.ts';
 
 export interface GeneratedFile { path: string; content: string }
 
-/** Render every module of a design in memory (no I/O). */
-export function renderDesign(D: DesignSpec): GeneratedFile[] {
+/** The RTL of a design in memory (no I/O): one .v per module and files.f. */
+export function renderRtl(D: DesignSpec): GeneratedFile[] {
   const files = MODULES.map((m) => ({ path: moduleFile(D, m.name), content: renderModule(D, m, moduleNames(D)) }));
   files.push({ path: 'files.f', content: MODULES.map((m) => moduleFile(D, m.name)).join('\n') + '\n' });
+  return files;
+}
+
+/** The whole output set of a design in memory: the RTL, the manifest and the flow files (the generated
+ *  README runs the cycle model for its cycle tables; simulation, lint and synthesis need only renderRtl). */
+export function renderDesign(D: DesignSpec): GeneratedFile[] {
+  const files = renderRtl(D);
   files.push({ path: 'manifest.json', content: JSON.stringify(manifest(D), null, 2) + '\n' });
   files.push(...flowFiles(D, MODULES));   // <name>.core (FuseSoC) and README.md
   return files;

@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DesignSpec } from '../units/design.ts';
-import { renderDesign } from './generate.ts';
+import { renderRtl } from './generate.ts';
 import { MODULES, moduleFile, moduleName, withDeps } from './modules.ts';
 
 export interface LintFinding { module: string; tool: string; output: string }
@@ -13,7 +13,7 @@ export interface LintFinding { module: string; tool: string; output: string }
 export async function lintDesign(D: DesignSpec, workDir: string): Promise<LintFinding[]> {
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
-  for (const f of renderDesign(D)) writeFileSync(join(workDir, f.path), f.content);
+  for (const f of renderRtl(D)) writeFileSync(join(workDir, f.path), f.content);
   const findings: LintFinding[] = [];
   for (const m of MODULES) {
     const files = withDeps(m.name).map((n) => moduleFile(D, n));

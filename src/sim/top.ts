@@ -5,7 +5,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DesignSpec } from '../units/design.ts';
 import { REPO_ROOT, renderTemplate } from '../gen/render.ts';
-import { renderDesign } from '../gen/generate.ts';
+import { renderRtl } from '../gen/generate.ts';
 import { moduleName } from '../gen/modules.ts';
 import { CheckError } from '../spec/errors.ts';
 import { predictCycles } from '../perf/cycles.ts';
@@ -58,7 +58,7 @@ export function watchdogCycles(D: DesignSpec, stim: Stimulus, stall = 0, idle = 
 export function writeDesignRtl(D: DesignSpec, dir: string): { path: string }[] {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const rtl = renderDesign(D).filter((f) => f.path.endsWith('.v'));
+  const rtl = renderRtl(D).filter((f) => f.path.endsWith('.v'));
   for (const f of rtl) writeFileSync(join(dir, f.path), f.content);
   return rtl;
 }

@@ -20,7 +20,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { DesignSpec } from '../units/design.ts';
-import { renderDesign } from '../gen/generate.ts';
+import { renderRtl } from '../gen/generate.ts';
 import { MODULES, moduleFile, moduleName, withDeps } from '../gen/modules.ts';
 import { GENERATOR, REPO_ROOT } from '../gen/render.ts';
 import { UserError } from '../spec/errors.ts';
@@ -163,7 +163,7 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
 
   // 1. Elaborate.
   let t0 = performance.now();
-  const vfiles = renderDesign(D).filter((f) => f.path.endsWith('.v'));
+  const vfiles = renderRtl(D).filter((f) => f.path.endsWith('.v'));
   for (const f of vfiles) writeFileSync(join(workDir, 'rtl', f.path), f.content);
   writeFileSync(join(workDir, 'elab.ys'), [
     `read_verilog ${withDeps(top).map((n) => `rtl/${moduleFile(D, n)}`).join(' ')}`,
