@@ -10,8 +10,6 @@ import { KwtModel } from '../tflite/interpreter.ts';
 import type { ClipItem } from './clips.ts';
 import { Progress, roundTo, stableJson } from './io.ts';
 
-/** KWT-1: 12 blocks, one head, n = 99 tokens, d = 64, scores scaled by 1/8. */
-export const KWT_LAYERS = 12;
 export const KWT_TOKENS = 99;
 export const KWT_DIM = 64;
 export const KWT_SCORE_SCALE = 0.125;

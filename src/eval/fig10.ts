@@ -136,7 +136,6 @@ export async function evaluateClips(setup: EvalSetup, clips: ClipItem[], jobs: n
 }
 
 // ------------------------------------------------------------------ aggregation
-export type { Fig10Result, VariantMetrics } from './types.ts';
 
 function metrics(model: VariantMetrics['model'], p: number | null, runs: RunStats[], clips: ClipItem[], res: ClipResult[], layers: number): VariantMetrics {
   const sel = new Array(layers).fill(0);

@@ -40,6 +40,3 @@ export const width = {
   fixed: (name: string, int: number, frac: number, doc: string): Width => make(name, 1 + int + frac, true, frac, doc),
 };
 
-/** Verilog localparam declaration of a width, with its meaning as the comment. */
-export const localparamLine = (w: Width, pad = 0): string =>
-  `localparam ${w.name.padEnd(pad)} = ${w.bits};  // ${w.doc}`;

@@ -301,4 +301,3 @@ export function attentionTraceInfo(D: DesignSpec, seed: number): AttentionTraceI
   };
 }
 
-export const attentionTrace = (D: DesignSpec, seed: number): Trace => attentionTraceInfo(D, seed).trace;

@@ -68,4 +68,3 @@ export function ramTraceInfo(_D: DesignSpec, seed: number, count = 400): RamTrac
   };
 }
 
-export const ramTrace = (D: DesignSpec, seed: number): Trace => ramTraceInfo(D, seed).trace;

@@ -362,4 +362,3 @@ export function bankTraceInfo(D: DesignSpec, seed: number): BankTraceInfo {
   };
 }
 
-export const bankTrace = (D: DesignSpec, seed: number): Trace => bankTraceInfo(D, seed).trace;

@@ -144,4 +144,3 @@ export function hashTraceInfo(D: DesignSpec, seed: number, vectors: number | num
   return { trace: { module: 'elsa_hash', ...tracePorts(hashModule.ports!(D)), cycles }, accepted };
 }
 
-export const hashTrace = (D: DesignSpec, seed: number, vectors: number | number[][]): Trace => hashTraceInfo(D, seed, vectors).trace;
