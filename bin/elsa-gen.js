@@ -30,8 +30,11 @@ function distFresh() {
 
 const entry = distFresh()
   ? [join(root, 'dist', 'src', 'cli', 'main.js')]
-  : ['--import', pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href,
-      join(root, 'src', 'cli', 'main.ts')];
+  : [
+      '--import',
+      pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href,
+      join(root, 'src', 'cli', 'main.ts'),
+    ];
 const child = spawn(process.execPath, [...entry, ...process.argv.slice(2)], {
   stdio: ['ignore', 'inherit', 'inherit'],
   detached: true, // a new process group led by the CLI: one kill(-pid) reaches all its descendants

@@ -72,9 +72,31 @@ function main(): void {
     for (const { variant, speed, pitch } of settingsFor(vi)) {
       for (const word of KEYWORDS) {
         const file = `${voice}+${variant}_s${speed}_p${pitch}_${word}.wav`;
-        execFileSync('espeak-ng', ['-v', `${voice}+${variant}`, '-s', String(speed), '-p', String(pitch), '-w', tmp, word]);
+        execFileSync('espeak-ng', [
+          '-v',
+          `${voice}+${variant}`,
+          '-s',
+          String(speed),
+          '-p',
+          String(pitch),
+          '-w',
+          tmp,
+          word,
+        ]);
         // -D: no dither, so regenerated clips are byte-identical
-        execFileSync('sox', ['-D', tmp, '-r', '16000', '-c', '1', '-b', '16', '-e', 'signed-integer', join(outDir, file)]);
+        execFileSync('sox', [
+          '-D',
+          tmp,
+          '-r',
+          '16000',
+          '-c',
+          '1',
+          '-b',
+          '16',
+          '-e',
+          'signed-integer',
+          join(outDir, file),
+        ]);
         entries.push({ file, label: word, voice, variant, speed, pitch, split, source: 'espeak-ng' });
       }
     }
@@ -88,11 +110,22 @@ function main(): void {
     }
     const dst = `alsa_${file}`;
     execFileSync('sox', ['-D', src, '-r', '16000', '-c', '1', '-b', '16', '-e', 'signed-integer', join(outDir, dst)]);
-    entries.push({ file: dst, label, voice: 'alsa-utils-recording', variant: null, speed: null, pitch: null, split: 'eval', source: 'alsa-utils' });
+    entries.push({
+      file: dst,
+      label,
+      voice: 'alsa-utils-recording',
+      variant: null,
+      speed: null,
+      pitch: null,
+      split: 'eval',
+      source: 'alsa-utils',
+    });
   }
   writeFileSync(join(outDir, 'manifest.json'), JSON.stringify({ sampleRate: 16000, clips: entries }, null, 1) + '\n');
   const n = (s: string) => entries.filter((e) => e.split === s).length;
-  console.log(`${entries.length} clips (calib ${n('calib')}, eval ${n('eval')}) in ${outDir}, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `${entries.length} clips (calib ${n('calib')}, eval ${n('eval')}) in ${outDir}, ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('make-clips.ts')) main();

@@ -11,19 +11,26 @@ export const README = join(REPO_ROOT, 'README.md');
 const BIN = join(REPO_ROOT, 'bin', 'elsa-gen.js');
 const SAMPLE = /<!-- sample: (.*?) -->\n```\n([\s\S]*?)```\n/g;
 
-export interface Sample { args: string; block: string }
+export interface Sample {
+  args: string;
+  block: string;
+}
 export const samples = (text: string): Sample[] => [...text.matchAll(SAMPLE)].map((m) => ({ args: m[1], block: m[2] }));
 
 /** What the block for `args` must hold: the output, with the command line when the block shows one. */
 export async function render(s: Sample): Promise<string> {
   const r = await execa(process.execPath, [BIN, ...s.args.split(' ')], { cwd: REPO_ROOT, reject: false });
-  const out = r.exitCode === 0 ? r.stdout : r.stderr;   // progress and timing go to stderr on success
+  const out = r.exitCode === 0 ? r.stdout : r.stderr; // progress and timing go to stderr on success
   return `${s.block.startsWith('$ ') ? `$ ./bin/elsa-gen.js ${s.args}\n` : ''}${out}\n`;
 }
 
 if (process.argv[1]?.endsWith('readme-samples.ts')) {
   let text = readFileSync(README, 'utf8');
-  for (const s of samples(text)) text = text.replace(`<!-- sample: ${s.args} -->\n\`\`\`\n${s.block}\`\`\`\n`, `<!-- sample: ${s.args} -->\n\`\`\`\n${await render(s)}\`\`\`\n`);
+  for (const s of samples(text))
+    text = text.replace(
+      `<!-- sample: ${s.args} -->\n\`\`\`\n${s.block}\`\`\`\n`,
+      `<!-- sample: ${s.args} -->\n\`\`\`\n${await render(s)}\`\`\`\n`,
+    );
   writeFileSync(README, text);
   console.log(`README.md: ${samples(text).length} samples regenerated`);
 }

@@ -15,7 +15,9 @@ export function longLines(path: string, text: string): string[] {
   return text
     .split('\n')
     .map((line, i) => ({ line, no: i + 1 }))
-    .filter(({ line }) => [...line].length > MAX && !(md && line.trimStart().startsWith('|')) && !/https?:\/\//.test(line))
+    .filter(
+      ({ line }) => [...line].length > MAX && !(md && line.trimStart().startsWith('|')) && !/https?:\/\//.test(line),
+    )
     .map(({ line, no }) => `${path}:${no} (${[...line].length})`);
 }
 
@@ -29,7 +31,9 @@ describe('house rules', () => {
     const { stdout } = await execa('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: ROOT });
     const files = stdout
       .split('\n')
-      .filter((f) => /\.(ts|js|ejs|md|sh|json)$/.test(f) && !f.startsWith('src/gen/golden/') && f !== 'package-lock.json');
+      .filter(
+        (f) => /\.(ts|js|ejs|md|sh|json)$/.test(f) && !f.startsWith('src/gen/golden/') && f !== 'package-lock.json',
+      );
     const long = files.flatMap((f) => longLines(f, readFileSync(resolve(ROOT, f), 'utf8')));
     expect(long).toEqual([]);
   });

@@ -29,7 +29,10 @@ describe.each(configs.map((D) => [D.cfg.name, D] as const))('elsa_axi, config %s
       expect(r.rejected).toBe(3);
       expect(r.checks).toBeGreaterThan(100);
       expect(r.passed).toBe(r.rows + r.checks);
-      const predicted = r.stimulus.traces.filter((t) => t !== null).map((t) => predictCycles(D, t!)).map((p) => [p.pre, p.exec]);
+      const predicted = r.stimulus.traces
+        .filter((t) => t !== null)
+        .map((t) => predictCycles(D, t!))
+        .map((p) => [p.pre, p.exec]);
       expect(r.invocations.map((x) => [x.pre, x.exec])).toEqual(predicted);
     });
     it(`survives random gaps and backpressure on every stream and AXI4-Lite channel under ${sim}`, async () => {

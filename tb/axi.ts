@@ -8,7 +8,13 @@ import { moduleName } from '../src/gen/modules.ts';
 import { writeDesignRtl } from '../src/sim/top.ts';
 import { AXI_ADDR_W, AXI_ID, axiRegisters, axiVersionWord } from '../src/units/axi/spec.ts';
 import { simulate, type Simulator, type SimResult } from '../src/sim/run.ts';
-import { buildStimulus, invalidInvocation, standardInvocations, type Invocation, type Stimulus } from '../src/sim/stimulus.ts';
+import {
+  buildStimulus,
+  invalidInvocation,
+  standardInvocations,
+  type Invocation,
+  type Stimulus,
+} from '../src/sim/stimulus.ts';
 
 export interface AxiRun extends SimResult {
   dir: string;
@@ -22,12 +28,21 @@ export interface AxiRun extends SimResult {
   /** Cycles in which a valid waited for its ready, per channel. */
   waits: Record<string, number>;
 }
-export interface AxiOptions { stall?: number; seed?: number; waves?: string; tag?: string; corrupt?: boolean }
+export interface AxiOptions {
+  stall?: number;
+  seed?: number;
+  waves?: string;
+  tag?: string;
+  corrupt?: boolean;
+}
 
 /** The golden invocations of the top-level test (same seed), then three rejected ones: n = 0, n = nMax + 1,
  *  and an N wider than the core's n port whose low bits alone would be a valid n. */
 export const axiInvocations = (D: DesignSpec): Invocation[] => [
-  ...standardInvocations(D, 7), invalidInvocation(0), invalidInvocation(D.cfg.nMax + 1), invalidInvocation(2 ** D.top.n.bits + 1),
+  ...standardInvocations(D, 7),
+  invalidInvocation(0),
+  invalidInvocation(D.cfg.nMax + 1),
+  invalidInvocation(2 ** D.top.n.bits + 1),
 ];
 
 /** An offset that no register uses (the last word of the page). */
@@ -40,11 +55,24 @@ export const unmappedOffset = (D: DesignSpec): number => {
 
 export function renderAxiTb(D: DesignSpec, words: number, watchdogNs: number): string {
   return renderTemplate(join(REPO_ROOT, 'tb', 'axi_tb.v.ejs'), {
-    D, dut: moduleName(D, 'elsa_axi'), words: Math.max(1, words), watchdogNs, regs: axiRegisters(D), addrW: AXI_ADDR_W, id: AXI_ID, version: axiVersionWord(), unmapped: unmappedOffset(D),
+    D,
+    dut: moduleName(D, 'elsa_axi'),
+    words: Math.max(1, words),
+    watchdogNs,
+    regs: axiRegisters(D),
+    addrW: AXI_ADDR_W,
+    id: AXI_ID,
+    version: axiVersionWord(),
+    unmapped: unmappedOffset(D),
   });
 }
 
-export async function runAxi(D: DesignSpec, invs: Invocation[], sim: Simulator, opts: AxiOptions = {}): Promise<AxiRun> {
+export async function runAxi(
+  D: DesignSpec,
+  invs: Invocation[],
+  sim: Simulator,
+  opts: AxiOptions = {},
+): Promise<AxiRun> {
   const stim = buildStimulus(D, invs);
   const dir = join(REPO_ROOT, 'build', 'axi', `${D.cfg.name}-${D.hwHash}-${sim}${opts.tag ? `-${opts.tag}` : ''}`);
   const rtl = writeDesignRtl(D, dir);
@@ -52,7 +80,8 @@ export async function runAxi(D: DesignSpec, invs: Invocation[], sim: Simulator, 
   if (opts.corrupt) {
     // flip the lowest bit of the last expected output word (the last word of the last valid invocation)
     const ls = hex.trim().split('\n');
-    let at = 0, last = -1;
+    let at = 0,
+      last = -1;
     for (const v of invs) {
       const valid = v.n >= 1 && v.n <= D.cfg.nMax;
       if (valid) last = at + 3 * v.n;
@@ -67,15 +96,31 @@ export async function runAxi(D: DesignSpec, invs: Invocation[], sim: Simulator, 
   // generous bound as in src/sim/top.ts (for up to 100% stall, so that every stall level shares one Verilator
   // build), plus the register traffic of every invocation
   const stall = opts.stall ?? 0;
-  const watchdogNs = 10 * (4000 + invs.length * 600 + totalN * (D.hash.cycles + 4) * 4 + totalN * (D.cfg.nMax + 16) * 4) * 6;
+  const watchdogNs =
+    10 * (4000 + invs.length * 600 + totalN * (D.hash.cycles + 4) * 4 + totalN * (D.cfg.nMax + 16) * 4) * 6;
   writeFileSync(join(dir, 'tb.v'), renderAxiTb(D, stim.words, Math.round(watchdogNs)));
   const sources = [...rtl.map((f) => f.path), 'tb.v'];
-  const r = await simulate({ sim, workDir: dir, sources, plusargs: [`stall=${stall}`, `seed=${opts.seed ?? 1}`], waves: opts.waves });
-  const invocations = [...r.stdout.matchAll(/^INVOCATION \d+ n=(\d+) CYCLES_PRE (\d+) CYCLES_EXEC (\d+)$/gm)].map((m) => ({ n: +m[1], pre: +m[2], exec: +m[3] }));
+  const r = await simulate({
+    sim,
+    workDir: dir,
+    sources,
+    plusargs: [`stall=${stall}`, `seed=${opts.seed ?? 1}`],
+    waves: opts.waves,
+  });
+  const invocations = [...r.stdout.matchAll(/^INVOCATION \d+ n=(\d+) CYCLES_PRE (\d+) CYCLES_EXEC (\d+)$/gm)].map(
+    (m) => ({ n: +m[1], pre: +m[2], exec: +m[3] }),
+  );
   const num = (re: RegExp) => Number(re.exec(r.stdout)?.[1] ?? NaN);
   return {
-    ...r, dir, stimulus: stim, invocations,
-    rejected: [...r.stdout.matchAll(/^REJECTED /gm)].length, rows: num(/^ROWS (\d+)$/m), checks: num(/^CHECKS (\d+)$/m),
-    waits: Object.fromEntries([...(/^WAITS (.*)$/m.exec(r.stdout)?.[1] ?? '').matchAll(/(\w+)=(\d+)/g)].map((m) => [m[1], Number(m[2])])),
+    ...r,
+    dir,
+    stimulus: stim,
+    invocations,
+    rejected: [...r.stdout.matchAll(/^REJECTED /gm)].length,
+    rows: num(/^ROWS (\d+)$/m),
+    checks: num(/^CHECKS (\d+)$/m),
+    waits: Object.fromEntries(
+      [...(/^WAITS (.*)$/m.exec(r.stdout)?.[1] ?? '').matchAll(/(\w+)=(\d+)/g)].map((m) => [m[1], Number(m[2])]),
+    ),
   };
 }

@@ -33,7 +33,10 @@ describe('valid config fuzzing', () => {
     const free = await runTop(D, invs, 'iverilog', { tag: 'fuzz-free', seed });
     expect(free.failed, JSON.stringify(raw)).toBe(0);
     const predicted = free.stimulus.traces.map((t) => predictCycles(D, t!)).map((p) => [p.pre, p.exec]);
-    expect(free.invocations.map((x) => [x.pre, x.exec]), JSON.stringify(raw)).toEqual(predicted);
+    expect(
+      free.invocations.map((x) => [x.pre, x.exec]),
+      JSON.stringify(raw),
+    ).toEqual(predicted);
   });
 });
 

@@ -18,10 +18,13 @@ export function writeModuleFiles(D: DesignSpec, module: string, dir: string): st
   });
 }
 
-export interface UnitRun extends SimResult { dir: string }
+export interface UnitRun extends SimResult {
+  dir: string;
+}
 
 export interface UnitOptions {
-  corrupt?: number; hashOverride?: string;
+  corrupt?: number;
+  hashOverride?: string;
   /** Damage the vector file: drop this many lines at the end (negative: append that many lines). */
   cut?: number;
   /** Work folder suffix, so that tests running in parallel never share a folder. */
@@ -37,7 +40,10 @@ export async function runUnit(D: DesignSpec, trace: Trace, sim: Simulator, opts:
   let lines = hex;
   if (opts.corrupt !== undefined) {
     // Flip one expected-output bit of a checked cycle: the testbench must report it.
-    const ls = hex.trim().split('\n').map((l) => BigInt(`0x${l}`));
+    const ls = hex
+      .trim()
+      .split('\n')
+      .map((l) => BigInt(`0x${l}`));
     const i = opts.corrupt;
     const maskBits = ls[i] & ((1n << BigInt(packed.outW)) - 1n);
     const lowest = maskBits & -maskBits;
@@ -50,7 +56,14 @@ export async function runUnit(D: DesignSpec, trace: Trace, sim: Simulator, opts:
   }
   writeFileSync(join(dir, 'vectors.hex'), lines);
   writeFileSync(join(dir, 'vectors.meta'), metaFile(opts.hashOverride ?? D.hwHash, trace.cycles.length));
-  writeFileSync(join(dir, 'tb.v'), renderTemplate(join(REPO_ROOT, 'tb', 'unit_tb.v.ejs'), { trace: packed, hwHash: D.hwHash, dut: moduleName(D, packed.module) }));
+  writeFileSync(
+    join(dir, 'tb.v'),
+    renderTemplate(join(REPO_ROOT, 'tb', 'unit_tb.v.ejs'), {
+      trace: packed,
+      hwHash: D.hwHash,
+      dut: moduleName(D, packed.module),
+    }),
+  );
   const r = await simulate({ sim, workDir: dir, sources: [...rtl, 'tb.v'] });
   return { ...r, dir };
 }

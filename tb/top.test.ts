@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { PRESETS, resolveConfig } from '../src/gen/config.ts';
 import { MATRIX } from '../src/gen/matrix.ts';
 import { SIMULATORS } from '../src/sim/run.ts';
-import { buildStimulus, extremeInvocations, invalidInvocation, randomInvocation, standardInvocations } from '../src/sim/stimulus.ts';
+import {
+  buildStimulus,
+  extremeInvocations,
+  invalidInvocation,
+  randomInvocation,
+  standardInvocations,
+} from '../src/sim/stimulus.ts';
 import { Rng } from '../src/spec/rng.ts';
 import { runTop, writeTopBench, checkTopRun } from '../src/sim/top.ts';
 import { simulate } from '../src/sim/run.ts';
@@ -58,8 +64,12 @@ describe('top level, robustness', () => {
   const D = resolveConfig(PRESETS.small);
   const rng = new Rng(99);
   const invs = [
-    randomInvocation(D, rng, 24, 0.4), invalidInvocation(0), randomInvocation(D, rng, 7, -2),
-    invalidInvocation(D.cfg.nMax + 1), randomInvocation(D, rng, 24, 1.0), randomInvocation(D, rng, 2, 0.0),
+    randomInvocation(D, rng, 24, 0.4),
+    invalidInvocation(0),
+    randomInvocation(D, rng, 7, -2),
+    invalidInvocation(D.cfg.nMax + 1),
+    randomInvocation(D, rng, 24, 1.0),
+    randomInvocation(D, rng, 2, 0.0),
   ];
   for (const sim of SIMULATORS)
     it(`survives random stream gaps and backpressure, back-to-back invocations and invalid n under ${sim}`, async () => {
@@ -91,7 +101,9 @@ describe('top level, robustness', () => {
         const r = await simulate({ sim, workDir: dir, sources, plusargs: ['stall=0', 'seed=1', 'idle=0'] });
         expect(r.failed, what).toBe(1);
         expect(r.passed, what).toBe(0);
-        expect(r.stdout, what).toMatch(what === 'long' ? /holds more words than its meta file says/ : /holds fewer words than its meta file says/);
+        expect(r.stdout, what).toMatch(
+          what === 'long' ? /holds more words than its meta file says/ : /holds fewer words than its meta file says/,
+        );
       }
     });
   it('a run that compared fewer rows, or whose cycle counters differ from the model, is not a pass', async () => {
@@ -101,9 +113,13 @@ describe('top level, robustness', () => {
     // the same report with the last invocation's rows and counters missing, and one counter off by one
     const cut = r.stdout.replace(/^INVOCATION 3 .*$/m, '');
     expect(checkTopRun(D, r.stimulus, { ...r, stdout: cut, passed: r.passed - 1 }).problems).toEqual([
-      'only 44 of 45 output rows were compared', '3 of 4 invocations reported their cycle counters',
+      'only 44 of 45 output rows were compared',
+      '3 of 4 invocations reported their cycle counters',
     ]);
-    const late = r.stdout.replace(/^(INVOCATION 1 n=\d+ CYCLES_PRE \d+ CYCLES_EXEC )(\d+)$/m, (_m, a, x) => `${a}${Number(x) + 1}`);
+    const late = r.stdout.replace(
+      /^(INVOCATION 1 n=\d+ CYCLES_PRE \d+ CYCLES_EXEC )(\d+)$/m,
+      (_m, a, x) => `${a}${Number(x) + 1}`,
+    );
     expect(checkTopRun(D, r.stimulus, { ...r, stdout: late }).problems).toEqual([
       expect.stringMatching(/^invocation 1: RTL cycles pre \d+ exec (\d+), cycle model pre \d+ exec \d+$/),
     ]);
@@ -112,7 +128,9 @@ describe('top level, robustness', () => {
     const invs = standardInvocations(D, 7);
     const t0 = performance.now();
     const r = await runTop(D, invs, 'verilator', { idle: 1_100_000, tag: 'long' });
-    console.log(`verilator: ${r.cycles} cycles in ${((performance.now() - t0) / 1000).toFixed(1)} s (simulation ${r.runSeconds?.toFixed(1)} s)`);
+    console.log(
+      `verilator: ${r.cycles} cycles in ${((performance.now() - t0) / 1000).toFixed(1)} s (simulation ${r.runSeconds?.toFixed(1)} s)`,
+    );
     expect(r.failed, r.stdout.slice(0, 2000)).toBe(0);
     expect(r.problems).toEqual([]);
     expect(r.cycles).toBeGreaterThan(1_000_000);
@@ -128,21 +146,24 @@ describe('top level, robustness', () => {
   });
 });
 
-describe.each([PRESETS.small, MATRIX[2]].map((c) => [c.name, resolveConfig(c)] as const))('top level, extreme data, config %s', (_n, D) => {
-  const invs = extremeInvocations(D, 5);
-  it('covers a saturated run, all-equal keys, zero vectors, n = 1 and queries with no candidate', () => {
-    const { traces } = buildStimulus(D, invs);
-    expect(traces[2]!.maxNorm).toBe(0);
-    expect(traces[6]!.out.flat().every((x) => x === 0)).toBe(true);
-    expect(traces[0]!.queries.every((q) => q.candidates.every(Boolean))).toBe(true);
-  });
-  for (const sim of SIMULATORS)
-    it(`is bit-exact on extreme data under ${sim}`, async () => {
-      const r = await runTop(D, invs, sim, { tag: 'extreme' });
-      expect(r.failed, r.stdout.slice(0, 3000)).toBe(0);
-      expect(r.passed).toBe(invs.reduce((s, v) => s + v.n, 0));
+describe.each([PRESETS.small, MATRIX[2]].map((c) => [c.name, resolveConfig(c)] as const))(
+  'top level, extreme data, config %s',
+  (_n, D) => {
+    const invs = extremeInvocations(D, 5);
+    it('covers a saturated run, all-equal keys, zero vectors, n = 1 and queries with no candidate', () => {
+      const { traces } = buildStimulus(D, invs);
+      expect(traces[2]!.maxNorm).toBe(0);
+      expect(traces[6]!.out.flat().every((x) => x === 0)).toBe(true);
+      expect(traces[0]!.queries.every((q) => q.candidates.every(Boolean))).toBe(true);
     });
-});
+    for (const sim of SIMULATORS)
+      it(`is bit-exact on extreme data under ${sim}`, async () => {
+        const r = await runTop(D, invs, sim, { tag: 'extreme' });
+        expect(r.failed, r.stdout.slice(0, 3000)).toBe(0);
+        expect(r.passed).toBe(invs.reduce((s, v) => s + v.n, 0));
+      });
+  },
+);
 
 describe('top level, reset in the middle of an invocation', () => {
   const D = resolveConfig(MATRIX[3]);

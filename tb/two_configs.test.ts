@@ -39,7 +39,8 @@ describe('two configurations in one design (prefix)', () => {
 
   it.each(['a_elsa_axi', 'b_elsa_axi'])('lints %s with both designs loaded (verilator -Wall)', async (top) => {
     const r = await execa('verilator', ['--lint-only', '-Wall', '--top-module', top, ...rtl.map((f) => f.path)], {
-      cwd: dir, reject: false,
+      cwd: dir,
+      reject: false,
     });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr.trim()).toBe('');
@@ -47,7 +48,10 @@ describe('two configurations in one design (prefix)', () => {
 
   it('simulates both in one Verilator run, every row bit-exact', async () => {
     const sources = rtl.map((f) => f.path);
-    for (const [D, p] of [[A, 'a_'], [B, 'b_']] as const) {
+    for (const [D, p] of [
+      [A, 'a_'],
+      [B, 'b_'],
+    ] as const) {
       const stim = buildStimulus(D, standardInvocations(D, 5));
       writeFileSync(join(dir, `${p}stim.hex`), stim.hex);
       writeFileSync(join(dir, `${p}stim.meta`), stim.meta);
@@ -55,23 +59,29 @@ describe('two configurations in one design (prefix)', () => {
       writeFileSync(join(dir, `tb_${p}.v`), tb);
       sources.push(`tb_${p}.v`);
     }
-    writeFileSync(join(dir, 'tb_both.v'), [
-      '`timescale 1ns / 1ps',
-      'module tb_both;',
-      '    tb_a_ a ();',
-      '    tb_b_ b ();',
-      '    initial begin',
-      '        wait (a.finished && b.finished);',
-      '        $finish;',
-      '    end',
-      'endmodule',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(dir, 'tb_both.v'),
+      [
+        '`timescale 1ns / 1ps',
+        'module tb_both;',
+        '    tb_a_ a ();',
+        '    tb_b_ b ();',
+        '    initial begin',
+        '        wait (a.finished && b.finished);',
+        '        $finish;',
+        '    end',
+        'endmodule',
+        '',
+      ].join('\n'),
+    );
     sources.push('tb_both.v');
     const r = await simulate({ sim: 'verilator', workDir: dir, sources, top: 'tb_both' });
     const summaries = [...r.stdout.matchAll(/^(\d+) passed, (\d+) failed$/gm)].map((m) => [+m[1], +m[2]]);
     const rows = (D: typeof A) => standardInvocations(D, 5).reduce((s, v) => s + v.n, 0);
-    expect(summaries.map(([, f]) => f), r.stdout.slice(-2000)).toEqual([0, 0]);
+    expect(
+      summaries.map(([, f]) => f),
+      r.stdout.slice(-2000),
+    ).toEqual([0, 0]);
     expect(summaries.map(([p]) => p).sort((x, y) => x - y)).toEqual([rows(A), rows(B)].sort((x, y) => x - y));
   }, 600_000);
 });

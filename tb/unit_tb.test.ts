@@ -29,7 +29,11 @@ describe.each(SIMULATORS)('unit testbench vector length under %s', (sim) => {
     expect(r.failed, r.stdout.slice(0, 1000)).toBe(0);
     expect(r.passed).toBe(100);
   });
-  it.each([[1, 'fewer'], [40, 'fewer'], [-1, 'more']] as const)('fails a file cut by %i lines (%s lines than the meta file says)', async (cut, word) => {
+  it.each([
+    [1, 'fewer'],
+    [40, 'fewer'],
+    [-1, 'more'],
+  ] as const)('fails a file cut by %i lines (%s lines than the meta file says)', async (cut, word) => {
     const r = await runUnit(D, trace, sim, { cut, tag: 'len' });
     expect(r.passed).toBe(0);
     expect(r.failed).toBe(1);

@@ -25,11 +25,23 @@ const outDir = opt('out', join(REPO_ROOT, 'build', 'bench'));
 const SEED = 2021;
 
 export interface BenchRow {
-  config: string; p: number; t: number; n: number; selected: number;
-  cyclesPre: number; cyclesExec: number; modelExec: number; perQuery: number; bound: number; ratio: number;
+  config: string;
+  p: number;
+  t: number;
+  n: number;
+  selected: number;
+  cyclesPre: number;
+  cyclesExec: number;
+  modelExec: number;
+  perQuery: number;
+  bound: number;
+  ratio: number;
   /** Mean over queries of the slowest stage's cycles (stageCycles), and how often each stage is it. */
-  structural: number; limits: Record<keyof StageCycles, number>;
-  utilisation: number; speedup: number; simCyclesPerSec: number;
+  structural: number;
+  limits: Record<keyof StageCycles, number>;
+  utilisation: number;
+  speedup: number;
+  simCyclesPerSec: number;
 }
 
 /** Analytic per-query bound (docs/spec.md §2): max(hash cycles, rows of the busiest bank, its candidates, d/m_o). */
@@ -51,7 +63,8 @@ async function benchConfig(spec: string): Promise<{ rows: BenchRow[]; genMs: num
     const t0 = performance.now();
     const r = await runTop(D, [inv], 'verilator', { tag: `bench-p${p}` });
     const wall = (performance.now() - t0) / 1000;
-    if (r.failed || r.passed !== n) throw new Error(`${D.cfg.name} p=${p}: ${r.failed} output rows differ from the model`);
+    if (r.failed || r.passed !== n)
+      throw new Error(`${D.cfg.name} p=${p}: ${r.failed} output rows differ from the model`);
     const tr = r.stimulus.traces[0]!;
     const pred = predictCycles(D, tr);
     const m = r.invocations[0];
@@ -68,12 +81,26 @@ async function benchConfig(spec: string): Promise<{ rows: BenchRow[]; genMs: num
     }
     if (p === 0) exec0 = m.exec;
     rows.push({
-      config: D.cfg.name, p, t: Math.round(t * 1e4) / 1e4, n, selected,
-      cyclesPre: m.pre, cyclesExec: m.exec, modelExec: pred.exec, perQuery: m.exec / n, bound, ratio: m.exec / n / bound, structural, limits,
-      utilisation: sel.filter(Boolean).length / (m.exec * D.cfg.pA), speedup: exec0 ? exec0 / m.exec : 1,
+      config: D.cfg.name,
+      p,
+      t: Math.round(t * 1e4) / 1e4,
+      n,
+      selected,
+      cyclesPre: m.pre,
+      cyclesExec: m.exec,
+      modelExec: pred.exec,
+      perQuery: m.exec / n,
+      bound,
+      ratio: m.exec / n / bound,
+      structural,
+      limits,
+      utilisation: sel.filter(Boolean).length / (m.exec * D.cfg.pA),
+      speedup: exec0 ? exec0 / m.exec : 1,
       simCyclesPerSec: (m.pre + m.exec) / (r.runSeconds || wall),
     });
-    console.error(`  ${D.cfg.name} p=${p}: ${(100 * selected).toFixed(1)}% keys, exec ${m.exec} cycles (model ${pred.exec}), ${wall.toFixed(1)} s`);
+    console.error(
+      `  ${D.cfg.name} p=${p}: ${(100 * selected).toFixed(1)}% keys, exec ${m.exec} cycles (model ${pred.exec}), ${wall.toFixed(1)} s`,
+    );
   }
   let area: unknown;
   if (synthTarget) {
@@ -90,15 +117,26 @@ for (const c of configs) {
   const r = await benchConfig(c);
   all.push(...r.rows);
   const D = loadConfig(c);
-  meta[c] = { genMs: Math.round(r.genMs), area: r.area, ideal: (2 * D.cfg.nMax * D.cfg.nMax * D.cfg.d) / (2 * D.cfg.d * D.cfg.pA) };
+  meta[c] = {
+    genMs: Math.round(r.genMs),
+    area: r.area,
+    ideal: (2 * D.cfg.nMax * D.cfg.nMax * D.cfg.d) / (2 * D.cfg.d * D.cfg.pA),
+  };
 }
 const f = (x: number, d = 2) => x.toFixed(d);
 const limitText = (l: BenchRow['limits']) =>
-  (Object.entries(l) as [string, number][]).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${Math.round(100 * v)}%`).join(', ');
+  (Object.entries(l) as [string, number][])
+    .filter(([, v]) => v > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${Math.round(100 * v)}%`)
+    .join(', ');
 const lines = [
   '| config | p | t | keys selected | cycles/query | bound/query | RTL/bound | slowest stage/query | RTL/slowest stage | slowest stage (share of queries) | attention utilisation | speedup vs p=0 | exec cycles (RTL = model) | pre cycles | sim cycles/s |',
   '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
-  ...all.map((r) => `| ${r.config} | ${r.p} | ${f(r.t, 3)} | ${f(100 * r.selected, 1)}% | ${f(r.perQuery)} | ${f(r.bound)} | ${f(r.ratio, 3)} | ${f(r.structural)} | ${f(r.perQuery / r.structural, 3)} | ${limitText(r.limits)} | ${f(100 * r.utilisation, 1)}% | ${f(r.speedup)}× | ${r.cyclesExec}${r.cyclesExec === r.modelExec ? '' : ` (model ${r.modelExec})`} | ${r.cyclesPre} | ${Math.round(r.simCyclesPerSec)} |`),
+  ...all.map(
+    (r) =>
+      `| ${r.config} | ${r.p} | ${f(r.t, 3)} | ${f(100 * r.selected, 1)}% | ${f(r.perQuery)} | ${f(r.bound)} | ${f(r.ratio, 3)} | ${f(r.structural)} | ${f(r.perQuery / r.structural, 3)} | ${limitText(r.limits)} | ${f(100 * r.utilisation, 1)}% | ${f(r.speedup)}× | ${r.cyclesExec}${r.cyclesExec === r.modelExec ? '' : ` (model ${r.modelExec})`} | ${r.cyclesPre} | ${Math.round(r.simCyclesPerSec)} |`,
+  ),
   '',
   '| config | generation (ms) | exact-mode execution / ideal (2n²d MACs on 2d·P_a multipliers) | whole run / ideal |',
   '|---|---|---|---|',

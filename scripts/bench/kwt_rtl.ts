@@ -35,27 +35,51 @@ const calib = collectCalibration(model, splitClips(clips, 'calib', clipsDir), { 
 const thresholds = PS.map((p) => thresholdsFor(calib, p));
 const evalClips = splitClips(clips, 'eval', clipsDir).slice(0, nEval);
 
-let saturated = 0, values = 0;
-const q = (rows: Float32Array[]) => rows.map((r) => Array.from(r, (x) => {
-  const v = quantize(x, D);
-  values++;
-  if (Math.abs(x * 2 ** D.qkv.frac) > 2 ** (D.qkv.bits - 1)) saturated++;
-  return v;
-}));
+let saturated = 0,
+  values = 0;
+const q = (rows: Float32Array[]) =>
+  rows.map((r) =>
+    Array.from(r, (x) => {
+      const v = quantize(x, D);
+      values++;
+      if (Math.abs(x * 2 ** D.qkv.frac) > 2 ** (D.qkv.bits - 1)) saturated++;
+      return v;
+    }),
+  );
 // one invocation per layer and clip, for each p
-const layerData = evalClips.flatMap((c) => model.run(loadClip(c.path)).layers.map((l) => ({ K: q(l.k), V: q(l.v), Q: q(l.q) })));
+const layerData = evalClips.flatMap((c) =>
+  model.run(loadClip(c.path)).layers.map((l) => ({ K: q(l.k), V: q(l.v), Q: q(l.q) })),
+);
 
-interface Row { p: number; selected: number; exec: number; pre: number; modelExec: number; rows: number; passed: number; failed: number }
+interface Row {
+  p: number;
+  selected: number;
+  exec: number;
+  pre: number;
+  modelExec: number;
+  rows: number;
+  passed: number;
+  failed: number;
+}
 const rows: Row[] = [];
 for (let pi = 0; pi < PS.length; pi++) {
-  const invs: Invocation[] = layerData.map((x, i) => ({ n: x.K.length, tQ: quantizeThreshold(thresholds[pi][layerKey(i % 12)], D), ...x }));
+  const invs: Invocation[] = layerData.map((x, i) => ({
+    n: x.K.length,
+    tQ: quantizeThreshold(thresholds[pi][layerKey(i % 12)], D),
+    ...x,
+  }));
   const r = await runTop(D, invs, 'verilator', { tag: `kwt-p${PS[pi]}` });
   const sel = r.stimulus.traces.flatMap((t) => t!.queries.flatMap((qq) => qq.candidates));
   const modelExec = r.stimulus.traces.reduce((s, t) => s + predictCycles(D, t!).exec, 0);
   rows.push({
-    p: PS[pi], selected: sel.filter(Boolean).length / sel.length,
-    exec: r.invocations.reduce((s, x) => s + x.exec, 0), pre: r.invocations.reduce((s, x) => s + x.pre, 0),
-    modelExec, rows: invs.reduce((s, v) => s + v.n, 0), passed: r.passed, failed: r.failed,
+    p: PS[pi],
+    selected: sel.filter(Boolean).length / sel.length,
+    exec: r.invocations.reduce((s, x) => s + x.exec, 0),
+    pre: r.invocations.reduce((s, x) => s + x.pre, 0),
+    modelExec,
+    rows: invs.reduce((s, v) => s + v.n, 0),
+    passed: r.passed,
+    failed: r.failed,
   });
   console.error(`  p=${PS[pi]}: ${r.passed} rows bit-exact, ${r.failed} differ; exec ${rows.at(-1)!.exec} cycles`);
 }
@@ -66,10 +90,20 @@ const table = [
   '',
   '| p | keys selected | output rows bit-exact | execution cycles (RTL) | model | speedup vs p = 0 | with preprocessing |',
   '|---|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.p} | ${(100 * r.selected).toFixed(1)}% | ${r.passed}/${r.rows}${r.failed ? ` (${r.failed} FAILED)` : ''} | ${r.exec} | ${r.modelExec} | ${(base / r.exec).toFixed(2)}× | ${((base + rows[0].pre) / (r.exec + r.pre)).toFixed(2)}× |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.p} | ${(100 * r.selected).toFixed(1)}% | ${r.passed}/${r.rows}${r.failed ? ` (${r.failed} FAILED)` : ''} | ${r.exec} | ${r.modelExec} | ${(base / r.exec).toFixed(2)}× | ${((base + rows[0].pre) / (r.exec + r.pre)).toFixed(2)}× |`,
+  ),
 ];
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'kwt-rtl.md'), table.join('\n') + '\n');
-writeFileSync(join(outDir, 'kwt-rtl.json'), JSON.stringify({ config: D.cfg.name, hwHash: D.hwHash, clips: evalClips.map((c) => c.file), thresholds, rows }, null, 2) + '\n');
+writeFileSync(
+  join(outDir, 'kwt-rtl.json'),
+  JSON.stringify(
+    { config: D.cfg.name, hwHash: D.hwHash, clips: evalClips.map((c) => c.file), thresholds, rows },
+    null,
+    2,
+  ) + '\n',
+);
 console.log(table.join('\n'));
 if (rows.some((r) => r.failed)) process.exit(1);

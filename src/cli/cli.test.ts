@@ -7,12 +7,19 @@ import { REPO_ROOT } from '../gen/render.ts';
 
 const BIN = join(REPO_ROOT, 'bin', 'elsa-gen.js');
 const TMP = join(REPO_ROOT, 'build', 'cli-test');
-const cli = (args: string[], env?: Record<string, string>) => execa(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, reject: false, env, extendEnv: !env });
-const readDir = (d: string) => Object.fromEntries(readdirSync(d).sort().map((f) => [f, readFileSync(join(d, f), 'utf8')]));
+const cli = (args: string[], env?: Record<string, string>) =>
+  execa(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, reject: false, env, extendEnv: !env });
+const readDir = (d: string) =>
+  Object.fromEntries(
+    readdirSync(d)
+      .sort()
+      .map((f) => [f, readFileSync(join(d, f), 'utf8')]),
+  );
 
 describe('elsa-gen generate', () => {
   it.each(['small', 'paper'])('is byte-identical across runs (%s)', async (preset) => {
-    const a = join(TMP, `${preset}-a`), b = join(TMP, `${preset}-b`);
+    const a = join(TMP, `${preset}-a`),
+      b = join(TMP, `${preset}-b`);
     for (const d of [a, b]) expect((await cli(['generate', preset, '-o', d])).exitCode).toBe(0);
     const fa = readDir(a);
     expect(fa).toEqual(readDir(b));
@@ -34,7 +41,9 @@ describe('elsa-gen generate', () => {
     rmSync(out, { recursive: true, force: true });
     const r = await cli(['generate', cfg, '-o', out]);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr.trim()).toBe('elsa-gen: config error: pA must divide nMax = 30, not 4 (fix: choose pA from {1, 2, 3, 5, 6, 10, 15})');
+    expect(r.stderr.trim()).toBe(
+      'elsa-gen: config error: pA must divide nMax = 30, not 4 (fix: choose pA from {1, 2, 3, 5, 6, 10, 15})',
+    );
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dirname(out)).filter((f) => f.includes('tmp'))).toEqual([]);
@@ -55,7 +64,9 @@ describe('elsa-gen vectors and sim', () => {
     expect((await cli(['vectors', 'kwt1', '-o', v])).exitCode).toBe(0);
     const r = await cli(['sim', 'small', '--sim', 'iverilog', '--vectors', v]);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/vectors in .* are for hardware hash [0-9a-f]{12}, config small has [0-9a-f]{12}: regenerate them with elsa-gen vectors/);
+    expect(r.stderr).toMatch(
+      /vectors in .* are for hardware hash [0-9a-f]{12}, config small has [0-9a-f]{12}: regenerate them with elsa-gen vectors/,
+    );
   });
   it('reports missing and corrupted vector files', async () => {
     const r1 = await cli(['sim', 'small', '--vectors', join(TMP, 'nowhere')]);
@@ -84,15 +95,22 @@ describe('elsa-gen vectors and sim', () => {
   it('rejects an unknown simulator', async () => {
     const r = await cli(['sim', 'small', '--sim', 'modelsim']);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr.trim()).toBe(`elsa-gen: option '--sim <simulator>' argument 'modelsim' is invalid. Expected one of iverilog, verilator. (see --help)`);
+    expect(r.stderr.trim()).toBe(
+      `elsa-gen: option '--sim <simulator>' argument 'modelsim' is invalid. Expected one of iverilog, verilator. (see --help)`,
+    );
   });
   it('says how to install a missing simulator', async () => {
     // a PATH with node but without the simulators
     const bin = join(TMP, 'only-node');
     mkdirSync(bin, { recursive: true });
     if (!existsSync(join(bin, 'node'))) symlinkSync(process.execPath, join(bin, 'node'));
-    const r = await cli(['sim', 'small', '--sim', 'verilator', '-o', join(TMP, 'sim-nover')], { PATH: bin, HOME: process.env.HOME ?? '/root' });
+    const r = await cli(['sim', 'small', '--sim', 'verilator', '-o', join(TMP, 'sim-nover')], {
+      PATH: bin,
+      HOME: process.env.HOME ?? '/root',
+    });
     expect(r.exitCode).toBe(2);
-    expect(r.stderr.trim()).toBe('elsa-gen: verilator not found on PATH: install it with apt-get install verilator (or run bash scripts/setup.sh)');
+    expect(r.stderr.trim()).toBe(
+      'elsa-gen: verilator not found on PATH: install it with apt-get install verilator (or run bash scripts/setup.sh)',
+    );
   });
 });

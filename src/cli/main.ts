@@ -26,8 +26,15 @@ export function reportError(e: unknown, debug: boolean): number {
   const ex = e as { shortMessage?: string; stderr?: string; command?: string };
   if (ex && typeof ex.shortMessage === 'string') {
     // a tool (simulator, compiler, Yosys) failed: its last error line says why
-    const why = (ex.stderr ?? '').split('\n').map((l) => l.trim()).filter(Boolean).find((l) => /error/i.test(l));
-    return line(`${ex.shortMessage.split('\n')[0]}${why ? `: ${why}` : ''}${debug ? '' : ' (rerun with --debug for details)'}`, EXIT.failed);
+    const why = (ex.stderr ?? '')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .find((l) => /error/i.test(l));
+    return line(
+      `${ex.shortMessage.split('\n')[0]}${why ? `: ${why}` : ''}${debug ? '' : ' (rerun with --debug for details)'}`,
+      EXIT.failed,
+    );
   }
   const msg = e instanceof Error ? e.message : String(e);
   return line(`internal error: ${msg}${debug ? '' : ' (rerun with --debug for the stack trace)'}`, EXIT.failed);
@@ -35,12 +42,22 @@ export function reportError(e: unknown, debug: boolean): number {
 
 export function buildProgram(): Command {
   const program = new Command('elsa-gen')
-    .description('Hardware generator for ELSA approximate self-attention: config → Verilog-2005, bit-exact TS model, simulation, synthesis')
+    .description(
+      'Hardware generator for ELSA approximate self-attention: config → Verilog-2005, bit-exact TS model, simulation, synthesis',
+    )
     .option('--debug', 'print stack traces with errors')
     .exitOverride()
     .configureOutput({
       // commander's own usage errors: one line, exit 2 (see reportError)
-      outputError: (str, write) => write(`elsa-gen: ${str.replace(/^error: /, '').trim().split('\n')[0]} (see --help)\n`),
+      outputError: (str, write) =>
+        write(
+          `elsa-gen: ${
+            str
+              .replace(/^error: /, '')
+              .trim()
+              .split('\n')[0]
+          } (see --help)\n`,
+        ),
     });
   registerGenerate(program);
   registerConfigCommands(program);

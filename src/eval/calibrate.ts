@@ -20,10 +20,16 @@ export type Thresholds = Record<string, number>;
 /** The config must describe KWT-1's attention: d = 64, n_max ≥ 99, score scale 1/8. */
 export function checkKwtConfig(D: DesignSpec): void {
   const c = D.cfg;
-  if (c.d !== KWT_DIM) throw new UserError(`config ${c.name}: KWT-1 needs d = ${KWT_DIM}, not ${c.d} (use the kwt1 preset)`);
-  if (c.nMax < KWT_TOKENS) throw new UserError(`config ${c.name}: KWT-1 has ${KWT_TOKENS} tokens, more than nMax = ${c.nMax} (use the kwt1 preset)`);
+  if (c.d !== KWT_DIM)
+    throw new UserError(`config ${c.name}: KWT-1 needs d = ${KWT_DIM}, not ${c.d} (use the kwt1 preset)`);
+  if (c.nMax < KWT_TOKENS)
+    throw new UserError(
+      `config ${c.name}: KWT-1 has ${KWT_TOKENS} tokens, more than nMax = ${c.nMax} (use the kwt1 preset)`,
+    );
   if (Math.abs(D.attention.scoreScale - KWT_SCORE_SCALE) > 1e-12)
-    throw new UserError(`config ${c.name}: KWT-1 scales scores by 1/8, the config by ${D.attention.scoreScale} (set scoreScale to "inv_sqrt_d")`);
+    throw new UserError(
+      `config ${c.name}: KWT-1 scales scores by 1/8, the config by ${D.attention.scoreScale} (set scoreScale to "inv_sqrt_d")`,
+    );
 }
 
 export function checkP(p: number, what = 'p'): number {
@@ -38,7 +44,11 @@ export interface CalibrationSet {
   layers: { Q: Float32Array[]; K: Float32Array[] }[][];
 }
 
-export function collectCalibration(model: KwtModel, clips: ClipItem[], opts: { progress?: boolean } = {}): CalibrationSet {
+export function collectCalibration(
+  model: KwtModel,
+  clips: ClipItem[],
+  opts: { progress?: boolean } = {},
+): CalibrationSet {
   const layers: CalibrationSet['layers'] = Array.from({ length: model.sites.length }, () => []);
   const bar = new Progress('calibrate: exact model on calib clips', clips.length, opts.progress ?? true);
   for (const c of clips) {
@@ -65,7 +75,11 @@ export function thresholdsFor(set: CalibrationSet, p: number, scale = KWT_SCORE_
 }
 
 /** Calibrate one p on the given clips with a freshly loaded KWT-1 model. */
-export function calibrate(clips: ClipItem[], p: number, opts: { progress?: boolean; model?: KwtModel } = {}): Thresholds {
+export function calibrate(
+  clips: ClipItem[],
+  p: number,
+  opts: { progress?: boolean; model?: KwtModel } = {},
+): Thresholds {
   checkP(p);
   const model = opts.model ?? KwtModel.load();
   return thresholdsFor(collectCalibration(model, clips, opts), p);
@@ -75,7 +89,9 @@ export function calibrate(clips: ClipItem[], p: number, opts: { progress?: boole
  *  Validated by resolving it again, so the file is always loadable. */
 export function calibratedConfigJson(D: DesignSpec, thresholds: Thresholds): string {
   const cfg = { ...D.cfg, thresholds };
-  const text = stableJson(cfg, (x, path) => (path.length === 2 && path[0] === 'thresholds' ? x.toFixed(6) : JSON.stringify(x)));
+  const text = stableJson(cfg, (x, path) =>
+    path.length === 2 && path[0] === 'thresholds' ? x.toFixed(6) : JSON.stringify(x),
+  );
   const back = resolveConfig(JSON.parse(text));
   if (back.hwHash !== D.hwHash) throw new Error('calibrated config changed the hardware hash (internal error)');
   return text;

@@ -17,7 +17,8 @@ export interface ClipItem {
 /** Read and check `<dir>/manifest.json`; clips keep the manifest's order (the order of every result). */
 export function loadManifest(dir: string): ClipItem[] {
   const mf = resolve(dir, 'manifest.json');
-  if (!existsSync(mf)) throw new UserError(`no clip manifest at ${mf} (make the clips first: scripts/make-clips.sh ${dir})`);
+  if (!existsSync(mf))
+    throw new UserError(`no clip manifest at ${mf} (make the clips first: scripts/make-clips.sh ${dir})`);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(mf, 'utf8'));
@@ -33,7 +34,8 @@ export function loadManifest(dir: string): ClipItem[] {
       throw new UserError(`${where}.label must be one of ${KWT_LABELS.join(', ')}`);
     if (c.split !== 'calib' && c.split !== 'eval') throw new UserError(`${where}.split must be "calib" or "eval"`);
     const path = resolve(dir, c.file);
-    if (!existsSync(path)) throw new UserError(`${where}: ${path} does not exist (remake the clips: scripts/make-clips.sh ${dir})`);
+    if (!existsSync(path))
+      throw new UserError(`${where}: ${path} does not exist (remake the clips: scripts/make-clips.sh ${dir})`);
     return { file: c.file, path, label: c.label, split: c.split };
   });
 }

@@ -14,8 +14,11 @@ import { FIG10_PS, runFig10, type Fig10Run } from './fig10.ts';
 const ALSA = '/usr/share/sounds/alsa';
 const TMP = join(REPO_ROOT, 'build', 'eval-test');
 const CLIPS = join(TMP, 'clips');
-const haveAlsa = ['Front_Center', 'Rear_Center', 'Front_Left', 'Front_Right'].every((f) => existsSync(join(ALSA, `${f}.wav`)));
-const read = (dir: string) => Object.fromEntries(['table.md', 'results.json', 'fig10.svg'].map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+const haveAlsa = ['Front_Center', 'Rear_Center', 'Front_Left', 'Front_Right'].every((f) =>
+  existsSync(join(ALSA, `${f}.wav`)),
+);
+const read = (dir: string) =>
+  Object.fromEntries(['table.md', 'results.json', 'fig10.svg'].map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
 
 describe.skipIf(!haveAlsa)('Fig. 10 evaluation on a few real clips', () => {
   let a: Fig10Run;
@@ -25,10 +28,17 @@ describe.skipIf(!haveAlsa)('Fig. 10 evaluation on a few real clips', () => {
     mkdirSync(CLIPS, { recursive: true });
     // manifest entries may be absolute paths: calib on two words that are no KWT keyword, eval on "left" and "right"
     const clip = (f: string, label: string, split: string) => ({ file: join(ALSA, `${f}.wav`), label, split });
-    writeFileSync(join(CLIPS, 'manifest.json'), JSON.stringify({ clips: [
-      clip('Front_Center', 'unknown', 'calib'), clip('Rear_Center', 'unknown', 'calib'),
-      clip('Front_Left', 'left', 'eval'), clip('Front_Right', 'right', 'eval'),
-    ] }));
+    writeFileSync(
+      join(CLIPS, 'manifest.json'),
+      JSON.stringify({
+        clips: [
+          clip('Front_Center', 'unknown', 'calib'),
+          clip('Rear_Center', 'unknown', 'calib'),
+          clip('Front_Left', 'left', 'eval'),
+          clip('Front_Right', 'right', 'eval'),
+        ],
+      }),
+    );
     const opts = { clipsDir: CLIPS, cfg: PRESETS.kwt1, progress: false };
     a = await runFig10({ ...opts, outDir: join(TMP, 'out-a'), jobs: 1 });
     b = await runFig10({ ...opts, outDir: join(TMP, 'out-b'), jobs: 2 });
@@ -43,7 +53,8 @@ describe.skipIf(!haveAlsa)('Fig. 10 evaluation on a few real clips', () => {
       expect(r[m][0].emptyQueries).toBe(0);
       for (let j = 1; j < r.ps.length; j++) expect(r[m][j].selected).toBeLessThan(r[m][j - 1].selected);
       // layer 0 sees the same Q, K in every run, so its selection can only shrink as t grows
-      for (let j = 1; j < r.ps.length; j++) expect(r[m][j].selectedPerLayer[0]).toBeLessThanOrEqual(r[m][j - 1].selectedPerLayer[0]);
+      for (let j = 1; j < r.ps.length; j++)
+        expect(r[m][j].selectedPerLayer[0]).toBeLessThanOrEqual(r[m][j - 1].selectedPerLayer[0]);
     }
   });
 
@@ -103,10 +114,22 @@ describe('calibrate / evaluate command errors', () => {
   const cli = (args: string[]) => execa(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, reject: false });
   it('one line and exit code 2 for a bad p, a missing clip folder, a non-KWT config', async () => {
     const cases: [string[], RegExp][] = [
-      [['calibrate', '--p', 'abc'], /^elsa-gen: option '--p <p>' argument 'abc' is invalid\. Expected a number from 0 to 1000\. \(see --help\)$/],
-      [['calibrate', '--p', '-1'], /^elsa-gen: option '--p <p>' argument '-1' is invalid\. Expected a number from 0 to 1000\. \(see --help\)$/],
-      [['evaluate', '--clips', 'build/no-such-clips'], /^elsa-gen: no clip manifest at .*no-such-clips\/manifest\.json \(make the clips first: scripts\/make-clips\.sh build\/no-such-clips\)$/],
-      [['calibrate', 'small', '--p', '1'], /^elsa-gen: config small: KWT-1 needs d = 64, not 16 \(use the kwt1 preset\)$/],
+      [
+        ['calibrate', '--p', 'abc'],
+        /^elsa-gen: option '--p <p>' argument 'abc' is invalid\. Expected a number from 0 to 1000\. \(see --help\)$/,
+      ],
+      [
+        ['calibrate', '--p', '-1'],
+        /^elsa-gen: option '--p <p>' argument '-1' is invalid\. Expected a number from 0 to 1000\. \(see --help\)$/,
+      ],
+      [
+        ['evaluate', '--clips', 'build/no-such-clips'],
+        /^elsa-gen: no clip manifest at .*no-such-clips\/manifest\.json \(make the clips first: scripts\/make-clips\.sh build\/no-such-clips\)$/,
+      ],
+      [
+        ['calibrate', 'small', '--p', '1'],
+        /^elsa-gen: config small: KWT-1 needs d = 64, not 16 \(use the kwt1 preset\)$/,
+      ],
     ];
     const rs = await Promise.all(cases.map(([args]) => cli(args)));
     rs.forEach((r, i) => {

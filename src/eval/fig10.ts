@@ -30,7 +30,11 @@ export const SETTINGS = [
 
 // ------------------------------------------------------------------ one clip
 /** One hooked (or exact) run: predicted label, selected (query, key) pairs per layer, queries with no key. */
-export interface RunStats { label: string; selected: number[]; empty: number }
+export interface RunStats {
+  label: string;
+  selected: number[];
+  empty: number;
+}
 export interface ClipResult {
   exact: string;
   /** per p, same order as the setup's ps */
@@ -40,7 +44,11 @@ export interface ClipResult {
   n: number;
 }
 /** What every evaluator process needs: the config (raw JSON object), the ps and their thresholds. */
-export interface EvalSetup { cfg: unknown; ps: number[]; thresholds: Thresholds[] }
+export interface EvalSetup {
+  cfg: unknown;
+  ps: number[];
+  thresholds: Thresholds[];
+}
 
 const toMatrix = (rows: Float32Array[]): Matrix => rows.map((r) => Array.from(r));
 
@@ -86,11 +94,19 @@ const WORKER = fileURLToPath(new URL(COMPILED ? './worker.js' : './worker.ts', i
 
 /** Evaluate the clips in order; with jobs > 1 the work is spread over child processes (the results
  *  and their order do not depend on jobs). */
-export async function evaluateClips(setup: EvalSetup, clips: ClipItem[], jobs: number, onResult: () => void = () => {}): Promise<ClipResult[]> {
+export async function evaluateClips(
+  setup: EvalSetup,
+  clips: ClipItem[],
+  jobs: number,
+  onResult: () => void = () => {},
+): Promise<ClipResult[]> {
   const results: ClipResult[] = new Array(clips.length);
   if (jobs <= 1 || clips.length <= 1) {
     const ev = makeClipEvaluator(setup);
-    clips.forEach((c, i) => { results[i] = ev(c.path); onResult(); });
+    clips.forEach((c, i) => {
+      results[i] = ev(c.path);
+      onResult();
+    });
     return results;
   }
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
@@ -111,7 +127,11 @@ export async function evaluateClips(setup: EvalSetup, clips: ClipItem[], jobs: n
         }
       };
       for (let w = 0; w < nChildren; w++) {
-        const ch = fork(WORKER, [], { execArgv: COMPILED ? [] : ['--import', tsx], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        const ch = fork(WORKER, [], {
+          execArgv: COMPILED ? [] : ['--import', tsx],
+          serialization: 'advanced',
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        });
         children.push(ch);
         ch.on('message', (m: { type: string; index?: number; result?: ClipResult; error?: string }) => {
           if (m.type === 'ready') feed(ch);
@@ -137,7 +157,14 @@ export async function evaluateClips(setup: EvalSetup, clips: ClipItem[], jobs: n
 
 // ------------------------------------------------------------------ aggregation
 
-function metrics(model: VariantMetrics['model'], p: number | null, runs: RunStats[], clips: ClipItem[], res: ClipResult[], layers: number): VariantMetrics {
+function metrics(
+  model: VariantMetrics['model'],
+  p: number | null,
+  runs: RunStats[],
+  clips: ClipItem[],
+  res: ClipResult[],
+  layers: number,
+): VariantMetrics {
   const sel = new Array(layers).fill(0);
   let pairs = 0;
   let queries = 0;
@@ -154,35 +181,76 @@ function metrics(model: VariantMetrics['model'], p: number | null, runs: RunStat
   });
   const N = runs.length;
   return {
-    model, p,
+    model,
+    p,
     selectedPerLayer: sel.map((s) => roundTo(s / pairs)),
     selected: roundTo(sel.reduce((a, b) => a + b, 0) / (pairs * layers)),
     emptyQueries: roundTo(empty / queries),
-    correct, agreeing,
+    correct,
+    agreeing,
     top1: roundTo(correct / N),
     agree: roundTo(agreeing / N),
   };
 }
 
-export function aggregate(D: DesignSpec, dir: string, calibN: number, ps: number[], thresholds: Thresholds[], clips: ClipItem[], res: ClipResult[], layers: number): Fig10Result {
-  const exactRuns: RunStats[] = res.map((r) => ({ label: r.exact, selected: new Array(layers).fill(r.n * r.n), empty: 0 }));
+export function aggregate(
+  D: DesignSpec,
+  dir: string,
+  calibN: number,
+  ps: number[],
+  thresholds: Thresholds[],
+  clips: ClipItem[],
+  res: ClipResult[],
+  layers: number,
+): Fig10Result {
+  const exactRuns: RunStats[] = res.map((r) => ({
+    label: r.exact,
+    selected: new Array(layers).fill(r.n * r.n),
+    empty: 0,
+  }));
   const exact = metrics('exact', null, exactRuns, clips, res, layers);
-  const sweep = (m: 'float' | 'fixed') => ps.map((p, j) => metrics(m, p, res.map((r) => r[m][j]), clips, res, layers));
+  const sweep = (m: 'float' | 'fixed') =>
+    ps.map((p, j) =>
+      metrics(
+        m,
+        p,
+        res.map((r) => r[m][j]),
+        clips,
+        res,
+        layers,
+      ),
+    );
   const float = sweep('float');
   const fixed = sweep('fixed');
   const settingsOf = (vs: VariantMetrics[]) =>
-    Object.fromEntries(SETTINGS.map(({ name, loss }) => {
-      const ok = vs.filter((v) => 100 * (exact.top1 - v.top1) <= loss + 1e-9).map((v) => v.p!);
-      return [name, ok.length ? Math.max(...ok) : null];
-    }));
+    Object.fromEntries(
+      SETTINGS.map(({ name, loss }) => {
+        const ok = vs.filter((v) => 100 * (exact.top1 - v.top1) <= loss + 1e-9).map((v) => v.p!);
+        return [name, ok.length ? Math.max(...ok) : null];
+      }),
+    );
   return {
-    config: { name: D.cfg.name, hwHash: D.hwHash, qkv: `1.${D.cfg.formats.qkv.int}.${D.cfg.formats.qkv.frac}`, k: D.cfg.k, thetaBias: roundTo(D.candSel.thetaBias) },
+    config: {
+      name: D.cfg.name,
+      hwHash: D.hwHash,
+      qkv: `1.${D.cfg.formats.qkv.int}.${D.cfg.formats.qkv.frac}`,
+      k: D.cfg.k,
+      thetaBias: roundTo(D.candSel.thetaBias),
+    },
     clips: { calib: calibN, eval: clips.length, dir },
     ps,
     thresholds: Object.fromEntries(ps.map((p, j) => [String(p), thresholds[j]])),
-    exact, float, fixed,
+    exact,
+    float,
+    fixed,
     settings: { float: settingsOf(float), fixed: settingsOf(fixed) },
-    perClip: clips.map((c, i) => ({ file: c.file, label: c.label, exact: res[i].exact, float: res[i].float.map((r) => r.label), fixed: res[i].fixed.map((r) => r.label) })),
+    perClip: clips.map((c, i) => ({
+      file: c.file,
+      label: c.label,
+      exact: res[i].exact,
+      float: res[i].float.map((r) => r.label),
+      fixed: res[i].fixed.map((r) => r.label),
+    })),
   };
 }
 
@@ -198,30 +266,48 @@ export function renderTable(r: Fig10Result): string {
     return v.reduce((a, b) => a + b, 0) / v.length;
   };
   L.push('# ELSA on KWT-1: keys selected and accuracy versus p (paper Fig. 10)', '');
-  L.push(`Config \`${r.config.name}\` (hardware hash ${r.config.hwHash}): Q/K/V ${r.config.qkv} fixed point, k = ${r.config.k} hash bits, θ_bias = ${r.config.thetaBias.toFixed(4)} rad.`);
-  L.push(`Thresholds learned per layer on the calib split (${r.clips.calib} clips, exact model); everything below measured on the eval split (${r.clips.eval} clips; one clip = ${(100 / r.clips.eval).toFixed(2)} points).`);
-  L.push('ELSA is substituted in all 12 attention layers at once. *keys* = fraction of (query, key) pairs selected as candidates; *top-1* = accuracy against the spoken label; *agree* = same prediction as the exact model.', '');
+  L.push(
+    `Config \`${r.config.name}\` (hardware hash ${r.config.hwHash}): Q/K/V ${r.config.qkv} fixed point, k = ${r.config.k} hash bits, θ_bias = ${r.config.thetaBias.toFixed(4)} rad.`,
+  );
+  L.push(
+    `Thresholds learned per layer on the calib split (${r.clips.calib} clips, exact model); everything below measured on the eval split (${r.clips.eval} clips; one clip = ${(100 / r.clips.eval).toFixed(2)} points).`,
+  );
+  L.push(
+    'ELSA is substituted in all 12 attention layers at once. *keys* = fraction of (query, key) pairs selected as candidates; *top-1* = accuracy against the spoken label; *agree* = same prediction as the exact model.',
+    '',
+  );
   L.push('| p | mean t | keys, float | keys, fixed | top-1, float | top-1, fixed | agree, float | agree, fixed |');
   L.push('|---:|---:|---:|---:|---:|---:|---:|---:|');
   r.ps.forEach((p, j) => {
     const f = r.float[j];
     const x = r.fixed[j];
-    L.push(`| ${p} | ${meanT(p).toFixed(3)} | ${pct(f.selected)}% | ${pct(x.selected)}% | ${pct(f.top1)}% | ${pct(x.top1)}% | ${pct(f.agree)}% | ${pct(x.agree)}% |`);
+    L.push(
+      `| ${p} | ${meanT(p).toFixed(3)} | ${pct(f.selected)}% | ${pct(x.selected)}% | ${pct(f.top1)}% | ${pct(x.top1)}% | ${pct(f.agree)}% | ${pct(x.agree)}% |`,
+    );
   });
   L.push('');
   L.push('Reference rows:', '');
   L.push('| model | keys | top-1 | agree with exact |');
   L.push('|---|---:|---:|---:|');
-  L.push(`| exact KWT-1 (float32 graph) | 100.0% | ${pct(r.exact.top1)}% (${r.exact.correct}/${r.clips.eval}) | 100.0% |`);
+  L.push(
+    `| exact KWT-1 (float32 graph) | 100.0% | ${pct(r.exact.top1)}% (${r.exact.correct}/${r.clips.eval}) | 100.0% |`,
+  );
   const j0 = r.ps.indexOf(0);
   if (j0 >= 0) {
     const f0 = r.float[j0];
     const x0 = r.fixed[j0];
-    L.push(`| float ELSA, p = 0 (exact attention in float64) | ${pct(f0.selected)}% | ${pct(f0.top1)}% (${f0.correct}/${r.clips.eval}) | ${pct(f0.agree)}% (${f0.agreeing}/${r.clips.eval}) |`);
-    L.push(`| fixed-point ELSA, p = 0 (quantisation only) | ${pct(x0.selected)}% | ${pct(x0.top1)}% (${x0.correct}/${r.clips.eval}) | ${pct(x0.agree)}% (${x0.agreeing}/${r.clips.eval}) |`);
+    L.push(
+      `| float ELSA, p = 0 (exact attention in float64) | ${pct(f0.selected)}% | ${pct(f0.top1)}% (${f0.correct}/${r.clips.eval}) | ${pct(f0.agree)}% (${f0.agreeing}/${r.clips.eval}) |`,
+    );
+    L.push(
+      `| fixed-point ELSA, p = 0 (quantisation only) | ${pct(x0.selected)}% | ${pct(x0.top1)}% (${x0.correct}/${r.clips.eval}) | ${pct(x0.agree)}% (${x0.agreeing}/${r.clips.eval}) |`,
+    );
   }
   L.push('');
-  L.push(`Named settings (largest p of the grid whose top-1 loss against the exact model is within 1 / 2.5 / 5 points; small eval set, so coarse):`, '');
+  L.push(
+    `Named settings (largest p of the grid whose top-1 loss against the exact model is within 1 / 2.5 / 5 points; small eval set, so coarse):`,
+    '',
+  );
   L.push('| model | conservative (≤ 1) | moderate (≤ 2.5) | aggressive (≤ 5) |');
   L.push('|---|---:|---:|---:|');
   for (const m of ['float', 'fixed'] as const) {
@@ -238,10 +324,13 @@ export function renderTable(r: Fig10Result): string {
   L.push('Queries with no candidate (ELSA outputs zero for them), fraction of all queries:', '');
   L.push(`| model | ${r.ps.map((p) => `p = ${p}`).join(' | ')} |`);
   L.push(`|---|${r.ps.map(() => '---:').join('|')}|`);
-  for (const m of ['float', 'fixed'] as const) L.push(`| ${m} | ${r[m].map((v) => `${pct(v.emptyQueries, 2)}%`).join(' | ')} |`);
+  for (const m of ['float', 'fixed'] as const)
+    L.push(`| ${m} | ${r[m].map((v) => `${pct(v.emptyQueries, 2)}%`).join(' | ')} |`);
   L.push('');
   L.push('Per layer: threshold t, and keys selected (float / fixed):', '');
-  L.push(`| layer | ${r.ps.map((p) => `t, p = ${p}`).join(' | ')} | ${r.ps.map((p) => `keys, p = ${p}`).join(' | ')} |`);
+  L.push(
+    `| layer | ${r.ps.map((p) => `t, p = ${p}`).join(' | ')} | ${r.ps.map((p) => `keys, p = ${p}`).join(' | ')} |`,
+  );
   L.push(`|---:|${r.ps.map(() => '---:').join('|')}|${r.ps.map(() => '---:').join('|')}|`);
   for (let l = 0; l < layers; l++) {
     const ts = r.ps.map((p) => r.thresholds[String(p)][layerKey(l)].toFixed(3));
@@ -249,7 +338,9 @@ export function renderTable(r: Fig10Result): string {
     L.push(`| ${l} | ${ts.join(' | ')} | ${ks.join(' | ')} |`);
   }
   L.push('');
-  L.push('Paper (ISCA 2021, section V): under 40% of keys at p = 1 for sub-1% loss on most workloads; about 26% at p = 2 for sub-2% loss.');
+  L.push(
+    'Paper (ISCA 2021, section V): under 40% of keys at p = 1 for sub-1% loss on most workloads; about 26% at p = 2 for sub-2% loss.',
+  );
   return L.join('\n') + '\n';
 }
 
@@ -267,7 +358,11 @@ export interface Fig10Options {
   progress?: boolean;
 }
 
-export interface Fig10Run { result: Fig10Result; files: string[]; seconds: { calibrate: number; evaluate: number } }
+export interface Fig10Run {
+  result: Fig10Result;
+  files: string[];
+  seconds: { calibrate: number; evaluate: number };
+}
 
 export const defaultJobs = (): number => Math.max(1, Math.min(2, availableParallelism()));
 
@@ -286,13 +381,21 @@ export async function runFig10(o: Fig10Options): Promise<Fig10Run> {
   const kwt = KwtModel.load();
   const set = collectCalibration(kwt, calib, { progress });
   const tbar = new Progress('calibrate: thresholds per p', ps.length, progress);
-  const thresholds = ps.map((p) => { const t = thresholdsFor(set, p); tbar.tick(); return t; });
+  const thresholds = ps.map((p) => {
+    const t = thresholdsFor(set, p);
+    tbar.tick();
+    return t;
+  });
   tbar.finish();
   set.layers.length = 0; // release the calibration tensors before the evaluation
   const t1 = performance.now();
 
   const jobs = o.jobs ?? defaultJobs();
-  const bar = new Progress(`evaluate: ${2 * ps.length + 1} runs per eval clip, ${jobs} job${jobs > 1 ? 's' : ''}`, evalClips.length, progress);
+  const bar = new Progress(
+    `evaluate: ${2 * ps.length + 1} runs per eval clip, ${jobs} job${jobs > 1 ? 's' : ''}`,
+    evalClips.length,
+    progress,
+  );
   const res = await evaluateClips({ cfg: D.cfg, ps, thresholds }, evalClips, jobs, () => bar.tick());
   bar.finish();
   const t2 = performance.now();
@@ -304,5 +407,9 @@ export async function runFig10(o: Fig10Options): Promise<Fig10Run> {
     { name: 'fig10.svg', text: await renderSvg(result) },
   ];
   for (const f of files) writeFileAtomic(join(o.outDir, f.name), f.text);
-  return { result, files: files.map((f) => join(o.outDir, f.name)), seconds: { calibrate: (t1 - t0) / 1000, evaluate: (t2 - t1) / 1000 } };
+  return {
+    result,
+    files: files.map((f) => join(o.outDir, f.name)),
+    seconds: { calibrate: (t1 - t0) / 1000, evaluate: (t2 - t1) / 1000 },
+  };
 }

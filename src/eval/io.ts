@@ -39,7 +39,9 @@ export function stableJson(v: unknown, num: (x: number, path: string[]) => strin
       return `[\n${x.map((e, i) => inner + go(e, [...path, String(i)], inner)).join(',\n')}\n${ind}]`;
     }
     if (x && typeof x === 'object') {
-      const keys = Object.keys(x).filter((k) => (x as Record<string, unknown>)[k] !== undefined).sort();
+      const keys = Object.keys(x)
+        .filter((k) => (x as Record<string, unknown>)[k] !== undefined)
+        .sort();
       if (keys.length === 0) return '{}';
       const inner = ind + '  ';
       return `{\n${keys.map((k) => `${inner}${JSON.stringify(k)}: ${go((x as Record<string, unknown>)[k], [...path, k], inner)}`).join(',\n')}\n${ind}}`;
@@ -58,8 +60,14 @@ export class Progress {
     this.bar = enabled
       ? new SingleBar({
           format: `${label} [{bar}] {value}/{total} {duration}s, ~{eta}s left`,
-          barsize: 20, barCompleteChar: '#', barIncompleteChar: '.', stream, noTTYOutput: true, notTTYSchedule: 10_000,
-          etaBuffer: 20, hideCursor: false,
+          barsize: 20,
+          barCompleteChar: '#',
+          barIncompleteChar: '.',
+          stream,
+          noTTYOutput: true,
+          notTTYSchedule: 10_000,
+          etaBuffer: 20,
+          hideCursor: false,
         })
       : null;
     this.bar?.start(total, 0);

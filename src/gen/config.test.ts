@@ -17,7 +17,9 @@ const msg = (raw: unknown): string => {
 describe('presets', () => {
   it('paper preset has the paper parameters and hash shape', () => {
     const D = resolveConfig(PRESETS.paper);
-    expect([D.cfg.nMax, D.cfg.d, D.cfg.k, D.cfg.pA, D.cfg.pC, D.cfg.mH, D.cfg.mO]).toEqual([512, 64, 64, 4, 8, 256, 16]);
+    expect([D.cfg.nMax, D.cfg.d, D.cfg.k, D.cfg.pA, D.cfg.pC, D.cfg.mH, D.cfg.mO]).toEqual([
+      512, 64, 64, 4, 8, 256, 16,
+    ]);
     expect(D.hash.factors).toEqual([4, 4, 4]);
     expect(D.hash.multiplies).toBe(768); // 3·d^(4/3)
     expect(D.hash.cycles).toBe(3); // 768 / 256
@@ -40,44 +42,72 @@ describe('presets', () => {
 
 describe('invalid configs', () => {
   it('d without a small-factor Kronecker factorisation', () => {
-    expect(msg({ ...base, d: 22, k: 22, mO: 2 })).toBe('config error: d must factor into Kronecker factors of 2..8 (prime factors 2, 3, 5, 7), not 22 (fix: choose e.g. 16, 32, 48, 64, 96, 128)');
+    expect(msg({ ...base, d: 22, k: 22, mO: 2 })).toBe(
+      'config error: d must factor into Kronecker factors of 2..8 (prime factors 2, 3, 5, 7), not 22 (fix: choose e.g. 16, 32, 48, 64, 96, 128)',
+    );
   });
   it('P_a not dividing n_max', () => {
-    expect(msg({ ...base, pA: 5 })).toBe('config error: pA must divide nMax = 24, not 5 (fix: choose pA from {1, 2, 3, 4, 6, 8, 12})');
+    expect(msg({ ...base, pA: 5 })).toBe(
+      'config error: pA must divide nMax = 24, not 5 (fix: choose pA from {1, 2, 3, 4, 6, 8, 12})',
+    );
   });
   it('m_o not dividing d', () => {
-    expect(msg({ ...base, mO: 3 })).toBe('config error: mO must divide d = 16, not 3 (fix: choose mO from {1, 2, 4, 8, 16})');
+    expect(msg({ ...base, mO: 3 })).toBe(
+      'config error: mO must divide d = 16, not 3 (fix: choose mO from {1, 2, 4, 8, 16})',
+    );
   });
   it('k neither dividing nor a multiple of d', () => {
-    expect(msg({ ...base, k: 24 })).toBe('config error: k must divide d or be a multiple of d (d = 16), not 24 (fix: use k = 8, 16 or 32)');
+    expect(msg({ ...base, k: 24 })).toBe(
+      'config error: k must divide d or be a multiple of d (d = 16), not 24 (fix: use k = 8, 16 or 32)',
+    );
   });
   it('too few hash multipliers', () => {
-    expect(msg({ ...base, mH: 2 })).toBe('config error: mH must be at least the largest Kronecker factor 4 of d, not 2 (fix: set mH ≥ 4)');
+    expect(msg({ ...base, mH: 2 })).toBe(
+      'config error: mH must be at least the largest Kronecker factor 4 of d, not 2 (fix: set mH ≥ 4)',
+    );
   });
   it('P_c larger than a bank', () => {
-    expect(msg({ ...base, pC: 13 })).toBe('config error: pC must be at most the bank size nMax/pA = 12, not 13 (fix: set pC ≤ 12)');
+    expect(msg({ ...base, pC: 13 })).toBe(
+      'config error: pC must be at most the bank size nMax/pA = 12, not 13 (fix: set pC ≤ 12)',
+    );
   });
   it('unknown field', () => {
     expect(msg({ ...base, pX: 1 })).toBe('config error: pX is not a config field (fix: did you mean pA?)');
-    expect(msg({ ...base, formats: { accgard: 3 } })).toBe('config error: formats.accgard is not a config field (fix: did you mean formats.accGuard?)');
+    expect(msg({ ...base, formats: { accgard: 3 } })).toBe(
+      'config error: formats.accgard is not a config field (fix: did you mean formats.accGuard?)',
+    );
   });
   it('wrong type', () => {
     expect(msg({ ...base, d: '64' })).toBe('config error: d must be a number, not "64" (fix: write 64 without quotes)');
     expect(msg({ ...base, nMax: 24.5 })).toBe('config error: nMax must be an integer, not 24.5 (fix: use 25)');
-    expect(msg({ ...base, d: undefined })).toBe('config error: d is required (fix: add "d"; elsa-gen params lists every field)');
+    expect(msg({ ...base, d: undefined })).toBe(
+      'config error: d is required (fix: add "d"; elsa-gen params lists every field)',
+    );
   });
   it('out of range, nested', () => {
-    expect(msg({ ...base, formats: { qkv: { int: 5, frac: 40 } } })).toBe('config error: formats.qkv.frac must be ≤ 16, not 40 (fix: use a value of at most 16)');
+    expect(msg({ ...base, formats: { qkv: { int: 5, frac: 40 } } })).toBe(
+      'config error: formats.qkv.frac must be ≤ 16, not 40 (fix: use a value of at most 16)',
+    );
   });
   it('widths that would overflow the exact model', () => {
     // the field the user wrote that causes the width, not the one derive() checks it under
-    expect(msg({ ...base, formats: { qkv: { int: 16, frac: 16 } } })).toMatch(/^config error: formats\.qkv = \{"int":16,"frac":16\} makes the Σe·v accumulator \d+ bits wide, over the 52-bit limit/);
-    expect(msg({ ...base, formats: { accGuard: 20, qkv: { int: 16, frac: 16 } } })).toMatch(/^config error: formats\.qkv = /);
-    expect(msg({ ...base, nMax: 4096, d: 512, k: 512, pA: 4, mH: 512 })).toMatch(/^config error: d = 512 makes the hash buffers \d+ bits wide/);
+    expect(msg({ ...base, formats: { qkv: { int: 16, frac: 16 } } })).toMatch(
+      /^config error: formats\.qkv = \{"int":16,"frac":16\} makes the Σe·v accumulator \d+ bits wide, over the 52-bit limit/,
+    );
+    expect(msg({ ...base, formats: { accGuard: 20, qkv: { int: 16, frac: 16 } } })).toMatch(
+      /^config error: formats\.qkv = /,
+    );
+    expect(msg({ ...base, nMax: 4096, d: 512, k: 512, pA: 4, mH: 512 })).toMatch(
+      /^config error: d = 512 makes the hash buffers \d+ bits wide/,
+    );
   });
   it('unknown preset and unreadable files give user errors', () => {
     expect(() => loadConfig('nope')).toThrow(UserError);
-    expect(() => loadConfig('nope')).toThrow('unknown preset "nope" (presets: paper, small, kwt1, ice40; or pass a .json file)');
-    expect(() => loadConfig('/nonexistent/x.json')).toThrow('cannot read config file /nonexistent/x.json (check the path)');
+    expect(() => loadConfig('nope')).toThrow(
+      'unknown preset "nope" (presets: paper, small, kwt1, ice40; or pass a .json file)',
+    );
+    expect(() => loadConfig('/nonexistent/x.json')).toThrow(
+      'cannot read config file /nonexistent/x.json (check the path)',
+    );
   });
 });

@@ -14,7 +14,17 @@ export const PRESETS: Record<string, ElsaConfigInput> = {
   // KWT-1 attention (d = 64, n = 99 tokens): banks of 33 keys.
   kwt1: { name: 'kwt1', nMax: 99, d: 64, k: 64, pA: 3, pC: 4, mH: 64, mO: 8 },
   // Smallest config whose whole elsa_top places and routes on an iCE40 HX8K (`synth ice40 --target ice40 --pnr`: whole-design Fmax); paper Q/K/V and exp formats, narrower non-paper widths.
-  ice40: { name: 'ice40', nMax: 16, d: 4, k: 4, pA: 1, pC: 2, mH: 4, mO: 1, formats: { accGuard: 4, recipFrac: 8, expConstFrac: 8, simFrac: 5 } },
+  ice40: {
+    name: 'ice40',
+    nMax: 16,
+    d: 4,
+    k: 4,
+    pA: 1,
+    pC: 2,
+    mH: 4,
+    mO: 1,
+    formats: { accGuard: 4, recipFrac: 8, expConstFrac: 8, simFrac: 5 },
+  },
 };
 export const DEFAULT_PRESET = 'small';
 
@@ -35,7 +45,8 @@ function editDistance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0][j] = j;
   for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
   return d[a.length][b.length];
 }
 
@@ -43,32 +54,95 @@ function editDistance(a: string, b: string): number {
 export function issueToError(issue: z.core.$ZodIssue, raw: unknown): ConfigError {
   const path = issue.path.map(String).join('.');
   const field = path || '(root)';
-  const i = issue as z.core.$ZodIssue & { expected?: string; minimum?: number | bigint; maximum?: number | bigint; keys?: string[]; inclusive?: boolean; values?: unknown[] };
-  const given = issue.path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[String(k)] : undefined), raw);
+  const i = issue as z.core.$ZodIssue & {
+    expected?: string;
+    minimum?: number | bigint;
+    maximum?: number | bigint;
+    keys?: string[];
+    inclusive?: boolean;
+    values?: unknown[];
+  };
+  const given = issue.path.reduce<unknown>(
+    (o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[String(k)] : undefined),
+    raw,
+  );
   switch (issue.code) {
     case 'invalid_type': {
-      if (!path) return new ConfigError('(root)', 'must be a JSON object with the config fields', 'write { "name": "my_accel", "nMax": 24, ... }; elsa-gen params lists every field');
-      if (given === undefined) return new ConfigError(field, 'is required', `add "${String(issue.path.at(-1))}"; elsa-gen params lists every field`);
-      const what = i.expected === 'int' ? 'an integer' : i.expected === 'number' ? 'a number' : i.expected === 'object' ? 'an object' : `a ${i.expected}`;
-      const fix = i.expected === 'int' && typeof given === 'number' ? `use ${Math.round(given)}` : i.expected === 'number' && typeof given === 'string' && given.trim() !== '' && Number.isFinite(Number(given)) ? `write ${Number(given)} without quotes` : `write ${what}`;
+      if (!path)
+        return new ConfigError(
+          '(root)',
+          'must be a JSON object with the config fields',
+          'write { "name": "my_accel", "nMax": 24, ... }; elsa-gen params lists every field',
+        );
+      if (given === undefined)
+        return new ConfigError(
+          field,
+          'is required',
+          `add "${String(issue.path.at(-1))}"; elsa-gen params lists every field`,
+        );
+      const what =
+        i.expected === 'int'
+          ? 'an integer'
+          : i.expected === 'number'
+            ? 'a number'
+            : i.expected === 'object'
+              ? 'an object'
+              : `a ${i.expected}`;
+      const fix =
+        i.expected === 'int' && typeof given === 'number'
+          ? `use ${Math.round(given)}`
+          : i.expected === 'number' &&
+              typeof given === 'string' &&
+              given.trim() !== '' &&
+              Number.isFinite(Number(given))
+            ? `write ${Number(given)} without quotes`
+            : `write ${what}`;
       return new ConfigError(field, `must be ${what}, not ${JSON.stringify(given)}`, fix);
     }
     case 'too_small':
-      return new ConfigError(field, `must be ${i.inclusive === false ? '>' : '≥'} ${i.minimum}, not ${JSON.stringify(given)}`, `use a value of at least ${i.minimum}`);
+      return new ConfigError(
+        field,
+        `must be ${i.inclusive === false ? '>' : '≥'} ${i.minimum}, not ${JSON.stringify(given)}`,
+        `use a value of at least ${i.minimum}`,
+      );
     case 'too_big':
-      return new ConfigError(field, `must be ${i.inclusive === false ? '<' : '≤'} ${i.maximum}, not ${JSON.stringify(given)}`, `use a value of at most ${i.maximum}`);
+      return new ConfigError(
+        field,
+        `must be ${i.inclusive === false ? '<' : '≤'} ${i.maximum}, not ${JSON.stringify(given)}`,
+        `use a value of at most ${i.maximum}`,
+      );
     case 'unrecognized_keys': {
       const key = i.keys?.[0] ?? '?';
       const full = path ? `${path}.${key}` : key;
-      const near = FIELDS.map((f) => [f, editDistance(f.toLowerCase(), full.toLowerCase())] as const).sort((a, b) => a[1] - b[1])[0];
-      return new ConfigError(full, 'is not a config field', near && near[1] <= 3 ? `did you mean ${near[0]}?` : 'remove it; elsa-gen params lists every field');
+      const near = FIELDS.map((f) => [f, editDistance(f.toLowerCase(), full.toLowerCase())] as const).sort(
+        (a, b) => a[1] - b[1],
+      )[0];
+      return new ConfigError(
+        full,
+        'is not a config field',
+        near && near[1] <= 3 ? `did you mean ${near[0]}?` : 'remove it; elsa-gen params lists every field',
+      );
     }
     case 'invalid_format': {
-      const slug = typeof given === 'string' ? given.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^[^a-z]+/, '') : '';
-      return new ConfigError(field, `must be lower_snake_case (a letter, then letters, digits, _), not ${JSON.stringify(given)}`, `use e.g. "${slug || 'my_accel'}"`);
+      const slug =
+        typeof given === 'string'
+          ? given
+              .toLowerCase()
+              .replace(/[^a-z0-9_]+/g, '_')
+              .replace(/^[^a-z]+/, '')
+          : '';
+      return new ConfigError(
+        field,
+        `must be lower_snake_case (a letter, then letters, digits, _), not ${JSON.stringify(given)}`,
+        `use e.g. "${slug || 'my_accel'}"`,
+      );
     }
     case 'invalid_union':
-      return new ConfigError(field, `must be "inv_sqrt_d" or a number in (0, 16], not ${JSON.stringify(given)}`, 'write "inv_sqrt_d" or e.g. 0.125');
+      return new ConfigError(
+        field,
+        `must be "inv_sqrt_d" or a number in (0, 16], not ${JSON.stringify(given)}`,
+        'write "inv_sqrt_d" or e.g. 0.125',
+      );
     default:
       return new ConfigError(field, `is invalid: ${issue.message}`, 'see elsa-gen params for what the field takes');
   }
@@ -83,12 +157,21 @@ export function parseConfig(raw: unknown): ElsaConfig {
 
 /** The fields a derived-width limit depends on, per field derive() names (src/gen/derive.ts). */
 const WIDTH_CAUSES: Record<string, { what: string; fields: string[] }> = {
-  'formats.accGuard': { what: 'the Σe·v accumulator', fields: ['formats.qkv', 'formats.accGuard', 'formats.expFracBits', 'nMax', 'pA'] },
+  'formats.accGuard': {
+    what: 'the Σe·v accumulator',
+    fields: ['formats.qkv', 'formats.accGuard', 'formats.expFracBits', 'nMax', 'pA'],
+  },
   'formats.qkv': { what: 'the hash buffers', fields: ['formats.qkv', 'formats.hashCoefFrac', 'd'] },
-  'formats.expConstFrac': { what: 'the exp argument', fields: ['formats.qkv', 'formats.expConstFrac', 'scoreScale', 'd'] },
+  'formats.expConstFrac': {
+    what: 'the exp argument',
+    fields: ['formats.qkv', 'formats.expConstFrac', 'scoreScale', 'd'],
+  },
 };
 
-const getPath = (o: unknown, p: string): unknown => p.split('.').reduce<unknown>((x, k) => (x && typeof x === 'object' ? (x as Record<string, unknown>)[k] : undefined), o);
+const getPath = (o: unknown, p: string): unknown =>
+  p
+    .split('.')
+    .reduce<unknown>((x, k) => (x && typeof x === 'object' ? (x as Record<string, unknown>)[k] : undefined), o);
 function withoutPath(o: unknown, p: string): unknown {
   const copy = structuredClone(o) as Record<string, unknown>;
   const ks = p.split('.');
@@ -116,7 +199,11 @@ function blameWidth(e: ConfigError, raw: unknown): ConfigError {
   const optional = written.filter((f) => f.startsWith('formats.') || f === 'scoreScale');
   const field = optional.find((f) => derives(withoutPath(raw, f))) ?? written[0] ?? e.field;
   const value = JSON.stringify(getPath(raw, field));
-  return new ConfigError(field, `= ${value} makes ${cause.what} ${m[1]} bits wide, over the ${m[2]}-bit limit of the model`, `use a smaller ${field}`);
+  return new ConfigError(
+    field,
+    `= ${value} makes ${cause.what} ${m[1]} bits wide, over the ${m[2]}-bit limit of the model`,
+    `use a smaller ${field}`,
+  );
 }
 
 /** Resolve and derive: all cross-field rules run here, before anything is written. */
@@ -147,6 +234,7 @@ export function loadConfigFile(path: string): unknown {
 /** A preset name or a JSON file path. */
 export function loadConfig(spec: string): DesignSpec {
   if (spec in PRESETS) return resolveConfig(PRESETS[spec]);
-  if (!spec.endsWith('.json')) throw new UserError(`unknown preset "${spec}" (presets: ${Object.keys(PRESETS).join(', ')}; or pass a .json file)`);
+  if (!spec.endsWith('.json'))
+    throw new UserError(`unknown preset "${spec}" (presets: ${Object.keys(PRESETS).join(', ')}; or pass a .json file)`);
   return resolveConfig(loadConfigFile(spec));
 }

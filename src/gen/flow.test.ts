@@ -21,7 +21,10 @@ type Yaml = string | null | Yaml[] | { [k: string]: Yaml };
 /** The YAML subset the core file uses: block mappings and sequences, plain and double-quoted scalars,
  *  `#` comment lines, anchors on mappings (`key: &a`) and merge keys (`<<: *a`). Throws on anything else. */
 export function parseYamlSubset(text: string): Yaml {
-  const lines = text.split('\n').map((raw, no) => ({ no: no + 1, raw })).filter((l) => l.raw.trim() !== '' && !/^\s*#/.test(l.raw));
+  const lines = text
+    .split('\n')
+    .map((raw, no) => ({ no: no + 1, raw }))
+    .filter((l) => l.raw.trim() !== '' && !/^\s*#/.test(l.raw));
   const anchors = new Map<string, Yaml>();
   let i = 0;
   const indentOf = (s: string) => s.length - s.trimStart().length;
@@ -31,7 +34,8 @@ export function parseYamlSubset(text: string): Yaml {
       if (!/^"[^"\\]*"$/.test(s)) throw new Error(`line ${no}: bad quoted scalar ${s}`);
       return s.slice(1, -1);
     }
-    if (/^[&*!|>[\]{}'"]/.test(s) || / #/.test(s) || /: /.test(s)) throw new Error(`line ${no}: unsupported scalar ${s}`);
+    if (/^[&*!|>[\]{}'"]/.test(s) || / #/.test(s) || /: /.test(s))
+      throw new Error(`line ${no}: unsupported scalar ${s}`);
     return s;
   };
   const block = (indent: number): Yaml => {
@@ -45,7 +49,7 @@ export function parseYamlSubset(text: string): Yaml {
       return seq;
     }
     const map: { [k: string]: Yaml } = {};
-    const explicit = new Set<string>();   // keys written here win over merged ones, in any order
+    const explicit = new Set<string>(); // keys written here win over merged ones, in any order
     while (i < lines.length && indentOf(lines[i].raw) === indent) {
       const { raw, no } = lines[i];
       const m = /^\s*([^\s:][^:]*?):(?:\s+(.*))?$/.exec(raw);
@@ -77,7 +81,8 @@ export function parseYamlSubset(text: string): Yaml {
 }
 
 const CONFIGS = [...MATRIX, PRESETS.paper].map((c) => resolveConfig(c));
-const byPath = (files: { path: string; content: string }[]) => Object.fromEntries(files.map((f) => [f.path, f.content]));
+const byPath = (files: { path: string; content: string }[]) =>
+  Object.fromEntries(files.map((f) => [f.path, f.content]));
 
 describe.each(CONFIGS.map((D) => [D.cfg.name, D] as const))('flow files, config %s', (_n, D) => {
   const files = byPath(renderDesign(D));
@@ -99,8 +104,18 @@ describe.each(CONFIGS.map((D) => [D.cfg.name, D] as const))('flow files, config 
     expect(Object.keys(y.targets)).toEqual(['default', 'lint', 'synth']);
     expect(y.targets.default).toMatchObject({ filesets: ['rtl'], toplevel: 'elsa_axi' });
     // lint and synth inherit the default target through the YAML merge key
-    expect(y.targets.lint).toMatchObject({ filesets: ['rtl'], toplevel: 'elsa_axi', default_tool: 'verilator', tools: { verilator: { mode: 'lint-only', verilator_options: ['-Wall'] } } });
-    expect(y.targets.synth).toMatchObject({ filesets: ['rtl'], toplevel: 'elsa_axi', default_tool: 'yosys', tools: { yosys: { arch: 'xilinx' } } });
+    expect(y.targets.lint).toMatchObject({
+      filesets: ['rtl'],
+      toplevel: 'elsa_axi',
+      default_tool: 'verilator',
+      tools: { verilator: { mode: 'lint-only', verilator_options: ['-Wall'] } },
+    });
+    expect(y.targets.synth).toMatchObject({
+      filesets: ['rtl'],
+      toplevel: 'elsa_axi',
+      default_tool: 'yosys',
+      tools: { yosys: { arch: 'xilinx' } },
+    });
   });
 
   it('the README documents the hardware hash, parameters, ports, register map, cycles and simulation', () => {
@@ -114,11 +129,15 @@ describe.each(CONFIGS.map((D) => [D.cfg.name, D] as const))('flow files, config 
       expect(ports.length).toBeGreaterThanOrEqual(m === 'elsa_top' ? 20 : 33);
       const rows = ports.map((p) => `| \`${p.name}\` | ${p.dir} | ${p.bits}${p.signed ? ' signed' : ''} | ${p.doc} |`);
       const at = rows.map((r) => readme.indexOf(r));
-      expect(at.every((i) => i >= 0), rows.filter((_, i) => at[i] < 0).join('\n')).toBe(true);
+      expect(
+        at.every((i) => i >= 0),
+        rows.filter((_, i) => at[i] < 0).join('\n'),
+      ).toBe(true);
       expect(at).toEqual([...at].sort((a, b) => a - b));
       for (const p of ports) if (p.group) expect(readme).toContain(`| *${p.group}* | | | |\n${rows[ports.indexOf(p)]}`);
     }
-    for (const r of axiRegisters(D)) expect(readme).toContain(`| 0x${r.offset.toString(16).padStart(2, '0')} | ${r.name} | ${r.access} |`);
+    for (const r of axiRegisters(D))
+      expect(readme).toContain(`| 0x${r.offset.toString(16).padStart(2, '0')} | ${r.name} | ${r.access} |`);
     expect(readme).toContain(`\`cycles_pre = (n−1)·P + max(2, P, normW+4) + 2\` with P = ${D.hash.period}`);
     expect(readme).toContain(`| ${D.cfg.nMax} | ${predictPre(D, D.cfg.nMax)} |`);
     expect(readme).toMatch(/elsa-gen\.js sim \S+ --sim iverilog/);
@@ -132,8 +151,14 @@ describe.each(CONFIGS.map((D) => [D.cfg.name, D] as const))('flow files, config 
     for (const o of offs) expect(o % 4 === 0 && o < 2 ** AXI_ADDR_W).toBe(true);
     const rtl = files['elsa_axi.v'];
     for (const r of regs) {
-      expect(rtl).toMatch(new RegExp(`localparam \\[${AXIL.word.name}-1:0\\] A_${r.name}\\s+= ${AXIL.word.bits}'d${r.offset / 4};`));
-      expect(rtl).toMatch(new RegExp(`//   0x${r.offset.toString(16).padStart(2, '0')}\\s+${r.name}\\s+${r.access.replace('/', '\\/')}\\s`));
+      expect(rtl).toMatch(
+        new RegExp(`localparam \\[${AXIL.word.name}-1:0\\] A_${r.name}\\s+= ${AXIL.word.bits}'d${r.offset / 4};`),
+      );
+      expect(rtl).toMatch(
+        new RegExp(
+          `//   0x${r.offset.toString(16).padStart(2, '0')}\\s+${r.name}\\s+${r.access.replace('/', '\\/')}\\s`,
+        ),
+      );
     }
   });
 });
@@ -148,10 +173,17 @@ describe('flow files', () => {
     const [a, b] = [join(tmp, 'a'), join(tmp, 'b')];
     generate(resolveConfig(PRESETS.small), a);
     generate(resolveConfig(PRESETS.small), b);
-    const read = (d: string) => Object.fromEntries(readdirSync(d).sort().map((f) => [f, readFileSync(join(d, f), 'utf8')]));
+    const read = (d: string) =>
+      Object.fromEntries(
+        readdirSync(d)
+          .sort()
+          .map((f) => [f, readFileSync(join(d, f), 'utf8')]),
+      );
     const fa = read(a);
     expect(fa).toEqual(read(b));
-    expect(Object.keys(fa)).toEqual(expect.arrayContaining(['README.md', 'small.core', 'files.f', 'manifest.json', 'elsa_axi.v']));
+    expect(Object.keys(fa)).toEqual(
+      expect.arrayContaining(['README.md', 'small.core', 'files.f', 'manifest.json', 'elsa_axi.v']),
+    );
     for (const text of Object.values(fa)) {
       expect(text).not.toContain(REPO_ROOT);
       expect(text).not.toMatch(/20\d\d-\d\d-\d\d/);
@@ -169,7 +201,9 @@ describe('flow files', () => {
       const p = predictCycles(E, tr);
       const fig = execFigures(E, E.cfg.nMax, true);
       expect(fig.exec).toBe(p.exec);
-      expect(byPath(renderDesign(E))['README.md']).toContain(`| every key selected (t = −2) | ${p.exec} | ${fig.steady} |`);
+      expect(byPath(renderDesign(E))['README.md']).toContain(
+        `| every key selected (t = −2) | ${p.exec} | ${fig.steady} |`,
+      );
     }
   });
 
@@ -179,12 +213,15 @@ describe('flow files', () => {
     expect(() => parseYamlSubset('a:\n  - x\n - y')).toThrow();
   });
 
-  it.skipIf(!findOnPath('python3'))('a real YAML parser (PyYAML, when installed) reads the core file the same way', async () => {
-    const core = byPath(renderDesign(D))['small.core'];
-    const py = 'import sys, json, yaml; print(json.dumps(yaml.safe_load(sys.stdin.read())))';
-    const r = await execa('python3', ['-c', py], { input: core, reject: false });
-    if (r.exitCode !== 0 && /No module named/.test(r.stderr)) return; // no PyYAML: the subset parser above is the check
-    expect(r.exitCode, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual(parseYamlSubset(core));
-  });
+  it.skipIf(!findOnPath('python3'))(
+    'a real YAML parser (PyYAML, when installed) reads the core file the same way',
+    async () => {
+      const core = byPath(renderDesign(D))['small.core'];
+      const py = 'import sys, json, yaml; print(json.dumps(yaml.safe_load(sys.stdin.read())))';
+      const r = await execa('python3', ['-c', py], { input: core, reject: false });
+      if (r.exitCode !== 0 && /No module named/.test(r.stderr)) return; // no PyYAML: the subset parser above is the check
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual(parseYamlSubset(core));
+    },
+  );
 });

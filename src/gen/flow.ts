@@ -12,17 +12,26 @@ import { type InvocationTrace } from '../units/top/model.ts';
 import { PRESETS, resolveConfig } from './config.ts';
 import { moduleFile, moduleName } from './modules.ts';
 
-interface FileOut { path: string; content: string }
+interface FileOut {
+  path: string;
+  content: string;
+}
 
 // ---------------------------------------------------------------- cycle figures
 /** A trace with only what the cycle model reads: per query, per bank, bankOrder()'s timing. */
 function syntheticTrace(D: DesignSpec, n: number, selected: boolean): InvocationTrace {
-  const banks = Array.from({ length: D.cfg.pA }, (_, b) => ({ ...bankOrder(D, new Array(bankSize(D, b, n)).fill(selected)), partial: { started: false, e: 0, s: 0, o: [] } }));
+  const banks = Array.from({ length: D.cfg.pA }, (_, b) => ({
+    ...bankOrder(D, new Array(bankSize(D, b, n)).fill(selected)),
+    partial: { started: false, e: 0, s: 0, o: [] },
+  }));
   const q = { hash: [], candidates: [], banks, out: [] };
   return { keyHash: [], keyNorm: [], maxNorm: 0, thr: 0, queries: Array.from({ length: n }, () => q), out: [] };
 }
 
-export interface ExecFigures { exec: number; steady: number }
+export interface ExecFigures {
+  exec: number;
+  steady: number;
+}
 /** Execution cycles (cycle model, no stream stalls) at n with every key or no key selected, and the
  *  steady-state cycles per query (the last query's spacing). */
 export function execFigures(D: DesignSpec, n: number, selected: boolean): ExecFigures {
@@ -185,7 +194,10 @@ export function designReadme(D: DesignSpec, modules: ModuleDef[]): string {
     '',
     '| offset | register | access | reset | fields |',
     '|---|---|---|---|---|',
-    ...regs.map((r) => `| 0x${r.offset.toString(16).padStart(2, '0')} | ${r.name} | ${r.access} | ${r.reset} | ${r.fields.join('; ')} |`),
+    ...regs.map(
+      (r) =>
+        `| 0x${r.offset.toString(16).padStart(2, '0')} | ${r.name} | ${r.access} | ${r.reset} | ${r.fields.join('; ')} |`,
+    ),
     '',
     'Sequence: write N and THRESHOLD, write CTRL = 1, stream n key/value rows and n query rows (they may be',
     'presented before START; they are accepted when the core wants them), take n output rows, poll STATUS until',
@@ -237,7 +249,13 @@ export function designReadme(D: DesignSpec, modules: ModuleDef[]): string {
 /** The flow files of a design: `<name>.core` and `README.md` (files.f and manifest.json are in generate.ts). */
 export function flowFiles(D: DesignSpec, modules: ModuleDef[]): FileOut[] {
   return [
-    { path: coreFileName(D), content: coreFile(D, modules.map((m) => moduleFile(D, m.name))) },
+    {
+      path: coreFileName(D),
+      content: coreFile(
+        D,
+        modules.map((m) => moduleFile(D, m.name)),
+      ),
+    },
     { path: 'README.md', content: designReadme(D, modules) },
   ];
 }

@@ -17,9 +17,14 @@ export function randomValidConfig(seed: number): ElsaConfigInput {
   const pA = rng.int(1, 4);
   const nMax = pA * rng.int(2, 9);
   const nB = nMax / pA;
-  const qInt = rng.int(3, 6), qFrac = rng.int(2, 4);
+  const qInt = rng.int(3, 6),
+    qFrac = rng.int(2, 4);
   return {
-    name: `fuzz_${seed}`, nMax, d, k, pA,
+    name: `fuzz_${seed}`,
+    nMax,
+    d,
+    k,
+    pA,
     pC: rng.int(1, Math.min(8, nB)),
     mH: rng.int(Math.max(...f), 4 * d),
     mO: pick(rng, divisors(d)),
@@ -35,7 +40,11 @@ export function randomValidConfig(seed: number): ElsaConfigInput {
   };
 }
 
-export interface InvalidCase { raw: unknown; field: string; why: string }
+export interface InvalidCase {
+  raw: unknown;
+  field: string;
+  why: string;
+}
 
 /** Invalid configs, each breaking one rule of an otherwise valid config; `field` must appear in the error. */
 export function invalidConfigs(seed: number): InvalidCase[] {

@@ -6,7 +6,10 @@ import { MODULES, moduleFile, moduleName, moduleNames } from './modules.ts';
 import { renderModule, GENERATOR } from './render.ts';
 import { flowFiles } from './flow.ts';
 
-export interface GeneratedFile { path: string; content: string }
+export interface GeneratedFile {
+  path: string;
+  content: string;
+}
 
 /** The RTL of a design in memory (no I/O): one .v per module and files.f. */
 export function renderRtl(D: DesignSpec): GeneratedFile[] {
@@ -20,7 +23,7 @@ export function renderRtl(D: DesignSpec): GeneratedFile[] {
 export function renderDesign(D: DesignSpec): GeneratedFile[] {
   const files = renderRtl(D);
   files.push({ path: 'manifest.json', content: JSON.stringify(manifest(D), null, 2) + '\n' });
-  files.push(...flowFiles(D, MODULES));   // <name>.core (FuseSoC) and README.md
+  files.push(...flowFiles(D, MODULES)); // <name>.core (FuseSoC) and README.md
   return files;
 }
 
@@ -31,9 +34,23 @@ export function manifest(D: DesignSpec) {
     hwHash: D.hwHash,
     modules: MODULES.map((m) => moduleName(D, m.name)),
     derived: {
-      thetaBias: D.candSel.thetaBias, hashFactors: D.hash.factors, hashRows: D.hash.rows, hashBlocks: D.hash.blocks,
-      hashCycles: D.hash.cycles, hashMultiplies: D.hash.multiplies, bankSize: D.bank.keys, rowsPerBank: D.bank.rows,
-      widths: { qkv: D.qkv.bits, out: D.out.bits, score: D.attention.score.bits, norm: D.norm.norm.bits, threshold: D.candSel.thresholdProduct.bits, accS: D.attention.sumE.bits, accO: D.attention.sumEV.bits },
+      thetaBias: D.candSel.thetaBias,
+      hashFactors: D.hash.factors,
+      hashRows: D.hash.rows,
+      hashBlocks: D.hash.blocks,
+      hashCycles: D.hash.cycles,
+      hashMultiplies: D.hash.multiplies,
+      bankSize: D.bank.keys,
+      rowsPerBank: D.bank.rows,
+      widths: {
+        qkv: D.qkv.bits,
+        out: D.out.bits,
+        score: D.attention.score.bits,
+        norm: D.norm.norm.bits,
+        threshold: D.candSel.thresholdProduct.bits,
+        accS: D.attention.sumE.bits,
+        accO: D.attention.sumEV.bits,
+      },
     },
   };
 }

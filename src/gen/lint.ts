@@ -7,7 +7,11 @@ import type { DesignSpec } from '../units/design.ts';
 import { renderRtl } from './generate.ts';
 import { MODULES, moduleFile, moduleName, withDeps } from './modules.ts';
 
-export interface LintFinding { module: string; tool: string; output: string }
+export interface LintFinding {
+  module: string;
+  tool: string;
+  output: string;
+}
 
 /** Lint every module of the design (with its dependencies). Returns the findings (empty = clean). */
 export async function lintDesign(D: DesignSpec, workDir: string): Promise<LintFinding[]> {

@@ -13,8 +13,20 @@ import { topModule } from '../units/top/rtl.ts';
 import { axiModule } from '../units/axi/rtl.ts';
 
 export const MODULES: ModuleDef[] = [
-  ramModule, cosTableModule, candSelModule, queueModule, arbiterModule, dotModule, isqrtModule, expModule,
-  attentionModule, bankModule, hashModule, outputDivModule, topModule, axiModule,
+  ramModule,
+  cosTableModule,
+  candSelModule,
+  queueModule,
+  arbiterModule,
+  dotModule,
+  isqrtModule,
+  expModule,
+  attentionModule,
+  bankModule,
+  hashModule,
+  outputDivModule,
+  topModule,
+  axiModule,
 ];
 
 export const moduleByName = (name: string): ModuleDef => {

@@ -21,14 +21,24 @@ describe('atomic output folders under SIGKILL', () => {
   it(`hold exactly the old or the new file set after each of ${KILLS} kills, and no temporary folder after the next run`, async () => {
     rmSync(TMP, { recursive: true, force: true });
     mkdirSync(TMP, { recursive: true });
-    const sets = [renderDesign(resolveConfig(PRESETS.small)), renderDesign(resolveConfig({ ...PRESETS.small, hashSeed: 2 }))];
+    const sets = [
+      renderDesign(resolveConfig(PRESETS.small)),
+      renderDesign(resolveConfig({ ...PRESETS.small, hashSeed: 2 })),
+    ];
     const contents = sets.map((s) => Object.fromEntries(s.map((f) => [f.path, f.content])));
     writeFileSync(join(TMP, 'sets.json'), JSON.stringify(sets));
     // the writer bundled to plain JS once: a child then starts in tens of milliseconds
     const bundle = join(TMP, 'writer.mjs');
-    await build({ entryPoints: [WRITER], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'error' });
+    await build({
+      entryPoints: [WRITER],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: bundle,
+      logLevel: 'error',
+    });
     const dir = join(TMP, 'out');
-    writeFolderAtomic(dir, sets[0], { kind: 'rtl' });   // the old set every kill starts from
+    writeFolderAtomic(dir, sets[0], { kind: 'rtl' }); // the old set every kill starts from
     const rng = new Rng(2024);
     const seen = { old: 0, new: 0, absentWindow: 0, midWrite: 0 };
     for (let k = 0; k <= KILLS; k++) {
@@ -46,7 +56,7 @@ describe('atomic output folders under SIGKILL', () => {
       // the previous kill left nothing behind once this run's recovery has run
       expect(ready, `after kill ${k}`).toBe('ready []');
       if (k === KILLS) {
-        expect(await exited).toBe(0);   // the last run completes
+        expect(await exited).toBe(0); // the last run completes
         break;
       }
       // one write of 18 files takes about a millisecond: kill anywhere in the next few writes
@@ -57,14 +67,26 @@ describe('atomic output folders under SIGKILL', () => {
       if (readdirSync(TMP).some((n) => /^\.out\.elsa-(tmp|old)-/.test(n))) seen.midWrite++;
       const holds = () => {
         const files = listFiles(dir);
-        return contents.findIndex((c) => files.join('\n') === Object.keys(c).sort().join('\n') && files.every((f) => readFileSync(join(dir, f), 'utf8') === c[f]));
+        return contents.findIndex(
+          (c) =>
+            files.join('\n') === Object.keys(c).sort().join('\n') &&
+            files.every((f) => readFileSync(join(dir, f), 'utf8') === c[f]),
+        );
       };
       if (!existsSync(dir)) {
         // only possible between the two renames of a swap (Node has no atomic exchange of two folders):
         // the old set is complete beside it and so is the new one; recovery (the next run) takes the new one
-        const left = readdirSync(TMP).filter((n) => /^\.out\.elsa-(tmp|old)-/.test(n)).sort();
-        expect(left.map((n) => n.replace(/-\d+$/, '')), `kill ${k}: folder absent`).toEqual(['.out.elsa-old', '.out.elsa-tmp']);
-        expect(left.every((n) => matchesMarker(join(TMP, n))), `kill ${k}: folder absent, a set is incomplete`).toBe(true);
+        const left = readdirSync(TMP)
+          .filter((n) => /^\.out\.elsa-(tmp|old)-/.test(n))
+          .sort();
+        expect(
+          left.map((n) => n.replace(/-\d+$/, '')),
+          `kill ${k}: folder absent`,
+        ).toEqual(['.out.elsa-old', '.out.elsa-tmp']);
+        expect(
+          left.every((n) => matchesMarker(join(TMP, n))),
+          `kill ${k}: folder absent, a set is incomplete`,
+        ).toBe(true);
         recoverOutput(dir);
         expect(holds(), `kill ${k}: recovery`).toBeGreaterThanOrEqual(0);
         seen.absentWindow++;
@@ -77,7 +99,9 @@ describe('atomic output folders under SIGKILL', () => {
       if (which === 0) seen.old++;
       else seen.new++;
     }
-    console.log(`kills: ${KILLS}, set A ${seen.old}, set B ${seen.new}, between the two renames ${seen.absentWindow}, inside a write ${seen.midWrite}`);
+    console.log(
+      `kills: ${KILLS}, set A ${seen.old}, set B ${seen.new}, between the two renames ${seen.absentWindow}, inside a write ${seen.midWrite}`,
+    );
     expect(seen.midWrite).toBeGreaterThan(KILLS / 4);
     expect(seen.old + seen.new + seen.absentWindow).toBe(KILLS);
     // the kills landed at different points: both sets were seen

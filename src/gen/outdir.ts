@@ -8,14 +8,29 @@
 // This file imports only node: modules so that a killed child can load it fast (see outdir.kill.test.ts).
 import { createHash } from 'node:crypto';
 import {
-  existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { UserError, fsHint } from '../spec/errors.ts';
 
 export const MARKER = '.elsa-gen-output.json';
-export interface OutFile { path: string; content: string | Buffer }
-export interface Marker { generator: 'elsa-gen'; kind: string; files: Record<string, string> }
+export interface OutFile {
+  path: string;
+  content: string | Buffer;
+}
+export interface Marker {
+  generator: 'elsa-gen';
+  kind: string;
+  files: Record<string, string>;
+}
 export interface OutputOptions {
   /** What the folder holds: rtl, vectors, sim, ... A folder of another kind is not replaced. */
   kind: string;
@@ -55,7 +70,9 @@ export function listFiles(dir: string, base = ''): string[] {
 export function readMarker(dir: string): Marker | null {
   try {
     const m = JSON.parse(readFileSync(join(dir, MARKER), 'utf8')) as Marker;
-    return m && m.generator === 'elsa-gen' && typeof m.kind === 'string' && m.files && typeof m.files === 'object' ? m : null;
+    return m && m.generator === 'elsa-gen' && typeof m.kind === 'string' && m.files && typeof m.files === 'object'
+      ? m
+      : null;
   } catch {
     return null;
   }
@@ -88,17 +105,22 @@ function legacyKind(dir: string, names: string[]): string | null {
   return null;
 }
 
-const isInside = (child: string, parent: string) => child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep);
+const isInside = (child: string, parent: string) =>
+  child === parent || child.startsWith(parent.endsWith(sep) ? parent : parent + sep);
 
 /** Throws a one-line UserError unless elsa-gen may replace `dir` (see the header). */
 export function checkReplaceable(dir: string, o: OutputOptions): void {
   const abs = resolve(dir);
   const cwd = process.cwd();
   if (isInside(cwd, abs) || abs === dirname(abs))
-    throw new UserError(`refusing to replace ${dir}: it is the current folder or a parent of it (choose another output folder; --force does not apply)`);
+    throw new UserError(
+      `refusing to replace ${dir}: it is the current folder or a parent of it (choose another output folder; --force does not apply)`,
+    );
   for (const input of o.inputs ?? [])
     if (isInside(resolve(input), abs))
-      throw new UserError(`refusing to replace ${dir}: it holds this run's input ${input} (move the input elsewhere; --force does not apply)`);
+      throw new UserError(
+        `refusing to replace ${dir}: it holds this run's input ${input} (move the input elsewhere; --force does not apply)`,
+      );
   let st;
   try {
     st = lstatSync(abs);
@@ -109,20 +131,33 @@ export function checkReplaceable(dir: string, o: OutputOptions): void {
   }
   if (!st.isDirectory()) {
     if (o.force) return;
-    throw new UserError(`refusing to replace ${dir}: it is a file, not an elsa-gen output folder (choose another output, or pass --force to replace it)`);
+    throw new UserError(
+      `refusing to replace ${dir}: it is a file, not an elsa-gen output folder (choose another output, or pass --force to replace it)`,
+    );
   }
   const names = readdirSync(abs);
   if (names.length === 0) return;
   if (names.includes('.git'))
-    throw new UserError(`refusing to replace ${dir}: it holds a .git folder (choose another output folder; --force does not apply)`);
+    throw new UserError(
+      `refusing to replace ${dir}: it holds a .git folder (choose another output folder; --force does not apply)`,
+    );
   if (o.force) return;
   const m = readMarker(abs);
   const kind = m?.kind ?? legacyKind(abs, names);
-  if (!kind) throw new UserError(`refusing to replace ${dir}: it is not empty and elsa-gen did not write it (choose another output folder, or pass --force to replace it)`);
-  if (kind !== o.kind) throw new UserError(`refusing to replace ${dir}: it holds elsa-gen ${kind} output, not ${o.kind} (choose another output folder, or pass --force to replace it)`);
+  if (!kind)
+    throw new UserError(
+      `refusing to replace ${dir}: it is not empty and elsa-gen did not write it (choose another output folder, or pass --force to replace it)`,
+    );
+  if (kind !== o.kind)
+    throw new UserError(
+      `refusing to replace ${dir}: it holds elsa-gen ${kind} output, not ${o.kind} (choose another output folder, or pass --force to replace it)`,
+    );
   if (m) {
     const extra = listFiles(abs).filter((f) => !(f in m.files));
-    if (extra.length) throw new UserError(`refusing to replace ${dir}: it holds ${extra[0]}, which elsa-gen did not write (move it away, or pass --force to replace the folder)`);
+    if (extra.length)
+      throw new UserError(
+        `refusing to replace ${dir}: it holds ${extra[0]}, which elsa-gen did not write (move it away, or pass --force to replace the folder)`,
+      );
   }
 }
 
@@ -134,7 +169,7 @@ function tryLock(lock: string, dir: string): number | null {
   mkdirSync(fresh);
   writeFileSync(join(fresh, 'pid'), String(process.pid));
   try {
-    renameSync(fresh, lock);   // atomic: fails while another run's lock (never empty) is there
+    renameSync(fresh, lock); // atomic: fails while another run's lock (never empty) is there
     return null;
   } catch (e) {
     rmSync(fresh, { recursive: true, force: true });
@@ -167,7 +202,9 @@ function acquireLock(dir: string, waitMs: number): string {
     const owner = tryLock(lock, dir);
     if (owner === null) return lock;
     if (owner > 0 && Date.now() - t0 >= waitMs)
-      throw new UserError(`${dir} is being written by another elsa-gen run (pid ${owner}); try again when it has finished`);
+      throw new UserError(
+        `${dir} is being written by another elsa-gen run (pid ${owner}); try again when it has finished`,
+      );
     if (owner > 0 && !told) {
       process.stderr.write(`elsa-gen: waiting for another elsa-gen run (pid ${owner}) writing ${dir}\n`);
       told = true;
@@ -193,7 +230,8 @@ export function recoverOutput(dir: string): void {
   const parent = dirname(dir);
   if (!existsSync(parent)) return;
   const pre = tag(dir);
-  const left = readdirSync(parent).filter((n) => n.startsWith(pre) && n !== `${pre}lock`)
+  const left = readdirSync(parent)
+    .filter((n) => n.startsWith(pre) && n !== `${pre}lock`)
     .map((n) => ({ n, kind: n.slice(pre.length).replace(/-\d+$/, ''), pid: Number(/-(\d+)$/.exec(n)?.[1]) }))
     .filter((x) => !pidAlive(x.pid) || x.pid === process.pid);
   if (!existsSync(dir)) {
@@ -219,7 +257,11 @@ export function onInterrupt(fn: () => void): () => void {
 export class OutputFolder {
   readonly tmp: string;
   private lock: string | null;
-  constructor(readonly dir: string, readonly kind: string, lock: string) {
+  constructor(
+    readonly dir: string,
+    readonly kind: string,
+    lock: string,
+  ) {
     this.lock = lock;
     this.tmp = join(dirname(dir), `${tag(dir)}tmp-${process.pid}`);
     rmSync(this.tmp, { recursive: true, force: true });
@@ -238,7 +280,7 @@ export class OutputFolder {
     const files = Object.fromEntries(listFiles(this.tmp).map((f) => [f, sha(readFileSync(join(this.tmp, f)))]));
     const marker: Marker = { generator: 'elsa-gen', kind: this.kind, files };
     writeFileSync(join(this.tmp, `${MARKER}.part`), JSON.stringify(marker, null, 2) + '\n');
-    renameSync(join(this.tmp, `${MARKER}.part`), join(this.tmp, MARKER));   // the marker appears whole or not at all
+    renameSync(join(this.tmp, `${MARKER}.part`), join(this.tmp, MARKER)); // the marker appears whole or not at all
     const old = join(dirname(this.dir), `${tag(this.dir)}old-${process.pid}`);
     let hadOld = false;
     try {
@@ -278,7 +320,7 @@ export function beginOutput(dir: string, o: OutputOptions): OutputFolder {
   }
   try {
     recoverOutput(resolve(dir));
-    checkReplaceable(dir, o);   // again: the folder may have changed while we waited
+    checkReplaceable(dir, o); // again: the folder may have changed while we waited
     return new OutputFolder(resolve(dir), o.kind, lock);
   } catch (e) {
     releaseLock(lock);
@@ -314,7 +356,8 @@ export function abortAllOutputs(): void {
 export function writeOwnFile(path: string, content: string, isOwn: (old: string) => boolean, force = false): void {
   const dir = dirname(path);
   try {
-    if (!statSync(dir).isDirectory()) throw new UserError(`cannot write ${path}: ${dir} is a file, not a folder (choose another output folder)`);
+    if (!statSync(dir).isDirectory())
+      throw new UserError(`cannot write ${path}: ${dir} is a file, not a folder (choose another output folder)`);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     mkdirSync(dir, { recursive: true });
@@ -323,12 +366,15 @@ export function writeOwnFile(path: string, content: string, isOwn: (old: string)
   try {
     const st = lstatSync(path);
     old = st.isFile() ? readFileSync(path, 'utf8') : '';
-    if (!st.isFile() && !force) throw new UserError(`refusing to replace ${path}: it is not a file (choose another output folder)`);
+    if (!st.isFile() && !force)
+      throw new UserError(`refusing to replace ${path}: it is not a file (choose another output folder)`);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
   if (old !== null && !force && !isOwn(old))
-    throw new UserError(`refusing to replace ${path}: elsa-gen did not write it (choose another output folder, or pass --force to replace it)`);
+    throw new UserError(
+      `refusing to replace ${path}: elsa-gen did not write it (choose another output folder, or pass --force to replace it)`,
+    );
   const tmp = join(dir, `.${basename(path)}.elsa-tmp-${process.pid}`);
   try {
     writeFileSync(tmp, content);

@@ -33,11 +33,13 @@ describe('templates hold no program logic', () => {
   it.each(files)('%s', (f) => {
     const problems: string[] = [];
     for (const t of tags(readFileSync(join(TEMPLATE_DIR, f), 'utf8')))
-      for (const [what, re] of FORBIDDEN) if (re.test(t.code)) problems.push(`line ${t.line}: ${what} in <%${t.code}%>`);
+      for (const [what, re] of FORBIDDEN)
+        if (re.test(t.code)) problems.push(`line ${t.line}: ${what} in <%${t.code}%>`);
     expect(problems).toEqual([]);
   });
   it('the scan finds arithmetic, Array.from and throw', () => {
-    const bad = '<%= it.D.qkv.bits - 1 %> <% Array.from({ length: 3 }) %> <% throw new Error(`x`) %> <% for (let i = 0; i < 3; i++) { %>';
+    const bad =
+      '<%= it.D.qkv.bits - 1 %> <% Array.from({ length: 3 }) %> <% throw new Error(`x`) %> <% for (let i = 0; i < 3; i++) { %>';
     const found = tags(bad).flatMap((t) => FORBIDDEN.filter(([, re]) => re.test(t.code)).map(([w]) => w));
     expect(found).toEqual(['arithmetic', 'Array.from', 'throw', 'arithmetic']);
   });

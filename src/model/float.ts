@@ -4,9 +4,14 @@ import type { DesignSpec } from '../units/design.ts';
 import { kronApply } from '../spec/kron.ts';
 
 export type Matrix = number[][];
-export interface AttentionResult { out: Matrix; candidates: boolean[][] }
+export interface AttentionResult {
+  out: Matrix;
+  candidates: boolean[][];
+}
 /** One interface for every level: real Q, K, V in, real outputs and the selected keys out. */
-export interface AttentionModel { attend(Q: Matrix, K: Matrix, V: Matrix, t: number): AttentionResult }
+export interface AttentionModel {
+  attend(Q: Matrix, K: Matrix, V: Matrix, t: number): AttentionResult;
+}
 
 export const dot = (a: number[], b: number[]): number => a.reduce((s, x, i) => s + x * b[i], 0);
 export const norm2 = (a: number[]): number => Math.sqrt(dot(a, a));
@@ -21,7 +26,9 @@ export function softmaxAttend(q: number[], K: Matrix, V: Matrix, scale: number, 
   const e = s.map((x) => Math.exp(x - mx));
   const z = e.reduce((a, b) => a + b, 0);
   const out = new Array(d).fill(0);
-  idx.forEach((y, i) => { for (let c = 0; c < d; c++) out[c] += (e[i] / z) * V[y][c]; });
+  idx.forEach((y, i) => {
+    for (let c = 0; c < d; c++) out[c] += (e[i] / z) * V[y][c];
+  });
   return out;
 }
 
@@ -58,5 +65,10 @@ export function elsaFloatModel(D: DesignSpec): AttentionModel {
 }
 
 export function exactModel(D: DesignSpec): AttentionModel {
-  return { attend: (Q, K, V) => ({ out: exactAttention(Q, K, V, D.attention.scoreScale), candidates: Q.map(() => K.map(() => true)) }) };
+  return {
+    attend: (Q, K, V) => ({
+      out: exactAttention(Q, K, V, D.attention.scoreScale),
+      candidates: Q.map(() => K.map(() => true)),
+    }),
+  };
 }

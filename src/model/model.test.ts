@@ -13,9 +13,12 @@ import { hashFloat, softmaxAttend } from './float.ts';
 
 const paper = resolveConfig(PRESETS.paper);
 const small = resolveConfig(PRESETS.small);
-const randM = (rng: Rng, n: number, d: number, s = 1.5) => Array.from({ length: n }, () => Array.from({ length: d }, () => rng.normal() * s));
-const maxAbs = (a: number[][], b: number[][]) => Math.max(...a.flatMap((r, i) => r.map((x, j) => Math.abs(x - b[i][j]))));
-const meanAbs = (a: number[][], b: number[][]) => a.flatMap((r, i) => r.map((x, j) => Math.abs(x - b[i][j]))).reduce((s, x, _i, arr) => s + x / arr.length, 0);
+const randM = (rng: Rng, n: number, d: number, s = 1.5) =>
+  Array.from({ length: n }, () => Array.from({ length: d }, () => rng.normal() * s));
+const maxAbs = (a: number[][], b: number[][]) =>
+  Math.max(...a.flatMap((r, i) => r.map((x, j) => Math.abs(x - b[i][j]))));
+const meanAbs = (a: number[][], b: number[][]) =>
+  a.flatMap((r, i) => r.map((x, j) => Math.abs(x - b[i][j]))).reduce((s, x, _i, arr) => s + x / arr.length, 0);
 
 describe('hash angle estimate (SPEC §1.2)', () => {
   it('θ_bias for d = k = 64 reproduces the paper’s 0.127 rad', () => {
@@ -29,9 +32,11 @@ describe('hash angle estimate (SPEC §1.2)', () => {
   });
   it('the quantised hash matrix gives the same bits as the real one on most projections', () => {
     const rng = new Rng(4);
-    let agree = 0, total = 0;
+    let agree = 0,
+      total = 0;
     for (const x of quantizeRows(randM(rng, 50, 64), paper)) {
-      const hf = hashFloat(paper, x), hq = hashFixed(paper, x);
+      const hf = hashFloat(paper, x),
+        hq = hashFixed(paper, x);
       agree += hf.filter((b, i) => b === hq[i]).length;
       total += hf.length;
     }
@@ -41,9 +46,12 @@ describe('hash angle estimate (SPEC §1.2)', () => {
 
 describe('fixed-point model against the float models', () => {
   const rng = new Rng(21);
-  const n = 64, d = 64;
+  const n = 64,
+    d = 64;
   const D = resolveConfig({ ...PRESETS.paper, name: 'p64', nMax: 64 });
-  const Q = randM(rng, n, d), K = randM(rng, n, d), V = randM(rng, n, d);
+  const Q = randM(rng, n, d),
+    K = randM(rng, n, d),
+    V = randM(rng, n, d);
   const exact = exactModel(D).attend(Q, K, V, -2).out;
   it('p = 0 selects every key and matches exact attention within the quantisation bound', () => {
     const fx = elsaFixedModel(D).attend(Q, K, V, -2);
@@ -80,7 +88,7 @@ describe('fixed-point units', () => {
     for (let s = -3000; s <= 3000; s += 7) {
       const x = expUnit(small, s);
       const got = (2 ** small.attention.exp.mantissaFrac + x.m) * 2 ** (x.e - small.attention.exp.mantissaFrac);
-      const want = Math.exp(s * small.attention.scoreScale / 2 ** (2 * small.qkv.frac));
+      const want = Math.exp((s * small.attention.scoreScale) / 2 ** (2 * small.qkv.frac));
       expect(Math.abs(got / want - 1)).toBeLessThan(2 ** -small.attention.exp.mantissaFrac * 1.1);
     }
   });
@@ -105,7 +113,10 @@ describe('fixed-point units', () => {
     for (let trial = 0; trial < 300; trial++) {
       const nb = rng.int(0, D.bank.keys);
       const density = [0, 0.05, 0.3, 0.7, 1][trial % 5];
-      const r = bankOrder(D, Array.from({ length: nb }, () => rng.next() < density));
+      const r = bankOrder(
+        D,
+        Array.from({ length: nb }, () => rng.next() < density),
+      );
       expect(r.readyAt).toBeGreaterThanOrEqual(Math.max(2, rows(nb)));
       expect(r.eoqAt).toBeGreaterThanOrEqual(2);
       expect(r.eoqAt).toBeLessThanOrEqual(r.readyAt + (D.bank.overlapTail ? 1 : 0));

@@ -7,7 +7,10 @@ export function elsaFixedModel(D: DesignSpec): AttentionModel {
   return {
     attend(Q, K, V, t) {
       const tr = elsaFixed(D, quantizeRows(K, D), quantizeRows(V, D), quantizeRows(Q, D), quantizeThreshold(t, D));
-      return { out: tr.out.map((r) => r.map((x) => x / 2 ** D.out.frac)), candidates: tr.queries.map((q) => q.candidates) };
+      return {
+        out: tr.out.map((r) => r.map((x) => x / 2 ** D.out.frac)),
+        candidates: tr.queries.map((q) => q.candidates),
+      };
     },
   };
 }

@@ -8,7 +8,11 @@ import { outputDivTiming } from '../units/output_div/timing.ts';
 import { EOQ_TO_S4 } from '../units/attention/timing.ts';
 import { keyNormLatency } from '../units/norm/timing.ts';
 
-export interface CyclePrediction { pre: number; exec: number; perQuery: number[] }
+export interface CyclePrediction {
+  pre: number;
+  exec: number;
+  perQuery: number[];
+}
 
 /** Preprocessing: one key per hash period (S, or S + 1 without step overlap); after the last key, wait
  *  until the hash unit can take a start again and for its norm (keyNormLatency), then one cycle for the
@@ -29,13 +33,24 @@ export function predictExec(D: DesignSpec, tr: InvocationTrace): { exec: number;
   const S = D.hash.cycles;
   const div = outputDivTiming(D);
 
-  let qCount = 0, oCount = 0;
+  let qCount = 0,
+    oCount = 0;
   // the top's two-entry query queue: each entry's hash-done cycle (hashed from the cycle after)
   let lastAccept = -Infinity;
   const queue: number[] = [];
   // adv counts a bank's cycles without hold; eoqs: adv values at which an end-of-query marker enters S0
-  const bank = Array.from({ length: pA }, () => ({ started: false, adv: 0, startAdv: 0, query: -1, eoqs: [] as number[], tokens: [] as number[], partFull: false }));
-  let divBusyUntil = -Infinity, oValidAt = -Infinity, clearAt = -Infinity;
+  const bank = Array.from({ length: pA }, () => ({
+    started: false,
+    adv: 0,
+    startAdv: 0,
+    query: -1,
+    eoqs: [] as number[],
+    tokens: [] as number[],
+    partFull: false,
+  }));
+  let divBusyUntil = -Infinity,
+    oValidAt = -Infinity,
+    clearAt = -Infinity;
   let started = 0; // queries started in the banks
   const outCycles: number[] = [];
   for (let c = 0; ; c++) {
@@ -44,7 +59,9 @@ export function predictExec(D: DesignSpec, tr: InvocationTrace): { exec: number;
     // a partial cleared in this cycle can be replaced at its edge: no hold then
     const clearNow = c === clearAt;
     const hold = bank.map((b) => b.tokens.includes(EOQ_TO_S4) && b.partFull && !clearNow);
-    const ready = bank.map((b, i) => !b.started || (!hold[i] && b.adv - b.startAdv >= tr.queries[b.query].banks[i].readyAt));
+    const ready = bank.map(
+      (b, i) => !b.started || (!hold[i] && b.adv - b.startAdv >= tr.queries[b.query].banks[i].readyAt),
+    );
     const qsFire = queue.length > 0 && queue[0] < c && ready.every(Boolean) && started < n;
     const hashFree = c >= lastAccept + D.hash.period;
     const qFire = qCount < n && hashFree && (qsFire || queue.length < 2);
@@ -95,7 +112,11 @@ export function predictExec(D: DesignSpec, tr: InvocationTrace): { exec: number;
  *  period), the slowest bank (bankOrder().readyAt: rows + 1, candidates, at least 2), the output division
  *  (d/m_o + 2: one partial per bank, freed after the last chunk is read). In steady state a query
  *  costs at least the largest; the cycle model adds how the stages' variation couples. */
-export interface StageCycles { hash: number; bank: number; outputDiv: number }
+export interface StageCycles {
+  hash: number;
+  bank: number;
+  outputDiv: number;
+}
 export function stageCycles(D: DesignSpec, banks: { readyAt: number }[]): StageCycles {
   return { hash: D.hash.period, bank: Math.max(...banks.map((b) => b.readyAt)), outputDiv: outputDivTiming(D).next };
 }

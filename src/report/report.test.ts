@@ -27,6 +27,8 @@ describe('elsa-gen report', () => {
     expect(wl.at(-1)!.speedup).toBeGreaterThan(1);
   });
   it('turns markdown tables into HTML tables', () => {
-    expect(markdownTables('title\n\n| a | b |\n|---|---|\n| 1 | 2 |\n')).toBe('<p>title</p>\n<table><thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr><td>1</td><td>2</td></tr></tbody></table>');
+    expect(markdownTables('title\n\n| a | b |\n|---|---|\n| 1 | 2 |\n')).toBe(
+      '<p>title</p>\n<table><thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr><td>1</td><td>2</td></tr></tbody></table>',
+    );
   });
 });

@@ -25,7 +25,14 @@ export function markdownTables(md: string): string {
     rows = [];
   };
   for (const line of md.split('\n')) {
-    if (line.trim().startsWith('|')) rows.push(line.trim().replace(/^\||\|$/g, '').split('|').map((c) => c.trim()));
+    if (line.trim().startsWith('|'))
+      rows.push(
+        line
+          .trim()
+          .replace(/^\||\|$/g, '')
+          .split('|')
+          .map((c) => c.trim()),
+      );
     else {
       flush();
       if (line.trim()) out.push(`<p>${esc(line.trim())}</p>`);
@@ -35,7 +42,16 @@ export function markdownTables(md: string): string {
   return out.join('\n');
 }
 
-export interface ReportWorkload { p: number; t: number; selected: number; pre: number; exec: number; perQuery: number; utilisation: number; speedup: number }
+export interface ReportWorkload {
+  p: number;
+  t: number;
+  selected: number;
+  pre: number;
+  exec: number;
+  perQuery: number;
+  utilisation: number;
+  speedup: number;
+}
 
 /** Cycle-model figures on a seeded random workload of n = nMax (thresholds by the paper's rule). */
 export function modelWorkload(D: DesignSpec, ps = [0, 0.5, 1, 2, 4], seed = 2021): ReportWorkload[] {
@@ -46,7 +62,16 @@ export function modelWorkload(D: DesignSpec, ps = [0, 0.5, 1, 2, 4], seed = 2021
     const sel = tr.queries.flatMap((q) => q.candidates);
     const nSel = sel.filter(Boolean).length;
     if (p === 0) exec0 = c.exec;
-    return { p, t, selected: nSel / sel.length, pre: c.pre, exec: c.exec, perQuery: c.exec / D.cfg.nMax, utilisation: nSel / (c.exec * D.cfg.pA), speedup: exec0 ? exec0 / c.exec : 1 };
+    return {
+      p,
+      t,
+      selected: nSel / sel.length,
+      pre: c.pre,
+      exec: c.exec,
+      perQuery: c.exec / D.cfg.nMax,
+      utilisation: nSel / (c.exec * D.cfg.pA),
+      speedup: exec0 ? exec0 / c.exec : 1,
+    };
   });
 }
 
@@ -57,39 +82,120 @@ export async function renderReport(D: DesignSpec, opts: { buildDir?: string } = 
   const sections: string[] = [];
   const pct = (p: number, x: number) => ({ label: `p=${p}`, value: 100 * x, note: `${(100 * x).toFixed(0)}%` });
   const charts = await Promise.all([
-    barChart('keys selected', '% of keys', wl.map((w) => pct(w.p, w.selected)), { max: 100 }),
-    barChart('attention-module utilisation', '% of cycles', wl.map((w) => pct(w.p, w.utilisation)),
-      { max: 100, color: '#41ab5d' }),
-    barChart('speedup over p = 0', '×',
-      wl.map((w) => ({ label: `p=${w.p}`, value: w.speedup, note: `${w.speedup.toFixed(2)}×` })), { color: '#f16913' }),
+    barChart(
+      'keys selected',
+      '% of keys',
+      wl.map((w) => pct(w.p, w.selected)),
+      { max: 100 },
+    ),
+    barChart(
+      'attention-module utilisation',
+      '% of cycles',
+      wl.map((w) => pct(w.p, w.utilisation)),
+      { max: 100, color: '#41ab5d' },
+    ),
+    barChart(
+      'speedup over p = 0',
+      '×',
+      wl.map((w) => ({ label: `p=${w.p}`, value: w.speedup, note: `${w.speedup.toFixed(2)}×` })),
+      { color: '#f16913' },
+    ),
   ]);
-  sections.push(`<h2>Parameters</h2>${table(['field', 'value'], Object.entries({ nMax: c.nMax, d: c.d, k: c.k, 'P_a': c.pA, 'P_c': c.pC, 'm_h': c.mH, 'm_o': c.mO, queueDepth: c.queueDepth, hashSeed: c.hashSeed, formats: JSON.stringify(c.formats) }))}`);
-  sections.push(`<h2>Derived shape</h2>${table(['quantity', 'value'], [
-    ['hash factors (rows × cols)', D.hash.factors.map((f, i) => `${D.hash.rows[i]}×${f}`).join(' ⊗ ') + (D.hash.blocks > 1 ? ` (${D.hash.blocks} blocks)` : '')],
-    ['hash multiplies / cycles per vector', `${D.hash.multiplies} / ${D.hash.cycles} (one key per ${D.hash.period} cycles)`],
-    ['θ_bias (rad)', D.candSel.thetaBias], ['keys per bank / selection rows per bank', `${D.bank.keys} / ${D.bank.rows}`],
-    ['widths: qkv, score, norm, threshold, Σe, Σe·v, out', [D.qkv.bits, D.attention.score.bits, D.norm.norm.bits, D.candSel.thresholdProduct.bits, D.attention.sumE.bits, D.attention.sumEV.bits, D.out.bits].join(', ')],
-    ['multipliers: attention (2d·P_a), hash, output', `${2 * c.d * c.pA}, ≤ ${c.mH}, ${c.mO}`],
-  ])}`);
-  sections.push(`<h2>Modules</h2>${table(['module', 'role'], MODULES.map((m) => [m.name, m.doc]))}`);
+  sections.push(
+    `<h2>Parameters</h2>${table(['field', 'value'], Object.entries({ nMax: c.nMax, d: c.d, k: c.k, P_a: c.pA, P_c: c.pC, m_h: c.mH, m_o: c.mO, queueDepth: c.queueDepth, hashSeed: c.hashSeed, formats: JSON.stringify(c.formats) }))}`,
+  );
+  sections.push(
+    `<h2>Derived shape</h2>${table(
+      ['quantity', 'value'],
+      [
+        [
+          'hash factors (rows × cols)',
+          D.hash.factors.map((f, i) => `${D.hash.rows[i]}×${f}`).join(' ⊗ ') +
+            (D.hash.blocks > 1 ? ` (${D.hash.blocks} blocks)` : ''),
+        ],
+        [
+          'hash multiplies / cycles per vector',
+          `${D.hash.multiplies} / ${D.hash.cycles} (one key per ${D.hash.period} cycles)`,
+        ],
+        ['θ_bias (rad)', D.candSel.thetaBias],
+        ['keys per bank / selection rows per bank', `${D.bank.keys} / ${D.bank.rows}`],
+        [
+          'widths: qkv, score, norm, threshold, Σe, Σe·v, out',
+          [
+            D.qkv.bits,
+            D.attention.score.bits,
+            D.norm.norm.bits,
+            D.candSel.thresholdProduct.bits,
+            D.attention.sumE.bits,
+            D.attention.sumEV.bits,
+            D.out.bits,
+          ].join(', '),
+        ],
+        ['multipliers: attention (2d·P_a), hash, output', `${2 * c.d * c.pA}, ≤ ${c.mH}, ${c.mO}`],
+      ],
+    )}`,
+  );
+  sections.push(
+    `<h2>Modules</h2>${table(
+      ['module', 'role'],
+      MODULES.map((m) => [m.name, m.doc]),
+    )}`,
+  );
   sections.push(`<h2>Cycles (cycle model, equal to the RTL's counters in the tests)</h2>
 <p>Seeded random workload: n = ${c.nMax}, Q/K/V ~ N(0, 1.5²) quantised; t per p by the paper's rule on that workload.
 Ideal exact-mode execution (2n²d MACs on 2d·P_a multipliers): ${(c.nMax * c.nMax) / c.pA} cycles.</p>
-${table(['p', 't', 'keys selected', 'preprocessing', 'execution', 'cycles/query', 'attention utilisation', 'speedup vs p = 0'],
-    wl.map((w) => [w.p, w.t.toFixed(3), `${(100 * w.selected).toFixed(1)}%`, w.pre, w.exec, w.perQuery.toFixed(2), `${(100 * w.utilisation).toFixed(1)}%`, `${w.speedup.toFixed(2)}×`]))}
+${table(
+  [
+    'p',
+    't',
+    'keys selected',
+    'preprocessing',
+    'execution',
+    'cycles/query',
+    'attention utilisation',
+    'speedup vs p = 0',
+  ],
+  wl.map((w) => [
+    w.p,
+    w.t.toFixed(3),
+    `${(100 * w.selected).toFixed(1)}%`,
+    w.pre,
+    w.exec,
+    w.perQuery.toFixed(2),
+    `${(100 * w.utilisation).toFixed(1)}%`,
+    `${w.speedup.toFixed(2)}×`,
+  ]),
+)}
 <div class="charts">${charts.map(inlineSvg).join('\n')}</div>`);
   const synthDir = join(build, 'synth', c.name);
-  const synthTxt = existsSync(synthDir) ? readdirSync(synthDir).filter((f) => /^synth-.*\.txt$/.test(f)).sort() : [];
-  sections.push(`<h2>Area</h2>${synthTxt.length ? synthTxt.map((f) => `<h3>${esc(f)}</h3><pre>${esc(readFileSync(join(synthDir, f), 'utf8'))}</pre>`).join('\n') : `<p>No synthesis results yet: run <code>elsa-gen synth ${esc(c.name)} --target xilinx</code> (or ice40, ecp5), then regenerate this report.</p>`}`);
+  const synthTxt = existsSync(synthDir)
+    ? readdirSync(synthDir)
+        .filter((f) => /^synth-.*\.txt$/.test(f))
+        .sort()
+    : [];
+  sections.push(
+    `<h2>Area</h2>${synthTxt.length ? synthTxt.map((f) => `<h3>${esc(f)}</h3><pre>${esc(readFileSync(join(synthDir, f), 'utf8'))}</pre>`).join('\n') : `<p>No synthesis results yet: run <code>elsa-gen synth ${esc(c.name)} --target xilinx</code> (or ice40, ecp5), then regenerate this report.</p>`}`,
+  );
   const benchMd = join(build, 'bench', 'bench.md');
   if (existsSync(benchMd)) {
-    const md = readFileSync(benchMd, 'utf8').split('\n').filter((l, i, a) => !l.startsWith('|') || l.includes(`| ${c.name} |`) || (a[i + 1] ?? '').startsWith('|---') || l.startsWith('|---')).join('\n');
+    const md = readFileSync(benchMd, 'utf8')
+      .split('\n')
+      .filter(
+        (l, i, a) =>
+          !l.startsWith('|') ||
+          l.includes(`| ${c.name} |`) ||
+          (a[i + 1] ?? '').startsWith('|---') ||
+          l.startsWith('|---'),
+      )
+      .join('\n');
     sections.push(`<h2>Benchmark (RTL under Verilator, scripts/bench)</h2>${markdownTables(md)}`);
   }
   const evalDir = join(build, 'eval');
   if (c.d === 64 && existsSync(join(evalDir, 'fig10.svg'))) {
     const svg = inlineSvg(readFileSync(join(evalDir, 'fig10.svg'), 'utf8'));
-    const md = existsSync(join(evalDir, 'table.md')) ? markdownTables(readFileSync(join(evalDir, 'table.md'), 'utf8')) : '';
+    const md = existsSync(join(evalDir, 'table.md'))
+      ? markdownTables(readFileSync(join(evalDir, 'table.md'), 'utf8'))
+      : '';
     sections.push(`<h2>Accuracy on KWT-1 (elsa-gen evaluate)</h2><div class="charts">${svg}</div>${md}`);
   }
   return `<!DOCTYPE html>

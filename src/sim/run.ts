@@ -10,7 +10,13 @@ import { REPO_ROOT } from '../gen/render.ts';
 export const SIMULATORS = ['iverilog', 'verilator'] as const;
 export type Simulator = (typeof SIMULATORS)[number];
 
-export interface SimResult { passed: number; failed: number; stdout: string; cycles?: number; runSeconds?: number }
+export interface SimResult {
+  passed: number;
+  failed: number;
+  stdout: string;
+  cycles?: number;
+  runSeconds?: number;
+}
 
 const INSTALL_HINT: Record<string, string> = {
   iverilog: 'apt-get install iverilog (or run bash scripts/setup.sh)',
@@ -21,7 +27,8 @@ const INSTALL_HINT: Record<string, string> = {
 
 /** Fail with one clear message when a tool is missing. */
 export async function requireTool(tool: string): Promise<void> {
-  if (!findOnPath(tool)) throw new UserError(`${tool} not found on PATH: install it with ${INSTALL_HINT[tool] ?? `your package manager`}`);
+  if (!findOnPath(tool))
+    throw new UserError(`${tool} not found on PATH: install it with ${INSTALL_HINT[tool] ?? `your package manager`}`);
 }
 
 /** Absolute path of an executable on PATH, or null. */
@@ -43,7 +50,11 @@ export function findOnPath(tool: string): string | null {
 export function parseSummary(stdout: string): { passed: number; failed: number } {
   const m = [...stdout.matchAll(/^(\d+) passed, (\d+) failed$/gm)].at(-1);
   if (!m) {
-    const why = stdout.split('\n').filter((l) => /error|fatal/i.test(l)).slice(0, 1).join('');
+    const why = stdout
+      .split('\n')
+      .filter((l) => /error|fatal/i.test(l))
+      .slice(0, 1)
+      .join('');
     throw new CheckError(`the testbench stopped without its "N passed, N failed" line${why ? `: ${why.trim()}` : ''}`);
   }
   return { passed: Number(m[1]), failed: Number(m[2]) };
@@ -51,11 +62,11 @@ export function parseSummary(stdout: string): { passed: number; failed: number }
 
 export interface SimOptions {
   sim: Simulator;
-  workDir: string;          // cwd of the simulation: vector files are found relative to it
-  sources: string[];        // Verilog files (absolute or relative to workDir)
-  top?: string;             // testbench module, default "tb"
-  plusargs?: string[];      // e.g. ["vectors=vectors.hex"]
-  waves?: string;           // FST file name (relative to workDir) to dump
+  workDir: string; // cwd of the simulation: vector files are found relative to it
+  sources: string[]; // Verilog files (absolute or relative to workDir)
+  top?: string; // testbench module, default "tb"
+  plusargs?: string[]; // e.g. ["vectors=vectors.hex"]
+  waves?: string; // FST file name (relative to workDir) to dump
   timeoutMs?: number;
   /** Verilator: seed of the randomised initial state (--x-initial unique, +verilator+rand+reset+2). */
   seed?: number;
@@ -103,12 +114,26 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
     const vvp = join(o.workDir, `${top}.vvp`);
     await execa('iverilog', ['-g2005', '-o', vvp, '-s', top, ...srcs], { cwd: o.workDir });
     const t0 = performance.now();
-    const r = await execa('vvp', ['-n', vvp, ...(o.waves ? ['-fst'] : []), ...plus], { cwd: o.workDir, timeout, reject: false });
+    const r = await execa('vvp', ['-n', vvp, ...(o.waves ? ['-fst'] : []), ...plus], {
+      cwd: o.workDir,
+      timeout,
+      reject: false,
+    });
     runSeconds = (performance.now() - t0) / 1000;
     stdout = r.stdout + r.stderr;
   } else {
     await requireTool('verilator');
-    const flags = ['--binary', '-j', '2', '-O2', '--top-module', top, '-Wno-fatal', ...VERILATOR_X_FLAGS, ...(o.waves ? ['--trace-fst'] : [])];
+    const flags = [
+      '--binary',
+      '-j',
+      '2',
+      '-O2',
+      '--top-module',
+      top,
+      '-Wno-fatal',
+      ...VERILATOR_X_FLAGS,
+      ...(o.waves ? ['--trace-fst'] : []),
+    ];
     const dir = verilatorCacheDir(srcs, flags);
     const exe = join(dir, `V${top}`);
     if (!existsSync(exe)) {
@@ -129,7 +154,11 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
       renameSync(tmp, dir);
     }
     const t0 = performance.now();
-    const r = await execa(exe, [...plus, ...verilatorRandomInit(o.seed ?? 1)], { cwd: o.workDir, timeout, reject: false });
+    const r = await execa(exe, [...plus, ...verilatorRandomInit(o.seed ?? 1)], {
+      cwd: o.workDir,
+      timeout,
+      reject: false,
+    });
     runSeconds = (performance.now() - t0) / 1000;
     stdout = r.stdout + r.stderr;
   }

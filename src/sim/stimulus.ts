@@ -7,7 +7,11 @@ import { metaFile, packBus, toBits } from './trace.ts';
 import { learnThreshold } from '../model/calibrate.ts';
 
 export interface Invocation {
-  n: number; tQ: number; K: number[][]; V: number[][]; Q: number[][];
+  n: number;
+  tQ: number;
+  K: number[][];
+  V: number[][];
+  Q: number[][];
   /** Reset the core after this many output rows (0: in the middle of loading); later rows are not checked. */
   resetAfter?: number;
 }
@@ -34,10 +38,13 @@ export function thresholdSweep(D: DesignSpec, ps: number[], seed: number): { p: 
 /** Extreme data: saturated values, all-equal keys, zero vectors, n = 1 and n = nMax, all / no keys selected. */
 export function extremeInvocations(D: DesignSpec, seed: number): Invocation[] {
   const rng = new Rng(seed);
-  const N = D.cfg.nMax, d = D.cfg.d;
-  const lo = -(2 ** (D.qkv.bits - 1)), hi = 2 ** (D.qkv.bits - 1) - 1;
+  const N = D.cfg.nMax,
+    d = D.cfg.d;
+  const lo = -(2 ** (D.qkv.bits - 1)),
+    hi = 2 ** (D.qkv.bits - 1) - 1;
   const tAll = -(2 ** (D.candSel.threshold.bits - 1));
-  const fill = (n: number, f: (y: number, i: number) => number) => Array.from({ length: n }, (_, y) => Array.from({ length: d }, (_, i) => f(y, i)));
+  const fill = (n: number, f: (y: number, i: number) => number) =>
+    Array.from({ length: n }, (_, y) => Array.from({ length: d }, (_, i) => f(y, i)));
   const rand = randomInvocation(D, rng, N, 0.3);
   const sat = (y: number, i: number) => ((y + i) % 2 ? hi : lo);
   return [
@@ -50,7 +57,13 @@ export function extremeInvocations(D: DesignSpec, seed: number): Invocation[] {
     { n: N, tQ: quantizeThreshold(0.2, D), K: fill(N, () => 0), V: rand.V, Q: rand.Q },
     // n = 1, selecting its only key, then selecting nothing
     { n: 1, tQ: tAll, K: rand.K.slice(0, 1), V: rand.V.slice(0, 1), Q: rand.Q.slice(0, 1) },
-    { n: 1, tQ: 2 ** (D.candSel.threshold.bits - 1) - 1, K: rand.K.slice(0, 1), V: rand.V.slice(0, 1), Q: rand.Q.slice(0, 1) },
+    {
+      n: 1,
+      tQ: 2 ** (D.candSel.threshold.bits - 1) - 1,
+      K: rand.K.slice(0, 1),
+      V: rand.V.slice(0, 1),
+      Q: rand.Q.slice(0, 1),
+    },
     // maximum threshold: no query selects any key (all-zero outputs)
     { ...rand, tQ: 2 ** (D.candSel.threshold.bits - 1) - 1 },
   ];
@@ -60,7 +73,9 @@ export function extremeInvocations(D: DesignSpec, seed: number): Invocation[] {
 export const invalidInvocation = (n: number): Invocation => ({ n, tQ: 0, K: [], V: [], Q: [] });
 
 export interface Stimulus {
-  hex: string; meta: string; words: number;
+  hex: string;
+  meta: string;
+  words: number;
   /** Model trace per invocation; null for an invalid n (the core must reject it). */
   traces: (InvocationTrace | null)[];
   /** Runtime n and the reset point (output rows before a reset in the middle, or null) per invocation. */
@@ -71,7 +86,8 @@ export function buildStimulus(D: DesignSpec, invs: Invocation[]): Stimulus {
   const lines: string[] = [];
   const traces: (InvocationTrace | null)[] = [];
   const headers: Stimulus['headers'] = [];
-  const qW = D.qkv.bits, outW = D.out.bits;
+  const qW = D.qkv.bits,
+    outW = D.out.bits;
   for (const inv of invs) {
     headers.push({ n: inv.n, resetAfter: inv.resetAfter ?? null });
     const abort = inv.resetAfter === undefined ? 0n : (1n << 63n) | (BigInt(inv.resetAfter) << 48n);
@@ -81,10 +97,14 @@ export function buildStimulus(D: DesignSpec, invs: Invocation[]): Stimulus {
       continue;
     }
     for (const r of [inv.K, inv.V, inv.Q])
-      for (const row of r) for (const x of row) if (x < -(2 ** (qW - 1)) || x >= 2 ** (qW - 1)) throw new Error(`value ${x} does not fit the ${qW}-bit qkv format`);
+      for (const row of r)
+        for (const x of row)
+          if (x < -(2 ** (qW - 1)) || x >= 2 ** (qW - 1))
+            throw new Error(`value ${x} does not fit the ${qW}-bit qkv format`);
     const tr = elsaFixed(D, inv.K, inv.V, inv.Q, inv.tQ);
     traces.push(tr);
-    for (let y = 0; y < inv.n; y++) lines.push(((packBus(inv.V[y], qW) << BigInt(D.cfg.d * qW)) | packBus(inv.K[y], qW)).toString(16));
+    for (let y = 0; y < inv.n; y++)
+      lines.push(((packBus(inv.V[y], qW) << BigInt(D.cfg.d * qW)) | packBus(inv.K[y], qW)).toString(16));
     for (const q of inv.Q) lines.push(packBus(q, qW).toString(16));
     for (const o of tr.out) lines.push(packBus(o, outW).toString(16));
   }
@@ -107,21 +127,32 @@ export function invocationsFromJson(D: DesignSpec, raw: unknown, where: string):
   const fail = (msg: string): never => {
     throw new VectorError(`${where}: ${msg}`);
   };
-  if (!raw || typeof raw !== 'object' || !Array.isArray((raw as { invocations?: unknown }).invocations)) fail('expected an object { "invocations": [ { "t", "K", "V", "Q" } ] }');
+  if (!raw || typeof raw !== 'object' || !Array.isArray((raw as { invocations?: unknown }).invocations))
+    fail('expected an object { "invocations": [ { "t", "K", "V", "Q" } ] }');
   return (raw as { invocations: unknown[] }).invocations.map((inv, i) => {
     const o = inv as Record<string, unknown>;
     if (typeof o.t !== 'number' || o.t < -2 || o.t > 2) fail(`invocations[${i}].t must be a number in [-2, 2]`);
     const mat = (name: string): number[][] => {
       const m = o[name];
-      if (!Array.isArray(m) || m.length === 0) return fail(`invocations[${i}].${name} must be a non-empty array of rows`);
-      if (m.length > D.cfg.nMax) fail(`invocations[${i}].${name} has ${m.length} rows, more than nMax = ${D.cfg.nMax} of config ${D.cfg.name}`);
+      if (!Array.isArray(m) || m.length === 0)
+        return fail(`invocations[${i}].${name} must be a non-empty array of rows`);
+      if (m.length > D.cfg.nMax)
+        fail(`invocations[${i}].${name} has ${m.length} rows, more than nMax = ${D.cfg.nMax} of config ${D.cfg.name}`);
       return m.map((r: unknown, y: number) => {
-        if (!Array.isArray(r) || r.length !== D.cfg.d) fail(`invocations[${i}].${name}[${y}] must have d = ${D.cfg.d} numbers`);
-        return (r as unknown[]).map((x, c) => (typeof x === 'number' && Number.isFinite(x) ? quantize(x, D) : fail(`invocations[${i}].${name}[${y}][${c}] is not a finite number`)));
+        if (!Array.isArray(r) || r.length !== D.cfg.d)
+          fail(`invocations[${i}].${name}[${y}] must have d = ${D.cfg.d} numbers`);
+        return (r as unknown[]).map((x, c) =>
+          typeof x === 'number' && Number.isFinite(x)
+            ? quantize(x, D)
+            : fail(`invocations[${i}].${name}[${y}][${c}] is not a finite number`),
+        );
       });
     };
-    const K = mat('K'), V = mat('V'), Q = mat('Q');
-    if (V.length !== K.length || Q.length !== K.length) fail(`invocations[${i}]: K, V and Q must have the same number of rows (self-attention)`);
+    const K = mat('K'),
+      V = mat('V'),
+      Q = mat('Q');
+    if (V.length !== K.length || Q.length !== K.length)
+      fail(`invocations[${i}]: K, V and Q must have the same number of rows (self-attention)`);
     return { n: K.length, tQ: quantizeThreshold(o.t as number, D), K, V, Q };
   });
 }

@@ -15,15 +15,23 @@ import { buildStimulus, type Invocation, type Stimulus } from './stimulus.ts';
 import { unpackBus } from './trace.ts';
 
 export interface TopRun extends SimResult {
-  dir: string; stimulus: Stimulus;
+  dir: string;
+  stimulus: Stimulus;
   /** Cycle counters of every invocation that ran to its end (no reset, valid n). */
   invocations: { n: number; pre: number; exec: number }[];
-  rejected: number; rows: number;
+  rejected: number;
+  rows: number;
   /** Everything a pass needs besides zero mismatches (rows, invocations, cycles); empty when all hold. */
   problems: string[];
 }
 export interface TopOptions {
-  stall?: number; seed?: number; waves?: string; tag?: string; corrupt?: boolean; hashOverride?: string; dir?: string;
+  stall?: number;
+  seed?: number;
+  waves?: string;
+  tag?: string;
+  corrupt?: boolean;
+  hashOverride?: string;
+  dir?: string;
   /** Idle cycles after reset before the first invocation (long runs). */
   idle?: number;
   /** Override the watchdog (cycles); default sized from the cycle model. */
@@ -33,11 +41,19 @@ export interface TopOptions {
 /** The top testbench. With `shared` (two configurations in one simulation) it is named `tbName`, reads
  *  +<argPrefix>stim/meta and raises `finished` instead of calling $finish. */
 export function renderTopTb(
-  D: DesignSpec, words: number, watchdog: number, o: { tbName?: string; argPrefix?: string; shared?: boolean } = {},
+  D: DesignSpec,
+  words: number,
+  watchdog: number,
+  o: { tbName?: string; argPrefix?: string; shared?: boolean } = {},
 ): string {
   const view = {
-    D, words, watchdog: Math.ceil(watchdog), dut: moduleName(D, 'elsa_top'),
-    tbName: o.tbName ?? 'tb', argPrefix: o.argPrefix ?? '', shared: o.shared ?? false,
+    D,
+    words,
+    watchdog: Math.ceil(watchdog),
+    dut: moduleName(D, 'elsa_top'),
+    tbName: o.tbName ?? 'tb',
+    argPrefix: o.argPrefix ?? '',
+    shared: o.shared ?? false,
   };
   return renderTemplate(join(REPO_ROOT, 'tb', 'top_tb.v.ejs'), view);
 }
@@ -84,9 +100,15 @@ const plusargs = (o: TopOptions) => [`stall=${o.stall ?? 0}`, `seed=${o.seed ?? 
 
 /** Read the testbench's report and list what a pass needs beyond zero mismatches. The cycle counters
  *  must equal the cycle model when the streams have no gaps (stall 0); gaps add cycles the model omits. */
-export function checkTopRun(D: DesignSpec, stim: Stimulus, r: SimResult, stall = 0): Omit<TopRun, keyof SimResult | 'dir' | 'stimulus'> {
-  const invocations = [...r.stdout.matchAll(/^INVOCATION (\d+) n=(\d+) CYCLES_PRE (\d+) CYCLES_EXEC (\d+)$/gm)]
-    .map((m) => ({ i: +m[1], n: +m[2], pre: +m[3], exec: +m[4] }));
+export function checkTopRun(
+  D: DesignSpec,
+  stim: Stimulus,
+  r: SimResult,
+  stall = 0,
+): Omit<TopRun, keyof SimResult | 'dir' | 'stimulus'> {
+  const invocations = [...r.stdout.matchAll(/^INVOCATION (\d+) n=(\d+) CYCLES_PRE (\d+) CYCLES_EXEC (\d+)$/gm)].map(
+    (m) => ({ i: +m[1], n: +m[2], pre: +m[3], exec: +m[4] }),
+  );
   const rejected = [...r.stdout.matchAll(/^REJECTED invocation/gm)].length;
   const problems: string[] = [];
   const full = stim.headers.flatMap((h, i) => (stim.traces[i] && h.resetAfter === null ? [i] : []));
@@ -94,22 +116,38 @@ export function checkTopRun(D: DesignSpec, stim: Stimulus, r: SimResult, stall =
   const invalid = stim.traces.filter((t) => t === null).length;
   if (r.passed + r.failed < rows) problems.push(`only ${r.passed + r.failed} of ${rows} output rows were compared`);
   if (rejected !== invalid) problems.push(`${rejected} of ${invalid} invalid invocations were rejected`);
-  if (invocations.length !== full.length) problems.push(`${invocations.length} of ${full.length} invocations reported their cycle counters`);
+  if (invocations.length !== full.length)
+    problems.push(`${invocations.length} of ${full.length} invocations reported their cycle counters`);
   for (const m of stall > 0 ? [] : invocations) {
     const tr = stim.traces[m.i];
     if (!tr) continue;
     const p = predictCycles(D, tr);
     if (p.pre !== m.pre || p.exec !== m.exec)
-      problems.push(`invocation ${m.i}: RTL cycles pre ${m.pre} exec ${m.exec}, cycle model pre ${p.pre} exec ${p.exec}`);
+      problems.push(
+        `invocation ${m.i}: RTL cycles pre ${m.pre} exec ${m.exec}, cycle model pre ${p.pre} exec ${p.exec}`,
+      );
   }
   return { invocations: invocations.map(({ n, pre, exec }) => ({ n, pre, exec })), rejected, rows, problems };
 }
 
-export async function runTop(D: DesignSpec, invs: Invocation[], sim: Simulator, opts: TopOptions = {}): Promise<TopRun> {
+export async function runTop(
+  D: DesignSpec,
+  invs: Invocation[],
+  sim: Simulator,
+  opts: TopOptions = {},
+): Promise<TopRun> {
   const stim = buildStimulus(D, invs);
-  const dir = opts.dir ?? join(REPO_ROOT, 'build', 'top', `${D.cfg.name}-${D.hwHash}-${sim}${opts.tag ? `-${opts.tag}` : ''}`);
+  const dir =
+    opts.dir ?? join(REPO_ROOT, 'build', 'top', `${D.cfg.name}-${D.hwHash}-${sim}${opts.tag ? `-${opts.tag}` : ''}`);
   const sources = writeTopBench(D, dir, stim, opts);
-  const r = await simulate({ sim, workDir: dir, sources, plusargs: plusargs(opts), waves: opts.waves, seed: opts.seed });
+  const r = await simulate({
+    sim,
+    workDir: dir,
+    sources,
+    plusargs: plusargs(opts),
+    waves: opts.waves,
+    seed: opts.seed,
+  });
   return { ...r, dir, stimulus: stim, ...checkTopRun(D, stim, r, opts.stall ?? 0) };
 }
 
@@ -119,18 +157,27 @@ export { plusargs as topPlusargs };
  *  the file holds exactly what its meta file says. Throws CheckError when it does not. */
 export function stimulusFromFiles(D: DesignSpec, hex: string, meta: string, where: string): Stimulus {
   const m = meta.trim().split('\n');
-  const ninv = parseInt(m[1], 16), words = parseInt(m[2], 16);
-  const lines = hex.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('//'));
-  if (lines.some((l) => !/^[0-9a-fA-F]+$/.test(l))) throw new CheckError(`${where}/stim.hex holds a line that is not a hex word (regenerate it with elsa-gen vectors)`);
+  const ninv = parseInt(m[1], 16),
+    words = parseInt(m[2], 16);
+  const lines = hex
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('//'));
+  if (lines.some((l) => !/^[0-9a-fA-F]+$/.test(l)))
+    throw new CheckError(`${where}/stim.hex holds a line that is not a hex word (regenerate it with elsa-gen vectors)`);
   if (lines.length !== words)
-    throw new CheckError(`${where}/stim.hex holds ${lines.length} words, its stim.meta says ${words} (the file is ${lines.length < words ? 'truncated' : 'too long'}; regenerate it with elsa-gen vectors)`);
+    throw new CheckError(
+      `${where}/stim.hex holds ${lines.length} words, its stim.meta says ${words} (the file is ${lines.length < words ? 'truncated' : 'too long'}; regenerate it with elsa-gen vectors)`,
+    );
   const w = lines.map((l) => BigInt(`0x${l}`));
   const dq = BigInt(D.cfg.d * D.qkv.bits);
   const low = (x: bigint, bits: bigint) => x & ((1n << bits) - 1n);
-  const headers: Stimulus['headers'] = [], traces: Stimulus['traces'] = [];
+  const headers: Stimulus['headers'] = [],
+    traces: Stimulus['traces'] = [];
   let at = 0;
   for (let i = 0; i < ninv; i++) {
-    if (at >= w.length) throw new CheckError(`${where}/stim.hex ends before invocation ${i} of the ${ninv} its stim.meta says`);
+    if (at >= w.length)
+      throw new CheckError(`${where}/stim.hex ends before invocation ${i} of the ${ninv} its stim.meta says`);
     const h = w[at];
     const n = Number((h >> 32n) & ((1n << BigInt(D.top.n.bits)) - 1n));
     const tQ = unpackBus(low(h, BigInt(D.candSel.threshold.bits)), 1, D.candSel.threshold.bits, true)[0];
@@ -149,6 +196,9 @@ export function stimulusFromFiles(D: DesignSpec, hex: string, meta: string, wher
     traces.push(elsaFixed(D, K, V, Q, tQ));
     at += 1 + 3 * n;
   }
-  if (at !== w.length) throw new CheckError(`${where}/stim.hex holds ${w.length - at} words after its ${ninv} invocations (regenerate it with elsa-gen vectors)`);
+  if (at !== w.length)
+    throw new CheckError(
+      `${where}/stim.hex holds ${w.length - at} words after its ${ninv} invocations (regenerate it with elsa-gen vectors)`,
+    );
   return { hex, meta, words, traces, headers };
 }

@@ -1,8 +1,23 @@
 // Cycle traces: what a unit testbench drives and expects, cycle by cycle, packed into hex vector files.
-export interface Port { name: string; width: number }
-export interface Cycle { in: Record<string, bigint | number>; out?: Record<string, bigint | number | null> }
-export interface Trace { module: string; inputs: Port[]; outputs: Port[]; cycles: Cycle[]; clocked?: boolean }
-export interface PackedTrace extends Trace { inW: number; outW: number }
+export interface Port {
+  name: string;
+  width: number;
+}
+export interface Cycle {
+  in: Record<string, bigint | number>;
+  out?: Record<string, bigint | number | null>;
+}
+export interface Trace {
+  module: string;
+  inputs: Port[];
+  outputs: Port[];
+  cycles: Cycle[];
+  clocked?: boolean;
+}
+export interface PackedTrace extends Trace {
+  inW: number;
+  outW: number;
+}
 
 const mask = (w: number) => (1n << BigInt(w)) - 1n;
 /** Two's complement of a (possibly negative) integer in w bits. */
@@ -29,7 +44,8 @@ export function packTrace(t: Trace): { packed: PackedTrace; hex: string } {
 }
 
 /** The meta file: hardware hash (48 bits) and vector count, one 64-bit hex word each. */
-export const metaFile = (hwHash: string, count: number): string => `${hwHash.padStart(16, '0')}\n${count.toString(16).padStart(16, '0')}\n`;
+export const metaFile = (hwHash: string, count: number): string =>
+  `${hwHash.padStart(16, '0')}\n${count.toString(16).padStart(16, '0')}\n`;
 
 /** Flat bus of signed/unsigned elements, element 0 in the low bits (x[i*W +: W]). */
 export function packBus(xs: (number | bigint)[], w: number): bigint {

@@ -13,12 +13,19 @@ export const FixedFormatSchema = z
 
 export const ElsaConfigSchema = z
   .object({
-    name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be lower_snake_case').describe('config name: names the output folder (rtl-out/<name>), the FuseSoC core <name>.core and reports; not part of the hardware hash'),
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]*$/, 'must be lower_snake_case')
+      .describe(
+        'config name: names the output folder (rtl-out/<name>), the FuseSoC core <name>.core and reports; not part of the hardware hash',
+      ),
     prefix: z
       .string()
       .regex(/^([a-z][a-z0-9_]*_)?$/, 'must be lower_snake_case ending in "_" (or empty)')
       .optional()
-      .describe('prefix of every generated module and .v file name and of the FuseSoC core, so two configurations can sit in one design; not part of the hardware hash'),
+      .describe(
+        'prefix of every generated module and .v file name and of the FuseSoC core, so two configurations can sit in one design; not part of the hardware hash',
+      ),
     nMax: int('maximum number of entities n (keys/queries) per invocation; the runtime n is an input').min(1).max(4096),
     d: int('vector dimension d of Q, K, V').min(4).max(512),
     k: int('hash bits k per vector (k | d or d | k)').min(2).max(1024),
@@ -27,25 +34,56 @@ export const ElsaConfigSchema = z
     mH: int('m_h: multipliers in the hash computation module').min(1).max(4096),
     mO: int('m_o: multipliers in the output division module; must divide d').min(1).max(512),
     queueDepth: int('entries in each candidate selection output queue').min(2).max(64).default(4),
-    hashSeed: int('seed of the random orthogonal hash factors').min(0).max(2 ** 31 - 1).default(1),
-    thetaBias: z.number().min(0).max(1.5).nullable().default(null).describe('θ_bias in radians; null = measured: the 80th percentile of the signed angle-estimate error on N(0,1) vectors'),
-    scoreScale: z.union([z.literal('inv_sqrt_d'), z.number().positive().max(16)]).default('inv_sqrt_d').describe('constant multiplying q·k before exp (folded into the exp unit)'),
+    hashSeed: int('seed of the random orthogonal hash factors')
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(1),
+    thetaBias: z
+      .number()
+      .min(0)
+      .max(1.5)
+      .nullable()
+      .default(null)
+      .describe(
+        'θ_bias in radians; null = measured: the 80th percentile of the signed angle-estimate error on N(0,1) vectors',
+      ),
+    scoreScale: z
+      .union([z.literal('inv_sqrt_d'), z.number().positive().max(16)])
+      .default('inv_sqrt_d')
+      .describe('constant multiplying q·k before exp (folded into the exp unit)'),
     formats: z
       .object({
-        qkv: FixedFormatSchema.default({ int: 5, frac: 3 }).describe('Q/K/V element format: 1 sign + int + frac bits (paper: 1.5.3)'),
+        qkv: FixedFormatSchema.default({ int: 5, frac: 3 }).describe(
+          'Q/K/V element format: 1 sign + int + frac bits (paper: 1.5.3)',
+        ),
         out: FixedFormatSchema.nullable().default(null).describe('output element format; null = same as qkv'),
-        hashCoefFrac: int('fraction bits of the hash matrix elements (1 sign + 0 int + frac; paper: 5)').min(2).max(12).default(5),
-        simFrac: int('fraction bits of the cos table and of the threshold t (both signed, range [-2, 2))').min(3).max(12).default(7),
-        expConstFrac: int('fraction bits of the constant scoreScale·log2(e) in the exp unit').min(4).max(20).default(12),
+        hashCoefFrac: int('fraction bits of the hash matrix elements (1 sign + 0 int + frac; paper: 5)')
+          .min(2)
+          .max(12)
+          .default(5),
+        simFrac: int('fraction bits of the cos table and of the threshold t (both signed, range [-2, 2))')
+          .min(3)
+          .max(12)
+          .default(7),
+        expConstFrac: int('fraction bits of the constant scoreScale·log2(e) in the exp unit')
+          .min(4)
+          .max(20)
+          .default(12),
         expExpBits: int('exponent bits of the exp-side custom float (paper: 10)').min(4).max(12).default(10),
-        expFracBits: int('fraction bits of the exp-side custom float = log2 of the 2^frac table size (paper: 5)').min(2).max(8).default(5),
+        expFracBits: int('fraction bits of the exp-side custom float = log2 of the 2^frac table size (paper: 5)')
+          .min(2)
+          .max(8)
+          .default(5),
         recipIndexBits: int('log2 of the reciprocal table size (paper: 5, 32 entries)').min(2).max(8).default(5),
         recipFrac: int('fraction bits of the reciprocal table entries').min(4).max(16).default(12),
         accGuard: int('guard bits of the block-exponent exp/value accumulators').min(0).max(20).default(12),
       })
       .strict()
       .prefault({}),
-    thresholds: z.record(z.string(), z.number().min(-2).max(2)).default({}).describe('per-layer threshold t (runtime data, written by `elsa-gen calibrate`; not part of the hardware hash)'),
+    thresholds: z
+      .record(z.string(), z.number().min(-2).max(2))
+      .default({})
+      .describe('per-layer threshold t (runtime data, written by `elsa-gen calibrate`; not part of the hardware hash)'),
   })
   .strict();
 

@@ -8,7 +8,13 @@ export const THETA_MATRICES = 16;
 export const THETA_PAIRS = 400;
 
 /** Signed errors (estimate − true angle) for `matrices`×`pairs` random pairs. */
-export function angleErrors(d: number, k: number, seed = THETA_SEED, matrices = THETA_MATRICES, pairs = THETA_PAIRS): number[] {
+export function angleErrors(
+  d: number,
+  k: number,
+  seed = THETA_SEED,
+  matrices = THETA_MATRICES,
+  pairs = THETA_PAIRS,
+): number[] {
   const f = chooseFactors(d);
   const kb = Math.min(k, d);
   const g = f && rowFactors(f, kb);

@@ -39,4 +39,3 @@ export const width = {
   /** Signed fixed point: 1 sign + int + frac bits. */
   fixed: (name: string, int: number, frac: number, doc: string): Width => make(name, 1 + int + frac, true, frac, doc),
 };
-

@@ -85,7 +85,9 @@ async function sim(
   const { standardInvocations } = await import('../sim/stimulus.ts');
   const { runTop } = await import('../sim/top.ts');
   // runTop checks what a pass means (every row and invocation compared, RTL cycles = cycle model)
-  const r = await withTmp((dir) => runTop(D, standardInvocations(D, inputs.seed), inputs.simulator, { dir, seed: inputs.seed }));
+  const r = await withTmp((dir) =>
+    runTop(D, standardInvocations(D, inputs.seed), inputs.simulator, { dir, seed: inputs.seed }),
+  );
   const ok = r.failed === 0 && r.passed > 0 && r.problems.length === 0;
   const reason = r.failed > 0 ? `${r.failed} output rows differ from the model` : r.problems[0];
   const invocations = r.invocations.map((v) => ({ n: v.n, pre: v.pre, exec: v.exec }));

@@ -2,7 +2,12 @@
 // parameters, ports and sub-module instances. Parameterised modules (`$paramod$<sha1>\elsa_ram`) get
 // readable, Verilog-safe names so every later script, log, report row and wrapper can name them.
 
-export interface RtlilPort { name: string; dir: 'input' | 'output' | 'inout'; width: number; index: number }
+export interface RtlilPort {
+  name: string;
+  dir: 'input' | 'output' | 'inout';
+  width: number;
+  index: number;
+}
 
 export interface RtlilModule {
   /** Name in the design (after renaming): a plain Verilog identifier. */
@@ -18,7 +23,10 @@ export interface RtlilModule {
   text: string;
 }
 
-export interface RtlilDesign { modules: RtlilModule[]; text: string }
+export interface RtlilDesign {
+  modules: RtlilModule[];
+  text: string;
+}
 
 const unescape = (id: string): string => (id.startsWith('\\') ? id.slice(1) : id);
 
@@ -47,7 +55,15 @@ export function displayName(m: Pick<RtlilModule, 'base' | 'params'>): string {
 /** Parse an elaborated RTLIL design and rename its derived modules. */
 export function parseRtlil(text: string): RtlilDesign {
   const lines = text.split('\n');
-  interface Raw { id: string; start: number; end: number; hdlname?: string; params: Record<string, string>; ports: RtlilPort[]; cells: string[] }
+  interface Raw {
+    id: string;
+    start: number;
+    end: number;
+    hdlname?: string;
+    params: Record<string, string>;
+    ports: RtlilPort[];
+    cells: string[];
+  }
   const raws: Raw[] = [];
   let pendingAttr = -1; // first line of the attribute block before `module`
   let pendingHdl: string | undefined; // its \hdlname attribute (the source name of a derived module)
@@ -60,7 +76,15 @@ export function parseRtlil(text: string): RtlilDesign {
         const hn = /^attribute \\hdlname "(.*)"$/.exec(l);
         if (hn) pendingHdl = hn[1].replace(/\\\\/g, '\\');
       } else if (l.startsWith('module ')) {
-        cur = { id: l.slice(7).trim(), start: pendingAttr >= 0 ? pendingAttr : i, end: -1, hdlname: pendingHdl, params: {}, ports: [], cells: [] };
+        cur = {
+          id: l.slice(7).trim(),
+          start: pendingAttr >= 0 ? pendingAttr : i,
+          end: -1,
+          hdlname: pendingHdl,
+          params: {},
+          ports: [],
+          cells: [],
+        };
         pendingAttr = -1;
         pendingHdl = undefined;
       } else if (l.trim() !== '' && !l.startsWith('#') && !l.startsWith('autoidx')) {
@@ -80,11 +104,16 @@ export function parseRtlil(text: string): RtlilDesign {
     else if ((m = /^ {2}wire (.*)$/.exec(l))) {
       const toks = m[1].split(/\s+/);
       const name = toks[toks.length - 1];
-      let width = 1, dir: RtlilPort['dir'] | undefined, index = 0;
+      let width = 1,
+        dir: RtlilPort['dir'] | undefined,
+        index = 0;
       for (let t = 0; t < toks.length - 1; t++) {
         if (toks[t] === 'width') width = Number(toks[++t]);
         else if (toks[t] === 'offset') t++;
-        else if (toks[t] === 'input' || toks[t] === 'output' || toks[t] === 'inout') { dir = toks[t] as RtlilPort['dir']; index = Number(toks[++t]); }
+        else if (toks[t] === 'input' || toks[t] === 'output' || toks[t] === 'inout') {
+          dir = toks[t] as RtlilPort['dir'];
+          index = Number(toks[++t]);
+        }
       }
       if (dir) cur.ports.push({ name: unescape(name), dir, width, index });
     } else if ((m = /^ {2}cell (\S+) (\S+)$/.exec(l))) cur.cells.push(m[1]);
@@ -121,7 +150,11 @@ export function parseRtlil(text: string): RtlilDesign {
     const isDerived = rename.has(r.id);
     return {
       name: newId(r.id),
-      base: isDerived ? (r.hdlname ? unescape(r.hdlname) : unescape(r.id.slice(r.id.lastIndexOf('\\')))) : unescape(r.id),
+      base: isDerived
+        ? r.hdlname
+          ? unescape(r.hdlname)
+          : unescape(r.id.slice(r.id.lastIndexOf('\\')))
+        : unescape(r.id),
       params: isDerived ? r.params : {},
       ports: r.ports.sort((a, b) => a.index - b.index),
       children,

@@ -58,6 +58,7 @@ export function parseStat(text: string): StatText {
       t[m[1]] = (t[m[1]] ?? 0) + n;
     } else if (inHier) out.hierarchy![m[1]] = (out.hierarchy![m[1]] ?? 0) + n;
   }
-  if ((out.modules.length || out.hierarchy) && !sawCells) throw new Error('unrecognised Yosys stat layout (no "Number of cells:" line); expected Yosys 0.23 text output');
+  if ((out.modules.length || out.hierarchy) && !sawCells)
+    throw new Error('unrecognised Yosys stat layout (no "Number of cells:" line); expected Yosys 0.23 text output');
   return out;
 }

@@ -73,9 +73,17 @@ const CANNED_STAT = `
 describe('parsers', () => {
   it('parses Yosys 0.23 stat text: per-module cells, hierarchy and totals', () => {
     const st = parseStat(CANNED_STAT);
-    expect(st.modules.map((m) => m.name)).toEqual(['$paramod$46d00e4864e89138683d33e091f1fa773e730c43\\elsa_ram', 'elsa_cand_sel', 'elsa_cos_table']);
+    expect(st.modules.map((m) => m.name)).toEqual([
+      '$paramod$46d00e4864e89138683d33e091f1fa773e730c43\\elsa_ram',
+      'elsa_cand_sel',
+      'elsa_cos_table',
+    ]);
     expect(st.modules[0].cells).toEqual({ SB_DFFE: 55, SB_LUT4: 26 });
-    expect(st.modules[1]).toEqual({ name: 'elsa_cand_sel', cellCount: 370, cells: { SB_CARRY: 39, SB_LUT4: 330, elsa_cos_table: 1 } });
+    expect(st.modules[1]).toEqual({
+      name: 'elsa_cand_sel',
+      cellCount: 370,
+      cells: { SB_CARRY: 39, SB_LUT4: 330, elsa_cos_table: 1 },
+    });
     expect(st.hierarchy).toEqual({ elsa_cand_sel: 1, elsa_cos_table: 1 });
     expect(st.hierarchyCells).toEqual({ SB_CARRY: 39, SB_LUT4: 346 });
     const subs = new Set(['elsa_cos_table']);
@@ -88,12 +96,37 @@ describe('parsers', () => {
   });
 
   it('classifies vendor cells per target', () => {
-    expect(classifyCells('xilinx', { LUT6: 3, LUT2: 1, INV: 1, FDRE: 4, CARRY4: 2, DSP48E1: 1, RAMB36E1: 1, RAMB18E1: 1, RAM32M: 2, SRL16E: 1, MUXF7: 5, BUFG: 1 }))
-      .toEqual({ lut: 5, ff: 4, carry: 2, dsp: 1, bram: 3, lutram: 3, mux: 5, other: 1 });
-    expect(classifyCells('ecp5', { LUT4: 10, PFUMX: 3, L6MUX21: 1, TRELLIS_FF: 7, CCU2C: 2, MULT18X18D: 4, DP16KD: 1, TRELLIS_DPR16X4: 2 }))
-      .toEqual({ lut: 10, ff: 7, carry: 2, dsp: 4, bram: 1, lutram: 2, mux: 4, other: 0 });
-    expect(classifyCells('ice40', { SB_LUT4: 9, SB_DFFESR: 2, SB_DFF: 1, SB_CARRY: 3, SB_RAM40_4K: 2, SB_MAC16: 1 }))
-      .toEqual({ lut: 9, ff: 3, carry: 3, dsp: 1, bram: 2, lutram: 0, mux: 0, other: 0 });
+    expect(
+      classifyCells('xilinx', {
+        LUT6: 3,
+        LUT2: 1,
+        INV: 1,
+        FDRE: 4,
+        CARRY4: 2,
+        DSP48E1: 1,
+        RAMB36E1: 1,
+        RAMB18E1: 1,
+        RAM32M: 2,
+        SRL16E: 1,
+        MUXF7: 5,
+        BUFG: 1,
+      }),
+    ).toEqual({ lut: 5, ff: 4, carry: 2, dsp: 1, bram: 3, lutram: 3, mux: 5, other: 1 });
+    expect(
+      classifyCells('ecp5', {
+        LUT4: 10,
+        PFUMX: 3,
+        L6MUX21: 1,
+        TRELLIS_FF: 7,
+        CCU2C: 2,
+        MULT18X18D: 4,
+        DP16KD: 1,
+        TRELLIS_DPR16X4: 2,
+      }),
+    ).toEqual({ lut: 10, ff: 7, carry: 2, dsp: 4, bram: 1, lutram: 2, mux: 4, other: 0 });
+    expect(
+      classifyCells('ice40', { SB_LUT4: 9, SB_DFFESR: 2, SB_DFF: 1, SB_CARRY: 3, SB_RAM40_4K: 2, SB_MAC16: 1 }),
+    ).toEqual({ lut: 9, ff: 3, carry: 3, dsp: 1, bram: 2, lutram: 0, mux: 0, other: 0 });
   });
 
   it('renames derived modules in RTLIL and counts instances', () => {
@@ -148,7 +181,11 @@ describe('parsers', () => {
       "Info: Max frequency for clock 'clk$SB_IO_IN_$glb_clk': 74.74 MHz (PASS at 50.00 MHz)",
     ].join('\n');
     expect(parseFmax(log)).toEqual({ clock: 'clk$SB_IO_IN_$glb_clk', mhz: 74.74 });
-    expect(parseUtilisation(log)).toEqual({ ICESTORM_LC: { used: 5877, available: 7680 }, ICESTORM_RAM: { used: 0, available: 32 }, SB_IO: { used: 3, available: 256 } });
+    expect(parseUtilisation(log)).toEqual({
+      ICESTORM_LC: { used: 5877, available: 7680 },
+      ICESTORM_RAM: { used: 0, available: 32 },
+      SB_IO: { used: 3, available: 256 },
+    });
   });
 });
 
@@ -157,9 +194,11 @@ describe('yosys synthesis of the small preset', () => {
 
   function checkConsistent(r: SynthReport): void {
     // the table's rule: total = Σ instances × own cells, for every column and every cell type
-    for (const c of [...COLUMNS, 'other'] as const) expect(r.total.area[c]).toBe(r.modules.reduce((s, m) => s + m.instances * m.own[c], 0));
+    for (const c of [...COLUMNS, 'other'] as const)
+      expect(r.total.area[c]).toBe(r.modules.reduce((s, m) => s + m.instances * m.own[c], 0));
     const cells: Record<string, number> = {};
-    for (const m of r.modules) for (const [k, v] of Object.entries(m.cells)) cells[k] = (cells[k] ?? 0) + v * m.instances;
+    for (const m of r.modules)
+      for (const [k, v] of Object.entries(m.cells)) cells[k] = (cells[k] ?? 0) + v * m.instances;
     expect(r.total.cells).toEqual(cells);
     // the top's subtree is the total; instance counts follow the synthesised netlists
     expect(r.modules[0].name).toBe('elsa_top');

@@ -28,10 +28,26 @@ import { checkDevice, placeAndRoute, type PnrOptions, type PnrReport } from './p
 import { descendants, displayName, hierarchyOrder, parseRtlil, type RtlilDesign, type RtlilModule } from './rtlil.ts';
 import { parseStat } from './stat.ts';
 import {
-  addArea, addCells, classifyCells, sortedCells, TARGET_SPECS, zeroArea,
-  type Area, type Column, type Target,
+  addArea,
+  addCells,
+  classifyCells,
+  sortedCells,
+  TARGET_SPECS,
+  zeroArea,
+  type Area,
+  type Column,
+  type Target,
 } from './targets.ts';
-import { ensureToolSlots, pool, runYosys, seconds, stderrProgress, ToolTimeout, yosysVersion, type Progress } from './tools.ts';
+import {
+  ensureToolSlots,
+  pool,
+  runYosys,
+  seconds,
+  stderrProgress,
+  ToolTimeout,
+  yosysVersion,
+  type Progress,
+} from './tools.ts';
 
 export const TOP = 'elsa_top';
 
@@ -136,19 +152,26 @@ function moduleScript(design: RtlilDesign, name: string, synthCmd: string, statF
 /** Everything the result of one module's synthesis depends on. */
 function moduleKey(version: string, synthCmd: string, design: RtlilDesign, m: RtlilModule): string {
   const byName = new Map(design.modules.map((x) => [x.name, x]));
-  const ifaces = Object.keys(m.children).sort().map((c) => `${c}:${JSON.stringify(byName.get(c)!.ports)}`);
+  const ifaces = Object.keys(m.children)
+    .sort()
+    .map((c) => `${c}:${JSON.stringify(byName.get(c)!.ports)}`);
   return hashOf('module-v1', version, synthCmd, m.text, ...ifaces);
 }
 
 export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptions = {}): Promise<SynthReport> {
   const spec = TARGET_SPECS[target];
   if (!spec) throw new UserError(`unknown target ${target} (targets: ${Object.keys(TARGET_SPECS).join(', ')})`);
-  if (opts.pnr && target !== 'ice40') throw new UserError(`--pnr is only available for ice40: there is no ECP5 or Xilinx place-and-route in Debian or on npm`);
-  const progress: Progress = opts.progress === false ? () => {} : (opts.progress ?? stderrProgress(`synth ${D.cfg.name}/${target}`));
+  if (opts.pnr && target !== 'ice40')
+    throw new UserError(
+      `--pnr is only available for ice40: there is no ECP5 or Xilinx place-and-route in Debian or on npm`,
+    );
+  const progress: Progress =
+    opts.progress === false ? () => {} : (opts.progress ?? stderrProgress(`synth ${D.cfg.name}/${target}`));
   if (typeof opts.pnr === 'object') checkDevice(opts.pnr.device);
   const top = opts.top ?? TOP;
-  if (!MODULES.some((m) => m.name === top)) throw new UserError(`unknown top module ${top} (modules: ${MODULES.map((m) => m.name).join(', ')})`);
-  const topName = moduleName(D, top);   // the Verilog name (with the config's prefix)
+  if (!MODULES.some((m) => m.name === top))
+    throw new UserError(`unknown top module ${top} (modules: ${MODULES.map((m) => m.name).join(', ')})`);
+  const topName = moduleName(D, top); // the Verilog name (with the config's prefix)
   const tAll = performance.now();
   const secs: Record<string, number> = {};
   const version = await yosysVersion();
@@ -165,12 +188,17 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
   let t0 = performance.now();
   const vfiles = renderRtl(D).filter((f) => f.path.endsWith('.v'));
   for (const f of vfiles) writeFileSync(join(workDir, 'rtl', f.path), f.content);
-  writeFileSync(join(workDir, 'elab.ys'), [
-    `read_verilog ${withDeps(top).map((n) => `rtl/${moduleFile(D, n)}`).join(' ')}`,
-    `hierarchy -check -top ${topName}`,
-    'write_rtlil elab_raw.il',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(workDir, 'elab.ys'),
+    [
+      `read_verilog ${withDeps(top)
+        .map((n) => `rtl/${moduleFile(D, n)}`)
+        .join(' ')}`,
+      `hierarchy -check -top ${topName}`,
+      'write_rtlil elab_raw.il',
+      '',
+    ].join('\n'),
+  );
   await runYosys(workDir, 'elab.ys', 'elab.log');
   const design = parseRtlil(readFileSync(join(workDir, 'elab_raw.il'), 'utf8'));
   writeFileSync(join(workDir, 'elab.il'), design.text);
@@ -191,7 +219,8 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
   // Heartbeat for long module runs: every 60 s, which modules are still in Yosys and for how long.
   const running = new Map<string, number>();
   const beat = setInterval(() => {
-    if (running.size) progress(`running: ${[...running].map(([n, t]) => `${n} ${Math.round(seconds(t))} s`).join(', ')}`);
+    if (running.size)
+      progress(`running: ${[...running].map(([n, t]) => `${n} ${Math.round(seconds(t))} s`).join(', ')}`);
   }, 60_000);
   beat.unref();
   const runOne = async (name: string): Promise<void> => {
@@ -207,7 +236,10 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
       const statFile = `jobs/${name}.stat`;
       writeFileSync(join(workDir, `jobs/${name}.ys`), moduleScript(design, name, spec.synth, statFile));
       try {
-        ran = await runYosys(workDir, `jobs/${name}.ys`, `jobs/${name}.log`, { onStart: () => running.set(name, performance.now()), timeoutSec: opts.moduleTimeoutSec });
+        ran = await runYosys(workDir, `jobs/${name}.ys`, `jobs/${name}.log`, {
+          onStart: () => running.set(name, performance.now()),
+          timeoutSec: opts.moduleTimeoutSec,
+        });
       } catch (e) {
         if (!(e instanceof ToolTimeout)) throw e;
         running.delete(name);
@@ -215,7 +247,9 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
         results.set(name, {});
         done++;
         secs[`module:${name}`] = e.afterSec;
-        progress(`${String(done).padStart(String(order.length).length)}/${order.length} ${name}: TIMED OUT after ${e.afterSec} s (row counted as 0)`);
+        progress(
+          `${String(done).padStart(String(order.length).length)}/${order.length} ${name}: TIMED OUT after ${e.afterSec} s (row counted as 0)`,
+        );
         return;
       }
       running.delete(name);
@@ -227,10 +261,15 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
     results.set(name, st.cells);
     done++;
     secs[`module:${name}`] = ran;
-    progress(`${String(done).padStart(String(order.length).length)}/${order.length} ${name}: ${ran} s${cached.includes(name) ? ' (cached)' : ''}`);
+    progress(
+      `${String(done).padStart(String(order.length).length)}/${order.length} ${name}: ${ran} s${cached.includes(name) ? ' (cached)' : ''}`,
+    );
   };
   try {
-    await pool(jobs, order.map((name) => () => runOne(name)));
+    await pool(
+      jobs,
+      order.map((name) => () => runOne(name)),
+    );
   } finally {
     clearInterval(beat);
   }
@@ -240,7 +279,11 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
   const moduleNames = new Set(design.modules.map((m) => m.name));
   // Children from the synthesised netlist; for a timed-out module, from the elaborated design.
   const childrenOf = (n: string): Record<string, number> =>
-    Object.fromEntries(Object.entries(timedOut.has(n) ? byName.get(n)!.children : results.get(n)!).filter(([c]) => moduleNames.has(c)).sort(([a], [b]) => (a < b ? -1 : 1)));
+    Object.fromEntries(
+      Object.entries(timedOut.has(n) ? byName.get(n)!.children : results.get(n)!)
+        .filter(([c]) => moduleNames.has(c))
+        .sort(([a], [b]) => (a < b ? -1 : 1)),
+    );
   const synthTree = design.modules.map((m) => ({ ...m, children: names.includes(m.name) ? childrenOf(m.name) : {} }));
   const inst = new Map<string, number>();
   const visit = (n: string, k: number) => {
@@ -261,7 +304,11 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
     const m = byName.get(name)!;
     const own = results.get(name)!;
     return {
-      name, display: displayName(m), base: m.base, params: m.params, depth,
+      name,
+      display: displayName(m),
+      base: m.base,
+      params: m.params,
+      depth,
       instances: inst.get(name) ?? 0,
       own: classifyCells(target, own, moduleNames),
       cells: sortedCells(Object.fromEntries(Object.entries(own).filter(([c]) => !moduleNames.has(c)))),
@@ -306,7 +353,16 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
       progress('flat synthesis: cached');
     } else {
       progress(`flat synthesis of the whole design (${flatCmd} -top ${topName}) …`);
-      writeFileSync(join(workDir, 'flat.ys'), ['read_rtlil elab.il', `hierarchy -top ${topName}`, `${flatCmd} -top ${topName}`, 'tee -q -o flat.stat stat', ''].join('\n'));
+      writeFileSync(
+        join(workDir, 'flat.ys'),
+        [
+          'read_rtlil elab.il',
+          `hierarchy -top ${topName}`,
+          `${flatCmd} -top ${topName}`,
+          'tee -q -o flat.stat stat',
+          '',
+        ].join('\n'),
+      );
       await runYosys(workDir, 'flat.ys', 'flat.log');
       statText = readFileSync(join(workDir, 'flat.stat'), 'utf8');
       if (useCache) writeAtomic(cacheFile, statText);
@@ -325,10 +381,19 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
     const modName = po.module ?? topName;
     const mod = byName.get(modName);
     if (!mod || !names.includes(modName)) {
-      throw new UserError(`--pnr-module ${modName} is not a module of this design (modules: ${rows.map((r) => r.name).join(', ')})`);
+      throw new UserError(
+        `--pnr-module ${modName} is not a module of this design (modules: ${rows.map((r) => r.name).join(', ')})`,
+      );
     }
     const sub = subtree(modName);
-    report.pnr = await placeAndRoute(workDir, mod, { lut: sub.lut, ff: sub.ff, carry: sub.carry, bram: sub.bram }, po, progress, secs);
+    report.pnr = await placeAndRoute(
+      workDir,
+      mod,
+      { lut: sub.lut, ff: sub.ff, carry: sub.carry, bram: sub.bram },
+      po,
+      progress,
+      secs,
+    );
     secs.pnr = seconds(t0);
   }
 
@@ -350,7 +415,16 @@ export function reportJson(r: SynthReport): string {
   return JSON.stringify(rest, null, 2) + '\n';
 }
 
-const HEAD: Record<Column | 'other', string> = { lut: 'LUT', ff: 'FF', carry: 'carry', dsp: 'DSP', bram: 'BRAM', lutram: 'LUTRAM', mux: 'MUX', other: 'other' };
+const HEAD: Record<Column | 'other', string> = {
+  lut: 'LUT',
+  ff: 'FF',
+  carry: 'carry',
+  dsp: 'DSP',
+  bram: 'BRAM',
+  lutram: 'LUTRAM',
+  mux: 'MUX',
+  other: 'other',
+};
 
 /** The text table: one row per module (one instance, own cells), the total and the legend. */
 export function formatReport(r: SynthReport): string {
@@ -360,36 +434,62 @@ export function formatReport(r: SynthReport): string {
   const rowsTxt: string[][] = [];
   const numCells = (a: Area) => cols.map((c) => String(a[c]));
   for (const m of r.modules) {
-    rowsTxt.push([`${'  '.repeat(m.depth)}${m.display}`, String(m.instances), ...(m.timedOutSec !== undefined ? cols.map(() => '?') : numCells(m.own))]);
+    rowsTxt.push([
+      `${'  '.repeat(m.depth)}${m.display}`,
+      String(m.instances),
+      ...(m.timedOutSec !== undefined ? cols.map(() => '?') : numCells(m.own)),
+    ]);
   }
   const sep = ['', '', ...cols.map(() => '')];
-  const totalRow = [r.incomplete ? 'total WITHOUT timed-out rows' : 'total = sum of inst x row', '', ...numCells(r.total.area)];
+  const totalRow = [
+    r.incomplete ? 'total WITHOUT timed-out rows' : 'total = sum of inst x row',
+    '',
+    ...numCells(r.total.area),
+  ];
   const flatRow = r.flat ? ['flattened, one run', '', ...numCells(r.flat.area)] : undefined;
   const header = ['module (own cells, 1 instance)', 'inst', ...cols.map((c) => HEAD[c])];
   const all = [header, ...rowsTxt, sep, totalRow, ...(flatRow ? [flatRow] : [])];
   const widths = header.map((_, i) => Math.max(...all.map((row) => row[i].length)));
-  const fmt = (row: string[]) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').replace(/\s+$/, '');
+  const fmt = (row: string[]) =>
+    row
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      .join('  ')
+      .replace(/\s+$/, '');
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   const L: string[] = [];
-  L.push(`${r.tool}: config ${r.config} (hardware hash ${r.hwHash}), target ${r.target}, ${r.yosys.version}, ${r.yosys.command}`);
+  L.push(
+    `${r.tool}: config ${r.config} (hardware hash ${r.hwHash}), target ${r.target}, ${r.yosys.version}, ${r.yosys.command}`,
+  );
   L.push(fmt(header), rule, ...rowsTxt.map(fmt), rule, fmt(totalRow));
   if (flatRow) L.push(fmt(flatRow));
   if (r.incomplete) {
-    L.push(`INCOMPLETE: Yosys timed out after ${r.modules.find((m) => m.timedOutSec !== undefined)?.timedOutSec} s on ${r.incomplete.join(', ')} ('?' rows count as 0, so the total is a lower bound)`);
+    L.push(
+      `INCOMPLETE: Yosys timed out after ${r.modules.find((m) => m.timedOutSec !== undefined)?.timedOutSec} s on ${r.incomplete.join(', ')} ('?' rows count as 0, so the total is a lower bound)`,
+    );
   }
   L.push('');
   L.push(`columns: ${cols.map((c) => `${HEAD[c]} = ${r.columns[c]}`).join('; ')}`);
   for (const n of r.notes) L.push(`note: ${n}`);
-  L.push('method: each module synthesised separately (other modules blackboxed); rows exclude sub-modules; no cross-module optimisation (use --flat to compare).');
+  L.push(
+    'method: each module synthesised separately (other modules blackboxed); rows exclude sub-modules; no cross-module optimisation (use --flat to compare).',
+  );
   if (r.pnr) {
     const p = r.pnr;
     L.push('');
     if (p.fits && p.fmaxMHz !== undefined) {
       const u = p.utilisation ?? {};
-      const uTxt = Object.entries(u).filter(([, v]) => v.used > 0).map(([k, v]) => `${k} ${v.used}/${v.available}`).join(', ');
-      L.push(`Fmax (${p.module} in the 3-pin wrapper, nextpnr ${p.nextpnr?.version ?? '?'}, seed ${p.seed}, target ${p.targetMHz} MHz): ${p.fmaxMHz} MHz on ${p.device} ${p.package}`);
+      const uTxt = Object.entries(u)
+        .filter(([, v]) => v.used > 0)
+        .map(([k, v]) => `${k} ${v.used}/${v.available}`)
+        .join(', ');
+      L.push(
+        `Fmax (${p.module} in the 3-pin wrapper, nextpnr ${p.nextpnr?.version ?? '?'}, seed ${p.seed}, target ${p.targetMHz} MHz): ${p.fmaxMHz} MHz on ${p.device} ${p.package}`,
+      );
       if (uTxt) L.push(`  utilisation: ${uTxt}`);
-      if (p.wrapper) L.push(`  wrapper flat synth: ${p.wrapper.area.lut} SB_LUT4, ${p.wrapper.area.ff} SB_DFF* (${p.wrapper.wrapperFFs} of them wrapper registers), ${p.wrapper.area.carry} SB_CARRY, ${p.wrapper.area.bram} SB_RAM40_4K`);
+      if (p.wrapper)
+        L.push(
+          `  wrapper flat synth: ${p.wrapper.area.lut} SB_LUT4, ${p.wrapper.area.ff} SB_DFF* (${p.wrapper.wrapperFFs} of them wrapper registers), ${p.wrapper.area.carry} SB_CARRY, ${p.wrapper.area.bram} SB_RAM40_4K`,
+        );
     } else {
       L.push(`place and route: ${p.message}`);
     }

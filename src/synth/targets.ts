@@ -28,7 +28,15 @@ export const TARGET_SPECS: Record<Target, TargetSpec> = {
     target: 'ice40',
     // No -dsp: Yosys 0.23 (and 0.55) `synth_ice40 -dsp` silently drops multipliers (docs/toolchain.md P1).
     synth: 'synth_ice40',
-    columns: { lut: 'SB_LUT4', ff: 'SB_DFF*', carry: 'SB_CARRY', dsp: 'SB_MAC16', bram: 'SB_RAM40_4K (4 Kbit)', lutram: '-', mux: '-' },
+    columns: {
+      lut: 'SB_LUT4',
+      ff: 'SB_DFF*',
+      carry: 'SB_CARRY',
+      dsp: 'SB_MAC16',
+      bram: 'SB_RAM40_4K (4 Kbit)',
+      lutram: '-',
+      mux: '-',
+    },
     shown: ['lut', 'ff', 'carry', 'dsp', 'bram'],
     classify: (c) => {
       if (c === 'SB_LUT4') return one('lut');
@@ -38,12 +46,22 @@ export const TARGET_SPECS: Record<Target, TargetSpec> = {
       if (c === 'SB_MAC16') return one('dsp');
       return undefined;
     },
-    notes: ['synth_ice40 without -dsp (Yosys 0.23 -dsp drops multipliers), so every multiplier is built from SB_LUT4 + SB_CARRY.'],
+    notes: [
+      'synth_ice40 without -dsp (Yosys 0.23 -dsp drops multipliers), so every multiplier is built from SB_LUT4 + SB_CARRY.',
+    ],
   },
   ecp5: {
     target: 'ecp5',
     synth: 'synth_ecp5',
-    columns: { lut: 'LUT4', ff: 'TRELLIS_FF', carry: 'CCU2C (2 bits each)', dsp: 'MULT18X18D', bram: 'DP16KD (18 Kbit)', lutram: 'TRELLIS_DPR16X4', mux: 'PFUMX + L6MUX21' },
+    columns: {
+      lut: 'LUT4',
+      ff: 'TRELLIS_FF',
+      carry: 'CCU2C (2 bits each)',
+      dsp: 'MULT18X18D',
+      bram: 'DP16KD (18 Kbit)',
+      lutram: 'TRELLIS_DPR16X4',
+      mux: 'PFUMX + L6MUX21',
+    },
     shown: ['lut', 'ff', 'carry', 'dsp', 'bram', 'lutram', 'mux'],
     classify: (c) => {
       if (c === 'LUT4') return one('lut');
@@ -64,7 +82,15 @@ export const TARGET_SPECS: Record<Target, TargetSpec> = {
     target: 'xilinx',
     // -flatten -noiopad for area (docs/toolchain.md P12). Each per-module run has its children as blackboxes, so -flatten only flattens nothing; -noclkbuf: a BUFG per module run would be an artefact.
     synth: 'synth_xilinx -flatten -noiopad -noclkbuf',
-    columns: { lut: 'LUT1-6 + INV', ff: 'FD* (+LD* latches)', carry: 'CARRY4', dsp: 'DSP48E1', bram: 'RAMB18E1 + 2*RAMB36E1 (18 Kbit units)', lutram: 'RAM32M/RAM64M/RAM*X1* + SRL16E/SRLC32E', mux: 'MUXF7 + MUXF8' },
+    columns: {
+      lut: 'LUT1-6 + INV',
+      ff: 'FD* (+LD* latches)',
+      carry: 'CARRY4',
+      dsp: 'DSP48E1',
+      bram: 'RAMB18E1 + 2*RAMB36E1 (18 Kbit units)',
+      lutram: 'RAM32M/RAM64M/RAM*X1* + SRL16E/SRLC32E',
+      mux: 'MUXF7 + MUXF8',
+    },
     shown: ['lut', 'ff', 'carry', 'dsp', 'bram', 'lutram', 'mux'],
     classify: (c) => {
       if (/^LUT[1-6]$/.test(c) || c === 'INV') return one('lut');
@@ -77,7 +103,9 @@ export const TARGET_SPECS: Record<Target, TargetSpec> = {
       if (c === 'MUXF7' || c === 'MUXF8') return one('mux');
       return undefined;
     },
-    notes: ['synth_xilinx -flatten -noiopad -noclkbuf (no IO or clock buffers). Multipliers map to DSP48E1. INV cells count as LUTs (they become LUT1s).'],
+    notes: [
+      'synth_xilinx -flatten -noiopad -noclkbuf (no IO or clock buffers). Multipliers map to DSP48E1. INV cells count as LUTs (they become LUT1s).',
+    ],
   },
 };
 
@@ -88,7 +116,11 @@ export function isTarget(t: string): t is Target {
 export const zeroArea = (): Area => ({ lut: 0, ff: 0, carry: 0, dsp: 0, bram: 0, lutram: 0, mux: 0, other: 0 });
 
 /** Sum vendor cells into the area columns. Module-instance cells (names in `submodules`) are skipped. */
-export function classifyCells(target: Target, cells: Record<string, number>, submodules: Set<string> = new Set()): Area {
+export function classifyCells(
+  target: Target,
+  cells: Record<string, number>,
+  submodules: Set<string> = new Set(),
+): Area {
   const spec = TARGET_SPECS[target];
   const a = zeroArea();
   for (const [type, n] of Object.entries(cells)) {
@@ -105,7 +137,12 @@ export function addArea(acc: Area, x: Area, mult = 1): Area {
   return acc;
 }
 
-export function addCells(acc: Record<string, number>, x: Record<string, number>, mult = 1, skip: Set<string> = new Set()): Record<string, number> {
+export function addCells(
+  acc: Record<string, number>,
+  x: Record<string, number>,
+  mult = 1,
+  skip: Set<string> = new Set(),
+): Record<string, number> {
   for (const [k, v] of Object.entries(x)) if (!skip.has(k)) acc[k] = (acc[k] ?? 0) + v * mult;
   return acc;
 }

@@ -11,7 +11,10 @@ import { requireTool } from '../sim/run.ts';
 export type Progress = (msg: string) => void;
 
 /** Progress on stderr: "[synth small/ice40] msg". */
-export const stderrProgress = (prefix: string): Progress => (msg) => process.stderr.write(`[${prefix}] ${msg}\n`);
+export const stderrProgress =
+  (prefix: string): Progress =>
+  (msg) =>
+    process.stderr.write(`[${prefix}] ${msg}\n`);
 
 export const seconds = (t0: number): number => Math.round((performance.now() - t0) / 100) / 10;
 
@@ -37,7 +40,10 @@ export function ensureToolSlots(n: number): void {
   if (n > capacity) {
     slots += n - capacity;
     capacity = n;
-    while (slots > 0 && waiters.length) { slots--; waiters.shift()!(); }
+    while (slots > 0 && waiters.length) {
+      slots--;
+      waiters.shift()!();
+    }
   }
 }
 
@@ -62,13 +68,18 @@ function processTree(pid: number): number[] {
         const kids = readFileSync(`/proc/${out[i]}/task/${t}/children`, 'utf8').trim();
         if (kids) out.push(...kids.split(/\s+/).map(Number));
       }
-    } catch { /* gone already */ }
+    } catch {
+      /* gone already */
+    }
   }
   return out;
 }
 
 export class ToolTimeout extends Error {
-  constructor(readonly tool: string, readonly afterSec: number) {
+  constructor(
+    readonly tool: string,
+    readonly afterSec: number,
+  ) {
     super(`${tool} timed out after ${afterSec} s`);
   }
 }
@@ -76,7 +87,12 @@ export class ToolTimeout extends Error {
 /** Run a Yosys script file in `cwd`; the full log goes to `log`. Throws with the log's tail on failure,
  *  or ToolTimeout after `timeoutSec` (Yosys and its ABC children are killed by pid).
  *  Returns the seconds Yosys ran (waiting for a free slot excluded). */
-export async function runYosys(cwd: string, script: string, log: string, opts: { onStart?: () => void; timeoutSec?: number } = {}): Promise<number> {
+export async function runYosys(
+  cwd: string,
+  script: string,
+  log: string,
+  opts: { onStart?: () => void; timeoutSec?: number } = {},
+): Promise<number> {
   let t0 = 0;
   let timedOut = false;
   const r = await withToolSlot(async () => {
@@ -87,7 +103,11 @@ export async function runYosys(cwd: string, script: string, log: string, opts: {
       ? setTimeout(() => {
           timedOut = true;
           for (const p of processTree(child.pid!)) {
-            try { process.kill(p, 'SIGKILL'); } catch { /* already exited */ }
+            try {
+              process.kill(p, 'SIGKILL');
+            } catch {
+              /* already exited */
+            }
           }
         }, opts.timeoutSec * 1000)
       : undefined;
@@ -148,14 +168,17 @@ export async function findNextpnr(): Promise<NextpnrRunner> {
       },
     };
   }
-  let mod: { runNextpnrIce40: (args: string[], files: Record<string, unknown>, o: unknown) => Promise<unknown> } | undefined;
+  let mod:
+    { runNextpnrIce40: (args: string[], files: Record<string, unknown>, o: unknown) => Promise<unknown> } | undefined;
   let pkgVersion = '?';
   try {
     mod = (await import('@yowasp/nextpnr-ice40' as string)) as typeof mod;
     try {
       const req = createRequire(join(REPO_ROOT, 'package.json'));
       pkgVersion = JSON.parse(readFileSync(req.resolve('@yowasp/nextpnr-ice40/package.json'), 'utf8')).version;
-    } catch { /* version stays unknown */ }
+    } catch {
+      /* version stays unknown */
+    }
   } catch {
     throw new UserError(NEXTPNR_INSTALL_HINT);
   }
@@ -163,7 +186,9 @@ export async function findNextpnr(): Promise<NextpnrRunner> {
   const capture = async (args: string[], files: Record<string, unknown>): Promise<{ ok: boolean; log: string }> => {
     let log = '';
     const dec = new TextDecoder();
-    const sink = (b: Uint8Array | null) => { if (b) log += dec.decode(b, { stream: true }); };
+    const sink = (b: Uint8Array | null) => {
+      if (b) log += dec.decode(b, { stream: true });
+    };
     try {
       await yw.runNextpnrIce40(args, files, { stdout: sink, stderr: sink });
       return { ok: true, log };

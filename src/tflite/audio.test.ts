@@ -7,12 +7,22 @@ function wav16(samples: number[][], rate: number): Uint8Array {
   const n = samples[0]!.length;
   const buf = new Uint8Array(44 + n * ch * 2);
   const dv = new DataView(buf.buffer);
-  const w = (p: number, s: string) => { for (let i = 0; i < 4; i++) buf[p + i] = s.charCodeAt(i); };
-  w(0, 'RIFF'); dv.setUint32(4, 36 + n * ch * 2, true); w(8, 'WAVE');
-  w(12, 'fmt '); dv.setUint32(16, 16, true); dv.setUint16(20, 1, true); dv.setUint16(22, ch, true);
-  dv.setUint32(24, rate, true); dv.setUint32(28, rate * ch * 2, true); dv.setUint16(32, ch * 2, true);
+  const w = (p: number, s: string) => {
+    for (let i = 0; i < 4; i++) buf[p + i] = s.charCodeAt(i);
+  };
+  w(0, 'RIFF');
+  dv.setUint32(4, 36 + n * ch * 2, true);
+  w(8, 'WAVE');
+  w(12, 'fmt ');
+  dv.setUint32(16, 16, true);
+  dv.setUint16(20, 1, true);
+  dv.setUint16(22, ch, true);
+  dv.setUint32(24, rate, true);
+  dv.setUint32(28, rate * ch * 2, true);
+  dv.setUint16(32, ch * 2, true);
   dv.setUint16(34, 16, true);
-  w(36, 'data'); dv.setUint32(40, n * ch * 2, true);
+  w(36, 'data');
+  dv.setUint32(40, n * ch * 2, true);
   for (let i = 0; i < n; i++) for (let c = 0; c < ch; c++) dv.setInt16(44 + (i * ch + c) * 2, samples[c]![i]!, true);
   return buf;
 }
@@ -29,7 +39,15 @@ function rms(x: Float32Array, from = 0, to = x.length): number {
 
 describe('WAV parsing', () => {
   it('reads PCM16 stereo and averages to mono', () => {
-    const w = parseWav(wav16([[16384, -32768, 0], [0, -32768, 100]], 22050));
+    const w = parseWav(
+      wav16(
+        [
+          [16384, -32768, 0],
+          [0, -32768, 100],
+        ],
+        22050,
+      ),
+    );
     expect(w.sampleRate).toBe(22050);
     expect(w.channels).toBe(2);
     expect(Array.from(w.samples)).toEqual([0.25, -1, 100 / 65536].map((x) => Math.fround(x)));

@@ -61,7 +61,8 @@ export function parseWav(bytes: Uint8Array): WavData {
   if (format === 1) {
     if (bits === 16) read = (o) => ddv.getInt16(o, true) / 32768;
     else if (bits === 8) read = (o) => (ddv.getUint8(o) - 128) / 128;
-    else if (bits === 24) read = (o) => ((ddv.getUint8(o) | (ddv.getUint8(o + 1) << 8) | (ddv.getInt8(o + 2) << 16)) / 8388608);
+    else if (bits === 24)
+      read = (o) => (ddv.getUint8(o) | (ddv.getUint8(o + 1) << 8) | (ddv.getInt8(o + 2) << 16)) / 8388608;
     else if (bits === 32) read = (o) => ddv.getInt32(o, true) / 2147483648;
     else throw new Error(`WAV: unsupported PCM bit depth ${bits}`);
   } else if (format === 3) {

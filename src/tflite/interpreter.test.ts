@@ -14,7 +14,10 @@ function softmaxRow(q: Float32Array, k: Float32Array[]): Float64Array {
     mx = Math.max(mx, s[j]!);
   }
   let z = 0;
-  for (let j = 0; j < k.length; j++) { s[j] = Math.exp(s[j]! - mx); z += s[j]!; }
+  for (let j = 0; j < k.length; j++) {
+    s[j] = Math.exp(s[j]! - mx);
+    z += s[j]!;
+  }
   for (let j = 0; j < k.length; j++) s[j] = s[j]! / z;
   return s;
 }

@@ -41,7 +41,18 @@
 import { defaultKwt1Path, readTfliteFile, type TfliteModel, type TfliteOperator } from './reader.ts';
 
 export const KWT_LABELS = [
-  'silence', 'unknown', 'yes', 'no', 'up', 'down', 'left', 'right', 'on', 'off', 'stop', 'go',
+  'silence',
+  'unknown',
+  'yes',
+  'no',
+  'up',
+  'down',
+  'left',
+  'right',
+  'on',
+  'off',
+  'stop',
+  'go',
 ] as const;
 
 /** Called once per layer (0..11) with that layer's Q, K, V rows (n=99 rows of d=64).
@@ -121,11 +132,20 @@ function activate(x: Float32Array, act: string | undefined): void {
   if (!act || act === 'NONE') return;
   const n = x.length;
   switch (act) {
-    case 'RELU': for (let i = 0; i < n; i++) if (x[i]! < 0) x[i] = 0; break;
-    case 'RELU6': for (let i = 0; i < n; i++) x[i] = Math.min(6, Math.max(0, x[i]!)); break;
-    case 'RELU_N1_TO_1': for (let i = 0; i < n; i++) x[i] = Math.min(1, Math.max(-1, x[i]!)); break;
-    case 'TANH': for (let i = 0; i < n; i++) x[i] = Math.tanh(x[i]!); break;
-    default: throw new Error(`unsupported fused activation ${act}`);
+    case 'RELU':
+      for (let i = 0; i < n; i++) if (x[i]! < 0) x[i] = 0;
+      break;
+    case 'RELU6':
+      for (let i = 0; i < n; i++) x[i] = Math.min(6, Math.max(0, x[i]!));
+      break;
+    case 'RELU_N1_TO_1':
+      for (let i = 0; i < n; i++) x[i] = Math.min(1, Math.max(-1, x[i]!));
+      break;
+    case 'TANH':
+      for (let i = 0; i < n; i++) x[i] = Math.tanh(x[i]!);
+      break;
+    default:
+      throw new Error(`unsupported fused activation ${act}`);
   }
 }
 
@@ -147,25 +167,50 @@ const UNARY: Record<string, (a: number) => number> = {
 
 /** numpy-broadcast binary op into `out` (shape outShape). */
 function broadcastBinary(
-  op: string, a: Float32Array, aShape: number[], b: Float32Array, bShape: number[],
-  out: Float32Array, outShape: number[],
+  op: string,
+  a: Float32Array,
+  aShape: number[],
+  b: Float32Array,
+  bShape: number[],
+  out: Float32Array,
+  outShape: number[],
 ): void {
   const n = out.length;
   if (a.length === n && b.length === n) {
     switch (op) {
-      case 'ADD': for (let i = 0; i < n; i++) out[i] = a[i]! + b[i]!; return;
-      case 'SUB': for (let i = 0; i < n; i++) out[i] = a[i]! - b[i]!; return;
-      case 'MUL': for (let i = 0; i < n; i++) out[i] = a[i]! * b[i]!; return;
-      default: { const f = BINARY[op]!; for (let i = 0; i < n; i++) out[i] = f(a[i]!, b[i]!); return; }
+      case 'ADD':
+        for (let i = 0; i < n; i++) out[i] = a[i]! + b[i]!;
+        return;
+      case 'SUB':
+        for (let i = 0; i < n; i++) out[i] = a[i]! - b[i]!;
+        return;
+      case 'MUL':
+        for (let i = 0; i < n; i++) out[i] = a[i]! * b[i]!;
+        return;
+      default: {
+        const f = BINARY[op]!;
+        for (let i = 0; i < n; i++) out[i] = f(a[i]!, b[i]!);
+        return;
+      }
     }
   }
   if (b.length === 1) {
     const s = b[0]!;
     switch (op) {
-      case 'ADD': for (let i = 0; i < n; i++) out[i] = a[i]! + s; return;
-      case 'SUB': for (let i = 0; i < n; i++) out[i] = a[i]! - s; return;
-      case 'MUL': for (let i = 0; i < n; i++) out[i] = a[i]! * s; return;
-      default: { const f = BINARY[op]!; for (let i = 0; i < n; i++) out[i] = f(a[i]!, s); return; }
+      case 'ADD':
+        for (let i = 0; i < n; i++) out[i] = a[i]! + s;
+        return;
+      case 'SUB':
+        for (let i = 0; i < n; i++) out[i] = a[i]! - s;
+        return;
+      case 'MUL':
+        for (let i = 0; i < n; i++) out[i] = a[i]! * s;
+        return;
+      default: {
+        const f = BINARY[op]!;
+        for (let i = 0; i < n; i++) out[i] = f(a[i]!, s);
+        return;
+      }
     }
   }
   const f = BINARY[op]!;
@@ -190,7 +235,10 @@ function broadcastBinary(
   for (let k = 0; k < outer; k++) {
     let pa = 0;
     let pb = 0;
-    for (let d = 0; d < r - 1; d++) { pa += idx[d]! * sa[d]!; pb += idx[d]! * sb[d]!; }
+    for (let d = 0; d < r - 1; d++) {
+      pa += idx[d]! * sa[d]!;
+      pb += idx[d]! * sb[d]!;
+    }
     for (let j = 0; j < inner; j++) out[o++] = f(a[pa + j * ia]!, b[pb + j * ib]!);
     for (let d = r - 2; d >= 0; d--) {
       if (++idx[d]! < outShape[d]!) break;
@@ -222,7 +270,13 @@ export class KwtModel {
   }
 
   private static readonly OTHER_OPS = new Set([
-    'CONCATENATION', 'FULLY_CONNECTED', 'RESHAPE', 'SOFTMAX', 'GATHER', 'TRANSPOSE', 'MEAN',
+    'CONCATENATION',
+    'FULLY_CONNECTED',
+    'RESHAPE',
+    'SOFTMAX',
+    'GATHER',
+    'TRANSPOSE',
+    'MEAN',
     'STRIDED_SLICE',
   ]);
 
@@ -270,18 +324,25 @@ export class KwtModel {
     const layers = [...perLayer.keys()].sort((a, b) => a - b);
     for (const layer of layers) {
       const list = perLayer.get(layer)!.sort((a, b) => a.dense - b.dense);
-      if (list.length !== 3) throw new Error(`layer ${layer}: expected 3 bias-free attention dense layers, got ${list.length}`);
+      if (list.length !== 3)
+        throw new Error(`layer ${layer}: expected 3 bias-free attention dense layers, got ${list.length}`);
       const [q, k, v] = list.map((e) => e.tensor) as [number, number, number];
       // attn·V: FC(softmax, f(V))
-      const outOp = operators.find((op) => op.opcode === 'FULLY_CONNECTED'
-        && producer.get(op.inputs[0]!)?.opcode === 'SOFTMAX'
-        && traceBack(op.inputs[1]!) === v);
+      const outOp = operators.find(
+        (op) =>
+          op.opcode === 'FULLY_CONNECTED' &&
+          producer.get(op.inputs[0]!)?.opcode === 'SOFTMAX' &&
+          traceBack(op.inputs[1]!) === v,
+      );
       if (!outOp) throw new Error(`layer ${layer}: attn·V FULLY_CONNECTED not found`);
       const softmax = outOp.inputs[0]!;
       // cross-check scores: softmax <- RESHAPE <- MUL(scale) <- FC(Q, f(K))
       let cur = producer.get(softmax)!.inputs[0]!;
       let p = producer.get(cur);
-      while (p && (p.opcode === 'RESHAPE' || p.opcode === 'MUL')) { cur = p.inputs[0]!; p = producer.get(cur); }
+      while (p && (p.opcode === 'RESHAPE' || p.opcode === 'MUL')) {
+        cur = p.inputs[0]!;
+        p = producer.get(cur);
+      }
       if (!p || p.opcode !== 'FULLY_CONNECTED' || p.inputs[0] !== q || traceBack(p.inputs[1]!) !== k) {
         throw new Error(`layer ${layer}: scores FC(Q,K) not found where expected`);
       }
@@ -317,14 +378,22 @@ export class KwtModel {
       const ins = op.inputs;
       let out: Buf;
       switch (op.opcode) {
-        case 'ADD': case 'SUB': case 'MUL': case 'MAXIMUM': case 'POW': case 'SQUARED_DIFFERENCE': {
+        case 'ADD':
+        case 'SUB':
+        case 'MUL':
+        case 'MAXIMUM':
+        case 'POW':
+        case 'SQUARED_DIFFERENCE': {
           const o = new Float32Array(size(outShape));
           broadcastBinary(op.opcode, getF(ins[0]!), shp(ins[0]!), getF(ins[1]!), shp(ins[1]!), o, outShape);
           activate(o, op.options.fusedActivation);
           out = o;
           break;
         }
-        case 'TANH': case 'LOG': case 'SQRT': case 'RSQRT': {
+        case 'TANH':
+        case 'LOG':
+        case 'SQRT':
+        case 'RSQRT': {
           const a = getF(ins[0]!);
           const o = new Float32Array(a.length);
           const f = UNARY[op.opcode]!;
@@ -352,7 +421,10 @@ export class KwtModel {
             const xo = b * inDim;
             for (let r = 0; r < outDim; r++) {
               const wo = r * inDim;
-              let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+              let s0 = 0,
+                s1 = 0,
+                s2 = 0,
+                s3 = 0;
               let i = 0;
               for (; i + 3 < inDim; i += 4) {
                 s0 += x[xo + i]! * w[wo + i]!;
@@ -382,7 +454,8 @@ export class KwtModel {
                 const o2 = new Float32Array(n * d);
                 for (let i = 0; i < n; i++) {
                   const row = rep[i]!;
-                  if (row.length !== d) throw new Error(`attention hook row ${i} has ${row.length} values, expected ${d}`);
+                  if (row.length !== d)
+                    throw new Error(`attention hook row ${i} has ${row.length} values, expected ${d}`);
                   o2.set(row, i * d);
                 }
                 trace.replaced = rows(o2, n, d, true);
@@ -440,7 +513,10 @@ export class KwtModel {
           for (let d = 0; d < axis; d++) outer *= aShape[d]!;
           const inner = size(aShape.slice(axis + 1));
           const axisLen = aShape[axis]!;
-          const o = a instanceof Int32Array ? new Int32Array(outer * idx.length * inner) : new Float32Array(outer * idx.length * inner);
+          const o =
+            a instanceof Int32Array
+              ? new Int32Array(outer * idx.length * inner)
+              : new Float32Array(outer * idx.length * inner);
           let p = 0;
           for (let b = 0; b < outer; b++) {
             for (let i = 0; i < idx.length; i++) {
@@ -585,7 +661,10 @@ export function softmax(x: Float32Array): Float32Array {
   for (const v of x) if (v > mx) mx = v;
   const o = new Float32Array(x.length);
   let s = 0;
-  for (let i = 0; i < x.length; i++) { o[i] = Math.exp(x[i]! - mx); s += o[i]!; }
+  for (let i = 0; i < x.length; i++) {
+    o[i] = Math.exp(x[i]! - mx);
+    s += o[i]!;
+  }
   for (let i = 0; i < x.length; i++) o[i] = o[i]! / s;
   return o;
 }

@@ -23,14 +23,44 @@ describe('TFLite reader on kwt1_non_stream.tflite', () => {
     const counts: Record<string, number> = {};
     for (const op of model.operators) counts[op.opcode] = (counts[op.opcode] ?? 0) + 1;
     expect(Object.keys(counts).sort()).toEqual([
-      'ADD', 'CONCATENATION', 'FULLY_CONNECTED', 'GATHER', 'LOG', 'MAXIMUM', 'MEAN', 'MUL', 'POW',
-      'RESHAPE', 'RSQRT', 'SOFTMAX', 'SQRT', 'SQUARED_DIFFERENCE', 'STRIDED_SLICE', 'SUB', 'TANH',
+      'ADD',
+      'CONCATENATION',
+      'FULLY_CONNECTED',
+      'GATHER',
+      'LOG',
+      'MAXIMUM',
+      'MEAN',
+      'MUL',
+      'POW',
+      'RESHAPE',
+      'RSQRT',
+      'SOFTMAX',
+      'SQRT',
+      'SQUARED_DIFFERENCE',
+      'STRIDED_SLICE',
+      'SUB',
+      'TANH',
       'TRANSPOSE',
     ]);
     expect(counts).toMatchObject({
-      SOFTMAX: 12, TANH: 12, POW: 12, RSQRT: 24, SQUARED_DIFFERENCE: 24, MEAN: 48,
-      FULLY_CONNECTED: 102, MUL: 136, ADD: 98, SUB: 25, RESHAPE: 76, TRANSPOSE: 36,
-      GATHER: 1, CONCATENATION: 1, STRIDED_SLICE: 2, LOG: 1, SQRT: 1, MAXIMUM: 1,
+      SOFTMAX: 12,
+      TANH: 12,
+      POW: 12,
+      RSQRT: 24,
+      SQUARED_DIFFERENCE: 24,
+      MEAN: 48,
+      FULLY_CONNECTED: 102,
+      MUL: 136,
+      ADD: 98,
+      SUB: 25,
+      RESHAPE: 76,
+      TRANSPOSE: 36,
+      GATHER: 1,
+      CONCATENATION: 1,
+      STRIDED_SLICE: 2,
+      LOG: 1,
+      SQRT: 1,
+      MAXIMUM: 1,
     });
   });
 
@@ -66,9 +96,12 @@ describe('TFLite reader on kwt1_non_stream.tflite', () => {
     for (let l = 0; l < 12; l++) {
       const sfx = l === 0 ? '' : `_${l}`;
       const prefix = `kws_transformer/transformer_block${sfx}/multi_head_self_attention${sfx}/`;
-      const dense = model.operators.filter((o) => o.opcode === 'FULLY_CONNECTED'
-        && model.tensors[o.outputs[0]!]!.name.startsWith(prefix + 'dense_')
-        && (o.inputs.length < 3 || o.inputs[2]! < 0));
+      const dense = model.operators.filter(
+        (o) =>
+          o.opcode === 'FULLY_CONNECTED' &&
+          model.tensors[o.outputs[0]!]!.name.startsWith(prefix + 'dense_') &&
+          (o.inputs.length < 3 || o.inputs[2]! < 0),
+      );
       expect(dense.length).toBe(3);
       for (const o of dense) expect(model.tensors[o.outputs[0]!]!.shape).toEqual([99, 64]);
     }

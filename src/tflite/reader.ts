@@ -18,20 +18,67 @@ import { fileURLToPath } from 'node:url';
 
 /** TFLite BuiltinOperator enum values (subset + the ones this model uses). */
 export const BUILTIN_OP_NAMES: Record<number, string> = {
-  0: 'ADD', 1: 'AVERAGE_POOL_2D', 2: 'CONCATENATION', 3: 'CONV_2D', 4: 'DEPTHWISE_CONV_2D',
-  6: 'DEQUANTIZE', 8: 'FLOOR', 9: 'FULLY_CONNECTED', 14: 'LOGISTIC', 17: 'MAX_POOL_2D', 18: 'MUL',
-  19: 'RELU', 21: 'RELU6', 22: 'RESHAPE', 25: 'SOFTMAX', 28: 'TANH', 32: 'CUSTOM', 34: 'PAD',
-  36: 'GATHER', 39: 'TRANSPOSE', 40: 'MEAN', 41: 'SUB', 42: 'DIV', 43: 'SQUEEZE', 45: 'STRIDED_SLICE',
-  47: 'EXP', 49: 'SPLIT', 53: 'CAST', 55: 'MAXIMUM', 57: 'MINIMUM', 59: 'NEG', 65: 'SLICE',
-  66: 'SIN', 70: 'EXPAND_DIMS', 73: 'LOG', 74: 'SUM', 75: 'SQRT', 76: 'RSQRT', 77: 'SHAPE',
-  78: 'POW', 83: 'PACK', 88: 'UNPACK', 92: 'SQUARE', 99: 'SQUARED_DIFFERENCE', 126: 'BATCH_MATMUL',
+  0: 'ADD',
+  1: 'AVERAGE_POOL_2D',
+  2: 'CONCATENATION',
+  3: 'CONV_2D',
+  4: 'DEPTHWISE_CONV_2D',
+  6: 'DEQUANTIZE',
+  8: 'FLOOR',
+  9: 'FULLY_CONNECTED',
+  14: 'LOGISTIC',
+  17: 'MAX_POOL_2D',
+  18: 'MUL',
+  19: 'RELU',
+  21: 'RELU6',
+  22: 'RESHAPE',
+  25: 'SOFTMAX',
+  28: 'TANH',
+  32: 'CUSTOM',
+  34: 'PAD',
+  36: 'GATHER',
+  39: 'TRANSPOSE',
+  40: 'MEAN',
+  41: 'SUB',
+  42: 'DIV',
+  43: 'SQUEEZE',
+  45: 'STRIDED_SLICE',
+  47: 'EXP',
+  49: 'SPLIT',
+  53: 'CAST',
+  55: 'MAXIMUM',
+  57: 'MINIMUM',
+  59: 'NEG',
+  65: 'SLICE',
+  66: 'SIN',
+  70: 'EXPAND_DIMS',
+  73: 'LOG',
+  74: 'SUM',
+  75: 'SQRT',
+  76: 'RSQRT',
+  77: 'SHAPE',
+  78: 'POW',
+  83: 'PACK',
+  88: 'UNPACK',
+  92: 'SQUARE',
+  99: 'SQUARED_DIFFERENCE',
+  126: 'BATCH_MATMUL',
   150: 'GELU',
 };
 
 /** TFLite TensorType enum. */
 export const TENSOR_TYPE_NAMES: Record<number, string> = {
-  0: 'FLOAT32', 1: 'FLOAT16', 2: 'INT32', 3: 'UINT8', 4: 'INT64', 5: 'STRING', 6: 'BOOL',
-  7: 'INT16', 8: 'COMPLEX64', 9: 'INT8', 10: 'FLOAT64',
+  0: 'FLOAT32',
+  1: 'FLOAT16',
+  2: 'INT32',
+  3: 'UINT8',
+  4: 'INT64',
+  5: 'STRING',
+  6: 'BOOL',
+  7: 'INT16',
+  8: 'COMPLEX64',
+  9: 'INT8',
+  10: 'FLOAT64',
 };
 
 /** ActivationFunctionType enum. */
@@ -92,12 +139,24 @@ class FB {
   constructor(readonly buf: Uint8Array) {
     this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
-  u8(p: number): number { return this.dv.getUint8(p); }
-  i8(p: number): number { return this.dv.getInt8(p); }
-  u16(p: number): number { return this.dv.getUint16(p, true); }
-  i32(p: number): number { return this.dv.getInt32(p, true); }
-  u32(p: number): number { return this.dv.getUint32(p, true); }
-  f32(p: number): number { return this.dv.getFloat32(p, true); }
+  u8(p: number): number {
+    return this.dv.getUint8(p);
+  }
+  i8(p: number): number {
+    return this.dv.getInt8(p);
+  }
+  u16(p: number): number {
+    return this.dv.getUint16(p, true);
+  }
+  i32(p: number): number {
+    return this.dv.getInt32(p, true);
+  }
+  u32(p: number): number {
+    return this.dv.getUint32(p, true);
+  }
+  f32(p: number): number {
+    return this.dv.getFloat32(p, true);
+  }
   /** Absolute position of field `id` of table `t`, or 0 when absent. */
   field(t: number, id: number): number {
     const vt = t - this.i32(t);
@@ -107,7 +166,9 @@ class FB {
     const off = this.u16(vt + o);
     return off === 0 ? 0 : t + off;
   }
-  deref(p: number): number { return p + this.u32(p); }
+  deref(p: number): number {
+    return p + this.u32(p);
+  }
   table(t: number, id: number): number {
     const p = this.field(t, id);
     return p === 0 ? 0 : this.deref(p);
@@ -135,19 +196,39 @@ class FB {
     const [s, n] = this.vector(t, id);
     return n === 0 ? '' : new TextDecoder().decode(this.buf.subarray(s, s + n));
   }
-  scalarI32(t: number, id: number, def = 0): number { const p = this.field(t, id); return p ? this.i32(p) : def; }
-  scalarU32(t: number, id: number, def = 0): number { const p = this.field(t, id); return p ? this.u32(p) : def; }
-  scalarI8(t: number, id: number, def = 0): number { const p = this.field(t, id); return p ? this.i8(p) : def; }
-  scalarU8(t: number, id: number, def = 0): number { const p = this.field(t, id); return p ? this.u8(p) : def; }
-  scalarF32(t: number, id: number, def = 0): number { const p = this.field(t, id); return p ? this.f32(p) : def; }
-  bool(t: number, id: number, def = false): boolean { const p = this.field(t, id); return p ? this.u8(p) !== 0 : def; }
+  scalarI32(t: number, id: number, def = 0): number {
+    const p = this.field(t, id);
+    return p ? this.i32(p) : def;
+  }
+  scalarU32(t: number, id: number, def = 0): number {
+    const p = this.field(t, id);
+    return p ? this.u32(p) : def;
+  }
+  scalarI8(t: number, id: number, def = 0): number {
+    const p = this.field(t, id);
+    return p ? this.i8(p) : def;
+  }
+  scalarU8(t: number, id: number, def = 0): number {
+    const p = this.field(t, id);
+    return p ? this.u8(p) : def;
+  }
+  scalarF32(t: number, id: number, def = 0): number {
+    const p = this.field(t, id);
+    return p ? this.f32(p) : def;
+  }
+  bool(t: number, id: number, def = false): boolean {
+    const p = this.field(t, id);
+    return p ? this.u8(p) !== 0 : def;
+  }
 }
 
 function decodeOptions(fb: FB, opcode: string, t: number): OpOptions {
   if (t === 0) return {};
   const act = (id: number): FusedActivation => ACTIVATIONS[fb.scalarI8(t, id)] ?? 'NONE';
   switch (opcode) {
-    case 'ADD': case 'MUL': case 'SUB':
+    case 'ADD':
+    case 'MUL':
+    case 'SUB':
       return { fusedActivation: act(0) };
     case 'CONCATENATION':
       return { axis: fb.scalarI32(t, 0), fusedActivation: act(1) };
@@ -159,12 +240,17 @@ function decodeOptions(fb: FB, opcode: string, t: number): OpOptions {
       return { newShape: fb.intVector(t, 0) };
     case 'GATHER':
       return { axis: fb.scalarI32(t, 0), batchDims: fb.scalarI32(t, 1) };
-    case 'MEAN': case 'SUM':
+    case 'MEAN':
+    case 'SUM':
       return { keepDims: fb.bool(t, 0) };
     case 'STRIDED_SLICE':
       return {
-        beginMask: fb.scalarI32(t, 0), endMask: fb.scalarI32(t, 1), ellipsisMask: fb.scalarI32(t, 2),
-        newAxisMask: fb.scalarI32(t, 3), shrinkAxisMask: fb.scalarI32(t, 4), offset: fb.bool(t, 5),
+        beginMask: fb.scalarI32(t, 0),
+        endMask: fb.scalarI32(t, 1),
+        ellipsisMask: fb.scalarI32(t, 2),
+        newAxisMask: fb.scalarI32(t, 3),
+        shrinkAxisMask: fb.scalarI32(t, 4),
+        offset: fb.bool(t, 5),
       };
     default:
       return {};

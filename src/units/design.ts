@@ -44,7 +44,10 @@ export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v);
 }
@@ -62,14 +65,26 @@ export function designSpec(c: ElsaConfig): DesignSpec {
   const candSel = candSelSpec(c, norm);
   const attention = attentionSpec(c, qkv, bank.keys);
   const outputDiv = outputDivSpec(c, qkv, out, attention);
-  const limits = [['formats.accGuard', attention.sumEV.bits], ['formats.qkv', hash.buffer.bits + hash.coef.bits],
-    ['formats.expConstFrac', attention.exp.y.bits]] as const;
+  const limits = [
+    ['formats.accGuard', attention.sumEV.bits],
+    ['formats.qkv', hash.buffer.bits + hash.coef.bits],
+    ['formats.expConstFrac', attention.exp.y.bits],
+  ] as const;
   for (const [field, w] of limits)
     if (w > MAX_NUMBER_BITS)
-      throw new ConfigError(field, `a derived width of ${w} bits exceeds the ${MAX_NUMBER_BITS}-bit limit`, 'use fewer bits');
-  const hwHash = createHash('sha256').update(canonicalJson(hwFields(c))).digest('hex').slice(0, 12);
+      throw new ConfigError(
+        field,
+        `a derived width of ${w} bits exceeds the ${MAX_NUMBER_BITS}-bit limit`,
+        'use fewer bits',
+      );
+  const hwHash = createHash('sha256')
+    .update(canonicalJson(hwFields(c)))
+    .digest('hex')
+    .slice(0, 12);
   return { cfg: c, hwHash, qkv, out, hash, bank, norm, candSel, attention, outputDiv, top: topSpec(c) };
 }
 
 const divisorList = (n: number): string =>
-  Array.from({ length: n }, (_, i) => i + 1).filter((x) => n % x === 0).join(', ');
+  Array.from({ length: n }, (_, i) => i + 1)
+    .filter((x) => n % x === 0)
+    .join(', ');

@@ -44,8 +44,15 @@ type PortWidth = Width | number | { count: number; of: Width };
 const bitsOf = (w: PortWidth): number => (typeof w === 'number' ? w : 'count' in w ? w.count * w.of.bits : w.bits);
 const signedOf = (w: PortWidth): boolean => typeof w !== 'number' && !('count' in w) && w.signed;
 
-const port = (dir: PortSpec['dir'], name: string, w: PortWidth, doc: string, o: PortOpts = {}): PortSpec =>
-  ({ name, dir, bits: bitsOf(w), signed: o.signed ?? signedOf(w), reg: o.reg ?? false, doc, group: o.group });
+const port = (dir: PortSpec['dir'], name: string, w: PortWidth, doc: string, o: PortOpts = {}): PortSpec => ({
+  name,
+  dir,
+  bits: bitsOf(w),
+  signed: o.signed ?? signedOf(w),
+  reg: o.reg ?? false,
+  doc,
+  group: o.group,
+});
 export const input = (name: string, w: PortWidth, doc: string, o?: PortOpts) => port('input', name, w, doc, o);
 export const output = (name: string, w: PortWidth, doc: string, o?: PortOpts) => port('output', name, w, doc, o);
 export const clockPort = (o?: PortOpts) => input('clk', 1, 'clock', o);
@@ -53,7 +60,8 @@ export const resetPort = () => input('rst', 1, 'synchronous reset, active high')
 
 /** The ports a unit trace drives and checks: every input but the clock, every output, in header order. */
 export function tracePorts(ports: PortSpec[]) {
-  const io = (d: PortSpec['dir']) => ports.filter((p) => p.dir === d && p.name !== 'clk').map((p) => ({ name: p.name, width: p.bits }));
+  const io = (d: PortSpec['dir']) =>
+    ports.filter((p) => p.dir === d && p.name !== 'clk').map((p) => ({ name: p.name, width: p.bits }));
   return { inputs: io('input'), outputs: io('output'), clocked: ports.some((p) => p.name === 'clk') };
 }
 
@@ -63,8 +71,10 @@ export const verilogLiteral = (w: Width, value: number): string =>
 
 /** Signed `name` of width `from` widened to `to`, in localparam names (no zero-count replication). */
 export const signExtend = (name: string, from: Width, to: Width): string =>
-  from.bits === to.bits ? name
-    : to.bits - from.bits === 1 ? `{${name}[${from.name}-1], ${name}}`
+  from.bits === to.bits
+    ? name
+    : to.bits - from.bits === 1
+      ? `{${name}[${from.name}-1], ${name}}`
       : `{{${to.name}-${from.name}{${name}[${from.name}-1]}}, ${name}}`;
 /** Unsigned `name` of width `from` zero-extended to `to`, in localparam names. */
 export const zeroExtend = (name: string, from: Width, to: Width): string =>

@@ -13,9 +13,15 @@ import { num } from '../options.ts';
 export function registerCalibrate(program: Command): void {
   program
     .command('calibrate')
-    .description('learn per-layer thresholds t for knob p on the KWT-1 calib clips; write the config with `thresholds` filled')
+    .description(
+      'learn per-layer thresholds t for knob p on the KWT-1 calib clips; write the config with `thresholds` filled',
+    )
     .argument('[config]', 'preset name or JSON config file (must describe KWT-1: d = 64, nMax ≥ 99)', 'kwt1')
-    .requiredOption('--p <p>', 'the accuracy knob p, 0 to 1000 (0 = exact attention, t = -2 in every layer)', num({ min: 0, max: 1000 }))
+    .requiredOption(
+      '--p <p>',
+      'the accuracy knob p, 0 to 1000 (0 = exact attention, t = -2 in every layer)',
+      num({ min: 0, max: 1000 }),
+    )
     .option('--clips <dir>', 'clip folder with manifest.json (made by scripts/make-clips.sh)', 'build/clips')
     .option('-o, --out <file.json>', 'output config file (default build/calib/<name>-p<p>.json)')
     .option('-q, --quiet', 'no progress on stderr')
@@ -30,6 +36,8 @@ export function registerCalibrate(program: Command): void {
       const out = opts.out ?? join('build', 'calib', `${D.cfg.name}-p${p}.json`);
       writeFileAtomic(out, calibratedConfigJson(D, thresholds));
       const ts = Object.values(thresholds);
-      console.log(`wrote ${out}: p = ${p}, ${ts.length} layer thresholds from ${clips.length} calib clips (t from ${Math.min(...ts).toFixed(3)} to ${Math.max(...ts).toFixed(3)}), ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      console.log(
+        `wrote ${out}: p = ${p}, ${ts.length} layer thresholds from ${clips.length} calib clips (t from ${Math.min(...ts).toFixed(3)} to ${Math.max(...ts).toFixed(3)}), ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      );
     });
 }

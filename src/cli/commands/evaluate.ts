@@ -10,21 +10,37 @@ import { num } from '../options.ts';
 export function registerEvaluate(program: Command): void {
   program
     .command('evaluate')
-    .description('reproduce the paper\'s Fig. 10 on KWT-1: thresholds from the calib clips, keys selected and accuracy on the eval clips')
+    .description(
+      "reproduce the paper's Fig. 10 on KWT-1: thresholds from the calib clips, keys selected and accuracy on the eval clips",
+    )
     .argument('[config]', 'preset name or JSON config file (must describe KWT-1: d = 64, nMax ≥ 99)', 'kwt1')
     .option('--clips <dir>', 'clip folder with manifest.json (made by scripts/make-clips.sh)', 'build/clips')
     .option('-o, --out <dir>', 'output folder for table.md, results.json, fig10.svg', 'build/eval')
     .option('--p <list>', 'comma-separated p values', FIG10_PS.join(','))
-    .option('-j, --jobs <n>', 'parallel evaluation processes (1 to 64)', num({ min: 1, max: 64, integer: true }), defaultJobs())
+    .option(
+      '-j, --jobs <n>',
+      'parallel evaluation processes (1 to 64)',
+      num({ min: 1, max: 64, integer: true }),
+      defaultJobs(),
+    )
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (spec: string, opts: { clips: string; out: string; p: string; jobs: number; quiet?: boolean }) => {
       const D = loadConfig(spec);
       const ps = opts.p.split(',').map(parseP);
       requireKwt1Model();
       const jobs = opts.jobs;
-      const run = await runFig10({ clipsDir: opts.clips, outDir: opts.out, cfg: D.cfg, ps, jobs, progress: !opts.quiet });
+      const run = await runFig10({
+        clipsDir: opts.clips,
+        outDir: opts.out,
+        cfg: D.cfg,
+        ps,
+        jobs,
+        progress: !opts.quiet,
+      });
       const { calibrate, evaluate } = run.seconds;
       process.stdout.write(run.files.map((f) => `wrote ${f}`).join('\n') + '\n');
-      console.log(`calibration ${calibrate.toFixed(1)} s, evaluation ${evaluate.toFixed(1)} s (${jobs} job${jobs > 1 ? 's' : ''}), total ${(calibrate + evaluate).toFixed(1)} s`);
+      console.log(
+        `calibration ${calibrate.toFixed(1)} s, evaluation ${evaluate.toFixed(1)} s (${jobs} job${jobs > 1 ? 's' : ''}), total ${(calibrate + evaluate).toFixed(1)} s`,
+      );
     });
 }

@@ -14,16 +14,21 @@ const isReport = (html: string) => html.includes('<title>elsa-gen report: ');
 export function registerReport(program: Command): void {
   program
     .command('report')
-    .description('write a self-contained HTML report for configs: parameters, cycles, utilisation, and any area/bench/accuracy results in build/')
+    .description(
+      'write a self-contained HTML report for configs: parameters, cycles, utilisation, and any area/bench/accuracy results in build/',
+    )
     .argument('[configs...]', 'preset names or JSON config files', [DEFAULT_PRESET])
     .option('-o, --out <dir>', 'output folder', join('build', 'report'))
     .option('--force', 'replace <name>.html even if elsa-gen did not write it')
     .action(async (specs: string[], opts: { out: string; force?: boolean }) => {
-      const configs = specs.map(loadConfig);   // every config checked before anything is written
+      const configs = specs.map(loadConfig); // every config checked before anything is written
       try {
-        if (!statSync(opts.out).isDirectory()) throw new UserError(`cannot write ${join(opts.out, `${configs[0].cfg.name}.html`)}: ${opts.out} is a file, not a folder (choose another output folder)`);
+        if (!statSync(opts.out).isDirectory())
+          throw new UserError(
+            `cannot write ${join(opts.out, `${configs[0].cfg.name}.html`)}: ${opts.out} is a file, not a folder (choose another output folder)`,
+          );
       } catch (e) {
-        if (e instanceof UserError) throw e;   // else absent: created on write
+        if (e instanceof UserError) throw e; // else absent: created on write
       }
       const files: { path: string; content: string }[] = [];
       for (const [i, D] of configs.entries()) {

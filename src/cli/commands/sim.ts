@@ -7,7 +7,14 @@ import { UserError } from '../../spec/errors.ts';
 import { generate } from '../../gen/generate.ts';
 import { beginOutput, checkReplaceable, writeFolderAtomic } from '../../gen/outdir.ts';
 import { SIMULATORS, simulate, type Simulator } from '../../sim/run.ts';
-import { buildStimulus, invocationsFromJson, standardInvocations, VectorError, type Invocation, type Stimulus } from '../../sim/stimulus.ts';
+import {
+  buildStimulus,
+  invocationsFromJson,
+  standardInvocations,
+  VectorError,
+  type Invocation,
+  type Stimulus,
+} from '../../sim/stimulus.ts';
 import { checkTopRun, stimulusFromFiles, topPlusargs, writeTopBench } from '../../sim/top.ts';
 import type { DesignSpec } from '../../units/design.ts';
 import { predictCycles } from '../../perf/cycles.ts';
@@ -19,7 +26,9 @@ function loadInvocations(D: DesignSpec, opts: { input?: string; seed: number }):
   try {
     text = readFileSync(opts.input, 'utf8');
   } catch (e) {
-    throw new UserError(`cannot read input vectors ${opts.input}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file (check the path)' : (e as Error).message}`);
+    throw new UserError(
+      `cannot read input vectors ${opts.input}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file (check the path)' : (e as Error).message}`,
+    );
   }
   let raw: unknown;
   try {
@@ -34,7 +43,10 @@ function loadInvocations(D: DesignSpec, opts: { input?: string; seed: number }):
     if (e instanceof VectorError) throw new UserError(e.message);
     throw e;
   }
-  if (invs.length === 0) throw new UserError(`${opts.input}: nothing to check: "invocations" is empty (add at least one { "t", "K", "V", "Q" })`);
+  if (invs.length === 0)
+    throw new UserError(
+      `${opts.input}: nothing to check: "invocations" is empty (add at least one { "t", "K", "V", "Q" })`,
+    );
   return invs;
 }
 
@@ -42,14 +54,22 @@ function loadInvocations(D: DesignSpec, opts: { input?: string; seed: number }):
 function loadVectors(D: DesignSpec, dir: string, spec: string): Stimulus {
   const hex = join(dir, 'stim.hex');
   const meta = join(dir, 'stim.meta');
-  if (!existsSync(hex) || !existsSync(meta)) throw new UserError(`${dir} has no stim.hex/stim.meta (make them with: elsa-gen vectors ${spec} -o ${dir})`);
+  if (!existsSync(hex) || !existsSync(meta))
+    throw new UserError(`${dir} has no stim.hex/stim.meta (make them with: elsa-gen vectors ${spec} -o ${dir})`);
   const metaText = readFileSync(meta, 'utf8');
   const lines = metaText.trim().split('\n');
-  if (lines.length < 3 || !lines.slice(0, 3).every((l) => /^[0-9a-f]{16}$/.test(l))) throw new UserError(`${meta} is corrupted (expected three 64-bit hex words; regenerate it with elsa-gen vectors)`);
+  if (lines.length < 3 || !lines.slice(0, 3).every((l) => /^[0-9a-f]{16}$/.test(l)))
+    throw new UserError(`${meta} is corrupted (expected three 64-bit hex words; regenerate it with elsa-gen vectors)`);
   const hash = lines[0].slice(4);
-  if (hash !== D.hwHash) throw new UserError(`vectors in ${dir} are for hardware hash ${hash}, config ${D.cfg.name} has ${D.hwHash}: regenerate them with elsa-gen vectors`);
+  if (hash !== D.hwHash)
+    throw new UserError(
+      `vectors in ${dir} are for hardware hash ${hash}, config ${D.cfg.name} has ${D.hwHash}: regenerate them with elsa-gen vectors`,
+    );
   const hexText = readFileSync(hex, 'utf8');
-  if (parseInt(lines[1], 16) === 0 || hexText.trim() === '') throw new UserError(`${dir}: nothing to check: the vectors hold no invocation (regenerate them with elsa-gen vectors)`);
+  if (parseInt(lines[1], 16) === 0 || hexText.trim() === '')
+    throw new UserError(
+      `${dir}: nothing to check: the vectors hold no invocation (regenerate them with elsa-gen vectors)`,
+    );
   return stimulusFromFiles(D, hexText, metaText, dir);
 }
 
@@ -61,7 +81,10 @@ export function registerSimCommands(program: Command): void {
     .description('write golden vectors (stim.hex, stim.meta, stim.json) for a config from the fixed-point model')
     .argument('[config]', 'preset name or JSON config file', DEFAULT_PRESET)
     .option('-s, --seed <n>', `seed of the random invocations (0 to ${SEED.max})`, num(SEED), 1)
-    .option('-i, --input <file.json>', 'real-valued invocations { "invocations": [{ "t", "K", "V", "Q" }] } instead of random ones')
+    .option(
+      '-i, --input <file.json>',
+      'real-valued invocations { "invocations": [{ "t", "K", "V", "Q" }] } instead of random ones',
+    )
     .option('-o, --out <dir>', 'output folder (default build/vectors/<name>)')
     .option('--force', 'replace the output folder even if elsa-gen did not write it')
     .action((spec: string, opts: { seed: number; input?: string; out?: string; force?: boolean }) => {
@@ -70,70 +93,125 @@ export function registerSimCommands(program: Command): void {
       checkReplaceable(out, { kind: 'vectors', force: opts.force, inputs: opts.input ? [opts.input] : [] });
       const invs = loadInvocations(D, opts);
       const stim = buildStimulus(D, invs);
-      const summary = { hwHash: D.hwHash, config: D.cfg.name, seed: opts.input ? null : opts.seed, input: opts.input ?? null, invocations: invs.map((v) => ({ n: v.n, tQ: v.tQ })) };
-      writeFolderAtomic(out, [
-        { path: 'stim.hex', content: stim.hex },
-        { path: 'stim.meta', content: stim.meta },
-        { path: 'stim.json', content: JSON.stringify(summary, null, 2) + '\n' },
-      ], { kind: 'vectors', force: opts.force, inputs: opts.input ? [opts.input] : [] });
+      const summary = {
+        hwHash: D.hwHash,
+        config: D.cfg.name,
+        seed: opts.input ? null : opts.seed,
+        input: opts.input ?? null,
+        invocations: invs.map((v) => ({ n: v.n, tQ: v.tQ })),
+      };
+      writeFolderAtomic(
+        out,
+        [
+          { path: 'stim.hex', content: stim.hex },
+          { path: 'stim.meta', content: stim.meta },
+          { path: 'stim.json', content: JSON.stringify(summary, null, 2) + '\n' },
+        ],
+        { kind: 'vectors', force: opts.force, inputs: opts.input ? [opts.input] : [] },
+      );
       console.log(`wrote ${stim.words} words, ${invs.length} invocations (hardware hash ${D.hwHash}) to ${out}`);
     });
 
   program
     .command('sim')
-    .description('generate a config, simulate whole attention invocations against the model, print "N passed, N failed"')
+    .description(
+      'generate a config, simulate whole attention invocations against the model, print "N passed, N failed"',
+    )
     .argument('[config]', 'preset name or JSON config file', DEFAULT_PRESET)
     .option('--sim <simulator>', `simulator: ${SIMULATORS.join(' | ')}`, oneOf(SIMULATORS), 'verilator' as Simulator)
-    .option('-s, --seed <n>', `seed of the random invocations, stream gaps and Verilator's random initial state (0 to ${SEED.max})`, num(SEED), 1)
+    .option(
+      '-s, --seed <n>',
+      `seed of the random invocations, stream gaps and Verilator's random initial state (0 to ${SEED.max})`,
+      num(SEED),
+      1,
+    )
     .option('-i, --input <file.json>', 'real-valued invocations instead of random ones')
     .option('--vectors <dir>', 'use stim.hex/stim.meta from this folder (made by `elsa-gen vectors`)')
-    .option('--stall <percent>', 'random gaps on every stream, in percent of cycles (0 to 95)', num({ min: 0, max: 95, integer: true }), 0)
-    .option('--idle <cycles>', 'idle cycles after reset before the first invocation', num({ min: 0, max: 2 ** 31 - 1, integer: true }), 0)
+    .option(
+      '--stall <percent>',
+      'random gaps on every stream, in percent of cycles (0 to 95)',
+      num({ min: 0, max: 95, integer: true }),
+      0,
+    )
+    .option(
+      '--idle <cycles>',
+      'idle cycles after reset before the first invocation',
+      num({ min: 0, max: 2 ** 31 - 1, integer: true }),
+      0,
+    )
     .option('--waves <file.fst>', 'write an FST waveform (view with gtkwave)')
     .option('-o, --out <dir>', 'work folder (default build/sim/<name>-<simulator>)')
     .option('--force', 'replace the work folder even if elsa-gen did not write it')
-    .action(async (spec: string, opts: { sim: Simulator; seed: number; input?: string; vectors?: string; stall: number; idle: number; waves?: string; out?: string; force?: boolean }) => {
-      const sim = opts.sim;
-      const D = loadConfig(spec);
-      const dir = opts.out ?? join('build', 'sim', `${D.cfg.name}-${sim}`);
-      const rtlDir = join('rtl-out', D.cfg.name);
-      if (opts.waves && (!/\.(fst|vcd)$/.test(opts.waves) || inside(opts.waves, dir) || inside(opts.waves, rtlDir)))
-        throw new UserError(`--waves ${opts.waves} must be a .fst or .vcd file outside ${dir} and ${rtlDir} (those folders are replaced)`);
-      const stim = opts.vectors ? loadVectors(D, opts.vectors, spec) : buildStimulus(D, loadInvocations(D, opts));
-      const inputs = [opts.vectors, opts.input].filter((x): x is string => !!x);
-      // both folders checked before either is written
-      checkReplaceable(rtlDir, { kind: 'rtl', force: opts.force, inputs });
-      checkReplaceable(dir, { kind: 'sim', force: opts.force, inputs });
-      generate(D, rtlDir, { force: opts.force, inputs });
-      const work = beginOutput(dir, { kind: 'sim', force: opts.force, inputs });
-      let r, check;
-      const t0 = Date.now();
-      try {
-        const sources = writeTopBench(D, work.tmp, stim, { stall: opts.stall, idle: opts.idle });
-        const top = { stall: opts.stall, seed: opts.seed, idle: opts.idle };
-        r = await simulate({ sim, workDir: work.tmp, sources, plusargs: topPlusargs(top), seed: opts.seed, waves: opts.waves ? resolve(opts.waves) : undefined });
-        check = checkTopRun(D, stim, r, opts.stall);
-        work.commit();
-      } catch (e) {
-        work.abort();
-        throw e;
-      }
-      for (const line of r.stdout.split('\n')) if (/^(MISMATCH|ERROR)/.test(line)) console.log(line);
-      for (const m of r.stdout.matchAll(/^INVOCATION (\d+) n=(\d+) CYCLES_PRE (\d+) CYCLES_EXEC (\d+)$/gm)) {
-        const tr = stim.traces[Number(m[1])];
-        let extra = '';
-        if (tr) {
-          const sel = tr.queries.flatMap((q) => q.candidates);
-          const p = predictCycles(D, tr);
-          extra = `  keys selected ${((100 * sel.filter(Boolean).length) / sel.length).toFixed(1)}%  model: pre ${p.pre} exec ${p.exec}`;
+    .action(
+      async (
+        spec: string,
+        opts: {
+          sim: Simulator;
+          seed: number;
+          input?: string;
+          vectors?: string;
+          stall: number;
+          idle: number;
+          waves?: string;
+          out?: string;
+          force?: boolean;
+        },
+      ) => {
+        const sim = opts.sim;
+        const D = loadConfig(spec);
+        const dir = opts.out ?? join('build', 'sim', `${D.cfg.name}-${sim}`);
+        const rtlDir = join('rtl-out', D.cfg.name);
+        if (opts.waves && (!/\.(fst|vcd)$/.test(opts.waves) || inside(opts.waves, dir) || inside(opts.waves, rtlDir)))
+          throw new UserError(
+            `--waves ${opts.waves} must be a .fst or .vcd file outside ${dir} and ${rtlDir} (those folders are replaced)`,
+          );
+        const stim = opts.vectors ? loadVectors(D, opts.vectors, spec) : buildStimulus(D, loadInvocations(D, opts));
+        const inputs = [opts.vectors, opts.input].filter((x): x is string => !!x);
+        // both folders checked before either is written
+        checkReplaceable(rtlDir, { kind: 'rtl', force: opts.force, inputs });
+        checkReplaceable(dir, { kind: 'sim', force: opts.force, inputs });
+        generate(D, rtlDir, { force: opts.force, inputs });
+        const work = beginOutput(dir, { kind: 'sim', force: opts.force, inputs });
+        let r, check;
+        const t0 = Date.now();
+        try {
+          const sources = writeTopBench(D, work.tmp, stim, { stall: opts.stall, idle: opts.idle });
+          const top = { stall: opts.stall, seed: opts.seed, idle: opts.idle };
+          r = await simulate({
+            sim,
+            workDir: work.tmp,
+            sources,
+            plusargs: topPlusargs(top),
+            seed: opts.seed,
+            waves: opts.waves ? resolve(opts.waves) : undefined,
+          });
+          check = checkTopRun(D, stim, r, opts.stall);
+          work.commit();
+        } catch (e) {
+          work.abort();
+          throw e;
         }
-        console.log(`invocation ${m[1]}: n=${m[2]}  cycles pre ${m[3]} exec ${m[4]}${extra}`);
-      }
-      for (const p of check.problems) console.log(`CHECK FAILED: ${p}`);
-      console.log(`config ${D.cfg.name} (hardware hash ${D.hwHash}): RTL in ${rtlDir}, testbench in ${relative(process.cwd(), resolve(dir)) || '.'}`);
-      process.stderr.write(`${sim}, ${((Date.now() - t0) / 1000).toFixed(1)} s${opts.waves ? `, waves in ${opts.waves}` : ''}\n`);
-      const failed = r.failed + check.problems.length;
-      console.log(`${r.passed} passed, ${failed} failed`);
-      if (failed > 0) process.exitCode = 1;
-    });
+        for (const line of r.stdout.split('\n')) if (/^(MISMATCH|ERROR)/.test(line)) console.log(line);
+        for (const m of r.stdout.matchAll(/^INVOCATION (\d+) n=(\d+) CYCLES_PRE (\d+) CYCLES_EXEC (\d+)$/gm)) {
+          const tr = stim.traces[Number(m[1])];
+          let extra = '';
+          if (tr) {
+            const sel = tr.queries.flatMap((q) => q.candidates);
+            const p = predictCycles(D, tr);
+            extra = `  keys selected ${((100 * sel.filter(Boolean).length) / sel.length).toFixed(1)}%  model: pre ${p.pre} exec ${p.exec}`;
+          }
+          console.log(`invocation ${m[1]}: n=${m[2]}  cycles pre ${m[3]} exec ${m[4]}${extra}`);
+        }
+        for (const p of check.problems) console.log(`CHECK FAILED: ${p}`);
+        console.log(
+          `config ${D.cfg.name} (hardware hash ${D.hwHash}): RTL in ${rtlDir}, testbench in ${relative(process.cwd(), resolve(dir)) || '.'}`,
+        );
+        process.stderr.write(
+          `${sim}, ${((Date.now() - t0) / 1000).toFixed(1)} s${opts.waves ? `, waves in ${opts.waves}` : ''}\n`,
+        );
+        const failed = r.failed + check.problems.length;
+        console.log(`${r.passed} passed, ${failed} failed`);
+        if (failed > 0) process.exitCode = 1;
+      },
+    );
 }

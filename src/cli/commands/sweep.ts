@@ -109,7 +109,13 @@ export function registerSweep(program: Command): void {
       async (
         file: string,
         opts: {
-          out?: string; jobs?: string; queue?: string; submitOnly?: boolean; cacheDir: string; quiet?: boolean; force?: boolean;
+          out?: string;
+          jobs?: string;
+          queue?: string;
+          submitOnly?: boolean;
+          cacheDir: string;
+          quiet?: boolean;
+          force?: boolean;
         },
       ) => {
         const { loadSweepFile, planSweep } = await import('../../sweep/spec.ts');

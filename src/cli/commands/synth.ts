@@ -28,43 +28,85 @@ interface SynthCliOptions {
 /** Synthesis replaces <out>/work/<target>: the folder must be absent or hold only what synth writes. */
 function checkSynthOut(out: string, force?: boolean): void {
   if (!existsSync(out)) return;
-  if (!statSync(out).isDirectory()) throw new UserError(`refusing to write into ${out}: it is a file (choose another output folder)`);
-  const foreign = readdirSync(out).find((n) => n !== 'work' && !/^synth-[a-z0-9]+\.(json|txt)$/.test(n) && !n.startsWith('pnr'));
-  if (foreign && !force) throw new UserError(`refusing to write into ${out}: it holds ${foreign}, which elsa-gen synth did not write (choose another output folder, or pass --force)`);
+  if (!statSync(out).isDirectory())
+    throw new UserError(`refusing to write into ${out}: it is a file (choose another output folder)`);
+  const foreign = readdirSync(out).find(
+    (n) => n !== 'work' && !/^synth-[a-z0-9]+\.(json|txt)$/.test(n) && !n.startsWith('pnr'),
+  );
+  if (foreign && !force)
+    throw new UserError(
+      `refusing to write into ${out}: it holds ${foreign}, which elsa-gen synth did not write (choose another output folder, or pass --force)`,
+    );
 }
 
 export function registerSynth(program: Command): void {
   program
     .command('synth')
-    .description('synthesise a config with Yosys for ice40 | ecp5 | xilinx: per-module area table on stdout and synth-<target>.json; --pnr adds iCE40 Fmax (nextpnr-ice40)')
+    .description(
+      'synthesise a config with Yosys for ice40 | ecp5 | xilinx: per-module area table on stdout and synth-<target>.json; --pnr adds iCE40 Fmax (nextpnr-ice40)',
+    )
     .argument('[config]', 'preset name or JSON config file', DEFAULT_PRESET)
     .option('-t, --target <target>', `${TARGETS.join(' | ')} (comma-separated for several)`, 'ice40')
     .option('-o, --out <dir>', 'output folder (default build/synth/<name>)')
-    .option('--pnr', 'ice40 only: place and route a 3-pin Fmax wrapper with nextpnr-ice40 on the smallest iCE40 HX that fits')
-    .option('--pnr-module <module>', 'module to place and route with its sub-modules (default: the top; e.g. elsa_dot when the top does not fit)')
+    .option(
+      '--pnr',
+      'ice40 only: place and route a 3-pin Fmax wrapper with nextpnr-ice40 on the smallest iCE40 HX that fits',
+    )
+    .option(
+      '--pnr-module <module>',
+      'module to place and route with its sub-modules (default: the top; e.g. elsa_dot when the top does not fit)',
+    )
     .option('--device <device>', 'force the iCE40 device for --pnr (hx1k, hx4k, hx8k, up5k, lp8k)')
     .option('--freq <MHz>', 'target clock of timing-driven place and route (1 to 1000)', num({ min: 1, max: 1000 }), 50)
     .option('--seed <n>', 'nextpnr placement seed', num(SEED), 1)
-    .option('--flat', 'also synthesise the whole design flattened in one Yosys run (cross-module optimisation; slow for big configs)')
+    .option(
+      '--flat',
+      'also synthesise the whole design flattened in one Yosys run (cross-module optimisation; slow for big configs)',
+    )
     .option('--top <module>', 'top module of the synthesis', TOP)
-    .option('-j, --jobs <n>', 'parallel Yosys processes, 1 to 64 (default: number of CPUs)', num({ min: 1, max: 64, integer: true }))
-    .option('--module-timeout <seconds>', 'give up on a module after this long: its row shows "?" and the total is marked incomplete', num({ min: 1, max: 86400 }))
+    .option(
+      '-j, --jobs <n>',
+      'parallel Yosys processes, 1 to 64 (default: number of CPUs)',
+      num({ min: 1, max: 64, integer: true }),
+    )
+    .option(
+      '--module-timeout <seconds>',
+      'give up on a module after this long: its row shows "?" and the total is marked incomplete',
+      num({ min: 1, max: 86400 }),
+    )
     .option('--force', 'write into an output folder holding files synth did not write')
     .option('--no-cache', 'do not reuse per-module results from build/synth-cache')
     .option('--json', 'print the JSON report(s) on stdout instead of the table')
     .action(async (spec: string, opts: SynthCliOptions) => {
-      const targets = opts.target.split(',').map((t) => t.trim()).filter(Boolean);
-      for (const t of targets) if (!isTarget(t)) throw new UserError(`unknown target "${t}" (targets: ${TARGETS.join(', ')})`);
-      if (opts.pnr && targets.some((t) => t !== 'ice40')) throw new UserError('--pnr is only available for --target ice40 (no ECP5 or Xilinx place-and-route exists in Debian or on npm)');
+      const targets = opts.target
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean);
+      for (const t of targets)
+        if (!isTarget(t)) throw new UserError(`unknown target "${t}" (targets: ${TARGETS.join(', ')})`);
+      if (opts.pnr && targets.some((t) => t !== 'ice40'))
+        throw new UserError(
+          '--pnr is only available for --target ice40 (no ECP5 or Xilinx place-and-route exists in Debian or on npm)',
+        );
       const D = loadConfig(spec);
       const outDir = opts.out ?? join('build', 'synth', D.cfg.name);
       checkSynthOut(outDir, opts.force);
-      const pnr = opts.pnr ? { module: opts.pnrModule, device: opts.device, freq: opts.freq, seed: opts.seed } : undefined;
+      const pnr = opts.pnr
+        ? { module: opts.pnrModule, device: opts.device, freq: opts.freq, seed: opts.seed }
+        : undefined;
       const jobs = opts.jobs;
       const moduleTimeoutSec = opts.moduleTimeout;
       const jsons: string[] = [];
       for (const target of targets as Target[]) {
-        const r = await synthesize(D, target, { outDir, pnr, jobs, moduleTimeoutSec, flat: opts.flat, top: opts.top, cache: opts.cache });
+        const r = await synthesize(D, target, {
+          outDir,
+          pnr,
+          jobs,
+          moduleTimeoutSec,
+          flat: opts.flat,
+          top: opts.top,
+          cache: opts.cache,
+        });
         if (opts.json) jsons.push(reportJson(r).trim());
         else process.stdout.write(`${formatReport(r)}report: ${r.run.jsonPath}\n${targets.length > 1 ? '\n' : ''}`);
       }

@@ -10,7 +10,9 @@ for (let i = 0; ; i++) {
   const out = beginOutput(dir, { kind: 'rtl' });
   if (i === 0) {
     // recovery has run: no temporary folder of a killed run may be left (only our own, just made)
-    const left = readdirSync(dirname(dir)).filter((n) => n.startsWith(`.${basename(dir)}.elsa-`) && !n.endsWith(`-${process.pid}`) && !n.endsWith('.elsa-lock'));
+    const left = readdirSync(dirname(dir)).filter(
+      (n) => n.startsWith(`.${basename(dir)}.elsa-`) && !n.endsWith(`-${process.pid}`) && !n.endsWith('.elsa-lock'),
+    );
     process.stdout.write(`ready ${JSON.stringify(left)}\n`);
   }
   out.write(sets[i % 2]);

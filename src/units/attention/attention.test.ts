@@ -9,17 +9,20 @@ import { attentionTraceInfo } from './trace.ts';
 const att = new Map(configs.map((D) => [D.cfg.name, attentionTraceInfo(D, 31)]));
 
 describe('attention traces exercise what they claim', () => {
-  it.each(configs.map((D) => [D.cfg.name] as const))('elsa_attention %s: every query finishes; holds, q_load and norm requests around them', (name) => {
-    const a = att.get(name)!;
-    expect(a.finishes).toBe(a.queries);
-    expect(a.bareTokens).toBeGreaterThan(1);   // queries with keys ending in a bare token, besides marked last keys
-    expect(a.holdCycles).toBeGreaterThan(10);
-    expect(a.qLoadInHold).toBeGreaterThan(0);
-    expect(a.clearOnFinish).toBeGreaterThan(0);
-    expect(a.keyAtS3InHold).toBeGreaterThan(0);
-    expect(a.preAtS3InHold).toBeGreaterThan(0);
-    expect(a.partChecks).toBeGreaterThan(50);
-  });
+  it.each(configs.map((D) => [D.cfg.name] as const))(
+    'elsa_attention %s: every query finishes; holds, q_load and norm requests around them',
+    (name) => {
+      const a = att.get(name)!;
+      expect(a.finishes).toBe(a.queries);
+      expect(a.bareTokens).toBeGreaterThan(1); // queries with keys ending in a bare token, besides marked last keys
+      expect(a.holdCycles).toBeGreaterThan(10);
+      expect(a.qLoadInHold).toBeGreaterThan(0);
+      expect(a.clearOnFinish).toBeGreaterThan(0);
+      expect(a.keyAtS3InHold).toBeGreaterThan(0);
+      expect(a.preAtS3InHold).toBeGreaterThan(0);
+      expect(a.partChecks).toBeGreaterThan(50);
+    },
+  );
 });
 
 describe.each(configs.map((D) => [D.cfg.name, D] as const))('elsa_attention, config %s', (_n, D) => {
@@ -37,7 +40,10 @@ it('the elsa_attention testbench reports a wrong partial', async () => {
   const i = full.cycles.findIndex((c, j) => j > 40 && c.out?.part_full === 1);
   expect(i).toBeGreaterThan(0);
   // hold is the last port, so the lowest checked bit: leave it unchecked there to make it part_o[0]
-  const t: Trace = { ...full, cycles: full.cycles.map((c, j) => (j === i ? { ...c, out: { ...c.out, hold: null } } : c)) };
+  const t: Trace = {
+    ...full,
+    cycles: full.cycles.map((c, j) => (j === i ? { ...c, out: { ...c.out, hold: null } } : c)),
+  };
   expect(t.outputs.at(-2)?.name).toBe('part_o');
   const r = await runUnit(small, t, 'iverilog', { corrupt: i });
   expect(r.failed).toBe(1);

@@ -13,7 +13,7 @@ export function dotTrace(D: DesignSpec, seed: number, count = 200): Trace {
   const d = D.cfg.d;
   const cycles: Cycle[] = [];
   let prods: number[] | null = null; // stage-1 register contents
-  let sum: number | null = null;      // stage-2 register
+  let sum: number | null = null; // stage-2 register
   for (let i = 0; i < count; i++) {
     const extreme = i % 9 === 0;
     const a = Array.from({ length: d }, () => (extreme ? -(2 ** (D.qkv.bits - 1)) : randSigned(rng, D.qkv.bits)));
@@ -33,7 +33,8 @@ export function expTrace(D: DesignSpec, seed: number, count = 400): Trace {
   const cycles: Cycle[] = [];
   const lim = 2 ** (D.attention.score.bits - 1);
   for (let i = 0; i < count; i++) {
-    const s = i % 10 === 0 ? (i % 20 === 0 ? lim - 1 : -lim) : i % 3 === 0 ? rng.int(-4000, 4000) : rng.int(-lim, lim - 1);
+    const s =
+      i % 10 === 0 ? (i % 20 === 0 ? lim - 1 : -lim) : i % 3 === 0 ? rng.int(-4000, 4000) : rng.int(-lim, lim - 1);
     const x = expUnit(D, s);
     cycles.push({ in: { score: s }, out: { e: x.e, m: x.m } });
   }

@@ -2,19 +2,30 @@
 import type { DesignSpec } from '../design.ts';
 import { sra } from '../../spec/arith.ts';
 
-export interface ExpOut { e: number; m: number } // value = (2^mF + m) · 2^(e - mF)
+export interface ExpOut {
+  e: number;
+  m: number;
+} // value = (2^mF + m) · 2^(e - mF)
 /** e^(score·scale) = 2^y, y = score·expC (expYF frac bits). e = floor(y) saturated to ±expEmax,
  *  m = table[top mF fraction bits of y] (2^frac - 1 rounded to mF bits). */
 export function expUnit(D: DesignSpec, score: number): ExpOut {
   const y = score * D.attention.exp.constant;
-  const e = Math.max(-D.attention.exp.exponentMax, Math.min(D.attention.exp.exponentMax, sra(y, D.attention.exp.y.frac)));
+  const e = Math.max(
+    -D.attention.exp.exponentMax,
+    Math.min(D.attention.exp.exponentMax, sra(y, D.attention.exp.y.frac)),
+  );
   const idx = sra(y, D.attention.exp.y.frac - D.attention.exp.mantissaFrac) % 2 ** D.attention.exp.mantissaFrac;
   return { e, m: D.attention.exp.table[(idx + 2 ** D.attention.exp.mantissaFrac) % 2 ** D.attention.exp.mantissaFrac] };
 }
 
 // ---------------------------------------------------------------- block-exponent accumulation
 /** One bank's partial result: Σe and Σe·v scaled by 2^(accG - E) (E = largest exponent seen). */
-export interface Partial { started: boolean; e: number; s: number; o: number[] }
+export interface Partial {
+  started: boolean;
+  e: number;
+  s: number;
+  o: number[];
+}
 export const emptyPartial = (d: number): Partial => ({ started: false, e: 0, s: 0, o: new Array(d).fill(0) });
 
 /** Accumulate one term: M = 2^mF + m; if e > E the accumulators shift right by e - E (floor) first,

@@ -25,7 +25,9 @@ function adderTree(d: number): { nodes: { name: string; a: string; b: string | n
 }
 
 export const dotModule: ModuleDef = {
-  name: 'elsa_dot', template: 'elsa_dot.v.ejs', deps: [],
+  name: 'elsa_dot',
+  template: 'elsa_dot.v.ejs',
+  deps: [],
   doc: 'd-multiplier dot product with adder tree (attention q·k and norm k·k)',
   ports: (D) => [
     clockPort(),
@@ -39,7 +41,9 @@ export const dotModule: ModuleDef = {
 };
 
 export const expModule: ModuleDef = {
-  name: 'elsa_exp', template: 'elsa_exp.v.ejs', deps: [],
+  name: 'elsa_exp',
+  template: 'elsa_exp.v.ejs',
+  deps: [],
   doc: 'exp unit: score·C, 2^frac table, exponent saturation',
   ports: (D) => [
     input('score', D.attention.score, 'score q·k'),
@@ -49,7 +53,11 @@ export const expModule: ModuleDef = {
   localparams: (D) => {
     const x = D.attention.exp;
     return [
-      D.attention.score, x.y, x.yInt, x.exponent, x.fraction,
+      D.attention.score,
+      x.y,
+      x.yInt,
+      x.exponent,
+      x.fraction,
       { name: 'EXP_Y_FRAC', value: x.y.frac, doc: 'fraction bits of y' },
       { name: 'EXP_C', value: x.constant, of: x.y, doc: 'C = scoreScale·log2(e)·2^expConstFrac' },
       { name: 'EXP_YI_MAX', value: x.exponentMax, of: x.yInt, doc: 'largest exponent, as an integer part of y' },
@@ -63,8 +71,13 @@ export const expModule: ModuleDef = {
     return {
       // the numbers of the explanatory comment
       f: {
-        scale: D.attention.scoreScale.toPrecision(6), c: x.constant, cFrac: D.cfg.formats.expConstFrac,
-        mF: x.mantissaFrac, eMax: x.exponentMax, eBits: x.exponent.bits, size: x.table.length,
+        scale: D.attention.scoreScale.toPrecision(6),
+        c: x.constant,
+        cFrac: D.cfg.formats.expConstFrac,
+        mF: x.mantissaFrac,
+        eMax: x.exponentMax,
+        eBits: x.exponent.bits,
+        size: x.table.length,
       },
       // y bits below the table's resolution exist only when y has more fraction bits than m
       lowBits: x.y.frac > x.mantissaFrac,
@@ -74,20 +87,23 @@ export const expModule: ModuleDef = {
 };
 
 export const attentionModule: ModuleDef = {
-  name: 'elsa_attention', template: 'elsa_attention.v.ejs', deps: ['elsa_dot', 'elsa_exp'],
+  name: 'elsa_attention',
+  template: 'elsa_attention.v.ejs',
+  deps: ['elsa_dot', 'elsa_exp'],
   doc: 'attention computation: q·k, exp, block-exponent Σe and Σe·v, partial outputs',
   ports: (D) => {
     const vec = { count: D.cfg.d, of: D.qkv };
     const A = D.attention;
     return [
-      clockPort(), resetPort(),
+      clockPort(),
+      resetPort(),
       input('q_load', 1, 'latch q_vec as the next query', {
-        group: 'query vector: q_load latches the next query\'s, q_swap makes it the one S1 multiplies with',
+        group: "query vector: q_load latches the next query's, q_swap makes it the one S1 multiplies with",
       }),
       input('q_vec', vec, 'next query vector'),
       input('q_swap', 1, 'the next query becomes the current one'),
       input('in_valid', 1, 'a selected key', {
-        group: 'S0: one key per cycle; in_eoq marks the query\'s last key, or alone is a bare end-of-query token',
+        group: "S0: one key per cycle; in_eoq marks the query's last key, or alone is a bare end-of-query token",
       }),
       input('in_eoq', 1, 'end of query'),
       input('in_id', D.bank.keyIndex, 'local index of the key'),
@@ -108,7 +124,8 @@ export const attentionModule: ModuleDef = {
       output('sumsq', D.norm.sumSquares, 'Σ k_i²'),
       output('sumsq_tag', D.bank.normTag, 'pre_tag of that key'),
       output('part_full', 1, 'the partial registers hold a finished query', {
-        reg: true, group: 'partial output of the last finished query',
+        reg: true,
+        group: 'partial output of the last finished query',
       }),
       output('part_started', 1, 'the query had at least one key', { reg: true }),
       output('part_e', A.exp.exponent, 'block exponent E', { reg: true }),
@@ -123,18 +140,32 @@ export const attentionModule: ModuleDef = {
   localparams: (D) => {
     const A = D.attention;
     return [
-      D.qkv, D.bank.keyIndex, D.bank.normTag, A.score, A.exp.exponent, A.exp.fraction, A.exp.mantissa, A.exponentDiff,
-      A.alignShift, A.sumE, A.sumEV, A.mantTimesV, D.norm.sumSquares,
+      D.qkv,
+      D.bank.keyIndex,
+      D.bank.normTag,
+      A.score,
+      A.exp.exponent,
+      A.exp.fraction,
+      A.exp.mantissa,
+      A.exponentDiff,
+      A.alignShift,
+      A.sumE,
+      A.sumEV,
+      A.mantTimesV,
+      D.norm.sumSquares,
       D.top.dim,
       // no guard bits: no {ACC_GUARD{1'b0}} in the body (a zero replication is not Verilog)
-      ...(A.accGuard > 0 ? [{ name: 'ACC_GUARD', value: A.accGuard, doc: 'guard bits below the accumulated terms' }]
+      ...(A.accGuard > 0
+        ? [{ name: 'ACC_GUARD', value: A.accGuard, doc: 'guard bits below the accumulated terms' }]
         : []),
     ];
   },
   view: (D) => ({
     lanes: lanes(D),
     // part_o packs lane d-1 first: {o<d-1>_next, ..., o0_next}
-    partLanes: lanes(D).reverse().map((i) => ({ index: i, sep: i > 0 ? ', ' : '' })),
+    partLanes: lanes(D)
+      .reverse()
+      .map((i) => ({ index: i, sep: i > 0 ? ', ' : '' })),
     guard: D.attention.accGuard > 0,
     // the numbers of the comments
     f: { guard: D.attention.accGuard, eMax: D.attention.exp.exponentMax, mF: D.attention.exp.mantissaFrac },

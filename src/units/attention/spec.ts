@@ -50,23 +50,47 @@ export const expTableOf = (mF: number): number[] =>
 export function attentionSpec(c: ElsaConfig, qkv: Width, bankKeys: number): AttentionSpec {
   const fm = c.formats;
   const product = width.signed('PROD_W', 2 * qkv.bits, 'q_i·k_i product', 2 * qkv.frac);
-  const score = width.signed('SCORE_W', product.bits + clog2(c.d), 'score q·k (2·qkv.frac fraction bits)', 2 * qkv.frac);
+  const score = width.signed(
+    'SCORE_W',
+    product.bits + clog2(c.d),
+    'score q·k (2·qkv.frac fraction bits)',
+    2 * qkv.frac,
+  );
   const scoreScale = c.scoreScale === 'inv_sqrt_d' ? 1 / Math.sqrt(c.d) : c.scoreScale;
   const constant = Math.round(scoreScale * Math.LOG2E * 2 ** fm.expConstFrac);
   if (constant < 1)
-    throw new ConfigError('formats.expConstFrac', `too few bits for scoreScale·log2(e) = ${scoreScale * Math.LOG2E}`, 'raise expConstFrac');
-  const constantWidth = width.forMax('EXP_C_W', constant, 'exp constant scoreScale·log2(e) (expConstFrac fraction bits)');
+    throw new ConfigError(
+      'formats.expConstFrac',
+      `too few bits for scoreScale·log2(e) = ${scoreScale * Math.LOG2E}`,
+      'raise expConstFrac',
+    );
+  const constantWidth = width.forMax(
+    'EXP_C_W',
+    constant,
+    'exp constant scoreScale·log2(e) (expConstFrac fraction bits)',
+  );
   const yFrac = 2 * qkv.frac + fm.expConstFrac;
   const mF = fm.expFracBits;
   if (yFrac < mF)
-    throw new ConfigError('formats.expConstFrac', `2·qkv.frac + expConstFrac must be ≥ expFracBits = ${mF}`, 'raise expConstFrac');
+    throw new ConfigError(
+      'formats.expConstFrac',
+      `2·qkv.frac + expConstFrac must be ≥ expFracBits = ${mF}`,
+      'raise expConstFrac',
+    );
   const mantissa = width.unsigned('MANT_W', mF + 1, 'exp mantissa M = 2^mF + table entry', mF);
   const sumBits = mantissa.bits + fm.accGuard + ubits(bankKeys);
   const y = width.signed('EXP_Y_W', score.bits + constantWidth.bits + 1, 'y = score·C, exponent of 2', yFrac);
   return {
-    product, score, scoreScale,
+    product,
+    score,
+    scoreScale,
     exp: {
-      constant, constantWidth, mantissaFrac: mF, table: expTableOf(mF), mantissa, y,
+      constant,
+      constantWidth,
+      mantissaFrac: mF,
+      table: expTableOf(mF),
+      mantissa,
+      y,
       yInt: width.signed('EXP_YI_W', y.bits - yFrac, 'integer part floor(y) of y = score·C'),
       fraction: width.unsigned('EXP_M_W', mF, 'exp mantissa fraction m: table index and entry', mF),
       exponent: width.signed('EXP_E_W', fm.expExpBits, 'exp exponent (saturated to ±exponentMax)'),

@@ -32,7 +32,8 @@ export type Slot =
 
 export const qMin = (D: DesignSpec): number => -(2 ** (D.qkv.bits - 1));
 export const qMax = (D: DesignSpec): number => 2 ** (D.qkv.bits - 1) - 1;
-export const randVec = (D: DesignSpec, rng: Rng): number[] => Array.from({ length: D.cfg.d }, () => rng.int(qMin(D), qMax(D)));
+export const randVec = (D: DesignSpec, rng: Rng): number[] =>
+  Array.from({ length: D.cfg.d }, () => rng.int(qMin(D), qMax(D)));
 
 /** Register-level model of elsa_attention's pipeline control: which token sits in S1…S4, part_full,
  *  which query's sums are in part_*, and which query vectors q_next and q_att hold. */
@@ -50,13 +51,27 @@ export class AttentionModel {
   /** part_clear in the current cycle (set by the driver before it reads `hold`). */
   clearNow = false;
 
-  get hold(): boolean { return endsQuery(this.s[3]) && this.partFull && !this.clearNow; }
-  get s1(): Slot { return this.s[0]; }
-  get s3(): Slot { return this.s[2]; }
-  get s4(): Slot { return this.s[3]; }
-  get vRe(): boolean { return this.s3?.kind === 'key' && !this.hold; }
-  get sumsqValid(): boolean { return this.s3?.kind === 'pre' && !this.hold; }
-  get empty(): boolean { return this.s.every((x) => x === null); }
+  get hold(): boolean {
+    return endsQuery(this.s[3]) && this.partFull && !this.clearNow;
+  }
+  get s1(): Slot {
+    return this.s[0];
+  }
+  get s3(): Slot {
+    return this.s[2];
+  }
+  get s4(): Slot {
+    return this.s[3];
+  }
+  get vRe(): boolean {
+    return this.s3?.kind === 'key' && !this.hold;
+  }
+  get sumsqValid(): boolean {
+    return this.s3?.kind === 'pre' && !this.hold;
+  }
+  get empty(): boolean {
+    return this.s.every((x) => x === null);
+  }
 
   /** The rising edge at the end of the current cycle. `s0` is the token presented at S0 (ignored
    *  while hold; callers must not present one then). Returns the query that finished, or -1. */
@@ -72,7 +87,8 @@ export class AttentionModel {
     if (!hold) {
       // dot stage 1 latches the S1 key's product with the q_att held now
       const k = this.s1;
-      if (k?.kind === 'key' && k.query !== this.qAtt) throw new Error(`attention model: key of query ${k.query} at S1 with q_att of query ${this.qAtt}`);
+      if (k?.kind === 'key' && k.query !== this.qAtt)
+        throw new Error(`attention model: key of query ${k.query} at S1 with q_att of query ${this.qAtt}`);
       this.s = [s0, this.s[0], this.s[1], this.s[2]];
     }
     let fin = -1;
@@ -94,7 +110,16 @@ export const endsQuery = (x: Slot): boolean => x?.kind === 'eoq' || (x?.kind ===
 /** Expected partial of a query: accumulate() over its keys in S4 order. */
 export function queryPartial(D: DesignSpec, q: number[], ids: number[], K: number[][], V: number[][]): Partial {
   const p = emptyPartial(D.cfg.d);
-  for (const j of ids) accumulate(D, p, expUnit(D, q.reduce((s, qi, i) => s + qi * K[j][i], 0)), V[j]);
+  for (const j of ids)
+    accumulate(
+      D,
+      p,
+      expUnit(
+        D,
+        q.reduce((s, qi, i) => s + qi * K[j][i], 0),
+      ),
+      V[j],
+    );
   return p;
 }
 
@@ -115,14 +140,25 @@ export function randVecScaled(D: DesignSpec, rng: Rng): number[] {
 export function kvRows(D: DesignSpec, rng: Rng, n: number): { K: number[][]; V: number[][] } {
   const d = D.cfg.d;
   const special = (i: number): number[] | null =>
-    i === 0 ? new Array<number>(d).fill(qMin(D)) : i === 1 ? new Array<number>(d).fill(qMax(D)) : i === 2 ? new Array<number>(d).fill(0)
-      : i === 3 ? Array.from({ length: d }, (_, t) => (t % 2 ? qMin(D) : qMax(D))) : null;
+    i === 0
+      ? new Array<number>(d).fill(qMin(D))
+      : i === 1
+        ? new Array<number>(d).fill(qMax(D))
+        : i === 2
+          ? new Array<number>(d).fill(0)
+          : i === 3
+            ? Array.from({ length: d }, (_, t) => (t % 2 ? qMin(D) : qMax(D)))
+            : null;
   const K = Array.from({ length: n }, (_, i) => special(i) ?? randVecScaled(D, rng));
   const V = Array.from({ length: n }, (_, i) => special((i + 2) % n) ?? randVec(D, rng));
   return { K, V };
 }
 
-type PlanTok = { kind: 'key'; id: number; query: number; last?: boolean } | { kind: 'eoq'; query: number } | { kind: 'pre'; x: number[]; tag: number } | { kind: 'idle' };
+type PlanTok =
+  | { kind: 'key'; id: number; query: number; last?: boolean }
+  | { kind: 'eoq'; query: number }
+  | { kind: 'pre'; x: number[]; tag: number }
+  | { kind: 'idle' };
 
 export interface AttentionTraceInfo {
   trace: Trace;
@@ -160,12 +196,17 @@ export function attentionTraceInfo(D: DesignSpec, seed: number): AttentionTraceI
   const keys: number[][] = [];
   const perm = (m: number) => {
     const a = Array.from({ length: nB }, (_, i) => i);
-    for (let i = a.length - 1; i > 0; i--) { const j = rng.int(0, i); [a[i], a[j]] = [a[j], a[i]]; }
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = rng.int(0, i);
+      [a[i], a[j]] = [a[j], a[i]];
+    }
     return a.slice(0, m);
   };
   for (let n = 0; n < nQ; n++) {
     // 0: all min (score with key 0 is the largest positive: exp saturates), 1: all max, then random
-    Q.push(n === 0 ? new Array<number>(d).fill(qMin(D)) : n === 1 ? new Array<number>(d).fill(qMax(D)) : randVec(D, rng));
+    Q.push(
+      n === 0 ? new Array<number>(d).fill(qMin(D)) : n === 1 ? new Array<number>(d).fill(qMax(D)) : randVec(D, rng),
+    );
     const m = [nB, nB, 0, 1, 0, 2, 1, nB, 3, 0, 2, Math.max(1, nB - 1)][n];
     keys.push(n === 0 ? [1, 0, ...perm(nB).filter((j) => j > 1)] : perm(m));
   }
@@ -173,11 +214,18 @@ export function attentionTraceInfo(D: DesignSpec, seed: number): AttentionTraceI
 
   // ---- plan of S0 tokens: a preprocessing burst, then the queries (keys with gaps, then the token),
   // with norm requests sprinkled into idle S0 cycles
-  const preVec = (i: number): number[] => (i === 0 ? new Array<number>(d).fill(qMin(D)) : i === 1 ? new Array<number>(d).fill(qMax(D)) : i === 2 ? new Array<number>(d).fill(0) : randVec(D, rng));
+  const preVec = (i: number): number[] =>
+    i === 0
+      ? new Array<number>(d).fill(qMin(D))
+      : i === 1
+        ? new Array<number>(d).fill(qMax(D))
+        : i === 2
+          ? new Array<number>(d).fill(0)
+          : randVec(D, rng);
   let preCount = 0;
   const pre = (): PlanTok => ({ kind: 'pre', x: preVec(preCount++), tag: rng.int(0, 2 ** TW - 1) });
   const plan: PlanTok[] = [];
-  for (let i = 0; i < 6; i++) plan.push(pre());       // back to back
+  for (let i = 0; i < 6; i++) plan.push(pre()); // back to back
   plan.push({ kind: 'idle' }, pre(), { kind: 'idle' }, { kind: 'idle' }, pre());
   let bareTokens = 0;
   for (let n = 0; n < nQ; n++) {
@@ -198,16 +246,28 @@ export function attentionTraceInfo(D: DesignSpec, seed: number): AttentionTraceI
     // S0 idle while the token travels to S4: q_load of the next query may fall into its hold
     if (n === 4 || n === 7) plan.push({ kind: 'idle' }, { kind: 'idle' }, { kind: 'idle' }, { kind: 'idle' });
     // queries 2→3→4 and 9→10 follow back to back (tokens one or two cycles apart: hold for sure)
-    if (![2, 3, 9].includes(n)) for (let g = rng.int(0, 3); g > 0; g--) plan.push(rng.next() < 0.2 ? pre() : { kind: 'idle' });
+    if (![2, 3, 9].includes(n))
+      for (let g = rng.int(0, 3); g > 0; g--) plan.push(rng.next() < 0.2 ? pre() : { kind: 'idle' });
   }
 
   // ---- run
   const m = new AttentionModel();
   const cycles: Cycle[] = [];
   const inputs = (o: Record<string, bigint | number>) => ({
-    rst: 0, q_load: 0, q_vec: packBus(randVec(D, rng), D.qkv.bits), q_swap: 0, in_valid: 0, in_eoq: 0, in_id: rng.int(0, 2 ** D.bank.keyIndex.bits - 1),
-    pre_valid: 0, pre_k: packBus(randVec(D, rng), D.qkv.bits), pre_tag: rng.int(0, 2 ** TW - 1),
-    k_row: packBus(randVec(D, rng), D.qkv.bits), v_row: packBus(randVec(D, rng), D.qkv.bits), part_clear: 0, ...o,
+    rst: 0,
+    q_load: 0,
+    q_vec: packBus(randVec(D, rng), D.qkv.bits),
+    q_swap: 0,
+    in_valid: 0,
+    in_eoq: 0,
+    in_id: rng.int(0, 2 ** D.bank.keyIndex.bits - 1),
+    pre_valid: 0,
+    pre_k: packBus(randVec(D, rng), D.qkv.bits),
+    pre_tag: rng.int(0, 2 ** TW - 1),
+    k_row: packBus(randVec(D, rng), D.qkv.bits),
+    v_row: packBus(randVec(D, rng), D.qkv.bits),
+    part_clear: 0,
+    ...o,
   });
   cycles.push({ in: inputs({ rst: 1 }), out: {} });
 
@@ -217,10 +277,10 @@ export function attentionTraceInfo(D: DesignSpec, seed: number): AttentionTraceI
   const clearDelays = [0, 7, 1, 15, 3, 0, 40, 2, 5, 15, 1, 4];
   const LOAD_IN_HOLD = [5, 8];
   let clearAt = -1;
-  let loaded = -1;       // last query loaded into q_next
-  let swapped = -1;      // last query moved into q_att
+  let loaded = -1; // last query loaded into q_next
+  let swapped = -1; // last query moved into q_att
   const loadCycle: number[] = [];
-  let eoqIssued = -1;    // last query whose end-of-query token entered S0
+  let eoqIssued = -1; // last query whose end-of-query token entered S0
   let qLoadInHold = 0;
   let clearOnFinish = 0;
   let partChecks = 0;
@@ -244,22 +304,28 @@ export function attentionTraceInfo(D: DesignSpec, seed: number): AttentionTraceI
     // previous query's end mark entered S0 in an earlier cycle; at the latest with its first token
     const sw = swapped + 1;
     let qSwap = false;
-    if (sw < nQ && !hold && loaded >= sw && loadCycle[sw] < c && eoqIssued >= sw - 1) qSwap = tokQuery === sw || rng.next() < 0.3;
-    if (tokQuery > swapped && !(qSwap && tokQuery === sw)) throw new Error(`plan: query ${tokQuery} at S0 before its q_swap`);
+    if (sw < nQ && !hold && loaded >= sw && loadCycle[sw] < c && eoqIssued >= sw - 1)
+      qSwap = tokQuery === sw || rng.next() < 0.3;
+    if (tokQuery > swapped && !(qSwap && tokQuery === sw))
+      throw new Error(`plan: query ${tokQuery} at S0 before its q_swap`);
     // q_load of the one after: once q_next is free (its predecessor swapped, this cycle counts), at the
     // latest in the cycle before its first token; sometimes early, often during a hold
     let qLoad: number | null = null;
     const next = loaded + 1;
     if (next < nQ && swapped + (qSwap ? 1 : 0) >= next - 1) {
       const upcoming = plan[pi];
-      const mustNow = upcoming !== undefined && (upcoming.kind === 'key' || upcoming.kind === 'eoq') && upcoming.query === next;
+      const mustNow =
+        upcoming !== undefined && (upcoming.kind === 'key' || upcoming.kind === 'eoq') && upcoming.query === next;
       const early = hold ? 0.9 : LOAD_IN_HOLD.includes(next) ? 0 : 0.3;
       if (mustNow || rng.next() < early) qLoad = next;
     }
     const s0: Slot = tok.kind === 'idle' ? null : tok;
-    const s1 = m.s1, s4 = m.s4;
+    const s1 = m.s1,
+      s4 = m.s4;
     const inp = inputs({
-      q_load: qLoad !== null ? 1 : 0, ...(qLoad !== null ? { q_vec: packBus(Q[qLoad], D.qkv.bits) } : {}), q_swap: qSwap ? 1 : 0,
+      q_load: qLoad !== null ? 1 : 0,
+      ...(qLoad !== null ? { q_vec: packBus(Q[qLoad], D.qkv.bits) } : {}),
+      q_swap: qSwap ? 1 : 0,
       ...(tok.kind === 'key' ? { in_valid: 1, in_id: tok.id, in_eoq: tok.last ? 1 : 0 } : {}),
       ...(tok.kind === 'eoq' ? { in_eoq: 1 } : {}),
       ...(tok.kind === 'pre' ? { pre_valid: 1, pre_k: packBus(tok.x, D.qkv.bits), pre_tag: tok.tag } : {}),
@@ -272,7 +338,8 @@ export function attentionTraceInfo(D: DesignSpec, seed: number): AttentionTraceI
     if (hold && s3?.kind === 'pre') preAtS3InHold++;
     const out: Record<string, bigint | number | null> = {
       hold: hold ? 1 : 0,
-      v_re: m.vRe ? 1 : 0, v_raddr: m.vRe && s3?.kind === 'key' ? s3.id : null,
+      v_re: m.vRe ? 1 : 0,
+      v_raddr: m.vRe && s3?.kind === 'key' ? s3.id : null,
       sumsq_valid: m.sumsqValid ? 1 : 0,
       sumsq: m.sumsqValid && s3?.kind === 'pre' ? sumSquares(s3.x) : null,
       sumsq_tag: m.sumsqValid && s3?.kind === 'pre' ? s3.tag : null,
@@ -297,7 +364,15 @@ export function attentionTraceInfo(D: DesignSpec, seed: number): AttentionTraceI
   }
   return {
     trace: { module: 'elsa_attention', ...tracePorts(attentionModule.ports!(D)), cycles },
-    queries: nQ, finishes: m.finishes, holdCycles: m.holdCycles, bareTokens, qLoadInHold, clearOnFinish, keyAtS3InHold, preAtS3InHold, preRequests: preCount, partChecks,
+    queries: nQ,
+    finishes: m.finishes,
+    holdCycles: m.holdCycles,
+    bareTokens,
+    qLoadInHold,
+    clearOnFinish,
+    keyAtS3InHold,
+    preAtS3InHold,
+    preRequests: preCount,
+    partChecks,
   };
 }
-

@@ -11,16 +11,21 @@ const pad = (s: string, n: number) => s + ' '.repeat(Math.max(1, n - s.length));
 const FIELDS_INDENT = 46;
 
 export const axiModule: ModuleDef = {
-  name: 'elsa_axi', template: 'elsa_axi.v.ejs', deps: ['elsa_top'],
+  name: 'elsa_axi',
+  template: 'elsa_axi.v.ejs',
+  deps: ['elsa_top'],
   doc: 'AXI wrapper: AXI4-Stream kv/q/o rows, AXI4-Lite control/status registers (map in the file header)',
   ports: (D) => {
     const row = { count: D.cfg.d, of: D.qkv };
     return [
       input('aclk', 1, 'clock'),
       input('aresetn', 1, 'synchronous reset, active low (hold low for at least one aclk edge)'),
-      input('s_axis_kv_tdata', { count: 2 * D.cfg.d, of: D.qkv },
+      input(
+        's_axis_kv_tdata',
+        { count: 2 * D.cfg.d, of: D.qkv },
         '{v, k}: key row in the low half, value row in the high half',
-        { group: 'AXI4-Stream slave: key and value rows' }),
+        { group: 'AXI4-Stream slave: key and value rows' },
+      ),
       input('s_axis_kv_tvalid', 1, 'beat valid'),
       output('s_axis_kv_tready', 1, 'beat accepted (only while the core loads keys; never depends on tvalid)'),
       input('s_axis_kv_tlast', 1, 'ignored: register N decides where an invocation ends'),
@@ -28,13 +33,15 @@ export const axiModule: ModuleDef = {
       input('s_axis_q_tvalid', 1, 'beat valid'),
       output('s_axis_q_tready', 1, 'beat accepted (only while the core executes; never depends on tvalid)'),
       input('s_axis_q_tlast', 1, 'ignored: register N decides where an invocation ends'),
-      output('m_axis_o_tdata', { count: D.cfg.d, of: D.out }, 'output row',
-        { group: 'AXI4-Stream master: output rows' }),
+      output('m_axis_o_tdata', { count: D.cfg.d, of: D.out }, 'output row', {
+        group: 'AXI4-Stream master: output rows',
+      }),
       output('m_axis_o_tvalid', 1, 'beat valid (never depends on tready; holds tdata and tlast until taken)'),
       input('m_axis_o_tready', 1, 'beat taken'),
       output('m_axis_o_tlast', 1, 'last row of the invocation'),
-      input('s_axil_awaddr', AXIL.addr, 'write byte address (bits [1:0] ignored)',
-        { group: 'AXI4-Lite slave: registers' }),
+      input('s_axil_awaddr', AXIL.addr, 'write byte address (bits [1:0] ignored)', {
+        group: 'AXI4-Lite slave: registers',
+      }),
       input('s_axil_awprot', AXIL.prot, 'ignored'),
       input('s_axil_awvalid', 1, 'write address valid'),
       output('s_axil_awready', 1, 'write address accepted'),
@@ -57,19 +64,35 @@ export const axiModule: ModuleDef = {
     ];
   },
   localparams: (D) => [
-    D.qkv, D.top.n, D.candSel.threshold, D.top.cycleCount, AXIL.addr, AXIL.word, AXIL.data, AXIL.strobe, AXIL.resp,
+    D.qkv,
+    D.top.n,
+    D.candSel.threshold,
+    D.top.cycleCount,
+    AXIL.addr,
+    AXIL.word,
+    AXIL.data,
+    AXIL.strobe,
+    AXIL.resp,
     D.top.dim,
     { name: 'RESP_OKAY', value: 0, of: AXIL.resp, doc: 'AXI response OKAY' },
     { name: 'RESP_SLVERR', value: 2, of: AXIL.resp, doc: 'AXI response SLVERR: the access had no effect' },
-    ...axiRegisters(D).map((r) => ({ name: `A_${r.name}`, value: r.offset / 4, of: AXIL.word,
-      doc: `register ${r.name}: byte offset ${hex2(r.offset)}` })),
+    ...axiRegisters(D).map((r) => ({
+      name: `A_${r.name}`,
+      value: r.offset / 4,
+      of: AXIL.word,
+      doc: `register ${r.name}: byte offset ${hex2(r.offset)}`,
+    })),
   ],
   view: (D) => {
     const regs = axiRegisters(D);
     const q = D.cfg.d * D.qkv.bits;
     return {
       addrW: AXI_ADDR_W,
-      kvBits: 2 * q, qBits: q, oBits: D.cfg.d * D.out.bits, kRange: `[${q - 1}:0]`, vRange: `[${2 * q - 1}:${q}]`,
+      kvBits: 2 * q,
+      qBits: q,
+      oBits: D.cfg.d * D.out.bits,
+      kRange: `[${q - 1}:0]`,
+      vRange: `[${2 * q - 1}:${q}]`,
       table: regs.map((r) => ({
         line: `${hex2(r.offset)}    ${pad(r.name, 14)} ${pad(r.access, 7)} ${pad(r.reset, 11)} ${r.fields[0]}`,
         more: r.fields.slice(1).map((f) => `${' '.repeat(FIELDS_INDENT)}${f}`),

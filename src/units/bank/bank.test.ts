@@ -26,50 +26,56 @@ describe('bank traces exercise what they claim', () => {
     expect(ram.sameAddrChecks).toBeGreaterThan(20);
     expect(ram.holdChecks).toBeGreaterThan(20);
   });
-  it.each([...configs, stall].map((D) => [D.cfg.name, D] as const))('elsa_bank %s: all/none/partial queries, back to back and during holds', (_n, D) => {
-    const b = bank.get(D.cfg.name)!;
-    const withKeys = b.queries.filter((q) => q.K.length > 0);
-    expect(withKeys.some((q) => q.kind === 'all' && q.order.length === q.K.length)).toBe(true);
-    expect(withKeys.some((q) => q.kind === 'none' && q.order.length === 0)).toBe(true);
-    expect(withKeys.some((q) => q.order.length > 0 && q.order.length < q.K.length)).toBe(true);
-    expect(b.queries.some((q) => q.K.length === 0)).toBe(true);
-    expect(b.queries.every((q) => q.eoq > q.qs && q.ready > q.qs)).toBe(true);
-    expect(b.holdCycles).toBeGreaterThan(10);
-    expect(b.qsBackToBack).toBeGreaterThan(0);
-    // queues of 4 or more: the next query starts over the old one's last keys
-    if (D.bank.overlapTail) expect(b.qsOverTail).toBeGreaterThan(0);
-    else expect(b.qsOverTail).toBe(0);
-    expect(b.holdBlocked.pop).toBeGreaterThan(0);
-    if (D.cfg.pC === 1 || D === stall) expect(b.roomStalls).toBeGreaterThan(0);
-  });
+  it.each([...configs, stall].map((D) => [D.cfg.name, D] as const))(
+    'elsa_bank %s: all/none/partial queries, back to back and during holds',
+    (_n, D) => {
+      const b = bank.get(D.cfg.name)!;
+      const withKeys = b.queries.filter((q) => q.K.length > 0);
+      expect(withKeys.some((q) => q.kind === 'all' && q.order.length === q.K.length)).toBe(true);
+      expect(withKeys.some((q) => q.kind === 'none' && q.order.length === 0)).toBe(true);
+      expect(withKeys.some((q) => q.order.length > 0 && q.order.length < q.K.length)).toBe(true);
+      expect(b.queries.some((q) => q.K.length === 0)).toBe(true);
+      expect(b.queries.every((q) => q.eoq > q.qs && q.ready > q.qs)).toBe(true);
+      expect(b.holdCycles).toBeGreaterThan(10);
+      expect(b.qsBackToBack).toBeGreaterThan(0);
+      // queues of 4 or more: the next query starts over the old one's last keys
+      if (D.bank.overlapTail) expect(b.qsOverTail).toBeGreaterThan(0);
+      else expect(b.qsOverTail).toBe(0);
+      expect(b.holdBlocked.pop).toBeGreaterThan(0);
+      if (D.cfg.pC === 1 || D === stall) expect(b.roomStalls).toBeGreaterThan(0);
+    },
+  );
   it('elsa_bank: over the bank configs, a hold blocks a row issue, a push, a pop and a bare token', () => {
     // which of these meet a hold depends on the bank shape (few rows: the next query's rows are all in
     // before the previous query's mark reaches S4), so the claim is over all configs together
     const blocked = [...bank.values()].map((b) => b.holdBlocked);
-    for (const k of ['issue', 'push', 'pop', 'token'] as const) expect(blocked.filter((h) => h[k] > 0).length, k).toBeGreaterThan(1);
+    for (const k of ['issue', 'push', 'pop', 'token'] as const)
+      expect(blocked.filter((h) => h[k] > 0).length, k).toBeGreaterThan(1);
   });
-  it.each(configs.map((D) => [D.cfg.name, D] as const))('elsa_bank %s: expected partials = elsaFixed() for the bank (keys at y = pA·j)', (_n, D) => {
-    const pA = D.cfg.pA;
-    const d = D.cfg.d;
-    for (const q of bank.get(D.cfg.name)!.queries) {
-      const nb = q.K.length;
-      if (nb === 0) continue;
-      // bank 0 of an invocation with n = (nb-1)·pA + 1 holds exactly these keys; the others are zero
-      // (norm 0: max‖k‖ unchanged)
-      const n = (nb - 1) * pA + 1;
-      const K = Array.from({ length: n }, (_, y) => (y % pA === 0 ? q.K[y / pA] : new Array<number>(d).fill(0)));
-      const V = Array.from({ length: n }, (_, y) => (y % pA === 0 ? q.V[y / pA] : new Array<number>(d).fill(0)));
-      const ref = elsaFixed(D, K, V, [q.q], q.tQ);
-      expect(ref.thr).toBe(q.thr);
-      expect(ref.queries[0].banks[0].order).toEqual(q.order);
-      expect(ref.queries[0].banks[0].partial).toEqual(q.partial);
-    }
-  });
+  it.each(configs.map((D) => [D.cfg.name, D] as const))(
+    'elsa_bank %s: expected partials = elsaFixed() for the bank (keys at y = pA·j)',
+    (_n, D) => {
+      const pA = D.cfg.pA;
+      const d = D.cfg.d;
+      for (const q of bank.get(D.cfg.name)!.queries) {
+        const nb = q.K.length;
+        if (nb === 0) continue;
+        // bank 0 of an invocation with n = (nb-1)·pA + 1 holds exactly these keys; the others are zero
+        // (norm 0: max‖k‖ unchanged)
+        const n = (nb - 1) * pA + 1;
+        const K = Array.from({ length: n }, (_, y) => (y % pA === 0 ? q.K[y / pA] : new Array<number>(d).fill(0)));
+        const V = Array.from({ length: n }, (_, y) => (y % pA === 0 ? q.V[y / pA] : new Array<number>(d).fill(0)));
+        const ref = elsaFixed(D, K, V, [q.q], q.tQ);
+        expect(ref.thr).toBe(q.thr);
+        expect(ref.queries[0].banks[0].order).toEqual(q.order);
+        expect(ref.queries[0].banks[0].partial).toEqual(q.partial);
+      }
+    },
+  );
 });
 
 describe('elsa_ram (parameter defaults 8/16/4: the same module text for every config)', () => {
-  for (const sim of SIMULATORS)
-    it(`matches the model under ${sim}`, () => expectPass(small, ram.trace, sim));
+  for (const sim of SIMULATORS) it(`matches the model under ${sim}`, () => expectPass(small, ram.trace, sim));
 });
 
 describe.each(configs.map((D) => [D.cfg.name, D] as const))('elsa_bank, config %s', (_n, D) => {

@@ -14,7 +14,10 @@ export function queueTrace(D: DesignSpec, seed: number, count = 400): Trace {
     const push = fifo.length < depth && rng.next() < 0.55 ? 1 : 0;
     const pop = fifo.length > 0 && rng.next() < 0.5 ? 1 : 0;
     const data = rng.int(0, 2 ** D.bank.keyIndex.bits - 1);
-    cycles.push({ in: { rst: 0, push, push_data: data, pop }, out: { count: fifo.length, head: fifo.length ? fifo[0] : null } });
+    cycles.push({
+      in: { rst: 0, push, push_data: data, pop },
+      out: { count: fifo.length, head: fifo.length ? fifo[0] : null },
+    });
     if (pop) fifo.shift();
     if (push) fifo.push(data);
   }
@@ -29,7 +32,10 @@ export function arbiterTrace(D: DesignSpec, seed: number, count = 300): Trace {
     const counts = Array.from({ length: pC }, () => (rng.next() < 0.3 ? 0 : rng.int(0, D.cfg.queueDepth)));
     let g = -1;
     for (let c = 0; c < pC; c++) if (counts[c] > 0 && (g < 0 || counts[c] > counts[g])) g = c;
-    cycles.push({ in: { counts: packBus(counts, D.bank.queueCount.bits) }, out: { grant_valid: g >= 0 ? 1 : 0, grant: g >= 0 ? g : 0 } });
+    cycles.push({
+      in: { counts: packBus(counts, D.bank.queueCount.bits) },
+      out: { grant_valid: g >= 0 ? 1 : 0, grant: g >= 0 ? g : 0 },
+    });
   }
   return { module: 'elsa_arbiter', ...tracePorts(arbiterModule.ports!(D)), cycles };
 }

@@ -21,8 +21,8 @@ export function ramTraceInfo(_D: DesignSpec, seed: number, count = 400): RamTrac
   const { width: W, depth: N } = RAM_DEFAULTS;
   const rng = new Rng(seed);
   const mem: (number | null)[] = new Array<number | null>(N).fill(null);
-  let rdata: number | null = null;      // register contents as seen in the current cycle
-  let rdataSame = false;                // the current rdata came from a same-address read/write
+  let rdata: number | null = null; // register contents as seen in the current cycle
+  let rdataSame = false; // the current rdata came from a same-address read/write
   let sameAddrChecks = 0;
   let holdChecks = 0;
   let lastRe = 0;
@@ -32,10 +32,16 @@ export function ramTraceInfo(_D: DesignSpec, seed: number, count = 400): RamTrac
     let we: number, waddr: number, re: number, raddr: number;
     if (i < 6) {
       // start: reads of never-written words (X), then a write and its read-back next cycle
-      we = i >= 2 ? 1 : 0; waddr = i; re = 1; raddr = i === 0 ? 3 : i - 1;
+      we = i >= 2 ? 1 : 0;
+      waddr = i;
+      re = 1;
+      raddr = i === 0 ? 3 : i - 1;
     } else if (i < 6 + N) {
       // fill every word (with a read of the previous write each cycle: write→read next cycle)
-      we = 1; waddr = i - 6; re = 1; raddr = Math.max(0, i - 7);
+      we = 1;
+      waddr = i - 6;
+      re = 1;
+      raddr = Math.max(0, i - 7);
     } else {
       we = rng.next() < 0.6 ? 1 : 0;
       waddr = rng.int(0, N - 1);
@@ -59,12 +65,19 @@ export function ramTraceInfo(_D: DesignSpec, seed: number, count = 400): RamTrac
   }
   return {
     trace: {
-      module: 'elsa_ram', clocked: true,
-      inputs: [{ name: 'we', width: 1 }, { name: 'waddr', width: RAM_DEFAULTS.aw }, { name: 'wdata', width: W }, { name: 're', width: 1 }, { name: 'raddr', width: RAM_DEFAULTS.aw }],
+      module: 'elsa_ram',
+      clocked: true,
+      inputs: [
+        { name: 'we', width: 1 },
+        { name: 'waddr', width: RAM_DEFAULTS.aw },
+        { name: 'wdata', width: W },
+        { name: 're', width: 1 },
+        { name: 'raddr', width: RAM_DEFAULTS.aw },
+      ],
       outputs: [{ name: 'rdata', width: W }],
       cycles,
     },
-    sameAddrChecks, holdChecks,
+    sameAddrChecks,
+    holdChecks,
   };
 }
-

@@ -3,15 +3,20 @@ import type { ModuleDef } from '../module.ts';
 import { clockPort, input, output, resetPort, verilogLiteral } from '../module.ts';
 
 export const ramModule: ModuleDef = {
-  name: 'elsa_ram', template: 'elsa_ram.v.ejs', deps: [],
+  name: 'elsa_ram',
+  template: 'elsa_ram.v.ejs',
+  deps: [],
   doc: 'simple dual-port RAM with registered read (K, V, key hash and key norm memories)',
 };
 
 export const queueModule: ModuleDef = {
-  name: 'elsa_queue', template: 'elsa_queue.v.ejs', deps: [],
+  name: 'elsa_queue',
+  template: 'elsa_queue.v.ejs',
+  deps: [],
   doc: 'candidate queue (FIFO of local key indices)',
   ports: (D) => [
-    clockPort(), resetPort(),
+    clockPort(),
+    resetPort(),
     input('push', 1, 'write push_data (never while full: the bank issues rows only with room)'),
     input('push_data', D.bank.keyIndex, 'local key index of a selected key'),
     input('pop', 1, 'drop the head (only when count > 0)'),
@@ -19,33 +24,50 @@ export const queueModule: ModuleDef = {
     output('count', D.bank.queueCount, 'entries held', { reg: true }),
   ],
   localparams: (D) => [
-    D.bank.keyIndex, D.bank.queuePointer, D.bank.queueCount,
+    D.bank.keyIndex,
+    D.bank.queuePointer,
+    D.bank.queueCount,
     { name: 'QUEUE_DEPTH', value: D.cfg.queueDepth, doc: 'entries' },
-    { name: 'LAST_PTR', value: D.cfg.queueDepth - 1, of: D.bank.queuePointer, doc: 'pointer of the last entry: wraps to 0' },
+    {
+      name: 'LAST_PTR',
+      value: D.cfg.queueDepth - 1,
+      of: D.bank.queuePointer,
+      doc: 'pointer of the last entry: wraps to 0',
+    },
   ],
 };
 
 export const arbiterModule: ModuleDef = {
-  name: 'elsa_arbiter', template: 'elsa_arbiter.v.ejs', deps: [],
+  name: 'elsa_arbiter',
+  template: 'elsa_arbiter.v.ejs',
+  deps: [],
   doc: 'longest-queue-first arbiter',
   ports: (D) => [
-    input('counts', { count: D.cfg.pC, of: D.bank.queueCount }, 'entries of each queue, queue c at [c*QCNT_W +: QCNT_W]'),
+    input(
+      'counts',
+      { count: D.cfg.pC, of: D.bank.queueCount },
+      'entries of each queue, queue c at [c*QCNT_W +: QCNT_W]',
+    ),
     output('grant_valid', 1, 'some queue is non-empty', { reg: true }),
     output('grant', D.bank.slot, 'the longest queue (ties: lowest index)', { reg: true }),
   ],
   localparams: (D) => [D.bank.queueCount, D.bank.slot],
-  view: (D) => ({ queues: Array.from({ length: D.cfg.pC }, (_, c) => ({ index: c, grant: verilogLiteral(D.bank.slot, c) })) }),
+  view: (D) => ({
+    queues: Array.from({ length: D.cfg.pC }, (_, c) => ({ index: c, grant: verilogLiteral(D.bank.slot, c) })),
+  }),
 };
 
 export const bankModule: ModuleDef = {
-  name: 'elsa_bank', template: 'elsa_bank.v.ejs',
+  name: 'elsa_bank',
+  template: 'elsa_bank.v.ejs',
   deps: ['elsa_ram', 'elsa_cand_sel', 'elsa_queue', 'elsa_arbiter', 'elsa_attention', 'elsa_isqrt'],
   doc: 'one bank: K/V/hash/norm memories, P_c candidate selection modules and queues, arbiter, attention module, norm unit',
   ports: (D) => {
     const vec = { count: D.cfg.d, of: D.qkv };
     const A = D.attention;
     return [
-      clockPort(), resetPort(),
+      clockPort(),
+      resetPort(),
       input('clear', 1, 'new invocation: forget keys and the max norm'),
       input('ld_valid', 1, 'a key row and its value row', { group: 'preprocessing' }),
       input('ld_k', vec, 'key row, written at the next local index'),
@@ -72,8 +94,20 @@ export const bankModule: ModuleDef = {
   localparams: (D) => {
     const B = D.bank;
     return [
-      D.qkv, B.keyIndex, B.keyCount, B.rowIndex, B.rowCount, B.slot, B.lastRowKeys, B.normTag, B.queueCount, B.queued,
-      D.hash.code, D.norm.norm, D.norm.sumSquares, D.candSel.thresholdProduct,
+      D.qkv,
+      B.keyIndex,
+      B.keyCount,
+      B.rowIndex,
+      B.rowCount,
+      B.slot,
+      B.lastRowKeys,
+      B.normTag,
+      B.queueCount,
+      B.queued,
+      D.hash.code,
+      D.norm.norm,
+      D.norm.sumSquares,
+      D.candSel.thresholdProduct,
       D.top.dim,
       { name: 'BANK_KEYS', value: B.keys, doc: 'keys per bank: nMax/pA' },
       { name: 'BANK_ROWS', value: B.rows, doc: 'candidate selection rows per bank: ceil(keys/pC)' },
@@ -82,8 +116,12 @@ export const bankModule: ModuleDef = {
       { name: 'ROW_KEYS', value: D.cfg.pC, of: B.lastRowKeys, doc: 'keys in a full row: P_c' },
       { name: 'ROW_1', value: 1, of: B.rowCount, doc: 'the row after row 0' },
       // P_c in KEY_IDX_W bits: 0 only when one row holds all 2^KEY_IDX_W keys (r_base is then never used)
-      { name: 'ROW_STRIDE', value: D.cfg.pC % 2 ** B.keyIndex.bits, of: B.keyIndex,
-        doc: 'local index step per row: P_c' },
+      {
+        name: 'ROW_STRIDE',
+        value: D.cfg.pC % 2 ** B.keyIndex.bits,
+        of: B.keyIndex,
+        doc: 'local index step per row: P_c',
+      },
       { name: 'QUEUE_FULL', value: D.cfg.queueDepth, of: B.queueCount, doc: 'count of a full candidate queue' },
       { name: 'ONE_QUEUED', value: 1, of: B.queued, doc: 'one entry left in all queues of the bank' },
       ...(B.overlapTail

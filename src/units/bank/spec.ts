@@ -30,15 +30,24 @@ export interface BankSpec {
 
 export function bankSpec(c: ElsaConfig): BankSpec {
   if (c.nMax % c.pA !== 0)
-    throw new ConfigError('pA', `must divide nMax = ${c.nMax}, not ${c.pA}`,
-      `choose pA from {${divisors(c.nMax).filter((x) => x <= 16).join(', ')}}`);
+    throw new ConfigError(
+      'pA',
+      `must divide nMax = ${c.nMax}, not ${c.pA}`,
+      `choose pA from {${divisors(c.nMax)
+        .filter((x) => x <= 16)
+        .join(', ')}}`,
+    );
   const keys = c.nMax / c.pA;
-  if (c.pC > keys) throw new ConfigError('pC', `must be at most the bank size nMax/pA = ${keys}, not ${c.pC}`, `set pC ≤ ${keys}`);
+  if (c.pC > keys)
+    throw new ConfigError('pC', `must be at most the bank size nMax/pA = ${keys}, not ${c.pC}`, `set pC ≤ ${keys}`);
   const rows = Math.ceil(keys / c.pC);
   const slot = width.index('SLOT_W', c.pC, 'candidate selection slot = queue = arbiter grant');
   const rowIndex = width.index('ROW_W', rows, 'candidate selection row address');
   return {
-    keys, rows, slot, rowIndex,
+    keys,
+    rows,
+    slot,
+    rowIndex,
     keyIndex: width.index('KEY_IDX_W', keys, 'local key index in the bank'),
     keyCount: width.forMax('KEY_CNT_W', keys, 'keys loaded into the bank, 0..nMax/pA'),
     rowCount: width.forMax('ROW_CNT_W', rows, 'rows issued, 0..rows'),

@@ -26,16 +26,37 @@ import { hamming, isCandidate } from '../cand_sel/model.ts';
 import { hashFixed } from '../hash/model.ts';
 import { isqrt, sumSquares } from '../norm/model.ts';
 import { packBus, type Cycle, type Trace } from '../../sim/trace.ts';
-import { AttentionModel, kvRows, partOut, queryPartial, randVec, randVecScaled, type Slot } from '../attention/trace.ts';
+import {
+  AttentionModel,
+  kvRows,
+  partOut,
+  queryPartial,
+  randVec,
+  randVecScaled,
+  type Slot,
+} from '../attention/trace.ts';
 import { tracePorts } from '../module.ts';
 import { bankModule } from './rtl.ts';
 
 type Kind = 'all' | 'none' | 'quarter' | 'half' | 'most';
 export interface QueryRec {
-  kind: Kind; q: number[]; hash: number[]; tQ: number; thr: number;
-  K: number[][]; V: number[][];             // the bank's keys and values when the query ran
-  mask: boolean[]; order: number[]; eoqAt: number; readyAt: number; partial: Partial;   // fixed-point model
-  qs: number; eoq: number; ready: number; pops: number[]; holdCycles: number;        // cycle model
+  kind: Kind;
+  q: number[];
+  hash: number[];
+  tQ: number;
+  thr: number;
+  K: number[][];
+  V: number[][]; // the bank's keys and values when the query ran
+  mask: boolean[];
+  order: number[];
+  eoqAt: number;
+  readyAt: number;
+  partial: Partial; // fixed-point model
+  qs: number;
+  eoq: number;
+  ready: number;
+  pops: number[];
+  holdCycles: number; // cycle model
 }
 
 export interface BankTraceInfo {
@@ -77,7 +98,7 @@ class BankSim {
   fresh2 = false;
   eoqOwed = false;
   queues: { j: number; query: number }[][];
-  cur = -1;                 // query the selection works on
+  cur = -1; // query the selection works on
   queries: QueryRec[] = [];
   attn = new AttentionModel();
   expected: Partial[] = [];
@@ -94,11 +115,16 @@ class BankSim {
     this.queues = Array.from({ length: D.cfg.pC }, () => []);
   }
 
-  get c(): number { return this.cycles.length; }
-  get nRows(): number { return Math.ceil(this.kvCount / this.D.cfg.pC); }
+  get c(): number {
+    return this.cycles.length;
+  }
+  get nRows(): number {
+    return Math.ceil(this.kvCount / this.D.cfg.pC);
+  }
   /** Keys of the row in flight that pass selection (pushed this cycle unless hold). */
   rowPushes(): [number, number][] {
-    const pC = this.D.cfg.pC, out: [number, number][] = [];
+    const pC = this.D.cfg.pC,
+      out: [number, number][] = [];
     if (this.rowInflight)
       for (let i = 0; i < pC; i++) {
         const j = this.rowB * pC + i;
@@ -119,24 +145,53 @@ class BankSim {
     return { hold, queued, pushes, rowsDone, ready, tokenDue, token: tokenDue && !hold };
   }
   get idle(): boolean {
-    return !this.eoqOwed && !this.rowInflight && this.queues.every((q) => q.length === 0) && this.attn.empty && !this.attn.partFull && this.normPipe.length === 0 && this.pendingHashes.length === 0;
+    return (
+      !this.eoqOwed &&
+      !this.rowInflight &&
+      this.queues.every((q) => q.length === 0) &&
+      this.attn.empty &&
+      !this.attn.partFull &&
+      this.normPipe.length === 0 &&
+      this.pendingHashes.length === 0
+    );
   }
 
   private sel(j: number): boolean {
     const q = this.queries[this.cur];
-    const h = this.hashes[j], n = this.norms[j];
-    if (h === undefined || n === undefined) throw new Error(`bank model: key ${j} selected before its hash/norm was written`);
+    const h = this.hashes[j],
+      n = this.norms[j];
+    if (h === undefined || n === undefined)
+      throw new Error(`bank model: key ${j} selected before its hash/norm was written`);
     return isCandidate(this.D, hamming(q.hash, h), n, q.thr);
   }
 
-  tick(inp: { rst?: boolean; clear?: boolean; ld?: { k: number[]; v: number[]; hashAt: number }; qs?: QueryRec } = {}): void {
-    const D = this.D, pC = D.cfg.pC, QD = D.cfg.queueDepth, rng = this.rng;
+  tick(
+    inp: { rst?: boolean; clear?: boolean; ld?: { k: number[]; v: number[]; hashAt: number }; qs?: QueryRec } = {},
+  ): void {
+    const D = this.D,
+      pC = D.cfg.pC,
+      QD = D.cfg.queueDepth,
+      rng = this.rng;
     const c = this.c;
     const junk = () => packBus(randVec(D, rng), D.qkv.bits);
-    const junkBits = () => packBus(Array.from({ length: D.cfg.k }, () => rng.int(0, 1)), 1);
+    const junkBits = () =>
+      packBus(
+        Array.from({ length: D.cfg.k }, () => rng.int(0, 1)),
+        1,
+      );
     const inputs: Record<string, bigint | number> = {
-      rst: 0, clear: 0, ld_valid: 0, ld_k: junk(), ld_v: junk(), h_valid: 0, h_data: junkBits(),
-      qs_start: 0, qs_hash: junkBits(), qs_vec: junk(), thr: rng.int(-(2 ** (D.candSel.thresholdProduct.bits - 1)), 2 ** (D.candSel.thresholdProduct.bits - 1) - 1), part_clear: 0,
+      rst: 0,
+      clear: 0,
+      ld_valid: 0,
+      ld_k: junk(),
+      ld_v: junk(),
+      h_valid: 0,
+      h_data: junkBits(),
+      qs_start: 0,
+      qs_hash: junkBits(),
+      qs_vec: junk(),
+      thr: rng.int(-(2 ** (D.candSel.thresholdProduct.bits - 1)), 2 ** (D.candSel.thresholdProduct.bits - 1) - 1),
+      part_clear: 0,
     };
     if (inp.rst) {
       inputs.rst = 1;
@@ -151,7 +206,8 @@ class BankSim {
     const curQ = this.cur >= 0 ? this.queries[this.cur] : null;
     if (curQ && ready && curQ.ready < 0) {
       curQ.ready = c;
-      if (curQ.holdCycles === 0 && c - curQ.qs !== curQ.readyAt) throw new Error(`bank model: ready ${c - curQ.qs} cycles after qs_start, bankOrder says ${curQ.readyAt}`);
+      if (curQ.holdCycles === 0 && c - curQ.qs !== curQ.readyAt)
+        throw new Error(`bank model: ready ${c - curQ.qs} cycles after qs_start, bankOrder says ${curQ.readyAt}`);
     }
     const rCur = qs ? 0 : this.r;
     const room = this.queues.every((q) => (this.rowInflight ? 1 : 0) + q.length < QD);
@@ -160,12 +216,17 @@ class BankSim {
     if (hold) {
       const hb = this.holdBlocked;
       if ((qs !== undefined || this.selActive) && rCur < this.nRows && room) hb.issue++;
-      if (this.rowInflight && Array.from({ length: pC }, (_, i) => this.rowB * pC + i).some((j) => j < this.kvCount && this.sel(j))) hb.push++;
+      if (
+        this.rowInflight &&
+        Array.from({ length: pC }, (_, i) => this.rowB * pC + i).some((j) => j < this.kvCount && this.sel(j))
+      )
+        hb.push++;
       if (this.queues.some((q) => q.length > 0)) hb.pop++;
       if (tokenDue) hb.token++;
     }
     let g = -1;
-    for (let i = 0; i < pC; i++) if (this.queues[i].length > 0 && (g < 0 || this.queues[i].length > this.queues[g].length)) g = i;
+    for (let i = 0; i < pC; i++)
+      if (this.queues[i].length > 0 && (g < 0 || this.queues[i].length > this.queues[g].length)) g = i;
     const pop = g >= 0 && !hold;
     const lastPop = pop && queued === 1 && (this.fresh || (rowsDone && P === 0));
     const hNow = this.pendingHashes.length && this.pendingHashes[0].at <= c ? this.pendingHashes.shift()! : null;
@@ -177,18 +238,30 @@ class BankSim {
 
     // ---- inputs and expected outputs
     if (inp.clear) inputs.clear = 1;
-    if (inp.ld) Object.assign(inputs, { ld_valid: 1, ld_k: packBus(inp.ld.k, D.qkv.bits), ld_v: packBus(inp.ld.v, D.qkv.bits) });
+    if (inp.ld)
+      Object.assign(inputs, { ld_valid: 1, ld_k: packBus(inp.ld.k, D.qkv.bits), ld_v: packBus(inp.ld.v, D.qkv.bits) });
     if (hNow) Object.assign(inputs, { h_valid: 1, h_data: packBus(hNow.data, 1) });
-    if (qs) Object.assign(inputs, { qs_start: 1, qs_hash: packBus(qs.hash, 1), qs_vec: packBus(qs.q, D.qkv.bits), thr: qs.thr });
+    if (qs)
+      Object.assign(inputs, {
+        qs_start: 1,
+        qs_hash: packBus(qs.hash, 1),
+        qs_vec: packBus(qs.q, D.qkv.bits),
+        thr: qs.thr,
+      });
     if (partClear) inputs.part_clear = 1;
     const pf = this.attn.partFull;
     if (pf) this.partChecks++;
     this.cycles.push({
       in: inputs,
       out: {
-        norms_pending: this.inFlight !== 0 ? 1 : 0, max_norm: this.maxNorm, ready: ready ? 1 : 0,
+        norms_pending: this.inFlight !== 0 ? 1 : 0,
+        max_norm: this.maxNorm,
+        ready: ready ? 1 : 0,
         part_full: pf ? 1 : 0,
-        ...partOut(D, pf ? (this.attn.partQuery < 0 ? emptyPartial(D.cfg.d) : this.expected[this.attn.partQuery]) : null),
+        ...partOut(
+          D,
+          pf ? (this.attn.partQuery < 0 ? emptyPartial(D.cfg.d) : this.expected[this.attn.partQuery]) : null,
+        ),
       },
     });
 
@@ -202,7 +275,8 @@ class BankSim {
       const { j, query } = this.queues[g].shift()!;
       const q = this.queries[query];
       q.pops.push(j);
-      if (lastPop && q.pops.length !== q.order.length) throw new Error(`bank model: last-key mark on key ${q.pops.length} of ${q.order.length}`);
+      if (lastPop && q.pops.length !== q.order.length)
+        throw new Error(`bank model: last-key mark on key ${q.pops.length} of ${q.order.length}`);
       s0 = { kind: 'key', id: j, query, ...(lastPop ? { last: true } : {}) };
       if (lastPop) ended = q;
     } else if (token) {
@@ -217,8 +291,12 @@ class BankSim {
     if (ended) {
       ended.eoq = c;
       const want = ended.order.join(',');
-      if (ended.pops.join(',') !== want) throw new Error(`bank model: pop order ${ended.pops} differs from bankOrder ${want}`);
-      if (ended.holdCycles === 0 && c - ended.qs !== ended.eoqAt) throw new Error(`bank model: end of query ${c - ended.qs} cycles after qs_start, bankOrder says ${ended.eoqAt}`);
+      if (ended.pops.join(',') !== want)
+        throw new Error(`bank model: pop order ${ended.pops} differs from bankOrder ${want}`);
+      if (ended.holdCycles === 0 && c - ended.qs !== ended.eoqAt)
+        throw new Error(
+          `bank model: end of query ${c - ended.qs} cycles after qs_start, bankOrder says ${ended.eoqAt}`,
+        );
     }
     const qSwap = this.fresh2 && !hold;
     if (!hold) this.fresh2 = this.fresh;
@@ -231,7 +309,7 @@ class BankSim {
     } else if (!hold) {
       this.rowInflight = issue;
       if (issue) this.r++;
-      if (token || (lastPop && !this.fresh)) this.eoqOwed = false;   // in the fresh cycle a last pop is the old query's
+      if (token || (lastPop && !this.fresh)) this.eoqOwed = false; // in the fresh cycle a last pop is the old query's
       this.fresh = false;
     }
     if (issue) this.rowB = rCur;
@@ -247,7 +325,8 @@ class BankSim {
       this.expected.push(qs.partial);
     }
     // a finish fills the partial registers (also in a part_clear cycle): the output division takes it later
-    if (this.attn.edge(s0, partClear, qs ? this.cur : null, qSwap) >= 0) this.clearAt = c + 1 + (rng.next() < 0.25 ? 0 : rng.int(1, 12 + 2 * D.bank.rows));
+    if (this.attn.edge(s0, partClear, qs ? this.cur : null, qSwap) >= 0)
+      this.clearAt = c + 1 + (rng.next() < 0.25 ? 0 : rng.int(1, 12 + 2 * D.bank.rows));
     // load counters, memories, norms
     if (inp.ld) {
       this.K[this.kvCount] = inp.ld.k;
@@ -262,8 +341,11 @@ class BankSim {
     this.inFlight += (inp.ld ? 1 : 0) - (nDone ? 1 : 0);
     if (inp.clear) {
       this.selActive = false;
-      this.kvCount = 0; this.hCount = 0; this.maxNorm = 0;
-      this.hashes = []; this.norms = [];
+      this.kvCount = 0;
+      this.hCount = 0;
+      this.maxNorm = 0;
+      this.hashes = [];
+      this.norms = [];
     } else {
       if (inp.ld) this.kvCount++;
       if (nDone && nDone.value > this.maxNorm) this.maxNorm = nDone.value;
@@ -280,8 +362,10 @@ function makeQuery(D: DesignSpec, sim: BankSim, rng: Rng, kind: Kind): QueryRec 
   const K = sim.K.slice(0, nb);
   const norms = K.map((k) => isqrt(sumSquares(k)));
   const maxNorm = Math.max(0, ...norms);
-  const maskFor = (tQ: number) => K.map((k, j) => isCandidate(D, hamming(hash, hashFixed(D, k)), norms[j], tQ * maxNorm));
-  const tLo = -(2 ** (D.candSel.threshold.bits - 1)), tHi = 2 ** (D.candSel.threshold.bits - 1) - 1;
+  const maskFor = (tQ: number) =>
+    K.map((k, j) => isCandidate(D, hamming(hash, hashFixed(D, k)), norms[j], tQ * maxNorm));
+  const tLo = -(2 ** (D.candSel.threshold.bits - 1)),
+    tHi = 2 ** (D.candSel.threshold.bits - 1) - 1;
   let tQ = kind === 'all' ? tLo : tHi;
   if (kind !== 'all' && kind !== 'none') {
     const target = nb * { quarter: 0.25, half: 0.5, most: 0.75 }[kind];
@@ -289,17 +373,36 @@ function makeQuery(D: DesignSpec, sim: BankSim, rng: Rng, kind: Kind): QueryRec 
     for (let t = tLo; t <= tHi; t++) {
       const n = maskFor(t).filter(Boolean).length;
       const score = Math.abs(n - target) + (n === 0 || n === nb ? nb : 0);
-      if (score < best) { best = score; tQ = t; }
+      if (score < best) {
+        best = score;
+        tQ = t;
+      }
     }
   }
   const mask = maskFor(tQ);
   const n = mask.filter(Boolean).length;
-  if (nb > 0 && ((kind === 'all' && n !== nb) || (kind === 'none' && n !== 0))) throw new Error(`query kind ${kind} selects ${n} of ${nb}`);
+  if (nb > 0 && ((kind === 'all' && n !== nb) || (kind === 'none' && n !== 0)))
+    throw new Error(`query kind ${kind} selects ${n} of ${nb}`);
   const run = bankOrder(D, mask);
   const V = sim.V.slice(0, nb);
   return {
-    kind, q, hash, tQ, thr: tQ * maxNorm, K, V, mask, order: run.order, eoqAt: run.eoqAt, readyAt: run.readyAt, partial: queryPartial(D, q, run.order, K, V),
-    qs: -1, eoq: -1, ready: -1, pops: [], holdCycles: 0,
+    kind,
+    q,
+    hash,
+    tQ,
+    thr: tQ * maxNorm,
+    K,
+    V,
+    mask,
+    order: run.order,
+    eoqAt: run.eoqAt,
+    readyAt: run.readyAt,
+    partial: queryPartial(D, q, run.order, K, V),
+    qs: -1,
+    eoq: -1,
+    ready: -1,
+    pops: [],
+    holdCycles: 0,
   };
 }
 
@@ -333,7 +436,7 @@ export function bankTraceInfo(D: DesignSpec, seed: number): BankTraceInfo {
     // load: back to back for the first keys, then random gaps; hashes 1…8 cycles after their key
     for (let j = 0; j < inv.nb; j++) {
       if (j >= 3) for (let g = rng.int(0, 2); g > 0; g--) sim.tick();
-      const kv = ii === 1 ? (j + 5) % D.bank.keys : j;   // another key order the second time
+      const kv = ii === 1 ? (j + 5) % D.bank.keys : j; // another key order the second time
       sim.tick({ ld: { k: K[kv], v: V[kv], hashAt: sim.c + rng.int(1, 8) } });
     }
     // the top level waits for norms_pending to fall (and the last hash), then one threshold cycle
@@ -361,4 +464,3 @@ export function bankTraceInfo(D: DesignSpec, seed: number): BankTraceInfo {
     holdBlocked: sim.holdBlocked,
   };
 }
-

@@ -4,7 +4,9 @@ import type { ModuleDef } from '../module.ts';
 import { input, output, signExtend, verilogLiteral } from '../module.ts';
 
 export const cosTableModule: ModuleDef = {
-  name: 'elsa_cos_table', template: 'elsa_cos_table.v.ejs', deps: [],
+  name: 'elsa_cos_table',
+  template: 'elsa_cos_table.v.ejs',
+  deps: [],
   doc: '(k+1)-entry cos table indexed by the Hamming distance',
   ports: (D) => [
     input('ham', D.candSel.hamming, 'Hamming distance of the query and key hashes, 0..k'),
@@ -22,7 +24,9 @@ export const cosTableModule: ModuleDef = {
 };
 
 export const candSelModule: ModuleDef = {
-  name: 'elsa_cand_sel', template: 'elsa_cand_sel.v.ejs', deps: ['elsa_cos_table'],
+  name: 'elsa_cand_sel',
+  template: 'elsa_cand_sel.v.ejs',
+  deps: ['elsa_cos_table'],
   doc: 'one candidate selection module: XOR, popcount, cos table, × key norm, compare',
   ports: (D) => [
     input('q_hash', D.hash.code, 'hash of the query'),

@@ -26,7 +26,9 @@ export interface CandSelSpec {
 
 /** The (k+1)-entry cos table indexed by the Hamming distance h. */
 export const cosTableOf = (k: number, thetaBias: number, simFrac: number): number[] =>
-  Array.from({ length: k + 1 }, (_, h) => Math.round(Math.cos(Math.max(0, (Math.PI * h) / k - thetaBias)) * 2 ** simFrac));
+  Array.from({ length: k + 1 }, (_, h) =>
+    Math.round(Math.cos(Math.max(0, (Math.PI * h) / k - thetaBias)) * 2 ** simFrac),
+  );
 
 export function candSelSpec(c: ElsaConfig, norm: NormSpec): CandSelSpec {
   const thetaBias = c.thetaBias ?? estimateThetaBias(c.d, c.k);
@@ -35,11 +37,19 @@ export function candSelSpec(c: ElsaConfig, norm: NormSpec): CandSelSpec {
   const thresholdProduct = width.signed('THR_W', simFrac + 2 + norm.norm.bits + 1, 'threshold register t·max‖k‖', frac);
   const similarity = width.signed('SIM_W', simFrac + 2 + norm.norm.bits + 1, 'similarity estimate ‖k‖·cos', frac);
   return {
-    thetaBias, simFrac, cosTable: cosTableOf(c.k, thetaBias, simFrac),
+    thetaBias,
+    simFrac,
+    cosTable: cosTableOf(c.k, thetaBias, simFrac),
     cos: width.signed('COS_W', simFrac + 2, 'cos table entry (simFrac fraction bits)', simFrac),
     threshold: width.signed('T_W', simFrac + 2, 'threshold t (simFrac fraction bits)', simFrac),
     hamming: width.forMax('HAM_W', c.k, 'Hamming distance 0..k'),
-    thresholdProduct, similarity,
-    compare: width.signed('CMP_W', Math.max(thresholdProduct.bits, similarity.bits), 'compare of similarity and threshold', frac),
+    thresholdProduct,
+    similarity,
+    compare: width.signed(
+      'CMP_W',
+      Math.max(thresholdProduct.bits, similarity.bits),
+      'compare of similarity and threshold',
+      frac,
+    ),
   };
 }

@@ -11,7 +11,8 @@ const randSigned = (rng: Rng, w: number): number => rng.int(-(2 ** (w - 1)), 2 *
 
 export function cosTableTrace(D: DesignSpec): Trace {
   const cycles: Cycle[] = [];
-  for (let h = 0; h < 2 ** D.candSel.hamming.bits; h++) cycles.push({ in: { ham: h }, out: { cos_q: D.candSel.cosTable[Math.min(h, D.cfg.k)] } });
+  for (let h = 0; h < 2 ** D.candSel.hamming.bits; h++)
+    cycles.push({ in: { ham: h }, out: { cos_q: D.candSel.cosTable[Math.min(h, D.cfg.k)] } });
   return { module: 'elsa_cos_table', ...tracePorts(cosTableModule.ports!(D)), cycles };
 }
 
@@ -29,7 +30,10 @@ export function candSelTrace(D: DesignSpec, seed: number, count = 300): Trace {
     const maxNorm = Math.max(norm, rng.int(0, 2 ** D.norm.norm.bits - 1));
     const thr = tQ * maxNorm;
     const ham = flips;
-    cycles.push({ in: { q_hash: packBus(qh, 1), key_hash: packBus(kh, 1), key_norm: norm, thr }, out: { sel: isCandidate(D, ham, norm, thr) ? 1 : 0 } });
+    cycles.push({
+      in: { q_hash: packBus(qh, 1), key_hash: packBus(kh, 1), key_norm: norm, thr },
+      out: { sel: isCandidate(D, ham, norm, thr) ? 1 : 0 },
+    });
   }
   return { module: 'elsa_cand_sel', ...tracePorts(candSelModule.ports!(D)), cycles };
 }

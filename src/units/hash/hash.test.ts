@@ -15,12 +15,12 @@ import { hashTraceInfo, hashVectors, kronRow, projection } from './trace.ts';
 
 const base = { nMax: 32, pA: 2, pC: 2, mO: 8 };
 const configs = [
-  resolveConfig(PRESETS.small),                                              // 4 ⊗ 4, 8 lanes
-  resolveConfig({ ...base, name: 'hash_paper', d: 64, k: 64, mH: 256 }),     // 4 ⊗ 4 ⊗ 4, 3 steps
-  resolveConfig({ ...base, name: 'hash_k32', d: 64, k: 32, mH: 64 }),        // first factor 2×4
-  resolveConfig({ ...base, name: 'hash_k2d', d: 32, k: 64, mH: 16 }),        // two blocks, 4 ⊗ 4 ⊗ 2
-  resolveConfig({ ...base, name: 'hash_d48', d: 48, k: 48, mH: 24 }),        // 4 ⊗ 4 ⊗ 3
-  resolveConfig({ ...PRESETS.small, name: 'hash_mh5', mH: 5 }),             // one lane
+  resolveConfig(PRESETS.small), // 4 ⊗ 4, 8 lanes
+  resolveConfig({ ...base, name: 'hash_paper', d: 64, k: 64, mH: 256 }), // 4 ⊗ 4 ⊗ 4, 3 steps
+  resolveConfig({ ...base, name: 'hash_k32', d: 64, k: 32, mH: 64 }), // first factor 2×4
+  resolveConfig({ ...base, name: 'hash_k2d', d: 32, k: 64, mH: 16 }), // two blocks, 4 ⊗ 4 ⊗ 2
+  resolveConfig({ ...base, name: 'hash_d48', d: 48, k: 48, mH: 24 }), // 4 ⊗ 4 ⊗ 3
+  resolveConfig({ ...PRESETS.small, name: 'hash_mh5', mH: 5 }), // one lane
 ];
 // Edge shapes, Icarus only (keeps the file's cold-cache runtime near a minute): one Kronecker mode
 // done in a single step (S = 1), and a factor reduced to one row (d = 6, k = 3: 3x3 ⊗ 1x2).
@@ -31,26 +31,35 @@ const edges = [
 const VECTORS = 30;
 
 describe('hash model and schedule', () => {
-  it.each([...configs, ...edges].map((D) => [D.cfg.name, D] as const))('%s: hashFixed = sign of the explicit Kronecker product', (_n, D) => {
-    const xs = hashVectors(D, 3, 40);
-    const rng = new Rng(4);
-    for (let i = 0; i < 20; i++) xs.push(Array.from({ length: D.cfg.d }, () => rng.int(-3, 3)));  // many exact zeros
-    for (const x of xs) {
-      const want = Array.from({ length: D.cfg.k }, (_, j) => (projection(D, x, j) >= 0 ? 1 : 0));
-      expect(hashFixed(D, x)).toEqual(want);
-    }
-  });
-  it.each([...configs, ...edges].map((D) => [D.cfg.name, D] as const))('%s: worst-case projections fit bufW', (_n, D) => {
-    const lim = 2 ** (D.hash.buffer.bits - 1);
-    for (let j = 0; j < D.cfg.k; j++) {
-      const row = kronRow(D, Math.floor(j / D.hash.kb), j % D.hash.kb);
-      const worst = row.reduce((s, a) => s + Math.abs(a) * 2 ** (D.qkv.bits - 1), 0);
-      expect(worst).toBeLessThanOrEqual(lim);
-    }
-  });
+  it.each([...configs, ...edges].map((D) => [D.cfg.name, D] as const))(
+    '%s: hashFixed = sign of the explicit Kronecker product',
+    (_n, D) => {
+      const xs = hashVectors(D, 3, 40);
+      const rng = new Rng(4);
+      for (let i = 0; i < 20; i++) xs.push(Array.from({ length: D.cfg.d }, () => rng.int(-3, 3))); // many exact zeros
+      for (const x of xs) {
+        const want = Array.from({ length: D.cfg.k }, (_, j) => (projection(D, x, j) >= 0 ? 1 : 0));
+        expect(hashFixed(D, x)).toEqual(want);
+      }
+    },
+  );
+  it.each([...configs, ...edges].map((D) => [D.cfg.name, D] as const))(
+    '%s: worst-case projections fit bufW',
+    (_n, D) => {
+      const lim = 2 ** (D.hash.buffer.bits - 1);
+      for (let j = 0; j < D.cfg.k; j++) {
+        const row = kronRow(D, Math.floor(j / D.hash.kb), j % D.hash.kb);
+        const worst = row.reduce((s, a) => s + Math.abs(a) * 2 ** (D.qkv.bits - 1), 0);
+        expect(worst).toBeLessThanOrEqual(lim);
+      }
+    },
+  );
 });
 
-const cases = [...configs.map((D) => [D.cfg.name, D, SIMULATORS] as const), ...edges.map((D) => [D.cfg.name, D, ['iverilog'] as const] as const)];
+const cases = [
+  ...configs.map((D) => [D.cfg.name, D, SIMULATORS] as const),
+  ...edges.map((D) => [D.cfg.name, D, ['iverilog'] as const] as const),
+];
 describe.each(cases)('elsa_hash, config %s', (_n, D, sims) => {
   const S = D.hash.cycles;
   const { trace, accepted } = hashTraceInfo(D, 21, VECTORS);
@@ -80,7 +89,10 @@ describe.each(cases)('elsa_hash, config %s', (_n, D, sims) => {
     const runs = await Promise.all([
       execa('verilator', ['--lint-only', '-Wall', 'elsa_hash.v'], { cwd: dir, reject: false }),
       execa('iverilog', ['-g2005', '-Wall', '-o', '/dev/null', 'elsa_hash.v'], { cwd: dir, reject: false }),
-      execa('yosys', ['-q', '-p', 'read_verilog elsa_hash.v; hierarchy -check -top elsa_hash; proc; check -assert'], { cwd: dir, reject: false }),
+      execa('yosys', ['-q', '-p', 'read_verilog elsa_hash.v; hierarchy -check -top elsa_hash; proc; check -assert'], {
+        cwd: dir,
+        reject: false,
+      }),
     ]);
     for (const r of runs) {
       expect(`${r.stdout}${r.stderr}`.trim(), r.command).toBe('');

@@ -8,7 +8,8 @@ export function hashFixed(D: DesignSpec, x: number[]): number[] {
   const bits: number[] = new Array(D.cfg.k).fill(0);
   let bufs: number[][] = [];
   for (const step of H.steps) {
-    if (step.mode === 0 && bufs.length === 0) bufs = [x.slice(), ...H.modeLen.slice(1).map((n) => new Array<number>(n).fill(0))];
+    if (step.mode === 0 && bufs.length === 0)
+      bufs = [x.slice(), ...H.modeLen.slice(1).map((n) => new Array<number>(n).fill(0))];
     for (const op of step.lanes) {
       let s = 0;
       for (let t = 0; t < op.src.length; t++) s += op.coef[t] * bufs[step.mode][op.src[t]];

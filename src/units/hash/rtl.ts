@@ -45,29 +45,43 @@ function hashView(D: DesignSpec) {
     const g = f[s.mode];
     const src = H.buffers[s.mode];
     return {
-      index: i, lit: verilogLiteral(H.step, i), desc: stepDesc(s),
+      index: i,
+      lit: verilogLiteral(H.step, i),
+      desc: stepDesc(s),
       // in a mode with factor g, lane l uses multipliers l*g .. l*g+g-1
-      uses: s.lanes.flatMap((op, l) => count(g).map((t) => ({
-        mul: l * g + t, src: bufName(s.mode, op.src[t]), width: src.name, extend: src.bits < H.operand.bits,
-        coef: verilogLiteral(H.coef, op.coef[t]),
-      }))),
+      uses: s.lanes.flatMap((op, l) =>
+        count(g).map((t) => ({
+          mul: l * g + t,
+          src: bufName(s.mode, op.src[t]),
+          width: src.name,
+          extend: src.bits < H.operand.bits,
+          coef: verilogLiteral(H.coef, op.coef[t]),
+        })),
+      ),
       // each step stores its lane sums into the next buffer, or (last mode, not the final step) their signs
-      buffers: s.mode < L - 1
-        ? s.lanes.map((op, l) => ({
-          dst: bufName(s.mode + 1, op.dst), sum: sumName(g, l), width: H.buffers[s.mode + 1].name,
-        }))
-        : [],
-      bits: s.mode === L - 1 && i !== S - 1
-        ? s.lanes.map((op, l) => ({ bit: s.block * H.kb + op.dst, pos: posName(g, l) }))
-        : [],
+      buffers:
+        s.mode < L - 1
+          ? s.lanes.map((op, l) => ({
+              dst: bufName(s.mode + 1, op.dst),
+              sum: sumName(g, l),
+              width: H.buffers[s.mode + 1].name,
+            }))
+          : [],
+      bits:
+        s.mode === L - 1 && i !== S - 1
+          ? s.lanes.map((op, l) => ({ bit: s.block * H.kb + op.dst, pos: posName(g, l) }))
+          : [],
     };
   });
   const lanes = sizes.flatMap((g) => count(lanesOf.get(g)!).map((l) => ({ g, l, top: topOf.get(g)![l] })));
-  const hashBits = count(k).map((i) => k - 1 - i).map((j) => finalBits.get(j) ?? `hacc_${j}`);
+  const hashBits = count(k)
+    .map((i) => k - 1 - i)
+    .map((j) => finalBits.get(j) ?? `hacc_${j}`);
   const rows = count(Math.ceil(k / 8)).map((r) => hashBits.slice(8 * r, 8 * r + 8).join(', '));
   const stored = count(L).slice(1);
   return {
-    shape: `${H.blocks > 1 ? `${H.blocks} stacked blocks of ` : ''}${f.map((fm, m) => `${H.rows[m]}x${fm}`)
+    shape: `${H.blocks > 1 ? `${H.blocks} stacked blocks of ` : ''}${f
+      .map((fm, m) => `${H.rows[m]}x${fm}`)
       .join(' ⊗ ')}`,
     lastMode: L - 1,
     storedWidths: stored.map((m) => H.buffers[m].name).join(', ') || 'none kept',
@@ -79,11 +93,14 @@ function hashView(D: DesignSpec) {
     sums: lanes.map(({ g, l }) => ({
       name: sumName(g, l),
       terms: count(g).map((t) => ({
-        plus: t ? '+ ' : '', prod: `prod_${l * g + t}`, extend: H.product.bits < H.buffer.bits,
+        plus: t ? '+ ' : '',
+        prod: `prod_${l * g + t}`,
+        extend: H.product.bits < H.buffer.bits,
       })),
     })),
     signs: lanes.filter((x) => x.top === L).map(({ g, l }) => ({ pos: posName(g, l), sum: sumName(g, l) })),
-    unusedSumBits: lanes.filter((x) => x.top < L)
+    unusedSumBits: lanes
+      .filter((x) => x.top < L)
       .map(({ g, l, top }, i) => ({ sep: i ? ', ' : '', sum: sumName(g, l), top: bufWidth(top).name })),
     sumZero: verilogLiteral(H.buffer, 0),
     writes: steps.filter((s) => s.buffers.length + s.bits.length > 0),
@@ -92,10 +109,13 @@ function hashView(D: DesignSpec) {
 }
 
 export const hashModule: ModuleDef = {
-  name: 'elsa_hash', template: 'elsa_hash.v.ejs', deps: [],
+  name: 'elsa_hash',
+  template: 'elsa_hash.v.ejs',
+  deps: [],
   doc: 'Kronecker-structured hash computation with m_h multipliers',
   ports: (D) => [
-    clockPort(), resetPort(),
+    clockPort(),
+    resetPort(),
     input('start', 1, 'hash x: taken when busy is low (x sampled then)'),
     input('x', { count: D.cfg.d, of: D.qkv }, 'input vector, element i at [i*QKV_W +: QKV_W]'),
     output('busy', 1, 'a start would be ignored'),
@@ -103,7 +123,13 @@ export const hashModule: ModuleDef = {
     output('hash', D.hash.code, 'bit j = (projection j >= 0); holds until the next done', { reg: true }),
   ],
   localparams: (D) => [
-    ...D.hash.buffers, D.hash.operand, D.hash.coef, D.hash.product, D.hash.buffer, D.hash.step, D.hash.code,
+    ...D.hash.buffers,
+    D.hash.operand,
+    D.hash.coef,
+    D.hash.product,
+    D.hash.buffer,
+    D.hash.step,
+    D.hash.code,
     { name: 'HASH_LAST_STEP', value: D.hash.steps.length - 1, of: D.hash.step, doc: 'the last step of a vector' },
   ],
   view: hashView,

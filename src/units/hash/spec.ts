@@ -8,33 +8,42 @@ import { chooseFactors, kronMultiplies, randomKronFactors, rowFactors } from '..
 import { clog2, width, type Width } from '../../spec/width.ts';
 
 /** One lane operation of the hash schedule: out[dst] = Σ coef[t]·in[src[t]]. */
-export interface HashLaneOp { dst: number; src: number[]; coef: number[] }
+export interface HashLaneOp {
+  dst: number;
+  src: number[];
+  coef: number[];
+}
 /** One cycle of the hash unit: which buffer it reads (mode m) and what each lane computes. */
-export interface HashStep { block: number; mode: number; last: boolean; lanes: HashLaneOp[] }
+export interface HashStep {
+  block: number;
+  mode: number;
+  last: boolean;
+  lanes: HashLaneOp[];
+}
 
 export interface HashSpec {
-  factors: number[];          // f_m: factorisation of d
-  rows: number[];             // g_m: rows of each factor (∏ g_m = kb)
-  blocks: number;             // k / kb stacked independent Kronecker blocks
-  kb: number;                 // hash bits per block
-  coef: Width;                // a quantised coefficient: 1 sign + hashCoefFrac
-  code: Width;                // the hash: k sign bits
-  coefs: number[][][][];      // [block][mode][row][col] quantised integers
-  real: number[][][][];       // the same factors before quantisation (float model)
-  modeLen: number[];          // elements in buffer m (m = 0..L)
+  factors: number[]; // f_m: factorisation of d
+  rows: number[]; // g_m: rows of each factor (∏ g_m = kb)
+  blocks: number; // k / kb stacked independent Kronecker blocks
+  kb: number; // hash bits per block
+  coef: Width; // a quantised coefficient: 1 sign + hashCoefFrac
+  code: Width; // the hash: k sign bits
+  coefs: number[][][][]; // [block][mode][row][col] quantised integers
+  real: number[][][][]; // the same factors before quantisation (float model)
+  modeLen: number[]; // elements in buffer m (m = 0..L)
   /** Exact signed width of the stored buffers m = 0..L-1 (buffer 0 = x): each mode adds coef + clog2(f_m). */
   buffers: Width[];
-  buffer: Width;              // lane sums and buffer L, the projections (no overflow at any mode)
-  operand: Width;             // multiplier operand: buffer L-1, the widest buffer a step reads
-  product: Width;             // multiplier product: exact for operand × coef
-  step: Width;                // step counter
+  buffer: Width; // lane sums and buffer L, the projections (no overflow at any mode)
+  operand: Width; // multiplier operand: buffer L-1, the widest buffer a step reads
+  product: Width; // multiplier product: exact for operand × coef
+  step: Width; // step counter
   /** Multipliers the schedule uses: in a mode with factor f, lane l takes multipliers l·f .. l·f+f-1. */
   multipliers: number;
-  lanes: number;              // lanes per cycle (max over modes)
-  fMax: number;               // operands per lane
-  steps: HashStep[];          // the full schedule of one vector
-  multiplies: number;         // total multiplies per vector (3·d^(4/3) for d = k = 64)
-  cycles: number;             // S: step cycles per vector
+  lanes: number; // lanes per cycle (max over modes)
+  fMax: number; // operands per lane
+  steps: HashStep[]; // the full schedule of one vector
+  multiplies: number; // total multiplies per vector (3·d^(4/3) for d = k = 64)
+  cycles: number; // S: step cycles per vector
   /** The last step does not read buffer 0, so the next vector is sampled during it. */
   overlap: boolean;
   /** Cycles per vector back to back: S with overlap, else S + 1. */
@@ -44,14 +53,25 @@ export interface HashSpec {
 export function hashSpec(c: ElsaConfig, qkv: Width): HashSpec {
   const f = chooseFactors(c.d);
   if (!f)
-    throw new ConfigError('d', `must factor into Kronecker factors of 2..8 (prime factors 2, 3, 5, 7), not ${c.d}`,
-      'choose e.g. 16, 32, 48, 64, 96, 128');
+    throw new ConfigError(
+      'd',
+      `must factor into Kronecker factors of 2..8 (prime factors 2, 3, 5, 7), not ${c.d}`,
+      'choose e.g. 16, 32, 48, 64, 96, 128',
+    );
   const kb = Math.min(c.k, c.d);
   if (c.k % c.d !== 0 && c.d % c.k !== 0)
-    throw new ConfigError('k', `must divide d or be a multiple of d (d = ${c.d}), not ${c.k}`,
-      `use k = ${c.d / 2}, ${c.d} or ${2 * c.d}`);
+    throw new ConfigError(
+      'k',
+      `must divide d or be a multiple of d (d = ${c.d}), not ${c.k}`,
+      `use k = ${c.d / 2}, ${c.d} or ${2 * c.d}`,
+    );
   const g = rowFactors(f, kb);
-  if (!g) throw new ConfigError('k', `k = ${c.k} does not split over the factors [${f.join(', ')}] of d`, `use a k that divides ${c.d}`);
+  if (!g)
+    throw new ConfigError(
+      'k',
+      `k = ${c.k} does not split over the factors [${f.join(', ')}] of d`,
+      `use a k that divides ${c.d}`,
+    );
   const blocks = c.k / kb;
   const F = c.formats.hashCoefFrac;
   const maxCoef = 2 ** F - 1;
@@ -62,10 +82,12 @@ export function hashSpec(c: ElsaConfig, qkv: Width): HashSpec {
     const fac = randomKronFactors(f, g, rng);
     real.push(fac);
     // Scale each factor so its largest entry uses the full range: sign(A·x) is unchanged by it.
-    coefs.push(fac.map((a) => {
-      const mx = Math.max(...a.flat().map(Math.abs));
-      return a.map((row) => row.map((x) => Math.round((x * maxCoef) / mx)));
-    }));
+    coefs.push(
+      fac.map((a) => {
+        const mx = Math.max(...a.flat().map(Math.abs));
+        return a.map((row) => row.map((x) => Math.round((x * maxCoef) / mx)));
+      }),
+    );
   }
   const coef = width.fixed('HASH_COEF_W', 0, F, 'hash coefficient: 1 sign + hashCoefFrac');
   const L = f.length;
@@ -77,13 +99,22 @@ export function hashSpec(c: ElsaConfig, qkv: Width): HashSpec {
     modeLen.push(dims.reduce((a, b) => a * b, 1));
     bufWidths.push(bufWidths[m] + coef.bits + clog2(f[m]));
   }
-  const buffers = bufWidths.slice(0, L).map((w, m) =>
-    m === 0 ? qkv : width.signed(`HASH_BUF${m}_W`, w, `hash buffer ${m}: exact result of Kronecker mode ${m - 1}`));
-  const operand = width.signed('HASH_MUL_A_W', bufWidths[L - 1],
-    'hash multiplier operand: the widest buffer a step reads');
+  const buffers = bufWidths
+    .slice(0, L)
+    .map((w, m) =>
+      m === 0 ? qkv : width.signed(`HASH_BUF${m}_W`, w, `hash buffer ${m}: exact result of Kronecker mode ${m - 1}`),
+    );
+  const operand = width.signed(
+    'HASH_MUL_A_W',
+    bufWidths[L - 1],
+    'hash multiplier operand: the widest buffer a step reads',
+  );
   if (c.mH < Math.max(...f))
-    throw new ConfigError('mH', `must be at least the largest Kronecker factor ${Math.max(...f)} of d, not ${c.mH}`,
-      `set mH ≥ ${Math.max(...f)}`);
+    throw new ConfigError(
+      'mH',
+      `must be at least the largest Kronecker factor ${Math.max(...f)} of d, not ${c.mH}`,
+      `set mH ≥ ${Math.max(...f)}`,
+    );
   // Schedule: mode m of block b; each cycle, floor(mH / f_m) lanes each produce one output element.
   const steps: HashStep[] = [];
   let lanesMax = 0;
@@ -118,16 +149,37 @@ export function hashSpec(c: ElsaConfig, qkv: Width): HashSpec {
   const overlap = steps[steps.length - 1].mode !== 0;
   const multipliers = Math.max(...steps.map((s) => s.lanes.length * f[s.mode]));
   if (multipliers > c.mH)
-    throw new ConfigError('mH', `the hash schedule needs ${multipliers} multipliers, more than mH = ${c.mH}`,
-      `set mH ≥ ${multipliers}`);
+    throw new ConfigError(
+      'mH',
+      `the hash schedule needs ${multipliers} multipliers, more than mH = ${c.mH}`,
+      `set mH ≥ ${multipliers}`,
+    );
   return {
-    factors: f, rows: g, blocks, kb, coef, coefs, real, modeLen, buffers, operand, multipliers,
+    factors: f,
+    rows: g,
+    blocks,
+    kb,
+    coef,
+    coefs,
+    real,
+    modeLen,
+    buffers,
+    operand,
+    multipliers,
     code: width.unsigned('HASH_W', c.k, 'hash code: k sign bits, bit j = (projection j >= 0)'),
     buffer: width.signed('HASH_SUM_W', bufWidths[L], 'hash lane sum and projection: exact sums of every mode'),
-    product: width.signed('HASH_MUL_P_W', operand.bits + coef.bits,
-      'hash multiplier product: exact for operand x coef'),
+    product: width.signed(
+      'HASH_MUL_P_W',
+      operand.bits + coef.bits,
+      'hash multiplier product: exact for operand x coef',
+    ),
     step: width.index('HASH_STEP_W', steps.length, 'hash step counter'),
-    lanes: lanesMax, fMax: Math.max(...f), steps, multiplies: blocks * kronMultiplies(f, g),
-    cycles: steps.length, overlap, period: steps.length + (overlap ? 0 : 1),
+    lanes: lanesMax,
+    fMax: Math.max(...f),
+    steps,
+    multiplies: blocks * kronMultiplies(f, g),
+    cycles: steps.length,
+    overlap,
+    period: steps.length + (overlap ? 0 : 1),
   };
 }

@@ -54,7 +54,10 @@ export function hashVectors(D: DesignSpec, seed: number, count: number): number[
   for (let n = 0; n < 3; n++) {
     const j = rng.int(0, D.cfg.k - 1);
     const row = kronRow(D, Math.floor(j / D.hash.kb), j % D.hash.kb);
-    out.push(row.map((a) => (a >= 0 ? hi : lo)), row.map((a) => (a >= 0 ? lo : hi)));
+    out.push(
+      row.map((a) => (a >= 0 ? hi : lo)),
+      row.map((a) => (a >= 0 ? lo : hi)),
+    );
   }
   const hot = rng.int(0, d - 1);
   out.push(Array.from({ length: d }, (_, i) => (i === hot ? 1 : 0)));
@@ -80,7 +83,7 @@ export function hashTraceInfo(D: DesignSpec, seed: number, vectors: number | num
   const cycles: Cycle[] = [];
   const accepted: { cycle: number; done: number }[] = [];
   // Model state as seen in the current cycle (all outputs are registered).
-  let busyLeft = 0;     // step cycles still to come, this one included
+  let busyLeft = 0; // step cycles still to come, this one included
   const busyOut = () => busyLeft > 1 || (busyLeft === 1 && !D.hash.overlap);
   let done = 0;
   let hash: number[] = new Array<number>(k).fill(0);
@@ -96,14 +99,21 @@ export function hashTraceInfo(D: DesignSpec, seed: number, vectors: number | num
     });
     if (rst) {
       if (pendingIdx >= 0) accepted[pendingIdx].done = -1;
-      busyLeft = 0; done = 0; hash = new Array<number>(k).fill(0); pendingIdx = -1;
+      busyLeft = 0;
+      done = 0;
+      hash = new Array<number>(k).fill(0);
+      pendingIdx = -1;
       haveReset = true;
       return;
     }
     if (!haveReset) return;
     const finishing = busyLeft === 1;
     done = finishing ? 1 : 0;
-    if (finishing) { hash = pending; accepted[pendingIdx].done = c + 1; pendingIdx = -1; }
+    if (finishing) {
+      hash = pending;
+      accepted[pendingIdx].done = c + 1;
+      pendingIdx = -1;
+    }
     const free = !busyOut();
     if (busyLeft > 0) busyLeft--;
     if (free && start) {
@@ -115,7 +125,7 @@ export function hashTraceInfo(D: DesignSpec, seed: number, vectors: number | num
   };
 
   clock(1, 1, randVec(D, rng));
-  clock(0, 0, randVec(D, rng));          // outputs right after reset: idle, no done, hash 0
+  clock(0, 0, randVec(D, rng)); // outputs right after reset: idle, no done, hash 0
   const backToBack = Math.ceil(vecs.length / 3);
   const resetAt = Math.floor((2 * vecs.length) / 3);
   let vi = 0;
@@ -124,7 +134,7 @@ export function hashTraceInfo(D: DesignSpec, seed: number, vectors: number | num
   while (vi < vecs.length || busyLeft > 0 || done) {
     const busy = busyOut();
     if (busyLeft > 0 && !resetDone && vi === resetAt + 1 && busyLeft <= Math.ceil(S / 2)) {
-      clock(1, 1, randVec(D, rng));      // reset mid-computation: that vector is dropped
+      clock(1, 1, randVec(D, rng)); // reset mid-computation: that vector is dropped
       resetDone = true;
     } else if (!busy && vi < vecs.length) {
       if (wait === 0) {
@@ -143,4 +153,3 @@ export function hashTraceInfo(D: DesignSpec, seed: number, vectors: number | num
   for (let i = 0; i < 5; i++) clock(0, 0, randVec(D, rng)); // hash holds after the last done
   return { trace: { module: 'elsa_hash', ...tracePorts(hashModule.ports!(D)), cycles }, accepted };
 }
-

@@ -3,10 +3,13 @@ import type { ModuleDef } from '../module.ts';
 import { clockPort, input, output, resetPort } from '../module.ts';
 
 export const isqrtModule: ModuleDef = {
-  name: 'elsa_isqrt', template: 'elsa_isqrt.v.ejs', deps: [],
+  name: 'elsa_isqrt',
+  template: 'elsa_isqrt.v.ejs',
+  deps: [],
   doc: 'pipelined square root for key norms',
   ports: (D) => [
-    clockPort(), resetPort(),
+    clockPort(),
+    resetPort(),
     input('in_valid', 1, 'in_x and in_tag hold a key'),
     input('in_x', D.norm.sumSquares, 'Σ k_i² of the key'),
     input('in_tag', D.bank.normTag, '{slot, row} of the key, returned with its norm'),

@@ -19,7 +19,10 @@ export function isqrtTrace(D: DesignSpec, seed: number, count = 200): Trace {
     const x = i % 7 === 0 ? maxX : i % 5 === 0 ? rng.int(0, 64) : rng.int(0, maxX);
     const tag = rng.int(0, 2 ** tagW - 1);
     const head = pipe[L - 1];
-    cycles.push({ in: { rst: 0, in_valid: valid, in_x: x, in_tag: tag }, out: { out_valid: head ? 1 : 0, out_root: head ? head.root : null, out_tag: head ? head.tag : null } });
+    cycles.push({
+      in: { rst: 0, in_valid: valid, in_x: x, in_tag: tag },
+      out: { out_valid: head ? 1 : 0, out_root: head ? head.root : null, out_tag: head ? head.tag : null },
+    });
     pipe.pop();
     pipe.unshift(valid ? { root: isqrt(x), tag } : null);
   }

@@ -13,7 +13,17 @@ const configs = [
   resolveConfig(PRESETS.small),
   resolveConfig({ name: 'od_paper', nMax: 512, d: 64, k: 64, pA: 4, pC: 8, mH: 256, mO: 16 }),
   resolveConfig({ name: 'od_pa1', nMax: 24, d: 32, k: 32, pA: 1, pC: 3, mH: 32, mO: 32 }),
-  resolveConfig({ name: 'od_pa3', nMax: 48, d: 48, k: 48, pA: 3, pC: 4, mH: 32, mO: 6, formats: { out: { int: 5, frac: 6 } } }),
+  resolveConfig({
+    name: 'od_pa3',
+    nMax: 48,
+    d: 48,
+    k: 48,
+    pA: 3,
+    pC: 4,
+    mH: 32,
+    mO: 6,
+    formats: { out: { int: 5, frac: 6 } },
+  }),
 ];
 
 describe.each(configs.map((D) => [D.cfg.name, D] as const))('elsa_output_div, config %s', (_n, D) => {
@@ -29,13 +39,27 @@ describe.each(configs.map((D) => [D.cfg.name, D] as const))('elsa_output_div, co
   it('is lint-clean (verilator -Wall, iverilog -Wall, yosys check -assert)', async () => {
     const dir = join(REPO_ROOT, 'build', 'lint', `${D.cfg.name}-${D.hwHash}-elsa_output_div`);
     const files = writeModuleFiles(D, 'elsa_output_div', dir).map((f) => join(dir, f));
-    const vl = await execa('verilator', ['--lint-only', '-Wall', '--top-module', 'elsa_output_div', ...files], { reject: false, all: true });
+    const vl = await execa('verilator', ['--lint-only', '-Wall', '--top-module', 'elsa_output_div', ...files], {
+      reject: false,
+      all: true,
+    });
     expect(vl.exitCode, vl.all).toBe(0);
     expect(vl.all).toBe('');
-    const iv = await execa('iverilog', ['-g2005', '-Wall', '-o', join(dir, 'lint.vvp'), ...files], { reject: false, all: true });
+    const iv = await execa('iverilog', ['-g2005', '-Wall', '-o', join(dir, 'lint.vvp'), ...files], {
+      reject: false,
+      all: true,
+    });
     expect(iv.exitCode, iv.all).toBe(0);
     expect(iv.all).toBe('');
-    const ys = await execa('yosys', ['-q', '-p', `${files.map((f) => `read_verilog ${f}`).join('; ')}; hierarchy -check -top elsa_output_div; proc; check -assert`], { reject: false, all: true });
+    const ys = await execa(
+      'yosys',
+      [
+        '-q',
+        '-p',
+        `${files.map((f) => `read_verilog ${f}`).join('; ')}; hierarchy -check -top elsa_output_div; proc; check -assert`,
+      ],
+      { reject: false, all: true },
+    );
     expect(ys.exitCode, ys.all).toBe(0);
     expect(ys.all).toBe('');
   });
@@ -43,8 +67,17 @@ describe.each(configs.map((D) => [D.cfg.name, D] as const))('elsa_output_div, co
 
 it('rejects an output format wider than the rounded product', () => {
   // 1-bit Q/K/V, no guard bits, 4 reciprocal fraction bits: a 16-bit rounded product, 17 output bits
-  const cfg = { name: 'od_wide_out', nMax: 8, d: 16, k: 16, pA: 1, pC: 2, mH: 16, mO: 16,
-    formats: { qkv: { int: 0, frac: 0 }, out: { int: 16, frac: 0 }, accGuard: 0, recipFrac: 4 } };
+  const cfg = {
+    name: 'od_wide_out',
+    nMax: 8,
+    d: 16,
+    k: 16,
+    pA: 1,
+    pC: 2,
+    mH: 16,
+    mO: 16,
+    formats: { qkv: { int: 0, frac: 0 }, out: { int: 16, frac: 0 }, accGuard: 0, recipFrac: 4 },
+  };
   expect(() => resolveConfig(cfg)).toThrow(ConfigError);
   expect(() => resolveConfig(cfg)).toThrow(/formats\.out 17 output bits exceed the 16-bit rounded product/);
 });

@@ -7,13 +7,16 @@ import { outputDivTiming } from './timing.ts';
 const sep = (i: number, s: string) => (i === 0 ? '' : s);
 
 export const outputDivModule: ModuleDef = {
-  name: 'elsa_output_div', template: 'elsa_output_div.v.ejs', deps: [],
+  name: 'elsa_output_div',
+  template: 'elsa_output_div.v.ejs',
+  deps: [],
   doc: 'output division: reduce the P_a partials, reciprocal table, m_o multipliers',
   ports: (D) => {
     const { pA, d } = D.cfg;
     const bank = 'bank partials (bank b: bit b of the masks, field b of the buses)';
     return [
-      clockPort(), resetPort(),
+      clockPort(),
+      resetPort(),
       input('part_full', pA, 'bank b holds its partial of the current query', { group: bank }),
       input('part_started', pA, 'bank b accumulated at least one term (read only with part_full)'),
       input('part_e', { count: pA, of: D.attention.exp.exponent }, 'block exponent e_b (signed)'),
@@ -30,8 +33,18 @@ export const outputDivModule: ModuleDef = {
     const e = D.attention.exp.exponent;
     const chunked = od.chunks > 1;
     return [
-      e, D.attention.sumE, D.attention.sumEV, D.attention.alignShift, od.sumE, od.sumEV, od.recipIndex, od.recip,
-      od.roundShift, od.product, D.out, ...(chunked ? [od.chunk] : []),
+      e,
+      D.attention.sumE,
+      D.attention.sumEV,
+      D.attention.alignShift,
+      od.sumE,
+      od.sumEV,
+      od.recipIndex,
+      od.recip,
+      od.roundShift,
+      od.product,
+      D.out,
+      ...(chunked ? [od.chunk] : []),
       D.top.banks,
       D.top.dim,
       ...(chunked ? [{ name: 'LANES', value: D.cfg.mO, doc: 'output lanes m_o: elements per cycle' }] : []),
@@ -49,7 +62,10 @@ export const outputDivModule: ModuleDef = {
     // rsh = sh − 1 = p + roundShiftBase, clamped: p < −roundShiftBase is unreachable (S ≥ 2^(mF+accG))
     const rshOf = (p: number) => Math.max(0, p + od.roundShiftBase);
     const banks = Array.from({ length: pA }, (_, b) => ({
-      id: b, prev: b - 1, plus: sep(b, ' + '), comma: sep(b, ', '),
+      id: b,
+      prev: b - 1,
+      plus: sep(b, ' + '),
+      comma: sep(b, ', '),
       // a one-bank part_started is a scalar port: no bit select
       started: pA > 1 ? `part_started[${b}]` : 'part_started',
       eWide: signExtend(`e_${b}`, att.exp.exponent, att.alignShift),
@@ -57,32 +73,53 @@ export const outputDivModule: ModuleDef = {
     }));
     // part_o element of bank b, lane l in chunk j: b·d + j·m_o + l
     const selects = (j: number) =>
-      banks.flatMap((b) => Array.from({ length: mO }, (_, l) => ({
-        name: `${b.id}_${l}`, element: b.id * d + j * mO + l,
-      })));
+      banks.flatMap((b) =>
+        Array.from({ length: mO }, (_, l) => ({
+          name: `${b.id}_${l}`,
+          element: b.id * d + j * mO + l,
+        })),
+      );
     const lanes = Array.from({ length: mO }, (_, l) => ({
-      id: l, comma: sep(l, ', '),
+      id: l,
+      comma: sep(l, ', '),
       // the term of bank b in lane l: o_al_<b>_<l>
       terms: banks.map((b) => ({
-        id: `${b.id}_${l}`, bank: b.id, plus: b.plus, wide: signExtend(`o_sh_${b.id}_${l}`, att.sumEV, od.sumEV),
+        id: `${b.id}_${l}`,
+        bank: b.id,
+        plus: b.plus,
+        wide: signExtend(`o_sh_${b.id}_${l}`, att.sumEV, od.sumEV),
       })),
       oWide: signExtend(`o_r_${l}`, od.sumEV, od.product),
     }));
     const timing = outputDivTiming(D);
     return {
       // numbers of the explanatory comments
-      pA, mO, rowCycles: od.chunks, chunkElements: `[j*${mO}, j*${mO}+${mO - 1}]`, recipFrac: od.recip.frac,
-      shRule: `${od.recip.frac} + p + ${D.qkv.frac} − ${D.out.frac}`, outBits: D.out.bits,
-      alignEnd: od.chunks, mulEnd: od.chunks + 1, clearAt: timing.clearAt, validAt: timing.validAt, nextAt: timing.next,
+      pA,
+      mO,
+      rowCycles: od.chunks,
+      chunkElements: `[j*${mO}, j*${mO}+${mO - 1}]`,
+      recipFrac: od.recip.frac,
+      shRule: `${od.recip.frac} + p + ${D.qkv.frac} − ${D.out.frac}`,
+      outBits: D.out.bits,
+      alignEnd: od.chunks,
+      mulEnd: od.chunks + 1,
+      clearAt: timing.clearAt,
+      validAt: timing.validAt,
+      nextAt: timing.next,
       chunked: od.chunks > 1,
-      banks, laterBanks: banks.slice(1),
+      banks,
+      laterBanks: banks.slice(1),
       eMaxWide: signExtend(`emax_${pA - 1}`, att.exp.exponent, att.alignShift),
       rshRule: od.roundShiftBase >= 0 ? `p + ${od.roundShiftBase}` : `max(0, p − ${-od.roundShiftBase})`,
       rshZero: verilogLiteral(od.roundShift, rshOf(0)),
       // msb p of S: f = the IB bits below it, zero-filled when p < IB
       msbs: Array.from({ length: od.sumE.bits }, (_, p) => {
-        const f = p >= IB ? `s_r[${p - 1}:${p - IB}]`
-          : p === 0 ? verilogLiteral(od.recipIndex, 0) : `{s_r[${p - 1}:0], ${IB - p}'d0}`;
+        const f =
+          p >= IB
+            ? `s_r[${p - 1}:${p - IB}]`
+            : p === 0
+              ? verilogLiteral(od.recipIndex, 0)
+              : `{s_r[${p - 1}:0], ${IB - p}'d0}`;
         return { bit: p, f, rsh: verilogLiteral(od.roundShift, rshOf(p)) };
       }),
       recipEntries: od.recipTable.map((t, i) => ({
@@ -91,7 +128,8 @@ export const outputDivModule: ModuleDef = {
       })),
       selectRegs: selects(0),
       chunks: Array.from({ length: od.chunks }, (_, j) => ({
-        key: j < od.chunks - 1 ? verilogLiteral(od.chunk, j) : 'default', selects: selects(j),
+        key: j < od.chunks - 1 ? verilogLiteral(od.chunk, j) : 'default',
+        selects: selects(j),
       })),
       lanes,
       lanesHighFirst: lanes.map((l, i) => ({ id: mO - 1 - l.id, comma: sep(i, ', ') })),

@@ -37,22 +37,30 @@ export function outputDivSpec(c: ElsaConfig, qkv: Width, out: Width, att: Attent
   const sumBits = att.exp.mantissa.bits + fm.accGuard + ubits(c.nMax);
   const recipF = fm.recipFrac;
   if (recipF + att.exp.mantissaFrac + fm.accGuard + qkv.frac - out.frac < 1)
-    throw new ConfigError('formats.out', `output fraction bits ${out.frac} too many for recipFrac + expFracBits + accGuard + qkv.frac`,
-      'lower formats.out.frac or raise formats.recipFrac');
+    throw new ConfigError(
+      'formats.out',
+      `output fraction bits ${out.frac} too many for recipFrac + expFracBits + accGuard + qkv.frac`,
+      'lower formats.out.frac or raise formats.recipFrac',
+    );
   const sumE = width.unsigned('TOT_S_W', sumBits, 'Σe of all banks');
   const sumEV = width.signed('TOT_O_W', qkv.bits + sumBits + 1, 'Σe·v of all banks');
   const recip = width.unsigned('RECIP_W', recipF + 1, 'reciprocal table entry (recipFrac fraction bits)', recipF);
   const product = width.signed('DIV_PROD_W', sumEV.bits + recip.bits, 'O_i·recip before the rounding shift');
   // the product, rounded and shifted by at least one bit, must still hold every output value
   if (product.bits - 1 < out.bits)
-    throw new ConfigError('formats.out', `${out.bits} output bits exceed the ${product.bits - 1}-bit rounded product`,
-      'lower formats.out.int or formats.out.frac');
+    throw new ConfigError(
+      'formats.out',
+      `${out.bits} output bits exceed the ${product.bits - 1}-bit rounded product`,
+      'lower formats.out.int or formats.out.frac',
+    );
   const roundShiftBase = recipF + qkv.frac - out.frac - 1;
   return {
-    sumE, sumEV,
+    sumE,
+    sumEV,
     recipIndexBits: fm.recipIndexBits,
     recipIndex: width.unsigned('RECIP_IDX_W', fm.recipIndexBits, 'reciprocal table index: Σe bits below its msb'),
-    recip, product,
+    recip,
+    product,
     recipTable: recipTableOf(fm.recipIndexBits, recipF),
     chunks: c.d / c.mO,
     chunk: width.index('CHUNK_W', c.d / c.mO, 'output chunk counter 0..d/m_o−1'),

@@ -18,7 +18,8 @@ function randBits(rng: Rng, w: number): bigint {
   for (let got = 0; got < w; got += 16) x = (x << 16n) | BigInt(rng.int(0, 0xffff));
   return x & ((1n << BigInt(w)) - 1n);
 }
-const clampE = (D: DesignSpec, e: number): number => Math.max(-D.attention.exp.exponentMax, Math.min(D.attention.exp.exponentMax, e));
+const clampE = (D: DesignSpec, e: number): number =>
+  Math.max(-D.attention.exp.exponentMax, Math.min(D.attention.exp.exponentMax, e));
 
 /** One query's P_a partials: each bank accumulates its terms exactly as the attention module does. */
 export function makePartials(D: DesignSpec, rng: Rng, kind: Kind): Partial[] {
@@ -51,19 +52,36 @@ export function makePartials(D: DesignSpec, rng: Rng, kind: Kind): Partial[] {
         // banks at opposite ends of the exponent range (differences far beyond the accumulator
         // widths: their terms vanish to 0 or -1), with jumps beyond the widths inside a bank too
         const hi = b % 2 === 1;
-        const jump = rng.next() < 0.15 ? rng.int(Math.floor(D.attention.exp.exponentMax / 12), Math.floor(D.attention.exp.exponentMax / 5)) : 0;
-        e = clampE(D, (hi ? D.attention.exp.exponentMax - Math.floor(D.attention.exp.exponentMax / 5) : -D.attention.exp.exponentMax) + jump + rng.int(0, 3));
+        const jump =
+          rng.next() < 0.15
+            ? rng.int(Math.floor(D.attention.exp.exponentMax / 12), Math.floor(D.attention.exp.exponentMax / 5))
+            : 0;
+        e = clampE(
+          D,
+          (hi
+            ? D.attention.exp.exponentMax - Math.floor(D.attention.exp.exponentMax / 5)
+            : -D.attention.exp.exponentMax) +
+            jump +
+            rng.int(0, 3),
+        );
         v = Array.from({ length: d }, () => randSigned(rng, D.qkv.bits));
       } else {
         e = clampE(D, base + bankOff + rng.int(-6, 6));
-        v = kind === 'saturate'
-          ? satSign.map((s) => (s > 0 ? vMax - rng.int(0, 1) : vMin + rng.int(0, 1)))
-          : Array.from({ length: d }, () => (rng.next() < 0.1 ? (rng.next() < 0.5 ? vMin : vMax) : randSigned(rng, D.qkv.bits)));
+        v =
+          kind === 'saturate'
+            ? satSign.map((s) => (s > 0 ? vMax - rng.int(0, 1) : vMin + rng.int(0, 1)))
+            : Array.from({ length: d }, () =>
+                rng.next() < 0.1 ? (rng.next() < 0.5 ? vMin : vMax) : randSigned(rng, D.qkv.bits),
+              );
       }
       accumulate(D, p, { e, m }, v);
     }
     // the partial registers' widths must hold what accumulate() produced
-    if (Math.abs(p.e) > D.attention.exp.exponentMax || p.s >= 2 ** D.attention.sumE.bits || p.o.some((x) => x < -(2 ** (D.attention.sumEV.bits - 1)) || x >= 2 ** (D.attention.sumEV.bits - 1)))
+    if (
+      Math.abs(p.e) > D.attention.exp.exponentMax ||
+      p.s >= 2 ** D.attention.sumE.bits ||
+      p.o.some((x) => x < -(2 ** (D.attention.sumEV.bits - 1)) || x >= 2 ** (D.attention.sumEV.bits - 1))
+    )
       throw new Error(`makePartials: bank ${b} (${kind}) overflows expEW/accSW/accOW`);
     return p;
   });
@@ -93,16 +111,16 @@ export function outputDivTrace(D: DesignSpec, seed: number, queries = 20): Trace
 
   // DUT model: the documented timing (outputDivTiming), relative to the last start cycle
   const { clearAt, validAt, dataHeldTo } = outputDivTiming(D);
-  let tStart = -1e9;        // last start cycle
-  let busyQuery = -1;       // query of that start (also the row in o_data while o_valid)
+  let tStart = -1e9; // last start cycle
+  let busyQuery = -1; // query of that start (also the row in o_data while o_valid)
   let oValid = false;
   let oData: number[] | null = new Array(d).fill(0); // expected o_data (null = in flux)
 
   // environment: the query the banks hold / will hold, and when each bank's partial arrives
   let bankQuery = 0;
   const fillAt = Array.from({ length: pA }, () => 2 + rng.int(0, 3));
-  let served = 0;           // rows accepted by the consumer
-  let stall = 0;            // forced o_ready = 0 cycles left for the current row
+  let served = 0; // rows accepted by the consumer
+  let stall = 0; // forced o_ready = 0 cycles left for the current row
   let stalledRow = -1;
   let cycle = 2;
   const limit = 2 + queries * (DC + 40) + 100;
@@ -135,10 +153,22 @@ export function outputDivTrace(D: DesignSpec, seed: number, queries = 20): Trace
       } else {
         // don't-care exponent: often just above or below the real E, where it would do most harm
         const live = bankQuery < queries ? parts[bankQuery].filter((x) => x.started) : [];
-        const eNear = live.length ? Math.max(...live.map((x) => x.e)) : rng.int(-D.attention.exp.exponentMax, D.attention.exp.exponentMax);
+        const eNear = live.length
+          ? Math.max(...live.map((x) => x.e))
+          : rng.int(-D.attention.exp.exponentMax, D.attention.exp.exponentMax);
         const u = rng.next();
-        const eBad = u < 0.2 ? eNear + rng.int(-3, 3) : u < 0.8 ? eNear + rng.int(4, 40) : randSigned(rng, D.attention.exp.exponent.bits);
-        es.push(Math.max(-(2 ** (D.attention.exp.exponent.bits - 1)), Math.min(2 ** (D.attention.exp.exponent.bits - 1) - 1, eBad)));
+        const eBad =
+          u < 0.2
+            ? eNear + rng.int(-3, 3)
+            : u < 0.8
+              ? eNear + rng.int(4, 40)
+              : randSigned(rng, D.attention.exp.exponent.bits);
+        es.push(
+          Math.max(
+            -(2 ** (D.attention.exp.exponent.bits - 1)),
+            Math.min(2 ** (D.attention.exp.exponent.bits - 1) - 1, eBad),
+          ),
+        );
         ss.push(randBits(rng, D.attention.sumE.bits));
         for (let i = 0; i < d; i++) os.push(randBits(rng, D.attention.sumEV.bits));
       }
@@ -152,10 +182,19 @@ export function outputDivTrace(D: DesignSpec, seed: number, queries = 20): Trace
 
     cycles.push({
       in: {
-        rst: 0, part_full: packBus(full, 1), part_started: packBus(started, 1),
-        part_e: packBus(es, D.attention.exp.exponent.bits), part_s: packBus(ss, D.attention.sumE.bits), part_o: packBus(os, D.attention.sumEV.bits), o_ready: oReady,
+        rst: 0,
+        part_full: packBus(full, 1),
+        part_started: packBus(started, 1),
+        part_e: packBus(es, D.attention.exp.exponent.bits),
+        part_s: packBus(ss, D.attention.sumE.bits),
+        part_o: packBus(os, D.attention.sumEV.bits),
+        o_ready: oReady,
       },
-      out: { part_clear: partClear ? 1 : 0, o_valid: oValid ? 1 : 0, o_data: oData ? packBus(oData, D.out.bits) : null },
+      out: {
+        part_clear: partClear ? 1 : 0,
+        o_valid: oValid ? 1 : 0,
+        o_data: oData ? packBus(oData, D.out.bits) : null,
+      },
     });
 
     // start: not busy (cycles 1..clearAt after a start), output row taken (now or before), every
@@ -172,7 +211,8 @@ export function outputDivTrace(D: DesignSpec, seed: number, queries = 20): Trace
     // ---- environment: banks see part_clear at this edge and drop (then refill) their partials
     if (partClear) {
       bankQuery++;
-      for (let b = 0; b < pA; b++) fillAt[b] = cycle + 1 + (rng.next() < 0.3 ? 0 : rng.int(0, rng.next() < 0.2 ? 12 : 3));
+      for (let b = 0; b < pA; b++)
+        fillAt[b] = cycle + 1 + (rng.next() < 0.3 ? 0 : rng.int(0, rng.next() < 0.2 ? 12 : 3));
     }
 
     cycle++;

@@ -23,7 +23,7 @@ export function quantizeThreshold(t: number, D: DesignSpec): number {
 
 export interface QueryTrace {
   hash: number[];
-  candidates: boolean[];          // per key y < n
+  candidates: boolean[]; // per key y < n
   banks: (BankRun & { partial: Partial })[];
   out: number[];
 }
@@ -59,7 +59,15 @@ export function elsaFixed(D: DesignSpec, K: number[][], V: number[][], Q: number
       }
       return { ...run, partial };
     });
-    return { hash, candidates, banks, out: outputDivision(D, banks.map((b) => b.partial)) };
+    return {
+      hash,
+      candidates,
+      banks,
+      out: outputDivision(
+        D,
+        banks.map((b) => b.partial),
+      ),
+    };
   });
   return { keyHash, keyNorm: norms, maxNorm, thr, queries, out: queries.map((q) => q.out) };
 }

@@ -5,20 +5,24 @@ import type { ModuleDef } from '../module.ts';
 import { clockPort, input, output, resetPort, verilogLiteral } from '../module.ts';
 
 export const topModule: ModuleDef = {
-  name: 'elsa_top', template: 'elsa_top.v.ejs', deps: ['elsa_hash', 'elsa_bank', 'elsa_output_div'],
+  name: 'elsa_top',
+  template: 'elsa_top.v.ejs',
+  deps: ['elsa_hash', 'elsa_bank', 'elsa_output_div'],
   doc: 'top level: controller, host streams, shared hash unit, P_a banks, output division',
   ports: (D) => {
     const row = { count: D.cfg.d, of: D.qkv };
     return [
-      clockPort(), resetPort(),
+      clockPort(),
+      resetPort(),
       input('start', 1, 'pulse while busy = 0: start an invocation with n and t_q', { group: 'control' }),
       input('n', D.top.n, `runtime n (1..${D.cfg.nMax}), sampled at start`),
       input('t_q', D.candSel.threshold, `threshold t (${D.candSel.simFrac} fraction bits), sampled at start`),
       output('busy', 1, 'an invocation is running'),
       output('done', 1, 'one-cycle pulse after the last output row (or with err)', { reg: true }),
       output('err', 1, `the last start was rejected (n = 0 or n > ${D.cfg.nMax})`, { reg: true }),
-      input('kv_valid', 1, 'key/value row valid',
-        { group: 'key and value rows, entity y = 0, 1, ... (preprocessing)' }),
+      input('kv_valid', 1, 'key/value row valid', {
+        group: 'key and value rows, entity y = 0, 1, ... (preprocessing)',
+      }),
       output('kv_ready', 1, 'key/value row accepted'),
       input('kv_k', row, 'key row, element i at [i*QKV_W +: QKV_W]'),
       input('kv_v', row, 'value row, element i at [i*QKV_W +: QKV_W]'),
@@ -28,18 +32,34 @@ export const topModule: ModuleDef = {
       output('o_valid', 1, 'output row valid', { group: 'output rows, in query order' }),
       input('o_ready', 1, 'output row taken'),
       output('o_data', { count: D.cfg.d, of: D.out }, 'output row, element i at [i*OUT_W +: OUT_W]'),
-      output('cycles_pre', D.top.cycleCount, 'preprocessing cycles of the last invocation',
-        { reg: true, group: 'cycle counters' }),
+      output('cycles_pre', D.top.cycleCount, 'preprocessing cycles of the last invocation', {
+        reg: true,
+        group: 'cycle counters',
+      }),
       output('cycles_exec', D.top.cycleCount, 'execution cycles of the last invocation', { reg: true }),
     ];
   },
   localparams: (D) => [
-    D.qkv, D.top.n, D.candSel.threshold, D.candSel.thresholdProduct, D.norm.norm, D.top.bankSelect, D.hash.code,
-    D.attention.exp.exponent, D.attention.sumE, D.attention.sumEV, D.top.cycleCount,
-    D.top.dim, D.top.banks,
+    D.qkv,
+    D.top.n,
+    D.candSel.threshold,
+    D.candSel.thresholdProduct,
+    D.norm.norm,
+    D.top.bankSelect,
+    D.hash.code,
+    D.attention.exp.exponent,
+    D.attention.sumE,
+    D.attention.sumEV,
+    D.top.cycleCount,
+    D.top.dim,
+    D.top.banks,
     ...(nMaxChecked(D) ? [{ name: 'N_MAX', value: D.cfg.nMax, of: D.top.n, doc: 'largest valid runtime n' }] : []),
-    { name: 'LAST_BANK', value: D.cfg.pA - 1, of: D.top.bankSelect,
-      doc: 'bank of key y = P_a-1: the next key wraps to 0' },
+    {
+      name: 'LAST_BANK',
+      value: D.cfg.pA - 1,
+      of: D.top.bankSelect,
+      doc: 'bank of key y = P_a-1: the next key wraps to 0',
+    },
   ],
   view: (D) => {
     const banks = Array.from({ length: D.cfg.pA }, (_, b) => ({ index: b, lit: verilogLiteral(D.top.bankSelect, b) }));

@@ -5,7 +5,11 @@ import type { ElsaConfig } from '../../spec/schema.ts';
 import { width, type Width } from '../../spec/width.ts';
 
 /** A design constant, declared as a localparam by the modules that size buses with it. */
-export interface DesignConstant { name: string; value: number; doc: string }
+export interface DesignConstant {
+  name: string;
+  value: number;
+  doc: string;
+}
 
 export interface TopSpec {
   /** Runtime n, 0..nMax. */
