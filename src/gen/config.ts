@@ -155,7 +155,7 @@ export function parseConfig(raw: unknown): ElsaConfig {
   return r.data;
 }
 
-/** The fields a derived-width limit depends on, per field derive() names (src/gen/derive.ts). */
+/** The fields a derived-width limit depends on, per field designSpec() names (src/units/design.ts). */
 const WIDTH_CAUSES: Record<string, { what: string; fields: string[] }> = {
   'formats.accGuard': {
     what: 'the Σe·v accumulator',
