@@ -1,5 +1,5 @@
-// Every table the design spec builds (src/units/*/spec.ts) (read by both the RTL templates and the fixed-point model, so no other
-// test can catch a wrong entry) against its formula, computed here a second, independent way: exact
+// Every table the design spec builds (src/units/*/spec.ts; read by both the RTL templates and the fixed-point
+// model, so no other test can catch a wrong entry) against its formula, computed here a second, independent way: exact
 // integer arithmetic for the reciprocal, sin for cos, exp(x·ln 2) for 2^x, round half up by floor(x + 1/2).
 import { describe, expect, it } from 'vitest';
 import { PRESETS, resolveConfig } from './config.ts';
