@@ -6,12 +6,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Chromium is not installed for you (about 300 MB): say how, and stop.
-command -v chromium >/dev/null || { echo "check-report: chromium is not installed; install it with: apt-get install chromium" >&2; exit 2; }
+command -v chromium >/dev/null || {
+  echo "check-report: chromium is not installed; install it with: apt-get install chromium" >&2
+  exit 2
+}
 flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking
   --disable-component-update --disable-sync)
 if [ "${1:-}" = "--pareto" ]; then
   html=$(realpath "${2:?usage: check-report.sh --pareto <pareto.html>}"); png="${html%.html}.png"; prof=$(mktemp -d)
-  chromium "${flags[@]}" --user-data-dir="$prof" --window-size=1200,1600 --screenshot="$png" "file://$html" >/dev/null 2>&1 || true
+  chromium "${flags[@]}" --user-data-dir="$prof" --window-size=1200,1600 --screenshot="$png" \
+    "file://$html" >/dev/null 2>&1 || true
   dom=$(chromium "${flags[@]}" --user-data-dir="$prof" --dump-dom "file://$html" 2>/dev/null || true)
   rm -rf "$prof"
   if [ -s "$png" ] && echo "$dom" | grep -q '<svg' && echo "$dom" | grep -q 'Pareto front'; then
@@ -26,7 +30,8 @@ for c in "${cfgs[@]}"; do
   name=$(./bin/elsa-gen.js validate "$c" | head -1 | cut -d: -f1)
   html="$PWD/build/report/$name.html"; png="$PWD/build/report/$name.png"
   prof=$(mktemp -d)
-  chromium "${flags[@]}" --user-data-dir="$prof" --window-size=1200,2400 --screenshot="$png" "file://$html" >/dev/null 2>&1 || true
+  chromium "${flags[@]}" --user-data-dir="$prof" --window-size=1200,2400 --screenshot="$png" \
+    "file://$html" >/dev/null 2>&1 || true
   dom=$(chromium "${flags[@]}" --user-data-dir="$prof" --dump-dom "file://$html" 2>/dev/null || true)
   rm -rf "$prof"
   hash=$(grep -o 'id="hwhash">[0-9a-f]*' "$html" | cut -d'>' -f2)

@@ -5,6 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for tool in espeak-ng sox; do
-  command -v "$tool" >/dev/null || { echo "make-clips: $tool not found (apt-get install -y espeak-ng sox alsa-utils)" >&2; exit 1; }
+  command -v "$tool" >/dev/null || {
+    echo "make-clips: $tool not found (apt-get install -y espeak-ng sox alsa-utils)" >&2
+    exit 1
+  }
 done
 exec npx tsx scripts/make-clips.ts "${1:-build/clips}"

@@ -124,7 +124,8 @@ function main(): void {
   writeFileSync(join(outDir, 'manifest.json'), JSON.stringify({ sampleRate: 16000, clips: entries }, null, 1) + '\n');
   const n = (s: string) => entries.filter((e) => e.split === s).length;
   console.log(
-    `${entries.length} clips (calib ${n('calib')}, eval ${n('eval')}) in ${outDir}, ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    `${entries.length} clips (calib ${n('calib')}, eval ${n('eval')}) in ${outDir}, ` +
+      `${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
 }
 

@@ -6,7 +6,8 @@ rm -f build/vt.json; mkdir -p build
 NO_COLOR=1 npx vitest run --reporter=default --reporter=json --outputFile.json=build/vt.json "$@"
 rc=$?
 if [ -f build/vt.json ]; then
-  node -e 'const r=JSON.parse(require("fs").readFileSync("build/vt.json","utf8"));console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`)'
+  node -e 'const r = JSON.parse(require("fs").readFileSync("build/vt.json", "utf8"));
+    console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`)'
 else
   echo "0 passed, 1 failed"; [ $rc -eq 0 ] && rc=1
 fi

@@ -1,7 +1,8 @@
 // Benchmark (not part of the tests): for each config and threshold knob p, run the generated design
 // under Verilator on the same random inputs and tabulate cycles per query against the analytic bound,
 // attention-module utilisation, speedup over p = 0, simulation speed, generation time and (optionally) area.
-// Usage: npx tsx scripts/bench/bench.ts [--configs small,kwt1,paper] [--ps 0,0.5,1,2,4] [--synth xilinx] [--out build/bench]
+// Usage: npx tsx scripts/bench/bench.ts [--configs small,kwt1,paper] [--ps 0,0.5,1,2,4] [--synth xilinx]
+//        [--out build/bench]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/gen/config.ts';
@@ -99,7 +100,8 @@ async function benchConfig(spec: string): Promise<{ rows: BenchRow[]; genMs: num
       simCyclesPerSec: (m.pre + m.exec) / (r.runSeconds || wall),
     });
     console.error(
-      `  ${D.cfg.name} p=${p}: ${(100 * selected).toFixed(1)}% keys, exec ${m.exec} cycles (model ${pred.exec}), ${wall.toFixed(1)} s`,
+      `  ${D.cfg.name} p=${p}: ${(100 * selected).toFixed(1)}% keys, ` +
+        `exec ${m.exec} cycles (model ${pred.exec}), ${wall.toFixed(1)} s`,
     );
   }
   let area: unknown;
@@ -130,19 +132,58 @@ const limitText = (l: BenchRow['limits']) =>
     .sort((a, b) => b[1] - a[1])
     .map(([k, v]) => `${k} ${Math.round(100 * v)}%`)
     .join(', ');
+/** One Markdown table row: `| a | b | c |`. */
+const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
 const lines = [
-  '| config | p | t | keys selected | cycles/query | bound/query | RTL/bound | slowest stage/query | RTL/slowest stage | slowest stage (share of queries) | attention utilisation | speedup vs p=0 | exec cycles (RTL = model) | pre cycles | sim cycles/s |',
+  row([
+    'config',
+    'p',
+    't',
+    'keys selected',
+    'cycles/query',
+    'bound/query',
+    'RTL/bound',
+    'slowest stage/query',
+    'RTL/slowest stage',
+    'slowest stage (share of queries)',
+    'attention utilisation',
+    'speedup vs p=0',
+    'exec cycles (RTL = model)',
+    'pre cycles',
+    'sim cycles/s',
+  ]),
   '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
-  ...all.map(
-    (r) =>
-      `| ${r.config} | ${r.p} | ${f(r.t, 3)} | ${f(100 * r.selected, 1)}% | ${f(r.perQuery)} | ${f(r.bound)} | ${f(r.ratio, 3)} | ${f(r.structural)} | ${f(r.perQuery / r.structural, 3)} | ${limitText(r.limits)} | ${f(100 * r.utilisation, 1)}% | ${f(r.speedup)}× | ${r.cyclesExec}${r.cyclesExec === r.modelExec ? '' : ` (model ${r.modelExec})`} | ${r.cyclesPre} | ${Math.round(r.simCyclesPerSec)} |`,
+  ...all.map((r) =>
+    row([
+      r.config,
+      r.p,
+      f(r.t, 3),
+      `${f(100 * r.selected, 1)}%`,
+      f(r.perQuery),
+      f(r.bound),
+      f(r.ratio, 3),
+      f(r.structural),
+      f(r.perQuery / r.structural, 3),
+      limitText(r.limits),
+      `${f(100 * r.utilisation, 1)}%`,
+      `${f(r.speedup)}×`,
+      `${r.cyclesExec}${r.cyclesExec === r.modelExec ? '' : ` (model ${r.modelExec})`}`,
+      r.cyclesPre,
+      Math.round(r.simCyclesPerSec),
+    ]),
   ),
   '',
-  '| config | generation (ms) | exact-mode execution / ideal (2n²d MACs on 2d·P_a multipliers) | whole run / ideal |',
+  row([
+    'config',
+    'generation (ms)',
+    'exact-mode execution / ideal (2n²d MACs on 2d·P_a multipliers)',
+    'whole run / ideal',
+  ]),
   '|---|---|---|---|',
   ...configs.map((c) => {
     const r0 = all.find((r) => r.config === loadConfig(c).cfg.name && r.p === 0)!;
-    return `| ${r0.config} | ${meta[c].genMs} | ${f(r0.cyclesExec / meta[c].ideal, 4)} | ${f((r0.cyclesExec + r0.cyclesPre) / meta[c].ideal, 4)} |`;
+    const { genMs, ideal } = meta[c];
+    return row([r0.config, genMs, f(r0.cyclesExec / ideal, 4), f((r0.cyclesExec + r0.cyclesPre) / ideal, 4)]);
   }),
 ];
 mkdirSync(outDir, { recursive: true });

@@ -85,14 +85,18 @@ for (let pi = 0; pi < PS.length; pi++) {
 }
 const base = rows[0].exec;
 const table = [
-  `KWT-1 attention on ${evalClips.length} eval clip(s) × 12 layers through elsa_top (${D.cfg.name}, hardware hash ${D.hwHash}), Verilator.`,
+  `KWT-1 attention on ${evalClips.length} eval clip(s) × 12 layers through elsa_top ` +
+    `(${D.cfg.name}, hardware hash ${D.hwHash}), Verilator.`,
   `Q/K/V quantised to 1.${D.cfg.formats.qkv.int}.${D.qkv.frac}: ${saturated} of ${values} values saturated.`,
   '',
-  '| p | keys selected | output rows bit-exact | execution cycles (RTL) | model | speedup vs p = 0 | with preprocessing |',
+  '| p | keys selected | output rows bit-exact | execution cycles (RTL) | model | speedup vs p = 0 | ' +
+    'with preprocessing |',
   '|---|---|---|---|---|---|---|',
   ...rows.map(
     (r) =>
-      `| ${r.p} | ${(100 * r.selected).toFixed(1)}% | ${r.passed}/${r.rows}${r.failed ? ` (${r.failed} FAILED)` : ''} | ${r.exec} | ${r.modelExec} | ${(base / r.exec).toFixed(2)}× | ${((base + rows[0].pre) / (r.exec + r.pre)).toFixed(2)}× |`,
+      `| ${r.p} | ${(100 * r.selected).toFixed(1)}% | ` +
+      `${r.passed}/${r.rows}${r.failed ? ` (${r.failed} FAILED)` : ''} | ${r.exec} | ${r.modelExec} | ` +
+      `${(base / r.exec).toFixed(2)}× | ${((base + rows[0].pre) / (r.exec + r.pre)).toFixed(2)}× |`,
   ),
 ];
 mkdirSync(outDir, { recursive: true });

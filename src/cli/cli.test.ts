@@ -65,7 +65,10 @@ describe('elsa-gen vectors and sim', () => {
     const r = await cli(['sim', 'small', '--sim', 'iverilog', '--vectors', v]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(
-      /vectors in .* are for hardware hash [0-9a-f]{12}, config small has [0-9a-f]{12}: regenerate them with elsa-gen vectors/,
+      new RegExp(
+        'vectors in .* are for hardware hash [0-9a-f]{12}, config small has [0-9a-f]{12}: ' +
+          'regenerate them with elsa-gen vectors',
+      ),
     );
   });
   it('reports missing and corrupted vector files', async () => {
@@ -96,7 +99,8 @@ describe('elsa-gen vectors and sim', () => {
     const r = await cli(['sim', 'small', '--sim', 'modelsim']);
     expect(r.exitCode).toBe(2);
     expect(r.stderr.trim()).toBe(
-      `elsa-gen: option '--sim <simulator>' argument 'modelsim' is invalid. Expected one of iverilog, verilator. (see --help)`,
+      "elsa-gen: option '--sim <simulator>' argument 'modelsim' is invalid. " +
+        'Expected one of iverilog, verilator. (see --help)',
     );
   });
   it('says how to install a missing simulator', async () => {

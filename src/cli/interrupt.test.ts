@@ -85,7 +85,8 @@ describe('interrupts', () => {
     const run = execa(process.execPath, [BIN, 'sim', cfg, '-o', out], { cwd: TMP, reject: false });
     const { r, exitMs, goneMs, left, busyAt } = await interruptWhen(run, / (cc1plus|g\+\+|make)$/, 'SIGINT');
     console.log(
-      `SIGINT during the Verilator build (${busyAt.map((p) => p.split(' ')[1]).join(', ')}): exit after ${exitMs} ms, group empty after ${goneMs} ms`,
+      `SIGINT during the Verilator build (${busyAt.map((p) => p.split(' ')[1]).join(', ')}): ` +
+        `exit after ${exitMs} ms, group empty after ${goneMs} ms`,
     );
     expect(r.exitCode).toBe(130);
     expect(left).toEqual([]);

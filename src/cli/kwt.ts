@@ -17,6 +17,7 @@ export function requireKwt1Model(): void {
   const path = defaultKwt1Path();
   if (!existsSync(path))
     throw new UserError(
-      `KWT-1 model not found at ${path} (restore data/kwt1/kwt1_non_stream.tflite from the repository, or set KWT1_TFLITE to its path)`,
+      `KWT-1 model not found at ${path} ` +
+        '(restore data/kwt1/kwt1_non_stream.tflite from the repository, or set KWT1_TFLITE to its path)',
     );
 }

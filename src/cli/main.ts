@@ -43,7 +43,8 @@ export function reportError(e: unknown, debug: boolean): number {
 export function buildProgram(): Command {
   const program = new Command('elsa-gen')
     .description(
-      'Hardware generator for ELSA approximate self-attention: config → Verilog-2005, bit-exact TS model, simulation, synthesis',
+      'Hardware generator for ELSA approximate self-attention: ' +
+        'config → Verilog-2005, bit-exact TS model, simulation, synthesis',
     )
     .option('--debug', 'print stack traces with errors')
     .exitOverride()

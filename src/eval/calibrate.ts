@@ -28,7 +28,8 @@ export function checkKwtConfig(D: DesignSpec): void {
     );
   if (Math.abs(D.attention.scoreScale - KWT_SCORE_SCALE) > 1e-12)
     throw new UserError(
-      `config ${c.name}: KWT-1 scales scores by 1/8, the config by ${D.attention.scoreScale} (set scoreScale to "inv_sqrt_d")`,
+      `config ${c.name}: KWT-1 scales scores by 1/8, the config by ${D.attention.scoreScale} ` +
+        '(set scoreScale to "inv_sqrt_d")',
     );
 }
 

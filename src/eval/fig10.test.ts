@@ -124,7 +124,10 @@ describe('calibrate / evaluate command errors', () => {
       ],
       [
         ['evaluate', '--clips', 'build/no-such-clips'],
-        /^elsa-gen: no clip manifest at .*no-such-clips\/manifest\.json \(make the clips first: scripts\/make-clips\.sh build\/no-such-clips\)$/,
+        new RegExp(
+          /^elsa-gen: no clip manifest at .*no-such-clips\/manifest\.json /.source +
+            /\(make the clips first: scripts\/make-clips\.sh build\/no-such-clips\)$/.source,
+        ),
       ],
       [
         ['calibrate', 'small', '--p', '1'],

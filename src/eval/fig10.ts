@@ -267,13 +267,18 @@ export function renderTable(r: Fig10Result): string {
   };
   L.push('# ELSA on KWT-1: keys selected and accuracy versus p (paper Fig. 10)', '');
   L.push(
-    `Config \`${r.config.name}\` (hardware hash ${r.config.hwHash}): Q/K/V ${r.config.qkv} fixed point, k = ${r.config.k} hash bits, θ_bias = ${r.config.thetaBias.toFixed(4)} rad.`,
+    `Config \`${r.config.name}\` (hardware hash ${r.config.hwHash}): Q/K/V ${r.config.qkv} fixed point, ` +
+      `k = ${r.config.k} hash bits, θ_bias = ${r.config.thetaBias.toFixed(4)} rad.`,
   );
   L.push(
-    `Thresholds learned per layer on the calib split (${r.clips.calib} clips, exact model); everything below measured on the eval split (${r.clips.eval} clips; one clip = ${(100 / r.clips.eval).toFixed(2)} points).`,
+    `Thresholds learned per layer on the calib split (${r.clips.calib} clips, exact model); ` +
+      `everything below measured on the eval split (${r.clips.eval} clips; ` +
+      `one clip = ${(100 / r.clips.eval).toFixed(2)} points).`,
   );
   L.push(
-    'ELSA is substituted in all 12 attention layers at once. *keys* = fraction of (query, key) pairs selected as candidates; *top-1* = accuracy against the spoken label; *agree* = same prediction as the exact model.',
+    'ELSA is substituted in all 12 attention layers at once. ' +
+      '*keys* = fraction of (query, key) pairs selected as candidates; ' +
+      '*top-1* = accuracy against the spoken label; *agree* = same prediction as the exact model.',
     '',
   );
   L.push('| p | mean t | keys, float | keys, fixed | top-1, float | top-1, fixed | agree, float | agree, fixed |');
@@ -282,7 +287,8 @@ export function renderTable(r: Fig10Result): string {
     const f = r.float[j];
     const x = r.fixed[j];
     L.push(
-      `| ${p} | ${meanT(p).toFixed(3)} | ${pct(f.selected)}% | ${pct(x.selected)}% | ${pct(f.top1)}% | ${pct(x.top1)}% | ${pct(f.agree)}% | ${pct(x.agree)}% |`,
+      `| ${p} | ${meanT(p).toFixed(3)} | ${pct(f.selected)}% | ${pct(x.selected)}% | ` +
+        `${pct(f.top1)}% | ${pct(x.top1)}% | ${pct(f.agree)}% | ${pct(x.agree)}% |`,
     );
   });
   L.push('');
@@ -297,15 +303,18 @@ export function renderTable(r: Fig10Result): string {
     const f0 = r.float[j0];
     const x0 = r.fixed[j0];
     L.push(
-      `| float ELSA, p = 0 (exact attention in float64) | ${pct(f0.selected)}% | ${pct(f0.top1)}% (${f0.correct}/${r.clips.eval}) | ${pct(f0.agree)}% (${f0.agreeing}/${r.clips.eval}) |`,
+      `| float ELSA, p = 0 (exact attention in float64) | ${pct(f0.selected)}% | ` +
+        `${pct(f0.top1)}% (${f0.correct}/${r.clips.eval}) | ${pct(f0.agree)}% (${f0.agreeing}/${r.clips.eval}) |`,
     );
     L.push(
-      `| fixed-point ELSA, p = 0 (quantisation only) | ${pct(x0.selected)}% | ${pct(x0.top1)}% (${x0.correct}/${r.clips.eval}) | ${pct(x0.agree)}% (${x0.agreeing}/${r.clips.eval}) |`,
+      `| fixed-point ELSA, p = 0 (quantisation only) | ${pct(x0.selected)}% | ` +
+        `${pct(x0.top1)}% (${x0.correct}/${r.clips.eval}) | ${pct(x0.agree)}% (${x0.agreeing}/${r.clips.eval}) |`,
     );
   }
   L.push('');
   L.push(
-    `Named settings (largest p of the grid whose top-1 loss against the exact model is within 1 / 2.5 / 5 points; small eval set, so coarse):`,
+    'Named settings (largest p of the grid whose top-1 loss against the exact model is within 1 / 2.5 / 5 points; ' +
+      'small eval set, so coarse):',
     '',
   );
   L.push('| model | conservative (≤ 1) | moderate (≤ 2.5) | aggressive (≤ 5) |');
@@ -339,7 +348,8 @@ export function renderTable(r: Fig10Result): string {
   }
   L.push('');
   L.push(
-    'Paper (ISCA 2021, section V): under 40% of keys at p = 1 for sub-1% loss on most workloads; about 26% at p = 2 for sub-2% loss.',
+    'Paper (ISCA 2021, section V): under 40% of keys at p = 1 for sub-1% loss on most workloads; ' +
+      'about 26% at p = 2 for sub-2% loss.',
   );
   return L.join('\n') + '\n';
 }

@@ -44,7 +44,9 @@ export function stableJson(v: unknown, num: (x: number, path: string[]) => strin
         .sort();
       if (keys.length === 0) return '{}';
       const inner = ind + '  ';
-      return `{\n${keys.map((k) => `${inner}${JSON.stringify(k)}: ${go((x as Record<string, unknown>)[k], [...path, k], inner)}`).join(',\n')}\n${ind}}`;
+      const entry = (k: string) =>
+        `${inner}${JSON.stringify(k)}: ${go((x as Record<string, unknown>)[k], [...path, k], inner)}`;
+      return `{\n${keys.map(entry).join(',\n')}\n${ind}}`;
     }
     return JSON.stringify(x);
   };

@@ -43,7 +43,8 @@ describe('presets', () => {
 describe('invalid configs', () => {
   it('d without a small-factor Kronecker factorisation', () => {
     expect(msg({ ...base, d: 22, k: 22, mO: 2 })).toBe(
-      'config error: d must factor into Kronecker factors of 2..8 (prime factors 2, 3, 5, 7), not 22 (fix: choose e.g. 16, 32, 48, 64, 96, 128)',
+      'config error: d must factor into Kronecker factors of 2..8 (prime factors 2, 3, 5, 7), not 22 ' +
+        '(fix: choose e.g. 16, 32, 48, 64, 96, 128)',
     );
   });
   it('P_a not dividing n_max', () => {
@@ -92,7 +93,10 @@ describe('invalid configs', () => {
   it('widths that would overflow the exact model', () => {
     // the field the user wrote that causes the width, not the one derive() checks it under
     expect(msg({ ...base, formats: { qkv: { int: 16, frac: 16 } } })).toMatch(
-      /^config error: formats\.qkv = \{"int":16,"frac":16\} makes the Σe·v accumulator \d+ bits wide, over the 52-bit limit/,
+      new RegExp(
+        /^config error: formats\.qkv = \{"int":16,"frac":16\} /.source +
+          /makes the Σe·v accumulator \d+ bits wide, over the 52-bit limit/.source,
+      ),
     );
     expect(msg({ ...base, formats: { accGuard: 20, qkv: { int: 16, frac: 16 } } })).toMatch(
       /^config error: formats\.qkv = /,

@@ -13,7 +13,8 @@ export const PRESETS: Record<string, ElsaConfigInput> = {
   small: { name: 'small', nMax: 24, d: 16, k: 16, pA: 2, pC: 3, mH: 32, mO: 4 },
   // KWT-1 attention (d = 64, n = 99 tokens): banks of 33 keys.
   kwt1: { name: 'kwt1', nMax: 99, d: 64, k: 64, pA: 3, pC: 4, mH: 64, mO: 8 },
-  // Smallest config whose whole elsa_top places and routes on an iCE40 HX8K (`synth ice40 --target ice40 --pnr`: whole-design Fmax); paper Q/K/V and exp formats, narrower non-paper widths.
+  // Smallest config whose whole elsa_top places and routes on an iCE40 HX8K
+  // (`synth ice40 --target ice40 --pnr`: whole-design Fmax); paper Q/K/V and exp formats, narrower non-paper widths.
   ice40: {
     name: 'ice40',
     nMax: 16,

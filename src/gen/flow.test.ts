@@ -219,7 +219,8 @@ describe('flow files', () => {
       const core = byPath(renderDesign(D))['small.core'];
       const py = 'import sys, json, yaml; print(json.dumps(yaml.safe_load(sys.stdin.read())))';
       const r = await execa('python3', ['-c', py], { input: core, reject: false });
-      if (r.exitCode !== 0 && /No module named/.test(r.stderr)) return; // no PyYAML: the subset parser above is the check
+      // no PyYAML: the subset parser above is the check
+      if (r.exitCode !== 0 && /No module named/.test(r.stderr)) return;
       expect(r.exitCode, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout)).toEqual(parseYamlSubset(core));
     },

@@ -18,7 +18,10 @@ const KILLS = 120;
 const WRITER = join(REPO_ROOT, 'src', 'gen', 'testdata', 'outdir-writer.ts');
 
 describe('atomic output folders under SIGKILL', () => {
-  it(`hold exactly the old or the new file set after each of ${KILLS} kills, and no temporary folder after the next run`, async () => {
+  const title =
+    `hold exactly the old or the new file set after each of ${KILLS} kills, ` +
+    'and no temporary folder after the next run';
+  it(title, { timeout: 120_000 }, async () => {
     rmSync(TMP, { recursive: true, force: true });
     mkdirSync(TMP, { recursive: true });
     const sets = [
@@ -100,7 +103,8 @@ describe('atomic output folders under SIGKILL', () => {
       else seen.new++;
     }
     console.log(
-      `kills: ${KILLS}, set A ${seen.old}, set B ${seen.new}, between the two renames ${seen.absentWindow}, inside a write ${seen.midWrite}`,
+      `kills: ${KILLS}, set A ${seen.old}, set B ${seen.new}, ` +
+        `between the two renames ${seen.absentWindow}, inside a write ${seen.midWrite}`,
     );
     expect(seen.midWrite).toBeGreaterThan(KILLS / 4);
     expect(seen.old + seen.new + seen.absentWindow).toBe(KILLS);
@@ -109,5 +113,5 @@ describe('atomic output folders under SIGKILL', () => {
     expect(seen.new).toBeGreaterThan(0);
     expect(readdirSync(TMP).filter((n) => n.startsWith('.out.elsa-'))).toEqual([]);
     expect(matchesMarker(dir)).toBe(true);
-  }, 120_000);
+  });
 });

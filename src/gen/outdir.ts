@@ -114,12 +114,14 @@ export function checkReplaceable(dir: string, o: OutputOptions): void {
   const cwd = process.cwd();
   if (isInside(cwd, abs) || abs === dirname(abs))
     throw new UserError(
-      `refusing to replace ${dir}: it is the current folder or a parent of it (choose another output folder; --force does not apply)`,
+      `refusing to replace ${dir}: it is the current folder or a parent of it ` +
+        '(choose another output folder; --force does not apply)',
     );
   for (const input of o.inputs ?? [])
     if (isInside(resolve(input), abs))
       throw new UserError(
-        `refusing to replace ${dir}: it holds this run's input ${input} (move the input elsewhere; --force does not apply)`,
+        `refusing to replace ${dir}: it holds this run's input ${input} ` +
+          '(move the input elsewhere; --force does not apply)',
       );
   let st;
   try {
@@ -132,7 +134,8 @@ export function checkReplaceable(dir: string, o: OutputOptions): void {
   if (!st.isDirectory()) {
     if (o.force) return;
     throw new UserError(
-      `refusing to replace ${dir}: it is a file, not an elsa-gen output folder (choose another output, or pass --force to replace it)`,
+      `refusing to replace ${dir}: it is a file, not an elsa-gen output folder ` +
+        '(choose another output, or pass --force to replace it)',
     );
   }
   const names = readdirSync(abs);
@@ -146,17 +149,20 @@ export function checkReplaceable(dir: string, o: OutputOptions): void {
   const kind = m?.kind ?? legacyKind(abs, names);
   if (!kind)
     throw new UserError(
-      `refusing to replace ${dir}: it is not empty and elsa-gen did not write it (choose another output folder, or pass --force to replace it)`,
+      `refusing to replace ${dir}: it is not empty and elsa-gen did not write it ` +
+        '(choose another output folder, or pass --force to replace it)',
     );
   if (kind !== o.kind)
     throw new UserError(
-      `refusing to replace ${dir}: it holds elsa-gen ${kind} output, not ${o.kind} (choose another output folder, or pass --force to replace it)`,
+      `refusing to replace ${dir}: it holds elsa-gen ${kind} output, not ${o.kind} ` +
+        '(choose another output folder, or pass --force to replace it)',
     );
   if (m) {
     const extra = listFiles(abs).filter((f) => !(f in m.files));
     if (extra.length)
       throw new UserError(
-        `refusing to replace ${dir}: it holds ${extra[0]}, which elsa-gen did not write (move it away, or pass --force to replace the folder)`,
+        `refusing to replace ${dir}: it holds ${extra[0]}, which elsa-gen did not write ` +
+          '(move it away, or pass --force to replace the folder)',
       );
   }
 }
@@ -373,7 +379,8 @@ export function writeOwnFile(path: string, content: string, isOwn: (old: string)
   }
   if (old !== null && !force && !isOwn(old))
     throw new UserError(
-      `refusing to replace ${path}: elsa-gen did not write it (choose another output folder, or pass --force to replace it)`,
+      `refusing to replace ${path}: elsa-gen did not write it ` +
+        '(choose another output folder, or pass --force to replace it)',
     );
   const tmp = join(dir, `.${basename(path)}.elsa-tmp-${process.pid}`);
   try {

@@ -53,7 +53,8 @@ export function renderTemplate(templatePath: string, view: Record<string, unknow
 /** ANSI module header from the port list: one aligned port per line with its meaning as a comment. */
 export function renderHeader(name: string, ports: PortSpec[]): string {
   const decl = (p: PortSpec) =>
-    `${p.dir.padEnd(6)} ${p.reg ? 'reg ' : 'wire'}${p.signed ? ' signed' : ''}${p.bits > 1 ? ` [${p.bits - 1}:0]` : ''}`;
+    `${p.dir.padEnd(6)} ${p.reg ? 'reg ' : 'wire'}${p.signed ? ' signed' : ''}` +
+    `${p.bits > 1 ? ` [${p.bits - 1}:0]` : ''}`;
   const declW = Math.max(...ports.map((p) => decl(p).length));
   const nameW = Math.max(...ports.map((p) => p.name.length)) + 1;
   const lines: string[] = [];

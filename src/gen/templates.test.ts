@@ -39,7 +39,8 @@ describe('templates hold no program logic', () => {
   });
   it('the scan finds arithmetic, Array.from and throw', () => {
     const bad =
-      '<%= it.D.qkv.bits - 1 %> <% Array.from({ length: 3 }) %> <% throw new Error(`x`) %> <% for (let i = 0; i < 3; i++) { %>';
+      '<%= it.D.qkv.bits - 1 %> <% Array.from({ length: 3 }) %> <% throw new Error(`x`) %> ' +
+      '<% for (let i = 0; i < 3; i++) { %>';
     const found = tags(bad).flatMap((t) => FORBIDDEN.filter(([, re]) => re.test(t.code)).map(([w]) => w));
     expect(found).toEqual(['arithmetic', 'Array.from', 'throw', 'arithmetic']);
   });

@@ -23,10 +23,10 @@ export function predictPre(D: DesignSpec, n: number): number {
 }
 
 /** Execution: queries are accepted into the hash unit one per hash period while the top's two-entry
- *  query queue has room; every bank takes query i+1 once it is hashed and all banks are ready for it (bankOrder().readyAt cycles
- *  after query i started, counting only cycles without hold); each query's end-of-query marker enters S0
- *  eoqAt such cycles after its start and freezes the bank at S4 while the previous partial still waits
- *  for the output division. */
+ *  query queue has room; every bank takes query i+1 once it is hashed and all banks are ready for it
+ *  (bankOrder().readyAt cycles after query i started, counting only cycles without hold); each query's
+ *  end-of-query marker enters S0 eoqAt such cycles after its start and freezes the bank at S4 while the
+ *  previous partial still waits for the output division. */
 export function predictExec(D: DesignSpec, tr: InvocationTrace): { exec: number; perQuery: number[] } {
   const n = tr.queries.length;
   const pA = D.cfg.pA;

@@ -28,7 +28,8 @@ describe('elsa-gen report', () => {
   });
   it('turns markdown tables into HTML tables', () => {
     expect(markdownTables('title\n\n| a | b |\n|---|---|\n| 1 | 2 |\n')).toBe(
-      '<p>title</p>\n<table><thead><tr><th>a</th><th>b</th></tr></thead><tbody><tr><td>1</td><td>2</td></tr></tbody></table>',
+      '<p>title</p>\n<table><thead><tr><th>a</th><th>b</th></tr></thead>' +
+        '<tbody><tr><td>1</td><td>2</td></tr></tbody></table>',
     );
   });
 });

@@ -167,7 +167,8 @@ export function stimulusFromFiles(D: DesignSpec, hex: string, meta: string, wher
     throw new CheckError(`${where}/stim.hex holds a line that is not a hex word (regenerate it with elsa-gen vectors)`);
   if (lines.length !== words)
     throw new CheckError(
-      `${where}/stim.hex holds ${lines.length} words, its stim.meta says ${words} (the file is ${lines.length < words ? 'truncated' : 'too long'}; regenerate it with elsa-gen vectors)`,
+      `${where}/stim.hex holds ${lines.length} words, its stim.meta says ${words} ` +
+        `(the file is ${lines.length < words ? 'truncated' : 'too long'}; regenerate it with elsa-gen vectors)`,
     );
   const w = lines.map((l) => BigInt(`0x${l}`));
   const dq = BigInt(D.cfg.d * D.qkv.bits);
@@ -198,7 +199,8 @@ export function stimulusFromFiles(D: DesignSpec, hex: string, meta: string, wher
   }
   if (at !== w.length)
     throw new CheckError(
-      `${where}/stim.hex holds ${w.length - at} words after its ${ninv} invocations (regenerate it with elsa-gen vectors)`,
+      `${where}/stim.hex holds ${w.length - at} words after its ${ninv} invocations ` +
+        '(regenerate it with elsa-gen vectors)',
     );
   return { hex, meta, words, traces, headers };
 }

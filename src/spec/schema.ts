@@ -17,14 +17,16 @@ export const ElsaConfigSchema = z
       .string()
       .regex(/^[a-z][a-z0-9_]*$/, 'must be lower_snake_case')
       .describe(
-        'config name: names the output folder (rtl-out/<name>), the FuseSoC core <name>.core and reports; not part of the hardware hash',
+        'config name: names the output folder (rtl-out/<name>), the FuseSoC core <name>.core and reports; ' +
+          'not part of the hardware hash',
       ),
     prefix: z
       .string()
       .regex(/^([a-z][a-z0-9_]*_)?$/, 'must be lower_snake_case ending in "_" (or empty)')
       .optional()
       .describe(
-        'prefix of every generated module and .v file name and of the FuseSoC core, so two configurations can sit in one design; not part of the hardware hash',
+        'prefix of every generated module and .v file name and of the FuseSoC core, ' +
+          'so two configurations can sit in one design; not part of the hardware hash',
       ),
     nMax: int('maximum number of entities n (keys/queries) per invocation; the runtime n is an input').min(1).max(4096),
     d: int('vector dimension d of Q, K, V').min(4).max(512),

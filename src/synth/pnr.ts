@@ -188,11 +188,19 @@ export async function placeAndRoute(
   const forced = checkDevice(opts.device);
   const biggest = forced ?? LARGEST;
   const fmtNeed = (lut: number, bram: number, how: string) =>
-    `needs about ${lut} SB_LUT4 and ${bram} SB_RAM40_4K (${how}); ${forced ? 'the device' : 'the largest candidate'}, ${biggest.name}, has ${biggest.lcs} logic cells and ${biggest.brams} RAM blocks`;
+    `needs about ${lut} SB_LUT4 and ${bram} SB_RAM40_4K (${how}); ` +
+    `${forced ? 'the device' : 'the largest candidate'}, ${biggest.name}, ` +
+    `has ${biggest.lcs} logic cells and ${biggest.brams} RAM blocks`;
 
   // 1. Clearly too big: say so without a long flat synthesis.
   if (estimate.lut > NO_FIT_FACTOR * biggest.lcs || estimate.bram > biggest.brams) {
-    rep.message = `${mod.name} does not fit ${forced ? forced.name : 'any iCE40'}: it ${fmtNeed(estimate.lut, estimate.bram, 'hierarchical synth_ice40 estimate')}. No place-and-route was run; ${forced ? 'choose a bigger --device or a smaller --pnr-module' : 'pass a smaller module with --pnr-module (e.g. elsa_dot) for a sub-module Fmax'}.`;
+    const advice = forced
+      ? 'choose a bigger --device or a smaller --pnr-module'
+      : 'pass a smaller module with --pnr-module (e.g. elsa_dot) for a sub-module Fmax';
+    rep.message =
+      `${mod.name} does not fit ${forced ? forced.name : 'any iCE40'}: ` +
+      `it ${fmtNeed(estimate.lut, estimate.bram, 'hierarchical synth_ice40 estimate')}. ` +
+      `No place-and-route was run; ${advice}.`;
     progress(`pnr: ${rep.message}`);
     return rep;
   }
@@ -231,14 +239,17 @@ export async function placeAndRoute(
     cells: sortedCells(cells),
   };
   progress(
-    `pnr: wrapper synthesised in ${secs['pnr:wrapper-synth']} s: ${area.lut} SB_LUT4, ${area.ff} SB_DFF*, ${area.carry} SB_CARRY, ${area.bram} SB_RAM40_4K`,
+    `pnr: wrapper synthesised in ${secs['pnr:wrapper-synth']} s: ` +
+      `${area.lut} SB_LUT4, ${area.ff} SB_DFF*, ${area.carry} SB_CARRY, ${area.bram} SB_RAM40_4K`,
   );
 
   // 4. Smallest device whose capacity covers the lower bound max(LUT, FF, CARRY); bigger ones if placement fails.
   const need = Math.max(area.lut, area.ff, area.carry);
   const cands = forced ? [forced] : ICE40_DEVICES.filter((d) => d.lcs >= need && d.brams >= area.bram);
   if (cands.length === 0) {
-    rep.message = `${mod.name} does not fit ${forced ? forced.name : 'any iCE40'}: the flat wrapper ${fmtNeed(need, area.bram, 'flat synth_ice40 of the Fmax wrapper, max(LUT4, DFF, CARRY)')}.`;
+    rep.message =
+      `${mod.name} does not fit ${forced ? forced.name : 'any iCE40'}: the flat wrapper ` +
+      `${fmtNeed(need, area.bram, 'flat synth_ice40 of the Fmax wrapper, max(LUT4, DFF, CARRY)')}.`;
     progress(`pnr: ${rep.message}`);
     return rep;
   }
@@ -273,7 +284,9 @@ export async function placeAndRoute(
         utilisation: parseUtilisation(r.log),
       });
       const lc = rep.utilisation?.ICESTORM_LC;
-      rep.message = `${mod.name}: Fmax ${fmax.mhz} MHz on ${d.name} (${d.package})${lc ? `, ${lc.used}/${lc.available} logic cells` : ''}`;
+      rep.message =
+        `${mod.name}: Fmax ${fmax.mhz} MHz on ${d.name} (${d.package})` +
+        `${lc ? `, ${lc.used}/${lc.available} logic cells` : ''}`;
       progress(`pnr: ${rep.message} (${took} s)`);
       return rep;
     }
@@ -287,10 +300,14 @@ export async function placeAndRoute(
     rep.attempts.push({ device: d.device, package: d.package, ok: false, reason: errLine.trim() });
     progress(`pnr: ${d.name} failed after ${took} s: ${errLine.trim()}`);
     if (!CAPACITY_ERROR.test(r.log)) {
-      rep.message = `nextpnr-ice40 failed on ${d.name} for ${mod.name} (not a capacity problem): ${errLine.trim()} (log: pnr/nextpnr-${d.device}.log in the work folder)`;
+      rep.message =
+        `nextpnr-ice40 failed on ${d.name} for ${mod.name} (not a capacity problem): ${errLine.trim()} ` +
+        `(log: pnr/nextpnr-${d.device}.log in the work folder)`;
       return rep;
     }
   }
-  rep.message = `${mod.name} does not fit ${forced ? forced.name : 'any iCE40'}: placement failed on ${cands.map((d) => d.name).join(', ')} (${rep.attempts.at(-1)?.reason ?? ''}).`;
+  rep.message =
+    `${mod.name} does not fit ${forced ? forced.name : 'any iCE40'}: ` +
+    `placement failed on ${cands.map((d) => d.name).join(', ')} (${rep.attempts.at(-1)?.reason ?? ''}).`;
   return rep;
 }

@@ -216,7 +216,10 @@ describe('yosys synthesis of the small preset', () => {
     expect(txt).toMatch(new RegExp(`total = sum of inst x row\\s+${r.total.area.lut}\\s+${r.total.area.ff}\\b`));
   }
 
-  it('ice40 and xilinx: totals are the sum of the rows, elsa_dot multipliers map to DSP48E1 on xilinx, JSON has no paths or times', async () => {
+  const title =
+    'ice40 and xilinx: totals are the sum of the rows, elsa_dot multipliers map to DSP48E1 on xilinx, ' +
+    'JSON has no paths or times';
+  it(title, async () => {
     const out = mkdtempSync(join(tmpdir(), 'elsa-synth-'));
     try {
       const [ice, xil] = await Promise.all([

@@ -118,10 +118,13 @@ export interface SynthReport {
 }
 
 const METHOD =
-  'hierarchical: the design is elaborated once (hierarchy -top <top>; each parameterisation of a module is its own row), ' +
-  'then each module is synthesised separately with every other module as a blackbox, and `stat` counts its own cells. ' +
+  'hierarchical: the design is elaborated once ' +
+  '(hierarchy -top <top>; each parameterisation of a module is its own row), ' +
+  'then each module is synthesised separately with every other module as a blackbox, ' +
+  'and `stat` counts its own cells. ' +
   'Rows are one instance, sub-modules excluded; total = sum over rows of instances x own cells. ' +
-  'Module boundaries block cross-module optimisation (constant or unused ports), so the total tends to exceed a flattened synthesis, ' +
+  'Module boundaries block cross-module optimisation (constant or unused ports), ' +
+  'so the total tends to exceed a flattened synthesis, ' +
   'mostly in FFs; ABC heuristics can move single columns either way by a few percent (see "flat" when present).';
 
 function writeAtomic(path: string, text: string): void {
@@ -248,7 +251,8 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
         done++;
         secs[`module:${name}`] = e.afterSec;
         progress(
-          `${String(done).padStart(String(order.length).length)}/${order.length} ${name}: TIMED OUT after ${e.afterSec} s (row counted as 0)`,
+          `${String(done).padStart(String(order.length).length)}/${order.length} ${name}: ` +
+            `TIMED OUT after ${e.afterSec} s (row counted as 0)`,
         );
         return;
       }
@@ -262,7 +266,8 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
     done++;
     secs[`module:${name}`] = ran;
     progress(
-      `${String(done).padStart(String(order.length).length)}/${order.length} ${name}: ${ran} s${cached.includes(name) ? ' (cached)' : ''}`,
+      `${String(done).padStart(String(order.length).length)}/${order.length} ${name}: ` +
+        `${ran} s${cached.includes(name) ? ' (cached)' : ''}`,
     );
   };
   try {
@@ -458,20 +463,24 @@ export function formatReport(r: SynthReport): string {
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   const L: string[] = [];
   L.push(
-    `${r.tool}: config ${r.config} (hardware hash ${r.hwHash}), target ${r.target}, ${r.yosys.version}, ${r.yosys.command}`,
+    `${r.tool}: config ${r.config} (hardware hash ${r.hwHash}), target ${r.target}, ` +
+      `${r.yosys.version}, ${r.yosys.command}`,
   );
   L.push(fmt(header), rule, ...rowsTxt.map(fmt), rule, fmt(totalRow));
   if (flatRow) L.push(fmt(flatRow));
   if (r.incomplete) {
+    const timedOut = r.modules.find((m) => m.timedOutSec !== undefined)?.timedOutSec;
     L.push(
-      `INCOMPLETE: Yosys timed out after ${r.modules.find((m) => m.timedOutSec !== undefined)?.timedOutSec} s on ${r.incomplete.join(', ')} ('?' rows count as 0, so the total is a lower bound)`,
+      `INCOMPLETE: Yosys timed out after ${timedOut} s on ${r.incomplete.join(', ')} ` +
+        "('?' rows count as 0, so the total is a lower bound)",
     );
   }
   L.push('');
   L.push(`columns: ${cols.map((c) => `${HEAD[c]} = ${r.columns[c]}`).join('; ')}`);
   for (const n of r.notes) L.push(`note: ${n}`);
   L.push(
-    'method: each module synthesised separately (other modules blackboxed); rows exclude sub-modules; no cross-module optimisation (use --flat to compare).',
+    'method: each module synthesised separately (other modules blackboxed); rows exclude sub-modules; ' +
+      'no cross-module optimisation (use --flat to compare).',
   );
   if (r.pnr) {
     const p = r.pnr;
@@ -483,12 +492,15 @@ export function formatReport(r: SynthReport): string {
         .map(([k, v]) => `${k} ${v.used}/${v.available}`)
         .join(', ');
       L.push(
-        `Fmax (${p.module} in the 3-pin wrapper, nextpnr ${p.nextpnr?.version ?? '?'}, seed ${p.seed}, target ${p.targetMHz} MHz): ${p.fmaxMHz} MHz on ${p.device} ${p.package}`,
+        `Fmax (${p.module} in the 3-pin wrapper, nextpnr ${p.nextpnr?.version ?? '?'}, seed ${p.seed}, ` +
+          `target ${p.targetMHz} MHz): ${p.fmaxMHz} MHz on ${p.device} ${p.package}`,
       );
       if (uTxt) L.push(`  utilisation: ${uTxt}`);
       if (p.wrapper)
         L.push(
-          `  wrapper flat synth: ${p.wrapper.area.lut} SB_LUT4, ${p.wrapper.area.ff} SB_DFF* (${p.wrapper.wrapperFFs} of them wrapper registers), ${p.wrapper.area.carry} SB_CARRY, ${p.wrapper.area.bram} SB_RAM40_4K`,
+          `  wrapper flat synth: ${p.wrapper.area.lut} SB_LUT4, ` +
+            `${p.wrapper.area.ff} SB_DFF* (${p.wrapper.wrapperFFs} of them wrapper registers), ` +
+            `${p.wrapper.area.carry} SB_CARRY, ${p.wrapper.area.bram} SB_RAM40_4K`,
         );
     } else {
       L.push(`place and route: ${p.message}`);

@@ -47,7 +47,8 @@ export const TARGET_SPECS: Record<Target, TargetSpec> = {
       return undefined;
     },
     notes: [
-      'synth_ice40 without -dsp (Yosys 0.23 -dsp drops multipliers), so every multiplier is built from SB_LUT4 + SB_CARRY.',
+      'synth_ice40 without -dsp (Yosys 0.23 -dsp drops multipliers), ' +
+        'so every multiplier is built from SB_LUT4 + SB_CARRY.',
     ],
   },
   ecp5: {
@@ -74,13 +75,16 @@ export const TARGET_SPECS: Record<Target, TargetSpec> = {
       return undefined;
     },
     notes: [
-      'ecp5 LUT column = LUT4 cells. PFUMX / L6MUX21 (mux column) combine LUT4s of the same slice into LUT5 / LUT6 functions and use no extra LUT4.',
-      'CCU2C is a 2-bit carry cell (it occupies the two LUT4s of a slice, which are not in the LUT column). TRELLIS_DPR16X4 is a 16x4 distributed RAM.',
+      'ecp5 LUT column = LUT4 cells. PFUMX / L6MUX21 (mux column) combine LUT4s of the same slice ' +
+        'into LUT5 / LUT6 functions and use no extra LUT4.',
+      'CCU2C is a 2-bit carry cell (it occupies the two LUT4s of a slice, which are not in the LUT column). ' +
+        'TRELLIS_DPR16X4 is a 16x4 distributed RAM.',
     ],
   },
   xilinx: {
     target: 'xilinx',
-    // -flatten -noiopad for area (docs/toolchain.md P12). Each per-module run has its children as blackboxes, so -flatten only flattens nothing; -noclkbuf: a BUFG per module run would be an artefact.
+    // -flatten -noiopad for area (docs/toolchain.md P12). Each per-module run has its children as blackboxes,
+    // so -flatten only flattens nothing; -noclkbuf: a BUFG per module run would be an artefact.
     synth: 'synth_xilinx -flatten -noiopad -noclkbuf',
     columns: {
       lut: 'LUT1-6 + INV',
@@ -104,7 +108,8 @@ export const TARGET_SPECS: Record<Target, TargetSpec> = {
       return undefined;
     },
     notes: [
-      'synth_xilinx -flatten -noiopad -noclkbuf (no IO or clock buffers). Multipliers map to DSP48E1. INV cells count as LUTs (they become LUT1s).',
+      'synth_xilinx -flatten -noiopad -noclkbuf (no IO or clock buffers). Multipliers map to DSP48E1. ' +
+        'INV cells count as LUTs (they become LUT1s).',
     ],
   },
 };

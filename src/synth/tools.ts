@@ -146,14 +146,17 @@ export async function pool<T>(n: number, fns: (() => Promise<T>)[]): Promise<T[]
 export interface NextpnrRunner {
   kind: 'debian' | 'yowasp';
   version: string;
-  /** Run nextpnr-ice40 with `args` in `cwd` (input files named relative to cwd); returns its log text and exit status. */
+  /** Run nextpnr-ice40 with `args` in `cwd` (input files named relative to cwd); returns its log text and exit
+   *  status. */
   run(cwd: string, args: string[], inputs: string[]): Promise<{ ok: boolean; log: string }>;
 }
 
 export const NEXTPNR_INSTALL_HINT =
-  'no nextpnr-ice40 found: install it with `apt-get install nextpnr-ice40 fpga-icestorm` (Debian, preferred), or `npm install @yowasp/nextpnr-ice40` (WebAssembly, 223 MB)';
+  'no nextpnr-ice40 found: install it with `apt-get install nextpnr-ice40 fpga-icestorm` (Debian, preferred), ' +
+  'or `npm install @yowasp/nextpnr-ice40` (WebAssembly, 223 MB)';
 
-/** Debian nextpnr-ice40 if on PATH, else @yowasp/nextpnr-ice40 if installed, else a UserError with install instructions. */
+/** Debian nextpnr-ice40 if on PATH, else @yowasp/nextpnr-ice40 if installed, else a UserError with install
+ *  instructions. */
 export async function findNextpnr(): Promise<NextpnrRunner> {
   const which = await execa('sh', ['-c', 'command -v nextpnr-ice40'], { reject: false });
   if (which.exitCode === 0) {

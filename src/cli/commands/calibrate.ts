@@ -37,7 +37,9 @@ export function registerCalibrate(program: Command): void {
       writeFileAtomic(out, calibratedConfigJson(D, thresholds));
       const ts = Object.values(thresholds);
       console.log(
-        `wrote ${out}: p = ${p}, ${ts.length} layer thresholds from ${clips.length} calib clips (t from ${Math.min(...ts).toFixed(3)} to ${Math.max(...ts).toFixed(3)}), ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+        `wrote ${out}: p = ${p}, ${ts.length} layer thresholds from ${clips.length} calib clips ` +
+          `(t from ${Math.min(...ts).toFixed(3)} to ${Math.max(...ts).toFixed(3)}), ` +
+          `${((performance.now() - t0) / 1000).toFixed(1)} s`,
       );
     });
 }

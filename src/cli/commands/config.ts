@@ -13,14 +13,18 @@ export function registerConfigCommands(program: Command): void {
       const D = loadConfig(spec);
       console.log(`${D.cfg.name}: ok (hardware hash ${D.hwHash})`);
       console.log(
-        `  n_max=${D.cfg.nMax} d=${D.cfg.d} k=${D.cfg.k} P_a=${D.cfg.pA} P_c=${D.cfg.pC} m_h=${D.cfg.mH} m_o=${D.cfg.mO} queueDepth=${D.cfg.queueDepth}`,
+        `  n_max=${D.cfg.nMax} d=${D.cfg.d} k=${D.cfg.k} P_a=${D.cfg.pA} P_c=${D.cfg.pC} ` +
+          `m_h=${D.cfg.mH} m_o=${D.cfg.mO} queueDepth=${D.cfg.queueDepth}`,
       );
       console.log(
-        `  hash: factors [${D.hash.factors}] rows [${D.hash.rows}] × ${D.hash.blocks} block(s), ${D.hash.multiplies} multiplies, ${D.hash.cycles} cycles/vector`,
+        `  hash: factors [${D.hash.factors}] rows [${D.hash.rows}] × ${D.hash.blocks} block(s), ` +
+          `${D.hash.multiplies} multiplies, ${D.hash.cycles} cycles/vector`,
       );
       console.log(`  θ_bias=${D.candSel.thetaBias} rad, bank size ${D.bank.keys}, ${D.bank.rows} selection rows/bank`);
       console.log(
-        `  widths: qkv ${D.qkv.bits}, score ${D.attention.score.bits}, norm ${D.norm.norm.bits}, threshold ${D.candSel.thresholdProduct.bits}, Σe ${D.attention.sumE.bits}, Σe·v ${D.attention.sumEV.bits}, out ${D.out.bits}`,
+        `  widths: qkv ${D.qkv.bits}, score ${D.attention.score.bits}, norm ${D.norm.norm.bits}, ` +
+          `threshold ${D.candSel.thresholdProduct.bits}, Σe ${D.attention.sumE.bits}, ` +
+          `Σe·v ${D.attention.sumEV.bits}, out ${D.out.bits}`,
       );
     });
   program
@@ -34,9 +38,8 @@ export function registerConfigCommands(program: Command): void {
           return;
         }
         const def = defaultOf(schema);
-        console.log(
-          `${path.padEnd(26)} ${schema.description ?? s.description ?? ''}${def !== undefined ? `  [default ${JSON.stringify(def)}]` : ''}`,
-        );
+        const defText = def !== undefined ? `  [default ${JSON.stringify(def)}]` : '';
+        console.log(`${path.padEnd(26)} ${schema.description ?? s.description ?? ''}${defText}`);
       };
       walk(ElsaConfigSchema, '');
     });

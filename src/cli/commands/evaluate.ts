@@ -11,7 +11,8 @@ export function registerEvaluate(program: Command): void {
   program
     .command('evaluate')
     .description(
-      "reproduce the paper's Fig. 10 on KWT-1: thresholds from the calib clips, keys selected and accuracy on the eval clips",
+      "reproduce the paper's Fig. 10 on KWT-1: thresholds from the calib clips, " +
+        'keys selected and accuracy on the eval clips',
     )
     .argument('[config]', 'preset name or JSON config file (must describe KWT-1: d = 64, nMax ≥ 99)', 'kwt1')
     .option('--clips <dir>', 'clip folder with manifest.json (made by scripts/make-clips.sh)', 'build/clips')
@@ -40,7 +41,8 @@ export function registerEvaluate(program: Command): void {
       const { calibrate, evaluate } = run.seconds;
       process.stdout.write(run.files.map((f) => `wrote ${f}`).join('\n') + '\n');
       console.log(
-        `calibration ${calibrate.toFixed(1)} s, evaluation ${evaluate.toFixed(1)} s (${jobs} job${jobs > 1 ? 's' : ''}), total ${(calibrate + evaluate).toFixed(1)} s`,
+        `calibration ${calibrate.toFixed(1)} s, evaluation ${evaluate.toFixed(1)} s ` +
+          `(${jobs} job${jobs > 1 ? 's' : ''}), total ${(calibrate + evaluate).toFixed(1)} s`,
       );
     });
 }

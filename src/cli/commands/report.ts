@@ -15,7 +15,8 @@ export function registerReport(program: Command): void {
   program
     .command('report')
     .description(
-      'write a self-contained HTML report for configs: parameters, cycles, utilisation, and any area/bench/accuracy results in build/',
+      'write a self-contained HTML report for configs: parameters, cycles, utilisation, ' +
+        'and any area/bench/accuracy results in build/',
     )
     .argument('[configs...]', 'preset names or JSON config files', [DEFAULT_PRESET])
     .option('-o, --out <dir>', 'output folder', join('build', 'report'))
@@ -25,7 +26,8 @@ export function registerReport(program: Command): void {
       try {
         if (!statSync(opts.out).isDirectory())
           throw new UserError(
-            `cannot write ${join(opts.out, `${configs[0].cfg.name}.html`)}: ${opts.out} is a file, not a folder (choose another output folder)`,
+            `cannot write ${join(opts.out, `${configs[0].cfg.name}.html`)}: ` +
+              `${opts.out} is a file, not a folder (choose another output folder)`,
           );
       } catch (e) {
         if (e instanceof UserError) throw e; // else absent: created on write

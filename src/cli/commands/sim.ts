@@ -26,9 +26,9 @@ function loadInvocations(D: DesignSpec, opts: { input?: string; seed: number }):
   try {
     text = readFileSync(opts.input, 'utf8');
   } catch (e) {
-    throw new UserError(
-      `cannot read input vectors ${opts.input}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file (check the path)' : (e as Error).message}`,
-    );
+    const reason =
+      (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file (check the path)' : (e as Error).message;
+    throw new UserError(`cannot read input vectors ${opts.input}: ${reason}`);
   }
   let raw: unknown;
   try {
@@ -63,7 +63,8 @@ function loadVectors(D: DesignSpec, dir: string, spec: string): Stimulus {
   const hash = lines[0].slice(4);
   if (hash !== D.hwHash)
     throw new UserError(
-      `vectors in ${dir} are for hardware hash ${hash}, config ${D.cfg.name} has ${D.hwHash}: regenerate them with elsa-gen vectors`,
+      `vectors in ${dir} are for hardware hash ${hash}, config ${D.cfg.name} has ${D.hwHash}: ` +
+        'regenerate them with elsa-gen vectors',
     );
   const hexText = readFileSync(hex, 'utf8');
   if (parseInt(lines[1], 16) === 0 || hexText.trim() === '')
@@ -163,7 +164,8 @@ export function registerSimCommands(program: Command): void {
         const rtlDir = join('rtl-out', D.cfg.name);
         if (opts.waves && (!/\.(fst|vcd)$/.test(opts.waves) || inside(opts.waves, dir) || inside(opts.waves, rtlDir)))
           throw new UserError(
-            `--waves ${opts.waves} must be a .fst or .vcd file outside ${dir} and ${rtlDir} (those folders are replaced)`,
+            `--waves ${opts.waves} must be a .fst or .vcd file outside ${dir} and ${rtlDir} ` +
+              '(those folders are replaced)',
           );
         const stim = opts.vectors ? loadVectors(D, opts.vectors, spec) : buildStimulus(D, loadInvocations(D, opts));
         const inputs = [opts.vectors, opts.input].filter((x): x is string => !!x);
@@ -198,13 +200,15 @@ export function registerSimCommands(program: Command): void {
           if (tr) {
             const sel = tr.queries.flatMap((q) => q.candidates);
             const p = predictCycles(D, tr);
-            extra = `  keys selected ${((100 * sel.filter(Boolean).length) / sel.length).toFixed(1)}%  model: pre ${p.pre} exec ${p.exec}`;
+            const selected = ((100 * sel.filter(Boolean).length) / sel.length).toFixed(1);
+            extra = `  keys selected ${selected}%  model: pre ${p.pre} exec ${p.exec}`;
           }
           console.log(`invocation ${m[1]}: n=${m[2]}  cycles pre ${m[3]} exec ${m[4]}${extra}`);
         }
         for (const p of check.problems) console.log(`CHECK FAILED: ${p}`);
         console.log(
-          `config ${D.cfg.name} (hardware hash ${D.hwHash}): RTL in ${rtlDir}, testbench in ${relative(process.cwd(), resolve(dir)) || '.'}`,
+          `config ${D.cfg.name} (hardware hash ${D.hwHash}): RTL in ${rtlDir}, ` +
+            `testbench in ${relative(process.cwd(), resolve(dir)) || '.'}`,
         );
         process.stderr.write(
           `${sim}, ${((Date.now() - t0) / 1000).toFixed(1)} s${opts.waves ? `, waves in ${opts.waves}` : ''}\n`,

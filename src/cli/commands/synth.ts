@@ -35,7 +35,8 @@ function checkSynthOut(out: string, force?: boolean): void {
   );
   if (foreign && !force)
     throw new UserError(
-      `refusing to write into ${out}: it holds ${foreign}, which elsa-gen synth did not write (choose another output folder, or pass --force)`,
+      `refusing to write into ${out}: it holds ${foreign}, which elsa-gen synth did not write ` +
+        '(choose another output folder, or pass --force)',
     );
 }
 
@@ -43,7 +44,8 @@ export function registerSynth(program: Command): void {
   program
     .command('synth')
     .description(
-      'synthesise a config with Yosys for ice40 | ecp5 | xilinx: per-module area table on stdout and synth-<target>.json; --pnr adds iCE40 Fmax (nextpnr-ice40)',
+      'synthesise a config with Yosys for ice40 | ecp5 | xilinx: per-module area table on stdout and ' +
+        'synth-<target>.json; --pnr adds iCE40 Fmax (nextpnr-ice40)',
     )
     .argument('[config]', 'preset name or JSON config file', DEFAULT_PRESET)
     .option('-t, --target <target>', `${TARGETS.join(' | ')} (comma-separated for several)`, 'ice40')

@@ -61,7 +61,9 @@ export const bankModule: ModuleDef = {
   name: 'elsa_bank',
   template: 'elsa_bank.v.ejs',
   deps: ['elsa_ram', 'elsa_cand_sel', 'elsa_queue', 'elsa_arbiter', 'elsa_attention', 'elsa_isqrt'],
-  doc: 'one bank: K/V/hash/norm memories, P_c candidate selection modules and queues, arbiter, attention module, norm unit',
+  doc:
+    'one bank: K/V/hash/norm memories, P_c candidate selection modules and queues, arbiter, ' +
+    'attention module, norm unit',
   ports: (D) => {
     const vec = { count: D.cfg.d, of: D.qkv };
     const A = D.attention;

@@ -56,7 +56,8 @@ describe.each(configs.map((D) => [D.cfg.name, D] as const))('elsa_output_div, co
       [
         '-q',
         '-p',
-        `${files.map((f) => `read_verilog ${f}`).join('; ')}; hierarchy -check -top elsa_output_div; proc; check -assert`,
+        `${files.map((f) => `read_verilog ${f}`).join('; ')}; ` +
+          'hierarchy -check -top elsa_output_div; proc; check -assert',
       ],
       { reject: false, all: true },
     );
