@@ -86,6 +86,25 @@ export const expModule: ModuleDef = {
   },
 };
 
+/** The partial result of a query, the interface from the attention module through its bank to the output
+ *  division: registered in the attention module, passed through by the bank (whose part_e is unsigned). */
+export function partialPorts(D: DesignSpec, owner: 'attention' | 'bank') {
+  const A = D.attention;
+  const own = owner === 'attention';
+  const reg = { reg: own };
+  return [
+    output('part_full', 1, 'the partial registers hold a finished query', {
+      ...reg,
+      group: own ? 'partial output of the last finished query' : 'partial output to the output division',
+    }),
+    output('part_started', 1, 'the query had at least one key', reg),
+    output('part_e', A.exp.exponent, 'block exponent E', { ...reg, signed: own }),
+    output('part_s', A.sumE, 'Σe at the block exponent', reg),
+    output('part_o', { count: D.cfg.d, of: A.sumEV }, `Σe·v, element i at [i*${A.sumEV.bits} +: ${A.sumEV.bits}]`, reg),
+    input('part_clear', 1, 'the output division took the partial'),
+  ];
+}
+
 export const attentionModule: ModuleDef = {
   name: 'elsa_attention',
   template: 'elsa_attention.v.ejs',
@@ -93,7 +112,6 @@ export const attentionModule: ModuleDef = {
   doc: 'attention computation: q·k, exp, block-exponent Σe and Σe·v, partial outputs',
   ports: (D) => {
     const vec = { count: D.cfg.d, of: D.qkv };
-    const A = D.attention;
     return [
       clockPort(),
       resetPort(),
@@ -123,15 +141,7 @@ export const attentionModule: ModuleDef = {
       }),
       output('sumsq', D.norm.sumSquares, 'Σ k_i²'),
       output('sumsq_tag', D.bank.normTag, 'pre_tag of that key'),
-      output('part_full', 1, 'the partial registers hold a finished query', {
-        reg: true,
-        group: 'partial output of the last finished query',
-      }),
-      output('part_started', 1, 'the query had at least one key', { reg: true }),
-      output('part_e', A.exp.exponent, 'block exponent E', { reg: true }),
-      output('part_s', A.sumE, 'Σe at the block exponent', { reg: true }),
-      output('part_o', { count: D.cfg.d, of: A.sumEV }, 'Σe·v, element i at [i*ACC_O_W +: ACC_O_W]', { reg: true }),
-      input('part_clear', 1, 'the output division took the partial'),
+      ...partialPorts(D, 'attention'),
       output('hold', 1, 'finished sums wait for the partial registers', {
         group: 'freeze request for the whole bank',
       }),

@@ -1,5 +1,6 @@
 // The bank's Verilog modules: what each template needs besides the design spec (contract: ./README.md).
 import type { ModuleDef } from '../module.ts';
+import { partialPorts } from '../attention/rtl.ts';
 import { clockPort, input, output, resetPort, verilogLiteral } from '../module.ts';
 
 export const ramModule: ModuleDef = {
@@ -66,7 +67,6 @@ export const bankModule: ModuleDef = {
     'attention module, norm unit',
   ports: (D) => {
     const vec = { count: D.cfg.d, of: D.qkv };
-    const A = D.attention;
     return [
       clockPort(),
       resetPort(),
@@ -83,14 +83,7 @@ export const bankModule: ModuleDef = {
       input('qs_vec', vec, 'query vector'),
       input('thr', D.candSel.thresholdProduct, 'threshold t·max‖k‖ of the query'),
       output('ready', 1, 'qs_start may come in this cycle'),
-      output('part_full', 1, 'the partial registers hold a finished query', {
-        group: 'partial output to the output division',
-      }),
-      output('part_started', 1, 'the query had at least one key'),
-      output('part_e', A.exp.exponent, 'block exponent E', { signed: false }),
-      output('part_s', A.sumE, 'Σe at the block exponent'),
-      output('part_o', { count: D.cfg.d, of: A.sumEV }, 'Σe·v at the block exponent: elsa_attention part_o'),
-      input('part_clear', 1, 'the output division took the partial'),
+      ...partialPorts(D, 'bank'),
     ];
   },
   localparams: (D) => {

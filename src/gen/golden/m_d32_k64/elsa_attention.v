@@ -46,7 +46,7 @@ module elsa_attention (
     output reg               part_started,  // the query had at least one key
     output reg  signed [9:0] part_e,        // block exponent E
     output reg  [21:0]       part_s,        // Σe at the block exponent
-    output reg  [1023:0]     part_o,        // Σe·v, element i at [i*ACC_O_W +: ACC_O_W]
+    output reg  [1023:0]     part_o,        // Σe·v, element i at [i*32 +: 32]
     input  wire              part_clear,    // the output division took the partial
     // freeze request for the whole bank
     output wire              hold           // finished sums wait for the partial registers

@@ -43,7 +43,7 @@ module elsa_bank (
     output wire               part_started,   // the query had at least one key
     output wire [9:0]         part_e,         // block exponent E
     output wire [25:0]        part_s,         // Σe at the block exponent
-    output wire [2303:0]      part_o,         // Σe·v at the block exponent: elsa_attention part_o
+    output wire [2303:0]      part_o,         // Σe·v, element i at [i*36 +: 36]
     input  wire               part_clear      // the output division took the partial
 );
     localparam QKV_W      = 9;   // Q/K/V element: 1 sign + int + frac
