@@ -32,7 +32,12 @@ export interface UnitOptions {
 }
 
 export async function runUnit(D: DesignSpec, trace: Trace, sim: Simulator, opts: UnitOptions = {}): Promise<UnitRun> {
-  const tag = `${opts.corrupt !== undefined ? '-corrupt' : ''}${opts.hashOverride ? '-badhash' : ''}${opts.cut ? `-cut${opts.cut}` : ''}${opts.tag ? `-${opts.tag}` : ''}`;
+  const tag = [
+    opts.corrupt !== undefined ? '-corrupt' : '',
+    opts.hashOverride ? '-badhash' : '',
+    opts.cut ? `-cut${opts.cut}` : '',
+    opts.tag ? `-${opts.tag}` : '',
+  ].join('');
   const dir = join(REPO_ROOT, 'build', 'unit', `${D.cfg.name}-${D.hwHash}-${trace.module}-${sim}${tag}`);
   rmSync(dir, { recursive: true, force: true });
   const rtl = writeModuleFiles(D, trace.module, dir);

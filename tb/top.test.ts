@@ -71,8 +71,10 @@ describe('top level, robustness', () => {
     randomInvocation(D, rng, 24, 1.0),
     randomInvocation(D, rng, 2, 0.0),
   ];
+  const gapsTitle = (sim: string) =>
+    `survives random stream gaps and backpressure, back-to-back invocations and invalid n under ${sim}`;
   for (const sim of SIMULATORS)
-    it(`survives random stream gaps and backpressure, back-to-back invocations and invalid n under ${sim}`, async () => {
+    it(gapsTitle(sim), async () => {
       const r = await runTop(D, invs, sim, { stall: 35, seed: 5, tag: 'stall' });
       expect(r.failed, r.stdout.slice(0, 3000)).toBe(0);
       // rows only: the two invalid invocations are counted as rejected, not as passed rows
@@ -124,13 +126,14 @@ describe('top level, robustness', () => {
       expect.stringMatching(/^invocation 1: RTL cycles pre \d+ exec (\d+), cycle model pre \d+ exec \d+$/),
     ]);
   });
-  it('runs more than a million cycles under verilator: the 64-bit watchdog sized from the model does not fire', async () => {
+  const longRunTitle =
+    'runs more than a million cycles under verilator: the 64-bit watchdog sized from the model does not fire';
+  it(longRunTitle, async () => {
     const invs = standardInvocations(D, 7);
     const t0 = performance.now();
     const r = await runTop(D, invs, 'verilator', { idle: 1_100_000, tag: 'long' });
-    console.log(
-      `verilator: ${r.cycles} cycles in ${((performance.now() - t0) / 1000).toFixed(1)} s (simulation ${r.runSeconds?.toFixed(1)} s)`,
-    );
+    const wallSeconds = ((performance.now() - t0) / 1000).toFixed(1);
+    console.log(`verilator: ${r.cycles} cycles in ${wallSeconds} s (simulation ${r.runSeconds?.toFixed(1)} s)`);
     expect(r.failed, r.stdout.slice(0, 2000)).toBe(0);
     expect(r.problems).toEqual([]);
     expect(r.cycles).toBeGreaterThan(1_000_000);

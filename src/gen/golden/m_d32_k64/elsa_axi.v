@@ -8,12 +8,14 @@
 // active-low reset (aresetn, hold it low for at least one aclk edge; every output is defined after it).
 //
 // AXI4-Stream (a beat transfers when tvalid && tready on a rising edge of aclk):
-//   s_axis_kv  slave,  tdata 576 bits = {v, k}: key row k in [287:0], value row v in [575:288].
+//   s_axis_kv  slave,  tdata 576 bits = {v, k}: key row k in [287:0],
+//              value row v in [575:288].
 //              n beats per invocation, entity y = 0, 1, ... in order.
 //   s_axis_q   slave,  tdata 288 bits: one query row per beat, n beats per invocation, in order.
 //   m_axis_o   master, tdata 288 bits: one output row per beat, n beats per invocation in query order;
 //              tlast = 1 on the last (n-th) row of an invocation.
-//   Vector element i sits at [i*W +: W]: W = 9 for k, v and q (signed 1.5.3), W = 9 for o
+//   Vector element i sits at [i*W +: W]: W = 9 for k, v and q
+//   (signed 1.5.3), W = 9 for o
 //   (signed, 3 fraction bits). tdata widths are the row widths: no width conversion, no tkeep/tstrb
 //   (every beat is a whole row). The slaves ignore tlast (s_axis_*_tlast may be tied to 0): the
 //   runtime n in register N decides where an invocation ends. The slaves accept beats only while the
@@ -120,7 +122,8 @@ module elsa_axi (
     wire rst = !aresetn;
 
     // ------------------------------------------------------------ registers
-    reg  [AXIL_DATA_W-1:0]  n_reg;          // N as written (32 bits: values above 36 are rejected at start)
+    reg  [AXIL_DATA_W-1:0]  n_reg;          // N as written (32 bits: values above 36
+                                            // are rejected at start)
     reg  signed [T_W-1:0]   t_reg;          // THRESHOLD t_q
     reg                     irq_en;
     reg                     done_st;        // STATUS.DONE (sticky)
@@ -287,7 +290,8 @@ module elsa_axi (
         .cycles_pre(cycles_pre), .cycles_exec(cycles_exec)
     );
 
-    wire unused_inputs = ^{s_axis_kv_tlast, s_axis_q_tlast, s_axil_awprot, s_axil_arprot, aw_addr[1:0], s_axil_araddr[1:0], t_new[AXIL_DATA_W-1:T_W]};
+    wire unused_inputs = ^{s_axis_kv_tlast, s_axis_q_tlast, s_axil_awprot, s_axil_arprot,
+                           aw_addr[1:0], s_axil_araddr[1:0], t_new[AXIL_DATA_W-1:T_W]};
 endmodule
 
 `default_nettype wire

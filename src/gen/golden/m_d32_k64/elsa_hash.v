@@ -5,11 +5,13 @@
 
 // Hash computation: h(x) = sign(A·x), A = 2 stacked blocks of 4x4 ⊗ 4x4 ⊗ 2x2 (k = 64, d = 32).
 // One Kronecker mode per group of steps: buffer m+1 = A_m applied along mode m of buffer m.
-// 40 steps, one per cycle, each on up to 8 lanes; a pool of 16 signed 25x6-bit
+// 40 steps, one per cycle, each on up to 8 lanes;
+// a pool of 16 signed 25x6-bit
 // multipliers (m_h = 16) is routed by the step counter. Bit j of `hash` = (projection j >= 0).
-// Timing: start accepted when busy is low (x sampled then); 40 step cycles; done pulses in the next
-// cycle, when `hash` takes the new value. The last step reads buffer 2, not buffer 0, so busy is already low
-// in it and a new start is taken there: one vector per 40 cycles back to back.
+// Timing: start accepted when busy is low (x sampled then); 40 step cycles; done pulses in
+// the next cycle, when `hash` takes the new value. The last step reads buffer 2, not buffer 0,
+// so busy is already low in it and a new start is taken there: one vector per 40 cycles
+// back to back.
 module elsa_hash (
     input  wire         clk,    // clock
     input  wire         rst,    // synchronous reset, active high
@@ -1683,22 +1685,38 @@ module elsa_hash (
     end
 
     // Products at full width (HASH_MUL_P_W bits, exact for HASH_MUL_A_W x HASH_COEF_W-bit signed operands).
-    wire signed [HASH_MUL_P_W-1:0] prod_0 = mul_a_0 * mul_c_0;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_1 = mul_a_1 * mul_c_1;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_2 = mul_a_2 * mul_c_2;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_3 = mul_a_3 * mul_c_3;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_4 = mul_a_4 * mul_c_4;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_5 = mul_a_5 * mul_c_5;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_6 = mul_a_6 * mul_c_6;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_7 = mul_a_7 * mul_c_7;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_8 = mul_a_8 * mul_c_8;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_9 = mul_a_9 * mul_c_9;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_10 = mul_a_10 * mul_c_10;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_11 = mul_a_11 * mul_c_11;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_12 = mul_a_12 * mul_c_12;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_13 = mul_a_13 * mul_c_13;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_14 = mul_a_14 * mul_c_14;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_15 = mul_a_15 * mul_c_15;   // signed operands: one 25x6 multiplier
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_0 = mul_a_0 * mul_c_0;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_1 = mul_a_1 * mul_c_1;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_2 = mul_a_2 * mul_c_2;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_3 = mul_a_3 * mul_c_3;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_4 = mul_a_4 * mul_c_4;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_5 = mul_a_5 * mul_c_5;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_6 = mul_a_6 * mul_c_6;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_7 = mul_a_7 * mul_c_7;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_8 = mul_a_8 * mul_c_8;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_9 = mul_a_9 * mul_c_9;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_10 = mul_a_10 * mul_c_10;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_11 = mul_a_11 * mul_c_11;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_12 = mul_a_12 * mul_c_12;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_13 = mul_a_13 * mul_c_13;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_14 = mul_a_14 * mul_c_14;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_15 = mul_a_15 * mul_c_15;
 
     // ------------------------------------------------------------ lane sums
     // Lane l of a mode with factor f adds products l*f .. l*f+f-1. Sums are kept at HASH_SUM_W bits, the

@@ -6,11 +6,15 @@
 // ELSA accelerator top level: 4 bank(s), shared hash unit, output division, controller.
 //
 // Host interface (all valid/ready streams transfer when valid && ready on a rising edge):
-//   start (pulse, while busy == 0) with n (1…36 entities) and t_q (threshold t, signed, 7 fraction
-//   bits, range [-2, 2); -2 selects every key = exact attention). n = 0 or n > 36: done and err pulse at once.
-//   kv_*: n beats, key row and value row of entity y = 0, 1, … (elements at [i*9 +: 9], signed 1.5.3).
+//   start (pulse, while busy == 0) with n (1…36 entities) and t_q (threshold t, signed,
+//   7 fraction bits, range [-2, 2); -2 selects every key = exact attention).
+//   n = 0 or n > 36: done and err pulse at once.
+//   kv_*: n beats, key row and value row of entity y = 0, 1, …
+//         (elements at [i*9 +: 9],
+//         signed 1.5.3).
 //   q_*:  n beats, query rows in order; accepted once all keys are preprocessed.
-//   o_*:  n beats, output rows in query order (elements at [i*9 +: 9], 3 fraction bits).
+//   o_*:  n beats, output rows in query order (elements at [i*9 +: 9],
+//         3 fraction bits).
 //   done pulses after the last output beat; cycles_pre / cycles_exec count the preprocessing and
 //   execution cycles of the last invocation.
 module elsa_top (

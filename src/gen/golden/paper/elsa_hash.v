@@ -5,11 +5,13 @@
 
 // Hash computation: h(x) = sign(A·x), A = 4x4 ⊗ 4x4 ⊗ 4x4 (k = 64, d = 64).
 // One Kronecker mode per group of steps: buffer m+1 = A_m applied along mode m of buffer m.
-// 3 steps, one per cycle, each on up to 64 lanes; a pool of 256 signed 25x6-bit
+// 3 steps, one per cycle, each on up to 64 lanes;
+// a pool of 256 signed 25x6-bit
 // multipliers (m_h = 256) is routed by the step counter. Bit j of `hash` = (projection j >= 0).
-// Timing: start accepted when busy is low (x sampled then); 3 step cycles; done pulses in the next
-// cycle, when `hash` takes the new value. The last step reads buffer 2, not buffer 0, so busy is already low
-// in it and a new start is taken there: one vector per 3 cycles back to back.
+// Timing: start accepted when busy is low (x sampled then); 3 step cycles; done pulses in
+// the next cycle, when `hash` takes the new value. The last step reads buffer 2, not buffer 0,
+// so busy is already low in it and a new start is taken there: one vector per 3 cycles
+// back to back.
 module elsa_hash (
     input  wire         clk,    // clock
     input  wire         rst,    // synchronous reset, active high
@@ -2897,262 +2899,518 @@ module elsa_hash (
     end
 
     // Products at full width (HASH_MUL_P_W bits, exact for HASH_MUL_A_W x HASH_COEF_W-bit signed operands).
-    wire signed [HASH_MUL_P_W-1:0] prod_0 = mul_a_0 * mul_c_0;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_1 = mul_a_1 * mul_c_1;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_2 = mul_a_2 * mul_c_2;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_3 = mul_a_3 * mul_c_3;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_4 = mul_a_4 * mul_c_4;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_5 = mul_a_5 * mul_c_5;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_6 = mul_a_6 * mul_c_6;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_7 = mul_a_7 * mul_c_7;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_8 = mul_a_8 * mul_c_8;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_9 = mul_a_9 * mul_c_9;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_10 = mul_a_10 * mul_c_10;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_11 = mul_a_11 * mul_c_11;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_12 = mul_a_12 * mul_c_12;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_13 = mul_a_13 * mul_c_13;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_14 = mul_a_14 * mul_c_14;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_15 = mul_a_15 * mul_c_15;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_16 = mul_a_16 * mul_c_16;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_17 = mul_a_17 * mul_c_17;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_18 = mul_a_18 * mul_c_18;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_19 = mul_a_19 * mul_c_19;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_20 = mul_a_20 * mul_c_20;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_21 = mul_a_21 * mul_c_21;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_22 = mul_a_22 * mul_c_22;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_23 = mul_a_23 * mul_c_23;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_24 = mul_a_24 * mul_c_24;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_25 = mul_a_25 * mul_c_25;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_26 = mul_a_26 * mul_c_26;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_27 = mul_a_27 * mul_c_27;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_28 = mul_a_28 * mul_c_28;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_29 = mul_a_29 * mul_c_29;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_30 = mul_a_30 * mul_c_30;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_31 = mul_a_31 * mul_c_31;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_32 = mul_a_32 * mul_c_32;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_33 = mul_a_33 * mul_c_33;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_34 = mul_a_34 * mul_c_34;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_35 = mul_a_35 * mul_c_35;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_36 = mul_a_36 * mul_c_36;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_37 = mul_a_37 * mul_c_37;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_38 = mul_a_38 * mul_c_38;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_39 = mul_a_39 * mul_c_39;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_40 = mul_a_40 * mul_c_40;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_41 = mul_a_41 * mul_c_41;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_42 = mul_a_42 * mul_c_42;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_43 = mul_a_43 * mul_c_43;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_44 = mul_a_44 * mul_c_44;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_45 = mul_a_45 * mul_c_45;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_46 = mul_a_46 * mul_c_46;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_47 = mul_a_47 * mul_c_47;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_48 = mul_a_48 * mul_c_48;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_49 = mul_a_49 * mul_c_49;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_50 = mul_a_50 * mul_c_50;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_51 = mul_a_51 * mul_c_51;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_52 = mul_a_52 * mul_c_52;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_53 = mul_a_53 * mul_c_53;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_54 = mul_a_54 * mul_c_54;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_55 = mul_a_55 * mul_c_55;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_56 = mul_a_56 * mul_c_56;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_57 = mul_a_57 * mul_c_57;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_58 = mul_a_58 * mul_c_58;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_59 = mul_a_59 * mul_c_59;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_60 = mul_a_60 * mul_c_60;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_61 = mul_a_61 * mul_c_61;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_62 = mul_a_62 * mul_c_62;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_63 = mul_a_63 * mul_c_63;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_64 = mul_a_64 * mul_c_64;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_65 = mul_a_65 * mul_c_65;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_66 = mul_a_66 * mul_c_66;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_67 = mul_a_67 * mul_c_67;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_68 = mul_a_68 * mul_c_68;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_69 = mul_a_69 * mul_c_69;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_70 = mul_a_70 * mul_c_70;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_71 = mul_a_71 * mul_c_71;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_72 = mul_a_72 * mul_c_72;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_73 = mul_a_73 * mul_c_73;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_74 = mul_a_74 * mul_c_74;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_75 = mul_a_75 * mul_c_75;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_76 = mul_a_76 * mul_c_76;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_77 = mul_a_77 * mul_c_77;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_78 = mul_a_78 * mul_c_78;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_79 = mul_a_79 * mul_c_79;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_80 = mul_a_80 * mul_c_80;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_81 = mul_a_81 * mul_c_81;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_82 = mul_a_82 * mul_c_82;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_83 = mul_a_83 * mul_c_83;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_84 = mul_a_84 * mul_c_84;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_85 = mul_a_85 * mul_c_85;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_86 = mul_a_86 * mul_c_86;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_87 = mul_a_87 * mul_c_87;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_88 = mul_a_88 * mul_c_88;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_89 = mul_a_89 * mul_c_89;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_90 = mul_a_90 * mul_c_90;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_91 = mul_a_91 * mul_c_91;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_92 = mul_a_92 * mul_c_92;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_93 = mul_a_93 * mul_c_93;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_94 = mul_a_94 * mul_c_94;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_95 = mul_a_95 * mul_c_95;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_96 = mul_a_96 * mul_c_96;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_97 = mul_a_97 * mul_c_97;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_98 = mul_a_98 * mul_c_98;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_99 = mul_a_99 * mul_c_99;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_100 = mul_a_100 * mul_c_100;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_101 = mul_a_101 * mul_c_101;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_102 = mul_a_102 * mul_c_102;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_103 = mul_a_103 * mul_c_103;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_104 = mul_a_104 * mul_c_104;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_105 = mul_a_105 * mul_c_105;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_106 = mul_a_106 * mul_c_106;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_107 = mul_a_107 * mul_c_107;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_108 = mul_a_108 * mul_c_108;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_109 = mul_a_109 * mul_c_109;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_110 = mul_a_110 * mul_c_110;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_111 = mul_a_111 * mul_c_111;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_112 = mul_a_112 * mul_c_112;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_113 = mul_a_113 * mul_c_113;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_114 = mul_a_114 * mul_c_114;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_115 = mul_a_115 * mul_c_115;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_116 = mul_a_116 * mul_c_116;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_117 = mul_a_117 * mul_c_117;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_118 = mul_a_118 * mul_c_118;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_119 = mul_a_119 * mul_c_119;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_120 = mul_a_120 * mul_c_120;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_121 = mul_a_121 * mul_c_121;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_122 = mul_a_122 * mul_c_122;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_123 = mul_a_123 * mul_c_123;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_124 = mul_a_124 * mul_c_124;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_125 = mul_a_125 * mul_c_125;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_126 = mul_a_126 * mul_c_126;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_127 = mul_a_127 * mul_c_127;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_128 = mul_a_128 * mul_c_128;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_129 = mul_a_129 * mul_c_129;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_130 = mul_a_130 * mul_c_130;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_131 = mul_a_131 * mul_c_131;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_132 = mul_a_132 * mul_c_132;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_133 = mul_a_133 * mul_c_133;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_134 = mul_a_134 * mul_c_134;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_135 = mul_a_135 * mul_c_135;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_136 = mul_a_136 * mul_c_136;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_137 = mul_a_137 * mul_c_137;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_138 = mul_a_138 * mul_c_138;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_139 = mul_a_139 * mul_c_139;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_140 = mul_a_140 * mul_c_140;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_141 = mul_a_141 * mul_c_141;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_142 = mul_a_142 * mul_c_142;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_143 = mul_a_143 * mul_c_143;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_144 = mul_a_144 * mul_c_144;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_145 = mul_a_145 * mul_c_145;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_146 = mul_a_146 * mul_c_146;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_147 = mul_a_147 * mul_c_147;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_148 = mul_a_148 * mul_c_148;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_149 = mul_a_149 * mul_c_149;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_150 = mul_a_150 * mul_c_150;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_151 = mul_a_151 * mul_c_151;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_152 = mul_a_152 * mul_c_152;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_153 = mul_a_153 * mul_c_153;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_154 = mul_a_154 * mul_c_154;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_155 = mul_a_155 * mul_c_155;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_156 = mul_a_156 * mul_c_156;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_157 = mul_a_157 * mul_c_157;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_158 = mul_a_158 * mul_c_158;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_159 = mul_a_159 * mul_c_159;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_160 = mul_a_160 * mul_c_160;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_161 = mul_a_161 * mul_c_161;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_162 = mul_a_162 * mul_c_162;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_163 = mul_a_163 * mul_c_163;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_164 = mul_a_164 * mul_c_164;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_165 = mul_a_165 * mul_c_165;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_166 = mul_a_166 * mul_c_166;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_167 = mul_a_167 * mul_c_167;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_168 = mul_a_168 * mul_c_168;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_169 = mul_a_169 * mul_c_169;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_170 = mul_a_170 * mul_c_170;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_171 = mul_a_171 * mul_c_171;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_172 = mul_a_172 * mul_c_172;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_173 = mul_a_173 * mul_c_173;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_174 = mul_a_174 * mul_c_174;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_175 = mul_a_175 * mul_c_175;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_176 = mul_a_176 * mul_c_176;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_177 = mul_a_177 * mul_c_177;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_178 = mul_a_178 * mul_c_178;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_179 = mul_a_179 * mul_c_179;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_180 = mul_a_180 * mul_c_180;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_181 = mul_a_181 * mul_c_181;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_182 = mul_a_182 * mul_c_182;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_183 = mul_a_183 * mul_c_183;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_184 = mul_a_184 * mul_c_184;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_185 = mul_a_185 * mul_c_185;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_186 = mul_a_186 * mul_c_186;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_187 = mul_a_187 * mul_c_187;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_188 = mul_a_188 * mul_c_188;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_189 = mul_a_189 * mul_c_189;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_190 = mul_a_190 * mul_c_190;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_191 = mul_a_191 * mul_c_191;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_192 = mul_a_192 * mul_c_192;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_193 = mul_a_193 * mul_c_193;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_194 = mul_a_194 * mul_c_194;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_195 = mul_a_195 * mul_c_195;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_196 = mul_a_196 * mul_c_196;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_197 = mul_a_197 * mul_c_197;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_198 = mul_a_198 * mul_c_198;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_199 = mul_a_199 * mul_c_199;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_200 = mul_a_200 * mul_c_200;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_201 = mul_a_201 * mul_c_201;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_202 = mul_a_202 * mul_c_202;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_203 = mul_a_203 * mul_c_203;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_204 = mul_a_204 * mul_c_204;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_205 = mul_a_205 * mul_c_205;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_206 = mul_a_206 * mul_c_206;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_207 = mul_a_207 * mul_c_207;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_208 = mul_a_208 * mul_c_208;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_209 = mul_a_209 * mul_c_209;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_210 = mul_a_210 * mul_c_210;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_211 = mul_a_211 * mul_c_211;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_212 = mul_a_212 * mul_c_212;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_213 = mul_a_213 * mul_c_213;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_214 = mul_a_214 * mul_c_214;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_215 = mul_a_215 * mul_c_215;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_216 = mul_a_216 * mul_c_216;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_217 = mul_a_217 * mul_c_217;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_218 = mul_a_218 * mul_c_218;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_219 = mul_a_219 * mul_c_219;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_220 = mul_a_220 * mul_c_220;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_221 = mul_a_221 * mul_c_221;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_222 = mul_a_222 * mul_c_222;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_223 = mul_a_223 * mul_c_223;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_224 = mul_a_224 * mul_c_224;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_225 = mul_a_225 * mul_c_225;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_226 = mul_a_226 * mul_c_226;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_227 = mul_a_227 * mul_c_227;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_228 = mul_a_228 * mul_c_228;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_229 = mul_a_229 * mul_c_229;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_230 = mul_a_230 * mul_c_230;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_231 = mul_a_231 * mul_c_231;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_232 = mul_a_232 * mul_c_232;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_233 = mul_a_233 * mul_c_233;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_234 = mul_a_234 * mul_c_234;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_235 = mul_a_235 * mul_c_235;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_236 = mul_a_236 * mul_c_236;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_237 = mul_a_237 * mul_c_237;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_238 = mul_a_238 * mul_c_238;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_239 = mul_a_239 * mul_c_239;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_240 = mul_a_240 * mul_c_240;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_241 = mul_a_241 * mul_c_241;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_242 = mul_a_242 * mul_c_242;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_243 = mul_a_243 * mul_c_243;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_244 = mul_a_244 * mul_c_244;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_245 = mul_a_245 * mul_c_245;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_246 = mul_a_246 * mul_c_246;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_247 = mul_a_247 * mul_c_247;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_248 = mul_a_248 * mul_c_248;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_249 = mul_a_249 * mul_c_249;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_250 = mul_a_250 * mul_c_250;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_251 = mul_a_251 * mul_c_251;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_252 = mul_a_252 * mul_c_252;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_253 = mul_a_253 * mul_c_253;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_254 = mul_a_254 * mul_c_254;   // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_255 = mul_a_255 * mul_c_255;   // signed operands: one 25x6 multiplier
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_0 = mul_a_0 * mul_c_0;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_1 = mul_a_1 * mul_c_1;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_2 = mul_a_2 * mul_c_2;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_3 = mul_a_3 * mul_c_3;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_4 = mul_a_4 * mul_c_4;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_5 = mul_a_5 * mul_c_5;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_6 = mul_a_6 * mul_c_6;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_7 = mul_a_7 * mul_c_7;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_8 = mul_a_8 * mul_c_8;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_9 = mul_a_9 * mul_c_9;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_10 = mul_a_10 * mul_c_10;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_11 = mul_a_11 * mul_c_11;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_12 = mul_a_12 * mul_c_12;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_13 = mul_a_13 * mul_c_13;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_14 = mul_a_14 * mul_c_14;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_15 = mul_a_15 * mul_c_15;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_16 = mul_a_16 * mul_c_16;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_17 = mul_a_17 * mul_c_17;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_18 = mul_a_18 * mul_c_18;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_19 = mul_a_19 * mul_c_19;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_20 = mul_a_20 * mul_c_20;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_21 = mul_a_21 * mul_c_21;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_22 = mul_a_22 * mul_c_22;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_23 = mul_a_23 * mul_c_23;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_24 = mul_a_24 * mul_c_24;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_25 = mul_a_25 * mul_c_25;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_26 = mul_a_26 * mul_c_26;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_27 = mul_a_27 * mul_c_27;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_28 = mul_a_28 * mul_c_28;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_29 = mul_a_29 * mul_c_29;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_30 = mul_a_30 * mul_c_30;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_31 = mul_a_31 * mul_c_31;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_32 = mul_a_32 * mul_c_32;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_33 = mul_a_33 * mul_c_33;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_34 = mul_a_34 * mul_c_34;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_35 = mul_a_35 * mul_c_35;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_36 = mul_a_36 * mul_c_36;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_37 = mul_a_37 * mul_c_37;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_38 = mul_a_38 * mul_c_38;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_39 = mul_a_39 * mul_c_39;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_40 = mul_a_40 * mul_c_40;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_41 = mul_a_41 * mul_c_41;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_42 = mul_a_42 * mul_c_42;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_43 = mul_a_43 * mul_c_43;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_44 = mul_a_44 * mul_c_44;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_45 = mul_a_45 * mul_c_45;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_46 = mul_a_46 * mul_c_46;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_47 = mul_a_47 * mul_c_47;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_48 = mul_a_48 * mul_c_48;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_49 = mul_a_49 * mul_c_49;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_50 = mul_a_50 * mul_c_50;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_51 = mul_a_51 * mul_c_51;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_52 = mul_a_52 * mul_c_52;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_53 = mul_a_53 * mul_c_53;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_54 = mul_a_54 * mul_c_54;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_55 = mul_a_55 * mul_c_55;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_56 = mul_a_56 * mul_c_56;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_57 = mul_a_57 * mul_c_57;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_58 = mul_a_58 * mul_c_58;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_59 = mul_a_59 * mul_c_59;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_60 = mul_a_60 * mul_c_60;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_61 = mul_a_61 * mul_c_61;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_62 = mul_a_62 * mul_c_62;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_63 = mul_a_63 * mul_c_63;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_64 = mul_a_64 * mul_c_64;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_65 = mul_a_65 * mul_c_65;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_66 = mul_a_66 * mul_c_66;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_67 = mul_a_67 * mul_c_67;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_68 = mul_a_68 * mul_c_68;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_69 = mul_a_69 * mul_c_69;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_70 = mul_a_70 * mul_c_70;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_71 = mul_a_71 * mul_c_71;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_72 = mul_a_72 * mul_c_72;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_73 = mul_a_73 * mul_c_73;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_74 = mul_a_74 * mul_c_74;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_75 = mul_a_75 * mul_c_75;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_76 = mul_a_76 * mul_c_76;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_77 = mul_a_77 * mul_c_77;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_78 = mul_a_78 * mul_c_78;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_79 = mul_a_79 * mul_c_79;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_80 = mul_a_80 * mul_c_80;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_81 = mul_a_81 * mul_c_81;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_82 = mul_a_82 * mul_c_82;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_83 = mul_a_83 * mul_c_83;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_84 = mul_a_84 * mul_c_84;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_85 = mul_a_85 * mul_c_85;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_86 = mul_a_86 * mul_c_86;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_87 = mul_a_87 * mul_c_87;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_88 = mul_a_88 * mul_c_88;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_89 = mul_a_89 * mul_c_89;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_90 = mul_a_90 * mul_c_90;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_91 = mul_a_91 * mul_c_91;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_92 = mul_a_92 * mul_c_92;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_93 = mul_a_93 * mul_c_93;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_94 = mul_a_94 * mul_c_94;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_95 = mul_a_95 * mul_c_95;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_96 = mul_a_96 * mul_c_96;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_97 = mul_a_97 * mul_c_97;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_98 = mul_a_98 * mul_c_98;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_99 = mul_a_99 * mul_c_99;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_100 = mul_a_100 * mul_c_100;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_101 = mul_a_101 * mul_c_101;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_102 = mul_a_102 * mul_c_102;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_103 = mul_a_103 * mul_c_103;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_104 = mul_a_104 * mul_c_104;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_105 = mul_a_105 * mul_c_105;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_106 = mul_a_106 * mul_c_106;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_107 = mul_a_107 * mul_c_107;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_108 = mul_a_108 * mul_c_108;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_109 = mul_a_109 * mul_c_109;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_110 = mul_a_110 * mul_c_110;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_111 = mul_a_111 * mul_c_111;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_112 = mul_a_112 * mul_c_112;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_113 = mul_a_113 * mul_c_113;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_114 = mul_a_114 * mul_c_114;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_115 = mul_a_115 * mul_c_115;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_116 = mul_a_116 * mul_c_116;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_117 = mul_a_117 * mul_c_117;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_118 = mul_a_118 * mul_c_118;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_119 = mul_a_119 * mul_c_119;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_120 = mul_a_120 * mul_c_120;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_121 = mul_a_121 * mul_c_121;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_122 = mul_a_122 * mul_c_122;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_123 = mul_a_123 * mul_c_123;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_124 = mul_a_124 * mul_c_124;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_125 = mul_a_125 * mul_c_125;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_126 = mul_a_126 * mul_c_126;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_127 = mul_a_127 * mul_c_127;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_128 = mul_a_128 * mul_c_128;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_129 = mul_a_129 * mul_c_129;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_130 = mul_a_130 * mul_c_130;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_131 = mul_a_131 * mul_c_131;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_132 = mul_a_132 * mul_c_132;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_133 = mul_a_133 * mul_c_133;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_134 = mul_a_134 * mul_c_134;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_135 = mul_a_135 * mul_c_135;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_136 = mul_a_136 * mul_c_136;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_137 = mul_a_137 * mul_c_137;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_138 = mul_a_138 * mul_c_138;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_139 = mul_a_139 * mul_c_139;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_140 = mul_a_140 * mul_c_140;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_141 = mul_a_141 * mul_c_141;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_142 = mul_a_142 * mul_c_142;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_143 = mul_a_143 * mul_c_143;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_144 = mul_a_144 * mul_c_144;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_145 = mul_a_145 * mul_c_145;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_146 = mul_a_146 * mul_c_146;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_147 = mul_a_147 * mul_c_147;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_148 = mul_a_148 * mul_c_148;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_149 = mul_a_149 * mul_c_149;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_150 = mul_a_150 * mul_c_150;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_151 = mul_a_151 * mul_c_151;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_152 = mul_a_152 * mul_c_152;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_153 = mul_a_153 * mul_c_153;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_154 = mul_a_154 * mul_c_154;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_155 = mul_a_155 * mul_c_155;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_156 = mul_a_156 * mul_c_156;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_157 = mul_a_157 * mul_c_157;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_158 = mul_a_158 * mul_c_158;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_159 = mul_a_159 * mul_c_159;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_160 = mul_a_160 * mul_c_160;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_161 = mul_a_161 * mul_c_161;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_162 = mul_a_162 * mul_c_162;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_163 = mul_a_163 * mul_c_163;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_164 = mul_a_164 * mul_c_164;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_165 = mul_a_165 * mul_c_165;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_166 = mul_a_166 * mul_c_166;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_167 = mul_a_167 * mul_c_167;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_168 = mul_a_168 * mul_c_168;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_169 = mul_a_169 * mul_c_169;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_170 = mul_a_170 * mul_c_170;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_171 = mul_a_171 * mul_c_171;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_172 = mul_a_172 * mul_c_172;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_173 = mul_a_173 * mul_c_173;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_174 = mul_a_174 * mul_c_174;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_175 = mul_a_175 * mul_c_175;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_176 = mul_a_176 * mul_c_176;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_177 = mul_a_177 * mul_c_177;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_178 = mul_a_178 * mul_c_178;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_179 = mul_a_179 * mul_c_179;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_180 = mul_a_180 * mul_c_180;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_181 = mul_a_181 * mul_c_181;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_182 = mul_a_182 * mul_c_182;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_183 = mul_a_183 * mul_c_183;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_184 = mul_a_184 * mul_c_184;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_185 = mul_a_185 * mul_c_185;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_186 = mul_a_186 * mul_c_186;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_187 = mul_a_187 * mul_c_187;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_188 = mul_a_188 * mul_c_188;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_189 = mul_a_189 * mul_c_189;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_190 = mul_a_190 * mul_c_190;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_191 = mul_a_191 * mul_c_191;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_192 = mul_a_192 * mul_c_192;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_193 = mul_a_193 * mul_c_193;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_194 = mul_a_194 * mul_c_194;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_195 = mul_a_195 * mul_c_195;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_196 = mul_a_196 * mul_c_196;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_197 = mul_a_197 * mul_c_197;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_198 = mul_a_198 * mul_c_198;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_199 = mul_a_199 * mul_c_199;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_200 = mul_a_200 * mul_c_200;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_201 = mul_a_201 * mul_c_201;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_202 = mul_a_202 * mul_c_202;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_203 = mul_a_203 * mul_c_203;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_204 = mul_a_204 * mul_c_204;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_205 = mul_a_205 * mul_c_205;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_206 = mul_a_206 * mul_c_206;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_207 = mul_a_207 * mul_c_207;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_208 = mul_a_208 * mul_c_208;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_209 = mul_a_209 * mul_c_209;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_210 = mul_a_210 * mul_c_210;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_211 = mul_a_211 * mul_c_211;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_212 = mul_a_212 * mul_c_212;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_213 = mul_a_213 * mul_c_213;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_214 = mul_a_214 * mul_c_214;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_215 = mul_a_215 * mul_c_215;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_216 = mul_a_216 * mul_c_216;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_217 = mul_a_217 * mul_c_217;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_218 = mul_a_218 * mul_c_218;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_219 = mul_a_219 * mul_c_219;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_220 = mul_a_220 * mul_c_220;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_221 = mul_a_221 * mul_c_221;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_222 = mul_a_222 * mul_c_222;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_223 = mul_a_223 * mul_c_223;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_224 = mul_a_224 * mul_c_224;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_225 = mul_a_225 * mul_c_225;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_226 = mul_a_226 * mul_c_226;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_227 = mul_a_227 * mul_c_227;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_228 = mul_a_228 * mul_c_228;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_229 = mul_a_229 * mul_c_229;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_230 = mul_a_230 * mul_c_230;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_231 = mul_a_231 * mul_c_231;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_232 = mul_a_232 * mul_c_232;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_233 = mul_a_233 * mul_c_233;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_234 = mul_a_234 * mul_c_234;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_235 = mul_a_235 * mul_c_235;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_236 = mul_a_236 * mul_c_236;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_237 = mul_a_237 * mul_c_237;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_238 = mul_a_238 * mul_c_238;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_239 = mul_a_239 * mul_c_239;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_240 = mul_a_240 * mul_c_240;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_241 = mul_a_241 * mul_c_241;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_242 = mul_a_242 * mul_c_242;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_243 = mul_a_243 * mul_c_243;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_244 = mul_a_244 * mul_c_244;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_245 = mul_a_245 * mul_c_245;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_246 = mul_a_246 * mul_c_246;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_247 = mul_a_247 * mul_c_247;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_248 = mul_a_248 * mul_c_248;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_249 = mul_a_249 * mul_c_249;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_250 = mul_a_250 * mul_c_250;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_251 = mul_a_251 * mul_c_251;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_252 = mul_a_252 * mul_c_252;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_253 = mul_a_253 * mul_c_253;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_254 = mul_a_254 * mul_c_254;
+    // signed operands: one 25x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_255 = mul_a_255 * mul_c_255;
 
     // ------------------------------------------------------------ lane sums
     // Lane l of a mode with factor f adds products l*f .. l*f+f-1. Sums are kept at HASH_SUM_W bits, the

@@ -4,7 +4,8 @@
 `default_nettype none
 
 // Cosine table of the candidate test (docs: src/units/cand_sel/README.md):
-// cos_q = round(cos(max(0, π·ham/k − θ_bias)) · 2^7), k = 16, θ_bias = 0.2407 rad.
+// cos_q = round(cos(max(0, π·ham/k − θ_bias)) · 2^7), k = 16,
+// θ_bias = 0.2407 rad.
 module elsa_cos_table (
     input  wire [4:0]        ham,    // Hamming distance of the query and key hashes, 0..k
     output reg  signed [8:0] cos_q   // round(cos(max(0, π·ham/k − θ_bias))·2^simFrac)

@@ -5,11 +5,13 @@
 
 // Hash computation: h(x) = sign(A·x), A = 4x4 ⊗ 4x4 (k = 16, d = 16).
 // One Kronecker mode per group of steps: buffer m+1 = A_m applied along mode m of buffer m.
-// 4 steps, one per cycle, each on up to 8 lanes; a pool of 32 signed 17x6-bit
+// 4 steps, one per cycle, each on up to 8 lanes;
+// a pool of 32 signed 17x6-bit
 // multipliers (m_h = 32) is routed by the step counter. Bit j of `hash` = (projection j >= 0).
-// Timing: start accepted when busy is low (x sampled then); 4 step cycles; done pulses in the next
-// cycle, when `hash` takes the new value. The last step reads buffer 1, not buffer 0, so busy is already low
-// in it and a new start is taken there: one vector per 4 cycles back to back.
+// Timing: start accepted when busy is low (x sampled then); 4 step cycles; done pulses in
+// the next cycle, when `hash` takes the new value. The last step reads buffer 1, not buffer 0,
+// so busy is already low in it and a new start is taken there: one vector per 4 cycles
+// back to back.
 module elsa_hash (
     input  wire         clk,    // clock
     input  wire         rst,    // synchronous reset, active high
@@ -522,38 +524,70 @@ module elsa_hash (
     end
 
     // Products at full width (HASH_MUL_P_W bits, exact for HASH_MUL_A_W x HASH_COEF_W-bit signed operands).
-    wire signed [HASH_MUL_P_W-1:0] prod_0 = mul_a_0 * mul_c_0;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_1 = mul_a_1 * mul_c_1;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_2 = mul_a_2 * mul_c_2;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_3 = mul_a_3 * mul_c_3;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_4 = mul_a_4 * mul_c_4;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_5 = mul_a_5 * mul_c_5;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_6 = mul_a_6 * mul_c_6;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_7 = mul_a_7 * mul_c_7;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_8 = mul_a_8 * mul_c_8;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_9 = mul_a_9 * mul_c_9;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_10 = mul_a_10 * mul_c_10;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_11 = mul_a_11 * mul_c_11;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_12 = mul_a_12 * mul_c_12;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_13 = mul_a_13 * mul_c_13;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_14 = mul_a_14 * mul_c_14;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_15 = mul_a_15 * mul_c_15;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_16 = mul_a_16 * mul_c_16;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_17 = mul_a_17 * mul_c_17;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_18 = mul_a_18 * mul_c_18;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_19 = mul_a_19 * mul_c_19;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_20 = mul_a_20 * mul_c_20;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_21 = mul_a_21 * mul_c_21;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_22 = mul_a_22 * mul_c_22;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_23 = mul_a_23 * mul_c_23;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_24 = mul_a_24 * mul_c_24;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_25 = mul_a_25 * mul_c_25;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_26 = mul_a_26 * mul_c_26;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_27 = mul_a_27 * mul_c_27;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_28 = mul_a_28 * mul_c_28;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_29 = mul_a_29 * mul_c_29;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_30 = mul_a_30 * mul_c_30;   // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_31 = mul_a_31 * mul_c_31;   // signed operands: one 17x6 multiplier
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_0 = mul_a_0 * mul_c_0;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_1 = mul_a_1 * mul_c_1;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_2 = mul_a_2 * mul_c_2;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_3 = mul_a_3 * mul_c_3;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_4 = mul_a_4 * mul_c_4;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_5 = mul_a_5 * mul_c_5;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_6 = mul_a_6 * mul_c_6;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_7 = mul_a_7 * mul_c_7;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_8 = mul_a_8 * mul_c_8;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_9 = mul_a_9 * mul_c_9;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_10 = mul_a_10 * mul_c_10;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_11 = mul_a_11 * mul_c_11;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_12 = mul_a_12 * mul_c_12;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_13 = mul_a_13 * mul_c_13;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_14 = mul_a_14 * mul_c_14;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_15 = mul_a_15 * mul_c_15;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_16 = mul_a_16 * mul_c_16;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_17 = mul_a_17 * mul_c_17;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_18 = mul_a_18 * mul_c_18;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_19 = mul_a_19 * mul_c_19;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_20 = mul_a_20 * mul_c_20;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_21 = mul_a_21 * mul_c_21;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_22 = mul_a_22 * mul_c_22;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_23 = mul_a_23 * mul_c_23;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_24 = mul_a_24 * mul_c_24;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_25 = mul_a_25 * mul_c_25;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_26 = mul_a_26 * mul_c_26;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_27 = mul_a_27 * mul_c_27;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_28 = mul_a_28 * mul_c_28;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_29 = mul_a_29 * mul_c_29;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_30 = mul_a_30 * mul_c_30;
+    // signed operands: one 17x6 multiplier
+    wire signed [HASH_MUL_P_W-1:0] prod_31 = mul_a_31 * mul_c_31;
 
     // ------------------------------------------------------------ lane sums
     // Lane l of a mode with factor f adds products l*f .. l*f+f-1. Sums are kept at HASH_SUM_W bits, the
