@@ -53,12 +53,12 @@ export const unmappedOffset = (D: DesignSpec): number => {
   return a;
 };
 
-export function renderAxiTb(D: DesignSpec, words: number, watchdogNs: number): string {
+export function renderAxiTb(D: DesignSpec, words: number, watchdogCycles: number): string {
   return renderTemplate(join(REPO_ROOT, 'tb', 'axi_tb.v.ejs'), {
     D,
     dut: moduleName(D, 'elsa_axi'),
     words: Math.max(1, words),
-    watchdogNs,
+    watchdogCycles,
     regs: axiRegisters(D),
     addrW: AXI_ADDR_W,
     id: AXI_ID,
@@ -96,9 +96,9 @@ export async function runAxi(
   // generous bound as in src/sim/top.ts (for up to 100% stall, so that every stall level shares one Verilator
   // build), plus the register traffic of every invocation
   const stall = opts.stall ?? 0;
-  const watchdogNs =
-    10 * (4000 + invs.length * 600 + totalN * (D.hash.cycles + 4) * 4 + totalN * (D.cfg.nMax + 16) * 4) * 6;
-  writeFileSync(join(dir, 'tb.v'), renderAxiTb(D, stim.words, Math.round(watchdogNs)));
+  const watchdogCycles =
+    (4000 + invs.length * 600 + totalN * (D.hash.cycles + 4) * 4 + totalN * (D.cfg.nMax + 16) * 4) * 6;
+  writeFileSync(join(dir, 'tb.v'), renderAxiTb(D, stim.words, Math.round(watchdogCycles)));
   const sources = [...rtl.map((f) => f.path), 'tb.v'];
   const r = await simulate({
     sim,
