@@ -36,7 +36,8 @@ const entry = distFresh()
       join(root, 'src', 'cli', 'main.ts'),
     ];
 const child = spawn(process.execPath, [...entry, ...process.argv.slice(2)], {
-  stdio: ['ignore', 'inherit', 'inherit'],
+  // the IPC channel tells the CLI when this launcher dies, even by SIGKILL (src/cli/main.ts)
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   detached: true, // a new process group led by the CLI: one kill(-pid) reaches all its descendants
 });
 

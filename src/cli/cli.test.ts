@@ -44,7 +44,7 @@ describe('elsa-gen generate', () => {
     expect(r.stderr.trim()).toBe(
       'elsa-gen: config error: pA must divide nMax = 30, not 4 (fix: choose pA from {1, 2, 3, 5, 6, 10, 15})',
     );
-    expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
+    expect(r.stderr).not.toMatch(/at .*\.(ts|js):\d+/);
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dirname(out)).filter((f) => f.includes('tmp'))).toEqual([]);
   });

@@ -138,6 +138,6 @@ describe('concurrent runs and --debug', () => {
     expect(r.stderr.split('\n')[0]).toBe(
       'elsa-gen: unknown preset "nope" (presets: paper, small, kwt1, ice40; or pass a .json file)',
     );
-    expect(r.stderr).toMatch(/\n\s+at .*config\.ts:\d+/);
+    expect(r.stderr).toMatch(/\n\s+at .*config\.(ts|js):\d+/); // the sources through tsx, or dist/ compiled
   });
 });

@@ -94,5 +94,20 @@ process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 process.on('SIGHUP', onSignal);
 
+// bin/elsa-gen.js keeps an IPC channel open to us. When it dies without passing a signal on (SIGKILL), the
+// channel closes: take the whole process group down, so no simulator, compiler or sweep job outlives the
+// command (a killed sweep worker must lose its jobs' locks, not keep running them).
+if (process.channel) {
+  process.channel.unref();
+  process.on('disconnect', () => {
+    abortAllOutputs();
+    try {
+      process.kill(-process.pid, 'SIGKILL');
+    } catch {
+      process.exit(EXIT.interrupted);
+    }
+  });
+}
+
 const code = await main(process.argv.slice(2));
 process.exit(code);
