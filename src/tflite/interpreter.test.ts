@@ -147,9 +147,11 @@ describe('KWT-1 float interpreter', () => {
     expect(() => model.run(new Float32Array(8000))).toThrow(/16000/);
   });
 
-  it('runs a clip in well under a second', () => {
-    const t0 = performance.now();
+  it('runs a clip in well under a second of CPU', () => {
+    // CPU time of this process, not wall time: the other test workers' simulators share the cores
+    const t0 = process.cpuUsage();
     for (let i = 0; i < 3; i++) model.run(right);
-    expect((performance.now() - t0) / 3).toBeLessThan(700);
+    const cpu = process.cpuUsage(t0);
+    expect((cpu.user + cpu.system) / 1000 / 3).toBeLessThan(700);
   });
 });
