@@ -1,4 +1,4 @@
-// The threshold-learning rule (SPEC §1.3, paper III-E) on hand-made examples whose answers are
+// The threshold-learning rule (docs/spec.md §1.3, paper III-E) on hand-made examples whose answers are
 // derived by hand in the comments, plus two properties of the rule on random inputs.
 import { describe, expect, it } from 'vitest';
 import { learnThreshold, queryThresholdSample } from './calibrate.ts';

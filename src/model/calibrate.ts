@@ -1,4 +1,4 @@
-// Threshold learning (SPEC §1.3, paper III-E): t for a layer from calibration inputs and the knob p.
+// Threshold learning (docs/spec.md §1.3, paper III-E): t for a layer from calibration inputs and the knob p.
 import { dot, norm2, type Matrix } from './float.ts';
 
 /** The per-query value the paper averages: for the query's softmax scores s' (scaled by `scale`),

@@ -17,7 +17,7 @@ const maxAbs = (a: number[][], b: number[][]) =>
 const meanAbs = (a: number[][], b: number[][]) =>
   a.flatMap((r, i) => r.map((x, j) => Math.abs(x - b[i][j]))).reduce((s, x, _i, arr) => s + x / arr.length, 0);
 
-describe('hash angle estimate (SPEC §1.2)', () => {
+describe('hash angle estimate (docs/spec.md §1.2)', () => {
   it('θ_bias for d = k = 64 reproduces the paper’s 0.127 rad', () => {
     expect(Math.abs(estimateThetaBias(64, 64) - 0.127)).toBeLessThan(0.006);
   });

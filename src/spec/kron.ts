@@ -1,4 +1,4 @@
-// Kronecker-structured hash matrices (SPEC §1.1): A = A_1 ⊗ … ⊗ A_L per block, rows orthogonal.
+// Kronecker-structured hash matrices (docs/spec.md §1.1): A = A_1 ⊗ … ⊗ A_L per block, rows orthogonal.
 
 import { Rng } from './rng.ts';
 

@@ -1,4 +1,4 @@
-// θ_bias (SPEC §1.2): the 80th-percentile of the signed angle-estimate error (π/k)·ham − θ,
+// θ_bias (docs/spec.md §1.2): the 80th-percentile of the signed angle-estimate error (π/k)·ham − θ,
 // measured on standard-normal vector pairs hashed by random Kronecker matrices of the design's shape.
 import { Rng } from './rng.ts';
 import { chooseFactors, kronApply, randomKronFactors, rowFactors } from './kron.ts';

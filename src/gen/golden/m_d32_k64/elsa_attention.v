@@ -3,7 +3,7 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
-// Attention computation module of one bank (SPEC §2): one selected key per cycle.
+// Attention computation module of one bank (docs/spec.md §2): one selected key per cycle.
 //   S0  key id from the arbiter (the bank reads K at that address), possibly marked as the query's last,
 //       or a bare end-of-query token
 //   S1  d multipliers q·k (elsa_dot stage 1); in preprocessing k·k for the key norm instead

@@ -3,7 +3,7 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
-// One bank (SPEC §2, parallel pipeline): keys y ≡ b (mod P_a) in local order j = y div P_a.
+// One bank (docs/spec.md §2, parallel pipeline): keys y ≡ b (mod P_a) in local order j = y div P_a.
 // Holds the bank's K, V, key hash and key norm memories, 8 candidate selection modules with their
 // queues, the longest-queue-first arbiter and one attention computation module.
 //   Preprocessing: a K/V row is written at local index j; its Σk² goes through the attention module's

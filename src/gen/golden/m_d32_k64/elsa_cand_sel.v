@@ -3,7 +3,7 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
-// One candidate selection module (SPEC §2): XOR + popcount of the hashes, cos table lookup,
+// One candidate selection module (docs/spec.md §2): XOR + popcount of the hashes, cos table lookup,
 // × key norm, compare with the threshold register. Combinational; the bank registers its inputs.
 // sel = (‖k‖ · cos_table[ham] ≥ t · max‖k‖)   (≥ so that t = -2 selects every key)
 module elsa_cand_sel (

@@ -3,7 +3,7 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
-// Output division (SPEC §2): reduce the 4 bank partials and divide, o_i = O_i / S.
+// Output division (docs/spec.md §2): reduce the 4 bank partials and divide, o_i = O_i / S.
 // Bit-exact with outputDivision() in src/units/output_div/model.ts:
 //   E = max e_b over started banks; S = Σ part_s[b] >> (E − e_b); O_i = Σ part_o[b][i] >>> (E − e_b)
 //   (floor shifts, started banks only); p = msb of S, f = the RECIP_IDX_W bits below it (truncated),

@@ -3,7 +3,7 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
-// Exp unit (SPEC IV-E): e^(score·0.250000) = 2^y with y = score · C, C = 1477 / 2^12
+// Exp unit (paper §IV-E): e^(score·0.250000) = 2^y with y = score · C, C = 1477 / 2^12
 // (scoreScale · log2 e). Output is the custom float (e, m): value = (2^5 + m) · 2^(e − 5).
 //   e = floor(y) saturated to ±511 (10-bit signed)
 //   m = table[top 5 fraction bits of y], table[i] = round(2^5 · (2^(i/32) − 1))
