@@ -12,29 +12,6 @@ export { GENERATOR, REPO_ROOT };
 
 const cache = new Map<string, ejs.TemplateFunction>();
 
-/** Verilog helpers available in every template as `v`. */
-export const verilogHelpers = {
-  /** [w-1:0] range text, or '' for 1-bit. */
-  range: (w: number): string => (w > 1 ? `[${w - 1}:0] ` : ''),
-  /** Unsigned sized literal: w'd value. */
-  lit: (w: number, value: number | bigint): string => {
-    if (typeof value === 'number' && value < 0) throw new Error(`lit: negative ${value}`);
-    return `${w}'d${value}`;
-  },
-  /** Signed sized literal: -w'sd5 / w'sd5 (width-exact, signed). */
-  slit: (w: number, value: number): string => (value < 0 ? `-${w}'sd${-value}` : `${w}'sd${value}`),
-  /** Sign-extend identifier `name` from `from` to `to` bits (width-exact for Verilator -Wall). */
-  sext: (name: string, from: number, to: number): string =>
-    to === from
-      ? name
-      : to - from === 1
-        ? `{${name}[${from - 1}], ${name}}`
-        : `{{${to - from}{${name}[${from - 1}]}}, ${name}}`,
-  /** Zero-extend identifier `name` from `from` to `to` bits. */
-  zext: (name: string, from: number, to: number): string => (to === from ? name : `{${to - from}'d0, ${name}}`),
-  hex: (w: number, value: bigint | number): string => `${w}'h${BigInt(value).toString(16)}`,
-};
-
 export function renderTemplate(templatePath: string, view: Record<string, unknown>): string {
   let fn = cache.get(templatePath);
   if (!fn) {
@@ -47,7 +24,7 @@ export function renderTemplate(templatePath: string, view: Record<string, unknow
     });
     cache.set(templatePath, fn);
   }
-  return fn({ ...view, v: verilogHelpers }) as string;
+  return fn(view) as string;
 }
 
 /** ANSI module header from the port list: one aligned port per line with its meaning as a comment. */
