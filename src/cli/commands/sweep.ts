@@ -4,12 +4,10 @@ import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../spec/errors.ts';
+import { num } from '../options.ts';
 
-function positiveInt(name: string, v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UserError(`${name} must be a positive integer, not "${v}"`);
-  return n;
-}
+/** --jobs: worker processes (the shared numeric-option rule). */
+const JOBS = num({ min: 1, max: 1024, integer: true });
 
 /** Resolves on the first SIGINT or SIGTERM; `off` removes the handlers. */
 function interruption(): { interrupted: Promise<void>; off: () => void; fired: () => boolean } {
@@ -92,7 +90,7 @@ export function registerSweep(program: Command): void {
       '-o, --out <dir>',
       'output folder for results.json, results.csv, summary.md, pareto.html (default build/sweep/<name>)',
     )
-    .option('-j, --jobs <n>', 'worker processes of the embedded pool (default: one per core)')
+    .option('-j, --jobs <n>', 'worker processes of the embedded pool (default: one per core)', JOBS)
     .option(
       '--queue <redis-url>',
       'put the jobs on BullMQ in Redis (redis://host:port) for `elsa-gen worker`s and collect the results',
@@ -110,7 +108,7 @@ export function registerSweep(program: Command): void {
         file: string,
         opts: {
           out?: string;
-          jobs?: string;
+          jobs?: number;
           queue?: string;
           submitOnly?: boolean;
           cacheDir: string;
@@ -121,7 +119,7 @@ export function registerSweep(program: Command): void {
         const { loadSweepFile, planSweep } = await import('../../sweep/spec.ts');
         const { runSweep, writeOutputs, summaryMarkdown, costTable } = await import('../../sweep/run.ts');
         const { parseRedisUrl } = await import('../../sweep/queue.ts');
-        const jobs = opts.jobs ? positiveInt('--jobs', opts.jobs) : availableParallelism();
+        const jobs = opts.jobs ?? availableParallelism();
         if (opts.submitOnly && !opts.queue) throw new UserError('--submit-only needs --queue redis://host:port');
         if (opts.queue) parseRedisUrl(opts.queue);
         const loaded = loadSweepFile(file);
@@ -178,20 +176,22 @@ export function registerSweep(program: Command): void {
         '(run on any number of machines, in a checkout of the same commit)',
     )
     .requiredOption('--queue <redis-url>', 'Redis of the sweep (redis://host:port)')
-    .option('-j, --jobs <n>', 'jobs at a time, each in its own process (default: one per core)')
-    .option('--lock-seconds <s>', 'job lock: a job of a worker that died is retried after about this long', '30')
-    .action(async (opts: { queue: string; jobs?: string; lockSeconds: string }) => {
+    .option('-j, --jobs <n>', 'jobs at a time, each in its own process (default: one per core)', JOBS)
+    .option(
+      '--lock-seconds <s>',
+      'job lock: a job of a worker that died is retried after about this long',
+      num({ min: 1, max: 86_400 }),
+      30,
+    )
+    .action(async (opts: { queue: string; jobs?: number; lockSeconds: number }) => {
       const { parseRedisUrl, runWorker } = await import('../../sweep/queue.ts');
       parseRedisUrl(opts.queue);
-      const lock = Number(opts.lockSeconds);
-      if (!Number.isFinite(lock) || lock < 1)
-        throw new UserError(`--lock-seconds must be a number ≥ 1, not "${opts.lockSeconds}"`);
       const sig = interruption();
       try {
         await runWorker({
           url: opts.queue,
-          concurrency: opts.jobs ? positiveInt('--jobs', opts.jobs) : availableParallelism(),
-          lockSeconds: lock,
+          concurrency: opts.jobs ?? availableParallelism(),
+          lockSeconds: opts.lockSeconds,
           interrupted: sig.interrupted,
         });
       } finally {
