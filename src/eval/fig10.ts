@@ -16,7 +16,8 @@ import { loadClip } from '../tflite/audio.ts';
 import { KwtModel, type AttentionHook } from '../tflite/interpreter.ts';
 import { checkKwtConfig, checkP, collectCalibration, layerKey, thresholdsFor, type Thresholds } from './calibrate.ts';
 import { loadManifest, splitClips, type ClipItem } from './clips.ts';
-import { Progress, roundTo, stableJson, writeFileAtomic } from './io.ts';
+import { Progress, roundTo, stableJson } from './io.ts';
+import { writeFileAtomic } from '../gen/outdir.ts';
 import { renderSvg } from './svg.ts';
 import type { Fig10Result, VariantMetrics } from './types.ts';
 

@@ -1,20 +1,5 @@
-// Output helpers for the evaluation: atomic file writes, deterministic JSON, a progress bar on stderr.
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+// Output helpers for the evaluation: deterministic JSON and a progress bar on stderr.
 import { SingleBar } from 'cli-progress';
-
-/** Write a file via a temporary sibling and rename, so readers never see a partial file. */
-export function writeFileAtomic(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
-  try {
-    writeFileSync(tmp, content);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}
 
 /** Round to `digits` decimals (the fixed precision of every real number the evaluation writes). */
 export const roundTo = (x: number, digits = 6): number => {

@@ -382,7 +382,13 @@ export function writeOwnFile(path: string, content: string, isOwn: (old: string)
       `refusing to replace ${path}: elsa-gen did not write it ` +
         '(choose another output folder, or pass --force to replace it)',
     );
-  const tmp = join(dir, `.${basename(path)}.elsa-tmp-${process.pid}`);
+  writeFileAtomic(path, content);
+}
+
+/** Write a file via a temporary sibling and rename, so readers never see a partial file. */
+export function writeFileAtomic(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.${basename(path)}.elsa-tmp-${process.pid}`);
   try {
     writeFileSync(tmp, content);
     renameSync(tmp, path);

@@ -16,7 +16,8 @@
 //   heuristics move single columns either way); --flat also synthesises the whole design flattened in one
 //   run and reports that total next to it.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../gen/outdir.ts';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { DesignSpec } from '../units/design.ts';
@@ -126,12 +127,6 @@ const METHOD =
   'Module boundaries block cross-module optimisation (constant or unused ports), ' +
   'so the total tends to exceed a flattened synthesis, ' +
   'mostly in FFs; ABC heuristics can move single columns either way by a few percent (see "flat" when present).';
-
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
 
 function hashOf(...parts: string[]): string {
   const h = createHash('sha256');
@@ -258,7 +253,7 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
       }
       running.delete(name);
       statText = readFileSync(join(workDir, statFile), 'utf8');
-      if (useCache) writeAtomic(cacheFile, statText);
+      if (useCache) writeFileAtomic(cacheFile, statText);
     }
     const st = parseStat(statText).modules.find((x) => x.name === name);
     if (!st) throw new Error(`yosys stat for ${name} has no section "=== ${name} ===" (work folder ${workDir})`);
@@ -370,7 +365,7 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
       );
       await runYosys(workDir, 'flat.ys', 'flat.log');
       statText = readFileSync(join(workDir, 'flat.stat'), 'utf8');
-      if (useCache) writeAtomic(cacheFile, statText);
+      if (useCache) writeFileAtomic(cacheFile, statText);
     }
     const st = parseStat(statText).modules.find((x) => x.name === topName);
     if (!st) throw new Error(`flat stat has no ${topName} section`);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../../gen/config.ts';
 import { calibrate, calibratedConfigJson, checkKwtConfig } from '../../eval/calibrate.ts';
 import { loadManifest, splitClips } from '../../eval/clips.ts';
-import { writeFileAtomic } from '../../eval/io.ts';
+import { writeFileAtomic } from '../../gen/outdir.ts';
 import { requireKwt1Model } from '../kwt.ts';
 import { num } from '../options.ts';
 
