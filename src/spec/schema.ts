@@ -82,6 +82,25 @@ export const ElsaConfigSchema = z
       })
       .strict()
       .prefault({}),
+    pipeline: z
+      .object({
+        candSel: int('register stages inside each candidate selection module (popcount, cos look-up, × norm)')
+          .min(0)
+          .max(4)
+          .default(0),
+        hash: int('register stages inside the hash computation module').min(0).max(4).default(0),
+        isqrt: int('register stages inside the square root unit').min(0).max(4).default(0),
+        dot: int('register stages in the attention dot product (multiplies and adder tree)').min(0).max(8).default(0),
+        exp: int('register stages inside the exp unit').min(0).max(4).default(0),
+        acc: int('register stages in the exp/value accumulation').min(0).max(4).default(0),
+        outputDiv: int('register stages inside the output division (reciprocal, multiply, rounding)')
+          .min(0)
+          .max(4)
+          .default(0),
+      })
+      .strict()
+      .prefault({})
+      .describe('pipeline depths per unit: extra register stages that shorten the clock period (docs/spec.md)'),
     thresholds: z
       .record(z.string(), z.number().min(-2).max(2))
       .default({})
