@@ -5,7 +5,7 @@
 
 // Cosine table of the candidate test (docs: src/units/cand_sel/README.md):
 // cos_q = round(cos(max(0, π·ham/k − θ_bias)) · 2^7), k = 64,
-// θ_bias = 0.1302 rad.
+// θ_bias = 0.1281 rad.
 module elsa_cos_table (
     input  wire [6:0]        ham,    // Hamming distance of the query and key hashes, 0..k
     output reg  signed [8:0] cos_q   // round(cos(max(0, π·ham/k − θ_bias))·2^simFrac)
@@ -30,26 +30,26 @@ module elsa_cos_table (
             7'd14: cos_q = 9'sd109;
             7'd15: cos_q = 9'sd105;
             7'd16: cos_q = 9'sd101;
-            7'd17: cos_q = 9'sd98;
+            7'd17: cos_q = 9'sd97;
             7'd18: cos_q = 9'sd93;
             7'd19: cos_q = 9'sd89;
             7'd20: cos_q = 9'sd84;
-            7'd21: cos_q = 9'sd80;
+            7'd21: cos_q = 9'sd79;
             7'd22: cos_q = 9'sd74;
             7'd23: cos_q = 9'sd69;
             7'd24: cos_q = 9'sd64;
             7'd25: cos_q = 9'sd58;
-            7'd26: cos_q = 9'sd53;
+            7'd26: cos_q = 9'sd52;
             7'd27: cos_q = 9'sd47;
             7'd28: cos_q = 9'sd41;
             7'd29: cos_q = 9'sd35;
             7'd30: cos_q = 9'sd29;
             7'd31: cos_q = 9'sd23;
-            7'd32: cos_q = 9'sd17;
+            7'd32: cos_q = 9'sd16;
             7'd33: cos_q = 9'sd10;
             7'd34: cos_q = 9'sd4;
             7'd35: cos_q = -9'sd2;
-            7'd36: cos_q = -9'sd8;
+            7'd36: cos_q = -9'sd9;
             7'd37: cos_q = -9'sd15;
             7'd38: cos_q = -9'sd21;
             7'd39: cos_q = -9'sd27;

@@ -5,7 +5,7 @@
 
 // Cosine table of the candidate test (docs: src/units/cand_sel/README.md):
 // cos_q = round(cos(max(0, π·ham/k − θ_bias)) · 2^7), k = 64,
-// θ_bias = 0.1245 rad.
+// θ_bias = 0.1268 rad.
 module elsa_cos_table (
     input  wire [6:0]        ham,    // Hamming distance of the query and key hashes, 0..k
     output reg  signed [8:0] cos_q   // round(cos(max(0, π·ham/k − θ_bias))·2^simFrac)
@@ -21,53 +21,53 @@ module elsa_cos_table (
             7'd5: cos_q = 9'sd127;
             7'd6: cos_q = 9'sd126;
             7'd7: cos_q = 9'sd125;
-            7'd8: cos_q = 9'sd123;
+            7'd8: cos_q = 9'sd124;
             7'd9: cos_q = 9'sd122;
             7'd10: cos_q = 9'sd120;
             7'd11: cos_q = 9'sd117;
-            7'd12: cos_q = 9'sd114;
-            7'd13: cos_q = 9'sd111;
+            7'd12: cos_q = 9'sd115;
+            7'd13: cos_q = 9'sd112;
             7'd14: cos_q = 9'sd108;
             7'd15: cos_q = 9'sd105;
             7'd16: cos_q = 9'sd101;
             7'd17: cos_q = 9'sd97;
             7'd18: cos_q = 9'sd93;
-            7'd19: cos_q = 9'sd88;
+            7'd19: cos_q = 9'sd89;
             7'd20: cos_q = 9'sd84;
             7'd21: cos_q = 9'sd79;
             7'd22: cos_q = 9'sd74;
             7'd23: cos_q = 9'sd69;
-            7'd24: cos_q = 9'sd63;
+            7'd24: cos_q = 9'sd64;
             7'd25: cos_q = 9'sd58;
             7'd26: cos_q = 9'sd52;
-            7'd27: cos_q = 9'sd46;
-            7'd28: cos_q = 9'sd40;
-            7'd29: cos_q = 9'sd34;
-            7'd30: cos_q = 9'sd28;
+            7'd27: cos_q = 9'sd47;
+            7'd28: cos_q = 9'sd41;
+            7'd29: cos_q = 9'sd35;
+            7'd30: cos_q = 9'sd29;
             7'd31: cos_q = 9'sd22;
             7'd32: cos_q = 9'sd16;
             7'd33: cos_q = 9'sd10;
-            7'd34: cos_q = 9'sd3;
+            7'd34: cos_q = 9'sd4;
             7'd35: cos_q = -9'sd3;
             7'd36: cos_q = -9'sd9;
             7'd37: cos_q = -9'sd15;
-            7'd38: cos_q = -9'sd22;
+            7'd38: cos_q = -9'sd21;
             7'd39: cos_q = -9'sd28;
             7'd40: cos_q = -9'sd34;
             7'd41: cos_q = -9'sd40;
             7'd42: cos_q = -9'sd46;
-            7'd43: cos_q = -9'sd52;
+            7'd43: cos_q = -9'sd51;
             7'd44: cos_q = -9'sd57;
             7'd45: cos_q = -9'sd63;
             7'd46: cos_q = -9'sd68;
-            7'd47: cos_q = -9'sd74;
-            7'd48: cos_q = -9'sd79;
+            7'd47: cos_q = -9'sd73;
+            7'd48: cos_q = -9'sd78;
             7'd49: cos_q = -9'sd83;
             7'd50: cos_q = -9'sd88;
-            7'd51: cos_q = -9'sd93;
+            7'd51: cos_q = -9'sd92;
             7'd52: cos_q = -9'sd97;
             7'd53: cos_q = -9'sd101;
-            7'd54: cos_q = -9'sd105;
+            7'd54: cos_q = -9'sd104;
             7'd55: cos_q = -9'sd108;
             7'd56: cos_q = -9'sd111;
             7'd57: cos_q = -9'sd114;

@@ -5,7 +5,7 @@
 
 // Cosine table of the candidate test (docs: src/units/cand_sel/README.md):
 // cos_q = round(cos(max(0, π·ham/k − θ_bias)) · 2^7), k = 16,
-// θ_bias = 0.2407 rad.
+// θ_bias = 0.2512 rad.
 module elsa_cos_table (
     input  wire [4:0]        ham,    // Hamming distance of the query and key hashes, 0..k
     output reg  signed [8:0] cos_q   // round(cos(max(0, π·ham/k − θ_bias))·2^simFrac)
@@ -16,19 +16,19 @@ module elsa_cos_table (
             5'd0: cos_q = 9'sd128;
             5'd1: cos_q = 9'sd128;
             5'd2: cos_q = 9'sd127;
-            5'd3: cos_q = 9'sd120;
-            5'd4: cos_q = 9'sd109;
-            5'd5: cos_q = 9'sd94;
-            5'd6: cos_q = 9'sd76;
-            5'd7: cos_q = 9'sd54;
-            5'd8: cos_q = 9'sd31;
-            5'd9: cos_q = 9'sd6;
-            5'd10: cos_q = -9'sd19;
-            5'd11: cos_q = -9'sd44;
-            5'd12: cos_q = -9'sd66;
-            5'd13: cos_q = -9'sd86;
-            5'd14: cos_q = -9'sd103;
-            5'd15: cos_q = -9'sd116;
+            5'd3: cos_q = 9'sd121;
+            5'd4: cos_q = 9'sd110;
+            5'd5: cos_q = 9'sd95;
+            5'd6: cos_q = 9'sd77;
+            5'd7: cos_q = 9'sd55;
+            5'd8: cos_q = 9'sd32;
+            5'd9: cos_q = 9'sd7;
+            5'd10: cos_q = -9'sd18;
+            5'd11: cos_q = -9'sd42;
+            5'd12: cos_q = -9'sd65;
+            5'd13: cos_q = -9'sd85;
+            5'd14: cos_q = -9'sd102;
+            5'd15: cos_q = -9'sd115;
             5'd16: cos_q = -9'sd124;
             default: cos_q = -9'sd124;
         endcase
