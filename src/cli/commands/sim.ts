@@ -91,7 +91,8 @@ function runNote(r: SimResult, opt: CxxOpt): string {
   const cpu = r.runCpuSeconds;
   const rate = r.cycles && cpu ? `, ${(r.cycles / cpu / 1e6).toFixed(3)} M cycles per CPU-second` : '';
   const run = r.runSeconds === undefined ? '' : `; simulation ${r.runSeconds.toFixed(2)} s`;
-  return `${build}${run}${cpu !== undefined ? ` (${cpu.toFixed(2)} CPU-s)` : ''}${r.cycles ? `, ${r.cycles} cycles` : ''}${rate}`;
+  const cpuNote = cpu !== undefined ? ` (${cpu.toFixed(2)} CPU-s)` : '';
+  return `${build}${run}${cpuNote}${r.cycles ? `, ${r.cycles} cycles` : ''}${rate}`;
 }
 
 const inside = (p: string, dir: string) => resolve(p) === resolve(dir) || resolve(p).startsWith(resolve(dir) + sep);
