@@ -17,6 +17,8 @@ export interface SimResult {
   runSeconds?: number;
   /** CPU seconds of the simulation process alone (Linux; undefined elsewhere). */
   runCpuSeconds?: number;
+  /** When the simulation process started, in seconds since this Node process started. */
+  runStartedAt?: number;
   /** Verilator: the model build, and whether it came from the cache. */
   build?: VerilatorBuild;
 }
@@ -100,12 +102,13 @@ function childCpuSeconds(): number | null {
 /** Run one simulation process; wall and CPU seconds of that process alone. */
 async function runTimed(file: string, args: string[], cwd: string, timeout: number) {
   const cpu0 = childCpuSeconds();
-  const t0 = performance.now();
+  const t0 = performance.now(); // milliseconds since this process started
   const r = await execa(file, args, { cwd, timeout, reject: false });
   const cpu1 = childCpuSeconds();
   return {
     stdout: r.stdout + r.stderr,
     runSeconds: (performance.now() - t0) / 1000,
+    runStartedAt: t0 / 1000,
     runCpuSeconds: cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : undefined,
   };
 }

@@ -216,5 +216,6 @@ export function stimulusFromFiles(D: DesignSpec, hex: string, meta: string, wher
       `${where}/stim.hex holds ${w.length - at} words after its ${ninv} invocations ` +
         '(regenerate it with elsa-gen vectors)',
     );
-  return { hex, meta, words, traces, headers };
+  // one hex word per line, as the testbench reads it (comments and blank lines dropped)
+  return { hex: lines.join('\n') + '\n', meta, words, traces, headers };
 }
