@@ -147,7 +147,8 @@ async function buildEntry(entry: string, build: (tmp: string) => Promise<void>):
 /** Runtime switches (VM_TIMING = 1, ...) and the runtime's object names from V<top>_classes.mk. */
 function runtimeOf(classesMk: string): { switches: string[]; objs: string[] } {
   const lines = classesMk.split('\n');
-  const switches = lines.filter((l) => /^VM_\w+ = \S*$/.test(l));
+  // every switch but the split of the model's own files, which does not reach the runtime's compilation
+  const switches = lines.filter((l) => /^VM_\w+ = \S*$/.test(l) && !l.startsWith('VM_PARALLEL_BUILDS '));
   const objs: string[] = [];
   for (let i = 0; i < lines.length; i++)
     if (/^VM_GLOBAL_(FAST|SLOW) \+= \\$/.test(lines[i]))
@@ -159,7 +160,7 @@ function runtimeOf(classesMk: string): { switches: string[]; objs: string[] } {
 async function runtimeObjects(tools: string, mdir: string, top: string): Promise<{ objs: string[]; cached: boolean }> {
   const { switches, objs } = runtimeOf(readFileSync(join(mdir, `V${top}_classes.mk`), 'utf8'));
   const key = createHash('sha256')
-    .update(`elsa-gen verilator runtime 1\0${tools}\0${switches.join('\n')}\0${objs.join(' ')}`)
+    .update(`elsa-gen verilator runtime 2\0${tools}\0${switches.join('\n')}\0${objs.join(' ')}`)
     .digest('hex')
     .slice(0, 16);
   const entry = join(cacheRoot(), `rt-${key}`);
@@ -214,8 +215,8 @@ export async function verilatorBuild(o: {
         'VM_GLOBAL_SLOW=',
         `USER_LDFLAGS=${rt.objs.join(' ')}`,
       ]);
-      // keep the executable and what it was built from; objects are most of the size
-      for (const f of readdirSync(tmp)) if (/\.(o|a|d)$/.test(f)) rmSync(join(tmp, f), { force: true });
+      // keep the executable and a note of what it was built from: the C++ and objects are most of the size
+      for (const f of readdirSync(tmp)) if (f !== `V${o.top}`) rmSync(join(tmp, f), { recursive: true, force: true });
       const sources = o.sources.map((s) => ({ name: basename(s), bytes: statSync(s).size }));
       const info = { key, tools, flags: o.flags, cxxOpt: CXX_OPT[o.opt], runtime: rt.objs, sources };
       writeFileSync(join(tmp, 'build.json'), JSON.stringify(info, null, 2) + '\n');
