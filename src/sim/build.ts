@@ -71,10 +71,12 @@ export function modelKey(tools: string, flags: string[], opt: CxxOpt, sources: s
   return h.digest('hex').slice(0, 16);
 }
 
-/** Folders of killed builds (their pid is gone) are removed before the next build. */
+/** Folders of killed builds (their pid is gone), and builds of the layout before m-/rt- entries (named by
+ *  a bare hash, built per stimulus length), are removed before the next build. */
 function removeStale(root: string): void {
   if (!existsSync(root)) return;
   for (const n of readdirSync(root)) {
+    if (/^[0-9a-f]{16}$/.test(n)) rmSync(join(root, n), { recursive: true, force: true });
     const pid = Number(/\.tmp-(\d+)$/.exec(n)?.[1]);
     if (!pid || pid === process.pid || pidAlive(pid)) continue;
     rmSync(join(root, n), { recursive: true, force: true });
