@@ -152,6 +152,7 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
     cycles,
     runSeconds: run.runSeconds,
     runCpuSeconds: run.runCpuSeconds,
+    runStartedAt: run.runStartedAt,
     build,
   };
 }
