@@ -12,7 +12,7 @@ import {
   standardInvocations,
 } from '../src/sim/stimulus.ts';
 import { Rng } from '../src/spec/rng.ts';
-import { runTop, writeTopBench, checkTopRun } from '../src/sim/top.ts';
+import { runTop, writeTopBench, checkTopRun, topPlusargs } from '../src/sim/top.ts';
 import { simulate } from '../src/sim/run.ts';
 import { writeFileSync } from 'node:fs';
 import { REPO_ROOT } from '../src/gen/render.ts';
@@ -100,7 +100,7 @@ describe('top level, robustness', () => {
         const dir = join(REPO_ROOT, 'build', 'top', `short-${what}-${sim}`);
         const sources = writeTopBench(D, dir, stim);
         writeFileSync(join(dir, 'stim.hex'), ls.join('\n') + '\n');
-        const r = await simulate({ sim, workDir: dir, sources, plusargs: ['stall=0', 'seed=1', 'idle=0'] });
+        const r = await simulate({ sim, workDir: dir, sources, plusargs: topPlusargs(D, stim) });
         expect(r.failed, what).toBe(1);
         expect(r.passed, what).toBe(0);
         expect(r.stdout, what).toMatch(

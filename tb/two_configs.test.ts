@@ -48,6 +48,7 @@ describe('two configurations in one design (prefix)', () => {
 
   it('simulates both in one Verilator run, every row bit-exact', async () => {
     const sources = rtl.map((f) => f.path);
+    const plusargs: string[] = [];
     for (const [D, p] of [
       [A, 'a_'],
       [B, 'b_'],
@@ -55,8 +56,9 @@ describe('two configurations in one design (prefix)', () => {
       const stim = buildStimulus(D, standardInvocations(D, 5));
       writeFileSync(join(dir, `${p}stim.hex`), stim.hex);
       writeFileSync(join(dir, `${p}stim.meta`), stim.meta);
-      const tb = renderTopTb(D, stim.words, watchdogCycles(D, stim), { tbName: `tb_${p}`, argPrefix: p, shared: true });
+      const tb = renderTopTb(D, { tbName: `tb_${p}`, argPrefix: p, shared: true });
       writeFileSync(join(dir, `tb_${p}.v`), tb);
+      plusargs.push(`${p}watchdog=${Math.ceil(watchdogCycles(D, stim))}`);
       sources.push(`tb_${p}.v`);
     }
     writeFileSync(
@@ -75,7 +77,7 @@ describe('two configurations in one design (prefix)', () => {
       ].join('\n'),
     );
     sources.push('tb_both.v');
-    const r = await simulate({ sim: 'verilator', workDir: dir, sources, top: 'tb_both' });
+    const r = await simulate({ sim: 'verilator', workDir: dir, sources, top: 'tb_both', plusargs });
     const summaries = [...r.stdout.matchAll(/^(\d+) passed, (\d+) failed$/gm)].map((m) => [+m[1], +m[2]]);
     const rows = (D: typeof A) => standardInvocations(D, 5).reduce((s, v) => s + v.n, 0);
     expect(

@@ -1,11 +1,9 @@
 // Running testbenches under Icarus Verilog or Verilator, and reading their "N passed, N failed" line.
 import { execa } from 'execa';
-import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, renameSync } from 'node:fs';
-import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { CheckError, UserError } from '../spec/errors.ts';
-import { onInterrupt } from '../gen/outdir.ts';
-import { REPO_ROOT } from '../gen/render.ts';
+import { verilatorBuild, type CxxOpt, type VerilatorBuild } from './build.ts';
 
 export const SIMULATORS = ['iverilog', 'verilator'] as const;
 export type Simulator = (typeof SIMULATORS)[number];
@@ -15,13 +13,22 @@ export interface SimResult {
   failed: number;
   stdout: string;
   cycles?: number;
+  /** Wall seconds of the simulation process alone (no compilation). */
   runSeconds?: number;
+  /** CPU seconds of the simulation process alone (Linux; undefined elsewhere). */
+  runCpuSeconds?: number;
+  /** When the simulation process started, in seconds since this Node process started. */
+  runStartedAt?: number;
+  /** Verilator: the model build, and whether it came from the cache. */
+  build?: VerilatorBuild;
 }
 
 const INSTALL_HINT: Record<string, string> = {
   iverilog: 'apt-get install iverilog (or run bash scripts/setup.sh)',
   vvp: 'apt-get install iverilog (or run bash scripts/setup.sh)',
   verilator: 'apt-get install verilator (or run bash scripts/setup.sh)',
+  make: 'apt-get install make (or run bash scripts/setup.sh)',
+  'g++': 'apt-get install g++ (or run bash scripts/setup.sh)',
   yosys: 'apt-get install yosys (or run bash scripts/setup.sh)',
 };
 
@@ -70,6 +77,8 @@ export interface SimOptions {
   timeoutMs?: number;
   /** Verilator: seed of the randomised initial state (--x-initial unique, +verilator+rand+reset+2). */
   seed?: number;
+  /** Verilator: C++ optimisation of the model (default `build`; `fast` for long runs). */
+  opt?: CxxOpt;
 }
 
 /** Verilator has no X: every run starts from random register and memory contents and random X
@@ -77,28 +86,31 @@ export interface SimOptions {
 export const VERILATOR_X_FLAGS = ['--x-assign', 'unique', '--x-initial', 'unique'];
 const verilatorRandomInit = (seed: number) => ['+verilator+rand+reset+2', `+verilator+seed+${Math.max(1, seed)}`];
 
-/** Build folders of killed runs (their pid is gone) are removed before the next build. */
-function removeStaleBuilds(cacheRoot: string): void {
-  if (!existsSync(cacheRoot)) return;
-  for (const n of readdirSync(cacheRoot)) {
-    const pid = Number(/\.tmp-(\d+)$/.exec(n)?.[1]);
-    if (!pid || pid === process.pid) continue;
-    try {
-      process.kill(pid, 0);
-    } catch {
-      rmSync(join(cacheRoot, n), { recursive: true, force: true });
-    }
+const absSources = (o: SimOptions) => o.sources.map((s) => (isAbsolute(s) ? s : resolve(o.workDir, s)));
+
+/** CPU seconds of this process's children that have ended (Linux /proc; USER_HZ is 100), else null. */
+function childCpuSeconds(): number | null {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[13]) + Number(f[14])) / 100; // fields 16 and 17: cutime, cstime
+  } catch {
+    return null;
   }
 }
 
-const absSources = (o: SimOptions) => o.sources.map((s) => (isAbsolute(s) ? s : resolve(o.workDir, s)));
-
-/** Verilator builds are cached by the content of their sources and flags (SpinalHDL-style). */
-function verilatorCacheDir(sources: string[], flags: string[]): string {
-  const h = createHash('sha256');
-  for (const s of sources) h.update(readFileSync(s)).update('\0');
-  h.update(flags.join(' '));
-  return join(REPO_ROOT, 'build', 'verilator-cache', h.digest('hex').slice(0, 16));
+/** Run one simulation process; wall and CPU seconds of that process alone. */
+async function runTimed(file: string, args: string[], cwd: string, timeout: number) {
+  const cpu0 = childCpuSeconds();
+  const t0 = performance.now(); // milliseconds since this process started
+  const r = await execa(file, args, { cwd, timeout, reject: false });
+  const cpu1 = childCpuSeconds();
+  return {
+    stdout: r.stdout + r.stderr,
+    runSeconds: (performance.now() - t0) / 1000,
+    runStartedAt: t0 / 1000,
+    runCpuSeconds: cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : undefined,
+  };
 }
 
 export async function simulate(o: SimOptions): Promise<SimResult> {
@@ -107,26 +119,20 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
   const plus = (o.plusargs ?? []).map((p) => `+${p}`);
   if (o.waves) plus.push(`+waves=${o.waves}`);
   const timeout = o.timeoutMs ?? 20 * 60_000;
-  let stdout: string;
-  let runSeconds = 0;
+  let run: Awaited<ReturnType<typeof runTimed>>;
+  let build: VerilatorBuild | undefined;
   if (o.sim === 'iverilog') {
     await requireTool('iverilog');
     const vvp = join(o.workDir, `${top}.vvp`);
     await execa('iverilog', ['-g2005', '-o', vvp, '-s', top, ...srcs], { cwd: o.workDir });
-    const t0 = performance.now();
-    const r = await execa('vvp', ['-n', vvp, ...(o.waves ? ['-fst'] : []), ...plus], {
-      cwd: o.workDir,
-      timeout,
-      reject: false,
-    });
-    runSeconds = (performance.now() - t0) / 1000;
-    stdout = r.stdout + r.stderr;
+    run = await runTimed('vvp', ['-n', vvp, ...(o.waves ? ['-fst'] : []), ...plus], o.workDir, timeout);
   } else {
-    await requireTool('verilator');
+    for (const tool of ['verilator', 'make', 'g++']) await requireTool(tool);
     const flags = [
-      '--binary',
-      '-j',
-      '2',
+      '--cc',
+      '--exe',
+      '--main',
+      '--timing',
       '-O2',
       '--top-module',
       top,
@@ -134,34 +140,19 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
       ...VERILATOR_X_FLAGS,
       ...(o.waves ? ['--trace-fst'] : []),
     ];
-    const dir = verilatorCacheDir(srcs, flags);
-    const exe = join(dir, `V${top}`);
-    if (!existsSync(exe)) {
-      removeStaleBuilds(dirname(dir));
-      const tmp = `${dir}.tmp-${process.pid}`;
-      rmSync(tmp, { recursive: true, force: true });
-      mkdirSync(tmp, { recursive: true });
-      const done = onInterrupt(() => rmSync(tmp, { recursive: true, force: true }));
-      try {
-        await execa('verilator', [...flags, '-Mdir', tmp, ...srcs], { cwd: o.workDir });
-      } catch (e) {
-        rmSync(tmp, { recursive: true, force: true });
-        throw e;
-      } finally {
-        done();
-      }
-      rmSync(dir, { recursive: true, force: true });
-      renameSync(tmp, dir);
-    }
-    const t0 = performance.now();
-    const r = await execa(exe, [...plus, ...verilatorRandomInit(o.seed ?? 1)], {
-      cwd: o.workDir,
-      timeout,
-      reject: false,
-    });
-    runSeconds = (performance.now() - t0) / 1000;
-    stdout = r.stdout + r.stderr;
+    build = await verilatorBuild({ sources: srcs, top, flags, opt: o.opt ?? 'build', cwd: o.workDir });
+    run = await runTimed(build.exe, [...plus, ...verilatorRandomInit(o.seed ?? 1)], o.workDir, timeout);
   }
+  const stdout = run.stdout;
   const cyc = [...stdout.matchAll(/^CYCLES (\d+)$/gm)].at(-1);
-  return { ...parseSummary(stdout), stdout, cycles: cyc ? Number(cyc[1]) : undefined, runSeconds };
+  const cycles = cyc ? Number(cyc[1]) : undefined;
+  return {
+    ...parseSummary(stdout),
+    stdout,
+    cycles,
+    runSeconds: run.runSeconds,
+    runCpuSeconds: run.runCpuSeconds,
+    runStartedAt: run.runStartedAt,
+    build,
+  };
 }

@@ -6,7 +6,8 @@ import { DEFAULT_PRESET, loadConfig } from '../../gen/config.ts';
 import { UserError } from '../../spec/errors.ts';
 import { generate } from '../../gen/generate.ts';
 import { beginOutput, checkReplaceable, writeFolderAtomic } from '../../gen/outdir.ts';
-import { SIMULATORS, simulate, type Simulator } from '../../sim/run.ts';
+import { SIMULATORS, simulate, type Simulator, type SimResult } from '../../sim/run.ts';
+import type { CxxOpt } from '../../sim/build.ts';
 import {
   buildStimulus,
   invocationsFromJson,
@@ -15,7 +16,16 @@ import {
   type Invocation,
   type Stimulus,
 } from '../../sim/stimulus.ts';
-import { checkTopRun, stimulusFromFiles, topPlusargs, writeTopBench } from '../../sim/top.ts';
+import {
+  checkTopRun,
+  chooseOpt,
+  expectedCycles,
+  FAST_FROM_CYCLES,
+  stimulusFromFiles,
+  topPlusargs,
+  writeTopBench,
+  type OptChoice,
+} from '../../sim/top.ts';
 import type { DesignSpec } from '../../units/design.ts';
 import { predictCycles } from '../../perf/cycles.ts';
 import { num, oneOf, SEED } from '../options.ts';
@@ -72,6 +82,18 @@ function loadVectors(D: DesignSpec, dir: string, spec: string): Stimulus {
       `${dir}: nothing to check: the vectors hold no invocation (regenerate them with elsa-gen vectors)`,
     );
   return stimulusFromFiles(D, hexText, metaText, dir);
+}
+
+/** Build and simulation figures for the stderr line: cached or built, cycles per CPU-second of the run. */
+function runNote(r: SimResult, opt: CxxOpt): string {
+  const b = r.build;
+  const build = !b ? '' : b.cached ? `, model cached (${opt})` : `, model built in ${b.seconds.toFixed(1)} s (${opt})`;
+  const cpu = r.runCpuSeconds;
+  const rate = r.cycles && cpu ? `, ${(r.cycles / cpu / 1e6).toFixed(3)} M cycles per CPU-second` : '';
+  const started = r.runStartedAt === undefined ? '' : ` started ${r.runStartedAt.toFixed(2)} s after launch,`;
+  const run = r.runSeconds === undefined ? '' : `; simulation${started} ${r.runSeconds.toFixed(2)} s`;
+  const cpuNote = cpu !== undefined ? ` (${cpu.toFixed(2)} CPU-s)` : '';
+  return `${build}${run}${cpuNote}${r.cycles ? `, ${r.cycles} cycles` : ''}${rate}`;
 }
 
 const inside = (p: string, dir: string) => resolve(p) === resolve(dir) || resolve(p).startsWith(resolve(dir) + sep);
@@ -140,6 +162,13 @@ export function registerSimCommands(program: Command): void {
       num({ min: 0, max: 2 ** 31 - 1, integer: true }),
       0,
     )
+    .option(
+      '--opt <level>',
+      'Verilator C++ optimisation: build (-O1, compiles fastest) | fast (-O2, simulates fastest) | auto ' +
+        `(fast from ${FAST_FROM_CYCLES / 1e6} M expected cycles on); each level is one cached build per config`,
+      oneOf(['auto', 'build', 'fast'] as const),
+      'auto' as OptChoice,
+    )
     .option('--waves <file.fst>', 'write an FST waveform (view with gtkwave)')
     .option('-o, --out <dir>', 'work folder (default build/sim/<name>-<simulator>)')
     .option('--force', 'replace the work folder even if elsa-gen did not write it')
@@ -153,6 +182,7 @@ export function registerSimCommands(program: Command): void {
           vectors?: string;
           stall: number;
           idle: number;
+          opt: OptChoice;
           waves?: string;
           out?: string;
           force?: boolean;
@@ -176,6 +206,7 @@ export function registerSimCommands(program: Command): void {
         const work = beginOutput(dir, { kind: 'sim', force: opts.force, inputs });
         let r, check;
         const t0 = Date.now();
+        const opt = chooseOpt(opts.opt, expectedCycles(D, stim, opts.idle));
         try {
           const sources = writeTopBench(D, work.tmp, stim, { stall: opts.stall, idle: opts.idle });
           const top = { stall: opts.stall, seed: opts.seed, idle: opts.idle };
@@ -183,9 +214,10 @@ export function registerSimCommands(program: Command): void {
             sim,
             workDir: work.tmp,
             sources,
-            plusargs: topPlusargs(top),
+            plusargs: topPlusargs(D, stim, top),
             seed: opts.seed,
             waves: opts.waves ? resolve(opts.waves) : undefined,
+            opt,
           });
           check = checkTopRun(D, stim, r, opts.stall);
           work.commit();
@@ -211,7 +243,8 @@ export function registerSimCommands(program: Command): void {
             `testbench in ${relative(process.cwd(), resolve(dir)) || '.'}`,
         );
         process.stderr.write(
-          `${sim}, ${((Date.now() - t0) / 1000).toFixed(1)} s${opts.waves ? `, waves in ${opts.waves}` : ''}\n`,
+          `${sim}, ${((Date.now() - t0) / 1000).toFixed(1)} s${runNote(r, opt)}` +
+            `${opts.waves ? `, waves in ${opts.waves}` : ''}\n`,
         );
         const failed = r.failed + check.problems.length;
         console.log(`${r.passed} passed, ${failed} failed`);
