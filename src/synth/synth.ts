@@ -169,8 +169,10 @@ function analyseNetlist(
   target: Target,
   submodules: Set<string>,
   cacheFile: string | undefined,
+  byInstance = false,
 ): PathReport | null {
-  const path = longestPath(JSON.parse(readFileSync(jsonFile, 'utf8')) as JsonNetlist, top, target, submodules) ?? null;
+  const netlist = JSON.parse(readFileSync(jsonFile, 'utf8')) as JsonNetlist;
+  const path = longestPath(netlist, top, target, submodules, 'levels', byInstance) ?? null;
   if (cacheFile) writeFileAtomic(cacheFile, JSON.stringify(path));
   return path;
 }
@@ -417,6 +419,7 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
           target,
           new Set(),
           useCache ? timingCache : undefined,
+          true,
         );
     }
     const st = parseStat(statText).modules.find((x) => x.name === topName);
@@ -554,7 +557,7 @@ export function formatReport(r: SynthReport): string {
       if (p.critical) {
         const c = p.critical;
         const split = c.logicNs !== undefined ? ` (${c.logicNs} ns logic, ${c.routingNs} ns routing)` : '';
-        L.push(`  critical path ${c.totalNs} ns${split}: ${c.from} → ${c.to}`);
+        L.push(`  critical path ${c.totalNs} ns${split}, ${c.cells} logic cells: ${c.from} → ${c.to}`);
         L.push(`    nets: ${shortList(c.nets, 8).join(' → ')}`);
       }
     } else {
@@ -589,7 +592,11 @@ function formatTiming(r: SynthReport): string[] {
     }
   };
   for (const m of r.modules) add(`${'  '.repeat(m.depth)}${m.display}`, m.display, m.timing);
-  if (r.timing) add('whole design (flattened)', 'whole design', r.timing.flat);
+  if (r.timing) {
+    add('whole design (flattened)', 'whole design', r.timing.flat);
+    for (const [inst, p] of Object.entries(r.timing.flat?.byInstance ?? {}))
+      add(`  ending in ${inst}`, `whole design, ending in ${inst}`, p);
+  }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((x) => x[i].length)));
   const fmt = (x: string[]) =>
     x

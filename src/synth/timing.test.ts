@@ -236,9 +236,10 @@ describe('parseNextpnrPath', () => {
       totalNs: 3.5,
       logicNs: 1.2,
       routingNs: 2.3,
-      from: 'u_dut.recip_r_SB_DFFE_Q_DFFLC.O',
-      to: 'u_dut.o_data_SB_DFFESR_Q_DFFLC.I1',
-      nets: ['u_dut.recip_r[1]', 'u_dut.prod[4]'],
+      from: 'recip_r~',
+      to: 'o_data~',
+      cells: 2,
+      nets: ['recip_r[1]', 'prod[4]'],
     });
     expect(parseNextpnrPath('Info: no timing')).toBeUndefined();
   });

@@ -48,11 +48,14 @@ export interface PathReport {
   regToReg: boolean;
   /** Named nets along the path, start to end (at most MAX_NETS; auto-named nets shown by their RTL stem + '~'). */
   nets: string[];
+  /** Flattened design: the longest path ending in each top-level instance (by the end point's hierarchical name;
+   *  `(top)` for the top's own registers and ports). */
+  byInstance?: Record<string, PathReport>;
 }
 
 export const MAX_NETS = 16;
 /** Bump when the analysis changes: cached results carry it in their file name. */
-export const TIMING_VERSION = 'timing-v1';
+export const TIMING_VERSION = 'timing-v2';
 
 /** Yosys `write_json` netlist (the parts used here). */
 type Bit = number | string;
@@ -368,6 +371,7 @@ export function longestPath(
   target: Target,
   submodules: Set<string> = new Set(),
   order: PathOrder = 'levels',
+  byInstance = false,
 ): PathReport | undefined {
   const mod = netlist.modules[top];
   if (!mod) throw new Error(`netlist has no module ${top}`);
@@ -411,37 +415,55 @@ export function longestPath(
     const stuck = [...indeg.keys()].filter((i) => indeg[i] > 0).map((i) => g.bitName(i) ?? `#${i}`);
     throw new Error(`combinational loop in ${top} through ${stuck.slice(0, 4).join(', ')}`);
   }
-  let best: { end: Graph['ends'][number]; cells: PathCells } | undefined;
+  type Best = { end: Graph['ends'][number]; cells: PathCells; dspDepth: number };
+  let best: Best | undefined;
+  const groups = new Map<string, Best>();
   let dspDepth = 0;
   for (const end of g.ends) {
     const a = arr[end.node];
     if (!a) continue;
     const c = { ...a };
     if (end.cost) c[end.cost]++;
-    dspDepth = Math.max(dspDepth, dsp[end.node] + (end.cost === 'dsp' ? 1 : 0));
+    const dd = dsp[end.node] + (end.cost === 'dsp' ? 1 : 0);
+    dspDepth = Math.max(dspDepth, dd);
     // a start point wired straight to an end point (a register feeding a register) is not a path
     if (KINDS.every((k) => c[k] === 0)) continue;
-    if (!best || better(c, best.cells, order)) best = { end, cells: c };
+    if (!best || better(c, best.cells, order)) best = { end, cells: c, dspDepth: 0 };
+    if (byInstance) {
+      const key = end.point.net.includes('.') ? end.point.net.slice(0, end.point.net.indexOf('.')) : '(top)';
+      const old = groups.get(key);
+      if (!old || better(c, old.cells, order))
+        groups.set(key, { end, cells: c, dspDepth: Math.max(dd, old?.dspDepth ?? 0) });
+      else old.dspDepth = Math.max(old.dspDepth, dd);
+    }
   }
   if (!best) return undefined;
-  const nodes: number[] = [];
-  for (let v = best.end.node; v >= 0; v = pred[v]) nodes.unshift(v);
-  const nets: string[] = [];
-  for (const v of nodes) {
-    const nm = g.bitName(v);
-    if (nm && nets.at(-1) !== nm) nets.push(nm);
-  }
-  const start = g.starts.get(origin[best.end.node])!.point;
   const isReg = (p: PathPoint) => p.kind !== 'port' && p.kind !== 'submodule';
-  return {
-    levels: levelsOf(best.cells),
-    cells: best.cells,
-    dspDepth,
-    start,
-    end: best.end.point,
-    regToReg: isReg(start) && isReg(best.end.point),
-    nets: nets.length > MAX_NETS ? [...nets.slice(0, MAX_NETS / 2), '…', ...nets.slice(-MAX_NETS / 2 + 1)] : nets,
+  const report = (b: Best, depth: number): PathReport => {
+    const nodes: number[] = [];
+    for (let v = b.end.node; v >= 0; v = pred[v]) nodes.unshift(v);
+    const nets: string[] = [];
+    for (const v of nodes) {
+      const nm = g.bitName(v);
+      if (nm && nets.at(-1) !== nm) nets.push(nm);
+    }
+    const start = g.starts.get(origin[b.end.node])!.point;
+    return {
+      levels: levelsOf(b.cells),
+      cells: b.cells,
+      dspDepth: depth,
+      start,
+      end: b.end.point,
+      regToReg: isReg(start) && isReg(b.end.point),
+      nets: nets.length > MAX_NETS ? [...nets.slice(0, MAX_NETS / 2), '…', ...nets.slice(-MAX_NETS / 2 + 1)] : nets,
+    };
   };
+  const out = report(best, dspDepth);
+  if (byInstance)
+    out.byInstance = Object.fromEntries(
+      [...groups.keys()].sort().map((k) => [k, report(groups.get(k)!, groups.get(k)!.dspDepth)]),
+    );
+  return out;
 }
 
 /** "7 LUT + 12 carry + 1 DSP" (only the kinds present). */
@@ -474,8 +496,18 @@ export interface NextpnrPath {
   /** The source cell (start register) and the sink cell (end register) of the path. */
   from: string;
   to: string;
-  /** Nets of the path in order. */
+  /** Logic cells (LUT/carry/RAM) the path passes, its start cell included. */
+  cells: number;
+  /** Nets of the path in order; names synthesis derived from an RTL net are shown by that net's name + '~',
+   *  consecutive repeats dropped, the wrapper's `u_dut.` prefix removed. */
   nets: string[];
+}
+
+/** A nextpnr cell or net name made readable: `u_dut.u_output_div.psh_0_SB_LUT4_O_28_I0…[1]` → `u_output_div.psh_0~`. */
+function readable(name: string): string {
+  const n = name.replace(/^u_dut\./, '');
+  const stem = autoStem(n);
+  return stem ? `${stem}~` : n.replace(/_(DFF)?LC\.(O|I\d|CIN|COUT)$/, '');
 }
 
 /** The last "Critical path report for clock" block of a nextpnr-ice40 log (post-route). */
@@ -485,6 +517,7 @@ export function parseNextpnrPath(log: string): NextpnrPath | undefined {
   const lines = log.slice(at).split('\n');
   const clock = /clock '([^']*)'/.exec(lines[0])?.[1] ?? '?';
   const nets: string[] = [];
+  let cells = 0;
   let from: string | undefined;
   let to: string | undefined;
   let total = 0;
@@ -493,15 +526,17 @@ export function parseNextpnrPath(log: string): NextpnrPath | undefined {
   for (const l of lines.slice(1)) {
     let m: RegExpExecArray | null;
     if ((m = /^Info:\s+([\d.]+)\s+([\d.]+)\s+Source\s+(\S+)/.exec(l))) {
-      from ??= m[3];
+      from ??= readable(m[3]);
+      cells++;
       total = Number(m[2]);
     } else if ((m = /^Info:\s+([\d.]+)\s+([\d.]+)\s+Net\s+(\S+)/.exec(l))) {
-      nets.push(m[3]);
+      const nm = readable(m[3]);
+      if (nets.at(-1) !== nm) nets.push(nm);
       total = Number(m[2]);
     } else if ((m = /^Info:\s+([\d.]+)\s+([\d.]+)\s+Setup\s+(\S+)/.exec(l))) {
       total = Number(m[2]);
-      to = m[3];
-    } else if ((m = /^Info:\s+Sink\s+(\S+)/.exec(l))) to = m[1];
+      to = readable(m[3]);
+    } else if ((m = /^Info:\s+Sink\s+(\S+)/.exec(l))) to = readable(m[1]);
     else if ((m = /^Info:\s*([\d.]+) ns logic, ([\d.]+) ns routing/.exec(l))) {
       logicNs = Number(m[1]);
       routingNs = Number(m[2]);
@@ -509,5 +544,5 @@ export function parseNextpnrPath(log: string): NextpnrPath | undefined {
     } else if (/^Info: (Max frequency|Critical path report|Slack histogram)/.test(l)) break;
   }
   if (!from) return undefined;
-  return { clock, totalNs: total, logicNs, routingNs, from, to: to ?? '?', nets };
+  return { clock, totalNs: total, logicNs, routingNs, from, to: to ?? '?', cells, nets };
 }
