@@ -23,6 +23,7 @@ const pnrSub = new Set(list(opt('pnr-submodules', 'small')));
 const pnrTop = new Set(list(opt('pnr-top', 'ice40')));
 const steps = args.includes('--steps');
 const outDir = opt('out', join(REPO_ROOT, 'build', 'bench-timing'));
+const HX8K_LCS = 7680;
 const log = (msg: string) => process.stderr.write(`[bench-timing] ${msg}\n`);
 const secs = (t0: number) => Math.round((performance.now() - t0) / 100) / 10;
 
@@ -98,6 +99,12 @@ async function runVariant(spec: string, v: Variant): Promise<VariantResult> {
     ice ??= await synthesize(D, 'ice40', { outDir: base, progress: () => {} });
     const mods = [...(pnrTop.has(spec) ? [ice.modules[0]] : []), ...(pnrSub.has(spec) ? ice.modules.slice(1) : [])];
     for (const m of mods) {
+      // the hierarchical LUT count alone is over the largest iCE40's logic cells: no place and route
+      if (m.subtree.lut > HX8K_LCS) {
+        row(m.display).fmax = `no fit (${m.subtree.lut} LUT4)`;
+        log(`${spec} [${v.label}] Fmax ${m.display}: skipped, ${m.subtree.lut} SB_LUT4 > ${HX8K_LCS} logic cells`);
+        continue;
+      }
       const t0 = performance.now();
       const r = await synthesize(D, 'ice40', {
         outDir: join(base, 'pnr', m.name),

@@ -196,6 +196,9 @@ describe('Yosys netlists', () => {
     const bin = join(REPO_ROOT, 'bin', 'elsa-gen.js');
     try {
       const args = ['synth', 'small', '--target', 'ice40', '--top', 'elsa_cand_sel', '-o', out, '--no-cache'];
+      const bad = await execa(process.execPath, [bin, ...args, '--max-levels', '-1'], { reject: false });
+      expect(bad.exitCode).toBe(2);
+      expect(bad.stderr).toMatch(/^elsa-gen: .*--max-levels.*'-1'/);
       const tight = await execa(process.execPath, [bin, ...args, '--max-levels', '2'], { reject: false });
       expect(tight.exitCode, tight.stderr).toBe(1);
       expect(tight.stderr).toMatch(/^elsa-gen: timing check failed: ice40: elsa_cand_sel has \d+ LUT levels.*from /m);

@@ -175,12 +175,32 @@ const dspGroup = (port: string, groups: Record<string, boolean>): string | undef
 const dspDataOut = (type: string, port: string) =>
   type === 'MULT18X18D' ? /^P\d+$/.test(port) || port === 'SIGNEDP' : true;
 
+/** Vendor cell types whose names Yosys' autoname appends to a net it derives from an RTL net. */
+const CELL_TYPES = [
+  'SB_[A-Z0-9_]+',
+  'LUT[1-6]',
+  'INV',
+  'CARRY4',
+  'FD[A-Z]*',
+  'LD[CP]E?',
+  'DSP48E1',
+  'MUXF[78]',
+  'RAM\\w+',
+  'SRL\\w+',
+  'TRELLIS_\\w+',
+  'CCU2C',
+  'PFUMX',
+  'L6MUX21',
+  'MULT18X18D',
+  'ALU54B',
+  'DP16KD',
+  'PDPW16KD',
+];
+const AUTO_NAME = new RegExp(`^(.+?)_(${CELL_TYPES.join('|')})_[A-Z]`);
+
 /** An auto-named net (`sim_SB_LUT4_O_I3`, `acc_reg_FDRE_Q`): the RTL stem, else undefined. */
 function autoStem(name: string): string | undefined {
-  const m =
-    /^(.+?)_(SB_[A-Z0-9_]+|LUT[1-6]|INV|CARRY4|FD[A-Z]*|LD[CP]E?|DSP48E1|MUXF[78]|RAM\w+|SRL\w+|TRELLIS_\w+|CCU2C|PFUMX|L6MUX21|MULT18X18D|ALU54B|DP16KD|PDPW16KD)_[A-Z]/.exec(
-      name,
-    );
+  const m = AUTO_NAME.exec(name);
   return m ? m[1] : undefined;
 }
 
