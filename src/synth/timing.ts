@@ -55,7 +55,7 @@ export interface PathReport {
 
 export const MAX_NETS = 16;
 /** Bump when the analysis changes: cached results carry it in their file name. */
-export const TIMING_VERSION = 'timing-v2';
+export const TIMING_VERSION = 'timing-v3';
 
 /** Yosys `write_json` netlist (the parts used here). */
 type Bit = number | string;
@@ -237,6 +237,12 @@ function buildGraph(mod: JsonModule, target: Target, submodules: Set<string>): G
   const rank = (name: string, hidden: number) => [hidden, autoStem(name) ? 1 : 0, name.length] as const;
   const bestRank = new Map<number, readonly [number, number, number]>();
   const bestLabel = new Map<number, string>();
+  const publicBits = new Set<number>();
+  // a register, RAM or DSP is named by a public net of its outputs, else of its inputs, else by any name
+  const pointNet = (outs: [string, number, number][], ins: [string, number, number][], cname: string) =>
+    [...outs, ...ins].map(([, , id]) => id).find((id) => publicBits.has(id) && bestLabel.has(id)) ??
+    [...outs, ...ins].map(([, , id]) => bestLabel.get(id)).find(Boolean) ??
+    cname;
   for (const name of Object.keys(mod.netnames).sort()) {
     const nn = mod.netnames[name];
     const r = rank(name, nn.hide_name);
@@ -248,6 +254,7 @@ function buildGraph(mod: JsonModule, target: Target, submodules: Set<string>): G
       bestRank.set(id, r);
       const stem = autoStem(name);
       bestLabel.set(id, stem ? `${stem}~` : nn.bits.length > 1 ? `${name}[${i}]` : name);
+      if (!nn.hide_name) publicBits.add(id);
     });
   }
 
@@ -291,9 +298,8 @@ function buildGraph(mod: JsonModule, target: Target, submodules: Set<string>): G
     const cls = classify(target, c.type, submodules);
     if ('seq' in cls) {
       // the register is named by its output net (a RAM or sub-module by its data out, else its data in)
-      const outNet = outs.map(([, , id]) => bestLabel.get(id)).find(Boolean);
-      const inNet = ins.map(([, , id]) => bestLabel.get(id)).find(Boolean);
-      const net = cls.seq === 'submodule' ? cname : (outNet ?? inNet ?? cname);
+      const named = pointNet(outs, ins, cname);
+      const net = typeof named === 'number' ? bestLabel.get(named)! : named;
       for (const [port, , id] of outs)
         starts.set(id, {
           point: { kind: cls.seq, type: c.type, net: cls.seq === 'submodule' ? `${cname}.${port}` : net },
@@ -315,7 +321,8 @@ function buildGraph(mod: JsonModule, target: Target, submodules: Set<string>): G
           for (const [op, , oid] of outs) if (!ip.endsWith('1') || op !== 'S0') addEdge(iid, oid, 'carry');
       } else for (const [, , iid] of ins) for (const [, , oid] of outs) addEdge(iid, oid, cls.comb);
     } else if ('lutram' in cls) {
-      const net = outs.map(([, , id]) => bestLabel.get(id)).find(Boolean) ?? cname;
+      const named = pointNet(outs, ins, cname);
+      const net = typeof named === 'number' ? bestLabel.get(named)! : named;
       for (const [port, , iid] of ins) {
         if (LUTRAM_READ.test(port)) {
           for (const [op, , oid] of outs) if (LUTRAM_OUT.test(op)) addEdge(iid, oid, 'lutram');
@@ -329,7 +336,8 @@ function buildGraph(mod: JsonModule, target: Target, submodules: Set<string>): G
     } else {
       // DSP: operand ports → [opReg] → multiplier → M [mreg] → post-adder (+ ALU operands) → [preg] → outputs
       const r = dspRegs(c.type, c.parameters ?? {});
-      const net = outs.map(([, , id]) => bestLabel.get(id)).find(Boolean) ?? cname;
+      const named = pointNet(outs, ins, cname);
+      const net = typeof named === 'number' ? bestLabel.get(named)! : named;
       const point: PathPoint = { kind: 'dsp', type: c.type, net };
       const mIn = internal(); // reached by the operands
       const mOut = r.mreg ? internal() : mIn; // drives the post-adder
@@ -368,7 +376,14 @@ function buildGraph(mod: JsonModule, target: Target, submodules: Set<string>): G
     }
   }
   while (edges.length < names.length) edges.push([]);
-  return { n: names.length, edges, starts, ends, bitName: (id) => bestLabel.get(id) };
+  // the path lists public nets only: Yosys' internal names ($abc$…, $auto$alumacc…) say nothing about the RTL
+  return {
+    n: names.length,
+    edges,
+    starts,
+    ends,
+    bitName: (id) => (publicBits.has(id) ? bestLabel.get(id) : undefined),
+  };
 }
 
 const levelsOf = (c: PathCells) => c.lut + c.lutram + c.other;
@@ -381,6 +396,16 @@ function better(a: PathCells, b: PathCells, order: PathOrder): boolean {
   const kb = keyOf(b, order);
   for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] > kb[i];
   return false;
+}
+
+/** The top-level instance a flattened name belongs to: `u_bank0.acc` and Yosys' `$flatten\\u_bank0.$…` or
+ *  `$\\u_bank0.mem…` → u_bank0; a top-level net → (top); a name Yosys made up (`$auto$…`) → (unnamed). */
+function instanceOf(net: string): string {
+  const n = net.replace(/^\$(flatten)?\\?/, '');
+  const dot = n.indexOf('.');
+  if (dot < 0) return net.startsWith('$') ? '(unnamed)' : '(top)';
+  const head = n.slice(0, dot);
+  return /^[A-Za-z_][\w[\]]*$/.test(head) ? head : '(unnamed)';
 }
 
 /** Longest path of one module of a Yosys JSON netlist; undefined when the module has no path at all
@@ -450,7 +475,7 @@ export function longestPath(
     if (KINDS.every((k) => c[k] === 0)) continue;
     if (!best || better(c, best.cells, order)) best = { end, cells: c, dspDepth: 0 };
     if (byInstance) {
-      const key = end.point.net.includes('.') ? end.point.net.slice(0, end.point.net.indexOf('.')) : '(top)';
+      const key = instanceOf(end.point.net);
       const old = groups.get(key);
       if (!old || better(c, old.cells, order))
         groups.set(key, { end, cells: c, dspDepth: Math.max(dd, old?.dspDepth ?? 0) });
