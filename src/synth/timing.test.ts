@@ -95,7 +95,7 @@ describe('longestPath', () => {
     expect(longestPath(nl, 'm', 'ice40', new Set(), 'cells')!.start).toEqual({
       kind: 'bram',
       type: 'SB_RAM40_4K',
-      net: '$auto$x',
+      net: 't',
     });
   });
 
