@@ -4,7 +4,8 @@
 // placed alone and of the whole design (nextpnr-ice40), and the area (FF, LUT) each variant costs.
 // Variants with the same hardware hash are synthesised once (their columns are equal).
 // Usage: npx tsx scripts/bench-timing.ts [--configs small,ice40] [--targets xilinx,ice40]
-//        [--pnr-submodules small] [--pnr-top ice40] [--steps] [--out build/bench-timing]
+//        [--pnr-submodules small] [--pnr-modules elsa_cand_sel,elsa_dot] [--pnr-top ice40] [--steps]
+//        [--out build/bench-timing]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfigFile, parseConfig, PRESETS, resolveConfig } from '../src/gen/config.ts';
@@ -21,6 +22,8 @@ const configs = list(opt('configs', 'small,ice40'));
 const targets = list(opt('targets', 'xilinx,ice40')) as Target[];
 const pnrSub = new Set(list(opt('pnr-submodules', 'small')));
 const pnrTop = new Set(list(opt('pnr-top', 'ice40')));
+// restrict the sub-modules placed alone (base names, e.g. elsa_cand_sel,elsa_dot); default every one that may fit
+const pnrOnly = new Set(list(opt('pnr-modules', '')));
 const steps = args.includes('--steps');
 const outDir = opt('out', join(REPO_ROOT, 'build', 'bench-timing'));
 const HX8K_LCS = 7680;
@@ -97,7 +100,10 @@ async function runVariant(spec: string, v: Variant): Promise<VariantResult> {
   if (pnrTop.has(spec) || pnrSub.has(spec)) {
     // Fmax needs the ice40 rows (for the fit estimate); synthesise them when ice40 is not a target
     ice ??= await synthesize(D, 'ice40', { outDir: base, progress: () => {} });
-    const mods = [...(pnrTop.has(spec) ? [ice.modules[0]] : []), ...(pnrSub.has(spec) ? ice.modules.slice(1) : [])];
+    const mods = [
+      ...(pnrTop.has(spec) ? [ice.modules[0]] : []),
+      ...(pnrSub.has(spec) ? ice.modules.slice(1).filter((m) => !pnrOnly.size || pnrOnly.has(m.base)) : []),
+    ];
     for (const m of mods) {
       // the hierarchical LUT count alone is over the largest iCE40's logic cells: no place and route
       if (m.subtree.lut > HX8K_LCS) {
