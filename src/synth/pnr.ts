@@ -9,6 +9,7 @@ import { UserError } from '../spec/errors.ts';
 import type { RtlilModule } from './rtlil.ts';
 import { parseStat } from './stat.ts';
 import { classifyCells, sortedCells, type Area } from './targets.ts';
+import { parseNextpnrPath, type NextpnrPath } from './timing.ts';
 import { findNextpnr, runYosys, seconds, type Progress } from './tools.ts';
 
 export interface PnrOptions {
@@ -71,6 +72,8 @@ export interface PnrReport {
   clock?: string;
   targetMHz: number;
   seed: number;
+  /** nextpnr's post-route critical path (cells and nets as nextpnr names them; the DUT is u_dut). */
+  critical?: NextpnrPath;
   /** nextpnr "Device utilisation" lines: resource → used / available. */
   utilisation?: Record<string, { used: number; available: number }>;
   /** The flat synth_ice40 result of the wrapper (module + shift register + output tree). */
@@ -282,6 +285,7 @@ export async function placeAndRoute(
         fmaxMHz: fmax.mhz,
         clock: fmax.clock,
         utilisation: parseUtilisation(r.log),
+        ...(parseNextpnrPath(r.log) ? { critical: parseNextpnrPath(r.log) } : {}),
       });
       const lc = rep.utilisation?.ICESTORM_LC;
       rep.message =

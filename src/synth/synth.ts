@@ -28,6 +28,7 @@ import { UserError } from '../spec/errors.ts';
 import { checkDevice, placeAndRoute, type PnrOptions, type PnrReport } from './pnr.ts';
 import { descendants, displayName, hierarchyOrder, parseRtlil, type RtlilDesign, type RtlilModule } from './rtlil.ts';
 import { parseStat } from './stat.ts';
+import { formatCells, formatPath, longestPath, TIMING_VERSION, type JsonNetlist, type PathReport } from './timing.ts';
 import {
   addArea,
   addCells,
@@ -74,6 +75,8 @@ export interface SynthOptions {
   progress?: Progress | false;
   /** Write synth-<target>.json and .txt (default true). */
   write?: boolean;
+  /** Longest register-to-register path per module and for the whole design (implies flat). */
+  timing?: boolean;
 }
 
 export interface ModuleRow {
@@ -93,6 +96,8 @@ export interface ModuleRow {
   children: Record<string, number>;
   /** Set when the module's Yosys run hit moduleTimeoutSec: the row's cells are unknown (counted as 0). */
   timedOutSec?: number;
+  /** With timing: the module's longest path (its sub-modules black boxes), null when it has no logic path. */
+  timing?: PathReport | null;
 }
 
 export interface SynthReport {
@@ -113,6 +118,8 @@ export interface SynthReport {
   incomplete?: string[];
   /** The whole design flattened and synthesised in one run (with --flat). */
   flat?: { area: Area; cells: Record<string, number> };
+  /** With timing: how paths are counted, and the longest path of the flattened design. */
+  timing?: { method: string; flat: PathReport | null };
   pnr?: PnrReport;
   /** Run information: not written to the JSON file (it is not deterministic). */
   run: { seconds: Record<string, number>; cachedModules: string[]; workDir: string; outDir: string; jsonPath?: string };
@@ -134,8 +141,8 @@ function hashOf(...parts: string[]): string {
   return h.digest('hex').slice(0, 20);
 }
 
-/** The Yosys script that synthesises one module with everything else blackboxed. */
-function moduleScript(design: RtlilDesign, name: string, synthCmd: string, statFile: string): string {
+/** The Yosys script that synthesises one module with everything else blackboxed (and writes its netlist). */
+function moduleScript(design: RtlilDesign, name: string, synthCmd: string, statFile: string, json?: string): string {
   const others = design.modules.map((m) => m.name).filter((n) => n !== name);
   return [
     'read_rtlil elab.il',
@@ -143,8 +150,31 @@ function moduleScript(design: RtlilDesign, name: string, synthCmd: string, statF
     `hierarchy -top ${name}`,
     `${synthCmd} -top ${name}`,
     `tee -q -o ${statFile} stat`,
+    ...(json ? [`write_json ${json}`] : []),
     '',
   ].join('\n');
+}
+
+const TIMING_METHOD =
+  'levels = LUTs (+ LUT-RAM reads) on the longest register-to-register path of the mapped netlist; ' +
+  'carries, wide muxes and DSPs on that path are counted beside it. Start/end points: flip-flops, block RAMs, ' +
+  'DSP internal registers (AREG/BREG/MREG/PREG), module ports and, per module, its black-boxed sub-modules; ' +
+  'DSP depth = most DSPs on one path. Per module: its own logic with sub-modules as black boxes (a path that ' +
+  'ends at a port or sub-module pin continues outside, so it is a lower bound); whole design: flattened.';
+
+/** Analyse a written netlist and cache the result next to the stat file. */
+function analyseNetlist(
+  jsonFile: string,
+  top: string,
+  target: Target,
+  submodules: Set<string>,
+  cacheFile: string | undefined,
+  byInstance = false,
+): PathReport | null {
+  const netlist = JSON.parse(readFileSync(jsonFile, 'utf8')) as JsonNetlist;
+  const path = longestPath(netlist, top, target, submodules, 'levels', byInstance) ?? null;
+  if (cacheFile) writeFileAtomic(cacheFile, JSON.stringify(path));
+  return path;
 }
 
 /** Everything the result of one module's synthesis depends on. */
@@ -181,6 +211,7 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
   mkdirSync(join(workDir, 'rtl'), { recursive: true });
   mkdirSync(join(workDir, 'jobs'), { recursive: true });
   if (useCache) mkdirSync(cacheDir, { recursive: true });
+  const timing = opts.timing === true;
 
   // 1. Elaborate.
   let t0 = performance.now();
@@ -213,6 +244,8 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
   const cached: string[] = [];
   let done = 0;
   const results = new Map<string, Record<string, number>>();
+  const paths = new Map<string, PathReport | null>();
+  const designModules = new Set(design.modules.map((m) => m.name));
   const timedOut = new Set<string>();
   // Heartbeat for long module runs: every 60 s, which modules are still in Yosys and for how long.
   const running = new Map<string, number>();
@@ -225,14 +258,17 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
     const m = byName.get(name)!;
     const key = moduleKey(version, spec.synth, design, m);
     const cacheFile = join(cacheDir, `${key}.stat`);
+    const timingCache = join(cacheDir, `${key}.${TIMING_VERSION}.json`);
     let statText: string;
     let ran = 0;
-    if (useCache && existsSync(cacheFile)) {
+    if (useCache && existsSync(cacheFile) && (!timing || existsSync(timingCache))) {
       statText = readFileSync(cacheFile, 'utf8');
+      if (timing) paths.set(name, JSON.parse(readFileSync(timingCache, 'utf8')) as PathReport | null);
       cached.push(name);
     } else {
       const statFile = `jobs/${name}.stat`;
-      writeFileSync(join(workDir, `jobs/${name}.ys`), moduleScript(design, name, spec.synth, statFile));
+      const jsonFile = timing ? `jobs/${name}.json` : undefined;
+      writeFileSync(join(workDir, `jobs/${name}.ys`), moduleScript(design, name, spec.synth, statFile, jsonFile));
       try {
         ran = await runYosys(workDir, `jobs/${name}.ys`, `jobs/${name}.log`, {
           onStart: () => running.set(name, performance.now()),
@@ -254,6 +290,11 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
       running.delete(name);
       statText = readFileSync(join(workDir, statFile), 'utf8');
       if (useCache) writeFileAtomic(cacheFile, statText);
+      if (jsonFile)
+        paths.set(
+          name,
+          analyseNetlist(join(workDir, jsonFile), name, target, designModules, useCache ? timingCache : undefined),
+        );
     }
     const st = parseStat(statText).modules.find((x) => x.name === name);
     if (!st) throw new Error(`yosys stat for ${name} has no section "=== ${name} ===" (work folder ${workDir})`);
@@ -315,6 +356,7 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
       subtree: subtree(name),
       children: childrenOf(name),
       ...(timedOut.has(name) ? { timedOutSec: opts.moduleTimeoutSec } : {}),
+      ...(timing && !timedOut.has(name) ? { timing: paths.get(name) ?? null } : {}),
     };
   });
   const totalArea = zeroArea();
@@ -341,15 +383,18 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
     run: { seconds: secs, cachedModules: cached.sort(), workDir, outDir },
   };
 
-  // 4. Optional flat synthesis of the whole design.
-  if (opts.flat) {
+  // 4. Optional flat synthesis of the whole design (always with timing: the whole design's longest path).
+  if (opts.flat || timing) {
     t0 = performance.now();
     const flatCmd = spec.synth; // synth_ice40 / synth_ecp5 flatten by default; the xilinx command has -flatten
     const key = hashOf('flat-v1', version, flatCmd, design.text);
     const cacheFile = join(cacheDir, `${key}.flat.stat`);
+    const timingCache = join(cacheDir, `${key}.flat.${TIMING_VERSION}.json`);
     let statText: string;
-    if (useCache && existsSync(cacheFile)) {
+    let flatPath: PathReport | null = null;
+    if (useCache && existsSync(cacheFile) && (!timing || existsSync(timingCache))) {
       statText = readFileSync(cacheFile, 'utf8');
+      if (timing) flatPath = JSON.parse(readFileSync(timingCache, 'utf8')) as PathReport | null;
       progress('flat synthesis: cached');
     } else {
       progress(`flat synthesis of the whole design (${flatCmd} -top ${topName}) …`);
@@ -360,16 +405,27 @@ export async function synthesize(D: DesignSpec, target: Target, opts: SynthOptio
           `hierarchy -top ${topName}`,
           `${flatCmd} -top ${topName}`,
           'tee -q -o flat.stat stat',
+          ...(timing ? ['write_json flat.json'] : []),
           '',
         ].join('\n'),
       );
       await runYosys(workDir, 'flat.ys', 'flat.log');
       statText = readFileSync(join(workDir, 'flat.stat'), 'utf8');
       if (useCache) writeFileAtomic(cacheFile, statText);
+      if (timing)
+        flatPath = analyseNetlist(
+          join(workDir, 'flat.json'),
+          topName,
+          target,
+          new Set(),
+          useCache ? timingCache : undefined,
+          true,
+        );
     }
     const st = parseStat(statText).modules.find((x) => x.name === topName);
     if (!st) throw new Error(`flat stat has no ${topName} section`);
     report.flat = { area: classifyCells(target, st.cells), cells: sortedCells(st.cells) };
+    if (timing) report.timing = { method: TIMING_METHOD, flat: flatPath };
     secs.flat = seconds(t0);
     progress(`flat synthesis: ${secs.flat} s`);
   }
@@ -477,6 +533,7 @@ export function formatReport(r: SynthReport): string {
     'method: each module synthesised separately (other modules blackboxed); rows exclude sub-modules; ' +
       'no cross-module optimisation (use --flat to compare).',
   );
+  if (r.timing) L.push('', ...formatTiming(r));
   if (r.pnr) {
     const p = r.pnr;
     L.push('');
@@ -497,9 +554,83 @@ export function formatReport(r: SynthReport): string {
             `${p.wrapper.area.ff} SB_DFF* (${p.wrapper.wrapperFFs} of them wrapper registers), ` +
             `${p.wrapper.area.carry} SB_CARRY, ${p.wrapper.area.bram} SB_RAM40_4K`,
         );
+      if (p.critical) {
+        const c = p.critical;
+        const split = c.logicNs !== undefined ? ` (${c.logicNs} ns logic, ${c.routingNs} ns routing)` : '';
+        L.push(`  critical path ${c.totalNs} ns${split}, ${c.cells} logic cells: ${c.from} → ${c.to}`);
+        L.push(`    nets: ${shortList(c.nets, 8).join(' → ')}`);
+      }
     } else {
       L.push(`place and route: ${p.message}`);
     }
   }
   return L.join('\n') + '\n';
+}
+
+const shortList = (xs: string[], n: number) => (xs.length > n ? [...xs.slice(0, n / 2), '…', ...xs.slice(-n / 2)] : xs);
+
+const END_TEXT: Record<PathReport['start']['kind'], string> = {
+  ff: 'ff',
+  bram: 'ram',
+  dsp: 'dsp',
+  submodule: 'sub',
+  port: 'port',
+};
+const endsOf = (p: PathReport) =>
+  `${p.start.kind === 'port' ? 'in' : END_TEXT[p.start.kind]}→${p.end.kind === 'port' ? 'out' : END_TEXT[p.end.kind]}`;
+
+/** The timing table: per module (own logic) and the flattened design, then each critical path by its nets. */
+function formatTiming(r: SynthReport): string[] {
+  const rows: string[][] = [['module (own logic, sub-modules black boxes)', 'levels', 'DSP depth', 'ends', 'path']];
+  const pathLines: string[] = [];
+  const add = (label: string, name: string, p: PathReport | null | undefined) => {
+    if (p === undefined) rows.push([label, '?', '?', '', 'timed out']);
+    else if (p === null) rows.push([label, '0', '0', '', 'no logic between registers or ports']);
+    else {
+      rows.push([label, String(p.levels), String(p.dspDepth), endsOf(p), formatCells(p.cells)]);
+      pathLines.push(`  ${name}: ${formatPath(p)}`);
+    }
+  };
+  for (const m of r.modules) add(`${'  '.repeat(m.depth)}${m.display}`, m.display, m.timing);
+  if (r.timing) {
+    add('whole design (flattened)', 'whole design', r.timing.flat);
+    for (const [inst, p] of Object.entries(r.timing.flat?.byInstance ?? {}))
+      add(`  ending in ${inst}`, `whole design, ending in ${inst}`, p);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((x) => x[i].length)));
+  const fmt = (x: string[]) =>
+    x
+      .map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      .join('  ')
+      .replace(/\s+$/, '');
+  return [
+    `timing (${r.target}, after ${r.yosys.command.replace(' -top <module>', '')}): longest path in logic levels`,
+    fmt(rows[0]),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.slice(1).map(fmt),
+    '',
+    'critical paths (start, end, named nets on the way; ~ = nets Yosys named after this RTL net):',
+    ...pathLines,
+    `levels: ${r.timing?.method ?? TIMING_METHOD}`,
+  ];
+}
+
+export interface TimingViolation {
+  module: string;
+  levels: number;
+  dspDepth: number;
+  path: string;
+}
+
+/** Paths over the limit: more than `maxLevels` LUT levels, or more than `maxDsp` DSPs on one path; the
+ *  module rows first (hierarchy order), then the whole design. */
+export function timingViolations(r: SynthReport, maxLevels: number, maxDsp = 1): TimingViolation[] {
+  const out: TimingViolation[] = [];
+  const check = (module: string, p: PathReport | null | undefined) => {
+    if (p && (p.levels > maxLevels || p.dspDepth > maxDsp))
+      out.push({ module, levels: p.levels, dspDepth: p.dspDepth, path: formatPath(p) });
+  };
+  for (const m of r.modules) check(m.display, m.timing);
+  check('whole design', r.timing?.flat);
+  return out;
 }

@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { loadConfig, DEFAULT_PRESET } from '../../gen/config.ts';
-import { UserError } from '../../spec/errors.ts';
-import { formatReport, reportJson, synthesize, TOP } from '../../synth/synth.ts';
+import { CheckError, UserError } from '../../spec/errors.ts';
+import { formatReport, reportJson, synthesize, timingViolations, TOP } from '../../synth/synth.ts';
 import { isTarget, TARGETS, type Target } from '../../synth/targets.ts';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { num, SEED } from '../options.ts';
@@ -23,6 +23,8 @@ interface SynthCliOptions {
   force?: boolean;
   cache: boolean;
   json?: boolean;
+  timing?: boolean;
+  maxLevels?: number;
 }
 
 /** Synthesis replaces <out>/work/<target>: the folder must be absent or hold only what synth writes. */
@@ -79,6 +81,17 @@ export function registerSynth(program: Command): void {
     .option('--force', 'write into an output folder holding files synth did not write')
     .option('--no-cache', 'do not reuse per-module results from build/synth-cache')
     .option('--json', 'print the JSON report(s) on stdout instead of the table')
+    .option(
+      '--timing',
+      'longest register-to-register path per module and for the flattened design, in logic levels by cell kind, ' +
+        'named by its nets (with --pnr also nextpnr critical path)',
+    )
+    .option(
+      '--max-levels <n>',
+      'check (implies --timing): exit 1 when a path has more than n LUT levels or more than one DSP, ' +
+        'naming the module and the path (0 to 1000)',
+      num({ min: 0, max: 1000, integer: true }),
+    )
     .action(async (spec: string, opts: SynthCliOptions) => {
       const targets = opts.target
         .split(',')
@@ -99,6 +112,8 @@ export function registerSynth(program: Command): void {
       const jobs = opts.jobs;
       const moduleTimeoutSec = opts.moduleTimeout;
       const jsons: string[] = [];
+      const timing = opts.timing === true || opts.maxLevels !== undefined;
+      const failures: string[] = [];
       for (const target of targets as Target[]) {
         const r = await synthesize(D, target, {
           outDir,
@@ -108,10 +123,29 @@ export function registerSynth(program: Command): void {
           flat: opts.flat,
           top: opts.top,
           cache: opts.cache,
+          timing,
         });
         if (opts.json) jsons.push(reportJson(r).trim());
         else process.stdout.write(`${formatReport(r)}report: ${r.run.jsonPath}\n${targets.length > 1 ? '\n' : ''}`);
+        if (opts.maxLevels !== undefined) {
+          const v = timingViolations(r, opts.maxLevels);
+          if (v.length) {
+            const w = v[0];
+            const more =
+              v.length > 1
+                ? `; also over: ${v
+                    .slice(1)
+                    .map((x) => x.module)
+                    .join(', ')}`
+                : '';
+            failures.push(
+              `${target}: ${w.module} has ${w.levels} LUT levels and DSP depth ${w.dspDepth} ` +
+                `(limit ${opts.maxLevels} levels, 1 DSP), ${w.path}${more}`,
+            );
+          }
+        }
       }
       if (opts.json) console.log(jsons.length === 1 ? jsons[0] : `[\n${jsons.join(',\n')}\n]`);
+      if (failures.length) throw new CheckError(`timing check failed: ${failures.join(' | ')}`);
     });
 }
