@@ -2,7 +2,8 @@
 // fixed-point ELSA in every layer), written as table.md, results.json and fig10.svg.
 import type { Command } from 'commander';
 import { loadConfig } from '../../gen/config.ts';
-import { defaultJobs, FIG10_PS, runFig10 } from '../../eval/fig10.ts';
+import { FIG10_PS, runFig10 } from '../../eval/fig10.ts';
+import { defaultJobs } from '../../eval/variants.ts';
 import { parseP, requireKwt1Model } from '../kwt.ts';
 import { num } from '../options.ts';
 
