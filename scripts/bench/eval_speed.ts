@@ -54,7 +54,8 @@ try {
   const b = run(REPO_ROOT, join(tmp, 'out-new'));
   console.log(`new: ${b.seconds.toFixed(1)} s wall (${b.stdout})`);
   const same =
-    readFileSync(join(tmp, 'out-old', 'results.json'), 'utf8') === readFileSync(join(tmp, 'out-new', 'results.json'), 'utf8');
+    readFileSync(join(tmp, 'out-old', 'results.json'), 'utf8') ===
+    readFileSync(join(tmp, 'out-new', 'results.json'), 'utf8');
   console.log(`speedup ${(a.seconds / b.seconds).toFixed(2)}×; results.json ${same ? 'byte-identical' : 'DIFFERS'}`);
   if (!same) process.exitCode = 1;
 } finally {

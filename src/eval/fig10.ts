@@ -7,7 +7,27 @@ import type { DesignSpec } from '../units/design.ts';
 import { UserError } from '../spec/errors.ts';
 import { KwtModel } from '../tflite/interpreter.ts';
 import { EvalPool, defaultJobs, type ClipRuns, type RunStats, type Variant } from './variants.ts';
-import { checkKwtConfig, checkP, collectCalibration, layerKey, thresholdsFor, type Thresholds } from './calibrate.ts';
+import {
+  CURVE_PS,
+  FALLBACK_PS,
+  curveCsv,
+  curveJson,
+  curveMarkdown,
+  curveResult,
+  curveSpecs,
+  curveSvg,
+  pointOf,
+  type CurveResult,
+} from './curve.ts';
+import {
+  KWT_TOKENS,
+  checkKwtConfig,
+  checkP,
+  collectCalibration,
+  layerKey,
+  thresholdsFor,
+  type Thresholds,
+} from './calibrate.ts';
 import { loadManifest, splitClips, type ClipItem } from './clips.ts';
 import { Progress, roundTo, stableJson } from './io.ts';
 import { writeFileAtomic } from '../gen/outdir.ts';
@@ -261,14 +281,16 @@ export interface Fig10Options {
   ps?: number[];
   jobs?: number;
   progress?: boolean;
+  /** also measure the keys-versus-top-1 curve of every selection rule (curve.*; default true) */
+  curve?: boolean;
 }
 
 export interface Fig10Run {
   result: Fig10Result;
+  curve?: CurveResult;
   files: string[];
   seconds: { calibrate: number; evaluate: number };
 }
-
 
 export async function runFig10(o: Fig10Options): Promise<Fig10Run> {
   const D = resolveConfig(o.cfg);
@@ -284,31 +306,64 @@ export async function runFig10(o: Fig10Options): Promise<Fig10Run> {
   const t0 = performance.now();
   const kwt = KwtModel.load();
   const set = collectCalibration(kwt, calib, { progress });
-  const tbar = new Progress('calibrate: thresholds per p', ps.length, progress);
-  const thresholds = ps.map((p) => {
-    const t = thresholdsFor(set, p);
-    tbar.tick();
-    return t;
-  });
+  const withCurve = o.curve ?? true;
+  const allPs = [...new Set([...ps, ...(withCurve ? [...CURVE_PS, ...FALLBACK_PS] : [])])];
+  const tbar = new Progress('calibrate: thresholds per p', allPs.length, progress);
+  const byP = new Map(
+    allPs.map((p) => {
+      const t = thresholdsFor(set, p);
+      tbar.tick();
+      return [p, t];
+    }),
+  );
+  const thresholds = ps.map((p) => byP.get(p)!);
   tbar.finish();
   set.layers.length = 0; // release the calibration tensors before the evaluation
   const t1 = performance.now();
 
   const jobs = o.jobs ?? defaultJobs();
+  const layers = kwt.sites.length;
+  const specs = withCurve ? curveSpecs((p) => byP.get(p)!, layers, KWT_TOKENS) : [];
+  // one pass over the eval clips for both experiments; a variant in both (the paper rule in float at a
+  // shared p) runs once
+  const variants: Variant[] = [];
+  const slot = new Map<string, number>();
+  const indexOf = (v: Variant) => {
+    const key = JSON.stringify(v);
+    if (!slot.has(key)) slot.set(key, variants.push(v) - 1);
+    return slot.get(key)!;
+  };
+  const figIdx = fig10Variants(thresholds, layers).map(indexOf);
+  const curveIdx = specs.map((c) => indexOf(c.variant));
   const bar = new Progress(
-    `evaluate: ${2 * ps.length + 1} runs per eval clip, ${jobs} job${jobs > 1 ? 's' : ''}`,
+    `evaluate: ${variants.length + 1} runs per eval clip, ${jobs} job${jobs > 1 ? 's' : ''}`,
     evalClips.length,
     progress,
   );
   const pool = new EvalPool(D.cfg, Math.min(jobs, evalClips.length));
-  let res: ClipResult[];
+  let runs: ClipRuns[];
   try {
-    const runs = await pool.run(evalClips, fig10Variants(thresholds, kwt.sites.length), () => bar.tick());
-    res = runs.map((r) => fig10Clip(r, ps.length));
+    runs = await pool.run(evalClips, variants, () => bar.tick());
   } finally {
     pool.close();
   }
   bar.finish();
+  const res = runs.map((r) => fig10Clip({ ...r, runs: figIdx.map((j) => r.runs[j]) }, ps.length));
+  const curve = withCurve
+    ? curveResult(
+        calib.length,
+        evalClips,
+        runs,
+        specs.map((c, i) =>
+          pointOf(
+            c,
+            runs.map((r) => r.runs[curveIdx[i]]),
+            evalClips,
+            runs,
+          ),
+        ),
+      )
+    : undefined;
   const t2 = performance.now();
 
   const result = aggregate(D, o.clipsDir, calib.length, ps, thresholds, evalClips, res, kwt.sites.length);
@@ -316,10 +371,19 @@ export async function runFig10(o: Fig10Options): Promise<Fig10Run> {
     { name: 'table.md', text: renderTable(result) },
     { name: 'results.json', text: resultsJson(result) },
     { name: 'fig10.svg', text: await renderSvg(result) },
+    ...(curve
+      ? [
+          { name: 'curve.md', text: curveMarkdown(curve) },
+          { name: 'curve.csv', text: curveCsv(curve) },
+          { name: 'curve.json', text: curveJson(curve) },
+          { name: 'curve.svg', text: await curveSvg(curve) },
+        ]
+      : []),
   ];
   for (const f of files) writeFileAtomic(join(o.outDir, f.name), f.text);
   return {
     result,
+    curve,
     files: files.map((f) => join(o.outDir, f.name)),
     seconds: { calibrate: (t1 - t0) / 1000, evaluate: (t2 - t1) / 1000 },
   };

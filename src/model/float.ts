@@ -53,8 +53,7 @@ export function estimatedSimilarity(D: DesignSpec, hq: number[], hk: number[], n
  *  outputting zeros. `top-m`: per query the m keys with the largest estimate ‖k‖·cos(θ̂) (`oracle`: the
  *  largest exact score q·k instead); ties go to the lower key index. */
 export type Selection =
-  | { kind: 'threshold'; t: number; fallback?: boolean }
-  | { kind: 'top-m'; m: number; oracle?: boolean };
+  { kind: 'threshold'; t: number; fallback?: boolean } | { kind: 'top-m'; m: number; oracle?: boolean };
 
 /** Float ELSA with a per-invocation selection rule. */
 export interface SelectingModel {

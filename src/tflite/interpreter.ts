@@ -403,6 +403,8 @@ export class KwtModel {
     this.lastUse = model.tensors.map(() => -1);
     for (const op of model.operators) for (const t of op.inputs) if (t >= 0) this.lastUse[t] = op.index;
     for (const t of model.outputs) this.lastUse[t] = model.operators.length;
+    // a hook reads its layer's Q, K, V at the attention output
+    for (const s of this.sites) for (const t of [s.q, s.k, s.v]) this.lastUse[t] = Math.max(this.lastUse[t]!, s.outOp);
   }
 
   /** Operators whose outputs feed only attention outputs (scores, scale, softmax, the K and V transposes,
@@ -509,7 +511,7 @@ export class KwtModel {
 
   /** A hook's rows as one n×d tensor, shape checked. */
   private replaced(rep: Float32Array[] | undefined, n: number, d: number): Float32Array {
-    if (!rep) throw new Error('a lean run\'s attention hook must replace every layer');
+    if (!rep) throw new Error("a lean run's attention hook must replace every layer");
     if (rep.length !== n) throw new Error(`attention hook returned ${rep.length} rows, expected ${n}`);
     const o = new Float32Array(n * d);
     for (let i = 0; i < n; i++) {
