@@ -57,6 +57,8 @@ export type Selection =
 
 /** Float ELSA with a per-invocation selection rule. */
 export interface SelectingModel {
+  /** candidates[x][y]: query x keeps key y */
+  select(Q: Matrix, K: Matrix, sel: Selection): boolean[][];
   attend(Q: Matrix, K: Matrix, V: Matrix, sel: Selection): AttentionResult;
 }
 
@@ -74,31 +76,35 @@ export function elsaFloatSelecting(D: DesignSpec): SelectingModel {
   const cosOfHam = Array.from({ length: k + 1 }, (_, ham) =>
     Math.cos(Math.max(0, (Math.PI * ham) / k - D.candSel.thetaBias)),
   );
-  return {
-    attend(Q, K, V, sel) {
-      const n = K.length;
-      const hk = K.map((key) => hashFloat(D, key));
-      const nk = K.map(norm2);
-      const thr = sel.kind === 'threshold' ? sel.t * Math.max(0, ...nk) : 0;
-      const est = new Float64Array(n);
-      const candidates = Q.map((q) => {
-        const hq = hashFloat(D, q);
-        for (let y = 0; y < n; y++) {
-          const h = hk[y]!;
-          let ham = 0;
-          for (let i = 0; i < hq.length; i++) ham += hq[i]! ^ h[i]!;
-          est[y] = nk[y]! * cosOfHam[ham]!;
-        }
-        if (sel.kind === 'threshold') {
-          const c = Array.from(est, (e) => e >= thr);
-          if (sel.fallback && n > 0 && !c.includes(true)) c[topIndices(est, 1)[0]!] = true;
-          return c;
-        }
-        const c = new Array<boolean>(n).fill(false);
-        const score = sel.oracle ? K.map((key) => dot(q, key)) : est;
-        for (const y of topIndices(score, sel.m)) c[y] = true;
+  const select = (Q: Matrix, K: Matrix, sel: Selection): boolean[][] => {
+    const n = K.length;
+    const hk = K.map((key) => hashFloat(D, key));
+    const nk = K.map(norm2);
+    const thr = sel.kind === 'threshold' ? sel.t * Math.max(0, ...nk) : 0;
+    const est = new Float64Array(n);
+    return Q.map((q) => {
+      const hq = hashFloat(D, q);
+      for (let y = 0; y < n; y++) {
+        const h = hk[y]!;
+        let ham = 0;
+        for (let i = 0; i < hq.length; i++) ham += hq[i]! ^ h[i]!;
+        est[y] = nk[y]! * cosOfHam[ham]!;
+      }
+      if (sel.kind === 'threshold') {
+        const c = Array.from(est, (e) => e >= thr);
+        if (sel.fallback && n > 0 && !c.includes(true)) c[topIndices(est, 1)[0]!] = true;
         return c;
-      });
+      }
+      const c = new Array<boolean>(n).fill(false);
+      const score = sel.oracle ? K.map((key) => dot(q, key)) : est;
+      for (const y of topIndices(score, sel.m)) c[y] = true;
+      return c;
+    });
+  };
+  return {
+    select,
+    attend(Q, K, V, sel) {
+      const candidates = select(Q, K, sel);
       return { out: Q.map((q, x) => softmaxAttend(q, K, V, D.attention.scoreScale, candidates[x])), candidates };
     },
   };
