@@ -41,13 +41,6 @@ export function hashFloat(D: DesignSpec, x: number[]): number[] {
   return D.hash.real.flatMap((blk) => kronApply(blk, x).map((v) => (v >= 0 ? 1 : 0)));
 }
 
-/** Estimated query-normalised similarity ‖k‖·cos(max(0, π·ham/k − θ_bias)). */
-export function estimatedSimilarity(D: DesignSpec, hq: number[], hk: number[], normK: number): number {
-  let ham = 0;
-  for (let i = 0; i < hq.length; i++) ham += hq[i] ^ hk[i];
-  return normK * Math.cos(Math.max(0, (Math.PI * ham) / D.cfg.k - D.candSel.thetaBias));
-}
-
 /** How ELSA picks each query's keys. `threshold`: the paper's rule, estimate ≥ t·max‖k‖ (≥, as the
  *  hardware); with `fallback` a query left with no candidate keeps its best-estimate key instead of
  *  outputting zeros. `top-m`: per query the m keys with the largest estimate ‖k‖·cos(θ̂) (`oracle`: the
@@ -69,8 +62,9 @@ export function topIndices(values: ArrayLike<number>, m: number): number[] {
   return idx.slice(0, Math.max(0, Math.min(m, values.length)));
 }
 
-/** ELSA in real arithmetic: hash, norms and the angle estimate (cos of the corrected angle, one value per
- *  Hamming distance), the selection rule, then exact softmax over the selected keys. */
+/** ELSA in real arithmetic: hash, norms, the estimated query-normalised similarity
+ *  ‖k‖·cos(max(0, π·ham/k − θ_bias)) (the cosine tabulated once per Hamming distance), the selection
+ *  rule, then exact softmax over the selected keys. */
 export function elsaFloatSelecting(D: DesignSpec): SelectingModel {
   const k = D.cfg.k;
   const cosOfHam = Array.from({ length: k + 1 }, (_, ham) =>
