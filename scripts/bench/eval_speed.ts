@@ -38,11 +38,11 @@ try {
   writeFileSync(join(sub, 'manifest.json'), JSON.stringify({ clips }, null, 1));
   const nEval = clips.filter((c) => c.split === 'eval').length;
 
-  const run = (root: string, out: string) => {
+  const run = (root: string, out: string, extra: string[] = []) => {
     const t0 = performance.now();
     const r = spawnSync(
       'npx',
-      ['tsx', join(root, 'src/cli/main.ts'), 'evaluate', '--clips', sub, '--out', out, '--jobs', jobs, '-q'],
+      ['tsx', join(root, 'src/cli/main.ts'), 'evaluate', '--clips', sub, '--out', out, '--jobs', jobs, '-q', ...extra],
       { cwd: root, encoding: 'utf8' },
     );
     if (r.status !== 0) throw new Error(`evaluate in ${root} failed: ${r.stderr}`);
@@ -51,7 +51,8 @@ try {
   console.log(`${clips.length - nEval} calib + ${nEval} eval clips, ${jobs} jobs, old = ${rev}`);
   const a = run(old, join(tmp, 'out-old'));
   console.log(`old: ${a.seconds.toFixed(1)} s wall (${a.stdout})`);
-  const b = run(REPO_ROOT, join(tmp, 'out-new'));
+  // the same work: Fig. 10 only (the curve is new)
+  const b = run(REPO_ROOT, join(tmp, 'out-new'), ['--no-curve']);
   console.log(`new: ${b.seconds.toFixed(1)} s wall (${b.stdout})`);
   const same =
     readFileSync(join(tmp, 'out-old', 'results.json'), 'utf8') ===
