@@ -7,9 +7,13 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { PRESETS, loadConfig, resolveConfig } from '../gen/config.ts';
 import { REPO_ROOT } from '../gen/render.ts';
-import { calibrate, calibratedConfigJson, layerKey } from './calibrate.ts';
+import { calibrate, calibratedConfigJson, collectCalibration, layerKey } from './calibrate.ts';
+import { MAXLOSS_FRACTIONS, searchMaxLoss } from './maxloss.ts';
+import { EvalPool } from './variants.ts';
+import { KwtModel } from '../tflite/interpreter.ts';
 import { loadManifest, splitClips } from './clips.ts';
 import { FIG10_PS, runFig10, type Fig10Run } from './fig10.ts';
+import { mOf } from './curve.ts';
 
 const ALSA = '/usr/share/sounds/alsa';
 const TMP = join(REPO_ROOT, 'build', 'eval-test');
@@ -17,8 +21,8 @@ const CLIPS = join(TMP, 'clips');
 const haveAlsa = ['Front_Center', 'Rear_Center', 'Front_Left', 'Front_Right'].every((f) =>
   existsSync(join(ALSA, `${f}.wav`)),
 );
-const read = (dir: string) =>
-  Object.fromEntries(['table.md', 'results.json', 'fig10.svg'].map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+const FILES = ['table.md', 'results.json', 'fig10.svg', 'curve.md', 'curve.csv', 'curve.json', 'curve.svg'];
+const read = (dir: string) => Object.fromEntries(FILES.map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
 
 describe.skipIf(!haveAlsa)('Fig. 10 evaluation on a few real clips', () => {
   let a: Fig10Run;
@@ -92,6 +96,47 @@ describe.skipIf(!haveAlsa)('Fig. 10 evaluation on a few real clips', () => {
     expect(readFileSync(join(TMP, 'out-a', 'results.json'), 'utf8')).not.toMatch(/\.tmp-/);
   });
 
+  it('the curve: top-m keeps m/n of the keys and never an empty set; the fallback leaves no query empty', () => {
+    const c = a.curve!;
+    expect(b.curve).toEqual(c);
+    const rules = new Set(c.points.map((p) => p.rule));
+    expect([...rules]).toEqual(['paper', 'paper-fallback', 'top-m-estimate', 'top-m-oracle']);
+    for (const p of c.points) {
+      if (p.rule.startsWith('top-m')) expect(p.keys).toBeCloseTo(mOf(p.knob, 99) / 99, 6);
+      if (p.rule !== 'paper') expect(p.emptyQueries).toBe(0);
+    }
+    // the curve's paper rule at a Fig. 10 p is the same run as Fig. 10's float model
+    const j = a.result.ps.indexOf(1);
+    const p1 = c.points.find((p) => p.rule === 'paper' && p.knob === 1)!;
+    expect(p1.keys).toBe(a.result.float[j].selected);
+    expect(p1.top1).toBe(a.result.float[j].top1);
+    const fa = read(join(TMP, 'out-a'));
+    expect(fa['curve.svg'].match(/<g class="mark-line role-mark/g)?.length).toBe(5);
+    expect(fa['curve.csv'].split('\n')[0]).toBe('rule,knob,keys,top1,correct,agree,empty_queries');
+    expect(fa['curve.md']).toMatch(/^At m = 40% of n: /m);
+  });
+
+  it('calibrate --max-loss: an unmissable target takes the most aggressive setting in every layer', async () => {
+    const all = loadManifest(CLIPS);
+    const calib = splitClips(all, 'calib', CLIPS);
+    const D = resolveConfig(PRESETS.kwt1);
+    const set = collectCalibration(KwtModel.load(), calib, { progress: false });
+    const pool = new EvalPool(D.cfg, 1);
+    try {
+      const evalClips = splitClips(all, 'eval', CLIPS);
+      const r = await searchMaxLoss({ D, rule: 'top-m', target: 100, set, calib, evalClips, pool, progress: false });
+      expect(r.tests).toBe(12);
+      expect(r.settings.map((s) => s.value)).toEqual(new Array(12).fill(mOf(MAXLOSS_FRACTIONS[0], 99)));
+      expect(r.eval.keys).toBeCloseTo(mOf(MAXLOSS_FRACTIONS[0], 99) / 99, 6);
+      expect(r.calib.loss).toBeLessThanOrEqual(100);
+      // every layer visited once, most tolerant first
+      const tol = r.settings.map((s) => s.tolerance);
+      expect(tol.every((t) => t > 0 && t <= 1)).toBe(true);
+    } finally {
+      pool.close();
+    }
+  });
+
   it('calibrate gives the evaluation’s thresholds, and a config file that loads with them', () => {
     const clips = splitClips(loadManifest(CLIPS), 'calib', CLIPS);
     const t = calibrate(clips, 1, { progress: false });
@@ -127,6 +172,22 @@ describe('calibrate / evaluate command errors', () => {
         new RegExp(
           /^elsa-gen: no clip manifest at .*no-such-clips\/manifest\.json /.source +
             /\(make the clips first: scripts\/make-clips\.sh build\/no-such-clips\)$/.source,
+        ),
+      ],
+      [
+        ['calibrate', '--p', '1', '--max-loss', '1'],
+        /^elsa-gen: calibrate needs exactly one of --p <p> and --max-loss <points>$/,
+      ],
+      [['calibrate'], /^elsa-gen: calibrate needs exactly one of --p <p> and --max-loss <points>$/],
+      [
+        ['calibrate', '--max-loss', '1', '--rule', 'best'],
+        /^elsa-gen: --rule must be 'threshold' or 'top-m', not 'best'$/,
+      ],
+      [
+        ['calibrate', '--max-loss', '-3'],
+        new RegExp(
+          /^elsa-gen: option '--max-loss <points>' argument '-3' is invalid\. /.source +
+            /Expected a number from 0 to 100\. \(see --help\)$/.source,
         ),
       ],
       [

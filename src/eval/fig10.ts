@@ -1,20 +1,33 @@
 // Fig. 10 of the paper on KWT-1: fraction of keys ELSA selects and the model's accuracy versus the
 // knob p, with thresholds learned on the calib split and measured on the eval split; once with the
 // float ELSA model and once with the bit-exact fixed-point model substituted in every layer.
-import { fork, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolveConfig } from '../gen/config.ts';
-import { COMPILED } from '../root.ts';
 import type { DesignSpec } from '../units/design.ts';
 import { UserError } from '../spec/errors.ts';
-import type { AttentionModel, Matrix } from '../model/float.ts';
-import { elsaFixedModel, elsaFloatModel } from '../model/models.ts';
-import { loadClip } from '../tflite/audio.ts';
-import { KwtModel, type AttentionHook } from '../tflite/interpreter.ts';
-import { checkKwtConfig, checkP, collectCalibration, layerKey, thresholdsFor, type Thresholds } from './calibrate.ts';
+import { KwtModel } from '../tflite/interpreter.ts';
+import { EvalPool, defaultJobs, type ClipRuns, type RunStats, type Variant } from './variants.ts';
+import {
+  CURVE_PS,
+  FALLBACK_PS,
+  curveCsv,
+  curveJson,
+  curveMarkdown,
+  curveResult,
+  curveSpecs,
+  curveSvg,
+  pointOf,
+  type CurveResult,
+} from './curve.ts';
+import {
+  KWT_TOKENS,
+  checkKwtConfig,
+  checkP,
+  collectCalibration,
+  layerKey,
+  thresholdsFor,
+  type Thresholds,
+} from './calibrate.ts';
 import { loadManifest, splitClips, type ClipItem } from './clips.ts';
 import { Progress, roundTo, stableJson } from './io.ts';
 import { writeFileAtomic } from '../gen/outdir.ts';
@@ -30,130 +43,31 @@ export const SETTINGS = [
 ] as const;
 
 // ------------------------------------------------------------------ one clip
-/** One hooked (or exact) run: predicted label, selected (query, key) pairs per layer, queries with no key. */
-export interface RunStats {
-  label: string;
-  selected: number[];
-  empty: number;
-}
 export interface ClipResult {
   exact: string;
-  /** per p, same order as the setup's ps */
+  /** per p, same order as the ps */
   float: RunStats[];
   fixed: RunStats[];
   /** tokens n of this clip (pairs per layer = n²) */
   n: number;
 }
-/** What every evaluator process needs: the config (raw JSON object), the ps and their thresholds. */
-export interface EvalSetup {
-  cfg: unknown;
-  ps: number[];
-  thresholds: Thresholds[];
-}
 
-const toMatrix = (rows: Float32Array[]): Matrix => rows.map((r) => Array.from(r));
+/** The paper's rule in every layer with that layer's threshold for one p. */
+export const thresholdVariant = (model: Variant['model'], th: Thresholds, layers: number): Variant => ({
+  model,
+  layers: Array.from({ length: layers }, (_, l) => {
+    const t = th[layerKey(l)];
+    if (t === undefined) throw new UserError(`no threshold for ${layerKey(l)}`);
+    return { kind: 'threshold', t };
+  }),
+});
 
-/** A hook substituting `model` in every layer with that layer's threshold, counting selections. */
-function elsaHook(model: AttentionModel, th: Thresholds, stats: RunStats): AttentionHook {
-  return (layer, q, k, v) => {
-    const t = th[layerKey(layer)];
-    if (t === undefined) throw new UserError(`no threshold for ${layerKey(layer)}`);
-    const r = model.attend(toMatrix(q), toMatrix(k), toMatrix(v), t);
-    let sel = 0;
-    for (const row of r.candidates) {
-      let c = 0;
-      for (const b of row) if (b) c++;
-      sel += c;
-      if (c === 0) stats.empty++;
-    }
-    stats.selected[layer] = sel;
-    return r.out.map((o) => Float32Array.from(o));
-  };
-}
+/** Fig. 10's runs per clip: float ELSA at every p, then fixed-point ELSA at every p. */
+export const fig10Variants = (thresholds: Thresholds[], layers: number): Variant[] =>
+  (['float', 'fixed'] as const).flatMap((m) => thresholds.map((th) => thresholdVariant(m, th, layers)));
 
-export function makeClipEvaluator(setup: EvalSetup, kwt: KwtModel = KwtModel.load()): (path: string) => ClipResult {
-  const D = resolveConfig(setup.cfg);
-  checkKwtConfig(D);
-  const models = { float: elsaFloatModel(D), fixed: elsaFixedModel(D) };
-  return (path) => {
-    const audio = loadClip(path);
-    const ex = kwt.run(audio);
-    const n = ex.layers[0]?.q.length ?? 0;
-    const runAll = (m: AttentionModel): RunStats[] =>
-      setup.thresholds.map((th) => {
-        const st: RunStats = { label: '', selected: new Array(ex.layers.length).fill(0), empty: 0 };
-        st.label = kwt.run(audio, { attention: elsaHook(m, th, st) }).label;
-        return st;
-      });
-    return { exact: ex.label, float: runAll(models.float), fixed: runAll(models.fixed), n };
-  };
-}
-
-// ------------------------------------------------------------------ many clips, optionally in child processes
-// the compiled CLI (dist/) forks the compiled worker; the sources fork worker.ts through tsx
-const WORKER = fileURLToPath(new URL(COMPILED ? './worker.js' : './worker.ts', import.meta.url));
-
-/** Evaluate the clips in order; with jobs > 1 the work is spread over child processes (the results
- *  and their order do not depend on jobs). */
-export async function evaluateClips(
-  setup: EvalSetup,
-  clips: ClipItem[],
-  jobs: number,
-  onResult: () => void = () => {},
-): Promise<ClipResult[]> {
-  const results: ClipResult[] = new Array(clips.length);
-  if (jobs <= 1 || clips.length <= 1) {
-    const ev = makeClipEvaluator(setup);
-    clips.forEach((c, i) => {
-      results[i] = ev(c.path);
-      onResult();
-    });
-    return results;
-  }
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  const children: ChildProcess[] = [];
-  let next = 0;
-  try {
-    await new Promise<void>((resolveAll, reject) => {
-      let finished = 0;
-      const nChildren = Math.min(jobs, clips.length);
-      const stopped = new Set<ChildProcess>();
-      const feed = (ch: ChildProcess) => {
-        if (next < clips.length) {
-          const i = next++;
-          ch.send({ type: 'clip', index: i, path: clips[i].path });
-        } else {
-          stopped.add(ch);
-          ch.send({ type: 'stop' });
-        }
-      };
-      for (let w = 0; w < nChildren; w++) {
-        const ch = fork(WORKER, [], {
-          execArgv: COMPILED ? [] : ['--import', tsx],
-          serialization: 'advanced',
-          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        });
-        children.push(ch);
-        ch.on('message', (m: { type: string; index?: number; result?: ClipResult; error?: string }) => {
-          if (m.type === 'ready') feed(ch);
-          else if (m.type === 'result') {
-            results[m.index!] = m.result!;
-            onResult();
-            if (++finished === clips.length) resolveAll();
-            feed(ch);
-          } else if (m.type === 'error') reject(new Error(`evaluation worker: ${m.error}`));
-        });
-        ch.on('error', reject);
-        ch.on('exit', (code, sig) => {
-          if (!stopped.has(ch)) reject(new Error(`evaluation worker exited (${code ?? sig}) before the end`));
-        });
-        ch.send({ type: 'init', setup });
-      }
-    });
-  } finally {
-    for (const ch of children) if (ch.exitCode === null && ch.signalCode === null) ch.kill();
-  }
-  return results;
+export function fig10Clip(r: ClipRuns, nPs: number): ClipResult {
+  return { exact: r.exact, float: r.runs.slice(0, nPs), fixed: r.runs.slice(nPs, 2 * nPs), n: r.n };
 }
 
 // ------------------------------------------------------------------ aggregation
@@ -367,15 +281,16 @@ export interface Fig10Options {
   ps?: number[];
   jobs?: number;
   progress?: boolean;
+  /** also measure the keys-versus-top-1 curve of every selection rule (curve.*; default true) */
+  curve?: boolean;
 }
 
 export interface Fig10Run {
   result: Fig10Result;
+  curve?: CurveResult;
   files: string[];
   seconds: { calibrate: number; evaluate: number };
 }
-
-export const defaultJobs = (): number => Math.max(1, Math.min(2, availableParallelism()));
 
 export async function runFig10(o: Fig10Options): Promise<Fig10Run> {
   const D = resolveConfig(o.cfg);
@@ -391,24 +306,64 @@ export async function runFig10(o: Fig10Options): Promise<Fig10Run> {
   const t0 = performance.now();
   const kwt = KwtModel.load();
   const set = collectCalibration(kwt, calib, { progress });
-  const tbar = new Progress('calibrate: thresholds per p', ps.length, progress);
-  const thresholds = ps.map((p) => {
-    const t = thresholdsFor(set, p);
-    tbar.tick();
-    return t;
-  });
+  const withCurve = o.curve ?? true;
+  const allPs = [...new Set([...ps, ...(withCurve ? [...CURVE_PS, ...FALLBACK_PS] : [])])];
+  const tbar = new Progress('calibrate: thresholds per p', allPs.length, progress);
+  const byP = new Map(
+    allPs.map((p) => {
+      const t = thresholdsFor(set, p);
+      tbar.tick();
+      return [p, t];
+    }),
+  );
+  const thresholds = ps.map((p) => byP.get(p)!);
   tbar.finish();
   set.layers.length = 0; // release the calibration tensors before the evaluation
   const t1 = performance.now();
 
   const jobs = o.jobs ?? defaultJobs();
+  const layers = kwt.sites.length;
+  const specs = withCurve ? curveSpecs((p) => byP.get(p)!, layers, KWT_TOKENS) : [];
+  // one pass over the eval clips for both experiments; a variant in both (the paper rule in float at a
+  // shared p) runs once
+  const variants: Variant[] = [];
+  const slot = new Map<string, number>();
+  const indexOf = (v: Variant) => {
+    const key = JSON.stringify(v);
+    if (!slot.has(key)) slot.set(key, variants.push(v) - 1);
+    return slot.get(key)!;
+  };
+  const figIdx = fig10Variants(thresholds, layers).map(indexOf);
+  const curveIdx = specs.map((c) => indexOf(c.variant));
   const bar = new Progress(
-    `evaluate: ${2 * ps.length + 1} runs per eval clip, ${jobs} job${jobs > 1 ? 's' : ''}`,
+    `evaluate: ${variants.length + 1} runs per eval clip, ${jobs} job${jobs > 1 ? 's' : ''}`,
     evalClips.length,
     progress,
   );
-  const res = await evaluateClips({ cfg: D.cfg, ps, thresholds }, evalClips, jobs, () => bar.tick());
+  const pool = new EvalPool(D.cfg, Math.min(jobs, evalClips.length));
+  let runs: ClipRuns[];
+  try {
+    runs = await pool.run(evalClips, variants, () => bar.tick());
+  } finally {
+    pool.close();
+  }
   bar.finish();
+  const res = runs.map((r) => fig10Clip({ ...r, runs: figIdx.map((j) => r.runs[j]) }, ps.length));
+  const curve = withCurve
+    ? curveResult(
+        calib.length,
+        evalClips,
+        runs,
+        specs.map((c, i) =>
+          pointOf(
+            c,
+            runs.map((r) => r.runs[curveIdx[i]]),
+            evalClips,
+            runs,
+          ),
+        ),
+      )
+    : undefined;
   const t2 = performance.now();
 
   const result = aggregate(D, o.clipsDir, calib.length, ps, thresholds, evalClips, res, kwt.sites.length);
@@ -416,10 +371,19 @@ export async function runFig10(o: Fig10Options): Promise<Fig10Run> {
     { name: 'table.md', text: renderTable(result) },
     { name: 'results.json', text: resultsJson(result) },
     { name: 'fig10.svg', text: await renderSvg(result) },
+    ...(curve
+      ? [
+          { name: 'curve.md', text: curveMarkdown(curve) },
+          { name: 'curve.csv', text: curveCsv(curve) },
+          { name: 'curve.json', text: curveJson(curve) },
+          { name: 'curve.svg', text: await curveSvg(curve) },
+        ]
+      : []),
   ];
   for (const f of files) writeFileAtomic(join(o.outDir, f.name), f.text);
   return {
     result,
+    curve,
     files: files.map((f) => join(o.outDir, f.name)),
     seconds: { calibrate: (t1 - t0) / 1000, evaluate: (t2 - t1) / 1000 },
   };

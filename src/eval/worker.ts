@@ -1,19 +1,22 @@
-// Child process of evaluateClips (fig10.ts): evaluates the clips the parent sends, one at a time.
-import { makeClipEvaluator, type ClipResult, type EvalSetup } from './fig10.ts';
+// Child process of EvalPool (variants.ts): evaluates the clips the parent sends, one at a time.
+import { makeVariantEvaluator, type Variant } from './variants.ts';
 
-type Msg = { type: 'init'; setup: EvalSetup } | { type: 'clip'; index: number; path: string } | { type: 'stop' };
+type Msg =
+  | { type: 'init'; cfg: unknown }
+  | { type: 'clip'; index: number; path: string; variants: Variant[] }
+  | { type: 'stop' };
 
-let evaluate: ((path: string) => ClipResult) | undefined;
+let evaluate: ReturnType<typeof makeVariantEvaluator> | undefined;
 const send = (m: unknown) => process.send!(m);
 
 process.on('message', (m: Msg) => {
   try {
     if (m.type === 'init') {
-      evaluate = makeClipEvaluator(m.setup);
+      evaluate = makeVariantEvaluator(m.cfg);
       send({ type: 'ready' });
     } else if (m.type === 'clip') {
       if (!evaluate) throw new Error('clip before init');
-      send({ type: 'result', index: m.index, result: evaluate(m.path) });
+      send({ type: 'result', index: m.index, result: evaluate(m.path, m.variants) });
     } else if (m.type === 'stop') {
       process.disconnect();
     }
@@ -21,3 +24,4 @@ process.on('message', (m: Msg) => {
     send({ type: 'error', error: (e as Error).message });
   }
 });
+process.on('disconnect', () => process.exit(0));

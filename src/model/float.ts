@@ -41,27 +41,73 @@ export function hashFloat(D: DesignSpec, x: number[]): number[] {
   return D.hash.real.flatMap((blk) => kronApply(blk, x).map((v) => (v >= 0 ? 1 : 0)));
 }
 
-/** Estimated query-normalised similarity ‖k‖·cos(max(0, π·ham/k − θ_bias)). */
-export function estimatedSimilarity(D: DesignSpec, hq: number[], hk: number[], normK: number): number {
-  let ham = 0;
-  for (let i = 0; i < hq.length; i++) ham += hq[i] ^ hk[i];
-  return normK * Math.cos(Math.max(0, (Math.PI * ham) / D.cfg.k - D.candSel.thetaBias));
+/** How ELSA picks each query's keys. `threshold`: the paper's rule, estimate ≥ t·max‖k‖ (≥, as the
+ *  hardware); with `fallback` a query left with no candidate keeps its best-estimate key instead of
+ *  outputting zeros. `top-m`: per query the m keys with the largest estimate ‖k‖·cos(θ̂) (`oracle`: the
+ *  largest exact score q·k instead); ties go to the lower key index. */
+export type Selection =
+  { kind: 'threshold'; t: number; fallback?: boolean } | { kind: 'top-m'; m: number; oracle?: boolean };
+
+/** Float ELSA with a per-invocation selection rule. */
+export interface SelectingModel {
+  /** candidates[x][y]: query x keeps key y */
+  select(Q: Matrix, K: Matrix, sel: Selection): boolean[][];
+  attend(Q: Matrix, K: Matrix, V: Matrix, sel: Selection): AttentionResult;
 }
 
-/** ELSA in float: candidates by the hash/norm/threshold test (≥, as the hardware), softmax over them. */
-export function elsaFloatModel(D: DesignSpec): AttentionModel {
+/** The m indices of the largest values, ties by lower index (a stable sort of the indices). */
+export function topIndices(values: ArrayLike<number>, m: number): number[] {
+  const idx = Array.from({ length: values.length }, (_, y) => y);
+  idx.sort((a, b) => values[b]! - values[a]! || a - b);
+  return idx.slice(0, Math.max(0, Math.min(m, values.length)));
+}
+
+/** ELSA in real arithmetic: hash, norms, the estimated query-normalised similarity
+ *  ‖k‖·cos(max(0, π·ham/k − θ_bias)) (the cosine tabulated once per Hamming distance), the selection
+ *  rule, then exact softmax over the selected keys. */
+export function elsaFloatSelecting(D: DesignSpec): SelectingModel {
+  const k = D.cfg.k;
+  const cosOfHam = Array.from({ length: k + 1 }, (_, ham) =>
+    Math.cos(Math.max(0, (Math.PI * ham) / k - D.candSel.thetaBias)),
+  );
+  const select = (Q: Matrix, K: Matrix, sel: Selection): boolean[][] => {
+    const n = K.length;
+    const hk = K.map((key) => hashFloat(D, key));
+    const nk = K.map(norm2);
+    const thr = sel.kind === 'threshold' ? sel.t * Math.max(0, ...nk) : 0;
+    const est = new Float64Array(n);
+    return Q.map((q) => {
+      const hq = hashFloat(D, q);
+      for (let y = 0; y < n; y++) {
+        const h = hk[y]!;
+        let ham = 0;
+        for (let i = 0; i < hq.length; i++) ham += hq[i]! ^ h[i]!;
+        est[y] = nk[y]! * cosOfHam[ham]!;
+      }
+      if (sel.kind === 'threshold') {
+        const c = Array.from(est, (e) => e >= thr);
+        if (sel.fallback && n > 0 && !c.includes(true)) c[topIndices(est, 1)[0]!] = true;
+        return c;
+      }
+      const c = new Array<boolean>(n).fill(false);
+      const score = sel.oracle ? K.map((key) => dot(q, key)) : est;
+      for (const y of topIndices(score, sel.m)) c[y] = true;
+      return c;
+    });
+  };
   return {
-    attend(Q, K, V, t) {
-      const hk = K.map((k) => hashFloat(D, k));
-      const nk = K.map(norm2);
-      const thr = t * Math.max(0, ...nk);
-      const candidates = Q.map((q) => {
-        const hq = hashFloat(D, q);
-        return K.map((_, y) => estimatedSimilarity(D, hq, hk[y], nk[y]) >= thr);
-      });
+    select,
+    attend(Q, K, V, sel) {
+      const candidates = select(Q, K, sel);
       return { out: Q.map((q, x) => softmaxAttend(q, K, V, D.attention.scoreScale, candidates[x])), candidates };
     },
   };
+}
+
+/** ELSA in float with the paper's threshold rule (the AttentionModel of the fixed-point comparison). */
+export function elsaFloatModel(D: DesignSpec): AttentionModel {
+  const m = elsaFloatSelecting(D);
+  return { attend: (Q, K, V, t) => m.attend(Q, K, V, { kind: 'threshold', t }) };
 }
 
 export function exactModel(D: DesignSpec): AttentionModel {

@@ -7,7 +7,7 @@ import { angleErrors, estimateThetaBias, percentile } from '../spec/theta.ts';
 import { hashFixed } from '../units/hash/model.ts';
 import { quantizeRows } from '../units/top/model.ts';
 import { elsaFixedModel, elsaFloatModel, exactModel } from './models.ts';
-import { hashFloat, softmaxAttend } from './float.ts';
+import { dot, elsaFloatSelecting, hashFloat, norm2, softmaxAttend, topIndices } from './float.ts';
 
 const paper = resolveConfig(PRESETS.paper);
 const randM = (rng: Rng, n: number, d: number, s = 1.5) =>
@@ -77,5 +77,66 @@ describe('fixed-point model against the float models', () => {
     for (let i = 1; i < f.length; i++) expect(f[i]).toBeLessThanOrEqual(f[i - 1]);
     expect(f[0]).toBe(1);
     expect(f[4]).toBe(0);
+  });
+});
+
+describe('float ELSA selection rules (per-query top-m, oracle, empty-set fallback)', () => {
+  const rng = new Rng(33);
+  const n = 40,
+    d = 64;
+  const D = resolveConfig({ ...PRESETS.paper, name: 'p40', nMax: 64 });
+  const Q = randM(rng, n, d),
+    K = randM(rng, n, d),
+    V = randM(rng, n, d);
+  const model = elsaFloatSelecting(D);
+  /** ELSA's estimate for query q and key y, recomputed from the exported pieces */
+  const estimate = (q: number[], y: number) => {
+    const hq = hashFloat(D, q);
+    const hk = hashFloat(D, K[y]);
+    const ham = hq.reduce((s, b, i) => s + (b ^ hk[i]), 0);
+    return norm2(K[y]) * Math.cos(Math.max(0, (Math.PI * ham) / D.cfg.k - D.candSel.thetaBias));
+  };
+  it('top indices: largest first, ties to the lower index', () => {
+    expect(topIndices([1, 3, 3, 2, 3], 2)).toEqual([1, 2]);
+    expect(topIndices([1, 3, 3, 2, 3], 9)).toEqual([1, 2, 4, 3, 0]);
+    expect(topIndices([5], 0)).toEqual([]);
+  });
+  it('top-m on the estimate keeps exactly m keys per query, none with a lower estimate than a dropped one', () => {
+    for (const m of [1, 7, 20, n]) {
+      const c = model.select(Q, K, { kind: 'top-m', m });
+      c.forEach((row, x) => {
+        expect(row.filter(Boolean).length).toBe(m);
+        const kept = row.flatMap((b, y) => (b ? [estimate(Q[x], y)] : []));
+        const dropped = row.flatMap((b, y) => (b ? [] : [estimate(Q[x], y)]));
+        if (dropped.length) expect(Math.min(...kept)).toBeGreaterThanOrEqual(Math.max(...dropped));
+      });
+    }
+  });
+  it('the oracle keeps the m largest exact scores q·k', () => {
+    const c = model.select(Q, K, { kind: 'top-m', m: 10, oracle: true });
+    c.forEach((row, x) => {
+      const s = K.map((k) => dot(Q[x], k));
+      const cut = [...s].sort((a, b) => b - a)[9];
+      row.forEach((b, y) => expect(b).toBe(s[y] >= cut));
+    });
+  });
+  it('threshold rule: the same keys as elsaFloatModel; with fallback an empty set keeps its best-estimate key', () => {
+    expect(model.select(Q, K, { kind: 'threshold', t: 0.3 })).toEqual(
+      elsaFloatModel(D).attend(Q, K, V, 0.3).candidates,
+    );
+    const none = model.select(Q, K, { kind: 'threshold', t: 1.99 });
+    expect(none.flat().some(Boolean)).toBe(false);
+    const fb = model.attend(Q, K, V, { kind: 'threshold', t: 1.99, fallback: true });
+    fb.candidates.forEach((row, x) => {
+      expect(row.filter(Boolean).length).toBe(1);
+      const e = K.map((_, y) => estimate(Q[x], y));
+      expect(row.indexOf(true)).toBe(e.indexOf(Math.max(...e)));
+      // softmax over one key: that key's value row
+      expect(fb.out[x]).toEqual(V[row.indexOf(true)]);
+    });
+    // where the rule selects something, the fallback changes nothing
+    expect(model.select(Q, K, { kind: 'threshold', t: 0.3, fallback: true })).toEqual(
+      model.select(Q, K, { kind: 'threshold', t: 0.3 }),
+    );
   });
 });

@@ -1,6 +1,6 @@
 // The HTML report is self-contained (viewable offline), deterministic, and carries the config's figures.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PRESETS, resolveConfig } from '../gen/config.ts';
@@ -25,6 +25,16 @@ describe('elsa-gen report', () => {
     expect(wl[0].selected).toBe(1);
     expect(wl.at(-1)!.selected).toBeLessThan(wl[0].selected);
     expect(wl.at(-1)!.speedup).toBeGreaterThan(1);
+  });
+  it('shows the keys-versus-accuracy curve of build/eval for a KWT-1 config (d = 64) only', async () => {
+    const build = mkdtempSync(join(tmpdir(), 'elsa-report-eval-'));
+    mkdirSync(join(build, 'eval'));
+    writeFileSync(join(build, 'eval', 'curve.svg'), '<svg xmlns="http://www.w3.org/2000/svg"><g id="curve"></g></svg>');
+    writeFileSync(join(build, 'eval', 'curve.md'), '# t\n\n| rule | keys |\n|---|---:|\n| top-m | 40.4% |\n');
+    const kwt = await renderReport(resolveConfig(PRESETS.kwt1), { buildDir: build });
+    expect(kwt).toContain('<h2>Keys kept versus accuracy on KWT-1, by selection rule</h2>');
+    expect(kwt).toContain('<td>40.4%</td>');
+    expect(await renderReport(D, { buildDir: build })).not.toContain('by selection rule');
   });
   it('turns markdown tables into HTML tables', () => {
     expect(markdownTables('title\n\n| a | b |\n|---|---|\n| 1 | 2 |\n')).toBe(

@@ -219,6 +219,15 @@ ${table(
       : '';
     sections.push(`<h2>Accuracy on KWT-1 (elsa-gen evaluate)</h2><div class="charts">${svg}</div>${md}`);
   }
+  if (c.d === 64 && existsSync(join(evalDir, 'curve.svg'))) {
+    const svg = inlineSvg(readFileSync(join(evalDir, 'curve.svg'), 'utf8'));
+    const md = existsSync(join(evalDir, 'curve.md'))
+      ? markdownTables(readFileSync(join(evalDir, 'curve.md'), 'utf8'))
+      : '';
+    sections.push(
+      `<h2>Keys kept versus accuracy on KWT-1, by selection rule</h2><div class="charts">${svg}</div>${md}`,
+    );
+  }
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>elsa-gen report: ${esc(c.name)}</title>
 <style>${STYLE}</style>

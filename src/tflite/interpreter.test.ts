@@ -142,6 +142,27 @@ describe('KWT-1 float interpreter', () => {
     expect(maxAbsDiff(last.logits, leftRun.logits)).toBeGreaterThan(1e-4);
   });
 
+  it('a run resumed from the checkpoint, and a lean one (exact attention skipped), give the same logits', () => {
+    const zeroLast = (l: number, _q: Float32Array[], _k: Float32Array[], v: Float32Array[]) =>
+      l === 11 ? v.map((r) => r.map((x) => x / 2)) : undefined;
+    const whole = model.run(right, { attention: zeroLast });
+    const cp = model.run(right, { checkpoint: true }).checkpoint!;
+    expect(cp.op).toBe(model.sites[0]!.outOp);
+    const resumed = model.resume(cp, { attention: zeroLast });
+    expect(Array.from(resumed.logits)).toEqual(Array.from(whole.logits));
+    expect(resumed.layers.map((t) => t.replaced !== undefined)).toEqual(
+      whole.layers.map((t) => t.replaced !== undefined),
+    );
+    expect(Array.from(model.resume(cp).logits)).toEqual(Array.from(model.run(right).logits));
+    // lean: every layer replaced (here by the graph's own attn·V rows, copied from the traced run)
+    const traced = model.run(right);
+    const own = (l: number) => traced.layers[l]!.out.map((r) => r.slice());
+    const lean = model.resume(cp, { attention: (l) => own(l), lean: true });
+    expect(Array.from(lean.logits)).toEqual(Array.from(traced.logits));
+    expect(lean.layers).toEqual([]);
+    expect(() => model.resume(cp, { attention: () => undefined, lean: true })).toThrow(/replace every layer/);
+  });
+
   it('rejects a hook with the wrong shape and audio of the wrong length', () => {
     expect(() => model.run(left, { attention: () => [new Float32Array(64)] })).toThrow(/rows/);
     expect(() => model.run(new Float32Array(8000))).toThrow(/16000/);

@@ -78,10 +78,22 @@ export interface KwtRunResult {
   label: string;
   probs: Float32Array;
   layers: LayerTrace[];
+  /** Set when `run` was asked for one: the state before the first attention output. */
+  checkpoint?: KwtCheckpoint;
+}
+
+/** The graph's tensors just before operator `op` (the first attention output) for one audio clip. */
+export interface KwtCheckpoint {
+  readonly model: KwtModel;
+  readonly op: number;
+  readonly vals: readonly (Float32Array | Int32Array | undefined)[];
 }
 
 export interface KwtRunOptions {
   attention?: AttentionHook;
+  /** Lean run for evaluations: no layer traces, the hook sees views of Q, K, V (no copies) and must
+   *  replace every layer, so the exact attention (scores, softmax, attn·V) is not computed at all. */
+  lean?: boolean;
 }
 
 /** Per-layer tensor indices located in the graph. */
@@ -165,6 +177,50 @@ const UNARY: Record<string, (a: number) => number> = {
   RSQRT: (a) => 1 / Math.sqrt(a),
 };
 
+/** b's shape, without leading 1s, equals the end of a's shape (so b repeats along a in memory order). */
+function sameTail(aShape: number[], bShape: number[]): boolean {
+  let j = 0;
+  while (j < bShape.length && bShape[j] === 1) j++;
+  const t = bShape.slice(j);
+  if (t.length > aShape.length) return false;
+  return t.every((x, i) => x === aShape[aShape.length - t.length + i]);
+}
+
+/** out[o + j] = a[pa + j·ia] op b[pb + j·ib] for j < len; the common ops inline, others through f. */
+function stridedRow(
+  op: string,
+  f: (x: number, y: number) => number,
+  a: Float32Array,
+  pa: number,
+  ia: number,
+  b: Float32Array,
+  pb: number,
+  ib: number,
+  out: Float32Array,
+  o: number,
+  len: number,
+): void {
+  switch (op) {
+    case 'ADD':
+      for (let j = 0; j < len; j++) out[o + j] = a[pa + j * ia]! + b[pb + j * ib]!;
+      return;
+    case 'SUB':
+      for (let j = 0; j < len; j++) out[o + j] = a[pa + j * ia]! - b[pb + j * ib]!;
+      return;
+    case 'MUL':
+      for (let j = 0; j < len; j++) out[o + j] = a[pa + j * ia]! * b[pb + j * ib]!;
+      return;
+    case 'SQUARED_DIFFERENCE':
+      for (let j = 0; j < len; j++) {
+        const t = a[pa + j * ia]! - b[pb + j * ib]!;
+        out[o + j] = t * t;
+      }
+      return;
+    default:
+      for (let j = 0; j < len; j++) out[o + j] = f(a[pa + j * ia]!, b[pb + j * ib]!);
+  }
+}
+
 /** numpy-broadcast binary op into `out` (shape outShape). */
 function broadcastBinary(
   op: string,
@@ -194,21 +250,27 @@ function broadcastBinary(
       }
     }
   }
-  if (b.length === 1) {
-    const s = b[0]!;
+  // a scalar b, or b repeating along a's last axes (biases, LayerNorm scales): loops without a call per element
+  if (b.length === 1 || (a.length === n && n % b.length === 0 && sameTail(aShape, bShape))) {
+    const m = b.length;
     switch (op) {
       case 'ADD':
-        for (let i = 0; i < n; i++) out[i] = a[i]! + s;
+        for (let i = 0; i < n; i++) out[i] = a[i]! + b[i % m]!;
         return;
       case 'SUB':
-        for (let i = 0; i < n; i++) out[i] = a[i]! - s;
+        for (let i = 0; i < n; i++) out[i] = a[i]! - b[i % m]!;
         return;
       case 'MUL':
-        for (let i = 0; i < n; i++) out[i] = a[i]! * s;
+        for (let i = 0; i < n; i++) out[i] = a[i]! * b[i % m]!;
+        return;
+      case 'POW':
+        // GELU's x³: a float32 squared is exact in float64, so x·x·x is rounded once (Math.pow is 40× slower)
+        if (m === 1 && b[0] === 3) for (let i = 0; i < n; i++) out[i] = a[i]! * a[i]! * a[i]!;
+        else for (let i = 0; i < n; i++) out[i] = Math.pow(a[i]!, b[i % m]!);
         return;
       default: {
         const f = BINARY[op]!;
-        for (let i = 0; i < n; i++) out[i] = f(a[i]!, s);
+        for (let i = 0; i < n; i++) out[i] = f(a[i]!, b[i % m]!);
         return;
       }
     }
@@ -239,7 +301,8 @@ function broadcastBinary(
       pa += idx[d]! * sa[d]!;
       pb += idx[d]! * sb[d]!;
     }
-    for (let j = 0; j < inner; j++) out[o++] = f(a[pa + j * ia]!, b[pb + j * ib]!);
+    stridedRow(op, f, a, pa, ia, b, pb, ib, out, o, inner);
+    o += inner;
     for (let d = r - 2; d >= 0; d--) {
       if (++idx[d]! < outShape[d]!) break;
       idx[d] = 0;
@@ -251,11 +314,80 @@ function normAxis(axis: number, rank: number): number {
   return axis < 0 ? axis + rank : axis;
 }
 
+/** o[b][r] = Σ_i x[b][i]·w[r][i] + bias[r], each sum in float64 over four interleaved partial sums
+ *  (s0 + s1 + s2 + s3 + bias, tail into s0), then rounded to float32. Two output rows at a time share
+ *  the loads of x; the order of every addition is the same as one row at a time, so the results are too. */
+function fullyConnected(
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | undefined,
+  o: Float32Array,
+  batch: number,
+  inDim: number,
+  outDim: number,
+): void {
+  const last = inDim - (inDim % 4);
+  for (let b = 0; b < batch; b++) {
+    const xo = b * inDim;
+    let r = 0;
+    for (; r + 1 < outDim; r += 2) {
+      const wa = r * inDim;
+      const wb = wa + inDim;
+      let a0 = 0,
+        a1 = 0,
+        a2 = 0,
+        a3 = 0,
+        b0 = 0,
+        b1 = 0,
+        b2 = 0,
+        b3 = 0;
+      for (let i = 0; i < last; i += 4) {
+        const x0 = x[xo + i]!;
+        const x1 = x[xo + i + 1]!;
+        const x2 = x[xo + i + 2]!;
+        const x3 = x[xo + i + 3]!;
+        a0 += x0 * w[wa + i]!;
+        a1 += x1 * w[wa + i + 1]!;
+        a2 += x2 * w[wa + i + 2]!;
+        a3 += x3 * w[wa + i + 3]!;
+        b0 += x0 * w[wb + i]!;
+        b1 += x1 * w[wb + i + 1]!;
+        b2 += x2 * w[wb + i + 2]!;
+        b3 += x3 * w[wb + i + 3]!;
+      }
+      for (let i = last; i < inDim; i++) {
+        a0 += x[xo + i]! * w[wa + i]!;
+        b0 += x[xo + i]! * w[wb + i]!;
+      }
+      o[b * outDim + r] = a0 + a1 + a2 + a3 + (bias ? bias[r]! : 0);
+      o[b * outDim + r + 1] = b0 + b1 + b2 + b3 + (bias ? bias[r + 1]! : 0);
+    }
+    for (; r < outDim; r++) {
+      const wo = r * inDim;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
+      for (let i = 0; i < last; i += 4) {
+        s0 += x[xo + i]! * w[wo + i]!;
+        s1 += x[xo + i + 1]! * w[wo + i + 1]!;
+        s2 += x[xo + i + 2]! * w[wo + i + 2]!;
+        s3 += x[xo + i + 3]! * w[wo + i + 3]!;
+      }
+      for (let i = last; i < inDim; i++) s0 += x[xo + i]! * w[wo + i]!;
+      o[b * outDim + r] = s0 + s1 + s2 + s3 + (bias ? bias[r]! : 0);
+    }
+  }
+}
+
 export class KwtModel {
   readonly model: TfliteModel;
   readonly sites: AttentionSite[];
   private readonly siteByOp = new Map<number, AttentionSite>();
   private readonly consts: (Buf | undefined)[];
+  private readonly exactOnly: Set<number>;
+  /** Index of the last operator reading each tensor (-1: none), to keep checkpoints small. */
+  private readonly lastUse: number[];
 
   private constructor(model: TfliteModel) {
     this.model = model;
@@ -267,6 +399,32 @@ export class KwtModel {
     }
     this.sites = KwtModel.findAttention(model);
     for (const s of this.sites) this.siteByOp.set(s.outOp, s);
+    this.exactOnly = KwtModel.exactAttentionOps(model, this.sites);
+    this.lastUse = model.tensors.map(() => -1);
+    for (const op of model.operators) for (const t of op.inputs) if (t >= 0) this.lastUse[t] = op.index;
+    for (const t of model.outputs) this.lastUse[t] = model.operators.length;
+    // a hook reads its layer's Q, K, V at the attention output
+    for (const s of this.sites) for (const t of [s.q, s.k, s.v]) this.lastUse[t] = Math.max(this.lastUse[t]!, s.outOp);
+  }
+
+  /** Operators whose outputs feed only attention outputs (scores, scale, softmax, the K and V transposes,
+   *  attn·V itself): a run whose hook replaces every layer does not need them. */
+  private static exactAttentionOps(model: TfliteModel, sites: AttentionSite[]): Set<number> {
+    const consumers = new Map<number, number[]>();
+    for (const op of model.operators)
+      for (const t of op.inputs) if (t >= 0) consumers.set(t, [...(consumers.get(t) ?? []), op.index]);
+    const keep = new Set<number>([...model.outputs, ...sites.flatMap((s) => [s.q, s.k, s.v])]);
+    const dead = new Set(sites.map((s) => s.outOp));
+    for (let i = model.operators.length - 1; i >= 0; i--) {
+      const op = model.operators[i]!;
+      if (dead.has(i)) continue;
+      const unused = op.outputs.every(
+        (t) => !keep.has(t) && (consumers.get(t) ?? []).length > 0 && consumers.get(t)!.every((c) => dead.has(c)),
+      );
+      if (unused) dead.add(i);
+    }
+    for (const s of sites) dead.delete(s.outOp);
+    return dead;
   }
 
   private static readonly OTHER_OPS = new Set([
@@ -351,15 +509,46 @@ export class KwtModel {
     return sites;
   }
 
-  /** Run the graph on one second of 16 kHz audio (float samples in [-1, 1]). */
-  run(audio: Float32Array, opts: KwtRunOptions = {}): KwtRunResult {
-    const { tensors, operators } = this.model;
+  /** A hook's rows as one n×d tensor, shape checked. */
+  private replaced(rep: Float32Array[] | undefined, n: number, d: number): Float32Array {
+    if (!rep) throw new Error("a lean run's attention hook must replace every layer");
+    if (rep.length !== n) throw new Error(`attention hook returned ${rep.length} rows, expected ${n}`);
+    const o = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) {
+      const row = rep[i]!;
+      if (row.length !== d) throw new Error(`attention hook row ${i} has ${row.length} values, expected ${d}`);
+      o.set(row, i * d);
+    }
+    return o;
+  }
+
+  /** Run the graph on one second of 16 kHz audio (float samples in [-1, 1]). With `checkpoint`, the
+   *  result also holds the graph's state just before the first attention output, for `resume`. */
+  run(audio: Float32Array, opts: KwtRunOptions & { checkpoint?: boolean } = {}): KwtRunResult {
+    const { tensors } = this.model;
     const inT = tensors[this.model.inputs[0]!]!;
     const need = size(inT.shape);
     if (audio.length !== need) throw new Error(`expected ${need} samples, got ${audio.length}`);
     const vals: (Buf | undefined)[] = this.consts.slice();
     vals[inT.index] = Float32Array.from(audio);
+    return this.exec(vals, 0, opts, opts.checkpoint ?? false);
+  }
+
+  /** Run the rest of the graph from a checkpoint of `run`: the same result as running the whole graph
+   *  on the same audio with these options, without recomputing the part no attention hook can change
+   *  (the front end and the first block's Q, K, V; about a quarter of the work). */
+  resume(cp: KwtCheckpoint, opts: KwtRunOptions = {}): KwtRunResult {
+    if (cp.model !== this) throw new Error('checkpoint of another model');
+    return this.exec(cp.vals.slice(), cp.op, opts, false);
+  }
+
+  private exec(vals: (Buf | undefined)[], start: number, opts: KwtRunOptions, keep: boolean): KwtRunResult {
+    const { tensors, operators } = this.model;
+    const firstSite = this.sites[0]?.outOp ?? operators.length;
+    let checkpoint: KwtCheckpoint | undefined;
     const layers: LayerTrace[] = [];
+    const lean = opts.lean ?? false;
+    if (lean && !opts.attention) throw new Error('a lean run needs an attention hook');
     const get = (i: number): Buf => {
       const v = vals[i];
       if (!v) throw new Error(`tensor ${i} (${tensors[i]!.name}) not computed`);
@@ -372,7 +561,12 @@ export class KwtModel {
     };
     const shp = (i: number): number[] => tensors[i]!.shape;
 
-    for (const op of operators) {
+    for (let oi = start; oi < operators.length; oi++) {
+      const op = operators[oi]!;
+      // tensors are never mutated in place: a shallow copy of the table is a complete snapshot
+      if (keep && oi === firstSite)
+        checkpoint = { model: this, op: oi, vals: vals.map((v, t) => (this.lastUse[t]! >= oi ? v : undefined)) };
+      if (lean && this.exactOnly.has(oi)) continue;
       const outIdx = op.outputs[0]!;
       const outShape = shp(outIdx);
       const ins = op.inputs;
@@ -408,6 +602,15 @@ export class KwtModel {
           break;
         }
         case 'FULLY_CONNECTED': {
+          const site = this.siteByOp.get(op.index);
+          if (site && lean) {
+            const qShape = shp(site.q);
+            const d = qShape[qShape.length - 1]!;
+            const n = size(qShape) / d;
+            const view = (t: number) => rows(getF(t), n, d, false);
+            out = this.replaced(opts.attention!(site.layer, view(site.q), view(site.k), view(site.v)), n, d);
+            break;
+          }
           const x = getF(ins[0]!);
           const w = getF(ins[1]!);
           const wShape = shp(ins[1]!);
@@ -417,28 +620,9 @@ export class KwtModel {
           const batch = x.length / inDim;
           if (!Number.isInteger(batch)) throw new Error(`FC input size mismatch at op ${op.index}`);
           const o = new Float32Array(batch * outDim);
-          for (let b = 0; b < batch; b++) {
-            const xo = b * inDim;
-            for (let r = 0; r < outDim; r++) {
-              const wo = r * inDim;
-              let s0 = 0,
-                s1 = 0,
-                s2 = 0,
-                s3 = 0;
-              let i = 0;
-              for (; i + 3 < inDim; i += 4) {
-                s0 += x[xo + i]! * w[wo + i]!;
-                s1 += x[xo + i + 1]! * w[wo + i + 1]!;
-                s2 += x[xo + i + 2]! * w[wo + i + 2]!;
-                s3 += x[xo + i + 3]! * w[wo + i + 3]!;
-              }
-              for (; i < inDim; i++) s0 += x[xo + i]! * w[wo + i]!;
-              o[b * outDim + r] = s0 + s1 + s2 + s3 + (bias ? bias[r]! : 0);
-            }
-          }
+          fullyConnected(x, w, bias, o, batch, inDim, outDim);
           activate(o, op.options.fusedActivation);
           out = o;
-          const site = this.siteByOp.get(op.index);
           if (site) {
             const n = batch;
             const d = outDim;
@@ -447,20 +631,10 @@ export class KwtModel {
             const v = rows(getF(site.v), n, d, true);
             const attn = rows(getF(site.softmax), n, n, true);
             const trace: LayerTrace = { q, k, v, attn, out: rows(o, n, d, true) };
-            if (opts.attention) {
-              const rep = opts.attention(site.layer, q, k, v);
-              if (rep) {
-                if (rep.length !== n) throw new Error(`attention hook returned ${rep.length} rows, expected ${n}`);
-                const o2 = new Float32Array(n * d);
-                for (let i = 0; i < n; i++) {
-                  const row = rep[i]!;
-                  if (row.length !== d)
-                    throw new Error(`attention hook row ${i} has ${row.length} values, expected ${d}`);
-                  o2.set(row, i * d);
-                }
-                trace.replaced = rows(o2, n, d, true);
-                out = o2;
-              }
+            const rep = opts.attention?.(site.layer, q, k, v);
+            if (rep) {
+              out = this.replaced(rep, n, d);
+              trace.replaced = rows(out as Float32Array, n, d, true);
             }
             layers[site.layer] = trace;
           }
@@ -567,22 +741,30 @@ export class KwtModel {
           const aShape = shp(ins[0]!);
           const r = aShape.length;
           const axes = new Set(Array.from(get(ins[1]!)).map((x) => normAxis(x, r)));
-          const st = stridesOf(aShape);
           // output index = input index with reduced axes set to 0
           const keptShape = aShape.map((d, i) => (axes.has(i) ? 1 : d));
-          const kst = stridesOf(keptShape);
           const acc = new Float64Array(size(keptShape));
-          const idx = new Array<number>(r).fill(0);
-          for (let p = 0; p < a.length; p++) {
-            let q = 0;
-            for (let d = 0; d < r; d++) if (!axes.has(d)) q += idx[d]! * kst[d]!;
-            acc[q]! += a[p]!;
-            for (let d = r - 1; d >= 0; d--) {
-              if (++idx[d]! < aShape[d]!) break;
-              idx[d] = 0;
+          if (axes.size === 1 && axes.has(r - 1)) {
+            // the last axis (LayerNorm): contiguous rows, summed in the same order as the general loop
+            const w = aShape[r - 1]!;
+            for (let q = 0; q < acc.length; q++) {
+              let sum = 0;
+              for (let j = 0; j < w; j++) sum += a[q * w + j]!;
+              acc[q] = sum;
+            }
+          } else {
+            const kst = stridesOf(keptShape);
+            const idx = new Array<number>(r).fill(0);
+            for (let p = 0; p < a.length; p++) {
+              let q = 0;
+              for (let d = 0; d < r; d++) if (!axes.has(d)) q += idx[d]! * kst[d]!;
+              acc[q]! += a[p]!;
+              for (let d = r - 1; d >= 0; d--) {
+                if (++idx[d]! < aShape[d]!) break;
+                idx[d] = 0;
+              }
             }
           }
-          void st;
           const cnt = a.length / acc.length;
           const o = new Float32Array(acc.length);
           for (let i = 0; i < acc.length; i++) o[i] = acc[i]! / cnt;
@@ -652,7 +834,7 @@ export class KwtModel {
     const probs = softmax(logits);
     let best = 0;
     for (let i = 1; i < logits.length; i++) if (logits[i]! > logits[best]!) best = i;
-    return { logits, probs, label: KWT_LABELS[best] ?? String(best), layers };
+    return { logits, probs, label: KWT_LABELS[best] ?? String(best), layers, checkpoint };
   }
 }
 

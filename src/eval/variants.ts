@@ -1,0 +1,181 @@
+// One evaluation engine for every experiment on KWT-1 (Fig. 10, the keys-versus-accuracy curve, calibration
+// toward an accuracy target): per clip, the exact graph once, then any number of variants, each an ELSA
+// model with one selection rule per layer substituted in all 12 layers at once. Every variant resumes from
+// the exact run's checkpoint (the front end and the first Q, K, V are the same for all) and skips the exact
+// attention it replaces. Work is spread over child processes (one per core by default); results come back
+// in clip order whatever the number of processes.
+import { fork, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { resolveConfig } from '../gen/config.ts';
+import { COMPILED } from '../root.ts';
+import { UserError } from '../spec/errors.ts';
+import { elsaFloatSelecting, type AttentionResult, type Matrix, type Selection } from '../model/float.ts';
+import { elsaFixedModel } from '../model/models.ts';
+import { loadClip } from '../tflite/audio.ts';
+import { KwtModel, type AttentionHook, type KwtCheckpoint } from '../tflite/interpreter.ts';
+import { checkKwtConfig } from './calibrate.ts';
+import type { ClipItem } from './clips.ts';
+
+/** One model run: the float or fixed-point ELSA model with layer l's selection rule `layers[l]`.
+ *  The fixed-point model implements the hardware's rule only (threshold, no fallback). */
+export interface Variant {
+  model: 'float' | 'fixed';
+  layers: Selection[];
+}
+
+/** One hooked run: predicted label, selected (query, key) pairs per layer, queries with no key. */
+export interface RunStats {
+  label: string;
+  selected: number[];
+  empty: number;
+}
+
+/** Everything measured on one clip: the exact model's label, tokens n, one RunStats per variant. */
+export interface ClipRuns {
+  exact: string;
+  n: number;
+  runs: RunStats[];
+}
+
+const toMatrix = (rows: Float32Array[]): Matrix => rows.map((r) => Array.from(r));
+
+/** Evaluates clips under variants in this process; the exact run of each clip is kept (its label and
+ *  checkpoint, a few hundred kB) so repeated calls on the same clips, as calibration makes, pay it once. */
+export function makeVariantEvaluator(cfg: unknown, kwt: KwtModel = KwtModel.load()) {
+  const D = resolveConfig(cfg);
+  checkKwtConfig(D);
+  const float = elsaFloatSelecting(D);
+  const fixed = elsaFixedModel(D);
+  const attend = (v: Variant, Q: Matrix, K: Matrix, V: Matrix, sel: Selection): AttentionResult => {
+    if (v.model === 'float') return float.attend(Q, K, V, sel);
+    if (sel.kind !== 'threshold' || sel.fallback)
+      throw new UserError('the fixed-point model implements the threshold rule only (no top-m, no fallback)');
+    return fixed.attend(Q, K, V, sel.t);
+  };
+  const exact = new Map<string, { label: string; n: number; cp: KwtCheckpoint }>();
+  const hook =
+    (v: Variant, st: RunStats): AttentionHook =>
+    (layer, q, k, v2) => {
+      const sel = v.layers[layer];
+      if (!sel) throw new UserError(`no selection rule for layer ${layer}`);
+      const r = attend(v, toMatrix(q), toMatrix(k), toMatrix(v2), sel);
+      let total = 0;
+      for (const row of r.candidates) {
+        let c = 0;
+        for (const b of row) if (b) c++;
+        total += c;
+        if (c === 0) st.empty++;
+      }
+      st.selected[layer] = total;
+      return r.out.map((o) => Float32Array.from(o));
+    };
+  return (path: string, variants: Variant[]): ClipRuns => {
+    let ex = exact.get(path);
+    if (!ex) {
+      const r = kwt.run(loadClip(path), { checkpoint: true });
+      ex = { label: r.label, n: r.layers[0]?.q.length ?? 0, cp: r.checkpoint! };
+      exact.set(path, ex);
+    }
+    const { cp } = ex;
+    const runs = variants.map((v) => {
+      const st: RunStats = { label: '', selected: new Array(kwt.sites.length).fill(0), empty: 0 };
+      st.label = kwt.resume(cp, { attention: hook(v, st), lean: true }).label;
+      return st;
+    });
+    return { exact: ex.label, n: ex.n, runs };
+  };
+}
+
+export const defaultJobs = (): number => Math.max(1, Math.min(2, availableParallelism()));
+
+// the compiled CLI (dist/) forks the compiled worker; the sources fork worker.ts through tsx
+const WORKER = fileURLToPath(new URL(COMPILED ? './worker.js' : './worker.ts', import.meta.url));
+
+type Reply = { type: 'ready' } | { type: 'result'; index: number; result: ClipRuns } | { type: 'error'; error: string };
+
+/** A pool of evaluation processes for one config, kept between batches (each keeps its exact runs).
+ *  With jobs = 1 everything runs in this process. Always `close()` it (a finally block). */
+export class EvalPool {
+  private readonly children: ChildProcess[] = [];
+  private local?: ReturnType<typeof makeVariantEvaluator>;
+  private ready: Promise<void>[] = [];
+  private onReply = new Map<ChildProcess, (m: Reply) => void>();
+  private failure?: Error;
+
+  constructor(
+    private readonly cfg: unknown,
+    readonly jobs: number,
+  ) {
+    if (jobs <= 1) return;
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    for (let w = 0; w < jobs; w++) {
+      const ch = fork(WORKER, [], {
+        execArgv: COMPILED ? [] : ['--import', tsx],
+        serialization: 'advanced',
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      this.children.push(ch);
+      this.ready.push(
+        new Promise((resolve, reject) => {
+          this.onReply.set(ch, (m) =>
+            m.type === 'ready' ? resolve() : reject(new Error(m.type === 'error' ? m.error : 'worker not ready')),
+          );
+          ch.on('error', reject);
+        }),
+      );
+      ch.on('message', (m: Reply) => this.onReply.get(ch)?.(m));
+      ch.on('exit', (code, sig) => {
+        this.failure ??= new Error(`evaluation worker exited (${code ?? sig}) before the end`);
+        this.onReply.get(ch)?.({ type: 'error', error: this.failure.message });
+      });
+      ch.send({ type: 'init', cfg });
+    }
+  }
+
+  /** Every clip under every variant, in clip order. */
+  async run(clips: ClipItem[], variants: Variant[], onResult: () => void = () => {}): Promise<ClipRuns[]> {
+    const results: ClipRuns[] = new Array(clips.length);
+    if (this.jobs <= 1) {
+      this.local ??= makeVariantEvaluator(this.cfg);
+      clips.forEach((c, i) => {
+        results[i] = this.local!(c.path, variants);
+        onResult();
+      });
+      return results;
+    }
+    await Promise.all(this.ready);
+    if (this.failure) throw this.failure;
+    let next = 0;
+    let finished = 0;
+    await new Promise<void>((resolveAll, reject) => {
+      if (clips.length === 0) return resolveAll();
+      const feed = (ch: ChildProcess) => {
+        if (next >= clips.length) return;
+        const i = next++;
+        ch.send({ type: 'clip', index: i, path: clips[i].path, variants });
+      };
+      for (const ch of this.children) {
+        this.onReply.set(ch, (m) => {
+          if (m.type === 'result') {
+            results[m.index] = m.result;
+            onResult();
+            if (++finished === clips.length) resolveAll();
+            else feed(ch);
+          } else if (m.type === 'error') reject(new Error(`evaluation worker: ${m.error}`));
+        });
+        feed(ch);
+      }
+    });
+    return results;
+  }
+
+  close(): void {
+    for (const ch of this.children) {
+      this.onReply.delete(ch);
+      ch.removeAllListeners('exit');
+      if (ch.exitCode === null && ch.signalCode === null) ch.kill();
+    }
+  }
+}
