@@ -7,6 +7,7 @@ import type { InvocationTrace } from '../units/top/model.ts';
 import { outputDivTiming } from '../units/output_div/timing.ts';
 import { EOQ_TO_S4 } from '../units/attention/timing.ts';
 import { keyNormLatency } from '../units/norm/timing.ts';
+import { passOneCycles } from '../units/bank/model.ts';
 
 export interface CyclePrediction {
   pre: number;
@@ -32,6 +33,10 @@ export function predictExec(D: DesignSpec, tr: InvocationTrace): { exec: number;
   const pA = D.cfg.pA;
   const S = D.hash.cycles;
   const div = outputDivTiming(D);
+  // top-m: qs_start begins pass 1; the selection (bankOrder()'s cycle 0) starts with thr_go, passOne cycles
+  // later, or in the bank's first cycle without hold after it
+  const topm = D.candSel.topm !== null;
+  const passOne = topm ? passOneCycles(D, n) : 0;
 
   let qCount = 0,
     oCount = 0;
@@ -47,6 +52,8 @@ export function predictExec(D: DesignSpec, tr: InvocationTrace): { exec: number;
     eoqs: [] as number[],
     tokens: [] as number[],
     partFull: false,
+    goAt: -1,
+    selStarted: false,
   }));
   let divBusyUntil = -Infinity,
     oValidAt = -Infinity,
@@ -60,7 +67,9 @@ export function predictExec(D: DesignSpec, tr: InvocationTrace): { exec: number;
     const clearNow = c === clearAt;
     const hold = bank.map((b) => b.tokens.includes(EOQ_TO_S4) && b.partFull && !clearNow);
     const ready = bank.map(
-      (b, i) => !b.started || (!hold[i] && b.adv - b.startAdv >= tr.queries[b.query].banks[i].readyAt),
+      (b, i) =>
+        !b.started ||
+        (b.selStarted && !hold[i] && b.adv - b.startAdv >= tr.queries[b.query].banks[i].readyAt),
     );
     const qsFire = queue.length > 0 && queue[0] < c && ready.every(Boolean) && started < n;
     const hashFree = c >= lastAccept + D.hash.period;
@@ -72,8 +81,13 @@ export function predictExec(D: DesignSpec, tr: InvocationTrace): { exec: number;
       if (qsFire) {
         b.started = true;
         b.query = started;
+        b.goAt = c + passOne;
+        b.selStarted = false;
+      }
+      if (b.started && !b.selStarted && c >= b.goAt && !hold[i]) {
+        b.selStarted = true;
         b.startAdv = b.adv;
-        b.eoqs.push(b.adv + tr.queries[started].banks[i].eoqAt);
+        b.eoqs.push(b.adv + tr.queries[b.query].banks[i].eoqAt);
       }
       let finishing = false;
       if (!hold[i]) {

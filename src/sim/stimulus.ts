@@ -9,6 +9,8 @@ import { learnThreshold } from '../model/calibrate.ts';
 export interface Invocation {
   n: number;
   tQ: number;
+  /** Top-m selection: keys kept per query (header bits [31:16]; 0 and unused in threshold mode). */
+  m?: number;
   K: number[][];
   V: number[][];
   Q: number[][];
@@ -91,7 +93,8 @@ export function buildStimulus(D: DesignSpec, invs: Invocation[]): Stimulus {
   for (const inv of invs) {
     headers.push({ n: inv.n, resetAfter: inv.resetAfter ?? null });
     const abort = inv.resetAfter === undefined ? 0n : (1n << 63n) | (BigInt(inv.resetAfter) << 48n);
-    lines.push((abort | (BigInt(inv.n) << 32n) | toBits(inv.tQ, D.candSel.threshold.bits)).toString(16));
+    const m = BigInt(inv.m ?? 0) << 16n;
+    lines.push((abort | (BigInt(inv.n) << 32n) | m | toBits(inv.tQ, D.candSel.threshold.bits)).toString(16));
     if (inv.n < 1 || inv.n > D.cfg.nMax) {
       traces.push(null);
       continue;
@@ -101,7 +104,7 @@ export function buildStimulus(D: DesignSpec, invs: Invocation[]): Stimulus {
         for (const x of row)
           if (x < -(2 ** (qW - 1)) || x >= 2 ** (qW - 1))
             throw new Error(`value ${x} does not fit the ${qW}-bit qkv format`);
-    const tr = elsaFixed(D, inv.K, inv.V, inv.Q, inv.tQ);
+    const tr = elsaFixed(D, inv.K, inv.V, inv.Q, inv.tQ, inv.m ?? 0);
     traces.push(tr);
     for (let y = 0; y < inv.n; y++)
       lines.push(((packBus(inv.V[y], qW) << BigInt(D.cfg.d * qW)) | packBus(inv.K[y], qW)).toString(16));
@@ -118,6 +121,13 @@ export function standardInvocations(D: DesignSpec, seed: number): Invocation[] {
   const rng = new Rng(seed);
   const N = D.cfg.nMax;
   const ns = [N, Math.max(1, Math.floor((N * 2) / 3) | 1), Math.min(N, D.cfg.pA + 1), 1];
+  if (D.candSel.topm) {
+    // top-m: every key (m = n), 40% and 25% of the keys (the second also above a floor t), and a floor so
+    // high that the one query selects nothing
+    const ts = [-2, -2, 0.3, 1.9];
+    const ms = [1, 0.4, 0.25, 1];
+    return ns.map((n, i) => ({ ...randomInvocation(D, rng, n, ts[i]), m: Math.ceil(ms[i] * n) }));
+  }
   const ts = [-2, 0.3, 0.6, 1.9];
   return ns.map((n, i) => randomInvocation(D, rng, n, ts[i % ts.length]));
 }

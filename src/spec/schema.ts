@@ -82,6 +82,17 @@ export const ElsaConfigSchema = z
       })
       .strict()
       .prefault({}),
+    selection: z
+      .enum(['threshold', 'topm'])
+      .default('threshold')
+      .describe(
+        "candidate selection rule: 'threshold' = the paper's (one runtime t per invocation); 'topm' = per query " +
+          'the m keys with the largest estimate ‖k‖·cos (runtime m; a histogram pass over the keys first)',
+      ),
+    topmBinBits: int('log2 of the estimate histogram bins of top-m selection (the m-th key is found to a bin)')
+      .min(1)
+      .max(6)
+      .default(4),
     pipeline: z
       .object({
         candSel: int('register stages inside each candidate selection module (popcount, cos look-up, × norm)')

@@ -4,6 +4,12 @@ import type { DesignSpec } from '../design.ts';
 /** Keys of bank b for runtime n: global y = b + pA·j. */
 export const bankSize = (D: DesignSpec, b: number, n: number): number => (b >= n ? 0 : Math.ceil((n - b) / D.cfg.pA));
 
+/** Top-m selection: cycles from qs_start to thr_go, the top's answer to the histograms. Every bank reads
+ *  its rows in pass 1 from qs_start, one per cycle, and counts each row the cycle after; the top sums the
+ *  histograms the cycle after the last bank's is complete and registers the query's threshold the next
+ *  (bank 0 has the most rows). Pass 1 runs through hold; pass 2 starts in the first cycle without hold. */
+export const passOneCycles = (D: DesignSpec, n: number): number => Math.ceil(bankSize(D, 0, n) / D.cfg.pC) + 3;
+
 export interface BankRun {
   order: number[];
   /** From qs_start (cycle 0) to the first cycle with every row issued, nothing in flight, queues empty. */

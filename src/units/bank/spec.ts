@@ -24,8 +24,11 @@ export interface BankSpec {
   queueCount: Width;
   /** Entries in all queues of the bank: 0..pC·queueDepth. */
   queued: Width;
-  /** The next query may start while two old entries are still queued (queueDepth ≥ 3). */
+  /** The next query may start while two old entries are still queued (queueDepth ≥ 3, threshold selection:
+   *  top-m's pass 1 comes between two queries' selections, so its banks start from empty queues). */
   overlapTail: boolean;
+  /** One bin of the bank's estimate histogram (top-m selection): 0..keys. */
+  histCount: Width;
 }
 
 export function bankSpec(c: ElsaConfig): BankSpec {
@@ -56,7 +59,8 @@ export function bankSpec(c: ElsaConfig): BankSpec {
     queuePointer: width.index('QPTR_W', c.queueDepth, 'candidate queue pointer'),
     queueCount: width.forMax('QCNT_W', c.queueDepth, 'entries in one candidate queue'),
     queued: width.forMax('QUEUED_W', c.pC * c.queueDepth, 'entries in all queues of the bank'),
-    overlapTail: c.queueDepth >= 3,
+    overlapTail: c.queueDepth >= 3 && c.selection === 'threshold',
+    histCount: width.forMax('HIST_CNT_W', keys, 'keys of the bank in one estimate histogram bin'),
   };
 }
 

@@ -12,3 +12,26 @@ export const thresholdRegister = (tQ: number, maxNorm: number): number => tQ * m
 /** Candidate test: ‖k‖ · cos_table[ham] ≥ t_q · max‖k‖. (≥, so t = -2 selects every key, even zero keys.) */
 export const isCandidate = (D: DesignSpec, ham: number, normK: number, thr: number): boolean =>
   normK * D.candSel.cosTable[ham] >= thr;
+
+// ---- top-m selection (selection = 'topm', rule in ./README.md)
+
+/** The histogram shift for max‖k‖: shiftOf[bit length of maxNorm]. */
+export const histShift = (D: DesignSpec, maxNorm: number): number =>
+  D.candSel.topm!.shiftOf[maxNorm === 0 ? 0 : Math.floor(Math.log2(maxNorm)) + 1];
+/** The estimate ‖k‖·cos_table[ham] (the value the candidate test compares). */
+export const estimate = (D: DesignSpec, ham: number, normK: number): number => normK * D.candSel.cosTable[ham];
+/** Histogram bin of an estimate: negative → 0, else est >> shift (below 2^binBits by the choice of shift). */
+export const estimateBin = (est: number, shift: number): number => (est < 0 ? 0 : Math.floor(est / 2 ** shift));
+/** The bin holding the m-th largest estimate: the largest bin b with Σ_{j ≥ b} hist[j] ≥ m (0 if none). */
+export function topmBin(hist: number[], m: number): number {
+  let acc = 0;
+  for (let j = hist.length - 1; j >= 0; j--) {
+    acc += hist[j];
+    if (acc >= m) return j;
+  }
+  return 0;
+}
+/** The query's threshold register: the lower edge of bin b (bin 0: the smallest register value, every key),
+ *  but never below the invocation's t·max‖k‖. */
+export const topmThreshold = (D: DesignSpec, bin: number, shift: number, thr: number): number =>
+  Math.max(bin === 0 ? D.candSel.thresholdProduct.min : bin * 2 ** shift, thr);

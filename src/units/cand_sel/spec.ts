@@ -22,6 +22,35 @@ export interface CandSelSpec {
   similarity: Width;
   /** The wider of similarity and thresholdProduct: the compare. */
   compare: Width;
+  /** Top-m selection's estimate histogram (selection = 'topm'); null for the paper's threshold rule. */
+  topm: TopmSpec | null;
+}
+
+/** Pass 1 of top-m selection: each key's estimate ‖k‖·cos binned to 2^binBits bins by a right shift chosen
+ *  from the bit length L of max‖k‖ (no divider): shift = max(0, L + simFrac − binBits), so the largest
+ *  estimate max‖k‖·2^simFrac lands in the top bin's range and no bin index overflows. */
+export interface TopmSpec {
+  binBits: number;
+  bins: number;
+  /** A bin index 0..bins-1. */
+  bin: Width;
+  /** The estimate's right shift, 0..shiftOf[NORM_W]. */
+  shift: Width;
+  /** shiftOf[L]: the shift for a max‖k‖ of bit length L = 0..NORM_W. */
+  shiftOf: number[];
+}
+
+function topmSpec(c: ElsaConfig, norm: NormSpec, simFrac: number): TopmSpec | null {
+  if (c.selection !== 'topm') return null;
+  const binBits = c.topmBinBits;
+  const shiftOf = Array.from({ length: norm.norm.bits + 1 }, (_, L) => Math.max(0, L + simFrac - binBits));
+  return {
+    binBits,
+    bins: 2 ** binBits,
+    bin: width.unsigned('BIN_W', binBits, 'bin of the estimate histogram (top-m selection)'),
+    shift: width.forMax('SHIFT_W', shiftOf[norm.norm.bits], 'right shift of an estimate to its histogram bin'),
+    shiftOf,
+  };
 }
 
 /** The (k+1)-entry cos table indexed by the Hamming distance h. */
@@ -51,5 +80,6 @@ export function candSelSpec(c: ElsaConfig, norm: NormSpec): CandSelSpec {
       'compare of similarity and threshold',
       frac,
     ),
+    topm: topmSpec(c, norm, simFrac),
   };
 }
