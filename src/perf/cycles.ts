@@ -67,9 +67,7 @@ export function predictExec(D: DesignSpec, tr: InvocationTrace): { exec: number;
     const clearNow = c === clearAt;
     const hold = bank.map((b) => b.tokens.includes(EOQ_TO_S4) && b.partFull && !clearNow);
     const ready = bank.map(
-      (b, i) =>
-        !b.started ||
-        (b.selStarted && !hold[i] && b.adv - b.startAdv >= tr.queries[b.query].banks[i].readyAt),
+      (b, i) => !b.started || (b.selStarted && !hold[i] && b.adv - b.startAdv >= tr.queries[b.query].banks[i].readyAt),
     );
     const qsFire = queue.length > 0 && queue[0] < c && ready.every(Boolean) && started < n;
     const hashFree = c >= lastAccept + D.hash.period;

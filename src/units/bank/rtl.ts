@@ -125,9 +125,7 @@ export const bankModule: ModuleDef = {
       ...(B.overlapTail
         ? [{ name: 'TAIL_QUEUED', value: 2, of: B.queued, doc: 'old entries the next query may start over' }]
         : []),
-      ...(D.candSel.topm
-        ? [D.candSel.similarity, D.candSel.topm.bin, B.histCount, binsParam(D)]
-        : []),
+      ...(D.candSel.topm ? [D.candSel.similarity, D.candSel.topm.bin, B.histCount, binsParam(D)] : []),
     ];
   },
   view: (D) => {
@@ -166,7 +164,7 @@ export const binsParam = (D: DesignSpec) => ({
 });
 
 /** A 1-bit expression zero-extended to w (no zero-count replication). */
-export const zeroExtendBit = (expr: string, w: Width): string =>
+const zeroExtendBit = (expr: string, w: Width): string =>
   w.bits === 1 ? `(${expr})` : `{{${w.name}-1{1'b0}}, ${expr}}`;
 
 /** Top-m selection's ports of a bank: the query's threshold handshake and the pass-1 histogram. */
