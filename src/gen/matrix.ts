@@ -1,6 +1,7 @@
 // The test matrix: configs that together cover d ∈ {16, 32, 48, 64}, k ∈ {d/2, d, 2d}, P_a ∈ {1, 2, 3, 4},
 // P_c ∈ {1, 3, 8}, n_max not a power of two, lanes = 1 in the hash unit, and deep/shallow queues; two configs
-// with top-m selection (one bank of 3 slots, 16 bins; four banks of one slot with queues of 2, 64 bins).
+// with top-m selection (one bank of 3 slots, 16 bins; four banks of one slot with queues of 2, 64 bins and
+// emptySet = 'best') and one with the threshold rule and emptySet = 'best'.
 import type { ElsaConfigInput } from '../spec/schema.ts';
 import { PRESETS } from './config.ts';
 
@@ -26,5 +27,7 @@ export const MATRIX: ElsaConfigInput[] = [
     queueDepth: 2,
     selection: 'topm',
     topmBinBits: 6,
+    emptySet: 'best',
   },
+  { name: 'm_best_d16', nMax: 18, d: 16, k: 8, pA: 3, pC: 2, mH: 8, mO: 8, emptySet: 'best' },
 ];

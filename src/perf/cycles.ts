@@ -33,10 +33,9 @@ export function predictExec(D: DesignSpec, tr: InvocationTrace): { exec: number;
   const pA = D.cfg.pA;
   const S = D.hash.cycles;
   const div = outputDivTiming(D);
-  // top-m: qs_start begins pass 1; the selection (bankOrder()'s cycle 0) starts with thr_go, passOne cycles
-  // later, or in the bank's first cycle without hold after it
-  const topm = D.candSel.topm !== null;
-  const passOne = topm ? passOneCycles(D, n) : 0;
+  // pass 1 (top-m, emptySet = 'best'): qs_start begins it; the selection (bankOrder()'s cycle 0) starts
+  // with thr_go, passOne cycles later, or in the bank's first cycle without hold after it
+  const passOne = D.candSel.passOne ? passOneCycles(D, n) : 0;
 
   let qCount = 0,
     oCount = 0;

@@ -89,6 +89,13 @@ export const ElsaConfigSchema = z
         "candidate selection rule: 'threshold' = the paper's (one runtime t per invocation); 'topm' = per query " +
           'the m keys with the largest estimate ‖k‖·cos (runtime m; a histogram pass over the keys first)',
       ),
+    emptySet: z
+      .enum(['zero', 'best'])
+      .default('zero')
+      .describe(
+        "a query with no candidate: 'zero' = an all-zero output row (the paper); 'best' = the keys with the " +
+          'largest estimate over all banks (ties kept), found in a pass over the keys before selection',
+      ),
     topmBinBits: int('log2 of the estimate histogram bins of top-m selection (the m-th key is found to a bin)')
       .min(1)
       .max(6)

@@ -4,6 +4,7 @@ import { partialPorts } from '../attention/rtl.ts';
 import { clockPort, input, output, resetPort, verilogLiteral, type PortSpec } from '../module.ts';
 import type { DesignSpec } from '../design.ts';
 import type { Width } from '../../spec/width.ts';
+import type { TopmSpec } from '../cand_sel/spec.ts';
 
 export const ramModule: ModuleDef = {
   name: 'elsa_ram',
@@ -85,7 +86,7 @@ export const bankModule: ModuleDef = {
       input('qs_vec', vec, 'query vector'),
       input('thr', D.candSel.thresholdProduct, 'threshold t·max‖k‖ of the query'),
       output('ready', 1, 'qs_start may come in this cycle'),
-      ...topmPorts(D),
+      ...passOnePorts(D),
       ...partialPorts(D, 'bank'),
     ];
   },
@@ -125,7 +126,8 @@ export const bankModule: ModuleDef = {
       ...(B.overlapTail
         ? [{ name: 'TAIL_QUEUED', value: 2, of: B.queued, doc: 'old entries the next query may start over' }]
         : []),
-      ...(D.candSel.topm ? [D.candSel.similarity, D.candSel.topm.bin, B.histCount, binsParam(D)] : []),
+      ...(D.candSel.passOne ? [D.candSel.similarity] : []),
+      ...(D.candSel.topm ? [D.candSel.topm.bin, B.histCount, binsParam(D)] : []),
     ];
   },
   view: (D) => {
@@ -150,8 +152,13 @@ export const bankModule: ModuleDef = {
       multiRow: B.rowCount.bits > 1,
       lastSlotsExt: B.lastRowKeys.bits > B.slot.bits,
       topm: D.candSel.topm !== null,
-      // the selection machine starts at qs_start, or in top-m mode at pass 2's start
-      selStart: D.candSel.topm ? 'p2_start' : 'qs_start',
+      best: D.candSel.best,
+      passOne: D.candSel.passOne,
+      passOneWhat: [D.candSel.topm ? 'a histogram, hist' : '', D.candSel.best ? 'the largest, best_est' : '']
+        .filter(Boolean)
+        .join('; '),
+      // the selection machine starts at qs_start, or after pass 1 at pass 2's start
+      selStart: D.candSel.passOne ? 'p2_start' : 'qs_start',
     };
   },
 };
@@ -167,14 +174,24 @@ export const binsParam = (D: DesignSpec) => ({
 const zeroExtendBit = (expr: string, w: Width): string =>
   w.bits === 1 ? `(${expr})` : `{{${w.name}-1{1'b0}}, ${expr}}`;
 
-/** Top-m selection's ports of a bank: the query's threshold handshake and the pass-1 histogram. */
-function topmPorts(D: DesignSpec): PortSpec[] {
+/** Pass 1's ports of a bank (top-m, emptySet = 'best'): the query's threshold handshake, the histogram and
+ *  the largest estimate. */
+function passOnePorts(D: DesignSpec): PortSpec[] {
   const t = D.candSel.topm;
-  if (!t) return [];
+  if (!D.candSel.passOne) return [];
   return [
-    input('thr_go', 1, 'top-m: thr holds the query threshold; pass 2 starts (or once hold ends)'),
+    input('thr_go', 1, 'pass 1 answered: thr holds the query threshold; pass 2 starts (or once hold ends)'),
+    output('p1_done', 1, 'pass 1 of the current query is complete (hist, best_est)', { reg: true }),
+    ...(D.candSel.best
+      ? [output('best_est', D.candSel.similarity, "the query's largest estimate in this bank", { reg: true })]
+      : []),
+    ...(t ? topmHistPorts(D, t) : []),
+  ];
+}
+
+function topmHistPorts(D: DesignSpec, t: TopmSpec): PortSpec[] {
+  return [
     input('hist_shift', t.shift, 'top-m: right shift of an estimate to its bin (from max‖k‖)'),
-    output('hist_done', 1, "top-m: hist holds the current query's complete histogram", { reg: true }),
     output(
       'hist',
       { count: t.bins, of: D.bank.histCount },

@@ -31,6 +31,9 @@ export function topmBin(hist: number[], m: number): number {
   }
   return 0;
 }
+/** emptySet = 'best': the threshold register never above the largest estimate, so a query that would
+ *  select nothing keeps the keys of the largest estimate (ties kept). */
+export const bestThreshold = (thr: number, maxEst: number): number => Math.min(thr, maxEst);
 /** The query's threshold register: the lower edge of bin b (bin 0: the smallest register value, every key),
  *  but never below the invocation's t·max‖k‖. */
 export const topmThreshold = (D: DesignSpec, bin: number, shift: number, thr: number): number =>

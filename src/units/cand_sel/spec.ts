@@ -24,6 +24,10 @@ export interface CandSelSpec {
   compare: Width;
   /** Top-m selection's estimate histogram (selection = 'topm'); null for the paper's threshold rule. */
   topm: TopmSpec | null;
+  /** emptySet = 'best': a query with no candidate takes the keys of the largest estimate over all banks. */
+  best: boolean;
+  /** Pass 1 over the keys before selection (top-m or emptySet = 'best'): the query threshold comes from it. */
+  passOne: boolean;
 }
 
 /** Pass 1 of top-m selection: each key's estimate ‖k‖·cos binned to 2^binBits bins by a right shift chosen
@@ -81,5 +85,7 @@ export function candSelSpec(c: ElsaConfig, norm: NormSpec): CandSelSpec {
       frac,
     ),
     topm: topmSpec(c, norm, simFrac),
+    best: c.emptySet === 'best',
+    passOne: c.selection === 'topm' || c.emptySet === 'best',
   };
 }

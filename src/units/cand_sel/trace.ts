@@ -34,8 +34,8 @@ export function candSelTrace(D: DesignSpec, seed: number, count = 300): Trace {
       in: { q_hash: packBus(qh, 1), key_hash: packBus(kh, 1), key_norm: norm, thr },
       out: {
         sel: isCandidate(D, ham, norm, thr) ? 1 : 0,
-        // top-m: the estimate the bank bins in pass 1
-        ...(D.candSel.topm ? { est: estimate(D, ham, norm) } : {}),
+        // pass 1 (top-m, emptySet = 'best'): the estimate the bank collects
+        ...(D.candSel.passOne ? { est: estimate(D, ham, norm) } : {}),
       },
     });
   }

@@ -4,6 +4,7 @@ import type { DesignSpec } from '../design.ts';
 import { saturate } from '../../spec/arith.ts';
 import { hashFixed } from '../hash/model.ts';
 import {
+  bestThreshold,
   estimate,
   estimateBin,
   hamming,
@@ -47,7 +48,8 @@ export interface InvocationTrace {
 
 /** Fixed-point ELSA attention for one invocation: K, V (n×d ints), Q (n×d ints), threshold t_q and, in
  *  top-m mode, m: per query the keys whose estimate bin is at least the bin of the m-th largest estimate
- *  (src/units/cand_sel/README.md), and whose estimate is at least t_q·max‖k‖. */
+ *  (src/units/cand_sel/README.md), and whose estimate is at least t_q·max‖k‖. With emptySet = 'best' the
+ *  threshold is at most the largest estimate of the query, so no query selects nothing. */
 export function elsaFixed(
   D: DesignSpec,
   K: number[][],
@@ -67,12 +69,14 @@ export function elsaFixed(
   const queries = Q.map((q) => {
     const hash = hashFixed(D, q);
     const hams = keyHash.map((kh) => hamming(hash, kh));
+    const est = hams.map((h, y) => estimate(D, h, norms[y]));
     let qThr = thr;
     if (topm) {
       const hist = new Array<number>(topm.bins).fill(0);
-      hams.forEach((h, y) => hist[estimateBin(estimate(D, h, norms[y]), shift)]++);
+      for (const e of est) hist[estimateBin(e, shift)]++;
       qThr = topmThreshold(D, topmBin(hist, m), shift, thr);
     }
+    if (D.candSel.best) qThr = bestThreshold(qThr, Math.max(...est));
     const candidates = hams.map((h, y) => isCandidate(D, h, norms[y], qThr));
     const banks = Array.from({ length: pA }, (_, b) => {
       const nb = bankSize(D, b, n);

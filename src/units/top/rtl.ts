@@ -2,7 +2,7 @@
 // between the hash unit, the banks and the output division, and one entry per bank for the template.
 import type { DesignSpec } from '../design.ts';
 import type { ModuleDef } from '../module.ts';
-import { clockPort, input, output, resetPort, verilogLiteral, zeroExtend } from '../module.ts';
+import { clockPort, input, output, resetPort, signExtend, verilogLiteral, zeroExtend } from '../module.ts';
 import { binsParam } from '../bank/rtl.ts';
 
 export const topModule: ModuleDef = {
@@ -59,6 +59,7 @@ export const topModule: ModuleDef = {
     D.top.banks,
     ...(nMaxChecked(D) ? [{ name: 'N_MAX', value: D.cfg.nMax, of: D.top.n, doc: 'largest valid runtime n' }] : []),
     ...(D.candSel.topm ? [D.candSel.topm.bin, D.candSel.topm.shift, D.bank.histCount, binsParam(D)] : []),
+    ...(D.candSel.best ? [D.candSel.similarity] : []),
     {
       name: 'LAST_BANK',
       value: D.cfg.pA - 1,
@@ -79,6 +80,9 @@ export const topModule: ModuleDef = {
       otherBanks: banks.slice(1),
       nMaxChecked: nMaxChecked(D),
       topm: t !== null,
+      best: D.candSel.best,
+      passOne: D.candSel.passOne,
+      bestThr: signExtend('best_all', D.candSel.similarity, D.candSel.thresholdProduct),
       // top-m: the histogram shift for each bit length L ≥ 1 of max‖k‖ (ascending: the msb's entry wins)
       shiftZero: t ? verilogLiteral(t.shift, t.shiftOf[0]) : '',
       shiftTable: t ? t.shiftOf.slice(1).map((sh, i) => ({ bit: i, shift: verilogLiteral(t.shift, sh) })) : [],
