@@ -16,7 +16,8 @@
 //   mark into the attention module; if no key is left by then (no candidate here, or the last one left
 //   before the last rows were read) a bare end-of-query token goes instead.
 //   Back to back: the bank is `ready` for the next query once every row is issued and pushed and
-//   the queues are empty (queues of 2 cannot hold an old tail next to a new row).
+//   at most two entries are queued: one leaves now, the other in the next cycle, before the new
+//   query's first pop two cycles later.
 //   Either way the next query sees the queues exactly as if it had started from empty, so its key order
 //   is the model's bankOrder().
 //   Pass 1 (top-m selection, emptySet = 'best'): qs_start begins it; it reads every row once and
@@ -79,6 +80,7 @@ module elsa_bank (
     localparam [KEY_IDX_W-1:0] ROW_STRIDE = 5'd3;  // local index step per row: P_c
     localparam [QCNT_W-1:0] QUEUE_FULL    = 3'd4;  // count of a full candidate queue
     localparam [QUEUED_W-1:0] ONE_QUEUED  = 4'd1;  // one entry left in all queues of the bank
+    localparam [QUEUED_W-1:0] TAIL_QUEUED = 4'd2;  // old entries the next query may start over
     localparam BINS                       = 16;    // bins of the estimate histogram (top-m selection)
 
     wire hold;
@@ -194,9 +196,13 @@ module elsa_bank (
     wire rows_left = (r_cur < n_rows);
     wire issue = (p2_start || sel_active) && rows_left && room && !hold;
     wire rows_done = (r == n_rows);
-    wire tail_ok = (queued == {QUEUED_W{1'b0}}) && !row_inflight;
+    // registered terms only (not the selection result of the row in flight): ready stays a short path
+    wire tail_ok = !row_inflight && (queued <= TAIL_QUEUED);
+    // Pass 1 of the next query may start once every row of this one is read (the memories are free) while
+    // its keys still drain; its selection (p2_start) waits for the rule above (sel_ok).
     wire pass1;
-    assign ready = !pass1 && (!sel_active || (rows_done && !fresh && !hold && tail_ok));
+    wire sel_ok = !sel_active || (rows_done && !fresh && !hold && tail_ok);
+    assign ready = !pass1 && (!sel_active || (rows_done && !fresh && !hold));
     // End of query: the pop that empties the queues once every row's keys are in (in the fresh cycle
     // the queues hold only the old query's tail), or a bare token when no key is left by then.
     wire last_pop  = pop_fire && (queued == ONE_QUEUED) && (fresh || (rows_done && pushes == {QUEUED_W{1'b0}}));
@@ -259,21 +265,20 @@ module elsa_bank (
 
     // ------------------------------------------------------------ pass 1: the keys' estimates
     // From qs_start one row per cycle is read (the last query's rows are all issued, so the memories are
-    // free); the cycle after, each key of the row is binned (estimate < 0 → bin 0, else est >> hist_shift)
+    // free; its last row may still be in flight); the cycle after, each key of the row is binned (estimate < 0 → bin 0, else est >> hist_shift)
     // and counted. Pass 1 does not stop for hold (it touches no queue). After the last row the result
-    // waits (p1_done) until thr_go brings the query's threshold; pass 2 starts then, or in the first
-    // cycle without hold.
+    // waits (p1_done) until thr_go brings the query's threshold; pass 2 starts then, or once sel_ok.
     reg                 h_active;         // pass 1 reads rows
     reg [ROW_CNT_W-1:0] h_r;              // next row to read
     reg                 h_inflight;       // a row was read last cycle: its keys are counted now
     reg [ROW_CNT_W-1:0] h_row_b;
-    reg                 go_wait;          // thr_go came during hold
+    reg                 go_wait;          // thr_go came before the last query's keys allowed pass 2
     wire [ROW_CNT_W-1:0] h_r_cur = qs_start ? {ROW_CNT_W{1'b0}} : h_r;
     wire h_issue    = (qs_start || h_active) && (h_r_cur < n_rows);
     wire h_last_row = (h_row_b + 1'b1 == n_rows);
     wire h_last     = h_inflight && h_last_row;
     wire go_now     = thr_go || go_wait;
-    assign p2_start = go_now && !hold;
+    assign p2_start = go_now && sel_ok;
     assign pass1    = h_active || p1_done || go_wait;
 
     always @(posedge clk) begin
@@ -293,7 +298,7 @@ module elsa_bank (
             end else if (thr_go) begin
                 p1_done <= 1'b0;
             end
-            go_wait <= go_now && hold;
+            go_wait <= go_now && !sel_ok;
         end
         if (h_issue) begin
             h_r     <= h_r_cur + 1'b1;
