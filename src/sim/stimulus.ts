@@ -132,7 +132,8 @@ export function standardInvocations(D: DesignSpec, seed: number): Invocation[] {
   return ns.map((n, i) => randomInvocation(D, rng, n, ts[i % ts.length]));
 }
 
-/** Real-valued invocations from a JSON file: { invocations: [{ t, K, V, Q }] } (rows of d numbers). */
+/** Real-valued invocations from a JSON file: { invocations: [{ t, K, V, Q, m? }] } (rows of d numbers; m:
+ *  keys kept per query in top-m configs). */
 export function invocationsFromJson(D: DesignSpec, raw: unknown, where: string): Invocation[] {
   const fail = (msg: string): never => {
     throw new VectorError(`${where}: ${msg}`);
@@ -163,7 +164,9 @@ export function invocationsFromJson(D: DesignSpec, raw: unknown, where: string):
       Q = mat('Q');
     if (V.length !== K.length || Q.length !== K.length)
       fail(`invocations[${i}]: K, V and Q must have the same number of rows (self-attention)`);
-    return { n: K.length, tQ: quantizeThreshold(o.t as number, D), K, V, Q };
+    if (o.m !== undefined && (!Number.isInteger(o.m) || (o.m as number) < 0 || (o.m as number) > D.cfg.nMax))
+      fail(`invocations[${i}].m must be an integer 0..${D.cfg.nMax} (top-m: keys kept per query)`);
+    return { n: K.length, tQ: quantizeThreshold(o.t as number, D), m: (o.m as number | undefined) ?? 0, K, V, Q };
   });
 }
 
