@@ -25,7 +25,8 @@ function withMFrac(D: DesignSpec, invs: Invocation[], mFrac: number | undefined)
   if (mFrac === undefined) return invs;
   if (!D.candSel.topm)
     throw new UserError(
-      `--m-frac needs a config with selection "topm"; ${D.cfg.name} uses "${D.cfg.selection}" (add "selection": "topm")`,
+      `--m-frac needs a config with selection "topm"; ${D.cfg.name} uses "${D.cfg.selection}" ` +
+        '(add "selection": "topm")',
     );
   return invs.map((v) => ({ ...v, m: Math.ceil(mFrac * v.n) }));
 }

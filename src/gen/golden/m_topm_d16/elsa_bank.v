@@ -265,8 +265,9 @@ module elsa_bank (
 
     // ------------------------------------------------------------ pass 1: the keys' estimates
     // From qs_start one row per cycle is read (the last query's rows are all issued, so the memories are
-    // free; its last row may still be in flight); the cycle after, each key of the row is binned (estimate < 0 → bin 0, else est >> hist_shift)
-    // and counted. Pass 1 does not stop for hold (it touches no queue). After the last row the result
+    // free; its last row may still be in flight); the cycle after, each key of the row is counted: top-m
+    // bins its estimate (< 0 → bin 0, else est >> hist_shift), best keeps the largest.
+    // Pass 1 does not stop for hold (it touches no queue). After the last row the result
     // waits (p1_done) until thr_go brings the query's threshold; pass 2 starts then, or once sel_ok.
     reg                 h_active;         // pass 1 reads rows
     reg [ROW_CNT_W-1:0] h_r;              // next row to read
