@@ -38,7 +38,7 @@ export function randomValidConfig(seed: number): ElsaConfigInput {
       recipFrac: rng.int(8, 14),
     },
     // drawn last, so the other fields of a seed stay what they were before top-m existed
-    ...(rng.next() < 0.5 ? { selection: 'topm' as const, topmBinBits: rng.int(1, 6) } : {}),
+    ...(rng.next() < 0.5 ? { selection: 'topm' as const, topmBinBits: rng.int(2, 6), topmZoom: rng.int(0, 4) } : {}),
   };
 }
 

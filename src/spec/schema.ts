@@ -89,6 +89,13 @@ export const ElsaConfigSchema = z
         "candidate selection rule: 'threshold' = the paper's (one runtime t per invocation); 'topm' = per query " +
           'the m keys with the largest estimate ‖k‖·cos (runtime m; a histogram pass over the keys first)',
       ),
+    topmZoom: int(
+      'top-m histogram window: the bins cover the estimates within ±max/2^zoom (max = max‖k‖·cos(0)) around 0, ' +
+        'the estimates beyond fall into the end bins',
+    )
+      .min(0)
+      .max(8)
+      .default(1),
     emptySet: z
       .enum(['zero', 'best'])
       .default('zero')
@@ -97,9 +104,9 @@ export const ElsaConfigSchema = z
           'largest estimate over all banks (ties kept), found in a pass over the keys before selection',
       ),
     topmBinBits: int('log2 of the estimate histogram bins of top-m selection (the m-th key is found to a bin)')
-      .min(1)
+      .min(2)
       .max(6)
-      .default(4),
+      .default(5),
     pipeline: z
       .object({
         candSel: int('register stages inside each candidate selection module (popcount, cos look-up, × norm)')

@@ -127,7 +127,7 @@ export const bankModule: ModuleDef = {
         ? [{ name: 'TAIL_QUEUED', value: 2, of: B.queued, doc: 'old entries the next query may start over' }]
         : []),
       ...(D.candSel.passOne ? [D.candSel.similarity] : []),
-      ...(D.candSel.topm ? [D.candSel.topm.bin, B.histCount, binsParam(D)] : []),
+      ...(D.candSel.topm ? [D.candSel.topm.bin, B.histCount, binsParam(D), ...binWindow(D)] : []),
     ];
   },
   view: (D) => {
@@ -202,3 +202,10 @@ function topmHistPorts(D: DesignSpec, t: TopmSpec): PortSpec[] {
     ),
   ];
 }
+
+/** The histogram window in units of a bin (top-m): floor(est / 2^shift) below BIN_LO or from BIN_HI on
+ *  saturates into the end bins. */
+const binWindow = (D: DesignSpec) => [
+  { name: 'BIN_LO', value: -D.candSel.topm!.bins / 2, of: D.candSel.similarity, doc: 'lowest in-window bin offset' },
+  { name: 'BIN_HI', value: D.candSel.topm!.bins / 2, of: D.candSel.similarity, doc: 'first offset past the window' },
+];

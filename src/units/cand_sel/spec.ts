@@ -30,9 +30,11 @@ export interface CandSelSpec {
   passOne: boolean;
 }
 
-/** Pass 1 of top-m selection: each key's estimate ‖k‖·cos binned to 2^binBits bins by a right shift chosen
- *  from the bit length L of max‖k‖ (no divider): shift = max(0, L + simFrac − binBits), so the largest
- *  estimate max‖k‖·2^simFrac lands in the top bin's range and no bin index overflows. */
+/** Pass 1 of top-m selection: each key's estimate ‖k‖·cos binned to 2^binBits bins, a window of equal bins
+ *  around 0 chosen from the bit length L of max‖k‖ (no divider): bin = clamp(floor(est / 2^shift) + bins/2,
+ *  0, bins − 1) with shift = max(0, L + simFrac + 1 − binBits − zoom), so the window is ±2^(L + simFrac − zoom):
+ *  zoom 0 covers every possible estimate, each zoom step halves the window (finer bins near 0, where the
+ *  estimates of most keys lie), and estimates beyond it fall into the end bins. */
 export interface TopmSpec {
   binBits: number;
   bins: number;
@@ -47,7 +49,9 @@ export interface TopmSpec {
 function topmSpec(c: ElsaConfig, norm: NormSpec, simFrac: number): TopmSpec | null {
   if (c.selection !== 'topm') return null;
   const binBits = c.topmBinBits;
-  const shiftOf = Array.from({ length: norm.norm.bits + 1 }, (_, L) => Math.max(0, L + simFrac - binBits));
+  const shiftOf = Array.from({ length: norm.norm.bits + 1 }, (_, L) =>
+    Math.max(0, L + simFrac + 1 - binBits - c.topmZoom),
+  );
   return {
     binBits,
     bins: 2 ** binBits,

@@ -73,7 +73,7 @@ export function elsaFixed(
     let qThr = thr;
     if (topm) {
       const hist = new Array<number>(topm.bins).fill(0);
-      for (const e of est) hist[estimateBin(e, shift)]++;
+      for (const e of est) hist[estimateBin(D, e, shift)]++;
       qThr = topmThreshold(D, topmBin(hist, m), shift, thr);
     }
     if (D.candSel.best) qThr = bestThreshold(qThr, Math.max(...est));
