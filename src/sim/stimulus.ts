@@ -133,7 +133,7 @@ export function standardInvocations(D: DesignSpec, seed: number): Invocation[] {
 }
 
 /** Real-valued invocations from a JSON file: { invocations: [{ t, K, V, Q, m? }] } (rows of d numbers; m:
- *  keys kept per query in top-m configs). */
+ *  keys kept per query in top-m configs, default n). */
 export function invocationsFromJson(D: DesignSpec, raw: unknown, where: string): Invocation[] {
   const fail = (msg: string): never => {
     throw new VectorError(`${where}: ${msg}`);
@@ -166,7 +166,9 @@ export function invocationsFromJson(D: DesignSpec, raw: unknown, where: string):
       fail(`invocations[${i}]: K, V and Q must have the same number of rows (self-attention)`);
     if (o.m !== undefined && (!Number.isInteger(o.m) || (o.m as number) < 0 || (o.m as number) > D.cfg.nMax))
       fail(`invocations[${i}].m must be an integer 0..${D.cfg.nMax} (top-m: keys kept per query)`);
-    return { n: K.length, tQ: quantizeThreshold(o.t as number, D), m: (o.m as number | undefined) ?? 0, K, V, Q };
+    // top-m without m: every key (m = n)
+    const m = (o.m as number | undefined) ?? (D.candSel.topm ? K.length : 0);
+    return { n: K.length, tQ: quantizeThreshold(o.t as number, D), m, K, V, Q };
   });
 }
 
