@@ -16,7 +16,10 @@ import { SIMULATORS } from '../src/sim/run.ts';
 import { predictCycles } from '../src/perf/cycles.ts';
 import { axiInvocations, runAxi } from './axi.ts';
 
-const configs = [resolveConfig(PRESETS.small), resolveConfig(MATRIX.find((c) => c.name === 'm_d48_k48')!)];
+// m_topm_d32: top-m selection, with the M register written per invocation
+const configs = [PRESETS.small, ...['m_d48_k48', 'm_topm_d32'].map((n) => MATRIX.find((c) => c.name === n)!)].map((c) =>
+  resolveConfig(c),
+);
 
 describe.each(configs.map((D) => [D.cfg.name, D] as const))('elsa_axi, config %s', (_n, D) => {
   const invs = axiInvocations(D);

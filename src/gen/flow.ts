@@ -7,7 +7,7 @@ import { AXI_ADDR_W, axiRegisters, generatorVersion } from '../units/axi/spec.ts
 import { GENERATOR } from './render.ts';
 import { outputDivTiming } from '../units/output_div/timing.ts';
 import { predictExec, predictPre } from '../perf/cycles.ts';
-import { bankOrder, bankSize } from '../units/bank/model.ts';
+import { bankOrder, bankSize, passOneCycles } from '../units/bank/model.ts';
 import { type InvocationTrace } from '../units/top/model.ts';
 import { PRESETS, resolveConfig } from './config.ts';
 import { moduleFile, moduleName } from './modules.ts';
@@ -241,6 +241,13 @@ export function designReadme(D: DesignSpec, modules: ModuleDef[]): string {
     `division delivers at best one row every d/m_o + 2 = ${outputDivTiming(D).next} cycles; ` +
       `the slower sets the pace. The cycle model at n = ${c.nMax}`,
     `(per-query bound: ${exact.steady} cycles in exact attention, ${none.steady} when no key is selected):`,
+    ...(D.candSel.passOne
+      ? [
+          `Pass 1 (${D.cfg.selection === 'topm' ? 'top-m selection' : "emptySet = 'best'"}) reads every row once ` +
+            `before a query's selection: ${passOneCycles(D, c.nMax)} cycles from the query's start`,
+          'to its threshold, overlapping the previous query once its rows are all read (docs/spec.md §4a).',
+        ]
+      : []),
     '',
     `| n = ${c.nMax} | cycles_exec | cycles per query (steady state) |`,
     '|---|---|---|',

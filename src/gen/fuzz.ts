@@ -37,6 +37,8 @@ export function randomValidConfig(seed: number): ElsaConfigInput {
       accGuard: rng.int(4, 14),
       recipFrac: rng.int(8, 14),
     },
+    // drawn last, so the other fields of a seed stay what they were before top-m existed
+    ...(rng.next() < 0.5 ? { selection: 'topm' as const, topmBinBits: rng.int(2, 6), topmZoom: rng.int(0, 4) } : {}),
   };
 }
 
@@ -68,6 +70,8 @@ export function invalidConfigs(seed: number): InvalidCase[] {
     { raw: { ...base, name: 'Bad Name' }, field: 'name', why: 'not lower_snake_case' },
     { raw: { ...base, thetaBias: 5 }, field: 'thetaBias', why: 'out of range' },
     { raw: { ...base, queueDepth: 1 }, field: 'queueDepth', why: 'queue too shallow' },
+    { raw: { ...base, selection: 'topk' }, field: 'selection', why: 'unknown selection rule' },
+    { raw: { ...base, topmBinBits: 7 }, field: 'topmBinBits', why: 'too many histogram bins' },
     { raw: { ...base, formats: { qkv: { int: 5, frac: 99 } } }, field: 'formats.qkv.frac', why: 'too many bits' },
     { raw: { ...base, formats: { simFrac: 7.5 } }, field: 'formats.simFrac', why: 'not an integer' },
     { raw: { ...base, thresholds: { layer0: 3 } }, field: 'thresholds.layer0', why: 't outside [-2, 2]' },

@@ -9,8 +9,13 @@ import { renderDesign } from './generate.ts';
 import { REPO_ROOT } from './render.ts';
 
 export const GOLDEN_DIR = join(REPO_ROOT, 'src', 'gen', 'golden');
-/** small (the default), paper (the largest) and one matrix config with k = 2d, P_a = 4, P_c = 8. */
-export const GOLDEN_CONFIGS = [PRESETS.small, PRESETS.paper, MATRIX.find((c) => c.name === 'm_d32_k64')!];
+/** small (the default), paper (the largest), one matrix config with k = 2d, P_a = 4, P_c = 8, and one with
+ *  top-m selection. */
+export const GOLDEN_CONFIGS = [
+  PRESETS.small,
+  PRESETS.paper,
+  ...['m_d32_k64', 'm_topm_d16'].map((n) => MATRIX.find((c) => c.name === n)!),
+];
 
 export function goldenFiles(cfg: (typeof GOLDEN_CONFIGS)[number]) {
   return renderDesign(resolveConfig(cfg));

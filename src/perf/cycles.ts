@@ -7,6 +7,7 @@ import type { InvocationTrace } from '../units/top/model.ts';
 import { outputDivTiming } from '../units/output_div/timing.ts';
 import { EOQ_TO_S4 } from '../units/attention/timing.ts';
 import { keyNormLatency } from '../units/norm/timing.ts';
+import { passOneCycles } from '../units/bank/model.ts';
 
 export interface CyclePrediction {
   pre: number;
@@ -32,6 +33,11 @@ export function predictExec(D: DesignSpec, tr: InvocationTrace): { exec: number;
   const pA = D.cfg.pA;
   const S = D.hash.cycles;
   const div = outputDivTiming(D);
+  // pass 1 (top-m, emptySet = 'best'): qs_start begins it once the previous query's rows are all read
+  // (rowsDoneAt); the selection (bankOrder()'s cycle 0) starts with thr_go, passOne cycles later, or once
+  // the previous query's selection lets it (readyAt, the rule of threshold mode)
+  const p1 = D.candSel.passOne;
+  const passOne = D.candSel.passOne ? passOneCycles(D, n) : 0;
 
   let qCount = 0,
     oCount = 0;
@@ -47,6 +53,9 @@ export function predictExec(D: DesignSpec, tr: InvocationTrace): { exec: number;
     eoqs: [] as number[],
     tokens: [] as number[],
     partFull: false,
+    goAt: -1,
+    selStarted: false,
+    selQuery: -1,
   }));
   let divBusyUntil = -Infinity,
     oValidAt = -Infinity,
@@ -59,8 +68,14 @@ export function predictExec(D: DesignSpec, tr: InvocationTrace): { exec: number;
     // a partial cleared in this cycle can be replaced at its edge: no hold then
     const clearNow = c === clearAt;
     const hold = bank.map((b) => b.tokens.includes(EOQ_TO_S4) && b.partFull && !clearNow);
-    const ready = bank.map(
-      (b, i) => !b.started || (!hold[i] && b.adv - b.startAdv >= tr.queries[b.query].banks[i].readyAt),
+    // the previous selection lets the next one start (threshold mode: the next query)
+    const selOk = bank.map(
+      (b, i) => b.selQuery < 0 || (!hold[i] && b.adv - b.startAdv >= tr.queries[b.selQuery].banks[i].readyAt),
+    );
+    const ready = bank.map((b, i) =>
+      p1
+        ? !b.started || (b.selStarted && !hold[i] && b.adv - b.startAdv >= tr.queries[b.query].banks[i].rowsDoneAt)
+        : selOk[i],
     );
     const qsFire = queue.length > 0 && queue[0] < c && ready.every(Boolean) && started < n;
     const hashFree = c >= lastAccept + D.hash.period;
@@ -72,8 +87,14 @@ export function predictExec(D: DesignSpec, tr: InvocationTrace): { exec: number;
       if (qsFire) {
         b.started = true;
         b.query = started;
+        b.goAt = c + passOne;
+        b.selStarted = false;
+      }
+      if (b.started && !b.selStarted && c >= b.goAt && selOk[i]) {
+        b.selStarted = true;
+        b.selQuery = b.query;
         b.startAdv = b.adv;
-        b.eoqs.push(b.adv + tr.queries[started].banks[i].eoqAt);
+        b.eoqs.push(b.adv + tr.queries[b.query].banks[i].eoqAt);
       }
       let finishing = false;
       if (!hold[i]) {

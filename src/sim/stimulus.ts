@@ -9,6 +9,8 @@ import { learnThreshold } from '../model/calibrate.ts';
 export interface Invocation {
   n: number;
   tQ: number;
+  /** Top-m selection: keys kept per query (header bits [31:16]; 0 and unused in threshold mode). */
+  m?: number;
   K: number[][];
   V: number[][];
   Q: number[][];
@@ -91,7 +93,8 @@ export function buildStimulus(D: DesignSpec, invs: Invocation[]): Stimulus {
   for (const inv of invs) {
     headers.push({ n: inv.n, resetAfter: inv.resetAfter ?? null });
     const abort = inv.resetAfter === undefined ? 0n : (1n << 63n) | (BigInt(inv.resetAfter) << 48n);
-    lines.push((abort | (BigInt(inv.n) << 32n) | toBits(inv.tQ, D.candSel.threshold.bits)).toString(16));
+    const m = BigInt(inv.m ?? 0) << 16n;
+    lines.push((abort | (BigInt(inv.n) << 32n) | m | toBits(inv.tQ, D.candSel.threshold.bits)).toString(16));
     if (inv.n < 1 || inv.n > D.cfg.nMax) {
       traces.push(null);
       continue;
@@ -101,7 +104,7 @@ export function buildStimulus(D: DesignSpec, invs: Invocation[]): Stimulus {
         for (const x of row)
           if (x < -(2 ** (qW - 1)) || x >= 2 ** (qW - 1))
             throw new Error(`value ${x} does not fit the ${qW}-bit qkv format`);
-    const tr = elsaFixed(D, inv.K, inv.V, inv.Q, inv.tQ);
+    const tr = elsaFixed(D, inv.K, inv.V, inv.Q, inv.tQ, inv.m ?? 0);
     traces.push(tr);
     for (let y = 0; y < inv.n; y++)
       lines.push(((packBus(inv.V[y], qW) << BigInt(D.cfg.d * qW)) | packBus(inv.K[y], qW)).toString(16));
@@ -118,11 +121,19 @@ export function standardInvocations(D: DesignSpec, seed: number): Invocation[] {
   const rng = new Rng(seed);
   const N = D.cfg.nMax;
   const ns = [N, Math.max(1, Math.floor((N * 2) / 3) | 1), Math.min(N, D.cfg.pA + 1), 1];
+  if (D.candSel.topm) {
+    // top-m: every key (m = n), 40% and 25% of the keys (the second also above a floor t), and a floor so
+    // high that the one query selects nothing
+    const ts = [-2, -2, 0.3, 1.9];
+    const ms = [1, 0.4, 0.25, 1];
+    return ns.map((n, i) => ({ ...randomInvocation(D, rng, n, ts[i]), m: Math.ceil(ms[i] * n) }));
+  }
   const ts = [-2, 0.3, 0.6, 1.9];
   return ns.map((n, i) => randomInvocation(D, rng, n, ts[i % ts.length]));
 }
 
-/** Real-valued invocations from a JSON file: { invocations: [{ t, K, V, Q }] } (rows of d numbers). */
+/** Real-valued invocations from a JSON file: { invocations: [{ t, K, V, Q, m? }] } (rows of d numbers; m:
+ *  keys kept per query in top-m configs, default n). */
 export function invocationsFromJson(D: DesignSpec, raw: unknown, where: string): Invocation[] {
   const fail = (msg: string): never => {
     throw new VectorError(`${where}: ${msg}`);
@@ -153,7 +164,11 @@ export function invocationsFromJson(D: DesignSpec, raw: unknown, where: string):
       Q = mat('Q');
     if (V.length !== K.length || Q.length !== K.length)
       fail(`invocations[${i}]: K, V and Q must have the same number of rows (self-attention)`);
-    return { n: K.length, tQ: quantizeThreshold(o.t as number, D), K, V, Q };
+    if (o.m !== undefined && (!Number.isInteger(o.m) || (o.m as number) < 0 || (o.m as number) > D.cfg.nMax))
+      fail(`invocations[${i}].m must be an integer 0..${D.cfg.nMax} (top-m: keys kept per query)`);
+    // top-m without m: every key (m = n)
+    const m = (o.m as number | undefined) ?? (D.candSel.topm ? K.length : 0);
+    return { n: K.length, tQ: quantizeThreshold(o.t as number, D), m, K, V, Q };
   });
 }
 

@@ -198,6 +198,7 @@ export function stimulusFromFiles(D: DesignSpec, hex: string, meta: string, wher
     const n = Number((h >> 32n) & ((1n << BigInt(D.top.n.bits)) - 1n));
     const tQ = unpackBus(low(h, BigInt(D.candSel.threshold.bits)), 1, D.candSel.threshold.bits, true)[0];
     const resetAfter = h >> 63n ? Number((h >> 48n) & 0x7fffn) : null;
+    const m = Number((h >> 16n) & ((1n << BigInt(D.top.n.bits)) - 1n));
     headers.push({ n, resetAfter });
     if (n < 1 || n > D.cfg.nMax) {
       traces.push(null);
@@ -209,7 +210,7 @@ export function stimulusFromFiles(D: DesignSpec, hex: string, meta: string, wher
     const K = kv.map((x) => unpackBus(low(x, dq), D.cfg.d, D.qkv.bits, true));
     const V = kv.map((x) => unpackBus(low(x >> dq, dq), D.cfg.d, D.qkv.bits, true));
     const Q = w.slice(at + 1 + n, at + 1 + 2 * n).map((x) => unpackBus(low(x, dq), D.cfg.d, D.qkv.bits, true));
-    traces.push(elsaFixed(D, K, V, Q, tQ));
+    traces.push(elsaFixed(D, K, V, Q, tQ, m));
     at += 1 + 3 * n;
   }
   if (at !== w.length)

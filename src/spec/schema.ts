@@ -82,6 +82,31 @@ export const ElsaConfigSchema = z
       })
       .strict()
       .prefault({}),
+    selection: z
+      .enum(['threshold', 'topm'])
+      .default('threshold')
+      .describe(
+        "candidate selection rule: 'threshold' = the paper's (one runtime t per invocation); 'topm' = per query " +
+          'the m keys with the largest estimate ‖k‖·cos (runtime m; a histogram pass over the keys first)',
+      ),
+    topmZoom: int(
+      'top-m histogram window: the bins cover the estimates within ±max/2^zoom (max = max‖k‖·cos(0)) around 0, ' +
+        'the estimates beyond fall into the end bins',
+    )
+      .min(0)
+      .max(8)
+      .default(1),
+    emptySet: z
+      .enum(['zero', 'best'])
+      .default('zero')
+      .describe(
+        "a query with no candidate: 'zero' = an all-zero output row (the paper); 'best' = the keys with the " +
+          'largest estimate over all banks (ties kept), found in a pass over the keys before selection',
+      ),
+    topmBinBits: int('log2 of the estimate histogram bins of top-m selection (the m-th key is found to a bin)')
+      .min(2)
+      .max(6)
+      .default(5),
     pipeline: z
       .object({
         candSel: int('register stages inside each candidate selection module (popcount, cos look-up, × norm)')

@@ -30,7 +30,22 @@ import type { DesignSpec } from '../../units/design.ts';
 import { predictCycles } from '../../perf/cycles.ts';
 import { num, oneOf, SEED } from '../options.ts';
 
-function loadInvocations(D: DesignSpec, opts: { input?: string; seed: number }): Invocation[] {
+/** --m-frac: top-m configs keep m = ceil(f·n) keys per query in every invocation. */
+function withMFrac(D: DesignSpec, invs: Invocation[], mFrac: number | undefined): Invocation[] {
+  if (mFrac === undefined) return invs;
+  if (!D.candSel.topm)
+    throw new UserError(
+      `--m-frac needs a config with selection "topm"; ${D.cfg.name} uses "${D.cfg.selection}" ` +
+        '(add "selection": "topm")',
+    );
+  return invs.map((v) => ({ ...v, m: Math.ceil(mFrac * v.n) }));
+}
+
+function loadInvocations(D: DesignSpec, opts: { input?: string; seed: number; mFrac?: number }): Invocation[] {
+  return withMFrac(D, readInvocations(D, opts), opts.mFrac);
+}
+
+function readInvocations(D: DesignSpec, opts: { input?: string; seed: number }): Invocation[] {
   if (!opts.input) return standardInvocations(D, opts.seed);
   let text: string;
   try {
@@ -108,9 +123,14 @@ export function registerSimCommands(program: Command): void {
       '-i, --input <file.json>',
       'real-valued invocations { "invocations": [{ "t", "K", "V", "Q" }] } instead of random ones',
     )
+    .option(
+      '--m-frac <f>',
+      'top-m configs: keep m = ceil(f·n) keys per query in every invocation (0 ≤ f ≤ 1)',
+      num({ min: 0, max: 1, integer: false }),
+    )
     .option('-o, --out <dir>', 'output folder (default build/vectors/<name>)')
     .option('--force', 'replace the output folder even if elsa-gen did not write it')
-    .action((spec: string, opts: { seed: number; input?: string; out?: string; force?: boolean }) => {
+    .action((spec: string, opts: { seed: number; input?: string; mFrac?: number; out?: string; force?: boolean }) => {
       const D = loadConfig(spec);
       const out = opts.out ?? join('build', 'vectors', D.cfg.name);
       checkReplaceable(out, { kind: 'vectors', force: opts.force, inputs: opts.input ? [opts.input] : [] });
@@ -121,7 +141,7 @@ export function registerSimCommands(program: Command): void {
         config: D.cfg.name,
         seed: opts.input ? null : opts.seed,
         input: opts.input ?? null,
-        invocations: invs.map((v) => ({ n: v.n, tQ: v.tQ })),
+        invocations: invs.map((v) => ({ n: v.n, tQ: v.tQ, ...(D.candSel.topm ? { m: v.m ?? 0 } : {}) })),
       };
       writeFolderAtomic(
         out,
@@ -151,6 +171,11 @@ export function registerSimCommands(program: Command): void {
     .option('-i, --input <file.json>', 'real-valued invocations instead of random ones')
     .option('--vectors <dir>', 'use stim.hex/stim.meta from this folder (made by `elsa-gen vectors`)')
     .option(
+      '--m-frac <f>',
+      'top-m configs: keep m = ceil(f·n) keys per query in every invocation (0 ≤ f ≤ 1)',
+      num({ min: 0, max: 1, integer: false }),
+    )
+    .option(
       '--stall <percent>',
       'random gaps on every stream, in percent of cycles (0 to 95)',
       num({ min: 0, max: 95, integer: true }),
@@ -179,6 +204,7 @@ export function registerSimCommands(program: Command): void {
           sim: Simulator;
           seed: number;
           input?: string;
+          mFrac?: number;
           vectors?: string;
           stall: number;
           idle: number;

@@ -88,6 +88,7 @@ export const axiModule: ModuleDef = {
     const q = D.cfg.d * D.qkv.bits;
     return {
       addrW: AXI_ADDR_W,
+      topm: D.candSel.topm !== null,
       kvBits: 2 * q,
       qBits: q,
       oBits: D.cfg.d * D.out.bits,

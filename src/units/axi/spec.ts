@@ -155,5 +155,20 @@ export function axiRegisters(D: DesignSpec): AxiRegister[] {
       fields: ['[31:0] largest valid N (nMax)'],
       read: v32(D.cfg.nMax),
     },
+    ...(D.candSel.topm
+      ? [
+          {
+            offset: 0x2c,
+            name: 'M',
+            access: 'RW',
+            reset: hex(0),
+            fields: [
+              '[31:0] top-m selection: keys kept per query (every key in the bin of the m-th largest estimate ' +
+                'and above), sampled at START; values above the core port saturate',
+            ],
+            read: 'm_reg',
+          },
+        ]
+      : []),
   ];
 }

@@ -4,6 +4,13 @@ import type { DesignSpec } from '../design.ts';
 /** Keys of bank b for runtime n: global y = b + pA·j. */
 export const bankSize = (D: DesignSpec, b: number, n: number): number => (b >= n ? 0 : Math.ceil((n - b) / D.cfg.pA));
 
+/** Pass 1 (top-m, emptySet = 'best'): cycles from qs_start to thr_go, the top's answer. Every bank reads
+ *  its rows in pass 1 from qs_start, one per cycle, and counts each row the cycle after; the top combines
+ *  the banks' results the cycle after the last bank's is complete and registers the query's threshold the
+ *  next (bank 0 has the most rows). Pass 1 runs through hold; pass 2 starts at thr_go or, later, once the
+ *  previous query lets it (the ready rule 5 of ./README.md). */
+export const passOneCycles = (D: DesignSpec, n: number): number => Math.ceil(bankSize(D, 0, n) / D.cfg.pC) + 3;
+
 export interface BankRun {
   order: number[];
   /** From qs_start (cycle 0) to the first cycle with every row issued, nothing in flight, queues empty. */
@@ -14,6 +21,8 @@ export interface BankRun {
   eoqAt: number;
   /** First cycle in which the bank can take the next query (its `ready`, README rule 5). */
   readyAt: number;
+  /** First cycle ≥ 2 that starts with every row issued: with pass 1, the next query's pass 1 may start. */
+  rowsDoneAt: number;
 }
 
 /** Cycle-exact model of one bank's candidate selection from empty queues (cycle 0 = qs_start): the
@@ -30,6 +39,7 @@ export function bankOrder(D: DesignSpec, mask: boolean[]): BankRun {
   let inflight = -1;
   let readyAt = -1;
   let eoqAt = -1;
+  let rowsDoneAt = -1;
   for (let cycle = 0; ; cycle++) {
     const queued = fifo.reduce((s, q) => s + q.length, 0);
     // keys of the row in flight that pass selection: pushed this cycle (slot c → queue c)
@@ -39,13 +49,20 @@ export function bankOrder(D: DesignSpec, mask: boolean[]): BankRun {
         const j = inflight * pC + c;
         if (j < mask.length && mask[j]) pushes.push([c, j]);
       }
+    if (cycle >= 2 && r >= rowsRt && rowsDoneAt < 0) rowsDoneAt = cycle;
     if (cycle >= 2 && r >= rowsRt) {
       const ready = inflight < 0 && queued <= (tail ? 2 : 0);
       if (ready && readyAt < 0) readyAt = cycle;
       if (eoqAt < 0 && pushes.length === 0 && queued <= 1) eoqAt = cycle;
     }
     if (r >= rowsRt && inflight < 0 && queued === 0)
-      return { order, cycles: cycle, eoqAt: eoqAt < 0 ? 2 : eoqAt, readyAt: readyAt < 0 ? 2 : readyAt };
+      return {
+        order,
+        cycles: cycle,
+        eoqAt: eoqAt < 0 ? 2 : eoqAt,
+        readyAt: readyAt < 0 ? 2 : readyAt,
+        rowsDoneAt: rowsDoneAt < 0 ? 2 : rowsDoneAt,
+      };
     let popQ = -1;
     for (let c = 0; c < pC; c++) if (fifo[c].length > 0 && (popQ < 0 || fifo[c].length > fifo[popQ].length)) popQ = c;
     const canIssue = r < rowsRt && fifo.every((q) => q.length + (inflight >= 0 ? 1 : 0) + 1 <= queueDepth);

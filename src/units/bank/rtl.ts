@@ -1,7 +1,10 @@
 // The bank's Verilog modules: what each template needs besides the design spec (contract: ./README.md).
 import type { ModuleDef } from '../module.ts';
 import { partialPorts } from '../attention/rtl.ts';
-import { clockPort, input, output, resetPort, verilogLiteral } from '../module.ts';
+import { clockPort, input, output, resetPort, verilogLiteral, type PortSpec } from '../module.ts';
+import type { DesignSpec } from '../design.ts';
+import type { Width } from '../../spec/width.ts';
+import type { TopmSpec } from '../cand_sel/spec.ts';
 
 export const ramModule: ModuleDef = {
   name: 'elsa_ram',
@@ -83,6 +86,7 @@ export const bankModule: ModuleDef = {
       input('qs_vec', vec, 'query vector'),
       input('thr', D.candSel.thresholdProduct, 'threshold t·max‖k‖ of the query'),
       output('ready', 1, 'qs_start may come in this cycle'),
+      ...passOnePorts(D),
       ...partialPorts(D, 'bank'),
     ];
   },
@@ -122,6 +126,8 @@ export const bankModule: ModuleDef = {
       ...(B.overlapTail
         ? [{ name: 'TAIL_QUEUED', value: 2, of: B.queued, doc: 'old entries the next query may start over' }]
         : []),
+      ...(D.candSel.passOne ? [D.candSel.similarity] : []),
+      ...(D.candSel.topm ? [D.candSel.topm.bin, B.histCount, binsParam(D), ...binWindow(D)] : []),
     ];
   },
   view: (D) => {
@@ -133,6 +139,8 @@ export const bankModule: ModuleDef = {
       offset: verilogLiteral(B.keyIndex, c),
       plus: c < D.cfg.pC - 1 ? ' +' : ';',
       and: c < D.cfg.pC - 1 ? ' &&' : ';',
+      // top-m pass 1: this slot's key counts 1 in its bin (hb: the bin loop variable)
+      hitTerm: zeroExtendBit(`h_hit${c} && (bin${c} == hb[BIN_W-1:0])`, B.histCount),
     }));
     return {
       slots,
@@ -143,6 +151,61 @@ export const bankModule: ModuleDef = {
       // widths that differ only in some configs: a zero-width extension is not Verilog
       multiRow: B.rowCount.bits > 1,
       lastSlotsExt: B.lastRowKeys.bits > B.slot.bits,
+      topm: D.candSel.topm !== null,
+      best: D.candSel.best,
+      passOne: D.candSel.passOne,
+      passOneWhat: [D.candSel.topm ? 'a histogram, hist' : '', D.candSel.best ? 'the largest, best_est' : '']
+        .filter(Boolean)
+        .join('; '),
+      // the selection machine starts at qs_start, or after pass 1 at pass 2's start
+      selStart: D.candSel.passOne ? 'p2_start' : 'qs_start',
     };
   },
 };
+
+/** BINS: the bins of the estimate histogram (top-m selection). */
+export const binsParam = (D: DesignSpec) => ({
+  name: 'BINS',
+  value: D.candSel.topm!.bins,
+  doc: 'bins of the estimate histogram (top-m selection)',
+});
+
+/** A 1-bit expression zero-extended to w (no zero-count replication). */
+const zeroExtendBit = (expr: string, w: Width): string =>
+  w.bits === 1 ? `(${expr})` : `{{${w.name}-1{1'b0}}, ${expr}}`;
+
+/** Pass 1's ports of a bank (top-m, emptySet = 'best'): the query's threshold handshake, the histogram and
+ *  the largest estimate. */
+function passOnePorts(D: DesignSpec): PortSpec[] {
+  const t = D.candSel.topm;
+  if (!D.candSel.passOne) return [];
+  return [
+    input('thr_go', 1, 'pass 1 answered: thr holds the query threshold; pass 2 starts (or once hold ends)'),
+    output('p1_done', 1, 'pass 1 of the current query is complete (hist, best_est)', { reg: true }),
+    ...(D.candSel.best
+      ? [output('best_est', D.candSel.similarity, "the query's largest estimate in this bank", { reg: true })]
+      : []),
+    ...(t ? topmHistPorts(D, t) : []),
+  ];
+}
+
+function topmHistPorts(D: DesignSpec, t: TopmSpec): PortSpec[] {
+  return [
+    input('hist_shift', t.shift, 'top-m: right shift of an estimate to its bin (from max‖k‖)'),
+    output(
+      'hist',
+      { count: t.bins, of: D.bank.histCount },
+      'top-m: keys per estimate bin, bin b at [b*HIST_CNT_W +: HIST_CNT_W]',
+      {
+        reg: true,
+      },
+    ),
+  ];
+}
+
+/** The histogram window in units of a bin (top-m): floor(est / 2^shift) below BIN_LO or from BIN_HI on
+ *  saturates into the end bins. */
+const binWindow = (D: DesignSpec) => [
+  { name: 'BIN_LO', value: -D.candSel.topm!.bins / 2, of: D.candSel.similarity, doc: 'lowest in-window bin offset' },
+  { name: 'BIN_HI', value: D.candSel.topm!.bins / 2, of: D.candSel.similarity, doc: 'first offset past the window' },
+];

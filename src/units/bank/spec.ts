@@ -26,6 +26,8 @@ export interface BankSpec {
   queued: Width;
   /** The next query may start while two old entries are still queued (queueDepth ≥ 3). */
   overlapTail: boolean;
+  /** One bin of the bank's estimate histogram (top-m selection): 0..keys. */
+  histCount: Width;
 }
 
 export function bankSpec(c: ElsaConfig): BankSpec {
@@ -57,6 +59,7 @@ export function bankSpec(c: ElsaConfig): BankSpec {
     queueCount: width.forMax('QCNT_W', c.queueDepth, 'entries in one candidate queue'),
     queued: width.forMax('QUEUED_W', c.pC * c.queueDepth, 'entries in all queues of the bank'),
     overlapTail: c.queueDepth >= 3,
+    histCount: width.forMax('HIST_CNT_W', keys, 'keys of the bank in one estimate histogram bin'),
   };
 }
 

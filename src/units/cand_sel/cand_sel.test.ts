@@ -3,9 +3,23 @@ import { describe, expect, it } from 'vitest';
 import { SIMULATORS } from '../../sim/run.ts';
 import { runUnit } from '../../../tb/harness.ts';
 import { leafConfigs } from '../../../tb/unit_configs.ts';
+import { resolveConfig } from '../../gen/config.ts';
+
+// top-m selection adds the estimate output (the bank's pass-1 histogram input)
+const topm = resolveConfig({
+  name: 'leaf_topm',
+  nMax: 24,
+  d: 16,
+  k: 16,
+  pA: 2,
+  pC: 3,
+  mH: 16,
+  mO: 4,
+  selection: 'topm',
+});
 import { candSelTrace, cosTableTrace } from './trace.ts';
 
-describe.each(leafConfigs.map((D) => [D.cfg.name, D] as const))(
+describe.each([...leafConfigs, topm].map((D) => [D.cfg.name, D] as const))(
   'elsa_cos_table and elsa_cand_sel, config %s',
   (_n, D) => {
     const traces = [cosTableTrace(D), candSelTrace(D, 11)];

@@ -34,6 +34,9 @@ export const candSelModule: ModuleDef = {
     input('key_norm', D.norm.norm, '‖k‖ of the key'),
     input('thr', D.candSel.thresholdProduct, 'threshold register t·max‖k‖'),
     output('sel', 1, 'the key is a candidate: ‖k‖·cos_table[ham] ≥ t·max‖k‖'),
+    ...(D.candSel.passOne
+      ? [output('est', D.candSel.similarity, 'the estimate ‖k‖·cos_table[ham] (pass 1: top-m histogram, best key)')]
+      : []),
   ],
   localparams: (D) => {
     const c = D.candSel;
@@ -44,5 +47,6 @@ export const candSelModule: ModuleDef = {
   view: (D) => ({
     simCmp: signExtend('sim', D.candSel.similarity, D.candSel.compare),
     thrCmp: signExtend('thr', D.candSel.thresholdProduct, D.candSel.compare),
+    passOne: D.candSel.passOne,
   }),
 };

@@ -22,6 +22,43 @@ export interface CandSelSpec {
   similarity: Width;
   /** The wider of similarity and thresholdProduct: the compare. */
   compare: Width;
+  /** Top-m selection's estimate histogram (selection = 'topm'); null for the paper's threshold rule. */
+  topm: TopmSpec | null;
+  /** emptySet = 'best': a query with no candidate takes the keys of the largest estimate over all banks. */
+  best: boolean;
+  /** Pass 1 over the keys before selection (top-m or emptySet = 'best'): the query threshold comes from it. */
+  passOne: boolean;
+}
+
+/** Pass 1 of top-m selection: each key's estimate ‖k‖·cos binned to 2^binBits bins, a window of equal bins
+ *  around 0 chosen from the bit length L of max‖k‖ (no divider): bin = clamp(floor(est / 2^shift) + bins/2,
+ *  0, bins − 1) with shift = max(0, L + simFrac + 1 − binBits − zoom), so the window is ±2^(L + simFrac − zoom):
+ *  zoom 0 covers every possible estimate, each zoom step halves the window (finer bins near 0, where the
+ *  estimates of most keys lie), and estimates beyond it fall into the end bins. */
+export interface TopmSpec {
+  binBits: number;
+  bins: number;
+  /** A bin index 0..bins-1. */
+  bin: Width;
+  /** The estimate's right shift, 0..shiftOf[NORM_W]. */
+  shift: Width;
+  /** shiftOf[L]: the shift for a max‖k‖ of bit length L = 0..NORM_W. */
+  shiftOf: number[];
+}
+
+function topmSpec(c: ElsaConfig, norm: NormSpec, simFrac: number): TopmSpec | null {
+  if (c.selection !== 'topm') return null;
+  const binBits = c.topmBinBits;
+  const shiftOf = Array.from({ length: norm.norm.bits + 1 }, (_, L) =>
+    Math.max(0, L + simFrac + 1 - binBits - c.topmZoom),
+  );
+  return {
+    binBits,
+    bins: 2 ** binBits,
+    bin: width.unsigned('BIN_W', binBits, 'bin of the estimate histogram (top-m selection)'),
+    shift: width.forMax('SHIFT_W', shiftOf[norm.norm.bits], 'right shift of an estimate to its histogram bin'),
+    shiftOf,
+  };
 }
 
 /** The (k+1)-entry cos table indexed by the Hamming distance h. */
@@ -51,5 +88,8 @@ export function candSelSpec(c: ElsaConfig, norm: NormSpec): CandSelSpec {
       'compare of similarity and threshold',
       frac,
     ),
+    topm: topmSpec(c, norm, simFrac),
+    best: c.emptySet === 'best',
+    passOne: c.selection === 'topm' || c.emptySet === 'best',
   };
 }

@@ -1,7 +1,7 @@
 // Cycle traces of elsa_cos_table and elsa_cand_sel from the candidate selection model.
 import type { DesignSpec } from '../design.ts';
 import { Rng } from '../../spec/rng.ts';
-import { isCandidate } from './model.ts';
+import { estimate, isCandidate } from './model.ts';
 import { packBus, type Cycle, type Trace } from '../../sim/trace.ts';
 import { tracePorts } from '../module.ts';
 import { candSelModule, cosTableModule } from './rtl.ts';
@@ -32,7 +32,11 @@ export function candSelTrace(D: DesignSpec, seed: number, count = 300): Trace {
     const ham = flips;
     cycles.push({
       in: { q_hash: packBus(qh, 1), key_hash: packBus(kh, 1), key_norm: norm, thr },
-      out: { sel: isCandidate(D, ham, norm, thr) ? 1 : 0 },
+      out: {
+        sel: isCandidate(D, ham, norm, thr) ? 1 : 0,
+        // pass 1 (top-m, emptySet = 'best'): the estimate the bank collects
+        ...(D.candSel.passOne ? { est: estimate(D, ham, norm) } : {}),
+      },
     });
   }
   return { module: 'elsa_cand_sel', ...tracePorts(candSelModule.ports!(D)), cycles };

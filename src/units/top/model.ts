@@ -3,7 +3,17 @@
 import type { DesignSpec } from '../design.ts';
 import { saturate } from '../../spec/arith.ts';
 import { hashFixed } from '../hash/model.ts';
-import { hamming, isCandidate, thresholdRegister } from '../cand_sel/model.ts';
+import {
+  bestThreshold,
+  estimate,
+  estimateBin,
+  hamming,
+  histShift,
+  isCandidate,
+  thresholdRegister,
+  topmBin,
+  topmThreshold,
+} from '../cand_sel/model.ts';
 import { keyNorm } from '../norm/model.ts';
 import { bankOrder, bankSize, type BankRun } from '../bank/model.ts';
 import { accumulate, emptyPartial, expUnit, type Partial } from '../attention/model.ts';
@@ -36,17 +46,38 @@ export interface InvocationTrace {
   out: number[][];
 }
 
-/** Fixed-point ELSA attention for one invocation: K, V (n×d ints), Q (m×d ints), threshold t_q. */
-export function elsaFixed(D: DesignSpec, K: number[][], V: number[][], Q: number[][], tQ: number): InvocationTrace {
+/** Fixed-point ELSA attention for one invocation: K, V (n×d ints), Q (n×d ints), threshold t_q and, in
+ *  top-m mode, m: per query the keys whose estimate bin is at least the bin of the m-th largest estimate
+ *  (src/units/cand_sel/README.md), and whose estimate is at least t_q·max‖k‖. With emptySet = 'best' the
+ *  threshold is at most the largest estimate of the query, so no query selects nothing. */
+export function elsaFixed(
+  D: DesignSpec,
+  K: number[][],
+  V: number[][],
+  Q: number[][],
+  tQ: number,
+  m = 0,
+): InvocationTrace {
   const n = K.length;
   const { pA } = D.cfg;
   const keyHash = K.map((k) => hashFixed(D, k));
   const norms = K.map(keyNorm);
   const maxNorm = Math.max(0, ...norms);
   const thr = thresholdRegister(tQ, maxNorm);
+  const topm = D.candSel.topm;
+  const shift = topm ? histShift(D, maxNorm) : 0;
   const queries = Q.map((q) => {
     const hash = hashFixed(D, q);
-    const candidates = keyHash.map((kh, y) => isCandidate(D, hamming(hash, kh), norms[y], thr));
+    const hams = keyHash.map((kh) => hamming(hash, kh));
+    const est = hams.map((h, y) => estimate(D, h, norms[y]));
+    let qThr = thr;
+    if (topm) {
+      const hist = new Array<number>(topm.bins).fill(0);
+      for (const e of est) hist[estimateBin(D, e, shift)]++;
+      qThr = topmThreshold(D, topmBin(hist, m), shift, thr);
+    }
+    if (D.candSel.best) qThr = bestThreshold(qThr, Math.max(...est));
+    const candidates = hams.map((h, y) => isCandidate(D, h, norms[y], qThr));
     const banks = Array.from({ length: pA }, (_, b) => {
       const nb = bankSize(D, b, n);
       const mask = Array.from({ length: nb }, (_, j) => candidates[b + pA * j]);

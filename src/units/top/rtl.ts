@@ -2,7 +2,8 @@
 // between the hash unit, the banks and the output division, and one entry per bank for the template.
 import type { DesignSpec } from '../design.ts';
 import type { ModuleDef } from '../module.ts';
-import { clockPort, input, output, resetPort, verilogLiteral } from '../module.ts';
+import { clockPort, input, output, resetPort, signExtend, verilogLiteral, zeroExtend } from '../module.ts';
+import { binsParam } from '../bank/rtl.ts';
 
 export const topModule: ModuleDef = {
   name: 'elsa_top',
@@ -17,6 +18,9 @@ export const topModule: ModuleDef = {
       input('start', 1, 'pulse while busy = 0: start an invocation with n and t_q', { group: 'control' }),
       input('n', D.top.n, `runtime n (1..${D.cfg.nMax}), sampled at start`),
       input('t_q', D.candSel.threshold, `threshold t (${D.candSel.simFrac} fraction bits), sampled at start`),
+      ...(D.candSel.topm
+        ? [input('m', D.top.n, 'top-m: keys kept per query (the bin of the m-th largest estimate), sampled at start')]
+        : []),
       output('busy', 1, 'an invocation is running'),
       output('done', 1, 'one-cycle pulse after the last output row (or with err)', { reg: true }),
       output('err', 1, `the last start was rejected (n = 0 or n > ${D.cfg.nMax})`, { reg: true }),
@@ -54,6 +58,8 @@ export const topModule: ModuleDef = {
     D.top.dim,
     D.top.banks,
     ...(nMaxChecked(D) ? [{ name: 'N_MAX', value: D.cfg.nMax, of: D.top.n, doc: 'largest valid runtime n' }] : []),
+    ...(D.candSel.topm ? [D.candSel.topm.bin, D.candSel.topm.shift, D.bank.histCount, binsParam(D)] : []),
+    ...(D.candSel.best ? [D.candSel.similarity] : []),
     {
       name: 'LAST_BANK',
       value: D.cfg.pA - 1,
@@ -63,7 +69,24 @@ export const topModule: ModuleDef = {
   ],
   view: (D) => {
     const banks = Array.from({ length: D.cfg.pA }, (_, b) => ({ index: b, lit: verilogLiteral(D.top.bankSelect, b) }));
-    return { banks, otherBanks: banks.slice(1), nMaxChecked: nMaxChecked(D) };
+    const t = D.candSel.topm;
+    return {
+      banks: banks.map((b) => ({
+        ...b,
+        // top-m: bank b's count of bin hb, zero-extended to N_W for the sum over banks
+        histTerm: zeroExtend(`hist${b.index}[hb_sum*HIST_CNT_W +: HIST_CNT_W]`, D.bank.histCount, D.top.n),
+        plus: b.index < D.cfg.pA - 1 ? ' +' : ';',
+      })),
+      otherBanks: banks.slice(1),
+      nMaxChecked: nMaxChecked(D),
+      topm: t !== null,
+      best: D.candSel.best,
+      passOne: D.candSel.passOne,
+      bestThr: signExtend('best_all', D.candSel.similarity, D.candSel.thresholdProduct),
+      // top-m: the histogram shift for each bit length L ≥ 1 of max‖k‖ (ascending: the msb's entry wins)
+      shiftZero: t ? verilogLiteral(t.shift, t.shiftOf[0]) : '',
+      shiftTable: t ? t.shiftOf.slice(1).map((sh, i) => ({ bit: i, shift: verilogLiteral(t.shift, sh) })) : [],
+    };
   },
 };
 

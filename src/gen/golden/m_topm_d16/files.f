@@ -1,0 +1,14 @@
+elsa_ram.v
+elsa_cos_table.v
+elsa_cand_sel.v
+elsa_queue.v
+elsa_arbiter.v
+elsa_dot.v
+elsa_isqrt.v
+elsa_exp.v
+elsa_attention.v
+elsa_bank.v
+elsa_hash.v
+elsa_output_div.v
+elsa_top.v
+elsa_axi.v
