@@ -88,8 +88,9 @@ export function calibrate(
 
 /** The full config JSON with `thresholds` replaced: sorted keys, thresholds with 6 fixed decimals.
  *  Validated by resolving it again, so the file is always loadable. */
-export function calibratedConfigJson(D: DesignSpec, thresholds: Thresholds): string {
-  const cfg = { ...D.cfg, thresholds };
+/** The config with calibrated runtime data: thresholds t per layer, or (top-m) m per layer in `keep`. */
+export function calibratedConfigJson(D: DesignSpec, thresholds: Thresholds, keep: Record<string, number> = {}): string {
+  const cfg = { ...D.cfg, thresholds, keep };
   const text = stableJson(cfg, (x, path) =>
     path.length === 2 && path[0] === 'thresholds' ? x.toFixed(6) : JSON.stringify(x),
   );

@@ -126,6 +126,13 @@ export const ElsaConfigSchema = z
       .strict()
       .prefault({})
       .describe('pipeline depths per unit: extra register stages that shorten the clock period (docs/spec.md)'),
+    keep: z
+      .record(z.string(), z.number().int().min(0).max(4096))
+      .default({})
+      .describe(
+        'per-layer m: keys kept per query in top-m selection (runtime data written by ' +
+          '`elsa-gen calibrate --max-loss --rule top-m`; not part of the hardware hash)',
+      ),
     thresholds: z
       .record(z.string(), z.number().min(-2).max(2))
       .default({})

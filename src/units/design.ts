@@ -34,8 +34,8 @@ export interface DesignSpec {
 }
 
 const hwFields = (c: ElsaConfig) => {
-  // thresholds, name and prefix are runtime / naming data, not hardware
-  const { thresholds: _t, name: _n, prefix: _p, ...hw } = c;
+  // thresholds, keep, name and prefix are runtime / naming data, not hardware
+  const { thresholds: _t, keep: _k, name: _n, prefix: _p, ...hw } = c;
   return hw;
 };
 

@@ -128,9 +128,9 @@ export function registerCalibrate(program: Command): void {
           calibratedConfigJson(D, Object.fromEntries(r.settings.map((s) => [layerKey(s.layer), s.value]))),
         );
       } else {
-        // per-layer m is runtime data the config schema has no field for yet: a file of its own
+        // per-layer m goes into `keep` (runtime data like thresholds: the hardware hash stays)
         const keep = Object.fromEntries(r.settings.map((s) => [layerKey(s.layer), s.value]));
-        writeFileAtomic(out, stableJson({ config: D.cfg.name, hwHash: D.hwHash, keep }));
+        writeFileAtomic(out, calibratedConfigJson(D, D.cfg.thresholds, keep));
       }
       writeFileAtomic(out.replace(/\.json$/, '') + '.search.json', stableJson(r));
       console.log(`wrote ${out} (${rule} per layer, --max-loss ${opts.maxLoss}), ${secs()}\n${summary(r)}`);
