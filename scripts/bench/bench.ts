@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/gen/config.ts';
-import type { DesignSpec } from '../../src/units/design.ts';
+import { queryBound } from './query-bound.ts';
 import { renderDesign } from '../../src/gen/generate.ts';
 import { thresholdSweep } from '../../src/sim/stimulus.ts';
 import { predictCycles, stageCycles, type StageCycles } from '../../src/perf/cycles.ts';
@@ -45,12 +45,6 @@ export interface BenchRow {
   simCyclesPerSec: number;
 }
 
-/** Analytic per-query bound (docs/spec.md §2): max(hash cycles, rows of the busiest bank, its candidates, d/m_o). */
-function queryBound(D: DesignSpec, banks: { order: number[] }[], n: number): number {
-  const rows = Math.ceil(Math.ceil(n / D.cfg.pA) / D.cfg.pC);
-  const cand = Math.max(...banks.map((b) => b.order.length));
-  return Math.max(D.hash.cycles, rows, cand, D.outputDiv.chunks);
-}
 
 async function benchConfig(spec: string): Promise<{ rows: BenchRow[]; genMs: number; area?: unknown }> {
   const D = loadConfig(spec);

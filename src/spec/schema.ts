@@ -93,14 +93,25 @@ export const ElsaConfigSchema = z
         dot: int('register stages in the attention dot product (multiplies and adder tree)').min(0).max(8).default(0),
         exp: int('register stages inside the exp unit').min(0).max(4).default(0),
         acc: int('register stages in the exp/value accumulation').min(0).max(4).default(0),
-        outputDiv: int('register stages inside the output division (reciprocal, multiply, rounding)')
+        outputDiv: int(
+          'register stages after the output division multiply: 1 registers the product (DSP output register), ' +
+            '2 also the rounded value before saturation',
+        )
           .min(0)
-          .max(4)
+          .max(2)
           .default(0),
       })
       .strict()
       .prefault({})
       .describe('pipeline depths per unit: extra register stages that shorten the clock period (docs/spec.md)'),
+    partialBuffers: z
+      .union([z.literal(1), z.literal(2)])
+      .default(2)
+      .describe(
+        'partial results per bank in flight: 1 = the bank partial only (the division frees it after its last ' +
+          'chunk, d/m_o + 2 cycles per row); 2 = the output division copies the partials when it starts, so the ' +
+          'banks go on while it divides (d/m_o cycles per row, P_a·d·accumulator bits more flip-flops)',
+      ),
     thresholds: z
       .record(z.string(), z.number().min(-2).max(2))
       .default({})
