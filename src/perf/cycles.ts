@@ -5,7 +5,7 @@
 import type { DesignSpec } from '../units/design.ts';
 import type { InvocationTrace } from '../units/top/model.ts';
 import { outputDivTiming } from '../units/output_div/timing.ts';
-import { EOQ_TO_S4 } from '../units/attention/timing.ts';
+import { eoqToFinish } from '../units/attention/timing.ts';
 import { keyNormLatency } from '../units/norm/timing.ts';
 
 export interface CyclePrediction {
@@ -32,6 +32,7 @@ export function predictExec(D: DesignSpec, tr: InvocationTrace): { exec: number;
   const pA = D.cfg.pA;
   const S = D.hash.cycles;
   const div = outputDivTiming(D);
+  const EOQ_TO_S4 = eoqToFinish(D);
 
   let qCount = 0,
     oCount = 0;

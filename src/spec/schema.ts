@@ -90,9 +90,18 @@ export const ElsaConfigSchema = z
           .default(0),
         hash: int('register stages inside the hash computation module').min(0).max(4).default(0),
         isqrt: int('register stages inside the square root unit').min(0).max(4).default(0),
-        dot: int('register stages in the attention dot product (multiplies and adder tree)').min(0).max(8).default(0),
-        exp: int('register stages inside the exp unit').min(0).max(4).default(0),
-        acc: int('register stages in the exp/value accumulation').min(0).max(4).default(0),
+        dot: int('register stages cutting the attention dot product adder tree (levels spread evenly)')
+          .min(0)
+          .max(3)
+          .default(0),
+        exp: int('register stages inside the exp unit: 1 registers the product score·C, 2 also its operand')
+          .min(0)
+          .max(2)
+          .default(0),
+        acc: int('register stages in the exp/value accumulation: 1 registers the products M·v before the sums')
+          .min(0)
+          .max(1)
+          .default(0),
         outputDiv: int(
           'register stages after the output division multiply: 1 registers the product (DSP output register), ' +
             '2 also the rounded value before saturation',

@@ -7,21 +7,40 @@ import { clockPort, input, output, resetPort, verilogLiteral } from '../module.t
 /** Element indices 0..d-1 of a Q/K/V bus. */
 const lanes = (D: DesignSpec): number[] => Array.from({ length: D.cfg.d }, (_, i) => i);
 
-/** The adder tree of elsa_dot: level l+1 node j sums nodes 2j and 2j+1 of level l (an odd last passes). */
-function adderTree(d: number): { nodes: { name: string; a: string; b: string | null }[]; root: string } {
-  const nodes: { name: string; a: string; b: string | null }[] = [];
+/** Levels of elsa_dot's adder tree after which a register stage goes (pipeline.dot of them, spread evenly over
+ *  the ⌈log2 d⌉ levels; more stages than levels register the root again). */
+function treeCuts(d: number, stages: number): number[] {
+  const levels = Math.max(1, Math.ceil(Math.log2(d)));
+  return Array.from({ length: stages }, (_, i) => Math.min(levels, Math.ceil(((i + 1) * levels) / (stages + 1))));
+}
+
+type TreeNode = { name: string; a: string; b: string | null; reg: boolean };
+
+/** The adder tree of elsa_dot: level l+1 node j sums nodes 2j and 2j+1 of level l (an odd last passes); the
+ *  nodes of a cut level are registers. Extra cuts at the root level become a chain of registers after it. */
+function adderTree(d: number, stages: number): { nodes: TreeNode[]; root: string } {
+  const cuts = treeCuts(d, stages);
+  const nodes: TreeNode[] = [];
   let n = d;
   let lvl = 0;
   while (n > 1) {
     const m = Math.ceil(n / 2);
+    const reg = cuts.includes(lvl + 1);
     for (let j = 0; j < m; j++) {
       const b = 2 * j + 1 < n ? `sum${lvl}_${2 * j + 1}` : null;
-      nodes.push({ name: `sum${lvl + 1}_${j}`, a: `sum${lvl}_${2 * j}`, b });
+      nodes.push({ name: `sum${lvl + 1}_${j}`, a: `sum${lvl}_${2 * j}`, b, reg });
     }
     n = m;
     lvl++;
   }
-  return { nodes, root: `sum${lvl}_0` };
+  // cuts that fell on a level already cut: registers after the root
+  const extra = cuts.length - new Set(cuts).size;
+  let root = `sum${lvl}_0`;
+  for (let i = 1; i <= extra; i++) {
+    nodes.push({ name: `sum${lvl}_0_d${i}`, a: root, b: null, reg: true });
+    root = `sum${lvl}_0_d${i}`;
+  }
+  return { nodes, root };
 }
 
 export const dotModule: ModuleDef = {
@@ -34,10 +53,12 @@ export const dotModule: ModuleDef = {
     input('en', 1, 'advance both stages (low: hold them)'),
     input('a', { count: D.cfg.d, of: D.qkv }, 'vector a, element i at [i*QKV_W +: QKV_W]'),
     input('b', { count: D.cfg.d, of: D.qkv }, 'vector b, element i at [i*QKV_W +: QKV_W]'),
-    output('sum', D.attention.score, 'a·b of the inputs two enabled cycles earlier', { reg: true }),
+    output('sum', D.attention.score, `a·b of the inputs ${2 + D.cfg.pipeline.dot} enabled cycles earlier`, {
+      reg: true,
+    }),
   ],
   localparams: (D) => [D.qkv, D.attention.product, D.attention.score],
-  view: (D) => ({ lanes: lanes(D), tree: adderTree(D.cfg.d) }),
+  view: (D) => ({ lanes: lanes(D), tree: adderTree(D.cfg.d, D.cfg.pipeline.dot), latency: 2 + D.cfg.pipeline.dot }),
 };
 
 export const expModule: ModuleDef = {
@@ -46,6 +67,9 @@ export const expModule: ModuleDef = {
   deps: [],
   doc: 'exp unit: score·C, 2^frac table, exponent saturation',
   ports: (D) => [
+    ...(D.cfg.pipeline.exp > 0
+      ? [clockPort(), input('en', 1, `advance the ${D.cfg.pipeline.exp} register stage(s) (low: hold them)`)]
+      : []),
     input('score', D.attention.score, 'score q·k'),
     output('e', D.attention.exp.exponent, 'exponent: floor(score·C) saturated'),
     output('m', D.attention.exp.fraction, 'mantissa fraction: table[top fraction bits of score·C]', { reg: true }),
@@ -68,7 +92,16 @@ export const expModule: ModuleDef = {
   },
   view: (D) => {
     const x = D.attention.exp;
+    const stages = D.cfg.pipeline.exp;
     return {
+      timingNote:
+        stages === 0
+          ? 'Combinational; the attention pipeline registers the result.'
+          : `Latency ${stages} (${stages > 1 ? 'operand and product registers' : 'product register'}), ` +
+            '`en` low freezes it; the attention pipeline registers the result.',
+      scoreReg: stages >= 2,
+      yReg: stages >= 1,
+      scoreIn: stages >= 2 ? 'score_r' : 'score',
       // the numbers of the explanatory comment
       f: {
         scale: D.attention.scoreScale.toPrecision(6),
@@ -170,14 +203,48 @@ export const attentionModule: ModuleDef = {
         : []),
     ];
   },
-  view: (D) => ({
-    lanes: lanes(D),
-    // part_o packs lane d-1 first: {o<d-1>_next, ..., o0_next}
-    partLanes: lanes(D)
-      .reverse()
-      .map((i) => ({ index: i, sep: i > 0 ? ', ' : '' })),
-    guard: D.attention.accGuard > 0,
-    // the numbers of the comments
-    f: { guard: D.attention.accGuard, eMax: D.attention.exp.exponentMax, mF: D.attention.exp.mantissaFrac },
-  }),
+  view: (D) => {
+    const { dot, exp, acc } = D.cfg.pipeline;
+    const name = (p: string, i: number, first: string) => (i === 0 ? first : `${p}${i}`);
+    // x<i>: the dot product's extra adder-tree stages (between S2 and S3, norm requests travel along);
+    // y<j>: the exp unit's extra stages (between S3 and S4)
+    const extraStages = [
+      ...Array.from({ length: dot }, (_, i) => ({
+        name: `x${i + 1}`,
+        prev: name('x', i, 's2'),
+        pre: true,
+        what: 'adder tree stage',
+      })),
+      ...Array.from({ length: exp }, (_, j) => ({
+        name: `y${j + 1}`,
+        prev: name('y', j, 's3'),
+        pre: false,
+        what: 'exp unit stage',
+      })),
+    ];
+    return {
+      extraStages,
+      extraNote:
+        `${dot} adder-tree stage(s) x<i> between S2 and S3, ${exp} exp stage(s) y<j> between S3 and S4` +
+        (acc ? ', products M·v registered in S4 and accumulated in S5' : ''),
+      s3From: name('x', dot, 's2'),
+      s4From: name('y', exp, 's3'),
+      vStage: name('y', exp, 's3'),
+      expClocked: exp > 0,
+      accReg: acc > 0,
+      a: acc > 0 ? 's5' : 's4',
+      ...attentionView(D),
+    };
+  },
 };
+
+const attentionView = (D: DesignSpec) => ({
+  lanes: lanes(D),
+  // part_o packs lane d-1 first: {o<d-1>_next, ..., o0_next}
+  partLanes: lanes(D)
+    .reverse()
+    .map((i) => ({ index: i, sep: i > 0 ? ', ' : '' })),
+  guard: D.attention.accGuard > 0,
+  // the numbers of the comments
+  f: { guard: D.attention.accGuard, eMax: D.attention.exp.exponentMax, mF: D.attention.exp.mantissaFrac },
+});
