@@ -10,7 +10,7 @@ import { thresholdSweep } from '../../src/sim/stimulus.ts';
 import { elsaFixed } from '../../src/units/top/model.ts';
 import { predictCycles } from '../../src/perf/cycles.ts';
 import { REPO_ROOT } from '../../src/gen/render.ts';
-import { queryBound } from './query-bound.ts';
+import { queryBound, steadyRatio } from './query-bound.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: string) => {
@@ -23,17 +23,13 @@ if (args.includes('--set')) settings.splice(0, 2, JSON.parse(opt('set', '{}')));
 const outDir = opt('out', join(REPO_ROOT, 'build', 'bench'));
 const SEED = 2021;
 
-/** Steady state: the mean gap between output rows after the first quarter of the rows (the pipeline fill). */
-function steadyRatio(perQuery: number[], bounds: number[]): number {
-  const skip = Math.floor(perQuery.length / 4);
-  const sum = (a: number[]) => a.slice(skip).reduce((s, x) => s + x, 0);
-  return sum(perQuery) / sum(bounds);
-}
-
 const lines = ['| config | setting | ' + ps.map((p) => `p = ${p}`).join(' | ') + ' |'];
 lines.push('|---|---|' + ps.map(() => '---:|').join(''));
 const worst = settings.map(() => 0);
-for (const base of [...Object.values(PRESETS), ...MATRIX])
+const configs = [...Object.values(PRESETS), ...MATRIX].filter(
+  (c, i, all) => all.findIndex((x) => x.name === c.name) === i,
+);
+for (const base of configs)
   settings.forEach((set, si) => {
     const D = resolveConfig({ ...base, ...set });
     const cells = thresholdSweep(D, ps, SEED).map(({ inv }) => {

@@ -7,3 +7,10 @@ export function queryBound(D: DesignSpec, banks: { order: number[] }[], n: numbe
   const cand = Math.max(...banks.map((b) => b.order.length));
   return Math.max(D.hash.cycles, rows, cand, D.outputDiv.chunks);
 }
+
+/** Steady state: the output-row gaps after the first quarter of the rows (the pipeline fill) over their bounds. */
+export function steadyRatio(perQuery: number[], bounds: number[]): number {
+  const skip = Math.floor(perQuery.length / 4);
+  const sum = (a: number[]) => a.slice(skip).reduce((s, x) => s + x, 0);
+  return sum(perQuery) / sum(bounds);
+}

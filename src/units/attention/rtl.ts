@@ -53,12 +53,22 @@ export const dotModule: ModuleDef = {
     input('en', 1, 'advance both stages (low: hold them)'),
     input('a', { count: D.cfg.d, of: D.qkv }, 'vector a, element i at [i*QKV_W +: QKV_W]'),
     input('b', { count: D.cfg.d, of: D.qkv }, 'vector b, element i at [i*QKV_W +: QKV_W]'),
-    output('sum', D.attention.score, `a·b of the inputs ${2 + D.cfg.pipeline.dot} enabled cycles earlier`, {
-      reg: true,
-    }),
+    output(
+      'sum',
+      D.attention.score,
+      `a·b of the inputs ${D.cfg.pipeline.dot ? 2 + D.cfg.pipeline.dot : 'two'} enabled cycles earlier`,
+      {
+        reg: true,
+      },
+    ),
   ],
   localparams: (D) => [D.qkv, D.attention.product, D.attention.score],
-  view: (D) => ({ lanes: lanes(D), tree: adderTree(D.cfg.d, D.cfg.pipeline.dot), latency: 2 + D.cfg.pipeline.dot }),
+  view: (D) => ({
+    lanes: lanes(D),
+    tree: adderTree(D.cfg.d, D.cfg.pipeline.dot),
+    latency: 2 + D.cfg.pipeline.dot,
+    freezes: D.cfg.pipeline.dot ? 'every stage' : 'both stages',
+  }),
 };
 
 export const expModule: ModuleDef = {
