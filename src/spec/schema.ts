@@ -94,7 +94,10 @@ export const ElsaConfigSchema = z
           .min(0)
           .max(3)
           .default(0),
-        exp: int('register stages inside the exp unit: 1 registers the product score·C, 2 also its operand')
+        exp: int(
+          'register stages inside the exp unit: 1 registers the product score·C, 2 splits it into two registered ' +
+            'partial products and a registered sum',
+        )
           .min(0)
           .max(2)
           .default(0),

@@ -7,6 +7,10 @@ import { clockPort, input, output, resetPort, verilogLiteral } from '../module.t
 /** Element indices 0..d-1 of a Q/K/V bus. */
 const lanes = (D: DesignSpec): number[] => Array.from({ length: D.cfg.d }, (_, i) => i);
 
+/** pipeline.dot ≥ 2 splits each multiplier into two registered partial products of half the depth (the adder tree
+ *  gets one more level, no more latency). */
+const dotSplit = (D: DesignSpec): boolean => D.cfg.pipeline.dot >= 2 && D.qkv.bits >= 2;
+
 /** Levels of elsa_dot's adder tree after which a register stage goes (pipeline.dot of them, spread evenly over
  *  the ⌈log2 d⌉ levels; more stages than levels register the root again). */
 function treeCuts(d: number, stages: number): number[] {
@@ -18,8 +22,9 @@ type TreeNode = { name: string; a: string; b: string | null; reg: boolean };
 
 /** The adder tree of elsa_dot: level l+1 node j sums nodes 2j and 2j+1 of level l (an odd last passes); the
  *  nodes of a cut level are registers. Extra cuts at the root level become a chain of registers after it. */
-function adderTree(d: number, stages: number): { nodes: TreeNode[]; root: string } {
-  const cuts = treeCuts(d, stages);
+function adderTree(terms: number, stages: number): { nodes: TreeNode[]; root: string } {
+  const cuts = treeCuts(terms, stages);
+  const d = terms;
   const nodes: TreeNode[] = [];
   let n = d;
   let lvl = 0;
@@ -62,14 +67,38 @@ export const dotModule: ModuleDef = {
       },
     ),
   ],
-  localparams: (D) => [D.qkv, D.attention.product, D.attention.score],
+  localparams: (D) => {
+    if (!dotSplit(D)) return [D.qkv, D.attention.product, D.attention.score];
+    const k = Math.floor(D.qkv.bits / 2);
+    return [
+      D.qkv,
+      D.attention.score,
+      { name: 'QKV_SPLIT', value: k, doc: 'b = b_hi·2^QKV_SPLIT + b_lo (b_lo unsigned)' },
+      { name: 'PP_HI_W', value: 2 * D.qkv.bits - k, doc: 'partial product a·b_hi' },
+      { name: 'PP_LO_W', value: D.qkv.bits + k + 1, doc: 'partial product a·b_lo' },
+    ];
+  },
   view: (D) => ({
     lanes: lanes(D),
-    tree: adderTree(D.cfg.d, D.cfg.pipeline.dot),
+    split: dotSplit(D),
+    // leaves of the split tree: a·b_hi·2^k at 2i, a·b_lo at 2i + 1 (level 1 adds them back into a·b)
+    leaves: lanes(D).map((i) => ({ i, hi: 2 * i, lo: 2 * i + 1 })),
+    tree: adderTree(dotSplit(D) ? 2 * D.cfg.d : D.cfg.d, D.cfg.pipeline.dot),
     latency: 2 + D.cfg.pipeline.dot,
     freezes: D.cfg.pipeline.dot ? 'every stage' : 'both stages',
   }),
 };
+
+/** pipeline.exp = 2: C = C_hi·2^split + C_lo, split at half of C's bit length (two shorter constant multiplies). */
+function expSplit(D: DesignSpec) {
+  const x = D.attention.exp;
+  const split = Math.ceil(Math.log2(x.constant + 1) / 2);
+  return [
+    { name: 'EXP_C_SPLIT', value: split, doc: 'C = EXP_C_HI·2^EXP_C_SPLIT + EXP_C_LO' },
+    { name: 'EXP_C_HI', value: Math.floor(x.constant / 2 ** split), of: x.y, doc: 'upper part of C' },
+    { name: 'EXP_C_LO', value: x.constant % 2 ** split, of: x.y, doc: 'lower part of C' },
+  ];
+}
 
 export const expModule: ModuleDef = {
   name: 'elsa_exp',
@@ -94,6 +123,7 @@ export const expModule: ModuleDef = {
       x.fraction,
       { name: 'EXP_Y_FRAC', value: x.y.frac, doc: 'fraction bits of y' },
       { name: 'EXP_C', value: x.constant, of: x.y, doc: 'C = scoreScale·log2(e)·2^expConstFrac' },
+      ...(D.cfg.pipeline.exp >= 2 ? expSplit(D) : []),
       { name: 'EXP_YI_MAX', value: x.exponentMax, of: x.yInt, doc: 'largest exponent, as an integer part of y' },
       { name: 'EXP_YI_MIN', value: -x.exponentMax, of: x.yInt, doc: 'smallest exponent, as an integer part of y' },
       { name: 'EXP_E_MAX', value: x.exponentMax, of: x.exponent, doc: 'largest exponent (saturation)' },
@@ -107,11 +137,10 @@ export const expModule: ModuleDef = {
       timingNote:
         stages === 0
           ? 'Combinational; the attention pipeline registers the result.'
-          : `Latency ${stages} (${stages > 1 ? 'operand and product registers' : 'product register'}), ` +
+          : `Latency ${stages} (${stages > 1 ? 'two registered partial products, registered sum' : 'product register'}), ` +
             '`en` low freezes it; the attention pipeline registers the result.',
-      scoreReg: stages >= 2,
+      split: stages >= 2,
       yReg: stages >= 1,
-      scoreIn: stages >= 2 ? 'score_r' : 'score',
       // the numbers of the explanatory comment
       f: {
         scale: D.attention.scoreScale.toPrecision(6),
