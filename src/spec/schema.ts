@@ -88,34 +88,46 @@ export const ElsaConfigSchema = z
           .min(0)
           .max(4)
           .default(0),
-        hash: int('register stages inside the hash computation module').min(0).max(4).default(0),
-        isqrt: int('register stages inside the square root unit').min(0).max(4).default(0),
-        dot: int('register stages cutting the attention dot product adder tree (levels spread evenly)')
+        hash: int('register stages inside the hash computation module (0 only: not pipelined yet)')
+          .min(0)
+          .max(0)
+          .default(0),
+        isqrt: int('register stages inside the square root unit (0 only: it already has one stage per result bit)')
+          .min(0)
+          .max(0)
+          .default(0),
+        dot: int(
+          'register stages in the attention dot product: the adder tree is cut into dot + 1 parts (levels spread ' +
+            'evenly); from 2 on each multiplier is also split into two registered partial products',
+        )
           .min(0)
           .max(3)
-          .default(0),
+          .default(2),
         exp: int(
           'register stages inside the exp unit: 1 registers the product score·C, 2 splits it into two registered ' +
             'partial products and a registered sum',
         )
           .min(0)
           .max(2)
-          .default(0),
+          .default(2),
         acc: int('register stages in the exp/value accumulation: 1 registers the products M·v before the sums')
           .min(0)
           .max(1)
-          .default(0),
+          .default(1),
         outputDiv: int(
           'register stages after the output division multiply: 1 registers the product (DSP output register), ' +
             '2 also the rounded value before saturation',
         )
           .min(0)
           .max(2)
-          .default(0),
+          .default(2),
       })
       .strict()
       .prefault({})
-      .describe('pipeline depths per unit: extra register stages that shorten the clock period (docs/spec.md)'),
+      .describe(
+        'pipeline depths per unit: extra register stages that shorten the clock period; ' +
+          'all 0 (with partialBuffers 1) renders the first, unpipelined RTL',
+      ),
     partialBuffers: z
       .union([z.literal(1), z.literal(2)])
       .default(2)

@@ -15,12 +15,15 @@ const pipelined = [
   resolveConfig({ ...PRESETS.ice40, name: 'leaf_p3', pipeline: { ...zero, dot: 3 } }),
 ];
 
-describe.each([...leafConfigs, ...pipelined].map((D) => [D.cfg.name, D] as const))('elsa_dot and elsa_exp, config %s', (_n, D) => {
-  const traces = [dotTrace(D, 14), expTrace(D, 16)];
-  for (const sim of SIMULATORS)
-    it.each(traces.map((t) => [t.module, t] as const))(`%s matches the model under ${sim}`, async (_m, t) => {
-      const r = await runUnit(D, t, sim);
-      expect(r.failed, r.stdout).toBe(0);
-      expect(r.passed).toBe(t.cycles.length);
-    });
-});
+describe.each([...leafConfigs, ...pipelined].map((D) => [D.cfg.name, D] as const))(
+  'elsa_dot and elsa_exp, config %s',
+  (_n, D) => {
+    const traces = [dotTrace(D, 14), expTrace(D, 16)];
+    for (const sim of SIMULATORS)
+      it.each(traces.map((t) => [t.module, t] as const))(`%s matches the model under ${sim}`, async (_m, t) => {
+        const r = await runUnit(D, t, sim);
+        expect(r.failed, r.stdout).toBe(0);
+        expect(r.passed).toBe(t.cycles.length);
+      });
+  },
+);

@@ -137,8 +137,9 @@ export const expModule: ModuleDef = {
       timingNote:
         stages === 0
           ? 'Combinational; the attention pipeline registers the result.'
-          : `Latency ${stages} (${stages > 1 ? 'two registered partial products, registered sum' : 'product register'}), ` +
-            '`en` low freezes it; the attention pipeline registers the result.',
+          : `Latency ${stages}: ` +
+            (stages > 1 ? 'two registered partial products, their registered sum' : 'registered product') +
+            '; `en` low freezes it.',
       split: stages >= 2,
       yReg: stages >= 1,
       // the numbers of the explanatory comment
@@ -267,7 +268,11 @@ export const attentionModule: ModuleDef = {
         `${dot} adder-tree stage(s) x<i> between S2 and S3, ${exp} exp stage(s) y<j> between S3 and S4` +
         (acc ? ', products M·v registered in S4 and accumulated in S5' : ''),
       s3From: name('x', dot, 's2'),
-      s4From: name('y', exp, 's3'),
+      // the stages S3 and S4 take valid and eoq from
+      v3: `${name('x', dot, 's2')}_valid`,
+      v4: `${name('y', exp, 's3')}_valid`,
+      e3: `${name('x', dot, 's2')}_eoq`,
+      e4: `${name('y', exp, 's3')}_eoq`,
       vStage: name('y', exp, 's3'),
       expClocked: exp > 0,
       accReg: acc > 0,

@@ -28,7 +28,17 @@ const configs = [
   resolveConfig({ ...PRESETS.small, name: 'od_single', partialBuffers: 1 }),
   resolveConfig({ ...PRESETS.small, name: 'od_single_x2', partialBuffers: 1, pipeline: { outputDiv: 2 } }),
   resolveConfig({ ...PRESETS.small, name: 'od_copy_x1', pipeline: { outputDiv: 1 } }),
-  resolveConfig({ name: 'od_pa1_x2', nMax: 24, d: 32, k: 32, pA: 1, pC: 3, mH: 32, mO: 32, pipeline: { outputDiv: 2 } }),
+  resolveConfig({
+    name: 'od_pa1_x2',
+    nMax: 24,
+    d: 32,
+    k: 32,
+    pA: 1,
+    pC: 3,
+    mH: 32,
+    mO: 32,
+    pipeline: { outputDiv: 2 },
+  }),
 ];
 
 describe.each(configs.map((D) => [D.cfg.name, D] as const))('elsa_output_div, config %s', (_n, D) => {

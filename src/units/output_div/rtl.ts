@@ -108,11 +108,10 @@ export const outputDivModule: ModuleDef = {
       rndReg: X >= 2,
       lastChunk: C - 2,
       partSrc: timing.copy ? 'po_r' : 'part_o',
+      copyNote: timing.copy ? '; the P_a·d partial elements → po_r' : '',
       encLoad: timing.legacy ? 'st_enc' : 'st_enc && adv',
       alLoad: timing.legacy ? 'al_act' : 'al_act && adv',
-      clearWhy: timing.copy
-        ? 'the partials were copied in position 0'
-        : `the partials were last read in position ${C}`,
+      clearWhy: timing.copy ? 'the partials were copied in position 0' : `the partials were last read in position ${C}`,
       nextWhy: timing.copy
         ? 'the align stage takes a row after its last chunk, not in the part_clear cycle'
         : 'after the part_clear pulse, once the banks hold the next partials',
