@@ -254,7 +254,10 @@ export function attentionTraceInfo(D: DesignSpec, seed: number): AttentionTraceI
     keys[n].forEach((id, i) => {
       const last = !bare && i === keys[n].length - 1;
       plan.push({ kind: 'key', id, query: n, ...(last ? { last } : {}) });
-      if (!last && rng.next() < 0.25) plan.push(rng.next() < 0.3 ? pre() : { kind: 'idle' });
+      // with a stage between the V read and the accumulation (pipeline.acc), query 10's keys follow the held token
+      // of query 9 without gaps (nor a norm request), so that its second key sits at the V read during the hold
+      if (!last && rng.next() < 0.25 && !(n === 10 && st.finish - st.vRead > 1))
+        plan.push(rng.next() < 0.3 ? pre() : { kind: 'idle' });
     });
     if (bare) {
       plan.push({ kind: 'eoq', query: n });
@@ -262,7 +265,7 @@ export function attentionTraceInfo(D: DesignSpec, seed: number): AttentionTraceI
     }
     // a norm request right behind a token (after the extra stages between S3 and S4): it reaches S3 while
     // the token may be held at S4
-    if (n === 3 || rng.next() < 0.3) {
+    if ((n === 3 || rng.next() < 0.3) && !(n === 9 && st.finish - st.vRead > 1)) {
       for (let g = st.finish - st.score - 1; g > 0; g--) plan.push({ kind: 'idle' });
       plan.push(pre());
     }
