@@ -94,7 +94,7 @@ function expSplit(D: DesignSpec) {
   const x = D.attention.exp;
   const split = Math.ceil(Math.log2(x.constant + 1) / 2);
   return [
-    { name: 'EXP_C_SPLIT', value: split, doc: 'C = EXP_C_HI·2^EXP_C_SPLIT + EXP_C_LO' },
+    { name: 'EXP_C_SPLIT', value: split, doc: `C = EXP_C_HI·2^EXP_C_SPLIT + EXP_C_LO = ${x.constant}` },
     { name: 'EXP_C_HI', value: Math.floor(x.constant / 2 ** split), of: x.y, doc: 'upper part of C' },
     { name: 'EXP_C_LO', value: x.constant % 2 ** split, of: x.y, doc: 'lower part of C' },
   ];
@@ -122,8 +122,10 @@ export const expModule: ModuleDef = {
       x.exponent,
       x.fraction,
       { name: 'EXP_Y_FRAC', value: x.y.frac, doc: 'fraction bits of y' },
-      { name: 'EXP_C', value: x.constant, of: x.y, doc: 'C = scoreScale·log2(e)·2^expConstFrac' },
-      ...(D.cfg.pipeline.exp >= 2 ? expSplit(D) : []),
+      // pipeline.exp = 2 multiplies by the two parts of C only
+      ...(D.cfg.pipeline.exp >= 2
+        ? expSplit(D)
+        : [{ name: 'EXP_C', value: x.constant, of: x.y, doc: 'C = scoreScale·log2(e)·2^expConstFrac' }]),
       { name: 'EXP_YI_MAX', value: x.exponentMax, of: x.yInt, doc: 'largest exponent, as an integer part of y' },
       { name: 'EXP_YI_MIN', value: -x.exponentMax, of: x.yInt, doc: 'smallest exponent, as an integer part of y' },
       { name: 'EXP_E_MAX', value: x.exponentMax, of: x.exponent, doc: 'largest exponent (saturation)' },

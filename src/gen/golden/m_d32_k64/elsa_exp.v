@@ -21,8 +21,7 @@ module elsa_exp (
     localparam EXP_E_W  = 10;  // exp exponent (saturated to ±exponentMax)
     localparam EXP_M_W  = 5;   // exp mantissa fraction m: table index and entry
     localparam EXP_Y_FRAC                       = 18;         // fraction bits of y
-    localparam signed [EXP_Y_W-1:0] EXP_C       = 35'sd1045;  // C = scoreScale·log2(e)·2^expConstFrac
-    localparam EXP_C_SPLIT                      = 6;          // C = EXP_C_HI·2^EXP_C_SPLIT + EXP_C_LO
+    localparam EXP_C_SPLIT                      = 6;          // C = EXP_C_HI·2^EXP_C_SPLIT + EXP_C_LO = 1045
     localparam signed [EXP_Y_W-1:0] EXP_C_HI    = 35'sd16;    // upper part of C
     localparam signed [EXP_Y_W-1:0] EXP_C_LO    = 35'sd21;    // lower part of C
     localparam signed [EXP_YI_W-1:0] EXP_YI_MAX = 17'sd511;   // largest exponent, as an integer part of y
