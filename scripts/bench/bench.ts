@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/gen/config.ts';
-import type { DesignSpec } from '../../src/units/design.ts';
+import { queryBound, steadyRatio } from './query-bound.ts';
 import { renderDesign } from '../../src/gen/generate.ts';
 import { thresholdSweep } from '../../src/sim/stimulus.ts';
 import { predictCycles, stageCycles, type StageCycles } from '../../src/perf/cycles.ts';
@@ -37,19 +37,15 @@ export interface BenchRow {
   perQuery: number;
   bound: number;
   ratio: number;
+  /** Steady state: output-row gaps after the first quarter of the rows over their bounds (from the cycle model,
+   *  whose exec count equals the RTL's in this row). */
+  steady: number;
   /** Mean over queries of the slowest stage's cycles (stageCycles), and how often each stage is it. */
   structural: number;
   limits: Record<keyof StageCycles, number>;
   utilisation: number;
   speedup: number;
   simCyclesPerSec: number;
-}
-
-/** Analytic per-query bound (docs/spec.md §2): max(hash cycles, rows of the busiest bank, its candidates, d/m_o). */
-function queryBound(D: DesignSpec, banks: { order: number[] }[], n: number): number {
-  const rows = Math.ceil(Math.ceil(n / D.cfg.pA) / D.cfg.pC);
-  const cand = Math.max(...banks.map((b) => b.order.length));
-  return Math.max(D.hash.cycles, rows, cand, D.outputDiv.chunks);
 }
 
 async function benchConfig(spec: string): Promise<{ rows: BenchRow[]; genMs: number; area?: unknown }> {
@@ -71,7 +67,8 @@ async function benchConfig(spec: string): Promise<{ rows: BenchRow[]; genMs: num
     const m = r.invocations[0];
     const sel = tr.queries.flatMap((q) => q.candidates);
     const selected = sel.filter(Boolean).length / sel.length;
-    const bound = tr.queries.reduce((s, q) => s + queryBound(D, q.banks, n), 0) / n;
+    const bounds = tr.queries.map((q) => queryBound(D, q.banks, n));
+    const bound = bounds.reduce((s, x) => s + x, 0) / n;
     let structural = 0;
     const limits = { hash: 0, bank: 0, outputDiv: 0 };
     for (const q of tr.queries) {
@@ -93,6 +90,7 @@ async function benchConfig(spec: string): Promise<{ rows: BenchRow[]; genMs: num
       perQuery: m.exec / n,
       bound,
       ratio: m.exec / n / bound,
+      steady: steadyRatio(pred.perQuery, bounds),
       structural,
       limits,
       utilisation: sel.filter(Boolean).length / (m.exec * D.cfg.pA),
@@ -143,6 +141,7 @@ const lines = [
     'cycles/query',
     'bound/query',
     'RTL/bound',
+    'steady state/bound',
     'slowest stage/query',
     'RTL/slowest stage',
     'slowest stage (share of queries)',
@@ -152,7 +151,7 @@ const lines = [
     'pre cycles',
     'sim cycles/s',
   ]),
-  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...all.map((r) =>
     row([
       r.config,
@@ -162,6 +161,7 @@ const lines = [
       f(r.perQuery),
       f(r.bound),
       f(r.ratio, 3),
+      f(r.steady, 3),
       f(r.structural),
       f(r.perQuery / r.structural, 3),
       limitText(r.limits),

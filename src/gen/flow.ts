@@ -238,7 +238,10 @@ export function designReadme(D: DesignSpec, modules: ModuleDef[]): string {
     'Execution: a query costs at least `max(S, rows, c, d/m_o)` cycles ' +
       '(rows = ⌈⌈n/P_a⌉/P_c⌉ selection rows per bank,',
     `c = selected keys of the busiest bank). Back to back, a bank takes the next query ${nextQuery}, and the output`,
-    `division delivers at best one row every d/m_o + 2 = ${outputDivTiming(D).next} cycles; ` +
+    (D.cfg.partialBuffers === 2
+      ? `division delivers at best one row every max(d/m_o, 2) = ${outputDivTiming(D).next} cycles ` +
+        '(it copies the partials); '
+      : `division delivers at best one row every d/m_o + 2 = ${outputDivTiming(D).next} cycles; `) +
       `the slower sets the pace. The cycle model at n = ${c.nMax}`,
     `(per-query bound: ${exact.steady} cycles in exact attention, ${none.steady} when no key is selected):`,
     ...(D.candSel.passOne

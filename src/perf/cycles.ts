@@ -5,7 +5,7 @@
 import type { DesignSpec } from '../units/design.ts';
 import type { InvocationTrace } from '../units/top/model.ts';
 import { outputDivTiming } from '../units/output_div/timing.ts';
-import { EOQ_TO_S4 } from '../units/attention/timing.ts';
+import { eoqToFinish } from '../units/attention/timing.ts';
 import { keyNormLatency } from '../units/norm/timing.ts';
 import { passOneCycles } from '../units/bank/model.ts';
 
@@ -38,6 +38,7 @@ export function predictExec(D: DesignSpec, tr: InvocationTrace): { exec: number;
   // the previous query's selection lets it (readyAt, the rule of threshold mode)
   const p1 = D.candSel.passOne;
   const passOne = D.candSel.passOne ? passOneCycles(D, n) : 0;
+  const EOQ_TO_S4 = eoqToFinish(D);
 
   let qCount = 0,
     oCount = 0;
@@ -58,8 +59,9 @@ export function predictExec(D: DesignSpec, tr: InvocationTrace): { exec: number;
     selQuery: -1,
   }));
   let divBusyUntil = -Infinity,
-    oValidAt = -Infinity,
     clearAt = -Infinity;
+  // rows in the output division overlap (partialBuffers = 2, extra stages): the cycles their o_valid rises
+  const oValidAt: number[] = [];
   let started = 0; // queries started in the banks
   const outCycles: number[] = [];
   for (let c = 0; ; c++) {
@@ -80,8 +82,9 @@ export function predictExec(D: DesignSpec, tr: InvocationTrace): { exec: number;
     const qsFire = queue.length > 0 && queue[0] < c && ready.every(Boolean) && started < n;
     const hashFree = c >= lastAccept + D.hash.period;
     const qFire = qCount < n && hashFree && (qsFire || queue.length < 2);
-    const oFire = c === oValidAt;
-    const divStartNow = c >= divBusyUntil && bank.every((b) => b.partFull);
+    const oFire = c === oValidAt[0];
+    // part_full is stale in the part_clear cycle itself
+    const divStartNow = c >= divBusyUntil && !clearNow && bank.every((b) => b.partFull);
     // ---- register updates at the end of the cycle
     bank.forEach((b, i) => {
       if (qsFire) {
@@ -112,10 +115,11 @@ export function predictExec(D: DesignSpec, tr: InvocationTrace): { exec: number;
     if (qsFire) started++;
     if (divStartNow) {
       clearAt = c + div.clearAt;
-      oValidAt = c + div.validAt;
+      oValidAt.push(c + div.validAt);
       divBusyUntil = c + div.next;
     }
     if (oFire) {
+      oValidAt.shift();
       outCycles.push(c);
       oCount++;
       if (oCount === n) return { exec: c + 1, perQuery: outCycles.map((x, i) => (i ? x - outCycles[i - 1] : x + 1)) };
@@ -131,7 +135,8 @@ export function predictExec(D: DesignSpec, tr: InvocationTrace): { exec: number;
 
 /** Cycles each pipeline stage needs per query back to back: the hash unit (one query per hash
  *  period), the slowest bank (bankOrder().readyAt: rows + 1, candidates, at least 2), the output division
- *  (d/m_o + 2: one partial per bank, freed after the last chunk is read). In steady state a query
+ *  (outputDivTiming().next: d/m_o + 2 with one partial per bank, freed after the last chunk is read;
+ *  max(d/m_o, 2) when it copies the partials). In steady state a query
  *  costs at least the largest; the cycle model adds how the stages' variation couples. */
 export interface StageCycles {
   hash: number;

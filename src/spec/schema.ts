@@ -113,19 +113,54 @@ export const ElsaConfigSchema = z
           .min(0)
           .max(4)
           .default(0),
-        hash: int('register stages inside the hash computation module').min(0).max(4).default(0),
-        isqrt: int('register stages inside the square root unit').min(0).max(4).default(0),
-        dot: int('register stages in the attention dot product (multiplies and adder tree)').min(0).max(8).default(0),
-        exp: int('register stages inside the exp unit').min(0).max(4).default(0),
-        acc: int('register stages in the exp/value accumulation').min(0).max(4).default(0),
-        outputDiv: int('register stages inside the output division (reciprocal, multiply, rounding)')
+        hash: int('register stages inside the hash computation module (0 only: not pipelined yet)')
           .min(0)
-          .max(4)
+          .max(0)
           .default(0),
+        isqrt: int('register stages inside the square root unit (0 only: it already has one stage per result bit)')
+          .min(0)
+          .max(0)
+          .default(0),
+        dot: int(
+          'register stages in the attention dot product: the adder tree is cut into dot + 1 parts (levels spread ' +
+            'evenly); from 2 on each multiplier is also split into two registered partial products',
+        )
+          .min(0)
+          .max(3)
+          .default(2),
+        exp: int(
+          'register stages inside the exp unit: 1 registers the product score·C, 2 splits it into two registered ' +
+            'partial products and a registered sum',
+        )
+          .min(0)
+          .max(2)
+          .default(2),
+        acc: int('register stages in the exp/value accumulation: 1 registers the products M·v before the sums')
+          .min(0)
+          .max(1)
+          .default(1),
+        outputDiv: int(
+          'register stages after the output division multiply: 1 registers the product (DSP output register), ' +
+            '2 also the rounded value before saturation',
+        )
+          .min(0)
+          .max(2)
+          .default(2),
       })
       .strict()
       .prefault({})
-      .describe('pipeline depths per unit: extra register stages that shorten the clock period (docs/spec.md)'),
+      .describe(
+        'pipeline depths per unit: extra register stages that shorten the clock period; ' +
+          'all 0 (with partialBuffers 1) renders the first, unpipelined RTL',
+      ),
+    partialBuffers: z
+      .union([z.literal(1), z.literal(2)])
+      .default(2)
+      .describe(
+        'partial results per bank in flight: 1 = the bank partial only (the division frees it after its last ' +
+          'chunk, d/m_o + 2 cycles per row); 2 = the output division copies the partials when it starts, so the ' +
+          'banks go on while it divides (d/m_o cycles per row, P_a·d·accumulator bits more flip-flops)',
+      ),
     keep: z
       .record(z.string(), z.number().int().min(0).max(4096))
       .default({})

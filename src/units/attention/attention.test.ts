@@ -3,9 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { SIMULATORS } from '../../sim/run.ts';
 import type { Trace } from '../../sim/trace.ts';
 import { runUnit } from '../../../tb/harness.ts';
-import { small, unitConfigs as configs } from '../../../tb/unit_configs.ts';
+import { small, unitConfigs } from '../../../tb/unit_configs.ts';
+import { resolveConfig } from '../../gen/config.ts';
 import { attentionTraceInfo } from './trace.ts';
 
+const zero = { hash: 0, isqrt: 0, dot: 0, exp: 0, acc: 0, outputDiv: 0 };
+const configs = [
+  ...unitConfigs,
+  resolveConfig({ ...small.cfg, name: 'att_p0', pipeline: zero }),
+  resolveConfig({ ...small.cfg, name: 'att_p1', pipeline: { ...zero, dot: 1, exp: 1, acc: 1 } }),
+  resolveConfig({ ...unitConfigs[1].cfg, name: 'att_p2', pipeline: { ...zero, dot: 2, exp: 2 } }),
+];
 const att = new Map(configs.map((D) => [D.cfg.name, attentionTraceInfo(D, 31)]));
 
 describe('attention traces exercise what they claim', () => {

@@ -7,21 +7,45 @@ import { clockPort, input, output, resetPort, verilogLiteral } from '../module.t
 /** Element indices 0..d-1 of a Q/K/V bus. */
 const lanes = (D: DesignSpec): number[] => Array.from({ length: D.cfg.d }, (_, i) => i);
 
-/** The adder tree of elsa_dot: level l+1 node j sums nodes 2j and 2j+1 of level l (an odd last passes). */
-function adderTree(d: number): { nodes: { name: string; a: string; b: string | null }[]; root: string } {
-  const nodes: { name: string; a: string; b: string | null }[] = [];
+/** pipeline.dot ≥ 2 splits each multiplier into two registered partial products of half the depth (the adder tree
+ *  gets one more level, no more latency). */
+const dotSplit = (D: DesignSpec): boolean => D.cfg.pipeline.dot >= 2 && D.qkv.bits >= 2;
+
+/** Levels of elsa_dot's adder tree after which a register stage goes (pipeline.dot of them, spread evenly over
+ *  the ⌈log2 d⌉ levels; more stages than levels register the root again). */
+function treeCuts(d: number, stages: number): number[] {
+  const levels = Math.max(1, Math.ceil(Math.log2(d)));
+  return Array.from({ length: stages }, (_, i) => Math.min(levels, Math.ceil(((i + 1) * levels) / (stages + 1))));
+}
+
+type TreeNode = { name: string; a: string; b: string | null; reg: boolean };
+
+/** The adder tree of elsa_dot: level l+1 node j sums nodes 2j and 2j+1 of level l (an odd last passes); the
+ *  nodes of a cut level are registers. Extra cuts at the root level become a chain of registers after it. */
+function adderTree(terms: number, stages: number): { nodes: TreeNode[]; root: string } {
+  const cuts = treeCuts(terms, stages);
+  const d = terms;
+  const nodes: TreeNode[] = [];
   let n = d;
   let lvl = 0;
   while (n > 1) {
     const m = Math.ceil(n / 2);
+    const reg = cuts.includes(lvl + 1);
     for (let j = 0; j < m; j++) {
       const b = 2 * j + 1 < n ? `sum${lvl}_${2 * j + 1}` : null;
-      nodes.push({ name: `sum${lvl + 1}_${j}`, a: `sum${lvl}_${2 * j}`, b });
+      nodes.push({ name: `sum${lvl + 1}_${j}`, a: `sum${lvl}_${2 * j}`, b, reg });
     }
     n = m;
     lvl++;
   }
-  return { nodes, root: `sum${lvl}_0` };
+  // cuts that fell on a level already cut: registers after the root
+  const extra = cuts.length - new Set(cuts).size;
+  let root = `sum${lvl}_0`;
+  for (let i = 1; i <= extra; i++) {
+    nodes.push({ name: `sum${lvl}_0_d${i}`, a: root, b: null, reg: true });
+    root = `sum${lvl}_0_d${i}`;
+  }
+  return { nodes, root };
 }
 
 export const dotModule: ModuleDef = {
@@ -34,11 +58,47 @@ export const dotModule: ModuleDef = {
     input('en', 1, 'advance both stages (low: hold them)'),
     input('a', { count: D.cfg.d, of: D.qkv }, 'vector a, element i at [i*QKV_W +: QKV_W]'),
     input('b', { count: D.cfg.d, of: D.qkv }, 'vector b, element i at [i*QKV_W +: QKV_W]'),
-    output('sum', D.attention.score, 'a·b of the inputs two enabled cycles earlier', { reg: true }),
+    output(
+      'sum',
+      D.attention.score,
+      `a·b of the inputs ${D.cfg.pipeline.dot ? 2 + D.cfg.pipeline.dot : 'two'} enabled cycles earlier`,
+      {
+        reg: true,
+      },
+    ),
   ],
-  localparams: (D) => [D.qkv, D.attention.product, D.attention.score],
-  view: (D) => ({ lanes: lanes(D), tree: adderTree(D.cfg.d) }),
+  localparams: (D) => {
+    if (!dotSplit(D)) return [D.qkv, D.attention.product, D.attention.score];
+    const k = Math.floor(D.qkv.bits / 2);
+    return [
+      D.qkv,
+      D.attention.score,
+      { name: 'QKV_SPLIT', value: k, doc: 'b = b_hi·2^QKV_SPLIT + b_lo (b_lo unsigned)' },
+      { name: 'PP_HI_W', value: 2 * D.qkv.bits - k, doc: 'partial product a·b_hi' },
+      { name: 'PP_LO_W', value: D.qkv.bits + k + 1, doc: 'partial product a·b_lo' },
+    ];
+  },
+  view: (D) => ({
+    lanes: lanes(D),
+    split: dotSplit(D),
+    // leaves of the split tree: a·b_hi·2^k at 2i, a·b_lo at 2i + 1 (level 1 adds them back into a·b)
+    leaves: lanes(D).map((i) => ({ i, hi: 2 * i, lo: 2 * i + 1 })),
+    tree: adderTree(dotSplit(D) ? 2 * D.cfg.d : D.cfg.d, D.cfg.pipeline.dot),
+    latency: 2 + D.cfg.pipeline.dot,
+    freezes: D.cfg.pipeline.dot ? 'every stage' : 'both stages',
+  }),
 };
+
+/** pipeline.exp = 2: C = C_hi·2^split + C_lo, split at half of C's bit length (two shorter constant multiplies). */
+function expSplit(D: DesignSpec) {
+  const x = D.attention.exp;
+  const split = Math.ceil(Math.log2(x.constant + 1) / 2);
+  return [
+    { name: 'EXP_C_SPLIT', value: split, doc: `C = EXP_C_HI·2^EXP_C_SPLIT + EXP_C_LO = ${x.constant}` },
+    { name: 'EXP_C_HI', value: Math.floor(x.constant / 2 ** split), of: x.y, doc: 'upper part of C' },
+    { name: 'EXP_C_LO', value: x.constant % 2 ** split, of: x.y, doc: 'lower part of C' },
+  ];
+}
 
 export const expModule: ModuleDef = {
   name: 'elsa_exp',
@@ -46,6 +106,9 @@ export const expModule: ModuleDef = {
   deps: [],
   doc: 'exp unit: score·C, 2^frac table, exponent saturation',
   ports: (D) => [
+    ...(D.cfg.pipeline.exp > 0
+      ? [clockPort(), input('en', 1, `advance the ${D.cfg.pipeline.exp} register stage(s) (low: hold them)`)]
+      : []),
     input('score', D.attention.score, 'score q·k'),
     output('e', D.attention.exp.exponent, 'exponent: floor(score·C) saturated'),
     output('m', D.attention.exp.fraction, 'mantissa fraction: table[top fraction bits of score·C]', { reg: true }),
@@ -59,7 +122,10 @@ export const expModule: ModuleDef = {
       x.exponent,
       x.fraction,
       { name: 'EXP_Y_FRAC', value: x.y.frac, doc: 'fraction bits of y' },
-      { name: 'EXP_C', value: x.constant, of: x.y, doc: 'C = scoreScale·log2(e)·2^expConstFrac' },
+      // pipeline.exp = 2 multiplies by the two parts of C only
+      ...(D.cfg.pipeline.exp >= 2
+        ? expSplit(D)
+        : [{ name: 'EXP_C', value: x.constant, of: x.y, doc: 'C = scoreScale·log2(e)·2^expConstFrac' }]),
       { name: 'EXP_YI_MAX', value: x.exponentMax, of: x.yInt, doc: 'largest exponent, as an integer part of y' },
       { name: 'EXP_YI_MIN', value: -x.exponentMax, of: x.yInt, doc: 'smallest exponent, as an integer part of y' },
       { name: 'EXP_E_MAX', value: x.exponentMax, of: x.exponent, doc: 'largest exponent (saturation)' },
@@ -68,7 +134,16 @@ export const expModule: ModuleDef = {
   },
   view: (D) => {
     const x = D.attention.exp;
+    const stages = D.cfg.pipeline.exp;
     return {
+      timingNote:
+        stages === 0
+          ? 'Combinational; the attention pipeline registers the result.'
+          : `Latency ${stages}: ` +
+            (stages > 1 ? 'two registered partial products, their registered sum' : 'registered product') +
+            '; `en` low freezes it.',
+      split: stages >= 2,
+      yReg: stages >= 1,
       // the numbers of the explanatory comment
       f: {
         scale: D.attention.scoreScale.toPrecision(6),
@@ -170,14 +245,52 @@ export const attentionModule: ModuleDef = {
         : []),
     ];
   },
-  view: (D) => ({
-    lanes: lanes(D),
-    // part_o packs lane d-1 first: {o<d-1>_next, ..., o0_next}
-    partLanes: lanes(D)
-      .reverse()
-      .map((i) => ({ index: i, sep: i > 0 ? ', ' : '' })),
-    guard: D.attention.accGuard > 0,
-    // the numbers of the comments
-    f: { guard: D.attention.accGuard, eMax: D.attention.exp.exponentMax, mF: D.attention.exp.mantissaFrac },
-  }),
+  view: (D) => {
+    const { dot, exp, acc } = D.cfg.pipeline;
+    const name = (p: string, i: number, first: string) => (i === 0 ? first : `${p}${i}`);
+    // x<i>: the dot product's extra adder-tree stages (between S2 and S3, norm requests travel along);
+    // y<j>: the exp unit's extra stages (between S3 and S4)
+    const extraStages = [
+      ...Array.from({ length: dot }, (_, i) => ({
+        name: `x${i + 1}`,
+        prev: name('x', i, 's2'),
+        pre: true,
+        what: 'adder tree stage',
+      })),
+      ...Array.from({ length: exp }, (_, j) => ({
+        name: `y${j + 1}`,
+        prev: name('y', j, 's3'),
+        pre: false,
+        what: 'exp unit stage',
+      })),
+    ];
+    return {
+      extraStages,
+      extraNote:
+        `${dot} adder-tree stage(s) x<i> between S2 and S3, ${exp} exp stage(s) y<j> between S3 and S4` +
+        (acc ? ', products M·v registered in S4 and accumulated in S5' : ''),
+      s3From: name('x', dot, 's2'),
+      // the stages S3 and S4 take valid and eoq from
+      v3: `${name('x', dot, 's2')}_valid`,
+      v4: `${name('y', exp, 's3')}_valid`,
+      e3: `${name('x', dot, 's2')}_eoq`,
+      e4: `${name('y', exp, 's3')}_eoq`,
+      vStage: name('y', exp, 's3'),
+      expClocked: exp > 0,
+      accReg: acc > 0,
+      a: acc > 0 ? 's5' : 's4',
+      ...attentionView(D),
+    };
+  },
 };
+
+const attentionView = (D: DesignSpec) => ({
+  lanes: lanes(D),
+  // part_o packs lane d-1 first: {o<d-1>_next, ..., o0_next}
+  partLanes: lanes(D)
+    .reverse()
+    .map((i) => ({ index: i, sep: i > 0 ? ', ' : '' })),
+  guard: D.attention.accGuard > 0,
+  // the numbers of the comments
+  f: { guard: D.attention.accGuard, eMax: D.attention.exp.exponentMax, mF: D.attention.exp.mantissaFrac },
+});

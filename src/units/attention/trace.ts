@@ -14,6 +14,9 @@
 //            which freezes S0…S4 (inputs at S0 are not taken, v_re/sumsq_valid are low) until the cycle
 //            after part_clear. A hold cycle adds one cycle to the latency of every token behind it.
 //   part_clear lowers part_full at the next edge, except in a cycle that finishes a query (finish wins).
+// Extra stages (attentionStages() in ./timing.ts): pipeline.dot adder-tree stages between S2 and S3,
+// pipeline.exp exp stages between S3 (score, norm requests out) and the V read, pipeline.acc one stage
+// between the V row's arrival (M·v products) and the accumulation.
 // Outputs in cycle c are a function of the registers during c and the inputs of c (the generic unit
 // testbench applies inputs after the falling edge and compares before the rising edge).
 import type { DesignSpec } from '../design.ts';
@@ -23,6 +26,7 @@ import { sumSquares } from '../norm/model.ts';
 import { packBus, type Cycle, type Trace } from '../../sim/trace.ts';
 import { tracePorts } from '../module.ts';
 import { attentionModule } from './rtl.ts';
+import { attentionStages, type AttentionStages } from './timing.ts';
 
 export type Slot =
   | { kind: 'key'; id: number; query: number; last?: boolean }
@@ -35,11 +39,15 @@ export const qMax = (D: DesignSpec): number => 2 ** (D.qkv.bits - 1) - 1;
 export const randVec = (D: DesignSpec, rng: Rng): number[] =>
   Array.from({ length: D.cfg.d }, () => rng.int(qMin(D), qMax(D)));
 
-/** Register-level model of elsa_attention's pipeline control: which token sits in S1…S4, part_full,
- *  which query's sums are in part_*, and which query vectors q_next and q_att hold. */
+/** Register-level model of elsa_attention's pipeline control: which token sits in S1…S4 (and the extra stages
+ *  of `stages`, attentionStages()), part_full, which query's sums are in part_*, and which query vectors q_next and
+ *  q_att hold. */
 export class AttentionModel {
-  /** s[0] = S1 … s[3] = S4, as seen during the current cycle. */
-  s: Slot[] = [null, null, null, null];
+  /** s[0] = S1 … s[stages.finish] = the accumulation stage, as seen during the current cycle. */
+  s: Slot[];
+  constructor(readonly stages: AttentionStages = { score: 2, vRead: 2, finish: 3, depth: 4 }) {
+    this.s = new Array<Slot>(stages.depth).fill(null);
+  }
   partFull = false;
   /** Query whose partial is in part_* (-1: the reset value, an empty partial). */
   partQuery = -1;
@@ -52,19 +60,29 @@ export class AttentionModel {
   clearNow = false;
 
   get hold(): boolean {
-    return endsQuery(this.s[3]) && this.partFull && !this.clearNow;
+    return endsQuery(this.s4) && this.partFull && !this.clearNow;
   }
   get s1(): Slot {
     return this.s[0];
   }
+  /** The stage where the score leaves the dot unit (S3 without extra stages): norm requests go out here. */
   get s3(): Slot {
-    return this.s[2];
+    return this.s[this.stages.score];
   }
+  /** The stage that reads V (S3 without extra stages). */
+  get vRead(): Slot {
+    return this.s[this.stages.vRead];
+  }
+  /** The stage that needs the V row (S4 without extra stages). */
+  get vIn(): Slot {
+    return this.s[this.stages.vRead + 1];
+  }
+  /** The accumulation stage (S4 without extra stages). */
   get s4(): Slot {
-    return this.s[3];
+    return this.s[this.stages.finish];
   }
   get vRe(): boolean {
-    return this.s3?.kind === 'key' && !this.hold;
+    return this.vRead?.kind === 'key' && !this.hold;
   }
   get sumsqValid(): boolean {
     return this.s3?.kind === 'pre' && !this.hold;
@@ -89,7 +107,7 @@ export class AttentionModel {
       const k = this.s1;
       if (k?.kind === 'key' && k.query !== this.qAtt)
         throw new Error(`attention model: key of query ${k.query} at S1 with q_att of query ${this.qAtt}`);
-      this.s = [s0, this.s[0], this.s[1], this.s[2]];
+      this.s = [s0, ...this.s.slice(0, -1)];
     }
     let fin = -1;
     if (finish) {
@@ -225,6 +243,7 @@ export function attentionTraceInfo(D: DesignSpec, seed: number): AttentionTraceI
   let preCount = 0;
   const pre = (): PlanTok => ({ kind: 'pre', x: preVec(preCount++), tag: rng.int(0, 2 ** TW - 1) });
   const plan: PlanTok[] = [];
+  const st = attentionStages(D);
   for (let i = 0; i < 6; i++) plan.push(pre()); // back to back
   plan.push({ kind: 'idle' }, pre(), { kind: 'idle' }, { kind: 'idle' }, pre());
   let bareTokens = 0;
@@ -235,14 +254,21 @@ export function attentionTraceInfo(D: DesignSpec, seed: number): AttentionTraceI
     keys[n].forEach((id, i) => {
       const last = !bare && i === keys[n].length - 1;
       plan.push({ kind: 'key', id, query: n, ...(last ? { last } : {}) });
-      if (!last && rng.next() < 0.25) plan.push(rng.next() < 0.3 ? pre() : { kind: 'idle' });
+      // with a stage between the V read and the accumulation (pipeline.acc), query 10's keys follow the held token
+      // of query 9 without gaps (nor a norm request), so that its second key sits at the V read during the hold
+      if (!last && rng.next() < 0.25 && !(n === 10 && st.finish - st.vRead > 1))
+        plan.push(rng.next() < 0.3 ? pre() : { kind: 'idle' });
     });
     if (bare) {
       plan.push({ kind: 'eoq', query: n });
       if (keys[n].length > 0) bareTokens++;
     }
-    // a norm request right behind a token: it reaches S3 while the token may be held at S4
-    if (n === 3 || rng.next() < 0.3) plan.push(pre());
+    // a norm request right behind a token (after the extra stages between S3 and S4): it reaches S3 while
+    // the token may be held at S4
+    if ((n === 3 || rng.next() < 0.3) && !(n === 9 && st.finish - st.vRead > 1)) {
+      for (let g = st.finish - st.score - 1; g > 0; g--) plan.push({ kind: 'idle' });
+      plan.push(pre());
+    }
     // S0 idle while the token travels to S4: q_load of the next query may fall into its hold
     if (n === 4 || n === 7) plan.push({ kind: 'idle' }, { kind: 'idle' }, { kind: 'idle' }, { kind: 'idle' });
     // queries 2→3→4 and 9→10 follow back to back (tokens one or two cycles apart: hold for sure)
@@ -251,7 +277,7 @@ export function attentionTraceInfo(D: DesignSpec, seed: number): AttentionTraceI
   }
 
   // ---- run
-  const m = new AttentionModel();
+  const m = new AttentionModel(st);
   const cycles: Cycle[] = [];
   const inputs = (o: Record<string, bigint | number>) => ({
     rst: 0,
@@ -321,7 +347,7 @@ export function attentionTraceInfo(D: DesignSpec, seed: number): AttentionTraceI
     }
     const s0: Slot = tok.kind === 'idle' ? null : tok;
     const s1 = m.s1,
-      s4 = m.s4;
+      vIn = m.vIn;
     const inp = inputs({
       q_load: qLoad !== null ? 1 : 0,
       ...(qLoad !== null ? { q_vec: packBus(Q[qLoad], D.qkv.bits) } : {}),
@@ -330,16 +356,17 @@ export function attentionTraceInfo(D: DesignSpec, seed: number): AttentionTraceI
       ...(tok.kind === 'eoq' ? { in_eoq: 1 } : {}),
       ...(tok.kind === 'pre' ? { pre_valid: 1, pre_k: packBus(tok.x, D.qkv.bits), pre_tag: tok.tag } : {}),
       ...(s1?.kind === 'key' ? { k_row: packBus(K[s1.id], D.qkv.bits) } : {}),
-      ...(s4?.kind === 'key' ? { v_row: packBus(V[s4.id], D.qkv.bits) } : {}),
+      ...(vIn?.kind === 'key' ? { v_row: packBus(V[vIn.id], D.qkv.bits) } : {}),
       part_clear: partClear ? 1 : 0,
     });
-    const s3 = m.s3;
-    if (hold && s3?.kind === 'key') keyAtS3InHold++;
+    const s3 = m.s3,
+      vRead = m.vRead;
+    if (hold && vRead?.kind === 'key') keyAtS3InHold++;
     if (hold && s3?.kind === 'pre') preAtS3InHold++;
     const out: Record<string, bigint | number | null> = {
       hold: hold ? 1 : 0,
       v_re: m.vRe ? 1 : 0,
-      v_raddr: m.vRe && s3?.kind === 'key' ? s3.id : null,
+      v_raddr: m.vRe && vRead?.kind === 'key' ? vRead.id : null,
       sumsq_valid: m.sumsqValid ? 1 : 0,
       sumsq: m.sumsqValid && s3?.kind === 'pre' ? sumSquares(s3.x) : null,
       sumsq_tag: m.sumsqValid && s3?.kind === 'pre' ? s3.tag : null,

@@ -35,6 +35,7 @@ import {
   randVecScaled,
   type Slot,
 } from '../attention/trace.ts';
+import { attentionStages } from '../attention/timing.ts';
 import { tracePorts } from '../module.ts';
 import { bankModule } from './rtl.ts';
 
@@ -112,6 +113,7 @@ class BankSim {
   constructor(D: DesignSpec, rng: Rng) {
     this.D = D;
     this.rng = rng;
+    this.attn = new AttentionModel(attentionStages(D));
     this.queues = Array.from({ length: D.cfg.pC }, () => []);
   }
 

@@ -24,6 +24,21 @@ const configs = [
     mO: 6,
     formats: { out: { int: 5, frac: 6 } },
   }),
+  // one partial per bank (no overlap), with and without the extra stages; one chunk per row with overlap
+  resolveConfig({ ...PRESETS.small, name: 'od_single', partialBuffers: 1 }),
+  resolveConfig({ ...PRESETS.small, name: 'od_single_x2', partialBuffers: 1, pipeline: { outputDiv: 2 } }),
+  resolveConfig({ ...PRESETS.small, name: 'od_copy_x1', pipeline: { outputDiv: 1 } }),
+  resolveConfig({
+    name: 'od_pa1_x2',
+    nMax: 24,
+    d: 32,
+    k: 32,
+    pA: 1,
+    pC: 3,
+    mH: 32,
+    mO: 32,
+    pipeline: { outputDiv: 2 },
+  }),
 ];
 
 describe.each(configs.map((D) => [D.cfg.name, D] as const))('elsa_output_div, config %s', (_n, D) => {

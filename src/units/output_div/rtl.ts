@@ -92,7 +92,29 @@ export const outputDivModule: ModuleDef = {
       oWide: signExtend(`o_r_${l}`, od.sumEV, od.product),
     }));
     const timing = outputDivTiming(D);
+    const C = od.chunks;
+    const X = timing.extra;
+    const extraStages = [
+      { name: 'pr', prev: 'mu', range: `3..${C + 2}`, what: 'product register' },
+      { name: 'rd', prev: 'pr', range: `4..${C + 3}`, what: 'rounded value register' },
+    ].slice(0, X);
     return {
+      legacy: timing.legacy,
+      copy: timing.copy,
+      extraStages,
+      wrStage: ['mu', 'pr', 'rd'][X],
+      wrEnd: C + 1 + X,
+      prodReg: X >= 1,
+      rndReg: X >= 2,
+      lastChunk: C - 2,
+      partSrc: timing.copy ? 'po_r' : 'part_o',
+      copyNote: timing.copy ? '; the P_a·d partial elements → po_r' : '',
+      encLoad: timing.legacy ? 'st_enc' : 'st_enc && adv',
+      alLoad: timing.legacy ? 'al_act' : 'al_act && adv',
+      clearWhy: timing.copy ? 'the partials were copied in position 0' : `the partials were last read in position ${C}`,
+      nextWhy: timing.copy
+        ? 'the align stage takes a row after its last chunk, not in the part_clear cycle'
+        : 'after the part_clear pulse, once the banks hold the next partials',
       // numbers of the explanatory comments
       pA,
       mO,

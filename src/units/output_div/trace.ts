@@ -110,7 +110,12 @@ export function outputDivTrace(D: DesignSpec, seed: number, queries = 20): Trace
   cycles.push({ in: { ...zeroIn }, out: { part_clear: 0, o_valid: 0, o_data: 0 } });
 
   // DUT model: the documented timing (outputDivTiming), relative to the last start cycle
-  const { clearAt, validAt, dataHeldTo } = outputDivTiming(D);
+  const { clearAt, validAt, dataHeldTo, legacy, copy, extra } = outputDivTiming(D);
+  // rows in flight (not legacy): query and position, advancing together while adv; the last chunk is written
+  // to o_data at position wrPos
+  const wrPos = DC + 1 + extra;
+  let rows: { q: number; pos: number }[] = [];
+  let clearNext = false;
   let tStart = -1e9; // last start cycle
   let busyQuery = -1; // query of that start (also the row in o_data while o_valid)
   let oValid = false;
@@ -129,11 +134,11 @@ export function outputDivTrace(D: DesignSpec, seed: number, queries = 20): Trace
     if (cycle > limit) throw new Error('outputDivTrace: the cycle model made no progress');
     // ---- expected outputs of this cycle
     const rel = cycle - tStart;
-    if (rel === validAt) {
+    if (legacy && rel === validAt) {
       oValid = true;
       oData = expected[busyQuery];
-    } else if (rel > dataHeldTo && rel < validAt) oData = null;
-    const partClear = rel === clearAt;
+    } else if (legacy && rel > dataHeldTo && rel < validAt) oData = null;
+    const partClear: boolean = legacy ? rel === clearAt : clearNext;
     // ---- environment inputs for this cycle
     const full: number[] = [];
     const started: number[] = [];
@@ -197,15 +202,37 @@ export function outputDivTrace(D: DesignSpec, seed: number, queries = 20): Trace
       },
     });
 
-    // start: not busy (cycles 1..clearAt after a start), output row taken (now or before), every
-    // partial present
-    if (!(rel >= 1 && rel <= clearAt) && (!oValid || oReady === 1) && full.every((x) => x === 1)) {
-      tStart = cycle;
-      busyQuery = bankQuery;
-    }
-    if (oValid && oReady) {
-      oValid = false;
-      served++;
+    if (legacy) {
+      // start: not busy (cycles 1..clearAt after a start), output row taken (now or before), every
+      // partial present
+      if (!(rel >= 1 && rel <= clearAt) && (!oValid || oReady === 1) && full.every((x) => x === 1)) {
+        tStart = cycle;
+        busyQuery = bankQuery;
+      }
+      if (oValid && oReady) {
+        oValid = false;
+        served++;
+      }
+    } else {
+      // every stage advances unless the row at the write stage waits for o_ready with o_data full
+      const adv = !(rows.some((r) => r.pos === wrPos) && oValid && !oReady);
+      const aligning = rows.some((r) => r.pos >= 1 && r.pos <= (copy ? DC - 1 : DC));
+      const start: boolean = adv && !aligning && !partClear && full.every((x) => x === 1);
+      clearNext = copy ? start : adv && rows.some((r) => r.pos === DC);
+      if (oValid && oReady) {
+        oValid = false;
+        served++;
+      }
+      if (adv) {
+        const done = rows.find((r) => r.pos === wrPos);
+        if (done) {
+          oValid = true;
+          oData = expected[done.q];
+          busyQuery = done.q;
+        }
+        rows = rows.filter((r) => r !== done).map((r) => ({ q: r.q, pos: r.pos + 1 }));
+      }
+      if (start) rows.push({ q: bankQuery, pos: 1 });
     }
 
     // ---- environment: banks see part_clear at this edge and drop (then refill) their partials

@@ -1,0 +1,16 @@
+// The paper's per-query bound (docs/spec.md §2), shared by the bench scripts.
+import type { DesignSpec } from '../../src/units/design.ts';
+
+/** Analytic per-query bound: max(hash cycles, rows of the busiest bank, its candidates, d/m_o). */
+export function queryBound(D: DesignSpec, banks: { order: number[] }[], n: number): number {
+  const rows = Math.ceil(Math.ceil(n / D.cfg.pA) / D.cfg.pC);
+  const cand = Math.max(...banks.map((b) => b.order.length));
+  return Math.max(D.hash.cycles, rows, cand, D.outputDiv.chunks);
+}
+
+/** Steady state: the output-row gaps after the first quarter of the rows (the pipeline fill) over their bounds. */
+export function steadyRatio(perQuery: number[], bounds: number[]): number {
+  const skip = Math.floor(perQuery.length / 4);
+  const sum = (a: number[]) => a.slice(skip).reduce((s, x) => s + x, 0);
+  return sum(perQuery) / sum(bounds);
+}
