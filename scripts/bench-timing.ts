@@ -33,6 +33,8 @@ const secs = (t0: number) => Math.round((performance.now() - t0) / 100) / 10;
 interface Variant {
   label: string;
   pipeline: Record<string, number>;
+  /** 1 with every pipeline depth 0 renders the first, unpipelined RTL */
+  partialBuffers: number;
   hwHash: string;
 }
 interface ModuleResult {
@@ -50,18 +52,27 @@ interface VariantResult {
 const rawOf = (spec: string): Record<string, unknown> =>
   spec in PRESETS ? { ...PRESETS[spec] } : (loadConfigFile(spec) as Record<string, unknown>);
 
-/** Pipeline all 0, [each field alone at its default], the defaults; deduplicated by hardware hash. */
+/** The first RTL (pipeline all 0, partialBuffers 1), [each step alone], the defaults; deduplicated by hash. */
 function variants(spec: string): Variant[] {
   const raw = rawOf(spec);
-  const defaults = parseConfig({ ...raw, pipeline: undefined }).pipeline as Record<string, number>;
+  const parsed = parseConfig({ ...raw, pipeline: undefined, partialBuffers: undefined });
+  const defaults = parsed.pipeline as Record<string, number>;
   const zero = Object.fromEntries(Object.keys(defaults).map((k) => [k, 0]));
-  const want: { label: string; pipeline: Record<string, number> }[] = [{ label: 'pipeline 0', pipeline: zero }];
-  if (steps)
+  type Want = Omit<Variant, 'hwHash'>;
+  const want: Want[] = [{ label: 'first RTL', pipeline: zero, partialBuffers: 1 }];
+  if (steps) {
     for (const [k, v] of Object.entries(defaults))
-      if (v !== 0) want.push({ label: `${k}=${v} only`, pipeline: { ...zero, [k]: v } });
-  want.push({ label: 'defaults', pipeline: defaults });
-  return want.map((w) => ({ ...w, hwHash: resolveConfig({ ...raw, pipeline: w.pipeline }).hwHash }));
+      if (v !== 0) want.push({ label: `${k}=${v} only`, pipeline: { ...zero, [k]: v }, partialBuffers: 1 });
+    want.push({ label: 'partialBuffers=2 only', pipeline: zero, partialBuffers: 2 });
+  }
+  want.push({ label: 'defaults', pipeline: defaults, partialBuffers: parsed.partialBuffers });
+  return want.map((w) => ({ ...w, hwHash: resolveConfig({ ...raw, ...overrides(w) }).hwHash }));
 }
+
+const overrides = (v: Omit<Variant, 'hwHash' | 'label'>) => ({
+  pipeline: v.pipeline,
+  partialBuffers: v.partialBuffers,
+});
 
 const levelText = (p: { levels: number; cells: { carry: number }; dspDepth: number } | null | undefined) =>
   p === undefined
@@ -73,7 +84,7 @@ const fmaxText = (r: SynthReport) =>
   r.pnr?.fits && r.pnr.fmaxMHz !== undefined ? `${r.pnr.fmaxMHz}` : r.pnr ? 'no fit' : '–';
 
 async function runVariant(spec: string, v: Variant): Promise<VariantResult> {
-  const D = resolveConfig({ ...rawOf(spec), pipeline: v.pipeline });
+  const D = resolveConfig({ ...rawOf(spec), ...overrides(v) });
   const res: VariantResult = { variant: v, modules: new Map() };
   const row = (name: string) => {
     if (!res.modules.has(name)) res.modules.set(name, { levels: {}, ff: {}, lut: {} });
@@ -158,7 +169,7 @@ for (const spec of configs) {
   const labels = vs.map((v) => v.label);
   md.push(`## ${spec}`, '');
   md.push(
-    `Variants: ${vs.map((v) => `${v.label} (hardware ${v.hwHash}: ${JSON.stringify(v.pipeline)})`).join('; ')}.`,
+    `Variants: ${vs.map((v) => `${v.label} (hardware ${v.hwHash}: ${JSON.stringify(overrides(v))})`).join('; ')}.`,
     '',
   );
   const names = [...results[0].modules.keys()];
