@@ -96,7 +96,7 @@ const CASES: Case[] = [
   C('synth --module-timeout -3', 2, /--module-timeout.*'-3'/),
   C('evaluate --jobs 1.5', 2, /--jobs.*'1\.5'/),
   C('calibrate --p abc', 2, /--p.*'abc'/),
-  C('calibrate', 2, /required option '--p <p>'/),
+  C('calibrate', 2, /calibrate needs exactly one of --p <p> and --max-loss <points>/),
   C('evaluate --p 1,x', 2, /--p must be a number from 0 to 1000, not "x"/),
   // configs
   C('validate nope', 2, /unknown preset "nope"/),

@@ -109,18 +109,6 @@ export const ElsaConfigSchema = z
       .default(5),
     pipeline: z
       .object({
-        candSel: int('register stages inside each candidate selection module (popcount, cos look-up, × norm)')
-          .min(0)
-          .max(4)
-          .default(0),
-        hash: int('register stages inside the hash computation module (0 only: not pipelined yet)')
-          .min(0)
-          .max(0)
-          .default(0),
-        isqrt: int('register stages inside the square root unit (0 only: it already has one stage per result bit)')
-          .min(0)
-          .max(0)
-          .default(0),
         dot: int(
           'register stages in the attention dot product: the adder tree is cut into dot + 1 parts (levels spread ' +
             'evenly); from 2 on each multiplier is also split into two registered partial products',

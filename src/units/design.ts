@@ -62,7 +62,6 @@ export function designSpec(c: ElsaConfig): DesignSpec {
   const bank = bankSpec(c);
   const hash = hashSpec(c, qkv);
   const norm = normSpec(c, qkv);
-  const candSel = candSelSpec(c, norm);
   const attention = attentionSpec(c, qkv, bank.keys);
   const outputDiv = outputDivSpec(c, qkv, out, attention);
   const limits = [
@@ -77,6 +76,8 @@ export function designSpec(c: ElsaConfig): DesignSpec {
         `a derived width of ${w} bits exceeds the ${MAX_NUMBER_BITS}-bit limit`,
         'use fewer bits',
       );
+  // after the width checks: θ_bias of an untabulated (d, k) takes seconds to measure (src/spec/theta.ts)
+  const candSel = candSelSpec(c, norm);
   const hwHash = createHash('sha256')
     .update(canonicalJson(hwFields(c)))
     .digest('hex')
