@@ -7,7 +7,7 @@ import { small, unitConfigs } from '../../../tb/unit_configs.ts';
 import { resolveConfig } from '../../gen/config.ts';
 import { attentionTraceInfo } from './trace.ts';
 
-const zero = { hash: 0, isqrt: 0, dot: 0, exp: 0, acc: 0, outputDiv: 0 };
+const zero = { dot: 0, exp: 0, acc: 0, outputDiv: 0 };
 const configs = [
   ...unitConfigs,
   resolveConfig({ ...small.cfg, name: 'att_p0', pipeline: zero }),

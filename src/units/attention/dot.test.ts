@@ -6,7 +6,7 @@ import { leafConfigs, small } from '../../../tb/unit_configs.ts';
 import { PRESETS, resolveConfig } from '../../gen/config.ts';
 import { dotTrace, expTrace } from './dot.trace.ts';
 
-const zero = { hash: 0, isqrt: 0, dot: 0, exp: 0, acc: 0, outputDiv: 0 };
+const zero = { dot: 0, exp: 0, acc: 0, outputDiv: 0 };
 // every depth of the dot tree and the exp unit (the leaf configs run the defaults)
 const pipelined = [
   resolveConfig({ ...small.cfg, name: 'leaf_p0', pipeline: zero }),
