@@ -8,7 +8,7 @@
 //        [--out build/bench-timing]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfigFile, parseConfig, PRESETS, resolveConfig } from '../src/gen/config.ts';
+import { firstRtlOverrides, loadConfigFile, parseConfig, PRESETS, resolveConfig } from '../src/gen/config.ts';
 import { REPO_ROOT } from '../src/gen/render.ts';
 import { synthesize, type SynthReport, type Target } from '../src/synth/index.ts';
 
@@ -57,7 +57,7 @@ function variants(spec: string): Variant[] {
   const raw = rawOf(spec);
   const parsed = parseConfig({ ...raw, pipeline: undefined, partialBuffers: undefined });
   const defaults = parsed.pipeline as Record<string, number>;
-  const zero = Object.fromEntries(Object.keys(defaults).map((k) => [k, 0]));
+  const zero = firstRtlOverrides().pipeline;
   type Want = Omit<Variant, 'hwHash'>;
   const want: Want[] = [{ label: 'first RTL', pipeline: zero, partialBuffers: 1 }];
   if (steps) {

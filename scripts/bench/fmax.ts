@@ -10,7 +10,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { loadConfig, resolveConfig } from '../../src/gen/config.ts';
+import { firstRtlOverrides, loadConfig, resolveConfig } from '../../src/gen/config.ts';
 import type { DesignSpec } from '../../src/units/design.ts';
 import { renderDesign } from '../../src/gen/generate.ts';
 import { REPO_ROOT } from '../../src/gen/render.ts';
@@ -25,12 +25,8 @@ const config = opt('config', 'small');
 const whole = args.includes('--no-whole') ? '' : opt('whole', 'ice40');
 const modules = opt('modules', 'elsa_hash,elsa_isqrt,elsa_dot,elsa_exp,elsa_attention,elsa_output_div').split(',');
 const outDir = opt('out', join(REPO_ROOT, 'build', 'bench'));
-const ZERO = {
-  partialBuffers: 1,
-  pipeline: { dot: 0, exp: 0, acc: 0, outputDiv: 0 },
-};
 const settings: [string, Record<string, unknown>][] = [
-  ['all zero', ZERO],
+  ['all zero', firstRtlOverrides()],
   [args.includes('--set') ? opt('set', '{}') : 'defaults', args.includes('--set') ? JSON.parse(opt('set', '{}')) : {}],
 ];
 

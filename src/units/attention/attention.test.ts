@@ -4,10 +4,10 @@ import { SIMULATORS } from '../../sim/run.ts';
 import type { Trace } from '../../sim/trace.ts';
 import { runUnit } from '../../../tb/harness.ts';
 import { small, unitConfigs } from '../../../tb/unit_configs.ts';
-import { resolveConfig } from '../../gen/config.ts';
+import { firstRtlOverrides, resolveConfig } from '../../gen/config.ts';
 import { attentionTraceInfo } from './trace.ts';
 
-const zero = { dot: 0, exp: 0, acc: 0, outputDiv: 0 };
+const zero = firstRtlOverrides().pipeline;
 const configs = [
   ...unitConfigs,
   resolveConfig({ ...small.cfg, name: 'att_p0', pipeline: zero }),

@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { SIMULATORS } from '../../sim/run.ts';
 import { runUnit } from '../../../tb/harness.ts';
 import { leafConfigs, small } from '../../../tb/unit_configs.ts';
-import { PRESETS, resolveConfig } from '../../gen/config.ts';
+import { firstRtlOverrides, PRESETS, resolveConfig } from '../../gen/config.ts';
 import { dotTrace, expTrace } from './dot.trace.ts';
 
-const zero = { dot: 0, exp: 0, acc: 0, outputDiv: 0 };
+const zero = firstRtlOverrides().pipeline;
 // every depth of the dot tree and the exp unit (the leaf configs run the defaults)
 const pipelined = [
   resolveConfig({ ...small.cfg, name: 'leaf_p0', pipeline: zero }),
