@@ -12,6 +12,7 @@ export function layerOf(path: string): number {
   const rules: [RegExp, number][] = [
     [/^src\/spec\//, 1],
     [/^src\/root\.ts$/, 1], // where the repository is (source tree or compiled dist/)
+    [/^src\/files\.ts$/, 1], // atomic writes and lock folders, used by every layer that writes files
     [/^src\/sim\/trace\.ts$/, 1], // the cycle-trace format: plain data, shared by unit traces and testbenches
     [/^src\/units\/(design|module)\.ts$/, 2],
     [/^src\/units\/[^/]+\/spec\.ts$/, 2],

@@ -30,7 +30,7 @@ import {
 } from './calibrate.ts';
 import { loadManifest, splitClips, type ClipItem } from './clips.ts';
 import { Progress, roundTo, stableJson } from './io.ts';
-import { writeFileAtomic } from '../gen/outdir.ts';
+import { writeFileAtomic } from '../files.ts';
 import { renderSvg } from './svg.ts';
 import type { Fig10Result, VariantMetrics } from './types.ts';
 

@@ -20,6 +20,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { UserError, fsHint } from '../spec/errors.ts';
+import { pidAlive, releaseLock, tryLock, writeFileAtomic } from '../files.ts';
 
 export const MARKER = '.elsa-gen-output.json';
 export interface OutFile {
@@ -44,16 +45,6 @@ export interface OutputOptions {
 
 const sha = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
 const tag = (dir: string) => `.${basename(dir)}.elsa-`;
-const pidAlive = (pid: number): boolean => {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 /** Every file below `dir` (relative paths with '/', sorted), the marker excluded. */
@@ -169,43 +160,12 @@ export function checkReplaceable(dir: string, o: OutputOptions): void {
 
 // ---- lock --------------------------------------------------------------------------------------------
 
-function tryLock(lock: string, dir: string): number | null {
-  const fresh = `${dirname(lock)}/${tag(dir)}lock-new-${process.pid}`;
-  rmSync(fresh, { recursive: true, force: true });
-  mkdirSync(fresh);
-  writeFileSync(join(fresh, 'pid'), String(process.pid));
-  try {
-    renameSync(fresh, lock); // atomic: fails while another run's lock (never empty) is there
-    return null;
-  } catch (e) {
-    rmSync(fresh, { recursive: true, force: true });
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;
-  }
-  let owner = NaN;
-  try {
-    owner = Number(readFileSync(join(lock, 'pid'), 'utf8'));
-  } catch {
-    /* the owner is releasing it right now */
-  }
-  if (Number.isNaN(owner) || pidAlive(owner)) return Number.isNaN(owner) ? 0 : owner;
-  // a killed run's lock: move it aside (atomic, so two runs cannot both take it over) and retry
-  const stale = `${dirname(lock)}/${tag(dir)}lock-stale-${process.pid}`;
-  try {
-    renameSync(lock, stale);
-  } catch {
-    return 0;
-  }
-  rmSync(stale, { recursive: true, force: true });
-  return 0;
-}
-
 function acquireLock(dir: string, waitMs: number): string {
   const lock = `${dirname(dir)}/${tag(dir)}lock`;
   const t0 = Date.now();
   let told = false;
   for (;;) {
-    const owner = tryLock(lock, dir);
+    const owner = tryLock(lock);
     if (owner === null) return lock;
     if (owner > 0 && Date.now() - t0 >= waitMs)
       throw new UserError(
@@ -217,16 +177,6 @@ function acquireLock(dir: string, waitMs: number): string {
     }
     sleepSync(owner > 0 ? 100 : 5);
   }
-}
-
-function releaseLock(lock: string): void {
-  const gone = `${lock}-released-${process.pid}`;
-  try {
-    renameSync(lock, gone);
-  } catch {
-    return;
-  }
-  rmSync(gone, { recursive: true, force: true });
 }
 
 // ---- recovery and swap ---------------------------------------------------------------------------------
@@ -383,17 +333,4 @@ export function writeOwnFile(path: string, content: string, isOwn: (old: string)
         '(choose another output folder, or pass --force to replace it)',
     );
   writeFileAtomic(path, content);
-}
-
-/** Write a file via a temporary sibling and rename, so readers never see a partial file. */
-export function writeFileAtomic(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.elsa-tmp-${process.pid}`);
-  try {
-    writeFileSync(tmp, content);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
 }

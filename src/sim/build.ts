@@ -13,8 +13,6 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
-  openSync,
-  closeSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -26,6 +24,7 @@ import { basename, join } from 'node:path';
 import { onInterrupt } from '../gen/outdir.ts';
 import { REPO_ROOT } from '../gen/render.ts';
 
+import { releaseLock, tryLock, pidAlive } from '../files.ts';
 /** C++ optimisation of the model: `build` compiles fastest, `fast` simulates fastest (long runs). */
 export const CXX_OPT = { build: '-O1', fast: '-O2' } as const;
 export type CxxOpt = keyof typeof CXX_OPT;
@@ -44,16 +43,6 @@ export interface VerilatorBuild {
 
 const cacheRoot = () => join(REPO_ROOT, 'build', 'verilator-cache');
 const JOBS = '2';
-
-const pidAlive = (pid: number): boolean => {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 let toolVersions: Promise<string> | null = null;
 /** Verilator's and g++'s version lines: a new compiler or Verilator means new builds. */
@@ -85,44 +74,24 @@ function removeStale(root: string): void {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Hold `<entry>.lock` while `fn` runs. A lock of a live process is waited for (up to `maxWaitMs`, then
- *  `fn` runs anyway: the lock only saves a duplicate build); a killed process's lock is taken over. */
+/** Hold the lock folder `<entry>.lock` while `fn` runs. A live owner is waited for (up to `maxWaitMs`, then
+ *  `fn` runs anyway: the lock only saves a duplicate build); a killed owner's lock is taken over. */
 async function withLock<T>(entry: string, fn: () => Promise<T>, maxWaitMs = 20 * 60_000): Promise<T> {
   const lock = `${entry}.lock`;
   const t0 = Date.now();
   let held = false;
   while (!held && Date.now() - t0 < maxWaitMs) {
-    try {
-      const fd = openSync(lock, 'wx');
-      writeFileSync(fd, String(process.pid));
-      closeSync(fd);
-      held = true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      let owner = NaN;
-      try {
-        owner = Number(readFileSync(lock, 'utf8'));
-      } catch {
-        continue; // released just now
-      }
-      // an empty file is a lock being written: its owner is alive
-      if (owner > 0 && !pidAlive(owner)) rmSync(lock, { force: true });
-      else await sleep(200);
-    }
+    const owner = tryLock(lock);
+    held = owner === null;
+    if (owner) await sleep(200);
   }
-  const release = () => {
-    if (held && readFileSync(lock, 'utf8') === String(process.pid)) rmSync(lock, { force: true });
-  };
+  const release = () => held && releaseLock(lock);
   const done = onInterrupt(release);
   try {
     return await fn();
   } finally {
     done();
-    try {
-      release();
-    } catch {
-      /* taken over meanwhile */
-    }
+    release();
   }
 }
 

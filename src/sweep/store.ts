@@ -2,7 +2,7 @@
 // here. Written atomically, so an interrupted sweep never leaves a half-written result.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../gen/outdir.ts';
+import { writeFileAtomic } from '../files.ts';
 import type { JobData } from './spec.ts';
 import type { Outcome } from './tasks.ts';
 

@@ -17,7 +17,7 @@
 //   run and reports that total next to it.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { writeFileAtomic } from '../gen/outdir.ts';
+import { writeFileAtomic } from '../files.ts';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { DesignSpec } from '../units/design.ts';

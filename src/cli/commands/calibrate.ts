@@ -10,7 +10,7 @@ import { loadManifest, splitClips } from '../../eval/clips.ts';
 import { stableJson } from '../../eval/io.ts';
 import { searchMaxLoss, type MaxLossResult, type MaxLossRule } from '../../eval/maxloss.ts';
 import { EvalPool, defaultJobs } from '../../eval/variants.ts';
-import { writeFileAtomic } from '../../gen/outdir.ts';
+import { writeFileAtomic } from '../../files.ts';
 import { KwtModel } from '../../tflite/interpreter.ts';
 import { requireKwt1Model } from '../kwt.ts';
 import { num } from '../options.ts';
