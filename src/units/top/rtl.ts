@@ -1,7 +1,8 @@
 // The top level's Verilog module (contract: ./README.md): the host ports, the widths of the buses
 // between the hash unit, the banks and the output division, and one entry per bank for the template.
 import type { DesignSpec } from '../design.ts';
-import type { ModuleDef } from '../module.ts';
+import type { LocalParam, ModuleDef } from '../module.ts';
+import { width } from '../../spec/width.ts';
 import { clockPort, input, output, resetPort, signExtend, verilogLiteral, zeroExtend } from '../module.ts';
 import { binsParam } from '../bank/rtl.ts';
 
@@ -60,6 +61,7 @@ export const topModule: ModuleDef = {
     ...(nMaxChecked(D) ? [{ name: 'N_MAX', value: D.cfg.nMax, of: D.top.n, doc: 'largest valid runtime n' }] : []),
     ...(D.candSel.topm ? [D.candSel.topm.bin, D.candSel.topm.shift, D.bank.histCount, binsParam(D)] : []),
     ...(D.candSel.best ? [D.candSel.similarity] : []),
+    ...serialNormParams(D),
     {
       name: 'LAST_BANK',
       value: D.cfg.pA - 1,
@@ -82,6 +84,16 @@ export const topModule: ModuleDef = {
       topm: t !== null,
       best: D.candSel.best,
       passOne: D.candSel.passOne,
+      kvb2: D.cfg.kvBuffers === 2,
+      // the execution side's per-query state is reset by a new invocation, or with two key sets by the swap
+      exClear: D.cfg.kvBuffers === 2 ? 'swap' : 'start_ok',
+      // kvBuffers = 2: the serial Σk² unit's lanes, each square zero-extended to the sum's width
+      sqSerial: D.norm.serial.cycles > 1,
+      sqLanes: Array.from({ length: D.norm.serial.lanes }, (_, i) => ({
+        i,
+        ext: zeroExtend(`sq_p${i}`, D.attention.product, D.norm.sumSquares),
+        end: i === D.norm.serial.lanes - 1 ? ';' : '',
+      })),
       bestThr: signExtend('best_all', D.candSel.similarity, D.candSel.thresholdProduct),
       // top-m: the histogram shift for each bit length L ≥ 1 of max‖k‖ (ascending: the msb's entry wins)
       shiftZero: t ? verilogLiteral(t.shift, t.shiftOf[0]) : '',
@@ -89,6 +101,22 @@ export const topModule: ModuleDef = {
     };
   },
 };
+
+/** kvBuffers = 2: the widths and constants of the top's serial Σk² unit. */
+function serialNormParams(D: DesignSpec): LocalParam[] {
+  if (D.cfg.kvBuffers !== 2) return [];
+  const { lanes, cycles } = D.norm.serial;
+  const common: LocalParam[] = [D.attention.product, D.norm.sumSquares, D.bank.normTag];
+  if (cycles === 1) return common;
+  const step = width.index('SQ_STEP_W', cycles, 'step of the serial Σk² unit');
+  return [
+    ...common,
+    step,
+    { name: 'SQ_CHUNK_W', value: lanes * D.qkv.bits, doc: 'bits of the elements squared in one step' },
+    { name: 'SQ_STEP_1', value: 1, of: step, doc: 'the step after the first' },
+    { name: 'SQ_LAST', value: cycles - 1, of: step, doc: 'last step of a key' },
+  ];
+}
 
 /** n > nMax needs a check unless every N_W-bit n but the largest is valid. */
 const nMaxChecked = (D: DesignSpec) => D.cfg.nMax < 2 ** D.top.n.bits - 1;
