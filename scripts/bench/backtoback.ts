@@ -109,7 +109,7 @@ function ramBlocks(): string[] {
   mkdirSync(dir, { recursive: true });
   const ram = renderRtl(one).find((f) => f.path.endsWith('elsa_ram.v'))!;
   writeFileSync(join(dir, 'elsa_ram.v'), ram.content);
-  const cell = { ice40: /SB_RAM40_4K\s+(\d+)/, xilinx: /RAMB(18|36)E1\s+(\d+)/g };
+  const iceCell = /SB_RAM40_4K\s+(\d+)/;
   const shapes = (D: DesignSpec) => {
     const k = D.cfg.kvBuffers;
     return [
@@ -118,40 +118,44 @@ function ramBlocks(): string[] {
       { what: 'key norm', width: D.norm.norm.bits, depth: k * D.bank.rows, count: D.cfg.pC * D.cfg.pA },
     ];
   };
-  const res = ['| kvBuffers | memory | WIDTH × DEPTH | instances | iCE40 SB_RAM40_4K | xilinx RAMB18/36 |'];
-  res.push('|---:|---|---|---:|---:|---:|');
+  const res = [
+    '| kvBuffers | memory | WIDTH × DEPTH | instances | iCE40 SB_RAM40_4K | xilinx RAMB18/36 | xilinx LUT-RAM cells |',
+  ];
+  res.push('|---:|---|---|---:|---:|---:|---:|');
   for (const D of [one, two]) {
     let ice = 0,
       x18 = 0,
-      x36 = 0;
+      x36 = 0,
+      xlut = 0;
     for (const s of shapes(D)) {
       const aw = Math.max(1, Math.ceil(Math.log2(s.depth)));
       const ys = (target: string) =>
         execFileSync(
           'yosys',
           [
-            '-q',
             '-p',
             `read_verilog ${join(dir, 'elsa_ram.v')}; chparam -set WIDTH ${s.width} -set DEPTH ${s.depth} ` +
-              `-set AW ${aw} ${ram.path.replace(/\.v$/, '')}; synth_${target} -top ${ram.path.replace(/\.v$/, '')}; ` +
-              'tee -o /dev/stdout stat',
+              `-set AW ${aw} ${ram.path.replace(/\.v$/, '')}; synth_${target} -top ${ram.path.replace(/\.v$/, '')}; stat`,
           ],
           { encoding: 'utf8', maxBuffer: 1 << 26 },
         );
-      const iceN = Number(cell.ice40.exec(ys('ice40'))?.[1] ?? 0);
+      const iceN = Number(iceCell.exec(ys('ice40'))?.[1] ?? 0);
       const xs = ys('xilinx');
       let r18 = 0,
         r36 = 0;
-      for (const m of xs.matchAll(/RAMB(18|36)E1\s+(\d+)/g)) (m[1] === '18' ? (r18 = +m[2]) : (r36 = +m[2]));
+      for (const m of xs.matchAll(/RAMB(18|36)E1\s+(\d+)/g)) m[1] === '18' ? (r18 = +m[2]) : (r36 = +m[2]);
+      // distributed RAM: RAM32M, RAM64M, RAM64X1D, RAM128X1D, ...
+      const lut = [...xs.matchAll(/\bRAM(?:32|64|128|256)\w*\s+(\d+)/g)].reduce((a, m) => a + +m[1], 0);
+      xlut += lut * s.count;
       ice += iceN * s.count;
       x18 += r18 * s.count;
       x36 += r36 * s.count;
       res.push(
         `| ${D.cfg.kvBuffers} | ${s.what} | ${s.width} × ${s.depth} | ${s.count} | ${iceN * s.count} | ` +
-          `${r18 * s.count} / ${r36 * s.count} |`,
+          `${r18 * s.count} / ${r36 * s.count} | ${lut * s.count} |`,
       );
     }
-    res.push(`| ${D.cfg.kvBuffers} | **total** | | | **${ice}** | **${x18} / ${x36}** |`);
+    res.push(`| ${D.cfg.kvBuffers} | **total** | | | **${ice}** | **${x18} / ${x36}** | **${xlut}** |`);
   }
   return res;
 }

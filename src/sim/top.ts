@@ -141,7 +141,13 @@ export function checkTopRun(
   if (invocations.length !== full.length)
     problems.push(`${invocations.length} of ${full.length} invocations reported their cycle counters`);
   // back to back: every invocation's counters and the span from the model of the whole sequence
-  const seq = b2b && stall === 0 ? predictBackToBack(D, stim.traces.filter((t) => t !== null)) : null;
+  const seq =
+    b2b && stall === 0
+      ? predictBackToBack(
+          D,
+          stim.traces.filter((t) => t !== null),
+        )
+      : null;
   const spanMatch = /^SPAN (\d+)$/m.exec(r.stdout);
   const span = spanMatch ? +spanMatch[1] : undefined;
   if (seq && span !== seq.span) problems.push(`back to back: RTL span ${span}, cycle model ${seq.span}`);
