@@ -109,6 +109,7 @@ function ramBlocks(): string[] {
   mkdirSync(dir, { recursive: true });
   const ram = renderRtl(one).find((f) => f.path.endsWith('elsa_ram.v'))!;
   writeFileSync(join(dir, 'elsa_ram.v'), ram.content);
+  const ramTop = ram.path.replace(/\.v$/, '');
   const iceCell = /SB_RAM40_4K\s+(\d+)/;
   const shapes = (D: DesignSpec) => {
     const k = D.cfg.kvBuffers;
@@ -135,7 +136,7 @@ function ramBlocks(): string[] {
           [
             '-p',
             `read_verilog ${join(dir, 'elsa_ram.v')}; chparam -set WIDTH ${s.width} -set DEPTH ${s.depth} ` +
-              `-set AW ${aw} ${ram.path.replace(/\.v$/, '')}; synth_${target} -top ${ram.path.replace(/\.v$/, '')}; stat`,
+              `-set AW ${aw} ${ramTop}; synth_${target} -top ${ramTop}; stat`,
           ],
           { encoding: 'utf8', maxBuffer: 1 << 26 },
         );
