@@ -249,13 +249,13 @@ describe('top level, KWT-1 shapes back to back (kvBuffers 2)', () => {
   const D = resolveConfig({ ...PRESETS.kwt1, kvBuffers: 2 });
   it('runs three n = 99 invocations back to back under verilator, bit-exact and cycle-exact', async () => {
     const rng = new Rng(12);
-    const invs = [-2, 0.3, -2].map((t) => randomInvocation(D, rng, 99, t));
+    const invs = [-2, -2, 0.3].map((t) => randomInvocation(D, rng, 99, t));
     const r = await runTop(D, invs, 'verilator', { b2b: true, tag: 'b2b-kwt1' });
     expect(r.failed, r.stdout.slice(0, 3000)).toBe(0);
     expect(r.passed).toBe(3 * 99);
     expect(r.problems).toEqual([]);
     // execution of the second and third invocations starts right after the previous one's done: their keys
-    // were loaded, hashed and normed meanwhile
+    // were loaded, hashed and normed meanwhile (exact attention leaves the hash unit idle 21 of 33 cycles)
     const model = predictBackToBack(
       D,
       r.stimulus.traces.map((t) => t!),
