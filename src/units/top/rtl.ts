@@ -22,8 +22,15 @@ export const topModule: ModuleDef = {
       ...(D.candSel.topm
         ? [input('m', D.top.n, 'top-m: keys kept per query (the bin of the m-th largest estimate), sampled at start')]
         : []),
-      output('busy', 1, 'an invocation is running'),
-      output('done', 1, 'one-cycle pulse after the last output row (or with err)', { reg: true }),
+      ...(D.cfg.kvBuffers === 2
+        ? [
+            output('busy', 1, 'a start would be refused: an invocation loads or waits to execute'),
+            output('done', 1, "one-cycle pulse after each invocation's last output row (or with err)", { reg: true }),
+          ]
+        : [
+            output('busy', 1, 'an invocation is running'),
+            output('done', 1, 'one-cycle pulse after the last output row (or with err)', { reg: true }),
+          ]),
       output('err', 1, `the last start was rejected (n = 0 or n > ${D.cfg.nMax})`, { reg: true }),
       input('kv_valid', 1, 'key/value row valid', {
         group: 'key and value rows, entity y = 0, 1, ... (preprocessing)',
@@ -37,11 +44,23 @@ export const topModule: ModuleDef = {
       output('o_valid', 1, 'output row valid', { group: 'output rows, in query order' }),
       input('o_ready', 1, 'output row taken'),
       output('o_data', { count: D.cfg.d, of: D.out }, 'output row, element i at [i*OUT_W +: OUT_W]'),
-      output('cycles_pre', D.top.cycleCount, 'preprocessing cycles of the last invocation', {
-        reg: true,
-        group: 'cycle counters',
-      }),
-      output('cycles_exec', D.top.cycleCount, 'execution cycles of the last invocation', { reg: true }),
+      ...(D.cfg.kvBuffers === 2
+        ? [
+            output('cycles_pre', D.top.cycleCount, 'start to execution of the executing (or last) invocation', {
+              reg: true,
+              group: 'cycle counters',
+            }),
+            output('cycles_exec', D.top.cycleCount, 'execution cycles of the executing (or last) invocation', {
+              reg: true,
+            }),
+          ]
+        : [
+            output('cycles_pre', D.top.cycleCount, 'preprocessing cycles of the last invocation', {
+              reg: true,
+              group: 'cycle counters',
+            }),
+            output('cycles_exec', D.top.cycleCount, 'execution cycles of the last invocation', { reg: true }),
+          ]),
     ];
   },
   localparams: (D) => [
