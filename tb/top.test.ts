@@ -18,6 +18,7 @@ import { writeFileSync } from 'node:fs';
 import { REPO_ROOT } from '../src/gen/render.ts';
 import { join } from 'node:path';
 import { predictBackToBack, predictCycles } from '../src/perf/cycles.ts';
+import { lintDesign } from '../src/gen/lint.ts';
 
 describe.each(MATRIX.map((c) => [c.name, resolveConfig(c)] as const))('top level, config %s', (_n, D) => {
   const invs = standardInvocations(D, 7);
@@ -207,6 +208,10 @@ describe.each(
     randomInvocation(D, rng, N, -2),
     randomInvocation(D, rng, 1, 0),
   ];
+  it('is lint clean (Verilator -Wall, Icarus -Wall, Yosys check -assert), every module', async () => {
+    const findings = await lintDesign(D, join(REPO_ROOT, 'build', 'top', `lint-kvb2-${D.cfg.name}`));
+    expect(findings.map((f) => `${f.module} [${f.tool}] ${f.output}`).join('\n')).toBe('');
+  });
   for (const sim of SIMULATORS)
     it(`is bit-exact and cycle-exact back to back under ${sim}`, async () => {
       const r = await runTop(D, invs, sim, { b2b: true, tag: 'b2b' });
