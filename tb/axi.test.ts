@@ -16,10 +16,13 @@ import { SIMULATORS } from '../src/sim/run.ts';
 import { predictCycles } from '../src/perf/cycles.ts';
 import { axiInvocations, runAxi } from './axi.ts';
 
-// m_topm_d32: top-m selection, with the M register written per invocation
-const configs = [PRESETS.small, ...['m_d48_k48', 'm_topm_d32'].map((n) => MATRIX.find((c) => c.name === n)!)].map((c) =>
-  resolveConfig(c),
-);
+// m_topm_d32: top-m selection, with the M register written per invocation; small with kvBuffers 2 (two
+// invocations may be in flight; this host runs them one at a time, START accepted while BUSY is low)
+const configs = [
+  PRESETS.small,
+  ...['m_d48_k48', 'm_topm_d32'].map((n) => MATRIX.find((c) => c.name === n)!),
+  { ...PRESETS.small, name: 'small_kvb2', kvBuffers: 2 as const },
+].map((c) => resolveConfig(c));
 
 describe.each(configs.map((D) => [D.cfg.name, D] as const))('elsa_axi, config %s', (_n, D) => {
   const invs = axiInvocations(D);

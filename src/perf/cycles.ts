@@ -28,7 +28,11 @@ export function predictPre(D: DesignSpec, n: number): number {
  *  (bankOrder().readyAt cycles after query i started, counting only cycles without hold); each query's
  *  end-of-query marker enters S0 eoqAt such cycles after its start and freezes the bank at S4 while the
  *  previous partial still waits for the output division. */
-export function predictExec(D: DesignSpec, tr: InvocationTrace): { exec: number; perQuery: number[] } {
+export function predictExec(
+  D: DesignSpec,
+  tr: InvocationTrace,
+  host?: ExecHost,
+): { exec: number; perQuery: number[]; lastAccept: number } {
   const n = tr.queries.length;
   const pA = D.cfg.pA;
   const S = D.hash.cycles;
@@ -43,7 +47,7 @@ export function predictExec(D: DesignSpec, tr: InvocationTrace): { exec: number;
   let qCount = 0,
     oCount = 0;
   // the top's two-entry query queue: each entry's hash-done cycle (hashed from the cycle after)
-  let lastAccept = -Infinity;
+  let lastAccept = host?.lastAccept ?? -Infinity;
   const queue: number[] = [];
   // adv counts a bank's cycles without hold; eoqs: adv values at which an end-of-query marker enters S0
   const bank = Array.from({ length: pA }, () => ({
@@ -83,6 +87,8 @@ export function predictExec(D: DesignSpec, tr: InvocationTrace): { exec: number;
     const hashFree = c >= lastAccept + D.hash.period;
     const qFire = qCount < n && hashFree && (qsFire || queue.length < 2);
     const oFire = c === oValidAt[0];
+    // kvBuffers = 2: a key of the next invocation takes the hash unit in a cycle no query takes
+    if (host && !qFire && host.keyAccept(c, hashFree)) lastAccept = c;
     // part_full is stale in the part_clear cycle itself
     const divStartNow = c >= divBusyUntil && !clearNow && bank.every((b) => b.partFull);
     // ---- register updates at the end of the cycle
@@ -122,7 +128,8 @@ export function predictExec(D: DesignSpec, tr: InvocationTrace): { exec: number;
       oValidAt.shift();
       outCycles.push(c);
       oCount++;
-      if (oCount === n) return { exec: c + 1, perQuery: outCycles.map((x, i) => (i ? x - outCycles[i - 1] : x + 1)) };
+      if (oCount === n)
+        return { exec: c + 1, perQuery: outCycles.map((x, i) => (i ? x - outCycles[i - 1] : x + 1)), lastAccept };
     }
     if (qsFire) queue.shift();
     if (qFire) {
@@ -148,6 +155,74 @@ export function stageCycles(D: DesignSpec, banks: { readyAt: number }[]): StageC
 }
 
 export function predictCycles(D: DesignSpec, tr: InvocationTrace): CyclePrediction {
+  if (D.cfg.kvBuffers === 2) {
+    const { pre, exec, perQuery } = predictBackToBack(D, [tr]).invocations[0];
+    return { pre, exec, perQuery };
+  }
   const { exec, perQuery } = predictExec(D, tr);
   return { pre: predictPre(D, tr.queries.length), exec, perQuery };
+}
+
+/** What shares the hash unit with an invocation's queries (kvBuffers = 2): the last start before its first
+ *  execution cycle (relative to it), and the next invocation's keys, asked in every cycle no query takes the
+ *  hash unit whether one takes it now. */
+interface ExecHost {
+  lastAccept: number;
+  keyAccept: (c: number, hashFree: boolean) => boolean;
+}
+
+export interface BackToBackInvocation extends CyclePrediction {
+  /** Cycle of its start pulse, its first execution cycle, and its done pulse (invocation 0 starts at 0). */
+  start: number;
+  execStart: number;
+  done: number;
+}
+
+/** kvBuffers = 2, invocations back to back as the top testbench's +b2b mode drives them: invocation j+1
+ *  starts in the cycle after the swap of invocation j (when busy falls) and streams its keys from the cycle
+ *  after; a key takes the hash unit in a cycle it is free and no query takes it (queries first); its hash is
+ *  written S + 1 cycles and its norm serial.cycles + NORM_W cycles after that; the load side sees every hash
+ *  and norm in the cycle after, is ready one cycle later, and swaps once the previous invocation's last row
+ *  is out (the cycle after); then one threshold cycle and execution (predictExec, with the next
+ *  invocation's keys in the hash unit's idle cycles). cycles_pre = start to execution; `done` of the last
+ *  invocation closes the span. */
+export function predictBackToBack(
+  D: DesignSpec,
+  traces: InvocationTrace[],
+): { invocations: BackToBackInvocation[]; span: number } {
+  const P = D.hash.period;
+  // from the last key's accept to the first cycle the load side sees its hash and its norm
+  const tail = Math.max(D.hash.cycles + 2, D.norm.serial.cycles + D.norm.sqrtLatency + 1);
+  let lastAccept = -Infinity;
+  const newLoad = (n: number, start: number) => ({ n, taken: 0, from: start + 1, lastKey: -Infinity });
+  type Load = ReturnType<typeof newLoad>;
+  const take = (l: Load, c: number, hashFree: boolean): boolean => {
+    if (l.taken >= l.n || c < l.from || !hashFree) return false;
+    l.taken++;
+    l.lastKey = c;
+    return true;
+  };
+  const out: BackToBackInvocation[] = [];
+  let start = 0,
+    prevEnd = -Infinity;
+  let load = newLoad(traces[0].queries.length, 0);
+  for (const [j, tr] of traces.entries()) {
+    // keys left when the previous invocation finished (or all of the first one's) go in alone
+    for (let c = Math.max(load.from, prevEnd + 1); load.taken < load.n; c++)
+      if (take(load, c, c >= lastAccept + P)) lastAccept = c;
+    const swap = Math.max(load.lastKey + tail + 1, prevEnd + 1);
+    const execStart = swap + 2;
+    const next = j + 1 < traces.length ? newLoad(traces[j + 1].queries.length, swap + 1) : null;
+    const ex = predictExec(D, tr, {
+      lastAccept: lastAccept - execStart,
+      keyAccept: (c, hashFree) => next !== null && take(next, execStart + c, hashFree),
+    });
+    lastAccept = ex.lastAccept + execStart;
+    const end = execStart + ex.exec - 1;
+    out.push({ start, execStart, done: end + 1, pre: execStart - 1 - start, exec: ex.exec, perQuery: ex.perQuery });
+    prevEnd = end;
+    start = swap + 1;
+    if (next) load = next;
+  }
+  return { invocations: out, span: out[out.length - 1].done - out[0].start };
 }

@@ -8,7 +8,7 @@ import { REPO_ROOT, renderTemplate } from '../gen/render.ts';
 import { renderRtl } from '../gen/generate.ts';
 import { moduleName } from '../gen/modules.ts';
 import { CheckError } from '../spec/errors.ts';
-import { predictCycles } from '../perf/cycles.ts';
+import { predictBackToBack, predictCycles } from '../perf/cycles.ts';
 import { elsaFixed } from '../units/top/model.ts';
 import { simulate, type Simulator, type SimResult } from './run.ts';
 import type { CxxOpt } from './build.ts';
@@ -24,6 +24,8 @@ export interface TopRun extends SimResult {
   rows: number;
   /** Everything a pass needs besides zero mismatches (rows, invocations, cycles); empty when all hold. */
   problems: string[];
+  /** Back to back (`b2b`): cycles from the first start to the last done pulse. */
+  span?: number;
 }
 export interface TopOptions {
   stall?: number;
@@ -39,6 +41,8 @@ export interface TopOptions {
   watchdog?: number;
   /** Verilator C++ optimisation; `auto` (default): `fast` from FAST_FROM_CYCLES expected cycles on. */
   opt?: OptChoice;
+  /** kvBuffers = 2: drive the invocations back to back (the testbench's +b2b mode). */
+  b2b?: boolean;
 }
 
 /** The top testbench: its text depends on the config only (the stimulus and the watchdog are run-time
@@ -111,7 +115,8 @@ export function writeTopBench(D: DesignSpec, dir: string, stim: Stimulus, opts: 
 /** The run-time arguments of the top testbench for `stim`: gaps, seed, idle cycles and the watchdog. */
 export function topPlusargs(D: DesignSpec, stim: Stimulus, o: TopOptions = {}): string[] {
   const wd = o.watchdog ?? watchdogCycles(D, stim, o.stall ?? 0, o.idle ?? 0);
-  return [`stall=${o.stall ?? 0}`, `seed=${o.seed ?? 1}`, `idle=${o.idle ?? 0}`, `watchdog=${Math.ceil(wd)}`];
+  const args = [`stall=${o.stall ?? 0}`, `seed=${o.seed ?? 1}`, `idle=${o.idle ?? 0}`, `watchdog=${Math.ceil(wd)}`];
+  return o.b2b ? [...args, 'b2b=1'] : args;
 }
 
 /** Read the testbench's report and list what a pass needs beyond zero mismatches. The cycle counters
@@ -121,6 +126,7 @@ export function checkTopRun(
   stim: Stimulus,
   r: SimResult,
   stall = 0,
+  b2b = false,
 ): Omit<TopRun, keyof SimResult | 'dir' | 'stimulus'> {
   const invocations = [...r.stdout.matchAll(/^INVOCATION (\d+) n=(\d+) CYCLES_PRE (\d+) CYCLES_EXEC (\d+)$/gm)].map(
     (m) => ({ i: +m[1], n: +m[2], pre: +m[3], exec: +m[4] }),
@@ -134,16 +140,27 @@ export function checkTopRun(
   if (rejected !== invalid) problems.push(`${rejected} of ${invalid} invalid invocations were rejected`);
   if (invocations.length !== full.length)
     problems.push(`${invocations.length} of ${full.length} invocations reported their cycle counters`);
+  // back to back: every invocation's counters and the span from the model of the whole sequence
+  const seq =
+    b2b && stall === 0
+      ? predictBackToBack(
+          D,
+          stim.traces.filter((t) => t !== null),
+        )
+      : null;
+  const spanMatch = /^SPAN (\d+)$/m.exec(r.stdout);
+  const span = spanMatch ? +spanMatch[1] : undefined;
+  if (seq && span !== seq.span) problems.push(`back to back: RTL span ${span}, cycle model ${seq.span}`);
   for (const m of stall > 0 ? [] : invocations) {
     const tr = stim.traces[m.i];
     if (!tr) continue;
-    const p = predictCycles(D, tr);
+    const p = seq ? seq.invocations[m.i] : predictCycles(D, tr);
     if (p.pre !== m.pre || p.exec !== m.exec)
       problems.push(
         `invocation ${m.i}: RTL cycles pre ${m.pre} exec ${m.exec}, cycle model pre ${p.pre} exec ${p.exec}`,
       );
   }
-  return { invocations: invocations.map(({ n, pre, exec }) => ({ n, pre, exec })), rejected, rows, problems };
+  return { invocations: invocations.map(({ n, pre, exec }) => ({ n, pre, exec })), rejected, rows, problems, span };
 }
 
 export async function runTop(
@@ -165,7 +182,7 @@ export async function runTop(
     seed: opts.seed,
     opt: chooseOpt(opts.opt ?? 'auto', expectedCycles(D, stim, opts.idle)),
   });
-  return { ...r, dir, stimulus: stim, ...checkTopRun(D, stim, r, opts.stall ?? 0) };
+  return { ...r, dir, stimulus: stim, ...checkTopRun(D, stim, r, opts.stall ?? 0, opts.b2b ?? false) };
 }
 
 /** Read saved vectors (stim.hex + stim.meta) back into a Stimulus with the model's traces, checking that

@@ -149,6 +149,14 @@ export const ElsaConfigSchema = z
           'chunk, d/m_o + 2 cycles per row); 2 = the output division copies the partials when it starts, so the ' +
           'banks go on while it divides (d/m_o cycles per row, P_a·d·accumulator bits more flip-flops)',
       ),
+    kvBuffers: z
+      .union([z.literal(1), z.literal(2)])
+      .default(1)
+      .describe(
+        'key/value sets in flight: 1 = one invocation at a time (its queries wait for its preprocessing); 2 = ' +
+          'the K, V, key-hash and key-norm memories are double-buffered and a serial Σk² unit norms the keys, so ' +
+          'the next invocation loads and hashes while the current one executes (twice the memory bits)',
+      ),
     keep: z
       .record(z.string(), z.number().int().min(0).max(4096))
       .default({})

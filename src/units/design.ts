@@ -61,7 +61,7 @@ export function designSpec(c: ElsaConfig): DesignSpec {
     throw new ConfigError('mO', `must divide d = ${c.d}, not ${c.mO}`, `choose mO from {${divisorList(c.d)}}`);
   const bank = bankSpec(c);
   const hash = hashSpec(c, qkv);
-  const norm = normSpec(c, qkv);
+  const norm = normSpec(c, qkv, hash.period);
   const attention = attentionSpec(c, qkv, bank.keys);
   const outputDiv = outputDivSpec(c, qkv, out, attention);
   const limits = [

@@ -3,7 +3,7 @@ import type { ModuleDef } from '../module.ts';
 import { partialPorts } from '../attention/rtl.ts';
 import { clockPort, input, output, resetPort, verilogLiteral, type PortSpec } from '../module.ts';
 import type { DesignSpec } from '../design.ts';
-import type { Width } from '../../spec/width.ts';
+import { width, type Width } from '../../spec/width.ts';
 import type { TopmSpec } from '../cand_sel/spec.ts';
 
 export const ramModule: ModuleDef = {
@@ -73,14 +73,7 @@ export const bankModule: ModuleDef = {
     return [
       clockPort(),
       resetPort(),
-      input('clear', 1, 'new invocation: forget keys and the max norm'),
-      input('ld_valid', 1, 'a key row and its value row', { group: 'preprocessing' }),
-      input('ld_k', vec, 'key row, written at the next local index'),
-      input('ld_v', vec, 'value row'),
-      input('h_valid', 1, 'a key hash, in load order'),
-      input('h_data', D.hash.code, 'the key hash'),
-      output('norms_pending', 1, 'key norms still in the norm pipeline'),
-      output('max_norm', D.norm.norm, 'largest key norm since clear', { reg: true }),
+      ...(D.cfg.kvBuffers === 2 ? twoKeySetPorts(D) : oneKeySetPorts(D)),
       input('qs_start', 1, 'start a query', { group: 'execution' }),
       input('qs_hash', D.hash.code, 'query hash'),
       input('qs_vec', vec, 'query vector'),
@@ -108,8 +101,12 @@ export const bankModule: ModuleDef = {
       D.norm.sumSquares,
       D.candSel.thresholdProduct,
       D.top.dim,
-      { name: 'BANK_KEYS', value: B.keys, doc: 'keys per bank: nMax/pA' },
-      { name: 'BANK_ROWS', value: B.rows, doc: 'candidate selection rows per bank: ceil(keys/pC)' },
+      ...(D.cfg.kvBuffers === 2
+        ? []
+        : [
+            { name: 'BANK_KEYS', value: B.keys, doc: 'keys per bank: nMax/pA' },
+            { name: 'BANK_ROWS', value: B.rows, doc: 'candidate selection rows per bank: ceil(keys/pC)' },
+          ]),
       { name: 'P_C', value: D.cfg.pC, doc: 'candidate selection modules (and queues) per bank' },
       { name: 'LAST_SLOT', value: D.cfg.pC - 1, of: B.slot, doc: 'slot of the last key of a row: wraps to 0' },
       { name: 'ROW_KEYS', value: D.cfg.pC, of: B.lastRowKeys, doc: 'keys in a full row: P_c' },
@@ -121,6 +118,7 @@ export const bankModule: ModuleDef = {
         of: B.keyIndex,
         doc: 'local index step per row: P_c',
       },
+      ...bufferParams(D),
       { name: 'QUEUE_FULL', value: D.cfg.queueDepth, of: B.queueCount, doc: 'count of a full candidate queue' },
       { name: 'ONE_QUEUED', value: 1, of: B.queued, doc: 'one entry left in all queues of the bank' },
       ...(B.overlapTail
@@ -154,6 +152,7 @@ export const bankModule: ModuleDef = {
       topm: D.candSel.topm !== null,
       best: D.candSel.best,
       passOne: D.candSel.passOne,
+      kvb2: D.cfg.kvBuffers === 2,
       passOneWhat: [D.candSel.topm ? 'a histogram, hist' : '', D.candSel.best ? 'the largest, best_est' : '']
         .filter(Boolean)
         .join('; '),
@@ -162,6 +161,53 @@ export const bankModule: ModuleDef = {
     };
   },
 };
+
+/** kvBuffers = 1: one key set, loaded while no query runs; Σk² through the attention dot product. */
+const oneKeySetPorts = (D: DesignSpec): PortSpec[] => {
+  const vec = { count: D.cfg.d, of: D.qkv };
+  return [
+    input('clear', 1, 'new invocation: forget keys and the max norm'),
+    input('ld_valid', 1, 'a key row and its value row', { group: 'preprocessing' }),
+    input('ld_k', vec, 'key row, written at the next local index'),
+    input('ld_v', vec, 'value row'),
+    input('h_valid', 1, 'a key hash, in load order'),
+    input('h_data', D.hash.code, 'the key hash'),
+    output('norms_pending', 1, 'key norms still in the norm pipeline'),
+    output('max_norm', D.norm.norm, 'largest key norm since clear', { reg: true }),
+  ];
+};
+
+/** kvBuffers = 2: two key sets (buffers), one loaded while the other executes; norms come from the top. */
+const twoKeySetPorts = (D: DesignSpec): PortSpec[] => {
+  const vec = { count: D.cfg.d, of: D.qkv };
+  return [
+    input('clear', 1, 'execution switches to the loaded key set (rbuf): forget the last query, take its shape'),
+    input('rbuf', 1, 'key set (buffer) being executed'),
+    input('ld_clear', 1, 'a new invocation loads into wbuf: forget its counters and max norm', {
+      group: 'preprocessing',
+    }),
+    input('wbuf', 1, 'key set (buffer) being loaded'),
+    input('ld_valid', 1, 'a key row and its value row'),
+    input('ld_k', vec, 'key row, written at the next local index'),
+    input('ld_v', vec, 'value row'),
+    input('h_valid', 1, 'a key hash, in load order'),
+    input('h_data', D.hash.code, 'the key hash'),
+    input('nv_valid', 1, 'a key norm, in load order'),
+    input('nv_data', D.norm.norm, 'the key norm'),
+    output('max_norm', D.norm.norm, 'largest key norm since ld_clear', { reg: true }),
+  ];
+};
+
+/** kvBuffers = 2: the memories hold two key sets, the buffer bit as the address lsb. */
+const bufferParams = (D: DesignSpec) =>
+  D.cfg.kvBuffers === 2
+    ? [
+        width.unsigned('BUF_KEY_W', D.bank.keyIndex.bits + 1, 'K/V memory address: {local key index, buffer}'),
+        width.unsigned('BUF_ROW_W', D.bank.rowIndex.bits + 1, 'hash/norm memory address: {row, buffer}'),
+        { name: 'BUF_KEYS', value: 2 * D.bank.keys, doc: 'K/V memory words: two key sets' },
+        { name: 'BUF_ROWS', value: 2 * D.bank.rows, doc: 'hash/norm memory words per slot: two key sets' },
+      ]
+    : [];
 
 /** BINS: the bins of the estimate histogram (top-m selection). */
 export const binsParam = (D: DesignSpec) => ({

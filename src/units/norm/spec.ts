@@ -14,9 +14,12 @@ export interface NormSpec {
   sqrtRemainder: Width;
   /** Cycles of the square-root pipeline: one result bit per stage. */
   sqrtLatency: number;
+  /** kvBuffers = 2: the top's serial Σk² unit squares `lanes` elements a cycle, `cycles` = d / lanes cycles a
+   *  key, the largest divisor of d that fits in one hash period (keys come at most once a period). */
+  serial: { lanes: number; cycles: number };
 }
 
-export function normSpec(c: ElsaConfig, qkv: Width): NormSpec {
+export function normSpec(c: ElsaConfig, qkv: Width, hashPeriod: number): NormSpec {
   // Σ of d squares of a signed qkv value: the dot product's width minus the sign bit.
   const sumSquaresBits = 2 * qkv.bits + clog2(c.d) - 1;
   const normBits = Math.ceil(sumSquaresBits / 2);
@@ -26,5 +29,12 @@ export function normSpec(c: ElsaConfig, qkv: Width): NormSpec {
     sqrtOperand: width.unsigned('SQRT_X_W', 2 * normBits, 'square-root operand: Σ k_i² padded to 2·NORM_W bits'),
     sqrtRemainder: width.unsigned('SQRT_REM_W', normBits + 2, 'square-root partial remainder'),
     sqrtLatency: normBits,
+    serial: serialSumSquares(c.d, hashPeriod),
   };
+}
+
+function serialSumSquares(d: number, hashPeriod: number): NormSpec['serial'] {
+  let cycles = 1;
+  for (let x = 1; x <= Math.min(d, hashPeriod); x++) if (d % x === 0) cycles = x;
+  return { lanes: d / cycles, cycles };
 }

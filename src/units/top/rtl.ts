@@ -1,7 +1,8 @@
 // The top level's Verilog module (contract: ./README.md): the host ports, the widths of the buses
 // between the hash unit, the banks and the output division, and one entry per bank for the template.
 import type { DesignSpec } from '../design.ts';
-import type { ModuleDef } from '../module.ts';
+import type { LocalParam, ModuleDef } from '../module.ts';
+import { width } from '../../spec/width.ts';
 import { clockPort, input, output, resetPort, signExtend, verilogLiteral, zeroExtend } from '../module.ts';
 import { binsParam } from '../bank/rtl.ts';
 
@@ -21,8 +22,15 @@ export const topModule: ModuleDef = {
       ...(D.candSel.topm
         ? [input('m', D.top.n, 'top-m: keys kept per query (the bin of the m-th largest estimate), sampled at start')]
         : []),
-      output('busy', 1, 'an invocation is running'),
-      output('done', 1, 'one-cycle pulse after the last output row (or with err)', { reg: true }),
+      ...(D.cfg.kvBuffers === 2
+        ? [
+            output('busy', 1, 'a start would be refused: an invocation loads or waits to execute'),
+            output('done', 1, "one-cycle pulse after each invocation's last output row (or with err)", { reg: true }),
+          ]
+        : [
+            output('busy', 1, 'an invocation is running'),
+            output('done', 1, 'one-cycle pulse after the last output row (or with err)', { reg: true }),
+          ]),
       output('err', 1, `the last start was rejected (n = 0 or n > ${D.cfg.nMax})`, { reg: true }),
       input('kv_valid', 1, 'key/value row valid', {
         group: 'key and value rows, entity y = 0, 1, ... (preprocessing)',
@@ -36,11 +44,23 @@ export const topModule: ModuleDef = {
       output('o_valid', 1, 'output row valid', { group: 'output rows, in query order' }),
       input('o_ready', 1, 'output row taken'),
       output('o_data', { count: D.cfg.d, of: D.out }, 'output row, element i at [i*OUT_W +: OUT_W]'),
-      output('cycles_pre', D.top.cycleCount, 'preprocessing cycles of the last invocation', {
-        reg: true,
-        group: 'cycle counters',
-      }),
-      output('cycles_exec', D.top.cycleCount, 'execution cycles of the last invocation', { reg: true }),
+      ...(D.cfg.kvBuffers === 2
+        ? [
+            output('cycles_pre', D.top.cycleCount, 'start to execution of the executing (or last) invocation', {
+              reg: true,
+              group: 'cycle counters',
+            }),
+            output('cycles_exec', D.top.cycleCount, 'execution cycles of the executing (or last) invocation', {
+              reg: true,
+            }),
+          ]
+        : [
+            output('cycles_pre', D.top.cycleCount, 'preprocessing cycles of the last invocation', {
+              reg: true,
+              group: 'cycle counters',
+            }),
+            output('cycles_exec', D.top.cycleCount, 'execution cycles of the last invocation', { reg: true }),
+          ]),
     ];
   },
   localparams: (D) => [
@@ -60,6 +80,7 @@ export const topModule: ModuleDef = {
     ...(nMaxChecked(D) ? [{ name: 'N_MAX', value: D.cfg.nMax, of: D.top.n, doc: 'largest valid runtime n' }] : []),
     ...(D.candSel.topm ? [D.candSel.topm.bin, D.candSel.topm.shift, D.bank.histCount, binsParam(D)] : []),
     ...(D.candSel.best ? [D.candSel.similarity] : []),
+    ...serialNormParams(D),
     {
       name: 'LAST_BANK',
       value: D.cfg.pA - 1,
@@ -82,6 +103,16 @@ export const topModule: ModuleDef = {
       topm: t !== null,
       best: D.candSel.best,
       passOne: D.candSel.passOne,
+      kvb2: D.cfg.kvBuffers === 2,
+      // the execution side's per-query state is reset by a new invocation, or with two key sets by the swap
+      exClear: D.cfg.kvBuffers === 2 ? 'swap' : 'start_ok',
+      // kvBuffers = 2: the serial Σk² unit's lanes, each square zero-extended to the sum's width
+      sqSerial: D.norm.serial.cycles > 1,
+      sqLanes: Array.from({ length: D.norm.serial.lanes }, (_, i) => ({
+        i,
+        ext: zeroExtend(`sq_p${i}`, D.attention.product, D.norm.sumSquares),
+        end: i === D.norm.serial.lanes - 1 ? ';' : '',
+      })),
       bestThr: signExtend('best_all', D.candSel.similarity, D.candSel.thresholdProduct),
       // top-m: the histogram shift for each bit length L ≥ 1 of max‖k‖ (ascending: the msb's entry wins)
       shiftZero: t ? verilogLiteral(t.shift, t.shiftOf[0]) : '',
@@ -89,6 +120,22 @@ export const topModule: ModuleDef = {
     };
   },
 };
+
+/** kvBuffers = 2: the widths and constants of the top's serial Σk² unit. */
+function serialNormParams(D: DesignSpec): LocalParam[] {
+  if (D.cfg.kvBuffers !== 2) return [];
+  const { lanes, cycles } = D.norm.serial;
+  const common: LocalParam[] = [D.attention.product, D.norm.sumSquares, D.bank.normTag];
+  if (cycles === 1) return common;
+  const step = width.index('SQ_STEP_W', cycles, 'step of the serial Σk² unit');
+  return [
+    ...common,
+    step,
+    { name: 'SQ_CHUNK_W', value: lanes * D.qkv.bits, doc: 'bits of the elements squared in one step' },
+    { name: 'SQ_STEP_1', value: 1, of: step, doc: 'the step after the first' },
+    { name: 'SQ_LAST', value: cycles - 1, of: step, doc: 'last step of a key' },
+  ];
+}
 
 /** n > nMax needs a check unless every N_W-bit n but the largest is valid. */
 const nMaxChecked = (D: DesignSpec) => D.cfg.nMax < 2 ** D.top.n.bits - 1;
