@@ -133,11 +133,12 @@ export const ElsaConfigSchema = z
           .default(2),
         outputDiv: int(
           'register stages after the output division multiply: 1 registers the product (DSP output register), ' +
-            '2 also the rounded value before saturation',
+            '2 also the rounded value before saturation, 3 also splits the multiply into two registered partial ' +
+            'products',
         )
           .min(0)
-          .max(2)
-          .default(2),
+          .max(3)
+          .default(3),
       })
       .strict()
       .prefault({})
