@@ -282,7 +282,6 @@ export const attentionModule: ModuleDef = {
       accReg: acc > 0,
       // acc = 2: E and the alignment one term ahead (S4, S5), so the accumulation loop S6 is a shift and an add
       accPre: acc >= 2,
-      accStage: acc >= 2 ? 'S6' : 'S5',
       shClamp: D.attention.alignShiftClamped.bits < D.attention.alignShift.bits,
       a: ['s4', 's5', 's6'][acc],
       ...attentionView(D),
