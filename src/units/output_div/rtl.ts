@@ -114,6 +114,8 @@ export const outputDivModule: ModuleDef = {
       prodReg: X >= 1,
       rndReg: X >= 2,
       ppReg: X >= 3,
+      // outputDiv = 3 adds the rounding half into the product register, so the rounded value is a shift of it
+      rndSrc: X >= 3 ? 'psh' : 'pinc',
       lastChunk: C - 2,
       partSrc: timing.copy ? 'po_r' : 'part_o',
       copyNote: timing.copy ? '; the P_a·d partial elements → po_r' : '',

@@ -577,6 +577,9 @@ module elsa_output_div (
     wire [DIV_PROD_W-1:0] recip_hi_x = {{DIV_PROD_W-RECIP_W+DIV_SPLIT{1'b0}}, recip_r[RECIP_W-1:DIV_SPLIT]};
     wire [DIV_PROD_W-1:0] recip_lo_x = {{DIV_PROD_W-DIV_SPLIT{1'b0}}, recip_r[DIV_SPLIT-1:0]};
     reg  [RSH_W-1:0] rsh_q;       // the row's shift travels with its partial products
+    // round half up before the shift: (O·recip >>> rsh) + 1 >>> 1 = (O·recip + 2^rsh) >>> rsh >>> 1 (no overflow:
+    // |O·recip| ≤ 2^(DIV_PROD_W-2), rsh < DIV_PROD_W-2)
+    reg  [DIV_PROD_W-1:0] half_q;
     reg  [DIV_PROD_W-1:0] pp_hi_0, pp_lo_0;
     reg  [DIV_PROD_W-1:0] pp_hi_1, pp_lo_1;
     reg  [DIV_PROD_W-1:0] pp_hi_2, pp_lo_2;
@@ -587,7 +590,8 @@ module elsa_output_div (
     reg  [DIV_PROD_W-1:0] pp_hi_7, pp_lo_7;
     always @(posedge clk) begin
         if (adv && mu_act) begin
-            rsh_q <= rsh_r;
+            rsh_q  <= rsh_r;
+            half_q <= {{DIV_PROD_W-1{1'b0}}, 1'b1} << rsh_r;
             pp_hi_0 <= o_x_0 * recip_hi_x;
             pp_lo_0 <= o_x_0 * recip_lo_x;
             pp_hi_1 <= o_x_1 * recip_hi_x;
@@ -618,106 +622,98 @@ module elsa_output_div (
     always @(posedge clk) begin
         if (adv && pp_act) begin
             rsh_p <= rsh_q;
-            prod_r_0 <= (pp_hi_0 << DIV_SPLIT) + pp_lo_0;
-            prod_r_1 <= (pp_hi_1 << DIV_SPLIT) + pp_lo_1;
-            prod_r_2 <= (pp_hi_2 << DIV_SPLIT) + pp_lo_2;
-            prod_r_3 <= (pp_hi_3 << DIV_SPLIT) + pp_lo_3;
-            prod_r_4 <= (pp_hi_4 << DIV_SPLIT) + pp_lo_4;
-            prod_r_5 <= (pp_hi_5 << DIV_SPLIT) + pp_lo_5;
-            prod_r_6 <= (pp_hi_6 << DIV_SPLIT) + pp_lo_6;
-            prod_r_7 <= (pp_hi_7 << DIV_SPLIT) + pp_lo_7;
+            prod_r_0 <= (pp_hi_0 << DIV_SPLIT) + pp_lo_0 + half_q;
+            prod_r_1 <= (pp_hi_1 << DIV_SPLIT) + pp_lo_1 + half_q;
+            prod_r_2 <= (pp_hi_2 << DIV_SPLIT) + pp_lo_2 + half_q;
+            prod_r_3 <= (pp_hi_3 << DIV_SPLIT) + pp_lo_3 + half_q;
+            prod_r_4 <= (pp_hi_4 << DIV_SPLIT) + pp_lo_4 + half_q;
+            prod_r_5 <= (pp_hi_5 << DIV_SPLIT) + pp_lo_5 + half_q;
+            prod_r_6 <= (pp_hi_6 << DIV_SPLIT) + pp_lo_6 + half_q;
+            prod_r_7 <= (pp_hi_7 << DIV_SPLIT) + pp_lo_7 + half_q;
         end
     end
     // lane 0
     wire signed [DIV_PROD_W-1:0] psh_0 = prod_r_0 >>> rsh_p;
-    wire [DIV_PROD_W-1:0] pinc_0 = psh_0 + 1'b1;
     reg  [DIV_PROD_W-2:0] rnd_0;
     always @(posedge clk) begin
         if (adv && pr_act)
-            rnd_0 <= pinc_0[DIV_PROD_W-1:1];
+            rnd_0 <= psh_0[DIV_PROD_W-1:1];
     end
     wire fits_0 = (&rnd_0[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_0[DIV_PROD_W-2:OUT_W-1]);
     wire [OUT_W-1:0] sat_0 = fits_0 ? rnd_0[OUT_W-1:0] :
                            rnd_0[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 1
     wire signed [DIV_PROD_W-1:0] psh_1 = prod_r_1 >>> rsh_p;
-    wire [DIV_PROD_W-1:0] pinc_1 = psh_1 + 1'b1;
     reg  [DIV_PROD_W-2:0] rnd_1;
     always @(posedge clk) begin
         if (adv && pr_act)
-            rnd_1 <= pinc_1[DIV_PROD_W-1:1];
+            rnd_1 <= psh_1[DIV_PROD_W-1:1];
     end
     wire fits_1 = (&rnd_1[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_1[DIV_PROD_W-2:OUT_W-1]);
     wire [OUT_W-1:0] sat_1 = fits_1 ? rnd_1[OUT_W-1:0] :
                            rnd_1[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 2
     wire signed [DIV_PROD_W-1:0] psh_2 = prod_r_2 >>> rsh_p;
-    wire [DIV_PROD_W-1:0] pinc_2 = psh_2 + 1'b1;
     reg  [DIV_PROD_W-2:0] rnd_2;
     always @(posedge clk) begin
         if (adv && pr_act)
-            rnd_2 <= pinc_2[DIV_PROD_W-1:1];
+            rnd_2 <= psh_2[DIV_PROD_W-1:1];
     end
     wire fits_2 = (&rnd_2[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_2[DIV_PROD_W-2:OUT_W-1]);
     wire [OUT_W-1:0] sat_2 = fits_2 ? rnd_2[OUT_W-1:0] :
                            rnd_2[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 3
     wire signed [DIV_PROD_W-1:0] psh_3 = prod_r_3 >>> rsh_p;
-    wire [DIV_PROD_W-1:0] pinc_3 = psh_3 + 1'b1;
     reg  [DIV_PROD_W-2:0] rnd_3;
     always @(posedge clk) begin
         if (adv && pr_act)
-            rnd_3 <= pinc_3[DIV_PROD_W-1:1];
+            rnd_3 <= psh_3[DIV_PROD_W-1:1];
     end
     wire fits_3 = (&rnd_3[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_3[DIV_PROD_W-2:OUT_W-1]);
     wire [OUT_W-1:0] sat_3 = fits_3 ? rnd_3[OUT_W-1:0] :
                            rnd_3[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 4
     wire signed [DIV_PROD_W-1:0] psh_4 = prod_r_4 >>> rsh_p;
-    wire [DIV_PROD_W-1:0] pinc_4 = psh_4 + 1'b1;
     reg  [DIV_PROD_W-2:0] rnd_4;
     always @(posedge clk) begin
         if (adv && pr_act)
-            rnd_4 <= pinc_4[DIV_PROD_W-1:1];
+            rnd_4 <= psh_4[DIV_PROD_W-1:1];
     end
     wire fits_4 = (&rnd_4[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_4[DIV_PROD_W-2:OUT_W-1]);
     wire [OUT_W-1:0] sat_4 = fits_4 ? rnd_4[OUT_W-1:0] :
                            rnd_4[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 5
     wire signed [DIV_PROD_W-1:0] psh_5 = prod_r_5 >>> rsh_p;
-    wire [DIV_PROD_W-1:0] pinc_5 = psh_5 + 1'b1;
     reg  [DIV_PROD_W-2:0] rnd_5;
     always @(posedge clk) begin
         if (adv && pr_act)
-            rnd_5 <= pinc_5[DIV_PROD_W-1:1];
+            rnd_5 <= psh_5[DIV_PROD_W-1:1];
     end
     wire fits_5 = (&rnd_5[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_5[DIV_PROD_W-2:OUT_W-1]);
     wire [OUT_W-1:0] sat_5 = fits_5 ? rnd_5[OUT_W-1:0] :
                            rnd_5[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 6
     wire signed [DIV_PROD_W-1:0] psh_6 = prod_r_6 >>> rsh_p;
-    wire [DIV_PROD_W-1:0] pinc_6 = psh_6 + 1'b1;
     reg  [DIV_PROD_W-2:0] rnd_6;
     always @(posedge clk) begin
         if (adv && pr_act)
-            rnd_6 <= pinc_6[DIV_PROD_W-1:1];
+            rnd_6 <= psh_6[DIV_PROD_W-1:1];
     end
     wire fits_6 = (&rnd_6[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_6[DIV_PROD_W-2:OUT_W-1]);
     wire [OUT_W-1:0] sat_6 = fits_6 ? rnd_6[OUT_W-1:0] :
                            rnd_6[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // lane 7
     wire signed [DIV_PROD_W-1:0] psh_7 = prod_r_7 >>> rsh_p;
-    wire [DIV_PROD_W-1:0] pinc_7 = psh_7 + 1'b1;
     reg  [DIV_PROD_W-2:0] rnd_7;
     always @(posedge clk) begin
         if (adv && pr_act)
-            rnd_7 <= pinc_7[DIV_PROD_W-1:1];
+            rnd_7 <= psh_7[DIV_PROD_W-1:1];
     end
     wire fits_7 = (&rnd_7[DIV_PROD_W-2:OUT_W-1]) | ~(|rnd_7[DIV_PROD_W-2:OUT_W-1]);
     wire [OUT_W-1:0] sat_7 = fits_7 ? rnd_7[OUT_W-1:0] :
                            rnd_7[DIV_PROD_W-2] ? OUT_MIN : OUT_MAX;
     // the +1 of round-half-up lands in bit 0, which the final >>> 1 drops
-    wire unused_round = ^{pinc_0[0], pinc_1[0], pinc_2[0], pinc_3[0], pinc_4[0], pinc_5[0], pinc_6[0], pinc_7[0]};
+    wire unused_round = ^{psh_0[0], psh_1[0], psh_2[0], psh_3[0], psh_4[0], psh_5[0], psh_6[0], psh_7[0]};
 
     // chunks 0 .. 2 wait in o_shift; the last chunk completes the row into o_data
     reg  [DIM*OUT_W-LANES*OUT_W-1:0] o_shift;
