@@ -123,17 +123,22 @@ export const ElsaConfigSchema = z
           .min(0)
           .max(2)
           .default(2),
-        acc: int('register stages in the exp/value accumulation: 1 registers the products M·v before the sums')
-          .min(0)
-          .max(1)
-          .default(1),
-        outputDiv: int(
-          'register stages after the output division multiply: 1 registers the product (DSP output register), ' +
-            '2 also the rounded value before saturation',
+        acc: int(
+          'register stages in the exp/value accumulation: 1 registers the products M·v before the sums; 2 also ' +
+            'tracks the block exponent one term ahead and aligns the term in a stage of its own, so the ' +
+            'accumulation loop holds one shift and one add',
         )
           .min(0)
           .max(2)
           .default(2),
+        outputDiv: int(
+          'register stages after the output division multiply: 1 registers the product (DSP output register), ' +
+            '2 also the rounded value before saturation, 3 also splits the multiply into two registered partial ' +
+            'products',
+        )
+          .min(0)
+          .max(3)
+          .default(3),
       })
       .strict()
       .prefault({})

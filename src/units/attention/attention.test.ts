@@ -13,6 +13,8 @@ const configs = [
   resolveConfig({ ...small.cfg, name: 'att_p0', pipeline: zero }),
   resolveConfig({ ...small.cfg, name: 'att_p1', pipeline: { ...zero, dot: 1, exp: 1, acc: 1 } }),
   resolveConfig({ ...unitConfigs[1].cfg, name: 'att_p2', pipeline: { ...zero, dot: 2, exp: 2 } }),
+  // acc = 2 with an alignment shift narrow enough to need no clamp (ACC_SHC_W = ACC_SH_W)
+  resolveConfig({ ...small.cfg, name: 'att_e4', formats: { ...small.cfg.formats, expExpBits: 4 } }),
 ];
 const att = new Map(configs.map((D) => [D.cfg.name, attentionTraceInfo(D, 31)]));
 

@@ -234,6 +234,7 @@ export const attentionModule: ModuleDef = {
       A.exp.mantissa,
       A.exponentDiff,
       A.alignShift,
+      ...(D.cfg.pipeline.acc >= 2 ? [A.alignShiftClamped] : []),
       A.sumE,
       A.sumEV,
       A.mantTimesV,
@@ -268,7 +269,8 @@ export const attentionModule: ModuleDef = {
       extraStages,
       extraNote:
         `${dot} adder-tree stage(s) x<i> between S2 and S3, ${exp} exp stage(s) y<j> between S3 and S4` +
-        (acc ? ', products M·v registered in S4 and accumulated in S5' : ''),
+        (acc === 1 ? ', products M·v registered in S4 and accumulated in S5' : '') +
+        (acc >= 2 ? ', products M·v registered in S4, the term aligned in S5 and accumulated in S6' : ''),
       s3From: name('x', dot, 's2'),
       // the stages S3 and S4 take valid and eoq from
       v3: `${name('x', dot, 's2')}_valid`,
@@ -278,7 +280,10 @@ export const attentionModule: ModuleDef = {
       vStage: name('y', exp, 's3'),
       expClocked: exp > 0,
       accReg: acc > 0,
-      a: acc > 0 ? 's5' : 's4',
+      // acc = 2: E and the alignment one term ahead (S4, S5), so the accumulation loop S6 is a shift and an add
+      accPre: acc >= 2,
+      shClamp: D.attention.alignShiftClamped.bits < D.attention.alignShift.bits,
+      a: ['s4', 's5', 's6'][acc],
       ...attentionView(D),
     };
   },

@@ -38,6 +38,8 @@ export interface AttentionSpec {
   sumEV: Width;
   /** Alignment shift between block exponents. */
   alignShift: Width;
+  /** The alignment shift clamped to ACC_O_W − 1 or more (pipeline.acc = 2): larger shifts floor to the same value. */
+  alignShiftClamped: Width;
   /** Difference of two exponents: one bit over the exponent, never overflows. */
   exponentDiff: Width;
   /** M·v_i of the Σe·v term: signed (M with a zero sign bit) × v_i, before the guard bits. */
@@ -100,6 +102,11 @@ export function attentionSpec(c: ElsaConfig, qkv: Width, bankKeys: number): Atte
     sumE: width.unsigned('ACC_S_W', sumBits, 'bank accumulator Σe'),
     sumEV: width.signed('ACC_O_W', qkv.bits + sumBits + 1, 'bank accumulator Σe·v'),
     alignShift: width.unsigned('ACC_SH_W', fm.expExpBits + 1, 'block-exponent alignment shift'),
+    alignShiftClamped: width.unsigned(
+      'ACC_SHC_W',
+      Math.min(fm.expExpBits + 1, clog2(qkv.bits + sumBits + 1)),
+      'alignment shift, clamped (a shift by ACC_O_W - 1 or more floors any sum to 0 or -1)',
+    ),
     exponentDiff: width.signed('EXP_DIFF_W', fm.expExpBits + 1, 'difference of two exp exponents'),
     mantTimesV: width.signed('ACC_MV_W', qkv.bits + mantissa.bits + 1, 'term M·v_i of Σe·v before the guard bits'),
   };

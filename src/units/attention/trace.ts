@@ -208,6 +208,8 @@ export function attentionTraceInfo(D: DesignSpec, seed: number): AttentionTraceI
   const TW = D.bank.normTag.bits;
   const { K, V } = kvRows(D, rng, nB);
 
+  const st = attentionStages(D);
+
   // ---- queries: vectors and key lists (distinct local ids, at most nB: the accumulator widths' bound)
   const nQ = 12;
   const Q: number[][] = [];
@@ -225,7 +227,9 @@ export function attentionTraceInfo(D: DesignSpec, seed: number): AttentionTraceI
     Q.push(
       n === 0 ? new Array<number>(d).fill(qMin(D)) : n === 1 ? new Array<number>(d).fill(qMax(D)) : randVec(D, rng),
     );
-    const m = [nB, nB, 0, 1, 0, 2, 1, nB, 3, 0, 2, Math.max(1, nB - 1)][n];
+    // query 10: enough keys behind query 9's held token that one sits at the V read (see the plan below)
+    const behind = Math.max(2, st.finish - st.vRead);
+    const m = [nB, nB, 0, 1, 0, 2, 1, nB, 3, 0, behind, Math.max(1, nB - 1)][n];
     keys.push(n === 0 ? [1, 0, ...perm(nB).filter((j) => j > 1)] : perm(m));
   }
   const expected = Q.map((q, n) => queryPartial(D, q, keys[n], K, V));
@@ -243,7 +247,6 @@ export function attentionTraceInfo(D: DesignSpec, seed: number): AttentionTraceI
   let preCount = 0;
   const pre = (): PlanTok => ({ kind: 'pre', x: preVec(preCount++), tag: rng.int(0, 2 ** TW - 1) });
   const plan: PlanTok[] = [];
-  const st = attentionStages(D);
   for (let i = 0; i < 6; i++) plan.push(pre()); // back to back
   plan.push({ kind: 'idle' }, pre(), { kind: 'idle' }, { kind: 'idle' }, pre());
   let bareTokens = 0;
@@ -255,7 +258,7 @@ export function attentionTraceInfo(D: DesignSpec, seed: number): AttentionTraceI
       const last = !bare && i === keys[n].length - 1;
       plan.push({ kind: 'key', id, query: n, ...(last ? { last } : {}) });
       // with a stage between the V read and the accumulation (pipeline.acc), query 10's keys follow the held token
-      // of query 9 without gaps (nor a norm request), so that its second key sits at the V read during the hold
+      // of query 9 without gaps (nor a norm request), so that one of its keys sits at the V read during the hold
       if (!last && rng.next() < 0.25 && !(n === 10 && st.finish - st.vRead > 1))
         plan.push(rng.next() < 0.3 ? pre() : { kind: 'idle' });
     });

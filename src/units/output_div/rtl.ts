@@ -45,6 +45,9 @@ export const outputDivModule: ModuleDef = {
       od.product,
       D.out,
       ...(chunked ? [od.chunk] : []),
+      ...(D.cfg.pipeline.outputDiv >= 3
+        ? [{ name: 'DIV_SPLIT', value: Math.floor(od.recip.bits / 2), doc: 'recip = recip_hi·2^DIV_SPLIT + recip_lo' }]
+        : []),
       D.top.banks,
       D.top.dim,
       ...(chunked ? [{ name: 'LANES', value: D.cfg.mO, doc: 'output lanes m_o: elements per cycle' }] : []),
@@ -94,18 +97,25 @@ export const outputDivModule: ModuleDef = {
     const timing = outputDivTiming(D);
     const C = od.chunks;
     const X = timing.extra;
+    // outputDiv = 3 puts the partial products' stage before the product register
     const extraStages = [
-      { name: 'pr', prev: 'mu', range: `3..${C + 2}`, what: 'product register' },
-      { name: 'rd', prev: 'pr', range: `4..${C + 3}`, what: 'rounded value register' },
-    ].slice(0, X);
+      ...(X >= 3 ? [{ name: 'pp', what: 'partial product registers' }] : []),
+      { name: 'pr', what: 'product register' },
+      { name: 'rd', what: 'rounded value register' },
+    ]
+      .slice(0, X)
+      .map((s, i, all) => ({ ...s, prev: i === 0 ? 'mu' : all[i - 1].name, range: `${3 + i}..${C + 2 + i}` }));
     return {
       legacy: timing.legacy,
       copy: timing.copy,
       extraStages,
-      wrStage: ['mu', 'pr', 'rd'][X],
+      wrStage: ['mu', 'pr', 'rd', 'rd'][X],
       wrEnd: C + 1 + X,
       prodReg: X >= 1,
       rndReg: X >= 2,
+      ppReg: X >= 3,
+      // outputDiv = 3 adds the rounding half into the product register, so the rounded value is a shift of it
+      rndSrc: X >= 3 ? 'psh' : 'pinc',
       lastChunk: C - 2,
       partSrc: timing.copy ? 'po_r' : 'part_o',
       copyNote: timing.copy ? '; the P_a·d partial elements → po_r' : '',
