@@ -7,10 +7,21 @@ import { elsaFixed } from '../top/model.ts';
 import { SIMULATORS } from '../../sim/run.ts';
 import type { Trace } from '../../sim/trace.ts';
 import { runUnit } from '../../../tb/harness.ts';
-import { small, stallConfig as stall, unitConfigs as configs } from '../../../tb/unit_configs.ts';
+import { small, stallConfig as stall, unitConfigs } from '../../../tb/unit_configs.ts';
+import { resolveConfig } from '../../gen/config.ts';
 import { ramTraceInfo } from './ram.trace.ts';
 import { bankTraceInfo } from './trace.ts';
 
+// two selection stages (pipeline.candSel = 2; the unit configs have the default 1) with queues of 5: the
+// next query starts over the old one's tail; and the first RTL's combinational selection (0)
+const cs2 = resolveConfig({
+  ...small.cfg,
+  name: 'u_cs2',
+  queueDepth: 5,
+  pipeline: { ...small.cfg.pipeline, candSel: 2 },
+});
+const cs0 = resolveConfig({ ...small.cfg, name: 'u_cs0', pipeline: { ...small.cfg.pipeline, candSel: 0 } });
+const configs = [...unitConfigs, cs2, cs0];
 const SEED = { ram: 5, bank: 41 };
 const ram = ramTraceInfo(small, SEED.ram);
 const bank = new Map([...configs, stall].map((D) => [D.cfg.name, bankTraceInfo(D, SEED.bank)]));

@@ -93,10 +93,10 @@ class BankSim {
   // selection
   selActive = false;
   r = 0;
-  rowInflight = false;
-  rowB = 0;
-  fresh = false;
-  fresh2 = false;
+  /** Rows in the selection pipeline (pipeline.candSel = L): pipe[0] was read last cycle, pipe[L] pushes now. */
+  pipe: number[];
+  /** Advancing cycles since the last selection start, counted up to L + 2 (the old query's window). */
+  sinceStart = Infinity;
   eoqOwed = false;
   queues: { j: number; query: number }[][];
   cur = -1; // query the selection works on
@@ -115,6 +115,22 @@ class BankSim {
     this.rng = rng;
     this.attn = new AttentionModel(attentionStages(D));
     this.queues = Array.from({ length: D.cfg.pC }, () => []);
+    this.pipe = new Array<number>(D.cfg.pipeline.candSel + 1).fill(-1);
+  }
+  get L(): number {
+    return this.D.cfg.pipeline.candSel;
+  }
+  /** In the window after a selection start only the old query's entries pop (README rule 5). */
+  get fresh(): boolean {
+    return this.sinceStart >= 1 && this.sinceStart <= this.L + 1;
+  }
+  /** Rows read whose selection is not in a register yet (with L = 0 the row in flight itself). */
+  get unknownRows(): number {
+    return this.pipe.slice(0, Math.max(1, this.L)).filter((x) => x >= 0).length;
+  }
+  /** Rows before pipe[L]: their keys are not all in. */
+  get pendingRows(): number {
+    return this.pipe.slice(0, this.L).filter((x) => x >= 0).length;
   }
 
   get c(): number {
@@ -123,13 +139,14 @@ class BankSim {
   get nRows(): number {
     return Math.ceil(this.kvCount / this.D.cfg.pC);
   }
-  /** Keys of the row in flight that pass selection (pushed this cycle unless hold). */
+  /** Keys of the row in pipe[L] that pass selection (pushed this cycle unless hold). */
   rowPushes(): [number, number][] {
     const pC = this.D.cfg.pC,
       out: [number, number][] = [];
-    if (this.rowInflight)
+    const row = this.pipe[this.L];
+    if (row >= 0)
       for (let i = 0; i < pC; i++) {
-        const j = this.rowB * pC + i;
+        const j = row * pC + i;
         if (j < this.kvCount && this.sel(j)) out.push([i, j]);
       }
     return out;
@@ -141,15 +158,21 @@ class BankSim {
     const selected = this.rowPushes();
     const pushes = hold ? [] : selected;
     const rowsDone = this.r === this.nRows;
-    const tailOk = !this.rowInflight && queued <= (this.D.bank.overlapTail ? 2 : 0);
+    // the ready rule sees the registered results of pipe[L] only (L ≥ 1)
+    const L = this.L;
+    const due = L === 0 ? 0 : selected.length;
+    const tailOk =
+      this.unknownRows === 0 &&
+      (this.D.bank.overlapTail ? queued + due <= L + 2 && (queued > 0 || due <= L + 1) : queued === 0 && due === 0);
     const ready = !this.selActive || (rowsDone && !this.fresh && !hold && tailOk);
-    const tokenDue = this.selActive && this.eoqOwed && !this.fresh && rowsDone && queued === 0 && selected.length === 0;
-    return { hold, queued, pushes, rowsDone, ready, tokenDue, token: tokenDue && !hold };
+    const keysIn = rowsDone && this.pendingRows === 0;
+    const tokenDue = this.selActive && this.eoqOwed && !this.fresh && keysIn && queued === 0 && selected.length === 0;
+    return { hold, queued, pushes, selected, keysIn, ready, tokenDue, token: tokenDue && !hold };
   }
   get idle(): boolean {
     return (
       !this.eoqOwed &&
-      !this.rowInflight &&
+      this.pipe.every((x) => x < 0) &&
       this.queues.every((q) => q.length === 0) &&
       this.attn.empty &&
       !this.attn.partFull &&
@@ -200,7 +223,7 @@ class BankSim {
       this.cycles.push({ in: inputs, out: {} });
       return;
     }
-    const { hold, queued, pushes, rowsDone, ready, tokenDue, token } = this.comb();
+    const { hold, queued, pushes, selected, keysIn, ready, tokenDue, token } = this.comb();
     const P = pushes.length;
     // ---- combinational view of this cycle
     const qs = inp.qs;
@@ -212,17 +235,15 @@ class BankSim {
         throw new Error(`bank model: ready ${c - curQ.qs} cycles after qs_start, bankOrder says ${curQ.readyAt}`);
     }
     const rCur = qs ? 0 : this.r;
-    const room = this.queues.every((q) => (this.rowInflight ? 1 : 0) + q.length < QD);
+    // count + its key due from pipe[L] (registered, L ≥ 1) + the unknown rows + 1 ≤ depth
+    const dueIn = (i: number) => (this.L > 0 && selected.some(([c]) => c === i) ? 1 : 0);
+    const room = this.queues.every((q, i) => this.unknownRows + dueIn(i) + q.length < QD);
     const issue = (qs !== undefined || this.selActive) && rCur < this.nRows && room && !hold;
     if ((qs !== undefined || this.selActive) && rCur < this.nRows && !room && !hold) this.roomStalls++;
     if (hold) {
       const hb = this.holdBlocked;
       if ((qs !== undefined || this.selActive) && rCur < this.nRows && room) hb.issue++;
-      if (
-        this.rowInflight &&
-        Array.from({ length: pC }, (_, i) => this.rowB * pC + i).some((j) => j < this.kvCount && this.sel(j))
-      )
-        hb.push++;
+      if (selected.length > 0) hb.push++;
       if (this.queues.some((q) => q.length > 0)) hb.pop++;
       if (tokenDue) hb.token++;
     }
@@ -230,7 +251,7 @@ class BankSim {
     for (let i = 0; i < pC; i++)
       if (this.queues[i].length > 0 && (g < 0 || this.queues[i].length > this.queues[g].length)) g = i;
     const pop = g >= 0 && !hold;
-    const lastPop = pop && queued === 1 && (this.fresh || (rowsDone && P === 0));
+    const lastPop = pop && queued === 1 && (this.fresh || (keysIn && P === 0));
     const hNow = this.pendingHashes.length && this.pendingHashes[0].at <= c ? this.pendingHashes.shift()! : null;
     const nDone = this.normPipe.length && this.normPipe[0].done === c ? this.normPipe.shift()! : null;
     if (this.normPipe.length && this.normPipe[0].done <= c) throw new Error('bank model: norm pipeline out of order');
@@ -300,21 +321,22 @@ class BankSim {
           `bank model: end of query ${c - ended.qs} cycles after qs_start, bankOrder says ${ended.eoqAt}`,
         );
     }
-    const qSwap = this.fresh2 && !hold;
-    if (!hold) this.fresh2 = this.fresh;
+    // the attention module takes the new q in the first cycle after the window
+    const qSwap = this.sinceStart === this.L + 2 && !hold;
+    if (qs || !hold) {
+      this.pipe.pop();
+      this.pipe.unshift(issue ? rCur : -1);
+    }
     if (qs) {
       this.selActive = true;
-      this.rowInflight = issue;
       this.r = issue ? 1 : 0;
-      this.fresh = true;
+      this.sinceStart = 1;
       this.eoqOwed = true;
     } else if (!hold) {
-      this.rowInflight = issue;
       if (issue) this.r++;
-      if (token || (lastPop && !this.fresh)) this.eoqOwed = false; // in the fresh cycle a last pop is the old query's
-      this.fresh = false;
+      if (token || (lastPop && !this.fresh)) this.eoqOwed = false; // in the window a last pop is the old query's
+      this.sinceStart = Math.min(this.sinceStart + 1, this.L + 3);
     }
-    if (issue) this.rowB = rCur;
     // attention: a norm request leaving S3 enters the square root pipeline (normW stages)
     if (this.attn.sumsqValid) {
       const s3 = this.attn.s3 as { x: number[]; tag: number };
