@@ -178,6 +178,7 @@ function candSelStages(L: number) {
   const fresh = ['fresh', 'fresh2', 'fresh3', 'fresh4'].slice(0, L + 2);
   return {
     cs: L,
+    pushDelay: L + 1,
     freshMore: fresh.slice(2),
     freshChain: fresh.slice(2).map((to, i) => ({ to, from: fresh[i + 1] })),
     freshOr: fresh.slice(0, L + 1).join(' || '),
