@@ -21,7 +21,8 @@ export interface BankRun {
   eoqAt: number;
   /** First cycle in which the bank can take the next query (its `ready`, README rule 5). */
   readyAt: number;
-  /** First cycle ≥ 2 that starts with every row issued: with pass 1, the next query's pass 1 may start. */
+  /** First cycle ≥ L + 2 (after the window) that starts with every row issued: with pass 1, the next query's
+   *  pass 1 may start. */
   rowsDoneAt: number;
 }
 
