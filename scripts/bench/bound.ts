@@ -2,6 +2,7 @@
 // test matrix, at each p, the steady-state cycles per query over the analytic bound. The bench (bench.ts) checks
 // the same ratio on the RTL for its configs; this covers the whole matrix in seconds.
 // Usage: npx tsx scripts/bench/bound.ts [--ps 0,1,4] [--set '{"partialBuffers":1}'] [--out build/bench]
+// Pass 1 (top-m, emptySet = 'best') counts in the bound as a second read of the rows (query-bound.ts).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PRESETS, resolveConfig } from '../../src/gen/config.ts';
@@ -18,8 +19,9 @@ const opt = (name: string, def: string) => {
   return i >= 0 ? args[i + 1] : def;
 };
 const ps = opt('ps', '0,1,4').split(',').map(Number);
-const settings: Record<string, unknown>[] = [{ partialBuffers: 1 }, { partialBuffers: 2 }];
-if (args.includes('--set')) settings.splice(0, 2, JSON.parse(opt('set', '{}')));
+// the defaults against the first RTL's candidate selection (candSel 0) and two selection stages
+const settings: Record<string, unknown>[] = [{ pipeline: { candSel: 0 } }, {}, { pipeline: { candSel: 2 } }];
+if (args.includes('--set')) settings.splice(0, settings.length, JSON.parse(opt('set', '{}')));
 const outDir = opt('out', join(REPO_ROOT, 'build', 'bench'));
 const SEED = 2021;
 

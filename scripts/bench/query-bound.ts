@@ -1,11 +1,15 @@
 // The paper's per-query bound (docs/spec.md §2), shared by the bench scripts.
 import type { DesignSpec } from '../../src/units/design.ts';
 
-/** Analytic per-query bound: max(hash cycles, rows of the busiest bank, its candidates, d/m_o). */
+/** Analytic per-query bound: max(hash cycles, rows of the busiest bank, its candidates, d/m_o). With pass 1
+ *  (top-m selection, emptySet = 'best'; not in the paper) the bank reads its rows twice per query, once for the
+ *  estimates and once for the selection, through the same memory port: the bound counts 2·rows (the
+ *  candidates of one query may drain while the next query's pass 1 reads). */
 export function queryBound(D: DesignSpec, banks: { order: number[] }[], n: number): number {
   const rows = Math.ceil(Math.ceil(n / D.cfg.pA) / D.cfg.pC);
+  const readRows = D.candSel.passOne ? 2 * rows : rows;
   const cand = Math.max(...banks.map((b) => b.order.length));
-  return Math.max(D.hash.cycles, rows, cand, D.outputDiv.chunks);
+  return Math.max(D.hash.cycles, readRows, cand, D.outputDiv.chunks);
 }
 
 /** Steady state: the output-row gaps after the first quarter of the rows (the pipeline fill) over their bounds. */

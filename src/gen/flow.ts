@@ -124,10 +124,14 @@ export function designReadme(D: DesignSpec, modules: ModuleDef[]): string {
   const keyPeriod = D.hash.overlap
     ? 'S: the next key is sampled during the last step'
     : 'S + 1: the last step still reads the input buffer';
+  // pipeline.candSel = L: a row's keys are pushed L cycles later; the first L + 1 cycles of a query pop the
+  // last query's tail (src/units/bank/README.md)
+  const L = c.pipeline.candSel;
   const nextQuery = D.bank.overlapTail
-    ? 'once every row is issued and pushed and at most two keys of the current one are queued: ' +
-      '`max(2, rows + 1, c)` cycles per query'
-    : 'once it has drained (queues of 2 cannot overlap two queries): `max(rows, c) + 2` cycles per query';
+    ? `once every row is issued, its selection registered, and at most ${L + 2} keys of the current one are ` +
+      `queued or due: \`max(${L + 2}, rows + ${Math.max(L, 1)}, c)\` cycles per query`
+    : `once it has drained (queues of ${c.queueDepth} cannot overlap two queries): ` +
+      `about \`max(rows, c) + ${L + 2}\` cycles per query`;
   return [
     `# ELSA accelerator, config \`${c.name}\``,
     '',

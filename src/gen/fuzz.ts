@@ -39,6 +39,8 @@ export function randomValidConfig(seed: number): ElsaConfigInput {
     },
     // drawn last, so the other fields of a seed stay what they were before top-m existed
     ...(rng.next() < 0.5 ? { selection: 'topm' as const, topmBinBits: rng.int(2, 6), topmZoom: rng.int(0, 4) } : {}),
+    // drawn after top-m for the same reason
+    pipeline: { candSel: rng.int(0, 2) },
   };
 }
 

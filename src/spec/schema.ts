@@ -139,6 +139,13 @@ export const ElsaConfigSchema = z
           .min(0)
           .max(3)
           .default(3),
+        candSel: int(
+          'register stages in candidate selection: 1 registers each selection result (the push moves one cycle ' +
+            'later), 2 also the cos table entry, key norm and threshold (the multiplier operands)',
+        )
+          .min(0)
+          .max(2)
+          .default(1),
       })
       .strict()
       .prefault({})

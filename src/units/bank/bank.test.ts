@@ -7,13 +7,36 @@ import { elsaFixed } from '../top/model.ts';
 import { SIMULATORS } from '../../sim/run.ts';
 import type { Trace } from '../../sim/trace.ts';
 import { runUnit } from '../../../tb/harness.ts';
-import { small, stallConfig as stall, unitConfigs as configs } from '../../../tb/unit_configs.ts';
+import { small, stallConfig as stall, unitConfigs } from '../../../tb/unit_configs.ts';
+import { resolveConfig } from '../../gen/config.ts';
 import { ramTraceInfo } from './ram.trace.ts';
 import { bankTraceInfo } from './trace.ts';
+import { estimate, estimateBin, hamming, histShift } from '../cand_sel/model.ts';
+import { hashFixed } from '../hash/model.ts';
+import { isqrt, sumSquares } from '../norm/model.ts';
 
+// two selection stages (pipeline.candSel = 2; the unit configs have the default 1) with queues of 5: the
+// next query starts over the old one's tail; and the first RTL's combinational selection (0)
+const cs2 = resolveConfig({
+  ...small.cfg,
+  name: 'u_cs2',
+  queueDepth: 5,
+  pipeline: { ...small.cfg.pipeline, candSel: 2 },
+});
+const cs0 = resolveConfig({ ...small.cfg, name: 'u_cs0', pipeline: { ...small.cfg.pipeline, candSel: 0 } });
+const configs = [...unitConfigs, cs2, cs0];
+// pass 1 (issue 13's top-m histogram and best estimate) before every selection, with two selection stages
+const pass1 = resolveConfig({
+  ...small.cfg,
+  name: 'u_pass1',
+  selection: 'topm',
+  emptySet: 'best',
+  queueDepth: 5,
+  pipeline: { ...small.cfg.pipeline, candSel: 2 },
+});
 const SEED = { ram: 5, bank: 41 };
 const ram = ramTraceInfo(small, SEED.ram);
-const bank = new Map([...configs, stall].map((D) => [D.cfg.name, bankTraceInfo(D, SEED.bank)]));
+const bank = new Map([...configs, stall, pass1].map((D) => [D.cfg.name, bankTraceInfo(D, SEED.bank)]));
 
 async function expectPass(D: DesignSpec, t: Trace, sim: (typeof SIMULATORS)[number]) {
   const r = await runUnit(D, t, sim);
@@ -26,7 +49,7 @@ describe('bank traces exercise what they claim', () => {
     expect(ram.sameAddrChecks).toBeGreaterThan(20);
     expect(ram.holdChecks).toBeGreaterThan(20);
   });
-  it.each([...configs, stall].map((D) => [D.cfg.name, D] as const))(
+  it.each([...configs, stall, pass1].map((D) => [D.cfg.name, D] as const))(
     'elsa_bank %s: all/none/partial queries, back to back and during holds',
     (_n, D) => {
       const b = bank.get(D.cfg.name)!;
@@ -45,6 +68,23 @@ describe('bank traces exercise what they claim', () => {
       if (D.cfg.pC === 1 || D === stall) expect(b.roomStalls).toBeGreaterThan(0);
     },
   );
+  it('elsa_bank u_pass1: pass 1 over every key of the bank, overlapping the last query and waiting for it', () => {
+    const b = bank.get(pass1.cfg.name)!;
+    const shiftOf = (q: (typeof b.queries)[number]) =>
+      histShift(pass1, Math.max(0, ...q.K.map((k) => isqrt(sumSquares(k)))));
+    for (const q of b.queries) {
+      // the histogram and the largest estimate of all the bank's keys, straight from the model
+      const ests = q.K.map((k) => estimate(pass1, hamming(q.hash, hashFixed(pass1, k)), isqrt(sumSquares(k))));
+      const hist = new Array<number>(pass1.candSel.topm!.bins).fill(0);
+      for (const e of ests) hist[estimateBin(pass1, e, shiftOf(q))]++;
+      if (q.K.length > 0) expect(q.hist).toEqual(hist);
+      if (q.K.length > 0) expect(q.best).toBe(Math.max(...ests));
+      expect(q.p1).toBeGreaterThanOrEqual(0);
+      expect(q.qs).toBeGreaterThan(q.p1);
+    }
+    expect(b.p1OverDrain).toBeGreaterThan(0);
+    expect(b.goWaits).toBeGreaterThan(0);
+  });
   it('elsa_bank: over the bank configs, a hold blocks a row issue, a push, a pop and a bare token', () => {
     // which of these meet a hold depends on the bank shape (few rows: the next query's rows are all in
     // before the previous query's mark reaches S4), so the claim is over all configs together
@@ -81,6 +121,11 @@ describe('elsa_ram (parameter defaults 8/16/4: the same module text for every co
 describe.each(configs.map((D) => [D.cfg.name, D] as const))('elsa_bank, config %s', (_n, D) => {
   for (const sim of SIMULATORS)
     it(`matches the model under ${sim}`, () => expectPass(D, bank.get(D.cfg.name)!.trace, sim));
+});
+
+describe('elsa_bank, config u_pass1 (pass 1: top-m histogram, best estimate)', () => {
+  for (const sim of SIMULATORS)
+    it(`matches the model under ${sim}`, () => expectPass(pass1, bank.get(pass1.cfg.name)!.trace, sim));
 });
 
 describe('elsa_bank, config u_stall (Icarus)', () => {

@@ -19,29 +19,38 @@ describe('bank model', () => {
       expect(r.cycles).toBeGreaterThanOrEqual(Math.max(want.length, Math.ceil(nb / paper.cfg.pC)));
     }
   });
-  it.each([2, 3, 4, 5, 8])('bank overlap with queues of %i: the old query ends before the new one pops', (depth) => {
-    // The next query starts in cycle readyAt and pops from cycle readyAt + 2; the old query's end mark
-    // must be in S0 by then (tail overlap: by readyAt + 1, drain first: by readyAt), and every row
-    // must be issued. Exact mode pays no per-query bubble beyond the fill: readyAt = max(2, rows + 1, keys).
-    const D = resolveConfig({ ...PRESETS.paper, name: `q${depth}`, queueDepth: depth });
-    const rows = (nb: number) => Math.ceil(nb / D.cfg.pC);
-    const rng = new Rng(depth);
-    for (let trial = 0; trial < 300; trial++) {
-      const nb = rng.int(0, D.bank.keys);
-      const density = [0, 0.05, 0.3, 0.7, 1][trial % 5];
-      const r = bankOrder(
-        D,
-        Array.from({ length: nb }, () => rng.next() < density),
-      );
-      expect(r.readyAt).toBeGreaterThanOrEqual(Math.max(2, rows(nb)));
-      expect(r.eoqAt).toBeGreaterThanOrEqual(2);
-      expect(r.eoqAt).toBeLessThanOrEqual(r.readyAt + (D.bank.overlapTail ? 1 : 0));
-      expect(r.readyAt).toBeLessThanOrEqual(r.cycles + 2);
-    }
-    for (const nb of [1, 2, 5, 64, D.bank.keys]) {
-      const r = bankOrder(D, new Array<boolean>(nb).fill(true));
-      if (D.bank.overlapTail) expect(r.readyAt).toBe(Math.max(2, rows(nb) + 1, nb));
-      else expect(r.readyAt).toBe(r.cycles);
-    }
-  });
+  it.each([2, 3, 4, 5, 8].flatMap((depth) => [0, 1, 2].map((L) => [depth, L])))(
+    'bank overlap with queues of %i and %i selection stages: the old query ends before the new one pops',
+    (depth, L) => {
+      // The next query starts in cycle readyAt and pops from cycle readyAt + L + 2; the old query's end mark
+      // must be in S0 by then (tail overlap: by readyAt + L + 1, drain first: by readyAt), and every row
+      // must be issued. Exact mode pays no per-query bubble beyond the fill and the rows whose selection is
+      // not registered yet: readyAt = max(L + 2, rows + max(L, 1), keys).
+      const D = resolveConfig({
+        ...PRESETS.paper,
+        name: `q${depth}`,
+        queueDepth: depth,
+        pipeline: { ...PRESETS.paper.pipeline, candSel: L },
+      });
+      const rows = (nb: number) => Math.ceil(nb / D.cfg.pC);
+      const rng = new Rng(depth);
+      for (let trial = 0; trial < 300; trial++) {
+        const nb = rng.int(0, D.bank.keys);
+        const density = [0, 0.05, 0.3, 0.7, 1][trial % 5];
+        const r = bankOrder(
+          D,
+          Array.from({ length: nb }, () => rng.next() < density),
+        );
+        expect(r.readyAt).toBeGreaterThanOrEqual(Math.max(L + 2, rows(nb)));
+        expect(r.eoqAt).toBeGreaterThanOrEqual(L + 2);
+        expect(r.eoqAt).toBeLessThanOrEqual(r.readyAt + (D.bank.overlapTail ? L + 1 : 0));
+        expect(r.readyAt).toBeLessThanOrEqual(r.cycles + L + 2);
+      }
+      for (const nb of [1, 2, 5, 64, D.bank.keys]) {
+        const r = bankOrder(D, new Array<boolean>(nb).fill(true));
+        if (D.bank.overlapTail) expect(r.readyAt).toBe(Math.max(L + 2, rows(nb) + Math.max(L, 1), nb));
+        else expect(r.readyAt).toBe(r.cycles);
+      }
+    },
+  );
 });

@@ -21,53 +21,66 @@ export interface BankRun {
   eoqAt: number;
   /** First cycle in which the bank can take the next query (its `ready`, README rule 5). */
   readyAt: number;
-  /** First cycle ≥ 2 that starts with every row issued: with pass 1, the next query's pass 1 may start. */
+  /** First cycle ≥ L + 2 (after the window) that starts with every row issued: with pass 1, the next query's
+   *  pass 1 may start. */
   rowsDoneAt: number;
 }
 
 /** Cycle-exact model of one bank's candidate selection from empty queues (cycle 0 = qs_start): the
  *  issue, push, pop, end-of-query and ready rules of ./README.md, in the order they act within a cycle
- *  (pop, push, issue). */
+ *  (pop, push, issue). With L = pipeline.candSel a row issued in cycle t pushes its keys in cycle t + 1 + L;
+ *  the rows in flight are pipe[0] (read last cycle) … pipe[L] (pushes now). The issue and ready rules see the
+ *  selection of pipe[L] only when it is registered (L ≥ 1); the rows before it count as unknown. */
 export function bankOrder(D: DesignSpec, mask: boolean[]): BankRun {
   const { pC, queueDepth } = D.cfg;
+  const L = D.cfg.pipeline.candSel;
   const rowsRt = Math.ceil(mask.length / pC);
-  // ready rule (README rule 5): an old tail of at most two entries only with queueDepth ≥ 3
+  // ready rule (README rule 5): an old tail only with queueDepth ≥ L + 3
   const tail = D.bank.overlapTail;
   const fifo: number[][] = Array.from({ length: pC }, () => []);
   const order: number[] = [];
   let r = 0;
-  let inflight = -1;
+  const pipe: number[] = Array.from({ length: L + 1 }, () => -1);
   let readyAt = -1;
   let eoqAt = -1;
   let rowsDoneAt = -1;
+  const first = L + 2; // the first cycle after the last query's entries have left (its fresh window)
   for (let cycle = 0; ; cycle++) {
     const queued = fifo.reduce((s, q) => s + q.length, 0);
-    // keys of the row in flight that pass selection: pushed this cycle (slot c → queue c)
+    // keys of the row in pipe[L] that pass selection: pushed this cycle (slot c → queue c)
     const pushes: [number, number][] = [];
-    if (inflight >= 0)
+    if (pipe[L] >= 0)
       for (let c = 0; c < pC; c++) {
-        const j = inflight * pC + c;
+        const j = pipe[L] * pC + c;
         if (j < mask.length && mask[j]) pushes.push([c, j]);
       }
-    if (cycle >= 2 && r >= rowsRt && rowsDoneAt < 0) rowsDoneAt = cycle;
-    if (cycle >= 2 && r >= rowsRt) {
-      const ready = inflight < 0 && queued <= (tail ? 2 : 0);
+    // rows whose keys are not known yet: before pipe[L] (and pipe[0] itself when L = 0, for issue and ready)
+    const pending = pipe.slice(0, L).filter((x) => x >= 0).length;
+    const unknown = L === 0 ? (pipe[0] >= 0 ? 1 : 0) : pending;
+    const known = L === 0 ? [] : pushes;
+    if (cycle >= first && r >= rowsRt && rowsDoneAt < 0) rowsDoneAt = cycle;
+    if (cycle >= first && r >= rowsRt && unknown === 0) {
+      const P = known.length;
+      const ready = tail ? queued + P <= L + 2 && (queued > 0 || P <= L + 1) : queued === 0 && P === 0;
       if (ready && readyAt < 0) readyAt = cycle;
-      if (eoqAt < 0 && pushes.length === 0 && queued <= 1) eoqAt = cycle;
     }
-    if (r >= rowsRt && inflight < 0 && queued === 0)
+    if (cycle >= first && r >= rowsRt && pending === 0 && eoqAt < 0 && pushes.length === 0 && queued <= 1)
+      eoqAt = cycle;
+    if (r >= rowsRt && pipe.every((x) => x < 0) && queued === 0)
       return {
         order,
         cycles: cycle,
-        eoqAt: eoqAt < 0 ? 2 : eoqAt,
-        readyAt: readyAt < 0 ? 2 : readyAt,
-        rowsDoneAt: rowsDoneAt < 0 ? 2 : rowsDoneAt,
+        eoqAt: eoqAt < 0 ? first : eoqAt,
+        readyAt: readyAt < 0 ? first : readyAt,
+        rowsDoneAt: rowsDoneAt < 0 ? first : rowsDoneAt,
       };
     let popQ = -1;
     for (let c = 0; c < pC; c++) if (fifo[c].length > 0 && (popQ < 0 || fifo[c].length > fifo[popQ].length)) popQ = c;
-    const canIssue = r < rowsRt && fifo.every((q) => q.length + (inflight >= 0 ? 1 : 0) + 1 <= queueDepth);
+    const canIssue =
+      r < rowsRt && fifo.every((q, c) => q.length + known.filter(([k]) => k === c).length + unknown + 1 <= queueDepth);
     if (popQ >= 0) order.push(fifo[popQ].shift()!);
     for (const [c, j] of pushes) fifo[c].push(j);
-    inflight = canIssue ? r++ : -1;
+    pipe.pop();
+    pipe.unshift(canIssue ? r++ : -1);
   }
 }

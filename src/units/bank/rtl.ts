@@ -122,7 +122,14 @@ export const bankModule: ModuleDef = {
       { name: 'QUEUE_FULL', value: D.cfg.queueDepth, of: B.queueCount, doc: 'count of a full candidate queue' },
       { name: 'ONE_QUEUED', value: 1, of: B.queued, doc: 'one entry left in all queues of the bank' },
       ...(B.overlapTail
-        ? [{ name: 'TAIL_QUEUED', value: 2, of: B.queued, doc: 'old entries the next query may start over' }]
+        ? [
+            {
+              name: 'TAIL_QUEUED',
+              value: D.cfg.pipeline.candSel + 2,
+              of: B.queued,
+              doc: 'old entries the next query may start over',
+            },
+          ]
         : []),
       ...(D.candSel.passOne ? [D.candSel.similarity] : []),
       ...(D.candSel.topm ? [D.candSel.topm.bin, B.histCount, binsParam(D), ...binWindow(D)] : []),
@@ -158,6 +165,7 @@ export const bankModule: ModuleDef = {
         .join('; '),
       // the selection machine starts at qs_start, or after pass 1 at pass 2's start
       selStart: D.candSel.passOne ? 'p2_start' : 'qs_start',
+      ...candSelStages(D.cfg.pipeline.candSel),
     };
   },
 };
@@ -208,6 +216,28 @@ const bufferParams = (D: DesignSpec) =>
         { name: 'BUF_ROWS', value: 2 * D.bank.rows, doc: 'hash/norm memory words per slot: two key sets' },
       ]
     : [];
+
+/** pipeline.candSel = L register stages between the memory read and the push: the registers that carry a row
+ *  to its push, and the window of L + 1 cycles after a selection start in which only the old query pops
+ *  (fresh, fresh2, … ; the attention module takes the new q in the cycle after it). */
+function candSelStages(L: number) {
+  const fresh = ['fresh', 'fresh2', 'fresh3', 'fresh4'].slice(0, L + 2);
+  return {
+    cs: L,
+    pushDelay: L + 1,
+    freshMore: fresh.slice(2),
+    freshChain: fresh.slice(2).map((to, i) => ({ to, from: fresh[i + 1] })),
+    freshOr: fresh.slice(0, L + 1).join(' || '),
+    freshWin: L === 0 ? 'fresh' : 'fresh_win',
+    swapReg: fresh[L + 1],
+    unknownSum: ['row_inflight', 'row_mid']
+      .slice(0, L)
+      .map((r) => `{{QCNT_W{1'b0}}, ${r}}`)
+      .join(' + '),
+    pushRow: L === 0 ? 'row_b' : 'row_s',
+    pushBase: L === 0 ? 'base_b' : 'base_s',
+  };
+}
 
 /** BINS: the bins of the estimate histogram (top-m selection). */
 export const binsParam = (D: DesignSpec) => ({

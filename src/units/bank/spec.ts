@@ -24,7 +24,8 @@ export interface BankSpec {
   queueCount: Width;
   /** Entries in all queues of the bank: 0..pC·queueDepth. */
   queued: Width;
-  /** The next query may start while two old entries are still queued (queueDepth ≥ 3). */
+  /** The next query may start while L + 2 old entries are still queued or due (queueDepth ≥ L + 3,
+   *  L = pipeline.candSel). */
   overlapTail: boolean;
   /** One bin of the bank's estimate histogram (top-m selection): 0..keys. */
   histCount: Width;
@@ -58,7 +59,7 @@ export function bankSpec(c: ElsaConfig): BankSpec {
     queuePointer: width.index('QPTR_W', c.queueDepth, 'candidate queue pointer'),
     queueCount: width.forMax('QCNT_W', c.queueDepth, 'entries in one candidate queue'),
     queued: width.forMax('QUEUED_W', c.pC * c.queueDepth, 'entries in all queues of the bank'),
-    overlapTail: c.queueDepth >= 3,
+    overlapTail: c.queueDepth >= c.pipeline.candSel + 3,
     histCount: width.forMax('HIST_CNT_W', keys, 'keys of the bank in one estimate histogram bin'),
   };
 }

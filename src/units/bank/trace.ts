@@ -22,7 +22,7 @@ import type { DesignSpec } from '../design.ts';
 import { Rng } from '../../spec/rng.ts';
 import { bankOrder } from './model.ts';
 import { emptyPartial, type Partial } from '../attention/model.ts';
-import { hamming, isCandidate } from '../cand_sel/model.ts';
+import { estimate, estimateBin, hamming, histShift, isCandidate } from '../cand_sel/model.ts';
 import { hashFixed } from '../hash/model.ts';
 import { isqrt, sumSquares } from '../norm/model.ts';
 import { packBus, type Cycle, type Trace } from '../../sim/trace.ts';
@@ -53,9 +53,17 @@ export interface QueryRec {
   eoqAt: number;
   readyAt: number;
   partial: Partial; // fixed-point model
+  /** Selection start (bankOrder()'s cycle 0: qs_start, or p2_start after pass 1). */
   qs: number;
   eoq: number;
   ready: number;
+  /** Pass 1 (top-m, emptySet = 'best'): its qs_start, the first cycle the bank is ready for the next
+   *  query's pass 1 (bankOrder().rowsDoneAt after qs), and the histogram and largest estimate it left. */
+  p1: number;
+  rowsDone: number;
+  rowsDoneAt: number;
+  hist: number[] | null;
+  best: number | null;
   pops: number[];
   holdCycles: number; // cycle model
 }
@@ -73,6 +81,10 @@ export interface BankTraceInfo {
   roomStalls: number;
   /** Hold cycles in which the bank would otherwise have issued a row, pushed, popped or sent a token. */
   holdBlocked: { issue: number; push: number; pop: number; token: number };
+  /** Pass 1: qs_start while the previous query's keys still drain; thr_go before the previous query let
+   *  pass 2 start (go_wait). */
+  p1OverDrain: number;
+  goWaits: number;
 }
 
 class BankSim {
@@ -93,10 +105,10 @@ class BankSim {
   // selection
   selActive = false;
   r = 0;
-  rowInflight = false;
-  rowB = 0;
-  fresh = false;
-  fresh2 = false;
+  /** Rows in the selection pipeline (pipeline.candSel = L): pipe[0] was read last cycle, pipe[L] pushes now. */
+  pipe: number[];
+  /** Advancing cycles since the last selection start, counted up to L + 2 (the old query's window). */
+  sinceStart = Infinity;
   eoqOwed = false;
   queues: { j: number; query: number }[][];
   cur = -1; // query the selection works on
@@ -109,12 +121,43 @@ class BankSim {
   partChecks = 0;
   roomStalls = 0;
   holdBlocked = { issue: 0, push: 0, pop: 0, token: 0 };
+  // pass 1 (README "Pass 1"): rows read from qs_start, counted the cycle after; runs through hold
+  pq = -1; // query of the last qs_start
+  hActive = false;
+  hR = 0;
+  hInflight = false;
+  hRowB = 0;
+  p1Done = false;
+  goWait = false;
+  hist: number[] = [];
+  best = 0;
+  shift = 0;
+  p1OverDrain = 0;
+  goWaits = 0;
 
   constructor(D: DesignSpec, rng: Rng) {
     this.D = D;
     this.rng = rng;
     this.attn = new AttentionModel(attentionStages(D));
     this.queues = Array.from({ length: D.cfg.pC }, () => []);
+    this.pipe = new Array<number>(D.cfg.pipeline.candSel + 1).fill(-1);
+    if (D.candSel.topm) this.hist = new Array<number>(D.candSel.topm.bins).fill(0);
+    this.best = D.candSel.similarity.min;
+  }
+  get L(): number {
+    return this.D.cfg.pipeline.candSel;
+  }
+  /** In the window after a selection start only the old query's entries pop (README rule 5). */
+  get fresh(): boolean {
+    return this.sinceStart >= 1 && this.sinceStart <= this.L + 1;
+  }
+  /** Rows read whose selection is not in a register yet (with L = 0 the row in flight itself). */
+  get unknownRows(): number {
+    return this.pipe.slice(0, Math.max(1, this.L)).filter((x) => x >= 0).length;
+  }
+  /** Rows before pipe[L]: their keys are not all in. */
+  get pendingRows(): number {
+    return this.pipe.slice(0, this.L).filter((x) => x >= 0).length;
   }
 
   get c(): number {
@@ -123,13 +166,14 @@ class BankSim {
   get nRows(): number {
     return Math.ceil(this.kvCount / this.D.cfg.pC);
   }
-  /** Keys of the row in flight that pass selection (pushed this cycle unless hold). */
+  /** Keys of the row in pipe[L] that pass selection (pushed this cycle unless hold). */
   rowPushes(): [number, number][] {
     const pC = this.D.cfg.pC,
       out: [number, number][] = [];
-    if (this.rowInflight)
+    const row = this.pipe[this.L];
+    if (row >= 0)
       for (let i = 0; i < pC; i++) {
-        const j = this.rowB * pC + i;
+        const j = row * pC + i;
         if (j < this.kvCount && this.sel(j)) out.push([i, j]);
       }
     return out;
@@ -141,15 +185,26 @@ class BankSim {
     const selected = this.rowPushes();
     const pushes = hold ? [] : selected;
     const rowsDone = this.r === this.nRows;
-    const tailOk = !this.rowInflight && queued <= (this.D.bank.overlapTail ? 2 : 0);
-    const ready = !this.selActive || (rowsDone && !this.fresh && !hold && tailOk);
-    const tokenDue = this.selActive && this.eoqOwed && !this.fresh && rowsDone && queued === 0 && selected.length === 0;
-    return { hold, queued, pushes, rowsDone, ready, tokenDue, token: tokenDue && !hold };
+    // the ready rule sees the registered results of pipe[L] only (L ≥ 1)
+    const L = this.L;
+    const due = L === 0 ? 0 : selected.length;
+    const tailOk =
+      this.unknownRows === 0 &&
+      (this.D.bank.overlapTail ? queued + due <= L + 2 && (queued > 0 || due <= L + 1) : queued === 0 && due === 0);
+    const selOk = !this.selActive || (rowsDone && !this.fresh && !hold && tailOk);
+    const pass1 = this.hActive || this.p1Done || this.goWait;
+    const ready = this.D.candSel.passOne ? !pass1 && (!this.selActive || (rowsDone && !this.fresh && !hold)) : selOk;
+    const keysIn = rowsDone && this.pendingRows === 0;
+    const tokenDue = this.selActive && this.eoqOwed && !this.fresh && keysIn && queued === 0 && selected.length === 0;
+    return { hold, queued, pushes, selected, keysIn, selOk, ready, tokenDue, token: tokenDue && !hold };
   }
   get idle(): boolean {
     return (
       !this.eoqOwed &&
-      !this.rowInflight &&
+      !this.hActive &&
+      !this.p1Done &&
+      !this.goWait &&
+      this.pipe.every((x) => x < 0) &&
       this.queues.every((q) => q.length === 0) &&
       this.attn.empty &&
       !this.attn.partFull &&
@@ -168,7 +223,13 @@ class BankSim {
   }
 
   tick(
-    inp: { rst?: boolean; clear?: boolean; ld?: { k: number[]; v: number[]; hashAt: number }; qs?: QueryRec } = {},
+    inp: {
+      rst?: boolean;
+      clear?: boolean;
+      ld?: { k: number[]; v: number[]; hashAt: number };
+      qs?: QueryRec;
+      go?: boolean;
+    } = {},
   ): void {
     const D = this.D,
       pC = D.cfg.pC,
@@ -194,35 +255,46 @@ class BankSim {
       qs_vec: junk(),
       thr: rng.int(-(2 ** (D.candSel.thresholdProduct.bits - 1)), 2 ** (D.candSel.thresholdProduct.bits - 1) - 1),
       part_clear: 0,
+      ...(D.candSel.passOne ? { thr_go: 0 } : {}),
+      ...(D.candSel.topm ? { hist_shift: this.shift } : {}),
     };
     if (inp.rst) {
       inputs.rst = 1;
       this.cycles.push({ in: inputs, out: {} });
       return;
     }
-    const { hold, queued, pushes, rowsDone, ready, tokenDue, token } = this.comb();
+    const { hold, queued, pushes, selected, keysIn, selOk, ready, tokenDue, token } = this.comb();
     const P = pushes.length;
     // ---- combinational view of this cycle
-    const qs = inp.qs;
-    if (qs && !ready) throw new Error('bank model: qs_start while not ready');
+    const p1 = D.candSel.passOne;
+    const qsIn = inp.qs;
+    if (qsIn && !ready) throw new Error('bank model: qs_start while not ready');
+    if (inp.go && !p1) throw new Error('bank model: thr_go without pass 1');
+    if (inp.go && !this.p1Done) throw new Error('bank model: thr_go before p1_done');
+    // the selection starts at qs_start, or after pass 1 with thr_go (or later, once the last query lets it)
+    const goNow = !!inp.go || this.goWait;
+    const qs = p1 ? (goNow && selOk ? this.queries[this.pq] : undefined) : qsIn;
     const curQ = this.cur >= 0 ? this.queries[this.cur] : null;
-    if (curQ && ready && curQ.ready < 0) {
+    if (curQ && selOk && curQ.ready < 0) {
       curQ.ready = c;
       if (curQ.holdCycles === 0 && c - curQ.qs !== curQ.readyAt)
         throw new Error(`bank model: ready ${c - curQ.qs} cycles after qs_start, bankOrder says ${curQ.readyAt}`);
     }
+    if (p1 && curQ && ready && curQ.rowsDone < 0 && this.pq === this.cur) {
+      curQ.rowsDone = c;
+      if (curQ.holdCycles === 0 && c - curQ.qs !== curQ.rowsDoneAt)
+        throw new Error(`bank model: pass-1 ready ${c - curQ.qs} cycles after p2_start, bankOrder: ${curQ.rowsDoneAt}`);
+    }
     const rCur = qs ? 0 : this.r;
-    const room = this.queues.every((q) => (this.rowInflight ? 1 : 0) + q.length < QD);
+    // count + its key due from pipe[L] (registered, L ≥ 1) + the unknown rows + 1 ≤ depth
+    const dueIn = (i: number) => (this.L > 0 && selected.some(([c]) => c === i) ? 1 : 0);
+    const room = this.queues.every((q, i) => this.unknownRows + dueIn(i) + q.length < QD);
     const issue = (qs !== undefined || this.selActive) && rCur < this.nRows && room && !hold;
     if ((qs !== undefined || this.selActive) && rCur < this.nRows && !room && !hold) this.roomStalls++;
     if (hold) {
       const hb = this.holdBlocked;
       if ((qs !== undefined || this.selActive) && rCur < this.nRows && room) hb.issue++;
-      if (
-        this.rowInflight &&
-        Array.from({ length: pC }, (_, i) => this.rowB * pC + i).some((j) => j < this.kvCount && this.sel(j))
-      )
-        hb.push++;
+      if (selected.length > 0) hb.push++;
       if (this.queues.some((q) => q.length > 0)) hb.pop++;
       if (tokenDue) hb.token++;
     }
@@ -230,7 +302,7 @@ class BankSim {
     for (let i = 0; i < pC; i++)
       if (this.queues[i].length > 0 && (g < 0 || this.queues[i].length > this.queues[g].length)) g = i;
     const pop = g >= 0 && !hold;
-    const lastPop = pop && queued === 1 && (this.fresh || (rowsDone && P === 0));
+    const lastPop = pop && queued === 1 && (this.fresh || (keysIn && P === 0));
     const hNow = this.pendingHashes.length && this.pendingHashes[0].at <= c ? this.pendingHashes.shift()! : null;
     const nDone = this.normPipe.length && this.normPipe[0].done === c ? this.normPipe.shift()! : null;
     if (this.normPipe.length && this.normPipe[0].done <= c) throw new Error('bank model: norm pipeline out of order');
@@ -243,13 +315,14 @@ class BankSim {
     if (inp.ld)
       Object.assign(inputs, { ld_valid: 1, ld_k: packBus(inp.ld.k, D.qkv.bits), ld_v: packBus(inp.ld.v, D.qkv.bits) });
     if (hNow) Object.assign(inputs, { h_valid: 1, h_data: packBus(hNow.data, 1) });
-    if (qs)
+    if (qsIn)
       Object.assign(inputs, {
         qs_start: 1,
-        qs_hash: packBus(qs.hash, 1),
-        qs_vec: packBus(qs.q, D.qkv.bits),
-        thr: qs.thr,
+        qs_hash: packBus(qsIn.hash, 1),
+        qs_vec: packBus(qsIn.q, D.qkv.bits),
+        ...(p1 ? {} : { thr: qsIn.thr }),
       });
+    if (inp.go) Object.assign(inputs, { thr_go: 1, thr: this.queries[this.pq].thr });
     if (partClear) inputs.part_clear = 1;
     const pf = this.attn.partFull;
     if (pf) this.partChecks++;
@@ -259,6 +332,9 @@ class BankSim {
         norms_pending: this.inFlight !== 0 ? 1 : 0,
         max_norm: this.maxNorm,
         ready: ready ? 1 : 0,
+        ...(p1 ? { p1_done: this.p1Done ? 1 : 0 } : {}),
+        ...(D.candSel.topm ? { hist: packBus(this.hist, D.bank.histCount.bits) } : {}),
+        ...(D.candSel.best ? { best_est: this.best } : {}),
         part_full: pf ? 1 : 0,
         ...partOut(
           D,
@@ -270,6 +346,8 @@ class BankSim {
     // ---- rising edge
     if (hold) for (const q of this.queries) if (q.qs >= 0 && (q.eoq < 0 || q.ready < 0)) q.holdCycles++;
     if (qs && queued + P > 0) this.qsOverTail++;
+    if (qsIn && p1 && this.selActive && queued + P > 0) this.p1OverDrain++;
+    if (inp.go && !selOk) this.goWaits++;
     if (qs && this.cur >= 0 && this.queries[this.cur].ready === c) this.qsBackToBack++;
     let s0: Slot = null;
     let ended: QueryRec | null = null;
@@ -300,34 +378,40 @@ class BankSim {
           `bank model: end of query ${c - ended.qs} cycles after qs_start, bankOrder says ${ended.eoqAt}`,
         );
     }
-    const qSwap = this.fresh2 && !hold;
-    if (!hold) this.fresh2 = this.fresh;
+    // the attention module takes the new q in the first cycle after the window
+    const qSwap = this.sinceStart === this.L + 2 && !hold;
+    if (qs || !hold) {
+      this.pipe.pop();
+      this.pipe.unshift(issue ? rCur : -1);
+    }
     if (qs) {
       this.selActive = true;
-      this.rowInflight = issue;
       this.r = issue ? 1 : 0;
-      this.fresh = true;
+      this.sinceStart = 1;
       this.eoqOwed = true;
     } else if (!hold) {
-      this.rowInflight = issue;
       if (issue) this.r++;
-      if (token || (lastPop && !this.fresh)) this.eoqOwed = false; // in the fresh cycle a last pop is the old query's
-      this.fresh = false;
+      if (token || (lastPop && !this.fresh)) this.eoqOwed = false; // in the window a last pop is the old query's
+      this.sinceStart = Math.min(this.sinceStart + 1, this.L + 3);
     }
-    if (issue) this.rowB = rCur;
     // attention: a norm request leaving S3 enters the square root pipeline (normW stages)
     if (this.attn.sumsqValid) {
       const s3 = this.attn.s3 as { x: number[]; tag: number };
       this.normPipe.push({ done: c + D.norm.sqrtLatency, tag: s3.tag, value: isqrt(sumSquares(s3.x)) });
     }
+    if (qsIn) {
+      this.pq = this.queries.length;
+      this.queries.push(qsIn);
+      this.expected.push(qsIn.partial);
+      if (p1) qsIn.p1 = c;
+    }
     if (qs) {
       qs.qs = c;
-      this.cur = this.queries.length;
-      this.queries.push(qs);
-      this.expected.push(qs.partial);
+      this.cur = this.queries.indexOf(qs);
     }
+    if (p1) this.passOneEdge(qsIn, !!inp.go, goNow && !selOk);
     // a finish fills the partial registers (also in a part_clear cycle): the output division takes it later
-    if (this.attn.edge(s0, partClear, qs ? this.cur : null, qSwap) >= 0)
+    if (this.attn.edge(s0, partClear, qsIn ? this.pq : null, qSwap) >= 0)
       this.clearAt = c + 1 + (rng.next() < 0.25 ? 0 : rng.int(1, 12 + 2 * D.bank.rows));
     // load counters, memories, norms
     if (inp.ld) {
@@ -343,6 +427,7 @@ class BankSim {
     this.inFlight += (inp.ld ? 1 : 0) - (nDone ? 1 : 0);
     if (inp.clear) {
       this.selActive = false;
+      this.hActive = this.p1Done = this.hInflight = this.goWait = false;
       this.kvCount = 0;
       this.hCount = 0;
       this.maxNorm = 0;
@@ -351,6 +436,47 @@ class BankSim {
     } else {
       if (inp.ld) this.kvCount++;
       if (nDone && nDone.value > this.maxNorm) this.maxNorm = nDone.value;
+    }
+  }
+
+  /** Pass 1 at the rising edge: the row read last cycle is counted (top-m: each existing key's estimate
+   *  into its bin; best: the largest estimate), the next row is read, p1_done rises after the last row and
+   *  falls with thr_go; go_wait keeps a thr_go that came before the last query let pass 2 start. */
+  private passOneEdge(qs: QueryRec | undefined, go: boolean, wait: boolean): void {
+    const D = this.D,
+      pC = D.cfg.pC;
+    const nRows = this.nRows;
+    const hRCur = qs ? 0 : this.hR;
+    const hIssue = (qs !== undefined || this.hActive) && hRCur < nRows;
+    const hLast = this.hInflight && this.hRowB + 1 === nRows;
+    if (qs) {
+      if (D.candSel.topm) this.hist.fill(0);
+      this.best = D.candSel.similarity.min;
+    } else if (this.hInflight) {
+      const q = this.queries[this.pq];
+      for (let i = 0; i < pC; i++) {
+        const j = this.hRowB * pC + i;
+        if (j >= this.kvCount) continue;
+        const est = estimate(D, hamming(q.hash, this.hashes[j]!), this.norms[j]!);
+        if (D.candSel.topm) this.hist[estimateBin(D, est, this.shift)]++;
+        this.best = Math.max(this.best, est);
+      }
+    }
+    this.hInflight = hIssue;
+    if (qs) {
+      this.hActive = nRows !== 0;
+      this.p1Done = nRows === 0;
+    } else if (hLast) {
+      this.hActive = false;
+      this.p1Done = true;
+      const q = this.queries[this.pq];
+      q.hist = [...this.hist];
+      q.best = this.best;
+    } else if (go) this.p1Done = false;
+    this.goWait = wait;
+    if (hIssue) {
+      this.hR = hRCur + 1;
+      this.hRowB = hRCur;
     }
   }
 }
@@ -403,6 +529,11 @@ function makeQuery(D: DesignSpec, sim: BankSim, rng: Rng, kind: Kind): QueryRec 
     qs: -1,
     eoq: -1,
     ready: -1,
+    p1: -1,
+    rowsDone: -1,
+    rowsDoneAt: run.rowsDoneAt,
+    hist: null,
+    best: null,
     pops: [],
     holdCycles: 0,
   };
@@ -444,6 +575,8 @@ export function bankTraceInfo(D: DesignSpec, seed: number): BankTraceInfo {
     // the top level waits for norms_pending to fall (and the last hash), then one threshold cycle
     while (sim.inFlight > 0 || sim.pendingHashes.length > 0) sim.tick();
     sim.tick();
+    // top-m: the histogram shift the top derives from max‖k‖
+    if (D.candSel.topm) sim.shift = histShift(D, sim.maxNorm);
     for (const kind of inv.kinds) {
       let gap = qsGap();
       for (;;) {
@@ -451,6 +584,11 @@ export function bankTraceInfo(D: DesignSpec, seed: number): BankTraceInfo {
         sim.tick();
       }
       sim.tick({ qs: makeQuery(D, sim, rng, kind) });
+      if (!D.candSel.passOne) continue;
+      // pass 1: the top answers with thr_go once p1_done is up (here after 0…4 more cycles)
+      let wait = rng.int(0, 4);
+      while (!sim.p1Done || wait-- > 0) sim.tick();
+      sim.tick({ go: true });
     }
     while (!sim.idle) sim.tick();
     sim.tick();
@@ -464,5 +602,7 @@ export function bankTraceInfo(D: DesignSpec, seed: number): BankTraceInfo {
     partChecks: sim.partChecks,
     roomStalls: sim.roomStalls,
     holdBlocked: sim.holdBlocked,
+    p1OverDrain: sim.p1OverDrain,
+    goWaits: sim.goWaits,
   };
 }

@@ -5,7 +5,8 @@ import { runUnit } from '../../../tb/harness.ts';
 import { leafConfigs } from '../../../tb/unit_configs.ts';
 import { resolveConfig } from '../../gen/config.ts';
 
-// top-m selection adds the estimate output (the bank's pass-1 histogram input)
+// top-m selection adds the estimate output (the bank's pass-1 histogram input); with two stages (the
+// default has one) its own unregistered multiplier
 const topm = resolveConfig({
   name: 'leaf_topm',
   nMax: 24,
@@ -16,10 +17,13 @@ const topm = resolveConfig({
   mH: 16,
   mO: 4,
   selection: 'topm',
+  pipeline: { candSel: 2 },
 });
+// the combinational module of the first RTL (pipeline.candSel = 0)
+const comb = resolveConfig({ ...topm.cfg, name: 'leaf_comb', selection: 'threshold', pipeline: { candSel: 0 } });
 import { candSelTrace, cosTableTrace } from './trace.ts';
 
-describe.each([...leafConfigs, topm].map((D) => [D.cfg.name, D] as const))(
+describe.each([...leafConfigs, topm, comb].map((D) => [D.cfg.name, D] as const))(
   'elsa_cos_table and elsa_cand_sel, config %s',
   (_n, D) => {
     const traces = [cosTableTrace(D), candSelTrace(D, 11)];

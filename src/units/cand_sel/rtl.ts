@@ -1,7 +1,7 @@
 // Candidate selection's Verilog modules: what each template needs besides the design spec
 // (contract: ./README.md).
 import type { ModuleDef } from '../module.ts';
-import { input, output, signExtend, verilogLiteral } from '../module.ts';
+import { clockPort, input, output, signExtend, verilogLiteral } from '../module.ts';
 
 export const cosTableModule: ModuleDef = {
   name: 'elsa_cos_table',
@@ -29,11 +29,16 @@ export const candSelModule: ModuleDef = {
   deps: ['elsa_cos_table'],
   doc: 'one candidate selection module: XOR, popcount, cos table, × key norm, compare',
   ports: (D) => [
+    ...(D.cfg.pipeline.candSel > 0
+      ? [clockPort(), input('en', 1, `advance the ${D.cfg.pipeline.candSel} register stage(s) (low: hold them)`)]
+      : []),
     input('q_hash', D.hash.code, 'hash of the query'),
     input('key_hash', D.hash.code, 'hash of the key'),
     input('key_norm', D.norm.norm, '‖k‖ of the key'),
     input('thr', D.candSel.thresholdProduct, 'threshold register t·max‖k‖'),
-    output('sel', 1, 'the key is a candidate: ‖k‖·cos_table[ham] ≥ t·max‖k‖'),
+    D.cfg.pipeline.candSel > 0
+      ? output('sel', 1, `the key of ${D.cfg.pipeline.candSel} enabled cycle(s) ago is a candidate`, { reg: true })
+      : output('sel', 1, 'the key is a candidate: ‖k‖·cos_table[ham] ≥ t·max‖k‖'),
     ...(D.candSel.passOne
       ? [output('est', D.candSel.similarity, 'the estimate ‖k‖·cos_table[ham] (pass 1: top-m histogram, best key)')]
       : []),
@@ -41,12 +46,14 @@ export const candSelModule: ModuleDef = {
   localparams: (D) => {
     const c = D.candSel;
     // THR_W appears in the body only when the compare widens thr (today SIM_W = THR_W = CMP_W)
-    const thr = c.thresholdProduct.bits < c.compare.bits ? [c.thresholdProduct] : [];
+    // (or when stage 1 registers it)
+    const thr = c.thresholdProduct.bits < c.compare.bits || D.cfg.pipeline.candSel >= 2 ? [c.thresholdProduct] : [];
     return [D.hash.code, c.hamming, D.norm.norm, c.cos, c.similarity, ...thr, c.compare];
   },
   view: (D) => ({
     simCmp: signExtend('sim', D.candSel.similarity, D.candSel.compare),
-    thrCmp: signExtend('thr', D.candSel.thresholdProduct, D.candSel.compare),
+    thrCmp: signExtend(D.cfg.pipeline.candSel >= 2 ? 'thr_r' : 'thr', D.candSel.thresholdProduct, D.candSel.compare),
     passOne: D.candSel.passOne,
+    stages: D.cfg.pipeline.candSel,
   }),
 };

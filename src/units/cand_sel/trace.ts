@@ -20,6 +20,9 @@ export function candSelTrace(D: DesignSpec, seed: number, count = 300): Trace {
   const rng = new Rng(seed);
   const k = D.cfg.k;
   const cycles: Cycle[] = [];
+  // with pipeline.candSel register stages (enable en): the results in flight, oldest last
+  const stages = D.cfg.pipeline.candSel;
+  const flight: (number | null)[] = new Array(stages).fill(null);
   for (let i = 0; i < count; i++) {
     const qh = bitsOf(rng, k);
     // Hamming distances spread over the whole table: flip a random number of bits.
@@ -30,14 +33,20 @@ export function candSelTrace(D: DesignSpec, seed: number, count = 300): Trace {
     const maxNorm = Math.max(norm, rng.int(0, 2 ** D.norm.norm.bits - 1));
     const thr = tQ * maxNorm;
     const ham = flips;
+    const sel = isCandidate(D, ham, norm, thr) ? 1 : 0;
+    const en = rng.next() < 0.8 ? 1 : 0;
     cycles.push({
-      in: { q_hash: packBus(qh, 1), key_hash: packBus(kh, 1), key_norm: norm, thr },
+      in: { q_hash: packBus(qh, 1), key_hash: packBus(kh, 1), key_norm: norm, thr, ...(stages ? { en } : {}) },
       out: {
-        sel: isCandidate(D, ham, norm, thr) ? 1 : 0,
+        sel: stages ? flight[stages - 1] : sel,
         // pass 1 (top-m, emptySet = 'best'): the estimate the bank collects
         ...(D.candSel.passOne ? { est: estimate(D, ham, norm) } : {}),
       },
     });
+    if (stages && en) {
+      flight.pop();
+      flight.unshift(sel);
+    }
   }
   return { module: 'elsa_cand_sel', ...tracePorts(candSelModule.ports!(D)), cycles };
 }
