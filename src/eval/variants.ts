@@ -11,8 +11,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolveConfig } from '../gen/config.ts';
 import { COMPILED } from '../root.ts';
 import { UserError } from '../spec/errors.ts';
-import { elsaFloatSelecting, type AttentionResult, type Matrix, type Selection } from '../model/float.ts';
-import { elsaFixedModel } from '../model/models.ts';
+import { elsaFloatSelecting, type Matrix, type Selection } from '../model/float.ts';
+import { elsaFixedOut, quantize, quantizeThreshold } from '../units/top/model.ts';
 import { loadClip } from '../tflite/audio.ts';
 import { KwtModel, type AttentionHook, type KwtCheckpoint } from '../tflite/interpreter.ts';
 import { checkKwtConfig } from './calibrate.ts';
@@ -47,12 +47,30 @@ export function makeVariantEvaluator(cfg: unknown, kwt: KwtModel = KwtModel.load
   const D = resolveConfig(cfg);
   checkKwtConfig(D);
   const float = elsaFloatSelecting(D);
-  const fixed = elsaFixedModel(D);
-  const attend = (v: Variant, Q: Matrix, K: Matrix, V: Matrix, sel: Selection): AttentionResult => {
-    if (v.model === 'float') return float.attend(Q, K, V, sel);
+  const outScale = 2 ** D.out.frac;
+  const quantizeRows = (rows: Float32Array[]) =>
+    rows.map((r) => {
+      const o = new Int32Array(r.length);
+      for (let i = 0; i < r.length; i++) o[i] = quantize(r[i]!, D);
+      return o;
+    });
+  /** Output rows and candidate keys per query of one layer under one variant. */
+  const attend = (v: Variant, q: Float32Array[], k: Float32Array[], v2: Float32Array[], sel: Selection) => {
+    if (v.model === 'float') {
+      const r = float.attend(toMatrix(q), toMatrix(k), toMatrix(v2), sel);
+      const selected = r.candidates.map((row) => row.reduce((c, b) => c + (b ? 1 : 0), 0));
+      return { out: r.out.map((o) => Float32Array.from(o)), selected };
+    }
     if (sel.kind !== 'threshold' || sel.fallback)
       throw new UserError('the fixed-point model implements the threshold rule only (no top-m, no fallback)');
-    return fixed.attend(Q, K, V, sel.t);
+    // elsaFixedOut is elsaFixed (the RTL's model) without its trace, bit for bit
+    const r = elsaFixedOut(D, quantizeRows(k), quantizeRows(v2), quantizeRows(q), quantizeThreshold(sel.t, D));
+    const out = r.out.map((row) => {
+      const o = new Float32Array(row.length);
+      for (let i = 0; i < row.length; i++) o[i] = row[i]! / outScale;
+      return o;
+    });
+    return { out, selected: Array.from(r.selected) };
   };
   const exact = new Map<string, { label: string; n: number; cp: KwtCheckpoint }>();
   const hook =
@@ -60,16 +78,14 @@ export function makeVariantEvaluator(cfg: unknown, kwt: KwtModel = KwtModel.load
     (layer, q, k, v2) => {
       const sel = v.layers[layer];
       if (!sel) throw new UserError(`no selection rule for layer ${layer}`);
-      const r = attend(v, toMatrix(q), toMatrix(k), toMatrix(v2), sel);
+      const r = attend(v, q, k, v2, sel);
       let total = 0;
-      for (const row of r.candidates) {
-        let c = 0;
-        for (const b of row) if (b) c++;
+      for (const c of r.selected) {
         total += c;
         if (c === 0) st.empty++;
       }
       st.selected[layer] = total;
-      return r.out.map((o) => Float32Array.from(o));
+      return r.out;
     };
   return (path: string, variants: Variant[]): ClipRuns => {
     let ex = exact.get(path);

@@ -13,22 +13,38 @@ export interface AttentionModel {
   attend(Q: Matrix, K: Matrix, V: Matrix, t: number): AttentionResult;
 }
 
-export const dot = (a: number[], b: number[]): number => a.reduce((s, x, i) => s + x * b[i], 0);
+/** Σ a_i·b_i summed from 0 in index order (a loop: the evaluations call it millions of times). */
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
 export const norm2 = (a: number[]): number => Math.sqrt(dot(a, a));
 
-/** softmax(scale·q·K) over the keys in `keep` (all when omitted), times V. */
+/** softmax(scale·q·K) over the keys in `keep` (all when omitted), times V: scores, their maximum, the
+ *  exponentials and their sum, then the weighted rows, each in key order. */
 export function softmaxAttend(q: number[], K: Matrix, V: Matrix, scale: number, keep?: boolean[]): number[] {
-  const idx = K.map((_, y) => y).filter((y) => !keep || keep[y]);
   const d = V[0]?.length ?? 0;
+  const idx: number[] = [];
+  for (let y = 0; y < K.length; y++) if (!keep || keep[y]) idx.push(y);
   if (idx.length === 0) return new Array(d).fill(0);
-  const s = idx.map((y) => scale * dot(q, K[y]));
-  const mx = Math.max(...s);
-  const e = s.map((x) => Math.exp(x - mx));
-  const z = e.reduce((a, b) => a + b, 0);
-  const out = new Array(d).fill(0);
-  idx.forEach((y, i) => {
-    for (let c = 0; c < d; c++) out[c] += (e[i] / z) * V[y][c];
-  });
+  const e = new Float64Array(idx.length);
+  let mx = -Infinity;
+  for (let i = 0; i < idx.length; i++) {
+    e[i] = scale * dot(q, K[idx[i]!]!);
+    mx = Math.max(mx, e[i]!);
+  }
+  let z = 0;
+  for (let i = 0; i < idx.length; i++) {
+    e[i] = Math.exp(e[i]! - mx);
+    z += e[i]!;
+  }
+  const out = new Array<number>(d).fill(0);
+  for (let i = 0; i < idx.length; i++) {
+    const w = e[i]! / z;
+    const v = V[idx[i]!]!;
+    for (let c = 0; c < d; c++) out[c] += w * v[c]!;
+  }
   return out;
 }
 

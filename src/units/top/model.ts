@@ -102,3 +102,145 @@ export function elsaFixed(
   });
   return { keyHash, keyNorm: norms, maxNorm, thr, queries, out: queries.map((q) => q.out) };
 }
+
+/** What an evaluation needs of one invocation: the output rows and each query's candidate count. */
+export interface InvocationOut {
+  out: Float64Array[];
+  /** number of candidate keys per query */
+  selected: Int32Array;
+}
+
+/** `elsaFixed` without the trace, for evaluations: the same outputs bit for bit (src/units/top/model.test.ts
+ *  compares them), computed with flat typed arrays, packed hash words and no BigInt where the product fits
+ *  a double exactly. Rows are any array-likes of integers. */
+export function elsaFixedOut(
+  D: DesignSpec,
+  K: ArrayLike<number>[],
+  V: ArrayLike<number>[],
+  Q: ArrayLike<number>[],
+  tQ: number,
+  m = 0,
+): InvocationOut {
+  const n = K.length;
+  const { pA, d } = D.cfg;
+  const cos = D.candSel.cosTable;
+  const pack = (x: ArrayLike<number>) => hashFixed(D, Array.from(x));
+  const keyHash = K.map(pack);
+  const norms = K.map((k) => keyNorm(Array.from(k)));
+  const maxNorm = Math.max(0, ...norms);
+  const thr = thresholdRegister(tQ, maxNorm);
+  const topm = D.candSel.topm;
+  const shift = topm ? histShift(D, maxNorm) : 0;
+  const Kf = new Float64Array(n * d);
+  const Vf = new Float64Array(n * d);
+  for (let y = 0; y < n; y++)
+    for (let i = 0; i < d; i++) {
+      Kf[y * d + i] = K[y]![i]!;
+      Vf[y * d + i] = V[y]![i]!;
+    }
+  const ex = D.attention.exp;
+  const mF = 2 ** ex.mantissaFrac;
+  const yDiv = 2 ** ex.y.frac;
+  const idxDiv = 2 ** (ex.y.frac - ex.mantissaFrac);
+  const G = 2 ** D.attention.accGuard;
+  const est = new Float64Array(n);
+  const hams = new Int32Array(n);
+  const hist = topm ? new Array<number>(topm.bins).fill(0) : [];
+  // one bank's partial: started, exponent, Σe, Σe·v (the accumulate() of attention/model.ts, inlined)
+  const pStarted = new Uint8Array(pA);
+  const pE = new Float64Array(pA);
+  const pS = new Float64Array(pA);
+  const pO = Array.from({ length: pA }, () => new Float64Array(d));
+  const selected = new Int32Array(Q.length);
+  const out = Q.map((q, x) => {
+    const hash = hashFixed(D, Array.from(q));
+    for (let y = 0; y < n; y++) {
+      const kh = keyHash[y]!;
+      let h = 0;
+      for (let i = 0; i < kh.length; i++) h += hash[i]! ^ kh[i]!;
+      hams[y] = h;
+      est[y] = norms[y]! * cos[h]!;
+    }
+    let qThr = thr;
+    if (topm) {
+      hist.fill(0);
+      for (let y = 0; y < n; y++) hist[estimateBin(D, est[y]!, shift)]++;
+      qThr = topmThreshold(D, topmBin(hist, m), shift, thr);
+    }
+    if (D.candSel.best) {
+      let mx = -Infinity;
+      for (let y = 0; y < n; y++) if (est[y]! > mx) mx = est[y]!;
+      qThr = bestThreshold(qThr, mx);
+    }
+    let count = 0;
+    for (let b = 0; b < pA; b++) {
+      const nb = bankSize(D, b, n);
+      const mask = new Array<boolean>(nb);
+      for (let j = 0; j < nb; j++) {
+        const y = b + pA * j;
+        mask[j] = norms[y]! * cos[hams[y]!]! >= qThr;
+        if (mask[j]) count++;
+      }
+      pStarted[b] = 0;
+      pS[b] = 0;
+      const o = pO[b]!.fill(0);
+      for (const j of bankOrder(D, mask).order) {
+        const y = (b + pA * j) * d;
+        let score = 0;
+        for (let i = 0; i < d; i++) score += q[i]! * Kf[y + i]!;
+        const yv = score * ex.constant;
+        const e = Math.max(-ex.exponentMax, Math.min(ex.exponentMax, Math.floor(yv / yDiv)));
+        const idx = Math.floor(yv / idxDiv) % mF;
+        const M = (mF + ex.table[(idx + mF) % mF]!) * G;
+        if (!pStarted[b] || e > pE[b]!) {
+          const sh = 2 ** (pStarted[b] ? e - pE[b]! : 0);
+          pS[b] = Math.floor(pS[b]! / sh) + M;
+          for (let i = 0; i < d; i++) o[i] = Math.floor(o[i]! / sh) + M * Vf[y + i]!;
+          pE[b] = e;
+          pStarted[b] = 1;
+        } else {
+          const sh = 2 ** (pE[b]! - e);
+          pS[b] = pS[b]! + Math.floor(M / sh);
+          for (let i = 0; i < d; i++) o[i] = o[i]! + Math.floor((M * Vf[y + i]!) / sh);
+        }
+      }
+    }
+    selected[x] = count;
+    return divide(D, pStarted, pE, pS, pO);
+  });
+  return { out, selected };
+}
+
+/** outputDivision() of output_div/model.ts over flat partials, the product O·recip in a double when it is
+ *  exact there (below 2^53), else in BigInt. */
+function divide(D: DesignSpec, started: Uint8Array, pE: Float64Array, pS: Float64Array, pO: Float64Array[]) {
+  const d = D.cfg.d;
+  const o = new Float64Array(d);
+  let E = -Infinity;
+  for (let b = 0; b < started.length; b++) if (started[b] && pE[b]! > E) E = pE[b]!;
+  if (E === -Infinity) return o;
+  let S = 0;
+  for (let b = 0; b < started.length; b++) {
+    if (!started[b]) continue;
+    const sh = 2 ** (E - pE[b]!);
+    S += Math.floor(pS[b]! / sh);
+    const p = pO[b]!;
+    for (let i = 0; i < d; i++) o[i] = o[i]! + Math.floor(p[i]! / sh);
+  }
+  const pBit = Math.floor(Math.log2(S));
+  const msb = 2 ** pBit > S ? pBit - 1 : 2 ** (pBit + 1) <= S ? pBit + 1 : pBit;
+  const f = Math.floor(S / 2 ** (msb - D.outputDiv.recipIndexBits)) % 2 ** D.outputDiv.recipIndexBits;
+  const recip = D.outputDiv.recipTable[f]!;
+  const shN = D.outputDiv.recip.frac + msb + D.qkv.frac - D.out.frac;
+  const sh = 2 ** shN;
+  const half = 2 ** (shN - 1);
+  for (let i = 0; i < d; i++) {
+    const prod = o[i]! * recip;
+    const r =
+      shN >= 1 && Math.abs(prod) + half < 2 ** 53
+        ? Math.floor((prod + half) / sh)
+        : Number((BigInt(o[i]!) * BigInt(recip) + (1n << BigInt(shN - 1))) >> BigInt(shN));
+    o[i] = saturate(r, D.out.bits);
+  }
+  return o;
+}
