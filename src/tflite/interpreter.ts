@@ -39,6 +39,7 @@
  * dot products and reductions accumulate in float64.
  */
 import { defaultKwt1Path, readTfliteFile, type TfliteModel, type TfliteOperator } from './reader.ts';
+import { WasmFc } from './fc_wasm.ts';
 
 export const KWT_LABELS = [
   'silence',
@@ -317,7 +318,7 @@ function normAxis(axis: number, rank: number): number {
 /** o[b][r] = Σ_i x[b][i]·w[r][i] + bias[r], each sum in float64 over four interleaved partial sums
  *  (s0 + s1 + s2 + s3 + bias, tail into s0), then rounded to float32. Two output rows at a time share
  *  the loads of x; the order of every addition is the same as one row at a time, so the results are too. */
-function fullyConnected(
+export function fullyConnected(
   x: Float32Array,
   w: Float32Array,
   bias: Float32Array | undefined,
@@ -388,6 +389,8 @@ export class KwtModel {
   private readonly exactOnly: Set<number>;
   /** Index of the last operator reading each tensor (-1: none), to keep checkpoints small. */
   private readonly lastUse: number[];
+  /** The same products in WebAssembly for constant weights (fc_wasm.ts), where the runtime has SIMD. */
+  private readonly wasm = WasmFc.create();
 
   private constructor(model: TfliteModel) {
     this.model = model;
@@ -620,7 +623,9 @@ export class KwtModel {
           const batch = x.length / inDim;
           if (!Number.isInteger(batch)) throw new Error(`FC input size mismatch at op ${op.index}`);
           const o = new Float32Array(batch * outDim);
-          fullyConnected(x, w, bias, o, batch, inDim, outDim);
+          const constant = this.consts[ins[1]!] === w && (!bias || this.consts[ins[2]!] === bias);
+          if (this.wasm && constant && WasmFc.fits(inDim, outDim)) this.wasm.run(x, w, bias, o, batch);
+          else fullyConnected(x, w, bias, o, batch, inDim, outDim);
           activate(o, op.options.fusedActivation);
           out = o;
           if (site) {
