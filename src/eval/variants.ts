@@ -11,8 +11,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolveConfig } from '../gen/config.ts';
 import { COMPILED } from '../root.ts';
 import { UserError } from '../spec/errors.ts';
-import { elsaFloatSelecting, type Matrix, type Selection } from '../model/float.ts';
-import { elsaFixedOut, quantize, quantizeThreshold } from '../units/top/model.ts';
+import { elsaFloatSelecting, type Selection } from '../model/float.ts';
+import { elsaFixedOut, quantizer, quantizeThreshold } from '../units/top/model.ts';
 import { loadClip } from '../tflite/audio.ts';
 import { KwtModel, type AttentionHook, type KwtCheckpoint } from '../tflite/interpreter.ts';
 import { checkKwtConfig } from './calibrate.ts';
@@ -39,8 +39,6 @@ export interface ClipRuns {
   runs: RunStats[];
 }
 
-const toMatrix = (rows: Float32Array[]): Matrix => rows.map((r) => Array.from(r));
-
 /** Evaluates clips under variants in this process; the exact run of each clip is kept (its label and
  *  checkpoint, a few hundred kB) so repeated calls on the same clips, as calibration makes, pay it once. */
 export function makeVariantEvaluator(cfg: unknown, kwt: KwtModel = KwtModel.load()) {
@@ -48,16 +46,17 @@ export function makeVariantEvaluator(cfg: unknown, kwt: KwtModel = KwtModel.load
   checkKwtConfig(D);
   const float = elsaFloatSelecting(D);
   const outScale = 2 ** D.out.frac;
+  const quantize = quantizer(D);
   const quantizeRows = (rows: Float32Array[]) =>
     rows.map((r) => {
       const o = new Int32Array(r.length);
-      for (let i = 0; i < r.length; i++) o[i] = quantize(r[i]!, D);
+      for (let i = 0; i < r.length; i++) o[i] = quantize(r[i]!);
       return o;
     });
   /** Output rows and candidate keys per query of one layer under one variant. */
   const attend = (v: Variant, q: Float32Array[], k: Float32Array[], v2: Float32Array[], sel: Selection) => {
     if (v.model === 'float') {
-      const r = float.attend(toMatrix(q), toMatrix(k), toMatrix(v2), sel);
+      const r = float.attend(q, k, v2, sel);
       const selected = r.candidates.map((row) => row.reduce((c, b) => c + (b ? 1 : 0), 0));
       return { out: r.out.map((o) => Float32Array.from(o)), selected };
     }

@@ -19,11 +19,13 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
   return s;
 }
-export const norm2 = (a: number[]): number => Math.sqrt(dot(a, a));
+export const norm2 = (a: ArrayLike<number>): number => Math.sqrt(dot(a, a));
+/** Input rows: arrays or typed arrays (the interpreter's Float32Array rows, read without a copy). */
+export type Rows = readonly ArrayLike<number>[];
 
 /** softmax(scale·q·K) over the keys in `keep` (all when omitted), times V: scores, their maximum, the
  *  exponentials and their sum, then the weighted rows, each in key order. */
-export function softmaxAttend(q: number[], K: Matrix, V: Matrix, scale: number, keep?: boolean[]): number[] {
+export function softmaxAttend(q: ArrayLike<number>, K: Rows, V: Rows, scale: number, keep?: boolean[]): number[] {
   const d = V[0]?.length ?? 0;
   const idx: number[] = [];
   for (let y = 0; y < K.length; y++) if (!keep || keep[y]) idx.push(y);
@@ -67,8 +69,51 @@ export type Selection =
 /** Float ELSA with a per-invocation selection rule. */
 export interface SelectingModel {
   /** candidates[x][y]: query x keeps key y */
-  select(Q: Matrix, K: Matrix, sel: Selection): boolean[][];
-  attend(Q: Matrix, K: Matrix, V: Matrix, sel: Selection): AttentionResult;
+  select(Q: Rows, K: Rows, sel: Selection): boolean[][];
+  attend(Q: Rows, K: Rows, V: Rows, sel: Selection): AttentionResult;
+}
+
+const popcount = (v: number): number => {
+  let x = v - ((v >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+};
+
+/** hashFloat() of one design on flat arrays, bits packed 32 to a word (hash bit j: word j >> 5, bit j & 31):
+ *  kronApply()'s sums in its order (mode by mode, each sum from 0 over i), so the same signs. */
+function packedHasher(D: DesignSpec): (x: ArrayLike<number>) => Int32Array {
+  const blocks = D.hash.real.map((factors) => {
+    let dims = factors.map((a) => a[0]!.length);
+    return factors.map((a, m) => {
+      const g = a.length;
+      const f = dims[m]!;
+      const inner = dims.slice(m + 1).reduce((p, q) => p * q, 1);
+      const outer = dims.slice(0, m).reduce((p, q) => p * q, 1);
+      dims = dims.map((x, i) => (i === m ? g : x));
+      return { a: Float64Array.from(a.flat()), g, f, inner, outer, out: new Float64Array(outer * g * inner) };
+    });
+  });
+  const words = (D.cfg.k + 31) >> 5;
+  return (x) => {
+    const h = new Int32Array(words);
+    let bit = 0;
+    for (const modes of blocks) {
+      let t: ArrayLike<number> = x;
+      for (const { a, g, f, inner, outer, out } of modes) {
+        for (let o = 0; o < outer; o++)
+          for (let j = 0; j < g; j++)
+            for (let in_ = 0; in_ < inner; in_++) {
+              let s = 0;
+              for (let i = 0; i < f; i++) s += a[j * f + i]! * t[(o * f + i) * inner + in_]!;
+              out[(o * g + j) * inner + in_] = s;
+            }
+        t = out;
+      }
+      for (let j = 0; j < t.length; j++, bit++) if (t[j]! >= 0) h[bit >> 5] |= 1 << (bit & 31);
+    }
+    return h;
+  };
 }
 
 /** The m indices of the largest values, ties by lower index (a stable sort of the indices). */
@@ -86,18 +131,19 @@ export function elsaFloatSelecting(D: DesignSpec): SelectingModel {
   const cosOfHam = Array.from({ length: k + 1 }, (_, ham) =>
     Math.cos(Math.max(0, (Math.PI * ham) / k - D.candSel.thetaBias)),
   );
-  const select = (Q: Matrix, K: Matrix, sel: Selection): boolean[][] => {
+  const hasher = packedHasher(D);
+  const select = (Q: Rows, K: Rows, sel: Selection): boolean[][] => {
     const n = K.length;
-    const hk = K.map((key) => hashFloat(D, key));
+    const hk = K.map(hasher);
     const nk = K.map(norm2);
     const thr = sel.kind === 'threshold' ? sel.t * Math.max(0, ...nk) : 0;
     const est = new Float64Array(n);
     return Q.map((q) => {
-      const hq = hashFloat(D, q);
+      const hq = hasher(q);
       for (let y = 0; y < n; y++) {
         const h = hk[y]!;
         let ham = 0;
-        for (let i = 0; i < hq.length; i++) ham += hq[i]! ^ h[i]!;
+        for (let w = 0; w < hq.length; w++) ham += popcount(hq[w]! ^ h[w]!);
         est[y] = nk[y]! * cosOfHam[ham]!;
       }
       if (sel.kind === 'threshold') {

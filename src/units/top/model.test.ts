@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PRESETS, resolveConfig } from '../../gen/config.ts';
 import { MATRIX } from '../../gen/matrix.ts';
 import { Rng } from '../../spec/rng.ts';
-import { elsaFixed, elsaFixedOut } from './model.ts';
+import { elsaFixed, elsaFixedOut, quantize, quantizer } from './model.ts';
 
 const byName = (name: string) => MATRIX.find((c) => c.name === name)!;
 const configs = [PRESETS.small, PRESETS.kwt1, byName('m_d48_k48'), byName('m_topm_d16'), byName('m_best_d16')].map(
@@ -36,5 +36,16 @@ describe('elsaFixedOut = elsaFixed', () => {
       partial += counts.filter((c) => c > 0 && c < n).length;
     }
     expect(partial).toBeGreaterThan(0);
+  });
+});
+
+describe('quantizer = quantize', () => {
+  it.each(configs.map((D) => [D.cfg.name, D] as const))('%s: ties, saturation, signs', (_n, D) => {
+    const q = quantizer(D);
+    const rng = new Rng(7);
+    const ulp = 2 ** -D.qkv.frac;
+    const xs = [0, -0, ulp / 2, -ulp / 2, 1.5 * ulp, -1.5 * ulp, 1e9, -1e9, 2 ** D.qkv.int, -(2 ** D.qkv.int)];
+    for (let i = 0; i < 2000; i++) xs.push((rng.next() * 2 - 1) * 2 ** (D.qkv.int + 1));
+    for (const x of xs) expect(Object.is(q(x), quantize(x, D)), String(x)).toBe(true);
   });
 });

@@ -24,6 +24,16 @@ export function quantize(x: number, D: DesignSpec): number {
   const v = Math.sign(x) * Math.round(Math.abs(x) * 2 ** D.qkv.frac);
   return saturate(v, D.qkv.bits);
 }
+/** quantize() for one design, its constants computed once (the evaluations quantise millions of values). */
+export function quantizer(D: DesignSpec): (x: number) => number {
+  const scale = 2 ** D.qkv.frac;
+  const lo = -(2 ** (D.qkv.bits - 1));
+  const hi = 2 ** (D.qkv.bits - 1) - 1;
+  return (x) => {
+    const v = Math.sign(x) * Math.round(Math.abs(x) * scale);
+    return Math.max(lo, Math.min(hi, v));
+  };
+}
 export const quantizeRows = (m: number[][], D: DesignSpec): number[][] => m.map((r) => r.map((x) => quantize(x, D)));
 
 /** Threshold t (real, [-2, 2)) → signed tW-bit integer with simF fraction bits (round, saturate). */
@@ -124,7 +134,13 @@ export function elsaFixedOut(
   const n = K.length;
   const { pA, d } = D.cfg;
   const cos = D.candSel.cosTable;
-  const pack = (x: ArrayLike<number>) => hashFixed(D, Array.from(x));
+  const words = (D.cfg.k + 31) >> 5;
+  // hash bits 32 to a word, the Hamming distance by popcount
+  const pack = (x: ArrayLike<number>) => {
+    const h = new Int32Array(words);
+    hashFixed(D, Array.from(x)).forEach((b, j) => (h[j >> 5] |= b << (j & 31)));
+    return h;
+  };
   const keyHash = K.map(pack);
   const norms = K.map((k) => keyNorm(Array.from(k)));
   const maxNorm = Math.max(0, ...norms);
@@ -153,11 +169,11 @@ export function elsaFixedOut(
   const pO = Array.from({ length: pA }, () => new Float64Array(d));
   const selected = new Int32Array(Q.length);
   const out = Q.map((q, x) => {
-    const hash = hashFixed(D, Array.from(q));
+    const hash = pack(q);
     for (let y = 0; y < n; y++) {
       const kh = keyHash[y]!;
       let h = 0;
-      for (let i = 0; i < kh.length; i++) h += hash[i]! ^ kh[i]!;
+      for (let w = 0; w < words; w++) h += popcount(hash[w]! ^ kh[w]!);
       hams[y] = h;
       est[y] = norms[y]! * cos[h]!;
     }
@@ -192,16 +208,17 @@ export function elsaFixedOut(
         const e = Math.max(-ex.exponentMax, Math.min(ex.exponentMax, Math.floor(yv / yDiv)));
         const idx = Math.floor(yv / idxDiv) % mF;
         const M = (mF + ex.table[(idx + mF) % mF]!) * G;
+        // x / 2^s as x · 2^-s: the same double (a power of two), without a division
         if (!pStarted[b] || e > pE[b]!) {
-          const sh = 2 ** (pStarted[b] ? e - pE[b]! : 0);
-          pS[b] = Math.floor(pS[b]! / sh) + M;
-          for (let i = 0; i < d; i++) o[i] = Math.floor(o[i]! / sh) + M * Vf[y + i]!;
+          const inv = 2 ** -(pStarted[b] ? e - pE[b]! : 0);
+          pS[b] = Math.floor(pS[b]! * inv) + M;
+          for (let i = 0; i < d; i++) o[i] = Math.floor(o[i]! * inv) + M * Vf[y + i]!;
           pE[b] = e;
           pStarted[b] = 1;
         } else {
-          const sh = 2 ** (pE[b]! - e);
-          pS[b] = pS[b]! + Math.floor(M / sh);
-          for (let i = 0; i < d; i++) o[i] = o[i]! + Math.floor((M * Vf[y + i]!) / sh);
+          const inv = 2 ** -(pE[b]! - e);
+          pS[b] = pS[b]! + Math.floor(M * inv);
+          for (let i = 0; i < d; i++) o[i] = o[i]! + Math.floor(M * Vf[y + i]! * inv);
         }
       }
     }
@@ -210,6 +227,13 @@ export function elsaFixedOut(
   });
   return { out, selected };
 }
+
+const popcount = (v: number): number => {
+  let x = v - ((v >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+};
 
 /** outputDivision() of output_div/model.ts over flat partials, the product O·recip in a double when it is
  *  exact there (below 2^53), else in BigInt. */
