@@ -164,14 +164,28 @@ const body: number[] = [
   0x0b,
 ];
 
-const code = [...vec([[9, I32], [10, V128]].map(([n, t]) => [...uleb(n!), t!])), ...body];
+const code = [
+  ...vec(
+    [
+      [9, I32],
+      [10, V128],
+    ].map(([n, t]) => [...uleb(n!), t!]),
+  ),
+  ...body,
+];
 const utf8 = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
 const MODULE = new Uint8Array([
   ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
   ...section(1, vec([[0x60, ...vec(new Array(7).fill([I32])), 0]])),
   ...section(3, vec([[0]])),
   ...section(5, vec([[0x00, 1]])),
-  ...section(7, vec([[...utf8('fc'), 0x00, 0], [...utf8('mem'), 0x02, 0]])),
+  ...section(
+    7,
+    vec([
+      [...utf8('fc'), 0x00, 0],
+      [...utf8('mem'), 0x02, 0],
+    ]),
+  ),
   ...section(10, vec([[...uleb(code.length), ...code]])),
 ]);
 

@@ -253,28 +253,53 @@ function broadcastBinary(
   }
   // a scalar b, or b repeating along a's last axes (biases, LayerNorm scales): loops without a call per element
   if (b.length === 1 || (a.length === n && n % b.length === 0 && sameTail(aShape, bShape))) {
+    // row by row over b (no index modulo per element)
     const m = b.length;
-    switch (op) {
-      case 'ADD':
-        for (let i = 0; i < n; i++) out[i] = a[i]! + b[i % m]!;
-        return;
-      case 'SUB':
-        for (let i = 0; i < n; i++) out[i] = a[i]! - b[i % m]!;
-        return;
-      case 'MUL':
-        for (let i = 0; i < n; i++) out[i] = a[i]! * b[i % m]!;
-        return;
-      case 'POW':
-        // GELU's x³: a float32 squared is exact in float64, so x·x·x is rounded once (Math.pow is 40× slower)
-        if (m === 1 && b[0] === 3) for (let i = 0; i < n; i++) out[i] = a[i]! * a[i]! * a[i]!;
-        else for (let i = 0; i < n; i++) out[i] = Math.pow(a[i]!, b[i % m]!);
-        return;
-      default: {
-        const f = BINARY[op]!;
-        for (let i = 0; i < n; i++) out[i] = f(a[i]!, b[i % m]!);
-        return;
+    if (op === 'POW' && m === 1 && b[0] === 3) {
+      // GELU's x³: a float32 squared is exact in float64, so x·x·x is rounded once (Math.pow is 40× slower)
+      for (let i = 0; i < n; i++) out[i] = a[i]! * a[i]! * a[i]!;
+      return;
+    }
+    if (m === 1) {
+      const c = b[0]!;
+      switch (op) {
+        case 'ADD':
+          for (let i = 0; i < n; i++) out[i] = a[i]! + c;
+          return;
+        case 'SUB':
+          for (let i = 0; i < n; i++) out[i] = a[i]! - c;
+          return;
+        case 'MUL':
+          for (let i = 0; i < n; i++) out[i] = a[i]! * c;
+          return;
+        default: {
+          const f = op === 'POW' ? Math.pow : BINARY[op]!;
+          for (let i = 0; i < n; i++) out[i] = f(a[i]!, c);
+          return;
+        }
       }
     }
+    for (let base = 0; base < n; base += m) {
+      switch (op) {
+        case 'ADD':
+          for (let j = 0; j < m; j++) out[base + j] = a[base + j]! + b[j]!;
+          break;
+        case 'SUB':
+          for (let j = 0; j < m; j++) out[base + j] = a[base + j]! - b[j]!;
+          break;
+        case 'MUL':
+          for (let j = 0; j < m; j++) out[base + j] = a[base + j]! * b[j]!;
+          break;
+        case 'POW':
+          for (let j = 0; j < m; j++) out[base + j] = Math.pow(a[base + j]!, b[j]!);
+          break;
+        default: {
+          const f = BINARY[op]!;
+          for (let j = 0; j < m; j++) out[base + j] = f(a[base + j]!, b[j]!);
+        }
+      }
+    }
+    return;
   }
   const f = BINARY[op]!;
   const r = outShape.length;

@@ -44,8 +44,9 @@ describe('quantizer = quantize', () => {
     const q = quantizer(D);
     const rng = new Rng(7);
     const ulp = 2 ** -D.qkv.frac;
-    const xs = [0, -0, ulp / 2, -ulp / 2, 1.5 * ulp, -1.5 * ulp, 1e9, -1e9, 2 ** D.qkv.int, -(2 ** D.qkv.int)];
-    for (let i = 0; i < 2000; i++) xs.push((rng.next() * 2 - 1) * 2 ** (D.qkv.int + 1));
+    const top = 2 ** (D.qkv.bits - 1 - D.qkv.frac);
+    const xs = [0, -0, ulp / 2, -ulp / 2, 1.5 * ulp, -1.5 * ulp, 1e9, -1e9, top, -top, top - ulp / 2];
+    for (let i = 0; i < 2000; i++) xs.push((rng.next() * 2 - 1) * 2 * top);
     for (const x of xs) expect(Object.is(q(x), quantize(x, D)), String(x)).toBe(true);
   });
 });
