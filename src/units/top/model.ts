@@ -135,12 +135,7 @@ export function elsaFixedOut(
   const { pA, d } = D.cfg;
   const cos = D.candSel.cosTable;
   const words = (D.cfg.k + 31) >> 5;
-  // hash bits 32 to a word, the Hamming distance by popcount
-  const pack = (x: ArrayLike<number>) => {
-    const h = new Int32Array(words);
-    hashFixed(D, Array.from(x)).forEach((b, j) => (h[j >> 5] |= b << (j & 31)));
-    return h;
-  };
+  const pack = packedHasher(D);
   const keyHash = K.map(pack);
   const norms = K.map((k) => keyNorm(Array.from(k)));
   const maxNorm = Math.max(0, ...norms);
@@ -155,10 +150,16 @@ export function elsaFixedOut(
       Vf[y * d + i] = V[y]![i]!;
     }
   const ex = D.attention.exp;
-  const mF = 2 ** ex.mantissaFrac;
-  const yDiv = 2 ** ex.y.frac;
-  const idxDiv = 2 ** (ex.y.frac - ex.mantissaFrac);
-  const G = 2 ** D.attention.accGuard;
+  const expK: ExpConsts = {
+    c: ex.constant,
+    eMax: ex.exponentMax,
+    mF: 2 ** ex.mantissaFrac,
+    yDiv: 2 ** ex.y.frac,
+    idxDiv: 2 ** (ex.y.frac - ex.mantissaFrac),
+    table: Float64Array.from(ex.table),
+    G: 2 ** D.attention.accGuard,
+  };
+  const qf = new Float64Array(d);
   const est = new Float64Array(n);
   const hams = new Int32Array(n);
   const hist = topm ? new Array<number>(topm.bins).fill(0) : [];
@@ -170,6 +171,7 @@ export function elsaFixedOut(
   const selected = new Int32Array(Q.length);
   const out = Q.map((q, x) => {
     const hash = pack(q);
+    for (let i = 0; i < d; i++) qf[i] = q[i]!;
     for (let y = 0; y < n; y++) {
       const kh = keyHash[y]!;
       let h = 0;
@@ -197,35 +199,95 @@ export function elsaFixedOut(
         mask[j] = norms[y]! * cos[hams[y]!]! >= qThr;
         if (mask[j]) count++;
       }
-      pStarted[b] = 0;
-      pS[b] = 0;
-      const o = pO[b]!.fill(0);
-      for (const j of bankOrder(D, mask).order) {
-        const y = (b + pA * j) * d;
-        let score = 0;
-        for (let i = 0; i < d; i++) score += q[i]! * Kf[y + i]!;
-        const yv = score * ex.constant;
-        const e = Math.max(-ex.exponentMax, Math.min(ex.exponentMax, Math.floor(yv / yDiv)));
-        const idx = Math.floor(yv / idxDiv) % mF;
-        const M = (mF + ex.table[(idx + mF) % mF]!) * G;
-        // x / 2^s as x · 2^-s: the same double (a power of two), without a division
-        if (!pStarted[b] || e > pE[b]!) {
-          const inv = 2 ** -(pStarted[b] ? e - pE[b]! : 0);
-          pS[b] = Math.floor(pS[b]! * inv) + M;
-          for (let i = 0; i < d; i++) o[i] = Math.floor(o[i]! * inv) + M * Vf[y + i]!;
-          pE[b] = e;
-          pStarted[b] = 1;
-        } else {
-          const inv = 2 ** -(pE[b]! - e);
-          pS[b] = pS[b]! + Math.floor(M * inv);
-          for (let i = 0; i < d; i++) o[i] = o[i]! + Math.floor(M * Vf[y + i]! * inv);
-        }
-      }
+      const st = bankPartial(bankOrder(D, mask).order, b, pA, qf, Kf, Vf, d, expK, pO[b]!.fill(0));
+      pStarted[b] = st.started;
+      pE[b] = st.e;
+      pS[b] = st.s;
     }
     selected[x] = count;
     return divide(D, pStarted, pE, pS, pO);
   });
   return { out, selected };
+}
+
+/** hashFixed() of one design compiled to flat arrays, bits packed 32 to a word (hash bit j: word j >> 5,
+ *  bit j & 31). The sums are exact integers, as in hashFixed, so the bits are the same. */
+function packedHasher(D: DesignSpec): (x: ArrayLike<number>) => Int32Array {
+  const H = D.hash;
+  const ops = H.steps.flatMap((st) => st.lanes.map((op) => ({ st, op })));
+  const mode = Int32Array.from(ops, (o) => o.st.mode);
+  const dst = Int32Array.from(ops, (o) => o.op.dst);
+  const bit = Int32Array.from(ops, (o) => (o.st.mode === H.factors.length - 1 ? o.st.block * H.kb + o.op.dst : -1));
+  const start = new Int32Array(ops.length + 1);
+  ops.forEach((o, i) => (start[i + 1] = start[i]! + o.op.src.length));
+  const src = Int32Array.from(ops.flatMap((o) => o.op.src));
+  const coef = Float64Array.from(ops.flatMap((o) => o.op.coef));
+  const bufs = H.modeLen.map((n) => new Float64Array(n));
+  const words = (D.cfg.k + 31) >> 5;
+  return (x) => {
+    for (let m = 1; m < bufs.length; m++) bufs[m]!.fill(0);
+    bufs[0]!.set(x);
+    const h = new Int32Array(words);
+    for (let i = 0; i < ops.length; i++) {
+      const a = bufs[mode[i]!]!;
+      let s = 0;
+      for (let t = start[i]!; t < start[i + 1]!; t++) s += coef[t]! * a[src[t]!]!;
+      bufs[mode[i]! + 1]![dst[i]!] = s;
+      const b = bit[i]!;
+      if (b >= 0 && s >= 0) h[b >> 5] |= 1 << (b & 31);
+    }
+    return h;
+  };
+}
+
+interface ExpConsts {
+  c: number;
+  eMax: number;
+  mF: number;
+  yDiv: number;
+  idxDiv: number;
+  table: Float64Array;
+  G: number;
+}
+
+/** One bank's partial for one query (expUnit() and accumulate() of attention/model.ts over the bank's keys in
+ *  `order`, inlined): o gets Σe·v; returns started, the exponent E and Σe. x / 2^s is computed as x · 2^-s,
+ *  the same double (a power of two) without a division. */
+function bankPartial(
+  order: number[],
+  b: number,
+  pA: number,
+  q: Float64Array,
+  Kf: Float64Array,
+  Vf: Float64Array,
+  d: number,
+  ex: ExpConsts,
+  o: Float64Array,
+): { started: number; e: number; s: number } {
+  let started = 0;
+  let E = 0;
+  let S = 0;
+  for (let t = 0; t < order.length; t++) {
+    const y = (b + pA * order[t]!) * d;
+    let score = 0;
+    for (let i = 0; i < d; i++) score += q[i]! * Kf[y + i]!;
+    const yv = score * ex.c;
+    const e = Math.max(-ex.eMax, Math.min(ex.eMax, Math.floor(yv / ex.yDiv)));
+    const idx = Math.floor(yv / ex.idxDiv) % ex.mF;
+    const M = (ex.mF + ex.table[(idx + ex.mF) % ex.mF]!) * ex.G;
+    if (!started || e > E) {
+      const inv = 2 ** -(started ? e - E : 0);
+      S = Math.floor(S * inv) + M;
+      for (let i = 0; i < d; i++) o[i] = Math.floor(o[i]! * inv) + M * Vf[y + i]!;
+      E = e;
+      started = 1;
+    } else {
+      const inv = 2 ** -(E - e);
+      S = S + Math.floor(M * inv);
+      for (let i = 0; i < d; i++) o[i] = o[i]! + Math.floor(M * Vf[y + i]! * inv);
+    }
+  }
+  return { started, e: E, s: S };
 }
 
 const popcount = (v: number): number => {
