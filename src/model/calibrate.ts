@@ -4,7 +4,13 @@ import { dot, norm2, type Matrix } from './float.ts';
 /** The per-query value the paper averages: for the query's softmax scores s' (scaled by `scale`),
  *  keep keys with s' > p/n; of those take the smallest s'; return its raw score q·k / (‖q‖·max‖k‖).
  *  If no key exceeds p/n, use the key with the largest score. */
-export function queryThresholdSample(q: number[], K: Matrix, scale: number, p: number): number {
+export function queryThresholdSample(
+  q: number[],
+  K: Matrix,
+  scale: number,
+  p: number,
+  maxK: number = Math.max(...K.map(norm2)),
+): number {
   const n = K.length;
   const raw = K.map((k) => dot(q, k));
   const s = raw.map((x) => scale * x);
@@ -15,7 +21,6 @@ export function queryThresholdSample(q: number[], K: Matrix, scale: number, p: n
   let pick = -1;
   for (let y = 0; y < n; y++) if (sp[y] > p / n && (pick < 0 || sp[y] < sp[pick])) pick = y;
   if (pick < 0) pick = raw.indexOf(Math.max(...raw));
-  const maxK = Math.max(...K.map(norm2));
   const nq = norm2(q);
   return nq === 0 || maxK === 0 ? 0 : raw[pick] / (nq * maxK);
 }
@@ -26,10 +31,12 @@ export function learnThreshold(inputs: { Q: Matrix; K: Matrix }[], scale: number
   if (p === 0) return -2;
   let sum = 0;
   let count = 0;
-  for (const { Q, K } of inputs)
+  for (const { Q, K } of inputs) {
+    const maxK = Math.max(...K.map(norm2)); // the same for every query of the input
     for (const q of Q) {
-      sum += queryThresholdSample(q, K, scale, p);
+      sum += queryThresholdSample(q, K, scale, p, maxK);
       count++;
     }
+  }
   return count ? sum / count : -2;
 }

@@ -416,6 +416,10 @@ export class KwtModel {
   private readonly lastUse: number[];
   /** The same products in WebAssembly for constant weights (fc_wasm.ts), where the runtime has SIMD. */
   private readonly wasm = WasmFc.create();
+  /** Tensors whose last reader is each operator, and float32 buffers of finished runs by length: a run
+   *  takes its elementwise, FC and softmax outputs from here and gives each back after its last reader. */
+  private readonly dieAt: number[][];
+  private readonly pool = new Map<number, Float32Array[]>();
 
   private constructor(model: TfliteModel) {
     this.model = model;
@@ -433,6 +437,8 @@ export class KwtModel {
     for (const t of model.outputs) this.lastUse[t] = model.operators.length;
     // a hook reads its layer's Q, K, V at the attention output
     for (const s of this.sites) for (const t of [s.q, s.k, s.v]) this.lastUse[t] = Math.max(this.lastUse[t]!, s.outOp);
+    this.dieAt = model.operators.map(() => []);
+    this.lastUse.forEach((op, t) => op >= 0 && op < model.operators.length && this.dieAt[op]!.push(t));
   }
 
   /** Operators whose outputs feed only attention outputs (scores, scale, softmax, the K and V transposes,
@@ -538,10 +544,9 @@ export class KwtModel {
   }
 
   /** A hook's rows as one n×d tensor, shape checked. */
-  private replaced(rep: Float32Array[] | undefined, n: number, d: number): Float32Array {
+  private replaced(rep: Float32Array[] | undefined, o: Float32Array, n: number, d: number): Float32Array {
     if (!rep) throw new Error("a lean run's attention hook must replace every layer");
     if (rep.length !== n) throw new Error(`attention hook returned ${rep.length} rows, expected ${n}`);
-    const o = new Float32Array(n * d);
     for (let i = 0; i < n; i++) {
       const row = rep[i]!;
       if (row.length !== d) throw new Error(`attention hook row ${i} has ${row.length} values, expected ${d}`);
@@ -588,12 +593,22 @@ export class KwtModel {
       return v;
     };
     const shp = (i: number): number[] => tensors[i]!.shape;
+    // buffers this run took from the pool or made (never the constants or a checkpoint's), with the last
+    // operator reading any tensor held in them (a RESHAPE shares its input's buffer)
+    const owned = new Map<Float32Array, number>();
+    const alloc = (len: number): Float32Array => {
+      const b = this.pool.get(len)?.pop() ?? new Float32Array(len);
+      owned.set(b, -1);
+      return b;
+    };
 
     for (let oi = start; oi < operators.length; oi++) {
       const op = operators[oi]!;
       // tensors are never mutated in place: a shallow copy of the table is a complete snapshot
-      if (keep && oi === firstSite)
+      if (keep && oi === firstSite) {
         checkpoint = { model: this, op: oi, vals: vals.map((v, t) => (this.lastUse[t]! >= oi ? v : undefined)) };
+        owned.clear(); // the checkpoint keeps them
+      }
       if (lean && this.exactOnly.has(oi)) continue;
       const outIdx = op.outputs[0]!;
       const outShape = shp(outIdx);
@@ -606,7 +621,7 @@ export class KwtModel {
         case 'MAXIMUM':
         case 'POW':
         case 'SQUARED_DIFFERENCE': {
-          const o = new Float32Array(size(outShape));
+          const o = alloc(size(outShape));
           broadcastBinary(op.opcode, getF(ins[0]!), shp(ins[0]!), getF(ins[1]!), shp(ins[1]!), o, outShape);
           activate(o, op.options.fusedActivation);
           out = o;
@@ -617,7 +632,7 @@ export class KwtModel {
         case 'SQRT':
         case 'RSQRT': {
           const a = getF(ins[0]!);
-          const o = new Float32Array(a.length);
+          const o = alloc(a.length);
           const f = UNARY[op.opcode]!;
           for (let i = 0; i < a.length; i++) o[i] = f(a[i]!);
           out = o;
@@ -636,7 +651,8 @@ export class KwtModel {
             const d = qShape[qShape.length - 1]!;
             const n = size(qShape) / d;
             const view = (t: number) => rows(getF(t), n, d, false);
-            out = this.replaced(opts.attention!(site.layer, view(site.q), view(site.k), view(site.v)), n, d);
+            const rep = opts.attention!(site.layer, view(site.q), view(site.k), view(site.v));
+            out = this.replaced(rep, alloc(n * d), n, d);
             break;
           }
           const x = getF(ins[0]!);
@@ -647,7 +663,7 @@ export class KwtModel {
           const bias = ins.length > 2 && ins[2]! >= 0 ? getF(ins[2]!) : undefined;
           const batch = x.length / inDim;
           if (!Number.isInteger(batch)) throw new Error(`FC input size mismatch at op ${op.index}`);
-          const o = new Float32Array(batch * outDim);
+          const o = alloc(batch * outDim);
           const constant = this.consts[ins[1]!] === w && (!bias || this.consts[ins[2]!] === bias);
           if (this.wasm && constant && WasmFc.fits(inDim, outDim)) this.wasm.run(x, w, bias, o, batch);
           else fullyConnected(x, w, bias, o, batch, inDim, outDim);
@@ -663,7 +679,7 @@ export class KwtModel {
             const trace: LayerTrace = { q, k, v, attn, out: rows(o, n, d, true) };
             const rep = opts.attention?.(site.layer, q, k, v);
             if (rep) {
-              out = this.replaced(rep, n, d);
+              out = this.replaced(rep, alloc(n * d), n, d);
               trace.replaced = rows(out as Float32Array, n, d, true);
             }
             layers[site.layer] = trace;
@@ -674,7 +690,7 @@ export class KwtModel {
           const a = getF(ins[0]!);
           const beta = op.options.beta ?? 1;
           const inner = outShape[outShape.length - 1]!;
-          const o = new Float32Array(a.length);
+          const o = alloc(a.length);
           for (let base = 0; base < a.length; base += inner) {
             let mx = -Infinity;
             for (let j = 0; j < inner; j++) if (a[base + j]! > mx) mx = a[base + j]!;
@@ -859,6 +875,16 @@ export class KwtModel {
           throw new Error(`unsupported op ${op.opcode}`);
       }
       vals[outIdx] = out;
+      if (out instanceof Float32Array && owned.has(out))
+        owned.set(out, Math.max(owned.get(out)!, this.lastUse[outIdx]!));
+      for (const t of this.dieAt[oi]!) {
+        const b = vals[t];
+        if (!(b instanceof Float32Array) || owned.get(b) !== oi) continue;
+        owned.delete(b);
+        const free = this.pool.get(b.length);
+        if (free) free.push(b);
+        else this.pool.set(b.length, [b]);
+      }
     }
     const logits = Float32Array.from(getF(this.model.outputs[0]!));
     const probs = softmax(logits);
