@@ -31,11 +31,32 @@ export function softmaxAttend(q: ArrayLike<number>, K: Rows, V: Rows, scale: num
   for (let y = 0; y < K.length; y++) if (!keep || keep[y]) idx.push(y);
   if (idx.length === 0) return new Array(d).fill(0);
   const e = new Float64Array(idx.length);
-  let mx = -Infinity;
-  for (let i = 0; i < idx.length; i++) {
-    e[i] = scale * dot(q, K[idx[i]!]!);
-    mx = Math.max(mx, e[i]!);
+  // four keys at a time: four independent sums, each over i in order (the same values as dot())
+  let t = 0;
+  for (; t + 3 < idx.length; t += 4) {
+    const k0 = K[idx[t]!]!;
+    const k1 = K[idx[t + 1]!]!;
+    const k2 = K[idx[t + 2]!]!;
+    const k3 = K[idx[t + 3]!]!;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let i = 0; i < q.length; i++) {
+      const x = q[i]!;
+      s0 += x * k0[i]!;
+      s1 += x * k1[i]!;
+      s2 += x * k2[i]!;
+      s3 += x * k3[i]!;
+    }
+    e[t] = scale * s0;
+    e[t + 1] = scale * s1;
+    e[t + 2] = scale * s2;
+    e[t + 3] = scale * s3;
   }
+  for (; t < idx.length; t++) e[t] = scale * dot(q, K[idx[t]!]!);
+  let mx = -Infinity;
+  for (let i = 0; i < idx.length; i++) mx = Math.max(mx, e[i]!);
   let z = 0;
   for (let i = 0; i < idx.length; i++) {
     e[i] = Math.exp(e[i]! - mx);

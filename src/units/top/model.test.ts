@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PRESETS, resolveConfig } from '../../gen/config.ts';
 import { MATRIX } from '../../gen/matrix.ts';
 import { Rng } from '../../spec/rng.ts';
-import { elsaFixed, elsaFixedOut, quantize, quantizer } from './model.ts';
+import { elsaFixed, elsaFixedOut, mulRoundShift, quantize, quantizer } from './model.ts';
 
 const byName = (name: string) => MATRIX.find((c) => c.name === name)!;
 const configs = [PRESETS.small, PRESETS.kwt1, byName('m_d48_k48'), byName('m_topm_d16'), byName('m_best_d16')].map(
@@ -48,5 +48,18 @@ describe('quantizer = quantize', () => {
     const xs = [0, -0, ulp / 2, -ulp / 2, 1.5 * ulp, -1.5 * ulp, 1e9, -1e9, top, -top, top - ulp / 2];
     for (let i = 0; i < 2000; i++) xs.push((rng.next() * 2 - 1) * 2 * top);
     for (const x of xs) expect(Object.is(q(x), quantize(x, D)), String(x)).toBe(true);
+  });
+});
+
+describe('mulRoundShift = the BigInt rounding shift of outputDivision', () => {
+  it('small, split and BigInt ranges, both signs', () => {
+    const rng = new Rng(3);
+    for (let i = 0; i < 20000; i++) {
+      const x = Math.round((rng.next() * 2 - 1) * 2 ** (10 + Math.floor(rng.next() * 42)));
+      const r = Math.floor(rng.next() * 2 ** (1 + Math.floor(rng.next() * 24)));
+      const s = 1 + Math.floor(rng.next() * 60);
+      const ref = Number((BigInt(x) * BigInt(r) + (1n << BigInt(s - 1))) >> BigInt(s));
+      expect(mulRoundShift(x, r, s), `${x} ${r} ${s}`).toBe(ref);
+    }
   });
 });

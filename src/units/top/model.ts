@@ -158,6 +158,7 @@ export function elsaFixedOut(
     idxDiv: 2 ** (ex.y.frac - ex.mantissaFrac),
     table: Float64Array.from(ex.table),
     G: 2 ** D.attention.accGuard,
+    inv: Float64Array.from({ length: 2 * ex.exponentMax + 1 }, (_, s) => 2 ** -s),
   };
   const qf = new Float64Array(d);
   const est = new Float64Array(n);
@@ -248,6 +249,8 @@ interface ExpConsts {
   idxDiv: number;
   table: Float64Array;
   G: number;
+  /** inv[s] = 2^-s for the exponent differences 0..2·eMax */
+  inv: Float64Array;
 }
 
 /** One bank's partial for one query (expUnit() and accumulate() of attention/model.ts over the bank's keys in
@@ -267,22 +270,52 @@ function bankPartial(
   let started = 0;
   let E = 0;
   let S = 0;
+  // the scores first, four keys at a time (exact integers: the order of the sums does not matter)
+  const scores = new Float64Array(order.length);
+  let t = 0;
+  for (; t + 3 < order.length; t += 4) {
+    const y0 = (b + pA * order[t]!) * d;
+    const y1 = (b + pA * order[t + 1]!) * d;
+    const y2 = (b + pA * order[t + 2]!) * d;
+    const y3 = (b + pA * order[t + 3]!) * d;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let i = 0; i < d; i++) {
+      const x = q[i]!;
+      s0 += x * Kf[y0 + i]!;
+      s1 += x * Kf[y1 + i]!;
+      s2 += x * Kf[y2 + i]!;
+      s3 += x * Kf[y3 + i]!;
+    }
+    scores[t] = s0;
+    scores[t + 1] = s1;
+    scores[t + 2] = s2;
+    scores[t + 3] = s3;
+  }
+  for (; t < order.length; t++) {
+    const y = (b + pA * order[t]!) * d;
+    let s0 = 0;
+    for (let i = 0; i < d; i++) s0 += q[i]! * Kf[y + i]!;
+    scores[t] = s0;
+  }
   for (let t = 0; t < order.length; t++) {
     const y = (b + pA * order[t]!) * d;
-    let score = 0;
-    for (let i = 0; i < d; i++) score += q[i]! * Kf[y + i]!;
-    const yv = score * ex.c;
+    const yv = scores[t]! * ex.c;
     const e = Math.max(-ex.eMax, Math.min(ex.eMax, Math.floor(yv / ex.yDiv)));
-    const idx = Math.floor(yv / ex.idxDiv) % ex.mF;
-    const M = (ex.mF + ex.table[(idx + ex.mF) % ex.mF]!) * ex.G;
+    const fl = Math.floor(yv / ex.idxDiv);
+    // (fl mod mF + mF) mod mF; a power of two, so the low bits where fl fits an int32
+    const idx = Math.abs(fl) < 2 ** 31 ? fl & (ex.mF - 1) : ((fl % ex.mF) + ex.mF) % ex.mF;
+    const M = (ex.mF + ex.table[idx]!) * ex.G;
     if (!started || e > E) {
-      const inv = 2 ** -(started ? e - E : 0);
+      const inv = ex.inv[started ? e - E : 0]!;
       S = Math.floor(S * inv) + M;
       for (let i = 0; i < d; i++) o[i] = Math.floor(o[i]! * inv) + M * Vf[y + i]!;
       E = e;
       started = 1;
     } else {
-      const inv = 2 ** -(E - e);
+      const inv = ex.inv[E - e]!;
       S = S + Math.floor(M * inv);
       for (let i = 0; i < d; i++) o[i] = o[i]! + Math.floor(M * Vf[y + i]! * inv);
     }
@@ -296,6 +329,24 @@ const popcount = (v: number): number => {
   x = (x + (x >>> 4)) & 0x0f0f0f0f;
   return Math.imul(x, 0x01010101) >>> 24;
 };
+
+const LIM = 2 ** 53;
+
+/** (x·r + 2^(s−1)) >> s for integers x, r ≥ 0 and s ≥ 1, as outputDivision() computes it in BigInt: in
+ *  doubles while every intermediate is exact (below 2^53), BigInt only beyond. */
+export function mulRoundShift(x: number, r: number, s: number): number {
+  const half = 2 ** (s - 1);
+  const prod = x * r;
+  if (s >= 1 && Math.abs(prod) + half < LIM) return Math.floor((prod + half) / 2 ** s);
+  // x·r + half = (xh·r + ch)·2^16 + cl with x = xh·2^16 + xl, c = xl·r + half = ch·2^16 + cl (0 ≤ xl, cl <
+  // 2^16), so for s ≥ 16 the result is floor((xh·r + ch) / 2^(s − 16)), exact while each term is below 2^53
+  const xh = Math.floor(x / 65536);
+  const c = (x - xh * 65536) * r + half;
+  const ch = Math.floor(c / 65536);
+  const a = xh * r;
+  if (s >= 16 && Math.abs(a) < LIM && c < LIM) return Math.floor((a + ch) / 2 ** (s - 16));
+  return Number((BigInt(x) * BigInt(r) + (1n << BigInt(s - 1))) >> BigInt(s));
+}
 
 /** outputDivision() of output_div/model.ts over flat partials, the product O·recip in a double when it is
  *  exact there (below 2^53), else in BigInt. */
@@ -318,15 +369,16 @@ function divide(D: DesignSpec, started: Uint8Array, pE: Float64Array, pS: Float6
   const f = Math.floor(S / 2 ** (msb - D.outputDiv.recipIndexBits)) % 2 ** D.outputDiv.recipIndexBits;
   const recip = D.outputDiv.recipTable[f]!;
   const shN = D.outputDiv.recip.frac + msb + D.qkv.frac - D.out.frac;
-  const sh = 2 ** shN;
+  const lo = -(2 ** (D.out.bits - 1));
+  const hi = 2 ** (D.out.bits - 1) - 1;
   const half = 2 ** (shN - 1);
+  const inv = 2 ** -shN;
   for (let i = 0; i < d; i++) {
+    // mulRoundShift's first case inline (x / 2^s as x · 2^-s, the same double)
     const prod = o[i]! * recip;
     const r =
-      shN >= 1 && Math.abs(prod) + half < 2 ** 53
-        ? Math.floor((prod + half) / sh)
-        : Number((BigInt(o[i]!) * BigInt(recip) + (1n << BigInt(shN - 1))) >> BigInt(shN));
-    o[i] = saturate(r, D.out.bits);
+      shN >= 1 && Math.abs(prod) + half < LIM ? Math.floor((prod + half) * inv) : mulRoundShift(o[i]!, recip, shN);
+    o[i] = Math.max(lo, Math.min(hi, r)); // saturate(r, outW)
   }
   return o;
 }
