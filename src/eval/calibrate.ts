@@ -61,6 +61,18 @@ export function collectCalibration(
   return { clips: clips.length, layers };
 }
 
+/** A CalibrationSet from flat per-clip Q and K (EvalPool.collect), rows as views. */
+export function calibrationSet(
+  perClip: { n: number; d: number; Q: Float32Array; K: Float32Array }[][],
+): CalibrationSet {
+  const rows = (a: Float32Array, n: number, d: number) =>
+    Array.from({ length: n }, (_, i) => a.subarray(i * d, (i + 1) * d));
+  const layers: CalibrationSet['layers'] = Array.from({ length: perClip[0]?.length ?? 0 }, () => []);
+  for (const clip of perClip)
+    clip.forEach((t, l) => layers[l]!.push({ Q: rows(t.Q, t.n, t.d), K: rows(t.K, t.n, t.d) }));
+  return { clips: perClip.length, layers };
+}
+
 const toMatrix = (rows: Float32Array[]): Matrix => rows.map((r) => Array.from(r));
 
 /** t per layer for knob p (learnThreshold over all queries of all calibration clips),

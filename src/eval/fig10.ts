@@ -23,7 +23,7 @@ import {
   KWT_TOKENS,
   checkKwtConfig,
   checkP,
-  collectCalibration,
+  calibrationSet,
   layerKey,
   thresholdsForAll,
   type Thresholds,
@@ -325,7 +325,10 @@ async function calibrateAndRun(
   const progress = o.progress ?? true;
   const jobs = pool.jobs;
   const kwt = KwtModel.load();
-  const set = collectCalibration(kwt, calib, { progress });
+  const cbar = new Progress('calibrate: exact model on calib clips', calib.length, progress);
+  // the calibration's exact runs on the pool too
+  const set = calibrationSet(await pool.collect(calib, () => cbar.tick()));
+  cbar.finish();
   const withCurve = o.curve ?? true;
   const allPs = [...new Set([...ps, ...(withCurve ? [...CURVE_PS, ...FALLBACK_PS] : [])])];
   const all = thresholdsForAll(set, allPs);

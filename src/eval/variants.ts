@@ -108,7 +108,28 @@ export const defaultJobs = (): number => Math.max(1, Math.min(2, availableParall
 // the compiled CLI (dist/) forks the compiled worker; the sources fork worker.ts through tsx
 const WORKER = fileURLToPath(new URL(COMPILED ? './worker.js' : './worker.ts', import.meta.url));
 
-type Reply = { type: 'ready' } | { type: 'result'; index: number; result: ClipRuns } | { type: 'error'; error: string };
+type Reply = { type: 'ready' } | { type: 'result'; index: number; result: unknown } | { type: 'error'; error: string };
+
+/** One calibration clip's Q and K per layer as flat n×d arrays (what crosses the process boundary). */
+export interface FlatQK {
+  n: number;
+  d: number;
+  Q: Float32Array;
+  K: Float32Array;
+}
+
+/** The exact model's Q and K of every layer on one clip, flat. */
+export function exactQK(kwt: KwtModel, path: string): FlatQK[] {
+  const flat = (rows: Float32Array[]) => {
+    const d = rows[0]?.length ?? 0;
+    const o = new Float32Array(rows.length * d);
+    rows.forEach((r, i) => o.set(r, i * d));
+    return o;
+  };
+  return kwt
+    .run(loadClip(path))
+    .layers.map((tr) => ({ n: tr.q.length, d: tr.q[0]?.length ?? 0, Q: flat(tr.q), K: flat(tr.k) }));
+}
 
 /** A pool of evaluation processes for one config, kept between batches (each keeps its exact runs).
  *  With jobs = 1 everything runs in this process. Always `close()` it (a finally block). */
@@ -151,32 +172,52 @@ export class EvalPool {
 
   /** Every clip under every variant, in clip order. */
   async run(clips: ClipItem[], variants: Variant[], onResult: () => void = () => {}): Promise<ClipRuns[]> {
-    const results: ClipRuns[] = new Array(clips.length);
     if (this.jobs <= 1) {
       this.local ??= makeVariantEvaluator(this.cfg);
-      clips.forEach((c, i) => {
-        results[i] = this.local!(c.path, variants);
+      return clips.map((c) => {
+        const r = this.local!(c.path, variants);
         onResult();
+        return r;
       });
-      return results;
     }
+    return this.each<ClipRuns>(
+      clips.length,
+      (i) => ({ type: 'clip', index: i, path: clips[i].path, variants }),
+      onResult,
+    );
+  }
+
+  /** The exact model's Q and K of every layer on each clip (calibration), in clip order. */
+  async collect(clips: ClipItem[], onResult: () => void = () => {}): Promise<FlatQK[][]> {
+    if (this.jobs <= 1) {
+      const kwt = KwtModel.load();
+      return clips.map((c) => {
+        const r = exactQK(kwt, c.path);
+        onResult();
+        return r;
+      });
+    }
+    return this.each<FlatQK[]>(clips.length, (i) => ({ type: 'collect', index: i, path: clips[i].path }), onResult);
+  }
+
+  /** Sends message i for every i < count to whichever process is free; the results in index order. */
+  private async each<T>(count: number, msg: (i: number) => object, onResult: () => void): Promise<T[]> {
+    const results: T[] = new Array(count);
     await Promise.all(this.ready);
     if (this.failure) throw this.failure;
     let next = 0;
     let finished = 0;
     await new Promise<void>((resolveAll, reject) => {
-      if (clips.length === 0) return resolveAll();
+      if (count === 0) return resolveAll();
       const feed = (ch: ChildProcess) => {
-        if (next >= clips.length) return;
-        const i = next++;
-        ch.send({ type: 'clip', index: i, path: clips[i].path, variants });
+        if (next < count) ch.send(msg(next++));
       };
       for (const ch of this.children) {
         this.onReply.set(ch, (m) => {
           if (m.type === 'result') {
-            results[m.index] = m.result;
+            results[m.index] = m.result as T;
             onResult();
-            if (++finished === clips.length) resolveAll();
+            if (++finished === count) resolveAll();
             else feed(ch);
           } else if (m.type === 'error') reject(new Error(`evaluation worker: ${m.error}`));
         });
