@@ -5,7 +5,7 @@
 // float32 (f32.demote_f64 rounds to nearest even, as a Float32Array store does). The products of float32
 // values are exact in float64, so the weights and inputs are held as float64 and every sum is the same
 // double. Four output rows at a time share the loads of x; each keeps its own sums, so the order does not
-// change. Needs inDim and outDim multiples of 4 (every constant FC of KWT-1); others stay in JavaScript.
+// change. Needs inDim and outDim of at least 4; the last outDim mod 4 rows are left to JavaScript.
 
 const uleb = (v: number): number[] => {
   const out: number[] = [];
@@ -42,15 +42,53 @@ const f64load = (offset: number) => [0x2b, 3, ...uleb(offset)];
 const f32store = (offset: number) => [0x38, 2, ...uleb(offset)];
 const demote = [0xb6];
 
-// fc(x, w, bias, o, batch, inDim, outDim): byte addresses of x (batch×inDim f64), w (outDim×inDim f64),
-// bias (outDim f64, zeros when the layer has none: +0 is added like the JavaScript kernel's `+ 0`) and
-// o (batch×outDim f32)
-const [X, W, B, O, BATCH, IN, OUT] = [0, 1, 2, 3, 4, 5, 6];
-const [BI, R, I, XR, W0, ROW] = [7, 8, 9, 10, 11, 15]; // W0..W0+3: the four rows' weights
-const ACC = 16; // ACC + 2r, ACC + 2r + 1: row r's lanes (s0, s1) and (s2, s3)
-const XV = 24; // XV, XV + 1: x[i..i+1], x[i+2..i+3]
+// fc(x, w, bias, o, batch, inDim, outDim, rows): byte addresses of x (batch×inDim f64), w (outDim×inDim
+// f64), bias (outDim f64, zeros when the layer has none: +0 is added like the JavaScript kernel's `+ 0`) and
+// o (batch×outDim f32); output rows 0..rows−1 (a multiple of 4) of every batch row. Inputs past the last
+// multiple of 4 go into s0 one by one after the loop, as in JavaScript.
+const [X, W, B, O, BATCH, IN, OUT, ROWS] = [0, 1, 2, 3, 4, 5, 6, 7];
+const [BI, R, I, XR, W0, ROW, LAST] = [8, 9, 10, 11, 12, 16, 17]; // W0..W0+3: the four rows' weights
+const ACC = 18; // ACC + 2r, ACC + 2r + 1: row r's lanes (s0, s1) and (s2, s3)
+const XV = 26; // XV, XV + 1: x[i..i+1], x[i+2..i+3]
+const T = 28; // f64: s0 with the tail inputs
+const geU = [0x4f];
+const f64mul = [0xa2];
+const block = (body: number[]) => [0x02, 0x40, ...body, 0x0b];
 
 const rowSum = (r: number): number[] => [
+  // s0 += x[i]·w[i] for the tail inputs, in order
+  ...get(ACC + 2 * r),
+  ...lane(0),
+  ...set(T),
+  ...get(LAST),
+  ...set(I),
+  ...block(
+    loop([
+      ...get(I),
+      ...get(ROW),
+      ...geU,
+      0x0d,
+      1, // br_if out of the block
+      ...get(T),
+      ...get(XR),
+      ...get(I),
+      ...add,
+      ...f64load(0),
+      ...get(W0 + r),
+      ...get(I),
+      ...add,
+      ...f64load(0),
+      ...f64mul,
+      ...f64add,
+      ...set(T),
+      ...get(I),
+      ...i32c(8),
+      ...add,
+      ...set(I),
+      0x0c,
+      0, // br to the loop
+    ]),
+  ),
   ...get(O),
   ...get(BI),
   ...get(OUT),
@@ -60,8 +98,7 @@ const rowSum = (r: number): number[] => [
   ...i32c(2),
   0x74, // i32.shl: the f32 index to bytes
   ...add,
-  ...get(ACC + 2 * r),
-  ...lane(0),
+  ...get(T),
   ...get(ACC + 2 * r),
   ...lane(1),
   ...f64add,
@@ -87,6 +124,13 @@ const body: number[] = [
   ...i32c(3),
   0x74,
   ...set(ROW),
+  ...get(IN),
+  0x41,
+  0x7c, // i32.const −4 (signed LEB128)
+  0x71, // i32.and
+  ...i32c(3),
+  0x74,
+  ...set(LAST),
   ...i32c(0),
   ...set(BI),
   ...loop([
@@ -138,7 +182,7 @@ const body: number[] = [
         ...add,
         ...set(I),
         ...get(I),
-        ...get(ROW),
+        ...get(LAST),
         ...ltU,
         ...brIf0,
       ]),
@@ -148,7 +192,7 @@ const body: number[] = [
       ...add,
       ...set(R),
       ...get(R),
-      ...get(OUT),
+      ...get(ROWS),
       ...ltU,
       ...brIf0,
     ]),
@@ -167,8 +211,9 @@ const body: number[] = [
 const code = [
   ...vec(
     [
-      [9, I32],
+      [10, I32],
       [10, V128],
+      [1, 0x7c], // f64
     ].map(([n, t]) => [...uleb(n!), t!]),
   ),
   ...body,
@@ -176,7 +221,7 @@ const code = [
 const utf8 = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
 const MODULE = new Uint8Array([
   ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-  ...section(1, vec([[0x60, ...vec(new Array(7).fill([I32])), 0]])),
+  ...section(1, vec([[0x60, ...vec(new Array(8).fill([I32])), 0]])),
   ...section(3, vec([[0]])),
   ...section(5, vec([[0x00, 1]])),
   ...section(
@@ -189,7 +234,16 @@ const MODULE = new Uint8Array([
   ...section(10, vec([[...uleb(code.length), ...code]])),
 ]);
 
-type FcFn = (x: number, w: number, b: number, o: number, batch: number, inDim: number, outDim: number) => void;
+type FcFn = (
+  x: number,
+  w: number,
+  b: number,
+  o: number,
+  batch: number,
+  inD: number,
+  outD: number,
+  rows: number,
+) => void;
 
 /** The kernel with its own memory: constant weights and biases packed once as float64 (keyed by their
  *  arrays, which the interpreter never mutates), inputs and outputs in a scratch area above them. */
@@ -214,7 +268,7 @@ export class WasmFc {
   }
 
   static fits(inDim: number, outDim: number): boolean {
-    return inDim >= 4 && outDim >= 4 && inDim % 4 === 0 && outDim % 4 === 0;
+    return inDim >= 4 && outDim >= 4;
   }
 
   private alloc(bytes: number): number {
@@ -239,18 +293,37 @@ export class WasmFc {
     return at;
   }
 
-  /** o (batch×outDim) = x·wᵀ + bias, exactly as fullyConnected() computes it, for constant w and bias. */
-  run(x: Float32Array, w: Float32Array, bias: Float32Array | undefined, o: Float32Array, batch: number): void {
+  /** Rows 0..r−1 (r = outDim rounded down to a multiple of 4) of o (batch×outDim) = x·wᵀ + bias, exactly as
+   *  fullyConnected() computes them; returns r. `constant`: w and bias never change (model weights), so
+   *  they are packed once, keyed by the arrays. */
+  run(
+    x: Float32Array,
+    w: Float32Array,
+    bias: Float32Array | undefined,
+    o: Float32Array,
+    batch: number,
+    constant: boolean,
+  ): number {
     const outDim = o.length / batch;
     const inDim = x.length / batch;
-    const wAt = this.pack(w);
-    const bAt = this.pack(bias ?? outDim);
+    const rows = outDim - (outDim % 4);
+    const copy = (a: Float32Array) => {
+      const at = this.alloc(a.length * 8);
+      new Float64Array(this.mem.buffer, at, a.length).set(a);
+      return at;
+    };
+    // packed arrays first: the scratch area above `mark` is given back at the end
+    const wPacked = constant ? this.pack(w) : -1;
+    const bPacked = !bias ? this.pack(outDim) : constant ? this.pack(bias) : -1;
     const mark = this.top;
-    const xAt = this.alloc(x.length * 8);
+    const wAt = wPacked >= 0 ? wPacked : copy(w);
+    const bAt = bPacked >= 0 ? bPacked : copy(bias!);
+    const xAt = copy(x);
     const oAt = this.alloc(o.length * 4);
-    new Float64Array(this.mem.buffer, xAt, x.length).set(x);
-    this.fc(xAt, wAt, bAt, oAt, batch, inDim, outDim);
-    o.set(new Float32Array(this.mem.buffer, oAt, o.length));
+    this.fc(xAt, wAt, bAt, oAt, batch, inDim, outDim, rows);
+    const res = new Float32Array(this.mem.buffer, oAt, o.length);
+    for (let b = 0; b < batch; b++) o.set(res.subarray(b * outDim, b * outDim + rows), b * outDim);
     this.top = mark;
+    return rows;
   }
 }

@@ -351,11 +351,12 @@ export function fullyConnected(
   batch: number,
   inDim: number,
   outDim: number,
+  r0 = 0,
 ): void {
   const last = inDim - (inDim % 4);
   for (let b = 0; b < batch; b++) {
     const xo = b * inDim;
-    let r = 0;
+    let r = r0;
     for (; r + 1 < outDim; r += 2) {
       const wa = r * inDim;
       const wb = wa + inDim;
@@ -665,8 +666,9 @@ export class KwtModel {
           if (!Number.isInteger(batch)) throw new Error(`FC input size mismatch at op ${op.index}`);
           const o = alloc(batch * outDim);
           const constant = this.consts[ins[1]!] === w && (!bias || this.consts[ins[2]!] === bias);
-          if (this.wasm && constant && WasmFc.fits(inDim, outDim)) this.wasm.run(x, w, bias, o, batch);
-          else fullyConnected(x, w, bias, o, batch, inDim, outDim);
+          // the rows WebAssembly leaves (outDim mod 4, or all where it cannot run) in JavaScript
+          const done = this.wasm && WasmFc.fits(inDim, outDim) ? this.wasm.run(x, w, bias, o, batch, constant) : 0;
+          if (done < outDim) fullyConnected(x, w, bias, o, batch, inDim, outDim, done);
           activate(o, op.options.fusedActivation);
           out = o;
           if (site) {
