@@ -36,7 +36,10 @@
  *    [1,12] (graph output; no softmax in the graph, `probs` is computed here).
  *
  * Arithmetic: tensors are stored as Float32Array (so every op rounds to float32 like TFLite);
- * dot products and reductions accumulate in float64.
+ * dot products and reductions accumulate in float64. FULLY_CONNECTED runs in a WebAssembly SIMD kernel
+ * (fc_wasm.ts) with the same partial sums in the same order, so the results do not depend on it; outputs of
+ * elementwise ops, FCs and softmax come from a per-model buffer pool (a buffer goes back after the last
+ * operator reading it), so a lean hook's Q, K, V views are valid only during the call.
  */
 import { defaultKwt1Path, readTfliteFile, type TfliteModel, type TfliteOperator } from './reader.ts';
 import { WasmFc } from './fc_wasm.ts';
@@ -92,8 +95,9 @@ export interface KwtCheckpoint {
 
 export interface KwtRunOptions {
   attention?: AttentionHook;
-  /** Lean run for evaluations: no layer traces, the hook sees views of Q, K, V (no copies) and must
-   *  replace every layer, so the exact attention (scores, softmax, attn·V) is not computed at all. */
+  /** Lean run for evaluations: no layer traces, the hook sees views of Q, K, V (no copies, valid only during
+   *  the call) and must replace every layer, so the exact attention (scores, softmax, attn·V) is not
+   *  computed at all. */
   lean?: boolean;
 }
 

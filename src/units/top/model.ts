@@ -170,6 +170,8 @@ export function elsaFixedOut(
   const pS = new Float64Array(pA);
   const pO = Array.from({ length: pA }, () => new Float64Array(d));
   const selected = new Int32Array(Q.length);
+  // one candidate mask per bank, rewritten for every query (bankOrder keeps no reference)
+  const masks = Array.from({ length: pA }, (_, b) => new Array<boolean>(bankSize(D, b, n)).fill(false));
   const out = Q.map((q, x) => {
     const hash = pack(q);
     for (let i = 0; i < d; i++) qf[i] = q[i]!;
@@ -194,7 +196,7 @@ export function elsaFixedOut(
     let count = 0;
     for (let b = 0; b < pA; b++) {
       const nb = bankSize(D, b, n);
-      const mask = new Array<boolean>(nb);
+      const mask = masks[b]!;
       for (let j = 0; j < nb; j++) {
         const y = b + pA * j;
         mask[j] = norms[y]! * cos[hams[y]!]! >= qThr;
@@ -206,7 +208,7 @@ export function elsaFixedOut(
       pS[b] = st.s;
     }
     selected[x] = count;
-    return divide(D, pStarted, pE, pS, pO);
+    return divide(D, pStarted, pE, pS, pO, expK.inv);
   });
   return { out, selected };
 }
@@ -350,7 +352,14 @@ export function mulRoundShift(x: number, r: number, s: number): number {
 
 /** outputDivision() of output_div/model.ts over flat partials, the product O·recip in a double when it is
  *  exact there (below 2^53), else in BigInt. */
-function divide(D: DesignSpec, started: Uint8Array, pE: Float64Array, pS: Float64Array, pO: Float64Array[]) {
+function divide(
+  D: DesignSpec,
+  started: Uint8Array,
+  pE: Float64Array,
+  pS: Float64Array,
+  pO: Float64Array[],
+  inv2: Float64Array,
+) {
   const d = D.cfg.d;
   const o = new Float64Array(d);
   let E = -Infinity;
@@ -359,10 +368,10 @@ function divide(D: DesignSpec, started: Uint8Array, pE: Float64Array, pS: Float6
   let S = 0;
   for (let b = 0; b < started.length; b++) {
     if (!started[b]) continue;
-    const sh = 2 ** (E - pE[b]!);
-    S += Math.floor(pS[b]! / sh);
+    const inv = inv2[E - pE[b]!]!; // 2^-(E − e_b): the same double as dividing by 2^(E − e_b)
+    S += Math.floor(pS[b]! * inv);
     const p = pO[b]!;
-    for (let i = 0; i < d; i++) o[i] = o[i]! + Math.floor(p[i]! / sh);
+    for (let i = 0; i < d; i++) o[i] = o[i]! + Math.floor(p[i]! * inv);
   }
   const pBit = Math.floor(Math.log2(S));
   const msb = 2 ** pBit > S ? pBit - 1 : 2 ** (pBit + 1) <= S ? pBit + 1 : pBit;
