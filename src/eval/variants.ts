@@ -187,17 +187,48 @@ export class EvalPool {
     );
   }
 
-  /** The exact model's Q and K of every layer on each clip (calibration), in clip order. */
+  /** The exact model's Q and K of every layer on each clip (calibration), in clip order. This process
+   *  takes clips too, one per turn of the event loop, from the start (the pool's processes join once they
+   *  have loaded). */
   async collect(clips: ClipItem[], onResult: () => void = () => {}): Promise<FlatQK[][]> {
-    if (this.jobs <= 1) {
-      const kwt = KwtModel.load();
-      return clips.map((c) => {
-        const r = exactQK(kwt, c.path);
+    const kwt = KwtModel.load();
+    const results: FlatQK[][] = new Array(clips.length);
+    let next = 0;
+    let finished = 0;
+    await new Promise<void>((resolveAll, reject) => {
+      if (clips.length === 0) return resolveAll();
+      const done = (i: number, r: FlatQK[]) => {
+        results[i] = r;
         onResult();
-        return r;
-      });
-    }
-    return this.each<FlatQK[]>(clips.length, (i) => ({ type: 'collect', index: i, path: clips[i].path }), onResult);
+        if (++finished === clips.length) resolveAll();
+      };
+      const feed = (ch: ChildProcess) => {
+        if (next < clips.length) ch.send({ type: 'collect', index: next, path: clips[next++]!.path });
+      };
+      this.children.forEach((ch, w) =>
+        this.ready[w]!.then(() => {
+          this.onReply.set(ch, (m) => {
+            if (m.type === 'result') {
+              done(m.index, m.result as FlatQK[]);
+              feed(ch);
+            } else if (m.type === 'error') reject(new Error(`evaluation worker: ${m.error}`));
+          });
+          feed(ch);
+        }, reject),
+      );
+      const local = () => {
+        if (next >= clips.length) return;
+        const i = next++;
+        try {
+          done(i, exactQK(kwt, clips[i]!.path));
+        } catch (e) {
+          return reject(e);
+        }
+        setImmediate(local);
+      };
+      setImmediate(local);
+    });
+    return results;
   }
 
   /** Sends message i for every i < count to whichever process is free; the results in index order. */
