@@ -3,7 +3,7 @@
 import type { DesignSpec } from '../units/design.ts';
 import { resolveConfig } from '../gen/config.ts';
 import { UserError } from '../spec/errors.ts';
-import { learnThreshold } from '../model/calibrate.ts';
+import { learnThresholds } from '../model/calibrate.ts';
 import type { Matrix } from '../model/float.ts';
 import { loadClip } from '../tflite/audio.ts';
 import { KwtModel } from '../tflite/interpreter.ts';
@@ -61,16 +61,33 @@ export function collectCalibration(
   return { clips: clips.length, layers };
 }
 
+/** A CalibrationSet from flat per-clip Q and K (EvalPool.collect), rows as views. */
+export function calibrationSet(
+  perClip: { n: number; d: number; Q: Float32Array; K: Float32Array }[][],
+): CalibrationSet {
+  const rows = (a: Float32Array, n: number, d: number) =>
+    Array.from({ length: n }, (_, i) => a.subarray(i * d, (i + 1) * d));
+  const layers: CalibrationSet['layers'] = Array.from({ length: perClip[0]?.length ?? 0 }, () => []);
+  for (const clip of perClip)
+    clip.forEach((t, l) => layers[l]!.push({ Q: rows(t.Q, t.n, t.d), K: rows(t.K, t.n, t.d) }));
+  return { clips: perClip.length, layers };
+}
+
 const toMatrix = (rows: Float32Array[]): Matrix => rows.map((r) => Array.from(r));
 
 /** t per layer for knob p (learnThreshold over all queries of all calibration clips),
  *  rounded to 6 decimals: the value written to configs and used by the evaluation. */
 export function thresholdsFor(set: CalibrationSet, p: number, scale = KWT_SCORE_SCALE): Thresholds {
-  checkP(p);
-  const out: Thresholds = {};
+  return thresholdsForAll(set, [p], scale)[0]!;
+}
+
+/** thresholdsFor every p of `ps` in one pass over the calibration queries (the same values). */
+export function thresholdsForAll(set: CalibrationSet, ps: number[], scale = KWT_SCORE_SCALE): Thresholds[] {
+  ps.forEach((p) => checkP(p));
+  const out: Thresholds[] = ps.map(() => ({}));
   set.layers.forEach((perClip, l) => {
     const inputs = perClip.map(({ Q, K }) => ({ Q: toMatrix(Q), K: toMatrix(K) }));
-    out[layerKey(l)] = roundTo(learnThreshold(inputs, scale, p));
+    learnThresholds(inputs, scale, ps).forEach((t, j) => (out[j]![layerKey(l)] = roundTo(t)));
   });
   return out;
 }

@@ -23,9 +23,9 @@ import {
   KWT_TOKENS,
   checkKwtConfig,
   checkP,
-  collectCalibration,
+  calibrationSet,
   layerKey,
-  thresholdsFor,
+  thresholdsForAll,
   type Thresholds,
 } from './calibrate.ts';
 import { loadManifest, splitClips, type ClipItem } from './clips.ts';
@@ -301,27 +301,42 @@ export async function runFig10(o: Fig10Options): Promise<Fig10Run> {
   const all = loadManifest(o.clipsDir);
   const calib = splitClips(all, 'calib', o.clipsDir);
   const evalClips = splitClips(all, 'eval', o.clipsDir);
-  const progress = o.progress ?? true;
 
   const t0 = performance.now();
+  const jobs = o.jobs ?? defaultJobs();
+  // the pool's processes start (load the model) while this one calibrates
+  const pool = new EvalPool(D.cfg, Math.min(jobs, evalClips.length));
+  try {
+    return await calibrateAndRun(o, D, ps, calib, evalClips, pool, t0);
+  } finally {
+    pool.close();
+  }
+}
+
+async function calibrateAndRun(
+  o: Fig10Options,
+  D: DesignSpec,
+  ps: number[],
+  calib: ClipItem[],
+  evalClips: ClipItem[],
+  pool: EvalPool,
+  t0: number,
+): Promise<Fig10Run> {
+  const progress = o.progress ?? true;
+  const jobs = pool.jobs;
   const kwt = KwtModel.load();
-  const set = collectCalibration(kwt, calib, { progress });
+  const cbar = new Progress('calibrate: exact model on calib clips', calib.length, progress);
+  // the calibration's exact runs on the pool too
+  const set = calibrationSet(await pool.collect(calib, () => cbar.tick()));
+  cbar.finish();
   const withCurve = o.curve ?? true;
   const allPs = [...new Set([...ps, ...(withCurve ? [...CURVE_PS, ...FALLBACK_PS] : [])])];
-  const tbar = new Progress('calibrate: thresholds per p', allPs.length, progress);
-  const byP = new Map(
-    allPs.map((p) => {
-      const t = thresholdsFor(set, p);
-      tbar.tick();
-      return [p, t];
-    }),
-  );
+  const all = thresholdsForAll(set, allPs);
+  const byP = new Map(allPs.map((p, j) => [p, all[j]!]));
   const thresholds = ps.map((p) => byP.get(p)!);
-  tbar.finish();
   set.layers.length = 0; // release the calibration tensors before the evaluation
   const t1 = performance.now();
 
-  const jobs = o.jobs ?? defaultJobs();
   const layers = kwt.sites.length;
   const specs = withCurve ? curveSpecs((p) => byP.get(p)!, layers, KWT_TOKENS) : [];
   // one pass over the eval clips for both experiments; a variant in both (the paper rule in float at a
@@ -340,13 +355,8 @@ export async function runFig10(o: Fig10Options): Promise<Fig10Run> {
     evalClips.length,
     progress,
   );
-  const pool = new EvalPool(D.cfg, Math.min(jobs, evalClips.length));
-  let runs: ClipRuns[];
-  try {
-    runs = await pool.run(evalClips, variants, () => bar.tick());
-  } finally {
-    pool.close();
-  }
+  const runs: ClipRuns[] = await pool.run(evalClips, variants, () => bar.tick());
+  pool.close();
   bar.finish();
   const res = runs.map((r) => fig10Clip({ ...r, runs: figIdx.map((j) => r.runs[j]) }, ps.length));
   const curve = withCurve

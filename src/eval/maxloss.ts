@@ -19,7 +19,7 @@ import {
   KWT_SCORE_SCALE,
   KWT_TOKENS,
   layerKey,
-  thresholdsFor,
+  thresholdsForAll,
   type CalibrationSet,
   type Thresholds,
 } from './calibrate.ts';
@@ -114,7 +114,7 @@ export async function searchMaxLoss(o: {
   const layers = set.layers.length;
   const grid = rule === 'threshold' ? MAXLOSS_PS : MAXLOSS_FRACTIONS;
   const thresholds = new Map<number, Thresholds>(
-    rule === 'threshold' ? grid.map((p) => [p, thresholdsFor(set, p)]) : [],
+    rule === 'threshold' ? thresholdsForAll(set, grid).map((t, j) => [grid[j], t]) : [],
   );
   const selOf = (l: number, knob: number): Selection =>
     rule === 'threshold'

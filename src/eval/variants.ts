@@ -11,8 +11,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolveConfig } from '../gen/config.ts';
 import { COMPILED } from '../root.ts';
 import { UserError } from '../spec/errors.ts';
-import { elsaFloatSelecting, type AttentionResult, type Matrix, type Selection } from '../model/float.ts';
-import { elsaFixedModel } from '../model/models.ts';
+import { elsaFloatSelecting, type Selection } from '../model/float.ts';
+import { elsaFixedOut, quantizer, quantizeThreshold } from '../units/top/model.ts';
 import { loadClip } from '../tflite/audio.ts';
 import { KwtModel, type AttentionHook, type KwtCheckpoint } from '../tflite/interpreter.ts';
 import { checkKwtConfig } from './calibrate.ts';
@@ -39,20 +39,37 @@ export interface ClipRuns {
   runs: RunStats[];
 }
 
-const toMatrix = (rows: Float32Array[]): Matrix => rows.map((r) => Array.from(r));
-
 /** Evaluates clips under variants in this process; the exact run of each clip is kept (its label and
  *  checkpoint, a few hundred kB) so repeated calls on the same clips, as calibration makes, pay it once. */
 export function makeVariantEvaluator(cfg: unknown, kwt: KwtModel = KwtModel.load()) {
   const D = resolveConfig(cfg);
   checkKwtConfig(D);
   const float = elsaFloatSelecting(D);
-  const fixed = elsaFixedModel(D);
-  const attend = (v: Variant, Q: Matrix, K: Matrix, V: Matrix, sel: Selection): AttentionResult => {
-    if (v.model === 'float') return float.attend(Q, K, V, sel);
+  const outScale = 2 ** D.out.frac;
+  const quantize = quantizer(D);
+  const quantizeRows = (rows: Float32Array[]) =>
+    rows.map((r) => {
+      const o = new Int32Array(r.length);
+      for (let i = 0; i < r.length; i++) o[i] = quantize(r[i]!);
+      return o;
+    });
+  /** Output rows and candidate keys per query of one layer under one variant. */
+  const attend = (v: Variant, q: Float32Array[], k: Float32Array[], v2: Float32Array[], sel: Selection) => {
+    if (v.model === 'float') {
+      const r = float.attend(q, k, v2, sel);
+      const selected = r.candidates.map((row) => row.reduce((c, b) => c + (b ? 1 : 0), 0));
+      return { out: r.out.map((o) => Float32Array.from(o)), selected };
+    }
     if (sel.kind !== 'threshold' || sel.fallback)
       throw new UserError('the fixed-point model implements the threshold rule only (no top-m, no fallback)');
-    return fixed.attend(Q, K, V, sel.t);
+    // elsaFixedOut is elsaFixed (the RTL's model) without its trace, bit for bit
+    const r = elsaFixedOut(D, quantizeRows(k), quantizeRows(v2), quantizeRows(q), quantizeThreshold(sel.t, D));
+    const out = r.out.map((row) => {
+      const o = new Float32Array(row.length);
+      for (let i = 0; i < row.length; i++) o[i] = row[i]! / outScale;
+      return o;
+    });
+    return { out, selected: Array.from(r.selected) };
   };
   const exact = new Map<string, { label: string; n: number; cp: KwtCheckpoint }>();
   const hook =
@@ -60,16 +77,14 @@ export function makeVariantEvaluator(cfg: unknown, kwt: KwtModel = KwtModel.load
     (layer, q, k, v2) => {
       const sel = v.layers[layer];
       if (!sel) throw new UserError(`no selection rule for layer ${layer}`);
-      const r = attend(v, toMatrix(q), toMatrix(k), toMatrix(v2), sel);
+      const r = attend(v, q, k, v2, sel);
       let total = 0;
-      for (const row of r.candidates) {
-        let c = 0;
-        for (const b of row) if (b) c++;
+      for (const c of r.selected) {
         total += c;
         if (c === 0) st.empty++;
       }
       st.selected[layer] = total;
-      return r.out.map((o) => Float32Array.from(o));
+      return r.out;
     };
   return (path: string, variants: Variant[]): ClipRuns => {
     let ex = exact.get(path);
@@ -93,7 +108,28 @@ export const defaultJobs = (): number => Math.max(1, Math.min(2, availableParall
 // the compiled CLI (dist/) forks the compiled worker; the sources fork worker.ts through tsx
 const WORKER = fileURLToPath(new URL(COMPILED ? './worker.js' : './worker.ts', import.meta.url));
 
-type Reply = { type: 'ready' } | { type: 'result'; index: number; result: ClipRuns } | { type: 'error'; error: string };
+type Reply = { type: 'ready' } | { type: 'result'; index: number; result: unknown } | { type: 'error'; error: string };
+
+/** One calibration clip's Q and K per layer as flat n×d arrays (what crosses the process boundary). */
+export interface FlatQK {
+  n: number;
+  d: number;
+  Q: Float32Array;
+  K: Float32Array;
+}
+
+/** The exact model's Q and K of every layer on one clip, flat. */
+export function exactQK(kwt: KwtModel, path: string): FlatQK[] {
+  const flat = (rows: Float32Array[]) => {
+    const d = rows[0]?.length ?? 0;
+    const o = new Float32Array(rows.length * d);
+    rows.forEach((r, i) => o.set(r, i * d));
+    return o;
+  };
+  return kwt
+    .run(loadClip(path))
+    .layers.map((tr) => ({ n: tr.q.length, d: tr.q[0]?.length ?? 0, Q: flat(tr.q), K: flat(tr.k) }));
+}
 
 /** A pool of evaluation processes for one config, kept between batches (each keeps its exact runs).
  *  With jobs = 1 everything runs in this process. Always `close()` it (a finally block). */
@@ -136,32 +172,83 @@ export class EvalPool {
 
   /** Every clip under every variant, in clip order. */
   async run(clips: ClipItem[], variants: Variant[], onResult: () => void = () => {}): Promise<ClipRuns[]> {
-    const results: ClipRuns[] = new Array(clips.length);
     if (this.jobs <= 1) {
       this.local ??= makeVariantEvaluator(this.cfg);
-      clips.forEach((c, i) => {
-        results[i] = this.local!(c.path, variants);
+      return clips.map((c) => {
+        const r = this.local!(c.path, variants);
         onResult();
+        return r;
       });
-      return results;
     }
+    return this.each<ClipRuns>(
+      clips.length,
+      (i) => ({ type: 'clip', index: i, path: clips[i].path, variants }),
+      onResult,
+    );
+  }
+
+  /** The exact model's Q and K of every layer on each clip (calibration), in clip order. This process
+   *  takes clips too, one per turn of the event loop, from the start (the pool's processes join once they
+   *  have loaded). */
+  async collect(clips: ClipItem[], onResult: () => void = () => {}): Promise<FlatQK[][]> {
+    const kwt = KwtModel.load();
+    const results: FlatQK[][] = new Array(clips.length);
+    let next = 0;
+    let finished = 0;
+    await new Promise<void>((resolveAll, reject) => {
+      if (clips.length === 0) return resolveAll();
+      const done = (i: number, r: FlatQK[]) => {
+        results[i] = r;
+        onResult();
+        if (++finished === clips.length) resolveAll();
+      };
+      const feed = (ch: ChildProcess) => {
+        if (next < clips.length) ch.send({ type: 'collect', index: next, path: clips[next++]!.path });
+      };
+      this.children.forEach((ch, w) =>
+        this.ready[w]!.then(() => {
+          this.onReply.set(ch, (m) => {
+            if (m.type === 'result') {
+              done(m.index, m.result as FlatQK[]);
+              feed(ch);
+            } else if (m.type === 'error') reject(new Error(`evaluation worker: ${m.error}`));
+          });
+          feed(ch);
+        }, reject),
+      );
+      const local = () => {
+        if (next >= clips.length) return;
+        const i = next++;
+        try {
+          done(i, exactQK(kwt, clips[i]!.path));
+        } catch (e) {
+          return reject(e);
+        }
+        setImmediate(local);
+      };
+      setImmediate(local);
+    });
+    return results;
+  }
+
+  /** Sends message i for every i < count to whichever process is free; the results in index order. */
+  private async each<T>(count: number, msg: (i: number) => object, onResult: () => void): Promise<T[]> {
+    const results: T[] = new Array(count);
     await Promise.all(this.ready);
     if (this.failure) throw this.failure;
     let next = 0;
     let finished = 0;
     await new Promise<void>((resolveAll, reject) => {
-      if (clips.length === 0) return resolveAll();
+      if (count === 0) return resolveAll();
       const feed = (ch: ChildProcess) => {
-        if (next >= clips.length) return;
-        const i = next++;
-        ch.send({ type: 'clip', index: i, path: clips[i].path, variants });
+        if (next < count) ch.send(msg(next++));
       };
       for (const ch of this.children) {
         this.onReply.set(ch, (m) => {
           if (m.type === 'result') {
-            results[m.index] = m.result;
+            results[m.index] = m.result as T;
             onResult();
-            if (++finished === clips.length) resolveAll();
+            if (++finished === count) resolveAll();
             else feed(ch);
           } else if (m.type === 'error') reject(new Error(`evaluation worker: ${m.error}`));
         });

@@ -13,22 +13,61 @@ export interface AttentionModel {
   attend(Q: Matrix, K: Matrix, V: Matrix, t: number): AttentionResult;
 }
 
-export const dot = (a: number[], b: number[]): number => a.reduce((s, x, i) => s + x * b[i], 0);
-export const norm2 = (a: number[]): number => Math.sqrt(dot(a, a));
+/** Σ a_i·b_i summed from 0 in index order (a loop: the evaluations call it millions of times). */
+export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+export const norm2 = (a: ArrayLike<number>): number => Math.sqrt(dot(a, a));
+/** Input rows: arrays or typed arrays (the interpreter's Float32Array rows, read without a copy). */
+export type Rows = readonly ArrayLike<number>[];
 
-/** softmax(scale·q·K) over the keys in `keep` (all when omitted), times V. */
-export function softmaxAttend(q: number[], K: Matrix, V: Matrix, scale: number, keep?: boolean[]): number[] {
-  const idx = K.map((_, y) => y).filter((y) => !keep || keep[y]);
+/** softmax(scale·q·K) over the keys in `keep` (all when omitted), times V: scores, their maximum, the
+ *  exponentials and their sum, then the weighted rows, each in key order. */
+export function softmaxAttend(q: ArrayLike<number>, K: Rows, V: Rows, scale: number, keep?: boolean[]): number[] {
   const d = V[0]?.length ?? 0;
+  const idx: number[] = [];
+  for (let y = 0; y < K.length; y++) if (!keep || keep[y]) idx.push(y);
   if (idx.length === 0) return new Array(d).fill(0);
-  const s = idx.map((y) => scale * dot(q, K[y]));
-  const mx = Math.max(...s);
-  const e = s.map((x) => Math.exp(x - mx));
-  const z = e.reduce((a, b) => a + b, 0);
-  const out = new Array(d).fill(0);
-  idx.forEach((y, i) => {
-    for (let c = 0; c < d; c++) out[c] += (e[i] / z) * V[y][c];
-  });
+  const e = new Float64Array(idx.length);
+  // four keys at a time: four independent sums, each over i in order (the same values as dot())
+  let t = 0;
+  for (; t + 3 < idx.length; t += 4) {
+    const k0 = K[idx[t]!]!;
+    const k1 = K[idx[t + 1]!]!;
+    const k2 = K[idx[t + 2]!]!;
+    const k3 = K[idx[t + 3]!]!;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let i = 0; i < q.length; i++) {
+      const x = q[i]!;
+      s0 += x * k0[i]!;
+      s1 += x * k1[i]!;
+      s2 += x * k2[i]!;
+      s3 += x * k3[i]!;
+    }
+    e[t] = scale * s0;
+    e[t + 1] = scale * s1;
+    e[t + 2] = scale * s2;
+    e[t + 3] = scale * s3;
+  }
+  for (; t < idx.length; t++) e[t] = scale * dot(q, K[idx[t]!]!);
+  let mx = -Infinity;
+  for (let i = 0; i < idx.length; i++) mx = Math.max(mx, e[i]!);
+  let z = 0;
+  for (let i = 0; i < idx.length; i++) {
+    e[i] = Math.exp(e[i]! - mx);
+    z += e[i]!;
+  }
+  const out = new Array<number>(d).fill(0);
+  for (let i = 0; i < idx.length; i++) {
+    const w = e[i]! / z;
+    const v = V[idx[i]!]!;
+    for (let c = 0; c < d; c++) out[c] += w * v[c]!;
+  }
   return out;
 }
 
@@ -51,8 +90,51 @@ export type Selection =
 /** Float ELSA with a per-invocation selection rule. */
 export interface SelectingModel {
   /** candidates[x][y]: query x keeps key y */
-  select(Q: Matrix, K: Matrix, sel: Selection): boolean[][];
-  attend(Q: Matrix, K: Matrix, V: Matrix, sel: Selection): AttentionResult;
+  select(Q: Rows, K: Rows, sel: Selection): boolean[][];
+  attend(Q: Rows, K: Rows, V: Rows, sel: Selection): AttentionResult;
+}
+
+const popcount = (v: number): number => {
+  let x = v - ((v >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+};
+
+/** hashFloat() of one design on flat arrays, bits packed 32 to a word (hash bit j: word j >> 5, bit j & 31):
+ *  kronApply()'s sums in its order (mode by mode, each sum from 0 over i), so the same signs. */
+function packedHasher(D: DesignSpec): (x: ArrayLike<number>) => Int32Array {
+  const blocks = D.hash.real.map((factors) => {
+    let dims = factors.map((a) => a[0]!.length);
+    return factors.map((a, m) => {
+      const g = a.length;
+      const f = dims[m]!;
+      const inner = dims.slice(m + 1).reduce((p, q) => p * q, 1);
+      const outer = dims.slice(0, m).reduce((p, q) => p * q, 1);
+      dims = dims.map((x, i) => (i === m ? g : x));
+      return { a: Float64Array.from(a.flat()), g, f, inner, outer, out: new Float64Array(outer * g * inner) };
+    });
+  });
+  const words = (D.cfg.k + 31) >> 5;
+  return (x) => {
+    const h = new Int32Array(words);
+    let bit = 0;
+    for (const modes of blocks) {
+      let t: ArrayLike<number> = x;
+      for (const { a, g, f, inner, outer, out } of modes) {
+        for (let o = 0; o < outer; o++)
+          for (let j = 0; j < g; j++)
+            for (let in_ = 0; in_ < inner; in_++) {
+              let s = 0;
+              for (let i = 0; i < f; i++) s += a[j * f + i]! * t[(o * f + i) * inner + in_]!;
+              out[(o * g + j) * inner + in_] = s;
+            }
+        t = out;
+      }
+      for (let j = 0; j < t.length; j++, bit++) if (t[j]! >= 0) h[bit >> 5] |= 1 << (bit & 31);
+    }
+    return h;
+  };
 }
 
 /** The m indices of the largest values, ties by lower index (a stable sort of the indices). */
@@ -70,18 +152,19 @@ export function elsaFloatSelecting(D: DesignSpec): SelectingModel {
   const cosOfHam = Array.from({ length: k + 1 }, (_, ham) =>
     Math.cos(Math.max(0, (Math.PI * ham) / k - D.candSel.thetaBias)),
   );
-  const select = (Q: Matrix, K: Matrix, sel: Selection): boolean[][] => {
+  const hasher = packedHasher(D);
+  const select = (Q: Rows, K: Rows, sel: Selection): boolean[][] => {
     const n = K.length;
-    const hk = K.map((key) => hashFloat(D, key));
+    const hk = K.map(hasher);
     const nk = K.map(norm2);
     const thr = sel.kind === 'threshold' ? sel.t * Math.max(0, ...nk) : 0;
     const est = new Float64Array(n);
     return Q.map((q) => {
-      const hq = hashFloat(D, q);
+      const hq = hasher(q);
       for (let y = 0; y < n; y++) {
         const h = hk[y]!;
         let ham = 0;
-        for (let i = 0; i < hq.length; i++) ham += hq[i]! ^ h[i]!;
+        for (let w = 0; w < hq.length; w++) ham += popcount(hq[w]! ^ h[w]!);
         est[y] = nk[y]! * cosOfHam[ham]!;
       }
       if (sel.kind === 'threshold') {

@@ -36,9 +36,13 @@
  *    [1,12] (graph output; no softmax in the graph, `probs` is computed here).
  *
  * Arithmetic: tensors are stored as Float32Array (so every op rounds to float32 like TFLite);
- * dot products and reductions accumulate in float64.
+ * dot products and reductions accumulate in float64. FULLY_CONNECTED runs in a WebAssembly SIMD kernel
+ * (fc_wasm.ts) with the same partial sums in the same order, so the results do not depend on it; outputs of
+ * elementwise ops, FCs and softmax come from a per-model buffer pool (a buffer goes back after the last
+ * operator reading it), so a lean hook's Q, K, V views are valid only during the call.
  */
 import { defaultKwt1Path, readTfliteFile, type TfliteModel, type TfliteOperator } from './reader.ts';
+import { WasmFc } from './fc_wasm.ts';
 
 export const KWT_LABELS = [
   'silence',
@@ -91,8 +95,9 @@ export interface KwtCheckpoint {
 
 export interface KwtRunOptions {
   attention?: AttentionHook;
-  /** Lean run for evaluations: no layer traces, the hook sees views of Q, K, V (no copies) and must
-   *  replace every layer, so the exact attention (scores, softmax, attn·V) is not computed at all. */
+  /** Lean run for evaluations: no layer traces, the hook sees views of Q, K, V (no copies, valid only during
+   *  the call) and must replace every layer, so the exact attention (scores, softmax, attn·V) is not
+   *  computed at all. */
   lean?: boolean;
 }
 
@@ -252,28 +257,53 @@ function broadcastBinary(
   }
   // a scalar b, or b repeating along a's last axes (biases, LayerNorm scales): loops without a call per element
   if (b.length === 1 || (a.length === n && n % b.length === 0 && sameTail(aShape, bShape))) {
+    // row by row over b (no index modulo per element)
     const m = b.length;
-    switch (op) {
-      case 'ADD':
-        for (let i = 0; i < n; i++) out[i] = a[i]! + b[i % m]!;
-        return;
-      case 'SUB':
-        for (let i = 0; i < n; i++) out[i] = a[i]! - b[i % m]!;
-        return;
-      case 'MUL':
-        for (let i = 0; i < n; i++) out[i] = a[i]! * b[i % m]!;
-        return;
-      case 'POW':
-        // GELU's x³: a float32 squared is exact in float64, so x·x·x is rounded once (Math.pow is 40× slower)
-        if (m === 1 && b[0] === 3) for (let i = 0; i < n; i++) out[i] = a[i]! * a[i]! * a[i]!;
-        else for (let i = 0; i < n; i++) out[i] = Math.pow(a[i]!, b[i % m]!);
-        return;
-      default: {
-        const f = BINARY[op]!;
-        for (let i = 0; i < n; i++) out[i] = f(a[i]!, b[i % m]!);
-        return;
+    if (op === 'POW' && m === 1 && b[0] === 3) {
+      // GELU's x³: a float32 squared is exact in float64, so x·x·x is rounded once (Math.pow is 40× slower)
+      for (let i = 0; i < n; i++) out[i] = a[i]! * a[i]! * a[i]!;
+      return;
+    }
+    if (m === 1) {
+      const c = b[0]!;
+      switch (op) {
+        case 'ADD':
+          for (let i = 0; i < n; i++) out[i] = a[i]! + c;
+          return;
+        case 'SUB':
+          for (let i = 0; i < n; i++) out[i] = a[i]! - c;
+          return;
+        case 'MUL':
+          for (let i = 0; i < n; i++) out[i] = a[i]! * c;
+          return;
+        default: {
+          const f = op === 'POW' ? Math.pow : BINARY[op]!;
+          for (let i = 0; i < n; i++) out[i] = f(a[i]!, c);
+          return;
+        }
       }
     }
+    for (let base = 0; base < n; base += m) {
+      switch (op) {
+        case 'ADD':
+          for (let j = 0; j < m; j++) out[base + j] = a[base + j]! + b[j]!;
+          break;
+        case 'SUB':
+          for (let j = 0; j < m; j++) out[base + j] = a[base + j]! - b[j]!;
+          break;
+        case 'MUL':
+          for (let j = 0; j < m; j++) out[base + j] = a[base + j]! * b[j]!;
+          break;
+        case 'POW':
+          for (let j = 0; j < m; j++) out[base + j] = Math.pow(a[base + j]!, b[j]!);
+          break;
+        default: {
+          const f = BINARY[op]!;
+          for (let j = 0; j < m; j++) out[base + j] = f(a[base + j]!, b[j]!);
+        }
+      }
+    }
+    return;
   }
   const f = BINARY[op]!;
   const r = outShape.length;
@@ -317,7 +347,7 @@ function normAxis(axis: number, rank: number): number {
 /** o[b][r] = Σ_i x[b][i]·w[r][i] + bias[r], each sum in float64 over four interleaved partial sums
  *  (s0 + s1 + s2 + s3 + bias, tail into s0), then rounded to float32. Two output rows at a time share
  *  the loads of x; the order of every addition is the same as one row at a time, so the results are too. */
-function fullyConnected(
+export function fullyConnected(
   x: Float32Array,
   w: Float32Array,
   bias: Float32Array | undefined,
@@ -325,11 +355,12 @@ function fullyConnected(
   batch: number,
   inDim: number,
   outDim: number,
+  r0 = 0,
 ): void {
   const last = inDim - (inDim % 4);
   for (let b = 0; b < batch; b++) {
     const xo = b * inDim;
-    let r = 0;
+    let r = r0;
     for (; r + 1 < outDim; r += 2) {
       const wa = r * inDim;
       const wb = wa + inDim;
@@ -388,6 +419,12 @@ export class KwtModel {
   private readonly exactOnly: Set<number>;
   /** Index of the last operator reading each tensor (-1: none), to keep checkpoints small. */
   private readonly lastUse: number[];
+  /** The same products in WebAssembly for constant weights (fc_wasm.ts), where the runtime has SIMD. */
+  private readonly wasm = WasmFc.create();
+  /** Tensors whose last reader is each operator, and float32 buffers of finished runs by length: a run
+   *  takes its elementwise, FC and softmax outputs from here and gives each back after its last reader. */
+  private readonly dieAt: number[][];
+  private readonly pool = new Map<number, Float32Array[]>();
 
   private constructor(model: TfliteModel) {
     this.model = model;
@@ -405,6 +442,8 @@ export class KwtModel {
     for (const t of model.outputs) this.lastUse[t] = model.operators.length;
     // a hook reads its layer's Q, K, V at the attention output
     for (const s of this.sites) for (const t of [s.q, s.k, s.v]) this.lastUse[t] = Math.max(this.lastUse[t]!, s.outOp);
+    this.dieAt = model.operators.map(() => []);
+    this.lastUse.forEach((op, t) => op >= 0 && op < model.operators.length && this.dieAt[op]!.push(t));
   }
 
   /** Operators whose outputs feed only attention outputs (scores, scale, softmax, the K and V transposes,
@@ -510,10 +549,9 @@ export class KwtModel {
   }
 
   /** A hook's rows as one n×d tensor, shape checked. */
-  private replaced(rep: Float32Array[] | undefined, n: number, d: number): Float32Array {
+  private replaced(rep: Float32Array[] | undefined, o: Float32Array, n: number, d: number): Float32Array {
     if (!rep) throw new Error("a lean run's attention hook must replace every layer");
     if (rep.length !== n) throw new Error(`attention hook returned ${rep.length} rows, expected ${n}`);
-    const o = new Float32Array(n * d);
     for (let i = 0; i < n; i++) {
       const row = rep[i]!;
       if (row.length !== d) throw new Error(`attention hook row ${i} has ${row.length} values, expected ${d}`);
@@ -560,12 +598,22 @@ export class KwtModel {
       return v;
     };
     const shp = (i: number): number[] => tensors[i]!.shape;
+    // buffers this run took from the pool or made (never the constants or a checkpoint's), with the last
+    // operator reading any tensor held in them (a RESHAPE shares its input's buffer)
+    const owned = new Map<Float32Array, number>();
+    const alloc = (len: number): Float32Array => {
+      const b = this.pool.get(len)?.pop() ?? new Float32Array(len);
+      owned.set(b, -1);
+      return b;
+    };
 
     for (let oi = start; oi < operators.length; oi++) {
       const op = operators[oi]!;
       // tensors are never mutated in place: a shallow copy of the table is a complete snapshot
-      if (keep && oi === firstSite)
+      if (keep && oi === firstSite) {
         checkpoint = { model: this, op: oi, vals: vals.map((v, t) => (this.lastUse[t]! >= oi ? v : undefined)) };
+        owned.clear(); // the checkpoint keeps them
+      }
       if (lean && this.exactOnly.has(oi)) continue;
       const outIdx = op.outputs[0]!;
       const outShape = shp(outIdx);
@@ -578,7 +626,7 @@ export class KwtModel {
         case 'MAXIMUM':
         case 'POW':
         case 'SQUARED_DIFFERENCE': {
-          const o = new Float32Array(size(outShape));
+          const o = alloc(size(outShape));
           broadcastBinary(op.opcode, getF(ins[0]!), shp(ins[0]!), getF(ins[1]!), shp(ins[1]!), o, outShape);
           activate(o, op.options.fusedActivation);
           out = o;
@@ -589,7 +637,7 @@ export class KwtModel {
         case 'SQRT':
         case 'RSQRT': {
           const a = getF(ins[0]!);
-          const o = new Float32Array(a.length);
+          const o = alloc(a.length);
           const f = UNARY[op.opcode]!;
           for (let i = 0; i < a.length; i++) o[i] = f(a[i]!);
           out = o;
@@ -608,7 +656,8 @@ export class KwtModel {
             const d = qShape[qShape.length - 1]!;
             const n = size(qShape) / d;
             const view = (t: number) => rows(getF(t), n, d, false);
-            out = this.replaced(opts.attention!(site.layer, view(site.q), view(site.k), view(site.v)), n, d);
+            const rep = opts.attention!(site.layer, view(site.q), view(site.k), view(site.v));
+            out = this.replaced(rep, alloc(n * d), n, d);
             break;
           }
           const x = getF(ins[0]!);
@@ -619,8 +668,11 @@ export class KwtModel {
           const bias = ins.length > 2 && ins[2]! >= 0 ? getF(ins[2]!) : undefined;
           const batch = x.length / inDim;
           if (!Number.isInteger(batch)) throw new Error(`FC input size mismatch at op ${op.index}`);
-          const o = new Float32Array(batch * outDim);
-          fullyConnected(x, w, bias, o, batch, inDim, outDim);
+          const o = alloc(batch * outDim);
+          const constant = this.consts[ins[1]!] === w && (!bias || this.consts[ins[2]!] === bias);
+          // the rows WebAssembly leaves (outDim mod 4, or all where it cannot run) in JavaScript
+          const done = this.wasm && WasmFc.fits(inDim, outDim) ? this.wasm.run(x, w, bias, o, batch, constant) : 0;
+          if (done < outDim) fullyConnected(x, w, bias, o, batch, inDim, outDim, done);
           activate(o, op.options.fusedActivation);
           out = o;
           if (site) {
@@ -633,7 +685,7 @@ export class KwtModel {
             const trace: LayerTrace = { q, k, v, attn, out: rows(o, n, d, true) };
             const rep = opts.attention?.(site.layer, q, k, v);
             if (rep) {
-              out = this.replaced(rep, n, d);
+              out = this.replaced(rep, alloc(n * d), n, d);
               trace.replaced = rows(out as Float32Array, n, d, true);
             }
             layers[site.layer] = trace;
@@ -644,7 +696,7 @@ export class KwtModel {
           const a = getF(ins[0]!);
           const beta = op.options.beta ?? 1;
           const inner = outShape[outShape.length - 1]!;
-          const o = new Float32Array(a.length);
+          const o = alloc(a.length);
           for (let base = 0; base < a.length; base += inner) {
             let mx = -Infinity;
             for (let j = 0; j < inner; j++) if (a[base + j]! > mx) mx = a[base + j]!;
@@ -829,6 +881,16 @@ export class KwtModel {
           throw new Error(`unsupported op ${op.opcode}`);
       }
       vals[outIdx] = out;
+      if (out instanceof Float32Array && owned.has(out))
+        owned.set(out, Math.max(owned.get(out)!, this.lastUse[outIdx]!));
+      for (const t of this.dieAt[oi]!) {
+        const b = vals[t];
+        if (!(b instanceof Float32Array) || owned.get(b) !== oi) continue;
+        owned.delete(b);
+        const free = this.pool.get(b.length);
+        if (free) free.push(b);
+        else this.pool.set(b.length, [b]);
+      }
     }
     const logits = Float32Array.from(getF(this.model.outputs[0]!));
     const probs = softmax(logits);
