@@ -7,7 +7,7 @@ import type { InvocationTrace } from '../units/top/model.ts';
 import { outputDivTiming } from '../units/output_div/timing.ts';
 import { eoqToFinish } from '../units/attention/timing.ts';
 import { keyNormLatency } from '../units/norm/timing.ts';
-import { passOneCycles } from '../units/bank/model.ts';
+import { passOneCycles, stallAt } from '../units/bank/model.ts';
 
 export interface CyclePrediction {
   pre: number;
@@ -101,9 +101,11 @@ export function predictExec(
       }
       if (b.started && !b.selStarted && c >= b.goAt && selOk[i]) {
         b.selStarted = true;
+        // early start: the new query's cycle 1 waits until the old entries fit the window
+        const stall = b.selQuery < 0 ? 0 : stallAt(tr.queries[b.selQuery].banks[i], b.adv - b.startAdv);
         b.selQuery = b.query;
-        b.startAdv = b.adv;
-        b.eoqs.push(b.adv + tr.queries[b.query].banks[i].eoqAt);
+        b.startAdv = b.adv + stall;
+        b.eoqs.push(b.startAdv + tr.queries[b.query].banks[i].eoqAt);
       }
       let finishing = false;
       if (!hold[i]) {

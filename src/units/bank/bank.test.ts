@@ -65,6 +65,9 @@ describe('bank traces exercise what they claim', () => {
       if (D.bank.overlapTail) expect(b.qsOverTail).toBeGreaterThan(0);
       else expect(b.qsOverTail).toBe(0);
       expect(b.holdBlocked.pop).toBeGreaterThan(0);
+      // early start (L = 1): the next query stalls in its first window cycle until the old entries fit
+      if (D.bank.earlyStart) expect(b.stalls).toBeGreaterThan(0);
+      else expect(b.earlyStarts + b.stalls).toBe(0);
       if (D.cfg.pC === 1 || D === stall) expect(b.roomStalls).toBeGreaterThan(0);
     },
   );
@@ -84,6 +87,9 @@ describe('bank traces exercise what they claim', () => {
     }
     expect(b.p1OverDrain).toBeGreaterThan(0);
     expect(b.goWaits).toBeGreaterThan(0);
+  });
+  it("elsa_bank: over the bank configs, an early start over the old query's unknown last row", () => {
+    expect([...bank.values()].some((b) => b.earlyStarts > 0)).toBe(true);
   });
   it('elsa_bank: over the bank configs, a hold blocks a row issue, a push, a pop and a bare token', () => {
     // which of these meet a hold depends on the bank shape (few rows: the next query's rows are all in

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { PRESETS, resolveConfig } from '../../gen/config.ts';
 import { Rng } from '../../spec/rng.ts';
-import { bankOrder } from './model.ts';
+import { bankOrder, stallAt } from './model.ts';
 
 const paper = resolveConfig(PRESETS.paper);
 
@@ -25,7 +25,8 @@ describe('bank model', () => {
       // The next query starts in cycle readyAt and pops from cycle readyAt + L + 2; the old query's end mark
       // must be in S0 by then (tail overlap: by readyAt + L + 1, drain first: by readyAt), and every row
       // must be issued. Exact mode pays no per-query bubble beyond the fill and the rows whose selection is
-      // not registered yet: readyAt = max(L + 2, rows + max(L, 1), keys).
+      // not registered yet: readyAt = max(L + 2, rows + max(L, 1), keys); with early start (L = 1) the next
+      // query's cycle 1 comes one cycle after that or at most one cycle earlier (readyAt + its stall).
       const D = resolveConfig({
         ...PRESETS.paper,
         name: `q${depth}`,
@@ -43,12 +44,20 @@ describe('bank model', () => {
         );
         expect(r.readyAt).toBeGreaterThanOrEqual(Math.max(L + 2, rows(nb)));
         expect(r.eoqAt).toBeGreaterThanOrEqual(L + 2);
-        expect(r.eoqAt).toBeLessThanOrEqual(r.readyAt + (D.bank.overlapTail ? L + 1 : 0));
+        // early start: a start in cycle t ends the old query by t + stall + L + 1, whatever t
+        for (let t = r.readyAt; t <= r.readyAt + r.stall.length; t++)
+          expect(r.eoqAt).toBeLessThanOrEqual(t + stallAt(r, t) + (D.bank.overlapTail ? L + 1 : 0));
         expect(r.readyAt).toBeLessThanOrEqual(r.cycles + L + 2);
+        if (!D.bank.earlyStart) expect(r.stall).toEqual([]);
       }
       for (const nb of [1, 2, 5, 64, D.bank.keys]) {
         const r = bankOrder(D, new Array<boolean>(nb).fill(true));
-        if (D.bank.overlapTail) expect(r.readyAt).toBe(Math.max(L + 2, rows(nb) + Math.max(L, 1), nb));
+        // early start (L = 1): the last row may be unknown, its keys delay the next query's cycle 1 only
+        if (D.bank.earlyStart) {
+          const ready = r.readyAt + stallAt(r, r.readyAt);
+          expect(ready).toBeLessThanOrEqual(Math.max(L + 2, rows(nb) + 1, nb));
+          expect(ready).toBeGreaterThanOrEqual(Math.max(L + 2, rows(nb), nb) - 1);
+        } else if (D.bank.overlapTail) expect(r.readyAt).toBe(Math.max(L + 2, rows(nb) + Math.max(L, 1), nb));
         else expect(r.readyAt).toBe(r.cycles);
       }
     },

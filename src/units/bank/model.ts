@@ -24,7 +24,13 @@ export interface BankRun {
   /** First cycle ≥ L + 2 (after the window) that starts with every row issued: with pass 1, the next query's
    *  pass 1 may start. */
   rowsDoneAt: number;
+  /** Early start (BankSpec.earlyStart): stall[k] = the cycles the next query waits in its first window cycle
+   *  when it starts in cycle readyAt + k, until the old entries fit the rest of the window (0 beyond). */
+  stall: number[];
 }
+
+/** Cycles the next query waits when it starts in cycle `at` of the run (early start; 0 otherwise). */
+export const stallAt = (run: BankRun, at: number): number => run.stall[at - run.readyAt] ?? 0;
 
 /** Cycle-exact model of one bank's candidate selection from empty queues (cycle 0 = qs_start): the
  *  issue, push, pop, end-of-query and ready rules of ./README.md, in the order they act within a cycle
@@ -45,6 +51,9 @@ export function bankOrder(D: DesignSpec, mask: boolean[]): BankRun {
   let eoqAt = -1;
   let rowsDoneAt = -1;
   const first = L + 2; // the first cycle after the last query's entries have left (its fresh window)
+  const early = D.bank.earlyStart;
+  // early start: the old entries (queued, pushed now) fit the rest of the window from each cycle on
+  const fits: boolean[] = [];
   for (let cycle = 0; ; cycle++) {
     const queued = fifo.reduce((s, q) => s + q.length, 0);
     // keys of the row in pipe[L] that pass selection: pushed this cycle (slot c → queue c)
@@ -59,25 +68,36 @@ export function bankOrder(D: DesignSpec, mask: boolean[]): BankRun {
     const unknown = L === 0 ? (pipe[0] >= 0 ? 1 : 0) : pending;
     const known = L === 0 ? [] : pushes;
     if (cycle >= first && r >= rowsRt && rowsDoneAt < 0) rowsDoneAt = cycle;
-    if (cycle >= first && r >= rowsRt && unknown === 0) {
+    const room = (c: number) => fifo[c].length + known.filter(([k]) => k === c).length + unknown + 1 <= queueDepth;
+    if (early && readyAt >= 0) fits.push(queued + pushes.length <= L + 1 && (queued > 0 || pushes.length <= L));
+    if (early && cycle >= first && r >= rowsRt && readyAt < 0 && fifo.every((_, c) => room(c))) readyAt = cycle;
+    if (!early && cycle >= first && r >= rowsRt && unknown === 0) {
       const P = known.length;
       const ready = tail ? queued + P <= L + 2 && (queued > 0 || P <= L + 1) : queued === 0 && P === 0;
       if (ready && readyAt < 0) readyAt = cycle;
     }
     if (cycle >= first && r >= rowsRt && pending === 0 && eoqAt < 0 && pushes.length === 0 && queued <= 1)
       eoqAt = cycle;
-    if (r >= rowsRt && pipe.every((x) => x < 0) && queued === 0)
+    if (r >= rowsRt && pipe.every((x) => x < 0) && queued === 0) {
+      // fits[j]: cycle readyAt + 1 + j, where a start in readyAt + j decides first; nothing is left from here
+      const stall = fits.map((_, k) => {
+        let s = 0;
+        while (k + s < fits.length && !fits[k + s]) s++;
+        return s;
+      });
+      while (stall.length > 0 && stall[stall.length - 1] === 0) stall.pop();
       return {
         order,
         cycles: cycle,
         eoqAt: eoqAt < 0 ? first : eoqAt,
         readyAt: readyAt < 0 ? first : readyAt,
         rowsDoneAt: rowsDoneAt < 0 ? first : rowsDoneAt,
+        stall,
       };
+    }
     let popQ = -1;
     for (let c = 0; c < pC; c++) if (fifo[c].length > 0 && (popQ < 0 || fifo[c].length > fifo[popQ].length)) popQ = c;
-    const canIssue =
-      r < rowsRt && fifo.every((q, c) => q.length + known.filter(([k]) => k === c).length + unknown + 1 <= queueDepth);
+    const canIssue = r < rowsRt && fifo.every((_, c) => room(c));
     if (popQ >= 0) order.push(fifo[popQ].shift()!);
     for (const [c, j] of pushes) fifo[c].push(j);
     pipe.pop();

@@ -131,6 +131,9 @@ export const bankModule: ModuleDef = {
             },
           ]
         : []),
+      ...(B.earlyStart
+        ? [{ name: 'TAIL_FIT', value: 2, of: B.queued, doc: 'old entries the first window cycle lets pass' }]
+        : []),
       ...(D.candSel.passOne ? [D.candSel.similarity] : []),
       ...(D.candSel.topm ? [D.candSel.topm.bin, B.histCount, binsParam(D), ...binWindow(D)] : []),
     ];
@@ -165,6 +168,7 @@ export const bankModule: ModuleDef = {
         .join('; '),
       // the selection machine starts at qs_start, or after pass 1 at pass 2's start
       selStart: D.candSel.passOne ? 'p2_start' : 'qs_start',
+      early: B.earlyStart,
       ...candSelStages(D.cfg.pipeline.candSel),
     };
   },

@@ -27,6 +27,10 @@ export interface BankSpec {
   /** The next query may start while L + 2 old entries are still queued or due (queueDepth ≥ L + 3,
    *  L = pipeline.candSel). */
   overlapTail: boolean;
+  /** Early start (L = 1 with overlapTail, threshold mode): the next query starts once every row is issued and
+   *  its row 0 has room, the last row possibly still unknown; its cycle 1 waits in the first window cycle
+   *  until the old entries fit the rest of the window (README rule 5). */
+  earlyStart: boolean;
   /** One bin of the bank's estimate histogram (top-m selection): 0..keys. */
   histCount: Width;
 }
@@ -60,6 +64,7 @@ export function bankSpec(c: ElsaConfig): BankSpec {
     queueCount: width.forMax('QCNT_W', c.queueDepth, 'entries in one candidate queue'),
     queued: width.forMax('QUEUED_W', c.pC * c.queueDepth, 'entries in all queues of the bank'),
     overlapTail: c.queueDepth >= c.pipeline.candSel + 3,
+    earlyStart: c.pipeline.candSel === 1 && c.queueDepth >= 4 && c.selection !== 'topm' && c.emptySet !== 'best',
     histCount: width.forMax('HIST_CNT_W', keys, 'keys of the bank in one estimate histogram bin'),
   };
 }

@@ -66,6 +66,8 @@ export interface QueryRec {
   best: number | null;
   pops: number[];
   holdCycles: number; // cycle model
+  /** Early start: cycles its cycle 1 waited in the first window cycle for the old entries. */
+  stallCycles: number;
 }
 
 export interface BankTraceInfo {
@@ -81,6 +83,9 @@ export interface BankTraceInfo {
   roomStalls: number;
   /** Hold cycles in which the bank would otherwise have issued a row, pushed, popped or sent a token. */
   holdBlocked: { issue: number; push: number; pop: number; token: number };
+  /** Early start: selection starts while the old query's last row was unknown, and stall cycles. */
+  earlyStarts: number;
+  stalls: number;
   /** Pass 1: qs_start while the previous query's keys still drain; thr_go before the previous query let
    *  pass 2 start (go_wait). */
   p1OverDrain: number;
@@ -110,6 +115,11 @@ class BankSim {
   /** Advancing cycles since the last selection start, counted up to L + 2 (the old query's window). */
   sinceStart = Infinity;
   eoqOwed = false;
+  /** Early start: the old query's last row was unknown at the start; it pushes in the first window cycle. */
+  oldRow = false;
+  prev = -1; // the query before cur (its end mark may still come in the window)
+  earlyStarts = 0;
+  stalls = 0;
   queues: { j: number; query: number }[][];
   cur = -1; // query the selection works on
   queries: QueryRec[] = [];
@@ -188,15 +198,36 @@ class BankSim {
     // the ready rule sees the registered results of pipe[L] only (L ≥ 1)
     const L = this.L;
     const due = L === 0 ? 0 : selected.length;
-    const tailOk =
-      this.unknownRows === 0 &&
-      (this.D.bank.overlapTail ? queued + due <= L + 2 && (queued > 0 || due <= L + 1) : queued === 0 && due === 0);
+    // count + its key due from pipe[L] (registered, L ≥ 1) + the unknown rows + 1 ≤ depth
+    const dueIn = (i: number) => (L > 0 && selected.some(([c]) => c === i) ? 1 : 0);
+    const room = this.queues.every((q, i) => this.unknownRows + dueIn(i) + q.length < this.D.cfg.queueDepth);
+    const early = this.D.bank.earlyStart;
+    const tailOk = early
+      ? room
+      : this.unknownRows === 0 &&
+        (this.D.bank.overlapTail ? queued + due <= L + 2 && (queued > 0 || due <= L + 1) : queued === 0 && due === 0);
+    // early start: the first window cycle waits until the old entries leave in the rest of the window
+    const stall = early && this.sinceStart === 1 && !(queued + due <= L + 1 && (queued > 0 || due <= L));
     const selOk = !this.selActive || (rowsDone && !this.fresh && !hold && tailOk);
     const pass1 = this.hActive || this.p1Done || this.goWait;
     const ready = this.D.candSel.passOne ? !pass1 && (!this.selActive || (rowsDone && !this.fresh && !hold)) : selOk;
     const keysIn = rowsDone && this.pendingRows === 0;
     const tokenDue = this.selActive && this.eoqOwed && !this.fresh && keysIn && queued === 0 && selected.length === 0;
-    return { hold, queued, pushes, selected, keysIn, selOk, ready, tokenDue, token: tokenDue && !hold };
+    const oldTokenDue = this.oldRow && this.sinceStart === 1 && queued === 0 && selected.length === 0;
+    return {
+      hold,
+      queued,
+      pushes,
+      selected,
+      keysIn,
+      selOk,
+      ready,
+      room,
+      stall,
+      tokenDue: tokenDue || oldTokenDue,
+      token: tokenDue && !hold,
+      oldToken: oldTokenDue && !hold,
+    };
   }
   get idle(): boolean {
     return (
@@ -213,8 +244,14 @@ class BankSim {
     );
   }
 
+  /** The query of the row in pipe[L]: after an early start the old query's last row pushes in the first
+   *  window cycle. */
+  get pushQuery(): number {
+    return this.oldRow ? this.prev : this.cur;
+  }
+
   private sel(j: number): boolean {
-    const q = this.queries[this.cur];
+    const q = this.queries[this.pushQuery];
     const h = this.hashes[j],
       n = this.norms[j];
     if (h === undefined || n === undefined)
@@ -233,7 +270,6 @@ class BankSim {
   ): void {
     const D = this.D,
       pC = D.cfg.pC,
-      QD = D.cfg.queueDepth,
       rng = this.rng;
     const c = this.c;
     const junk = () => packBus(randVec(D, rng), D.qkv.bits);
@@ -263,7 +299,8 @@ class BankSim {
       this.cycles.push({ in: inputs, out: {} });
       return;
     }
-    const { hold, queued, pushes, selected, keysIn, selOk, ready, tokenDue, token } = this.comb();
+    const { hold, queued, pushes, selected, keysIn, selOk, ready, room, stall, tokenDue, token, oldToken } =
+      this.comb();
     const P = pushes.length;
     // ---- combinational view of this cycle
     const p1 = D.candSel.passOne;
@@ -277,7 +314,7 @@ class BankSim {
     const curQ = this.cur >= 0 ? this.queries[this.cur] : null;
     if (curQ && selOk && curQ.ready < 0) {
       curQ.ready = c;
-      if (curQ.holdCycles === 0 && c - curQ.qs !== curQ.readyAt)
+      if (curQ.holdCycles === 0 && c - curQ.qs !== curQ.readyAt + curQ.stallCycles)
         throw new Error(`bank model: ready ${c - curQ.qs} cycles after qs_start, bankOrder says ${curQ.readyAt}`);
     }
     if (p1 && curQ && ready && curQ.rowsDone < 0 && this.pq === this.cur) {
@@ -286,10 +323,7 @@ class BankSim {
         throw new Error(`bank model: pass-1 ready ${c - curQ.qs} cycles after p2_start, bankOrder: ${curQ.rowsDoneAt}`);
     }
     const rCur = qs ? 0 : this.r;
-    // count + its key due from pipe[L] (registered, L ≥ 1) + the unknown rows + 1 ≤ depth
-    const dueIn = (i: number) => (this.L > 0 && selected.some(([c]) => c === i) ? 1 : 0);
-    const room = this.queues.every((q, i) => this.unknownRows + dueIn(i) + q.length < QD);
-    const issue = (qs !== undefined || this.selActive) && rCur < this.nRows && room && !hold;
+    const issue = (qs !== undefined || this.selActive) && rCur < this.nRows && room && !hold && !stall;
     if ((qs !== undefined || this.selActive) && rCur < this.nRows && !room && !hold) this.roomStalls++;
     if (hold) {
       const hb = this.holdBlocked;
@@ -302,7 +336,8 @@ class BankSim {
     for (let i = 0; i < pC; i++)
       if (this.queues[i].length > 0 && (g < 0 || this.queues[i].length > this.queues[g].length)) g = i;
     const pop = g >= 0 && !hold;
-    const lastPop = pop && queued === 1 && (this.fresh || (keysIn && P === 0));
+    // in the first window cycle after an early start the old query's last row may still push
+    const lastPop = pop && queued === 1 && ((this.fresh && !(this.oldRow && P > 0)) || (keysIn && P === 0));
     const hNow = this.pendingHashes.length && this.pendingHashes[0].at <= c ? this.pendingHashes.shift()! : null;
     const nDone = this.normPipe.length && this.normPipe[0].done === c ? this.normPipe.shift()! : null;
     if (this.normPipe.length && this.normPipe[0].done <= c) throw new Error('bank model: norm pipeline out of order');
@@ -359,28 +394,39 @@ class BankSim {
         throw new Error(`bank model: last-key mark on key ${q.pops.length} of ${q.order.length}`);
       s0 = { kind: 'key', id: j, query, ...(lastPop ? { last: true } : {}) };
       if (lastPop) ended = q;
-    } else if (token) {
-      s0 = { kind: 'eoq', query: this.cur };
-      ended = this.queries[this.cur];
+    } else if (token || oldToken) {
+      const query = oldToken ? this.prev : this.cur;
+      s0 = { kind: 'eoq', query };
+      ended = this.queries[query];
       if (ended.pops.length !== ended.order.length) throw new Error('bank model: bare token before the last key');
     } else if (inp.ld) {
       const j = this.kvCount;
       s0 = { kind: 'pre', x: inp.ld.k, tag: ((j % pC) << D.bank.rowIndex.bits) | Math.floor(j / pC) };
     }
-    for (const [i, j] of pushes) this.queues[i].push({ j, query: this.cur });
+    const pq = this.pushQuery;
+    for (const [i, j] of pushes) this.queues[i].push({ j, query: pq });
     if (ended) {
       ended.eoq = c;
       const want = ended.order.join(',');
       if (ended.pops.join(',') !== want)
         throw new Error(`bank model: pop order ${ended.pops} differs from bankOrder ${want}`);
-      if (ended.holdCycles === 0 && c - ended.qs !== ended.eoqAt)
+      if (ended.holdCycles === 0 && c - ended.qs !== ended.eoqAt + ended.stallCycles)
         throw new Error(
           `bank model: end of query ${c - ended.qs} cycles after qs_start, bankOrder says ${ended.eoqAt}`,
         );
     }
     // the attention module takes the new q in the first cycle after the window
     const qSwap = this.sinceStart === this.L + 2 && !hold;
-    if (qs || !hold) {
+    if (qs) {
+      this.oldRow = this.pipe[0] >= 0;
+      if (this.oldRow) this.earlyStarts++;
+    } else if (!hold) this.oldRow = false;
+    if (stall && !hold) {
+      // row 0 stays read; the old row leaves the selection register
+      this.pipe[this.L] = -1;
+      this.queries[this.cur].stallCycles++;
+      this.stalls++;
+    } else if (qs || !hold) {
       this.pipe.pop();
       this.pipe.unshift(issue ? rCur : -1);
     }
@@ -392,7 +438,7 @@ class BankSim {
     } else if (!hold) {
       if (issue) this.r++;
       if (token || (lastPop && !this.fresh)) this.eoqOwed = false; // in the window a last pop is the old query's
-      this.sinceStart = Math.min(this.sinceStart + 1, this.L + 3);
+      if (!stall) this.sinceStart = Math.min(this.sinceStart + 1, this.L + 3);
     }
     // attention: a norm request leaving S3 enters the square root pipeline (normW stages)
     if (this.attn.sumsqValid) {
@@ -407,6 +453,7 @@ class BankSim {
     }
     if (qs) {
       qs.qs = c;
+      this.prev = this.cur;
       this.cur = this.queries.indexOf(qs);
     }
     if (p1) this.passOneEdge(qsIn, !!inp.go, goNow && !selOk);
@@ -536,6 +583,7 @@ function makeQuery(D: DesignSpec, sim: BankSim, rng: Rng, kind: Kind): QueryRec 
     best: null,
     pops: [],
     holdCycles: 0,
+    stallCycles: 0,
   };
 }
 
@@ -599,6 +647,8 @@ export function bankTraceInfo(D: DesignSpec, seed: number): BankTraceInfo {
     holdCycles: sim.attn.holdCycles,
     qsOverTail: sim.qsOverTail,
     qsBackToBack: sim.qsBackToBack,
+    earlyStarts: sim.earlyStarts,
+    stalls: sim.stalls,
     partChecks: sim.partChecks,
     roomStalls: sim.roomStalls,
     holdBlocked: sim.holdBlocked,
