@@ -15,9 +15,9 @@
 //   End of query: the pop that empties the queues once every row's keys are in carries the end-of-query
 //   mark into the attention module; if no key is left by then (no candidate here, or the last one left
 //   before the last rows were read) a bare end-of-query token goes instead.
-//   Back to back: the bank is `ready` for the next query once every row is issued and pushed and
-//   at most two entries are queued: one leaves now, the other in the next cycle, before the new
-//   query's first pop two cycles later.
+//   Back to back: the bank is `ready` for the next query once every row is issued and the new row 0 has
+//   room, the last row possibly still unknown; the new query then waits in its first window cycle until
+//   the old entries leave before its first pop.
 //   Either way the next query sees the queues exactly as if it had started from empty, so its key order
 //   is the model's bankOrder().
 module elsa_bank (
@@ -71,6 +71,7 @@ module elsa_bank (
     localparam [QCNT_W-1:0] QUEUE_FULL    = 3'd4;  // count of a full candidate queue
     localparam [QUEUED_W-1:0] ONE_QUEUED  = 4'd1;  // one entry left in all queues of the bank
     localparam [QUEUED_W-1:0] TAIL_QUEUED = 4'd3;  // old entries the next query may start over
+    localparam [QUEUED_W-1:0] TAIL_FIT    = 4'd2;  // old entries the first window cycle lets pass
 
     wire hold;
 
@@ -166,6 +167,7 @@ module elsa_bank (
     reg                  fresh;            // qs_start was the last advancing cycle: queued keys are the old query's
     reg                  fresh2;           // ... the one before: the attention module takes the new q now
     reg                  fresh3;           // ... one more per selection stage (the old query's window)
+    reg                  old_row;          // the old query's last row was unknown at the start: row_sel is its now
     reg                  eoq_owed;         // the current query has not sent its end-of-query mark yet
     reg [QUEUED_W-1:0]   queued;           // entries in all queues
     wire [P_C-1:0]       push_vec;
@@ -196,21 +198,26 @@ module elsa_bank (
     wire [ROW_CNT_W-1:0] r_cur    = qs_start ? {ROW_CNT_W{1'b0}} : r;       // row to issue this cycle
     wire [KEY_IDX_W-1:0] base_cur = qs_start ? {KEY_IDX_W{1'b0}} : r_base;
     wire rows_left = (r_cur < n_rows);
-    wire issue = (qs_start || sel_active) && rows_left && room && !hold;
+    // Early start: the new query waits in its first window cycle (row 0 stays read, nothing issues) until the
+    // old entries, queued and due, leave in the rest of the window: registered terms only.
+    wire stall = fresh && !((queued + dues <= TAIL_FIT) && ((queued != {QUEUED_W{1'b0}}) || (dues != TAIL_FIT)));
+    wire issue = (qs_start || sel_active) && rows_left && room && !hold && !stall;
     wire rows_done = (r == n_rows);
     // the old query's window: its last entries may still pop until the new query's first push is seen
     wire fresh_win = fresh || fresh2;
-    // registered terms only: the old entries (queued and due) leave before the new query's first pop
-    wire tail_ok = (unknown == {QCNT_W+1{1'b0}}) && (queued + dues <= TAIL_QUEUED) &&
-                   ((queued != {QUEUED_W{1'b0}}) || (dues != TAIL_QUEUED));
+    // the new query starts once its row 0 has room; it stalls until the old entries fit (above)
+    wire tail_ok = room;
     assign ready = !sel_active || (rows_done && !fresh_win && !hold && tail_ok);
     // End of query: the pop that empties the queues once every row's keys are in (in the fresh cycle
     // the queues hold only the old query's tail), or a bare token when no key is left by then.
-    // every row's keys are in: all rows issued, none before row_sel (the window: the old query's pops)
+    // every row's keys are in: all rows issued, none before row_sel (the window: the old query's pops; its
+    // last row pushes in the first window cycle when it was unknown at the start, old_row)
     wire keys_in   = rows_done && !row_inflight;
-    wire last_pop  = pop_fire && (queued == ONE_QUEUED) && (fresh_win || (keys_in && pushes == {QUEUED_W{1'b0}}));
-    wire eoq_token = sel_active && eoq_owed && !fresh_win && keys_in && (queued == {QUEUED_W{1'b0}}) &&
-                     (pushes == {QUEUED_W{1'b0}}) && !hold;
+    wire old_push  = old_row && (pushes != {QUEUED_W{1'b0}});
+    wire last_pop  = pop_fire && (queued == ONE_QUEUED) &&
+                     ((fresh_win && !old_push) || (keys_in && pushes == {QUEUED_W{1'b0}}));
+    wire eoq_token = sel_active && !hold && (queued == {QUEUED_W{1'b0}}) && (pushes == {QUEUED_W{1'b0}}) &&
+                     ((eoq_owed && !fresh_win && keys_in) || (old_row && fresh));
 
     always @(posedge clk) begin
         if (rst) begin
@@ -223,7 +230,7 @@ module elsa_bank (
             row_inflight <= issue;
             r            <= issue ? ROW_1 : {ROW_CNT_W{1'b0}};
             r_base       <= issue ? ROW_STRIDE : {KEY_IDX_W{1'b0}};   // row 0 issued now
-        end else if (!hold) begin
+        end else if (!hold && !stall) begin
             row_inflight <= issue;
             if (issue) begin
                 r      <= r + 1'b1;
@@ -239,7 +246,7 @@ module elsa_bank (
         if (rst) begin
             row_sel <= 1'b0;
         end else if (qs_start || !hold) begin
-            row_sel <= row_inflight;
+            row_sel <= row_inflight && !stall;   // a stall keeps row 0 before its selection register
         end
         if (qs_start || !hold) begin
             row_s  <= row_b;
@@ -252,15 +259,20 @@ module elsa_bank (
             fresh    <= 1'b0;
             fresh2   <= 1'b0;
             fresh3   <= 1'b0;
+            old_row  <= 1'b0;
             eoq_owed <= 1'b0;
             queued   <= {QUEUED_W{1'b0}};
         end else begin
             if (qs_start)
                 fresh <= 1'b1;
-            else if (!hold)
+            else if (!hold && !stall)
                 fresh <= 1'b0;
             if (!hold)
-                fresh2 <= fresh;
+                fresh2 <= fresh && !stall;
+            if (qs_start)
+                old_row <= row_inflight;
+            else if (!hold)
+                old_row <= 1'b0;
             if (!hold)
                 fresh3 <= fresh2;
             if (qs_start)
