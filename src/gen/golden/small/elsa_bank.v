@@ -70,7 +70,6 @@ module elsa_bank (
     localparam [KEY_IDX_W-1:0] ROW_STRIDE = 4'd3;  // local index step per row: P_c
     localparam [QCNT_W-1:0] QUEUE_FULL    = 3'd4;  // count of a full candidate queue
     localparam [QUEUED_W-1:0] ONE_QUEUED  = 4'd1;  // one entry left in all queues of the bank
-    localparam [QUEUED_W-1:0] TAIL_QUEUED = 4'd3;  // old entries the next query may start over
     localparam [QUEUED_W-1:0] TAIL_FIT    = 4'd2;  // old entries the first window cycle lets pass
 
     wire hold;
