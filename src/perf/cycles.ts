@@ -7,7 +7,7 @@ import type { InvocationTrace } from '../units/top/model.ts';
 import { outputDivTiming } from '../units/output_div/timing.ts';
 import { eoqToFinish } from '../units/attention/timing.ts';
 import { keyNormLatency } from '../units/norm/timing.ts';
-import { passOneCycles, stallAt } from '../units/bank/model.ts';
+import { passOneCycles, stallAt, type BankRun } from '../units/bank/model.ts';
 
 export interface CyclePrediction {
   pre: number;
@@ -143,7 +143,8 @@ export function predictExec(
 }
 
 /** Cycles each pipeline stage needs per query back to back: the hash unit (one query per hash
- *  period), the slowest bank (bankOrder().readyAt: rows + 1, candidates, at least 2), the output division
+ *  period), the slowest bank (bankOrder().readyAt: rows + 1, candidates, at least 2; with early start
+ *  readyAt plus the next query's stall there), the output division
  *  (outputDivTiming().next: d/m_o + 2 with one partial per bank, freed after the last chunk is read;
  *  max(d/m_o, 2) when it copies the partials). In steady state a query
  *  costs at least the largest; the cycle model adds how the stages' variation couples. */
@@ -152,8 +153,9 @@ export interface StageCycles {
   bank: number;
   outputDiv: number;
 }
-export function stageCycles(D: DesignSpec, banks: { readyAt: number }[]): StageCycles {
-  return { hash: D.hash.period, bank: Math.max(...banks.map((b) => b.readyAt)), outputDiv: outputDivTiming(D).next };
+export function stageCycles(D: DesignSpec, banks: BankRun[]): StageCycles {
+  const bank = Math.max(...banks.map((b) => b.readyAt + stallAt(b, b.readyAt)));
+  return { hash: D.hash.period, bank, outputDiv: outputDivTiming(D).next };
 }
 
 export function predictCycles(D: DesignSpec, tr: InvocationTrace): CyclePrediction {
