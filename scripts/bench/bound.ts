@@ -28,6 +28,8 @@ const SEED = 2021;
 const lines = ['| config | setting | ' + ps.map((p) => `p = ${p}`).join(' | ') + ' |'];
 lines.push('|---|---|' + ps.map(() => '---:|').join(''));
 const worst = settings.map(() => 0);
+// threshold mode (no pass 1) against the paper's bound itself: the goal of ≤ 1.02×
+const worstThr = settings.map(() => 0);
 const configs = [...Object.values(PRESETS), ...MATRIX].filter(
   (c, i, all) => all.findIndex((x) => x.name === c.name) === i,
 );
@@ -42,12 +44,15 @@ for (const base of configs)
         tr.queries.map((q) => queryBound(D, q.banks, inv.n)),
       );
       worst[si] = Math.max(worst[si], r);
+      if (!D.candSel.passOne) worstThr[si] = Math.max(worstThr[si], r);
       return r.toFixed(3);
     });
     lines.push(`| ${D.cfg.name} | ${JSON.stringify(set)} | ${cells.join(' | ')} |`);
   });
 lines.push('', 'worst steady-state cycles per query / bound:');
-settings.forEach((set, si) => lines.push(`- ${JSON.stringify(set)}: ${worst[si].toFixed(3)}`));
+settings.forEach((set, si) =>
+  lines.push(`- ${JSON.stringify(set)}: ${worst[si].toFixed(3)} (threshold mode: ${worstThr[si].toFixed(3)})`),
+);
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'bound.md'), lines.join('\n') + '\n');
 console.log(lines.join('\n'));

@@ -12,7 +12,10 @@ export function queryBound(D: DesignSpec, banks: { order: number[] }[], n: numbe
   return Math.max(D.hash.cycles, readRows, cand, D.outputDiv.chunks);
 }
 
-/** Steady state: the output-row gaps after the first quarter of the rows (the pipeline fill) over their bounds. */
+/** Steady state: the output-row gaps after the first quarter of the rows (the pipeline fill) over their bounds.
+ *  The per-query bound takes the busiest bank of each query; banks that stall their next query by different
+ *  amounts (early start, src/units/bank/README.md rule 5) overlap one query's busiest bank with another's,
+ *  so a ratio may fall below 1. */
 export function steadyRatio(perQuery: number[], bounds: number[]): number {
   const skip = Math.floor(perQuery.length / 4);
   const sum = (a: number[]) => a.slice(skip).reduce((s, x) => s + x, 0);
