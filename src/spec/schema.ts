@@ -134,10 +134,11 @@ export const ElsaConfigSchema = z
         outputDiv: int(
           'register stages after the output division multiply: 1 registers the product (DSP output register), ' +
             '2 also the rounded value before saturation, 3 also splits the multiply into two registered partial ' +
-            'products',
+            'products; 4 also cuts the start stage: the block-exponent maximum and the shifts E − e_b, then the sum ' +
+            'Σe, then the reciprocal, each in a registered stage of its own',
         )
           .min(0)
-          .max(3)
+          .max(4)
           .default(3),
       })
       .strict()

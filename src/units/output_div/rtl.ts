@@ -92,11 +92,14 @@ export const outputDivModule: ModuleDef = {
         plus: b.plus,
         wide: signExtend(`o_sh_${b.id}_${l}`, att.sumEV, od.sumEV),
       })),
-      oWide: signExtend(`o_r_${l}`, od.sumEV, od.product),
+      oWide: signExtend(`o_${D.cfg.pipeline.outputDiv >= 4 ? 'd' : 'r'}_${l}`, od.sumEV, od.product),
     }));
     const timing = outputDivTiming(D);
     const C = od.chunks;
-    const X = timing.extra;
+    // outputDiv = 4 cuts the start stage (E and the shifts E − e_b, then S, then the reciprocal), so the multiply
+    // comes one position later and the aligned chunks wait one stage for the reciprocal; after the multiply it is 3
+    const cut = timing.extra >= 4 ? 1 : 0;
+    const X = timing.extra - cut;
     // outputDiv = 3 puts the partial products' stage before the product register
     const extraStages = [
       ...(X >= 3 ? [{ name: 'pp', what: 'partial product registers' }] : []),
@@ -104,13 +107,21 @@ export const outputDivModule: ModuleDef = {
       { name: 'rd', what: 'rounded value register' },
     ]
       .slice(0, X)
-      .map((s, i, all) => ({ ...s, prev: i === 0 ? 'mu' : all[i - 1].name, range: `${3 + i}..${C + 2 + i}` }));
+      .map((s, i, all) => ({
+        ...s,
+        prev: i === 0 ? 'mu' : all[i - 1].name,
+        range: `${3 + cut + i}..${C + 2 + cut + i}`,
+      }));
     return {
       legacy: timing.legacy,
       copy: timing.copy,
+      startCut: cut === 1,
+      encAt: cut ? 'position 2' : 'cycle 1',
+      delayEnd: C + 1,
+      mulStart: 2 + cut,
       extraStages,
       wrStage: ['mu', 'pr', 'rd', 'rd'][X],
-      wrEnd: C + 1 + X,
+      wrEnd: C + 1 + X + cut,
       prodReg: X >= 1,
       rndReg: X >= 2,
       ppReg: X >= 3,
@@ -134,7 +145,7 @@ export const outputDivModule: ModuleDef = {
       shRule: `${od.recip.frac} + p + ${D.qkv.frac} − ${D.out.frac}`,
       outBits: D.out.bits,
       alignEnd: od.chunks,
-      mulEnd: od.chunks + 1,
+      mulEnd: od.chunks + 1 + cut,
       clearAt: timing.clearAt,
       validAt: timing.validAt,
       nextAt: timing.next,
