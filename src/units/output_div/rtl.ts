@@ -1,10 +1,28 @@
 // The output division's Verilog module (contract: ./README.md).
+import type { DesignSpec } from '../design.ts';
 import type { ModuleDef } from '../module.ts';
 import { clockPort, input, output, resetPort, signExtend, verilogLiteral, zeroExtend } from '../module.ts';
 import { outputDivTiming } from './timing.ts';
 
 /** Separator before the i-th item of a list written out in the template. */
 const sep = (i: number, s: string) => (i === 0 ? '' : s);
+
+// A 25×18 signed DSP multiplier (Xilinx DSP48E1/E2): the widest operands one DSP takes without a cascade.
+const DSP_A_BITS = 25;
+const DSP_B_BITS = 18;
+
+/** pipeline.outputDiv = 4 with an O wider than a DSP port: split O instead of the reciprocal, at DSP_A_BITS − 1 bits
+ *  (o_lo unsigned), so both partial products fit one DSP each (o_hi ≤ DSP_A_BITS, recip < DSP_B_BITS); a narrower O
+ *  needs no split for a DSP and keeps the reciprocal split, which halves a LUT multiplier's rows. */
+const oSplitOf = (D: DesignSpec) => {
+  const { sumEV, recip } = D.outputDiv;
+  return (
+    D.cfg.pipeline.outputDiv >= 4 &&
+    sumEV.bits > DSP_A_BITS &&
+    sumEV.bits - (DSP_A_BITS - 1) <= DSP_A_BITS &&
+    recip.bits < DSP_B_BITS
+  );
+};
 
 export const outputDivModule: ModuleDef = {
   name: 'elsa_output_div',
@@ -45,9 +63,11 @@ export const outputDivModule: ModuleDef = {
       od.product,
       D.out,
       ...(chunked ? [od.chunk] : []),
-      ...(D.cfg.pipeline.outputDiv >= 3
-        ? [{ name: 'DIV_SPLIT', value: Math.floor(od.recip.bits / 2), doc: 'recip = recip_hi·2^DIV_SPLIT + recip_lo' }]
-        : []),
+      ...(oSplitOf(D)
+        ? [{ name: 'DIV_OSPLIT', value: DSP_A_BITS - 1, doc: 'O = o_hi·2^DIV_OSPLIT + o_lo, o_lo unsigned' }]
+        : D.cfg.pipeline.outputDiv >= 3
+          ? [{ name: 'DIV_SPLIT', value: Math.floor(od.recip.bits / 2), doc: 'recip = recip_hi·2^DIV_SPLIT + recip_lo' }]
+          : []),
       D.top.banks,
       D.top.dim,
       ...(chunked ? [{ name: 'LANES', value: D.cfg.mO, doc: 'output lanes m_o: elements per cycle' }] : []),
@@ -119,6 +139,7 @@ export const outputDivModule: ModuleDef = {
       encAt: cut ? 'position 2' : 'cycle 1',
       delayEnd: C + 1,
       mulStart: 2 + cut,
+      oSplit: oSplitOf(D),
       extraStages,
       wrStage: ['mu', 'pr', 'rd', 'rd'][X],
       wrEnd: C + 1 + X + cut,
