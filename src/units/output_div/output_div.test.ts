@@ -31,7 +31,17 @@ const configs = [
   // the cut start stage (outputDiv 4): both partial-buffer settings, and one chunk per row (next start at 2)
   resolveConfig({ ...PRESETS.small, name: 'od_copy_x4', pipeline: { outputDiv: 4 } }),
   resolveConfig({ ...PRESETS.small, name: 'od_single_x4', partialBuffers: 1, pipeline: { outputDiv: 4 } }),
-  resolveConfig({ name: 'od_pa3_x4', nMax: 24, d: 16, k: 16, pA: 3, pC: 3, mH: 32, mO: 16, pipeline: { outputDiv: 4 } }),
+  resolveConfig({
+    name: 'od_pa3_x4',
+    nMax: 24,
+    d: 16,
+    k: 16,
+    pA: 3,
+    pC: 3,
+    mH: 32,
+    mO: 16,
+    pipeline: { outputDiv: 4 },
+  }),
   resolveConfig({
     name: 'od_pa1_x2',
     nMax: 24,

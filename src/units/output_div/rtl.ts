@@ -66,7 +66,13 @@ export const outputDivModule: ModuleDef = {
       ...(oSplitOf(D)
         ? [{ name: 'DIV_OSPLIT', value: DSP_A_BITS - 1, doc: 'O = o_hi·2^DIV_OSPLIT + o_lo, o_lo unsigned' }]
         : D.cfg.pipeline.outputDiv >= 3
-          ? [{ name: 'DIV_SPLIT', value: Math.floor(od.recip.bits / 2), doc: 'recip = recip_hi·2^DIV_SPLIT + recip_lo' }]
+          ? [
+              {
+                name: 'DIV_SPLIT',
+                value: Math.floor(od.recip.bits / 2),
+                doc: 'recip = recip_hi·2^DIV_SPLIT + recip_lo',
+              },
+            ]
           : []),
       D.top.banks,
       D.top.dim,
