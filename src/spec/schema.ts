@@ -132,10 +132,10 @@ export const ElsaConfigSchema = z
           .max(2)
           .default(2),
         outputDiv: int(
-          'register stages after the output division multiply: 1 registers the product (DSP output register), ' +
-            '2 also the rounded value before saturation, 3 also splits the multiply into two registered partial ' +
-            'products; 4 also cuts the start stage: the block-exponent maximum and the shifts E − e_b, then the sum ' +
-            'Σe, then the reciprocal, each in a registered stage of its own',
+          'register stages in the output division: 1 registers the product (DSP output register), 2 also the ' +
+            'rounded value before saturation, 3 also splits the multiply into two registered partial products; 4 ' +
+            'also cuts the start stage (block-exponent maximum and shifts E − e_b, then Σe, then the reciprocal, a ' +
+            'registered stage each) and, when O is wider than a 25-bit DSP port, splits O instead of the reciprocal',
         )
           .min(0)
           .max(4)
