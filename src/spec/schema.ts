@@ -139,7 +139,7 @@ export const ElsaConfigSchema = z
         )
           .min(0)
           .max(4)
-          .default(3),
+          .default(4),
         candSel: int(
           'register stages in candidate selection: 1 registers each selection result (the push moves one cycle ' +
             'later), 2 also the cos table entry, key norm and threshold (the multiplier operands)',
