@@ -132,13 +132,14 @@ export const ElsaConfigSchema = z
           .max(2)
           .default(2),
         outputDiv: int(
-          'register stages after the output division multiply: 1 registers the product (DSP output register), ' +
-            '2 also the rounded value before saturation, 3 also splits the multiply into two registered partial ' +
-            'products',
+          'register stages in the output division: 1 registers the product (DSP output register), 2 also the ' +
+            'rounded value before saturation, 3 also splits the multiply into two registered partial products; 4 ' +
+            'also cuts the start stage (block-exponent maximum and shifts E − e_b, then Σe, then the reciprocal, a ' +
+            'registered stage each) and, when O is wider than a 25-bit DSP port, splits O instead of the reciprocal',
         )
           .min(0)
-          .max(3)
-          .default(3),
+          .max(4)
+          .default(4),
         candSel: int(
           'register stages in candidate selection: 1 registers each selection result (the push moves one cycle ' +
             'later), 2 also the cos table entry, key norm and threshold (the multiplier operands)',

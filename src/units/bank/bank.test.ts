@@ -34,9 +34,12 @@ const pass1 = resolveConfig({
   queueDepth: 5,
   pipeline: { ...small.cfg.pipeline, candSel: 2 },
 });
-const SEED = { ram: 5, bank: 41 };
+// pass 1 has a seed of its own: its trace must also hold pops blocked by the attention module's hold
+const SEED = { ram: 5, bank: 41, pass1: 43 };
 const ram = ramTraceInfo(small, SEED.ram);
-const bank = new Map([...configs, stall, pass1].map((D) => [D.cfg.name, bankTraceInfo(D, SEED.bank)]));
+const bank = new Map(
+  [...configs, stall, pass1].map((D) => [D.cfg.name, bankTraceInfo(D, D === pass1 ? SEED.pass1 : SEED.bank)]),
+);
 
 async function expectPass(D: DesignSpec, t: Trace, sim: (typeof SIMULATORS)[number]) {
   const r = await runUnit(D, t, sim);

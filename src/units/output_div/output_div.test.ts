@@ -28,6 +28,22 @@ const configs = [
   resolveConfig({ ...PRESETS.small, name: 'od_single', partialBuffers: 1 }),
   resolveConfig({ ...PRESETS.small, name: 'od_single_x2', partialBuffers: 1, pipeline: { outputDiv: 2 } }),
   resolveConfig({ ...PRESETS.small, name: 'od_copy_x1', pipeline: { outputDiv: 1 } }),
+  // the cut start stage (outputDiv 4): both partial-buffer settings with the O split (small: 33-bit O), and the
+  // reciprocal split (ice40 formats: 25-bit O) with three banks and one chunk per row (next start at 2)
+  resolveConfig({ ...PRESETS.small, name: 'od_copy_x4', pipeline: { outputDiv: 4 } }),
+  resolveConfig({ ...PRESETS.small, name: 'od_single_x4', partialBuffers: 1, pipeline: { outputDiv: 4 } }),
+  resolveConfig({
+    name: 'od_pa3_x4',
+    nMax: 12,
+    d: 16,
+    k: 16,
+    pA: 3,
+    pC: 3,
+    mH: 32,
+    mO: 16,
+    formats: { accGuard: 4, recipFrac: 8, expConstFrac: 8, simFrac: 5 },
+    pipeline: { outputDiv: 4 },
+  }),
   resolveConfig({
     name: 'od_pa1_x2',
     nMax: 24,

@@ -1,10 +1,28 @@
 // The output division's Verilog module (contract: ./README.md).
+import type { DesignSpec } from '../design.ts';
 import type { ModuleDef } from '../module.ts';
 import { clockPort, input, output, resetPort, signExtend, verilogLiteral, zeroExtend } from '../module.ts';
 import { outputDivTiming } from './timing.ts';
 
 /** Separator before the i-th item of a list written out in the template. */
 const sep = (i: number, s: string) => (i === 0 ? '' : s);
+
+// A 25×18 signed DSP multiplier (Xilinx DSP48E1/E2): the widest operands one DSP takes without a cascade.
+const DSP_A_BITS = 25;
+const DSP_B_BITS = 18;
+
+/** pipeline.outputDiv = 4 with an O wider than a DSP port: split O instead of the reciprocal, at DSP_A_BITS − 1 bits
+ *  (o_lo unsigned), so both partial products fit one DSP each (o_hi ≤ DSP_A_BITS, recip < DSP_B_BITS); a narrower O
+ *  needs no split for a DSP and keeps the reciprocal split, which halves a LUT multiplier's rows. */
+const oSplitOf = (D: DesignSpec) => {
+  const { sumEV, recip } = D.outputDiv;
+  return (
+    D.cfg.pipeline.outputDiv >= 4 &&
+    sumEV.bits > DSP_A_BITS &&
+    sumEV.bits - (DSP_A_BITS - 1) <= DSP_A_BITS &&
+    recip.bits < DSP_B_BITS
+  );
+};
 
 export const outputDivModule: ModuleDef = {
   name: 'elsa_output_div',
@@ -45,9 +63,17 @@ export const outputDivModule: ModuleDef = {
       od.product,
       D.out,
       ...(chunked ? [od.chunk] : []),
-      ...(D.cfg.pipeline.outputDiv >= 3
-        ? [{ name: 'DIV_SPLIT', value: Math.floor(od.recip.bits / 2), doc: 'recip = recip_hi·2^DIV_SPLIT + recip_lo' }]
-        : []),
+      ...(oSplitOf(D)
+        ? [{ name: 'DIV_OSPLIT', value: DSP_A_BITS - 1, doc: 'O = o_hi·2^DIV_OSPLIT + o_lo, o_lo unsigned' }]
+        : D.cfg.pipeline.outputDiv >= 3
+          ? [
+              {
+                name: 'DIV_SPLIT',
+                value: Math.floor(od.recip.bits / 2),
+                doc: 'recip = recip_hi·2^DIV_SPLIT + recip_lo',
+              },
+            ]
+          : []),
       D.top.banks,
       D.top.dim,
       ...(chunked ? [{ name: 'LANES', value: D.cfg.mO, doc: 'output lanes m_o: elements per cycle' }] : []),
@@ -92,11 +118,14 @@ export const outputDivModule: ModuleDef = {
         plus: b.plus,
         wide: signExtend(`o_sh_${b.id}_${l}`, att.sumEV, od.sumEV),
       })),
-      oWide: signExtend(`o_r_${l}`, od.sumEV, od.product),
+      oWide: signExtend(`o_${D.cfg.pipeline.outputDiv >= 4 ? 'd' : 'r'}_${l}`, od.sumEV, od.product),
     }));
     const timing = outputDivTiming(D);
     const C = od.chunks;
-    const X = timing.extra;
+    // outputDiv = 4 cuts the start stage (E and the shifts E − e_b, then S, then the reciprocal), so the multiply
+    // comes one position later and the aligned chunks wait one stage for the reciprocal; after the multiply it is 3
+    const cut = timing.extra >= 4 ? 1 : 0;
+    const X = timing.extra - cut;
     // outputDiv = 3 puts the partial products' stage before the product register
     const extraStages = [
       ...(X >= 3 ? [{ name: 'pp', what: 'partial product registers' }] : []),
@@ -104,13 +133,23 @@ export const outputDivModule: ModuleDef = {
       { name: 'rd', what: 'rounded value register' },
     ]
       .slice(0, X)
-      .map((s, i, all) => ({ ...s, prev: i === 0 ? 'mu' : all[i - 1].name, range: `${3 + i}..${C + 2 + i}` }));
+      .map((s, i, all) => ({
+        ...s,
+        prev: i === 0 ? 'mu' : all[i - 1].name,
+        range: `${3 + cut + i}..${C + 2 + cut + i}`,
+      }));
     return {
       legacy: timing.legacy,
       copy: timing.copy,
+      startCut: cut === 1,
+      encAt: cut ? 'position 2' : 'cycle 1',
+      delayEnd: C + 1,
+      delayRange: `2..${C + 1}`,
+      mulRange: `${2 + cut}..${C + 1 + X + cut}`,
+      mulStart: 2 + cut,
+      oSplit: oSplitOf(D),
       extraStages,
       wrStage: ['mu', 'pr', 'rd', 'rd'][X],
-      wrEnd: C + 1 + X,
       prodReg: X >= 1,
       rndReg: X >= 2,
       ppReg: X >= 3,
@@ -134,7 +173,7 @@ export const outputDivModule: ModuleDef = {
       shRule: `${od.recip.frac} + p + ${D.qkv.frac} − ${D.out.frac}`,
       outBits: D.out.bits,
       alignEnd: od.chunks,
-      mulEnd: od.chunks + 1,
+      mulEnd: od.chunks + 1 + cut,
       clearAt: timing.clearAt,
       validAt: timing.validAt,
       nextAt: timing.next,
