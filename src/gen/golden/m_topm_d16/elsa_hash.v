@@ -231,139 +231,203 @@ module elsa_hash (
         if (busy_r) begin
             case (step)
                 3'd0: begin // block 0, mode 0: buffer 0 -> buffer 1 [0..3]
-                    mul_a_0 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
+                    mul_a_0 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
                     mul_c_0 = 6'sd26;
-                    mul_a_1 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
+                    mul_a_1 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
                     mul_c_1 = 6'sd22;
-                    mul_a_2 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
+                    mul_a_2 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
                     mul_c_2 = -6'sd9;
-                    mul_a_3 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
+                    mul_a_3 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
                     mul_c_3 = -6'sd5;
-                    mul_a_4 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
+                    mul_a_4 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
                     mul_c_4 = 6'sd26;
-                    mul_a_5 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
+                    mul_a_5 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
                     mul_c_5 = 6'sd22;
-                    mul_a_6 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
+                    mul_a_6 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
                     mul_c_6 = -6'sd9;
-                    mul_a_7 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
+                    mul_a_7 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
                     mul_c_7 = -6'sd5;
-                    mul_a_8 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
+                    mul_a_8 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
                     mul_c_8 = 6'sd26;
-                    mul_a_9 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
+                    mul_a_9 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
                     mul_c_9 = 6'sd22;
-                    mul_a_10 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
+                    mul_a_10 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
                     mul_c_10 = -6'sd9;
-                    mul_a_11 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
+                    mul_a_11 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
                     mul_c_11 = -6'sd5;
-                    mul_a_12 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
+                    mul_a_12 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
                     mul_c_12 = 6'sd26;
-                    mul_a_13 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
+                    mul_a_13 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
                     mul_c_13 = 6'sd22;
-                    mul_a_14 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
+                    mul_a_14 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
                     mul_c_14 = -6'sd9;
-                    mul_a_15 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
+                    mul_a_15 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
                     mul_c_15 = -6'sd5;
                 end
                 3'd1: begin // block 0, mode 0: buffer 0 -> buffer 1 [4..7]
-                    mul_a_0 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
+                    mul_a_0 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
                     mul_c_0 = 6'sd21;
-                    mul_a_1 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
+                    mul_a_1 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
                     mul_c_1 = -6'sd26;
-                    mul_a_2 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
+                    mul_a_2 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
                     mul_c_2 = -6'sd9;
-                    mul_a_3 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
+                    mul_a_3 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
                     mul_c_3 = 6'sd10;
-                    mul_a_4 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
+                    mul_a_4 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
                     mul_c_4 = 6'sd21;
-                    mul_a_5 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
+                    mul_a_5 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
                     mul_c_5 = -6'sd26;
-                    mul_a_6 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
+                    mul_a_6 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
                     mul_c_6 = -6'sd9;
-                    mul_a_7 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
+                    mul_a_7 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
                     mul_c_7 = 6'sd10;
-                    mul_a_8 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
+                    mul_a_8 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
                     mul_c_8 = 6'sd21;
-                    mul_a_9 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
+                    mul_a_9 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
                     mul_c_9 = -6'sd26;
-                    mul_a_10 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
+                    mul_a_10 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
                     mul_c_10 = -6'sd9;
-                    mul_a_11 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
+                    mul_a_11 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
                     mul_c_11 = 6'sd10;
-                    mul_a_12 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
+                    mul_a_12 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
                     mul_c_12 = 6'sd21;
-                    mul_a_13 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
+                    mul_a_13 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
                     mul_c_13 = -6'sd26;
-                    mul_a_14 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
+                    mul_a_14 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
                     mul_c_14 = -6'sd9;
-                    mul_a_15 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
+                    mul_a_15 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
                     mul_c_15 = 6'sd10;
                 end
                 3'd2: begin // block 0, mode 0: buffer 0 -> buffer 1 [8..11]
-                    mul_a_0 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
+                    mul_a_0 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
                     mul_c_0 = 6'sd13;
-                    mul_a_1 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
+                    mul_a_1 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
                     mul_c_1 = -6'sd5;
-                    mul_a_2 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
+                    mul_a_2 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
                     mul_c_2 = 6'sd30;
-                    mul_a_3 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
+                    mul_a_3 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
                     mul_c_3 = -6'sd13;
-                    mul_a_4 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
+                    mul_a_4 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
                     mul_c_4 = 6'sd13;
-                    mul_a_5 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
+                    mul_a_5 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
                     mul_c_5 = -6'sd5;
-                    mul_a_6 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
+                    mul_a_6 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
                     mul_c_6 = 6'sd30;
-                    mul_a_7 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
+                    mul_a_7 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
                     mul_c_7 = -6'sd13;
-                    mul_a_8 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
+                    mul_a_8 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
                     mul_c_8 = 6'sd13;
-                    mul_a_9 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
+                    mul_a_9 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
                     mul_c_9 = -6'sd5;
-                    mul_a_10 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
+                    mul_a_10 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
                     mul_c_10 = 6'sd30;
-                    mul_a_11 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
+                    mul_a_11 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
                     mul_c_11 = -6'sd13;
-                    mul_a_12 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
+                    mul_a_12 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
                     mul_c_12 = 6'sd13;
-                    mul_a_13 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
+                    mul_a_13 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
                     mul_c_13 = -6'sd5;
-                    mul_a_14 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
+                    mul_a_14 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
                     mul_c_14 = 6'sd30;
-                    mul_a_15 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
+                    mul_a_15 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
                     mul_c_15 = -6'sd13;
                 end
                 3'd3: begin // block 0, mode 0: buffer 0 -> buffer 1 [12..15]
-                    mul_a_0 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
+                    mul_a_0 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
                     mul_c_0 = 6'sd3;
-                    mul_a_1 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
+                    mul_a_1 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
                     mul_c_1 = 6'sd9;
-                    mul_a_2 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
+                    mul_a_2 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
                     mul_c_2 = 6'sd14;
-                    mul_a_3 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
+                    mul_a_3 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
                     mul_c_3 = 6'sd31;
-                    mul_a_4 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
+                    mul_a_4 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
                     mul_c_4 = 6'sd3;
-                    mul_a_5 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
+                    mul_a_5 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
                     mul_c_5 = 6'sd9;
-                    mul_a_6 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
+                    mul_a_6 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
                     mul_c_6 = 6'sd14;
-                    mul_a_7 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
+                    mul_a_7 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
                     mul_c_7 = 6'sd31;
-                    mul_a_8 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
+                    mul_a_8 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
                     mul_c_8 = 6'sd3;
-                    mul_a_9 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
+                    mul_a_9 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
                     mul_c_9 = 6'sd9;
-                    mul_a_10 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
+                    mul_a_10 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
                     mul_c_10 = 6'sd14;
-                    mul_a_11 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
+                    mul_a_11 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
                     mul_c_11 = 6'sd31;
-                    mul_a_12 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
+                    mul_a_12 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
                     mul_c_12 = 6'sd3;
-                    mul_a_13 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
+                    mul_a_13 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
                     mul_c_13 = 6'sd9;
-                    mul_a_14 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
+                    mul_a_14 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
                     mul_c_14 = 6'sd14;
-                    mul_a_15 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
+                    mul_a_15 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
                     mul_c_15 = 6'sd31;
                 end
                 3'd4: begin // block 0, mode 1: buffer 1 -> hash bits 0..3

@@ -1868,1031 +1868,1543 @@ module elsa_hash (
         if (busy_r) begin
             case (step)
                 2'd0: begin // block 0, mode 0: buffer 0 -> buffer 1 [0..63]
-                    mul_a_0 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
+                    mul_a_0 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
                     mul_c_0 = 6'sd26;
-                    mul_a_1 = {{(HASH_MUL_A_W-QKV_W){buf0_16[QKV_W-1]}}, buf0_16};
+                    mul_a_1 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_16[QKV_W-1]}}, buf0_16};
                     mul_c_1 = 6'sd22;
-                    mul_a_2 = {{(HASH_MUL_A_W-QKV_W){buf0_32[QKV_W-1]}}, buf0_32};
+                    mul_a_2 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_32[QKV_W-1]}}, buf0_32};
                     mul_c_2 = -6'sd9;
-                    mul_a_3 = {{(HASH_MUL_A_W-QKV_W){buf0_48[QKV_W-1]}}, buf0_48};
+                    mul_a_3 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_48[QKV_W-1]}}, buf0_48};
                     mul_c_3 = -6'sd5;
-                    mul_a_4 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
+                    mul_a_4 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
                     mul_c_4 = 6'sd26;
-                    mul_a_5 = {{(HASH_MUL_A_W-QKV_W){buf0_17[QKV_W-1]}}, buf0_17};
+                    mul_a_5 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_17[QKV_W-1]}}, buf0_17};
                     mul_c_5 = 6'sd22;
-                    mul_a_6 = {{(HASH_MUL_A_W-QKV_W){buf0_33[QKV_W-1]}}, buf0_33};
+                    mul_a_6 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_33[QKV_W-1]}}, buf0_33};
                     mul_c_6 = -6'sd9;
-                    mul_a_7 = {{(HASH_MUL_A_W-QKV_W){buf0_49[QKV_W-1]}}, buf0_49};
+                    mul_a_7 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_49[QKV_W-1]}}, buf0_49};
                     mul_c_7 = -6'sd5;
-                    mul_a_8 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
+                    mul_a_8 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
                     mul_c_8 = 6'sd26;
-                    mul_a_9 = {{(HASH_MUL_A_W-QKV_W){buf0_18[QKV_W-1]}}, buf0_18};
+                    mul_a_9 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_18[QKV_W-1]}}, buf0_18};
                     mul_c_9 = 6'sd22;
-                    mul_a_10 = {{(HASH_MUL_A_W-QKV_W){buf0_34[QKV_W-1]}}, buf0_34};
+                    mul_a_10 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_34[QKV_W-1]}}, buf0_34};
                     mul_c_10 = -6'sd9;
-                    mul_a_11 = {{(HASH_MUL_A_W-QKV_W){buf0_50[QKV_W-1]}}, buf0_50};
+                    mul_a_11 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_50[QKV_W-1]}}, buf0_50};
                     mul_c_11 = -6'sd5;
-                    mul_a_12 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
+                    mul_a_12 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
                     mul_c_12 = 6'sd26;
-                    mul_a_13 = {{(HASH_MUL_A_W-QKV_W){buf0_19[QKV_W-1]}}, buf0_19};
+                    mul_a_13 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_19[QKV_W-1]}}, buf0_19};
                     mul_c_13 = 6'sd22;
-                    mul_a_14 = {{(HASH_MUL_A_W-QKV_W){buf0_35[QKV_W-1]}}, buf0_35};
+                    mul_a_14 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_35[QKV_W-1]}}, buf0_35};
                     mul_c_14 = -6'sd9;
-                    mul_a_15 = {{(HASH_MUL_A_W-QKV_W){buf0_51[QKV_W-1]}}, buf0_51};
+                    mul_a_15 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_51[QKV_W-1]}}, buf0_51};
                     mul_c_15 = -6'sd5;
-                    mul_a_16 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
+                    mul_a_16 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
                     mul_c_16 = 6'sd26;
-                    mul_a_17 = {{(HASH_MUL_A_W-QKV_W){buf0_20[QKV_W-1]}}, buf0_20};
+                    mul_a_17 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_20[QKV_W-1]}}, buf0_20};
                     mul_c_17 = 6'sd22;
-                    mul_a_18 = {{(HASH_MUL_A_W-QKV_W){buf0_36[QKV_W-1]}}, buf0_36};
+                    mul_a_18 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_36[QKV_W-1]}}, buf0_36};
                     mul_c_18 = -6'sd9;
-                    mul_a_19 = {{(HASH_MUL_A_W-QKV_W){buf0_52[QKV_W-1]}}, buf0_52};
+                    mul_a_19 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_52[QKV_W-1]}}, buf0_52};
                     mul_c_19 = -6'sd5;
-                    mul_a_20 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
+                    mul_a_20 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
                     mul_c_20 = 6'sd26;
-                    mul_a_21 = {{(HASH_MUL_A_W-QKV_W){buf0_21[QKV_W-1]}}, buf0_21};
+                    mul_a_21 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_21[QKV_W-1]}}, buf0_21};
                     mul_c_21 = 6'sd22;
-                    mul_a_22 = {{(HASH_MUL_A_W-QKV_W){buf0_37[QKV_W-1]}}, buf0_37};
+                    mul_a_22 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_37[QKV_W-1]}}, buf0_37};
                     mul_c_22 = -6'sd9;
-                    mul_a_23 = {{(HASH_MUL_A_W-QKV_W){buf0_53[QKV_W-1]}}, buf0_53};
+                    mul_a_23 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_53[QKV_W-1]}}, buf0_53};
                     mul_c_23 = -6'sd5;
-                    mul_a_24 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
+                    mul_a_24 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
                     mul_c_24 = 6'sd26;
-                    mul_a_25 = {{(HASH_MUL_A_W-QKV_W){buf0_22[QKV_W-1]}}, buf0_22};
+                    mul_a_25 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_22[QKV_W-1]}}, buf0_22};
                     mul_c_25 = 6'sd22;
-                    mul_a_26 = {{(HASH_MUL_A_W-QKV_W){buf0_38[QKV_W-1]}}, buf0_38};
+                    mul_a_26 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_38[QKV_W-1]}}, buf0_38};
                     mul_c_26 = -6'sd9;
-                    mul_a_27 = {{(HASH_MUL_A_W-QKV_W){buf0_54[QKV_W-1]}}, buf0_54};
+                    mul_a_27 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_54[QKV_W-1]}}, buf0_54};
                     mul_c_27 = -6'sd5;
-                    mul_a_28 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
+                    mul_a_28 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
                     mul_c_28 = 6'sd26;
-                    mul_a_29 = {{(HASH_MUL_A_W-QKV_W){buf0_23[QKV_W-1]}}, buf0_23};
+                    mul_a_29 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_23[QKV_W-1]}}, buf0_23};
                     mul_c_29 = 6'sd22;
-                    mul_a_30 = {{(HASH_MUL_A_W-QKV_W){buf0_39[QKV_W-1]}}, buf0_39};
+                    mul_a_30 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_39[QKV_W-1]}}, buf0_39};
                     mul_c_30 = -6'sd9;
-                    mul_a_31 = {{(HASH_MUL_A_W-QKV_W){buf0_55[QKV_W-1]}}, buf0_55};
+                    mul_a_31 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_55[QKV_W-1]}}, buf0_55};
                     mul_c_31 = -6'sd5;
-                    mul_a_32 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
+                    mul_a_32 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
                     mul_c_32 = 6'sd26;
-                    mul_a_33 = {{(HASH_MUL_A_W-QKV_W){buf0_24[QKV_W-1]}}, buf0_24};
+                    mul_a_33 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_24[QKV_W-1]}}, buf0_24};
                     mul_c_33 = 6'sd22;
-                    mul_a_34 = {{(HASH_MUL_A_W-QKV_W){buf0_40[QKV_W-1]}}, buf0_40};
+                    mul_a_34 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_40[QKV_W-1]}}, buf0_40};
                     mul_c_34 = -6'sd9;
-                    mul_a_35 = {{(HASH_MUL_A_W-QKV_W){buf0_56[QKV_W-1]}}, buf0_56};
+                    mul_a_35 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_56[QKV_W-1]}}, buf0_56};
                     mul_c_35 = -6'sd5;
-                    mul_a_36 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
+                    mul_a_36 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
                     mul_c_36 = 6'sd26;
-                    mul_a_37 = {{(HASH_MUL_A_W-QKV_W){buf0_25[QKV_W-1]}}, buf0_25};
+                    mul_a_37 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_25[QKV_W-1]}}, buf0_25};
                     mul_c_37 = 6'sd22;
-                    mul_a_38 = {{(HASH_MUL_A_W-QKV_W){buf0_41[QKV_W-1]}}, buf0_41};
+                    mul_a_38 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_41[QKV_W-1]}}, buf0_41};
                     mul_c_38 = -6'sd9;
-                    mul_a_39 = {{(HASH_MUL_A_W-QKV_W){buf0_57[QKV_W-1]}}, buf0_57};
+                    mul_a_39 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_57[QKV_W-1]}}, buf0_57};
                     mul_c_39 = -6'sd5;
-                    mul_a_40 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
+                    mul_a_40 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
                     mul_c_40 = 6'sd26;
-                    mul_a_41 = {{(HASH_MUL_A_W-QKV_W){buf0_26[QKV_W-1]}}, buf0_26};
+                    mul_a_41 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_26[QKV_W-1]}}, buf0_26};
                     mul_c_41 = 6'sd22;
-                    mul_a_42 = {{(HASH_MUL_A_W-QKV_W){buf0_42[QKV_W-1]}}, buf0_42};
+                    mul_a_42 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_42[QKV_W-1]}}, buf0_42};
                     mul_c_42 = -6'sd9;
-                    mul_a_43 = {{(HASH_MUL_A_W-QKV_W){buf0_58[QKV_W-1]}}, buf0_58};
+                    mul_a_43 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_58[QKV_W-1]}}, buf0_58};
                     mul_c_43 = -6'sd5;
-                    mul_a_44 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
+                    mul_a_44 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
                     mul_c_44 = 6'sd26;
-                    mul_a_45 = {{(HASH_MUL_A_W-QKV_W){buf0_27[QKV_W-1]}}, buf0_27};
+                    mul_a_45 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_27[QKV_W-1]}}, buf0_27};
                     mul_c_45 = 6'sd22;
-                    mul_a_46 = {{(HASH_MUL_A_W-QKV_W){buf0_43[QKV_W-1]}}, buf0_43};
+                    mul_a_46 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_43[QKV_W-1]}}, buf0_43};
                     mul_c_46 = -6'sd9;
-                    mul_a_47 = {{(HASH_MUL_A_W-QKV_W){buf0_59[QKV_W-1]}}, buf0_59};
+                    mul_a_47 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_59[QKV_W-1]}}, buf0_59};
                     mul_c_47 = -6'sd5;
-                    mul_a_48 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
+                    mul_a_48 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
                     mul_c_48 = 6'sd26;
-                    mul_a_49 = {{(HASH_MUL_A_W-QKV_W){buf0_28[QKV_W-1]}}, buf0_28};
+                    mul_a_49 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_28[QKV_W-1]}}, buf0_28};
                     mul_c_49 = 6'sd22;
-                    mul_a_50 = {{(HASH_MUL_A_W-QKV_W){buf0_44[QKV_W-1]}}, buf0_44};
+                    mul_a_50 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_44[QKV_W-1]}}, buf0_44};
                     mul_c_50 = -6'sd9;
-                    mul_a_51 = {{(HASH_MUL_A_W-QKV_W){buf0_60[QKV_W-1]}}, buf0_60};
+                    mul_a_51 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_60[QKV_W-1]}}, buf0_60};
                     mul_c_51 = -6'sd5;
-                    mul_a_52 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
+                    mul_a_52 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
                     mul_c_52 = 6'sd26;
-                    mul_a_53 = {{(HASH_MUL_A_W-QKV_W){buf0_29[QKV_W-1]}}, buf0_29};
+                    mul_a_53 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_29[QKV_W-1]}}, buf0_29};
                     mul_c_53 = 6'sd22;
-                    mul_a_54 = {{(HASH_MUL_A_W-QKV_W){buf0_45[QKV_W-1]}}, buf0_45};
+                    mul_a_54 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_45[QKV_W-1]}}, buf0_45};
                     mul_c_54 = -6'sd9;
-                    mul_a_55 = {{(HASH_MUL_A_W-QKV_W){buf0_61[QKV_W-1]}}, buf0_61};
+                    mul_a_55 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_61[QKV_W-1]}}, buf0_61};
                     mul_c_55 = -6'sd5;
-                    mul_a_56 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
+                    mul_a_56 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
                     mul_c_56 = 6'sd26;
-                    mul_a_57 = {{(HASH_MUL_A_W-QKV_W){buf0_30[QKV_W-1]}}, buf0_30};
+                    mul_a_57 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_30[QKV_W-1]}}, buf0_30};
                     mul_c_57 = 6'sd22;
-                    mul_a_58 = {{(HASH_MUL_A_W-QKV_W){buf0_46[QKV_W-1]}}, buf0_46};
+                    mul_a_58 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_46[QKV_W-1]}}, buf0_46};
                     mul_c_58 = -6'sd9;
-                    mul_a_59 = {{(HASH_MUL_A_W-QKV_W){buf0_62[QKV_W-1]}}, buf0_62};
+                    mul_a_59 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_62[QKV_W-1]}}, buf0_62};
                     mul_c_59 = -6'sd5;
-                    mul_a_60 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
+                    mul_a_60 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
                     mul_c_60 = 6'sd26;
-                    mul_a_61 = {{(HASH_MUL_A_W-QKV_W){buf0_31[QKV_W-1]}}, buf0_31};
+                    mul_a_61 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_31[QKV_W-1]}}, buf0_31};
                     mul_c_61 = 6'sd22;
-                    mul_a_62 = {{(HASH_MUL_A_W-QKV_W){buf0_47[QKV_W-1]}}, buf0_47};
+                    mul_a_62 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_47[QKV_W-1]}}, buf0_47};
                     mul_c_62 = -6'sd9;
-                    mul_a_63 = {{(HASH_MUL_A_W-QKV_W){buf0_63[QKV_W-1]}}, buf0_63};
+                    mul_a_63 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_63[QKV_W-1]}}, buf0_63};
                     mul_c_63 = -6'sd5;
-                    mul_a_64 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
+                    mul_a_64 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
                     mul_c_64 = 6'sd21;
-                    mul_a_65 = {{(HASH_MUL_A_W-QKV_W){buf0_16[QKV_W-1]}}, buf0_16};
+                    mul_a_65 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_16[QKV_W-1]}}, buf0_16};
                     mul_c_65 = -6'sd26;
-                    mul_a_66 = {{(HASH_MUL_A_W-QKV_W){buf0_32[QKV_W-1]}}, buf0_32};
+                    mul_a_66 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_32[QKV_W-1]}}, buf0_32};
                     mul_c_66 = -6'sd9;
-                    mul_a_67 = {{(HASH_MUL_A_W-QKV_W){buf0_48[QKV_W-1]}}, buf0_48};
+                    mul_a_67 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_48[QKV_W-1]}}, buf0_48};
                     mul_c_67 = 6'sd10;
-                    mul_a_68 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
+                    mul_a_68 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
                     mul_c_68 = 6'sd21;
-                    mul_a_69 = {{(HASH_MUL_A_W-QKV_W){buf0_17[QKV_W-1]}}, buf0_17};
+                    mul_a_69 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_17[QKV_W-1]}}, buf0_17};
                     mul_c_69 = -6'sd26;
-                    mul_a_70 = {{(HASH_MUL_A_W-QKV_W){buf0_33[QKV_W-1]}}, buf0_33};
+                    mul_a_70 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_33[QKV_W-1]}}, buf0_33};
                     mul_c_70 = -6'sd9;
-                    mul_a_71 = {{(HASH_MUL_A_W-QKV_W){buf0_49[QKV_W-1]}}, buf0_49};
+                    mul_a_71 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_49[QKV_W-1]}}, buf0_49};
                     mul_c_71 = 6'sd10;
-                    mul_a_72 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
+                    mul_a_72 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
                     mul_c_72 = 6'sd21;
-                    mul_a_73 = {{(HASH_MUL_A_W-QKV_W){buf0_18[QKV_W-1]}}, buf0_18};
+                    mul_a_73 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_18[QKV_W-1]}}, buf0_18};
                     mul_c_73 = -6'sd26;
-                    mul_a_74 = {{(HASH_MUL_A_W-QKV_W){buf0_34[QKV_W-1]}}, buf0_34};
+                    mul_a_74 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_34[QKV_W-1]}}, buf0_34};
                     mul_c_74 = -6'sd9;
-                    mul_a_75 = {{(HASH_MUL_A_W-QKV_W){buf0_50[QKV_W-1]}}, buf0_50};
+                    mul_a_75 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_50[QKV_W-1]}}, buf0_50};
                     mul_c_75 = 6'sd10;
-                    mul_a_76 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
+                    mul_a_76 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
                     mul_c_76 = 6'sd21;
-                    mul_a_77 = {{(HASH_MUL_A_W-QKV_W){buf0_19[QKV_W-1]}}, buf0_19};
+                    mul_a_77 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_19[QKV_W-1]}}, buf0_19};
                     mul_c_77 = -6'sd26;
-                    mul_a_78 = {{(HASH_MUL_A_W-QKV_W){buf0_35[QKV_W-1]}}, buf0_35};
+                    mul_a_78 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_35[QKV_W-1]}}, buf0_35};
                     mul_c_78 = -6'sd9;
-                    mul_a_79 = {{(HASH_MUL_A_W-QKV_W){buf0_51[QKV_W-1]}}, buf0_51};
+                    mul_a_79 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_51[QKV_W-1]}}, buf0_51};
                     mul_c_79 = 6'sd10;
-                    mul_a_80 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
+                    mul_a_80 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
                     mul_c_80 = 6'sd21;
-                    mul_a_81 = {{(HASH_MUL_A_W-QKV_W){buf0_20[QKV_W-1]}}, buf0_20};
+                    mul_a_81 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_20[QKV_W-1]}}, buf0_20};
                     mul_c_81 = -6'sd26;
-                    mul_a_82 = {{(HASH_MUL_A_W-QKV_W){buf0_36[QKV_W-1]}}, buf0_36};
+                    mul_a_82 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_36[QKV_W-1]}}, buf0_36};
                     mul_c_82 = -6'sd9;
-                    mul_a_83 = {{(HASH_MUL_A_W-QKV_W){buf0_52[QKV_W-1]}}, buf0_52};
+                    mul_a_83 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_52[QKV_W-1]}}, buf0_52};
                     mul_c_83 = 6'sd10;
-                    mul_a_84 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
+                    mul_a_84 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
                     mul_c_84 = 6'sd21;
-                    mul_a_85 = {{(HASH_MUL_A_W-QKV_W){buf0_21[QKV_W-1]}}, buf0_21};
+                    mul_a_85 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_21[QKV_W-1]}}, buf0_21};
                     mul_c_85 = -6'sd26;
-                    mul_a_86 = {{(HASH_MUL_A_W-QKV_W){buf0_37[QKV_W-1]}}, buf0_37};
+                    mul_a_86 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_37[QKV_W-1]}}, buf0_37};
                     mul_c_86 = -6'sd9;
-                    mul_a_87 = {{(HASH_MUL_A_W-QKV_W){buf0_53[QKV_W-1]}}, buf0_53};
+                    mul_a_87 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_53[QKV_W-1]}}, buf0_53};
                     mul_c_87 = 6'sd10;
-                    mul_a_88 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
+                    mul_a_88 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
                     mul_c_88 = 6'sd21;
-                    mul_a_89 = {{(HASH_MUL_A_W-QKV_W){buf0_22[QKV_W-1]}}, buf0_22};
+                    mul_a_89 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_22[QKV_W-1]}}, buf0_22};
                     mul_c_89 = -6'sd26;
-                    mul_a_90 = {{(HASH_MUL_A_W-QKV_W){buf0_38[QKV_W-1]}}, buf0_38};
+                    mul_a_90 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_38[QKV_W-1]}}, buf0_38};
                     mul_c_90 = -6'sd9;
-                    mul_a_91 = {{(HASH_MUL_A_W-QKV_W){buf0_54[QKV_W-1]}}, buf0_54};
+                    mul_a_91 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_54[QKV_W-1]}}, buf0_54};
                     mul_c_91 = 6'sd10;
-                    mul_a_92 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
+                    mul_a_92 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
                     mul_c_92 = 6'sd21;
-                    mul_a_93 = {{(HASH_MUL_A_W-QKV_W){buf0_23[QKV_W-1]}}, buf0_23};
+                    mul_a_93 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_23[QKV_W-1]}}, buf0_23};
                     mul_c_93 = -6'sd26;
-                    mul_a_94 = {{(HASH_MUL_A_W-QKV_W){buf0_39[QKV_W-1]}}, buf0_39};
+                    mul_a_94 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_39[QKV_W-1]}}, buf0_39};
                     mul_c_94 = -6'sd9;
-                    mul_a_95 = {{(HASH_MUL_A_W-QKV_W){buf0_55[QKV_W-1]}}, buf0_55};
+                    mul_a_95 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_55[QKV_W-1]}}, buf0_55};
                     mul_c_95 = 6'sd10;
-                    mul_a_96 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
+                    mul_a_96 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
                     mul_c_96 = 6'sd21;
-                    mul_a_97 = {{(HASH_MUL_A_W-QKV_W){buf0_24[QKV_W-1]}}, buf0_24};
+                    mul_a_97 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_24[QKV_W-1]}}, buf0_24};
                     mul_c_97 = -6'sd26;
-                    mul_a_98 = {{(HASH_MUL_A_W-QKV_W){buf0_40[QKV_W-1]}}, buf0_40};
+                    mul_a_98 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_40[QKV_W-1]}}, buf0_40};
                     mul_c_98 = -6'sd9;
-                    mul_a_99 = {{(HASH_MUL_A_W-QKV_W){buf0_56[QKV_W-1]}}, buf0_56};
+                    mul_a_99 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_56[QKV_W-1]}}, buf0_56};
                     mul_c_99 = 6'sd10;
-                    mul_a_100 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
+                    mul_a_100 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
                     mul_c_100 = 6'sd21;
-                    mul_a_101 = {{(HASH_MUL_A_W-QKV_W){buf0_25[QKV_W-1]}}, buf0_25};
+                    mul_a_101 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_25[QKV_W-1]}}, buf0_25};
                     mul_c_101 = -6'sd26;
-                    mul_a_102 = {{(HASH_MUL_A_W-QKV_W){buf0_41[QKV_W-1]}}, buf0_41};
+                    mul_a_102 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_41[QKV_W-1]}}, buf0_41};
                     mul_c_102 = -6'sd9;
-                    mul_a_103 = {{(HASH_MUL_A_W-QKV_W){buf0_57[QKV_W-1]}}, buf0_57};
+                    mul_a_103 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_57[QKV_W-1]}}, buf0_57};
                     mul_c_103 = 6'sd10;
-                    mul_a_104 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
+                    mul_a_104 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
                     mul_c_104 = 6'sd21;
-                    mul_a_105 = {{(HASH_MUL_A_W-QKV_W){buf0_26[QKV_W-1]}}, buf0_26};
+                    mul_a_105 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_26[QKV_W-1]}}, buf0_26};
                     mul_c_105 = -6'sd26;
-                    mul_a_106 = {{(HASH_MUL_A_W-QKV_W){buf0_42[QKV_W-1]}}, buf0_42};
+                    mul_a_106 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_42[QKV_W-1]}}, buf0_42};
                     mul_c_106 = -6'sd9;
-                    mul_a_107 = {{(HASH_MUL_A_W-QKV_W){buf0_58[QKV_W-1]}}, buf0_58};
+                    mul_a_107 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_58[QKV_W-1]}}, buf0_58};
                     mul_c_107 = 6'sd10;
-                    mul_a_108 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
+                    mul_a_108 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
                     mul_c_108 = 6'sd21;
-                    mul_a_109 = {{(HASH_MUL_A_W-QKV_W){buf0_27[QKV_W-1]}}, buf0_27};
+                    mul_a_109 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_27[QKV_W-1]}}, buf0_27};
                     mul_c_109 = -6'sd26;
-                    mul_a_110 = {{(HASH_MUL_A_W-QKV_W){buf0_43[QKV_W-1]}}, buf0_43};
+                    mul_a_110 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_43[QKV_W-1]}}, buf0_43};
                     mul_c_110 = -6'sd9;
-                    mul_a_111 = {{(HASH_MUL_A_W-QKV_W){buf0_59[QKV_W-1]}}, buf0_59};
+                    mul_a_111 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_59[QKV_W-1]}}, buf0_59};
                     mul_c_111 = 6'sd10;
-                    mul_a_112 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
+                    mul_a_112 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
                     mul_c_112 = 6'sd21;
-                    mul_a_113 = {{(HASH_MUL_A_W-QKV_W){buf0_28[QKV_W-1]}}, buf0_28};
+                    mul_a_113 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_28[QKV_W-1]}}, buf0_28};
                     mul_c_113 = -6'sd26;
-                    mul_a_114 = {{(HASH_MUL_A_W-QKV_W){buf0_44[QKV_W-1]}}, buf0_44};
+                    mul_a_114 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_44[QKV_W-1]}}, buf0_44};
                     mul_c_114 = -6'sd9;
-                    mul_a_115 = {{(HASH_MUL_A_W-QKV_W){buf0_60[QKV_W-1]}}, buf0_60};
+                    mul_a_115 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_60[QKV_W-1]}}, buf0_60};
                     mul_c_115 = 6'sd10;
-                    mul_a_116 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
+                    mul_a_116 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
                     mul_c_116 = 6'sd21;
-                    mul_a_117 = {{(HASH_MUL_A_W-QKV_W){buf0_29[QKV_W-1]}}, buf0_29};
+                    mul_a_117 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_29[QKV_W-1]}}, buf0_29};
                     mul_c_117 = -6'sd26;
-                    mul_a_118 = {{(HASH_MUL_A_W-QKV_W){buf0_45[QKV_W-1]}}, buf0_45};
+                    mul_a_118 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_45[QKV_W-1]}}, buf0_45};
                     mul_c_118 = -6'sd9;
-                    mul_a_119 = {{(HASH_MUL_A_W-QKV_W){buf0_61[QKV_W-1]}}, buf0_61};
+                    mul_a_119 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_61[QKV_W-1]}}, buf0_61};
                     mul_c_119 = 6'sd10;
-                    mul_a_120 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
+                    mul_a_120 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
                     mul_c_120 = 6'sd21;
-                    mul_a_121 = {{(HASH_MUL_A_W-QKV_W){buf0_30[QKV_W-1]}}, buf0_30};
+                    mul_a_121 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_30[QKV_W-1]}}, buf0_30};
                     mul_c_121 = -6'sd26;
-                    mul_a_122 = {{(HASH_MUL_A_W-QKV_W){buf0_46[QKV_W-1]}}, buf0_46};
+                    mul_a_122 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_46[QKV_W-1]}}, buf0_46};
                     mul_c_122 = -6'sd9;
-                    mul_a_123 = {{(HASH_MUL_A_W-QKV_W){buf0_62[QKV_W-1]}}, buf0_62};
+                    mul_a_123 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_62[QKV_W-1]}}, buf0_62};
                     mul_c_123 = 6'sd10;
-                    mul_a_124 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
+                    mul_a_124 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
                     mul_c_124 = 6'sd21;
-                    mul_a_125 = {{(HASH_MUL_A_W-QKV_W){buf0_31[QKV_W-1]}}, buf0_31};
+                    mul_a_125 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_31[QKV_W-1]}}, buf0_31};
                     mul_c_125 = -6'sd26;
-                    mul_a_126 = {{(HASH_MUL_A_W-QKV_W){buf0_47[QKV_W-1]}}, buf0_47};
+                    mul_a_126 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_47[QKV_W-1]}}, buf0_47};
                     mul_c_126 = -6'sd9;
-                    mul_a_127 = {{(HASH_MUL_A_W-QKV_W){buf0_63[QKV_W-1]}}, buf0_63};
+                    mul_a_127 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_63[QKV_W-1]}}, buf0_63};
                     mul_c_127 = 6'sd10;
-                    mul_a_128 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
+                    mul_a_128 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
                     mul_c_128 = 6'sd13;
-                    mul_a_129 = {{(HASH_MUL_A_W-QKV_W){buf0_16[QKV_W-1]}}, buf0_16};
+                    mul_a_129 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_16[QKV_W-1]}}, buf0_16};
                     mul_c_129 = -6'sd5;
-                    mul_a_130 = {{(HASH_MUL_A_W-QKV_W){buf0_32[QKV_W-1]}}, buf0_32};
+                    mul_a_130 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_32[QKV_W-1]}}, buf0_32};
                     mul_c_130 = 6'sd30;
-                    mul_a_131 = {{(HASH_MUL_A_W-QKV_W){buf0_48[QKV_W-1]}}, buf0_48};
+                    mul_a_131 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_48[QKV_W-1]}}, buf0_48};
                     mul_c_131 = -6'sd13;
-                    mul_a_132 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
+                    mul_a_132 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
                     mul_c_132 = 6'sd13;
-                    mul_a_133 = {{(HASH_MUL_A_W-QKV_W){buf0_17[QKV_W-1]}}, buf0_17};
+                    mul_a_133 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_17[QKV_W-1]}}, buf0_17};
                     mul_c_133 = -6'sd5;
-                    mul_a_134 = {{(HASH_MUL_A_W-QKV_W){buf0_33[QKV_W-1]}}, buf0_33};
+                    mul_a_134 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_33[QKV_W-1]}}, buf0_33};
                     mul_c_134 = 6'sd30;
-                    mul_a_135 = {{(HASH_MUL_A_W-QKV_W){buf0_49[QKV_W-1]}}, buf0_49};
+                    mul_a_135 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_49[QKV_W-1]}}, buf0_49};
                     mul_c_135 = -6'sd13;
-                    mul_a_136 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
+                    mul_a_136 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
                     mul_c_136 = 6'sd13;
-                    mul_a_137 = {{(HASH_MUL_A_W-QKV_W){buf0_18[QKV_W-1]}}, buf0_18};
+                    mul_a_137 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_18[QKV_W-1]}}, buf0_18};
                     mul_c_137 = -6'sd5;
-                    mul_a_138 = {{(HASH_MUL_A_W-QKV_W){buf0_34[QKV_W-1]}}, buf0_34};
+                    mul_a_138 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_34[QKV_W-1]}}, buf0_34};
                     mul_c_138 = 6'sd30;
-                    mul_a_139 = {{(HASH_MUL_A_W-QKV_W){buf0_50[QKV_W-1]}}, buf0_50};
+                    mul_a_139 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_50[QKV_W-1]}}, buf0_50};
                     mul_c_139 = -6'sd13;
-                    mul_a_140 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
+                    mul_a_140 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
                     mul_c_140 = 6'sd13;
-                    mul_a_141 = {{(HASH_MUL_A_W-QKV_W){buf0_19[QKV_W-1]}}, buf0_19};
+                    mul_a_141 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_19[QKV_W-1]}}, buf0_19};
                     mul_c_141 = -6'sd5;
-                    mul_a_142 = {{(HASH_MUL_A_W-QKV_W){buf0_35[QKV_W-1]}}, buf0_35};
+                    mul_a_142 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_35[QKV_W-1]}}, buf0_35};
                     mul_c_142 = 6'sd30;
-                    mul_a_143 = {{(HASH_MUL_A_W-QKV_W){buf0_51[QKV_W-1]}}, buf0_51};
+                    mul_a_143 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_51[QKV_W-1]}}, buf0_51};
                     mul_c_143 = -6'sd13;
-                    mul_a_144 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
+                    mul_a_144 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
                     mul_c_144 = 6'sd13;
-                    mul_a_145 = {{(HASH_MUL_A_W-QKV_W){buf0_20[QKV_W-1]}}, buf0_20};
+                    mul_a_145 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_20[QKV_W-1]}}, buf0_20};
                     mul_c_145 = -6'sd5;
-                    mul_a_146 = {{(HASH_MUL_A_W-QKV_W){buf0_36[QKV_W-1]}}, buf0_36};
+                    mul_a_146 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_36[QKV_W-1]}}, buf0_36};
                     mul_c_146 = 6'sd30;
-                    mul_a_147 = {{(HASH_MUL_A_W-QKV_W){buf0_52[QKV_W-1]}}, buf0_52};
+                    mul_a_147 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_52[QKV_W-1]}}, buf0_52};
                     mul_c_147 = -6'sd13;
-                    mul_a_148 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
+                    mul_a_148 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
                     mul_c_148 = 6'sd13;
-                    mul_a_149 = {{(HASH_MUL_A_W-QKV_W){buf0_21[QKV_W-1]}}, buf0_21};
+                    mul_a_149 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_21[QKV_W-1]}}, buf0_21};
                     mul_c_149 = -6'sd5;
-                    mul_a_150 = {{(HASH_MUL_A_W-QKV_W){buf0_37[QKV_W-1]}}, buf0_37};
+                    mul_a_150 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_37[QKV_W-1]}}, buf0_37};
                     mul_c_150 = 6'sd30;
-                    mul_a_151 = {{(HASH_MUL_A_W-QKV_W){buf0_53[QKV_W-1]}}, buf0_53};
+                    mul_a_151 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_53[QKV_W-1]}}, buf0_53};
                     mul_c_151 = -6'sd13;
-                    mul_a_152 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
+                    mul_a_152 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
                     mul_c_152 = 6'sd13;
-                    mul_a_153 = {{(HASH_MUL_A_W-QKV_W){buf0_22[QKV_W-1]}}, buf0_22};
+                    mul_a_153 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_22[QKV_W-1]}}, buf0_22};
                     mul_c_153 = -6'sd5;
-                    mul_a_154 = {{(HASH_MUL_A_W-QKV_W){buf0_38[QKV_W-1]}}, buf0_38};
+                    mul_a_154 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_38[QKV_W-1]}}, buf0_38};
                     mul_c_154 = 6'sd30;
-                    mul_a_155 = {{(HASH_MUL_A_W-QKV_W){buf0_54[QKV_W-1]}}, buf0_54};
+                    mul_a_155 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_54[QKV_W-1]}}, buf0_54};
                     mul_c_155 = -6'sd13;
-                    mul_a_156 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
+                    mul_a_156 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
                     mul_c_156 = 6'sd13;
-                    mul_a_157 = {{(HASH_MUL_A_W-QKV_W){buf0_23[QKV_W-1]}}, buf0_23};
+                    mul_a_157 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_23[QKV_W-1]}}, buf0_23};
                     mul_c_157 = -6'sd5;
-                    mul_a_158 = {{(HASH_MUL_A_W-QKV_W){buf0_39[QKV_W-1]}}, buf0_39};
+                    mul_a_158 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_39[QKV_W-1]}}, buf0_39};
                     mul_c_158 = 6'sd30;
-                    mul_a_159 = {{(HASH_MUL_A_W-QKV_W){buf0_55[QKV_W-1]}}, buf0_55};
+                    mul_a_159 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_55[QKV_W-1]}}, buf0_55};
                     mul_c_159 = -6'sd13;
-                    mul_a_160 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
+                    mul_a_160 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
                     mul_c_160 = 6'sd13;
-                    mul_a_161 = {{(HASH_MUL_A_W-QKV_W){buf0_24[QKV_W-1]}}, buf0_24};
+                    mul_a_161 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_24[QKV_W-1]}}, buf0_24};
                     mul_c_161 = -6'sd5;
-                    mul_a_162 = {{(HASH_MUL_A_W-QKV_W){buf0_40[QKV_W-1]}}, buf0_40};
+                    mul_a_162 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_40[QKV_W-1]}}, buf0_40};
                     mul_c_162 = 6'sd30;
-                    mul_a_163 = {{(HASH_MUL_A_W-QKV_W){buf0_56[QKV_W-1]}}, buf0_56};
+                    mul_a_163 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_56[QKV_W-1]}}, buf0_56};
                     mul_c_163 = -6'sd13;
-                    mul_a_164 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
+                    mul_a_164 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
                     mul_c_164 = 6'sd13;
-                    mul_a_165 = {{(HASH_MUL_A_W-QKV_W){buf0_25[QKV_W-1]}}, buf0_25};
+                    mul_a_165 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_25[QKV_W-1]}}, buf0_25};
                     mul_c_165 = -6'sd5;
-                    mul_a_166 = {{(HASH_MUL_A_W-QKV_W){buf0_41[QKV_W-1]}}, buf0_41};
+                    mul_a_166 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_41[QKV_W-1]}}, buf0_41};
                     mul_c_166 = 6'sd30;
-                    mul_a_167 = {{(HASH_MUL_A_W-QKV_W){buf0_57[QKV_W-1]}}, buf0_57};
+                    mul_a_167 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_57[QKV_W-1]}}, buf0_57};
                     mul_c_167 = -6'sd13;
-                    mul_a_168 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
+                    mul_a_168 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
                     mul_c_168 = 6'sd13;
-                    mul_a_169 = {{(HASH_MUL_A_W-QKV_W){buf0_26[QKV_W-1]}}, buf0_26};
+                    mul_a_169 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_26[QKV_W-1]}}, buf0_26};
                     mul_c_169 = -6'sd5;
-                    mul_a_170 = {{(HASH_MUL_A_W-QKV_W){buf0_42[QKV_W-1]}}, buf0_42};
+                    mul_a_170 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_42[QKV_W-1]}}, buf0_42};
                     mul_c_170 = 6'sd30;
-                    mul_a_171 = {{(HASH_MUL_A_W-QKV_W){buf0_58[QKV_W-1]}}, buf0_58};
+                    mul_a_171 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_58[QKV_W-1]}}, buf0_58};
                     mul_c_171 = -6'sd13;
-                    mul_a_172 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
+                    mul_a_172 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
                     mul_c_172 = 6'sd13;
-                    mul_a_173 = {{(HASH_MUL_A_W-QKV_W){buf0_27[QKV_W-1]}}, buf0_27};
+                    mul_a_173 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_27[QKV_W-1]}}, buf0_27};
                     mul_c_173 = -6'sd5;
-                    mul_a_174 = {{(HASH_MUL_A_W-QKV_W){buf0_43[QKV_W-1]}}, buf0_43};
+                    mul_a_174 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_43[QKV_W-1]}}, buf0_43};
                     mul_c_174 = 6'sd30;
-                    mul_a_175 = {{(HASH_MUL_A_W-QKV_W){buf0_59[QKV_W-1]}}, buf0_59};
+                    mul_a_175 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_59[QKV_W-1]}}, buf0_59};
                     mul_c_175 = -6'sd13;
-                    mul_a_176 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
+                    mul_a_176 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
                     mul_c_176 = 6'sd13;
-                    mul_a_177 = {{(HASH_MUL_A_W-QKV_W){buf0_28[QKV_W-1]}}, buf0_28};
+                    mul_a_177 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_28[QKV_W-1]}}, buf0_28};
                     mul_c_177 = -6'sd5;
-                    mul_a_178 = {{(HASH_MUL_A_W-QKV_W){buf0_44[QKV_W-1]}}, buf0_44};
+                    mul_a_178 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_44[QKV_W-1]}}, buf0_44};
                     mul_c_178 = 6'sd30;
-                    mul_a_179 = {{(HASH_MUL_A_W-QKV_W){buf0_60[QKV_W-1]}}, buf0_60};
+                    mul_a_179 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_60[QKV_W-1]}}, buf0_60};
                     mul_c_179 = -6'sd13;
-                    mul_a_180 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
+                    mul_a_180 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
                     mul_c_180 = 6'sd13;
-                    mul_a_181 = {{(HASH_MUL_A_W-QKV_W){buf0_29[QKV_W-1]}}, buf0_29};
+                    mul_a_181 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_29[QKV_W-1]}}, buf0_29};
                     mul_c_181 = -6'sd5;
-                    mul_a_182 = {{(HASH_MUL_A_W-QKV_W){buf0_45[QKV_W-1]}}, buf0_45};
+                    mul_a_182 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_45[QKV_W-1]}}, buf0_45};
                     mul_c_182 = 6'sd30;
-                    mul_a_183 = {{(HASH_MUL_A_W-QKV_W){buf0_61[QKV_W-1]}}, buf0_61};
+                    mul_a_183 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_61[QKV_W-1]}}, buf0_61};
                     mul_c_183 = -6'sd13;
-                    mul_a_184 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
+                    mul_a_184 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
                     mul_c_184 = 6'sd13;
-                    mul_a_185 = {{(HASH_MUL_A_W-QKV_W){buf0_30[QKV_W-1]}}, buf0_30};
+                    mul_a_185 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_30[QKV_W-1]}}, buf0_30};
                     mul_c_185 = -6'sd5;
-                    mul_a_186 = {{(HASH_MUL_A_W-QKV_W){buf0_46[QKV_W-1]}}, buf0_46};
+                    mul_a_186 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_46[QKV_W-1]}}, buf0_46};
                     mul_c_186 = 6'sd30;
-                    mul_a_187 = {{(HASH_MUL_A_W-QKV_W){buf0_62[QKV_W-1]}}, buf0_62};
+                    mul_a_187 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_62[QKV_W-1]}}, buf0_62};
                     mul_c_187 = -6'sd13;
-                    mul_a_188 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
+                    mul_a_188 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
                     mul_c_188 = 6'sd13;
-                    mul_a_189 = {{(HASH_MUL_A_W-QKV_W){buf0_31[QKV_W-1]}}, buf0_31};
+                    mul_a_189 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_31[QKV_W-1]}}, buf0_31};
                     mul_c_189 = -6'sd5;
-                    mul_a_190 = {{(HASH_MUL_A_W-QKV_W){buf0_47[QKV_W-1]}}, buf0_47};
+                    mul_a_190 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_47[QKV_W-1]}}, buf0_47};
                     mul_c_190 = 6'sd30;
-                    mul_a_191 = {{(HASH_MUL_A_W-QKV_W){buf0_63[QKV_W-1]}}, buf0_63};
+                    mul_a_191 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_63[QKV_W-1]}}, buf0_63};
                     mul_c_191 = -6'sd13;
-                    mul_a_192 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
+                    mul_a_192 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
                     mul_c_192 = 6'sd3;
-                    mul_a_193 = {{(HASH_MUL_A_W-QKV_W){buf0_16[QKV_W-1]}}, buf0_16};
+                    mul_a_193 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_16[QKV_W-1]}}, buf0_16};
                     mul_c_193 = 6'sd9;
-                    mul_a_194 = {{(HASH_MUL_A_W-QKV_W){buf0_32[QKV_W-1]}}, buf0_32};
+                    mul_a_194 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_32[QKV_W-1]}}, buf0_32};
                     mul_c_194 = 6'sd14;
-                    mul_a_195 = {{(HASH_MUL_A_W-QKV_W){buf0_48[QKV_W-1]}}, buf0_48};
+                    mul_a_195 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_48[QKV_W-1]}}, buf0_48};
                     mul_c_195 = 6'sd31;
-                    mul_a_196 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
+                    mul_a_196 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
                     mul_c_196 = 6'sd3;
-                    mul_a_197 = {{(HASH_MUL_A_W-QKV_W){buf0_17[QKV_W-1]}}, buf0_17};
+                    mul_a_197 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_17[QKV_W-1]}}, buf0_17};
                     mul_c_197 = 6'sd9;
-                    mul_a_198 = {{(HASH_MUL_A_W-QKV_W){buf0_33[QKV_W-1]}}, buf0_33};
+                    mul_a_198 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_33[QKV_W-1]}}, buf0_33};
                     mul_c_198 = 6'sd14;
-                    mul_a_199 = {{(HASH_MUL_A_W-QKV_W){buf0_49[QKV_W-1]}}, buf0_49};
+                    mul_a_199 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_49[QKV_W-1]}}, buf0_49};
                     mul_c_199 = 6'sd31;
-                    mul_a_200 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
+                    mul_a_200 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
                     mul_c_200 = 6'sd3;
-                    mul_a_201 = {{(HASH_MUL_A_W-QKV_W){buf0_18[QKV_W-1]}}, buf0_18};
+                    mul_a_201 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_18[QKV_W-1]}}, buf0_18};
                     mul_c_201 = 6'sd9;
-                    mul_a_202 = {{(HASH_MUL_A_W-QKV_W){buf0_34[QKV_W-1]}}, buf0_34};
+                    mul_a_202 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_34[QKV_W-1]}}, buf0_34};
                     mul_c_202 = 6'sd14;
-                    mul_a_203 = {{(HASH_MUL_A_W-QKV_W){buf0_50[QKV_W-1]}}, buf0_50};
+                    mul_a_203 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_50[QKV_W-1]}}, buf0_50};
                     mul_c_203 = 6'sd31;
-                    mul_a_204 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
+                    mul_a_204 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
                     mul_c_204 = 6'sd3;
-                    mul_a_205 = {{(HASH_MUL_A_W-QKV_W){buf0_19[QKV_W-1]}}, buf0_19};
+                    mul_a_205 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_19[QKV_W-1]}}, buf0_19};
                     mul_c_205 = 6'sd9;
-                    mul_a_206 = {{(HASH_MUL_A_W-QKV_W){buf0_35[QKV_W-1]}}, buf0_35};
+                    mul_a_206 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_35[QKV_W-1]}}, buf0_35};
                     mul_c_206 = 6'sd14;
-                    mul_a_207 = {{(HASH_MUL_A_W-QKV_W){buf0_51[QKV_W-1]}}, buf0_51};
+                    mul_a_207 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_51[QKV_W-1]}}, buf0_51};
                     mul_c_207 = 6'sd31;
-                    mul_a_208 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
+                    mul_a_208 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
                     mul_c_208 = 6'sd3;
-                    mul_a_209 = {{(HASH_MUL_A_W-QKV_W){buf0_20[QKV_W-1]}}, buf0_20};
+                    mul_a_209 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_20[QKV_W-1]}}, buf0_20};
                     mul_c_209 = 6'sd9;
-                    mul_a_210 = {{(HASH_MUL_A_W-QKV_W){buf0_36[QKV_W-1]}}, buf0_36};
+                    mul_a_210 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_36[QKV_W-1]}}, buf0_36};
                     mul_c_210 = 6'sd14;
-                    mul_a_211 = {{(HASH_MUL_A_W-QKV_W){buf0_52[QKV_W-1]}}, buf0_52};
+                    mul_a_211 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_52[QKV_W-1]}}, buf0_52};
                     mul_c_211 = 6'sd31;
-                    mul_a_212 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
+                    mul_a_212 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
                     mul_c_212 = 6'sd3;
-                    mul_a_213 = {{(HASH_MUL_A_W-QKV_W){buf0_21[QKV_W-1]}}, buf0_21};
+                    mul_a_213 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_21[QKV_W-1]}}, buf0_21};
                     mul_c_213 = 6'sd9;
-                    mul_a_214 = {{(HASH_MUL_A_W-QKV_W){buf0_37[QKV_W-1]}}, buf0_37};
+                    mul_a_214 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_37[QKV_W-1]}}, buf0_37};
                     mul_c_214 = 6'sd14;
-                    mul_a_215 = {{(HASH_MUL_A_W-QKV_W){buf0_53[QKV_W-1]}}, buf0_53};
+                    mul_a_215 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_53[QKV_W-1]}}, buf0_53};
                     mul_c_215 = 6'sd31;
-                    mul_a_216 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
+                    mul_a_216 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
                     mul_c_216 = 6'sd3;
-                    mul_a_217 = {{(HASH_MUL_A_W-QKV_W){buf0_22[QKV_W-1]}}, buf0_22};
+                    mul_a_217 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_22[QKV_W-1]}}, buf0_22};
                     mul_c_217 = 6'sd9;
-                    mul_a_218 = {{(HASH_MUL_A_W-QKV_W){buf0_38[QKV_W-1]}}, buf0_38};
+                    mul_a_218 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_38[QKV_W-1]}}, buf0_38};
                     mul_c_218 = 6'sd14;
-                    mul_a_219 = {{(HASH_MUL_A_W-QKV_W){buf0_54[QKV_W-1]}}, buf0_54};
+                    mul_a_219 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_54[QKV_W-1]}}, buf0_54};
                     mul_c_219 = 6'sd31;
-                    mul_a_220 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
+                    mul_a_220 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
                     mul_c_220 = 6'sd3;
-                    mul_a_221 = {{(HASH_MUL_A_W-QKV_W){buf0_23[QKV_W-1]}}, buf0_23};
+                    mul_a_221 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_23[QKV_W-1]}}, buf0_23};
                     mul_c_221 = 6'sd9;
-                    mul_a_222 = {{(HASH_MUL_A_W-QKV_W){buf0_39[QKV_W-1]}}, buf0_39};
+                    mul_a_222 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_39[QKV_W-1]}}, buf0_39};
                     mul_c_222 = 6'sd14;
-                    mul_a_223 = {{(HASH_MUL_A_W-QKV_W){buf0_55[QKV_W-1]}}, buf0_55};
+                    mul_a_223 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_55[QKV_W-1]}}, buf0_55};
                     mul_c_223 = 6'sd31;
-                    mul_a_224 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
+                    mul_a_224 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
                     mul_c_224 = 6'sd3;
-                    mul_a_225 = {{(HASH_MUL_A_W-QKV_W){buf0_24[QKV_W-1]}}, buf0_24};
+                    mul_a_225 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_24[QKV_W-1]}}, buf0_24};
                     mul_c_225 = 6'sd9;
-                    mul_a_226 = {{(HASH_MUL_A_W-QKV_W){buf0_40[QKV_W-1]}}, buf0_40};
+                    mul_a_226 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_40[QKV_W-1]}}, buf0_40};
                     mul_c_226 = 6'sd14;
-                    mul_a_227 = {{(HASH_MUL_A_W-QKV_W){buf0_56[QKV_W-1]}}, buf0_56};
+                    mul_a_227 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_56[QKV_W-1]}}, buf0_56};
                     mul_c_227 = 6'sd31;
-                    mul_a_228 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
+                    mul_a_228 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
                     mul_c_228 = 6'sd3;
-                    mul_a_229 = {{(HASH_MUL_A_W-QKV_W){buf0_25[QKV_W-1]}}, buf0_25};
+                    mul_a_229 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_25[QKV_W-1]}}, buf0_25};
                     mul_c_229 = 6'sd9;
-                    mul_a_230 = {{(HASH_MUL_A_W-QKV_W){buf0_41[QKV_W-1]}}, buf0_41};
+                    mul_a_230 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_41[QKV_W-1]}}, buf0_41};
                     mul_c_230 = 6'sd14;
-                    mul_a_231 = {{(HASH_MUL_A_W-QKV_W){buf0_57[QKV_W-1]}}, buf0_57};
+                    mul_a_231 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_57[QKV_W-1]}}, buf0_57};
                     mul_c_231 = 6'sd31;
-                    mul_a_232 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
+                    mul_a_232 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
                     mul_c_232 = 6'sd3;
-                    mul_a_233 = {{(HASH_MUL_A_W-QKV_W){buf0_26[QKV_W-1]}}, buf0_26};
+                    mul_a_233 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_26[QKV_W-1]}}, buf0_26};
                     mul_c_233 = 6'sd9;
-                    mul_a_234 = {{(HASH_MUL_A_W-QKV_W){buf0_42[QKV_W-1]}}, buf0_42};
+                    mul_a_234 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_42[QKV_W-1]}}, buf0_42};
                     mul_c_234 = 6'sd14;
-                    mul_a_235 = {{(HASH_MUL_A_W-QKV_W){buf0_58[QKV_W-1]}}, buf0_58};
+                    mul_a_235 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_58[QKV_W-1]}}, buf0_58};
                     mul_c_235 = 6'sd31;
-                    mul_a_236 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
+                    mul_a_236 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
                     mul_c_236 = 6'sd3;
-                    mul_a_237 = {{(HASH_MUL_A_W-QKV_W){buf0_27[QKV_W-1]}}, buf0_27};
+                    mul_a_237 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_27[QKV_W-1]}}, buf0_27};
                     mul_c_237 = 6'sd9;
-                    mul_a_238 = {{(HASH_MUL_A_W-QKV_W){buf0_43[QKV_W-1]}}, buf0_43};
+                    mul_a_238 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_43[QKV_W-1]}}, buf0_43};
                     mul_c_238 = 6'sd14;
-                    mul_a_239 = {{(HASH_MUL_A_W-QKV_W){buf0_59[QKV_W-1]}}, buf0_59};
+                    mul_a_239 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_59[QKV_W-1]}}, buf0_59};
                     mul_c_239 = 6'sd31;
-                    mul_a_240 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
+                    mul_a_240 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
                     mul_c_240 = 6'sd3;
-                    mul_a_241 = {{(HASH_MUL_A_W-QKV_W){buf0_28[QKV_W-1]}}, buf0_28};
+                    mul_a_241 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_28[QKV_W-1]}}, buf0_28};
                     mul_c_241 = 6'sd9;
-                    mul_a_242 = {{(HASH_MUL_A_W-QKV_W){buf0_44[QKV_W-1]}}, buf0_44};
+                    mul_a_242 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_44[QKV_W-1]}}, buf0_44};
                     mul_c_242 = 6'sd14;
-                    mul_a_243 = {{(HASH_MUL_A_W-QKV_W){buf0_60[QKV_W-1]}}, buf0_60};
+                    mul_a_243 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_60[QKV_W-1]}}, buf0_60};
                     mul_c_243 = 6'sd31;
-                    mul_a_244 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
+                    mul_a_244 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
                     mul_c_244 = 6'sd3;
-                    mul_a_245 = {{(HASH_MUL_A_W-QKV_W){buf0_29[QKV_W-1]}}, buf0_29};
+                    mul_a_245 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_29[QKV_W-1]}}, buf0_29};
                     mul_c_245 = 6'sd9;
-                    mul_a_246 = {{(HASH_MUL_A_W-QKV_W){buf0_45[QKV_W-1]}}, buf0_45};
+                    mul_a_246 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_45[QKV_W-1]}}, buf0_45};
                     mul_c_246 = 6'sd14;
-                    mul_a_247 = {{(HASH_MUL_A_W-QKV_W){buf0_61[QKV_W-1]}}, buf0_61};
+                    mul_a_247 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_61[QKV_W-1]}}, buf0_61};
                     mul_c_247 = 6'sd31;
-                    mul_a_248 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
+                    mul_a_248 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
                     mul_c_248 = 6'sd3;
-                    mul_a_249 = {{(HASH_MUL_A_W-QKV_W){buf0_30[QKV_W-1]}}, buf0_30};
+                    mul_a_249 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_30[QKV_W-1]}}, buf0_30};
                     mul_c_249 = 6'sd9;
-                    mul_a_250 = {{(HASH_MUL_A_W-QKV_W){buf0_46[QKV_W-1]}}, buf0_46};
+                    mul_a_250 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_46[QKV_W-1]}}, buf0_46};
                     mul_c_250 = 6'sd14;
-                    mul_a_251 = {{(HASH_MUL_A_W-QKV_W){buf0_62[QKV_W-1]}}, buf0_62};
+                    mul_a_251 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_62[QKV_W-1]}}, buf0_62};
                     mul_c_251 = 6'sd31;
-                    mul_a_252 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
+                    mul_a_252 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
                     mul_c_252 = 6'sd3;
-                    mul_a_253 = {{(HASH_MUL_A_W-QKV_W){buf0_31[QKV_W-1]}}, buf0_31};
+                    mul_a_253 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_31[QKV_W-1]}}, buf0_31};
                     mul_c_253 = 6'sd9;
-                    mul_a_254 = {{(HASH_MUL_A_W-QKV_W){buf0_47[QKV_W-1]}}, buf0_47};
+                    mul_a_254 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_47[QKV_W-1]}}, buf0_47};
                     mul_c_254 = 6'sd14;
-                    mul_a_255 = {{(HASH_MUL_A_W-QKV_W){buf0_63[QKV_W-1]}}, buf0_63};
+                    mul_a_255 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_63[QKV_W-1]}}, buf0_63};
                     mul_c_255 = 6'sd31;
                 end
                 2'd1: begin // block 0, mode 1: buffer 1 -> buffer 2 [0..63]
-                    mul_a_0 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_0[HASH_BUF1_W-1]}}, buf1_0};
+                    mul_a_0 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_0[HASH_BUF1_W-1]}}, buf1_0};
                     mul_c_0 = -6'sd26;
-                    mul_a_1 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_4[HASH_BUF1_W-1]}}, buf1_4};
+                    mul_a_1 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_4[HASH_BUF1_W-1]}}, buf1_4};
                     mul_c_1 = 6'sd29;
-                    mul_a_2 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_8[HASH_BUF1_W-1]}}, buf1_8};
+                    mul_a_2 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_8[HASH_BUF1_W-1]}}, buf1_8};
                     mul_c_2 = 6'sd1;
-                    mul_a_3 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_12[HASH_BUF1_W-1]}}, buf1_12};
+                    mul_a_3 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_12[HASH_BUF1_W-1]}}, buf1_12};
                     mul_c_3 = -6'sd4;
-                    mul_a_4 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_1[HASH_BUF1_W-1]}}, buf1_1};
+                    mul_a_4 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_1[HASH_BUF1_W-1]}}, buf1_1};
                     mul_c_4 = -6'sd26;
-                    mul_a_5 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_5[HASH_BUF1_W-1]}}, buf1_5};
+                    mul_a_5 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_5[HASH_BUF1_W-1]}}, buf1_5};
                     mul_c_5 = 6'sd29;
-                    mul_a_6 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_9[HASH_BUF1_W-1]}}, buf1_9};
+                    mul_a_6 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_9[HASH_BUF1_W-1]}}, buf1_9};
                     mul_c_6 = 6'sd1;
-                    mul_a_7 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_13[HASH_BUF1_W-1]}}, buf1_13};
+                    mul_a_7 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_13[HASH_BUF1_W-1]}}, buf1_13};
                     mul_c_7 = -6'sd4;
-                    mul_a_8 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_2[HASH_BUF1_W-1]}}, buf1_2};
+                    mul_a_8 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_2[HASH_BUF1_W-1]}}, buf1_2};
                     mul_c_8 = -6'sd26;
-                    mul_a_9 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_6[HASH_BUF1_W-1]}}, buf1_6};
+                    mul_a_9 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_6[HASH_BUF1_W-1]}}, buf1_6};
                     mul_c_9 = 6'sd29;
-                    mul_a_10 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_10[HASH_BUF1_W-1]}}, buf1_10};
+                    mul_a_10 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_10[HASH_BUF1_W-1]}}, buf1_10};
                     mul_c_10 = 6'sd1;
-                    mul_a_11 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_14[HASH_BUF1_W-1]}}, buf1_14};
+                    mul_a_11 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_14[HASH_BUF1_W-1]}}, buf1_14};
                     mul_c_11 = -6'sd4;
-                    mul_a_12 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_3[HASH_BUF1_W-1]}}, buf1_3};
+                    mul_a_12 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_3[HASH_BUF1_W-1]}}, buf1_3};
                     mul_c_12 = -6'sd26;
-                    mul_a_13 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_7[HASH_BUF1_W-1]}}, buf1_7};
+                    mul_a_13 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_7[HASH_BUF1_W-1]}}, buf1_7};
                     mul_c_13 = 6'sd29;
-                    mul_a_14 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_11[HASH_BUF1_W-1]}}, buf1_11};
+                    mul_a_14 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_11[HASH_BUF1_W-1]}}, buf1_11};
                     mul_c_14 = 6'sd1;
-                    mul_a_15 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_15[HASH_BUF1_W-1]}}, buf1_15};
+                    mul_a_15 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_15[HASH_BUF1_W-1]}}, buf1_15};
                     mul_c_15 = -6'sd4;
-                    mul_a_16 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_0[HASH_BUF1_W-1]}}, buf1_0};
+                    mul_a_16 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_0[HASH_BUF1_W-1]}}, buf1_0};
                     mul_c_16 = -6'sd3;
-                    mul_a_17 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_4[HASH_BUF1_W-1]}}, buf1_4};
+                    mul_a_17 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_4[HASH_BUF1_W-1]}}, buf1_4};
                     mul_c_17 = 6'sd1;
-                    mul_a_18 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_8[HASH_BUF1_W-1]}}, buf1_8};
+                    mul_a_18 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_8[HASH_BUF1_W-1]}}, buf1_8};
                     mul_c_18 = 6'sd31;
-                    mul_a_19 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_12[HASH_BUF1_W-1]}}, buf1_12};
+                    mul_a_19 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_12[HASH_BUF1_W-1]}}, buf1_12};
                     mul_c_19 = 6'sd25;
-                    mul_a_20 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_1[HASH_BUF1_W-1]}}, buf1_1};
+                    mul_a_20 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_1[HASH_BUF1_W-1]}}, buf1_1};
                     mul_c_20 = -6'sd3;
-                    mul_a_21 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_5[HASH_BUF1_W-1]}}, buf1_5};
+                    mul_a_21 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_5[HASH_BUF1_W-1]}}, buf1_5};
                     mul_c_21 = 6'sd1;
-                    mul_a_22 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_9[HASH_BUF1_W-1]}}, buf1_9};
+                    mul_a_22 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_9[HASH_BUF1_W-1]}}, buf1_9};
                     mul_c_22 = 6'sd31;
-                    mul_a_23 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_13[HASH_BUF1_W-1]}}, buf1_13};
+                    mul_a_23 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_13[HASH_BUF1_W-1]}}, buf1_13};
                     mul_c_23 = 6'sd25;
-                    mul_a_24 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_2[HASH_BUF1_W-1]}}, buf1_2};
+                    mul_a_24 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_2[HASH_BUF1_W-1]}}, buf1_2};
                     mul_c_24 = -6'sd3;
-                    mul_a_25 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_6[HASH_BUF1_W-1]}}, buf1_6};
+                    mul_a_25 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_6[HASH_BUF1_W-1]}}, buf1_6};
                     mul_c_25 = 6'sd1;
-                    mul_a_26 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_10[HASH_BUF1_W-1]}}, buf1_10};
+                    mul_a_26 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_10[HASH_BUF1_W-1]}}, buf1_10};
                     mul_c_26 = 6'sd31;
-                    mul_a_27 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_14[HASH_BUF1_W-1]}}, buf1_14};
+                    mul_a_27 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_14[HASH_BUF1_W-1]}}, buf1_14};
                     mul_c_27 = 6'sd25;
-                    mul_a_28 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_3[HASH_BUF1_W-1]}}, buf1_3};
+                    mul_a_28 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_3[HASH_BUF1_W-1]}}, buf1_3};
                     mul_c_28 = -6'sd3;
-                    mul_a_29 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_7[HASH_BUF1_W-1]}}, buf1_7};
+                    mul_a_29 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_7[HASH_BUF1_W-1]}}, buf1_7};
                     mul_c_29 = 6'sd1;
-                    mul_a_30 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_11[HASH_BUF1_W-1]}}, buf1_11};
+                    mul_a_30 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_11[HASH_BUF1_W-1]}}, buf1_11};
                     mul_c_30 = 6'sd31;
-                    mul_a_31 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_15[HASH_BUF1_W-1]}}, buf1_15};
+                    mul_a_31 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_15[HASH_BUF1_W-1]}}, buf1_15};
                     mul_c_31 = 6'sd25;
-                    mul_a_32 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_0[HASH_BUF1_W-1]}}, buf1_0};
+                    mul_a_32 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_0[HASH_BUF1_W-1]}}, buf1_0};
                     mul_c_32 = 6'sd26;
-                    mul_a_33 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_4[HASH_BUF1_W-1]}}, buf1_4};
+                    mul_a_33 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_4[HASH_BUF1_W-1]}}, buf1_4};
                     mul_c_33 = 6'sd25;
-                    mul_a_34 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_8[HASH_BUF1_W-1]}}, buf1_8};
+                    mul_a_34 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_8[HASH_BUF1_W-1]}}, buf1_8};
                     mul_c_34 = -6'sd9;
-                    mul_a_35 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_12[HASH_BUF1_W-1]}}, buf1_12};
+                    mul_a_35 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_12[HASH_BUF1_W-1]}}, buf1_12};
                     mul_c_35 = 6'sd14;
-                    mul_a_36 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_1[HASH_BUF1_W-1]}}, buf1_1};
+                    mul_a_36 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_1[HASH_BUF1_W-1]}}, buf1_1};
                     mul_c_36 = 6'sd26;
-                    mul_a_37 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_5[HASH_BUF1_W-1]}}, buf1_5};
+                    mul_a_37 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_5[HASH_BUF1_W-1]}}, buf1_5};
                     mul_c_37 = 6'sd25;
-                    mul_a_38 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_9[HASH_BUF1_W-1]}}, buf1_9};
+                    mul_a_38 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_9[HASH_BUF1_W-1]}}, buf1_9};
                     mul_c_38 = -6'sd9;
-                    mul_a_39 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_13[HASH_BUF1_W-1]}}, buf1_13};
+                    mul_a_39 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_13[HASH_BUF1_W-1]}}, buf1_13};
                     mul_c_39 = 6'sd14;
-                    mul_a_40 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_2[HASH_BUF1_W-1]}}, buf1_2};
+                    mul_a_40 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_2[HASH_BUF1_W-1]}}, buf1_2};
                     mul_c_40 = 6'sd26;
-                    mul_a_41 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_6[HASH_BUF1_W-1]}}, buf1_6};
+                    mul_a_41 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_6[HASH_BUF1_W-1]}}, buf1_6};
                     mul_c_41 = 6'sd25;
-                    mul_a_42 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_10[HASH_BUF1_W-1]}}, buf1_10};
+                    mul_a_42 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_10[HASH_BUF1_W-1]}}, buf1_10};
                     mul_c_42 = -6'sd9;
-                    mul_a_43 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_14[HASH_BUF1_W-1]}}, buf1_14};
+                    mul_a_43 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_14[HASH_BUF1_W-1]}}, buf1_14};
                     mul_c_43 = 6'sd14;
-                    mul_a_44 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_3[HASH_BUF1_W-1]}}, buf1_3};
+                    mul_a_44 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_3[HASH_BUF1_W-1]}}, buf1_3};
                     mul_c_44 = 6'sd26;
-                    mul_a_45 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_7[HASH_BUF1_W-1]}}, buf1_7};
+                    mul_a_45 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_7[HASH_BUF1_W-1]}}, buf1_7};
                     mul_c_45 = 6'sd25;
-                    mul_a_46 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_11[HASH_BUF1_W-1]}}, buf1_11};
+                    mul_a_46 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_11[HASH_BUF1_W-1]}}, buf1_11};
                     mul_c_46 = -6'sd9;
-                    mul_a_47 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_15[HASH_BUF1_W-1]}}, buf1_15};
+                    mul_a_47 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_15[HASH_BUF1_W-1]}}, buf1_15};
                     mul_c_47 = 6'sd14;
-                    mul_a_48 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_0[HASH_BUF1_W-1]}}, buf1_0};
+                    mul_a_48 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_0[HASH_BUF1_W-1]}}, buf1_0};
                     mul_c_48 = 6'sd15;
-                    mul_a_49 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_4[HASH_BUF1_W-1]}}, buf1_4};
+                    mul_a_49 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_4[HASH_BUF1_W-1]}}, buf1_4};
                     mul_c_49 = 6'sd9;
-                    mul_a_50 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_8[HASH_BUF1_W-1]}}, buf1_8};
+                    mul_a_50 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_8[HASH_BUF1_W-1]}}, buf1_8};
                     mul_c_50 = 6'sd23;
-                    mul_a_51 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_12[HASH_BUF1_W-1]}}, buf1_12};
+                    mul_a_51 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_12[HASH_BUF1_W-1]}}, buf1_12};
                     mul_c_51 = -6'sd28;
-                    mul_a_52 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_1[HASH_BUF1_W-1]}}, buf1_1};
+                    mul_a_52 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_1[HASH_BUF1_W-1]}}, buf1_1};
                     mul_c_52 = 6'sd15;
-                    mul_a_53 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_5[HASH_BUF1_W-1]}}, buf1_5};
+                    mul_a_53 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_5[HASH_BUF1_W-1]}}, buf1_5};
                     mul_c_53 = 6'sd9;
-                    mul_a_54 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_9[HASH_BUF1_W-1]}}, buf1_9};
+                    mul_a_54 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_9[HASH_BUF1_W-1]}}, buf1_9};
                     mul_c_54 = 6'sd23;
-                    mul_a_55 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_13[HASH_BUF1_W-1]}}, buf1_13};
+                    mul_a_55 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_13[HASH_BUF1_W-1]}}, buf1_13};
                     mul_c_55 = -6'sd28;
-                    mul_a_56 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_2[HASH_BUF1_W-1]}}, buf1_2};
+                    mul_a_56 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_2[HASH_BUF1_W-1]}}, buf1_2};
                     mul_c_56 = 6'sd15;
-                    mul_a_57 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_6[HASH_BUF1_W-1]}}, buf1_6};
+                    mul_a_57 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_6[HASH_BUF1_W-1]}}, buf1_6};
                     mul_c_57 = 6'sd9;
-                    mul_a_58 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_10[HASH_BUF1_W-1]}}, buf1_10};
+                    mul_a_58 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_10[HASH_BUF1_W-1]}}, buf1_10};
                     mul_c_58 = 6'sd23;
-                    mul_a_59 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_14[HASH_BUF1_W-1]}}, buf1_14};
+                    mul_a_59 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_14[HASH_BUF1_W-1]}}, buf1_14};
                     mul_c_59 = -6'sd28;
-                    mul_a_60 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_3[HASH_BUF1_W-1]}}, buf1_3};
+                    mul_a_60 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_3[HASH_BUF1_W-1]}}, buf1_3};
                     mul_c_60 = 6'sd15;
-                    mul_a_61 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_7[HASH_BUF1_W-1]}}, buf1_7};
+                    mul_a_61 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_7[HASH_BUF1_W-1]}}, buf1_7};
                     mul_c_61 = 6'sd9;
-                    mul_a_62 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_11[HASH_BUF1_W-1]}}, buf1_11};
+                    mul_a_62 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_11[HASH_BUF1_W-1]}}, buf1_11};
                     mul_c_62 = 6'sd23;
-                    mul_a_63 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_15[HASH_BUF1_W-1]}}, buf1_15};
+                    mul_a_63 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_15[HASH_BUF1_W-1]}}, buf1_15};
                     mul_c_63 = -6'sd28;
-                    mul_a_64 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_16[HASH_BUF1_W-1]}}, buf1_16};
+                    mul_a_64 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_16[HASH_BUF1_W-1]}}, buf1_16};
                     mul_c_64 = -6'sd26;
-                    mul_a_65 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_20[HASH_BUF1_W-1]}}, buf1_20};
+                    mul_a_65 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_20[HASH_BUF1_W-1]}}, buf1_20};
                     mul_c_65 = 6'sd29;
-                    mul_a_66 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_24[HASH_BUF1_W-1]}}, buf1_24};
+                    mul_a_66 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_24[HASH_BUF1_W-1]}}, buf1_24};
                     mul_c_66 = 6'sd1;
-                    mul_a_67 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_28[HASH_BUF1_W-1]}}, buf1_28};
+                    mul_a_67 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_28[HASH_BUF1_W-1]}}, buf1_28};
                     mul_c_67 = -6'sd4;
-                    mul_a_68 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_17[HASH_BUF1_W-1]}}, buf1_17};
+                    mul_a_68 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_17[HASH_BUF1_W-1]}}, buf1_17};
                     mul_c_68 = -6'sd26;
-                    mul_a_69 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_21[HASH_BUF1_W-1]}}, buf1_21};
+                    mul_a_69 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_21[HASH_BUF1_W-1]}}, buf1_21};
                     mul_c_69 = 6'sd29;
-                    mul_a_70 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_25[HASH_BUF1_W-1]}}, buf1_25};
+                    mul_a_70 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_25[HASH_BUF1_W-1]}}, buf1_25};
                     mul_c_70 = 6'sd1;
-                    mul_a_71 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_29[HASH_BUF1_W-1]}}, buf1_29};
+                    mul_a_71 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_29[HASH_BUF1_W-1]}}, buf1_29};
                     mul_c_71 = -6'sd4;
-                    mul_a_72 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_18[HASH_BUF1_W-1]}}, buf1_18};
+                    mul_a_72 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_18[HASH_BUF1_W-1]}}, buf1_18};
                     mul_c_72 = -6'sd26;
-                    mul_a_73 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_22[HASH_BUF1_W-1]}}, buf1_22};
+                    mul_a_73 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_22[HASH_BUF1_W-1]}}, buf1_22};
                     mul_c_73 = 6'sd29;
-                    mul_a_74 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_26[HASH_BUF1_W-1]}}, buf1_26};
+                    mul_a_74 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_26[HASH_BUF1_W-1]}}, buf1_26};
                     mul_c_74 = 6'sd1;
-                    mul_a_75 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_30[HASH_BUF1_W-1]}}, buf1_30};
+                    mul_a_75 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_30[HASH_BUF1_W-1]}}, buf1_30};
                     mul_c_75 = -6'sd4;
-                    mul_a_76 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_19[HASH_BUF1_W-1]}}, buf1_19};
+                    mul_a_76 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_19[HASH_BUF1_W-1]}}, buf1_19};
                     mul_c_76 = -6'sd26;
-                    mul_a_77 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_23[HASH_BUF1_W-1]}}, buf1_23};
+                    mul_a_77 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_23[HASH_BUF1_W-1]}}, buf1_23};
                     mul_c_77 = 6'sd29;
-                    mul_a_78 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_27[HASH_BUF1_W-1]}}, buf1_27};
+                    mul_a_78 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_27[HASH_BUF1_W-1]}}, buf1_27};
                     mul_c_78 = 6'sd1;
-                    mul_a_79 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_31[HASH_BUF1_W-1]}}, buf1_31};
+                    mul_a_79 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_31[HASH_BUF1_W-1]}}, buf1_31};
                     mul_c_79 = -6'sd4;
-                    mul_a_80 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_16[HASH_BUF1_W-1]}}, buf1_16};
+                    mul_a_80 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_16[HASH_BUF1_W-1]}}, buf1_16};
                     mul_c_80 = -6'sd3;
-                    mul_a_81 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_20[HASH_BUF1_W-1]}}, buf1_20};
+                    mul_a_81 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_20[HASH_BUF1_W-1]}}, buf1_20};
                     mul_c_81 = 6'sd1;
-                    mul_a_82 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_24[HASH_BUF1_W-1]}}, buf1_24};
+                    mul_a_82 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_24[HASH_BUF1_W-1]}}, buf1_24};
                     mul_c_82 = 6'sd31;
-                    mul_a_83 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_28[HASH_BUF1_W-1]}}, buf1_28};
+                    mul_a_83 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_28[HASH_BUF1_W-1]}}, buf1_28};
                     mul_c_83 = 6'sd25;
-                    mul_a_84 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_17[HASH_BUF1_W-1]}}, buf1_17};
+                    mul_a_84 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_17[HASH_BUF1_W-1]}}, buf1_17};
                     mul_c_84 = -6'sd3;
-                    mul_a_85 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_21[HASH_BUF1_W-1]}}, buf1_21};
+                    mul_a_85 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_21[HASH_BUF1_W-1]}}, buf1_21};
                     mul_c_85 = 6'sd1;
-                    mul_a_86 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_25[HASH_BUF1_W-1]}}, buf1_25};
+                    mul_a_86 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_25[HASH_BUF1_W-1]}}, buf1_25};
                     mul_c_86 = 6'sd31;
-                    mul_a_87 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_29[HASH_BUF1_W-1]}}, buf1_29};
+                    mul_a_87 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_29[HASH_BUF1_W-1]}}, buf1_29};
                     mul_c_87 = 6'sd25;
-                    mul_a_88 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_18[HASH_BUF1_W-1]}}, buf1_18};
+                    mul_a_88 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_18[HASH_BUF1_W-1]}}, buf1_18};
                     mul_c_88 = -6'sd3;
-                    mul_a_89 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_22[HASH_BUF1_W-1]}}, buf1_22};
+                    mul_a_89 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_22[HASH_BUF1_W-1]}}, buf1_22};
                     mul_c_89 = 6'sd1;
-                    mul_a_90 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_26[HASH_BUF1_W-1]}}, buf1_26};
+                    mul_a_90 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_26[HASH_BUF1_W-1]}}, buf1_26};
                     mul_c_90 = 6'sd31;
-                    mul_a_91 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_30[HASH_BUF1_W-1]}}, buf1_30};
+                    mul_a_91 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_30[HASH_BUF1_W-1]}}, buf1_30};
                     mul_c_91 = 6'sd25;
-                    mul_a_92 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_19[HASH_BUF1_W-1]}}, buf1_19};
+                    mul_a_92 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_19[HASH_BUF1_W-1]}}, buf1_19};
                     mul_c_92 = -6'sd3;
-                    mul_a_93 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_23[HASH_BUF1_W-1]}}, buf1_23};
+                    mul_a_93 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_23[HASH_BUF1_W-1]}}, buf1_23};
                     mul_c_93 = 6'sd1;
-                    mul_a_94 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_27[HASH_BUF1_W-1]}}, buf1_27};
+                    mul_a_94 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_27[HASH_BUF1_W-1]}}, buf1_27};
                     mul_c_94 = 6'sd31;
-                    mul_a_95 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_31[HASH_BUF1_W-1]}}, buf1_31};
+                    mul_a_95 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_31[HASH_BUF1_W-1]}}, buf1_31};
                     mul_c_95 = 6'sd25;
-                    mul_a_96 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_16[HASH_BUF1_W-1]}}, buf1_16};
+                    mul_a_96 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_16[HASH_BUF1_W-1]}}, buf1_16};
                     mul_c_96 = 6'sd26;
-                    mul_a_97 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_20[HASH_BUF1_W-1]}}, buf1_20};
+                    mul_a_97 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_20[HASH_BUF1_W-1]}}, buf1_20};
                     mul_c_97 = 6'sd25;
-                    mul_a_98 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_24[HASH_BUF1_W-1]}}, buf1_24};
+                    mul_a_98 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_24[HASH_BUF1_W-1]}}, buf1_24};
                     mul_c_98 = -6'sd9;
-                    mul_a_99 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_28[HASH_BUF1_W-1]}}, buf1_28};
+                    mul_a_99 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_28[HASH_BUF1_W-1]}}, buf1_28};
                     mul_c_99 = 6'sd14;
-                    mul_a_100 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_17[HASH_BUF1_W-1]}}, buf1_17};
+                    mul_a_100 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_17[HASH_BUF1_W-1]}}, buf1_17};
                     mul_c_100 = 6'sd26;
-                    mul_a_101 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_21[HASH_BUF1_W-1]}}, buf1_21};
+                    mul_a_101 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_21[HASH_BUF1_W-1]}}, buf1_21};
                     mul_c_101 = 6'sd25;
-                    mul_a_102 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_25[HASH_BUF1_W-1]}}, buf1_25};
+                    mul_a_102 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_25[HASH_BUF1_W-1]}}, buf1_25};
                     mul_c_102 = -6'sd9;
-                    mul_a_103 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_29[HASH_BUF1_W-1]}}, buf1_29};
+                    mul_a_103 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_29[HASH_BUF1_W-1]}}, buf1_29};
                     mul_c_103 = 6'sd14;
-                    mul_a_104 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_18[HASH_BUF1_W-1]}}, buf1_18};
+                    mul_a_104 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_18[HASH_BUF1_W-1]}}, buf1_18};
                     mul_c_104 = 6'sd26;
-                    mul_a_105 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_22[HASH_BUF1_W-1]}}, buf1_22};
+                    mul_a_105 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_22[HASH_BUF1_W-1]}}, buf1_22};
                     mul_c_105 = 6'sd25;
-                    mul_a_106 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_26[HASH_BUF1_W-1]}}, buf1_26};
+                    mul_a_106 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_26[HASH_BUF1_W-1]}}, buf1_26};
                     mul_c_106 = -6'sd9;
-                    mul_a_107 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_30[HASH_BUF1_W-1]}}, buf1_30};
+                    mul_a_107 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_30[HASH_BUF1_W-1]}}, buf1_30};
                     mul_c_107 = 6'sd14;
-                    mul_a_108 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_19[HASH_BUF1_W-1]}}, buf1_19};
+                    mul_a_108 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_19[HASH_BUF1_W-1]}}, buf1_19};
                     mul_c_108 = 6'sd26;
-                    mul_a_109 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_23[HASH_BUF1_W-1]}}, buf1_23};
+                    mul_a_109 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_23[HASH_BUF1_W-1]}}, buf1_23};
                     mul_c_109 = 6'sd25;
-                    mul_a_110 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_27[HASH_BUF1_W-1]}}, buf1_27};
+                    mul_a_110 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_27[HASH_BUF1_W-1]}}, buf1_27};
                     mul_c_110 = -6'sd9;
-                    mul_a_111 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_31[HASH_BUF1_W-1]}}, buf1_31};
+                    mul_a_111 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_31[HASH_BUF1_W-1]}}, buf1_31};
                     mul_c_111 = 6'sd14;
-                    mul_a_112 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_16[HASH_BUF1_W-1]}}, buf1_16};
+                    mul_a_112 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_16[HASH_BUF1_W-1]}}, buf1_16};
                     mul_c_112 = 6'sd15;
-                    mul_a_113 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_20[HASH_BUF1_W-1]}}, buf1_20};
+                    mul_a_113 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_20[HASH_BUF1_W-1]}}, buf1_20};
                     mul_c_113 = 6'sd9;
-                    mul_a_114 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_24[HASH_BUF1_W-1]}}, buf1_24};
+                    mul_a_114 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_24[HASH_BUF1_W-1]}}, buf1_24};
                     mul_c_114 = 6'sd23;
-                    mul_a_115 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_28[HASH_BUF1_W-1]}}, buf1_28};
+                    mul_a_115 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_28[HASH_BUF1_W-1]}}, buf1_28};
                     mul_c_115 = -6'sd28;
-                    mul_a_116 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_17[HASH_BUF1_W-1]}}, buf1_17};
+                    mul_a_116 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_17[HASH_BUF1_W-1]}}, buf1_17};
                     mul_c_116 = 6'sd15;
-                    mul_a_117 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_21[HASH_BUF1_W-1]}}, buf1_21};
+                    mul_a_117 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_21[HASH_BUF1_W-1]}}, buf1_21};
                     mul_c_117 = 6'sd9;
-                    mul_a_118 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_25[HASH_BUF1_W-1]}}, buf1_25};
+                    mul_a_118 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_25[HASH_BUF1_W-1]}}, buf1_25};
                     mul_c_118 = 6'sd23;
-                    mul_a_119 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_29[HASH_BUF1_W-1]}}, buf1_29};
+                    mul_a_119 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_29[HASH_BUF1_W-1]}}, buf1_29};
                     mul_c_119 = -6'sd28;
-                    mul_a_120 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_18[HASH_BUF1_W-1]}}, buf1_18};
+                    mul_a_120 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_18[HASH_BUF1_W-1]}}, buf1_18};
                     mul_c_120 = 6'sd15;
-                    mul_a_121 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_22[HASH_BUF1_W-1]}}, buf1_22};
+                    mul_a_121 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_22[HASH_BUF1_W-1]}}, buf1_22};
                     mul_c_121 = 6'sd9;
-                    mul_a_122 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_26[HASH_BUF1_W-1]}}, buf1_26};
+                    mul_a_122 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_26[HASH_BUF1_W-1]}}, buf1_26};
                     mul_c_122 = 6'sd23;
-                    mul_a_123 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_30[HASH_BUF1_W-1]}}, buf1_30};
+                    mul_a_123 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_30[HASH_BUF1_W-1]}}, buf1_30};
                     mul_c_123 = -6'sd28;
-                    mul_a_124 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_19[HASH_BUF1_W-1]}}, buf1_19};
+                    mul_a_124 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_19[HASH_BUF1_W-1]}}, buf1_19};
                     mul_c_124 = 6'sd15;
-                    mul_a_125 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_23[HASH_BUF1_W-1]}}, buf1_23};
+                    mul_a_125 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_23[HASH_BUF1_W-1]}}, buf1_23};
                     mul_c_125 = 6'sd9;
-                    mul_a_126 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_27[HASH_BUF1_W-1]}}, buf1_27};
+                    mul_a_126 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_27[HASH_BUF1_W-1]}}, buf1_27};
                     mul_c_126 = 6'sd23;
-                    mul_a_127 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_31[HASH_BUF1_W-1]}}, buf1_31};
+                    mul_a_127 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_31[HASH_BUF1_W-1]}}, buf1_31};
                     mul_c_127 = -6'sd28;
-                    mul_a_128 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_32[HASH_BUF1_W-1]}}, buf1_32};
+                    mul_a_128 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_32[HASH_BUF1_W-1]}}, buf1_32};
                     mul_c_128 = -6'sd26;
-                    mul_a_129 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_36[HASH_BUF1_W-1]}}, buf1_36};
+                    mul_a_129 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_36[HASH_BUF1_W-1]}}, buf1_36};
                     mul_c_129 = 6'sd29;
-                    mul_a_130 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_40[HASH_BUF1_W-1]}}, buf1_40};
+                    mul_a_130 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_40[HASH_BUF1_W-1]}}, buf1_40};
                     mul_c_130 = 6'sd1;
-                    mul_a_131 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_44[HASH_BUF1_W-1]}}, buf1_44};
+                    mul_a_131 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_44[HASH_BUF1_W-1]}}, buf1_44};
                     mul_c_131 = -6'sd4;
-                    mul_a_132 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_33[HASH_BUF1_W-1]}}, buf1_33};
+                    mul_a_132 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_33[HASH_BUF1_W-1]}}, buf1_33};
                     mul_c_132 = -6'sd26;
-                    mul_a_133 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_37[HASH_BUF1_W-1]}}, buf1_37};
+                    mul_a_133 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_37[HASH_BUF1_W-1]}}, buf1_37};
                     mul_c_133 = 6'sd29;
-                    mul_a_134 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_41[HASH_BUF1_W-1]}}, buf1_41};
+                    mul_a_134 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_41[HASH_BUF1_W-1]}}, buf1_41};
                     mul_c_134 = 6'sd1;
-                    mul_a_135 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_45[HASH_BUF1_W-1]}}, buf1_45};
+                    mul_a_135 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_45[HASH_BUF1_W-1]}}, buf1_45};
                     mul_c_135 = -6'sd4;
-                    mul_a_136 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_34[HASH_BUF1_W-1]}}, buf1_34};
+                    mul_a_136 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_34[HASH_BUF1_W-1]}}, buf1_34};
                     mul_c_136 = -6'sd26;
-                    mul_a_137 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_38[HASH_BUF1_W-1]}}, buf1_38};
+                    mul_a_137 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_38[HASH_BUF1_W-1]}}, buf1_38};
                     mul_c_137 = 6'sd29;
-                    mul_a_138 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_42[HASH_BUF1_W-1]}}, buf1_42};
+                    mul_a_138 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_42[HASH_BUF1_W-1]}}, buf1_42};
                     mul_c_138 = 6'sd1;
-                    mul_a_139 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_46[HASH_BUF1_W-1]}}, buf1_46};
+                    mul_a_139 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_46[HASH_BUF1_W-1]}}, buf1_46};
                     mul_c_139 = -6'sd4;
-                    mul_a_140 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_35[HASH_BUF1_W-1]}}, buf1_35};
+                    mul_a_140 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_35[HASH_BUF1_W-1]}}, buf1_35};
                     mul_c_140 = -6'sd26;
-                    mul_a_141 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_39[HASH_BUF1_W-1]}}, buf1_39};
+                    mul_a_141 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_39[HASH_BUF1_W-1]}}, buf1_39};
                     mul_c_141 = 6'sd29;
-                    mul_a_142 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_43[HASH_BUF1_W-1]}}, buf1_43};
+                    mul_a_142 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_43[HASH_BUF1_W-1]}}, buf1_43};
                     mul_c_142 = 6'sd1;
-                    mul_a_143 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_47[HASH_BUF1_W-1]}}, buf1_47};
+                    mul_a_143 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_47[HASH_BUF1_W-1]}}, buf1_47};
                     mul_c_143 = -6'sd4;
-                    mul_a_144 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_32[HASH_BUF1_W-1]}}, buf1_32};
+                    mul_a_144 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_32[HASH_BUF1_W-1]}}, buf1_32};
                     mul_c_144 = -6'sd3;
-                    mul_a_145 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_36[HASH_BUF1_W-1]}}, buf1_36};
+                    mul_a_145 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_36[HASH_BUF1_W-1]}}, buf1_36};
                     mul_c_145 = 6'sd1;
-                    mul_a_146 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_40[HASH_BUF1_W-1]}}, buf1_40};
+                    mul_a_146 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_40[HASH_BUF1_W-1]}}, buf1_40};
                     mul_c_146 = 6'sd31;
-                    mul_a_147 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_44[HASH_BUF1_W-1]}}, buf1_44};
+                    mul_a_147 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_44[HASH_BUF1_W-1]}}, buf1_44};
                     mul_c_147 = 6'sd25;
-                    mul_a_148 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_33[HASH_BUF1_W-1]}}, buf1_33};
+                    mul_a_148 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_33[HASH_BUF1_W-1]}}, buf1_33};
                     mul_c_148 = -6'sd3;
-                    mul_a_149 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_37[HASH_BUF1_W-1]}}, buf1_37};
+                    mul_a_149 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_37[HASH_BUF1_W-1]}}, buf1_37};
                     mul_c_149 = 6'sd1;
-                    mul_a_150 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_41[HASH_BUF1_W-1]}}, buf1_41};
+                    mul_a_150 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_41[HASH_BUF1_W-1]}}, buf1_41};
                     mul_c_150 = 6'sd31;
-                    mul_a_151 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_45[HASH_BUF1_W-1]}}, buf1_45};
+                    mul_a_151 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_45[HASH_BUF1_W-1]}}, buf1_45};
                     mul_c_151 = 6'sd25;
-                    mul_a_152 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_34[HASH_BUF1_W-1]}}, buf1_34};
+                    mul_a_152 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_34[HASH_BUF1_W-1]}}, buf1_34};
                     mul_c_152 = -6'sd3;
-                    mul_a_153 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_38[HASH_BUF1_W-1]}}, buf1_38};
+                    mul_a_153 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_38[HASH_BUF1_W-1]}}, buf1_38};
                     mul_c_153 = 6'sd1;
-                    mul_a_154 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_42[HASH_BUF1_W-1]}}, buf1_42};
+                    mul_a_154 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_42[HASH_BUF1_W-1]}}, buf1_42};
                     mul_c_154 = 6'sd31;
-                    mul_a_155 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_46[HASH_BUF1_W-1]}}, buf1_46};
+                    mul_a_155 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_46[HASH_BUF1_W-1]}}, buf1_46};
                     mul_c_155 = 6'sd25;
-                    mul_a_156 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_35[HASH_BUF1_W-1]}}, buf1_35};
+                    mul_a_156 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_35[HASH_BUF1_W-1]}}, buf1_35};
                     mul_c_156 = -6'sd3;
-                    mul_a_157 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_39[HASH_BUF1_W-1]}}, buf1_39};
+                    mul_a_157 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_39[HASH_BUF1_W-1]}}, buf1_39};
                     mul_c_157 = 6'sd1;
-                    mul_a_158 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_43[HASH_BUF1_W-1]}}, buf1_43};
+                    mul_a_158 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_43[HASH_BUF1_W-1]}}, buf1_43};
                     mul_c_158 = 6'sd31;
-                    mul_a_159 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_47[HASH_BUF1_W-1]}}, buf1_47};
+                    mul_a_159 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_47[HASH_BUF1_W-1]}}, buf1_47};
                     mul_c_159 = 6'sd25;
-                    mul_a_160 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_32[HASH_BUF1_W-1]}}, buf1_32};
+                    mul_a_160 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_32[HASH_BUF1_W-1]}}, buf1_32};
                     mul_c_160 = 6'sd26;
-                    mul_a_161 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_36[HASH_BUF1_W-1]}}, buf1_36};
+                    mul_a_161 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_36[HASH_BUF1_W-1]}}, buf1_36};
                     mul_c_161 = 6'sd25;
-                    mul_a_162 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_40[HASH_BUF1_W-1]}}, buf1_40};
+                    mul_a_162 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_40[HASH_BUF1_W-1]}}, buf1_40};
                     mul_c_162 = -6'sd9;
-                    mul_a_163 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_44[HASH_BUF1_W-1]}}, buf1_44};
+                    mul_a_163 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_44[HASH_BUF1_W-1]}}, buf1_44};
                     mul_c_163 = 6'sd14;
-                    mul_a_164 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_33[HASH_BUF1_W-1]}}, buf1_33};
+                    mul_a_164 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_33[HASH_BUF1_W-1]}}, buf1_33};
                     mul_c_164 = 6'sd26;
-                    mul_a_165 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_37[HASH_BUF1_W-1]}}, buf1_37};
+                    mul_a_165 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_37[HASH_BUF1_W-1]}}, buf1_37};
                     mul_c_165 = 6'sd25;
-                    mul_a_166 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_41[HASH_BUF1_W-1]}}, buf1_41};
+                    mul_a_166 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_41[HASH_BUF1_W-1]}}, buf1_41};
                     mul_c_166 = -6'sd9;
-                    mul_a_167 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_45[HASH_BUF1_W-1]}}, buf1_45};
+                    mul_a_167 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_45[HASH_BUF1_W-1]}}, buf1_45};
                     mul_c_167 = 6'sd14;
-                    mul_a_168 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_34[HASH_BUF1_W-1]}}, buf1_34};
+                    mul_a_168 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_34[HASH_BUF1_W-1]}}, buf1_34};
                     mul_c_168 = 6'sd26;
-                    mul_a_169 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_38[HASH_BUF1_W-1]}}, buf1_38};
+                    mul_a_169 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_38[HASH_BUF1_W-1]}}, buf1_38};
                     mul_c_169 = 6'sd25;
-                    mul_a_170 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_42[HASH_BUF1_W-1]}}, buf1_42};
+                    mul_a_170 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_42[HASH_BUF1_W-1]}}, buf1_42};
                     mul_c_170 = -6'sd9;
-                    mul_a_171 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_46[HASH_BUF1_W-1]}}, buf1_46};
+                    mul_a_171 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_46[HASH_BUF1_W-1]}}, buf1_46};
                     mul_c_171 = 6'sd14;
-                    mul_a_172 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_35[HASH_BUF1_W-1]}}, buf1_35};
+                    mul_a_172 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_35[HASH_BUF1_W-1]}}, buf1_35};
                     mul_c_172 = 6'sd26;
-                    mul_a_173 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_39[HASH_BUF1_W-1]}}, buf1_39};
+                    mul_a_173 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_39[HASH_BUF1_W-1]}}, buf1_39};
                     mul_c_173 = 6'sd25;
-                    mul_a_174 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_43[HASH_BUF1_W-1]}}, buf1_43};
+                    mul_a_174 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_43[HASH_BUF1_W-1]}}, buf1_43};
                     mul_c_174 = -6'sd9;
-                    mul_a_175 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_47[HASH_BUF1_W-1]}}, buf1_47};
+                    mul_a_175 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_47[HASH_BUF1_W-1]}}, buf1_47};
                     mul_c_175 = 6'sd14;
-                    mul_a_176 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_32[HASH_BUF1_W-1]}}, buf1_32};
+                    mul_a_176 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_32[HASH_BUF1_W-1]}}, buf1_32};
                     mul_c_176 = 6'sd15;
-                    mul_a_177 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_36[HASH_BUF1_W-1]}}, buf1_36};
+                    mul_a_177 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_36[HASH_BUF1_W-1]}}, buf1_36};
                     mul_c_177 = 6'sd9;
-                    mul_a_178 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_40[HASH_BUF1_W-1]}}, buf1_40};
+                    mul_a_178 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_40[HASH_BUF1_W-1]}}, buf1_40};
                     mul_c_178 = 6'sd23;
-                    mul_a_179 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_44[HASH_BUF1_W-1]}}, buf1_44};
+                    mul_a_179 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_44[HASH_BUF1_W-1]}}, buf1_44};
                     mul_c_179 = -6'sd28;
-                    mul_a_180 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_33[HASH_BUF1_W-1]}}, buf1_33};
+                    mul_a_180 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_33[HASH_BUF1_W-1]}}, buf1_33};
                     mul_c_180 = 6'sd15;
-                    mul_a_181 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_37[HASH_BUF1_W-1]}}, buf1_37};
+                    mul_a_181 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_37[HASH_BUF1_W-1]}}, buf1_37};
                     mul_c_181 = 6'sd9;
-                    mul_a_182 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_41[HASH_BUF1_W-1]}}, buf1_41};
+                    mul_a_182 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_41[HASH_BUF1_W-1]}}, buf1_41};
                     mul_c_182 = 6'sd23;
-                    mul_a_183 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_45[HASH_BUF1_W-1]}}, buf1_45};
+                    mul_a_183 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_45[HASH_BUF1_W-1]}}, buf1_45};
                     mul_c_183 = -6'sd28;
-                    mul_a_184 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_34[HASH_BUF1_W-1]}}, buf1_34};
+                    mul_a_184 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_34[HASH_BUF1_W-1]}}, buf1_34};
                     mul_c_184 = 6'sd15;
-                    mul_a_185 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_38[HASH_BUF1_W-1]}}, buf1_38};
+                    mul_a_185 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_38[HASH_BUF1_W-1]}}, buf1_38};
                     mul_c_185 = 6'sd9;
-                    mul_a_186 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_42[HASH_BUF1_W-1]}}, buf1_42};
+                    mul_a_186 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_42[HASH_BUF1_W-1]}}, buf1_42};
                     mul_c_186 = 6'sd23;
-                    mul_a_187 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_46[HASH_BUF1_W-1]}}, buf1_46};
+                    mul_a_187 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_46[HASH_BUF1_W-1]}}, buf1_46};
                     mul_c_187 = -6'sd28;
-                    mul_a_188 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_35[HASH_BUF1_W-1]}}, buf1_35};
+                    mul_a_188 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_35[HASH_BUF1_W-1]}}, buf1_35};
                     mul_c_188 = 6'sd15;
-                    mul_a_189 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_39[HASH_BUF1_W-1]}}, buf1_39};
+                    mul_a_189 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_39[HASH_BUF1_W-1]}}, buf1_39};
                     mul_c_189 = 6'sd9;
-                    mul_a_190 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_43[HASH_BUF1_W-1]}}, buf1_43};
+                    mul_a_190 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_43[HASH_BUF1_W-1]}}, buf1_43};
                     mul_c_190 = 6'sd23;
-                    mul_a_191 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_47[HASH_BUF1_W-1]}}, buf1_47};
+                    mul_a_191 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_47[HASH_BUF1_W-1]}}, buf1_47};
                     mul_c_191 = -6'sd28;
-                    mul_a_192 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_48[HASH_BUF1_W-1]}}, buf1_48};
+                    mul_a_192 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_48[HASH_BUF1_W-1]}}, buf1_48};
                     mul_c_192 = -6'sd26;
-                    mul_a_193 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_52[HASH_BUF1_W-1]}}, buf1_52};
+                    mul_a_193 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_52[HASH_BUF1_W-1]}}, buf1_52};
                     mul_c_193 = 6'sd29;
-                    mul_a_194 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_56[HASH_BUF1_W-1]}}, buf1_56};
+                    mul_a_194 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_56[HASH_BUF1_W-1]}}, buf1_56};
                     mul_c_194 = 6'sd1;
-                    mul_a_195 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_60[HASH_BUF1_W-1]}}, buf1_60};
+                    mul_a_195 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_60[HASH_BUF1_W-1]}}, buf1_60};
                     mul_c_195 = -6'sd4;
-                    mul_a_196 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_49[HASH_BUF1_W-1]}}, buf1_49};
+                    mul_a_196 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_49[HASH_BUF1_W-1]}}, buf1_49};
                     mul_c_196 = -6'sd26;
-                    mul_a_197 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_53[HASH_BUF1_W-1]}}, buf1_53};
+                    mul_a_197 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_53[HASH_BUF1_W-1]}}, buf1_53};
                     mul_c_197 = 6'sd29;
-                    mul_a_198 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_57[HASH_BUF1_W-1]}}, buf1_57};
+                    mul_a_198 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_57[HASH_BUF1_W-1]}}, buf1_57};
                     mul_c_198 = 6'sd1;
-                    mul_a_199 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_61[HASH_BUF1_W-1]}}, buf1_61};
+                    mul_a_199 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_61[HASH_BUF1_W-1]}}, buf1_61};
                     mul_c_199 = -6'sd4;
-                    mul_a_200 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_50[HASH_BUF1_W-1]}}, buf1_50};
+                    mul_a_200 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_50[HASH_BUF1_W-1]}}, buf1_50};
                     mul_c_200 = -6'sd26;
-                    mul_a_201 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_54[HASH_BUF1_W-1]}}, buf1_54};
+                    mul_a_201 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_54[HASH_BUF1_W-1]}}, buf1_54};
                     mul_c_201 = 6'sd29;
-                    mul_a_202 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_58[HASH_BUF1_W-1]}}, buf1_58};
+                    mul_a_202 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_58[HASH_BUF1_W-1]}}, buf1_58};
                     mul_c_202 = 6'sd1;
-                    mul_a_203 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_62[HASH_BUF1_W-1]}}, buf1_62};
+                    mul_a_203 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_62[HASH_BUF1_W-1]}}, buf1_62};
                     mul_c_203 = -6'sd4;
-                    mul_a_204 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_51[HASH_BUF1_W-1]}}, buf1_51};
+                    mul_a_204 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_51[HASH_BUF1_W-1]}}, buf1_51};
                     mul_c_204 = -6'sd26;
-                    mul_a_205 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_55[HASH_BUF1_W-1]}}, buf1_55};
+                    mul_a_205 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_55[HASH_BUF1_W-1]}}, buf1_55};
                     mul_c_205 = 6'sd29;
-                    mul_a_206 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_59[HASH_BUF1_W-1]}}, buf1_59};
+                    mul_a_206 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_59[HASH_BUF1_W-1]}}, buf1_59};
                     mul_c_206 = 6'sd1;
-                    mul_a_207 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_63[HASH_BUF1_W-1]}}, buf1_63};
+                    mul_a_207 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_63[HASH_BUF1_W-1]}}, buf1_63};
                     mul_c_207 = -6'sd4;
-                    mul_a_208 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_48[HASH_BUF1_W-1]}}, buf1_48};
+                    mul_a_208 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_48[HASH_BUF1_W-1]}}, buf1_48};
                     mul_c_208 = -6'sd3;
-                    mul_a_209 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_52[HASH_BUF1_W-1]}}, buf1_52};
+                    mul_a_209 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_52[HASH_BUF1_W-1]}}, buf1_52};
                     mul_c_209 = 6'sd1;
-                    mul_a_210 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_56[HASH_BUF1_W-1]}}, buf1_56};
+                    mul_a_210 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_56[HASH_BUF1_W-1]}}, buf1_56};
                     mul_c_210 = 6'sd31;
-                    mul_a_211 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_60[HASH_BUF1_W-1]}}, buf1_60};
+                    mul_a_211 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_60[HASH_BUF1_W-1]}}, buf1_60};
                     mul_c_211 = 6'sd25;
-                    mul_a_212 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_49[HASH_BUF1_W-1]}}, buf1_49};
+                    mul_a_212 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_49[HASH_BUF1_W-1]}}, buf1_49};
                     mul_c_212 = -6'sd3;
-                    mul_a_213 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_53[HASH_BUF1_W-1]}}, buf1_53};
+                    mul_a_213 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_53[HASH_BUF1_W-1]}}, buf1_53};
                     mul_c_213 = 6'sd1;
-                    mul_a_214 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_57[HASH_BUF1_W-1]}}, buf1_57};
+                    mul_a_214 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_57[HASH_BUF1_W-1]}}, buf1_57};
                     mul_c_214 = 6'sd31;
-                    mul_a_215 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_61[HASH_BUF1_W-1]}}, buf1_61};
+                    mul_a_215 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_61[HASH_BUF1_W-1]}}, buf1_61};
                     mul_c_215 = 6'sd25;
-                    mul_a_216 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_50[HASH_BUF1_W-1]}}, buf1_50};
+                    mul_a_216 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_50[HASH_BUF1_W-1]}}, buf1_50};
                     mul_c_216 = -6'sd3;
-                    mul_a_217 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_54[HASH_BUF1_W-1]}}, buf1_54};
+                    mul_a_217 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_54[HASH_BUF1_W-1]}}, buf1_54};
                     mul_c_217 = 6'sd1;
-                    mul_a_218 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_58[HASH_BUF1_W-1]}}, buf1_58};
+                    mul_a_218 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_58[HASH_BUF1_W-1]}}, buf1_58};
                     mul_c_218 = 6'sd31;
-                    mul_a_219 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_62[HASH_BUF1_W-1]}}, buf1_62};
+                    mul_a_219 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_62[HASH_BUF1_W-1]}}, buf1_62};
                     mul_c_219 = 6'sd25;
-                    mul_a_220 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_51[HASH_BUF1_W-1]}}, buf1_51};
+                    mul_a_220 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_51[HASH_BUF1_W-1]}}, buf1_51};
                     mul_c_220 = -6'sd3;
-                    mul_a_221 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_55[HASH_BUF1_W-1]}}, buf1_55};
+                    mul_a_221 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_55[HASH_BUF1_W-1]}}, buf1_55};
                     mul_c_221 = 6'sd1;
-                    mul_a_222 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_59[HASH_BUF1_W-1]}}, buf1_59};
+                    mul_a_222 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_59[HASH_BUF1_W-1]}}, buf1_59};
                     mul_c_222 = 6'sd31;
-                    mul_a_223 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_63[HASH_BUF1_W-1]}}, buf1_63};
+                    mul_a_223 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_63[HASH_BUF1_W-1]}}, buf1_63};
                     mul_c_223 = 6'sd25;
-                    mul_a_224 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_48[HASH_BUF1_W-1]}}, buf1_48};
+                    mul_a_224 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_48[HASH_BUF1_W-1]}}, buf1_48};
                     mul_c_224 = 6'sd26;
-                    mul_a_225 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_52[HASH_BUF1_W-1]}}, buf1_52};
+                    mul_a_225 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_52[HASH_BUF1_W-1]}}, buf1_52};
                     mul_c_225 = 6'sd25;
-                    mul_a_226 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_56[HASH_BUF1_W-1]}}, buf1_56};
+                    mul_a_226 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_56[HASH_BUF1_W-1]}}, buf1_56};
                     mul_c_226 = -6'sd9;
-                    mul_a_227 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_60[HASH_BUF1_W-1]}}, buf1_60};
+                    mul_a_227 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_60[HASH_BUF1_W-1]}}, buf1_60};
                     mul_c_227 = 6'sd14;
-                    mul_a_228 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_49[HASH_BUF1_W-1]}}, buf1_49};
+                    mul_a_228 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_49[HASH_BUF1_W-1]}}, buf1_49};
                     mul_c_228 = 6'sd26;
-                    mul_a_229 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_53[HASH_BUF1_W-1]}}, buf1_53};
+                    mul_a_229 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_53[HASH_BUF1_W-1]}}, buf1_53};
                     mul_c_229 = 6'sd25;
-                    mul_a_230 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_57[HASH_BUF1_W-1]}}, buf1_57};
+                    mul_a_230 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_57[HASH_BUF1_W-1]}}, buf1_57};
                     mul_c_230 = -6'sd9;
-                    mul_a_231 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_61[HASH_BUF1_W-1]}}, buf1_61};
+                    mul_a_231 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_61[HASH_BUF1_W-1]}}, buf1_61};
                     mul_c_231 = 6'sd14;
-                    mul_a_232 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_50[HASH_BUF1_W-1]}}, buf1_50};
+                    mul_a_232 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_50[HASH_BUF1_W-1]}}, buf1_50};
                     mul_c_232 = 6'sd26;
-                    mul_a_233 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_54[HASH_BUF1_W-1]}}, buf1_54};
+                    mul_a_233 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_54[HASH_BUF1_W-1]}}, buf1_54};
                     mul_c_233 = 6'sd25;
-                    mul_a_234 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_58[HASH_BUF1_W-1]}}, buf1_58};
+                    mul_a_234 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_58[HASH_BUF1_W-1]}}, buf1_58};
                     mul_c_234 = -6'sd9;
-                    mul_a_235 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_62[HASH_BUF1_W-1]}}, buf1_62};
+                    mul_a_235 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_62[HASH_BUF1_W-1]}}, buf1_62};
                     mul_c_235 = 6'sd14;
-                    mul_a_236 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_51[HASH_BUF1_W-1]}}, buf1_51};
+                    mul_a_236 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_51[HASH_BUF1_W-1]}}, buf1_51};
                     mul_c_236 = 6'sd26;
-                    mul_a_237 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_55[HASH_BUF1_W-1]}}, buf1_55};
+                    mul_a_237 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_55[HASH_BUF1_W-1]}}, buf1_55};
                     mul_c_237 = 6'sd25;
-                    mul_a_238 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_59[HASH_BUF1_W-1]}}, buf1_59};
+                    mul_a_238 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_59[HASH_BUF1_W-1]}}, buf1_59};
                     mul_c_238 = -6'sd9;
-                    mul_a_239 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_63[HASH_BUF1_W-1]}}, buf1_63};
+                    mul_a_239 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_63[HASH_BUF1_W-1]}}, buf1_63};
                     mul_c_239 = 6'sd14;
-                    mul_a_240 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_48[HASH_BUF1_W-1]}}, buf1_48};
+                    mul_a_240 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_48[HASH_BUF1_W-1]}}, buf1_48};
                     mul_c_240 = 6'sd15;
-                    mul_a_241 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_52[HASH_BUF1_W-1]}}, buf1_52};
+                    mul_a_241 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_52[HASH_BUF1_W-1]}}, buf1_52};
                     mul_c_241 = 6'sd9;
-                    mul_a_242 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_56[HASH_BUF1_W-1]}}, buf1_56};
+                    mul_a_242 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_56[HASH_BUF1_W-1]}}, buf1_56};
                     mul_c_242 = 6'sd23;
-                    mul_a_243 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_60[HASH_BUF1_W-1]}}, buf1_60};
+                    mul_a_243 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_60[HASH_BUF1_W-1]}}, buf1_60};
                     mul_c_243 = -6'sd28;
-                    mul_a_244 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_49[HASH_BUF1_W-1]}}, buf1_49};
+                    mul_a_244 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_49[HASH_BUF1_W-1]}}, buf1_49};
                     mul_c_244 = 6'sd15;
-                    mul_a_245 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_53[HASH_BUF1_W-1]}}, buf1_53};
+                    mul_a_245 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_53[HASH_BUF1_W-1]}}, buf1_53};
                     mul_c_245 = 6'sd9;
-                    mul_a_246 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_57[HASH_BUF1_W-1]}}, buf1_57};
+                    mul_a_246 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_57[HASH_BUF1_W-1]}}, buf1_57};
                     mul_c_246 = 6'sd23;
-                    mul_a_247 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_61[HASH_BUF1_W-1]}}, buf1_61};
+                    mul_a_247 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_61[HASH_BUF1_W-1]}}, buf1_61};
                     mul_c_247 = -6'sd28;
-                    mul_a_248 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_50[HASH_BUF1_W-1]}}, buf1_50};
+                    mul_a_248 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_50[HASH_BUF1_W-1]}}, buf1_50};
                     mul_c_248 = 6'sd15;
-                    mul_a_249 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_54[HASH_BUF1_W-1]}}, buf1_54};
+                    mul_a_249 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_54[HASH_BUF1_W-1]}}, buf1_54};
                     mul_c_249 = 6'sd9;
-                    mul_a_250 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_58[HASH_BUF1_W-1]}}, buf1_58};
+                    mul_a_250 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_58[HASH_BUF1_W-1]}}, buf1_58};
                     mul_c_250 = 6'sd23;
-                    mul_a_251 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_62[HASH_BUF1_W-1]}}, buf1_62};
+                    mul_a_251 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_62[HASH_BUF1_W-1]}}, buf1_62};
                     mul_c_251 = -6'sd28;
-                    mul_a_252 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_51[HASH_BUF1_W-1]}}, buf1_51};
+                    mul_a_252 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_51[HASH_BUF1_W-1]}}, buf1_51};
                     mul_c_252 = 6'sd15;
-                    mul_a_253 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_55[HASH_BUF1_W-1]}}, buf1_55};
+                    mul_a_253 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_55[HASH_BUF1_W-1]}}, buf1_55};
                     mul_c_253 = 6'sd9;
-                    mul_a_254 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_59[HASH_BUF1_W-1]}}, buf1_59};
+                    mul_a_254 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_59[HASH_BUF1_W-1]}}, buf1_59};
                     mul_c_254 = 6'sd23;
-                    mul_a_255 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_63[HASH_BUF1_W-1]}}, buf1_63};
+                    mul_a_255 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_63[HASH_BUF1_W-1]}}, buf1_63};
                     mul_c_255 = -6'sd28;
                 end
                 2'd2: begin // block 0, mode 2: buffer 2 -> hash bits 0..63
