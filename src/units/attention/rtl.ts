@@ -284,10 +284,27 @@ export const attentionModule: ModuleDef = {
       accPre: acc >= 2,
       shClamp: D.attention.alignShiftClamped.bits < D.attention.alignShift.bits,
       a: ['s4', 's5', 's6'][acc],
+      occupancy: occupancy(extraStages, acc),
       ...attentionView(D),
     };
   },
 };
+
+/** The bits that say a pipeline stage holds something, one row per stage (input first), OR-ed into `occupied`. */
+function occupancy(extra: { name: string; pre: boolean }[], acc: number) {
+  const stage = (n: string, pre: boolean) => [`${n}_valid`, `${n}_eoq`, ...(pre ? [`${n}_pre`] : [])].join(' | ');
+  const rows = [
+    'in_valid | in_eoq | pre_valid',
+    stage('s1', true),
+    stage('s2', true),
+    ...extra.map((x) => stage(x.name, x.pre)),
+    stage('s3', true),
+    stage('s4', false),
+    ...(acc >= 1 ? [stage('s5', false)] : []),
+    ...(acc >= 2 ? [stage('s6', false)] : []),
+  ];
+  return rows.map((text, i) => ({ text, sep: i < rows.length - 1 ? ' |' : ';' }));
+}
 
 const attentionView = (D: DesignSpec) => ({
   lanes: lanes(D),

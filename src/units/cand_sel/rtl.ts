@@ -55,5 +55,24 @@ export const candSelModule: ModuleDef = {
     thrCmp: signExtend(D.cfg.pipeline.candSel >= 2 ? 'thr_r' : 'thr', D.candSel.thresholdProduct, D.candSel.compare),
     passOne: D.candSel.passOne,
     stages: D.cfg.pipeline.candSel,
+    popcount: popcountTree(D.hash.code.bits),
   }),
 };
+
+/** The popcount of diff (k bits) as a balanced tree of HAM_W-bit adders: pairs are added level by level, an odd
+ *  one out moves up unchanged. */
+function popcountTree(k: number) {
+  let level = Array.from({ length: k }, (_, i) => `{{HAM_W-1{1'b0}}, diff[${i}]}`);
+  const nodes: { name: string; a: string; b: string }[] = [];
+  for (let l = 1; level.length > 1; l++) {
+    const next: string[] = [];
+    for (let j = 0; j + 1 < level.length; j += 2) {
+      const name = `pc${l}_${j / 2}`;
+      nodes.push({ name, a: level[j], b: level[j + 1] });
+      next.push(name);
+    }
+    if (level.length % 2) next.push(level[level.length - 1]);
+    level = next;
+  }
+  return { nodes, root: level[0] };
+}

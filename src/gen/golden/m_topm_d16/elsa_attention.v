@@ -93,6 +93,11 @@ module elsa_attention (
     // the output division frees the partial registers in the part_clear cycle: finish into them then
     assign hold = s6_eoq && part_full && !part_clear;
     wire   advance = !hold;
+    // The data registers move only while the pipeline holds something (a key, an end-of-query token or a
+    // norm request, `occupied`, assigned at the end): an empty pipeline's data is never read, so freezing it
+    // changes no output. A clock enable in hardware; in simulation their logic is skipped in idle cycles.
+    wire   occupied;
+    wire   data_en = advance && occupied;
 
     always @(posedge clk) begin
         if (rst) begin
@@ -107,7 +112,7 @@ module elsa_attention (
     end
 
     always @(posedge clk) begin
-        if (advance) begin
+        if (data_en) begin
             s1_id  <= in_id;   s2_id  <= s1_id;   s3_id  <= x2_id;
             s1_tag <= pre_tag; s2_tag <= s1_tag;  s3_tag <= x2_tag;
             if (pre_valid)
@@ -146,7 +151,7 @@ module elsa_attention (
         end
     end
     always @(posedge clk) begin
-        if (advance) begin
+        if (data_en) begin
             x1_id    <= s2_id;
             x1_tag   <= s2_tag;
             x2_id    <= x1_id;
@@ -160,7 +165,7 @@ module elsa_attention (
     wire signed [SCORE_W-1:0] score;
     elsa_dot u_dot (
         .clk (clk),
-        .en  (advance),
+        .en  (data_en),
         .a   (s1_pre ? pre_k_q : q_att),
         .b   (s1_pre ? pre_k_q : k_row),
         .sum (score)
@@ -171,7 +176,7 @@ module elsa_attention (
     wire [EXP_M_W-1:0]        exp_m;
     elsa_exp u_exp (
         .clk   (clk),
-        .en    (advance),
+        .en    (data_en),
         .score (score),
         .e     (exp_e),
         .m     (exp_m)
@@ -187,7 +192,7 @@ module elsa_attention (
     reg signed [EXP_E_W-1:0] s4_e;
     reg [EXP_M_W-1:0]        s4_m;
     always @(posedge clk) begin
-        if (advance) begin
+        if (data_en) begin
             s4_e <= exp_e;
             s4_m <= exp_m;
         end
@@ -256,7 +261,7 @@ module elsa_attention (
             {s5_valid, s5_eoq} <= {s4_valid, s4_eoq};
     end
     always @(posedge clk) begin
-        if (advance) begin
+        if (data_en) begin
             mant <= mant4;
             mv0  <= mant4_s * v0;   // signed operands: a (MANT_W+1)xQKV_W multiplier
             mv1  <= mant4_s * v1;   // signed operands: a (MANT_W+1)xQKV_W multiplier
@@ -363,7 +368,7 @@ module elsa_attention (
             {s6_valid, s6_eoq} <= {s5_valid, s5_eoq};
     end
     always @(posedge clk) begin
-        if (advance) begin
+        if (data_en) begin
             s5_grow    <= grow;
             s5_sh      <= sh4;
             s5_eb      <= grow ? s4_e : trk_e;
@@ -471,6 +476,19 @@ module elsa_attention (
             part_full    <= 1'b0;
         end
     end
+
+    assign occupied =
+        in_valid | in_eoq | pre_valid |
+        s1_valid | s1_eoq | s1_pre |
+        s2_valid | s2_eoq | s2_pre |
+        x1_valid | x1_eoq | x1_pre |
+        x2_valid | x2_eoq | x2_pre |
+        y1_valid | y1_eoq |
+        y2_valid | y2_eoq |
+        s3_valid | s3_eoq | s3_pre |
+        s4_valid | s4_eoq |
+        s5_valid | s5_eoq |
+        s6_valid | s6_eoq;
 endmodule
 
 `default_nettype wire

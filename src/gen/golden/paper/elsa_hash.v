@@ -324,3093 +324,3864 @@ module elsa_hash (
 
     // ------------------------------------------------------------ multipliers
     // Operands routed by the step counter: a buffer element and a coefficient of the step's factor row.
-    // Multipliers a step does not use see zeros.
+    // Multipliers a step does not use see zeros, and so do all while the unit is idle (operand isolation:
+    // the products are never read then; a simulator skips them). Products at full width (HASH_MUL_P_W bits,
+    // exact for HASH_MUL_A_W x HASH_COEF_W-bit signed operands).
     reg  signed [HASH_MUL_A_W-1:0] mul_a_0;
     reg  signed [HASH_COEF_W-1:0] mul_c_0;
+    reg  signed [HASH_MUL_P_W-1:0] prod_0;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_1;
     reg  signed [HASH_COEF_W-1:0] mul_c_1;
+    reg  signed [HASH_MUL_P_W-1:0] prod_1;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_2;
     reg  signed [HASH_COEF_W-1:0] mul_c_2;
+    reg  signed [HASH_MUL_P_W-1:0] prod_2;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_3;
     reg  signed [HASH_COEF_W-1:0] mul_c_3;
+    reg  signed [HASH_MUL_P_W-1:0] prod_3;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_4;
     reg  signed [HASH_COEF_W-1:0] mul_c_4;
+    reg  signed [HASH_MUL_P_W-1:0] prod_4;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_5;
     reg  signed [HASH_COEF_W-1:0] mul_c_5;
+    reg  signed [HASH_MUL_P_W-1:0] prod_5;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_6;
     reg  signed [HASH_COEF_W-1:0] mul_c_6;
+    reg  signed [HASH_MUL_P_W-1:0] prod_6;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_7;
     reg  signed [HASH_COEF_W-1:0] mul_c_7;
+    reg  signed [HASH_MUL_P_W-1:0] prod_7;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_8;
     reg  signed [HASH_COEF_W-1:0] mul_c_8;
+    reg  signed [HASH_MUL_P_W-1:0] prod_8;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_9;
     reg  signed [HASH_COEF_W-1:0] mul_c_9;
+    reg  signed [HASH_MUL_P_W-1:0] prod_9;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_10;
     reg  signed [HASH_COEF_W-1:0] mul_c_10;
+    reg  signed [HASH_MUL_P_W-1:0] prod_10;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_11;
     reg  signed [HASH_COEF_W-1:0] mul_c_11;
+    reg  signed [HASH_MUL_P_W-1:0] prod_11;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_12;
     reg  signed [HASH_COEF_W-1:0] mul_c_12;
+    reg  signed [HASH_MUL_P_W-1:0] prod_12;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_13;
     reg  signed [HASH_COEF_W-1:0] mul_c_13;
+    reg  signed [HASH_MUL_P_W-1:0] prod_13;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_14;
     reg  signed [HASH_COEF_W-1:0] mul_c_14;
+    reg  signed [HASH_MUL_P_W-1:0] prod_14;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_15;
     reg  signed [HASH_COEF_W-1:0] mul_c_15;
+    reg  signed [HASH_MUL_P_W-1:0] prod_15;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_16;
     reg  signed [HASH_COEF_W-1:0] mul_c_16;
+    reg  signed [HASH_MUL_P_W-1:0] prod_16;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_17;
     reg  signed [HASH_COEF_W-1:0] mul_c_17;
+    reg  signed [HASH_MUL_P_W-1:0] prod_17;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_18;
     reg  signed [HASH_COEF_W-1:0] mul_c_18;
+    reg  signed [HASH_MUL_P_W-1:0] prod_18;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_19;
     reg  signed [HASH_COEF_W-1:0] mul_c_19;
+    reg  signed [HASH_MUL_P_W-1:0] prod_19;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_20;
     reg  signed [HASH_COEF_W-1:0] mul_c_20;
+    reg  signed [HASH_MUL_P_W-1:0] prod_20;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_21;
     reg  signed [HASH_COEF_W-1:0] mul_c_21;
+    reg  signed [HASH_MUL_P_W-1:0] prod_21;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_22;
     reg  signed [HASH_COEF_W-1:0] mul_c_22;
+    reg  signed [HASH_MUL_P_W-1:0] prod_22;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_23;
     reg  signed [HASH_COEF_W-1:0] mul_c_23;
+    reg  signed [HASH_MUL_P_W-1:0] prod_23;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_24;
     reg  signed [HASH_COEF_W-1:0] mul_c_24;
+    reg  signed [HASH_MUL_P_W-1:0] prod_24;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_25;
     reg  signed [HASH_COEF_W-1:0] mul_c_25;
+    reg  signed [HASH_MUL_P_W-1:0] prod_25;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_26;
     reg  signed [HASH_COEF_W-1:0] mul_c_26;
+    reg  signed [HASH_MUL_P_W-1:0] prod_26;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_27;
     reg  signed [HASH_COEF_W-1:0] mul_c_27;
+    reg  signed [HASH_MUL_P_W-1:0] prod_27;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_28;
     reg  signed [HASH_COEF_W-1:0] mul_c_28;
+    reg  signed [HASH_MUL_P_W-1:0] prod_28;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_29;
     reg  signed [HASH_COEF_W-1:0] mul_c_29;
+    reg  signed [HASH_MUL_P_W-1:0] prod_29;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_30;
     reg  signed [HASH_COEF_W-1:0] mul_c_30;
+    reg  signed [HASH_MUL_P_W-1:0] prod_30;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_31;
     reg  signed [HASH_COEF_W-1:0] mul_c_31;
+    reg  signed [HASH_MUL_P_W-1:0] prod_31;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_32;
     reg  signed [HASH_COEF_W-1:0] mul_c_32;
+    reg  signed [HASH_MUL_P_W-1:0] prod_32;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_33;
     reg  signed [HASH_COEF_W-1:0] mul_c_33;
+    reg  signed [HASH_MUL_P_W-1:0] prod_33;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_34;
     reg  signed [HASH_COEF_W-1:0] mul_c_34;
+    reg  signed [HASH_MUL_P_W-1:0] prod_34;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_35;
     reg  signed [HASH_COEF_W-1:0] mul_c_35;
+    reg  signed [HASH_MUL_P_W-1:0] prod_35;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_36;
     reg  signed [HASH_COEF_W-1:0] mul_c_36;
+    reg  signed [HASH_MUL_P_W-1:0] prod_36;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_37;
     reg  signed [HASH_COEF_W-1:0] mul_c_37;
+    reg  signed [HASH_MUL_P_W-1:0] prod_37;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_38;
     reg  signed [HASH_COEF_W-1:0] mul_c_38;
+    reg  signed [HASH_MUL_P_W-1:0] prod_38;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_39;
     reg  signed [HASH_COEF_W-1:0] mul_c_39;
+    reg  signed [HASH_MUL_P_W-1:0] prod_39;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_40;
     reg  signed [HASH_COEF_W-1:0] mul_c_40;
+    reg  signed [HASH_MUL_P_W-1:0] prod_40;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_41;
     reg  signed [HASH_COEF_W-1:0] mul_c_41;
+    reg  signed [HASH_MUL_P_W-1:0] prod_41;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_42;
     reg  signed [HASH_COEF_W-1:0] mul_c_42;
+    reg  signed [HASH_MUL_P_W-1:0] prod_42;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_43;
     reg  signed [HASH_COEF_W-1:0] mul_c_43;
+    reg  signed [HASH_MUL_P_W-1:0] prod_43;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_44;
     reg  signed [HASH_COEF_W-1:0] mul_c_44;
+    reg  signed [HASH_MUL_P_W-1:0] prod_44;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_45;
     reg  signed [HASH_COEF_W-1:0] mul_c_45;
+    reg  signed [HASH_MUL_P_W-1:0] prod_45;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_46;
     reg  signed [HASH_COEF_W-1:0] mul_c_46;
+    reg  signed [HASH_MUL_P_W-1:0] prod_46;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_47;
     reg  signed [HASH_COEF_W-1:0] mul_c_47;
+    reg  signed [HASH_MUL_P_W-1:0] prod_47;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_48;
     reg  signed [HASH_COEF_W-1:0] mul_c_48;
+    reg  signed [HASH_MUL_P_W-1:0] prod_48;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_49;
     reg  signed [HASH_COEF_W-1:0] mul_c_49;
+    reg  signed [HASH_MUL_P_W-1:0] prod_49;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_50;
     reg  signed [HASH_COEF_W-1:0] mul_c_50;
+    reg  signed [HASH_MUL_P_W-1:0] prod_50;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_51;
     reg  signed [HASH_COEF_W-1:0] mul_c_51;
+    reg  signed [HASH_MUL_P_W-1:0] prod_51;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_52;
     reg  signed [HASH_COEF_W-1:0] mul_c_52;
+    reg  signed [HASH_MUL_P_W-1:0] prod_52;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_53;
     reg  signed [HASH_COEF_W-1:0] mul_c_53;
+    reg  signed [HASH_MUL_P_W-1:0] prod_53;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_54;
     reg  signed [HASH_COEF_W-1:0] mul_c_54;
+    reg  signed [HASH_MUL_P_W-1:0] prod_54;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_55;
     reg  signed [HASH_COEF_W-1:0] mul_c_55;
+    reg  signed [HASH_MUL_P_W-1:0] prod_55;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_56;
     reg  signed [HASH_COEF_W-1:0] mul_c_56;
+    reg  signed [HASH_MUL_P_W-1:0] prod_56;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_57;
     reg  signed [HASH_COEF_W-1:0] mul_c_57;
+    reg  signed [HASH_MUL_P_W-1:0] prod_57;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_58;
     reg  signed [HASH_COEF_W-1:0] mul_c_58;
+    reg  signed [HASH_MUL_P_W-1:0] prod_58;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_59;
     reg  signed [HASH_COEF_W-1:0] mul_c_59;
+    reg  signed [HASH_MUL_P_W-1:0] prod_59;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_60;
     reg  signed [HASH_COEF_W-1:0] mul_c_60;
+    reg  signed [HASH_MUL_P_W-1:0] prod_60;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_61;
     reg  signed [HASH_COEF_W-1:0] mul_c_61;
+    reg  signed [HASH_MUL_P_W-1:0] prod_61;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_62;
     reg  signed [HASH_COEF_W-1:0] mul_c_62;
+    reg  signed [HASH_MUL_P_W-1:0] prod_62;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_63;
     reg  signed [HASH_COEF_W-1:0] mul_c_63;
+    reg  signed [HASH_MUL_P_W-1:0] prod_63;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_64;
     reg  signed [HASH_COEF_W-1:0] mul_c_64;
+    reg  signed [HASH_MUL_P_W-1:0] prod_64;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_65;
     reg  signed [HASH_COEF_W-1:0] mul_c_65;
+    reg  signed [HASH_MUL_P_W-1:0] prod_65;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_66;
     reg  signed [HASH_COEF_W-1:0] mul_c_66;
+    reg  signed [HASH_MUL_P_W-1:0] prod_66;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_67;
     reg  signed [HASH_COEF_W-1:0] mul_c_67;
+    reg  signed [HASH_MUL_P_W-1:0] prod_67;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_68;
     reg  signed [HASH_COEF_W-1:0] mul_c_68;
+    reg  signed [HASH_MUL_P_W-1:0] prod_68;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_69;
     reg  signed [HASH_COEF_W-1:0] mul_c_69;
+    reg  signed [HASH_MUL_P_W-1:0] prod_69;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_70;
     reg  signed [HASH_COEF_W-1:0] mul_c_70;
+    reg  signed [HASH_MUL_P_W-1:0] prod_70;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_71;
     reg  signed [HASH_COEF_W-1:0] mul_c_71;
+    reg  signed [HASH_MUL_P_W-1:0] prod_71;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_72;
     reg  signed [HASH_COEF_W-1:0] mul_c_72;
+    reg  signed [HASH_MUL_P_W-1:0] prod_72;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_73;
     reg  signed [HASH_COEF_W-1:0] mul_c_73;
+    reg  signed [HASH_MUL_P_W-1:0] prod_73;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_74;
     reg  signed [HASH_COEF_W-1:0] mul_c_74;
+    reg  signed [HASH_MUL_P_W-1:0] prod_74;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_75;
     reg  signed [HASH_COEF_W-1:0] mul_c_75;
+    reg  signed [HASH_MUL_P_W-1:0] prod_75;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_76;
     reg  signed [HASH_COEF_W-1:0] mul_c_76;
+    reg  signed [HASH_MUL_P_W-1:0] prod_76;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_77;
     reg  signed [HASH_COEF_W-1:0] mul_c_77;
+    reg  signed [HASH_MUL_P_W-1:0] prod_77;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_78;
     reg  signed [HASH_COEF_W-1:0] mul_c_78;
+    reg  signed [HASH_MUL_P_W-1:0] prod_78;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_79;
     reg  signed [HASH_COEF_W-1:0] mul_c_79;
+    reg  signed [HASH_MUL_P_W-1:0] prod_79;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_80;
     reg  signed [HASH_COEF_W-1:0] mul_c_80;
+    reg  signed [HASH_MUL_P_W-1:0] prod_80;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_81;
     reg  signed [HASH_COEF_W-1:0] mul_c_81;
+    reg  signed [HASH_MUL_P_W-1:0] prod_81;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_82;
     reg  signed [HASH_COEF_W-1:0] mul_c_82;
+    reg  signed [HASH_MUL_P_W-1:0] prod_82;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_83;
     reg  signed [HASH_COEF_W-1:0] mul_c_83;
+    reg  signed [HASH_MUL_P_W-1:0] prod_83;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_84;
     reg  signed [HASH_COEF_W-1:0] mul_c_84;
+    reg  signed [HASH_MUL_P_W-1:0] prod_84;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_85;
     reg  signed [HASH_COEF_W-1:0] mul_c_85;
+    reg  signed [HASH_MUL_P_W-1:0] prod_85;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_86;
     reg  signed [HASH_COEF_W-1:0] mul_c_86;
+    reg  signed [HASH_MUL_P_W-1:0] prod_86;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_87;
     reg  signed [HASH_COEF_W-1:0] mul_c_87;
+    reg  signed [HASH_MUL_P_W-1:0] prod_87;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_88;
     reg  signed [HASH_COEF_W-1:0] mul_c_88;
+    reg  signed [HASH_MUL_P_W-1:0] prod_88;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_89;
     reg  signed [HASH_COEF_W-1:0] mul_c_89;
+    reg  signed [HASH_MUL_P_W-1:0] prod_89;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_90;
     reg  signed [HASH_COEF_W-1:0] mul_c_90;
+    reg  signed [HASH_MUL_P_W-1:0] prod_90;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_91;
     reg  signed [HASH_COEF_W-1:0] mul_c_91;
+    reg  signed [HASH_MUL_P_W-1:0] prod_91;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_92;
     reg  signed [HASH_COEF_W-1:0] mul_c_92;
+    reg  signed [HASH_MUL_P_W-1:0] prod_92;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_93;
     reg  signed [HASH_COEF_W-1:0] mul_c_93;
+    reg  signed [HASH_MUL_P_W-1:0] prod_93;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_94;
     reg  signed [HASH_COEF_W-1:0] mul_c_94;
+    reg  signed [HASH_MUL_P_W-1:0] prod_94;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_95;
     reg  signed [HASH_COEF_W-1:0] mul_c_95;
+    reg  signed [HASH_MUL_P_W-1:0] prod_95;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_96;
     reg  signed [HASH_COEF_W-1:0] mul_c_96;
+    reg  signed [HASH_MUL_P_W-1:0] prod_96;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_97;
     reg  signed [HASH_COEF_W-1:0] mul_c_97;
+    reg  signed [HASH_MUL_P_W-1:0] prod_97;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_98;
     reg  signed [HASH_COEF_W-1:0] mul_c_98;
+    reg  signed [HASH_MUL_P_W-1:0] prod_98;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_99;
     reg  signed [HASH_COEF_W-1:0] mul_c_99;
+    reg  signed [HASH_MUL_P_W-1:0] prod_99;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_100;
     reg  signed [HASH_COEF_W-1:0] mul_c_100;
+    reg  signed [HASH_MUL_P_W-1:0] prod_100;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_101;
     reg  signed [HASH_COEF_W-1:0] mul_c_101;
+    reg  signed [HASH_MUL_P_W-1:0] prod_101;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_102;
     reg  signed [HASH_COEF_W-1:0] mul_c_102;
+    reg  signed [HASH_MUL_P_W-1:0] prod_102;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_103;
     reg  signed [HASH_COEF_W-1:0] mul_c_103;
+    reg  signed [HASH_MUL_P_W-1:0] prod_103;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_104;
     reg  signed [HASH_COEF_W-1:0] mul_c_104;
+    reg  signed [HASH_MUL_P_W-1:0] prod_104;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_105;
     reg  signed [HASH_COEF_W-1:0] mul_c_105;
+    reg  signed [HASH_MUL_P_W-1:0] prod_105;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_106;
     reg  signed [HASH_COEF_W-1:0] mul_c_106;
+    reg  signed [HASH_MUL_P_W-1:0] prod_106;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_107;
     reg  signed [HASH_COEF_W-1:0] mul_c_107;
+    reg  signed [HASH_MUL_P_W-1:0] prod_107;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_108;
     reg  signed [HASH_COEF_W-1:0] mul_c_108;
+    reg  signed [HASH_MUL_P_W-1:0] prod_108;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_109;
     reg  signed [HASH_COEF_W-1:0] mul_c_109;
+    reg  signed [HASH_MUL_P_W-1:0] prod_109;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_110;
     reg  signed [HASH_COEF_W-1:0] mul_c_110;
+    reg  signed [HASH_MUL_P_W-1:0] prod_110;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_111;
     reg  signed [HASH_COEF_W-1:0] mul_c_111;
+    reg  signed [HASH_MUL_P_W-1:0] prod_111;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_112;
     reg  signed [HASH_COEF_W-1:0] mul_c_112;
+    reg  signed [HASH_MUL_P_W-1:0] prod_112;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_113;
     reg  signed [HASH_COEF_W-1:0] mul_c_113;
+    reg  signed [HASH_MUL_P_W-1:0] prod_113;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_114;
     reg  signed [HASH_COEF_W-1:0] mul_c_114;
+    reg  signed [HASH_MUL_P_W-1:0] prod_114;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_115;
     reg  signed [HASH_COEF_W-1:0] mul_c_115;
+    reg  signed [HASH_MUL_P_W-1:0] prod_115;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_116;
     reg  signed [HASH_COEF_W-1:0] mul_c_116;
+    reg  signed [HASH_MUL_P_W-1:0] prod_116;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_117;
     reg  signed [HASH_COEF_W-1:0] mul_c_117;
+    reg  signed [HASH_MUL_P_W-1:0] prod_117;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_118;
     reg  signed [HASH_COEF_W-1:0] mul_c_118;
+    reg  signed [HASH_MUL_P_W-1:0] prod_118;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_119;
     reg  signed [HASH_COEF_W-1:0] mul_c_119;
+    reg  signed [HASH_MUL_P_W-1:0] prod_119;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_120;
     reg  signed [HASH_COEF_W-1:0] mul_c_120;
+    reg  signed [HASH_MUL_P_W-1:0] prod_120;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_121;
     reg  signed [HASH_COEF_W-1:0] mul_c_121;
+    reg  signed [HASH_MUL_P_W-1:0] prod_121;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_122;
     reg  signed [HASH_COEF_W-1:0] mul_c_122;
+    reg  signed [HASH_MUL_P_W-1:0] prod_122;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_123;
     reg  signed [HASH_COEF_W-1:0] mul_c_123;
+    reg  signed [HASH_MUL_P_W-1:0] prod_123;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_124;
     reg  signed [HASH_COEF_W-1:0] mul_c_124;
+    reg  signed [HASH_MUL_P_W-1:0] prod_124;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_125;
     reg  signed [HASH_COEF_W-1:0] mul_c_125;
+    reg  signed [HASH_MUL_P_W-1:0] prod_125;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_126;
     reg  signed [HASH_COEF_W-1:0] mul_c_126;
+    reg  signed [HASH_MUL_P_W-1:0] prod_126;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_127;
     reg  signed [HASH_COEF_W-1:0] mul_c_127;
+    reg  signed [HASH_MUL_P_W-1:0] prod_127;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_128;
     reg  signed [HASH_COEF_W-1:0] mul_c_128;
+    reg  signed [HASH_MUL_P_W-1:0] prod_128;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_129;
     reg  signed [HASH_COEF_W-1:0] mul_c_129;
+    reg  signed [HASH_MUL_P_W-1:0] prod_129;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_130;
     reg  signed [HASH_COEF_W-1:0] mul_c_130;
+    reg  signed [HASH_MUL_P_W-1:0] prod_130;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_131;
     reg  signed [HASH_COEF_W-1:0] mul_c_131;
+    reg  signed [HASH_MUL_P_W-1:0] prod_131;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_132;
     reg  signed [HASH_COEF_W-1:0] mul_c_132;
+    reg  signed [HASH_MUL_P_W-1:0] prod_132;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_133;
     reg  signed [HASH_COEF_W-1:0] mul_c_133;
+    reg  signed [HASH_MUL_P_W-1:0] prod_133;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_134;
     reg  signed [HASH_COEF_W-1:0] mul_c_134;
+    reg  signed [HASH_MUL_P_W-1:0] prod_134;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_135;
     reg  signed [HASH_COEF_W-1:0] mul_c_135;
+    reg  signed [HASH_MUL_P_W-1:0] prod_135;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_136;
     reg  signed [HASH_COEF_W-1:0] mul_c_136;
+    reg  signed [HASH_MUL_P_W-1:0] prod_136;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_137;
     reg  signed [HASH_COEF_W-1:0] mul_c_137;
+    reg  signed [HASH_MUL_P_W-1:0] prod_137;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_138;
     reg  signed [HASH_COEF_W-1:0] mul_c_138;
+    reg  signed [HASH_MUL_P_W-1:0] prod_138;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_139;
     reg  signed [HASH_COEF_W-1:0] mul_c_139;
+    reg  signed [HASH_MUL_P_W-1:0] prod_139;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_140;
     reg  signed [HASH_COEF_W-1:0] mul_c_140;
+    reg  signed [HASH_MUL_P_W-1:0] prod_140;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_141;
     reg  signed [HASH_COEF_W-1:0] mul_c_141;
+    reg  signed [HASH_MUL_P_W-1:0] prod_141;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_142;
     reg  signed [HASH_COEF_W-1:0] mul_c_142;
+    reg  signed [HASH_MUL_P_W-1:0] prod_142;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_143;
     reg  signed [HASH_COEF_W-1:0] mul_c_143;
+    reg  signed [HASH_MUL_P_W-1:0] prod_143;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_144;
     reg  signed [HASH_COEF_W-1:0] mul_c_144;
+    reg  signed [HASH_MUL_P_W-1:0] prod_144;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_145;
     reg  signed [HASH_COEF_W-1:0] mul_c_145;
+    reg  signed [HASH_MUL_P_W-1:0] prod_145;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_146;
     reg  signed [HASH_COEF_W-1:0] mul_c_146;
+    reg  signed [HASH_MUL_P_W-1:0] prod_146;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_147;
     reg  signed [HASH_COEF_W-1:0] mul_c_147;
+    reg  signed [HASH_MUL_P_W-1:0] prod_147;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_148;
     reg  signed [HASH_COEF_W-1:0] mul_c_148;
+    reg  signed [HASH_MUL_P_W-1:0] prod_148;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_149;
     reg  signed [HASH_COEF_W-1:0] mul_c_149;
+    reg  signed [HASH_MUL_P_W-1:0] prod_149;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_150;
     reg  signed [HASH_COEF_W-1:0] mul_c_150;
+    reg  signed [HASH_MUL_P_W-1:0] prod_150;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_151;
     reg  signed [HASH_COEF_W-1:0] mul_c_151;
+    reg  signed [HASH_MUL_P_W-1:0] prod_151;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_152;
     reg  signed [HASH_COEF_W-1:0] mul_c_152;
+    reg  signed [HASH_MUL_P_W-1:0] prod_152;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_153;
     reg  signed [HASH_COEF_W-1:0] mul_c_153;
+    reg  signed [HASH_MUL_P_W-1:0] prod_153;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_154;
     reg  signed [HASH_COEF_W-1:0] mul_c_154;
+    reg  signed [HASH_MUL_P_W-1:0] prod_154;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_155;
     reg  signed [HASH_COEF_W-1:0] mul_c_155;
+    reg  signed [HASH_MUL_P_W-1:0] prod_155;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_156;
     reg  signed [HASH_COEF_W-1:0] mul_c_156;
+    reg  signed [HASH_MUL_P_W-1:0] prod_156;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_157;
     reg  signed [HASH_COEF_W-1:0] mul_c_157;
+    reg  signed [HASH_MUL_P_W-1:0] prod_157;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_158;
     reg  signed [HASH_COEF_W-1:0] mul_c_158;
+    reg  signed [HASH_MUL_P_W-1:0] prod_158;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_159;
     reg  signed [HASH_COEF_W-1:0] mul_c_159;
+    reg  signed [HASH_MUL_P_W-1:0] prod_159;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_160;
     reg  signed [HASH_COEF_W-1:0] mul_c_160;
+    reg  signed [HASH_MUL_P_W-1:0] prod_160;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_161;
     reg  signed [HASH_COEF_W-1:0] mul_c_161;
+    reg  signed [HASH_MUL_P_W-1:0] prod_161;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_162;
     reg  signed [HASH_COEF_W-1:0] mul_c_162;
+    reg  signed [HASH_MUL_P_W-1:0] prod_162;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_163;
     reg  signed [HASH_COEF_W-1:0] mul_c_163;
+    reg  signed [HASH_MUL_P_W-1:0] prod_163;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_164;
     reg  signed [HASH_COEF_W-1:0] mul_c_164;
+    reg  signed [HASH_MUL_P_W-1:0] prod_164;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_165;
     reg  signed [HASH_COEF_W-1:0] mul_c_165;
+    reg  signed [HASH_MUL_P_W-1:0] prod_165;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_166;
     reg  signed [HASH_COEF_W-1:0] mul_c_166;
+    reg  signed [HASH_MUL_P_W-1:0] prod_166;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_167;
     reg  signed [HASH_COEF_W-1:0] mul_c_167;
+    reg  signed [HASH_MUL_P_W-1:0] prod_167;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_168;
     reg  signed [HASH_COEF_W-1:0] mul_c_168;
+    reg  signed [HASH_MUL_P_W-1:0] prod_168;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_169;
     reg  signed [HASH_COEF_W-1:0] mul_c_169;
+    reg  signed [HASH_MUL_P_W-1:0] prod_169;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_170;
     reg  signed [HASH_COEF_W-1:0] mul_c_170;
+    reg  signed [HASH_MUL_P_W-1:0] prod_170;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_171;
     reg  signed [HASH_COEF_W-1:0] mul_c_171;
+    reg  signed [HASH_MUL_P_W-1:0] prod_171;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_172;
     reg  signed [HASH_COEF_W-1:0] mul_c_172;
+    reg  signed [HASH_MUL_P_W-1:0] prod_172;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_173;
     reg  signed [HASH_COEF_W-1:0] mul_c_173;
+    reg  signed [HASH_MUL_P_W-1:0] prod_173;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_174;
     reg  signed [HASH_COEF_W-1:0] mul_c_174;
+    reg  signed [HASH_MUL_P_W-1:0] prod_174;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_175;
     reg  signed [HASH_COEF_W-1:0] mul_c_175;
+    reg  signed [HASH_MUL_P_W-1:0] prod_175;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_176;
     reg  signed [HASH_COEF_W-1:0] mul_c_176;
+    reg  signed [HASH_MUL_P_W-1:0] prod_176;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_177;
     reg  signed [HASH_COEF_W-1:0] mul_c_177;
+    reg  signed [HASH_MUL_P_W-1:0] prod_177;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_178;
     reg  signed [HASH_COEF_W-1:0] mul_c_178;
+    reg  signed [HASH_MUL_P_W-1:0] prod_178;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_179;
     reg  signed [HASH_COEF_W-1:0] mul_c_179;
+    reg  signed [HASH_MUL_P_W-1:0] prod_179;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_180;
     reg  signed [HASH_COEF_W-1:0] mul_c_180;
+    reg  signed [HASH_MUL_P_W-1:0] prod_180;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_181;
     reg  signed [HASH_COEF_W-1:0] mul_c_181;
+    reg  signed [HASH_MUL_P_W-1:0] prod_181;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_182;
     reg  signed [HASH_COEF_W-1:0] mul_c_182;
+    reg  signed [HASH_MUL_P_W-1:0] prod_182;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_183;
     reg  signed [HASH_COEF_W-1:0] mul_c_183;
+    reg  signed [HASH_MUL_P_W-1:0] prod_183;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_184;
     reg  signed [HASH_COEF_W-1:0] mul_c_184;
+    reg  signed [HASH_MUL_P_W-1:0] prod_184;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_185;
     reg  signed [HASH_COEF_W-1:0] mul_c_185;
+    reg  signed [HASH_MUL_P_W-1:0] prod_185;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_186;
     reg  signed [HASH_COEF_W-1:0] mul_c_186;
+    reg  signed [HASH_MUL_P_W-1:0] prod_186;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_187;
     reg  signed [HASH_COEF_W-1:0] mul_c_187;
+    reg  signed [HASH_MUL_P_W-1:0] prod_187;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_188;
     reg  signed [HASH_COEF_W-1:0] mul_c_188;
+    reg  signed [HASH_MUL_P_W-1:0] prod_188;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_189;
     reg  signed [HASH_COEF_W-1:0] mul_c_189;
+    reg  signed [HASH_MUL_P_W-1:0] prod_189;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_190;
     reg  signed [HASH_COEF_W-1:0] mul_c_190;
+    reg  signed [HASH_MUL_P_W-1:0] prod_190;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_191;
     reg  signed [HASH_COEF_W-1:0] mul_c_191;
+    reg  signed [HASH_MUL_P_W-1:0] prod_191;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_192;
     reg  signed [HASH_COEF_W-1:0] mul_c_192;
+    reg  signed [HASH_MUL_P_W-1:0] prod_192;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_193;
     reg  signed [HASH_COEF_W-1:0] mul_c_193;
+    reg  signed [HASH_MUL_P_W-1:0] prod_193;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_194;
     reg  signed [HASH_COEF_W-1:0] mul_c_194;
+    reg  signed [HASH_MUL_P_W-1:0] prod_194;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_195;
     reg  signed [HASH_COEF_W-1:0] mul_c_195;
+    reg  signed [HASH_MUL_P_W-1:0] prod_195;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_196;
     reg  signed [HASH_COEF_W-1:0] mul_c_196;
+    reg  signed [HASH_MUL_P_W-1:0] prod_196;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_197;
     reg  signed [HASH_COEF_W-1:0] mul_c_197;
+    reg  signed [HASH_MUL_P_W-1:0] prod_197;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_198;
     reg  signed [HASH_COEF_W-1:0] mul_c_198;
+    reg  signed [HASH_MUL_P_W-1:0] prod_198;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_199;
     reg  signed [HASH_COEF_W-1:0] mul_c_199;
+    reg  signed [HASH_MUL_P_W-1:0] prod_199;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_200;
     reg  signed [HASH_COEF_W-1:0] mul_c_200;
+    reg  signed [HASH_MUL_P_W-1:0] prod_200;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_201;
     reg  signed [HASH_COEF_W-1:0] mul_c_201;
+    reg  signed [HASH_MUL_P_W-1:0] prod_201;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_202;
     reg  signed [HASH_COEF_W-1:0] mul_c_202;
+    reg  signed [HASH_MUL_P_W-1:0] prod_202;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_203;
     reg  signed [HASH_COEF_W-1:0] mul_c_203;
+    reg  signed [HASH_MUL_P_W-1:0] prod_203;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_204;
     reg  signed [HASH_COEF_W-1:0] mul_c_204;
+    reg  signed [HASH_MUL_P_W-1:0] prod_204;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_205;
     reg  signed [HASH_COEF_W-1:0] mul_c_205;
+    reg  signed [HASH_MUL_P_W-1:0] prod_205;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_206;
     reg  signed [HASH_COEF_W-1:0] mul_c_206;
+    reg  signed [HASH_MUL_P_W-1:0] prod_206;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_207;
     reg  signed [HASH_COEF_W-1:0] mul_c_207;
+    reg  signed [HASH_MUL_P_W-1:0] prod_207;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_208;
     reg  signed [HASH_COEF_W-1:0] mul_c_208;
+    reg  signed [HASH_MUL_P_W-1:0] prod_208;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_209;
     reg  signed [HASH_COEF_W-1:0] mul_c_209;
+    reg  signed [HASH_MUL_P_W-1:0] prod_209;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_210;
     reg  signed [HASH_COEF_W-1:0] mul_c_210;
+    reg  signed [HASH_MUL_P_W-1:0] prod_210;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_211;
     reg  signed [HASH_COEF_W-1:0] mul_c_211;
+    reg  signed [HASH_MUL_P_W-1:0] prod_211;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_212;
     reg  signed [HASH_COEF_W-1:0] mul_c_212;
+    reg  signed [HASH_MUL_P_W-1:0] prod_212;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_213;
     reg  signed [HASH_COEF_W-1:0] mul_c_213;
+    reg  signed [HASH_MUL_P_W-1:0] prod_213;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_214;
     reg  signed [HASH_COEF_W-1:0] mul_c_214;
+    reg  signed [HASH_MUL_P_W-1:0] prod_214;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_215;
     reg  signed [HASH_COEF_W-1:0] mul_c_215;
+    reg  signed [HASH_MUL_P_W-1:0] prod_215;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_216;
     reg  signed [HASH_COEF_W-1:0] mul_c_216;
+    reg  signed [HASH_MUL_P_W-1:0] prod_216;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_217;
     reg  signed [HASH_COEF_W-1:0] mul_c_217;
+    reg  signed [HASH_MUL_P_W-1:0] prod_217;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_218;
     reg  signed [HASH_COEF_W-1:0] mul_c_218;
+    reg  signed [HASH_MUL_P_W-1:0] prod_218;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_219;
     reg  signed [HASH_COEF_W-1:0] mul_c_219;
+    reg  signed [HASH_MUL_P_W-1:0] prod_219;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_220;
     reg  signed [HASH_COEF_W-1:0] mul_c_220;
+    reg  signed [HASH_MUL_P_W-1:0] prod_220;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_221;
     reg  signed [HASH_COEF_W-1:0] mul_c_221;
+    reg  signed [HASH_MUL_P_W-1:0] prod_221;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_222;
     reg  signed [HASH_COEF_W-1:0] mul_c_222;
+    reg  signed [HASH_MUL_P_W-1:0] prod_222;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_223;
     reg  signed [HASH_COEF_W-1:0] mul_c_223;
+    reg  signed [HASH_MUL_P_W-1:0] prod_223;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_224;
     reg  signed [HASH_COEF_W-1:0] mul_c_224;
+    reg  signed [HASH_MUL_P_W-1:0] prod_224;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_225;
     reg  signed [HASH_COEF_W-1:0] mul_c_225;
+    reg  signed [HASH_MUL_P_W-1:0] prod_225;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_226;
     reg  signed [HASH_COEF_W-1:0] mul_c_226;
+    reg  signed [HASH_MUL_P_W-1:0] prod_226;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_227;
     reg  signed [HASH_COEF_W-1:0] mul_c_227;
+    reg  signed [HASH_MUL_P_W-1:0] prod_227;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_228;
     reg  signed [HASH_COEF_W-1:0] mul_c_228;
+    reg  signed [HASH_MUL_P_W-1:0] prod_228;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_229;
     reg  signed [HASH_COEF_W-1:0] mul_c_229;
+    reg  signed [HASH_MUL_P_W-1:0] prod_229;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_230;
     reg  signed [HASH_COEF_W-1:0] mul_c_230;
+    reg  signed [HASH_MUL_P_W-1:0] prod_230;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_231;
     reg  signed [HASH_COEF_W-1:0] mul_c_231;
+    reg  signed [HASH_MUL_P_W-1:0] prod_231;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_232;
     reg  signed [HASH_COEF_W-1:0] mul_c_232;
+    reg  signed [HASH_MUL_P_W-1:0] prod_232;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_233;
     reg  signed [HASH_COEF_W-1:0] mul_c_233;
+    reg  signed [HASH_MUL_P_W-1:0] prod_233;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_234;
     reg  signed [HASH_COEF_W-1:0] mul_c_234;
+    reg  signed [HASH_MUL_P_W-1:0] prod_234;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_235;
     reg  signed [HASH_COEF_W-1:0] mul_c_235;
+    reg  signed [HASH_MUL_P_W-1:0] prod_235;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_236;
     reg  signed [HASH_COEF_W-1:0] mul_c_236;
+    reg  signed [HASH_MUL_P_W-1:0] prod_236;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_237;
     reg  signed [HASH_COEF_W-1:0] mul_c_237;
+    reg  signed [HASH_MUL_P_W-1:0] prod_237;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_238;
     reg  signed [HASH_COEF_W-1:0] mul_c_238;
+    reg  signed [HASH_MUL_P_W-1:0] prod_238;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_239;
     reg  signed [HASH_COEF_W-1:0] mul_c_239;
+    reg  signed [HASH_MUL_P_W-1:0] prod_239;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_240;
     reg  signed [HASH_COEF_W-1:0] mul_c_240;
+    reg  signed [HASH_MUL_P_W-1:0] prod_240;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_241;
     reg  signed [HASH_COEF_W-1:0] mul_c_241;
+    reg  signed [HASH_MUL_P_W-1:0] prod_241;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_242;
     reg  signed [HASH_COEF_W-1:0] mul_c_242;
+    reg  signed [HASH_MUL_P_W-1:0] prod_242;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_243;
     reg  signed [HASH_COEF_W-1:0] mul_c_243;
+    reg  signed [HASH_MUL_P_W-1:0] prod_243;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_244;
     reg  signed [HASH_COEF_W-1:0] mul_c_244;
+    reg  signed [HASH_MUL_P_W-1:0] prod_244;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_245;
     reg  signed [HASH_COEF_W-1:0] mul_c_245;
+    reg  signed [HASH_MUL_P_W-1:0] prod_245;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_246;
     reg  signed [HASH_COEF_W-1:0] mul_c_246;
+    reg  signed [HASH_MUL_P_W-1:0] prod_246;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_247;
     reg  signed [HASH_COEF_W-1:0] mul_c_247;
+    reg  signed [HASH_MUL_P_W-1:0] prod_247;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_248;
     reg  signed [HASH_COEF_W-1:0] mul_c_248;
+    reg  signed [HASH_MUL_P_W-1:0] prod_248;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_249;
     reg  signed [HASH_COEF_W-1:0] mul_c_249;
+    reg  signed [HASH_MUL_P_W-1:0] prod_249;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_250;
     reg  signed [HASH_COEF_W-1:0] mul_c_250;
+    reg  signed [HASH_MUL_P_W-1:0] prod_250;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_251;
     reg  signed [HASH_COEF_W-1:0] mul_c_251;
+    reg  signed [HASH_MUL_P_W-1:0] prod_251;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_252;
     reg  signed [HASH_COEF_W-1:0] mul_c_252;
+    reg  signed [HASH_MUL_P_W-1:0] prod_252;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_253;
     reg  signed [HASH_COEF_W-1:0] mul_c_253;
+    reg  signed [HASH_MUL_P_W-1:0] prod_253;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_254;
     reg  signed [HASH_COEF_W-1:0] mul_c_254;
+    reg  signed [HASH_MUL_P_W-1:0] prod_254;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_255;
     reg  signed [HASH_COEF_W-1:0] mul_c_255;
+    reg  signed [HASH_MUL_P_W-1:0] prod_255;
 
     always @* begin
         mul_a_0 = {HASH_MUL_A_W{1'b0}};
         mul_c_0 = {HASH_COEF_W{1'b0}};
+        prod_0  = {HASH_MUL_P_W{1'b0}};
         mul_a_1 = {HASH_MUL_A_W{1'b0}};
         mul_c_1 = {HASH_COEF_W{1'b0}};
+        prod_1  = {HASH_MUL_P_W{1'b0}};
         mul_a_2 = {HASH_MUL_A_W{1'b0}};
         mul_c_2 = {HASH_COEF_W{1'b0}};
+        prod_2  = {HASH_MUL_P_W{1'b0}};
         mul_a_3 = {HASH_MUL_A_W{1'b0}};
         mul_c_3 = {HASH_COEF_W{1'b0}};
+        prod_3  = {HASH_MUL_P_W{1'b0}};
         mul_a_4 = {HASH_MUL_A_W{1'b0}};
         mul_c_4 = {HASH_COEF_W{1'b0}};
+        prod_4  = {HASH_MUL_P_W{1'b0}};
         mul_a_5 = {HASH_MUL_A_W{1'b0}};
         mul_c_5 = {HASH_COEF_W{1'b0}};
+        prod_5  = {HASH_MUL_P_W{1'b0}};
         mul_a_6 = {HASH_MUL_A_W{1'b0}};
         mul_c_6 = {HASH_COEF_W{1'b0}};
+        prod_6  = {HASH_MUL_P_W{1'b0}};
         mul_a_7 = {HASH_MUL_A_W{1'b0}};
         mul_c_7 = {HASH_COEF_W{1'b0}};
+        prod_7  = {HASH_MUL_P_W{1'b0}};
         mul_a_8 = {HASH_MUL_A_W{1'b0}};
         mul_c_8 = {HASH_COEF_W{1'b0}};
+        prod_8  = {HASH_MUL_P_W{1'b0}};
         mul_a_9 = {HASH_MUL_A_W{1'b0}};
         mul_c_9 = {HASH_COEF_W{1'b0}};
+        prod_9  = {HASH_MUL_P_W{1'b0}};
         mul_a_10 = {HASH_MUL_A_W{1'b0}};
         mul_c_10 = {HASH_COEF_W{1'b0}};
+        prod_10  = {HASH_MUL_P_W{1'b0}};
         mul_a_11 = {HASH_MUL_A_W{1'b0}};
         mul_c_11 = {HASH_COEF_W{1'b0}};
+        prod_11  = {HASH_MUL_P_W{1'b0}};
         mul_a_12 = {HASH_MUL_A_W{1'b0}};
         mul_c_12 = {HASH_COEF_W{1'b0}};
+        prod_12  = {HASH_MUL_P_W{1'b0}};
         mul_a_13 = {HASH_MUL_A_W{1'b0}};
         mul_c_13 = {HASH_COEF_W{1'b0}};
+        prod_13  = {HASH_MUL_P_W{1'b0}};
         mul_a_14 = {HASH_MUL_A_W{1'b0}};
         mul_c_14 = {HASH_COEF_W{1'b0}};
+        prod_14  = {HASH_MUL_P_W{1'b0}};
         mul_a_15 = {HASH_MUL_A_W{1'b0}};
         mul_c_15 = {HASH_COEF_W{1'b0}};
+        prod_15  = {HASH_MUL_P_W{1'b0}};
         mul_a_16 = {HASH_MUL_A_W{1'b0}};
         mul_c_16 = {HASH_COEF_W{1'b0}};
+        prod_16  = {HASH_MUL_P_W{1'b0}};
         mul_a_17 = {HASH_MUL_A_W{1'b0}};
         mul_c_17 = {HASH_COEF_W{1'b0}};
+        prod_17  = {HASH_MUL_P_W{1'b0}};
         mul_a_18 = {HASH_MUL_A_W{1'b0}};
         mul_c_18 = {HASH_COEF_W{1'b0}};
+        prod_18  = {HASH_MUL_P_W{1'b0}};
         mul_a_19 = {HASH_MUL_A_W{1'b0}};
         mul_c_19 = {HASH_COEF_W{1'b0}};
+        prod_19  = {HASH_MUL_P_W{1'b0}};
         mul_a_20 = {HASH_MUL_A_W{1'b0}};
         mul_c_20 = {HASH_COEF_W{1'b0}};
+        prod_20  = {HASH_MUL_P_W{1'b0}};
         mul_a_21 = {HASH_MUL_A_W{1'b0}};
         mul_c_21 = {HASH_COEF_W{1'b0}};
+        prod_21  = {HASH_MUL_P_W{1'b0}};
         mul_a_22 = {HASH_MUL_A_W{1'b0}};
         mul_c_22 = {HASH_COEF_W{1'b0}};
+        prod_22  = {HASH_MUL_P_W{1'b0}};
         mul_a_23 = {HASH_MUL_A_W{1'b0}};
         mul_c_23 = {HASH_COEF_W{1'b0}};
+        prod_23  = {HASH_MUL_P_W{1'b0}};
         mul_a_24 = {HASH_MUL_A_W{1'b0}};
         mul_c_24 = {HASH_COEF_W{1'b0}};
+        prod_24  = {HASH_MUL_P_W{1'b0}};
         mul_a_25 = {HASH_MUL_A_W{1'b0}};
         mul_c_25 = {HASH_COEF_W{1'b0}};
+        prod_25  = {HASH_MUL_P_W{1'b0}};
         mul_a_26 = {HASH_MUL_A_W{1'b0}};
         mul_c_26 = {HASH_COEF_W{1'b0}};
+        prod_26  = {HASH_MUL_P_W{1'b0}};
         mul_a_27 = {HASH_MUL_A_W{1'b0}};
         mul_c_27 = {HASH_COEF_W{1'b0}};
+        prod_27  = {HASH_MUL_P_W{1'b0}};
         mul_a_28 = {HASH_MUL_A_W{1'b0}};
         mul_c_28 = {HASH_COEF_W{1'b0}};
+        prod_28  = {HASH_MUL_P_W{1'b0}};
         mul_a_29 = {HASH_MUL_A_W{1'b0}};
         mul_c_29 = {HASH_COEF_W{1'b0}};
+        prod_29  = {HASH_MUL_P_W{1'b0}};
         mul_a_30 = {HASH_MUL_A_W{1'b0}};
         mul_c_30 = {HASH_COEF_W{1'b0}};
+        prod_30  = {HASH_MUL_P_W{1'b0}};
         mul_a_31 = {HASH_MUL_A_W{1'b0}};
         mul_c_31 = {HASH_COEF_W{1'b0}};
+        prod_31  = {HASH_MUL_P_W{1'b0}};
         mul_a_32 = {HASH_MUL_A_W{1'b0}};
         mul_c_32 = {HASH_COEF_W{1'b0}};
+        prod_32  = {HASH_MUL_P_W{1'b0}};
         mul_a_33 = {HASH_MUL_A_W{1'b0}};
         mul_c_33 = {HASH_COEF_W{1'b0}};
+        prod_33  = {HASH_MUL_P_W{1'b0}};
         mul_a_34 = {HASH_MUL_A_W{1'b0}};
         mul_c_34 = {HASH_COEF_W{1'b0}};
+        prod_34  = {HASH_MUL_P_W{1'b0}};
         mul_a_35 = {HASH_MUL_A_W{1'b0}};
         mul_c_35 = {HASH_COEF_W{1'b0}};
+        prod_35  = {HASH_MUL_P_W{1'b0}};
         mul_a_36 = {HASH_MUL_A_W{1'b0}};
         mul_c_36 = {HASH_COEF_W{1'b0}};
+        prod_36  = {HASH_MUL_P_W{1'b0}};
         mul_a_37 = {HASH_MUL_A_W{1'b0}};
         mul_c_37 = {HASH_COEF_W{1'b0}};
+        prod_37  = {HASH_MUL_P_W{1'b0}};
         mul_a_38 = {HASH_MUL_A_W{1'b0}};
         mul_c_38 = {HASH_COEF_W{1'b0}};
+        prod_38  = {HASH_MUL_P_W{1'b0}};
         mul_a_39 = {HASH_MUL_A_W{1'b0}};
         mul_c_39 = {HASH_COEF_W{1'b0}};
+        prod_39  = {HASH_MUL_P_W{1'b0}};
         mul_a_40 = {HASH_MUL_A_W{1'b0}};
         mul_c_40 = {HASH_COEF_W{1'b0}};
+        prod_40  = {HASH_MUL_P_W{1'b0}};
         mul_a_41 = {HASH_MUL_A_W{1'b0}};
         mul_c_41 = {HASH_COEF_W{1'b0}};
+        prod_41  = {HASH_MUL_P_W{1'b0}};
         mul_a_42 = {HASH_MUL_A_W{1'b0}};
         mul_c_42 = {HASH_COEF_W{1'b0}};
+        prod_42  = {HASH_MUL_P_W{1'b0}};
         mul_a_43 = {HASH_MUL_A_W{1'b0}};
         mul_c_43 = {HASH_COEF_W{1'b0}};
+        prod_43  = {HASH_MUL_P_W{1'b0}};
         mul_a_44 = {HASH_MUL_A_W{1'b0}};
         mul_c_44 = {HASH_COEF_W{1'b0}};
+        prod_44  = {HASH_MUL_P_W{1'b0}};
         mul_a_45 = {HASH_MUL_A_W{1'b0}};
         mul_c_45 = {HASH_COEF_W{1'b0}};
+        prod_45  = {HASH_MUL_P_W{1'b0}};
         mul_a_46 = {HASH_MUL_A_W{1'b0}};
         mul_c_46 = {HASH_COEF_W{1'b0}};
+        prod_46  = {HASH_MUL_P_W{1'b0}};
         mul_a_47 = {HASH_MUL_A_W{1'b0}};
         mul_c_47 = {HASH_COEF_W{1'b0}};
+        prod_47  = {HASH_MUL_P_W{1'b0}};
         mul_a_48 = {HASH_MUL_A_W{1'b0}};
         mul_c_48 = {HASH_COEF_W{1'b0}};
+        prod_48  = {HASH_MUL_P_W{1'b0}};
         mul_a_49 = {HASH_MUL_A_W{1'b0}};
         mul_c_49 = {HASH_COEF_W{1'b0}};
+        prod_49  = {HASH_MUL_P_W{1'b0}};
         mul_a_50 = {HASH_MUL_A_W{1'b0}};
         mul_c_50 = {HASH_COEF_W{1'b0}};
+        prod_50  = {HASH_MUL_P_W{1'b0}};
         mul_a_51 = {HASH_MUL_A_W{1'b0}};
         mul_c_51 = {HASH_COEF_W{1'b0}};
+        prod_51  = {HASH_MUL_P_W{1'b0}};
         mul_a_52 = {HASH_MUL_A_W{1'b0}};
         mul_c_52 = {HASH_COEF_W{1'b0}};
+        prod_52  = {HASH_MUL_P_W{1'b0}};
         mul_a_53 = {HASH_MUL_A_W{1'b0}};
         mul_c_53 = {HASH_COEF_W{1'b0}};
+        prod_53  = {HASH_MUL_P_W{1'b0}};
         mul_a_54 = {HASH_MUL_A_W{1'b0}};
         mul_c_54 = {HASH_COEF_W{1'b0}};
+        prod_54  = {HASH_MUL_P_W{1'b0}};
         mul_a_55 = {HASH_MUL_A_W{1'b0}};
         mul_c_55 = {HASH_COEF_W{1'b0}};
+        prod_55  = {HASH_MUL_P_W{1'b0}};
         mul_a_56 = {HASH_MUL_A_W{1'b0}};
         mul_c_56 = {HASH_COEF_W{1'b0}};
+        prod_56  = {HASH_MUL_P_W{1'b0}};
         mul_a_57 = {HASH_MUL_A_W{1'b0}};
         mul_c_57 = {HASH_COEF_W{1'b0}};
+        prod_57  = {HASH_MUL_P_W{1'b0}};
         mul_a_58 = {HASH_MUL_A_W{1'b0}};
         mul_c_58 = {HASH_COEF_W{1'b0}};
+        prod_58  = {HASH_MUL_P_W{1'b0}};
         mul_a_59 = {HASH_MUL_A_W{1'b0}};
         mul_c_59 = {HASH_COEF_W{1'b0}};
+        prod_59  = {HASH_MUL_P_W{1'b0}};
         mul_a_60 = {HASH_MUL_A_W{1'b0}};
         mul_c_60 = {HASH_COEF_W{1'b0}};
+        prod_60  = {HASH_MUL_P_W{1'b0}};
         mul_a_61 = {HASH_MUL_A_W{1'b0}};
         mul_c_61 = {HASH_COEF_W{1'b0}};
+        prod_61  = {HASH_MUL_P_W{1'b0}};
         mul_a_62 = {HASH_MUL_A_W{1'b0}};
         mul_c_62 = {HASH_COEF_W{1'b0}};
+        prod_62  = {HASH_MUL_P_W{1'b0}};
         mul_a_63 = {HASH_MUL_A_W{1'b0}};
         mul_c_63 = {HASH_COEF_W{1'b0}};
+        prod_63  = {HASH_MUL_P_W{1'b0}};
         mul_a_64 = {HASH_MUL_A_W{1'b0}};
         mul_c_64 = {HASH_COEF_W{1'b0}};
+        prod_64  = {HASH_MUL_P_W{1'b0}};
         mul_a_65 = {HASH_MUL_A_W{1'b0}};
         mul_c_65 = {HASH_COEF_W{1'b0}};
+        prod_65  = {HASH_MUL_P_W{1'b0}};
         mul_a_66 = {HASH_MUL_A_W{1'b0}};
         mul_c_66 = {HASH_COEF_W{1'b0}};
+        prod_66  = {HASH_MUL_P_W{1'b0}};
         mul_a_67 = {HASH_MUL_A_W{1'b0}};
         mul_c_67 = {HASH_COEF_W{1'b0}};
+        prod_67  = {HASH_MUL_P_W{1'b0}};
         mul_a_68 = {HASH_MUL_A_W{1'b0}};
         mul_c_68 = {HASH_COEF_W{1'b0}};
+        prod_68  = {HASH_MUL_P_W{1'b0}};
         mul_a_69 = {HASH_MUL_A_W{1'b0}};
         mul_c_69 = {HASH_COEF_W{1'b0}};
+        prod_69  = {HASH_MUL_P_W{1'b0}};
         mul_a_70 = {HASH_MUL_A_W{1'b0}};
         mul_c_70 = {HASH_COEF_W{1'b0}};
+        prod_70  = {HASH_MUL_P_W{1'b0}};
         mul_a_71 = {HASH_MUL_A_W{1'b0}};
         mul_c_71 = {HASH_COEF_W{1'b0}};
+        prod_71  = {HASH_MUL_P_W{1'b0}};
         mul_a_72 = {HASH_MUL_A_W{1'b0}};
         mul_c_72 = {HASH_COEF_W{1'b0}};
+        prod_72  = {HASH_MUL_P_W{1'b0}};
         mul_a_73 = {HASH_MUL_A_W{1'b0}};
         mul_c_73 = {HASH_COEF_W{1'b0}};
+        prod_73  = {HASH_MUL_P_W{1'b0}};
         mul_a_74 = {HASH_MUL_A_W{1'b0}};
         mul_c_74 = {HASH_COEF_W{1'b0}};
+        prod_74  = {HASH_MUL_P_W{1'b0}};
         mul_a_75 = {HASH_MUL_A_W{1'b0}};
         mul_c_75 = {HASH_COEF_W{1'b0}};
+        prod_75  = {HASH_MUL_P_W{1'b0}};
         mul_a_76 = {HASH_MUL_A_W{1'b0}};
         mul_c_76 = {HASH_COEF_W{1'b0}};
+        prod_76  = {HASH_MUL_P_W{1'b0}};
         mul_a_77 = {HASH_MUL_A_W{1'b0}};
         mul_c_77 = {HASH_COEF_W{1'b0}};
+        prod_77  = {HASH_MUL_P_W{1'b0}};
         mul_a_78 = {HASH_MUL_A_W{1'b0}};
         mul_c_78 = {HASH_COEF_W{1'b0}};
+        prod_78  = {HASH_MUL_P_W{1'b0}};
         mul_a_79 = {HASH_MUL_A_W{1'b0}};
         mul_c_79 = {HASH_COEF_W{1'b0}};
+        prod_79  = {HASH_MUL_P_W{1'b0}};
         mul_a_80 = {HASH_MUL_A_W{1'b0}};
         mul_c_80 = {HASH_COEF_W{1'b0}};
+        prod_80  = {HASH_MUL_P_W{1'b0}};
         mul_a_81 = {HASH_MUL_A_W{1'b0}};
         mul_c_81 = {HASH_COEF_W{1'b0}};
+        prod_81  = {HASH_MUL_P_W{1'b0}};
         mul_a_82 = {HASH_MUL_A_W{1'b0}};
         mul_c_82 = {HASH_COEF_W{1'b0}};
+        prod_82  = {HASH_MUL_P_W{1'b0}};
         mul_a_83 = {HASH_MUL_A_W{1'b0}};
         mul_c_83 = {HASH_COEF_W{1'b0}};
+        prod_83  = {HASH_MUL_P_W{1'b0}};
         mul_a_84 = {HASH_MUL_A_W{1'b0}};
         mul_c_84 = {HASH_COEF_W{1'b0}};
+        prod_84  = {HASH_MUL_P_W{1'b0}};
         mul_a_85 = {HASH_MUL_A_W{1'b0}};
         mul_c_85 = {HASH_COEF_W{1'b0}};
+        prod_85  = {HASH_MUL_P_W{1'b0}};
         mul_a_86 = {HASH_MUL_A_W{1'b0}};
         mul_c_86 = {HASH_COEF_W{1'b0}};
+        prod_86  = {HASH_MUL_P_W{1'b0}};
         mul_a_87 = {HASH_MUL_A_W{1'b0}};
         mul_c_87 = {HASH_COEF_W{1'b0}};
+        prod_87  = {HASH_MUL_P_W{1'b0}};
         mul_a_88 = {HASH_MUL_A_W{1'b0}};
         mul_c_88 = {HASH_COEF_W{1'b0}};
+        prod_88  = {HASH_MUL_P_W{1'b0}};
         mul_a_89 = {HASH_MUL_A_W{1'b0}};
         mul_c_89 = {HASH_COEF_W{1'b0}};
+        prod_89  = {HASH_MUL_P_W{1'b0}};
         mul_a_90 = {HASH_MUL_A_W{1'b0}};
         mul_c_90 = {HASH_COEF_W{1'b0}};
+        prod_90  = {HASH_MUL_P_W{1'b0}};
         mul_a_91 = {HASH_MUL_A_W{1'b0}};
         mul_c_91 = {HASH_COEF_W{1'b0}};
+        prod_91  = {HASH_MUL_P_W{1'b0}};
         mul_a_92 = {HASH_MUL_A_W{1'b0}};
         mul_c_92 = {HASH_COEF_W{1'b0}};
+        prod_92  = {HASH_MUL_P_W{1'b0}};
         mul_a_93 = {HASH_MUL_A_W{1'b0}};
         mul_c_93 = {HASH_COEF_W{1'b0}};
+        prod_93  = {HASH_MUL_P_W{1'b0}};
         mul_a_94 = {HASH_MUL_A_W{1'b0}};
         mul_c_94 = {HASH_COEF_W{1'b0}};
+        prod_94  = {HASH_MUL_P_W{1'b0}};
         mul_a_95 = {HASH_MUL_A_W{1'b0}};
         mul_c_95 = {HASH_COEF_W{1'b0}};
+        prod_95  = {HASH_MUL_P_W{1'b0}};
         mul_a_96 = {HASH_MUL_A_W{1'b0}};
         mul_c_96 = {HASH_COEF_W{1'b0}};
+        prod_96  = {HASH_MUL_P_W{1'b0}};
         mul_a_97 = {HASH_MUL_A_W{1'b0}};
         mul_c_97 = {HASH_COEF_W{1'b0}};
+        prod_97  = {HASH_MUL_P_W{1'b0}};
         mul_a_98 = {HASH_MUL_A_W{1'b0}};
         mul_c_98 = {HASH_COEF_W{1'b0}};
+        prod_98  = {HASH_MUL_P_W{1'b0}};
         mul_a_99 = {HASH_MUL_A_W{1'b0}};
         mul_c_99 = {HASH_COEF_W{1'b0}};
+        prod_99  = {HASH_MUL_P_W{1'b0}};
         mul_a_100 = {HASH_MUL_A_W{1'b0}};
         mul_c_100 = {HASH_COEF_W{1'b0}};
+        prod_100  = {HASH_MUL_P_W{1'b0}};
         mul_a_101 = {HASH_MUL_A_W{1'b0}};
         mul_c_101 = {HASH_COEF_W{1'b0}};
+        prod_101  = {HASH_MUL_P_W{1'b0}};
         mul_a_102 = {HASH_MUL_A_W{1'b0}};
         mul_c_102 = {HASH_COEF_W{1'b0}};
+        prod_102  = {HASH_MUL_P_W{1'b0}};
         mul_a_103 = {HASH_MUL_A_W{1'b0}};
         mul_c_103 = {HASH_COEF_W{1'b0}};
+        prod_103  = {HASH_MUL_P_W{1'b0}};
         mul_a_104 = {HASH_MUL_A_W{1'b0}};
         mul_c_104 = {HASH_COEF_W{1'b0}};
+        prod_104  = {HASH_MUL_P_W{1'b0}};
         mul_a_105 = {HASH_MUL_A_W{1'b0}};
         mul_c_105 = {HASH_COEF_W{1'b0}};
+        prod_105  = {HASH_MUL_P_W{1'b0}};
         mul_a_106 = {HASH_MUL_A_W{1'b0}};
         mul_c_106 = {HASH_COEF_W{1'b0}};
+        prod_106  = {HASH_MUL_P_W{1'b0}};
         mul_a_107 = {HASH_MUL_A_W{1'b0}};
         mul_c_107 = {HASH_COEF_W{1'b0}};
+        prod_107  = {HASH_MUL_P_W{1'b0}};
         mul_a_108 = {HASH_MUL_A_W{1'b0}};
         mul_c_108 = {HASH_COEF_W{1'b0}};
+        prod_108  = {HASH_MUL_P_W{1'b0}};
         mul_a_109 = {HASH_MUL_A_W{1'b0}};
         mul_c_109 = {HASH_COEF_W{1'b0}};
+        prod_109  = {HASH_MUL_P_W{1'b0}};
         mul_a_110 = {HASH_MUL_A_W{1'b0}};
         mul_c_110 = {HASH_COEF_W{1'b0}};
+        prod_110  = {HASH_MUL_P_W{1'b0}};
         mul_a_111 = {HASH_MUL_A_W{1'b0}};
         mul_c_111 = {HASH_COEF_W{1'b0}};
+        prod_111  = {HASH_MUL_P_W{1'b0}};
         mul_a_112 = {HASH_MUL_A_W{1'b0}};
         mul_c_112 = {HASH_COEF_W{1'b0}};
+        prod_112  = {HASH_MUL_P_W{1'b0}};
         mul_a_113 = {HASH_MUL_A_W{1'b0}};
         mul_c_113 = {HASH_COEF_W{1'b0}};
+        prod_113  = {HASH_MUL_P_W{1'b0}};
         mul_a_114 = {HASH_MUL_A_W{1'b0}};
         mul_c_114 = {HASH_COEF_W{1'b0}};
+        prod_114  = {HASH_MUL_P_W{1'b0}};
         mul_a_115 = {HASH_MUL_A_W{1'b0}};
         mul_c_115 = {HASH_COEF_W{1'b0}};
+        prod_115  = {HASH_MUL_P_W{1'b0}};
         mul_a_116 = {HASH_MUL_A_W{1'b0}};
         mul_c_116 = {HASH_COEF_W{1'b0}};
+        prod_116  = {HASH_MUL_P_W{1'b0}};
         mul_a_117 = {HASH_MUL_A_W{1'b0}};
         mul_c_117 = {HASH_COEF_W{1'b0}};
+        prod_117  = {HASH_MUL_P_W{1'b0}};
         mul_a_118 = {HASH_MUL_A_W{1'b0}};
         mul_c_118 = {HASH_COEF_W{1'b0}};
+        prod_118  = {HASH_MUL_P_W{1'b0}};
         mul_a_119 = {HASH_MUL_A_W{1'b0}};
         mul_c_119 = {HASH_COEF_W{1'b0}};
+        prod_119  = {HASH_MUL_P_W{1'b0}};
         mul_a_120 = {HASH_MUL_A_W{1'b0}};
         mul_c_120 = {HASH_COEF_W{1'b0}};
+        prod_120  = {HASH_MUL_P_W{1'b0}};
         mul_a_121 = {HASH_MUL_A_W{1'b0}};
         mul_c_121 = {HASH_COEF_W{1'b0}};
+        prod_121  = {HASH_MUL_P_W{1'b0}};
         mul_a_122 = {HASH_MUL_A_W{1'b0}};
         mul_c_122 = {HASH_COEF_W{1'b0}};
+        prod_122  = {HASH_MUL_P_W{1'b0}};
         mul_a_123 = {HASH_MUL_A_W{1'b0}};
         mul_c_123 = {HASH_COEF_W{1'b0}};
+        prod_123  = {HASH_MUL_P_W{1'b0}};
         mul_a_124 = {HASH_MUL_A_W{1'b0}};
         mul_c_124 = {HASH_COEF_W{1'b0}};
+        prod_124  = {HASH_MUL_P_W{1'b0}};
         mul_a_125 = {HASH_MUL_A_W{1'b0}};
         mul_c_125 = {HASH_COEF_W{1'b0}};
+        prod_125  = {HASH_MUL_P_W{1'b0}};
         mul_a_126 = {HASH_MUL_A_W{1'b0}};
         mul_c_126 = {HASH_COEF_W{1'b0}};
+        prod_126  = {HASH_MUL_P_W{1'b0}};
         mul_a_127 = {HASH_MUL_A_W{1'b0}};
         mul_c_127 = {HASH_COEF_W{1'b0}};
+        prod_127  = {HASH_MUL_P_W{1'b0}};
         mul_a_128 = {HASH_MUL_A_W{1'b0}};
         mul_c_128 = {HASH_COEF_W{1'b0}};
+        prod_128  = {HASH_MUL_P_W{1'b0}};
         mul_a_129 = {HASH_MUL_A_W{1'b0}};
         mul_c_129 = {HASH_COEF_W{1'b0}};
+        prod_129  = {HASH_MUL_P_W{1'b0}};
         mul_a_130 = {HASH_MUL_A_W{1'b0}};
         mul_c_130 = {HASH_COEF_W{1'b0}};
+        prod_130  = {HASH_MUL_P_W{1'b0}};
         mul_a_131 = {HASH_MUL_A_W{1'b0}};
         mul_c_131 = {HASH_COEF_W{1'b0}};
+        prod_131  = {HASH_MUL_P_W{1'b0}};
         mul_a_132 = {HASH_MUL_A_W{1'b0}};
         mul_c_132 = {HASH_COEF_W{1'b0}};
+        prod_132  = {HASH_MUL_P_W{1'b0}};
         mul_a_133 = {HASH_MUL_A_W{1'b0}};
         mul_c_133 = {HASH_COEF_W{1'b0}};
+        prod_133  = {HASH_MUL_P_W{1'b0}};
         mul_a_134 = {HASH_MUL_A_W{1'b0}};
         mul_c_134 = {HASH_COEF_W{1'b0}};
+        prod_134  = {HASH_MUL_P_W{1'b0}};
         mul_a_135 = {HASH_MUL_A_W{1'b0}};
         mul_c_135 = {HASH_COEF_W{1'b0}};
+        prod_135  = {HASH_MUL_P_W{1'b0}};
         mul_a_136 = {HASH_MUL_A_W{1'b0}};
         mul_c_136 = {HASH_COEF_W{1'b0}};
+        prod_136  = {HASH_MUL_P_W{1'b0}};
         mul_a_137 = {HASH_MUL_A_W{1'b0}};
         mul_c_137 = {HASH_COEF_W{1'b0}};
+        prod_137  = {HASH_MUL_P_W{1'b0}};
         mul_a_138 = {HASH_MUL_A_W{1'b0}};
         mul_c_138 = {HASH_COEF_W{1'b0}};
+        prod_138  = {HASH_MUL_P_W{1'b0}};
         mul_a_139 = {HASH_MUL_A_W{1'b0}};
         mul_c_139 = {HASH_COEF_W{1'b0}};
+        prod_139  = {HASH_MUL_P_W{1'b0}};
         mul_a_140 = {HASH_MUL_A_W{1'b0}};
         mul_c_140 = {HASH_COEF_W{1'b0}};
+        prod_140  = {HASH_MUL_P_W{1'b0}};
         mul_a_141 = {HASH_MUL_A_W{1'b0}};
         mul_c_141 = {HASH_COEF_W{1'b0}};
+        prod_141  = {HASH_MUL_P_W{1'b0}};
         mul_a_142 = {HASH_MUL_A_W{1'b0}};
         mul_c_142 = {HASH_COEF_W{1'b0}};
+        prod_142  = {HASH_MUL_P_W{1'b0}};
         mul_a_143 = {HASH_MUL_A_W{1'b0}};
         mul_c_143 = {HASH_COEF_W{1'b0}};
+        prod_143  = {HASH_MUL_P_W{1'b0}};
         mul_a_144 = {HASH_MUL_A_W{1'b0}};
         mul_c_144 = {HASH_COEF_W{1'b0}};
+        prod_144  = {HASH_MUL_P_W{1'b0}};
         mul_a_145 = {HASH_MUL_A_W{1'b0}};
         mul_c_145 = {HASH_COEF_W{1'b0}};
+        prod_145  = {HASH_MUL_P_W{1'b0}};
         mul_a_146 = {HASH_MUL_A_W{1'b0}};
         mul_c_146 = {HASH_COEF_W{1'b0}};
+        prod_146  = {HASH_MUL_P_W{1'b0}};
         mul_a_147 = {HASH_MUL_A_W{1'b0}};
         mul_c_147 = {HASH_COEF_W{1'b0}};
+        prod_147  = {HASH_MUL_P_W{1'b0}};
         mul_a_148 = {HASH_MUL_A_W{1'b0}};
         mul_c_148 = {HASH_COEF_W{1'b0}};
+        prod_148  = {HASH_MUL_P_W{1'b0}};
         mul_a_149 = {HASH_MUL_A_W{1'b0}};
         mul_c_149 = {HASH_COEF_W{1'b0}};
+        prod_149  = {HASH_MUL_P_W{1'b0}};
         mul_a_150 = {HASH_MUL_A_W{1'b0}};
         mul_c_150 = {HASH_COEF_W{1'b0}};
+        prod_150  = {HASH_MUL_P_W{1'b0}};
         mul_a_151 = {HASH_MUL_A_W{1'b0}};
         mul_c_151 = {HASH_COEF_W{1'b0}};
+        prod_151  = {HASH_MUL_P_W{1'b0}};
         mul_a_152 = {HASH_MUL_A_W{1'b0}};
         mul_c_152 = {HASH_COEF_W{1'b0}};
+        prod_152  = {HASH_MUL_P_W{1'b0}};
         mul_a_153 = {HASH_MUL_A_W{1'b0}};
         mul_c_153 = {HASH_COEF_W{1'b0}};
+        prod_153  = {HASH_MUL_P_W{1'b0}};
         mul_a_154 = {HASH_MUL_A_W{1'b0}};
         mul_c_154 = {HASH_COEF_W{1'b0}};
+        prod_154  = {HASH_MUL_P_W{1'b0}};
         mul_a_155 = {HASH_MUL_A_W{1'b0}};
         mul_c_155 = {HASH_COEF_W{1'b0}};
+        prod_155  = {HASH_MUL_P_W{1'b0}};
         mul_a_156 = {HASH_MUL_A_W{1'b0}};
         mul_c_156 = {HASH_COEF_W{1'b0}};
+        prod_156  = {HASH_MUL_P_W{1'b0}};
         mul_a_157 = {HASH_MUL_A_W{1'b0}};
         mul_c_157 = {HASH_COEF_W{1'b0}};
+        prod_157  = {HASH_MUL_P_W{1'b0}};
         mul_a_158 = {HASH_MUL_A_W{1'b0}};
         mul_c_158 = {HASH_COEF_W{1'b0}};
+        prod_158  = {HASH_MUL_P_W{1'b0}};
         mul_a_159 = {HASH_MUL_A_W{1'b0}};
         mul_c_159 = {HASH_COEF_W{1'b0}};
+        prod_159  = {HASH_MUL_P_W{1'b0}};
         mul_a_160 = {HASH_MUL_A_W{1'b0}};
         mul_c_160 = {HASH_COEF_W{1'b0}};
+        prod_160  = {HASH_MUL_P_W{1'b0}};
         mul_a_161 = {HASH_MUL_A_W{1'b0}};
         mul_c_161 = {HASH_COEF_W{1'b0}};
+        prod_161  = {HASH_MUL_P_W{1'b0}};
         mul_a_162 = {HASH_MUL_A_W{1'b0}};
         mul_c_162 = {HASH_COEF_W{1'b0}};
+        prod_162  = {HASH_MUL_P_W{1'b0}};
         mul_a_163 = {HASH_MUL_A_W{1'b0}};
         mul_c_163 = {HASH_COEF_W{1'b0}};
+        prod_163  = {HASH_MUL_P_W{1'b0}};
         mul_a_164 = {HASH_MUL_A_W{1'b0}};
         mul_c_164 = {HASH_COEF_W{1'b0}};
+        prod_164  = {HASH_MUL_P_W{1'b0}};
         mul_a_165 = {HASH_MUL_A_W{1'b0}};
         mul_c_165 = {HASH_COEF_W{1'b0}};
+        prod_165  = {HASH_MUL_P_W{1'b0}};
         mul_a_166 = {HASH_MUL_A_W{1'b0}};
         mul_c_166 = {HASH_COEF_W{1'b0}};
+        prod_166  = {HASH_MUL_P_W{1'b0}};
         mul_a_167 = {HASH_MUL_A_W{1'b0}};
         mul_c_167 = {HASH_COEF_W{1'b0}};
+        prod_167  = {HASH_MUL_P_W{1'b0}};
         mul_a_168 = {HASH_MUL_A_W{1'b0}};
         mul_c_168 = {HASH_COEF_W{1'b0}};
+        prod_168  = {HASH_MUL_P_W{1'b0}};
         mul_a_169 = {HASH_MUL_A_W{1'b0}};
         mul_c_169 = {HASH_COEF_W{1'b0}};
+        prod_169  = {HASH_MUL_P_W{1'b0}};
         mul_a_170 = {HASH_MUL_A_W{1'b0}};
         mul_c_170 = {HASH_COEF_W{1'b0}};
+        prod_170  = {HASH_MUL_P_W{1'b0}};
         mul_a_171 = {HASH_MUL_A_W{1'b0}};
         mul_c_171 = {HASH_COEF_W{1'b0}};
+        prod_171  = {HASH_MUL_P_W{1'b0}};
         mul_a_172 = {HASH_MUL_A_W{1'b0}};
         mul_c_172 = {HASH_COEF_W{1'b0}};
+        prod_172  = {HASH_MUL_P_W{1'b0}};
         mul_a_173 = {HASH_MUL_A_W{1'b0}};
         mul_c_173 = {HASH_COEF_W{1'b0}};
+        prod_173  = {HASH_MUL_P_W{1'b0}};
         mul_a_174 = {HASH_MUL_A_W{1'b0}};
         mul_c_174 = {HASH_COEF_W{1'b0}};
+        prod_174  = {HASH_MUL_P_W{1'b0}};
         mul_a_175 = {HASH_MUL_A_W{1'b0}};
         mul_c_175 = {HASH_COEF_W{1'b0}};
+        prod_175  = {HASH_MUL_P_W{1'b0}};
         mul_a_176 = {HASH_MUL_A_W{1'b0}};
         mul_c_176 = {HASH_COEF_W{1'b0}};
+        prod_176  = {HASH_MUL_P_W{1'b0}};
         mul_a_177 = {HASH_MUL_A_W{1'b0}};
         mul_c_177 = {HASH_COEF_W{1'b0}};
+        prod_177  = {HASH_MUL_P_W{1'b0}};
         mul_a_178 = {HASH_MUL_A_W{1'b0}};
         mul_c_178 = {HASH_COEF_W{1'b0}};
+        prod_178  = {HASH_MUL_P_W{1'b0}};
         mul_a_179 = {HASH_MUL_A_W{1'b0}};
         mul_c_179 = {HASH_COEF_W{1'b0}};
+        prod_179  = {HASH_MUL_P_W{1'b0}};
         mul_a_180 = {HASH_MUL_A_W{1'b0}};
         mul_c_180 = {HASH_COEF_W{1'b0}};
+        prod_180  = {HASH_MUL_P_W{1'b0}};
         mul_a_181 = {HASH_MUL_A_W{1'b0}};
         mul_c_181 = {HASH_COEF_W{1'b0}};
+        prod_181  = {HASH_MUL_P_W{1'b0}};
         mul_a_182 = {HASH_MUL_A_W{1'b0}};
         mul_c_182 = {HASH_COEF_W{1'b0}};
+        prod_182  = {HASH_MUL_P_W{1'b0}};
         mul_a_183 = {HASH_MUL_A_W{1'b0}};
         mul_c_183 = {HASH_COEF_W{1'b0}};
+        prod_183  = {HASH_MUL_P_W{1'b0}};
         mul_a_184 = {HASH_MUL_A_W{1'b0}};
         mul_c_184 = {HASH_COEF_W{1'b0}};
+        prod_184  = {HASH_MUL_P_W{1'b0}};
         mul_a_185 = {HASH_MUL_A_W{1'b0}};
         mul_c_185 = {HASH_COEF_W{1'b0}};
+        prod_185  = {HASH_MUL_P_W{1'b0}};
         mul_a_186 = {HASH_MUL_A_W{1'b0}};
         mul_c_186 = {HASH_COEF_W{1'b0}};
+        prod_186  = {HASH_MUL_P_W{1'b0}};
         mul_a_187 = {HASH_MUL_A_W{1'b0}};
         mul_c_187 = {HASH_COEF_W{1'b0}};
+        prod_187  = {HASH_MUL_P_W{1'b0}};
         mul_a_188 = {HASH_MUL_A_W{1'b0}};
         mul_c_188 = {HASH_COEF_W{1'b0}};
+        prod_188  = {HASH_MUL_P_W{1'b0}};
         mul_a_189 = {HASH_MUL_A_W{1'b0}};
         mul_c_189 = {HASH_COEF_W{1'b0}};
+        prod_189  = {HASH_MUL_P_W{1'b0}};
         mul_a_190 = {HASH_MUL_A_W{1'b0}};
         mul_c_190 = {HASH_COEF_W{1'b0}};
+        prod_190  = {HASH_MUL_P_W{1'b0}};
         mul_a_191 = {HASH_MUL_A_W{1'b0}};
         mul_c_191 = {HASH_COEF_W{1'b0}};
+        prod_191  = {HASH_MUL_P_W{1'b0}};
         mul_a_192 = {HASH_MUL_A_W{1'b0}};
         mul_c_192 = {HASH_COEF_W{1'b0}};
+        prod_192  = {HASH_MUL_P_W{1'b0}};
         mul_a_193 = {HASH_MUL_A_W{1'b0}};
         mul_c_193 = {HASH_COEF_W{1'b0}};
+        prod_193  = {HASH_MUL_P_W{1'b0}};
         mul_a_194 = {HASH_MUL_A_W{1'b0}};
         mul_c_194 = {HASH_COEF_W{1'b0}};
+        prod_194  = {HASH_MUL_P_W{1'b0}};
         mul_a_195 = {HASH_MUL_A_W{1'b0}};
         mul_c_195 = {HASH_COEF_W{1'b0}};
+        prod_195  = {HASH_MUL_P_W{1'b0}};
         mul_a_196 = {HASH_MUL_A_W{1'b0}};
         mul_c_196 = {HASH_COEF_W{1'b0}};
+        prod_196  = {HASH_MUL_P_W{1'b0}};
         mul_a_197 = {HASH_MUL_A_W{1'b0}};
         mul_c_197 = {HASH_COEF_W{1'b0}};
+        prod_197  = {HASH_MUL_P_W{1'b0}};
         mul_a_198 = {HASH_MUL_A_W{1'b0}};
         mul_c_198 = {HASH_COEF_W{1'b0}};
+        prod_198  = {HASH_MUL_P_W{1'b0}};
         mul_a_199 = {HASH_MUL_A_W{1'b0}};
         mul_c_199 = {HASH_COEF_W{1'b0}};
+        prod_199  = {HASH_MUL_P_W{1'b0}};
         mul_a_200 = {HASH_MUL_A_W{1'b0}};
         mul_c_200 = {HASH_COEF_W{1'b0}};
+        prod_200  = {HASH_MUL_P_W{1'b0}};
         mul_a_201 = {HASH_MUL_A_W{1'b0}};
         mul_c_201 = {HASH_COEF_W{1'b0}};
+        prod_201  = {HASH_MUL_P_W{1'b0}};
         mul_a_202 = {HASH_MUL_A_W{1'b0}};
         mul_c_202 = {HASH_COEF_W{1'b0}};
+        prod_202  = {HASH_MUL_P_W{1'b0}};
         mul_a_203 = {HASH_MUL_A_W{1'b0}};
         mul_c_203 = {HASH_COEF_W{1'b0}};
+        prod_203  = {HASH_MUL_P_W{1'b0}};
         mul_a_204 = {HASH_MUL_A_W{1'b0}};
         mul_c_204 = {HASH_COEF_W{1'b0}};
+        prod_204  = {HASH_MUL_P_W{1'b0}};
         mul_a_205 = {HASH_MUL_A_W{1'b0}};
         mul_c_205 = {HASH_COEF_W{1'b0}};
+        prod_205  = {HASH_MUL_P_W{1'b0}};
         mul_a_206 = {HASH_MUL_A_W{1'b0}};
         mul_c_206 = {HASH_COEF_W{1'b0}};
+        prod_206  = {HASH_MUL_P_W{1'b0}};
         mul_a_207 = {HASH_MUL_A_W{1'b0}};
         mul_c_207 = {HASH_COEF_W{1'b0}};
+        prod_207  = {HASH_MUL_P_W{1'b0}};
         mul_a_208 = {HASH_MUL_A_W{1'b0}};
         mul_c_208 = {HASH_COEF_W{1'b0}};
+        prod_208  = {HASH_MUL_P_W{1'b0}};
         mul_a_209 = {HASH_MUL_A_W{1'b0}};
         mul_c_209 = {HASH_COEF_W{1'b0}};
+        prod_209  = {HASH_MUL_P_W{1'b0}};
         mul_a_210 = {HASH_MUL_A_W{1'b0}};
         mul_c_210 = {HASH_COEF_W{1'b0}};
+        prod_210  = {HASH_MUL_P_W{1'b0}};
         mul_a_211 = {HASH_MUL_A_W{1'b0}};
         mul_c_211 = {HASH_COEF_W{1'b0}};
+        prod_211  = {HASH_MUL_P_W{1'b0}};
         mul_a_212 = {HASH_MUL_A_W{1'b0}};
         mul_c_212 = {HASH_COEF_W{1'b0}};
+        prod_212  = {HASH_MUL_P_W{1'b0}};
         mul_a_213 = {HASH_MUL_A_W{1'b0}};
         mul_c_213 = {HASH_COEF_W{1'b0}};
+        prod_213  = {HASH_MUL_P_W{1'b0}};
         mul_a_214 = {HASH_MUL_A_W{1'b0}};
         mul_c_214 = {HASH_COEF_W{1'b0}};
+        prod_214  = {HASH_MUL_P_W{1'b0}};
         mul_a_215 = {HASH_MUL_A_W{1'b0}};
         mul_c_215 = {HASH_COEF_W{1'b0}};
+        prod_215  = {HASH_MUL_P_W{1'b0}};
         mul_a_216 = {HASH_MUL_A_W{1'b0}};
         mul_c_216 = {HASH_COEF_W{1'b0}};
+        prod_216  = {HASH_MUL_P_W{1'b0}};
         mul_a_217 = {HASH_MUL_A_W{1'b0}};
         mul_c_217 = {HASH_COEF_W{1'b0}};
+        prod_217  = {HASH_MUL_P_W{1'b0}};
         mul_a_218 = {HASH_MUL_A_W{1'b0}};
         mul_c_218 = {HASH_COEF_W{1'b0}};
+        prod_218  = {HASH_MUL_P_W{1'b0}};
         mul_a_219 = {HASH_MUL_A_W{1'b0}};
         mul_c_219 = {HASH_COEF_W{1'b0}};
+        prod_219  = {HASH_MUL_P_W{1'b0}};
         mul_a_220 = {HASH_MUL_A_W{1'b0}};
         mul_c_220 = {HASH_COEF_W{1'b0}};
+        prod_220  = {HASH_MUL_P_W{1'b0}};
         mul_a_221 = {HASH_MUL_A_W{1'b0}};
         mul_c_221 = {HASH_COEF_W{1'b0}};
+        prod_221  = {HASH_MUL_P_W{1'b0}};
         mul_a_222 = {HASH_MUL_A_W{1'b0}};
         mul_c_222 = {HASH_COEF_W{1'b0}};
+        prod_222  = {HASH_MUL_P_W{1'b0}};
         mul_a_223 = {HASH_MUL_A_W{1'b0}};
         mul_c_223 = {HASH_COEF_W{1'b0}};
+        prod_223  = {HASH_MUL_P_W{1'b0}};
         mul_a_224 = {HASH_MUL_A_W{1'b0}};
         mul_c_224 = {HASH_COEF_W{1'b0}};
+        prod_224  = {HASH_MUL_P_W{1'b0}};
         mul_a_225 = {HASH_MUL_A_W{1'b0}};
         mul_c_225 = {HASH_COEF_W{1'b0}};
+        prod_225  = {HASH_MUL_P_W{1'b0}};
         mul_a_226 = {HASH_MUL_A_W{1'b0}};
         mul_c_226 = {HASH_COEF_W{1'b0}};
+        prod_226  = {HASH_MUL_P_W{1'b0}};
         mul_a_227 = {HASH_MUL_A_W{1'b0}};
         mul_c_227 = {HASH_COEF_W{1'b0}};
+        prod_227  = {HASH_MUL_P_W{1'b0}};
         mul_a_228 = {HASH_MUL_A_W{1'b0}};
         mul_c_228 = {HASH_COEF_W{1'b0}};
+        prod_228  = {HASH_MUL_P_W{1'b0}};
         mul_a_229 = {HASH_MUL_A_W{1'b0}};
         mul_c_229 = {HASH_COEF_W{1'b0}};
+        prod_229  = {HASH_MUL_P_W{1'b0}};
         mul_a_230 = {HASH_MUL_A_W{1'b0}};
         mul_c_230 = {HASH_COEF_W{1'b0}};
+        prod_230  = {HASH_MUL_P_W{1'b0}};
         mul_a_231 = {HASH_MUL_A_W{1'b0}};
         mul_c_231 = {HASH_COEF_W{1'b0}};
+        prod_231  = {HASH_MUL_P_W{1'b0}};
         mul_a_232 = {HASH_MUL_A_W{1'b0}};
         mul_c_232 = {HASH_COEF_W{1'b0}};
+        prod_232  = {HASH_MUL_P_W{1'b0}};
         mul_a_233 = {HASH_MUL_A_W{1'b0}};
         mul_c_233 = {HASH_COEF_W{1'b0}};
+        prod_233  = {HASH_MUL_P_W{1'b0}};
         mul_a_234 = {HASH_MUL_A_W{1'b0}};
         mul_c_234 = {HASH_COEF_W{1'b0}};
+        prod_234  = {HASH_MUL_P_W{1'b0}};
         mul_a_235 = {HASH_MUL_A_W{1'b0}};
         mul_c_235 = {HASH_COEF_W{1'b0}};
+        prod_235  = {HASH_MUL_P_W{1'b0}};
         mul_a_236 = {HASH_MUL_A_W{1'b0}};
         mul_c_236 = {HASH_COEF_W{1'b0}};
+        prod_236  = {HASH_MUL_P_W{1'b0}};
         mul_a_237 = {HASH_MUL_A_W{1'b0}};
         mul_c_237 = {HASH_COEF_W{1'b0}};
+        prod_237  = {HASH_MUL_P_W{1'b0}};
         mul_a_238 = {HASH_MUL_A_W{1'b0}};
         mul_c_238 = {HASH_COEF_W{1'b0}};
+        prod_238  = {HASH_MUL_P_W{1'b0}};
         mul_a_239 = {HASH_MUL_A_W{1'b0}};
         mul_c_239 = {HASH_COEF_W{1'b0}};
+        prod_239  = {HASH_MUL_P_W{1'b0}};
         mul_a_240 = {HASH_MUL_A_W{1'b0}};
         mul_c_240 = {HASH_COEF_W{1'b0}};
+        prod_240  = {HASH_MUL_P_W{1'b0}};
         mul_a_241 = {HASH_MUL_A_W{1'b0}};
         mul_c_241 = {HASH_COEF_W{1'b0}};
+        prod_241  = {HASH_MUL_P_W{1'b0}};
         mul_a_242 = {HASH_MUL_A_W{1'b0}};
         mul_c_242 = {HASH_COEF_W{1'b0}};
+        prod_242  = {HASH_MUL_P_W{1'b0}};
         mul_a_243 = {HASH_MUL_A_W{1'b0}};
         mul_c_243 = {HASH_COEF_W{1'b0}};
+        prod_243  = {HASH_MUL_P_W{1'b0}};
         mul_a_244 = {HASH_MUL_A_W{1'b0}};
         mul_c_244 = {HASH_COEF_W{1'b0}};
+        prod_244  = {HASH_MUL_P_W{1'b0}};
         mul_a_245 = {HASH_MUL_A_W{1'b0}};
         mul_c_245 = {HASH_COEF_W{1'b0}};
+        prod_245  = {HASH_MUL_P_W{1'b0}};
         mul_a_246 = {HASH_MUL_A_W{1'b0}};
         mul_c_246 = {HASH_COEF_W{1'b0}};
+        prod_246  = {HASH_MUL_P_W{1'b0}};
         mul_a_247 = {HASH_MUL_A_W{1'b0}};
         mul_c_247 = {HASH_COEF_W{1'b0}};
+        prod_247  = {HASH_MUL_P_W{1'b0}};
         mul_a_248 = {HASH_MUL_A_W{1'b0}};
         mul_c_248 = {HASH_COEF_W{1'b0}};
+        prod_248  = {HASH_MUL_P_W{1'b0}};
         mul_a_249 = {HASH_MUL_A_W{1'b0}};
         mul_c_249 = {HASH_COEF_W{1'b0}};
+        prod_249  = {HASH_MUL_P_W{1'b0}};
         mul_a_250 = {HASH_MUL_A_W{1'b0}};
         mul_c_250 = {HASH_COEF_W{1'b0}};
+        prod_250  = {HASH_MUL_P_W{1'b0}};
         mul_a_251 = {HASH_MUL_A_W{1'b0}};
         mul_c_251 = {HASH_COEF_W{1'b0}};
+        prod_251  = {HASH_MUL_P_W{1'b0}};
         mul_a_252 = {HASH_MUL_A_W{1'b0}};
         mul_c_252 = {HASH_COEF_W{1'b0}};
+        prod_252  = {HASH_MUL_P_W{1'b0}};
         mul_a_253 = {HASH_MUL_A_W{1'b0}};
         mul_c_253 = {HASH_COEF_W{1'b0}};
+        prod_253  = {HASH_MUL_P_W{1'b0}};
         mul_a_254 = {HASH_MUL_A_W{1'b0}};
         mul_c_254 = {HASH_COEF_W{1'b0}};
+        prod_254  = {HASH_MUL_P_W{1'b0}};
         mul_a_255 = {HASH_MUL_A_W{1'b0}};
         mul_c_255 = {HASH_COEF_W{1'b0}};
-        case (step)
-            2'd0: begin // block 0, mode 0: buffer 0 -> buffer 1 [0..63]
-                mul_a_0 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
-                mul_c_0 = 6'sd26;
-                mul_a_1 = {{(HASH_MUL_A_W-QKV_W){buf0_16[QKV_W-1]}}, buf0_16};
-                mul_c_1 = 6'sd22;
-                mul_a_2 = {{(HASH_MUL_A_W-QKV_W){buf0_32[QKV_W-1]}}, buf0_32};
-                mul_c_2 = -6'sd9;
-                mul_a_3 = {{(HASH_MUL_A_W-QKV_W){buf0_48[QKV_W-1]}}, buf0_48};
-                mul_c_3 = -6'sd5;
-                mul_a_4 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
-                mul_c_4 = 6'sd26;
-                mul_a_5 = {{(HASH_MUL_A_W-QKV_W){buf0_17[QKV_W-1]}}, buf0_17};
-                mul_c_5 = 6'sd22;
-                mul_a_6 = {{(HASH_MUL_A_W-QKV_W){buf0_33[QKV_W-1]}}, buf0_33};
-                mul_c_6 = -6'sd9;
-                mul_a_7 = {{(HASH_MUL_A_W-QKV_W){buf0_49[QKV_W-1]}}, buf0_49};
-                mul_c_7 = -6'sd5;
-                mul_a_8 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
-                mul_c_8 = 6'sd26;
-                mul_a_9 = {{(HASH_MUL_A_W-QKV_W){buf0_18[QKV_W-1]}}, buf0_18};
-                mul_c_9 = 6'sd22;
-                mul_a_10 = {{(HASH_MUL_A_W-QKV_W){buf0_34[QKV_W-1]}}, buf0_34};
-                mul_c_10 = -6'sd9;
-                mul_a_11 = {{(HASH_MUL_A_W-QKV_W){buf0_50[QKV_W-1]}}, buf0_50};
-                mul_c_11 = -6'sd5;
-                mul_a_12 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
-                mul_c_12 = 6'sd26;
-                mul_a_13 = {{(HASH_MUL_A_W-QKV_W){buf0_19[QKV_W-1]}}, buf0_19};
-                mul_c_13 = 6'sd22;
-                mul_a_14 = {{(HASH_MUL_A_W-QKV_W){buf0_35[QKV_W-1]}}, buf0_35};
-                mul_c_14 = -6'sd9;
-                mul_a_15 = {{(HASH_MUL_A_W-QKV_W){buf0_51[QKV_W-1]}}, buf0_51};
-                mul_c_15 = -6'sd5;
-                mul_a_16 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
-                mul_c_16 = 6'sd26;
-                mul_a_17 = {{(HASH_MUL_A_W-QKV_W){buf0_20[QKV_W-1]}}, buf0_20};
-                mul_c_17 = 6'sd22;
-                mul_a_18 = {{(HASH_MUL_A_W-QKV_W){buf0_36[QKV_W-1]}}, buf0_36};
-                mul_c_18 = -6'sd9;
-                mul_a_19 = {{(HASH_MUL_A_W-QKV_W){buf0_52[QKV_W-1]}}, buf0_52};
-                mul_c_19 = -6'sd5;
-                mul_a_20 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
-                mul_c_20 = 6'sd26;
-                mul_a_21 = {{(HASH_MUL_A_W-QKV_W){buf0_21[QKV_W-1]}}, buf0_21};
-                mul_c_21 = 6'sd22;
-                mul_a_22 = {{(HASH_MUL_A_W-QKV_W){buf0_37[QKV_W-1]}}, buf0_37};
-                mul_c_22 = -6'sd9;
-                mul_a_23 = {{(HASH_MUL_A_W-QKV_W){buf0_53[QKV_W-1]}}, buf0_53};
-                mul_c_23 = -6'sd5;
-                mul_a_24 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
-                mul_c_24 = 6'sd26;
-                mul_a_25 = {{(HASH_MUL_A_W-QKV_W){buf0_22[QKV_W-1]}}, buf0_22};
-                mul_c_25 = 6'sd22;
-                mul_a_26 = {{(HASH_MUL_A_W-QKV_W){buf0_38[QKV_W-1]}}, buf0_38};
-                mul_c_26 = -6'sd9;
-                mul_a_27 = {{(HASH_MUL_A_W-QKV_W){buf0_54[QKV_W-1]}}, buf0_54};
-                mul_c_27 = -6'sd5;
-                mul_a_28 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
-                mul_c_28 = 6'sd26;
-                mul_a_29 = {{(HASH_MUL_A_W-QKV_W){buf0_23[QKV_W-1]}}, buf0_23};
-                mul_c_29 = 6'sd22;
-                mul_a_30 = {{(HASH_MUL_A_W-QKV_W){buf0_39[QKV_W-1]}}, buf0_39};
-                mul_c_30 = -6'sd9;
-                mul_a_31 = {{(HASH_MUL_A_W-QKV_W){buf0_55[QKV_W-1]}}, buf0_55};
-                mul_c_31 = -6'sd5;
-                mul_a_32 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
-                mul_c_32 = 6'sd26;
-                mul_a_33 = {{(HASH_MUL_A_W-QKV_W){buf0_24[QKV_W-1]}}, buf0_24};
-                mul_c_33 = 6'sd22;
-                mul_a_34 = {{(HASH_MUL_A_W-QKV_W){buf0_40[QKV_W-1]}}, buf0_40};
-                mul_c_34 = -6'sd9;
-                mul_a_35 = {{(HASH_MUL_A_W-QKV_W){buf0_56[QKV_W-1]}}, buf0_56};
-                mul_c_35 = -6'sd5;
-                mul_a_36 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
-                mul_c_36 = 6'sd26;
-                mul_a_37 = {{(HASH_MUL_A_W-QKV_W){buf0_25[QKV_W-1]}}, buf0_25};
-                mul_c_37 = 6'sd22;
-                mul_a_38 = {{(HASH_MUL_A_W-QKV_W){buf0_41[QKV_W-1]}}, buf0_41};
-                mul_c_38 = -6'sd9;
-                mul_a_39 = {{(HASH_MUL_A_W-QKV_W){buf0_57[QKV_W-1]}}, buf0_57};
-                mul_c_39 = -6'sd5;
-                mul_a_40 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
-                mul_c_40 = 6'sd26;
-                mul_a_41 = {{(HASH_MUL_A_W-QKV_W){buf0_26[QKV_W-1]}}, buf0_26};
-                mul_c_41 = 6'sd22;
-                mul_a_42 = {{(HASH_MUL_A_W-QKV_W){buf0_42[QKV_W-1]}}, buf0_42};
-                mul_c_42 = -6'sd9;
-                mul_a_43 = {{(HASH_MUL_A_W-QKV_W){buf0_58[QKV_W-1]}}, buf0_58};
-                mul_c_43 = -6'sd5;
-                mul_a_44 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
-                mul_c_44 = 6'sd26;
-                mul_a_45 = {{(HASH_MUL_A_W-QKV_W){buf0_27[QKV_W-1]}}, buf0_27};
-                mul_c_45 = 6'sd22;
-                mul_a_46 = {{(HASH_MUL_A_W-QKV_W){buf0_43[QKV_W-1]}}, buf0_43};
-                mul_c_46 = -6'sd9;
-                mul_a_47 = {{(HASH_MUL_A_W-QKV_W){buf0_59[QKV_W-1]}}, buf0_59};
-                mul_c_47 = -6'sd5;
-                mul_a_48 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
-                mul_c_48 = 6'sd26;
-                mul_a_49 = {{(HASH_MUL_A_W-QKV_W){buf0_28[QKV_W-1]}}, buf0_28};
-                mul_c_49 = 6'sd22;
-                mul_a_50 = {{(HASH_MUL_A_W-QKV_W){buf0_44[QKV_W-1]}}, buf0_44};
-                mul_c_50 = -6'sd9;
-                mul_a_51 = {{(HASH_MUL_A_W-QKV_W){buf0_60[QKV_W-1]}}, buf0_60};
-                mul_c_51 = -6'sd5;
-                mul_a_52 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
-                mul_c_52 = 6'sd26;
-                mul_a_53 = {{(HASH_MUL_A_W-QKV_W){buf0_29[QKV_W-1]}}, buf0_29};
-                mul_c_53 = 6'sd22;
-                mul_a_54 = {{(HASH_MUL_A_W-QKV_W){buf0_45[QKV_W-1]}}, buf0_45};
-                mul_c_54 = -6'sd9;
-                mul_a_55 = {{(HASH_MUL_A_W-QKV_W){buf0_61[QKV_W-1]}}, buf0_61};
-                mul_c_55 = -6'sd5;
-                mul_a_56 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
-                mul_c_56 = 6'sd26;
-                mul_a_57 = {{(HASH_MUL_A_W-QKV_W){buf0_30[QKV_W-1]}}, buf0_30};
-                mul_c_57 = 6'sd22;
-                mul_a_58 = {{(HASH_MUL_A_W-QKV_W){buf0_46[QKV_W-1]}}, buf0_46};
-                mul_c_58 = -6'sd9;
-                mul_a_59 = {{(HASH_MUL_A_W-QKV_W){buf0_62[QKV_W-1]}}, buf0_62};
-                mul_c_59 = -6'sd5;
-                mul_a_60 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
-                mul_c_60 = 6'sd26;
-                mul_a_61 = {{(HASH_MUL_A_W-QKV_W){buf0_31[QKV_W-1]}}, buf0_31};
-                mul_c_61 = 6'sd22;
-                mul_a_62 = {{(HASH_MUL_A_W-QKV_W){buf0_47[QKV_W-1]}}, buf0_47};
-                mul_c_62 = -6'sd9;
-                mul_a_63 = {{(HASH_MUL_A_W-QKV_W){buf0_63[QKV_W-1]}}, buf0_63};
-                mul_c_63 = -6'sd5;
-                mul_a_64 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
-                mul_c_64 = 6'sd21;
-                mul_a_65 = {{(HASH_MUL_A_W-QKV_W){buf0_16[QKV_W-1]}}, buf0_16};
-                mul_c_65 = -6'sd26;
-                mul_a_66 = {{(HASH_MUL_A_W-QKV_W){buf0_32[QKV_W-1]}}, buf0_32};
-                mul_c_66 = -6'sd9;
-                mul_a_67 = {{(HASH_MUL_A_W-QKV_W){buf0_48[QKV_W-1]}}, buf0_48};
-                mul_c_67 = 6'sd10;
-                mul_a_68 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
-                mul_c_68 = 6'sd21;
-                mul_a_69 = {{(HASH_MUL_A_W-QKV_W){buf0_17[QKV_W-1]}}, buf0_17};
-                mul_c_69 = -6'sd26;
-                mul_a_70 = {{(HASH_MUL_A_W-QKV_W){buf0_33[QKV_W-1]}}, buf0_33};
-                mul_c_70 = -6'sd9;
-                mul_a_71 = {{(HASH_MUL_A_W-QKV_W){buf0_49[QKV_W-1]}}, buf0_49};
-                mul_c_71 = 6'sd10;
-                mul_a_72 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
-                mul_c_72 = 6'sd21;
-                mul_a_73 = {{(HASH_MUL_A_W-QKV_W){buf0_18[QKV_W-1]}}, buf0_18};
-                mul_c_73 = -6'sd26;
-                mul_a_74 = {{(HASH_MUL_A_W-QKV_W){buf0_34[QKV_W-1]}}, buf0_34};
-                mul_c_74 = -6'sd9;
-                mul_a_75 = {{(HASH_MUL_A_W-QKV_W){buf0_50[QKV_W-1]}}, buf0_50};
-                mul_c_75 = 6'sd10;
-                mul_a_76 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
-                mul_c_76 = 6'sd21;
-                mul_a_77 = {{(HASH_MUL_A_W-QKV_W){buf0_19[QKV_W-1]}}, buf0_19};
-                mul_c_77 = -6'sd26;
-                mul_a_78 = {{(HASH_MUL_A_W-QKV_W){buf0_35[QKV_W-1]}}, buf0_35};
-                mul_c_78 = -6'sd9;
-                mul_a_79 = {{(HASH_MUL_A_W-QKV_W){buf0_51[QKV_W-1]}}, buf0_51};
-                mul_c_79 = 6'sd10;
-                mul_a_80 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
-                mul_c_80 = 6'sd21;
-                mul_a_81 = {{(HASH_MUL_A_W-QKV_W){buf0_20[QKV_W-1]}}, buf0_20};
-                mul_c_81 = -6'sd26;
-                mul_a_82 = {{(HASH_MUL_A_W-QKV_W){buf0_36[QKV_W-1]}}, buf0_36};
-                mul_c_82 = -6'sd9;
-                mul_a_83 = {{(HASH_MUL_A_W-QKV_W){buf0_52[QKV_W-1]}}, buf0_52};
-                mul_c_83 = 6'sd10;
-                mul_a_84 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
-                mul_c_84 = 6'sd21;
-                mul_a_85 = {{(HASH_MUL_A_W-QKV_W){buf0_21[QKV_W-1]}}, buf0_21};
-                mul_c_85 = -6'sd26;
-                mul_a_86 = {{(HASH_MUL_A_W-QKV_W){buf0_37[QKV_W-1]}}, buf0_37};
-                mul_c_86 = -6'sd9;
-                mul_a_87 = {{(HASH_MUL_A_W-QKV_W){buf0_53[QKV_W-1]}}, buf0_53};
-                mul_c_87 = 6'sd10;
-                mul_a_88 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
-                mul_c_88 = 6'sd21;
-                mul_a_89 = {{(HASH_MUL_A_W-QKV_W){buf0_22[QKV_W-1]}}, buf0_22};
-                mul_c_89 = -6'sd26;
-                mul_a_90 = {{(HASH_MUL_A_W-QKV_W){buf0_38[QKV_W-1]}}, buf0_38};
-                mul_c_90 = -6'sd9;
-                mul_a_91 = {{(HASH_MUL_A_W-QKV_W){buf0_54[QKV_W-1]}}, buf0_54};
-                mul_c_91 = 6'sd10;
-                mul_a_92 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
-                mul_c_92 = 6'sd21;
-                mul_a_93 = {{(HASH_MUL_A_W-QKV_W){buf0_23[QKV_W-1]}}, buf0_23};
-                mul_c_93 = -6'sd26;
-                mul_a_94 = {{(HASH_MUL_A_W-QKV_W){buf0_39[QKV_W-1]}}, buf0_39};
-                mul_c_94 = -6'sd9;
-                mul_a_95 = {{(HASH_MUL_A_W-QKV_W){buf0_55[QKV_W-1]}}, buf0_55};
-                mul_c_95 = 6'sd10;
-                mul_a_96 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
-                mul_c_96 = 6'sd21;
-                mul_a_97 = {{(HASH_MUL_A_W-QKV_W){buf0_24[QKV_W-1]}}, buf0_24};
-                mul_c_97 = -6'sd26;
-                mul_a_98 = {{(HASH_MUL_A_W-QKV_W){buf0_40[QKV_W-1]}}, buf0_40};
-                mul_c_98 = -6'sd9;
-                mul_a_99 = {{(HASH_MUL_A_W-QKV_W){buf0_56[QKV_W-1]}}, buf0_56};
-                mul_c_99 = 6'sd10;
-                mul_a_100 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
-                mul_c_100 = 6'sd21;
-                mul_a_101 = {{(HASH_MUL_A_W-QKV_W){buf0_25[QKV_W-1]}}, buf0_25};
-                mul_c_101 = -6'sd26;
-                mul_a_102 = {{(HASH_MUL_A_W-QKV_W){buf0_41[QKV_W-1]}}, buf0_41};
-                mul_c_102 = -6'sd9;
-                mul_a_103 = {{(HASH_MUL_A_W-QKV_W){buf0_57[QKV_W-1]}}, buf0_57};
-                mul_c_103 = 6'sd10;
-                mul_a_104 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
-                mul_c_104 = 6'sd21;
-                mul_a_105 = {{(HASH_MUL_A_W-QKV_W){buf0_26[QKV_W-1]}}, buf0_26};
-                mul_c_105 = -6'sd26;
-                mul_a_106 = {{(HASH_MUL_A_W-QKV_W){buf0_42[QKV_W-1]}}, buf0_42};
-                mul_c_106 = -6'sd9;
-                mul_a_107 = {{(HASH_MUL_A_W-QKV_W){buf0_58[QKV_W-1]}}, buf0_58};
-                mul_c_107 = 6'sd10;
-                mul_a_108 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
-                mul_c_108 = 6'sd21;
-                mul_a_109 = {{(HASH_MUL_A_W-QKV_W){buf0_27[QKV_W-1]}}, buf0_27};
-                mul_c_109 = -6'sd26;
-                mul_a_110 = {{(HASH_MUL_A_W-QKV_W){buf0_43[QKV_W-1]}}, buf0_43};
-                mul_c_110 = -6'sd9;
-                mul_a_111 = {{(HASH_MUL_A_W-QKV_W){buf0_59[QKV_W-1]}}, buf0_59};
-                mul_c_111 = 6'sd10;
-                mul_a_112 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
-                mul_c_112 = 6'sd21;
-                mul_a_113 = {{(HASH_MUL_A_W-QKV_W){buf0_28[QKV_W-1]}}, buf0_28};
-                mul_c_113 = -6'sd26;
-                mul_a_114 = {{(HASH_MUL_A_W-QKV_W){buf0_44[QKV_W-1]}}, buf0_44};
-                mul_c_114 = -6'sd9;
-                mul_a_115 = {{(HASH_MUL_A_W-QKV_W){buf0_60[QKV_W-1]}}, buf0_60};
-                mul_c_115 = 6'sd10;
-                mul_a_116 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
-                mul_c_116 = 6'sd21;
-                mul_a_117 = {{(HASH_MUL_A_W-QKV_W){buf0_29[QKV_W-1]}}, buf0_29};
-                mul_c_117 = -6'sd26;
-                mul_a_118 = {{(HASH_MUL_A_W-QKV_W){buf0_45[QKV_W-1]}}, buf0_45};
-                mul_c_118 = -6'sd9;
-                mul_a_119 = {{(HASH_MUL_A_W-QKV_W){buf0_61[QKV_W-1]}}, buf0_61};
-                mul_c_119 = 6'sd10;
-                mul_a_120 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
-                mul_c_120 = 6'sd21;
-                mul_a_121 = {{(HASH_MUL_A_W-QKV_W){buf0_30[QKV_W-1]}}, buf0_30};
-                mul_c_121 = -6'sd26;
-                mul_a_122 = {{(HASH_MUL_A_W-QKV_W){buf0_46[QKV_W-1]}}, buf0_46};
-                mul_c_122 = -6'sd9;
-                mul_a_123 = {{(HASH_MUL_A_W-QKV_W){buf0_62[QKV_W-1]}}, buf0_62};
-                mul_c_123 = 6'sd10;
-                mul_a_124 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
-                mul_c_124 = 6'sd21;
-                mul_a_125 = {{(HASH_MUL_A_W-QKV_W){buf0_31[QKV_W-1]}}, buf0_31};
-                mul_c_125 = -6'sd26;
-                mul_a_126 = {{(HASH_MUL_A_W-QKV_W){buf0_47[QKV_W-1]}}, buf0_47};
-                mul_c_126 = -6'sd9;
-                mul_a_127 = {{(HASH_MUL_A_W-QKV_W){buf0_63[QKV_W-1]}}, buf0_63};
-                mul_c_127 = 6'sd10;
-                mul_a_128 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
-                mul_c_128 = 6'sd13;
-                mul_a_129 = {{(HASH_MUL_A_W-QKV_W){buf0_16[QKV_W-1]}}, buf0_16};
-                mul_c_129 = -6'sd5;
-                mul_a_130 = {{(HASH_MUL_A_W-QKV_W){buf0_32[QKV_W-1]}}, buf0_32};
-                mul_c_130 = 6'sd30;
-                mul_a_131 = {{(HASH_MUL_A_W-QKV_W){buf0_48[QKV_W-1]}}, buf0_48};
-                mul_c_131 = -6'sd13;
-                mul_a_132 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
-                mul_c_132 = 6'sd13;
-                mul_a_133 = {{(HASH_MUL_A_W-QKV_W){buf0_17[QKV_W-1]}}, buf0_17};
-                mul_c_133 = -6'sd5;
-                mul_a_134 = {{(HASH_MUL_A_W-QKV_W){buf0_33[QKV_W-1]}}, buf0_33};
-                mul_c_134 = 6'sd30;
-                mul_a_135 = {{(HASH_MUL_A_W-QKV_W){buf0_49[QKV_W-1]}}, buf0_49};
-                mul_c_135 = -6'sd13;
-                mul_a_136 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
-                mul_c_136 = 6'sd13;
-                mul_a_137 = {{(HASH_MUL_A_W-QKV_W){buf0_18[QKV_W-1]}}, buf0_18};
-                mul_c_137 = -6'sd5;
-                mul_a_138 = {{(HASH_MUL_A_W-QKV_W){buf0_34[QKV_W-1]}}, buf0_34};
-                mul_c_138 = 6'sd30;
-                mul_a_139 = {{(HASH_MUL_A_W-QKV_W){buf0_50[QKV_W-1]}}, buf0_50};
-                mul_c_139 = -6'sd13;
-                mul_a_140 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
-                mul_c_140 = 6'sd13;
-                mul_a_141 = {{(HASH_MUL_A_W-QKV_W){buf0_19[QKV_W-1]}}, buf0_19};
-                mul_c_141 = -6'sd5;
-                mul_a_142 = {{(HASH_MUL_A_W-QKV_W){buf0_35[QKV_W-1]}}, buf0_35};
-                mul_c_142 = 6'sd30;
-                mul_a_143 = {{(HASH_MUL_A_W-QKV_W){buf0_51[QKV_W-1]}}, buf0_51};
-                mul_c_143 = -6'sd13;
-                mul_a_144 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
-                mul_c_144 = 6'sd13;
-                mul_a_145 = {{(HASH_MUL_A_W-QKV_W){buf0_20[QKV_W-1]}}, buf0_20};
-                mul_c_145 = -6'sd5;
-                mul_a_146 = {{(HASH_MUL_A_W-QKV_W){buf0_36[QKV_W-1]}}, buf0_36};
-                mul_c_146 = 6'sd30;
-                mul_a_147 = {{(HASH_MUL_A_W-QKV_W){buf0_52[QKV_W-1]}}, buf0_52};
-                mul_c_147 = -6'sd13;
-                mul_a_148 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
-                mul_c_148 = 6'sd13;
-                mul_a_149 = {{(HASH_MUL_A_W-QKV_W){buf0_21[QKV_W-1]}}, buf0_21};
-                mul_c_149 = -6'sd5;
-                mul_a_150 = {{(HASH_MUL_A_W-QKV_W){buf0_37[QKV_W-1]}}, buf0_37};
-                mul_c_150 = 6'sd30;
-                mul_a_151 = {{(HASH_MUL_A_W-QKV_W){buf0_53[QKV_W-1]}}, buf0_53};
-                mul_c_151 = -6'sd13;
-                mul_a_152 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
-                mul_c_152 = 6'sd13;
-                mul_a_153 = {{(HASH_MUL_A_W-QKV_W){buf0_22[QKV_W-1]}}, buf0_22};
-                mul_c_153 = -6'sd5;
-                mul_a_154 = {{(HASH_MUL_A_W-QKV_W){buf0_38[QKV_W-1]}}, buf0_38};
-                mul_c_154 = 6'sd30;
-                mul_a_155 = {{(HASH_MUL_A_W-QKV_W){buf0_54[QKV_W-1]}}, buf0_54};
-                mul_c_155 = -6'sd13;
-                mul_a_156 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
-                mul_c_156 = 6'sd13;
-                mul_a_157 = {{(HASH_MUL_A_W-QKV_W){buf0_23[QKV_W-1]}}, buf0_23};
-                mul_c_157 = -6'sd5;
-                mul_a_158 = {{(HASH_MUL_A_W-QKV_W){buf0_39[QKV_W-1]}}, buf0_39};
-                mul_c_158 = 6'sd30;
-                mul_a_159 = {{(HASH_MUL_A_W-QKV_W){buf0_55[QKV_W-1]}}, buf0_55};
-                mul_c_159 = -6'sd13;
-                mul_a_160 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
-                mul_c_160 = 6'sd13;
-                mul_a_161 = {{(HASH_MUL_A_W-QKV_W){buf0_24[QKV_W-1]}}, buf0_24};
-                mul_c_161 = -6'sd5;
-                mul_a_162 = {{(HASH_MUL_A_W-QKV_W){buf0_40[QKV_W-1]}}, buf0_40};
-                mul_c_162 = 6'sd30;
-                mul_a_163 = {{(HASH_MUL_A_W-QKV_W){buf0_56[QKV_W-1]}}, buf0_56};
-                mul_c_163 = -6'sd13;
-                mul_a_164 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
-                mul_c_164 = 6'sd13;
-                mul_a_165 = {{(HASH_MUL_A_W-QKV_W){buf0_25[QKV_W-1]}}, buf0_25};
-                mul_c_165 = -6'sd5;
-                mul_a_166 = {{(HASH_MUL_A_W-QKV_W){buf0_41[QKV_W-1]}}, buf0_41};
-                mul_c_166 = 6'sd30;
-                mul_a_167 = {{(HASH_MUL_A_W-QKV_W){buf0_57[QKV_W-1]}}, buf0_57};
-                mul_c_167 = -6'sd13;
-                mul_a_168 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
-                mul_c_168 = 6'sd13;
-                mul_a_169 = {{(HASH_MUL_A_W-QKV_W){buf0_26[QKV_W-1]}}, buf0_26};
-                mul_c_169 = -6'sd5;
-                mul_a_170 = {{(HASH_MUL_A_W-QKV_W){buf0_42[QKV_W-1]}}, buf0_42};
-                mul_c_170 = 6'sd30;
-                mul_a_171 = {{(HASH_MUL_A_W-QKV_W){buf0_58[QKV_W-1]}}, buf0_58};
-                mul_c_171 = -6'sd13;
-                mul_a_172 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
-                mul_c_172 = 6'sd13;
-                mul_a_173 = {{(HASH_MUL_A_W-QKV_W){buf0_27[QKV_W-1]}}, buf0_27};
-                mul_c_173 = -6'sd5;
-                mul_a_174 = {{(HASH_MUL_A_W-QKV_W){buf0_43[QKV_W-1]}}, buf0_43};
-                mul_c_174 = 6'sd30;
-                mul_a_175 = {{(HASH_MUL_A_W-QKV_W){buf0_59[QKV_W-1]}}, buf0_59};
-                mul_c_175 = -6'sd13;
-                mul_a_176 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
-                mul_c_176 = 6'sd13;
-                mul_a_177 = {{(HASH_MUL_A_W-QKV_W){buf0_28[QKV_W-1]}}, buf0_28};
-                mul_c_177 = -6'sd5;
-                mul_a_178 = {{(HASH_MUL_A_W-QKV_W){buf0_44[QKV_W-1]}}, buf0_44};
-                mul_c_178 = 6'sd30;
-                mul_a_179 = {{(HASH_MUL_A_W-QKV_W){buf0_60[QKV_W-1]}}, buf0_60};
-                mul_c_179 = -6'sd13;
-                mul_a_180 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
-                mul_c_180 = 6'sd13;
-                mul_a_181 = {{(HASH_MUL_A_W-QKV_W){buf0_29[QKV_W-1]}}, buf0_29};
-                mul_c_181 = -6'sd5;
-                mul_a_182 = {{(HASH_MUL_A_W-QKV_W){buf0_45[QKV_W-1]}}, buf0_45};
-                mul_c_182 = 6'sd30;
-                mul_a_183 = {{(HASH_MUL_A_W-QKV_W){buf0_61[QKV_W-1]}}, buf0_61};
-                mul_c_183 = -6'sd13;
-                mul_a_184 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
-                mul_c_184 = 6'sd13;
-                mul_a_185 = {{(HASH_MUL_A_W-QKV_W){buf0_30[QKV_W-1]}}, buf0_30};
-                mul_c_185 = -6'sd5;
-                mul_a_186 = {{(HASH_MUL_A_W-QKV_W){buf0_46[QKV_W-1]}}, buf0_46};
-                mul_c_186 = 6'sd30;
-                mul_a_187 = {{(HASH_MUL_A_W-QKV_W){buf0_62[QKV_W-1]}}, buf0_62};
-                mul_c_187 = -6'sd13;
-                mul_a_188 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
-                mul_c_188 = 6'sd13;
-                mul_a_189 = {{(HASH_MUL_A_W-QKV_W){buf0_31[QKV_W-1]}}, buf0_31};
-                mul_c_189 = -6'sd5;
-                mul_a_190 = {{(HASH_MUL_A_W-QKV_W){buf0_47[QKV_W-1]}}, buf0_47};
-                mul_c_190 = 6'sd30;
-                mul_a_191 = {{(HASH_MUL_A_W-QKV_W){buf0_63[QKV_W-1]}}, buf0_63};
-                mul_c_191 = -6'sd13;
-                mul_a_192 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
-                mul_c_192 = 6'sd3;
-                mul_a_193 = {{(HASH_MUL_A_W-QKV_W){buf0_16[QKV_W-1]}}, buf0_16};
-                mul_c_193 = 6'sd9;
-                mul_a_194 = {{(HASH_MUL_A_W-QKV_W){buf0_32[QKV_W-1]}}, buf0_32};
-                mul_c_194 = 6'sd14;
-                mul_a_195 = {{(HASH_MUL_A_W-QKV_W){buf0_48[QKV_W-1]}}, buf0_48};
-                mul_c_195 = 6'sd31;
-                mul_a_196 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
-                mul_c_196 = 6'sd3;
-                mul_a_197 = {{(HASH_MUL_A_W-QKV_W){buf0_17[QKV_W-1]}}, buf0_17};
-                mul_c_197 = 6'sd9;
-                mul_a_198 = {{(HASH_MUL_A_W-QKV_W){buf0_33[QKV_W-1]}}, buf0_33};
-                mul_c_198 = 6'sd14;
-                mul_a_199 = {{(HASH_MUL_A_W-QKV_W){buf0_49[QKV_W-1]}}, buf0_49};
-                mul_c_199 = 6'sd31;
-                mul_a_200 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
-                mul_c_200 = 6'sd3;
-                mul_a_201 = {{(HASH_MUL_A_W-QKV_W){buf0_18[QKV_W-1]}}, buf0_18};
-                mul_c_201 = 6'sd9;
-                mul_a_202 = {{(HASH_MUL_A_W-QKV_W){buf0_34[QKV_W-1]}}, buf0_34};
-                mul_c_202 = 6'sd14;
-                mul_a_203 = {{(HASH_MUL_A_W-QKV_W){buf0_50[QKV_W-1]}}, buf0_50};
-                mul_c_203 = 6'sd31;
-                mul_a_204 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
-                mul_c_204 = 6'sd3;
-                mul_a_205 = {{(HASH_MUL_A_W-QKV_W){buf0_19[QKV_W-1]}}, buf0_19};
-                mul_c_205 = 6'sd9;
-                mul_a_206 = {{(HASH_MUL_A_W-QKV_W){buf0_35[QKV_W-1]}}, buf0_35};
-                mul_c_206 = 6'sd14;
-                mul_a_207 = {{(HASH_MUL_A_W-QKV_W){buf0_51[QKV_W-1]}}, buf0_51};
-                mul_c_207 = 6'sd31;
-                mul_a_208 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
-                mul_c_208 = 6'sd3;
-                mul_a_209 = {{(HASH_MUL_A_W-QKV_W){buf0_20[QKV_W-1]}}, buf0_20};
-                mul_c_209 = 6'sd9;
-                mul_a_210 = {{(HASH_MUL_A_W-QKV_W){buf0_36[QKV_W-1]}}, buf0_36};
-                mul_c_210 = 6'sd14;
-                mul_a_211 = {{(HASH_MUL_A_W-QKV_W){buf0_52[QKV_W-1]}}, buf0_52};
-                mul_c_211 = 6'sd31;
-                mul_a_212 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
-                mul_c_212 = 6'sd3;
-                mul_a_213 = {{(HASH_MUL_A_W-QKV_W){buf0_21[QKV_W-1]}}, buf0_21};
-                mul_c_213 = 6'sd9;
-                mul_a_214 = {{(HASH_MUL_A_W-QKV_W){buf0_37[QKV_W-1]}}, buf0_37};
-                mul_c_214 = 6'sd14;
-                mul_a_215 = {{(HASH_MUL_A_W-QKV_W){buf0_53[QKV_W-1]}}, buf0_53};
-                mul_c_215 = 6'sd31;
-                mul_a_216 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
-                mul_c_216 = 6'sd3;
-                mul_a_217 = {{(HASH_MUL_A_W-QKV_W){buf0_22[QKV_W-1]}}, buf0_22};
-                mul_c_217 = 6'sd9;
-                mul_a_218 = {{(HASH_MUL_A_W-QKV_W){buf0_38[QKV_W-1]}}, buf0_38};
-                mul_c_218 = 6'sd14;
-                mul_a_219 = {{(HASH_MUL_A_W-QKV_W){buf0_54[QKV_W-1]}}, buf0_54};
-                mul_c_219 = 6'sd31;
-                mul_a_220 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
-                mul_c_220 = 6'sd3;
-                mul_a_221 = {{(HASH_MUL_A_W-QKV_W){buf0_23[QKV_W-1]}}, buf0_23};
-                mul_c_221 = 6'sd9;
-                mul_a_222 = {{(HASH_MUL_A_W-QKV_W){buf0_39[QKV_W-1]}}, buf0_39};
-                mul_c_222 = 6'sd14;
-                mul_a_223 = {{(HASH_MUL_A_W-QKV_W){buf0_55[QKV_W-1]}}, buf0_55};
-                mul_c_223 = 6'sd31;
-                mul_a_224 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
-                mul_c_224 = 6'sd3;
-                mul_a_225 = {{(HASH_MUL_A_W-QKV_W){buf0_24[QKV_W-1]}}, buf0_24};
-                mul_c_225 = 6'sd9;
-                mul_a_226 = {{(HASH_MUL_A_W-QKV_W){buf0_40[QKV_W-1]}}, buf0_40};
-                mul_c_226 = 6'sd14;
-                mul_a_227 = {{(HASH_MUL_A_W-QKV_W){buf0_56[QKV_W-1]}}, buf0_56};
-                mul_c_227 = 6'sd31;
-                mul_a_228 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
-                mul_c_228 = 6'sd3;
-                mul_a_229 = {{(HASH_MUL_A_W-QKV_W){buf0_25[QKV_W-1]}}, buf0_25};
-                mul_c_229 = 6'sd9;
-                mul_a_230 = {{(HASH_MUL_A_W-QKV_W){buf0_41[QKV_W-1]}}, buf0_41};
-                mul_c_230 = 6'sd14;
-                mul_a_231 = {{(HASH_MUL_A_W-QKV_W){buf0_57[QKV_W-1]}}, buf0_57};
-                mul_c_231 = 6'sd31;
-                mul_a_232 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
-                mul_c_232 = 6'sd3;
-                mul_a_233 = {{(HASH_MUL_A_W-QKV_W){buf0_26[QKV_W-1]}}, buf0_26};
-                mul_c_233 = 6'sd9;
-                mul_a_234 = {{(HASH_MUL_A_W-QKV_W){buf0_42[QKV_W-1]}}, buf0_42};
-                mul_c_234 = 6'sd14;
-                mul_a_235 = {{(HASH_MUL_A_W-QKV_W){buf0_58[QKV_W-1]}}, buf0_58};
-                mul_c_235 = 6'sd31;
-                mul_a_236 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
-                mul_c_236 = 6'sd3;
-                mul_a_237 = {{(HASH_MUL_A_W-QKV_W){buf0_27[QKV_W-1]}}, buf0_27};
-                mul_c_237 = 6'sd9;
-                mul_a_238 = {{(HASH_MUL_A_W-QKV_W){buf0_43[QKV_W-1]}}, buf0_43};
-                mul_c_238 = 6'sd14;
-                mul_a_239 = {{(HASH_MUL_A_W-QKV_W){buf0_59[QKV_W-1]}}, buf0_59};
-                mul_c_239 = 6'sd31;
-                mul_a_240 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
-                mul_c_240 = 6'sd3;
-                mul_a_241 = {{(HASH_MUL_A_W-QKV_W){buf0_28[QKV_W-1]}}, buf0_28};
-                mul_c_241 = 6'sd9;
-                mul_a_242 = {{(HASH_MUL_A_W-QKV_W){buf0_44[QKV_W-1]}}, buf0_44};
-                mul_c_242 = 6'sd14;
-                mul_a_243 = {{(HASH_MUL_A_W-QKV_W){buf0_60[QKV_W-1]}}, buf0_60};
-                mul_c_243 = 6'sd31;
-                mul_a_244 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
-                mul_c_244 = 6'sd3;
-                mul_a_245 = {{(HASH_MUL_A_W-QKV_W){buf0_29[QKV_W-1]}}, buf0_29};
-                mul_c_245 = 6'sd9;
-                mul_a_246 = {{(HASH_MUL_A_W-QKV_W){buf0_45[QKV_W-1]}}, buf0_45};
-                mul_c_246 = 6'sd14;
-                mul_a_247 = {{(HASH_MUL_A_W-QKV_W){buf0_61[QKV_W-1]}}, buf0_61};
-                mul_c_247 = 6'sd31;
-                mul_a_248 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
-                mul_c_248 = 6'sd3;
-                mul_a_249 = {{(HASH_MUL_A_W-QKV_W){buf0_30[QKV_W-1]}}, buf0_30};
-                mul_c_249 = 6'sd9;
-                mul_a_250 = {{(HASH_MUL_A_W-QKV_W){buf0_46[QKV_W-1]}}, buf0_46};
-                mul_c_250 = 6'sd14;
-                mul_a_251 = {{(HASH_MUL_A_W-QKV_W){buf0_62[QKV_W-1]}}, buf0_62};
-                mul_c_251 = 6'sd31;
-                mul_a_252 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
-                mul_c_252 = 6'sd3;
-                mul_a_253 = {{(HASH_MUL_A_W-QKV_W){buf0_31[QKV_W-1]}}, buf0_31};
-                mul_c_253 = 6'sd9;
-                mul_a_254 = {{(HASH_MUL_A_W-QKV_W){buf0_47[QKV_W-1]}}, buf0_47};
-                mul_c_254 = 6'sd14;
-                mul_a_255 = {{(HASH_MUL_A_W-QKV_W){buf0_63[QKV_W-1]}}, buf0_63};
-                mul_c_255 = 6'sd31;
-            end
-            2'd1: begin // block 0, mode 1: buffer 1 -> buffer 2 [0..63]
-                mul_a_0 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_0[HASH_BUF1_W-1]}}, buf1_0};
-                mul_c_0 = -6'sd26;
-                mul_a_1 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_4[HASH_BUF1_W-1]}}, buf1_4};
-                mul_c_1 = 6'sd29;
-                mul_a_2 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_8[HASH_BUF1_W-1]}}, buf1_8};
-                mul_c_2 = 6'sd1;
-                mul_a_3 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_12[HASH_BUF1_W-1]}}, buf1_12};
-                mul_c_3 = -6'sd4;
-                mul_a_4 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_1[HASH_BUF1_W-1]}}, buf1_1};
-                mul_c_4 = -6'sd26;
-                mul_a_5 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_5[HASH_BUF1_W-1]}}, buf1_5};
-                mul_c_5 = 6'sd29;
-                mul_a_6 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_9[HASH_BUF1_W-1]}}, buf1_9};
-                mul_c_6 = 6'sd1;
-                mul_a_7 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_13[HASH_BUF1_W-1]}}, buf1_13};
-                mul_c_7 = -6'sd4;
-                mul_a_8 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_2[HASH_BUF1_W-1]}}, buf1_2};
-                mul_c_8 = -6'sd26;
-                mul_a_9 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_6[HASH_BUF1_W-1]}}, buf1_6};
-                mul_c_9 = 6'sd29;
-                mul_a_10 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_10[HASH_BUF1_W-1]}}, buf1_10};
-                mul_c_10 = 6'sd1;
-                mul_a_11 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_14[HASH_BUF1_W-1]}}, buf1_14};
-                mul_c_11 = -6'sd4;
-                mul_a_12 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_3[HASH_BUF1_W-1]}}, buf1_3};
-                mul_c_12 = -6'sd26;
-                mul_a_13 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_7[HASH_BUF1_W-1]}}, buf1_7};
-                mul_c_13 = 6'sd29;
-                mul_a_14 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_11[HASH_BUF1_W-1]}}, buf1_11};
-                mul_c_14 = 6'sd1;
-                mul_a_15 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_15[HASH_BUF1_W-1]}}, buf1_15};
-                mul_c_15 = -6'sd4;
-                mul_a_16 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_0[HASH_BUF1_W-1]}}, buf1_0};
-                mul_c_16 = -6'sd3;
-                mul_a_17 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_4[HASH_BUF1_W-1]}}, buf1_4};
-                mul_c_17 = 6'sd1;
-                mul_a_18 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_8[HASH_BUF1_W-1]}}, buf1_8};
-                mul_c_18 = 6'sd31;
-                mul_a_19 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_12[HASH_BUF1_W-1]}}, buf1_12};
-                mul_c_19 = 6'sd25;
-                mul_a_20 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_1[HASH_BUF1_W-1]}}, buf1_1};
-                mul_c_20 = -6'sd3;
-                mul_a_21 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_5[HASH_BUF1_W-1]}}, buf1_5};
-                mul_c_21 = 6'sd1;
-                mul_a_22 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_9[HASH_BUF1_W-1]}}, buf1_9};
-                mul_c_22 = 6'sd31;
-                mul_a_23 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_13[HASH_BUF1_W-1]}}, buf1_13};
-                mul_c_23 = 6'sd25;
-                mul_a_24 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_2[HASH_BUF1_W-1]}}, buf1_2};
-                mul_c_24 = -6'sd3;
-                mul_a_25 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_6[HASH_BUF1_W-1]}}, buf1_6};
-                mul_c_25 = 6'sd1;
-                mul_a_26 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_10[HASH_BUF1_W-1]}}, buf1_10};
-                mul_c_26 = 6'sd31;
-                mul_a_27 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_14[HASH_BUF1_W-1]}}, buf1_14};
-                mul_c_27 = 6'sd25;
-                mul_a_28 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_3[HASH_BUF1_W-1]}}, buf1_3};
-                mul_c_28 = -6'sd3;
-                mul_a_29 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_7[HASH_BUF1_W-1]}}, buf1_7};
-                mul_c_29 = 6'sd1;
-                mul_a_30 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_11[HASH_BUF1_W-1]}}, buf1_11};
-                mul_c_30 = 6'sd31;
-                mul_a_31 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_15[HASH_BUF1_W-1]}}, buf1_15};
-                mul_c_31 = 6'sd25;
-                mul_a_32 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_0[HASH_BUF1_W-1]}}, buf1_0};
-                mul_c_32 = 6'sd26;
-                mul_a_33 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_4[HASH_BUF1_W-1]}}, buf1_4};
-                mul_c_33 = 6'sd25;
-                mul_a_34 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_8[HASH_BUF1_W-1]}}, buf1_8};
-                mul_c_34 = -6'sd9;
-                mul_a_35 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_12[HASH_BUF1_W-1]}}, buf1_12};
-                mul_c_35 = 6'sd14;
-                mul_a_36 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_1[HASH_BUF1_W-1]}}, buf1_1};
-                mul_c_36 = 6'sd26;
-                mul_a_37 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_5[HASH_BUF1_W-1]}}, buf1_5};
-                mul_c_37 = 6'sd25;
-                mul_a_38 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_9[HASH_BUF1_W-1]}}, buf1_9};
-                mul_c_38 = -6'sd9;
-                mul_a_39 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_13[HASH_BUF1_W-1]}}, buf1_13};
-                mul_c_39 = 6'sd14;
-                mul_a_40 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_2[HASH_BUF1_W-1]}}, buf1_2};
-                mul_c_40 = 6'sd26;
-                mul_a_41 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_6[HASH_BUF1_W-1]}}, buf1_6};
-                mul_c_41 = 6'sd25;
-                mul_a_42 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_10[HASH_BUF1_W-1]}}, buf1_10};
-                mul_c_42 = -6'sd9;
-                mul_a_43 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_14[HASH_BUF1_W-1]}}, buf1_14};
-                mul_c_43 = 6'sd14;
-                mul_a_44 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_3[HASH_BUF1_W-1]}}, buf1_3};
-                mul_c_44 = 6'sd26;
-                mul_a_45 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_7[HASH_BUF1_W-1]}}, buf1_7};
-                mul_c_45 = 6'sd25;
-                mul_a_46 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_11[HASH_BUF1_W-1]}}, buf1_11};
-                mul_c_46 = -6'sd9;
-                mul_a_47 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_15[HASH_BUF1_W-1]}}, buf1_15};
-                mul_c_47 = 6'sd14;
-                mul_a_48 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_0[HASH_BUF1_W-1]}}, buf1_0};
-                mul_c_48 = 6'sd15;
-                mul_a_49 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_4[HASH_BUF1_W-1]}}, buf1_4};
-                mul_c_49 = 6'sd9;
-                mul_a_50 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_8[HASH_BUF1_W-1]}}, buf1_8};
-                mul_c_50 = 6'sd23;
-                mul_a_51 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_12[HASH_BUF1_W-1]}}, buf1_12};
-                mul_c_51 = -6'sd28;
-                mul_a_52 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_1[HASH_BUF1_W-1]}}, buf1_1};
-                mul_c_52 = 6'sd15;
-                mul_a_53 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_5[HASH_BUF1_W-1]}}, buf1_5};
-                mul_c_53 = 6'sd9;
-                mul_a_54 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_9[HASH_BUF1_W-1]}}, buf1_9};
-                mul_c_54 = 6'sd23;
-                mul_a_55 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_13[HASH_BUF1_W-1]}}, buf1_13};
-                mul_c_55 = -6'sd28;
-                mul_a_56 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_2[HASH_BUF1_W-1]}}, buf1_2};
-                mul_c_56 = 6'sd15;
-                mul_a_57 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_6[HASH_BUF1_W-1]}}, buf1_6};
-                mul_c_57 = 6'sd9;
-                mul_a_58 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_10[HASH_BUF1_W-1]}}, buf1_10};
-                mul_c_58 = 6'sd23;
-                mul_a_59 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_14[HASH_BUF1_W-1]}}, buf1_14};
-                mul_c_59 = -6'sd28;
-                mul_a_60 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_3[HASH_BUF1_W-1]}}, buf1_3};
-                mul_c_60 = 6'sd15;
-                mul_a_61 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_7[HASH_BUF1_W-1]}}, buf1_7};
-                mul_c_61 = 6'sd9;
-                mul_a_62 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_11[HASH_BUF1_W-1]}}, buf1_11};
-                mul_c_62 = 6'sd23;
-                mul_a_63 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_15[HASH_BUF1_W-1]}}, buf1_15};
-                mul_c_63 = -6'sd28;
-                mul_a_64 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_16[HASH_BUF1_W-1]}}, buf1_16};
-                mul_c_64 = -6'sd26;
-                mul_a_65 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_20[HASH_BUF1_W-1]}}, buf1_20};
-                mul_c_65 = 6'sd29;
-                mul_a_66 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_24[HASH_BUF1_W-1]}}, buf1_24};
-                mul_c_66 = 6'sd1;
-                mul_a_67 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_28[HASH_BUF1_W-1]}}, buf1_28};
-                mul_c_67 = -6'sd4;
-                mul_a_68 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_17[HASH_BUF1_W-1]}}, buf1_17};
-                mul_c_68 = -6'sd26;
-                mul_a_69 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_21[HASH_BUF1_W-1]}}, buf1_21};
-                mul_c_69 = 6'sd29;
-                mul_a_70 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_25[HASH_BUF1_W-1]}}, buf1_25};
-                mul_c_70 = 6'sd1;
-                mul_a_71 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_29[HASH_BUF1_W-1]}}, buf1_29};
-                mul_c_71 = -6'sd4;
-                mul_a_72 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_18[HASH_BUF1_W-1]}}, buf1_18};
-                mul_c_72 = -6'sd26;
-                mul_a_73 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_22[HASH_BUF1_W-1]}}, buf1_22};
-                mul_c_73 = 6'sd29;
-                mul_a_74 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_26[HASH_BUF1_W-1]}}, buf1_26};
-                mul_c_74 = 6'sd1;
-                mul_a_75 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_30[HASH_BUF1_W-1]}}, buf1_30};
-                mul_c_75 = -6'sd4;
-                mul_a_76 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_19[HASH_BUF1_W-1]}}, buf1_19};
-                mul_c_76 = -6'sd26;
-                mul_a_77 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_23[HASH_BUF1_W-1]}}, buf1_23};
-                mul_c_77 = 6'sd29;
-                mul_a_78 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_27[HASH_BUF1_W-1]}}, buf1_27};
-                mul_c_78 = 6'sd1;
-                mul_a_79 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_31[HASH_BUF1_W-1]}}, buf1_31};
-                mul_c_79 = -6'sd4;
-                mul_a_80 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_16[HASH_BUF1_W-1]}}, buf1_16};
-                mul_c_80 = -6'sd3;
-                mul_a_81 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_20[HASH_BUF1_W-1]}}, buf1_20};
-                mul_c_81 = 6'sd1;
-                mul_a_82 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_24[HASH_BUF1_W-1]}}, buf1_24};
-                mul_c_82 = 6'sd31;
-                mul_a_83 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_28[HASH_BUF1_W-1]}}, buf1_28};
-                mul_c_83 = 6'sd25;
-                mul_a_84 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_17[HASH_BUF1_W-1]}}, buf1_17};
-                mul_c_84 = -6'sd3;
-                mul_a_85 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_21[HASH_BUF1_W-1]}}, buf1_21};
-                mul_c_85 = 6'sd1;
-                mul_a_86 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_25[HASH_BUF1_W-1]}}, buf1_25};
-                mul_c_86 = 6'sd31;
-                mul_a_87 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_29[HASH_BUF1_W-1]}}, buf1_29};
-                mul_c_87 = 6'sd25;
-                mul_a_88 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_18[HASH_BUF1_W-1]}}, buf1_18};
-                mul_c_88 = -6'sd3;
-                mul_a_89 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_22[HASH_BUF1_W-1]}}, buf1_22};
-                mul_c_89 = 6'sd1;
-                mul_a_90 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_26[HASH_BUF1_W-1]}}, buf1_26};
-                mul_c_90 = 6'sd31;
-                mul_a_91 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_30[HASH_BUF1_W-1]}}, buf1_30};
-                mul_c_91 = 6'sd25;
-                mul_a_92 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_19[HASH_BUF1_W-1]}}, buf1_19};
-                mul_c_92 = -6'sd3;
-                mul_a_93 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_23[HASH_BUF1_W-1]}}, buf1_23};
-                mul_c_93 = 6'sd1;
-                mul_a_94 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_27[HASH_BUF1_W-1]}}, buf1_27};
-                mul_c_94 = 6'sd31;
-                mul_a_95 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_31[HASH_BUF1_W-1]}}, buf1_31};
-                mul_c_95 = 6'sd25;
-                mul_a_96 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_16[HASH_BUF1_W-1]}}, buf1_16};
-                mul_c_96 = 6'sd26;
-                mul_a_97 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_20[HASH_BUF1_W-1]}}, buf1_20};
-                mul_c_97 = 6'sd25;
-                mul_a_98 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_24[HASH_BUF1_W-1]}}, buf1_24};
-                mul_c_98 = -6'sd9;
-                mul_a_99 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_28[HASH_BUF1_W-1]}}, buf1_28};
-                mul_c_99 = 6'sd14;
-                mul_a_100 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_17[HASH_BUF1_W-1]}}, buf1_17};
-                mul_c_100 = 6'sd26;
-                mul_a_101 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_21[HASH_BUF1_W-1]}}, buf1_21};
-                mul_c_101 = 6'sd25;
-                mul_a_102 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_25[HASH_BUF1_W-1]}}, buf1_25};
-                mul_c_102 = -6'sd9;
-                mul_a_103 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_29[HASH_BUF1_W-1]}}, buf1_29};
-                mul_c_103 = 6'sd14;
-                mul_a_104 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_18[HASH_BUF1_W-1]}}, buf1_18};
-                mul_c_104 = 6'sd26;
-                mul_a_105 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_22[HASH_BUF1_W-1]}}, buf1_22};
-                mul_c_105 = 6'sd25;
-                mul_a_106 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_26[HASH_BUF1_W-1]}}, buf1_26};
-                mul_c_106 = -6'sd9;
-                mul_a_107 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_30[HASH_BUF1_W-1]}}, buf1_30};
-                mul_c_107 = 6'sd14;
-                mul_a_108 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_19[HASH_BUF1_W-1]}}, buf1_19};
-                mul_c_108 = 6'sd26;
-                mul_a_109 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_23[HASH_BUF1_W-1]}}, buf1_23};
-                mul_c_109 = 6'sd25;
-                mul_a_110 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_27[HASH_BUF1_W-1]}}, buf1_27};
-                mul_c_110 = -6'sd9;
-                mul_a_111 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_31[HASH_BUF1_W-1]}}, buf1_31};
-                mul_c_111 = 6'sd14;
-                mul_a_112 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_16[HASH_BUF1_W-1]}}, buf1_16};
-                mul_c_112 = 6'sd15;
-                mul_a_113 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_20[HASH_BUF1_W-1]}}, buf1_20};
-                mul_c_113 = 6'sd9;
-                mul_a_114 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_24[HASH_BUF1_W-1]}}, buf1_24};
-                mul_c_114 = 6'sd23;
-                mul_a_115 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_28[HASH_BUF1_W-1]}}, buf1_28};
-                mul_c_115 = -6'sd28;
-                mul_a_116 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_17[HASH_BUF1_W-1]}}, buf1_17};
-                mul_c_116 = 6'sd15;
-                mul_a_117 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_21[HASH_BUF1_W-1]}}, buf1_21};
-                mul_c_117 = 6'sd9;
-                mul_a_118 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_25[HASH_BUF1_W-1]}}, buf1_25};
-                mul_c_118 = 6'sd23;
-                mul_a_119 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_29[HASH_BUF1_W-1]}}, buf1_29};
-                mul_c_119 = -6'sd28;
-                mul_a_120 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_18[HASH_BUF1_W-1]}}, buf1_18};
-                mul_c_120 = 6'sd15;
-                mul_a_121 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_22[HASH_BUF1_W-1]}}, buf1_22};
-                mul_c_121 = 6'sd9;
-                mul_a_122 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_26[HASH_BUF1_W-1]}}, buf1_26};
-                mul_c_122 = 6'sd23;
-                mul_a_123 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_30[HASH_BUF1_W-1]}}, buf1_30};
-                mul_c_123 = -6'sd28;
-                mul_a_124 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_19[HASH_BUF1_W-1]}}, buf1_19};
-                mul_c_124 = 6'sd15;
-                mul_a_125 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_23[HASH_BUF1_W-1]}}, buf1_23};
-                mul_c_125 = 6'sd9;
-                mul_a_126 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_27[HASH_BUF1_W-1]}}, buf1_27};
-                mul_c_126 = 6'sd23;
-                mul_a_127 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_31[HASH_BUF1_W-1]}}, buf1_31};
-                mul_c_127 = -6'sd28;
-                mul_a_128 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_32[HASH_BUF1_W-1]}}, buf1_32};
-                mul_c_128 = -6'sd26;
-                mul_a_129 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_36[HASH_BUF1_W-1]}}, buf1_36};
-                mul_c_129 = 6'sd29;
-                mul_a_130 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_40[HASH_BUF1_W-1]}}, buf1_40};
-                mul_c_130 = 6'sd1;
-                mul_a_131 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_44[HASH_BUF1_W-1]}}, buf1_44};
-                mul_c_131 = -6'sd4;
-                mul_a_132 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_33[HASH_BUF1_W-1]}}, buf1_33};
-                mul_c_132 = -6'sd26;
-                mul_a_133 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_37[HASH_BUF1_W-1]}}, buf1_37};
-                mul_c_133 = 6'sd29;
-                mul_a_134 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_41[HASH_BUF1_W-1]}}, buf1_41};
-                mul_c_134 = 6'sd1;
-                mul_a_135 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_45[HASH_BUF1_W-1]}}, buf1_45};
-                mul_c_135 = -6'sd4;
-                mul_a_136 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_34[HASH_BUF1_W-1]}}, buf1_34};
-                mul_c_136 = -6'sd26;
-                mul_a_137 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_38[HASH_BUF1_W-1]}}, buf1_38};
-                mul_c_137 = 6'sd29;
-                mul_a_138 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_42[HASH_BUF1_W-1]}}, buf1_42};
-                mul_c_138 = 6'sd1;
-                mul_a_139 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_46[HASH_BUF1_W-1]}}, buf1_46};
-                mul_c_139 = -6'sd4;
-                mul_a_140 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_35[HASH_BUF1_W-1]}}, buf1_35};
-                mul_c_140 = -6'sd26;
-                mul_a_141 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_39[HASH_BUF1_W-1]}}, buf1_39};
-                mul_c_141 = 6'sd29;
-                mul_a_142 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_43[HASH_BUF1_W-1]}}, buf1_43};
-                mul_c_142 = 6'sd1;
-                mul_a_143 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_47[HASH_BUF1_W-1]}}, buf1_47};
-                mul_c_143 = -6'sd4;
-                mul_a_144 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_32[HASH_BUF1_W-1]}}, buf1_32};
-                mul_c_144 = -6'sd3;
-                mul_a_145 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_36[HASH_BUF1_W-1]}}, buf1_36};
-                mul_c_145 = 6'sd1;
-                mul_a_146 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_40[HASH_BUF1_W-1]}}, buf1_40};
-                mul_c_146 = 6'sd31;
-                mul_a_147 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_44[HASH_BUF1_W-1]}}, buf1_44};
-                mul_c_147 = 6'sd25;
-                mul_a_148 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_33[HASH_BUF1_W-1]}}, buf1_33};
-                mul_c_148 = -6'sd3;
-                mul_a_149 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_37[HASH_BUF1_W-1]}}, buf1_37};
-                mul_c_149 = 6'sd1;
-                mul_a_150 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_41[HASH_BUF1_W-1]}}, buf1_41};
-                mul_c_150 = 6'sd31;
-                mul_a_151 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_45[HASH_BUF1_W-1]}}, buf1_45};
-                mul_c_151 = 6'sd25;
-                mul_a_152 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_34[HASH_BUF1_W-1]}}, buf1_34};
-                mul_c_152 = -6'sd3;
-                mul_a_153 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_38[HASH_BUF1_W-1]}}, buf1_38};
-                mul_c_153 = 6'sd1;
-                mul_a_154 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_42[HASH_BUF1_W-1]}}, buf1_42};
-                mul_c_154 = 6'sd31;
-                mul_a_155 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_46[HASH_BUF1_W-1]}}, buf1_46};
-                mul_c_155 = 6'sd25;
-                mul_a_156 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_35[HASH_BUF1_W-1]}}, buf1_35};
-                mul_c_156 = -6'sd3;
-                mul_a_157 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_39[HASH_BUF1_W-1]}}, buf1_39};
-                mul_c_157 = 6'sd1;
-                mul_a_158 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_43[HASH_BUF1_W-1]}}, buf1_43};
-                mul_c_158 = 6'sd31;
-                mul_a_159 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_47[HASH_BUF1_W-1]}}, buf1_47};
-                mul_c_159 = 6'sd25;
-                mul_a_160 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_32[HASH_BUF1_W-1]}}, buf1_32};
-                mul_c_160 = 6'sd26;
-                mul_a_161 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_36[HASH_BUF1_W-1]}}, buf1_36};
-                mul_c_161 = 6'sd25;
-                mul_a_162 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_40[HASH_BUF1_W-1]}}, buf1_40};
-                mul_c_162 = -6'sd9;
-                mul_a_163 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_44[HASH_BUF1_W-1]}}, buf1_44};
-                mul_c_163 = 6'sd14;
-                mul_a_164 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_33[HASH_BUF1_W-1]}}, buf1_33};
-                mul_c_164 = 6'sd26;
-                mul_a_165 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_37[HASH_BUF1_W-1]}}, buf1_37};
-                mul_c_165 = 6'sd25;
-                mul_a_166 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_41[HASH_BUF1_W-1]}}, buf1_41};
-                mul_c_166 = -6'sd9;
-                mul_a_167 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_45[HASH_BUF1_W-1]}}, buf1_45};
-                mul_c_167 = 6'sd14;
-                mul_a_168 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_34[HASH_BUF1_W-1]}}, buf1_34};
-                mul_c_168 = 6'sd26;
-                mul_a_169 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_38[HASH_BUF1_W-1]}}, buf1_38};
-                mul_c_169 = 6'sd25;
-                mul_a_170 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_42[HASH_BUF1_W-1]}}, buf1_42};
-                mul_c_170 = -6'sd9;
-                mul_a_171 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_46[HASH_BUF1_W-1]}}, buf1_46};
-                mul_c_171 = 6'sd14;
-                mul_a_172 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_35[HASH_BUF1_W-1]}}, buf1_35};
-                mul_c_172 = 6'sd26;
-                mul_a_173 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_39[HASH_BUF1_W-1]}}, buf1_39};
-                mul_c_173 = 6'sd25;
-                mul_a_174 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_43[HASH_BUF1_W-1]}}, buf1_43};
-                mul_c_174 = -6'sd9;
-                mul_a_175 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_47[HASH_BUF1_W-1]}}, buf1_47};
-                mul_c_175 = 6'sd14;
-                mul_a_176 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_32[HASH_BUF1_W-1]}}, buf1_32};
-                mul_c_176 = 6'sd15;
-                mul_a_177 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_36[HASH_BUF1_W-1]}}, buf1_36};
-                mul_c_177 = 6'sd9;
-                mul_a_178 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_40[HASH_BUF1_W-1]}}, buf1_40};
-                mul_c_178 = 6'sd23;
-                mul_a_179 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_44[HASH_BUF1_W-1]}}, buf1_44};
-                mul_c_179 = -6'sd28;
-                mul_a_180 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_33[HASH_BUF1_W-1]}}, buf1_33};
-                mul_c_180 = 6'sd15;
-                mul_a_181 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_37[HASH_BUF1_W-1]}}, buf1_37};
-                mul_c_181 = 6'sd9;
-                mul_a_182 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_41[HASH_BUF1_W-1]}}, buf1_41};
-                mul_c_182 = 6'sd23;
-                mul_a_183 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_45[HASH_BUF1_W-1]}}, buf1_45};
-                mul_c_183 = -6'sd28;
-                mul_a_184 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_34[HASH_BUF1_W-1]}}, buf1_34};
-                mul_c_184 = 6'sd15;
-                mul_a_185 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_38[HASH_BUF1_W-1]}}, buf1_38};
-                mul_c_185 = 6'sd9;
-                mul_a_186 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_42[HASH_BUF1_W-1]}}, buf1_42};
-                mul_c_186 = 6'sd23;
-                mul_a_187 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_46[HASH_BUF1_W-1]}}, buf1_46};
-                mul_c_187 = -6'sd28;
-                mul_a_188 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_35[HASH_BUF1_W-1]}}, buf1_35};
-                mul_c_188 = 6'sd15;
-                mul_a_189 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_39[HASH_BUF1_W-1]}}, buf1_39};
-                mul_c_189 = 6'sd9;
-                mul_a_190 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_43[HASH_BUF1_W-1]}}, buf1_43};
-                mul_c_190 = 6'sd23;
-                mul_a_191 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_47[HASH_BUF1_W-1]}}, buf1_47};
-                mul_c_191 = -6'sd28;
-                mul_a_192 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_48[HASH_BUF1_W-1]}}, buf1_48};
-                mul_c_192 = -6'sd26;
-                mul_a_193 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_52[HASH_BUF1_W-1]}}, buf1_52};
-                mul_c_193 = 6'sd29;
-                mul_a_194 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_56[HASH_BUF1_W-1]}}, buf1_56};
-                mul_c_194 = 6'sd1;
-                mul_a_195 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_60[HASH_BUF1_W-1]}}, buf1_60};
-                mul_c_195 = -6'sd4;
-                mul_a_196 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_49[HASH_BUF1_W-1]}}, buf1_49};
-                mul_c_196 = -6'sd26;
-                mul_a_197 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_53[HASH_BUF1_W-1]}}, buf1_53};
-                mul_c_197 = 6'sd29;
-                mul_a_198 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_57[HASH_BUF1_W-1]}}, buf1_57};
-                mul_c_198 = 6'sd1;
-                mul_a_199 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_61[HASH_BUF1_W-1]}}, buf1_61};
-                mul_c_199 = -6'sd4;
-                mul_a_200 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_50[HASH_BUF1_W-1]}}, buf1_50};
-                mul_c_200 = -6'sd26;
-                mul_a_201 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_54[HASH_BUF1_W-1]}}, buf1_54};
-                mul_c_201 = 6'sd29;
-                mul_a_202 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_58[HASH_BUF1_W-1]}}, buf1_58};
-                mul_c_202 = 6'sd1;
-                mul_a_203 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_62[HASH_BUF1_W-1]}}, buf1_62};
-                mul_c_203 = -6'sd4;
-                mul_a_204 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_51[HASH_BUF1_W-1]}}, buf1_51};
-                mul_c_204 = -6'sd26;
-                mul_a_205 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_55[HASH_BUF1_W-1]}}, buf1_55};
-                mul_c_205 = 6'sd29;
-                mul_a_206 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_59[HASH_BUF1_W-1]}}, buf1_59};
-                mul_c_206 = 6'sd1;
-                mul_a_207 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_63[HASH_BUF1_W-1]}}, buf1_63};
-                mul_c_207 = -6'sd4;
-                mul_a_208 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_48[HASH_BUF1_W-1]}}, buf1_48};
-                mul_c_208 = -6'sd3;
-                mul_a_209 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_52[HASH_BUF1_W-1]}}, buf1_52};
-                mul_c_209 = 6'sd1;
-                mul_a_210 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_56[HASH_BUF1_W-1]}}, buf1_56};
-                mul_c_210 = 6'sd31;
-                mul_a_211 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_60[HASH_BUF1_W-1]}}, buf1_60};
-                mul_c_211 = 6'sd25;
-                mul_a_212 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_49[HASH_BUF1_W-1]}}, buf1_49};
-                mul_c_212 = -6'sd3;
-                mul_a_213 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_53[HASH_BUF1_W-1]}}, buf1_53};
-                mul_c_213 = 6'sd1;
-                mul_a_214 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_57[HASH_BUF1_W-1]}}, buf1_57};
-                mul_c_214 = 6'sd31;
-                mul_a_215 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_61[HASH_BUF1_W-1]}}, buf1_61};
-                mul_c_215 = 6'sd25;
-                mul_a_216 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_50[HASH_BUF1_W-1]}}, buf1_50};
-                mul_c_216 = -6'sd3;
-                mul_a_217 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_54[HASH_BUF1_W-1]}}, buf1_54};
-                mul_c_217 = 6'sd1;
-                mul_a_218 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_58[HASH_BUF1_W-1]}}, buf1_58};
-                mul_c_218 = 6'sd31;
-                mul_a_219 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_62[HASH_BUF1_W-1]}}, buf1_62};
-                mul_c_219 = 6'sd25;
-                mul_a_220 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_51[HASH_BUF1_W-1]}}, buf1_51};
-                mul_c_220 = -6'sd3;
-                mul_a_221 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_55[HASH_BUF1_W-1]}}, buf1_55};
-                mul_c_221 = 6'sd1;
-                mul_a_222 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_59[HASH_BUF1_W-1]}}, buf1_59};
-                mul_c_222 = 6'sd31;
-                mul_a_223 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_63[HASH_BUF1_W-1]}}, buf1_63};
-                mul_c_223 = 6'sd25;
-                mul_a_224 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_48[HASH_BUF1_W-1]}}, buf1_48};
-                mul_c_224 = 6'sd26;
-                mul_a_225 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_52[HASH_BUF1_W-1]}}, buf1_52};
-                mul_c_225 = 6'sd25;
-                mul_a_226 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_56[HASH_BUF1_W-1]}}, buf1_56};
-                mul_c_226 = -6'sd9;
-                mul_a_227 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_60[HASH_BUF1_W-1]}}, buf1_60};
-                mul_c_227 = 6'sd14;
-                mul_a_228 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_49[HASH_BUF1_W-1]}}, buf1_49};
-                mul_c_228 = 6'sd26;
-                mul_a_229 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_53[HASH_BUF1_W-1]}}, buf1_53};
-                mul_c_229 = 6'sd25;
-                mul_a_230 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_57[HASH_BUF1_W-1]}}, buf1_57};
-                mul_c_230 = -6'sd9;
-                mul_a_231 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_61[HASH_BUF1_W-1]}}, buf1_61};
-                mul_c_231 = 6'sd14;
-                mul_a_232 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_50[HASH_BUF1_W-1]}}, buf1_50};
-                mul_c_232 = 6'sd26;
-                mul_a_233 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_54[HASH_BUF1_W-1]}}, buf1_54};
-                mul_c_233 = 6'sd25;
-                mul_a_234 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_58[HASH_BUF1_W-1]}}, buf1_58};
-                mul_c_234 = -6'sd9;
-                mul_a_235 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_62[HASH_BUF1_W-1]}}, buf1_62};
-                mul_c_235 = 6'sd14;
-                mul_a_236 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_51[HASH_BUF1_W-1]}}, buf1_51};
-                mul_c_236 = 6'sd26;
-                mul_a_237 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_55[HASH_BUF1_W-1]}}, buf1_55};
-                mul_c_237 = 6'sd25;
-                mul_a_238 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_59[HASH_BUF1_W-1]}}, buf1_59};
-                mul_c_238 = -6'sd9;
-                mul_a_239 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_63[HASH_BUF1_W-1]}}, buf1_63};
-                mul_c_239 = 6'sd14;
-                mul_a_240 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_48[HASH_BUF1_W-1]}}, buf1_48};
-                mul_c_240 = 6'sd15;
-                mul_a_241 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_52[HASH_BUF1_W-1]}}, buf1_52};
-                mul_c_241 = 6'sd9;
-                mul_a_242 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_56[HASH_BUF1_W-1]}}, buf1_56};
-                mul_c_242 = 6'sd23;
-                mul_a_243 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_60[HASH_BUF1_W-1]}}, buf1_60};
-                mul_c_243 = -6'sd28;
-                mul_a_244 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_49[HASH_BUF1_W-1]}}, buf1_49};
-                mul_c_244 = 6'sd15;
-                mul_a_245 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_53[HASH_BUF1_W-1]}}, buf1_53};
-                mul_c_245 = 6'sd9;
-                mul_a_246 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_57[HASH_BUF1_W-1]}}, buf1_57};
-                mul_c_246 = 6'sd23;
-                mul_a_247 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_61[HASH_BUF1_W-1]}}, buf1_61};
-                mul_c_247 = -6'sd28;
-                mul_a_248 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_50[HASH_BUF1_W-1]}}, buf1_50};
-                mul_c_248 = 6'sd15;
-                mul_a_249 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_54[HASH_BUF1_W-1]}}, buf1_54};
-                mul_c_249 = 6'sd9;
-                mul_a_250 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_58[HASH_BUF1_W-1]}}, buf1_58};
-                mul_c_250 = 6'sd23;
-                mul_a_251 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_62[HASH_BUF1_W-1]}}, buf1_62};
-                mul_c_251 = -6'sd28;
-                mul_a_252 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_51[HASH_BUF1_W-1]}}, buf1_51};
-                mul_c_252 = 6'sd15;
-                mul_a_253 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_55[HASH_BUF1_W-1]}}, buf1_55};
-                mul_c_253 = 6'sd9;
-                mul_a_254 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_59[HASH_BUF1_W-1]}}, buf1_59};
-                mul_c_254 = 6'sd23;
-                mul_a_255 = {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_63[HASH_BUF1_W-1]}}, buf1_63};
-                mul_c_255 = -6'sd28;
-            end
-            2'd2: begin // block 0, mode 2: buffer 2 -> hash bits 0..63
-                mul_a_0 = buf2_0;
-                mul_c_0 = -6'sd8;
-                mul_a_1 = buf2_1;
-                mul_c_1 = -6'sd31;
-                mul_a_2 = buf2_2;
-                mul_c_2 = -6'sd10;
-                mul_a_3 = buf2_3;
-                mul_c_3 = -6'sd4;
-                mul_a_4 = buf2_0;
-                mul_c_4 = 6'sd28;
-                mul_a_5 = buf2_1;
-                mul_c_5 = -6'sd7;
-                mul_a_6 = buf2_2;
-                mul_c_6 = 6'sd4;
-                mul_a_7 = buf2_3;
-                mul_c_7 = -6'sd16;
-                mul_a_8 = buf2_0;
-                mul_c_8 = -6'sd13;
-                mul_a_9 = buf2_1;
-                mul_c_9 = -6'sd4;
-                mul_a_10 = buf2_2;
-                mul_c_10 = 6'sd29;
-                mul_a_11 = buf2_3;
-                mul_c_11 = -6'sd13;
-                mul_a_12 = buf2_0;
-                mul_c_12 = -6'sd10;
-                mul_a_13 = buf2_1;
-                mul_c_13 = 6'sd11;
-                mul_a_14 = buf2_2;
-                mul_c_14 = -6'sd15;
-                mul_a_15 = buf2_3;
-                mul_c_15 = -6'sd27;
-                mul_a_16 = buf2_4;
-                mul_c_16 = -6'sd8;
-                mul_a_17 = buf2_5;
-                mul_c_17 = -6'sd31;
-                mul_a_18 = buf2_6;
-                mul_c_18 = -6'sd10;
-                mul_a_19 = buf2_7;
-                mul_c_19 = -6'sd4;
-                mul_a_20 = buf2_4;
-                mul_c_20 = 6'sd28;
-                mul_a_21 = buf2_5;
-                mul_c_21 = -6'sd7;
-                mul_a_22 = buf2_6;
-                mul_c_22 = 6'sd4;
-                mul_a_23 = buf2_7;
-                mul_c_23 = -6'sd16;
-                mul_a_24 = buf2_4;
-                mul_c_24 = -6'sd13;
-                mul_a_25 = buf2_5;
-                mul_c_25 = -6'sd4;
-                mul_a_26 = buf2_6;
-                mul_c_26 = 6'sd29;
-                mul_a_27 = buf2_7;
-                mul_c_27 = -6'sd13;
-                mul_a_28 = buf2_4;
-                mul_c_28 = -6'sd10;
-                mul_a_29 = buf2_5;
-                mul_c_29 = 6'sd11;
-                mul_a_30 = buf2_6;
-                mul_c_30 = -6'sd15;
-                mul_a_31 = buf2_7;
-                mul_c_31 = -6'sd27;
-                mul_a_32 = buf2_8;
-                mul_c_32 = -6'sd8;
-                mul_a_33 = buf2_9;
-                mul_c_33 = -6'sd31;
-                mul_a_34 = buf2_10;
-                mul_c_34 = -6'sd10;
-                mul_a_35 = buf2_11;
-                mul_c_35 = -6'sd4;
-                mul_a_36 = buf2_8;
-                mul_c_36 = 6'sd28;
-                mul_a_37 = buf2_9;
-                mul_c_37 = -6'sd7;
-                mul_a_38 = buf2_10;
-                mul_c_38 = 6'sd4;
-                mul_a_39 = buf2_11;
-                mul_c_39 = -6'sd16;
-                mul_a_40 = buf2_8;
-                mul_c_40 = -6'sd13;
-                mul_a_41 = buf2_9;
-                mul_c_41 = -6'sd4;
-                mul_a_42 = buf2_10;
-                mul_c_42 = 6'sd29;
-                mul_a_43 = buf2_11;
-                mul_c_43 = -6'sd13;
-                mul_a_44 = buf2_8;
-                mul_c_44 = -6'sd10;
-                mul_a_45 = buf2_9;
-                mul_c_45 = 6'sd11;
-                mul_a_46 = buf2_10;
-                mul_c_46 = -6'sd15;
-                mul_a_47 = buf2_11;
-                mul_c_47 = -6'sd27;
-                mul_a_48 = buf2_12;
-                mul_c_48 = -6'sd8;
-                mul_a_49 = buf2_13;
-                mul_c_49 = -6'sd31;
-                mul_a_50 = buf2_14;
-                mul_c_50 = -6'sd10;
-                mul_a_51 = buf2_15;
-                mul_c_51 = -6'sd4;
-                mul_a_52 = buf2_12;
-                mul_c_52 = 6'sd28;
-                mul_a_53 = buf2_13;
-                mul_c_53 = -6'sd7;
-                mul_a_54 = buf2_14;
-                mul_c_54 = 6'sd4;
-                mul_a_55 = buf2_15;
-                mul_c_55 = -6'sd16;
-                mul_a_56 = buf2_12;
-                mul_c_56 = -6'sd13;
-                mul_a_57 = buf2_13;
-                mul_c_57 = -6'sd4;
-                mul_a_58 = buf2_14;
-                mul_c_58 = 6'sd29;
-                mul_a_59 = buf2_15;
-                mul_c_59 = -6'sd13;
-                mul_a_60 = buf2_12;
-                mul_c_60 = -6'sd10;
-                mul_a_61 = buf2_13;
-                mul_c_61 = 6'sd11;
-                mul_a_62 = buf2_14;
-                mul_c_62 = -6'sd15;
-                mul_a_63 = buf2_15;
-                mul_c_63 = -6'sd27;
-                mul_a_64 = buf2_16;
-                mul_c_64 = -6'sd8;
-                mul_a_65 = buf2_17;
-                mul_c_65 = -6'sd31;
-                mul_a_66 = buf2_18;
-                mul_c_66 = -6'sd10;
-                mul_a_67 = buf2_19;
-                mul_c_67 = -6'sd4;
-                mul_a_68 = buf2_16;
-                mul_c_68 = 6'sd28;
-                mul_a_69 = buf2_17;
-                mul_c_69 = -6'sd7;
-                mul_a_70 = buf2_18;
-                mul_c_70 = 6'sd4;
-                mul_a_71 = buf2_19;
-                mul_c_71 = -6'sd16;
-                mul_a_72 = buf2_16;
-                mul_c_72 = -6'sd13;
-                mul_a_73 = buf2_17;
-                mul_c_73 = -6'sd4;
-                mul_a_74 = buf2_18;
-                mul_c_74 = 6'sd29;
-                mul_a_75 = buf2_19;
-                mul_c_75 = -6'sd13;
-                mul_a_76 = buf2_16;
-                mul_c_76 = -6'sd10;
-                mul_a_77 = buf2_17;
-                mul_c_77 = 6'sd11;
-                mul_a_78 = buf2_18;
-                mul_c_78 = -6'sd15;
-                mul_a_79 = buf2_19;
-                mul_c_79 = -6'sd27;
-                mul_a_80 = buf2_20;
-                mul_c_80 = -6'sd8;
-                mul_a_81 = buf2_21;
-                mul_c_81 = -6'sd31;
-                mul_a_82 = buf2_22;
-                mul_c_82 = -6'sd10;
-                mul_a_83 = buf2_23;
-                mul_c_83 = -6'sd4;
-                mul_a_84 = buf2_20;
-                mul_c_84 = 6'sd28;
-                mul_a_85 = buf2_21;
-                mul_c_85 = -6'sd7;
-                mul_a_86 = buf2_22;
-                mul_c_86 = 6'sd4;
-                mul_a_87 = buf2_23;
-                mul_c_87 = -6'sd16;
-                mul_a_88 = buf2_20;
-                mul_c_88 = -6'sd13;
-                mul_a_89 = buf2_21;
-                mul_c_89 = -6'sd4;
-                mul_a_90 = buf2_22;
-                mul_c_90 = 6'sd29;
-                mul_a_91 = buf2_23;
-                mul_c_91 = -6'sd13;
-                mul_a_92 = buf2_20;
-                mul_c_92 = -6'sd10;
-                mul_a_93 = buf2_21;
-                mul_c_93 = 6'sd11;
-                mul_a_94 = buf2_22;
-                mul_c_94 = -6'sd15;
-                mul_a_95 = buf2_23;
-                mul_c_95 = -6'sd27;
-                mul_a_96 = buf2_24;
-                mul_c_96 = -6'sd8;
-                mul_a_97 = buf2_25;
-                mul_c_97 = -6'sd31;
-                mul_a_98 = buf2_26;
-                mul_c_98 = -6'sd10;
-                mul_a_99 = buf2_27;
-                mul_c_99 = -6'sd4;
-                mul_a_100 = buf2_24;
-                mul_c_100 = 6'sd28;
-                mul_a_101 = buf2_25;
-                mul_c_101 = -6'sd7;
-                mul_a_102 = buf2_26;
-                mul_c_102 = 6'sd4;
-                mul_a_103 = buf2_27;
-                mul_c_103 = -6'sd16;
-                mul_a_104 = buf2_24;
-                mul_c_104 = -6'sd13;
-                mul_a_105 = buf2_25;
-                mul_c_105 = -6'sd4;
-                mul_a_106 = buf2_26;
-                mul_c_106 = 6'sd29;
-                mul_a_107 = buf2_27;
-                mul_c_107 = -6'sd13;
-                mul_a_108 = buf2_24;
-                mul_c_108 = -6'sd10;
-                mul_a_109 = buf2_25;
-                mul_c_109 = 6'sd11;
-                mul_a_110 = buf2_26;
-                mul_c_110 = -6'sd15;
-                mul_a_111 = buf2_27;
-                mul_c_111 = -6'sd27;
-                mul_a_112 = buf2_28;
-                mul_c_112 = -6'sd8;
-                mul_a_113 = buf2_29;
-                mul_c_113 = -6'sd31;
-                mul_a_114 = buf2_30;
-                mul_c_114 = -6'sd10;
-                mul_a_115 = buf2_31;
-                mul_c_115 = -6'sd4;
-                mul_a_116 = buf2_28;
-                mul_c_116 = 6'sd28;
-                mul_a_117 = buf2_29;
-                mul_c_117 = -6'sd7;
-                mul_a_118 = buf2_30;
-                mul_c_118 = 6'sd4;
-                mul_a_119 = buf2_31;
-                mul_c_119 = -6'sd16;
-                mul_a_120 = buf2_28;
-                mul_c_120 = -6'sd13;
-                mul_a_121 = buf2_29;
-                mul_c_121 = -6'sd4;
-                mul_a_122 = buf2_30;
-                mul_c_122 = 6'sd29;
-                mul_a_123 = buf2_31;
-                mul_c_123 = -6'sd13;
-                mul_a_124 = buf2_28;
-                mul_c_124 = -6'sd10;
-                mul_a_125 = buf2_29;
-                mul_c_125 = 6'sd11;
-                mul_a_126 = buf2_30;
-                mul_c_126 = -6'sd15;
-                mul_a_127 = buf2_31;
-                mul_c_127 = -6'sd27;
-                mul_a_128 = buf2_32;
-                mul_c_128 = -6'sd8;
-                mul_a_129 = buf2_33;
-                mul_c_129 = -6'sd31;
-                mul_a_130 = buf2_34;
-                mul_c_130 = -6'sd10;
-                mul_a_131 = buf2_35;
-                mul_c_131 = -6'sd4;
-                mul_a_132 = buf2_32;
-                mul_c_132 = 6'sd28;
-                mul_a_133 = buf2_33;
-                mul_c_133 = -6'sd7;
-                mul_a_134 = buf2_34;
-                mul_c_134 = 6'sd4;
-                mul_a_135 = buf2_35;
-                mul_c_135 = -6'sd16;
-                mul_a_136 = buf2_32;
-                mul_c_136 = -6'sd13;
-                mul_a_137 = buf2_33;
-                mul_c_137 = -6'sd4;
-                mul_a_138 = buf2_34;
-                mul_c_138 = 6'sd29;
-                mul_a_139 = buf2_35;
-                mul_c_139 = -6'sd13;
-                mul_a_140 = buf2_32;
-                mul_c_140 = -6'sd10;
-                mul_a_141 = buf2_33;
-                mul_c_141 = 6'sd11;
-                mul_a_142 = buf2_34;
-                mul_c_142 = -6'sd15;
-                mul_a_143 = buf2_35;
-                mul_c_143 = -6'sd27;
-                mul_a_144 = buf2_36;
-                mul_c_144 = -6'sd8;
-                mul_a_145 = buf2_37;
-                mul_c_145 = -6'sd31;
-                mul_a_146 = buf2_38;
-                mul_c_146 = -6'sd10;
-                mul_a_147 = buf2_39;
-                mul_c_147 = -6'sd4;
-                mul_a_148 = buf2_36;
-                mul_c_148 = 6'sd28;
-                mul_a_149 = buf2_37;
-                mul_c_149 = -6'sd7;
-                mul_a_150 = buf2_38;
-                mul_c_150 = 6'sd4;
-                mul_a_151 = buf2_39;
-                mul_c_151 = -6'sd16;
-                mul_a_152 = buf2_36;
-                mul_c_152 = -6'sd13;
-                mul_a_153 = buf2_37;
-                mul_c_153 = -6'sd4;
-                mul_a_154 = buf2_38;
-                mul_c_154 = 6'sd29;
-                mul_a_155 = buf2_39;
-                mul_c_155 = -6'sd13;
-                mul_a_156 = buf2_36;
-                mul_c_156 = -6'sd10;
-                mul_a_157 = buf2_37;
-                mul_c_157 = 6'sd11;
-                mul_a_158 = buf2_38;
-                mul_c_158 = -6'sd15;
-                mul_a_159 = buf2_39;
-                mul_c_159 = -6'sd27;
-                mul_a_160 = buf2_40;
-                mul_c_160 = -6'sd8;
-                mul_a_161 = buf2_41;
-                mul_c_161 = -6'sd31;
-                mul_a_162 = buf2_42;
-                mul_c_162 = -6'sd10;
-                mul_a_163 = buf2_43;
-                mul_c_163 = -6'sd4;
-                mul_a_164 = buf2_40;
-                mul_c_164 = 6'sd28;
-                mul_a_165 = buf2_41;
-                mul_c_165 = -6'sd7;
-                mul_a_166 = buf2_42;
-                mul_c_166 = 6'sd4;
-                mul_a_167 = buf2_43;
-                mul_c_167 = -6'sd16;
-                mul_a_168 = buf2_40;
-                mul_c_168 = -6'sd13;
-                mul_a_169 = buf2_41;
-                mul_c_169 = -6'sd4;
-                mul_a_170 = buf2_42;
-                mul_c_170 = 6'sd29;
-                mul_a_171 = buf2_43;
-                mul_c_171 = -6'sd13;
-                mul_a_172 = buf2_40;
-                mul_c_172 = -6'sd10;
-                mul_a_173 = buf2_41;
-                mul_c_173 = 6'sd11;
-                mul_a_174 = buf2_42;
-                mul_c_174 = -6'sd15;
-                mul_a_175 = buf2_43;
-                mul_c_175 = -6'sd27;
-                mul_a_176 = buf2_44;
-                mul_c_176 = -6'sd8;
-                mul_a_177 = buf2_45;
-                mul_c_177 = -6'sd31;
-                mul_a_178 = buf2_46;
-                mul_c_178 = -6'sd10;
-                mul_a_179 = buf2_47;
-                mul_c_179 = -6'sd4;
-                mul_a_180 = buf2_44;
-                mul_c_180 = 6'sd28;
-                mul_a_181 = buf2_45;
-                mul_c_181 = -6'sd7;
-                mul_a_182 = buf2_46;
-                mul_c_182 = 6'sd4;
-                mul_a_183 = buf2_47;
-                mul_c_183 = -6'sd16;
-                mul_a_184 = buf2_44;
-                mul_c_184 = -6'sd13;
-                mul_a_185 = buf2_45;
-                mul_c_185 = -6'sd4;
-                mul_a_186 = buf2_46;
-                mul_c_186 = 6'sd29;
-                mul_a_187 = buf2_47;
-                mul_c_187 = -6'sd13;
-                mul_a_188 = buf2_44;
-                mul_c_188 = -6'sd10;
-                mul_a_189 = buf2_45;
-                mul_c_189 = 6'sd11;
-                mul_a_190 = buf2_46;
-                mul_c_190 = -6'sd15;
-                mul_a_191 = buf2_47;
-                mul_c_191 = -6'sd27;
-                mul_a_192 = buf2_48;
-                mul_c_192 = -6'sd8;
-                mul_a_193 = buf2_49;
-                mul_c_193 = -6'sd31;
-                mul_a_194 = buf2_50;
-                mul_c_194 = -6'sd10;
-                mul_a_195 = buf2_51;
-                mul_c_195 = -6'sd4;
-                mul_a_196 = buf2_48;
-                mul_c_196 = 6'sd28;
-                mul_a_197 = buf2_49;
-                mul_c_197 = -6'sd7;
-                mul_a_198 = buf2_50;
-                mul_c_198 = 6'sd4;
-                mul_a_199 = buf2_51;
-                mul_c_199 = -6'sd16;
-                mul_a_200 = buf2_48;
-                mul_c_200 = -6'sd13;
-                mul_a_201 = buf2_49;
-                mul_c_201 = -6'sd4;
-                mul_a_202 = buf2_50;
-                mul_c_202 = 6'sd29;
-                mul_a_203 = buf2_51;
-                mul_c_203 = -6'sd13;
-                mul_a_204 = buf2_48;
-                mul_c_204 = -6'sd10;
-                mul_a_205 = buf2_49;
-                mul_c_205 = 6'sd11;
-                mul_a_206 = buf2_50;
-                mul_c_206 = -6'sd15;
-                mul_a_207 = buf2_51;
-                mul_c_207 = -6'sd27;
-                mul_a_208 = buf2_52;
-                mul_c_208 = -6'sd8;
-                mul_a_209 = buf2_53;
-                mul_c_209 = -6'sd31;
-                mul_a_210 = buf2_54;
-                mul_c_210 = -6'sd10;
-                mul_a_211 = buf2_55;
-                mul_c_211 = -6'sd4;
-                mul_a_212 = buf2_52;
-                mul_c_212 = 6'sd28;
-                mul_a_213 = buf2_53;
-                mul_c_213 = -6'sd7;
-                mul_a_214 = buf2_54;
-                mul_c_214 = 6'sd4;
-                mul_a_215 = buf2_55;
-                mul_c_215 = -6'sd16;
-                mul_a_216 = buf2_52;
-                mul_c_216 = -6'sd13;
-                mul_a_217 = buf2_53;
-                mul_c_217 = -6'sd4;
-                mul_a_218 = buf2_54;
-                mul_c_218 = 6'sd29;
-                mul_a_219 = buf2_55;
-                mul_c_219 = -6'sd13;
-                mul_a_220 = buf2_52;
-                mul_c_220 = -6'sd10;
-                mul_a_221 = buf2_53;
-                mul_c_221 = 6'sd11;
-                mul_a_222 = buf2_54;
-                mul_c_222 = -6'sd15;
-                mul_a_223 = buf2_55;
-                mul_c_223 = -6'sd27;
-                mul_a_224 = buf2_56;
-                mul_c_224 = -6'sd8;
-                mul_a_225 = buf2_57;
-                mul_c_225 = -6'sd31;
-                mul_a_226 = buf2_58;
-                mul_c_226 = -6'sd10;
-                mul_a_227 = buf2_59;
-                mul_c_227 = -6'sd4;
-                mul_a_228 = buf2_56;
-                mul_c_228 = 6'sd28;
-                mul_a_229 = buf2_57;
-                mul_c_229 = -6'sd7;
-                mul_a_230 = buf2_58;
-                mul_c_230 = 6'sd4;
-                mul_a_231 = buf2_59;
-                mul_c_231 = -6'sd16;
-                mul_a_232 = buf2_56;
-                mul_c_232 = -6'sd13;
-                mul_a_233 = buf2_57;
-                mul_c_233 = -6'sd4;
-                mul_a_234 = buf2_58;
-                mul_c_234 = 6'sd29;
-                mul_a_235 = buf2_59;
-                mul_c_235 = -6'sd13;
-                mul_a_236 = buf2_56;
-                mul_c_236 = -6'sd10;
-                mul_a_237 = buf2_57;
-                mul_c_237 = 6'sd11;
-                mul_a_238 = buf2_58;
-                mul_c_238 = -6'sd15;
-                mul_a_239 = buf2_59;
-                mul_c_239 = -6'sd27;
-                mul_a_240 = buf2_60;
-                mul_c_240 = -6'sd8;
-                mul_a_241 = buf2_61;
-                mul_c_241 = -6'sd31;
-                mul_a_242 = buf2_62;
-                mul_c_242 = -6'sd10;
-                mul_a_243 = buf2_63;
-                mul_c_243 = -6'sd4;
-                mul_a_244 = buf2_60;
-                mul_c_244 = 6'sd28;
-                mul_a_245 = buf2_61;
-                mul_c_245 = -6'sd7;
-                mul_a_246 = buf2_62;
-                mul_c_246 = 6'sd4;
-                mul_a_247 = buf2_63;
-                mul_c_247 = -6'sd16;
-                mul_a_248 = buf2_60;
-                mul_c_248 = -6'sd13;
-                mul_a_249 = buf2_61;
-                mul_c_249 = -6'sd4;
-                mul_a_250 = buf2_62;
-                mul_c_250 = 6'sd29;
-                mul_a_251 = buf2_63;
-                mul_c_251 = -6'sd13;
-                mul_a_252 = buf2_60;
-                mul_c_252 = -6'sd10;
-                mul_a_253 = buf2_61;
-                mul_c_253 = 6'sd11;
-                mul_a_254 = buf2_62;
-                mul_c_254 = -6'sd15;
-                mul_a_255 = buf2_63;
-                mul_c_255 = -6'sd27;
-            end
-            default: ;
-        endcase
+        prod_255  = {HASH_MUL_P_W{1'b0}};
+        if (busy_r) begin
+            case (step)
+                2'd0: begin // block 0, mode 0: buffer 0 -> buffer 1 [0..63]
+                    mul_a_0 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
+                    mul_c_0 = 6'sd26;
+                    mul_a_1 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_16[QKV_W-1]}}, buf0_16};
+                    mul_c_1 = 6'sd22;
+                    mul_a_2 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_32[QKV_W-1]}}, buf0_32};
+                    mul_c_2 = -6'sd9;
+                    mul_a_3 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_48[QKV_W-1]}}, buf0_48};
+                    mul_c_3 = -6'sd5;
+                    mul_a_4 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
+                    mul_c_4 = 6'sd26;
+                    mul_a_5 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_17[QKV_W-1]}}, buf0_17};
+                    mul_c_5 = 6'sd22;
+                    mul_a_6 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_33[QKV_W-1]}}, buf0_33};
+                    mul_c_6 = -6'sd9;
+                    mul_a_7 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_49[QKV_W-1]}}, buf0_49};
+                    mul_c_7 = -6'sd5;
+                    mul_a_8 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
+                    mul_c_8 = 6'sd26;
+                    mul_a_9 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_18[QKV_W-1]}}, buf0_18};
+                    mul_c_9 = 6'sd22;
+                    mul_a_10 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_34[QKV_W-1]}}, buf0_34};
+                    mul_c_10 = -6'sd9;
+                    mul_a_11 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_50[QKV_W-1]}}, buf0_50};
+                    mul_c_11 = -6'sd5;
+                    mul_a_12 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
+                    mul_c_12 = 6'sd26;
+                    mul_a_13 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_19[QKV_W-1]}}, buf0_19};
+                    mul_c_13 = 6'sd22;
+                    mul_a_14 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_35[QKV_W-1]}}, buf0_35};
+                    mul_c_14 = -6'sd9;
+                    mul_a_15 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_51[QKV_W-1]}}, buf0_51};
+                    mul_c_15 = -6'sd5;
+                    mul_a_16 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
+                    mul_c_16 = 6'sd26;
+                    mul_a_17 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_20[QKV_W-1]}}, buf0_20};
+                    mul_c_17 = 6'sd22;
+                    mul_a_18 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_36[QKV_W-1]}}, buf0_36};
+                    mul_c_18 = -6'sd9;
+                    mul_a_19 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_52[QKV_W-1]}}, buf0_52};
+                    mul_c_19 = -6'sd5;
+                    mul_a_20 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
+                    mul_c_20 = 6'sd26;
+                    mul_a_21 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_21[QKV_W-1]}}, buf0_21};
+                    mul_c_21 = 6'sd22;
+                    mul_a_22 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_37[QKV_W-1]}}, buf0_37};
+                    mul_c_22 = -6'sd9;
+                    mul_a_23 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_53[QKV_W-1]}}, buf0_53};
+                    mul_c_23 = -6'sd5;
+                    mul_a_24 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
+                    mul_c_24 = 6'sd26;
+                    mul_a_25 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_22[QKV_W-1]}}, buf0_22};
+                    mul_c_25 = 6'sd22;
+                    mul_a_26 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_38[QKV_W-1]}}, buf0_38};
+                    mul_c_26 = -6'sd9;
+                    mul_a_27 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_54[QKV_W-1]}}, buf0_54};
+                    mul_c_27 = -6'sd5;
+                    mul_a_28 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
+                    mul_c_28 = 6'sd26;
+                    mul_a_29 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_23[QKV_W-1]}}, buf0_23};
+                    mul_c_29 = 6'sd22;
+                    mul_a_30 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_39[QKV_W-1]}}, buf0_39};
+                    mul_c_30 = -6'sd9;
+                    mul_a_31 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_55[QKV_W-1]}}, buf0_55};
+                    mul_c_31 = -6'sd5;
+                    mul_a_32 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
+                    mul_c_32 = 6'sd26;
+                    mul_a_33 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_24[QKV_W-1]}}, buf0_24};
+                    mul_c_33 = 6'sd22;
+                    mul_a_34 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_40[QKV_W-1]}}, buf0_40};
+                    mul_c_34 = -6'sd9;
+                    mul_a_35 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_56[QKV_W-1]}}, buf0_56};
+                    mul_c_35 = -6'sd5;
+                    mul_a_36 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
+                    mul_c_36 = 6'sd26;
+                    mul_a_37 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_25[QKV_W-1]}}, buf0_25};
+                    mul_c_37 = 6'sd22;
+                    mul_a_38 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_41[QKV_W-1]}}, buf0_41};
+                    mul_c_38 = -6'sd9;
+                    mul_a_39 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_57[QKV_W-1]}}, buf0_57};
+                    mul_c_39 = -6'sd5;
+                    mul_a_40 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
+                    mul_c_40 = 6'sd26;
+                    mul_a_41 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_26[QKV_W-1]}}, buf0_26};
+                    mul_c_41 = 6'sd22;
+                    mul_a_42 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_42[QKV_W-1]}}, buf0_42};
+                    mul_c_42 = -6'sd9;
+                    mul_a_43 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_58[QKV_W-1]}}, buf0_58};
+                    mul_c_43 = -6'sd5;
+                    mul_a_44 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
+                    mul_c_44 = 6'sd26;
+                    mul_a_45 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_27[QKV_W-1]}}, buf0_27};
+                    mul_c_45 = 6'sd22;
+                    mul_a_46 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_43[QKV_W-1]}}, buf0_43};
+                    mul_c_46 = -6'sd9;
+                    mul_a_47 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_59[QKV_W-1]}}, buf0_59};
+                    mul_c_47 = -6'sd5;
+                    mul_a_48 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
+                    mul_c_48 = 6'sd26;
+                    mul_a_49 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_28[QKV_W-1]}}, buf0_28};
+                    mul_c_49 = 6'sd22;
+                    mul_a_50 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_44[QKV_W-1]}}, buf0_44};
+                    mul_c_50 = -6'sd9;
+                    mul_a_51 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_60[QKV_W-1]}}, buf0_60};
+                    mul_c_51 = -6'sd5;
+                    mul_a_52 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
+                    mul_c_52 = 6'sd26;
+                    mul_a_53 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_29[QKV_W-1]}}, buf0_29};
+                    mul_c_53 = 6'sd22;
+                    mul_a_54 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_45[QKV_W-1]}}, buf0_45};
+                    mul_c_54 = -6'sd9;
+                    mul_a_55 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_61[QKV_W-1]}}, buf0_61};
+                    mul_c_55 = -6'sd5;
+                    mul_a_56 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
+                    mul_c_56 = 6'sd26;
+                    mul_a_57 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_30[QKV_W-1]}}, buf0_30};
+                    mul_c_57 = 6'sd22;
+                    mul_a_58 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_46[QKV_W-1]}}, buf0_46};
+                    mul_c_58 = -6'sd9;
+                    mul_a_59 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_62[QKV_W-1]}}, buf0_62};
+                    mul_c_59 = -6'sd5;
+                    mul_a_60 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
+                    mul_c_60 = 6'sd26;
+                    mul_a_61 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_31[QKV_W-1]}}, buf0_31};
+                    mul_c_61 = 6'sd22;
+                    mul_a_62 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_47[QKV_W-1]}}, buf0_47};
+                    mul_c_62 = -6'sd9;
+                    mul_a_63 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_63[QKV_W-1]}}, buf0_63};
+                    mul_c_63 = -6'sd5;
+                    mul_a_64 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
+                    mul_c_64 = 6'sd21;
+                    mul_a_65 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_16[QKV_W-1]}}, buf0_16};
+                    mul_c_65 = -6'sd26;
+                    mul_a_66 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_32[QKV_W-1]}}, buf0_32};
+                    mul_c_66 = -6'sd9;
+                    mul_a_67 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_48[QKV_W-1]}}, buf0_48};
+                    mul_c_67 = 6'sd10;
+                    mul_a_68 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
+                    mul_c_68 = 6'sd21;
+                    mul_a_69 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_17[QKV_W-1]}}, buf0_17};
+                    mul_c_69 = -6'sd26;
+                    mul_a_70 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_33[QKV_W-1]}}, buf0_33};
+                    mul_c_70 = -6'sd9;
+                    mul_a_71 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_49[QKV_W-1]}}, buf0_49};
+                    mul_c_71 = 6'sd10;
+                    mul_a_72 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
+                    mul_c_72 = 6'sd21;
+                    mul_a_73 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_18[QKV_W-1]}}, buf0_18};
+                    mul_c_73 = -6'sd26;
+                    mul_a_74 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_34[QKV_W-1]}}, buf0_34};
+                    mul_c_74 = -6'sd9;
+                    mul_a_75 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_50[QKV_W-1]}}, buf0_50};
+                    mul_c_75 = 6'sd10;
+                    mul_a_76 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
+                    mul_c_76 = 6'sd21;
+                    mul_a_77 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_19[QKV_W-1]}}, buf0_19};
+                    mul_c_77 = -6'sd26;
+                    mul_a_78 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_35[QKV_W-1]}}, buf0_35};
+                    mul_c_78 = -6'sd9;
+                    mul_a_79 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_51[QKV_W-1]}}, buf0_51};
+                    mul_c_79 = 6'sd10;
+                    mul_a_80 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
+                    mul_c_80 = 6'sd21;
+                    mul_a_81 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_20[QKV_W-1]}}, buf0_20};
+                    mul_c_81 = -6'sd26;
+                    mul_a_82 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_36[QKV_W-1]}}, buf0_36};
+                    mul_c_82 = -6'sd9;
+                    mul_a_83 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_52[QKV_W-1]}}, buf0_52};
+                    mul_c_83 = 6'sd10;
+                    mul_a_84 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
+                    mul_c_84 = 6'sd21;
+                    mul_a_85 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_21[QKV_W-1]}}, buf0_21};
+                    mul_c_85 = -6'sd26;
+                    mul_a_86 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_37[QKV_W-1]}}, buf0_37};
+                    mul_c_86 = -6'sd9;
+                    mul_a_87 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_53[QKV_W-1]}}, buf0_53};
+                    mul_c_87 = 6'sd10;
+                    mul_a_88 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
+                    mul_c_88 = 6'sd21;
+                    mul_a_89 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_22[QKV_W-1]}}, buf0_22};
+                    mul_c_89 = -6'sd26;
+                    mul_a_90 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_38[QKV_W-1]}}, buf0_38};
+                    mul_c_90 = -6'sd9;
+                    mul_a_91 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_54[QKV_W-1]}}, buf0_54};
+                    mul_c_91 = 6'sd10;
+                    mul_a_92 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
+                    mul_c_92 = 6'sd21;
+                    mul_a_93 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_23[QKV_W-1]}}, buf0_23};
+                    mul_c_93 = -6'sd26;
+                    mul_a_94 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_39[QKV_W-1]}}, buf0_39};
+                    mul_c_94 = -6'sd9;
+                    mul_a_95 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_55[QKV_W-1]}}, buf0_55};
+                    mul_c_95 = 6'sd10;
+                    mul_a_96 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
+                    mul_c_96 = 6'sd21;
+                    mul_a_97 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_24[QKV_W-1]}}, buf0_24};
+                    mul_c_97 = -6'sd26;
+                    mul_a_98 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_40[QKV_W-1]}}, buf0_40};
+                    mul_c_98 = -6'sd9;
+                    mul_a_99 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_56[QKV_W-1]}}, buf0_56};
+                    mul_c_99 = 6'sd10;
+                    mul_a_100 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
+                    mul_c_100 = 6'sd21;
+                    mul_a_101 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_25[QKV_W-1]}}, buf0_25};
+                    mul_c_101 = -6'sd26;
+                    mul_a_102 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_41[QKV_W-1]}}, buf0_41};
+                    mul_c_102 = -6'sd9;
+                    mul_a_103 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_57[QKV_W-1]}}, buf0_57};
+                    mul_c_103 = 6'sd10;
+                    mul_a_104 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
+                    mul_c_104 = 6'sd21;
+                    mul_a_105 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_26[QKV_W-1]}}, buf0_26};
+                    mul_c_105 = -6'sd26;
+                    mul_a_106 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_42[QKV_W-1]}}, buf0_42};
+                    mul_c_106 = -6'sd9;
+                    mul_a_107 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_58[QKV_W-1]}}, buf0_58};
+                    mul_c_107 = 6'sd10;
+                    mul_a_108 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
+                    mul_c_108 = 6'sd21;
+                    mul_a_109 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_27[QKV_W-1]}}, buf0_27};
+                    mul_c_109 = -6'sd26;
+                    mul_a_110 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_43[QKV_W-1]}}, buf0_43};
+                    mul_c_110 = -6'sd9;
+                    mul_a_111 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_59[QKV_W-1]}}, buf0_59};
+                    mul_c_111 = 6'sd10;
+                    mul_a_112 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
+                    mul_c_112 = 6'sd21;
+                    mul_a_113 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_28[QKV_W-1]}}, buf0_28};
+                    mul_c_113 = -6'sd26;
+                    mul_a_114 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_44[QKV_W-1]}}, buf0_44};
+                    mul_c_114 = -6'sd9;
+                    mul_a_115 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_60[QKV_W-1]}}, buf0_60};
+                    mul_c_115 = 6'sd10;
+                    mul_a_116 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
+                    mul_c_116 = 6'sd21;
+                    mul_a_117 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_29[QKV_W-1]}}, buf0_29};
+                    mul_c_117 = -6'sd26;
+                    mul_a_118 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_45[QKV_W-1]}}, buf0_45};
+                    mul_c_118 = -6'sd9;
+                    mul_a_119 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_61[QKV_W-1]}}, buf0_61};
+                    mul_c_119 = 6'sd10;
+                    mul_a_120 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
+                    mul_c_120 = 6'sd21;
+                    mul_a_121 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_30[QKV_W-1]}}, buf0_30};
+                    mul_c_121 = -6'sd26;
+                    mul_a_122 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_46[QKV_W-1]}}, buf0_46};
+                    mul_c_122 = -6'sd9;
+                    mul_a_123 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_62[QKV_W-1]}}, buf0_62};
+                    mul_c_123 = 6'sd10;
+                    mul_a_124 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
+                    mul_c_124 = 6'sd21;
+                    mul_a_125 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_31[QKV_W-1]}}, buf0_31};
+                    mul_c_125 = -6'sd26;
+                    mul_a_126 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_47[QKV_W-1]}}, buf0_47};
+                    mul_c_126 = -6'sd9;
+                    mul_a_127 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_63[QKV_W-1]}}, buf0_63};
+                    mul_c_127 = 6'sd10;
+                    mul_a_128 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
+                    mul_c_128 = 6'sd13;
+                    mul_a_129 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_16[QKV_W-1]}}, buf0_16};
+                    mul_c_129 = -6'sd5;
+                    mul_a_130 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_32[QKV_W-1]}}, buf0_32};
+                    mul_c_130 = 6'sd30;
+                    mul_a_131 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_48[QKV_W-1]}}, buf0_48};
+                    mul_c_131 = -6'sd13;
+                    mul_a_132 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
+                    mul_c_132 = 6'sd13;
+                    mul_a_133 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_17[QKV_W-1]}}, buf0_17};
+                    mul_c_133 = -6'sd5;
+                    mul_a_134 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_33[QKV_W-1]}}, buf0_33};
+                    mul_c_134 = 6'sd30;
+                    mul_a_135 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_49[QKV_W-1]}}, buf0_49};
+                    mul_c_135 = -6'sd13;
+                    mul_a_136 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
+                    mul_c_136 = 6'sd13;
+                    mul_a_137 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_18[QKV_W-1]}}, buf0_18};
+                    mul_c_137 = -6'sd5;
+                    mul_a_138 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_34[QKV_W-1]}}, buf0_34};
+                    mul_c_138 = 6'sd30;
+                    mul_a_139 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_50[QKV_W-1]}}, buf0_50};
+                    mul_c_139 = -6'sd13;
+                    mul_a_140 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
+                    mul_c_140 = 6'sd13;
+                    mul_a_141 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_19[QKV_W-1]}}, buf0_19};
+                    mul_c_141 = -6'sd5;
+                    mul_a_142 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_35[QKV_W-1]}}, buf0_35};
+                    mul_c_142 = 6'sd30;
+                    mul_a_143 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_51[QKV_W-1]}}, buf0_51};
+                    mul_c_143 = -6'sd13;
+                    mul_a_144 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
+                    mul_c_144 = 6'sd13;
+                    mul_a_145 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_20[QKV_W-1]}}, buf0_20};
+                    mul_c_145 = -6'sd5;
+                    mul_a_146 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_36[QKV_W-1]}}, buf0_36};
+                    mul_c_146 = 6'sd30;
+                    mul_a_147 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_52[QKV_W-1]}}, buf0_52};
+                    mul_c_147 = -6'sd13;
+                    mul_a_148 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
+                    mul_c_148 = 6'sd13;
+                    mul_a_149 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_21[QKV_W-1]}}, buf0_21};
+                    mul_c_149 = -6'sd5;
+                    mul_a_150 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_37[QKV_W-1]}}, buf0_37};
+                    mul_c_150 = 6'sd30;
+                    mul_a_151 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_53[QKV_W-1]}}, buf0_53};
+                    mul_c_151 = -6'sd13;
+                    mul_a_152 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
+                    mul_c_152 = 6'sd13;
+                    mul_a_153 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_22[QKV_W-1]}}, buf0_22};
+                    mul_c_153 = -6'sd5;
+                    mul_a_154 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_38[QKV_W-1]}}, buf0_38};
+                    mul_c_154 = 6'sd30;
+                    mul_a_155 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_54[QKV_W-1]}}, buf0_54};
+                    mul_c_155 = -6'sd13;
+                    mul_a_156 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
+                    mul_c_156 = 6'sd13;
+                    mul_a_157 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_23[QKV_W-1]}}, buf0_23};
+                    mul_c_157 = -6'sd5;
+                    mul_a_158 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_39[QKV_W-1]}}, buf0_39};
+                    mul_c_158 = 6'sd30;
+                    mul_a_159 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_55[QKV_W-1]}}, buf0_55};
+                    mul_c_159 = -6'sd13;
+                    mul_a_160 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
+                    mul_c_160 = 6'sd13;
+                    mul_a_161 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_24[QKV_W-1]}}, buf0_24};
+                    mul_c_161 = -6'sd5;
+                    mul_a_162 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_40[QKV_W-1]}}, buf0_40};
+                    mul_c_162 = 6'sd30;
+                    mul_a_163 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_56[QKV_W-1]}}, buf0_56};
+                    mul_c_163 = -6'sd13;
+                    mul_a_164 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
+                    mul_c_164 = 6'sd13;
+                    mul_a_165 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_25[QKV_W-1]}}, buf0_25};
+                    mul_c_165 = -6'sd5;
+                    mul_a_166 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_41[QKV_W-1]}}, buf0_41};
+                    mul_c_166 = 6'sd30;
+                    mul_a_167 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_57[QKV_W-1]}}, buf0_57};
+                    mul_c_167 = -6'sd13;
+                    mul_a_168 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
+                    mul_c_168 = 6'sd13;
+                    mul_a_169 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_26[QKV_W-1]}}, buf0_26};
+                    mul_c_169 = -6'sd5;
+                    mul_a_170 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_42[QKV_W-1]}}, buf0_42};
+                    mul_c_170 = 6'sd30;
+                    mul_a_171 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_58[QKV_W-1]}}, buf0_58};
+                    mul_c_171 = -6'sd13;
+                    mul_a_172 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
+                    mul_c_172 = 6'sd13;
+                    mul_a_173 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_27[QKV_W-1]}}, buf0_27};
+                    mul_c_173 = -6'sd5;
+                    mul_a_174 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_43[QKV_W-1]}}, buf0_43};
+                    mul_c_174 = 6'sd30;
+                    mul_a_175 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_59[QKV_W-1]}}, buf0_59};
+                    mul_c_175 = -6'sd13;
+                    mul_a_176 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
+                    mul_c_176 = 6'sd13;
+                    mul_a_177 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_28[QKV_W-1]}}, buf0_28};
+                    mul_c_177 = -6'sd5;
+                    mul_a_178 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_44[QKV_W-1]}}, buf0_44};
+                    mul_c_178 = 6'sd30;
+                    mul_a_179 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_60[QKV_W-1]}}, buf0_60};
+                    mul_c_179 = -6'sd13;
+                    mul_a_180 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
+                    mul_c_180 = 6'sd13;
+                    mul_a_181 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_29[QKV_W-1]}}, buf0_29};
+                    mul_c_181 = -6'sd5;
+                    mul_a_182 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_45[QKV_W-1]}}, buf0_45};
+                    mul_c_182 = 6'sd30;
+                    mul_a_183 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_61[QKV_W-1]}}, buf0_61};
+                    mul_c_183 = -6'sd13;
+                    mul_a_184 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
+                    mul_c_184 = 6'sd13;
+                    mul_a_185 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_30[QKV_W-1]}}, buf0_30};
+                    mul_c_185 = -6'sd5;
+                    mul_a_186 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_46[QKV_W-1]}}, buf0_46};
+                    mul_c_186 = 6'sd30;
+                    mul_a_187 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_62[QKV_W-1]}}, buf0_62};
+                    mul_c_187 = -6'sd13;
+                    mul_a_188 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
+                    mul_c_188 = 6'sd13;
+                    mul_a_189 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_31[QKV_W-1]}}, buf0_31};
+                    mul_c_189 = -6'sd5;
+                    mul_a_190 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_47[QKV_W-1]}}, buf0_47};
+                    mul_c_190 = 6'sd30;
+                    mul_a_191 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_63[QKV_W-1]}}, buf0_63};
+                    mul_c_191 = -6'sd13;
+                    mul_a_192 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
+                    mul_c_192 = 6'sd3;
+                    mul_a_193 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_16[QKV_W-1]}}, buf0_16};
+                    mul_c_193 = 6'sd9;
+                    mul_a_194 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_32[QKV_W-1]}}, buf0_32};
+                    mul_c_194 = 6'sd14;
+                    mul_a_195 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_48[QKV_W-1]}}, buf0_48};
+                    mul_c_195 = 6'sd31;
+                    mul_a_196 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
+                    mul_c_196 = 6'sd3;
+                    mul_a_197 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_17[QKV_W-1]}}, buf0_17};
+                    mul_c_197 = 6'sd9;
+                    mul_a_198 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_33[QKV_W-1]}}, buf0_33};
+                    mul_c_198 = 6'sd14;
+                    mul_a_199 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_49[QKV_W-1]}}, buf0_49};
+                    mul_c_199 = 6'sd31;
+                    mul_a_200 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
+                    mul_c_200 = 6'sd3;
+                    mul_a_201 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_18[QKV_W-1]}}, buf0_18};
+                    mul_c_201 = 6'sd9;
+                    mul_a_202 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_34[QKV_W-1]}}, buf0_34};
+                    mul_c_202 = 6'sd14;
+                    mul_a_203 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_50[QKV_W-1]}}, buf0_50};
+                    mul_c_203 = 6'sd31;
+                    mul_a_204 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
+                    mul_c_204 = 6'sd3;
+                    mul_a_205 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_19[QKV_W-1]}}, buf0_19};
+                    mul_c_205 = 6'sd9;
+                    mul_a_206 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_35[QKV_W-1]}}, buf0_35};
+                    mul_c_206 = 6'sd14;
+                    mul_a_207 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_51[QKV_W-1]}}, buf0_51};
+                    mul_c_207 = 6'sd31;
+                    mul_a_208 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
+                    mul_c_208 = 6'sd3;
+                    mul_a_209 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_20[QKV_W-1]}}, buf0_20};
+                    mul_c_209 = 6'sd9;
+                    mul_a_210 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_36[QKV_W-1]}}, buf0_36};
+                    mul_c_210 = 6'sd14;
+                    mul_a_211 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_52[QKV_W-1]}}, buf0_52};
+                    mul_c_211 = 6'sd31;
+                    mul_a_212 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
+                    mul_c_212 = 6'sd3;
+                    mul_a_213 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_21[QKV_W-1]}}, buf0_21};
+                    mul_c_213 = 6'sd9;
+                    mul_a_214 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_37[QKV_W-1]}}, buf0_37};
+                    mul_c_214 = 6'sd14;
+                    mul_a_215 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_53[QKV_W-1]}}, buf0_53};
+                    mul_c_215 = 6'sd31;
+                    mul_a_216 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
+                    mul_c_216 = 6'sd3;
+                    mul_a_217 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_22[QKV_W-1]}}, buf0_22};
+                    mul_c_217 = 6'sd9;
+                    mul_a_218 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_38[QKV_W-1]}}, buf0_38};
+                    mul_c_218 = 6'sd14;
+                    mul_a_219 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_54[QKV_W-1]}}, buf0_54};
+                    mul_c_219 = 6'sd31;
+                    mul_a_220 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
+                    mul_c_220 = 6'sd3;
+                    mul_a_221 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_23[QKV_W-1]}}, buf0_23};
+                    mul_c_221 = 6'sd9;
+                    mul_a_222 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_39[QKV_W-1]}}, buf0_39};
+                    mul_c_222 = 6'sd14;
+                    mul_a_223 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_55[QKV_W-1]}}, buf0_55};
+                    mul_c_223 = 6'sd31;
+                    mul_a_224 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
+                    mul_c_224 = 6'sd3;
+                    mul_a_225 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_24[QKV_W-1]}}, buf0_24};
+                    mul_c_225 = 6'sd9;
+                    mul_a_226 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_40[QKV_W-1]}}, buf0_40};
+                    mul_c_226 = 6'sd14;
+                    mul_a_227 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_56[QKV_W-1]}}, buf0_56};
+                    mul_c_227 = 6'sd31;
+                    mul_a_228 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
+                    mul_c_228 = 6'sd3;
+                    mul_a_229 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_25[QKV_W-1]}}, buf0_25};
+                    mul_c_229 = 6'sd9;
+                    mul_a_230 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_41[QKV_W-1]}}, buf0_41};
+                    mul_c_230 = 6'sd14;
+                    mul_a_231 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_57[QKV_W-1]}}, buf0_57};
+                    mul_c_231 = 6'sd31;
+                    mul_a_232 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
+                    mul_c_232 = 6'sd3;
+                    mul_a_233 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_26[QKV_W-1]}}, buf0_26};
+                    mul_c_233 = 6'sd9;
+                    mul_a_234 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_42[QKV_W-1]}}, buf0_42};
+                    mul_c_234 = 6'sd14;
+                    mul_a_235 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_58[QKV_W-1]}}, buf0_58};
+                    mul_c_235 = 6'sd31;
+                    mul_a_236 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
+                    mul_c_236 = 6'sd3;
+                    mul_a_237 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_27[QKV_W-1]}}, buf0_27};
+                    mul_c_237 = 6'sd9;
+                    mul_a_238 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_43[QKV_W-1]}}, buf0_43};
+                    mul_c_238 = 6'sd14;
+                    mul_a_239 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_59[QKV_W-1]}}, buf0_59};
+                    mul_c_239 = 6'sd31;
+                    mul_a_240 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
+                    mul_c_240 = 6'sd3;
+                    mul_a_241 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_28[QKV_W-1]}}, buf0_28};
+                    mul_c_241 = 6'sd9;
+                    mul_a_242 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_44[QKV_W-1]}}, buf0_44};
+                    mul_c_242 = 6'sd14;
+                    mul_a_243 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_60[QKV_W-1]}}, buf0_60};
+                    mul_c_243 = 6'sd31;
+                    mul_a_244 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
+                    mul_c_244 = 6'sd3;
+                    mul_a_245 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_29[QKV_W-1]}}, buf0_29};
+                    mul_c_245 = 6'sd9;
+                    mul_a_246 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_45[QKV_W-1]}}, buf0_45};
+                    mul_c_246 = 6'sd14;
+                    mul_a_247 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_61[QKV_W-1]}}, buf0_61};
+                    mul_c_247 = 6'sd31;
+                    mul_a_248 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
+                    mul_c_248 = 6'sd3;
+                    mul_a_249 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_30[QKV_W-1]}}, buf0_30};
+                    mul_c_249 = 6'sd9;
+                    mul_a_250 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_46[QKV_W-1]}}, buf0_46};
+                    mul_c_250 = 6'sd14;
+                    mul_a_251 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_62[QKV_W-1]}}, buf0_62};
+                    mul_c_251 = 6'sd31;
+                    mul_a_252 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
+                    mul_c_252 = 6'sd3;
+                    mul_a_253 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_31[QKV_W-1]}}, buf0_31};
+                    mul_c_253 = 6'sd9;
+                    mul_a_254 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_47[QKV_W-1]}}, buf0_47};
+                    mul_c_254 = 6'sd14;
+                    mul_a_255 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_63[QKV_W-1]}}, buf0_63};
+                    mul_c_255 = 6'sd31;
+                end
+                2'd1: begin // block 0, mode 1: buffer 1 -> buffer 2 [0..63]
+                    mul_a_0 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_0[HASH_BUF1_W-1]}}, buf1_0};
+                    mul_c_0 = -6'sd26;
+                    mul_a_1 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_4[HASH_BUF1_W-1]}}, buf1_4};
+                    mul_c_1 = 6'sd29;
+                    mul_a_2 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_8[HASH_BUF1_W-1]}}, buf1_8};
+                    mul_c_2 = 6'sd1;
+                    mul_a_3 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_12[HASH_BUF1_W-1]}}, buf1_12};
+                    mul_c_3 = -6'sd4;
+                    mul_a_4 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_1[HASH_BUF1_W-1]}}, buf1_1};
+                    mul_c_4 = -6'sd26;
+                    mul_a_5 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_5[HASH_BUF1_W-1]}}, buf1_5};
+                    mul_c_5 = 6'sd29;
+                    mul_a_6 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_9[HASH_BUF1_W-1]}}, buf1_9};
+                    mul_c_6 = 6'sd1;
+                    mul_a_7 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_13[HASH_BUF1_W-1]}}, buf1_13};
+                    mul_c_7 = -6'sd4;
+                    mul_a_8 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_2[HASH_BUF1_W-1]}}, buf1_2};
+                    mul_c_8 = -6'sd26;
+                    mul_a_9 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_6[HASH_BUF1_W-1]}}, buf1_6};
+                    mul_c_9 = 6'sd29;
+                    mul_a_10 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_10[HASH_BUF1_W-1]}}, buf1_10};
+                    mul_c_10 = 6'sd1;
+                    mul_a_11 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_14[HASH_BUF1_W-1]}}, buf1_14};
+                    mul_c_11 = -6'sd4;
+                    mul_a_12 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_3[HASH_BUF1_W-1]}}, buf1_3};
+                    mul_c_12 = -6'sd26;
+                    mul_a_13 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_7[HASH_BUF1_W-1]}}, buf1_7};
+                    mul_c_13 = 6'sd29;
+                    mul_a_14 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_11[HASH_BUF1_W-1]}}, buf1_11};
+                    mul_c_14 = 6'sd1;
+                    mul_a_15 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_15[HASH_BUF1_W-1]}}, buf1_15};
+                    mul_c_15 = -6'sd4;
+                    mul_a_16 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_0[HASH_BUF1_W-1]}}, buf1_0};
+                    mul_c_16 = -6'sd3;
+                    mul_a_17 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_4[HASH_BUF1_W-1]}}, buf1_4};
+                    mul_c_17 = 6'sd1;
+                    mul_a_18 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_8[HASH_BUF1_W-1]}}, buf1_8};
+                    mul_c_18 = 6'sd31;
+                    mul_a_19 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_12[HASH_BUF1_W-1]}}, buf1_12};
+                    mul_c_19 = 6'sd25;
+                    mul_a_20 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_1[HASH_BUF1_W-1]}}, buf1_1};
+                    mul_c_20 = -6'sd3;
+                    mul_a_21 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_5[HASH_BUF1_W-1]}}, buf1_5};
+                    mul_c_21 = 6'sd1;
+                    mul_a_22 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_9[HASH_BUF1_W-1]}}, buf1_9};
+                    mul_c_22 = 6'sd31;
+                    mul_a_23 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_13[HASH_BUF1_W-1]}}, buf1_13};
+                    mul_c_23 = 6'sd25;
+                    mul_a_24 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_2[HASH_BUF1_W-1]}}, buf1_2};
+                    mul_c_24 = -6'sd3;
+                    mul_a_25 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_6[HASH_BUF1_W-1]}}, buf1_6};
+                    mul_c_25 = 6'sd1;
+                    mul_a_26 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_10[HASH_BUF1_W-1]}}, buf1_10};
+                    mul_c_26 = 6'sd31;
+                    mul_a_27 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_14[HASH_BUF1_W-1]}}, buf1_14};
+                    mul_c_27 = 6'sd25;
+                    mul_a_28 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_3[HASH_BUF1_W-1]}}, buf1_3};
+                    mul_c_28 = -6'sd3;
+                    mul_a_29 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_7[HASH_BUF1_W-1]}}, buf1_7};
+                    mul_c_29 = 6'sd1;
+                    mul_a_30 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_11[HASH_BUF1_W-1]}}, buf1_11};
+                    mul_c_30 = 6'sd31;
+                    mul_a_31 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_15[HASH_BUF1_W-1]}}, buf1_15};
+                    mul_c_31 = 6'sd25;
+                    mul_a_32 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_0[HASH_BUF1_W-1]}}, buf1_0};
+                    mul_c_32 = 6'sd26;
+                    mul_a_33 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_4[HASH_BUF1_W-1]}}, buf1_4};
+                    mul_c_33 = 6'sd25;
+                    mul_a_34 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_8[HASH_BUF1_W-1]}}, buf1_8};
+                    mul_c_34 = -6'sd9;
+                    mul_a_35 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_12[HASH_BUF1_W-1]}}, buf1_12};
+                    mul_c_35 = 6'sd14;
+                    mul_a_36 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_1[HASH_BUF1_W-1]}}, buf1_1};
+                    mul_c_36 = 6'sd26;
+                    mul_a_37 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_5[HASH_BUF1_W-1]}}, buf1_5};
+                    mul_c_37 = 6'sd25;
+                    mul_a_38 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_9[HASH_BUF1_W-1]}}, buf1_9};
+                    mul_c_38 = -6'sd9;
+                    mul_a_39 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_13[HASH_BUF1_W-1]}}, buf1_13};
+                    mul_c_39 = 6'sd14;
+                    mul_a_40 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_2[HASH_BUF1_W-1]}}, buf1_2};
+                    mul_c_40 = 6'sd26;
+                    mul_a_41 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_6[HASH_BUF1_W-1]}}, buf1_6};
+                    mul_c_41 = 6'sd25;
+                    mul_a_42 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_10[HASH_BUF1_W-1]}}, buf1_10};
+                    mul_c_42 = -6'sd9;
+                    mul_a_43 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_14[HASH_BUF1_W-1]}}, buf1_14};
+                    mul_c_43 = 6'sd14;
+                    mul_a_44 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_3[HASH_BUF1_W-1]}}, buf1_3};
+                    mul_c_44 = 6'sd26;
+                    mul_a_45 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_7[HASH_BUF1_W-1]}}, buf1_7};
+                    mul_c_45 = 6'sd25;
+                    mul_a_46 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_11[HASH_BUF1_W-1]}}, buf1_11};
+                    mul_c_46 = -6'sd9;
+                    mul_a_47 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_15[HASH_BUF1_W-1]}}, buf1_15};
+                    mul_c_47 = 6'sd14;
+                    mul_a_48 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_0[HASH_BUF1_W-1]}}, buf1_0};
+                    mul_c_48 = 6'sd15;
+                    mul_a_49 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_4[HASH_BUF1_W-1]}}, buf1_4};
+                    mul_c_49 = 6'sd9;
+                    mul_a_50 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_8[HASH_BUF1_W-1]}}, buf1_8};
+                    mul_c_50 = 6'sd23;
+                    mul_a_51 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_12[HASH_BUF1_W-1]}}, buf1_12};
+                    mul_c_51 = -6'sd28;
+                    mul_a_52 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_1[HASH_BUF1_W-1]}}, buf1_1};
+                    mul_c_52 = 6'sd15;
+                    mul_a_53 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_5[HASH_BUF1_W-1]}}, buf1_5};
+                    mul_c_53 = 6'sd9;
+                    mul_a_54 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_9[HASH_BUF1_W-1]}}, buf1_9};
+                    mul_c_54 = 6'sd23;
+                    mul_a_55 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_13[HASH_BUF1_W-1]}}, buf1_13};
+                    mul_c_55 = -6'sd28;
+                    mul_a_56 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_2[HASH_BUF1_W-1]}}, buf1_2};
+                    mul_c_56 = 6'sd15;
+                    mul_a_57 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_6[HASH_BUF1_W-1]}}, buf1_6};
+                    mul_c_57 = 6'sd9;
+                    mul_a_58 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_10[HASH_BUF1_W-1]}}, buf1_10};
+                    mul_c_58 = 6'sd23;
+                    mul_a_59 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_14[HASH_BUF1_W-1]}}, buf1_14};
+                    mul_c_59 = -6'sd28;
+                    mul_a_60 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_3[HASH_BUF1_W-1]}}, buf1_3};
+                    mul_c_60 = 6'sd15;
+                    mul_a_61 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_7[HASH_BUF1_W-1]}}, buf1_7};
+                    mul_c_61 = 6'sd9;
+                    mul_a_62 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_11[HASH_BUF1_W-1]}}, buf1_11};
+                    mul_c_62 = 6'sd23;
+                    mul_a_63 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_15[HASH_BUF1_W-1]}}, buf1_15};
+                    mul_c_63 = -6'sd28;
+                    mul_a_64 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_16[HASH_BUF1_W-1]}}, buf1_16};
+                    mul_c_64 = -6'sd26;
+                    mul_a_65 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_20[HASH_BUF1_W-1]}}, buf1_20};
+                    mul_c_65 = 6'sd29;
+                    mul_a_66 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_24[HASH_BUF1_W-1]}}, buf1_24};
+                    mul_c_66 = 6'sd1;
+                    mul_a_67 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_28[HASH_BUF1_W-1]}}, buf1_28};
+                    mul_c_67 = -6'sd4;
+                    mul_a_68 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_17[HASH_BUF1_W-1]}}, buf1_17};
+                    mul_c_68 = -6'sd26;
+                    mul_a_69 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_21[HASH_BUF1_W-1]}}, buf1_21};
+                    mul_c_69 = 6'sd29;
+                    mul_a_70 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_25[HASH_BUF1_W-1]}}, buf1_25};
+                    mul_c_70 = 6'sd1;
+                    mul_a_71 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_29[HASH_BUF1_W-1]}}, buf1_29};
+                    mul_c_71 = -6'sd4;
+                    mul_a_72 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_18[HASH_BUF1_W-1]}}, buf1_18};
+                    mul_c_72 = -6'sd26;
+                    mul_a_73 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_22[HASH_BUF1_W-1]}}, buf1_22};
+                    mul_c_73 = 6'sd29;
+                    mul_a_74 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_26[HASH_BUF1_W-1]}}, buf1_26};
+                    mul_c_74 = 6'sd1;
+                    mul_a_75 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_30[HASH_BUF1_W-1]}}, buf1_30};
+                    mul_c_75 = -6'sd4;
+                    mul_a_76 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_19[HASH_BUF1_W-1]}}, buf1_19};
+                    mul_c_76 = -6'sd26;
+                    mul_a_77 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_23[HASH_BUF1_W-1]}}, buf1_23};
+                    mul_c_77 = 6'sd29;
+                    mul_a_78 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_27[HASH_BUF1_W-1]}}, buf1_27};
+                    mul_c_78 = 6'sd1;
+                    mul_a_79 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_31[HASH_BUF1_W-1]}}, buf1_31};
+                    mul_c_79 = -6'sd4;
+                    mul_a_80 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_16[HASH_BUF1_W-1]}}, buf1_16};
+                    mul_c_80 = -6'sd3;
+                    mul_a_81 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_20[HASH_BUF1_W-1]}}, buf1_20};
+                    mul_c_81 = 6'sd1;
+                    mul_a_82 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_24[HASH_BUF1_W-1]}}, buf1_24};
+                    mul_c_82 = 6'sd31;
+                    mul_a_83 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_28[HASH_BUF1_W-1]}}, buf1_28};
+                    mul_c_83 = 6'sd25;
+                    mul_a_84 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_17[HASH_BUF1_W-1]}}, buf1_17};
+                    mul_c_84 = -6'sd3;
+                    mul_a_85 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_21[HASH_BUF1_W-1]}}, buf1_21};
+                    mul_c_85 = 6'sd1;
+                    mul_a_86 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_25[HASH_BUF1_W-1]}}, buf1_25};
+                    mul_c_86 = 6'sd31;
+                    mul_a_87 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_29[HASH_BUF1_W-1]}}, buf1_29};
+                    mul_c_87 = 6'sd25;
+                    mul_a_88 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_18[HASH_BUF1_W-1]}}, buf1_18};
+                    mul_c_88 = -6'sd3;
+                    mul_a_89 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_22[HASH_BUF1_W-1]}}, buf1_22};
+                    mul_c_89 = 6'sd1;
+                    mul_a_90 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_26[HASH_BUF1_W-1]}}, buf1_26};
+                    mul_c_90 = 6'sd31;
+                    mul_a_91 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_30[HASH_BUF1_W-1]}}, buf1_30};
+                    mul_c_91 = 6'sd25;
+                    mul_a_92 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_19[HASH_BUF1_W-1]}}, buf1_19};
+                    mul_c_92 = -6'sd3;
+                    mul_a_93 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_23[HASH_BUF1_W-1]}}, buf1_23};
+                    mul_c_93 = 6'sd1;
+                    mul_a_94 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_27[HASH_BUF1_W-1]}}, buf1_27};
+                    mul_c_94 = 6'sd31;
+                    mul_a_95 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_31[HASH_BUF1_W-1]}}, buf1_31};
+                    mul_c_95 = 6'sd25;
+                    mul_a_96 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_16[HASH_BUF1_W-1]}}, buf1_16};
+                    mul_c_96 = 6'sd26;
+                    mul_a_97 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_20[HASH_BUF1_W-1]}}, buf1_20};
+                    mul_c_97 = 6'sd25;
+                    mul_a_98 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_24[HASH_BUF1_W-1]}}, buf1_24};
+                    mul_c_98 = -6'sd9;
+                    mul_a_99 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_28[HASH_BUF1_W-1]}}, buf1_28};
+                    mul_c_99 = 6'sd14;
+                    mul_a_100 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_17[HASH_BUF1_W-1]}}, buf1_17};
+                    mul_c_100 = 6'sd26;
+                    mul_a_101 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_21[HASH_BUF1_W-1]}}, buf1_21};
+                    mul_c_101 = 6'sd25;
+                    mul_a_102 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_25[HASH_BUF1_W-1]}}, buf1_25};
+                    mul_c_102 = -6'sd9;
+                    mul_a_103 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_29[HASH_BUF1_W-1]}}, buf1_29};
+                    mul_c_103 = 6'sd14;
+                    mul_a_104 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_18[HASH_BUF1_W-1]}}, buf1_18};
+                    mul_c_104 = 6'sd26;
+                    mul_a_105 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_22[HASH_BUF1_W-1]}}, buf1_22};
+                    mul_c_105 = 6'sd25;
+                    mul_a_106 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_26[HASH_BUF1_W-1]}}, buf1_26};
+                    mul_c_106 = -6'sd9;
+                    mul_a_107 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_30[HASH_BUF1_W-1]}}, buf1_30};
+                    mul_c_107 = 6'sd14;
+                    mul_a_108 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_19[HASH_BUF1_W-1]}}, buf1_19};
+                    mul_c_108 = 6'sd26;
+                    mul_a_109 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_23[HASH_BUF1_W-1]}}, buf1_23};
+                    mul_c_109 = 6'sd25;
+                    mul_a_110 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_27[HASH_BUF1_W-1]}}, buf1_27};
+                    mul_c_110 = -6'sd9;
+                    mul_a_111 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_31[HASH_BUF1_W-1]}}, buf1_31};
+                    mul_c_111 = 6'sd14;
+                    mul_a_112 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_16[HASH_BUF1_W-1]}}, buf1_16};
+                    mul_c_112 = 6'sd15;
+                    mul_a_113 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_20[HASH_BUF1_W-1]}}, buf1_20};
+                    mul_c_113 = 6'sd9;
+                    mul_a_114 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_24[HASH_BUF1_W-1]}}, buf1_24};
+                    mul_c_114 = 6'sd23;
+                    mul_a_115 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_28[HASH_BUF1_W-1]}}, buf1_28};
+                    mul_c_115 = -6'sd28;
+                    mul_a_116 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_17[HASH_BUF1_W-1]}}, buf1_17};
+                    mul_c_116 = 6'sd15;
+                    mul_a_117 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_21[HASH_BUF1_W-1]}}, buf1_21};
+                    mul_c_117 = 6'sd9;
+                    mul_a_118 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_25[HASH_BUF1_W-1]}}, buf1_25};
+                    mul_c_118 = 6'sd23;
+                    mul_a_119 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_29[HASH_BUF1_W-1]}}, buf1_29};
+                    mul_c_119 = -6'sd28;
+                    mul_a_120 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_18[HASH_BUF1_W-1]}}, buf1_18};
+                    mul_c_120 = 6'sd15;
+                    mul_a_121 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_22[HASH_BUF1_W-1]}}, buf1_22};
+                    mul_c_121 = 6'sd9;
+                    mul_a_122 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_26[HASH_BUF1_W-1]}}, buf1_26};
+                    mul_c_122 = 6'sd23;
+                    mul_a_123 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_30[HASH_BUF1_W-1]}}, buf1_30};
+                    mul_c_123 = -6'sd28;
+                    mul_a_124 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_19[HASH_BUF1_W-1]}}, buf1_19};
+                    mul_c_124 = 6'sd15;
+                    mul_a_125 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_23[HASH_BUF1_W-1]}}, buf1_23};
+                    mul_c_125 = 6'sd9;
+                    mul_a_126 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_27[HASH_BUF1_W-1]}}, buf1_27};
+                    mul_c_126 = 6'sd23;
+                    mul_a_127 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_31[HASH_BUF1_W-1]}}, buf1_31};
+                    mul_c_127 = -6'sd28;
+                    mul_a_128 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_32[HASH_BUF1_W-1]}}, buf1_32};
+                    mul_c_128 = -6'sd26;
+                    mul_a_129 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_36[HASH_BUF1_W-1]}}, buf1_36};
+                    mul_c_129 = 6'sd29;
+                    mul_a_130 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_40[HASH_BUF1_W-1]}}, buf1_40};
+                    mul_c_130 = 6'sd1;
+                    mul_a_131 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_44[HASH_BUF1_W-1]}}, buf1_44};
+                    mul_c_131 = -6'sd4;
+                    mul_a_132 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_33[HASH_BUF1_W-1]}}, buf1_33};
+                    mul_c_132 = -6'sd26;
+                    mul_a_133 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_37[HASH_BUF1_W-1]}}, buf1_37};
+                    mul_c_133 = 6'sd29;
+                    mul_a_134 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_41[HASH_BUF1_W-1]}}, buf1_41};
+                    mul_c_134 = 6'sd1;
+                    mul_a_135 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_45[HASH_BUF1_W-1]}}, buf1_45};
+                    mul_c_135 = -6'sd4;
+                    mul_a_136 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_34[HASH_BUF1_W-1]}}, buf1_34};
+                    mul_c_136 = -6'sd26;
+                    mul_a_137 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_38[HASH_BUF1_W-1]}}, buf1_38};
+                    mul_c_137 = 6'sd29;
+                    mul_a_138 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_42[HASH_BUF1_W-1]}}, buf1_42};
+                    mul_c_138 = 6'sd1;
+                    mul_a_139 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_46[HASH_BUF1_W-1]}}, buf1_46};
+                    mul_c_139 = -6'sd4;
+                    mul_a_140 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_35[HASH_BUF1_W-1]}}, buf1_35};
+                    mul_c_140 = -6'sd26;
+                    mul_a_141 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_39[HASH_BUF1_W-1]}}, buf1_39};
+                    mul_c_141 = 6'sd29;
+                    mul_a_142 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_43[HASH_BUF1_W-1]}}, buf1_43};
+                    mul_c_142 = 6'sd1;
+                    mul_a_143 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_47[HASH_BUF1_W-1]}}, buf1_47};
+                    mul_c_143 = -6'sd4;
+                    mul_a_144 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_32[HASH_BUF1_W-1]}}, buf1_32};
+                    mul_c_144 = -6'sd3;
+                    mul_a_145 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_36[HASH_BUF1_W-1]}}, buf1_36};
+                    mul_c_145 = 6'sd1;
+                    mul_a_146 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_40[HASH_BUF1_W-1]}}, buf1_40};
+                    mul_c_146 = 6'sd31;
+                    mul_a_147 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_44[HASH_BUF1_W-1]}}, buf1_44};
+                    mul_c_147 = 6'sd25;
+                    mul_a_148 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_33[HASH_BUF1_W-1]}}, buf1_33};
+                    mul_c_148 = -6'sd3;
+                    mul_a_149 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_37[HASH_BUF1_W-1]}}, buf1_37};
+                    mul_c_149 = 6'sd1;
+                    mul_a_150 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_41[HASH_BUF1_W-1]}}, buf1_41};
+                    mul_c_150 = 6'sd31;
+                    mul_a_151 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_45[HASH_BUF1_W-1]}}, buf1_45};
+                    mul_c_151 = 6'sd25;
+                    mul_a_152 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_34[HASH_BUF1_W-1]}}, buf1_34};
+                    mul_c_152 = -6'sd3;
+                    mul_a_153 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_38[HASH_BUF1_W-1]}}, buf1_38};
+                    mul_c_153 = 6'sd1;
+                    mul_a_154 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_42[HASH_BUF1_W-1]}}, buf1_42};
+                    mul_c_154 = 6'sd31;
+                    mul_a_155 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_46[HASH_BUF1_W-1]}}, buf1_46};
+                    mul_c_155 = 6'sd25;
+                    mul_a_156 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_35[HASH_BUF1_W-1]}}, buf1_35};
+                    mul_c_156 = -6'sd3;
+                    mul_a_157 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_39[HASH_BUF1_W-1]}}, buf1_39};
+                    mul_c_157 = 6'sd1;
+                    mul_a_158 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_43[HASH_BUF1_W-1]}}, buf1_43};
+                    mul_c_158 = 6'sd31;
+                    mul_a_159 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_47[HASH_BUF1_W-1]}}, buf1_47};
+                    mul_c_159 = 6'sd25;
+                    mul_a_160 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_32[HASH_BUF1_W-1]}}, buf1_32};
+                    mul_c_160 = 6'sd26;
+                    mul_a_161 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_36[HASH_BUF1_W-1]}}, buf1_36};
+                    mul_c_161 = 6'sd25;
+                    mul_a_162 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_40[HASH_BUF1_W-1]}}, buf1_40};
+                    mul_c_162 = -6'sd9;
+                    mul_a_163 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_44[HASH_BUF1_W-1]}}, buf1_44};
+                    mul_c_163 = 6'sd14;
+                    mul_a_164 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_33[HASH_BUF1_W-1]}}, buf1_33};
+                    mul_c_164 = 6'sd26;
+                    mul_a_165 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_37[HASH_BUF1_W-1]}}, buf1_37};
+                    mul_c_165 = 6'sd25;
+                    mul_a_166 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_41[HASH_BUF1_W-1]}}, buf1_41};
+                    mul_c_166 = -6'sd9;
+                    mul_a_167 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_45[HASH_BUF1_W-1]}}, buf1_45};
+                    mul_c_167 = 6'sd14;
+                    mul_a_168 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_34[HASH_BUF1_W-1]}}, buf1_34};
+                    mul_c_168 = 6'sd26;
+                    mul_a_169 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_38[HASH_BUF1_W-1]}}, buf1_38};
+                    mul_c_169 = 6'sd25;
+                    mul_a_170 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_42[HASH_BUF1_W-1]}}, buf1_42};
+                    mul_c_170 = -6'sd9;
+                    mul_a_171 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_46[HASH_BUF1_W-1]}}, buf1_46};
+                    mul_c_171 = 6'sd14;
+                    mul_a_172 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_35[HASH_BUF1_W-1]}}, buf1_35};
+                    mul_c_172 = 6'sd26;
+                    mul_a_173 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_39[HASH_BUF1_W-1]}}, buf1_39};
+                    mul_c_173 = 6'sd25;
+                    mul_a_174 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_43[HASH_BUF1_W-1]}}, buf1_43};
+                    mul_c_174 = -6'sd9;
+                    mul_a_175 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_47[HASH_BUF1_W-1]}}, buf1_47};
+                    mul_c_175 = 6'sd14;
+                    mul_a_176 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_32[HASH_BUF1_W-1]}}, buf1_32};
+                    mul_c_176 = 6'sd15;
+                    mul_a_177 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_36[HASH_BUF1_W-1]}}, buf1_36};
+                    mul_c_177 = 6'sd9;
+                    mul_a_178 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_40[HASH_BUF1_W-1]}}, buf1_40};
+                    mul_c_178 = 6'sd23;
+                    mul_a_179 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_44[HASH_BUF1_W-1]}}, buf1_44};
+                    mul_c_179 = -6'sd28;
+                    mul_a_180 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_33[HASH_BUF1_W-1]}}, buf1_33};
+                    mul_c_180 = 6'sd15;
+                    mul_a_181 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_37[HASH_BUF1_W-1]}}, buf1_37};
+                    mul_c_181 = 6'sd9;
+                    mul_a_182 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_41[HASH_BUF1_W-1]}}, buf1_41};
+                    mul_c_182 = 6'sd23;
+                    mul_a_183 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_45[HASH_BUF1_W-1]}}, buf1_45};
+                    mul_c_183 = -6'sd28;
+                    mul_a_184 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_34[HASH_BUF1_W-1]}}, buf1_34};
+                    mul_c_184 = 6'sd15;
+                    mul_a_185 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_38[HASH_BUF1_W-1]}}, buf1_38};
+                    mul_c_185 = 6'sd9;
+                    mul_a_186 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_42[HASH_BUF1_W-1]}}, buf1_42};
+                    mul_c_186 = 6'sd23;
+                    mul_a_187 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_46[HASH_BUF1_W-1]}}, buf1_46};
+                    mul_c_187 = -6'sd28;
+                    mul_a_188 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_35[HASH_BUF1_W-1]}}, buf1_35};
+                    mul_c_188 = 6'sd15;
+                    mul_a_189 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_39[HASH_BUF1_W-1]}}, buf1_39};
+                    mul_c_189 = 6'sd9;
+                    mul_a_190 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_43[HASH_BUF1_W-1]}}, buf1_43};
+                    mul_c_190 = 6'sd23;
+                    mul_a_191 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_47[HASH_BUF1_W-1]}}, buf1_47};
+                    mul_c_191 = -6'sd28;
+                    mul_a_192 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_48[HASH_BUF1_W-1]}}, buf1_48};
+                    mul_c_192 = -6'sd26;
+                    mul_a_193 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_52[HASH_BUF1_W-1]}}, buf1_52};
+                    mul_c_193 = 6'sd29;
+                    mul_a_194 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_56[HASH_BUF1_W-1]}}, buf1_56};
+                    mul_c_194 = 6'sd1;
+                    mul_a_195 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_60[HASH_BUF1_W-1]}}, buf1_60};
+                    mul_c_195 = -6'sd4;
+                    mul_a_196 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_49[HASH_BUF1_W-1]}}, buf1_49};
+                    mul_c_196 = -6'sd26;
+                    mul_a_197 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_53[HASH_BUF1_W-1]}}, buf1_53};
+                    mul_c_197 = 6'sd29;
+                    mul_a_198 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_57[HASH_BUF1_W-1]}}, buf1_57};
+                    mul_c_198 = 6'sd1;
+                    mul_a_199 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_61[HASH_BUF1_W-1]}}, buf1_61};
+                    mul_c_199 = -6'sd4;
+                    mul_a_200 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_50[HASH_BUF1_W-1]}}, buf1_50};
+                    mul_c_200 = -6'sd26;
+                    mul_a_201 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_54[HASH_BUF1_W-1]}}, buf1_54};
+                    mul_c_201 = 6'sd29;
+                    mul_a_202 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_58[HASH_BUF1_W-1]}}, buf1_58};
+                    mul_c_202 = 6'sd1;
+                    mul_a_203 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_62[HASH_BUF1_W-1]}}, buf1_62};
+                    mul_c_203 = -6'sd4;
+                    mul_a_204 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_51[HASH_BUF1_W-1]}}, buf1_51};
+                    mul_c_204 = -6'sd26;
+                    mul_a_205 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_55[HASH_BUF1_W-1]}}, buf1_55};
+                    mul_c_205 = 6'sd29;
+                    mul_a_206 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_59[HASH_BUF1_W-1]}}, buf1_59};
+                    mul_c_206 = 6'sd1;
+                    mul_a_207 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_63[HASH_BUF1_W-1]}}, buf1_63};
+                    mul_c_207 = -6'sd4;
+                    mul_a_208 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_48[HASH_BUF1_W-1]}}, buf1_48};
+                    mul_c_208 = -6'sd3;
+                    mul_a_209 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_52[HASH_BUF1_W-1]}}, buf1_52};
+                    mul_c_209 = 6'sd1;
+                    mul_a_210 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_56[HASH_BUF1_W-1]}}, buf1_56};
+                    mul_c_210 = 6'sd31;
+                    mul_a_211 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_60[HASH_BUF1_W-1]}}, buf1_60};
+                    mul_c_211 = 6'sd25;
+                    mul_a_212 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_49[HASH_BUF1_W-1]}}, buf1_49};
+                    mul_c_212 = -6'sd3;
+                    mul_a_213 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_53[HASH_BUF1_W-1]}}, buf1_53};
+                    mul_c_213 = 6'sd1;
+                    mul_a_214 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_57[HASH_BUF1_W-1]}}, buf1_57};
+                    mul_c_214 = 6'sd31;
+                    mul_a_215 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_61[HASH_BUF1_W-1]}}, buf1_61};
+                    mul_c_215 = 6'sd25;
+                    mul_a_216 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_50[HASH_BUF1_W-1]}}, buf1_50};
+                    mul_c_216 = -6'sd3;
+                    mul_a_217 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_54[HASH_BUF1_W-1]}}, buf1_54};
+                    mul_c_217 = 6'sd1;
+                    mul_a_218 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_58[HASH_BUF1_W-1]}}, buf1_58};
+                    mul_c_218 = 6'sd31;
+                    mul_a_219 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_62[HASH_BUF1_W-1]}}, buf1_62};
+                    mul_c_219 = 6'sd25;
+                    mul_a_220 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_51[HASH_BUF1_W-1]}}, buf1_51};
+                    mul_c_220 = -6'sd3;
+                    mul_a_221 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_55[HASH_BUF1_W-1]}}, buf1_55};
+                    mul_c_221 = 6'sd1;
+                    mul_a_222 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_59[HASH_BUF1_W-1]}}, buf1_59};
+                    mul_c_222 = 6'sd31;
+                    mul_a_223 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_63[HASH_BUF1_W-1]}}, buf1_63};
+                    mul_c_223 = 6'sd25;
+                    mul_a_224 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_48[HASH_BUF1_W-1]}}, buf1_48};
+                    mul_c_224 = 6'sd26;
+                    mul_a_225 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_52[HASH_BUF1_W-1]}}, buf1_52};
+                    mul_c_225 = 6'sd25;
+                    mul_a_226 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_56[HASH_BUF1_W-1]}}, buf1_56};
+                    mul_c_226 = -6'sd9;
+                    mul_a_227 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_60[HASH_BUF1_W-1]}}, buf1_60};
+                    mul_c_227 = 6'sd14;
+                    mul_a_228 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_49[HASH_BUF1_W-1]}}, buf1_49};
+                    mul_c_228 = 6'sd26;
+                    mul_a_229 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_53[HASH_BUF1_W-1]}}, buf1_53};
+                    mul_c_229 = 6'sd25;
+                    mul_a_230 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_57[HASH_BUF1_W-1]}}, buf1_57};
+                    mul_c_230 = -6'sd9;
+                    mul_a_231 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_61[HASH_BUF1_W-1]}}, buf1_61};
+                    mul_c_231 = 6'sd14;
+                    mul_a_232 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_50[HASH_BUF1_W-1]}}, buf1_50};
+                    mul_c_232 = 6'sd26;
+                    mul_a_233 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_54[HASH_BUF1_W-1]}}, buf1_54};
+                    mul_c_233 = 6'sd25;
+                    mul_a_234 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_58[HASH_BUF1_W-1]}}, buf1_58};
+                    mul_c_234 = -6'sd9;
+                    mul_a_235 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_62[HASH_BUF1_W-1]}}, buf1_62};
+                    mul_c_235 = 6'sd14;
+                    mul_a_236 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_51[HASH_BUF1_W-1]}}, buf1_51};
+                    mul_c_236 = 6'sd26;
+                    mul_a_237 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_55[HASH_BUF1_W-1]}}, buf1_55};
+                    mul_c_237 = 6'sd25;
+                    mul_a_238 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_59[HASH_BUF1_W-1]}}, buf1_59};
+                    mul_c_238 = -6'sd9;
+                    mul_a_239 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_63[HASH_BUF1_W-1]}}, buf1_63};
+                    mul_c_239 = 6'sd14;
+                    mul_a_240 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_48[HASH_BUF1_W-1]}}, buf1_48};
+                    mul_c_240 = 6'sd15;
+                    mul_a_241 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_52[HASH_BUF1_W-1]}}, buf1_52};
+                    mul_c_241 = 6'sd9;
+                    mul_a_242 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_56[HASH_BUF1_W-1]}}, buf1_56};
+                    mul_c_242 = 6'sd23;
+                    mul_a_243 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_60[HASH_BUF1_W-1]}}, buf1_60};
+                    mul_c_243 = -6'sd28;
+                    mul_a_244 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_49[HASH_BUF1_W-1]}}, buf1_49};
+                    mul_c_244 = 6'sd15;
+                    mul_a_245 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_53[HASH_BUF1_W-1]}}, buf1_53};
+                    mul_c_245 = 6'sd9;
+                    mul_a_246 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_57[HASH_BUF1_W-1]}}, buf1_57};
+                    mul_c_246 = 6'sd23;
+                    mul_a_247 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_61[HASH_BUF1_W-1]}}, buf1_61};
+                    mul_c_247 = -6'sd28;
+                    mul_a_248 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_50[HASH_BUF1_W-1]}}, buf1_50};
+                    mul_c_248 = 6'sd15;
+                    mul_a_249 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_54[HASH_BUF1_W-1]}}, buf1_54};
+                    mul_c_249 = 6'sd9;
+                    mul_a_250 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_58[HASH_BUF1_W-1]}}, buf1_58};
+                    mul_c_250 = 6'sd23;
+                    mul_a_251 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_62[HASH_BUF1_W-1]}}, buf1_62};
+                    mul_c_251 = -6'sd28;
+                    mul_a_252 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_51[HASH_BUF1_W-1]}}, buf1_51};
+                    mul_c_252 = 6'sd15;
+                    mul_a_253 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_55[HASH_BUF1_W-1]}}, buf1_55};
+                    mul_c_253 = 6'sd9;
+                    mul_a_254 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_59[HASH_BUF1_W-1]}}, buf1_59};
+                    mul_c_254 = 6'sd23;
+                    mul_a_255 =
+                        {{(HASH_MUL_A_W-HASH_BUF1_W){buf1_63[HASH_BUF1_W-1]}}, buf1_63};
+                    mul_c_255 = -6'sd28;
+                end
+                2'd2: begin // block 0, mode 2: buffer 2 -> hash bits 0..63
+                    mul_a_0 = buf2_0;
+                    mul_c_0 = -6'sd8;
+                    mul_a_1 = buf2_1;
+                    mul_c_1 = -6'sd31;
+                    mul_a_2 = buf2_2;
+                    mul_c_2 = -6'sd10;
+                    mul_a_3 = buf2_3;
+                    mul_c_3 = -6'sd4;
+                    mul_a_4 = buf2_0;
+                    mul_c_4 = 6'sd28;
+                    mul_a_5 = buf2_1;
+                    mul_c_5 = -6'sd7;
+                    mul_a_6 = buf2_2;
+                    mul_c_6 = 6'sd4;
+                    mul_a_7 = buf2_3;
+                    mul_c_7 = -6'sd16;
+                    mul_a_8 = buf2_0;
+                    mul_c_8 = -6'sd13;
+                    mul_a_9 = buf2_1;
+                    mul_c_9 = -6'sd4;
+                    mul_a_10 = buf2_2;
+                    mul_c_10 = 6'sd29;
+                    mul_a_11 = buf2_3;
+                    mul_c_11 = -6'sd13;
+                    mul_a_12 = buf2_0;
+                    mul_c_12 = -6'sd10;
+                    mul_a_13 = buf2_1;
+                    mul_c_13 = 6'sd11;
+                    mul_a_14 = buf2_2;
+                    mul_c_14 = -6'sd15;
+                    mul_a_15 = buf2_3;
+                    mul_c_15 = -6'sd27;
+                    mul_a_16 = buf2_4;
+                    mul_c_16 = -6'sd8;
+                    mul_a_17 = buf2_5;
+                    mul_c_17 = -6'sd31;
+                    mul_a_18 = buf2_6;
+                    mul_c_18 = -6'sd10;
+                    mul_a_19 = buf2_7;
+                    mul_c_19 = -6'sd4;
+                    mul_a_20 = buf2_4;
+                    mul_c_20 = 6'sd28;
+                    mul_a_21 = buf2_5;
+                    mul_c_21 = -6'sd7;
+                    mul_a_22 = buf2_6;
+                    mul_c_22 = 6'sd4;
+                    mul_a_23 = buf2_7;
+                    mul_c_23 = -6'sd16;
+                    mul_a_24 = buf2_4;
+                    mul_c_24 = -6'sd13;
+                    mul_a_25 = buf2_5;
+                    mul_c_25 = -6'sd4;
+                    mul_a_26 = buf2_6;
+                    mul_c_26 = 6'sd29;
+                    mul_a_27 = buf2_7;
+                    mul_c_27 = -6'sd13;
+                    mul_a_28 = buf2_4;
+                    mul_c_28 = -6'sd10;
+                    mul_a_29 = buf2_5;
+                    mul_c_29 = 6'sd11;
+                    mul_a_30 = buf2_6;
+                    mul_c_30 = -6'sd15;
+                    mul_a_31 = buf2_7;
+                    mul_c_31 = -6'sd27;
+                    mul_a_32 = buf2_8;
+                    mul_c_32 = -6'sd8;
+                    mul_a_33 = buf2_9;
+                    mul_c_33 = -6'sd31;
+                    mul_a_34 = buf2_10;
+                    mul_c_34 = -6'sd10;
+                    mul_a_35 = buf2_11;
+                    mul_c_35 = -6'sd4;
+                    mul_a_36 = buf2_8;
+                    mul_c_36 = 6'sd28;
+                    mul_a_37 = buf2_9;
+                    mul_c_37 = -6'sd7;
+                    mul_a_38 = buf2_10;
+                    mul_c_38 = 6'sd4;
+                    mul_a_39 = buf2_11;
+                    mul_c_39 = -6'sd16;
+                    mul_a_40 = buf2_8;
+                    mul_c_40 = -6'sd13;
+                    mul_a_41 = buf2_9;
+                    mul_c_41 = -6'sd4;
+                    mul_a_42 = buf2_10;
+                    mul_c_42 = 6'sd29;
+                    mul_a_43 = buf2_11;
+                    mul_c_43 = -6'sd13;
+                    mul_a_44 = buf2_8;
+                    mul_c_44 = -6'sd10;
+                    mul_a_45 = buf2_9;
+                    mul_c_45 = 6'sd11;
+                    mul_a_46 = buf2_10;
+                    mul_c_46 = -6'sd15;
+                    mul_a_47 = buf2_11;
+                    mul_c_47 = -6'sd27;
+                    mul_a_48 = buf2_12;
+                    mul_c_48 = -6'sd8;
+                    mul_a_49 = buf2_13;
+                    mul_c_49 = -6'sd31;
+                    mul_a_50 = buf2_14;
+                    mul_c_50 = -6'sd10;
+                    mul_a_51 = buf2_15;
+                    mul_c_51 = -6'sd4;
+                    mul_a_52 = buf2_12;
+                    mul_c_52 = 6'sd28;
+                    mul_a_53 = buf2_13;
+                    mul_c_53 = -6'sd7;
+                    mul_a_54 = buf2_14;
+                    mul_c_54 = 6'sd4;
+                    mul_a_55 = buf2_15;
+                    mul_c_55 = -6'sd16;
+                    mul_a_56 = buf2_12;
+                    mul_c_56 = -6'sd13;
+                    mul_a_57 = buf2_13;
+                    mul_c_57 = -6'sd4;
+                    mul_a_58 = buf2_14;
+                    mul_c_58 = 6'sd29;
+                    mul_a_59 = buf2_15;
+                    mul_c_59 = -6'sd13;
+                    mul_a_60 = buf2_12;
+                    mul_c_60 = -6'sd10;
+                    mul_a_61 = buf2_13;
+                    mul_c_61 = 6'sd11;
+                    mul_a_62 = buf2_14;
+                    mul_c_62 = -6'sd15;
+                    mul_a_63 = buf2_15;
+                    mul_c_63 = -6'sd27;
+                    mul_a_64 = buf2_16;
+                    mul_c_64 = -6'sd8;
+                    mul_a_65 = buf2_17;
+                    mul_c_65 = -6'sd31;
+                    mul_a_66 = buf2_18;
+                    mul_c_66 = -6'sd10;
+                    mul_a_67 = buf2_19;
+                    mul_c_67 = -6'sd4;
+                    mul_a_68 = buf2_16;
+                    mul_c_68 = 6'sd28;
+                    mul_a_69 = buf2_17;
+                    mul_c_69 = -6'sd7;
+                    mul_a_70 = buf2_18;
+                    mul_c_70 = 6'sd4;
+                    mul_a_71 = buf2_19;
+                    mul_c_71 = -6'sd16;
+                    mul_a_72 = buf2_16;
+                    mul_c_72 = -6'sd13;
+                    mul_a_73 = buf2_17;
+                    mul_c_73 = -6'sd4;
+                    mul_a_74 = buf2_18;
+                    mul_c_74 = 6'sd29;
+                    mul_a_75 = buf2_19;
+                    mul_c_75 = -6'sd13;
+                    mul_a_76 = buf2_16;
+                    mul_c_76 = -6'sd10;
+                    mul_a_77 = buf2_17;
+                    mul_c_77 = 6'sd11;
+                    mul_a_78 = buf2_18;
+                    mul_c_78 = -6'sd15;
+                    mul_a_79 = buf2_19;
+                    mul_c_79 = -6'sd27;
+                    mul_a_80 = buf2_20;
+                    mul_c_80 = -6'sd8;
+                    mul_a_81 = buf2_21;
+                    mul_c_81 = -6'sd31;
+                    mul_a_82 = buf2_22;
+                    mul_c_82 = -6'sd10;
+                    mul_a_83 = buf2_23;
+                    mul_c_83 = -6'sd4;
+                    mul_a_84 = buf2_20;
+                    mul_c_84 = 6'sd28;
+                    mul_a_85 = buf2_21;
+                    mul_c_85 = -6'sd7;
+                    mul_a_86 = buf2_22;
+                    mul_c_86 = 6'sd4;
+                    mul_a_87 = buf2_23;
+                    mul_c_87 = -6'sd16;
+                    mul_a_88 = buf2_20;
+                    mul_c_88 = -6'sd13;
+                    mul_a_89 = buf2_21;
+                    mul_c_89 = -6'sd4;
+                    mul_a_90 = buf2_22;
+                    mul_c_90 = 6'sd29;
+                    mul_a_91 = buf2_23;
+                    mul_c_91 = -6'sd13;
+                    mul_a_92 = buf2_20;
+                    mul_c_92 = -6'sd10;
+                    mul_a_93 = buf2_21;
+                    mul_c_93 = 6'sd11;
+                    mul_a_94 = buf2_22;
+                    mul_c_94 = -6'sd15;
+                    mul_a_95 = buf2_23;
+                    mul_c_95 = -6'sd27;
+                    mul_a_96 = buf2_24;
+                    mul_c_96 = -6'sd8;
+                    mul_a_97 = buf2_25;
+                    mul_c_97 = -6'sd31;
+                    mul_a_98 = buf2_26;
+                    mul_c_98 = -6'sd10;
+                    mul_a_99 = buf2_27;
+                    mul_c_99 = -6'sd4;
+                    mul_a_100 = buf2_24;
+                    mul_c_100 = 6'sd28;
+                    mul_a_101 = buf2_25;
+                    mul_c_101 = -6'sd7;
+                    mul_a_102 = buf2_26;
+                    mul_c_102 = 6'sd4;
+                    mul_a_103 = buf2_27;
+                    mul_c_103 = -6'sd16;
+                    mul_a_104 = buf2_24;
+                    mul_c_104 = -6'sd13;
+                    mul_a_105 = buf2_25;
+                    mul_c_105 = -6'sd4;
+                    mul_a_106 = buf2_26;
+                    mul_c_106 = 6'sd29;
+                    mul_a_107 = buf2_27;
+                    mul_c_107 = -6'sd13;
+                    mul_a_108 = buf2_24;
+                    mul_c_108 = -6'sd10;
+                    mul_a_109 = buf2_25;
+                    mul_c_109 = 6'sd11;
+                    mul_a_110 = buf2_26;
+                    mul_c_110 = -6'sd15;
+                    mul_a_111 = buf2_27;
+                    mul_c_111 = -6'sd27;
+                    mul_a_112 = buf2_28;
+                    mul_c_112 = -6'sd8;
+                    mul_a_113 = buf2_29;
+                    mul_c_113 = -6'sd31;
+                    mul_a_114 = buf2_30;
+                    mul_c_114 = -6'sd10;
+                    mul_a_115 = buf2_31;
+                    mul_c_115 = -6'sd4;
+                    mul_a_116 = buf2_28;
+                    mul_c_116 = 6'sd28;
+                    mul_a_117 = buf2_29;
+                    mul_c_117 = -6'sd7;
+                    mul_a_118 = buf2_30;
+                    mul_c_118 = 6'sd4;
+                    mul_a_119 = buf2_31;
+                    mul_c_119 = -6'sd16;
+                    mul_a_120 = buf2_28;
+                    mul_c_120 = -6'sd13;
+                    mul_a_121 = buf2_29;
+                    mul_c_121 = -6'sd4;
+                    mul_a_122 = buf2_30;
+                    mul_c_122 = 6'sd29;
+                    mul_a_123 = buf2_31;
+                    mul_c_123 = -6'sd13;
+                    mul_a_124 = buf2_28;
+                    mul_c_124 = -6'sd10;
+                    mul_a_125 = buf2_29;
+                    mul_c_125 = 6'sd11;
+                    mul_a_126 = buf2_30;
+                    mul_c_126 = -6'sd15;
+                    mul_a_127 = buf2_31;
+                    mul_c_127 = -6'sd27;
+                    mul_a_128 = buf2_32;
+                    mul_c_128 = -6'sd8;
+                    mul_a_129 = buf2_33;
+                    mul_c_129 = -6'sd31;
+                    mul_a_130 = buf2_34;
+                    mul_c_130 = -6'sd10;
+                    mul_a_131 = buf2_35;
+                    mul_c_131 = -6'sd4;
+                    mul_a_132 = buf2_32;
+                    mul_c_132 = 6'sd28;
+                    mul_a_133 = buf2_33;
+                    mul_c_133 = -6'sd7;
+                    mul_a_134 = buf2_34;
+                    mul_c_134 = 6'sd4;
+                    mul_a_135 = buf2_35;
+                    mul_c_135 = -6'sd16;
+                    mul_a_136 = buf2_32;
+                    mul_c_136 = -6'sd13;
+                    mul_a_137 = buf2_33;
+                    mul_c_137 = -6'sd4;
+                    mul_a_138 = buf2_34;
+                    mul_c_138 = 6'sd29;
+                    mul_a_139 = buf2_35;
+                    mul_c_139 = -6'sd13;
+                    mul_a_140 = buf2_32;
+                    mul_c_140 = -6'sd10;
+                    mul_a_141 = buf2_33;
+                    mul_c_141 = 6'sd11;
+                    mul_a_142 = buf2_34;
+                    mul_c_142 = -6'sd15;
+                    mul_a_143 = buf2_35;
+                    mul_c_143 = -6'sd27;
+                    mul_a_144 = buf2_36;
+                    mul_c_144 = -6'sd8;
+                    mul_a_145 = buf2_37;
+                    mul_c_145 = -6'sd31;
+                    mul_a_146 = buf2_38;
+                    mul_c_146 = -6'sd10;
+                    mul_a_147 = buf2_39;
+                    mul_c_147 = -6'sd4;
+                    mul_a_148 = buf2_36;
+                    mul_c_148 = 6'sd28;
+                    mul_a_149 = buf2_37;
+                    mul_c_149 = -6'sd7;
+                    mul_a_150 = buf2_38;
+                    mul_c_150 = 6'sd4;
+                    mul_a_151 = buf2_39;
+                    mul_c_151 = -6'sd16;
+                    mul_a_152 = buf2_36;
+                    mul_c_152 = -6'sd13;
+                    mul_a_153 = buf2_37;
+                    mul_c_153 = -6'sd4;
+                    mul_a_154 = buf2_38;
+                    mul_c_154 = 6'sd29;
+                    mul_a_155 = buf2_39;
+                    mul_c_155 = -6'sd13;
+                    mul_a_156 = buf2_36;
+                    mul_c_156 = -6'sd10;
+                    mul_a_157 = buf2_37;
+                    mul_c_157 = 6'sd11;
+                    mul_a_158 = buf2_38;
+                    mul_c_158 = -6'sd15;
+                    mul_a_159 = buf2_39;
+                    mul_c_159 = -6'sd27;
+                    mul_a_160 = buf2_40;
+                    mul_c_160 = -6'sd8;
+                    mul_a_161 = buf2_41;
+                    mul_c_161 = -6'sd31;
+                    mul_a_162 = buf2_42;
+                    mul_c_162 = -6'sd10;
+                    mul_a_163 = buf2_43;
+                    mul_c_163 = -6'sd4;
+                    mul_a_164 = buf2_40;
+                    mul_c_164 = 6'sd28;
+                    mul_a_165 = buf2_41;
+                    mul_c_165 = -6'sd7;
+                    mul_a_166 = buf2_42;
+                    mul_c_166 = 6'sd4;
+                    mul_a_167 = buf2_43;
+                    mul_c_167 = -6'sd16;
+                    mul_a_168 = buf2_40;
+                    mul_c_168 = -6'sd13;
+                    mul_a_169 = buf2_41;
+                    mul_c_169 = -6'sd4;
+                    mul_a_170 = buf2_42;
+                    mul_c_170 = 6'sd29;
+                    mul_a_171 = buf2_43;
+                    mul_c_171 = -6'sd13;
+                    mul_a_172 = buf2_40;
+                    mul_c_172 = -6'sd10;
+                    mul_a_173 = buf2_41;
+                    mul_c_173 = 6'sd11;
+                    mul_a_174 = buf2_42;
+                    mul_c_174 = -6'sd15;
+                    mul_a_175 = buf2_43;
+                    mul_c_175 = -6'sd27;
+                    mul_a_176 = buf2_44;
+                    mul_c_176 = -6'sd8;
+                    mul_a_177 = buf2_45;
+                    mul_c_177 = -6'sd31;
+                    mul_a_178 = buf2_46;
+                    mul_c_178 = -6'sd10;
+                    mul_a_179 = buf2_47;
+                    mul_c_179 = -6'sd4;
+                    mul_a_180 = buf2_44;
+                    mul_c_180 = 6'sd28;
+                    mul_a_181 = buf2_45;
+                    mul_c_181 = -6'sd7;
+                    mul_a_182 = buf2_46;
+                    mul_c_182 = 6'sd4;
+                    mul_a_183 = buf2_47;
+                    mul_c_183 = -6'sd16;
+                    mul_a_184 = buf2_44;
+                    mul_c_184 = -6'sd13;
+                    mul_a_185 = buf2_45;
+                    mul_c_185 = -6'sd4;
+                    mul_a_186 = buf2_46;
+                    mul_c_186 = 6'sd29;
+                    mul_a_187 = buf2_47;
+                    mul_c_187 = -6'sd13;
+                    mul_a_188 = buf2_44;
+                    mul_c_188 = -6'sd10;
+                    mul_a_189 = buf2_45;
+                    mul_c_189 = 6'sd11;
+                    mul_a_190 = buf2_46;
+                    mul_c_190 = -6'sd15;
+                    mul_a_191 = buf2_47;
+                    mul_c_191 = -6'sd27;
+                    mul_a_192 = buf2_48;
+                    mul_c_192 = -6'sd8;
+                    mul_a_193 = buf2_49;
+                    mul_c_193 = -6'sd31;
+                    mul_a_194 = buf2_50;
+                    mul_c_194 = -6'sd10;
+                    mul_a_195 = buf2_51;
+                    mul_c_195 = -6'sd4;
+                    mul_a_196 = buf2_48;
+                    mul_c_196 = 6'sd28;
+                    mul_a_197 = buf2_49;
+                    mul_c_197 = -6'sd7;
+                    mul_a_198 = buf2_50;
+                    mul_c_198 = 6'sd4;
+                    mul_a_199 = buf2_51;
+                    mul_c_199 = -6'sd16;
+                    mul_a_200 = buf2_48;
+                    mul_c_200 = -6'sd13;
+                    mul_a_201 = buf2_49;
+                    mul_c_201 = -6'sd4;
+                    mul_a_202 = buf2_50;
+                    mul_c_202 = 6'sd29;
+                    mul_a_203 = buf2_51;
+                    mul_c_203 = -6'sd13;
+                    mul_a_204 = buf2_48;
+                    mul_c_204 = -6'sd10;
+                    mul_a_205 = buf2_49;
+                    mul_c_205 = 6'sd11;
+                    mul_a_206 = buf2_50;
+                    mul_c_206 = -6'sd15;
+                    mul_a_207 = buf2_51;
+                    mul_c_207 = -6'sd27;
+                    mul_a_208 = buf2_52;
+                    mul_c_208 = -6'sd8;
+                    mul_a_209 = buf2_53;
+                    mul_c_209 = -6'sd31;
+                    mul_a_210 = buf2_54;
+                    mul_c_210 = -6'sd10;
+                    mul_a_211 = buf2_55;
+                    mul_c_211 = -6'sd4;
+                    mul_a_212 = buf2_52;
+                    mul_c_212 = 6'sd28;
+                    mul_a_213 = buf2_53;
+                    mul_c_213 = -6'sd7;
+                    mul_a_214 = buf2_54;
+                    mul_c_214 = 6'sd4;
+                    mul_a_215 = buf2_55;
+                    mul_c_215 = -6'sd16;
+                    mul_a_216 = buf2_52;
+                    mul_c_216 = -6'sd13;
+                    mul_a_217 = buf2_53;
+                    mul_c_217 = -6'sd4;
+                    mul_a_218 = buf2_54;
+                    mul_c_218 = 6'sd29;
+                    mul_a_219 = buf2_55;
+                    mul_c_219 = -6'sd13;
+                    mul_a_220 = buf2_52;
+                    mul_c_220 = -6'sd10;
+                    mul_a_221 = buf2_53;
+                    mul_c_221 = 6'sd11;
+                    mul_a_222 = buf2_54;
+                    mul_c_222 = -6'sd15;
+                    mul_a_223 = buf2_55;
+                    mul_c_223 = -6'sd27;
+                    mul_a_224 = buf2_56;
+                    mul_c_224 = -6'sd8;
+                    mul_a_225 = buf2_57;
+                    mul_c_225 = -6'sd31;
+                    mul_a_226 = buf2_58;
+                    mul_c_226 = -6'sd10;
+                    mul_a_227 = buf2_59;
+                    mul_c_227 = -6'sd4;
+                    mul_a_228 = buf2_56;
+                    mul_c_228 = 6'sd28;
+                    mul_a_229 = buf2_57;
+                    mul_c_229 = -6'sd7;
+                    mul_a_230 = buf2_58;
+                    mul_c_230 = 6'sd4;
+                    mul_a_231 = buf2_59;
+                    mul_c_231 = -6'sd16;
+                    mul_a_232 = buf2_56;
+                    mul_c_232 = -6'sd13;
+                    mul_a_233 = buf2_57;
+                    mul_c_233 = -6'sd4;
+                    mul_a_234 = buf2_58;
+                    mul_c_234 = 6'sd29;
+                    mul_a_235 = buf2_59;
+                    mul_c_235 = -6'sd13;
+                    mul_a_236 = buf2_56;
+                    mul_c_236 = -6'sd10;
+                    mul_a_237 = buf2_57;
+                    mul_c_237 = 6'sd11;
+                    mul_a_238 = buf2_58;
+                    mul_c_238 = -6'sd15;
+                    mul_a_239 = buf2_59;
+                    mul_c_239 = -6'sd27;
+                    mul_a_240 = buf2_60;
+                    mul_c_240 = -6'sd8;
+                    mul_a_241 = buf2_61;
+                    mul_c_241 = -6'sd31;
+                    mul_a_242 = buf2_62;
+                    mul_c_242 = -6'sd10;
+                    mul_a_243 = buf2_63;
+                    mul_c_243 = -6'sd4;
+                    mul_a_244 = buf2_60;
+                    mul_c_244 = 6'sd28;
+                    mul_a_245 = buf2_61;
+                    mul_c_245 = -6'sd7;
+                    mul_a_246 = buf2_62;
+                    mul_c_246 = 6'sd4;
+                    mul_a_247 = buf2_63;
+                    mul_c_247 = -6'sd16;
+                    mul_a_248 = buf2_60;
+                    mul_c_248 = -6'sd13;
+                    mul_a_249 = buf2_61;
+                    mul_c_249 = -6'sd4;
+                    mul_a_250 = buf2_62;
+                    mul_c_250 = 6'sd29;
+                    mul_a_251 = buf2_63;
+                    mul_c_251 = -6'sd13;
+                    mul_a_252 = buf2_60;
+                    mul_c_252 = -6'sd10;
+                    mul_a_253 = buf2_61;
+                    mul_c_253 = 6'sd11;
+                    mul_a_254 = buf2_62;
+                    mul_c_254 = -6'sd15;
+                    mul_a_255 = buf2_63;
+                    mul_c_255 = -6'sd27;
+                end
+                default: ;
+            endcase
+            // signed operands: one 25x6 multiplier each
+            prod_0  = mul_a_0 * mul_c_0;
+            prod_1  = mul_a_1 * mul_c_1;
+            prod_2  = mul_a_2 * mul_c_2;
+            prod_3  = mul_a_3 * mul_c_3;
+            prod_4  = mul_a_4 * mul_c_4;
+            prod_5  = mul_a_5 * mul_c_5;
+            prod_6  = mul_a_6 * mul_c_6;
+            prod_7  = mul_a_7 * mul_c_7;
+            prod_8  = mul_a_8 * mul_c_8;
+            prod_9  = mul_a_9 * mul_c_9;
+            prod_10  = mul_a_10 * mul_c_10;
+            prod_11  = mul_a_11 * mul_c_11;
+            prod_12  = mul_a_12 * mul_c_12;
+            prod_13  = mul_a_13 * mul_c_13;
+            prod_14  = mul_a_14 * mul_c_14;
+            prod_15  = mul_a_15 * mul_c_15;
+            prod_16  = mul_a_16 * mul_c_16;
+            prod_17  = mul_a_17 * mul_c_17;
+            prod_18  = mul_a_18 * mul_c_18;
+            prod_19  = mul_a_19 * mul_c_19;
+            prod_20  = mul_a_20 * mul_c_20;
+            prod_21  = mul_a_21 * mul_c_21;
+            prod_22  = mul_a_22 * mul_c_22;
+            prod_23  = mul_a_23 * mul_c_23;
+            prod_24  = mul_a_24 * mul_c_24;
+            prod_25  = mul_a_25 * mul_c_25;
+            prod_26  = mul_a_26 * mul_c_26;
+            prod_27  = mul_a_27 * mul_c_27;
+            prod_28  = mul_a_28 * mul_c_28;
+            prod_29  = mul_a_29 * mul_c_29;
+            prod_30  = mul_a_30 * mul_c_30;
+            prod_31  = mul_a_31 * mul_c_31;
+            prod_32  = mul_a_32 * mul_c_32;
+            prod_33  = mul_a_33 * mul_c_33;
+            prod_34  = mul_a_34 * mul_c_34;
+            prod_35  = mul_a_35 * mul_c_35;
+            prod_36  = mul_a_36 * mul_c_36;
+            prod_37  = mul_a_37 * mul_c_37;
+            prod_38  = mul_a_38 * mul_c_38;
+            prod_39  = mul_a_39 * mul_c_39;
+            prod_40  = mul_a_40 * mul_c_40;
+            prod_41  = mul_a_41 * mul_c_41;
+            prod_42  = mul_a_42 * mul_c_42;
+            prod_43  = mul_a_43 * mul_c_43;
+            prod_44  = mul_a_44 * mul_c_44;
+            prod_45  = mul_a_45 * mul_c_45;
+            prod_46  = mul_a_46 * mul_c_46;
+            prod_47  = mul_a_47 * mul_c_47;
+            prod_48  = mul_a_48 * mul_c_48;
+            prod_49  = mul_a_49 * mul_c_49;
+            prod_50  = mul_a_50 * mul_c_50;
+            prod_51  = mul_a_51 * mul_c_51;
+            prod_52  = mul_a_52 * mul_c_52;
+            prod_53  = mul_a_53 * mul_c_53;
+            prod_54  = mul_a_54 * mul_c_54;
+            prod_55  = mul_a_55 * mul_c_55;
+            prod_56  = mul_a_56 * mul_c_56;
+            prod_57  = mul_a_57 * mul_c_57;
+            prod_58  = mul_a_58 * mul_c_58;
+            prod_59  = mul_a_59 * mul_c_59;
+            prod_60  = mul_a_60 * mul_c_60;
+            prod_61  = mul_a_61 * mul_c_61;
+            prod_62  = mul_a_62 * mul_c_62;
+            prod_63  = mul_a_63 * mul_c_63;
+            prod_64  = mul_a_64 * mul_c_64;
+            prod_65  = mul_a_65 * mul_c_65;
+            prod_66  = mul_a_66 * mul_c_66;
+            prod_67  = mul_a_67 * mul_c_67;
+            prod_68  = mul_a_68 * mul_c_68;
+            prod_69  = mul_a_69 * mul_c_69;
+            prod_70  = mul_a_70 * mul_c_70;
+            prod_71  = mul_a_71 * mul_c_71;
+            prod_72  = mul_a_72 * mul_c_72;
+            prod_73  = mul_a_73 * mul_c_73;
+            prod_74  = mul_a_74 * mul_c_74;
+            prod_75  = mul_a_75 * mul_c_75;
+            prod_76  = mul_a_76 * mul_c_76;
+            prod_77  = mul_a_77 * mul_c_77;
+            prod_78  = mul_a_78 * mul_c_78;
+            prod_79  = mul_a_79 * mul_c_79;
+            prod_80  = mul_a_80 * mul_c_80;
+            prod_81  = mul_a_81 * mul_c_81;
+            prod_82  = mul_a_82 * mul_c_82;
+            prod_83  = mul_a_83 * mul_c_83;
+            prod_84  = mul_a_84 * mul_c_84;
+            prod_85  = mul_a_85 * mul_c_85;
+            prod_86  = mul_a_86 * mul_c_86;
+            prod_87  = mul_a_87 * mul_c_87;
+            prod_88  = mul_a_88 * mul_c_88;
+            prod_89  = mul_a_89 * mul_c_89;
+            prod_90  = mul_a_90 * mul_c_90;
+            prod_91  = mul_a_91 * mul_c_91;
+            prod_92  = mul_a_92 * mul_c_92;
+            prod_93  = mul_a_93 * mul_c_93;
+            prod_94  = mul_a_94 * mul_c_94;
+            prod_95  = mul_a_95 * mul_c_95;
+            prod_96  = mul_a_96 * mul_c_96;
+            prod_97  = mul_a_97 * mul_c_97;
+            prod_98  = mul_a_98 * mul_c_98;
+            prod_99  = mul_a_99 * mul_c_99;
+            prod_100  = mul_a_100 * mul_c_100;
+            prod_101  = mul_a_101 * mul_c_101;
+            prod_102  = mul_a_102 * mul_c_102;
+            prod_103  = mul_a_103 * mul_c_103;
+            prod_104  = mul_a_104 * mul_c_104;
+            prod_105  = mul_a_105 * mul_c_105;
+            prod_106  = mul_a_106 * mul_c_106;
+            prod_107  = mul_a_107 * mul_c_107;
+            prod_108  = mul_a_108 * mul_c_108;
+            prod_109  = mul_a_109 * mul_c_109;
+            prod_110  = mul_a_110 * mul_c_110;
+            prod_111  = mul_a_111 * mul_c_111;
+            prod_112  = mul_a_112 * mul_c_112;
+            prod_113  = mul_a_113 * mul_c_113;
+            prod_114  = mul_a_114 * mul_c_114;
+            prod_115  = mul_a_115 * mul_c_115;
+            prod_116  = mul_a_116 * mul_c_116;
+            prod_117  = mul_a_117 * mul_c_117;
+            prod_118  = mul_a_118 * mul_c_118;
+            prod_119  = mul_a_119 * mul_c_119;
+            prod_120  = mul_a_120 * mul_c_120;
+            prod_121  = mul_a_121 * mul_c_121;
+            prod_122  = mul_a_122 * mul_c_122;
+            prod_123  = mul_a_123 * mul_c_123;
+            prod_124  = mul_a_124 * mul_c_124;
+            prod_125  = mul_a_125 * mul_c_125;
+            prod_126  = mul_a_126 * mul_c_126;
+            prod_127  = mul_a_127 * mul_c_127;
+            prod_128  = mul_a_128 * mul_c_128;
+            prod_129  = mul_a_129 * mul_c_129;
+            prod_130  = mul_a_130 * mul_c_130;
+            prod_131  = mul_a_131 * mul_c_131;
+            prod_132  = mul_a_132 * mul_c_132;
+            prod_133  = mul_a_133 * mul_c_133;
+            prod_134  = mul_a_134 * mul_c_134;
+            prod_135  = mul_a_135 * mul_c_135;
+            prod_136  = mul_a_136 * mul_c_136;
+            prod_137  = mul_a_137 * mul_c_137;
+            prod_138  = mul_a_138 * mul_c_138;
+            prod_139  = mul_a_139 * mul_c_139;
+            prod_140  = mul_a_140 * mul_c_140;
+            prod_141  = mul_a_141 * mul_c_141;
+            prod_142  = mul_a_142 * mul_c_142;
+            prod_143  = mul_a_143 * mul_c_143;
+            prod_144  = mul_a_144 * mul_c_144;
+            prod_145  = mul_a_145 * mul_c_145;
+            prod_146  = mul_a_146 * mul_c_146;
+            prod_147  = mul_a_147 * mul_c_147;
+            prod_148  = mul_a_148 * mul_c_148;
+            prod_149  = mul_a_149 * mul_c_149;
+            prod_150  = mul_a_150 * mul_c_150;
+            prod_151  = mul_a_151 * mul_c_151;
+            prod_152  = mul_a_152 * mul_c_152;
+            prod_153  = mul_a_153 * mul_c_153;
+            prod_154  = mul_a_154 * mul_c_154;
+            prod_155  = mul_a_155 * mul_c_155;
+            prod_156  = mul_a_156 * mul_c_156;
+            prod_157  = mul_a_157 * mul_c_157;
+            prod_158  = mul_a_158 * mul_c_158;
+            prod_159  = mul_a_159 * mul_c_159;
+            prod_160  = mul_a_160 * mul_c_160;
+            prod_161  = mul_a_161 * mul_c_161;
+            prod_162  = mul_a_162 * mul_c_162;
+            prod_163  = mul_a_163 * mul_c_163;
+            prod_164  = mul_a_164 * mul_c_164;
+            prod_165  = mul_a_165 * mul_c_165;
+            prod_166  = mul_a_166 * mul_c_166;
+            prod_167  = mul_a_167 * mul_c_167;
+            prod_168  = mul_a_168 * mul_c_168;
+            prod_169  = mul_a_169 * mul_c_169;
+            prod_170  = mul_a_170 * mul_c_170;
+            prod_171  = mul_a_171 * mul_c_171;
+            prod_172  = mul_a_172 * mul_c_172;
+            prod_173  = mul_a_173 * mul_c_173;
+            prod_174  = mul_a_174 * mul_c_174;
+            prod_175  = mul_a_175 * mul_c_175;
+            prod_176  = mul_a_176 * mul_c_176;
+            prod_177  = mul_a_177 * mul_c_177;
+            prod_178  = mul_a_178 * mul_c_178;
+            prod_179  = mul_a_179 * mul_c_179;
+            prod_180  = mul_a_180 * mul_c_180;
+            prod_181  = mul_a_181 * mul_c_181;
+            prod_182  = mul_a_182 * mul_c_182;
+            prod_183  = mul_a_183 * mul_c_183;
+            prod_184  = mul_a_184 * mul_c_184;
+            prod_185  = mul_a_185 * mul_c_185;
+            prod_186  = mul_a_186 * mul_c_186;
+            prod_187  = mul_a_187 * mul_c_187;
+            prod_188  = mul_a_188 * mul_c_188;
+            prod_189  = mul_a_189 * mul_c_189;
+            prod_190  = mul_a_190 * mul_c_190;
+            prod_191  = mul_a_191 * mul_c_191;
+            prod_192  = mul_a_192 * mul_c_192;
+            prod_193  = mul_a_193 * mul_c_193;
+            prod_194  = mul_a_194 * mul_c_194;
+            prod_195  = mul_a_195 * mul_c_195;
+            prod_196  = mul_a_196 * mul_c_196;
+            prod_197  = mul_a_197 * mul_c_197;
+            prod_198  = mul_a_198 * mul_c_198;
+            prod_199  = mul_a_199 * mul_c_199;
+            prod_200  = mul_a_200 * mul_c_200;
+            prod_201  = mul_a_201 * mul_c_201;
+            prod_202  = mul_a_202 * mul_c_202;
+            prod_203  = mul_a_203 * mul_c_203;
+            prod_204  = mul_a_204 * mul_c_204;
+            prod_205  = mul_a_205 * mul_c_205;
+            prod_206  = mul_a_206 * mul_c_206;
+            prod_207  = mul_a_207 * mul_c_207;
+            prod_208  = mul_a_208 * mul_c_208;
+            prod_209  = mul_a_209 * mul_c_209;
+            prod_210  = mul_a_210 * mul_c_210;
+            prod_211  = mul_a_211 * mul_c_211;
+            prod_212  = mul_a_212 * mul_c_212;
+            prod_213  = mul_a_213 * mul_c_213;
+            prod_214  = mul_a_214 * mul_c_214;
+            prod_215  = mul_a_215 * mul_c_215;
+            prod_216  = mul_a_216 * mul_c_216;
+            prod_217  = mul_a_217 * mul_c_217;
+            prod_218  = mul_a_218 * mul_c_218;
+            prod_219  = mul_a_219 * mul_c_219;
+            prod_220  = mul_a_220 * mul_c_220;
+            prod_221  = mul_a_221 * mul_c_221;
+            prod_222  = mul_a_222 * mul_c_222;
+            prod_223  = mul_a_223 * mul_c_223;
+            prod_224  = mul_a_224 * mul_c_224;
+            prod_225  = mul_a_225 * mul_c_225;
+            prod_226  = mul_a_226 * mul_c_226;
+            prod_227  = mul_a_227 * mul_c_227;
+            prod_228  = mul_a_228 * mul_c_228;
+            prod_229  = mul_a_229 * mul_c_229;
+            prod_230  = mul_a_230 * mul_c_230;
+            prod_231  = mul_a_231 * mul_c_231;
+            prod_232  = mul_a_232 * mul_c_232;
+            prod_233  = mul_a_233 * mul_c_233;
+            prod_234  = mul_a_234 * mul_c_234;
+            prod_235  = mul_a_235 * mul_c_235;
+            prod_236  = mul_a_236 * mul_c_236;
+            prod_237  = mul_a_237 * mul_c_237;
+            prod_238  = mul_a_238 * mul_c_238;
+            prod_239  = mul_a_239 * mul_c_239;
+            prod_240  = mul_a_240 * mul_c_240;
+            prod_241  = mul_a_241 * mul_c_241;
+            prod_242  = mul_a_242 * mul_c_242;
+            prod_243  = mul_a_243 * mul_c_243;
+            prod_244  = mul_a_244 * mul_c_244;
+            prod_245  = mul_a_245 * mul_c_245;
+            prod_246  = mul_a_246 * mul_c_246;
+            prod_247  = mul_a_247 * mul_c_247;
+            prod_248  = mul_a_248 * mul_c_248;
+            prod_249  = mul_a_249 * mul_c_249;
+            prod_250  = mul_a_250 * mul_c_250;
+            prod_251  = mul_a_251 * mul_c_251;
+            prod_252  = mul_a_252 * mul_c_252;
+            prod_253  = mul_a_253 * mul_c_253;
+            prod_254  = mul_a_254 * mul_c_254;
+            prod_255  = mul_a_255 * mul_c_255;
+        end
     end
-
-    // Products at full width (HASH_MUL_P_W bits, exact for HASH_MUL_A_W x HASH_COEF_W-bit signed operands).
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_0 = mul_a_0 * mul_c_0;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_1 = mul_a_1 * mul_c_1;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_2 = mul_a_2 * mul_c_2;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_3 = mul_a_3 * mul_c_3;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_4 = mul_a_4 * mul_c_4;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_5 = mul_a_5 * mul_c_5;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_6 = mul_a_6 * mul_c_6;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_7 = mul_a_7 * mul_c_7;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_8 = mul_a_8 * mul_c_8;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_9 = mul_a_9 * mul_c_9;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_10 = mul_a_10 * mul_c_10;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_11 = mul_a_11 * mul_c_11;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_12 = mul_a_12 * mul_c_12;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_13 = mul_a_13 * mul_c_13;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_14 = mul_a_14 * mul_c_14;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_15 = mul_a_15 * mul_c_15;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_16 = mul_a_16 * mul_c_16;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_17 = mul_a_17 * mul_c_17;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_18 = mul_a_18 * mul_c_18;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_19 = mul_a_19 * mul_c_19;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_20 = mul_a_20 * mul_c_20;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_21 = mul_a_21 * mul_c_21;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_22 = mul_a_22 * mul_c_22;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_23 = mul_a_23 * mul_c_23;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_24 = mul_a_24 * mul_c_24;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_25 = mul_a_25 * mul_c_25;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_26 = mul_a_26 * mul_c_26;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_27 = mul_a_27 * mul_c_27;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_28 = mul_a_28 * mul_c_28;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_29 = mul_a_29 * mul_c_29;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_30 = mul_a_30 * mul_c_30;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_31 = mul_a_31 * mul_c_31;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_32 = mul_a_32 * mul_c_32;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_33 = mul_a_33 * mul_c_33;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_34 = mul_a_34 * mul_c_34;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_35 = mul_a_35 * mul_c_35;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_36 = mul_a_36 * mul_c_36;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_37 = mul_a_37 * mul_c_37;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_38 = mul_a_38 * mul_c_38;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_39 = mul_a_39 * mul_c_39;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_40 = mul_a_40 * mul_c_40;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_41 = mul_a_41 * mul_c_41;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_42 = mul_a_42 * mul_c_42;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_43 = mul_a_43 * mul_c_43;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_44 = mul_a_44 * mul_c_44;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_45 = mul_a_45 * mul_c_45;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_46 = mul_a_46 * mul_c_46;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_47 = mul_a_47 * mul_c_47;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_48 = mul_a_48 * mul_c_48;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_49 = mul_a_49 * mul_c_49;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_50 = mul_a_50 * mul_c_50;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_51 = mul_a_51 * mul_c_51;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_52 = mul_a_52 * mul_c_52;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_53 = mul_a_53 * mul_c_53;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_54 = mul_a_54 * mul_c_54;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_55 = mul_a_55 * mul_c_55;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_56 = mul_a_56 * mul_c_56;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_57 = mul_a_57 * mul_c_57;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_58 = mul_a_58 * mul_c_58;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_59 = mul_a_59 * mul_c_59;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_60 = mul_a_60 * mul_c_60;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_61 = mul_a_61 * mul_c_61;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_62 = mul_a_62 * mul_c_62;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_63 = mul_a_63 * mul_c_63;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_64 = mul_a_64 * mul_c_64;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_65 = mul_a_65 * mul_c_65;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_66 = mul_a_66 * mul_c_66;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_67 = mul_a_67 * mul_c_67;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_68 = mul_a_68 * mul_c_68;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_69 = mul_a_69 * mul_c_69;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_70 = mul_a_70 * mul_c_70;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_71 = mul_a_71 * mul_c_71;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_72 = mul_a_72 * mul_c_72;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_73 = mul_a_73 * mul_c_73;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_74 = mul_a_74 * mul_c_74;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_75 = mul_a_75 * mul_c_75;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_76 = mul_a_76 * mul_c_76;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_77 = mul_a_77 * mul_c_77;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_78 = mul_a_78 * mul_c_78;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_79 = mul_a_79 * mul_c_79;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_80 = mul_a_80 * mul_c_80;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_81 = mul_a_81 * mul_c_81;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_82 = mul_a_82 * mul_c_82;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_83 = mul_a_83 * mul_c_83;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_84 = mul_a_84 * mul_c_84;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_85 = mul_a_85 * mul_c_85;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_86 = mul_a_86 * mul_c_86;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_87 = mul_a_87 * mul_c_87;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_88 = mul_a_88 * mul_c_88;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_89 = mul_a_89 * mul_c_89;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_90 = mul_a_90 * mul_c_90;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_91 = mul_a_91 * mul_c_91;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_92 = mul_a_92 * mul_c_92;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_93 = mul_a_93 * mul_c_93;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_94 = mul_a_94 * mul_c_94;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_95 = mul_a_95 * mul_c_95;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_96 = mul_a_96 * mul_c_96;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_97 = mul_a_97 * mul_c_97;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_98 = mul_a_98 * mul_c_98;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_99 = mul_a_99 * mul_c_99;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_100 = mul_a_100 * mul_c_100;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_101 = mul_a_101 * mul_c_101;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_102 = mul_a_102 * mul_c_102;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_103 = mul_a_103 * mul_c_103;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_104 = mul_a_104 * mul_c_104;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_105 = mul_a_105 * mul_c_105;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_106 = mul_a_106 * mul_c_106;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_107 = mul_a_107 * mul_c_107;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_108 = mul_a_108 * mul_c_108;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_109 = mul_a_109 * mul_c_109;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_110 = mul_a_110 * mul_c_110;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_111 = mul_a_111 * mul_c_111;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_112 = mul_a_112 * mul_c_112;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_113 = mul_a_113 * mul_c_113;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_114 = mul_a_114 * mul_c_114;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_115 = mul_a_115 * mul_c_115;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_116 = mul_a_116 * mul_c_116;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_117 = mul_a_117 * mul_c_117;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_118 = mul_a_118 * mul_c_118;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_119 = mul_a_119 * mul_c_119;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_120 = mul_a_120 * mul_c_120;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_121 = mul_a_121 * mul_c_121;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_122 = mul_a_122 * mul_c_122;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_123 = mul_a_123 * mul_c_123;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_124 = mul_a_124 * mul_c_124;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_125 = mul_a_125 * mul_c_125;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_126 = mul_a_126 * mul_c_126;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_127 = mul_a_127 * mul_c_127;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_128 = mul_a_128 * mul_c_128;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_129 = mul_a_129 * mul_c_129;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_130 = mul_a_130 * mul_c_130;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_131 = mul_a_131 * mul_c_131;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_132 = mul_a_132 * mul_c_132;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_133 = mul_a_133 * mul_c_133;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_134 = mul_a_134 * mul_c_134;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_135 = mul_a_135 * mul_c_135;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_136 = mul_a_136 * mul_c_136;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_137 = mul_a_137 * mul_c_137;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_138 = mul_a_138 * mul_c_138;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_139 = mul_a_139 * mul_c_139;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_140 = mul_a_140 * mul_c_140;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_141 = mul_a_141 * mul_c_141;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_142 = mul_a_142 * mul_c_142;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_143 = mul_a_143 * mul_c_143;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_144 = mul_a_144 * mul_c_144;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_145 = mul_a_145 * mul_c_145;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_146 = mul_a_146 * mul_c_146;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_147 = mul_a_147 * mul_c_147;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_148 = mul_a_148 * mul_c_148;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_149 = mul_a_149 * mul_c_149;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_150 = mul_a_150 * mul_c_150;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_151 = mul_a_151 * mul_c_151;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_152 = mul_a_152 * mul_c_152;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_153 = mul_a_153 * mul_c_153;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_154 = mul_a_154 * mul_c_154;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_155 = mul_a_155 * mul_c_155;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_156 = mul_a_156 * mul_c_156;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_157 = mul_a_157 * mul_c_157;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_158 = mul_a_158 * mul_c_158;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_159 = mul_a_159 * mul_c_159;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_160 = mul_a_160 * mul_c_160;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_161 = mul_a_161 * mul_c_161;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_162 = mul_a_162 * mul_c_162;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_163 = mul_a_163 * mul_c_163;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_164 = mul_a_164 * mul_c_164;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_165 = mul_a_165 * mul_c_165;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_166 = mul_a_166 * mul_c_166;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_167 = mul_a_167 * mul_c_167;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_168 = mul_a_168 * mul_c_168;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_169 = mul_a_169 * mul_c_169;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_170 = mul_a_170 * mul_c_170;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_171 = mul_a_171 * mul_c_171;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_172 = mul_a_172 * mul_c_172;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_173 = mul_a_173 * mul_c_173;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_174 = mul_a_174 * mul_c_174;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_175 = mul_a_175 * mul_c_175;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_176 = mul_a_176 * mul_c_176;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_177 = mul_a_177 * mul_c_177;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_178 = mul_a_178 * mul_c_178;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_179 = mul_a_179 * mul_c_179;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_180 = mul_a_180 * mul_c_180;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_181 = mul_a_181 * mul_c_181;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_182 = mul_a_182 * mul_c_182;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_183 = mul_a_183 * mul_c_183;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_184 = mul_a_184 * mul_c_184;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_185 = mul_a_185 * mul_c_185;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_186 = mul_a_186 * mul_c_186;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_187 = mul_a_187 * mul_c_187;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_188 = mul_a_188 * mul_c_188;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_189 = mul_a_189 * mul_c_189;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_190 = mul_a_190 * mul_c_190;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_191 = mul_a_191 * mul_c_191;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_192 = mul_a_192 * mul_c_192;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_193 = mul_a_193 * mul_c_193;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_194 = mul_a_194 * mul_c_194;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_195 = mul_a_195 * mul_c_195;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_196 = mul_a_196 * mul_c_196;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_197 = mul_a_197 * mul_c_197;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_198 = mul_a_198 * mul_c_198;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_199 = mul_a_199 * mul_c_199;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_200 = mul_a_200 * mul_c_200;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_201 = mul_a_201 * mul_c_201;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_202 = mul_a_202 * mul_c_202;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_203 = mul_a_203 * mul_c_203;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_204 = mul_a_204 * mul_c_204;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_205 = mul_a_205 * mul_c_205;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_206 = mul_a_206 * mul_c_206;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_207 = mul_a_207 * mul_c_207;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_208 = mul_a_208 * mul_c_208;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_209 = mul_a_209 * mul_c_209;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_210 = mul_a_210 * mul_c_210;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_211 = mul_a_211 * mul_c_211;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_212 = mul_a_212 * mul_c_212;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_213 = mul_a_213 * mul_c_213;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_214 = mul_a_214 * mul_c_214;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_215 = mul_a_215 * mul_c_215;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_216 = mul_a_216 * mul_c_216;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_217 = mul_a_217 * mul_c_217;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_218 = mul_a_218 * mul_c_218;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_219 = mul_a_219 * mul_c_219;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_220 = mul_a_220 * mul_c_220;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_221 = mul_a_221 * mul_c_221;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_222 = mul_a_222 * mul_c_222;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_223 = mul_a_223 * mul_c_223;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_224 = mul_a_224 * mul_c_224;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_225 = mul_a_225 * mul_c_225;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_226 = mul_a_226 * mul_c_226;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_227 = mul_a_227 * mul_c_227;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_228 = mul_a_228 * mul_c_228;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_229 = mul_a_229 * mul_c_229;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_230 = mul_a_230 * mul_c_230;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_231 = mul_a_231 * mul_c_231;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_232 = mul_a_232 * mul_c_232;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_233 = mul_a_233 * mul_c_233;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_234 = mul_a_234 * mul_c_234;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_235 = mul_a_235 * mul_c_235;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_236 = mul_a_236 * mul_c_236;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_237 = mul_a_237 * mul_c_237;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_238 = mul_a_238 * mul_c_238;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_239 = mul_a_239 * mul_c_239;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_240 = mul_a_240 * mul_c_240;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_241 = mul_a_241 * mul_c_241;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_242 = mul_a_242 * mul_c_242;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_243 = mul_a_243 * mul_c_243;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_244 = mul_a_244 * mul_c_244;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_245 = mul_a_245 * mul_c_245;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_246 = mul_a_246 * mul_c_246;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_247 = mul_a_247 * mul_c_247;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_248 = mul_a_248 * mul_c_248;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_249 = mul_a_249 * mul_c_249;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_250 = mul_a_250 * mul_c_250;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_251 = mul_a_251 * mul_c_251;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_252 = mul_a_252 * mul_c_252;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_253 = mul_a_253 * mul_c_253;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_254 = mul_a_254 * mul_c_254;
-    // signed operands: one 25x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_255 = mul_a_255 * mul_c_255;
 
     // ------------------------------------------------------------ lane sums
     // Lane l of a mode with factor f adds products l*f .. l*f+f-1. Sums are kept at HASH_SUM_W bits, the

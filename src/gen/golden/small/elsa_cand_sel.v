@@ -25,13 +25,24 @@ module elsa_cand_sel (
 
     wire [HASH_W-1:0] diff = q_hash ^ key_hash;
 
-    reg [HAM_W-1:0] ham;
-    integer i;
-    always @* begin
-        ham = {HAM_W{1'b0}};
-        for (i = 0; i < HASH_W; i = i + 1)
-            ham = ham + {{HAM_W-1{1'b0}}, diff[i]};
-    end
+    // Popcount as a balanced adder tree (depth log2 k rather than a chain of k adders; also k/2 adds a level
+    // that a simulator evaluates side by side).
+    wire [HAM_W-1:0] pc1_0 = {{HAM_W-1{1'b0}}, diff[0]} + {{HAM_W-1{1'b0}}, diff[1]};
+    wire [HAM_W-1:0] pc1_1 = {{HAM_W-1{1'b0}}, diff[2]} + {{HAM_W-1{1'b0}}, diff[3]};
+    wire [HAM_W-1:0] pc1_2 = {{HAM_W-1{1'b0}}, diff[4]} + {{HAM_W-1{1'b0}}, diff[5]};
+    wire [HAM_W-1:0] pc1_3 = {{HAM_W-1{1'b0}}, diff[6]} + {{HAM_W-1{1'b0}}, diff[7]};
+    wire [HAM_W-1:0] pc1_4 = {{HAM_W-1{1'b0}}, diff[8]} + {{HAM_W-1{1'b0}}, diff[9]};
+    wire [HAM_W-1:0] pc1_5 = {{HAM_W-1{1'b0}}, diff[10]} + {{HAM_W-1{1'b0}}, diff[11]};
+    wire [HAM_W-1:0] pc1_6 = {{HAM_W-1{1'b0}}, diff[12]} + {{HAM_W-1{1'b0}}, diff[13]};
+    wire [HAM_W-1:0] pc1_7 = {{HAM_W-1{1'b0}}, diff[14]} + {{HAM_W-1{1'b0}}, diff[15]};
+    wire [HAM_W-1:0] pc2_0 = pc1_0 + pc1_1;
+    wire [HAM_W-1:0] pc2_1 = pc1_2 + pc1_3;
+    wire [HAM_W-1:0] pc2_2 = pc1_4 + pc1_5;
+    wire [HAM_W-1:0] pc2_3 = pc1_6 + pc1_7;
+    wire [HAM_W-1:0] pc3_0 = pc2_0 + pc2_1;
+    wire [HAM_W-1:0] pc3_1 = pc2_2 + pc2_3;
+    wire [HAM_W-1:0] pc4_0 = pc3_0 + pc3_1;
+    wire [HAM_W-1:0] ham = pc4_0;
 
     wire signed [COS_W-1:0] cos_q;
     elsa_cos_table u_cos_table (

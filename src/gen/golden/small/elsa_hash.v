@@ -123,471 +123,570 @@ module elsa_hash (
 
     // ------------------------------------------------------------ multipliers
     // Operands routed by the step counter: a buffer element and a coefficient of the step's factor row.
-    // Multipliers a step does not use see zeros.
+    // Multipliers a step does not use see zeros, and so do all while the unit is idle (operand isolation:
+    // the products are never read then; a simulator skips them). Products at full width (HASH_MUL_P_W bits,
+    // exact for HASH_MUL_A_W x HASH_COEF_W-bit signed operands).
     reg  signed [HASH_MUL_A_W-1:0] mul_a_0;
     reg  signed [HASH_COEF_W-1:0] mul_c_0;
+    reg  signed [HASH_MUL_P_W-1:0] prod_0;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_1;
     reg  signed [HASH_COEF_W-1:0] mul_c_1;
+    reg  signed [HASH_MUL_P_W-1:0] prod_1;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_2;
     reg  signed [HASH_COEF_W-1:0] mul_c_2;
+    reg  signed [HASH_MUL_P_W-1:0] prod_2;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_3;
     reg  signed [HASH_COEF_W-1:0] mul_c_3;
+    reg  signed [HASH_MUL_P_W-1:0] prod_3;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_4;
     reg  signed [HASH_COEF_W-1:0] mul_c_4;
+    reg  signed [HASH_MUL_P_W-1:0] prod_4;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_5;
     reg  signed [HASH_COEF_W-1:0] mul_c_5;
+    reg  signed [HASH_MUL_P_W-1:0] prod_5;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_6;
     reg  signed [HASH_COEF_W-1:0] mul_c_6;
+    reg  signed [HASH_MUL_P_W-1:0] prod_6;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_7;
     reg  signed [HASH_COEF_W-1:0] mul_c_7;
+    reg  signed [HASH_MUL_P_W-1:0] prod_7;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_8;
     reg  signed [HASH_COEF_W-1:0] mul_c_8;
+    reg  signed [HASH_MUL_P_W-1:0] prod_8;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_9;
     reg  signed [HASH_COEF_W-1:0] mul_c_9;
+    reg  signed [HASH_MUL_P_W-1:0] prod_9;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_10;
     reg  signed [HASH_COEF_W-1:0] mul_c_10;
+    reg  signed [HASH_MUL_P_W-1:0] prod_10;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_11;
     reg  signed [HASH_COEF_W-1:0] mul_c_11;
+    reg  signed [HASH_MUL_P_W-1:0] prod_11;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_12;
     reg  signed [HASH_COEF_W-1:0] mul_c_12;
+    reg  signed [HASH_MUL_P_W-1:0] prod_12;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_13;
     reg  signed [HASH_COEF_W-1:0] mul_c_13;
+    reg  signed [HASH_MUL_P_W-1:0] prod_13;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_14;
     reg  signed [HASH_COEF_W-1:0] mul_c_14;
+    reg  signed [HASH_MUL_P_W-1:0] prod_14;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_15;
     reg  signed [HASH_COEF_W-1:0] mul_c_15;
+    reg  signed [HASH_MUL_P_W-1:0] prod_15;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_16;
     reg  signed [HASH_COEF_W-1:0] mul_c_16;
+    reg  signed [HASH_MUL_P_W-1:0] prod_16;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_17;
     reg  signed [HASH_COEF_W-1:0] mul_c_17;
+    reg  signed [HASH_MUL_P_W-1:0] prod_17;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_18;
     reg  signed [HASH_COEF_W-1:0] mul_c_18;
+    reg  signed [HASH_MUL_P_W-1:0] prod_18;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_19;
     reg  signed [HASH_COEF_W-1:0] mul_c_19;
+    reg  signed [HASH_MUL_P_W-1:0] prod_19;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_20;
     reg  signed [HASH_COEF_W-1:0] mul_c_20;
+    reg  signed [HASH_MUL_P_W-1:0] prod_20;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_21;
     reg  signed [HASH_COEF_W-1:0] mul_c_21;
+    reg  signed [HASH_MUL_P_W-1:0] prod_21;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_22;
     reg  signed [HASH_COEF_W-1:0] mul_c_22;
+    reg  signed [HASH_MUL_P_W-1:0] prod_22;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_23;
     reg  signed [HASH_COEF_W-1:0] mul_c_23;
+    reg  signed [HASH_MUL_P_W-1:0] prod_23;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_24;
     reg  signed [HASH_COEF_W-1:0] mul_c_24;
+    reg  signed [HASH_MUL_P_W-1:0] prod_24;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_25;
     reg  signed [HASH_COEF_W-1:0] mul_c_25;
+    reg  signed [HASH_MUL_P_W-1:0] prod_25;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_26;
     reg  signed [HASH_COEF_W-1:0] mul_c_26;
+    reg  signed [HASH_MUL_P_W-1:0] prod_26;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_27;
     reg  signed [HASH_COEF_W-1:0] mul_c_27;
+    reg  signed [HASH_MUL_P_W-1:0] prod_27;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_28;
     reg  signed [HASH_COEF_W-1:0] mul_c_28;
+    reg  signed [HASH_MUL_P_W-1:0] prod_28;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_29;
     reg  signed [HASH_COEF_W-1:0] mul_c_29;
+    reg  signed [HASH_MUL_P_W-1:0] prod_29;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_30;
     reg  signed [HASH_COEF_W-1:0] mul_c_30;
+    reg  signed [HASH_MUL_P_W-1:0] prod_30;
     reg  signed [HASH_MUL_A_W-1:0] mul_a_31;
     reg  signed [HASH_COEF_W-1:0] mul_c_31;
+    reg  signed [HASH_MUL_P_W-1:0] prod_31;
 
     always @* begin
         mul_a_0 = {HASH_MUL_A_W{1'b0}};
         mul_c_0 = {HASH_COEF_W{1'b0}};
+        prod_0  = {HASH_MUL_P_W{1'b0}};
         mul_a_1 = {HASH_MUL_A_W{1'b0}};
         mul_c_1 = {HASH_COEF_W{1'b0}};
+        prod_1  = {HASH_MUL_P_W{1'b0}};
         mul_a_2 = {HASH_MUL_A_W{1'b0}};
         mul_c_2 = {HASH_COEF_W{1'b0}};
+        prod_2  = {HASH_MUL_P_W{1'b0}};
         mul_a_3 = {HASH_MUL_A_W{1'b0}};
         mul_c_3 = {HASH_COEF_W{1'b0}};
+        prod_3  = {HASH_MUL_P_W{1'b0}};
         mul_a_4 = {HASH_MUL_A_W{1'b0}};
         mul_c_4 = {HASH_COEF_W{1'b0}};
+        prod_4  = {HASH_MUL_P_W{1'b0}};
         mul_a_5 = {HASH_MUL_A_W{1'b0}};
         mul_c_5 = {HASH_COEF_W{1'b0}};
+        prod_5  = {HASH_MUL_P_W{1'b0}};
         mul_a_6 = {HASH_MUL_A_W{1'b0}};
         mul_c_6 = {HASH_COEF_W{1'b0}};
+        prod_6  = {HASH_MUL_P_W{1'b0}};
         mul_a_7 = {HASH_MUL_A_W{1'b0}};
         mul_c_7 = {HASH_COEF_W{1'b0}};
+        prod_7  = {HASH_MUL_P_W{1'b0}};
         mul_a_8 = {HASH_MUL_A_W{1'b0}};
         mul_c_8 = {HASH_COEF_W{1'b0}};
+        prod_8  = {HASH_MUL_P_W{1'b0}};
         mul_a_9 = {HASH_MUL_A_W{1'b0}};
         mul_c_9 = {HASH_COEF_W{1'b0}};
+        prod_9  = {HASH_MUL_P_W{1'b0}};
         mul_a_10 = {HASH_MUL_A_W{1'b0}};
         mul_c_10 = {HASH_COEF_W{1'b0}};
+        prod_10  = {HASH_MUL_P_W{1'b0}};
         mul_a_11 = {HASH_MUL_A_W{1'b0}};
         mul_c_11 = {HASH_COEF_W{1'b0}};
+        prod_11  = {HASH_MUL_P_W{1'b0}};
         mul_a_12 = {HASH_MUL_A_W{1'b0}};
         mul_c_12 = {HASH_COEF_W{1'b0}};
+        prod_12  = {HASH_MUL_P_W{1'b0}};
         mul_a_13 = {HASH_MUL_A_W{1'b0}};
         mul_c_13 = {HASH_COEF_W{1'b0}};
+        prod_13  = {HASH_MUL_P_W{1'b0}};
         mul_a_14 = {HASH_MUL_A_W{1'b0}};
         mul_c_14 = {HASH_COEF_W{1'b0}};
+        prod_14  = {HASH_MUL_P_W{1'b0}};
         mul_a_15 = {HASH_MUL_A_W{1'b0}};
         mul_c_15 = {HASH_COEF_W{1'b0}};
+        prod_15  = {HASH_MUL_P_W{1'b0}};
         mul_a_16 = {HASH_MUL_A_W{1'b0}};
         mul_c_16 = {HASH_COEF_W{1'b0}};
+        prod_16  = {HASH_MUL_P_W{1'b0}};
         mul_a_17 = {HASH_MUL_A_W{1'b0}};
         mul_c_17 = {HASH_COEF_W{1'b0}};
+        prod_17  = {HASH_MUL_P_W{1'b0}};
         mul_a_18 = {HASH_MUL_A_W{1'b0}};
         mul_c_18 = {HASH_COEF_W{1'b0}};
+        prod_18  = {HASH_MUL_P_W{1'b0}};
         mul_a_19 = {HASH_MUL_A_W{1'b0}};
         mul_c_19 = {HASH_COEF_W{1'b0}};
+        prod_19  = {HASH_MUL_P_W{1'b0}};
         mul_a_20 = {HASH_MUL_A_W{1'b0}};
         mul_c_20 = {HASH_COEF_W{1'b0}};
+        prod_20  = {HASH_MUL_P_W{1'b0}};
         mul_a_21 = {HASH_MUL_A_W{1'b0}};
         mul_c_21 = {HASH_COEF_W{1'b0}};
+        prod_21  = {HASH_MUL_P_W{1'b0}};
         mul_a_22 = {HASH_MUL_A_W{1'b0}};
         mul_c_22 = {HASH_COEF_W{1'b0}};
+        prod_22  = {HASH_MUL_P_W{1'b0}};
         mul_a_23 = {HASH_MUL_A_W{1'b0}};
         mul_c_23 = {HASH_COEF_W{1'b0}};
+        prod_23  = {HASH_MUL_P_W{1'b0}};
         mul_a_24 = {HASH_MUL_A_W{1'b0}};
         mul_c_24 = {HASH_COEF_W{1'b0}};
+        prod_24  = {HASH_MUL_P_W{1'b0}};
         mul_a_25 = {HASH_MUL_A_W{1'b0}};
         mul_c_25 = {HASH_COEF_W{1'b0}};
+        prod_25  = {HASH_MUL_P_W{1'b0}};
         mul_a_26 = {HASH_MUL_A_W{1'b0}};
         mul_c_26 = {HASH_COEF_W{1'b0}};
+        prod_26  = {HASH_MUL_P_W{1'b0}};
         mul_a_27 = {HASH_MUL_A_W{1'b0}};
         mul_c_27 = {HASH_COEF_W{1'b0}};
+        prod_27  = {HASH_MUL_P_W{1'b0}};
         mul_a_28 = {HASH_MUL_A_W{1'b0}};
         mul_c_28 = {HASH_COEF_W{1'b0}};
+        prod_28  = {HASH_MUL_P_W{1'b0}};
         mul_a_29 = {HASH_MUL_A_W{1'b0}};
         mul_c_29 = {HASH_COEF_W{1'b0}};
+        prod_29  = {HASH_MUL_P_W{1'b0}};
         mul_a_30 = {HASH_MUL_A_W{1'b0}};
         mul_c_30 = {HASH_COEF_W{1'b0}};
+        prod_30  = {HASH_MUL_P_W{1'b0}};
         mul_a_31 = {HASH_MUL_A_W{1'b0}};
         mul_c_31 = {HASH_COEF_W{1'b0}};
-        case (step)
-            2'd0: begin // block 0, mode 0: buffer 0 -> buffer 1 [0..7]
-                mul_a_0 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
-                mul_c_0 = 6'sd26;
-                mul_a_1 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
-                mul_c_1 = 6'sd22;
-                mul_a_2 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
-                mul_c_2 = -6'sd9;
-                mul_a_3 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
-                mul_c_3 = -6'sd5;
-                mul_a_4 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
-                mul_c_4 = 6'sd26;
-                mul_a_5 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
-                mul_c_5 = 6'sd22;
-                mul_a_6 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
-                mul_c_6 = -6'sd9;
-                mul_a_7 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
-                mul_c_7 = -6'sd5;
-                mul_a_8 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
-                mul_c_8 = 6'sd26;
-                mul_a_9 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
-                mul_c_9 = 6'sd22;
-                mul_a_10 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
-                mul_c_10 = -6'sd9;
-                mul_a_11 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
-                mul_c_11 = -6'sd5;
-                mul_a_12 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
-                mul_c_12 = 6'sd26;
-                mul_a_13 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
-                mul_c_13 = 6'sd22;
-                mul_a_14 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
-                mul_c_14 = -6'sd9;
-                mul_a_15 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
-                mul_c_15 = -6'sd5;
-                mul_a_16 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
-                mul_c_16 = 6'sd21;
-                mul_a_17 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
-                mul_c_17 = -6'sd26;
-                mul_a_18 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
-                mul_c_18 = -6'sd9;
-                mul_a_19 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
-                mul_c_19 = 6'sd10;
-                mul_a_20 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
-                mul_c_20 = 6'sd21;
-                mul_a_21 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
-                mul_c_21 = -6'sd26;
-                mul_a_22 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
-                mul_c_22 = -6'sd9;
-                mul_a_23 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
-                mul_c_23 = 6'sd10;
-                mul_a_24 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
-                mul_c_24 = 6'sd21;
-                mul_a_25 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
-                mul_c_25 = -6'sd26;
-                mul_a_26 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
-                mul_c_26 = -6'sd9;
-                mul_a_27 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
-                mul_c_27 = 6'sd10;
-                mul_a_28 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
-                mul_c_28 = 6'sd21;
-                mul_a_29 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
-                mul_c_29 = -6'sd26;
-                mul_a_30 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
-                mul_c_30 = -6'sd9;
-                mul_a_31 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
-                mul_c_31 = 6'sd10;
-            end
-            2'd1: begin // block 0, mode 0: buffer 0 -> buffer 1 [8..15]
-                mul_a_0 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
-                mul_c_0 = 6'sd13;
-                mul_a_1 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
-                mul_c_1 = -6'sd5;
-                mul_a_2 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
-                mul_c_2 = 6'sd30;
-                mul_a_3 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
-                mul_c_3 = -6'sd13;
-                mul_a_4 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
-                mul_c_4 = 6'sd13;
-                mul_a_5 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
-                mul_c_5 = -6'sd5;
-                mul_a_6 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
-                mul_c_6 = 6'sd30;
-                mul_a_7 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
-                mul_c_7 = -6'sd13;
-                mul_a_8 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
-                mul_c_8 = 6'sd13;
-                mul_a_9 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
-                mul_c_9 = -6'sd5;
-                mul_a_10 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
-                mul_c_10 = 6'sd30;
-                mul_a_11 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
-                mul_c_11 = -6'sd13;
-                mul_a_12 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
-                mul_c_12 = 6'sd13;
-                mul_a_13 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
-                mul_c_13 = -6'sd5;
-                mul_a_14 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
-                mul_c_14 = 6'sd30;
-                mul_a_15 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
-                mul_c_15 = -6'sd13;
-                mul_a_16 = {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
-                mul_c_16 = 6'sd3;
-                mul_a_17 = {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
-                mul_c_17 = 6'sd9;
-                mul_a_18 = {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
-                mul_c_18 = 6'sd14;
-                mul_a_19 = {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
-                mul_c_19 = 6'sd31;
-                mul_a_20 = {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
-                mul_c_20 = 6'sd3;
-                mul_a_21 = {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
-                mul_c_21 = 6'sd9;
-                mul_a_22 = {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
-                mul_c_22 = 6'sd14;
-                mul_a_23 = {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
-                mul_c_23 = 6'sd31;
-                mul_a_24 = {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
-                mul_c_24 = 6'sd3;
-                mul_a_25 = {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
-                mul_c_25 = 6'sd9;
-                mul_a_26 = {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
-                mul_c_26 = 6'sd14;
-                mul_a_27 = {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
-                mul_c_27 = 6'sd31;
-                mul_a_28 = {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
-                mul_c_28 = 6'sd3;
-                mul_a_29 = {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
-                mul_c_29 = 6'sd9;
-                mul_a_30 = {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
-                mul_c_30 = 6'sd14;
-                mul_a_31 = {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
-                mul_c_31 = 6'sd31;
-            end
-            2'd2: begin // block 0, mode 1: buffer 1 -> hash bits 0..7
-                mul_a_0 = buf1_0;
-                mul_c_0 = -6'sd26;
-                mul_a_1 = buf1_1;
-                mul_c_1 = 6'sd29;
-                mul_a_2 = buf1_2;
-                mul_c_2 = 6'sd1;
-                mul_a_3 = buf1_3;
-                mul_c_3 = -6'sd4;
-                mul_a_4 = buf1_0;
-                mul_c_4 = -6'sd3;
-                mul_a_5 = buf1_1;
-                mul_c_5 = 6'sd1;
-                mul_a_6 = buf1_2;
-                mul_c_6 = 6'sd31;
-                mul_a_7 = buf1_3;
-                mul_c_7 = 6'sd25;
-                mul_a_8 = buf1_0;
-                mul_c_8 = 6'sd26;
-                mul_a_9 = buf1_1;
-                mul_c_9 = 6'sd25;
-                mul_a_10 = buf1_2;
-                mul_c_10 = -6'sd9;
-                mul_a_11 = buf1_3;
-                mul_c_11 = 6'sd14;
-                mul_a_12 = buf1_0;
-                mul_c_12 = 6'sd15;
-                mul_a_13 = buf1_1;
-                mul_c_13 = 6'sd9;
-                mul_a_14 = buf1_2;
-                mul_c_14 = 6'sd23;
-                mul_a_15 = buf1_3;
-                mul_c_15 = -6'sd28;
-                mul_a_16 = buf1_4;
-                mul_c_16 = -6'sd26;
-                mul_a_17 = buf1_5;
-                mul_c_17 = 6'sd29;
-                mul_a_18 = buf1_6;
-                mul_c_18 = 6'sd1;
-                mul_a_19 = buf1_7;
-                mul_c_19 = -6'sd4;
-                mul_a_20 = buf1_4;
-                mul_c_20 = -6'sd3;
-                mul_a_21 = buf1_5;
-                mul_c_21 = 6'sd1;
-                mul_a_22 = buf1_6;
-                mul_c_22 = 6'sd31;
-                mul_a_23 = buf1_7;
-                mul_c_23 = 6'sd25;
-                mul_a_24 = buf1_4;
-                mul_c_24 = 6'sd26;
-                mul_a_25 = buf1_5;
-                mul_c_25 = 6'sd25;
-                mul_a_26 = buf1_6;
-                mul_c_26 = -6'sd9;
-                mul_a_27 = buf1_7;
-                mul_c_27 = 6'sd14;
-                mul_a_28 = buf1_4;
-                mul_c_28 = 6'sd15;
-                mul_a_29 = buf1_5;
-                mul_c_29 = 6'sd9;
-                mul_a_30 = buf1_6;
-                mul_c_30 = 6'sd23;
-                mul_a_31 = buf1_7;
-                mul_c_31 = -6'sd28;
-            end
-            2'd3: begin // block 0, mode 1: buffer 1 -> hash bits 8..15
-                mul_a_0 = buf1_8;
-                mul_c_0 = -6'sd26;
-                mul_a_1 = buf1_9;
-                mul_c_1 = 6'sd29;
-                mul_a_2 = buf1_10;
-                mul_c_2 = 6'sd1;
-                mul_a_3 = buf1_11;
-                mul_c_3 = -6'sd4;
-                mul_a_4 = buf1_8;
-                mul_c_4 = -6'sd3;
-                mul_a_5 = buf1_9;
-                mul_c_5 = 6'sd1;
-                mul_a_6 = buf1_10;
-                mul_c_6 = 6'sd31;
-                mul_a_7 = buf1_11;
-                mul_c_7 = 6'sd25;
-                mul_a_8 = buf1_8;
-                mul_c_8 = 6'sd26;
-                mul_a_9 = buf1_9;
-                mul_c_9 = 6'sd25;
-                mul_a_10 = buf1_10;
-                mul_c_10 = -6'sd9;
-                mul_a_11 = buf1_11;
-                mul_c_11 = 6'sd14;
-                mul_a_12 = buf1_8;
-                mul_c_12 = 6'sd15;
-                mul_a_13 = buf1_9;
-                mul_c_13 = 6'sd9;
-                mul_a_14 = buf1_10;
-                mul_c_14 = 6'sd23;
-                mul_a_15 = buf1_11;
-                mul_c_15 = -6'sd28;
-                mul_a_16 = buf1_12;
-                mul_c_16 = -6'sd26;
-                mul_a_17 = buf1_13;
-                mul_c_17 = 6'sd29;
-                mul_a_18 = buf1_14;
-                mul_c_18 = 6'sd1;
-                mul_a_19 = buf1_15;
-                mul_c_19 = -6'sd4;
-                mul_a_20 = buf1_12;
-                mul_c_20 = -6'sd3;
-                mul_a_21 = buf1_13;
-                mul_c_21 = 6'sd1;
-                mul_a_22 = buf1_14;
-                mul_c_22 = 6'sd31;
-                mul_a_23 = buf1_15;
-                mul_c_23 = 6'sd25;
-                mul_a_24 = buf1_12;
-                mul_c_24 = 6'sd26;
-                mul_a_25 = buf1_13;
-                mul_c_25 = 6'sd25;
-                mul_a_26 = buf1_14;
-                mul_c_26 = -6'sd9;
-                mul_a_27 = buf1_15;
-                mul_c_27 = 6'sd14;
-                mul_a_28 = buf1_12;
-                mul_c_28 = 6'sd15;
-                mul_a_29 = buf1_13;
-                mul_c_29 = 6'sd9;
-                mul_a_30 = buf1_14;
-                mul_c_30 = 6'sd23;
-                mul_a_31 = buf1_15;
-                mul_c_31 = -6'sd28;
-            end
-            default: ;
-        endcase
+        prod_31  = {HASH_MUL_P_W{1'b0}};
+        if (busy_r) begin
+            case (step)
+                2'd0: begin // block 0, mode 0: buffer 0 -> buffer 1 [0..7]
+                    mul_a_0 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
+                    mul_c_0 = 6'sd26;
+                    mul_a_1 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
+                    mul_c_1 = 6'sd22;
+                    mul_a_2 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
+                    mul_c_2 = -6'sd9;
+                    mul_a_3 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
+                    mul_c_3 = -6'sd5;
+                    mul_a_4 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
+                    mul_c_4 = 6'sd26;
+                    mul_a_5 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
+                    mul_c_5 = 6'sd22;
+                    mul_a_6 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
+                    mul_c_6 = -6'sd9;
+                    mul_a_7 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
+                    mul_c_7 = -6'sd5;
+                    mul_a_8 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
+                    mul_c_8 = 6'sd26;
+                    mul_a_9 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
+                    mul_c_9 = 6'sd22;
+                    mul_a_10 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
+                    mul_c_10 = -6'sd9;
+                    mul_a_11 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
+                    mul_c_11 = -6'sd5;
+                    mul_a_12 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
+                    mul_c_12 = 6'sd26;
+                    mul_a_13 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
+                    mul_c_13 = 6'sd22;
+                    mul_a_14 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
+                    mul_c_14 = -6'sd9;
+                    mul_a_15 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
+                    mul_c_15 = -6'sd5;
+                    mul_a_16 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
+                    mul_c_16 = 6'sd21;
+                    mul_a_17 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
+                    mul_c_17 = -6'sd26;
+                    mul_a_18 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
+                    mul_c_18 = -6'sd9;
+                    mul_a_19 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
+                    mul_c_19 = 6'sd10;
+                    mul_a_20 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
+                    mul_c_20 = 6'sd21;
+                    mul_a_21 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
+                    mul_c_21 = -6'sd26;
+                    mul_a_22 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
+                    mul_c_22 = -6'sd9;
+                    mul_a_23 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
+                    mul_c_23 = 6'sd10;
+                    mul_a_24 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
+                    mul_c_24 = 6'sd21;
+                    mul_a_25 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
+                    mul_c_25 = -6'sd26;
+                    mul_a_26 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
+                    mul_c_26 = -6'sd9;
+                    mul_a_27 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
+                    mul_c_27 = 6'sd10;
+                    mul_a_28 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
+                    mul_c_28 = 6'sd21;
+                    mul_a_29 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
+                    mul_c_29 = -6'sd26;
+                    mul_a_30 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
+                    mul_c_30 = -6'sd9;
+                    mul_a_31 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
+                    mul_c_31 = 6'sd10;
+                end
+                2'd1: begin // block 0, mode 0: buffer 0 -> buffer 1 [8..15]
+                    mul_a_0 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
+                    mul_c_0 = 6'sd13;
+                    mul_a_1 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
+                    mul_c_1 = -6'sd5;
+                    mul_a_2 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
+                    mul_c_2 = 6'sd30;
+                    mul_a_3 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
+                    mul_c_3 = -6'sd13;
+                    mul_a_4 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
+                    mul_c_4 = 6'sd13;
+                    mul_a_5 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
+                    mul_c_5 = -6'sd5;
+                    mul_a_6 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
+                    mul_c_6 = 6'sd30;
+                    mul_a_7 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
+                    mul_c_7 = -6'sd13;
+                    mul_a_8 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
+                    mul_c_8 = 6'sd13;
+                    mul_a_9 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
+                    mul_c_9 = -6'sd5;
+                    mul_a_10 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
+                    mul_c_10 = 6'sd30;
+                    mul_a_11 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
+                    mul_c_11 = -6'sd13;
+                    mul_a_12 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
+                    mul_c_12 = 6'sd13;
+                    mul_a_13 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
+                    mul_c_13 = -6'sd5;
+                    mul_a_14 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
+                    mul_c_14 = 6'sd30;
+                    mul_a_15 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
+                    mul_c_15 = -6'sd13;
+                    mul_a_16 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_0[QKV_W-1]}}, buf0_0};
+                    mul_c_16 = 6'sd3;
+                    mul_a_17 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_4[QKV_W-1]}}, buf0_4};
+                    mul_c_17 = 6'sd9;
+                    mul_a_18 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_8[QKV_W-1]}}, buf0_8};
+                    mul_c_18 = 6'sd14;
+                    mul_a_19 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_12[QKV_W-1]}}, buf0_12};
+                    mul_c_19 = 6'sd31;
+                    mul_a_20 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_1[QKV_W-1]}}, buf0_1};
+                    mul_c_20 = 6'sd3;
+                    mul_a_21 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_5[QKV_W-1]}}, buf0_5};
+                    mul_c_21 = 6'sd9;
+                    mul_a_22 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_9[QKV_W-1]}}, buf0_9};
+                    mul_c_22 = 6'sd14;
+                    mul_a_23 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_13[QKV_W-1]}}, buf0_13};
+                    mul_c_23 = 6'sd31;
+                    mul_a_24 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_2[QKV_W-1]}}, buf0_2};
+                    mul_c_24 = 6'sd3;
+                    mul_a_25 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_6[QKV_W-1]}}, buf0_6};
+                    mul_c_25 = 6'sd9;
+                    mul_a_26 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_10[QKV_W-1]}}, buf0_10};
+                    mul_c_26 = 6'sd14;
+                    mul_a_27 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_14[QKV_W-1]}}, buf0_14};
+                    mul_c_27 = 6'sd31;
+                    mul_a_28 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_3[QKV_W-1]}}, buf0_3};
+                    mul_c_28 = 6'sd3;
+                    mul_a_29 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_7[QKV_W-1]}}, buf0_7};
+                    mul_c_29 = 6'sd9;
+                    mul_a_30 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_11[QKV_W-1]}}, buf0_11};
+                    mul_c_30 = 6'sd14;
+                    mul_a_31 =
+                        {{(HASH_MUL_A_W-QKV_W){buf0_15[QKV_W-1]}}, buf0_15};
+                    mul_c_31 = 6'sd31;
+                end
+                2'd2: begin // block 0, mode 1: buffer 1 -> hash bits 0..7
+                    mul_a_0 = buf1_0;
+                    mul_c_0 = -6'sd26;
+                    mul_a_1 = buf1_1;
+                    mul_c_1 = 6'sd29;
+                    mul_a_2 = buf1_2;
+                    mul_c_2 = 6'sd1;
+                    mul_a_3 = buf1_3;
+                    mul_c_3 = -6'sd4;
+                    mul_a_4 = buf1_0;
+                    mul_c_4 = -6'sd3;
+                    mul_a_5 = buf1_1;
+                    mul_c_5 = 6'sd1;
+                    mul_a_6 = buf1_2;
+                    mul_c_6 = 6'sd31;
+                    mul_a_7 = buf1_3;
+                    mul_c_7 = 6'sd25;
+                    mul_a_8 = buf1_0;
+                    mul_c_8 = 6'sd26;
+                    mul_a_9 = buf1_1;
+                    mul_c_9 = 6'sd25;
+                    mul_a_10 = buf1_2;
+                    mul_c_10 = -6'sd9;
+                    mul_a_11 = buf1_3;
+                    mul_c_11 = 6'sd14;
+                    mul_a_12 = buf1_0;
+                    mul_c_12 = 6'sd15;
+                    mul_a_13 = buf1_1;
+                    mul_c_13 = 6'sd9;
+                    mul_a_14 = buf1_2;
+                    mul_c_14 = 6'sd23;
+                    mul_a_15 = buf1_3;
+                    mul_c_15 = -6'sd28;
+                    mul_a_16 = buf1_4;
+                    mul_c_16 = -6'sd26;
+                    mul_a_17 = buf1_5;
+                    mul_c_17 = 6'sd29;
+                    mul_a_18 = buf1_6;
+                    mul_c_18 = 6'sd1;
+                    mul_a_19 = buf1_7;
+                    mul_c_19 = -6'sd4;
+                    mul_a_20 = buf1_4;
+                    mul_c_20 = -6'sd3;
+                    mul_a_21 = buf1_5;
+                    mul_c_21 = 6'sd1;
+                    mul_a_22 = buf1_6;
+                    mul_c_22 = 6'sd31;
+                    mul_a_23 = buf1_7;
+                    mul_c_23 = 6'sd25;
+                    mul_a_24 = buf1_4;
+                    mul_c_24 = 6'sd26;
+                    mul_a_25 = buf1_5;
+                    mul_c_25 = 6'sd25;
+                    mul_a_26 = buf1_6;
+                    mul_c_26 = -6'sd9;
+                    mul_a_27 = buf1_7;
+                    mul_c_27 = 6'sd14;
+                    mul_a_28 = buf1_4;
+                    mul_c_28 = 6'sd15;
+                    mul_a_29 = buf1_5;
+                    mul_c_29 = 6'sd9;
+                    mul_a_30 = buf1_6;
+                    mul_c_30 = 6'sd23;
+                    mul_a_31 = buf1_7;
+                    mul_c_31 = -6'sd28;
+                end
+                2'd3: begin // block 0, mode 1: buffer 1 -> hash bits 8..15
+                    mul_a_0 = buf1_8;
+                    mul_c_0 = -6'sd26;
+                    mul_a_1 = buf1_9;
+                    mul_c_1 = 6'sd29;
+                    mul_a_2 = buf1_10;
+                    mul_c_2 = 6'sd1;
+                    mul_a_3 = buf1_11;
+                    mul_c_3 = -6'sd4;
+                    mul_a_4 = buf1_8;
+                    mul_c_4 = -6'sd3;
+                    mul_a_5 = buf1_9;
+                    mul_c_5 = 6'sd1;
+                    mul_a_6 = buf1_10;
+                    mul_c_6 = 6'sd31;
+                    mul_a_7 = buf1_11;
+                    mul_c_7 = 6'sd25;
+                    mul_a_8 = buf1_8;
+                    mul_c_8 = 6'sd26;
+                    mul_a_9 = buf1_9;
+                    mul_c_9 = 6'sd25;
+                    mul_a_10 = buf1_10;
+                    mul_c_10 = -6'sd9;
+                    mul_a_11 = buf1_11;
+                    mul_c_11 = 6'sd14;
+                    mul_a_12 = buf1_8;
+                    mul_c_12 = 6'sd15;
+                    mul_a_13 = buf1_9;
+                    mul_c_13 = 6'sd9;
+                    mul_a_14 = buf1_10;
+                    mul_c_14 = 6'sd23;
+                    mul_a_15 = buf1_11;
+                    mul_c_15 = -6'sd28;
+                    mul_a_16 = buf1_12;
+                    mul_c_16 = -6'sd26;
+                    mul_a_17 = buf1_13;
+                    mul_c_17 = 6'sd29;
+                    mul_a_18 = buf1_14;
+                    mul_c_18 = 6'sd1;
+                    mul_a_19 = buf1_15;
+                    mul_c_19 = -6'sd4;
+                    mul_a_20 = buf1_12;
+                    mul_c_20 = -6'sd3;
+                    mul_a_21 = buf1_13;
+                    mul_c_21 = 6'sd1;
+                    mul_a_22 = buf1_14;
+                    mul_c_22 = 6'sd31;
+                    mul_a_23 = buf1_15;
+                    mul_c_23 = 6'sd25;
+                    mul_a_24 = buf1_12;
+                    mul_c_24 = 6'sd26;
+                    mul_a_25 = buf1_13;
+                    mul_c_25 = 6'sd25;
+                    mul_a_26 = buf1_14;
+                    mul_c_26 = -6'sd9;
+                    mul_a_27 = buf1_15;
+                    mul_c_27 = 6'sd14;
+                    mul_a_28 = buf1_12;
+                    mul_c_28 = 6'sd15;
+                    mul_a_29 = buf1_13;
+                    mul_c_29 = 6'sd9;
+                    mul_a_30 = buf1_14;
+                    mul_c_30 = 6'sd23;
+                    mul_a_31 = buf1_15;
+                    mul_c_31 = -6'sd28;
+                end
+                default: ;
+            endcase
+            // signed operands: one 17x6 multiplier each
+            prod_0  = mul_a_0 * mul_c_0;
+            prod_1  = mul_a_1 * mul_c_1;
+            prod_2  = mul_a_2 * mul_c_2;
+            prod_3  = mul_a_3 * mul_c_3;
+            prod_4  = mul_a_4 * mul_c_4;
+            prod_5  = mul_a_5 * mul_c_5;
+            prod_6  = mul_a_6 * mul_c_6;
+            prod_7  = mul_a_7 * mul_c_7;
+            prod_8  = mul_a_8 * mul_c_8;
+            prod_9  = mul_a_9 * mul_c_9;
+            prod_10  = mul_a_10 * mul_c_10;
+            prod_11  = mul_a_11 * mul_c_11;
+            prod_12  = mul_a_12 * mul_c_12;
+            prod_13  = mul_a_13 * mul_c_13;
+            prod_14  = mul_a_14 * mul_c_14;
+            prod_15  = mul_a_15 * mul_c_15;
+            prod_16  = mul_a_16 * mul_c_16;
+            prod_17  = mul_a_17 * mul_c_17;
+            prod_18  = mul_a_18 * mul_c_18;
+            prod_19  = mul_a_19 * mul_c_19;
+            prod_20  = mul_a_20 * mul_c_20;
+            prod_21  = mul_a_21 * mul_c_21;
+            prod_22  = mul_a_22 * mul_c_22;
+            prod_23  = mul_a_23 * mul_c_23;
+            prod_24  = mul_a_24 * mul_c_24;
+            prod_25  = mul_a_25 * mul_c_25;
+            prod_26  = mul_a_26 * mul_c_26;
+            prod_27  = mul_a_27 * mul_c_27;
+            prod_28  = mul_a_28 * mul_c_28;
+            prod_29  = mul_a_29 * mul_c_29;
+            prod_30  = mul_a_30 * mul_c_30;
+            prod_31  = mul_a_31 * mul_c_31;
+        end
     end
-
-    // Products at full width (HASH_MUL_P_W bits, exact for HASH_MUL_A_W x HASH_COEF_W-bit signed operands).
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_0 = mul_a_0 * mul_c_0;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_1 = mul_a_1 * mul_c_1;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_2 = mul_a_2 * mul_c_2;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_3 = mul_a_3 * mul_c_3;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_4 = mul_a_4 * mul_c_4;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_5 = mul_a_5 * mul_c_5;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_6 = mul_a_6 * mul_c_6;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_7 = mul_a_7 * mul_c_7;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_8 = mul_a_8 * mul_c_8;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_9 = mul_a_9 * mul_c_9;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_10 = mul_a_10 * mul_c_10;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_11 = mul_a_11 * mul_c_11;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_12 = mul_a_12 * mul_c_12;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_13 = mul_a_13 * mul_c_13;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_14 = mul_a_14 * mul_c_14;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_15 = mul_a_15 * mul_c_15;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_16 = mul_a_16 * mul_c_16;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_17 = mul_a_17 * mul_c_17;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_18 = mul_a_18 * mul_c_18;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_19 = mul_a_19 * mul_c_19;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_20 = mul_a_20 * mul_c_20;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_21 = mul_a_21 * mul_c_21;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_22 = mul_a_22 * mul_c_22;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_23 = mul_a_23 * mul_c_23;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_24 = mul_a_24 * mul_c_24;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_25 = mul_a_25 * mul_c_25;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_26 = mul_a_26 * mul_c_26;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_27 = mul_a_27 * mul_c_27;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_28 = mul_a_28 * mul_c_28;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_29 = mul_a_29 * mul_c_29;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_30 = mul_a_30 * mul_c_30;
-    // signed operands: one 17x6 multiplier
-    wire signed [HASH_MUL_P_W-1:0] prod_31 = mul_a_31 * mul_c_31;
 
     // ------------------------------------------------------------ lane sums
     // Lane l of a mode with factor f adds products l*f .. l*f+f-1. Sums are kept at HASH_SUM_W bits, the

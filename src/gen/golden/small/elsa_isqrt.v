@@ -100,10 +100,14 @@ module elsa_isqrt (
             st1_valid <= 1'b0;
         else
             st1_valid <= st0_valid;
-        st1_x    <= {st0_x[SQRT_X_W-3:0], 2'b00};
-        st1_rem  <= take0 ? rem0_sh - trial0 : rem0_sh;
-        st1_root <= {st0_root[NORM_W-2:0], take0};
-        st1_tag  <= st0_tag;
+        // the data moves with a key only (a clock enable; an empty stage's data is never read)
+        if (st0_valid) begin
+            st1_x    <= {st0_x[SQRT_X_W-3:0], 2'b00};
+            st1_rem  <= take0 ? rem0_sh - trial0
+                         : rem0_sh;
+            st1_root <= {st0_root[NORM_W-2:0], take0};
+            st1_tag  <= st0_tag;
+        end
     end
 
     // stage 2: result bit 9
@@ -116,10 +120,14 @@ module elsa_isqrt (
             st2_valid <= 1'b0;
         else
             st2_valid <= st1_valid;
-        st2_x    <= {st1_x[SQRT_X_W-3:0], 2'b00};
-        st2_rem  <= take1 ? rem1_sh - trial1 : rem1_sh;
-        st2_root <= {st1_root[NORM_W-2:0], take1};
-        st2_tag  <= st1_tag;
+        // the data moves with a key only (a clock enable; an empty stage's data is never read)
+        if (st1_valid) begin
+            st2_x    <= {st1_x[SQRT_X_W-3:0], 2'b00};
+            st2_rem  <= take1 ? rem1_sh - trial1
+                         : rem1_sh;
+            st2_root <= {st1_root[NORM_W-2:0], take1};
+            st2_tag  <= st1_tag;
+        end
     end
 
     // stage 3: result bit 8
@@ -132,10 +140,14 @@ module elsa_isqrt (
             st3_valid <= 1'b0;
         else
             st3_valid <= st2_valid;
-        st3_x    <= {st2_x[SQRT_X_W-3:0], 2'b00};
-        st3_rem  <= take2 ? rem2_sh - trial2 : rem2_sh;
-        st3_root <= {st2_root[NORM_W-2:0], take2};
-        st3_tag  <= st2_tag;
+        // the data moves with a key only (a clock enable; an empty stage's data is never read)
+        if (st2_valid) begin
+            st3_x    <= {st2_x[SQRT_X_W-3:0], 2'b00};
+            st3_rem  <= take2 ? rem2_sh - trial2
+                         : rem2_sh;
+            st3_root <= {st2_root[NORM_W-2:0], take2};
+            st3_tag  <= st2_tag;
+        end
     end
 
     // stage 4: result bit 7
@@ -148,10 +160,14 @@ module elsa_isqrt (
             st4_valid <= 1'b0;
         else
             st4_valid <= st3_valid;
-        st4_x    <= {st3_x[SQRT_X_W-3:0], 2'b00};
-        st4_rem  <= take3 ? rem3_sh - trial3 : rem3_sh;
-        st4_root <= {st3_root[NORM_W-2:0], take3};
-        st4_tag  <= st3_tag;
+        // the data moves with a key only (a clock enable; an empty stage's data is never read)
+        if (st3_valid) begin
+            st4_x    <= {st3_x[SQRT_X_W-3:0], 2'b00};
+            st4_rem  <= take3 ? rem3_sh - trial3
+                         : rem3_sh;
+            st4_root <= {st3_root[NORM_W-2:0], take3};
+            st4_tag  <= st3_tag;
+        end
     end
 
     // stage 5: result bit 6
@@ -164,10 +180,14 @@ module elsa_isqrt (
             st5_valid <= 1'b0;
         else
             st5_valid <= st4_valid;
-        st5_x    <= {st4_x[SQRT_X_W-3:0], 2'b00};
-        st5_rem  <= take4 ? rem4_sh - trial4 : rem4_sh;
-        st5_root <= {st4_root[NORM_W-2:0], take4};
-        st5_tag  <= st4_tag;
+        // the data moves with a key only (a clock enable; an empty stage's data is never read)
+        if (st4_valid) begin
+            st5_x    <= {st4_x[SQRT_X_W-3:0], 2'b00};
+            st5_rem  <= take4 ? rem4_sh - trial4
+                         : rem4_sh;
+            st5_root <= {st4_root[NORM_W-2:0], take4};
+            st5_tag  <= st4_tag;
+        end
     end
 
     // stage 6: result bit 5
@@ -180,10 +200,14 @@ module elsa_isqrt (
             st6_valid <= 1'b0;
         else
             st6_valid <= st5_valid;
-        st6_x    <= {st5_x[SQRT_X_W-3:0], 2'b00};
-        st6_rem  <= take5 ? rem5_sh - trial5 : rem5_sh;
-        st6_root <= {st5_root[NORM_W-2:0], take5};
-        st6_tag  <= st5_tag;
+        // the data moves with a key only (a clock enable; an empty stage's data is never read)
+        if (st5_valid) begin
+            st6_x    <= {st5_x[SQRT_X_W-3:0], 2'b00};
+            st6_rem  <= take5 ? rem5_sh - trial5
+                         : rem5_sh;
+            st6_root <= {st5_root[NORM_W-2:0], take5};
+            st6_tag  <= st5_tag;
+        end
     end
 
     // stage 7: result bit 4
@@ -196,10 +220,14 @@ module elsa_isqrt (
             st7_valid <= 1'b0;
         else
             st7_valid <= st6_valid;
-        st7_x    <= {st6_x[SQRT_X_W-3:0], 2'b00};
-        st7_rem  <= take6 ? rem6_sh - trial6 : rem6_sh;
-        st7_root <= {st6_root[NORM_W-2:0], take6};
-        st7_tag  <= st6_tag;
+        // the data moves with a key only (a clock enable; an empty stage's data is never read)
+        if (st6_valid) begin
+            st7_x    <= {st6_x[SQRT_X_W-3:0], 2'b00};
+            st7_rem  <= take6 ? rem6_sh - trial6
+                         : rem6_sh;
+            st7_root <= {st6_root[NORM_W-2:0], take6};
+            st7_tag  <= st6_tag;
+        end
     end
 
     // stage 8: result bit 3
@@ -212,10 +240,14 @@ module elsa_isqrt (
             st8_valid <= 1'b0;
         else
             st8_valid <= st7_valid;
-        st8_x    <= {st7_x[SQRT_X_W-3:0], 2'b00};
-        st8_rem  <= take7 ? rem7_sh - trial7 : rem7_sh;
-        st8_root <= {st7_root[NORM_W-2:0], take7};
-        st8_tag  <= st7_tag;
+        // the data moves with a key only (a clock enable; an empty stage's data is never read)
+        if (st7_valid) begin
+            st8_x    <= {st7_x[SQRT_X_W-3:0], 2'b00};
+            st8_rem  <= take7 ? rem7_sh - trial7
+                         : rem7_sh;
+            st8_root <= {st7_root[NORM_W-2:0], take7};
+            st8_tag  <= st7_tag;
+        end
     end
 
     // stage 9: result bit 2
@@ -228,10 +260,14 @@ module elsa_isqrt (
             st9_valid <= 1'b0;
         else
             st9_valid <= st8_valid;
-        st9_x    <= {st8_x[SQRT_X_W-3:0], 2'b00};
-        st9_rem  <= take8 ? rem8_sh - trial8 : rem8_sh;
-        st9_root <= {st8_root[NORM_W-2:0], take8};
-        st9_tag  <= st8_tag;
+        // the data moves with a key only (a clock enable; an empty stage's data is never read)
+        if (st8_valid) begin
+            st9_x    <= {st8_x[SQRT_X_W-3:0], 2'b00};
+            st9_rem  <= take8 ? rem8_sh - trial8
+                         : rem8_sh;
+            st9_root <= {st8_root[NORM_W-2:0], take8};
+            st9_tag  <= st8_tag;
+        end
     end
 
     // stage 10: result bit 1
@@ -244,10 +280,14 @@ module elsa_isqrt (
             st10_valid <= 1'b0;
         else
             st10_valid <= st9_valid;
-        st10_x    <= {st9_x[SQRT_X_W-3:0], 2'b00};
-        st10_rem  <= take9 ? rem9_sh - trial9 : rem9_sh;
-        st10_root <= {st9_root[NORM_W-2:0], take9};
-        st10_tag  <= st9_tag;
+        // the data moves with a key only (a clock enable; an empty stage's data is never read)
+        if (st9_valid) begin
+            st10_x    <= {st9_x[SQRT_X_W-3:0], 2'b00};
+            st10_rem  <= take9 ? rem9_sh - trial9
+                         : rem9_sh;
+            st10_root <= {st9_root[NORM_W-2:0], take9};
+            st10_tag  <= st9_tag;
+        end
     end
 
     // stage 11: result bit 0
@@ -260,10 +300,14 @@ module elsa_isqrt (
             st11_valid <= 1'b0;
         else
             st11_valid <= st10_valid;
-        st11_x    <= {st10_x[SQRT_X_W-3:0], 2'b00};
-        st11_rem  <= take10 ? rem10_sh - trial10 : rem10_sh;
-        st11_root <= {st10_root[NORM_W-2:0], take10};
-        st11_tag  <= st10_tag;
+        // the data moves with a key only (a clock enable; an empty stage's data is never read)
+        if (st10_valid) begin
+            st11_x    <= {st10_x[SQRT_X_W-3:0], 2'b00};
+            st11_rem  <= take10 ? rem10_sh - trial10
+                         : rem10_sh;
+            st11_root <= {st10_root[NORM_W-2:0], take10};
+            st11_tag  <= st10_tag;
+        end
     end
 
     // Bits the algorithm provably never needs (remainder headroom, consumed operand bits).
