@@ -208,8 +208,9 @@ function blameWidth(e: ConfigError, raw: unknown): ConfigError {
 }
 
 /** Resolve and derive: all cross-field rules run here, before anything is written. */
-/** Overrides that render the first, unpipelined RTL: every `pipeline` depth 0 and one partial buffer. Derived
- *  from the schema, so a pipeline field added or removed there is covered here. */
+/** Overrides that render the first, unpipelined RTL's stages and cycle counts: every `pipeline` depth 0 and one
+ *  partial buffer (the data enables, operand isolation and popcount tree, which change no cycle and no output bit,
+ *  are in every rendering). Derived from the schema, so a pipeline field added or removed there is covered here. */
 export function firstRtlOverrides(): { pipeline: Record<string, number>; partialBuffers: 1 } {
   const depths = parseConfig(PRESETS[DEFAULT_PRESET]).pipeline as Record<string, number>;
   return { pipeline: Object.fromEntries(Object.keys(depths).map((k) => [k, 0])), partialBuffers: 1 };

@@ -152,7 +152,7 @@ export const ElsaConfigSchema = z
       .prefault({})
       .describe(
         'pipeline depths per unit: extra register stages that shorten the clock period; ' +
-          'all 0 (with partialBuffers 1) renders the first, unpipelined RTL',
+          'all 0 (with partialBuffers 1) renders the stages and cycle counts of the first, unpipelined RTL',
       ),
     partialBuffers: z
       .union([z.literal(1), z.literal(2)])
