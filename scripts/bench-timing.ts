@@ -33,8 +33,9 @@ const secs = (t0: number) => Math.round((performance.now() - t0) / 100) / 10;
 interface Variant {
   label: string;
   pipeline: Record<string, number>;
-  /** 1 with every pipeline depth 0 renders the first, unpipelined RTL */
+  /** 1 with every pipeline depth 0 and no data enables renders the first, unpipelined RTL */
   partialBuffers: number;
+  dataEnables: boolean;
   hwHash: string;
 }
 interface ModuleResult {
@@ -55,23 +56,31 @@ const rawOf = (spec: string): Record<string, unknown> =>
 /** The first RTL (pipeline all 0, partialBuffers 1), [each step alone], the defaults; deduplicated by hash. */
 function variants(spec: string): Variant[] {
   const raw = rawOf(spec);
-  const parsed = parseConfig({ ...raw, pipeline: undefined, partialBuffers: undefined });
+  const parsed = parseConfig({ ...raw, pipeline: undefined, partialBuffers: undefined, dataEnables: undefined });
   const defaults = parsed.pipeline as Record<string, number>;
   const zero = firstRtlOverrides().pipeline;
   type Want = Omit<Variant, 'hwHash'>;
-  const want: Want[] = [{ label: 'first RTL', pipeline: zero, partialBuffers: 1 }];
+  const first = { pipeline: zero, partialBuffers: 1, dataEnables: false };
+  const want: Want[] = [{ label: 'first RTL', ...first }];
   if (steps) {
     for (const [k, v] of Object.entries(defaults))
-      if (v !== 0) want.push({ label: `${k}=${v} only`, pipeline: { ...zero, [k]: v }, partialBuffers: 1 });
-    want.push({ label: 'partialBuffers=2 only', pipeline: zero, partialBuffers: 2 });
+      if (v !== 0) want.push({ label: `${k}=${v} only`, ...first, pipeline: { ...zero, [k]: v } });
+    want.push({ label: 'partialBuffers=2 only', ...first, partialBuffers: 2 });
+    want.push({ label: 'dataEnables only', ...first, dataEnables: true });
   }
-  want.push({ label: 'defaults', pipeline: defaults, partialBuffers: parsed.partialBuffers });
+  want.push({
+    label: 'defaults',
+    pipeline: defaults,
+    partialBuffers: parsed.partialBuffers,
+    dataEnables: parsed.dataEnables,
+  });
   return want.map((w) => ({ ...w, hwHash: resolveConfig({ ...raw, ...overrides(w) }).hwHash }));
 }
 
 const overrides = (v: Omit<Variant, 'hwHash' | 'label'>) => ({
   pipeline: v.pipeline,
   partialBuffers: v.partialBuffers,
+  dataEnables: v.dataEnables,
 });
 
 const levelText = (p: { levels: number; cells: { carry: number }; dspDepth: number } | null | undefined) =>

@@ -1,7 +1,7 @@
 // Whole attention invocations through the generated design, checked against the fixed-point model
 // under both simulators, over the test matrix; the paper preset under Verilator.
 import { describe, expect, it } from 'vitest';
-import { PRESETS, resolveConfig } from '../src/gen/config.ts';
+import { firstRtlOverrides, PRESETS, resolveConfig } from '../src/gen/config.ts';
 import { MATRIX } from '../src/gen/matrix.ts';
 import { SIMULATORS } from '../src/sim/run.ts';
 import {
@@ -267,4 +267,22 @@ describe('top level, KWT-1 shapes back to back (kvBuffers 2)', () => {
     );
     for (const j of [1, 2]) expect(model.invocations[j].execStart).toBe(model.invocations[j - 1].done + 2);
   });
+});
+
+// The first, unpipelined RTL (firstRtlOverrides: every pipeline depth 0, one partial buffer, no data enables) stays
+// a working design: the side-by-side timing benches measure it.
+describe('top level, the first RTL of small (firstRtlOverrides)', () => {
+  const D = resolveConfig({ ...PRESETS.small, ...firstRtlOverrides() });
+  it('is lint clean (Verilator -Wall, Icarus -Wall, Yosys check -assert), every module', async () => {
+    const findings = await lintDesign(D, join(REPO_ROOT, 'build', 'top', 'lint-first-rtl'));
+    expect(findings.map((f) => `${f.module} [${f.tool}] ${f.output}`).join('\n')).toBe('');
+  });
+  for (const sim of SIMULATORS)
+    it(`is bit-exact and equal to the cycle model under ${sim}`, async () => {
+      const invs = standardInvocations(D, 3);
+      const r = await runTop(D, invs, sim, { tag: 'first-rtl' });
+      expect(r.failed, r.stdout.slice(0, 3000)).toBe(0);
+      expect(r.passed).toBe(invs.reduce((s, v) => s + v.n, 0));
+      expect(r.problems).toEqual([]);
+    });
 });

@@ -208,12 +208,15 @@ function blameWidth(e: ConfigError, raw: unknown): ConfigError {
 }
 
 /** Resolve and derive: all cross-field rules run here, before anything is written. */
-/** Overrides that render the first, unpipelined RTL's stages and cycle counts: every `pipeline` depth 0 and one
- *  partial buffer (the data enables, operand isolation and popcount tree, which change no cycle and no output bit,
- *  are in every rendering). Derived from the schema, so a pipeline field added or removed there is covered here. */
-export function firstRtlOverrides(): { pipeline: Record<string, number>; partialBuffers: 1 } {
+/** Overrides that render the first, unpipelined RTL: every `pipeline` depth 0, one partial buffer, no data
+ *  enables. Derived from the schema, so a pipeline field added or removed there is covered here. */
+export function firstRtlOverrides(): { pipeline: Record<string, number>; partialBuffers: 1; dataEnables: false } {
   const depths = parseConfig(PRESETS[DEFAULT_PRESET]).pipeline as Record<string, number>;
-  return { pipeline: Object.fromEntries(Object.keys(depths).map((k) => [k, 0])), partialBuffers: 1 };
+  return {
+    pipeline: Object.fromEntries(Object.keys(depths).map((k) => [k, 0])),
+    partialBuffers: 1,
+    dataEnables: false,
+  };
 }
 
 export function resolveConfig(raw: unknown): DesignSpec {

@@ -152,7 +152,7 @@ export const ElsaConfigSchema = z
       .prefault({})
       .describe(
         'pipeline depths per unit: extra register stages that shorten the clock period; ' +
-          'all 0 (with partialBuffers 1) renders the stages and cycle counts of the first, unpipelined RTL',
+          'all 0 (with partialBuffers 1 and dataEnables false) renders the first, unpipelined RTL',
       ),
     partialBuffers: z
       .union([z.literal(1), z.literal(2)])
@@ -161,6 +161,15 @@ export const ElsaConfigSchema = z
         'partial results per bank in flight: 1 = the bank partial only (the division frees it after its last ' +
           'chunk, d/m_o + 2 cycles per row); 2 = the output division copies the partials when it starts, so the ' +
           'banks go on while it divides (d/m_o cycles per row, P_a·d·accumulator bits more flip-flops)',
+      ),
+    dataEnables: z
+      .boolean()
+      .default(true)
+      .describe(
+        'registers load only while their stage holds data (attention pipeline, square root), the hash ' +
+          "multipliers see zeros while idle and candidate selection's popcount is a balanced tree: no cycle and " +
+          'no output bit changes, simulation is faster (clock enables in hardware); false renders the first ' +
+          "RTL's plain registers and adder chain",
       ),
     kvBuffers: z
       .union([z.literal(1), z.literal(2)])

@@ -284,6 +284,9 @@ export const attentionModule: ModuleDef = {
       accPre: acc >= 2,
       shClamp: D.attention.alignShiftClamped.bits < D.attention.alignShift.bits,
       a: ['s4', 's5', 's6'][acc],
+      // config dataEnables: the data registers load only while the pipeline holds something (`occupied`)
+      dataEnables: D.cfg.dataEnables,
+      dataEn: D.cfg.dataEnables ? 'data_en' : 'advance',
       occupancy: occupancy(extraStages, acc),
       ...attentionView(D),
     };

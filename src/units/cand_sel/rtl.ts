@@ -55,6 +55,7 @@ export const candSelModule: ModuleDef = {
     thrCmp: signExtend(D.cfg.pipeline.candSel >= 2 ? 'thr_r' : 'thr', D.candSel.thresholdProduct, D.candSel.compare),
     passOne: D.candSel.passOne,
     stages: D.cfg.pipeline.candSel,
+    dataEnables: D.cfg.dataEnables, // the balanced popcount tree (false: the first RTL's adder chain)
     popcount: popcountTree(D.hash.code.bits),
   }),
 };

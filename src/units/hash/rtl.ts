@@ -84,6 +84,7 @@ function hashView(D: DesignSpec) {
       .map((fm, m) => `${H.rows[m]}x${fm}`)
       .join(' ⊗ ')}`,
     lastMode: L - 1,
+    dataEnables: D.cfg.dataEnables, // operand isolation while idle
     storedWidths: stored.map((m) => H.buffers[m].name).join(', ') || 'none kept',
     buffers: count(L).map((m) => ({ width: H.buffers[m].name, regs: count(H.modeLen[m]).map((e) => bufName(m, e)) })),
     inputs: count(D.cfg.d).map((e) => ({ reg: bufName(0, e), index: e })),

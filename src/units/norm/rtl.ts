@@ -27,6 +27,7 @@ export const isqrtModule: ModuleDef = {
       last: n,
       // an odd-width Σ k_i² gets one zero bit on top: the operand is consumed two bits per stage
       padOperand: D.norm.sqrtOperand.bits > D.norm.sumSquares.bits,
+      dataEnables: D.cfg.dataEnables,
     };
   },
 };
