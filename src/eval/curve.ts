@@ -79,32 +79,39 @@ export function curveSpecs(thresholdsOf: (p: number) => Thresholds, layers: numb
   ];
 }
 
-/** Aggregate one variant's runs over the eval clips. */
-export function pointOf(spec: CurveSpec, runs: RunStats[], clips: ClipItem[], res: ClipRuns[]): CurvePoint {
+/** One variant's counts over the eval clips: keys selected per layer, query-key pairs per layer (Σ n²),
+ *  queries, queries left without a candidate, top-1 hits and agreements with the exact model. */
+export function tallyRuns(runs: RunStats[], clips: ClipItem[], res: { n: number; exact: string }[], layers: number) {
+  const selected = new Array<number>(layers).fill(0);
   let pairs = 0;
-  let sel = 0;
   let queries = 0;
   let empty = 0;
   let correct = 0;
   let agreeing = 0;
   runs.forEach((r, i) => {
-    const layers = r.selected.length;
-    pairs += res[i].n * res[i].n * layers;
+    r.selected.forEach((s, l) => (selected[l] += s));
+    pairs += res[i].n * res[i].n;
     queries += res[i].n * layers;
-    sel += r.selected.reduce((a, b) => a + b, 0);
     empty += r.empty;
     if (r.label === clips[i].label) correct++;
     if (r.label === res[i].exact) agreeing++;
   });
+  return { selected, pairs, queries, empty, correct, agreeing };
+}
+
+/** Aggregate one variant's runs over the eval clips. */
+export function pointOf(spec: CurveSpec, runs: RunStats[], clips: ClipItem[], res: ClipRuns[]): CurvePoint {
+  const layers = runs[0]?.selected.length ?? 0;
+  const t = tallyRuns(runs, clips, res, layers);
   const N = runs.length;
   return {
     rule: spec.rule,
     knob: spec.knob,
-    keys: roundTo(sel / pairs),
-    top1: roundTo(correct / N),
-    correct,
-    agree: roundTo(agreeing / N),
-    emptyQueries: roundTo(empty / queries),
+    keys: roundTo(t.selected.reduce((a, b) => a + b, 0) / (t.pairs * layers)),
+    top1: roundTo(t.correct / N),
+    correct: t.correct,
+    agree: roundTo(t.agreeing / N),
+    emptyQueries: roundTo(t.empty / t.queries),
   };
 }
 

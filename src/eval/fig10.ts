@@ -17,6 +17,7 @@ import {
   curveSpecs,
   curveSvg,
   pointOf,
+  tallyRuns,
   type CurveResult,
 } from './curve.ts';
 import {
@@ -80,20 +81,7 @@ function metrics(
   res: ClipResult[],
   layers: number,
 ): VariantMetrics {
-  const sel = new Array(layers).fill(0);
-  let pairs = 0;
-  let queries = 0;
-  let empty = 0;
-  let correct = 0;
-  let agreeing = 0;
-  runs.forEach((r, i) => {
-    r.selected.forEach((s, l) => (sel[l] += s));
-    pairs += res[i].n * res[i].n;
-    queries += res[i].n * layers;
-    empty += r.empty;
-    if (r.label === clips[i].label) correct++;
-    if (r.label === res[i].exact) agreeing++;
-  });
+  const { selected: sel, pairs, queries, empty, correct, agreeing } = tallyRuns(runs, clips, res, layers);
   const N = runs.length;
   return {
     model,
