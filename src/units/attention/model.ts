@@ -45,3 +45,24 @@ export function accumulate(D: DesignSpec, p: Partial, x: ExpOut, v: number[]): v
     for (let i = 0; i < v.length; i++) p.o[i] += sra(M * v[i] * 2 ** G, sh);
   }
 }
+
+// ---------------------------------------------------------------- two steps at once (pipeline.acc = 3)
+/** One lane of elsa_attention's accumulation with pipeline.acc = 3: the two steps A1 = ⌊A/2^a1⌋ + t1,
+ *  A2 = ⌊A1/2^a2⌋ + t2 in one, as the RTL computes them over a 2W-bit frame (W = the lane's width): the sum's
+ *  frame F = {A, 0^W} >> (a1 + a2) (the loop's only shift), the first term's G = {t1, 0^W} >> a2 (feed-forward),
+ *  A2 = top half of F + G + t2·2^W, where the low halves' carry is the carry lost by the second floor. Exact
+ *  because ⌊(⌊x/2^a⌋ + t)/2^b⌋ = ⌊(x + t·2^a)/2^(a+b)⌋ and F + G differs from (A + t1·2^a1)·2^(W−a1−a2) by less
+ *  than 1, given a2 ≤ W (clamp a shift to `max`: larger ones floor a W-bit value alike). Values are W-bit two's
+ *  complement (`signed`) or unsigned, and every true A1, A2 fits W bits (the accumulator widths guarantee it). */
+export function pairStep(A: bigint, t1: bigint, t2: bigint, a1: number, a2: number, W: number, signed: boolean): bigint {
+  const w = BigInt(W);
+  const mod = (x: bigint, b: bigint) => ((x % (1n << b)) + (1n << b)) % (1n << b);
+  const asValue = (x: bigint, b: bigint) => (signed && x >= 1n << (b - 1n) ? x - (1n << b) : x);
+  // arithmetic (signed) or logical right shift of a 2W-bit frame holding x in its top half
+  const frame = (x: bigint, sh: number) => mod(asValue(mod(x, w) << w, 2n * w) >> BigInt(sh), 2n * w);
+  const F = frame(A, a1 + a2);
+  const G = frame(t1, a2);
+  const u = mod((G >> w) + t2, w);
+  const carry = (mod(F, w) + mod(G, w)) >> w;
+  return asValue(mod((F >> w) + u + carry, w), w);
+}

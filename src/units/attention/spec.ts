@@ -40,6 +40,11 @@ export interface AttentionSpec {
   alignShift: Width;
   /** The alignment shift clamped to ACC_O_W − 1 or more (pipeline.acc = 2): larger shifts floor to the same value. */
   alignShiftClamped: Width;
+  /** pipeline.acc = 3: the shift of a pair of terms, a1 + a2 (each clamped to its lane's width, accShiftMax). */
+  pairShift: Width;
+  /** pipeline.acc = 3: the largest alignment shift of a Σe·v / Σe term or sum; larger ones floor alike, and a2 ≤ W
+   *  keeps the pair's low frame whole (the two-step identity, README). */
+  accShiftMax: { o: number; s: number };
   /** Difference of two exponents: one bit over the exponent, never overflows. */
   exponentDiff: Width;
   /** M·v_i of the Σe·v term: signed (M with a zero sign bit) × v_i, before the guard bits. */
@@ -81,6 +86,7 @@ export function attentionSpec(c: ElsaConfig, qkv: Width, bankKeys: number): Atte
     );
   const mantissa = width.unsigned('MANT_W', mF + 1, 'exp mantissa M = 2^mF + table entry', mF);
   const sumBits = mantissa.bits + fm.accGuard + ubits(bankKeys);
+  const shcBits = Math.min(fm.expExpBits + 1, clog2(qkv.bits + sumBits + 1));
   const y = width.signed('EXP_Y_W', score.bits + constantWidth.bits + 1, 'y = score·C, exponent of 2', yFrac);
   return {
     product,
@@ -104,9 +110,15 @@ export function attentionSpec(c: ElsaConfig, qkv: Width, bankKeys: number): Atte
     alignShift: width.unsigned('ACC_SH_W', fm.expExpBits + 1, 'block-exponent alignment shift'),
     alignShiftClamped: width.unsigned(
       'ACC_SHC_W',
-      Math.min(fm.expExpBits + 1, clog2(qkv.bits + sumBits + 1)),
+      shcBits,
       'alignment shift, clamped (a shift by ACC_O_W - 1 or more floors any sum to 0 or -1)',
     ),
+    pairShift: width.unsigned('ACC_SHP_W', shcBits + 1, 'shift of a pair of terms a1 + a2 (pipeline.acc = 3)'),
+    // Σe·v: a signed sum shifted by W - 1 or more is 0 or -1; Σe: an unsigned one shifted by W is 0
+    accShiftMax: {
+      o: Math.min(qkv.bits + sumBits, 2 ** shcBits - 1),
+      s: Math.min(sumBits, 2 ** shcBits - 1),
+    },
     exponentDiff: width.signed('EXP_DIFF_W', fm.expExpBits + 1, 'difference of two exp exponents'),
     mantTimesV: width.signed('ACC_MV_W', qkv.bits + mantissa.bits + 1, 'term M·v_i of Σe·v before the guard bits'),
   };
