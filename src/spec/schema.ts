@@ -126,10 +126,11 @@ export const ElsaConfigSchema = z
         acc: int(
           'register stages in the exp/value accumulation: 1 registers the products M·v before the sums; 2 also ' +
             'tracks the block exponent one term ahead and aligns the term in a stage of its own, so the ' +
-            'accumulation loop holds one shift and one add',
+            'accumulation loop holds one shift and one add; 3 also pairs the terms and takes two at once in a loop ' +
+            'of two cycles, one shift then one add (bit-exact, 4 cycles more latency)',
         )
           .min(0)
-          .max(2)
+          .max(3)
           .default(2),
         outputDiv: int(
           'register stages in the output division: 1 registers the product (DSP output register), 2 also the ' +

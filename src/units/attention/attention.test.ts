@@ -4,7 +4,7 @@ import { SIMULATORS } from '../../sim/run.ts';
 import type { Trace } from '../../sim/trace.ts';
 import { runUnit } from '../../../tb/harness.ts';
 import { small, unitConfigs } from '../../../tb/unit_configs.ts';
-import { firstRtlOverrides, resolveConfig } from '../../gen/config.ts';
+import { PRESETS, firstRtlOverrides, resolveConfig } from '../../gen/config.ts';
 import { attentionTraceInfo } from './trace.ts';
 
 const zero = firstRtlOverrides().pipeline;
@@ -15,6 +15,16 @@ const configs = [
   resolveConfig({ ...unitConfigs[1].cfg, name: 'att_p2', pipeline: { ...zero, dot: 2, exp: 2 } }),
   // acc = 2 with an alignment shift narrow enough to need no clamp (ACC_SHC_W = ACC_SH_W)
   resolveConfig({ ...small.cfg, name: 'att_e4', formats: { ...small.cfg.formats, expExpBits: 4 } }),
+  // acc = 3 (two terms at once): small (Σe's shift clamped), and small with the ice40 preset's formats (both
+  // shifts clamped) without data enables
+  resolveConfig({ ...small.cfg, name: 'att_a3', pipeline: { ...small.cfg.pipeline, acc: 3 } }),
+  resolveConfig({
+    ...small.cfg,
+    name: 'att_a3i',
+    formats: { ...small.cfg.formats, ...PRESETS.ice40.formats },
+    pipeline: { ...zero, acc: 3 },
+    dataEnables: false,
+  }),
 ];
 const att = new Map(configs.map((D) => [D.cfg.name, attentionTraceInfo(D, 31)]));
 

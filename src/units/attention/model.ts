@@ -54,7 +54,15 @@ export function accumulate(D: DesignSpec, p: Partial, x: ExpOut, v: number[]): v
  *  because ⌊(⌊x/2^a⌋ + t)/2^b⌋ = ⌊(x + t·2^a)/2^(a+b)⌋ and F + G differs from (A + t1·2^a1)·2^(W−a1−a2) by less
  *  than 1, given a2 ≤ W (clamp a shift to `max`: larger ones floor a W-bit value alike). Values are W-bit two's
  *  complement (`signed`) or unsigned, and every true A1, A2 fits W bits (the accumulator widths guarantee it). */
-export function pairStep(A: bigint, t1: bigint, t2: bigint, a1: number, a2: number, W: number, signed: boolean): bigint {
+export function pairStep(
+  A: bigint,
+  t1: bigint,
+  t2: bigint,
+  a1: number,
+  a2: number,
+  W: number,
+  signed: boolean,
+): bigint {
   const w = BigInt(W);
   const mod = (x: bigint, b: bigint) => ((x % (1n << b)) + (1n << b)) % (1n << b);
   const asValue = (x: bigint, b: bigint) => (signed && x >= 1n << (b - 1n) ? x - (1n << b) : x);

@@ -235,6 +235,27 @@ export const attentionModule: ModuleDef = {
       A.exponentDiff,
       A.alignShift,
       ...(D.cfg.pipeline.acc >= 2 ? [A.alignShiftClamped] : []),
+      ...(D.cfg.pipeline.acc >= 3 ? [A.pairShift] : []),
+      ...(D.cfg.pipeline.acc >= 3 && pairClamp(D).o
+        ? [
+            {
+              name: 'ACC_SHC_OMAX',
+              value: A.accShiftMax.o,
+              of: A.alignShiftClamped,
+              doc: 'largest shift of Σe·v (ACC_O_W - 1: 0 or -1 from there)',
+            },
+          ]
+        : []),
+      ...(D.cfg.pipeline.acc >= 3 && pairClamp(D).s
+        ? [
+            {
+              name: 'ACC_SHC_SMAX',
+              value: A.accShiftMax.s,
+              of: A.alignShiftClamped,
+              doc: 'largest shift of Σe (ACC_S_W: 0 from there)',
+            },
+          ]
+        : []),
       A.sumE,
       A.sumEV,
       A.mantTimesV,
@@ -270,7 +291,8 @@ export const attentionModule: ModuleDef = {
       extraNote:
         `${dot} adder-tree stage(s) x<i> between S2 and S3, ${exp} exp stage(s) y<j> between S3 and S4` +
         (acc === 1 ? ', products M·v registered in S4 and accumulated in S5' : '') +
-        (acc >= 2 ? ', products M·v registered in S4, the term aligned in S5 and accumulated in S6' : ''),
+        (acc === 2 ? ', products M·v registered in S4, the term aligned in S5 and accumulated in S6' : '') +
+        (acc >= 3 ? ', products M·v registered in S4, terms aligned and paired in S5, accumulated in S8 and S9' : ''),
       s3From: name('x', dot, 's2'),
       // the stages S3 and S4 take valid and eoq from
       v3: `${name('x', dot, 's2')}_valid`,
@@ -282,8 +304,12 @@ export const attentionModule: ModuleDef = {
       accReg: acc > 0,
       // acc = 2: E and the alignment one term ahead (S4, S5), so the accumulation loop S6 is a shift and an add
       accPre: acc >= 2,
+      // acc = 3: two terms at once, a loop of two cycles (S8 shift, S9 add); S10 hands the sums over
+      accPair: acc >= 3,
+      finishChain: finishChain(acc),
+      pairClamp: pairClamp(D),
       shClamp: D.attention.alignShiftClamped.bits < D.attention.alignShift.bits,
-      a: ['s4', 's5', 's6'][acc],
+      a: ['s4', 's5', 's6', 's10'][acc],
       // config dataEnables: the data registers load only while the pipeline holds something (`occupied`)
       dataEnables: D.cfg.dataEnables,
       dataEn: D.cfg.dataEnables ? 'data_en' : 'advance',
@@ -304,10 +330,24 @@ function occupancy(extra: { name: string; pre: boolean }[], acc: number) {
     stage('s3', true),
     stage('s4', false),
     ...(acc >= 1 ? [stage('s5', false)] : []),
-    ...(acc >= 2 ? [stage('s6', false)] : []),
+    ...(acc === 2 ? [stage('s6', false)] : []),
+    // acc = 3: a pair's first in h_*, the pair in S6 … S8, the end-of-query marks in S6 … S10
+    ...(acc >= 3 ? ['h_valid | h_eoq', 'p_valid | q_valid | r_valid'] : []),
+    ...finishChain(acc).map((x) => `${x.name}_eoq`),
   ];
   return rows.map((text, i) => ({ text, sep: i < rows.length - 1 ? ' |' : ';' }));
 }
+
+/** pipeline.acc = 3: whether the Σe·v (o) and Σe (s) shifts need a clamp below ACC_SHC_W's all-ones. */
+function pairClamp(D: DesignSpec) {
+  const top = 2 ** D.attention.alignShiftClamped.bits - 1;
+  return { o: D.attention.accShiftMax.o < top, s: D.attention.accShiftMax.s < top };
+}
+
+/** pipeline.acc = 3: the stages S6 … S10 that carry the end-of-query mark, E and `started` of an S5 term to the
+ *  hand-off (S10), each with the stage it takes them from. */
+const finishChain = (acc: number) =>
+  acc >= 3 ? [6, 7, 8, 9, 10].map((n) => ({ name: `s${n}`, prev: `s${n - 1}` })) : [];
 
 const attentionView = (D: DesignSpec) => ({
   lanes: lanes(D),

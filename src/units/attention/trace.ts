@@ -211,7 +211,10 @@ export function attentionTraceInfo(D: DesignSpec, seed: number): AttentionTraceI
   const st = attentionStages(D);
 
   // ---- queries: vectors and key lists (distinct local ids, at most nB: the accumulator widths' bound)
-  const nQ = 12;
+  // pipeline.acc = 3 adds two queries whose terms pair in every way: all keys by rising score (each raises E,
+  // also in both terms of a pair) and by falling score (shifted terms with low bits) but for a top key at the end
+  // and 30 more of short vectors with keys in random order: a pair's carry (pairStep()) is rare, Σe's rarest
+  const nQ = D.cfg.pipeline.acc >= 3 ? 44 : 12;
   const Q: number[][] = [];
   const keys: number[][] = [];
   const perm = (m: number) => {
@@ -224,13 +227,25 @@ export function attentionTraceInfo(D: DesignSpec, seed: number): AttentionTraceI
   };
   for (let n = 0; n < nQ; n++) {
     // 0: all min (score with key 0 is the largest positive: exp saturates), 1: all max, then random
+    // (queries 12 and 13 are short vectors: exponents a few apart, so raises keep part of the sums and terms)
     Q.push(
-      n === 0 ? new Array<number>(d).fill(qMin(D)) : n === 1 ? new Array<number>(d).fill(qMax(D)) : randVec(D, rng),
+      n === 0
+        ? new Array<number>(d).fill(qMin(D))
+        : n === 1
+          ? new Array<number>(d).fill(qMax(D))
+          : n >= 12
+            ? Array.from({ length: d }, () => rng.int(-[2, 8][n % 2], [2, 8][n % 2]))
+            : randVec(D, rng),
     );
     // query 10: enough keys behind query 9's held token that one sits at the V read (see the plan below)
     const behind = Math.max(2, st.finish - st.vRead);
-    const m = [nB, nB, 0, 1, 0, 2, 1, nB, 3, 0, behind, Math.max(1, nB - 1)][n];
-    keys.push(n === 0 ? [1, 0, ...perm(nB).filter((j) => j > 1)] : perm(m));
+    const m = [nB, nB, 0, 1, 0, 2, 1, nB, 3, 0, behind, Math.max(1, nB - 1)][n] ?? nB;
+    if (n < 12 || n > 13) keys.push(n === 0 ? [1, 0, ...perm(nB).filter((j) => j > 1)] : perm(m));
+    else {
+      const score = (j: number) => Q[n].reduce((a, qi, i) => a + qi * K[j][i], 0);
+      const up = perm(nB).sort((x, y) => score(x) - score(y));
+      keys.push(n === 12 ? up : [...up.slice(0, -1).reverse(), up[nB - 1]]);
+    }
   }
   const expected = Q.map((q, n) => queryPartial(D, q, keys[n], K, V));
 
@@ -273,7 +288,9 @@ export function attentionTraceInfo(D: DesignSpec, seed: number): AttentionTraceI
       plan.push(pre());
     }
     // S0 idle while the token travels to S4: q_load of the next query may fall into its hold
-    if (n === 4 || n === 7) plan.push({ kind: 'idle' }, { kind: 'idle' }, { kind: 'idle' }, { kind: 'idle' });
+    // (four idle cycles; with pipeline.acc = 3 until the token has reached the accumulation stage)
+    if (n === 4 || n === 7)
+      for (let g = D.cfg.pipeline.acc >= 3 ? st.finish + 1 : 4; g > 0; g--) plan.push({ kind: 'idle' });
     // queries 2→3→4 and 9→10 follow back to back (tokens one or two cycles apart: hold for sure)
     if (![2, 3, 9].includes(n))
       for (let g = rng.int(0, 3); g > 0; g--) plan.push(rng.next() < 0.2 ? pre() : { kind: 'idle' });
@@ -387,7 +404,7 @@ export function attentionTraceInfo(D: DesignSpec, seed: number): AttentionTraceI
     }
     const fin = m.edge(s0, partClear, qLoad, qSwap);
     if (fin >= 0 && partClear) clearOnFinish++;
-    if (fin >= 0) clearAt = c + 1 + clearDelays[m.partQuery];
+    if (fin >= 0) clearAt = c + 1 + (clearDelays[m.partQuery] ?? 1);
   }
   for (let i = 0; i < 3; i++) {
     cycles.push({ in: inputs({}), out: { hold: 0, v_re: 0, sumsq_valid: 0, part_full: 0 } });
