@@ -127,7 +127,7 @@ export const ElsaConfigSchema = z
           'register stages in the exp/value accumulation: 1 registers the products M·v before the sums; 2 also ' +
             'tracks the block exponent one term ahead and aligns the term in a stage of its own, so the ' +
             'accumulation loop holds one shift and one add; 3 also pairs the terms and takes two at once in a loop ' +
-            'of two cycles, one shift then one add (bit-exact, 4 cycles more latency)',
+            'of two cycles, one shift then one add (bit-exact, 2 cycles more latency)',
         )
           .min(0)
           .max(3)

@@ -292,7 +292,7 @@ export const attentionModule: ModuleDef = {
         `${dot} adder-tree stage(s) x<i> between S2 and S3, ${exp} exp stage(s) y<j> between S3 and S4` +
         (acc === 1 ? ', products M·v registered in S4 and accumulated in S5' : '') +
         (acc === 2 ? ', products M·v registered in S4, the term aligned in S5 and accumulated in S6' : '') +
-        (acc >= 3 ? ', products M·v registered in S4, terms aligned and paired in S5, accumulated in S8 and S9' : ''),
+        (acc >= 3 ? ', products M·v registered in S4, terms aligned and paired in S5, accumulated in S7 and S8' : ''),
       s3From: name('x', dot, 's2'),
       // the stages S3 and S4 take valid and eoq from
       v3: `${name('x', dot, 's2')}_valid`,
@@ -304,12 +304,12 @@ export const attentionModule: ModuleDef = {
       accReg: acc > 0,
       // acc = 2: E and the alignment one term ahead (S4, S5), so the accumulation loop S6 is a shift and an add
       accPre: acc >= 2,
-      // acc = 3: two terms at once, a loop of two cycles (S8 shift, S9 add); S10 hands the sums over
+      // acc = 3: two terms at once, a loop of two cycles (S7 shift, S8 add); S8 hands the sums over
       accPair: acc >= 3,
       finishChain: finishChain(acc),
       pairClamp: pairClamp(D),
       shClamp: D.attention.alignShiftClamped.bits < D.attention.alignShift.bits,
-      a: ['s4', 's5', 's6', 's10'][acc],
+      a: ['s4', 's5', 's6', 's8'][acc],
       // config dataEnables: the data registers load only while the pipeline holds something (`occupied`)
       dataEnables: D.cfg.dataEnables,
       dataEn: D.cfg.dataEnables ? 'data_en' : 'advance',
@@ -331,8 +331,8 @@ function occupancy(extra: { name: string; pre: boolean }[], acc: number) {
     stage('s4', false),
     ...(acc >= 1 ? [stage('s5', false)] : []),
     ...(acc === 2 ? [stage('s6', false)] : []),
-    // acc = 3: a pair's first in h_*, the pair in S6 … S8, the end-of-query marks in S6 … S10
-    ...(acc >= 3 ? ['h_valid | h_eoq', 'p_valid | q_valid | r_valid'] : []),
+    // acc = 3: a pair's first in h_*, the pair in S6 and S7, the end-of-query marks in S6 … S8
+    ...(acc >= 3 ? ['h_valid | h_eoq', 'q_valid | r_valid'] : []),
     ...finishChain(acc).map((x) => `${x.name}_eoq`),
   ];
   return rows.map((text, i) => ({ text, sep: i < rows.length - 1 ? ' |' : ';' }));
@@ -344,10 +344,10 @@ function pairClamp(D: DesignSpec) {
   return { o: D.attention.accShiftMax.o < top, s: D.attention.accShiftMax.s < top };
 }
 
-/** pipeline.acc = 3: the stages S6 … S10 that carry the end-of-query mark, E and `started` of an S5 term to the
- *  hand-off (S10), each with the stage it takes them from. */
+/** pipeline.acc = 3: the stages S6 … S8 that carry the end-of-query mark, E and `started` of an S5 term to the
+ *  hand-off (S8), each with the stage it takes them from. */
 const finishChain = (acc: number) =>
-  acc >= 3 ? [6, 7, 8, 9, 10].map((n) => ({ name: `s${n}`, prev: `s${n - 1}` })) : [];
+  acc >= 3 ? [6, 7, 8].map((n) => ({ name: `s${n}`, prev: `s${n - 1}` })) : [];
 
 const attentionView = (D: DesignSpec) => ({
   lanes: lanes(D),
