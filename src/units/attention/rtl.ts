@@ -346,8 +346,7 @@ function pairClamp(D: DesignSpec) {
 
 /** pipeline.acc = 3: the stages S6 … S8 that carry the end-of-query mark, E and `started` of an S5 term to the
  *  hand-off (S8), each with the stage it takes them from. */
-const finishChain = (acc: number) =>
-  acc >= 3 ? [6, 7, 8].map((n) => ({ name: `s${n}`, prev: `s${n - 1}` })) : [];
+const finishChain = (acc: number) => (acc >= 3 ? [6, 7, 8].map((n) => ({ name: `s${n}`, prev: `s${n - 1}` })) : []);
 
 const attentionView = (D: DesignSpec) => ({
   lanes: lanes(D),
