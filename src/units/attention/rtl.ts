@@ -233,28 +233,17 @@ export const attentionModule: ModuleDef = {
       A.exp.fraction,
       A.exp.mantissa,
       A.exponentDiff,
-      A.alignShift,
+      // acc = 3 clamps the exponent differences directly
+      ...(D.cfg.pipeline.acc >= 3 ? [] : [A.alignShift]),
       ...(D.cfg.pipeline.acc >= 2 ? [A.alignShiftClamped] : []),
       ...(D.cfg.pipeline.acc >= 3 ? [A.pairShift] : []),
-      ...(D.cfg.pipeline.acc >= 3 && pairClamp(D).o
-        ? [
-            {
-              name: 'ACC_SHC_OMAX',
-              value: A.accShiftMax.o,
-              of: A.alignShiftClamped,
-              doc: 'largest shift of Σe·v (ACC_O_W - 1: 0 or -1 from there)',
-            },
-          ]
-        : []),
-      ...(D.cfg.pipeline.acc >= 3 && pairClamp(D).s
-        ? [
-            {
-              name: 'ACC_SHC_SMAX',
-              value: A.accShiftMax.s,
-              of: A.alignShiftClamped,
-              doc: 'largest shift of Σe (ACC_S_W: 0 from there)',
-            },
-          ]
+      ...(D.cfg.pipeline.acc >= 3
+        ? pairClamp(D)
+            .filter((k) => k.clamp)
+            .flatMap((k) => [
+              { name: `ACC_D_${k.X}MAX`, value: k.max, of: A.exponentDiff, doc: `largest ${k.doc}, as a difference` },
+              { name: `ACC_SHC_${k.X}MAX`, value: k.max, of: A.alignShiftClamped, doc: `largest ${k.doc}` },
+            ])
         : []),
       A.sumE,
       A.sumEV,
@@ -338,10 +327,21 @@ function occupancy(extra: { name: string; pre: boolean }[], acc: number) {
   return rows.map((text, i) => ({ text, sep: i < rows.length - 1 ? ' |' : ';' }));
 }
 
-/** pipeline.acc = 3: whether the Σe·v (o) and Σe (s) shifts need a clamp below ACC_SHC_W's all-ones. */
+/** pipeline.acc = 3: the largest shift of Σe·v (o) and Σe (s), and whether an exponent difference can exceed it
+ *  (2·exponentMax). */
 function pairClamp(D: DesignSpec) {
-  const top = 2 ** D.attention.alignShiftClamped.bits - 1;
-  return { o: D.attention.accShiftMax.o < top, s: D.attention.accShiftMax.s < top };
+  const A = D.attention;
+  const kind = (x: string, max: number, doc: string) => ({
+    x,
+    X: x.toUpperCase(),
+    max,
+    doc,
+    clamp: max < 2 * A.exp.exponentMax,
+  });
+  return [
+    kind('o', A.accShiftMax.o, 'shift of Σe·v (ACC_O_W - 1: 0 or -1 from there)'),
+    kind('s', A.accShiftMax.s, 'shift of Σe (ACC_S_W: 0 from there)'),
+  ];
 }
 
 /** pipeline.acc = 3: the stages S6 … S8 that carry the end-of-query mark, E and `started` of an S5 term to the
