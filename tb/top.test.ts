@@ -286,3 +286,24 @@ describe('top level, the first RTL of small (firstRtlOverrides)', () => {
       expect(r.problems).toEqual([]);
     });
 });
+
+describe.each(
+  [PRESETS.small, PRESETS.ice40].map(
+    (c) => [c.name, resolveConfig({ ...c, pipeline: { ...resolveConfig(c).cfg.pipeline, acc: 3 } })] as const,
+  ),
+)('top level, two accumulation terms at once (pipeline.acc 3), config %s', (name, D) => {
+  it('is lint clean (Verilator -Wall, Icarus -Wall, Yosys check -assert), every module', async () => {
+    const findings = await lintDesign(D, join(REPO_ROOT, 'build', 'top', `lint-acc3-${name}`));
+    expect(findings.map((f) => `${f.module} [${f.tool}] ${f.output}`).join('\n')).toBe('');
+  });
+  for (const sim of SIMULATORS)
+    it(`is bit-exact and equal to the cycle model under ${sim}`, async () => {
+      const invs = standardInvocations(D, 5);
+      const r = await runTop(D, invs, sim, { tag: 'acc3' });
+      expect(r.failed, r.stdout.slice(0, 3000)).toBe(0);
+      expect(r.passed).toBe(invs.reduce((s, v) => s + v.n, 0));
+      expect(r.problems).toEqual([]);
+      const predicted = r.stimulus.traces.map((t) => predictCycles(D, t!)).map((p) => [p.pre, p.exec]);
+      expect(r.invocations.map((x) => [x.pre, x.exec])).toEqual(predicted);
+    });
+});
