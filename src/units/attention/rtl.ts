@@ -281,7 +281,7 @@ export const attentionModule: ModuleDef = {
         `${dot} adder-tree stage(s) x<i> between S2 and S3, ${exp} exp stage(s) y<j> between S3 and S4` +
         (acc === 1 ? ', products M·v registered in S4 and accumulated in S5' : '') +
         (acc === 2 ? ', products M·v registered in S4, the term aligned in S5 and accumulated in S6' : '') +
-        (acc >= 3 ? ', products M·v registered in S4, terms aligned and paired in S5, accumulated in S7 and S8' : ''),
+        (acc >= 3 ? ', products M·v registered in S4, terms aligned and paired in S5, accumulated in S6 and S7' : ''),
       s3From: name('x', dot, 's2'),
       // the stages S3 and S4 take valid and eoq from
       v3: `${name('x', dot, 's2')}_valid`,
@@ -293,7 +293,7 @@ export const attentionModule: ModuleDef = {
       accReg: acc > 0,
       // acc = 2: E and the alignment one term ahead (S4, S5), so the accumulation loop S6 is a shift and an add
       accPre: acc >= 2,
-      // acc = 3: two terms at once, a loop of two cycles (S7 shift, S8 add); S8 hands the sums over
+      // acc = 3: two terms at once, a loop of two cycles (S6 shift, S7 add); S8 hands the sums over
       accPair: acc >= 3,
       finishChain: finishChain(acc),
       pairClamp: pairClamp(D),

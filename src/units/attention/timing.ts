@@ -17,7 +17,7 @@ export const attentionStages = (D: DesignSpec): AttentionStages => {
   const { dot, exp, acc } = D.cfg.pipeline;
   const score = 2 + dot;
   const vRead = score + exp;
-  // acc = 3: S5 aligns and pairs, S6 and S7 the pair, S8 adds and hands the sums over
+  // acc = 3: S5 aligns and pairs, S6 shifts and S7 adds the pair, S8 hands the sums over
   const finish = vRead + 1 + (acc >= 3 ? 4 : acc);
   return { score, vRead, finish, depth: finish + 1 };
 };
