@@ -24,7 +24,14 @@ const cs2 = resolveConfig({
   pipeline: { ...small.cfg.pipeline, candSel: 2 },
 });
 const cs0 = resolveConfig({ ...small.cfg, name: 'u_cs0', pipeline: { ...small.cfg.pipeline, candSel: 0 } });
-const configs = [...unitConfigs, cs2, cs0];
+// three stages (the multiply in two registered partial products): over the old tail with queues of 6
+const cs3 = resolveConfig({
+  ...small.cfg,
+  name: 'u_cs3',
+  queueDepth: 6,
+  pipeline: { ...small.cfg.pipeline, candSel: 3 },
+});
+const configs = [...unitConfigs, cs2, cs0, cs3];
 // pass 1 (issue 13's top-m histogram and best estimate) before every selection, with two selection stages
 const pass1 = resolveConfig({
   ...small.cfg,

@@ -19,7 +19,7 @@ describe('bank model', () => {
       expect(r.cycles).toBeGreaterThanOrEqual(Math.max(want.length, Math.ceil(nb / paper.cfg.pC)));
     }
   });
-  it.each([2, 3, 4, 5, 8].flatMap((depth) => [0, 1, 2].map((L) => [depth, L])))(
+  it.each([2, 3, 4, 5, 6, 8].flatMap((depth) => [0, 1, 2, 3].map((L) => [depth, L])))(
     'bank overlap with queues of %i and %i selection stages: the old query ends before the new one pops',
     (depth, L) => {
       // The next query starts in cycle readyAt and pops from cycle readyAt + L + 2; the old query's end mark

@@ -225,7 +225,7 @@ const bufferParams = (D: DesignSpec) =>
  *  to its push, and the window of L + 1 cycles after a selection start in which only the old query pops
  *  (fresh, fresh2, … ; the attention module takes the new q in the cycle after it). */
 function candSelStages(L: number) {
-  const fresh = ['fresh', 'fresh2', 'fresh3', 'fresh4'].slice(0, L + 2);
+  const fresh = Array.from({ length: L + 2 }, (_, i) => (i === 0 ? 'fresh' : `fresh${i + 1}`));
   return {
     cs: L,
     pushDelay: L + 1,
@@ -234,10 +234,15 @@ function candSelStages(L: number) {
     freshOr: fresh.slice(0, L + 1).join(' || '),
     freshWin: L === 0 ? 'fresh' : 'fresh_win',
     swapReg: fresh[L + 1],
-    unknownSum: ['row_inflight', 'row_mid']
+    unknownSum: ['row_inflight', 'row_mid', 'row_mid2']
       .slice(0, L)
       .map((r) => `{{QCNT_W{1'b0}}, ${r}}`)
       .join(' + '),
+    // the rows between the read and the registered results are idle (every row's keys are in)
+    midsIdle: ['row_mid', 'row_mid2']
+      .slice(0, Math.max(0, L - 1))
+      .map((r) => ` && !${r}`)
+      .join(''),
     pushRow: L === 0 ? 'row_b' : 'row_s',
     pushBase: L === 0 ? 'base_b' : 'base_s',
   };
