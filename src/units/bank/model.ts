@@ -25,12 +25,26 @@ export interface BankRun {
    *  pass 1 may start. */
   rowsDoneAt: number;
   /** Early start (BankSpec.earlyStart): stall[k] = the cycles the next query waits in its first window cycle
-   *  when it starts in cycle readyAt + k, until the old entries fit the rest of the window (0 beyond). */
+   *  when it starts in cycle readyAt + k, until the old entries fit the rest of the window (0 beyond). Run-ahead
+   *  (BankSpec.runAhead): the cycles its first row waits in the last selection stage until at most one old
+   *  entry is queued. */
   stall: number[];
+  /** Run-ahead: the entries queued at the start of each cycle until the run ends (empty otherwise). */
+  queuedAt: number[];
 }
 
 /** Cycles the next query waits when it starts in cycle `at` of the run (early start; 0 otherwise). */
 export const stallAt = (run: BankRun, at: number): number => run.stall[at - run.readyAt] ?? 0;
+
+/** Run-ahead: the next query, started in cycle `at` of this run, pushes its first row while this run's last
+ *  entry pops (the attention module then takes its q one cycle later, and the query after it starts no earlier
+ *  than that: readyAt + 1 when the first row's push was the last thing it waited for). */
+export const lateAt = (D: DesignSpec, run: BankRun, at: number): boolean =>
+  D.bank.runAhead && (run.queuedAt[at + D.cfg.pipeline.candSel + 1 + stallAt(run, at)] ?? 0) === 1;
+
+/** The first cycle the bank can take the query after a run (readyAt, one later after a late first push). */
+export const readyAfter = (D: DesignSpec, run: BankRun, late: boolean): number =>
+  run.readyAt + (late && run.readyAt === D.cfg.pipeline.candSel + 1 ? 1 : 0);
 
 /** Cycle-exact model of one bank's candidate selection from empty queues (cycle 0 = qs_start): the
  *  issue, push, pop, end-of-query and ready rules of ./README.md, in the order they act within a cycle
@@ -54,8 +68,13 @@ export function bankOrder(D: DesignSpec, mask: boolean[]): BankRun {
   const early = D.bank.earlyStart;
   // early start: the old entries (queued, pushed now) fit the rest of the window from each cycle on
   const fits: boolean[] = [];
+  // run-ahead: the next query's first row reaches the last stage L + 1 cycles after its start and pushes once
+  // at most one old entry is queued (queuedAt: the entries at the start of each cycle)
+  const ahead = D.bank.runAhead;
+  const queuedAt: number[] = [];
   for (let cycle = 0; ; cycle++) {
     const queued = fifo.reduce((s, q) => s + q.length, 0);
+    queuedAt.push(queued);
     // keys of the row in pipe[L] that pass selection: pushed this cycle (slot c → queue c)
     const pushes: [number, number][] = [];
     if (pipe[L] >= 0)
@@ -71,7 +90,9 @@ export function bankOrder(D: DesignSpec, mask: boolean[]): BankRun {
     const room = (c: number) => fifo[c].length + known.filter(([k]) => k === c).length + unknown + 1 <= queueDepth;
     if (early && readyAt >= 0) fits.push(queued + pushes.length <= L + 1 && (queued > 0 || pushes.length <= L));
     if (early && cycle >= first && r >= rowsRt && readyAt < 0 && fifo.every((_, c) => room(c))) readyAt = cycle;
-    if (!early && cycle >= first && r >= rowsRt && unknown === 0) {
+    // run-ahead: every row issued and this query's first row pushed (cycle L + 1) or pushing now
+    if (ahead && cycle >= L + 1 && r >= rowsRt && readyAt < 0) readyAt = cycle;
+    if (!early && !ahead && cycle >= first && r >= rowsRt && unknown === 0) {
       const P = known.length;
       const ready = tail ? queued + P <= L + 2 && (queued > 0 || P <= L + 1) : queued === 0 && P === 0;
       if (ready && readyAt < 0) readyAt = cycle;
@@ -80,11 +101,18 @@ export function bankOrder(D: DesignSpec, mask: boolean[]): BankRun {
       eoqAt = cycle;
     if (r >= rowsRt && pipe.every((x) => x < 0) && queued === 0) {
       // fits[j]: cycle readyAt + 1 + j, where a start in readyAt + j decides first; nothing is left from here
-      const stall = fits.map((_, k) => {
-        let s = 0;
-        while (k + s < fits.length && !fits[k + s]) s++;
-        return s;
-      });
+      if (ahead && readyAt < 0) readyAt = Math.max(L + 1, cycle);
+      const stall = ahead
+        ? Array.from({ length: Math.max(0, cycle - readyAt) }, (_, k) => {
+            let s = 0;
+            while ((queuedAt[readyAt + k + L + 1 + s] ?? 0) > 1) s++;
+            return s;
+          })
+        : fits.map((_, k) => {
+            let s = 0;
+            while (k + s < fits.length && !fits[k + s]) s++;
+            return s;
+          });
       while (stall.length > 0 && stall[stall.length - 1] === 0) stall.pop();
       return {
         order,
@@ -93,6 +121,7 @@ export function bankOrder(D: DesignSpec, mask: boolean[]): BankRun {
         readyAt: readyAt < 0 ? first : readyAt,
         rowsDoneAt: rowsDoneAt < 0 ? first : rowsDoneAt,
         stall,
+        queuedAt: ahead ? queuedAt : [],
       };
     }
     let popQ = -1;

@@ -134,6 +134,9 @@ export const bankModule: ModuleDef = {
       ...(B.earlyStart
         ? [{ name: 'TAIL_FIT', value: 2, of: B.queued, doc: 'old entries the first window cycle lets pass' }]
         : []),
+      ...(B.runAhead
+        ? [width.unsigned('BND_W', D.cfg.pipeline.candSel + 1, 'opening marks: one per selection stage and the read')]
+        : []),
       ...(D.candSel.passOne ? [D.candSel.similarity] : []),
       ...(D.candSel.topm ? [D.candSel.topm.bin, B.histCount, binsParam(D), ...binWindow(D)] : []),
     ];
@@ -170,6 +173,7 @@ export const bankModule: ModuleDef = {
       selStart: D.candSel.passOne ? 'p2_start' : 'qs_start',
       early: B.earlyStart,
       ...candSelStages(D.cfg.pipeline.candSel),
+      ...runAheadView(D),
     };
   },
 };
@@ -220,6 +224,30 @@ const bufferParams = (D: DesignSpec) =>
         { name: 'BUF_ROWS', value: 2 * D.bank.rows, doc: 'hash/norm memory words per slot: two key sets' },
       ]
     : [];
+
+/** Run-ahead (BankSpec.runAhead, README rule 5b): per selection stage i < L (the read, then the middle stages) the
+ *  row of the latest query (from an opening mark at i or later on) and of the draining one (none at i or later). */
+function runAheadView(D: DesignSpec) {
+  const L = D.cfg.pipeline.candSel;
+  const ahead = D.bank.runAhead;
+  const stages = ['row_inflight', 'row_mid', 'row_mid2'].slice(0, L);
+  const opened = (i: number) => (i === L ? 'bnd_last' : `(|bnd[${L}:${i}])`);
+  const sel = D.candSel.passOne ? 'p2_start' : 'qs_start';
+  return {
+    ahead,
+    L,
+    ownUnknown: stages.map((r, i) => ({
+      term: i === 0 ? r : `${r} && (!pending || ${opened(i)})`,
+      end: i < stages.length - 1 ? ' +' : ';',
+    })),
+    drainIdle: stages.map((r, i) => `${r} && !${i === 0 ? 'pending' : opened(i)}`),
+    bndYoung: L === 1 ? 'bnd[0]' : `|bnd[${L - 1}:0]`,
+    bndShift: L === 1 ? 'bnd[0]' : `${L - 1}:0`,
+    advance: ahead ? `${sel} || (!hold && !stall)` : `${sel} || !hold`,
+    pushOk: ahead ? '!hold && !stall' : '!hold',
+    swapNow: ahead ? 'swap_now' : `${candSelStages(L).swapReg} && !hold`,
+  };
+}
 
 /** pipeline.candSel = L register stages between the memory read and the push: the registers that carry a row
  *  to its push, and the window of L + 1 cycles after a selection start in which only the old query pops
