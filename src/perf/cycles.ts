@@ -7,7 +7,7 @@ import type { InvocationTrace } from '../units/top/model.ts';
 import { outputDivTiming } from '../units/output_div/timing.ts';
 import { eoqToFinish } from '../units/attention/timing.ts';
 import { keyNormLatency } from '../units/norm/timing.ts';
-import { lateAt, passOneCycles, readyAfter, stallAt, type BankRun } from '../units/bank/model.ts';
+import { passOneCycles, stallAt, type BankRun } from '../units/bank/model.ts';
 
 export interface CyclePrediction {
   pre: number;
@@ -61,7 +61,6 @@ export function predictExec(
     goAt: -1,
     selStarted: false,
     selQuery: -1,
-    late: false,
   }));
   let divBusyUntil = -Infinity,
     clearAt = -Infinity;
@@ -77,8 +76,7 @@ export function predictExec(
     const hold = bank.map((b) => b.tokens.includes(EOQ_TO_S4) && b.partFull && !clearNow);
     // the previous selection lets the next one start (threshold mode: the next query)
     const selOk = bank.map(
-      (b, i) =>
-        b.selQuery < 0 || (!hold[i] && b.adv - b.startAdv >= readyAfter(D, tr.queries[b.selQuery].banks[i], b.late)),
+      (b, i) => b.selQuery < 0 || (!hold[i] && b.adv - b.startAdv >= tr.queries[b.selQuery].banks[i].readyAt),
     );
     const ready = bank.map((b, i) =>
       p1
@@ -104,10 +102,7 @@ export function predictExec(
       if (b.started && !b.selStarted && c >= b.goAt && selOk[i]) {
         b.selStarted = true;
         // early start: the new query's cycle 1 waits until the old entries fit the window
-        const prev = b.selQuery < 0 ? null : tr.queries[b.selQuery].banks[i];
-        const stall = prev ? stallAt(prev, b.adv - b.startAdv) : 0;
-        // run-ahead: its first row pushes while the old query's last entry pops (README rule 5b)
-        b.late = prev ? lateAt(D, prev, b.adv - b.startAdv) : false;
+        const stall = b.selQuery < 0 ? 0 : stallAt(tr.queries[b.selQuery].banks[i], b.adv - b.startAdv);
         b.selQuery = b.query;
         b.startAdv = b.adv + stall;
         b.eoqs.push(b.startAdv + tr.queries[b.query].banks[i].eoqAt);

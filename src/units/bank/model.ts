@@ -36,16 +36,6 @@ export interface BankRun {
 /** Cycles the next query waits when it starts in cycle `at` of the run (early start; 0 otherwise). */
 export const stallAt = (run: BankRun, at: number): number => run.stall[at - run.readyAt] ?? 0;
 
-/** Run-ahead: the next query, started in cycle `at` of this run, pushes its first row while this run's last
- *  entry pops (the attention module then takes its q one cycle later, and the query after it starts no earlier
- *  than that: readyAt + 1 when the first row's push was the last thing it waited for). */
-export const lateAt = (D: DesignSpec, run: BankRun, at: number): boolean =>
-  D.bank.runAhead && (run.queuedAt[at + D.cfg.pipeline.candSel + 1 + stallAt(run, at)] ?? 0) === 1;
-
-/** The first cycle the bank can take the query after a run (readyAt, one later after a late first push). */
-export const readyAfter = (D: DesignSpec, run: BankRun, late: boolean): number =>
-  run.readyAt + (late && run.readyAt === D.cfg.pipeline.candSel + 1 ? 1 : 0);
-
 /** Cycle-exact model of one bank's candidate selection from empty queues (cycle 0 = qs_start): the
  *  issue, push, pop, end-of-query and ready rules of ./README.md, in the order they act within a cycle
  *  (pop, push, issue). With L = pipeline.candSel a row issued in cycle t pushes its keys in cycle t + 1 + L;

@@ -245,7 +245,7 @@ function runAheadView(D: DesignSpec) {
     bndShift: L === 1 ? 'bnd[0]' : `${L - 1}:0`,
     advance: ahead ? `${sel} || (!hold && !stall)` : `${sel} || !hold`,
     pushOk: ahead ? '!hold && !stall' : '!hold',
-    swapNow: ahead ? 'swap_now' : `${candSelStages(L).swapReg} && !hold`,
+    swapNow: `${candSelStages(L).swapReg} && !hold`,
   };
 }
 

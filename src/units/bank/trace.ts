@@ -128,6 +128,8 @@ class BankSim {
   /** Run-ahead: the opening row pushed while the old query's last entry popped; the attention module takes
    *  the new q in the next cycle without hold. */
   swapLate = false;
+  /** Run-ahead: a query started in a late opening cycle; its q goes into q_next with that swap. */
+  qPend = -1;
   earlyStarts = 0;
   stalls = 0;
   queues: { j: number; query: number }[][];
@@ -265,9 +267,8 @@ class BankSim {
     const room = this.queues.every(
       (q, i) => unknown + (own ? dueIn(i) : 0) + (pending ? 0 : q.length) < this.D.cfg.queueDepth,
     );
-    // every row issued and the latest query's first row pushed, its q taken (or both now)
-    const ready =
-      !this.selActive || (rowsDone && !hold && !this.bnd.slice(0, L).some(Boolean) && !(bLast && queued !== 0));
+    // every row issued and the latest query's first row pushed (or pushing now)
+    const ready = !this.selActive || (rowsDone && !hold && !this.bnd.slice(0, L).some(Boolean) && !stall);
     const keysIn = (pending || rowsDone) && drainRows === 0;
     // pushes at an opening row are the new query's
     const drainPush = bLast ? 0 : selected.length;
@@ -292,6 +293,7 @@ class BankSim {
       !this.eoqOwed &&
       !this.bnd.some(Boolean) &&
       !this.swapLate &&
+      this.qPend < 0 &&
       !this.hActive &&
       !this.p1Done &&
       !this.goWait &&
@@ -376,8 +378,7 @@ class BankSim {
     const curQ = this.cur >= 0 ? this.queries[this.cur] : null;
     if (curQ && selOk && curQ.ready < 0) {
       curQ.ready = c;
-      const late = curQ.late && curQ.readyAt === this.L + 1 ? 1 : 0;
-      if (curQ.holdCycles === 0 && c - curQ.qs !== curQ.readyAt + late + curQ.stallCycles)
+      if (curQ.holdCycles === 0 && c - curQ.qs !== curQ.readyAt + curQ.stallCycles)
         throw new Error(`bank model: ready ${c - curQ.qs} cycles after qs_start, bankOrder says ${curQ.readyAt}`);
     }
     if (p1 && curQ && ready && curQ.rowsDone < 0 && this.pq === this.cur) {
@@ -491,6 +492,15 @@ class BankSim {
     const qSwap = ahead
       ? (this.bnd[this.L] && !hold && !stall && queued === 0) || (this.swapLate && !hold)
       : this.sinceStart === this.L + 2 && !hold;
+    // run-ahead: a start in a late opening cycle loads its q with the swap (README rule 5b)
+    const lateOpen = ahead && this.bnd[this.L] && !hold && !stall && queued !== 0;
+    let qLoad = qsIn ? this.queries.length : null;
+    if (ahead && qs && lateOpen) qLoad = null;
+    if (ahead && this.qPend >= 0 && this.swapLate && !hold) qLoad = this.qPend;
+    if (ahead) {
+      if (qs && lateOpen) this.qPend = this.queries.length;
+      else if (this.swapLate && !hold) this.qPend = -1;
+    }
     if (ahead) this.aheadEdge(qs ? this.queries.length : -1, issue ? rCur : -1, hold, stall, token, lastPop, queued);
     if (qs) {
       this.oldRow = this.pipe[0] >= 0;
@@ -541,7 +551,7 @@ class BankSim {
     }
     if (p1) this.passOneEdge(qsIn, !!inp.go, goNow && !selOk);
     // a finish fills the partial registers (also in a part_clear cycle): the output division takes it later
-    if (this.attn.edge(s0, partClear, qsIn ? this.pq : null, qSwap) >= 0)
+    if (this.attn.edge(s0, partClear, qLoad, qSwap) >= 0)
       this.clearAt = c + 1 + (rng.next() < 0.25 ? 0 : rng.int(1, 12 + 2 * D.bank.rows));
     // load counters, memories, norms
     if (inp.ld) {
