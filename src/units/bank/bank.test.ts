@@ -72,7 +72,8 @@ describe('bank traces exercise what they claim', () => {
       expect(b.queries.some((q) => q.K.length === 0)).toBe(true);
       expect(b.queries.every((q) => q.eoq > q.qs && q.ready > q.qs)).toBe(true);
       expect(b.holdCycles).toBeGreaterThan(10);
-      expect(b.qsBackToBack).toBeGreaterThan(0);
+      // (run-ahead with pass 1: a selection's rule lets the next one start long before pass 1 ends)
+      if (!(D.bank.runAhead && D.candSel.passOne)) expect(b.qsBackToBack).toBeGreaterThan(0);
       // queues of 4 or more: the next query starts over the old one's last keys
       if (D.bank.overlapTail || D.bank.runAhead) expect(b.qsOverTail).toBeGreaterThan(0);
       else expect(b.qsOverTail).toBe(0);

@@ -76,7 +76,7 @@ export function bankOrder(D: DesignSpec, mask: boolean[]): BankRun {
     const pending = pipe.slice(0, L).filter((x) => x >= 0).length;
     const unknown = L === 0 ? (pipe[0] >= 0 ? 1 : 0) : pending;
     const known = L === 0 ? [] : pushes;
-    if (cycle >= first && r >= rowsRt && rowsDoneAt < 0) rowsDoneAt = cycle;
+    if (cycle >= (ahead ? L + 1 : first) && r >= rowsRt && rowsDoneAt < 0) rowsDoneAt = cycle;
     const room = (c: number) => fifo[c].length + known.filter(([k]) => k === c).length + unknown + 1 <= queueDepth;
     if (early && readyAt >= 0) fits.push(queued + pushes.length <= L + 1 && (queued > 0 || pushes.length <= L));
     if (early && cycle >= first && r >= rowsRt && readyAt < 0 && fifo.every((_, c) => room(c))) readyAt = cycle;
@@ -109,7 +109,7 @@ export function bankOrder(D: DesignSpec, mask: boolean[]): BankRun {
         cycles: cycle,
         eoqAt: eoqAt < 0 ? first : eoqAt,
         readyAt: readyAt < 0 ? first : readyAt,
-        rowsDoneAt: rowsDoneAt < 0 ? first : rowsDoneAt,
+        rowsDoneAt: rowsDoneAt >= 0 ? rowsDoneAt : ahead ? readyAt : first,
         stall,
         queuedAt: ahead ? queuedAt : [],
       };

@@ -267,8 +267,11 @@ class BankSim {
     const room = this.queues.every(
       (q, i) => unknown + (own ? dueIn(i) : 0) + (pending ? 0 : q.length) < this.D.cfg.queueDepth,
     );
-    // every row issued and the latest query's first row pushed (or pushing now)
-    const ready = !this.selActive || (rowsDone && !hold && !this.bnd.slice(0, L).some(Boolean) && !stall);
+    // every row issued and the latest query's first row pushed (or pushing now); with pass 1 the next query's
+    // pass 1 starts then, its selection too
+    const selOk = !this.selActive || (rowsDone && !hold && !this.bnd.slice(0, L).some(Boolean) && !stall);
+    const pass1 = this.hActive || this.p1Done || this.goWait;
+    const ready = this.D.candSel.passOne ? !pass1 && selOk : selOk;
     const keysIn = (pending || rowsDone) && drainRows === 0;
     // pushes at an opening row are the new query's
     const drainPush = bLast ? 0 : selected.length;
@@ -279,7 +282,7 @@ class BankSim {
       pushes,
       selected,
       keysIn,
-      selOk: ready,
+      selOk,
       ready,
       room,
       stall,
@@ -383,7 +386,7 @@ class BankSim {
     }
     if (p1 && curQ && ready && curQ.rowsDone < 0 && this.pq === this.cur) {
       curQ.rowsDone = c;
-      if (curQ.holdCycles === 0 && c - curQ.qs !== curQ.rowsDoneAt)
+      if (curQ.holdCycles === 0 && c - curQ.qs !== curQ.rowsDoneAt + curQ.stallCycles)
         throw new Error(`bank model: pass-1 ready ${c - curQ.qs} cycles after p2_start, bankOrder: ${curQ.rowsDoneAt}`);
     }
     const rCur = qs ? 0 : this.r;
@@ -495,13 +498,15 @@ class BankSim {
     // run-ahead: a start in a late opening cycle loads its q with the swap (README rule 5b)
     const lateOpen = ahead && this.bnd[this.L] && !hold && !stall && queued !== 0;
     let qLoad = qsIn ? this.queries.length : null;
-    if (ahead && qs && lateOpen) qLoad = null;
+    if (ahead && qsIn && lateOpen) qLoad = null;
     if (ahead && this.qPend >= 0 && this.swapLate && !hold) qLoad = this.qPend;
     if (ahead) {
-      if (qs && lateOpen) this.qPend = this.queries.length;
+      if (qsIn && lateOpen) this.qPend = this.queries.length;
       else if (this.swapLate && !hold) this.qPend = -1;
     }
-    if (ahead) this.aheadEdge(qs ? this.queries.length : -1, issue ? rCur : -1, hold, stall, token, lastPop, queued);
+    // the query whose selection starts now (with pass 1: started earlier)
+    const selQ = qs ? (p1 ? this.pq : this.queries.length) : -1;
+    if (ahead) this.aheadEdge(selQ, issue ? rCur : -1, hold, stall, token, lastPop, queued);
     if (qs) {
       this.oldRow = this.pipe[0] >= 0;
       if (this.oldRow) this.earlyStarts++;
