@@ -121,7 +121,7 @@ export const bankModule: ModuleDef = {
       ...bufferParams(D),
       { name: 'QUEUE_FULL', value: D.cfg.queueDepth, of: B.queueCount, doc: 'count of a full candidate queue' },
       { name: 'ONE_QUEUED', value: 1, of: B.queued, doc: 'one entry left in all queues of the bank' },
-      ...(B.overlapTail && !B.earlyStart
+      ...(B.overlapTail && !B.earlyStart && !B.runAhead
         ? [
             {
               name: 'TAIL_QUEUED',
