@@ -307,3 +307,25 @@ describe.each(
       expect(r.invocations.map((x) => [x.pre, x.exec])).toEqual(predicted);
     });
 });
+
+// candSel 3 (the multiply as registered partial products) with the bank's run-ahead (src/units/bank/README.md rule
+// 5b): threshold mode with queues of 6 and of 4, pass 1 (top-m and the best keys) with queues of 6, and two key sets
+describe.each(
+  [
+    { ...PRESETS.small, name: 'small_cs3', queueDepth: 6 },
+    { ...PRESETS.small, name: 'small_cs3_q4' },
+    { ...MATRIX.find((c) => c.name === 'm_best_d16')!, name: 'm_best_d16_cs3', queueDepth: 6 },
+    { ...PRESETS.small, name: 'small_cs3_kvb2', queueDepth: 6, kvBuffers: 2 as const },
+  ].map((c) => [c.name, resolveConfig({ ...c, pipeline: { candSel: 3 } })] as const),
+)('top level, run-ahead selection (candSel 3), config %s', (_n, D) => {
+  const invs = standardInvocations(D, 7);
+  for (const sim of SIMULATORS)
+    it(`is bit-exact and the cycle model equals the counters under ${sim}`, async () => {
+      const r = await runTop(D, invs, sim, { tag: 'cs3' });
+      expect(r.failed, r.stdout.slice(0, 3000)).toBe(0);
+      expect(r.passed).toBe(invs.reduce((s, v) => s + v.n, 0));
+      expect(r.problems).toEqual([]);
+      const predicted = r.stimulus.traces.map((t) => predictCycles(D, t!)).map((p) => [p.pre, p.exec]);
+      expect(r.invocations.map((x) => [x.pre, x.exec])).toEqual(predicted);
+    });
+});

@@ -127,15 +127,19 @@ export function designReadme(D: DesignSpec, modules: ModuleDef[]): string {
   // pipeline.candSel = L: a row's keys are pushed L cycles later; the first L + 1 cycles of a query pop the
   // last query's tail (src/units/bank/README.md)
   const L = c.pipeline.candSel;
-  const nextQuery = D.bank.earlyStart
-    ? 'once every row is issued and row 0 of the next query has room, the last row possibly still unknown; ' +
-      "the next query then waits in its first window cycle until the current one's queued and due keys leave " +
-      'before its first pop: `max(3, rows, c)` to `max(3, rows + 1, c)` cycles per query'
-    : D.bank.overlapTail
-      ? `once every row is issued, its selection registered, and at most ${L + 2} keys of the current one are ` +
-        `queued or due: \`max(${L + 2}, rows + ${Math.max(L, 1)}, c)\` cycles per query`
-      : `once it has drained (queues of ${c.queueDepth} cannot overlap two queries): ` +
-        `about \`max(rows, c) + ${L + 2}\` cycles per query`;
+  const nextQuery = D.bank.runAhead
+    ? "once every row is issued and the current query's first row is pushed; the next query's rows run through " +
+      "the selection stages behind the current one's and its first row waits in the last stage until at most one " +
+      `old key is queued: \`max(${L + 1}, rows, c)\` cycles per query plus that wait`
+    : D.bank.earlyStart
+      ? 'once every row is issued and row 0 of the next query has room, the last row possibly still unknown; ' +
+        "the next query then waits in its first window cycle until the current one's queued and due keys leave " +
+        'before its first pop: `max(3, rows, c)` to `max(3, rows + 1, c)` cycles per query'
+      : D.bank.overlapTail
+        ? `once every row is issued, its selection registered, and at most ${L + 2} keys of the current one are ` +
+          `queued or due: \`max(${L + 2}, rows + ${Math.max(L, 1)}, c)\` cycles per query`
+        : `once it has drained (queues of ${c.queueDepth} cannot overlap two queries): ` +
+          `about \`max(rows, c) + ${L + 2}\` cycles per query`;
   return [
     `# ELSA accelerator, config \`${c.name}\``,
     '',

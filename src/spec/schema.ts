@@ -143,10 +143,11 @@ export const ElsaConfigSchema = z
           .default(4),
         candSel: int(
           'register stages in candidate selection: 1 registers each selection result (the push moves one cycle ' +
-            'later), 2 also the cos table entry, key norm and threshold (the multiplier operands)',
+            'later), 2 also the cos table entry, key norm and threshold (the multiplier operands), 3 also splits ' +
+            'the multiply into two registered partial products (summed and compared in the last stage)',
         )
           .min(0)
-          .max(2)
+          .max(3)
           .default(1),
       })
       .strict()

@@ -25,8 +25,12 @@ export interface BankRun {
    *  pass 1 may start. */
   rowsDoneAt: number;
   /** Early start (BankSpec.earlyStart): stall[k] = the cycles the next query waits in its first window cycle
-   *  when it starts in cycle readyAt + k, until the old entries fit the rest of the window (0 beyond). */
+   *  when it starts in cycle readyAt + k, until the old entries fit the rest of the window (0 beyond). Run-ahead
+   *  (BankSpec.runAhead): the cycles its first row waits in the last selection stage until at most one old
+   *  entry is queued. */
   stall: number[];
+  /** Run-ahead: the entries queued at the start of each cycle until the run ends (empty otherwise). */
+  queuedAt: number[];
 }
 
 /** Cycles the next query waits when it starts in cycle `at` of the run (early start; 0 otherwise). */
@@ -54,8 +58,13 @@ export function bankOrder(D: DesignSpec, mask: boolean[]): BankRun {
   const early = D.bank.earlyStart;
   // early start: the old entries (queued, pushed now) fit the rest of the window from each cycle on
   const fits: boolean[] = [];
+  // run-ahead: the next query's first row reaches the last stage L + 1 cycles after its start and pushes once
+  // at most one old entry is queued (queuedAt: the entries at the start of each cycle)
+  const ahead = D.bank.runAhead;
+  const queuedAt: number[] = [];
   for (let cycle = 0; ; cycle++) {
     const queued = fifo.reduce((s, q) => s + q.length, 0);
+    queuedAt.push(queued);
     // keys of the row in pipe[L] that pass selection: pushed this cycle (slot c → queue c)
     const pushes: [number, number][] = [];
     if (pipe[L] >= 0)
@@ -67,11 +76,13 @@ export function bankOrder(D: DesignSpec, mask: boolean[]): BankRun {
     const pending = pipe.slice(0, L).filter((x) => x >= 0).length;
     const unknown = L === 0 ? (pipe[0] >= 0 ? 1 : 0) : pending;
     const known = L === 0 ? [] : pushes;
-    if (cycle >= first && r >= rowsRt && rowsDoneAt < 0) rowsDoneAt = cycle;
+    if (cycle >= (ahead ? L + 1 : first) && r >= rowsRt && rowsDoneAt < 0) rowsDoneAt = cycle;
     const room = (c: number) => fifo[c].length + known.filter(([k]) => k === c).length + unknown + 1 <= queueDepth;
     if (early && readyAt >= 0) fits.push(queued + pushes.length <= L + 1 && (queued > 0 || pushes.length <= L));
     if (early && cycle >= first && r >= rowsRt && readyAt < 0 && fifo.every((_, c) => room(c))) readyAt = cycle;
-    if (!early && cycle >= first && r >= rowsRt && unknown === 0) {
+    // run-ahead: every row issued and this query's first row pushed (cycle L + 1) or pushing now
+    if (ahead && cycle >= L + 1 && r >= rowsRt && readyAt < 0) readyAt = cycle;
+    if (!early && !ahead && cycle >= first && r >= rowsRt && unknown === 0) {
       const P = known.length;
       const ready = tail ? queued + P <= L + 2 && (queued > 0 || P <= L + 1) : queued === 0 && P === 0;
       if (ready && readyAt < 0) readyAt = cycle;
@@ -80,19 +91,27 @@ export function bankOrder(D: DesignSpec, mask: boolean[]): BankRun {
       eoqAt = cycle;
     if (r >= rowsRt && pipe.every((x) => x < 0) && queued === 0) {
       // fits[j]: cycle readyAt + 1 + j, where a start in readyAt + j decides first; nothing is left from here
-      const stall = fits.map((_, k) => {
-        let s = 0;
-        while (k + s < fits.length && !fits[k + s]) s++;
-        return s;
-      });
+      if (ahead && readyAt < 0) readyAt = Math.max(L + 1, cycle);
+      const stall = ahead
+        ? Array.from({ length: Math.max(0, cycle - readyAt) }, (_, k) => {
+            let s = 0;
+            while ((queuedAt[readyAt + k + L + 1 + s] ?? 0) > 1) s++;
+            return s;
+          })
+        : fits.map((_, k) => {
+            let s = 0;
+            while (k + s < fits.length && !fits[k + s]) s++;
+            return s;
+          });
       while (stall.length > 0 && stall[stall.length - 1] === 0) stall.pop();
       return {
         order,
         cycles: cycle,
         eoqAt: eoqAt < 0 ? first : eoqAt,
         readyAt: readyAt < 0 ? first : readyAt,
-        rowsDoneAt: rowsDoneAt < 0 ? first : rowsDoneAt,
+        rowsDoneAt: rowsDoneAt >= 0 ? rowsDoneAt : ahead ? readyAt : first,
         stall,
+        queuedAt: ahead ? queuedAt : [],
       };
     }
     let popQ = -1;

@@ -121,7 +121,7 @@ export const bankModule: ModuleDef = {
       ...bufferParams(D),
       { name: 'QUEUE_FULL', value: D.cfg.queueDepth, of: B.queueCount, doc: 'count of a full candidate queue' },
       { name: 'ONE_QUEUED', value: 1, of: B.queued, doc: 'one entry left in all queues of the bank' },
-      ...(B.overlapTail && !B.earlyStart
+      ...(B.overlapTail && !B.earlyStart && !B.runAhead
         ? [
             {
               name: 'TAIL_QUEUED',
@@ -133,6 +133,9 @@ export const bankModule: ModuleDef = {
         : []),
       ...(B.earlyStart
         ? [{ name: 'TAIL_FIT', value: 2, of: B.queued, doc: 'old entries the first window cycle lets pass' }]
+        : []),
+      ...(B.runAhead
+        ? [width.unsigned('BND_W', D.cfg.pipeline.candSel + 1, 'opening marks: one per selection stage and the read')]
         : []),
       ...(D.candSel.passOne ? [D.candSel.similarity] : []),
       ...(D.candSel.topm ? [D.candSel.topm.bin, B.histCount, binsParam(D), ...binWindow(D)] : []),
@@ -170,6 +173,7 @@ export const bankModule: ModuleDef = {
       selStart: D.candSel.passOne ? 'p2_start' : 'qs_start',
       early: B.earlyStart,
       ...candSelStages(D.cfg.pipeline.candSel),
+      ...runAheadView(D),
     };
   },
 };
@@ -221,11 +225,35 @@ const bufferParams = (D: DesignSpec) =>
       ]
     : [];
 
+/** Run-ahead (BankSpec.runAhead, README rule 5b): per selection stage i < L (the read, then the middle stages) the
+ *  row of the latest query (from an opening mark at i or later on) and of the draining one (none at i or later). */
+function runAheadView(D: DesignSpec) {
+  const L = D.cfg.pipeline.candSel;
+  const ahead = D.bank.runAhead;
+  const stages = ['row_inflight', 'row_mid', 'row_mid2'].slice(0, L);
+  const opened = (i: number) => (i === L ? 'bnd_last' : `(|bnd[${L}:${i}])`);
+  const sel = D.candSel.passOne ? 'p2_start' : 'qs_start';
+  return {
+    ahead,
+    L,
+    ownUnknown: stages.map((r, i) => ({
+      term: i === 0 ? r : `${r} && (!pending || ${opened(i)})`,
+      end: i < stages.length - 1 ? ' +' : ';',
+    })),
+    drainIdle: stages.map((r, i) => `${r} && !${i === 0 ? 'pending' : opened(i)}`),
+    bndYoung: L === 1 ? 'bnd[0]' : `|bnd[${L - 1}:0]`,
+    bndShift: L === 1 ? 'bnd[0]' : `${L - 1}:0`,
+    advance: ahead ? `${sel} || (!hold && !stall)` : `${sel} || !hold`,
+    pushOk: ahead ? '!hold && !stall' : '!hold',
+    swapNow: `${candSelStages(L).swapReg} && !hold`,
+  };
+}
+
 /** pipeline.candSel = L register stages between the memory read and the push: the registers that carry a row
  *  to its push, and the window of L + 1 cycles after a selection start in which only the old query pops
  *  (fresh, fresh2, … ; the attention module takes the new q in the cycle after it). */
 function candSelStages(L: number) {
-  const fresh = ['fresh', 'fresh2', 'fresh3', 'fresh4'].slice(0, L + 2);
+  const fresh = Array.from({ length: L + 2 }, (_, i) => (i === 0 ? 'fresh' : `fresh${i + 1}`));
   return {
     cs: L,
     pushDelay: L + 1,
@@ -234,10 +262,15 @@ function candSelStages(L: number) {
     freshOr: fresh.slice(0, L + 1).join(' || '),
     freshWin: L === 0 ? 'fresh' : 'fresh_win',
     swapReg: fresh[L + 1],
-    unknownSum: ['row_inflight', 'row_mid']
+    unknownSum: ['row_inflight', 'row_mid', 'row_mid2']
       .slice(0, L)
       .map((r) => `{{QCNT_W{1'b0}}, ${r}}`)
       .join(' + '),
+    // the rows between the read and the registered results are idle (every row's keys are in)
+    midsIdle: ['row_mid', 'row_mid2']
+      .slice(0, Math.max(0, L - 1))
+      .map((r) => ` && !${r}`)
+      .join(''),
     pushRow: L === 0 ? 'row_b' : 'row_s',
     pushBase: L === 0 ? 'base_b' : 'base_s',
   };

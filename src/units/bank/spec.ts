@@ -31,6 +31,10 @@ export interface BankSpec {
    *  its row 0 has room, the last row possibly still unknown; its cycle 1 waits in the first window cycle
    *  until the old entries fit the rest of the window (README rule 5). */
   earlyStart: boolean;
+  /** Run-ahead (L = pipeline.candSel ≥ 2): the next query starts once every row is issued and the
+   *  last query's first row has been pushed; its rows run through the selection stages behind the old query's, and
+   *  its first row waits in the last stage until at most one old entry is queued (README rule 5b). */
+  runAhead: boolean;
   /** One bin of the bank's estimate histogram (top-m selection): 0..keys. */
   histCount: Width;
 }
@@ -65,6 +69,7 @@ export function bankSpec(c: ElsaConfig): BankSpec {
     queued: width.forMax('QUEUED_W', c.pC * c.queueDepth, 'entries in all queues of the bank'),
     overlapTail: c.queueDepth >= c.pipeline.candSel + 3,
     earlyStart: c.pipeline.candSel === 1 && c.queueDepth >= 4 && c.selection !== 'topm' && c.emptySet !== 'best',
+    runAhead: c.pipeline.candSel >= 2,
     histCount: width.forMax('HIST_CNT_W', keys, 'keys of the bank in one estimate histogram bin'),
   };
 }

@@ -68,6 +68,8 @@ export interface QueryRec {
   holdCycles: number; // cycle model
   /** Early start: cycles its cycle 1 waited in the first window cycle for the old entries. */
   stallCycles: number;
+  /** Run-ahead: its first row pushed while the old query's last entry popped (lateAt()). */
+  late: boolean;
 }
 
 export interface BankTraceInfo {
@@ -118,6 +120,16 @@ class BankSim {
   /** Early start: the old query's last row was unknown at the start; it pushes in the first window cycle. */
   oldRow = false;
   prev = -1; // the query before cur (its end mark may still come in the window)
+  /** Run-ahead (README rule 5b): bnd[i] = the row (or empty marker) in pipe[i] opens a query; qpipe[i] = the
+   *  query of pipe[i]; drain = the query whose entries are queued and whose end mark is owed. */
+  bnd: boolean[];
+  qpipe: number[];
+  drain = -1;
+  /** Run-ahead: the opening row pushed while the old query's last entry popped; the attention module takes
+   *  the new q in the next cycle without hold. */
+  swapLate = false;
+  /** Run-ahead: a query started in a late opening cycle; its q goes into q_next with that swap. */
+  qPend = -1;
   earlyStarts = 0;
   stalls = 0;
   queues: { j: number; query: number }[][];
@@ -151,6 +163,8 @@ class BankSim {
     this.attn = new AttentionModel(attentionStages(D));
     this.queues = Array.from({ length: D.cfg.pC }, () => []);
     this.pipe = new Array<number>(D.cfg.pipeline.candSel + 1).fill(-1);
+    this.bnd = new Array<boolean>(D.cfg.pipeline.candSel + 1).fill(false);
+    this.qpipe = new Array<number>(D.cfg.pipeline.candSel + 1).fill(-1);
     if (D.candSel.topm) this.hist = new Array<number>(D.candSel.topm.bins).fill(0);
     this.best = D.candSel.similarity.min;
   }
@@ -189,6 +203,7 @@ class BankSim {
     return out;
   }
   comb() {
+    if (this.D.bank.runAhead) return this.combAhead();
     this.attn.clearNow = this.c === this.clearAt;
     const hold = this.attn.hold;
     const queued = this.queues.reduce((s, q) => s + q.length, 0);
@@ -229,9 +244,59 @@ class BankSim {
       oldToken: oldTokenDue && !hold,
     };
   }
+  /** Run-ahead (README rule 5b): the issue and ready rules count the latest query's own entries only; the rows
+   *  ahead of an opening row (bnd) are the draining query's. */
+  combAhead() {
+    this.attn.clearNow = this.c === this.clearAt;
+    const hold = this.attn.hold;
+    const L = this.L;
+    const queued = this.queues.reduce((s, q) => s + q.length, 0);
+    const selected = this.rowPushes();
+    const pending = this.bnd.some(Boolean);
+    const bLast = this.bnd[L];
+    // its first row waits in the last stage while more than one old entry is queued
+    const stall = bLast && queued > 1;
+    const pushes = hold || stall ? [] : selected;
+    const rowsDone = this.r === this.nRows;
+    const opened = (i: number) => this.bnd.slice(i).some(Boolean);
+    const stages = this.pipe.slice(0, L).map((x, i) => ({ row: x >= 0, own: !pending || opened(i) }));
+    const unknown = stages.filter((x) => x.row && x.own).length;
+    const drainRows = stages.filter((x, i) => x.row && !opened(i)).length;
+    const dueIn = (i: number) => (selected.some(([c]) => c === i) ? 1 : 0);
+    const own = !pending || bLast; // pipe[L] holds a row of the latest query
+    const room = this.queues.every(
+      (q, i) => unknown + (own ? dueIn(i) : 0) + (pending ? 0 : q.length) < this.D.cfg.queueDepth,
+    );
+    // every row issued and the latest query's first row pushed (or pushing now); with pass 1 the next query's
+    // pass 1 starts then, its selection too
+    const selOk = !this.selActive || (rowsDone && !hold && !this.bnd.slice(0, L).some(Boolean) && !stall);
+    const pass1 = this.hActive || this.p1Done || this.goWait;
+    const ready = this.D.candSel.passOne ? !pass1 && selOk : selOk;
+    const keysIn = (pending || rowsDone) && drainRows === 0;
+    // pushes at an opening row are the new query's
+    const drainPush = bLast ? 0 : selected.length;
+    const tokenDue = this.selActive && this.eoqOwed && keysIn && queued === 0 && drainPush === 0;
+    return {
+      hold,
+      queued,
+      pushes,
+      selected,
+      keysIn,
+      selOk,
+      ready,
+      room,
+      stall,
+      tokenDue,
+      token: tokenDue && !hold,
+      oldToken: false,
+    };
+  }
   get idle(): boolean {
     return (
       !this.eoqOwed &&
+      !this.bnd.some(Boolean) &&
+      !this.swapLate &&
+      this.qPend < 0 &&
       !this.hActive &&
       !this.p1Done &&
       !this.goWait &&
@@ -247,6 +312,7 @@ class BankSim {
   /** The query of the row in pipe[L]: after an early start the old query's last row pushes in the first
    *  window cycle. */
   get pushQuery(): number {
+    if (this.D.bank.runAhead) return this.qpipe[this.L];
     return this.oldRow ? this.prev : this.cur;
   }
 
@@ -301,6 +367,7 @@ class BankSim {
     }
     const { hold, queued, pushes, selected, keysIn, selOk, ready, room, stall, tokenDue, token, oldToken } =
       this.comb();
+    const ahead = D.bank.runAhead;
     const P = pushes.length;
     // ---- combinational view of this cycle
     const p1 = D.candSel.passOne;
@@ -319,11 +386,15 @@ class BankSim {
     }
     if (p1 && curQ && ready && curQ.rowsDone < 0 && this.pq === this.cur) {
       curQ.rowsDone = c;
-      if (curQ.holdCycles === 0 && c - curQ.qs !== curQ.rowsDoneAt)
+      if (curQ.holdCycles === 0 && c - curQ.qs !== curQ.rowsDoneAt + curQ.stallCycles)
         throw new Error(`bank model: pass-1 ready ${c - curQ.qs} cycles after p2_start, bankOrder: ${curQ.rowsDoneAt}`);
     }
     const rCur = qs ? 0 : this.r;
-    const issue = (qs !== undefined || this.selActive) && rCur < this.nRows && room && !hold && !stall;
+    // run-ahead: row 0 issues in the start cycle (the new query has nothing queued or in flight yet)
+    const issue =
+      ahead && qs !== undefined
+        ? rCur < this.nRows
+        : (qs !== undefined || this.selActive) && rCur < this.nRows && room && !hold && !stall;
     if ((qs !== undefined || this.selActive) && rCur < this.nRows && !room && !hold) this.roomStalls++;
     if (hold) {
       const hb = this.holdBlocked;
@@ -337,7 +408,12 @@ class BankSim {
       if (this.queues[i].length > 0 && (g < 0 || this.queues[i].length > this.queues[g].length)) g = i;
     const pop = g >= 0 && !hold;
     // in the first window cycle after an early start the old query's last row may still push
-    const lastPop = pop && queued === 1 && ((this.fresh && !(this.oldRow && P > 0)) || (keysIn && P === 0));
+    const lastPop =
+      pop &&
+      queued === 1 &&
+      (ahead
+        ? keysIn && (this.bnd[this.L] || P === 0) // pushes with an opening row are the new query's
+        : (this.fresh && !(this.oldRow && P > 0)) || (keysIn && P === 0));
     const hNow = this.pendingHashes.length && this.pendingHashes[0].at <= c ? this.pendingHashes.shift()! : null;
     const nDone = this.normPipe.length && this.normPipe[0].done === c ? this.normPipe.shift()! : null;
     if (this.normPipe.length && this.normPipe[0].done <= c) throw new Error('bank model: norm pipeline out of order');
@@ -395,7 +471,7 @@ class BankSim {
       s0 = { kind: 'key', id: j, query, ...(lastPop ? { last: true } : {}) };
       if (lastPop) ended = q;
     } else if (token || oldToken) {
-      const query = oldToken ? this.prev : this.cur;
+      const query = ahead ? this.drain : oldToken ? this.prev : this.cur;
       s0 = { kind: 'eoq', query };
       ended = this.queries[query];
       if (ended.pops.length !== ended.order.length) throw new Error('bank model: bare token before the last key');
@@ -416,12 +492,32 @@ class BankSim {
         );
     }
     // the attention module takes the new q in the first cycle after the window
-    const qSwap = this.sinceStart === this.L + 2 && !hold;
+    const qSwap = ahead
+      ? (this.bnd[this.L] && !hold && !stall && queued === 0) || (this.swapLate && !hold)
+      : this.sinceStart === this.L + 2 && !hold;
+    // run-ahead: a start in a late opening cycle loads its q with the swap (README rule 5b)
+    const lateOpen = ahead && this.bnd[this.L] && !hold && !stall && queued !== 0;
+    let qLoad = qsIn ? this.queries.length : null;
+    if (ahead && qsIn && lateOpen) qLoad = null;
+    if (ahead && this.qPend >= 0 && this.swapLate && !hold) qLoad = this.qPend;
+    if (ahead) {
+      if (qsIn && lateOpen) this.qPend = this.queries.length;
+      else if (this.swapLate && !hold) this.qPend = -1;
+    }
+    // the query whose selection starts now (with pass 1: started earlier)
+    const selQ = qs ? (p1 ? this.pq : this.queries.length) : -1;
+    if (ahead) this.aheadEdge(selQ, issue ? rCur : -1, hold, stall, token, lastPop, queued);
     if (qs) {
       this.oldRow = this.pipe[0] >= 0;
       if (this.oldRow) this.earlyStarts++;
     } else if (!hold) this.oldRow = false;
-    if (stall && !hold) {
+    if (ahead) {
+      // the pipeline, the row counter and the end-of-query flag: aheadEdge()
+      if (qs) {
+        this.selActive = true;
+        this.r = issue ? 1 : 0;
+      } else if (!hold && issue) this.r++;
+    } else if (stall && !hold) {
       // row 0 stays read; the old row leaves the selection register
       this.pipe[this.L] = -1;
       this.queries[this.cur].stallCycles++;
@@ -430,7 +526,9 @@ class BankSim {
       this.pipe.pop();
       this.pipe.unshift(issue ? rCur : -1);
     }
-    if (qs) {
+    if (ahead) {
+      // done above
+    } else if (qs) {
       this.selActive = true;
       this.r = issue ? 1 : 0;
       this.sinceStart = 1;
@@ -458,7 +556,7 @@ class BankSim {
     }
     if (p1) this.passOneEdge(qsIn, !!inp.go, goNow && !selOk);
     // a finish fills the partial registers (also in a part_clear cycle): the output division takes it later
-    if (this.attn.edge(s0, partClear, qsIn ? this.pq : null, qSwap) >= 0)
+    if (this.attn.edge(s0, partClear, qLoad, qSwap) >= 0)
       this.clearAt = c + 1 + (rng.next() < 0.25 ? 0 : rng.int(1, 12 + 2 * D.bank.rows));
     // load counters, memories, norms
     if (inp.ld) {
@@ -483,6 +581,41 @@ class BankSim {
     } else {
       if (inp.ld) this.kvCount++;
       if (nDone && nDone.value > this.maxNorm) this.maxNorm = nDone.value;
+    }
+  }
+
+  /** Run-ahead at the rising edge: the stages advance unless hold or the opening row's wait; an opening row that
+   *  pushes makes its query the draining one (its end mark owed). qs: the index of a query starting now. */
+  private aheadEdge(
+    qs: number,
+    issued: number,
+    hold: boolean,
+    stall: boolean,
+    token: boolean,
+    lastPop: boolean,
+    queued: number,
+  ) {
+    const L = this.L;
+    const opens = this.bnd[L] && !hold && !stall;
+    if (opens) {
+      this.eoqOwed = true;
+      this.drain = this.qpipe[L];
+    } else if (!hold && (token || lastPop)) this.eoqOwed = false;
+    // the old query's last entry pops now: its key reads q_att in the next cycle, the swap waits for it
+    if (opens && queued !== 0) {
+      this.swapLate = true;
+      this.queries[this.qpipe[L]].late = true;
+    } else if (!hold) this.swapLate = false;
+    if (qs >= 0 || (!hold && !stall)) {
+      this.pipe.pop();
+      this.pipe.unshift(issued);
+      this.bnd.pop();
+      this.bnd.unshift(qs >= 0);
+      this.qpipe.pop();
+      this.qpipe.unshift(qs >= 0 ? qs : this.cur);
+    } else if (stall && !hold) {
+      this.queries[this.qpipe[L]].stallCycles++;
+      this.stalls++;
     }
   }
 
@@ -584,6 +717,7 @@ function makeQuery(D: DesignSpec, sim: BankSim, rng: Rng, kind: Kind): QueryRec 
     pops: [],
     holdCycles: 0,
     stallCycles: 0,
+    late: false,
   };
 }
 

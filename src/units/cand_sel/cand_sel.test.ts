@@ -21,9 +21,12 @@ const topm = resolveConfig({
 });
 // the combinational module of the first RTL (pipeline.candSel = 0)
 const comb = resolveConfig({ ...topm.cfg, name: 'leaf_comb', selection: 'threshold', pipeline: { candSel: 0 } });
+// three stages: the multiply as two registered partial products (threshold mode, and top-m with its estimate)
+const split = resolveConfig({ ...topm.cfg, name: 'leaf_split', selection: 'threshold', pipeline: { candSel: 3 } });
+const splitTopm = resolveConfig({ ...topm.cfg, name: 'leaf_split_topm', pipeline: { candSel: 3 } });
 import { candSelTrace, cosTableTrace } from './trace.ts';
 
-describe.each([...leafConfigs, topm, comb].map((D) => [D.cfg.name, D] as const))(
+describe.each([...leafConfigs, topm, comb, split, splitTopm].map((D) => [D.cfg.name, D] as const))(
   'elsa_cos_table and elsa_cand_sel, config %s',
   (_n, D) => {
     const traces = [cosTableTrace(D), candSelTrace(D, 11)];

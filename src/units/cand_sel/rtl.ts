@@ -1,7 +1,8 @@
 // Candidate selection's Verilog modules: what each template needs besides the design spec
 // (contract: ./README.md).
 import type { ModuleDef } from '../module.ts';
-import { clockPort, input, output, signExtend, verilogLiteral } from '../module.ts';
+import { clockPort, input, output, signExtend, verilogLiteral, zeroExtend } from '../module.ts';
+import type { DesignSpec } from '../design.ts';
 
 export const cosTableModule: ModuleDef = {
   name: 'elsa_cos_table',
@@ -48,17 +49,30 @@ export const candSelModule: ModuleDef = {
     // THR_W appears in the body only when the compare widens thr (today SIM_W = THR_W = CMP_W)
     // (or when stage 1 registers it)
     const thr = c.thresholdProduct.bits < c.compare.bits || D.cfg.pipeline.candSel >= 2 ? [c.thresholdProduct] : [];
-    return [D.hash.code, c.hamming, D.norm.norm, c.cos, c.similarity, ...thr, c.compare];
+    const split = D.cfg.pipeline.candSel >= 3 ? [c.split.cosLo, c.split.cosHi, c.split.ppLo, c.split.ppHi] : [];
+    return [D.hash.code, c.hamming, D.norm.norm, c.cos, c.similarity, ...thr, c.compare, ...split];
   },
   view: (D) => ({
     simCmp: signExtend('sim', D.candSel.similarity, D.candSel.compare),
-    thrCmp: signExtend(D.cfg.pipeline.candSel >= 2 ? 'thr_r' : 'thr', D.candSel.thresholdProduct, D.candSel.compare),
+    thrCmp: signExtend(thrOf(D.cfg.pipeline.candSel), D.candSel.thresholdProduct, D.candSel.compare),
     passOne: D.candSel.passOne,
     stages: D.cfg.pipeline.candSel,
+    ...splitStages(D),
     dataEnables: D.cfg.dataEnables, // the balanced popcount tree (false: the first RTL's adder chain)
     popcount: popcountTree(D.hash.code.bits),
   }),
 };
+
+/** The threshold at the compare: the input, or its copy in the stage before the compare. */
+const thrOf = (L: number) => (L >= 3 ? 'thr_p' : L === 2 ? 'thr_r' : 'thr');
+
+/** pipeline.candSel = 3: the multiply in two registered partial products, summed before the compare. */
+function splitStages(D: DesignSpec) {
+  return {
+    ppStage: D.cfg.pipeline.candSel >= 3,
+    ppLoExt: zeroExtend('pp_lo', D.candSel.split.ppLo, D.candSel.similarity),
+  };
+}
 
 /** The popcount of diff (k bits) as a balanced tree of HAM_W-bit adders: pairs are added level by level, an odd
  *  one out moves up unchanged. */

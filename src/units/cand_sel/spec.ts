@@ -22,6 +22,8 @@ export interface CandSelSpec {
   similarity: Width;
   /** The wider of similarity and thresholdProduct: the compare. */
   compare: Width;
+  /** pipeline.candSel = 3: the multiply as two partial products, cos = cosHi·2^cosLo.bits + cosLo. */
+  split: { cosLo: Width; cosHi: Width; ppLo: Width; ppHi: Width };
   /** Top-m selection's estimate histogram (selection = 'topm'); null for the paper's threshold rule. */
   topm: TopmSpec | null;
   /** emptySet = 'best': a query with no candidate takes the keys of the largest estimate over all banks. */
@@ -67,6 +69,18 @@ export const cosTableOf = (k: number, thetaBias: number, simFrac: number): numbe
     Math.round(Math.cos(Math.max(0, (Math.PI * h) / k - thetaBias)) * 2 ** simFrac),
   );
 
+/** The multiply's partial products: the cos entry (cosBits, signed) cut at half its bits, the low part unsigned
+ *  (times the NORM_W-bit norm), the high part signed (times the norm made signed, NORM_W + 1 bits). */
+function splitOf(cosBits: number, normBits: number, frac: number) {
+  const lo = Math.floor(cosBits / 2);
+  return {
+    cosLo: width.unsigned('COS_LO_W', lo, 'low part of the cos entry (unsigned)'),
+    cosHi: width.signed('COS_HI_W', cosBits - lo, 'high part of the cos entry (signed)'),
+    ppLo: width.unsigned('PP_LO_W', normBits + lo, 'partial product ‖k‖ · cos_lo', frac),
+    ppHi: width.signed('PP_HI_W', normBits + 1 + cosBits - lo, 'partial product ‖k‖ · cos_hi', frac),
+  };
+}
+
 export function candSelSpec(c: ElsaConfig, norm: NormSpec): CandSelSpec {
   const thetaBias = c.thetaBias ?? estimateThetaBias(c.d, c.k);
   const simFrac = c.formats.simFrac;
@@ -88,6 +102,7 @@ export function candSelSpec(c: ElsaConfig, norm: NormSpec): CandSelSpec {
       'compare of similarity and threshold',
       frac,
     ),
+    split: splitOf(simFrac + 2, norm.norm.bits, frac),
     topm: topmSpec(c, norm, simFrac),
     best: c.emptySet === 'best',
     passOne: c.selection === 'topm' || c.emptySet === 'best',
