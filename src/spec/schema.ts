@@ -147,6 +147,15 @@ export const ElsaConfigSchema = z
           .min(0)
           .max(2)
           .default(1),
+        hash: int(
+          'register stages in the hash unit: 1 registers the multiplier operands after the step mux, 2 also the ' +
+            'products, 3 splits each product into two registered partial products, 4 also cuts the lane sums ' +
+            'after their first adder level; each stage delays the hash by a cycle and may add idle slots where a ' +
+            'Kronecker mode reads the previous one',
+        )
+          .min(0)
+          .max(4)
+          .default(0),
       })
       .strict()
       .prefault({})

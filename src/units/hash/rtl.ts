@@ -46,7 +46,7 @@ function hashView(D: DesignSpec) {
     const src = H.buffers[s.mode];
     return {
       index: i,
-      lit: verilogLiteral(H.step, i),
+      lit: verilogLiteral(H.step, H.slots.indexOf(i)),
       desc: stepDesc(s),
       // in a mode with factor g, lane l uses multipliers l*g .. l*g+g-1
       uses: s.lanes.flatMap((op, l) =>
@@ -74,6 +74,32 @@ function hashView(D: DesignSpec) {
     };
   });
   const lanes = sizes.flatMap((g) => count(lanesOf.get(g)!).map((l) => ({ g, l, top: topOf.get(g)![l] })));
+  // pipeline.hash > 0: the step counter walks the issue slots; writes are decoded from the slot `stages` later
+  const stageNo = count(H.stages).map((i) => i + 1);
+  // a lane's terms: its products, or (split) each product's high and low partial product
+  const terms = (g: number, l: number) =>
+    count(g).flatMap((t) => (H.split ? [`xh_${l * g + t}`, `xl_${l * g + t}`] : [`xp_${l * g + t}`]));
+  const pairs = (g: number, l: number) => {
+    const ts = terms(g, l);
+    return count(Math.ceil(ts.length / 2)).map((j) => ({
+      name: `sp${g}_${l}_${j}`,
+      a: ts[2 * j],
+      b: ts[2 * j + 1] ?? null,
+    }));
+  };
+  const piped = {
+    stages: stageNo.map((i) => ({ i, prev: i - 1 })),
+    pending: stageNo.slice(0, -1).map((i) => `wval_${i}`),
+    last: H.stages,
+    productReg: D.cfg.pipeline.hash >= 2,
+    split: H.split,
+    sumCut: H.sumCut,
+    sums: lanes.map(({ g, l }) => ({
+      name: sumName(g, l),
+      terms: terms(g, l).map((name, i) => ({ name, plus: i ? '+ ' : '' })),
+      pairs: pairs(g, l).map((p, i) => ({ ...p, plus: i ? '+ ' : '' })),
+    })),
+  };
   const hashBits = count(k)
     .map((i) => k - 1 - i)
     .map((j) => finalBits.get(j) ?? `hacc_${j}`);
@@ -84,6 +110,9 @@ function hashView(D: DesignSpec) {
       .map((fm, m) => `${H.rows[m]}x${fm}`)
       .join(' ⊗ ')}`,
     lastMode: L - 1,
+    piped: H.stages ? piped : null,
+    nSlots: H.slots.length,
+    idleSlots: H.slots.length - S,
     dataEnables: D.cfg.dataEnables, // operand isolation while idle
     storedWidths: stored.map((m) => H.buffers[m].name).join(', ') || 'none kept',
     buffers: count(L).map((m) => ({ width: H.buffers[m].name, regs: count(H.modeLen[m]).map((e) => bufName(m, e)) })),
@@ -109,6 +138,17 @@ function hashView(D: DesignSpec) {
   };
 }
 
+/** pipeline.hash ≥ 3: coefficient c = c_hi·2^HASH_COEF_SPLIT + c_lo (c_lo unsigned), split at half its bits. */
+function hashSplitParams(D: DesignSpec) {
+  const H = D.hash;
+  const k = Math.floor(H.coef.bits / 2);
+  return [
+    { name: 'HASH_COEF_SPLIT', value: k, doc: 'c = c_hi·2^HASH_COEF_SPLIT + c_lo (c_lo unsigned)' },
+    { name: 'HASH_PP_HI_W', value: H.operand.bits + H.coef.bits - k, doc: 'hash partial product a·c_hi' },
+    { name: 'HASH_PP_LO_W', value: H.operand.bits + k + 1, doc: 'hash partial product a·c_lo' },
+  ];
+}
+
 export const hashModule: ModuleDef = {
   name: 'elsa_hash',
   template: 'elsa_hash.v.ejs',
@@ -122,16 +162,28 @@ export const hashModule: ModuleDef = {
     output('busy', 1, 'a start would be ignored'),
     output('done', 1, 'one-cycle pulse: hash holds the new value', { reg: true }),
     output('hash', D.hash.code, 'bit j = (projection j >= 0); holds until the next done', { reg: true }),
+    ...(D.hash.stages ? [output('pending', 1, 'low: every accepted vector is done or is done in the next cycle')] : []),
   ],
   localparams: (D) => [
     ...D.hash.buffers,
     D.hash.operand,
     D.hash.coef,
-    D.hash.product,
+    ...(D.hash.split ? [] : [D.hash.product]), // split: two partial products instead
     D.hash.buffer,
     D.hash.step,
     D.hash.code,
-    { name: 'HASH_LAST_STEP', value: D.hash.steps.length - 1, of: D.hash.step, doc: 'the last step of a vector' },
+    ...(D.hash.split ? hashSplitParams(D) : []),
+    { name: 'HASH_LAST_STEP', value: D.hash.slots.length - 1, of: D.hash.step, doc: 'the last step of a vector' },
+    ...(D.hash.stages
+      ? [
+          {
+            name: 'HASH_FINAL_STEP',
+            value: D.hash.slots.indexOf(D.hash.steps.length - 1),
+            of: D.hash.step,
+            doc: 'the slot of the final step',
+          },
+        ]
+      : []),
   ],
   view: hashView,
 };
