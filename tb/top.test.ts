@@ -291,7 +291,7 @@ describe('top level, the first RTL of small (firstRtlOverrides)', () => {
 // time (preprocessing ends on `pending`) and back to back with kvBuffers 2 (keys hashed between queries).
 describe.each([
   ['small, hash 2', resolveConfig({ ...PRESETS.small, pipeline: { ...PRESETS.small.pipeline, hash: 2 } })],
-  ['small, hash 4', resolveConfig({ ...PRESETS.small, pipeline: { ...PRESETS.small.pipeline, hash: 4 } })],
+  ['small, hash 3', resolveConfig({ ...PRESETS.small, pipeline: { ...PRESETS.small.pipeline, hash: 3 } })],
 ] as const)('top level, pipelined hash unit, %s', (_n, D) => {
   for (const sim of SIMULATORS)
     it(`is bit-exact and equal to the cycle model under ${sim}`, async () => {
@@ -304,13 +304,13 @@ describe.each([
       expect(r.invocations.map((x) => [x.pre, x.exec])).toEqual(predicted);
     });
 });
-describe('top level, pipelined hash unit back to back (kvBuffers 2), small, hash 4', () => {
-  const D = resolveConfig({ ...PRESETS.small, kvBuffers: 2, pipeline: { hash: 4 } });
+describe('top level, pipelined hash unit back to back (kvBuffers 2), small, hash 3', () => {
+  const D = resolveConfig({ ...PRESETS.small, kvBuffers: 2, pipeline: { hash: 3 } });
   for (const sim of SIMULATORS)
     it(`is bit-exact and cycle-exact back to back under ${sim}`, async () => {
       const rng = new Rng(33);
       const invs = [-2, 0.3, 0.5, -2].map((t, i) => randomInvocation(D, rng, i === 1 ? 5 : D.cfg.nMax, t));
-      const r = await runTop(D, invs, sim, { b2b: true, tag: 'b2b-hash4' });
+      const r = await runTop(D, invs, sim, { b2b: true, tag: 'b2b-hash3' });
       expect(r.failed, r.stdout.slice(0, 3000)).toBe(0);
       expect(r.passed).toBe(invs.reduce((s, v) => s + v.n, 0));
       expect(r.problems).toEqual([]);

@@ -148,14 +148,14 @@ export const ElsaConfigSchema = z
           .max(2)
           .default(1),
         hash: int(
-          'register stages in the hash unit: 1 registers the multiplier operands after the step mux, 2 also the ' +
-            'products, 3 splits each product into two registered partial products, 4 also cuts the lane sums ' +
-            'after their first adder level; each stage delays the hash by a cycle and may add idle slots where a ' +
-            'Kronecker mode reads the previous one',
+          'register stages in the hash unit, each a cycle more per hash: 1 registers the products right after the ' +
+            'step mux, 2 computes each as two registered partial products of half the depth added back into a ' +
+            'registered product, 3 also registers the lane sums; a Kronecker mode that reads the buffer the ' +
+            'previous mode writes may wait idle slots for them',
         )
           .min(0)
-          .max(4)
-          .default(0),
+          .max(3)
+          .default(1),
       })
       .strict()
       .prefault({})

@@ -33,14 +33,14 @@ const edges = [
 // one step per mode), two blocks, mixed factor sizes, one lane, a single step (padded slots) and a one-row factor.
 const hp = (D: DesignSpec, hash: number, extra: object = {}) =>
   resolveConfig({ ...D.cfg, ...extra, name: `${D.cfg.name}_h${hash}`, pipeline: { ...D.cfg.pipeline, hash } });
-const piped = [hp(configs[0], 4), hp(configs[1], 1), hp(configs[3], 3)];
+const piped = [hp(configs[0], 3), hp(configs[1], 1), hp(configs[3], 2)];
 const pipedIcarus = [
   hp(configs[0], 1),
   hp(configs[0], 2, { dataEnables: false }),
-  hp(configs[0], 3),
-  hp(configs[1], 4),
+  hp(configs[1], 3),
+  hp(configs[2], 2),
   hp(configs[4], 2),
-  hp(configs[5], 4),
+  hp(configs[5], 3),
   hp(edges[0], 2),
   hp(edges[1], 3),
 ];

@@ -76,28 +76,16 @@ function hashView(D: DesignSpec) {
   const lanes = sizes.flatMap((g) => count(lanesOf.get(g)!).map((l) => ({ g, l, top: topOf.get(g)![l] })));
   // pipeline.hash > 0: the step counter walks the issue slots; writes are decoded from the slot `stages` later
   const stageNo = count(H.stages).map((i) => i + 1);
-  // a lane's terms: its products, or (split) each product's high and low partial product
-  const terms = (g: number, l: number) =>
-    count(g).flatMap((t) => (H.split ? [`xh_${l * g + t}`, `xl_${l * g + t}`] : [`xp_${l * g + t}`]));
-  const pairs = (g: number, l: number) => {
-    const ts = terms(g, l);
-    return count(Math.ceil(ts.length / 2)).map((j) => ({
-      name: `sp${g}_${l}_${j}`,
-      a: ts[2 * j],
-      b: ts[2 * j + 1] ?? null,
-    }));
-  };
+  const terms = (g: number, l: number) => count(g).map((t) => `xp_${l * g + t}`);
   const piped = {
     stages: stageNo.map((i) => ({ i, prev: i - 1 })),
     pending: stageNo.slice(0, -1).map((i) => `wval_${i}`),
     last: H.stages,
-    productReg: D.cfg.pipeline.hash >= 2,
     split: H.split,
-    sumCut: H.sumCut,
+    sumReg: H.sumReg,
     sums: lanes.map(({ g, l }) => ({
       name: sumName(g, l),
       terms: terms(g, l).map((name, i) => ({ name, plus: i ? '+ ' : '' })),
-      pairs: pairs(g, l).map((p, i) => ({ ...p, plus: i ? '+ ' : '' })),
     })),
   };
   const hashBits = count(k)
@@ -168,7 +156,7 @@ export const hashModule: ModuleDef = {
     ...D.hash.buffers,
     D.hash.operand,
     D.hash.coef,
-    ...(D.hash.split ? [] : [D.hash.product]), // split: two partial products instead
+    D.hash.product,
     D.hash.buffer,
     D.hash.step,
     D.hash.code,

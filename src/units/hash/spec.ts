@@ -46,13 +46,16 @@ export interface HashSpec {
   cycles: number; // S: step cycles per vector
   /** The last step does not read buffer 0, so the next vector is sampled during it. */
   overlap: boolean;
-  /** Register stages between the step mux and the buffer writes (pipeline.hash: 1 operands, 2 products, 3 the
-   *  same with split products, 4 also the lane sums' first adder level): each delays every write by a cycle. */
+  /** Register stages between the step mux and the buffer writes (HASH_STAGES[pipeline.hash]): each delays every
+   *  write by a cycle. */
   stages: number;
-  /** pipeline.hash ≥ 3: each product is two registered partial products (coefficient high and low part). */
+  /** Each product is two registered partial products, of the coefficient's high and low part, added back into a
+   *  registered product. */
   split: boolean;
-  /** pipeline.hash = 4: the lane sums are registered after their first adder level. */
-  sumCut: boolean;
+  /** The lane sums are registered (the last stage only compares and writes). */
+  sumReg: boolean;
+  /** What the stages are, for the generated header. */
+  stagesDoc: string;
   /** Issue slots of one vector, the step issued in each (null: idle slot). A step reading an element of buffer m
    *  waits for the step that writes it: stages + 1 slots later. Without stages, slot i is step i. */
   slots: (number | null)[];
@@ -85,6 +88,23 @@ function issueSlots(steps: HashStep[], stages: number): (number | null)[] {
   while (2 * slots.length < latency) slots.push(null);
   return slots;
 }
+
+/** The register stages of each pipeline.hash. 1 registers the products, right after the step mux: the coefficients
+ *  stay constants of the step there, which a LUT mapper folds into the partial products (registering the
+ *  operands instead costs the full multiplier array: +2 090 LUT4 on small/iCE40) and a DSP takes as its output
+ *  register. 2 computes each product as two registered partial products of half the depth (coefficient high and
+ *  low part) and adds them back into registered products; 3 also registers the lane sums. */
+const HASH_STAGES = [
+  { stages: 0, split: false, sumReg: false, doc: 'none' },
+  { stages: 1, split: false, sumReg: false, doc: 'products registered' },
+  { stages: 2, split: true, sumReg: false, doc: 'two registered partial products per product, products registered' },
+  {
+    stages: 3,
+    split: true,
+    sumReg: true,
+    doc: 'two registered partial products per product, products and lane sums registered',
+  },
+];
 
 export function hashSpec(c: ElsaConfig, qkv: Width): HashSpec {
   const f = chooseFactors(c.d);
@@ -190,8 +210,8 @@ export function hashSpec(c: ElsaConfig, qkv: Width): HashSpec {
       `the hash schedule needs ${multipliers} multipliers, more than mH = ${c.mH}`,
       `set mH ≥ ${multipliers}`,
     );
-  const h = c.pipeline.hash;
-  const stages = [0, 1, 2, 2, 3][h];
+  const pipe = HASH_STAGES[c.pipeline.hash];
+  const stages = pipe.stages;
   const slots = stages ? issueSlots(steps, stages) : steps.map((_, i) => i);
   const T = slots.indexOf(steps.length - 1) + 1;
   const period = stages ? slots.length : steps.length + (overlap ? 0 : 1);
@@ -222,8 +242,9 @@ export function hashSpec(c: ElsaConfig, qkv: Width): HashSpec {
     cycles: steps.length,
     overlap,
     stages,
-    split: h >= 3,
-    sumCut: h >= 4,
+    split: pipe.split,
+    sumReg: pipe.sumReg,
+    stagesDoc: pipe.doc,
     slots,
     latency: T + stages + 1,
     drain: period + stages,
