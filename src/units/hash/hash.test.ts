@@ -43,6 +43,7 @@ const pipedIcarus = [
   hp(configs[5], 3),
   hp(edges[0], 2),
   hp(edges[1], 3),
+  hp(resolveConfig(PRESETS.ice40), 1), // one mode: the last slot reads buffer 0, the next start is still taken there
 ];
 const VECTORS = 30;
 

@@ -5,15 +5,16 @@
 
 // Hash computation: h(x) = sign(A·x), A = 4x4 ⊗ 4x4 ⊗ 4x4 (k = 64, d = 64).
 // One Kronecker mode per group of steps: buffer m+1 = A_m applied along mode m of buffer m.
-// 3 steps on up to 64 lanes, issued in 5 slots (2 idle: a step waits until the
-// buffer elements it reads are written); a pool of 256 signed 25x6-bit multipliers
+// 3 steps on up to 64 lanes, issued in 5 slots
+// (2 idle: a step waits until the buffer elements it reads are written); a pool of
+// 256 signed multipliers of 25x6 bits
 // (m_h = 256) is routed by the step counter. Bit j of `hash` = (projection j >= 0).
 // Pipeline (pipeline.hash = 1): products registered;
 // a step's writes come 1 cycle(s) after its slot.
-// Timing: start accepted when busy is low (x sampled then); done pulses 7 cycles after it, when `hash` takes
-// the new value. busy is low in the last slot (its operands are registered at its end), so a new start is
-// taken there: one vector per 5 cycles back to back. pending is low once every accepted vector
-// is done or is done in the next cycle.
+// Timing: start accepted when busy is low (x sampled then); done pulses 7 cycles
+// after it, when `hash` takes the new value. busy is low in the last slot (the step mux is read for the
+// last time in it), so a new start is taken there: one vector per 5 cycles back to back.
+// pending is low once every accepted vector is done or is done in the next cycle.
 module elsa_hash (
     input  wire         clk,      // clock
     input  wire         rst,      // synchronous reset, active high
@@ -3947,262 +3948,518 @@ module elsa_hash (
     end
 
     // Products at the lane-sum width HASH_SUM_W.
-    wire signed [HASH_SUM_W-1:0] xp_0 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_0[HASH_MUL_P_W-1]}}, prod_0};
-    wire signed [HASH_SUM_W-1:0] xp_1 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_1[HASH_MUL_P_W-1]}}, prod_1};
-    wire signed [HASH_SUM_W-1:0] xp_2 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_2[HASH_MUL_P_W-1]}}, prod_2};
-    wire signed [HASH_SUM_W-1:0] xp_3 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_3[HASH_MUL_P_W-1]}}, prod_3};
-    wire signed [HASH_SUM_W-1:0] xp_4 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_4[HASH_MUL_P_W-1]}}, prod_4};
-    wire signed [HASH_SUM_W-1:0] xp_5 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_5[HASH_MUL_P_W-1]}}, prod_5};
-    wire signed [HASH_SUM_W-1:0] xp_6 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_6[HASH_MUL_P_W-1]}}, prod_6};
-    wire signed [HASH_SUM_W-1:0] xp_7 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_7[HASH_MUL_P_W-1]}}, prod_7};
-    wire signed [HASH_SUM_W-1:0] xp_8 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_8[HASH_MUL_P_W-1]}}, prod_8};
-    wire signed [HASH_SUM_W-1:0] xp_9 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_9[HASH_MUL_P_W-1]}}, prod_9};
-    wire signed [HASH_SUM_W-1:0] xp_10 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_10[HASH_MUL_P_W-1]}}, prod_10};
-    wire signed [HASH_SUM_W-1:0] xp_11 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_11[HASH_MUL_P_W-1]}}, prod_11};
-    wire signed [HASH_SUM_W-1:0] xp_12 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_12[HASH_MUL_P_W-1]}}, prod_12};
-    wire signed [HASH_SUM_W-1:0] xp_13 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_13[HASH_MUL_P_W-1]}}, prod_13};
-    wire signed [HASH_SUM_W-1:0] xp_14 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_14[HASH_MUL_P_W-1]}}, prod_14};
-    wire signed [HASH_SUM_W-1:0] xp_15 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_15[HASH_MUL_P_W-1]}}, prod_15};
-    wire signed [HASH_SUM_W-1:0] xp_16 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_16[HASH_MUL_P_W-1]}}, prod_16};
-    wire signed [HASH_SUM_W-1:0] xp_17 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_17[HASH_MUL_P_W-1]}}, prod_17};
-    wire signed [HASH_SUM_W-1:0] xp_18 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_18[HASH_MUL_P_W-1]}}, prod_18};
-    wire signed [HASH_SUM_W-1:0] xp_19 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_19[HASH_MUL_P_W-1]}}, prod_19};
-    wire signed [HASH_SUM_W-1:0] xp_20 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_20[HASH_MUL_P_W-1]}}, prod_20};
-    wire signed [HASH_SUM_W-1:0] xp_21 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_21[HASH_MUL_P_W-1]}}, prod_21};
-    wire signed [HASH_SUM_W-1:0] xp_22 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_22[HASH_MUL_P_W-1]}}, prod_22};
-    wire signed [HASH_SUM_W-1:0] xp_23 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_23[HASH_MUL_P_W-1]}}, prod_23};
-    wire signed [HASH_SUM_W-1:0] xp_24 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_24[HASH_MUL_P_W-1]}}, prod_24};
-    wire signed [HASH_SUM_W-1:0] xp_25 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_25[HASH_MUL_P_W-1]}}, prod_25};
-    wire signed [HASH_SUM_W-1:0] xp_26 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_26[HASH_MUL_P_W-1]}}, prod_26};
-    wire signed [HASH_SUM_W-1:0] xp_27 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_27[HASH_MUL_P_W-1]}}, prod_27};
-    wire signed [HASH_SUM_W-1:0] xp_28 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_28[HASH_MUL_P_W-1]}}, prod_28};
-    wire signed [HASH_SUM_W-1:0] xp_29 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_29[HASH_MUL_P_W-1]}}, prod_29};
-    wire signed [HASH_SUM_W-1:0] xp_30 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_30[HASH_MUL_P_W-1]}}, prod_30};
-    wire signed [HASH_SUM_W-1:0] xp_31 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_31[HASH_MUL_P_W-1]}}, prod_31};
-    wire signed [HASH_SUM_W-1:0] xp_32 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_32[HASH_MUL_P_W-1]}}, prod_32};
-    wire signed [HASH_SUM_W-1:0] xp_33 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_33[HASH_MUL_P_W-1]}}, prod_33};
-    wire signed [HASH_SUM_W-1:0] xp_34 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_34[HASH_MUL_P_W-1]}}, prod_34};
-    wire signed [HASH_SUM_W-1:0] xp_35 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_35[HASH_MUL_P_W-1]}}, prod_35};
-    wire signed [HASH_SUM_W-1:0] xp_36 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_36[HASH_MUL_P_W-1]}}, prod_36};
-    wire signed [HASH_SUM_W-1:0] xp_37 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_37[HASH_MUL_P_W-1]}}, prod_37};
-    wire signed [HASH_SUM_W-1:0] xp_38 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_38[HASH_MUL_P_W-1]}}, prod_38};
-    wire signed [HASH_SUM_W-1:0] xp_39 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_39[HASH_MUL_P_W-1]}}, prod_39};
-    wire signed [HASH_SUM_W-1:0] xp_40 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_40[HASH_MUL_P_W-1]}}, prod_40};
-    wire signed [HASH_SUM_W-1:0] xp_41 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_41[HASH_MUL_P_W-1]}}, prod_41};
-    wire signed [HASH_SUM_W-1:0] xp_42 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_42[HASH_MUL_P_W-1]}}, prod_42};
-    wire signed [HASH_SUM_W-1:0] xp_43 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_43[HASH_MUL_P_W-1]}}, prod_43};
-    wire signed [HASH_SUM_W-1:0] xp_44 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_44[HASH_MUL_P_W-1]}}, prod_44};
-    wire signed [HASH_SUM_W-1:0] xp_45 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_45[HASH_MUL_P_W-1]}}, prod_45};
-    wire signed [HASH_SUM_W-1:0] xp_46 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_46[HASH_MUL_P_W-1]}}, prod_46};
-    wire signed [HASH_SUM_W-1:0] xp_47 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_47[HASH_MUL_P_W-1]}}, prod_47};
-    wire signed [HASH_SUM_W-1:0] xp_48 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_48[HASH_MUL_P_W-1]}}, prod_48};
-    wire signed [HASH_SUM_W-1:0] xp_49 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_49[HASH_MUL_P_W-1]}}, prod_49};
-    wire signed [HASH_SUM_W-1:0] xp_50 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_50[HASH_MUL_P_W-1]}}, prod_50};
-    wire signed [HASH_SUM_W-1:0] xp_51 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_51[HASH_MUL_P_W-1]}}, prod_51};
-    wire signed [HASH_SUM_W-1:0] xp_52 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_52[HASH_MUL_P_W-1]}}, prod_52};
-    wire signed [HASH_SUM_W-1:0] xp_53 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_53[HASH_MUL_P_W-1]}}, prod_53};
-    wire signed [HASH_SUM_W-1:0] xp_54 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_54[HASH_MUL_P_W-1]}}, prod_54};
-    wire signed [HASH_SUM_W-1:0] xp_55 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_55[HASH_MUL_P_W-1]}}, prod_55};
-    wire signed [HASH_SUM_W-1:0] xp_56 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_56[HASH_MUL_P_W-1]}}, prod_56};
-    wire signed [HASH_SUM_W-1:0] xp_57 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_57[HASH_MUL_P_W-1]}}, prod_57};
-    wire signed [HASH_SUM_W-1:0] xp_58 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_58[HASH_MUL_P_W-1]}}, prod_58};
-    wire signed [HASH_SUM_W-1:0] xp_59 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_59[HASH_MUL_P_W-1]}}, prod_59};
-    wire signed [HASH_SUM_W-1:0] xp_60 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_60[HASH_MUL_P_W-1]}}, prod_60};
-    wire signed [HASH_SUM_W-1:0] xp_61 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_61[HASH_MUL_P_W-1]}}, prod_61};
-    wire signed [HASH_SUM_W-1:0] xp_62 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_62[HASH_MUL_P_W-1]}}, prod_62};
-    wire signed [HASH_SUM_W-1:0] xp_63 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_63[HASH_MUL_P_W-1]}}, prod_63};
-    wire signed [HASH_SUM_W-1:0] xp_64 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_64[HASH_MUL_P_W-1]}}, prod_64};
-    wire signed [HASH_SUM_W-1:0] xp_65 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_65[HASH_MUL_P_W-1]}}, prod_65};
-    wire signed [HASH_SUM_W-1:0] xp_66 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_66[HASH_MUL_P_W-1]}}, prod_66};
-    wire signed [HASH_SUM_W-1:0] xp_67 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_67[HASH_MUL_P_W-1]}}, prod_67};
-    wire signed [HASH_SUM_W-1:0] xp_68 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_68[HASH_MUL_P_W-1]}}, prod_68};
-    wire signed [HASH_SUM_W-1:0] xp_69 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_69[HASH_MUL_P_W-1]}}, prod_69};
-    wire signed [HASH_SUM_W-1:0] xp_70 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_70[HASH_MUL_P_W-1]}}, prod_70};
-    wire signed [HASH_SUM_W-1:0] xp_71 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_71[HASH_MUL_P_W-1]}}, prod_71};
-    wire signed [HASH_SUM_W-1:0] xp_72 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_72[HASH_MUL_P_W-1]}}, prod_72};
-    wire signed [HASH_SUM_W-1:0] xp_73 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_73[HASH_MUL_P_W-1]}}, prod_73};
-    wire signed [HASH_SUM_W-1:0] xp_74 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_74[HASH_MUL_P_W-1]}}, prod_74};
-    wire signed [HASH_SUM_W-1:0] xp_75 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_75[HASH_MUL_P_W-1]}}, prod_75};
-    wire signed [HASH_SUM_W-1:0] xp_76 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_76[HASH_MUL_P_W-1]}}, prod_76};
-    wire signed [HASH_SUM_W-1:0] xp_77 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_77[HASH_MUL_P_W-1]}}, prod_77};
-    wire signed [HASH_SUM_W-1:0] xp_78 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_78[HASH_MUL_P_W-1]}}, prod_78};
-    wire signed [HASH_SUM_W-1:0] xp_79 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_79[HASH_MUL_P_W-1]}}, prod_79};
-    wire signed [HASH_SUM_W-1:0] xp_80 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_80[HASH_MUL_P_W-1]}}, prod_80};
-    wire signed [HASH_SUM_W-1:0] xp_81 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_81[HASH_MUL_P_W-1]}}, prod_81};
-    wire signed [HASH_SUM_W-1:0] xp_82 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_82[HASH_MUL_P_W-1]}}, prod_82};
-    wire signed [HASH_SUM_W-1:0] xp_83 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_83[HASH_MUL_P_W-1]}}, prod_83};
-    wire signed [HASH_SUM_W-1:0] xp_84 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_84[HASH_MUL_P_W-1]}}, prod_84};
-    wire signed [HASH_SUM_W-1:0] xp_85 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_85[HASH_MUL_P_W-1]}}, prod_85};
-    wire signed [HASH_SUM_W-1:0] xp_86 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_86[HASH_MUL_P_W-1]}}, prod_86};
-    wire signed [HASH_SUM_W-1:0] xp_87 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_87[HASH_MUL_P_W-1]}}, prod_87};
-    wire signed [HASH_SUM_W-1:0] xp_88 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_88[HASH_MUL_P_W-1]}}, prod_88};
-    wire signed [HASH_SUM_W-1:0] xp_89 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_89[HASH_MUL_P_W-1]}}, prod_89};
-    wire signed [HASH_SUM_W-1:0] xp_90 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_90[HASH_MUL_P_W-1]}}, prod_90};
-    wire signed [HASH_SUM_W-1:0] xp_91 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_91[HASH_MUL_P_W-1]}}, prod_91};
-    wire signed [HASH_SUM_W-1:0] xp_92 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_92[HASH_MUL_P_W-1]}}, prod_92};
-    wire signed [HASH_SUM_W-1:0] xp_93 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_93[HASH_MUL_P_W-1]}}, prod_93};
-    wire signed [HASH_SUM_W-1:0] xp_94 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_94[HASH_MUL_P_W-1]}}, prod_94};
-    wire signed [HASH_SUM_W-1:0] xp_95 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_95[HASH_MUL_P_W-1]}}, prod_95};
-    wire signed [HASH_SUM_W-1:0] xp_96 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_96[HASH_MUL_P_W-1]}}, prod_96};
-    wire signed [HASH_SUM_W-1:0] xp_97 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_97[HASH_MUL_P_W-1]}}, prod_97};
-    wire signed [HASH_SUM_W-1:0] xp_98 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_98[HASH_MUL_P_W-1]}}, prod_98};
-    wire signed [HASH_SUM_W-1:0] xp_99 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_99[HASH_MUL_P_W-1]}}, prod_99};
-    wire signed [HASH_SUM_W-1:0] xp_100 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_100[HASH_MUL_P_W-1]}}, prod_100};
-    wire signed [HASH_SUM_W-1:0] xp_101 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_101[HASH_MUL_P_W-1]}}, prod_101};
-    wire signed [HASH_SUM_W-1:0] xp_102 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_102[HASH_MUL_P_W-1]}}, prod_102};
-    wire signed [HASH_SUM_W-1:0] xp_103 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_103[HASH_MUL_P_W-1]}}, prod_103};
-    wire signed [HASH_SUM_W-1:0] xp_104 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_104[HASH_MUL_P_W-1]}}, prod_104};
-    wire signed [HASH_SUM_W-1:0] xp_105 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_105[HASH_MUL_P_W-1]}}, prod_105};
-    wire signed [HASH_SUM_W-1:0] xp_106 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_106[HASH_MUL_P_W-1]}}, prod_106};
-    wire signed [HASH_SUM_W-1:0] xp_107 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_107[HASH_MUL_P_W-1]}}, prod_107};
-    wire signed [HASH_SUM_W-1:0] xp_108 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_108[HASH_MUL_P_W-1]}}, prod_108};
-    wire signed [HASH_SUM_W-1:0] xp_109 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_109[HASH_MUL_P_W-1]}}, prod_109};
-    wire signed [HASH_SUM_W-1:0] xp_110 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_110[HASH_MUL_P_W-1]}}, prod_110};
-    wire signed [HASH_SUM_W-1:0] xp_111 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_111[HASH_MUL_P_W-1]}}, prod_111};
-    wire signed [HASH_SUM_W-1:0] xp_112 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_112[HASH_MUL_P_W-1]}}, prod_112};
-    wire signed [HASH_SUM_W-1:0] xp_113 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_113[HASH_MUL_P_W-1]}}, prod_113};
-    wire signed [HASH_SUM_W-1:0] xp_114 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_114[HASH_MUL_P_W-1]}}, prod_114};
-    wire signed [HASH_SUM_W-1:0] xp_115 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_115[HASH_MUL_P_W-1]}}, prod_115};
-    wire signed [HASH_SUM_W-1:0] xp_116 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_116[HASH_MUL_P_W-1]}}, prod_116};
-    wire signed [HASH_SUM_W-1:0] xp_117 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_117[HASH_MUL_P_W-1]}}, prod_117};
-    wire signed [HASH_SUM_W-1:0] xp_118 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_118[HASH_MUL_P_W-1]}}, prod_118};
-    wire signed [HASH_SUM_W-1:0] xp_119 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_119[HASH_MUL_P_W-1]}}, prod_119};
-    wire signed [HASH_SUM_W-1:0] xp_120 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_120[HASH_MUL_P_W-1]}}, prod_120};
-    wire signed [HASH_SUM_W-1:0] xp_121 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_121[HASH_MUL_P_W-1]}}, prod_121};
-    wire signed [HASH_SUM_W-1:0] xp_122 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_122[HASH_MUL_P_W-1]}}, prod_122};
-    wire signed [HASH_SUM_W-1:0] xp_123 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_123[HASH_MUL_P_W-1]}}, prod_123};
-    wire signed [HASH_SUM_W-1:0] xp_124 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_124[HASH_MUL_P_W-1]}}, prod_124};
-    wire signed [HASH_SUM_W-1:0] xp_125 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_125[HASH_MUL_P_W-1]}}, prod_125};
-    wire signed [HASH_SUM_W-1:0] xp_126 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_126[HASH_MUL_P_W-1]}}, prod_126};
-    wire signed [HASH_SUM_W-1:0] xp_127 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_127[HASH_MUL_P_W-1]}}, prod_127};
-    wire signed [HASH_SUM_W-1:0] xp_128 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_128[HASH_MUL_P_W-1]}}, prod_128};
-    wire signed [HASH_SUM_W-1:0] xp_129 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_129[HASH_MUL_P_W-1]}}, prod_129};
-    wire signed [HASH_SUM_W-1:0] xp_130 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_130[HASH_MUL_P_W-1]}}, prod_130};
-    wire signed [HASH_SUM_W-1:0] xp_131 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_131[HASH_MUL_P_W-1]}}, prod_131};
-    wire signed [HASH_SUM_W-1:0] xp_132 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_132[HASH_MUL_P_W-1]}}, prod_132};
-    wire signed [HASH_SUM_W-1:0] xp_133 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_133[HASH_MUL_P_W-1]}}, prod_133};
-    wire signed [HASH_SUM_W-1:0] xp_134 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_134[HASH_MUL_P_W-1]}}, prod_134};
-    wire signed [HASH_SUM_W-1:0] xp_135 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_135[HASH_MUL_P_W-1]}}, prod_135};
-    wire signed [HASH_SUM_W-1:0] xp_136 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_136[HASH_MUL_P_W-1]}}, prod_136};
-    wire signed [HASH_SUM_W-1:0] xp_137 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_137[HASH_MUL_P_W-1]}}, prod_137};
-    wire signed [HASH_SUM_W-1:0] xp_138 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_138[HASH_MUL_P_W-1]}}, prod_138};
-    wire signed [HASH_SUM_W-1:0] xp_139 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_139[HASH_MUL_P_W-1]}}, prod_139};
-    wire signed [HASH_SUM_W-1:0] xp_140 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_140[HASH_MUL_P_W-1]}}, prod_140};
-    wire signed [HASH_SUM_W-1:0] xp_141 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_141[HASH_MUL_P_W-1]}}, prod_141};
-    wire signed [HASH_SUM_W-1:0] xp_142 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_142[HASH_MUL_P_W-1]}}, prod_142};
-    wire signed [HASH_SUM_W-1:0] xp_143 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_143[HASH_MUL_P_W-1]}}, prod_143};
-    wire signed [HASH_SUM_W-1:0] xp_144 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_144[HASH_MUL_P_W-1]}}, prod_144};
-    wire signed [HASH_SUM_W-1:0] xp_145 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_145[HASH_MUL_P_W-1]}}, prod_145};
-    wire signed [HASH_SUM_W-1:0] xp_146 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_146[HASH_MUL_P_W-1]}}, prod_146};
-    wire signed [HASH_SUM_W-1:0] xp_147 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_147[HASH_MUL_P_W-1]}}, prod_147};
-    wire signed [HASH_SUM_W-1:0] xp_148 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_148[HASH_MUL_P_W-1]}}, prod_148};
-    wire signed [HASH_SUM_W-1:0] xp_149 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_149[HASH_MUL_P_W-1]}}, prod_149};
-    wire signed [HASH_SUM_W-1:0] xp_150 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_150[HASH_MUL_P_W-1]}}, prod_150};
-    wire signed [HASH_SUM_W-1:0] xp_151 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_151[HASH_MUL_P_W-1]}}, prod_151};
-    wire signed [HASH_SUM_W-1:0] xp_152 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_152[HASH_MUL_P_W-1]}}, prod_152};
-    wire signed [HASH_SUM_W-1:0] xp_153 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_153[HASH_MUL_P_W-1]}}, prod_153};
-    wire signed [HASH_SUM_W-1:0] xp_154 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_154[HASH_MUL_P_W-1]}}, prod_154};
-    wire signed [HASH_SUM_W-1:0] xp_155 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_155[HASH_MUL_P_W-1]}}, prod_155};
-    wire signed [HASH_SUM_W-1:0] xp_156 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_156[HASH_MUL_P_W-1]}}, prod_156};
-    wire signed [HASH_SUM_W-1:0] xp_157 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_157[HASH_MUL_P_W-1]}}, prod_157};
-    wire signed [HASH_SUM_W-1:0] xp_158 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_158[HASH_MUL_P_W-1]}}, prod_158};
-    wire signed [HASH_SUM_W-1:0] xp_159 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_159[HASH_MUL_P_W-1]}}, prod_159};
-    wire signed [HASH_SUM_W-1:0] xp_160 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_160[HASH_MUL_P_W-1]}}, prod_160};
-    wire signed [HASH_SUM_W-1:0] xp_161 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_161[HASH_MUL_P_W-1]}}, prod_161};
-    wire signed [HASH_SUM_W-1:0] xp_162 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_162[HASH_MUL_P_W-1]}}, prod_162};
-    wire signed [HASH_SUM_W-1:0] xp_163 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_163[HASH_MUL_P_W-1]}}, prod_163};
-    wire signed [HASH_SUM_W-1:0] xp_164 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_164[HASH_MUL_P_W-1]}}, prod_164};
-    wire signed [HASH_SUM_W-1:0] xp_165 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_165[HASH_MUL_P_W-1]}}, prod_165};
-    wire signed [HASH_SUM_W-1:0] xp_166 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_166[HASH_MUL_P_W-1]}}, prod_166};
-    wire signed [HASH_SUM_W-1:0] xp_167 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_167[HASH_MUL_P_W-1]}}, prod_167};
-    wire signed [HASH_SUM_W-1:0] xp_168 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_168[HASH_MUL_P_W-1]}}, prod_168};
-    wire signed [HASH_SUM_W-1:0] xp_169 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_169[HASH_MUL_P_W-1]}}, prod_169};
-    wire signed [HASH_SUM_W-1:0] xp_170 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_170[HASH_MUL_P_W-1]}}, prod_170};
-    wire signed [HASH_SUM_W-1:0] xp_171 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_171[HASH_MUL_P_W-1]}}, prod_171};
-    wire signed [HASH_SUM_W-1:0] xp_172 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_172[HASH_MUL_P_W-1]}}, prod_172};
-    wire signed [HASH_SUM_W-1:0] xp_173 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_173[HASH_MUL_P_W-1]}}, prod_173};
-    wire signed [HASH_SUM_W-1:0] xp_174 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_174[HASH_MUL_P_W-1]}}, prod_174};
-    wire signed [HASH_SUM_W-1:0] xp_175 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_175[HASH_MUL_P_W-1]}}, prod_175};
-    wire signed [HASH_SUM_W-1:0] xp_176 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_176[HASH_MUL_P_W-1]}}, prod_176};
-    wire signed [HASH_SUM_W-1:0] xp_177 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_177[HASH_MUL_P_W-1]}}, prod_177};
-    wire signed [HASH_SUM_W-1:0] xp_178 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_178[HASH_MUL_P_W-1]}}, prod_178};
-    wire signed [HASH_SUM_W-1:0] xp_179 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_179[HASH_MUL_P_W-1]}}, prod_179};
-    wire signed [HASH_SUM_W-1:0] xp_180 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_180[HASH_MUL_P_W-1]}}, prod_180};
-    wire signed [HASH_SUM_W-1:0] xp_181 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_181[HASH_MUL_P_W-1]}}, prod_181};
-    wire signed [HASH_SUM_W-1:0] xp_182 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_182[HASH_MUL_P_W-1]}}, prod_182};
-    wire signed [HASH_SUM_W-1:0] xp_183 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_183[HASH_MUL_P_W-1]}}, prod_183};
-    wire signed [HASH_SUM_W-1:0] xp_184 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_184[HASH_MUL_P_W-1]}}, prod_184};
-    wire signed [HASH_SUM_W-1:0] xp_185 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_185[HASH_MUL_P_W-1]}}, prod_185};
-    wire signed [HASH_SUM_W-1:0] xp_186 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_186[HASH_MUL_P_W-1]}}, prod_186};
-    wire signed [HASH_SUM_W-1:0] xp_187 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_187[HASH_MUL_P_W-1]}}, prod_187};
-    wire signed [HASH_SUM_W-1:0] xp_188 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_188[HASH_MUL_P_W-1]}}, prod_188};
-    wire signed [HASH_SUM_W-1:0] xp_189 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_189[HASH_MUL_P_W-1]}}, prod_189};
-    wire signed [HASH_SUM_W-1:0] xp_190 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_190[HASH_MUL_P_W-1]}}, prod_190};
-    wire signed [HASH_SUM_W-1:0] xp_191 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_191[HASH_MUL_P_W-1]}}, prod_191};
-    wire signed [HASH_SUM_W-1:0] xp_192 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_192[HASH_MUL_P_W-1]}}, prod_192};
-    wire signed [HASH_SUM_W-1:0] xp_193 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_193[HASH_MUL_P_W-1]}}, prod_193};
-    wire signed [HASH_SUM_W-1:0] xp_194 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_194[HASH_MUL_P_W-1]}}, prod_194};
-    wire signed [HASH_SUM_W-1:0] xp_195 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_195[HASH_MUL_P_W-1]}}, prod_195};
-    wire signed [HASH_SUM_W-1:0] xp_196 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_196[HASH_MUL_P_W-1]}}, prod_196};
-    wire signed [HASH_SUM_W-1:0] xp_197 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_197[HASH_MUL_P_W-1]}}, prod_197};
-    wire signed [HASH_SUM_W-1:0] xp_198 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_198[HASH_MUL_P_W-1]}}, prod_198};
-    wire signed [HASH_SUM_W-1:0] xp_199 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_199[HASH_MUL_P_W-1]}}, prod_199};
-    wire signed [HASH_SUM_W-1:0] xp_200 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_200[HASH_MUL_P_W-1]}}, prod_200};
-    wire signed [HASH_SUM_W-1:0] xp_201 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_201[HASH_MUL_P_W-1]}}, prod_201};
-    wire signed [HASH_SUM_W-1:0] xp_202 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_202[HASH_MUL_P_W-1]}}, prod_202};
-    wire signed [HASH_SUM_W-1:0] xp_203 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_203[HASH_MUL_P_W-1]}}, prod_203};
-    wire signed [HASH_SUM_W-1:0] xp_204 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_204[HASH_MUL_P_W-1]}}, prod_204};
-    wire signed [HASH_SUM_W-1:0] xp_205 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_205[HASH_MUL_P_W-1]}}, prod_205};
-    wire signed [HASH_SUM_W-1:0] xp_206 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_206[HASH_MUL_P_W-1]}}, prod_206};
-    wire signed [HASH_SUM_W-1:0] xp_207 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_207[HASH_MUL_P_W-1]}}, prod_207};
-    wire signed [HASH_SUM_W-1:0] xp_208 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_208[HASH_MUL_P_W-1]}}, prod_208};
-    wire signed [HASH_SUM_W-1:0] xp_209 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_209[HASH_MUL_P_W-1]}}, prod_209};
-    wire signed [HASH_SUM_W-1:0] xp_210 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_210[HASH_MUL_P_W-1]}}, prod_210};
-    wire signed [HASH_SUM_W-1:0] xp_211 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_211[HASH_MUL_P_W-1]}}, prod_211};
-    wire signed [HASH_SUM_W-1:0] xp_212 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_212[HASH_MUL_P_W-1]}}, prod_212};
-    wire signed [HASH_SUM_W-1:0] xp_213 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_213[HASH_MUL_P_W-1]}}, prod_213};
-    wire signed [HASH_SUM_W-1:0] xp_214 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_214[HASH_MUL_P_W-1]}}, prod_214};
-    wire signed [HASH_SUM_W-1:0] xp_215 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_215[HASH_MUL_P_W-1]}}, prod_215};
-    wire signed [HASH_SUM_W-1:0] xp_216 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_216[HASH_MUL_P_W-1]}}, prod_216};
-    wire signed [HASH_SUM_W-1:0] xp_217 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_217[HASH_MUL_P_W-1]}}, prod_217};
-    wire signed [HASH_SUM_W-1:0] xp_218 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_218[HASH_MUL_P_W-1]}}, prod_218};
-    wire signed [HASH_SUM_W-1:0] xp_219 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_219[HASH_MUL_P_W-1]}}, prod_219};
-    wire signed [HASH_SUM_W-1:0] xp_220 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_220[HASH_MUL_P_W-1]}}, prod_220};
-    wire signed [HASH_SUM_W-1:0] xp_221 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_221[HASH_MUL_P_W-1]}}, prod_221};
-    wire signed [HASH_SUM_W-1:0] xp_222 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_222[HASH_MUL_P_W-1]}}, prod_222};
-    wire signed [HASH_SUM_W-1:0] xp_223 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_223[HASH_MUL_P_W-1]}}, prod_223};
-    wire signed [HASH_SUM_W-1:0] xp_224 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_224[HASH_MUL_P_W-1]}}, prod_224};
-    wire signed [HASH_SUM_W-1:0] xp_225 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_225[HASH_MUL_P_W-1]}}, prod_225};
-    wire signed [HASH_SUM_W-1:0] xp_226 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_226[HASH_MUL_P_W-1]}}, prod_226};
-    wire signed [HASH_SUM_W-1:0] xp_227 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_227[HASH_MUL_P_W-1]}}, prod_227};
-    wire signed [HASH_SUM_W-1:0] xp_228 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_228[HASH_MUL_P_W-1]}}, prod_228};
-    wire signed [HASH_SUM_W-1:0] xp_229 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_229[HASH_MUL_P_W-1]}}, prod_229};
-    wire signed [HASH_SUM_W-1:0] xp_230 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_230[HASH_MUL_P_W-1]}}, prod_230};
-    wire signed [HASH_SUM_W-1:0] xp_231 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_231[HASH_MUL_P_W-1]}}, prod_231};
-    wire signed [HASH_SUM_W-1:0] xp_232 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_232[HASH_MUL_P_W-1]}}, prod_232};
-    wire signed [HASH_SUM_W-1:0] xp_233 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_233[HASH_MUL_P_W-1]}}, prod_233};
-    wire signed [HASH_SUM_W-1:0] xp_234 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_234[HASH_MUL_P_W-1]}}, prod_234};
-    wire signed [HASH_SUM_W-1:0] xp_235 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_235[HASH_MUL_P_W-1]}}, prod_235};
-    wire signed [HASH_SUM_W-1:0] xp_236 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_236[HASH_MUL_P_W-1]}}, prod_236};
-    wire signed [HASH_SUM_W-1:0] xp_237 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_237[HASH_MUL_P_W-1]}}, prod_237};
-    wire signed [HASH_SUM_W-1:0] xp_238 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_238[HASH_MUL_P_W-1]}}, prod_238};
-    wire signed [HASH_SUM_W-1:0] xp_239 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_239[HASH_MUL_P_W-1]}}, prod_239};
-    wire signed [HASH_SUM_W-1:0] xp_240 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_240[HASH_MUL_P_W-1]}}, prod_240};
-    wire signed [HASH_SUM_W-1:0] xp_241 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_241[HASH_MUL_P_W-1]}}, prod_241};
-    wire signed [HASH_SUM_W-1:0] xp_242 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_242[HASH_MUL_P_W-1]}}, prod_242};
-    wire signed [HASH_SUM_W-1:0] xp_243 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_243[HASH_MUL_P_W-1]}}, prod_243};
-    wire signed [HASH_SUM_W-1:0] xp_244 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_244[HASH_MUL_P_W-1]}}, prod_244};
-    wire signed [HASH_SUM_W-1:0] xp_245 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_245[HASH_MUL_P_W-1]}}, prod_245};
-    wire signed [HASH_SUM_W-1:0] xp_246 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_246[HASH_MUL_P_W-1]}}, prod_246};
-    wire signed [HASH_SUM_W-1:0] xp_247 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_247[HASH_MUL_P_W-1]}}, prod_247};
-    wire signed [HASH_SUM_W-1:0] xp_248 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_248[HASH_MUL_P_W-1]}}, prod_248};
-    wire signed [HASH_SUM_W-1:0] xp_249 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_249[HASH_MUL_P_W-1]}}, prod_249};
-    wire signed [HASH_SUM_W-1:0] xp_250 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_250[HASH_MUL_P_W-1]}}, prod_250};
-    wire signed [HASH_SUM_W-1:0] xp_251 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_251[HASH_MUL_P_W-1]}}, prod_251};
-    wire signed [HASH_SUM_W-1:0] xp_252 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_252[HASH_MUL_P_W-1]}}, prod_252};
-    wire signed [HASH_SUM_W-1:0] xp_253 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_253[HASH_MUL_P_W-1]}}, prod_253};
-    wire signed [HASH_SUM_W-1:0] xp_254 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_254[HASH_MUL_P_W-1]}}, prod_254};
-    wire signed [HASH_SUM_W-1:0] xp_255 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_255[HASH_MUL_P_W-1]}}, prod_255};
+    wire signed [HASH_SUM_W-1:0] xp_0 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_0[HASH_MUL_P_W-1]}}, prod_0};
+    wire signed [HASH_SUM_W-1:0] xp_1 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_1[HASH_MUL_P_W-1]}}, prod_1};
+    wire signed [HASH_SUM_W-1:0] xp_2 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_2[HASH_MUL_P_W-1]}}, prod_2};
+    wire signed [HASH_SUM_W-1:0] xp_3 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_3[HASH_MUL_P_W-1]}}, prod_3};
+    wire signed [HASH_SUM_W-1:0] xp_4 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_4[HASH_MUL_P_W-1]}}, prod_4};
+    wire signed [HASH_SUM_W-1:0] xp_5 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_5[HASH_MUL_P_W-1]}}, prod_5};
+    wire signed [HASH_SUM_W-1:0] xp_6 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_6[HASH_MUL_P_W-1]}}, prod_6};
+    wire signed [HASH_SUM_W-1:0] xp_7 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_7[HASH_MUL_P_W-1]}}, prod_7};
+    wire signed [HASH_SUM_W-1:0] xp_8 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_8[HASH_MUL_P_W-1]}}, prod_8};
+    wire signed [HASH_SUM_W-1:0] xp_9 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_9[HASH_MUL_P_W-1]}}, prod_9};
+    wire signed [HASH_SUM_W-1:0] xp_10 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_10[HASH_MUL_P_W-1]}}, prod_10};
+    wire signed [HASH_SUM_W-1:0] xp_11 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_11[HASH_MUL_P_W-1]}}, prod_11};
+    wire signed [HASH_SUM_W-1:0] xp_12 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_12[HASH_MUL_P_W-1]}}, prod_12};
+    wire signed [HASH_SUM_W-1:0] xp_13 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_13[HASH_MUL_P_W-1]}}, prod_13};
+    wire signed [HASH_SUM_W-1:0] xp_14 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_14[HASH_MUL_P_W-1]}}, prod_14};
+    wire signed [HASH_SUM_W-1:0] xp_15 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_15[HASH_MUL_P_W-1]}}, prod_15};
+    wire signed [HASH_SUM_W-1:0] xp_16 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_16[HASH_MUL_P_W-1]}}, prod_16};
+    wire signed [HASH_SUM_W-1:0] xp_17 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_17[HASH_MUL_P_W-1]}}, prod_17};
+    wire signed [HASH_SUM_W-1:0] xp_18 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_18[HASH_MUL_P_W-1]}}, prod_18};
+    wire signed [HASH_SUM_W-1:0] xp_19 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_19[HASH_MUL_P_W-1]}}, prod_19};
+    wire signed [HASH_SUM_W-1:0] xp_20 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_20[HASH_MUL_P_W-1]}}, prod_20};
+    wire signed [HASH_SUM_W-1:0] xp_21 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_21[HASH_MUL_P_W-1]}}, prod_21};
+    wire signed [HASH_SUM_W-1:0] xp_22 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_22[HASH_MUL_P_W-1]}}, prod_22};
+    wire signed [HASH_SUM_W-1:0] xp_23 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_23[HASH_MUL_P_W-1]}}, prod_23};
+    wire signed [HASH_SUM_W-1:0] xp_24 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_24[HASH_MUL_P_W-1]}}, prod_24};
+    wire signed [HASH_SUM_W-1:0] xp_25 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_25[HASH_MUL_P_W-1]}}, prod_25};
+    wire signed [HASH_SUM_W-1:0] xp_26 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_26[HASH_MUL_P_W-1]}}, prod_26};
+    wire signed [HASH_SUM_W-1:0] xp_27 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_27[HASH_MUL_P_W-1]}}, prod_27};
+    wire signed [HASH_SUM_W-1:0] xp_28 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_28[HASH_MUL_P_W-1]}}, prod_28};
+    wire signed [HASH_SUM_W-1:0] xp_29 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_29[HASH_MUL_P_W-1]}}, prod_29};
+    wire signed [HASH_SUM_W-1:0] xp_30 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_30[HASH_MUL_P_W-1]}}, prod_30};
+    wire signed [HASH_SUM_W-1:0] xp_31 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_31[HASH_MUL_P_W-1]}}, prod_31};
+    wire signed [HASH_SUM_W-1:0] xp_32 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_32[HASH_MUL_P_W-1]}}, prod_32};
+    wire signed [HASH_SUM_W-1:0] xp_33 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_33[HASH_MUL_P_W-1]}}, prod_33};
+    wire signed [HASH_SUM_W-1:0] xp_34 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_34[HASH_MUL_P_W-1]}}, prod_34};
+    wire signed [HASH_SUM_W-1:0] xp_35 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_35[HASH_MUL_P_W-1]}}, prod_35};
+    wire signed [HASH_SUM_W-1:0] xp_36 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_36[HASH_MUL_P_W-1]}}, prod_36};
+    wire signed [HASH_SUM_W-1:0] xp_37 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_37[HASH_MUL_P_W-1]}}, prod_37};
+    wire signed [HASH_SUM_W-1:0] xp_38 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_38[HASH_MUL_P_W-1]}}, prod_38};
+    wire signed [HASH_SUM_W-1:0] xp_39 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_39[HASH_MUL_P_W-1]}}, prod_39};
+    wire signed [HASH_SUM_W-1:0] xp_40 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_40[HASH_MUL_P_W-1]}}, prod_40};
+    wire signed [HASH_SUM_W-1:0] xp_41 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_41[HASH_MUL_P_W-1]}}, prod_41};
+    wire signed [HASH_SUM_W-1:0] xp_42 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_42[HASH_MUL_P_W-1]}}, prod_42};
+    wire signed [HASH_SUM_W-1:0] xp_43 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_43[HASH_MUL_P_W-1]}}, prod_43};
+    wire signed [HASH_SUM_W-1:0] xp_44 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_44[HASH_MUL_P_W-1]}}, prod_44};
+    wire signed [HASH_SUM_W-1:0] xp_45 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_45[HASH_MUL_P_W-1]}}, prod_45};
+    wire signed [HASH_SUM_W-1:0] xp_46 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_46[HASH_MUL_P_W-1]}}, prod_46};
+    wire signed [HASH_SUM_W-1:0] xp_47 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_47[HASH_MUL_P_W-1]}}, prod_47};
+    wire signed [HASH_SUM_W-1:0] xp_48 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_48[HASH_MUL_P_W-1]}}, prod_48};
+    wire signed [HASH_SUM_W-1:0] xp_49 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_49[HASH_MUL_P_W-1]}}, prod_49};
+    wire signed [HASH_SUM_W-1:0] xp_50 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_50[HASH_MUL_P_W-1]}}, prod_50};
+    wire signed [HASH_SUM_W-1:0] xp_51 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_51[HASH_MUL_P_W-1]}}, prod_51};
+    wire signed [HASH_SUM_W-1:0] xp_52 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_52[HASH_MUL_P_W-1]}}, prod_52};
+    wire signed [HASH_SUM_W-1:0] xp_53 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_53[HASH_MUL_P_W-1]}}, prod_53};
+    wire signed [HASH_SUM_W-1:0] xp_54 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_54[HASH_MUL_P_W-1]}}, prod_54};
+    wire signed [HASH_SUM_W-1:0] xp_55 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_55[HASH_MUL_P_W-1]}}, prod_55};
+    wire signed [HASH_SUM_W-1:0] xp_56 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_56[HASH_MUL_P_W-1]}}, prod_56};
+    wire signed [HASH_SUM_W-1:0] xp_57 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_57[HASH_MUL_P_W-1]}}, prod_57};
+    wire signed [HASH_SUM_W-1:0] xp_58 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_58[HASH_MUL_P_W-1]}}, prod_58};
+    wire signed [HASH_SUM_W-1:0] xp_59 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_59[HASH_MUL_P_W-1]}}, prod_59};
+    wire signed [HASH_SUM_W-1:0] xp_60 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_60[HASH_MUL_P_W-1]}}, prod_60};
+    wire signed [HASH_SUM_W-1:0] xp_61 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_61[HASH_MUL_P_W-1]}}, prod_61};
+    wire signed [HASH_SUM_W-1:0] xp_62 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_62[HASH_MUL_P_W-1]}}, prod_62};
+    wire signed [HASH_SUM_W-1:0] xp_63 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_63[HASH_MUL_P_W-1]}}, prod_63};
+    wire signed [HASH_SUM_W-1:0] xp_64 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_64[HASH_MUL_P_W-1]}}, prod_64};
+    wire signed [HASH_SUM_W-1:0] xp_65 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_65[HASH_MUL_P_W-1]}}, prod_65};
+    wire signed [HASH_SUM_W-1:0] xp_66 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_66[HASH_MUL_P_W-1]}}, prod_66};
+    wire signed [HASH_SUM_W-1:0] xp_67 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_67[HASH_MUL_P_W-1]}}, prod_67};
+    wire signed [HASH_SUM_W-1:0] xp_68 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_68[HASH_MUL_P_W-1]}}, prod_68};
+    wire signed [HASH_SUM_W-1:0] xp_69 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_69[HASH_MUL_P_W-1]}}, prod_69};
+    wire signed [HASH_SUM_W-1:0] xp_70 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_70[HASH_MUL_P_W-1]}}, prod_70};
+    wire signed [HASH_SUM_W-1:0] xp_71 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_71[HASH_MUL_P_W-1]}}, prod_71};
+    wire signed [HASH_SUM_W-1:0] xp_72 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_72[HASH_MUL_P_W-1]}}, prod_72};
+    wire signed [HASH_SUM_W-1:0] xp_73 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_73[HASH_MUL_P_W-1]}}, prod_73};
+    wire signed [HASH_SUM_W-1:0] xp_74 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_74[HASH_MUL_P_W-1]}}, prod_74};
+    wire signed [HASH_SUM_W-1:0] xp_75 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_75[HASH_MUL_P_W-1]}}, prod_75};
+    wire signed [HASH_SUM_W-1:0] xp_76 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_76[HASH_MUL_P_W-1]}}, prod_76};
+    wire signed [HASH_SUM_W-1:0] xp_77 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_77[HASH_MUL_P_W-1]}}, prod_77};
+    wire signed [HASH_SUM_W-1:0] xp_78 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_78[HASH_MUL_P_W-1]}}, prod_78};
+    wire signed [HASH_SUM_W-1:0] xp_79 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_79[HASH_MUL_P_W-1]}}, prod_79};
+    wire signed [HASH_SUM_W-1:0] xp_80 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_80[HASH_MUL_P_W-1]}}, prod_80};
+    wire signed [HASH_SUM_W-1:0] xp_81 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_81[HASH_MUL_P_W-1]}}, prod_81};
+    wire signed [HASH_SUM_W-1:0] xp_82 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_82[HASH_MUL_P_W-1]}}, prod_82};
+    wire signed [HASH_SUM_W-1:0] xp_83 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_83[HASH_MUL_P_W-1]}}, prod_83};
+    wire signed [HASH_SUM_W-1:0] xp_84 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_84[HASH_MUL_P_W-1]}}, prod_84};
+    wire signed [HASH_SUM_W-1:0] xp_85 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_85[HASH_MUL_P_W-1]}}, prod_85};
+    wire signed [HASH_SUM_W-1:0] xp_86 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_86[HASH_MUL_P_W-1]}}, prod_86};
+    wire signed [HASH_SUM_W-1:0] xp_87 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_87[HASH_MUL_P_W-1]}}, prod_87};
+    wire signed [HASH_SUM_W-1:0] xp_88 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_88[HASH_MUL_P_W-1]}}, prod_88};
+    wire signed [HASH_SUM_W-1:0] xp_89 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_89[HASH_MUL_P_W-1]}}, prod_89};
+    wire signed [HASH_SUM_W-1:0] xp_90 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_90[HASH_MUL_P_W-1]}}, prod_90};
+    wire signed [HASH_SUM_W-1:0] xp_91 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_91[HASH_MUL_P_W-1]}}, prod_91};
+    wire signed [HASH_SUM_W-1:0] xp_92 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_92[HASH_MUL_P_W-1]}}, prod_92};
+    wire signed [HASH_SUM_W-1:0] xp_93 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_93[HASH_MUL_P_W-1]}}, prod_93};
+    wire signed [HASH_SUM_W-1:0] xp_94 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_94[HASH_MUL_P_W-1]}}, prod_94};
+    wire signed [HASH_SUM_W-1:0] xp_95 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_95[HASH_MUL_P_W-1]}}, prod_95};
+    wire signed [HASH_SUM_W-1:0] xp_96 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_96[HASH_MUL_P_W-1]}}, prod_96};
+    wire signed [HASH_SUM_W-1:0] xp_97 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_97[HASH_MUL_P_W-1]}}, prod_97};
+    wire signed [HASH_SUM_W-1:0] xp_98 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_98[HASH_MUL_P_W-1]}}, prod_98};
+    wire signed [HASH_SUM_W-1:0] xp_99 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_99[HASH_MUL_P_W-1]}}, prod_99};
+    wire signed [HASH_SUM_W-1:0] xp_100 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_100[HASH_MUL_P_W-1]}}, prod_100};
+    wire signed [HASH_SUM_W-1:0] xp_101 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_101[HASH_MUL_P_W-1]}}, prod_101};
+    wire signed [HASH_SUM_W-1:0] xp_102 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_102[HASH_MUL_P_W-1]}}, prod_102};
+    wire signed [HASH_SUM_W-1:0] xp_103 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_103[HASH_MUL_P_W-1]}}, prod_103};
+    wire signed [HASH_SUM_W-1:0] xp_104 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_104[HASH_MUL_P_W-1]}}, prod_104};
+    wire signed [HASH_SUM_W-1:0] xp_105 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_105[HASH_MUL_P_W-1]}}, prod_105};
+    wire signed [HASH_SUM_W-1:0] xp_106 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_106[HASH_MUL_P_W-1]}}, prod_106};
+    wire signed [HASH_SUM_W-1:0] xp_107 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_107[HASH_MUL_P_W-1]}}, prod_107};
+    wire signed [HASH_SUM_W-1:0] xp_108 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_108[HASH_MUL_P_W-1]}}, prod_108};
+    wire signed [HASH_SUM_W-1:0] xp_109 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_109[HASH_MUL_P_W-1]}}, prod_109};
+    wire signed [HASH_SUM_W-1:0] xp_110 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_110[HASH_MUL_P_W-1]}}, prod_110};
+    wire signed [HASH_SUM_W-1:0] xp_111 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_111[HASH_MUL_P_W-1]}}, prod_111};
+    wire signed [HASH_SUM_W-1:0] xp_112 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_112[HASH_MUL_P_W-1]}}, prod_112};
+    wire signed [HASH_SUM_W-1:0] xp_113 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_113[HASH_MUL_P_W-1]}}, prod_113};
+    wire signed [HASH_SUM_W-1:0] xp_114 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_114[HASH_MUL_P_W-1]}}, prod_114};
+    wire signed [HASH_SUM_W-1:0] xp_115 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_115[HASH_MUL_P_W-1]}}, prod_115};
+    wire signed [HASH_SUM_W-1:0] xp_116 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_116[HASH_MUL_P_W-1]}}, prod_116};
+    wire signed [HASH_SUM_W-1:0] xp_117 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_117[HASH_MUL_P_W-1]}}, prod_117};
+    wire signed [HASH_SUM_W-1:0] xp_118 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_118[HASH_MUL_P_W-1]}}, prod_118};
+    wire signed [HASH_SUM_W-1:0] xp_119 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_119[HASH_MUL_P_W-1]}}, prod_119};
+    wire signed [HASH_SUM_W-1:0] xp_120 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_120[HASH_MUL_P_W-1]}}, prod_120};
+    wire signed [HASH_SUM_W-1:0] xp_121 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_121[HASH_MUL_P_W-1]}}, prod_121};
+    wire signed [HASH_SUM_W-1:0] xp_122 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_122[HASH_MUL_P_W-1]}}, prod_122};
+    wire signed [HASH_SUM_W-1:0] xp_123 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_123[HASH_MUL_P_W-1]}}, prod_123};
+    wire signed [HASH_SUM_W-1:0] xp_124 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_124[HASH_MUL_P_W-1]}}, prod_124};
+    wire signed [HASH_SUM_W-1:0] xp_125 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_125[HASH_MUL_P_W-1]}}, prod_125};
+    wire signed [HASH_SUM_W-1:0] xp_126 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_126[HASH_MUL_P_W-1]}}, prod_126};
+    wire signed [HASH_SUM_W-1:0] xp_127 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_127[HASH_MUL_P_W-1]}}, prod_127};
+    wire signed [HASH_SUM_W-1:0] xp_128 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_128[HASH_MUL_P_W-1]}}, prod_128};
+    wire signed [HASH_SUM_W-1:0] xp_129 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_129[HASH_MUL_P_W-1]}}, prod_129};
+    wire signed [HASH_SUM_W-1:0] xp_130 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_130[HASH_MUL_P_W-1]}}, prod_130};
+    wire signed [HASH_SUM_W-1:0] xp_131 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_131[HASH_MUL_P_W-1]}}, prod_131};
+    wire signed [HASH_SUM_W-1:0] xp_132 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_132[HASH_MUL_P_W-1]}}, prod_132};
+    wire signed [HASH_SUM_W-1:0] xp_133 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_133[HASH_MUL_P_W-1]}}, prod_133};
+    wire signed [HASH_SUM_W-1:0] xp_134 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_134[HASH_MUL_P_W-1]}}, prod_134};
+    wire signed [HASH_SUM_W-1:0] xp_135 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_135[HASH_MUL_P_W-1]}}, prod_135};
+    wire signed [HASH_SUM_W-1:0] xp_136 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_136[HASH_MUL_P_W-1]}}, prod_136};
+    wire signed [HASH_SUM_W-1:0] xp_137 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_137[HASH_MUL_P_W-1]}}, prod_137};
+    wire signed [HASH_SUM_W-1:0] xp_138 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_138[HASH_MUL_P_W-1]}}, prod_138};
+    wire signed [HASH_SUM_W-1:0] xp_139 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_139[HASH_MUL_P_W-1]}}, prod_139};
+    wire signed [HASH_SUM_W-1:0] xp_140 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_140[HASH_MUL_P_W-1]}}, prod_140};
+    wire signed [HASH_SUM_W-1:0] xp_141 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_141[HASH_MUL_P_W-1]}}, prod_141};
+    wire signed [HASH_SUM_W-1:0] xp_142 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_142[HASH_MUL_P_W-1]}}, prod_142};
+    wire signed [HASH_SUM_W-1:0] xp_143 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_143[HASH_MUL_P_W-1]}}, prod_143};
+    wire signed [HASH_SUM_W-1:0] xp_144 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_144[HASH_MUL_P_W-1]}}, prod_144};
+    wire signed [HASH_SUM_W-1:0] xp_145 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_145[HASH_MUL_P_W-1]}}, prod_145};
+    wire signed [HASH_SUM_W-1:0] xp_146 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_146[HASH_MUL_P_W-1]}}, prod_146};
+    wire signed [HASH_SUM_W-1:0] xp_147 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_147[HASH_MUL_P_W-1]}}, prod_147};
+    wire signed [HASH_SUM_W-1:0] xp_148 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_148[HASH_MUL_P_W-1]}}, prod_148};
+    wire signed [HASH_SUM_W-1:0] xp_149 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_149[HASH_MUL_P_W-1]}}, prod_149};
+    wire signed [HASH_SUM_W-1:0] xp_150 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_150[HASH_MUL_P_W-1]}}, prod_150};
+    wire signed [HASH_SUM_W-1:0] xp_151 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_151[HASH_MUL_P_W-1]}}, prod_151};
+    wire signed [HASH_SUM_W-1:0] xp_152 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_152[HASH_MUL_P_W-1]}}, prod_152};
+    wire signed [HASH_SUM_W-1:0] xp_153 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_153[HASH_MUL_P_W-1]}}, prod_153};
+    wire signed [HASH_SUM_W-1:0] xp_154 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_154[HASH_MUL_P_W-1]}}, prod_154};
+    wire signed [HASH_SUM_W-1:0] xp_155 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_155[HASH_MUL_P_W-1]}}, prod_155};
+    wire signed [HASH_SUM_W-1:0] xp_156 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_156[HASH_MUL_P_W-1]}}, prod_156};
+    wire signed [HASH_SUM_W-1:0] xp_157 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_157[HASH_MUL_P_W-1]}}, prod_157};
+    wire signed [HASH_SUM_W-1:0] xp_158 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_158[HASH_MUL_P_W-1]}}, prod_158};
+    wire signed [HASH_SUM_W-1:0] xp_159 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_159[HASH_MUL_P_W-1]}}, prod_159};
+    wire signed [HASH_SUM_W-1:0] xp_160 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_160[HASH_MUL_P_W-1]}}, prod_160};
+    wire signed [HASH_SUM_W-1:0] xp_161 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_161[HASH_MUL_P_W-1]}}, prod_161};
+    wire signed [HASH_SUM_W-1:0] xp_162 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_162[HASH_MUL_P_W-1]}}, prod_162};
+    wire signed [HASH_SUM_W-1:0] xp_163 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_163[HASH_MUL_P_W-1]}}, prod_163};
+    wire signed [HASH_SUM_W-1:0] xp_164 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_164[HASH_MUL_P_W-1]}}, prod_164};
+    wire signed [HASH_SUM_W-1:0] xp_165 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_165[HASH_MUL_P_W-1]}}, prod_165};
+    wire signed [HASH_SUM_W-1:0] xp_166 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_166[HASH_MUL_P_W-1]}}, prod_166};
+    wire signed [HASH_SUM_W-1:0] xp_167 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_167[HASH_MUL_P_W-1]}}, prod_167};
+    wire signed [HASH_SUM_W-1:0] xp_168 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_168[HASH_MUL_P_W-1]}}, prod_168};
+    wire signed [HASH_SUM_W-1:0] xp_169 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_169[HASH_MUL_P_W-1]}}, prod_169};
+    wire signed [HASH_SUM_W-1:0] xp_170 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_170[HASH_MUL_P_W-1]}}, prod_170};
+    wire signed [HASH_SUM_W-1:0] xp_171 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_171[HASH_MUL_P_W-1]}}, prod_171};
+    wire signed [HASH_SUM_W-1:0] xp_172 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_172[HASH_MUL_P_W-1]}}, prod_172};
+    wire signed [HASH_SUM_W-1:0] xp_173 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_173[HASH_MUL_P_W-1]}}, prod_173};
+    wire signed [HASH_SUM_W-1:0] xp_174 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_174[HASH_MUL_P_W-1]}}, prod_174};
+    wire signed [HASH_SUM_W-1:0] xp_175 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_175[HASH_MUL_P_W-1]}}, prod_175};
+    wire signed [HASH_SUM_W-1:0] xp_176 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_176[HASH_MUL_P_W-1]}}, prod_176};
+    wire signed [HASH_SUM_W-1:0] xp_177 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_177[HASH_MUL_P_W-1]}}, prod_177};
+    wire signed [HASH_SUM_W-1:0] xp_178 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_178[HASH_MUL_P_W-1]}}, prod_178};
+    wire signed [HASH_SUM_W-1:0] xp_179 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_179[HASH_MUL_P_W-1]}}, prod_179};
+    wire signed [HASH_SUM_W-1:0] xp_180 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_180[HASH_MUL_P_W-1]}}, prod_180};
+    wire signed [HASH_SUM_W-1:0] xp_181 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_181[HASH_MUL_P_W-1]}}, prod_181};
+    wire signed [HASH_SUM_W-1:0] xp_182 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_182[HASH_MUL_P_W-1]}}, prod_182};
+    wire signed [HASH_SUM_W-1:0] xp_183 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_183[HASH_MUL_P_W-1]}}, prod_183};
+    wire signed [HASH_SUM_W-1:0] xp_184 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_184[HASH_MUL_P_W-1]}}, prod_184};
+    wire signed [HASH_SUM_W-1:0] xp_185 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_185[HASH_MUL_P_W-1]}}, prod_185};
+    wire signed [HASH_SUM_W-1:0] xp_186 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_186[HASH_MUL_P_W-1]}}, prod_186};
+    wire signed [HASH_SUM_W-1:0] xp_187 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_187[HASH_MUL_P_W-1]}}, prod_187};
+    wire signed [HASH_SUM_W-1:0] xp_188 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_188[HASH_MUL_P_W-1]}}, prod_188};
+    wire signed [HASH_SUM_W-1:0] xp_189 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_189[HASH_MUL_P_W-1]}}, prod_189};
+    wire signed [HASH_SUM_W-1:0] xp_190 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_190[HASH_MUL_P_W-1]}}, prod_190};
+    wire signed [HASH_SUM_W-1:0] xp_191 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_191[HASH_MUL_P_W-1]}}, prod_191};
+    wire signed [HASH_SUM_W-1:0] xp_192 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_192[HASH_MUL_P_W-1]}}, prod_192};
+    wire signed [HASH_SUM_W-1:0] xp_193 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_193[HASH_MUL_P_W-1]}}, prod_193};
+    wire signed [HASH_SUM_W-1:0] xp_194 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_194[HASH_MUL_P_W-1]}}, prod_194};
+    wire signed [HASH_SUM_W-1:0] xp_195 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_195[HASH_MUL_P_W-1]}}, prod_195};
+    wire signed [HASH_SUM_W-1:0] xp_196 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_196[HASH_MUL_P_W-1]}}, prod_196};
+    wire signed [HASH_SUM_W-1:0] xp_197 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_197[HASH_MUL_P_W-1]}}, prod_197};
+    wire signed [HASH_SUM_W-1:0] xp_198 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_198[HASH_MUL_P_W-1]}}, prod_198};
+    wire signed [HASH_SUM_W-1:0] xp_199 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_199[HASH_MUL_P_W-1]}}, prod_199};
+    wire signed [HASH_SUM_W-1:0] xp_200 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_200[HASH_MUL_P_W-1]}}, prod_200};
+    wire signed [HASH_SUM_W-1:0] xp_201 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_201[HASH_MUL_P_W-1]}}, prod_201};
+    wire signed [HASH_SUM_W-1:0] xp_202 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_202[HASH_MUL_P_W-1]}}, prod_202};
+    wire signed [HASH_SUM_W-1:0] xp_203 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_203[HASH_MUL_P_W-1]}}, prod_203};
+    wire signed [HASH_SUM_W-1:0] xp_204 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_204[HASH_MUL_P_W-1]}}, prod_204};
+    wire signed [HASH_SUM_W-1:0] xp_205 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_205[HASH_MUL_P_W-1]}}, prod_205};
+    wire signed [HASH_SUM_W-1:0] xp_206 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_206[HASH_MUL_P_W-1]}}, prod_206};
+    wire signed [HASH_SUM_W-1:0] xp_207 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_207[HASH_MUL_P_W-1]}}, prod_207};
+    wire signed [HASH_SUM_W-1:0] xp_208 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_208[HASH_MUL_P_W-1]}}, prod_208};
+    wire signed [HASH_SUM_W-1:0] xp_209 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_209[HASH_MUL_P_W-1]}}, prod_209};
+    wire signed [HASH_SUM_W-1:0] xp_210 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_210[HASH_MUL_P_W-1]}}, prod_210};
+    wire signed [HASH_SUM_W-1:0] xp_211 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_211[HASH_MUL_P_W-1]}}, prod_211};
+    wire signed [HASH_SUM_W-1:0] xp_212 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_212[HASH_MUL_P_W-1]}}, prod_212};
+    wire signed [HASH_SUM_W-1:0] xp_213 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_213[HASH_MUL_P_W-1]}}, prod_213};
+    wire signed [HASH_SUM_W-1:0] xp_214 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_214[HASH_MUL_P_W-1]}}, prod_214};
+    wire signed [HASH_SUM_W-1:0] xp_215 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_215[HASH_MUL_P_W-1]}}, prod_215};
+    wire signed [HASH_SUM_W-1:0] xp_216 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_216[HASH_MUL_P_W-1]}}, prod_216};
+    wire signed [HASH_SUM_W-1:0] xp_217 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_217[HASH_MUL_P_W-1]}}, prod_217};
+    wire signed [HASH_SUM_W-1:0] xp_218 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_218[HASH_MUL_P_W-1]}}, prod_218};
+    wire signed [HASH_SUM_W-1:0] xp_219 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_219[HASH_MUL_P_W-1]}}, prod_219};
+    wire signed [HASH_SUM_W-1:0] xp_220 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_220[HASH_MUL_P_W-1]}}, prod_220};
+    wire signed [HASH_SUM_W-1:0] xp_221 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_221[HASH_MUL_P_W-1]}}, prod_221};
+    wire signed [HASH_SUM_W-1:0] xp_222 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_222[HASH_MUL_P_W-1]}}, prod_222};
+    wire signed [HASH_SUM_W-1:0] xp_223 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_223[HASH_MUL_P_W-1]}}, prod_223};
+    wire signed [HASH_SUM_W-1:0] xp_224 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_224[HASH_MUL_P_W-1]}}, prod_224};
+    wire signed [HASH_SUM_W-1:0] xp_225 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_225[HASH_MUL_P_W-1]}}, prod_225};
+    wire signed [HASH_SUM_W-1:0] xp_226 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_226[HASH_MUL_P_W-1]}}, prod_226};
+    wire signed [HASH_SUM_W-1:0] xp_227 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_227[HASH_MUL_P_W-1]}}, prod_227};
+    wire signed [HASH_SUM_W-1:0] xp_228 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_228[HASH_MUL_P_W-1]}}, prod_228};
+    wire signed [HASH_SUM_W-1:0] xp_229 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_229[HASH_MUL_P_W-1]}}, prod_229};
+    wire signed [HASH_SUM_W-1:0] xp_230 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_230[HASH_MUL_P_W-1]}}, prod_230};
+    wire signed [HASH_SUM_W-1:0] xp_231 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_231[HASH_MUL_P_W-1]}}, prod_231};
+    wire signed [HASH_SUM_W-1:0] xp_232 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_232[HASH_MUL_P_W-1]}}, prod_232};
+    wire signed [HASH_SUM_W-1:0] xp_233 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_233[HASH_MUL_P_W-1]}}, prod_233};
+    wire signed [HASH_SUM_W-1:0] xp_234 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_234[HASH_MUL_P_W-1]}}, prod_234};
+    wire signed [HASH_SUM_W-1:0] xp_235 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_235[HASH_MUL_P_W-1]}}, prod_235};
+    wire signed [HASH_SUM_W-1:0] xp_236 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_236[HASH_MUL_P_W-1]}}, prod_236};
+    wire signed [HASH_SUM_W-1:0] xp_237 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_237[HASH_MUL_P_W-1]}}, prod_237};
+    wire signed [HASH_SUM_W-1:0] xp_238 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_238[HASH_MUL_P_W-1]}}, prod_238};
+    wire signed [HASH_SUM_W-1:0] xp_239 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_239[HASH_MUL_P_W-1]}}, prod_239};
+    wire signed [HASH_SUM_W-1:0] xp_240 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_240[HASH_MUL_P_W-1]}}, prod_240};
+    wire signed [HASH_SUM_W-1:0] xp_241 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_241[HASH_MUL_P_W-1]}}, prod_241};
+    wire signed [HASH_SUM_W-1:0] xp_242 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_242[HASH_MUL_P_W-1]}}, prod_242};
+    wire signed [HASH_SUM_W-1:0] xp_243 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_243[HASH_MUL_P_W-1]}}, prod_243};
+    wire signed [HASH_SUM_W-1:0] xp_244 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_244[HASH_MUL_P_W-1]}}, prod_244};
+    wire signed [HASH_SUM_W-1:0] xp_245 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_245[HASH_MUL_P_W-1]}}, prod_245};
+    wire signed [HASH_SUM_W-1:0] xp_246 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_246[HASH_MUL_P_W-1]}}, prod_246};
+    wire signed [HASH_SUM_W-1:0] xp_247 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_247[HASH_MUL_P_W-1]}}, prod_247};
+    wire signed [HASH_SUM_W-1:0] xp_248 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_248[HASH_MUL_P_W-1]}}, prod_248};
+    wire signed [HASH_SUM_W-1:0] xp_249 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_249[HASH_MUL_P_W-1]}}, prod_249};
+    wire signed [HASH_SUM_W-1:0] xp_250 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_250[HASH_MUL_P_W-1]}}, prod_250};
+    wire signed [HASH_SUM_W-1:0] xp_251 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_251[HASH_MUL_P_W-1]}}, prod_251};
+    wire signed [HASH_SUM_W-1:0] xp_252 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_252[HASH_MUL_P_W-1]}}, prod_252};
+    wire signed [HASH_SUM_W-1:0] xp_253 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_253[HASH_MUL_P_W-1]}}, prod_253};
+    wire signed [HASH_SUM_W-1:0] xp_254 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_254[HASH_MUL_P_W-1]}}, prod_254};
+    wire signed [HASH_SUM_W-1:0] xp_255 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_255[HASH_MUL_P_W-1]}}, prod_255};
 
     // ------------------------------------------------------------ lane sums
     // Lane l of a mode with factor f adds products l*f .. l*f+f-1. Sums are kept at HASH_SUM_W bits, the

@@ -5,15 +5,16 @@
 
 // Hash computation: h(x) = sign(A·x), A = 4x4 ⊗ 4x4 (k = 16, d = 16).
 // One Kronecker mode per group of steps: buffer m+1 = A_m applied along mode m of buffer m.
-// 4 steps on up to 8 lanes, issued in 4 slots (0 idle: a step waits until the
-// buffer elements it reads are written); a pool of 32 signed 17x6-bit multipliers
+// 4 steps on up to 8 lanes, issued in 4 slots
+// (0 idle: a step waits until the buffer elements it reads are written); a pool of
+// 32 signed multipliers of 17x6 bits
 // (m_h = 32) is routed by the step counter. Bit j of `hash` = (projection j >= 0).
 // Pipeline (pipeline.hash = 1): products registered;
 // a step's writes come 1 cycle(s) after its slot.
-// Timing: start accepted when busy is low (x sampled then); done pulses 6 cycles after it, when `hash` takes
-// the new value. busy is low in the last slot (its operands are registered at its end), so a new start is
-// taken there: one vector per 4 cycles back to back. pending is low once every accepted vector
-// is done or is done in the next cycle.
+// Timing: start accepted when busy is low (x sampled then); done pulses 6 cycles
+// after it, when `hash` takes the new value. busy is low in the last slot (the step mux is read for the
+// last time in it), so a new start is taken there: one vector per 4 cycles back to back.
+// pending is low once every accepted vector is done or is done in the next cycle.
 module elsa_hash (
     input  wire         clk,      // clock
     input  wire         rst,      // synchronous reset, active high
@@ -676,38 +677,70 @@ module elsa_hash (
     end
 
     // Products at the lane-sum width HASH_SUM_W.
-    wire signed [HASH_SUM_W-1:0] xp_0 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_0[HASH_MUL_P_W-1]}}, prod_0};
-    wire signed [HASH_SUM_W-1:0] xp_1 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_1[HASH_MUL_P_W-1]}}, prod_1};
-    wire signed [HASH_SUM_W-1:0] xp_2 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_2[HASH_MUL_P_W-1]}}, prod_2};
-    wire signed [HASH_SUM_W-1:0] xp_3 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_3[HASH_MUL_P_W-1]}}, prod_3};
-    wire signed [HASH_SUM_W-1:0] xp_4 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_4[HASH_MUL_P_W-1]}}, prod_4};
-    wire signed [HASH_SUM_W-1:0] xp_5 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_5[HASH_MUL_P_W-1]}}, prod_5};
-    wire signed [HASH_SUM_W-1:0] xp_6 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_6[HASH_MUL_P_W-1]}}, prod_6};
-    wire signed [HASH_SUM_W-1:0] xp_7 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_7[HASH_MUL_P_W-1]}}, prod_7};
-    wire signed [HASH_SUM_W-1:0] xp_8 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_8[HASH_MUL_P_W-1]}}, prod_8};
-    wire signed [HASH_SUM_W-1:0] xp_9 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_9[HASH_MUL_P_W-1]}}, prod_9};
-    wire signed [HASH_SUM_W-1:0] xp_10 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_10[HASH_MUL_P_W-1]}}, prod_10};
-    wire signed [HASH_SUM_W-1:0] xp_11 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_11[HASH_MUL_P_W-1]}}, prod_11};
-    wire signed [HASH_SUM_W-1:0] xp_12 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_12[HASH_MUL_P_W-1]}}, prod_12};
-    wire signed [HASH_SUM_W-1:0] xp_13 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_13[HASH_MUL_P_W-1]}}, prod_13};
-    wire signed [HASH_SUM_W-1:0] xp_14 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_14[HASH_MUL_P_W-1]}}, prod_14};
-    wire signed [HASH_SUM_W-1:0] xp_15 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_15[HASH_MUL_P_W-1]}}, prod_15};
-    wire signed [HASH_SUM_W-1:0] xp_16 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_16[HASH_MUL_P_W-1]}}, prod_16};
-    wire signed [HASH_SUM_W-1:0] xp_17 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_17[HASH_MUL_P_W-1]}}, prod_17};
-    wire signed [HASH_SUM_W-1:0] xp_18 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_18[HASH_MUL_P_W-1]}}, prod_18};
-    wire signed [HASH_SUM_W-1:0] xp_19 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_19[HASH_MUL_P_W-1]}}, prod_19};
-    wire signed [HASH_SUM_W-1:0] xp_20 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_20[HASH_MUL_P_W-1]}}, prod_20};
-    wire signed [HASH_SUM_W-1:0] xp_21 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_21[HASH_MUL_P_W-1]}}, prod_21};
-    wire signed [HASH_SUM_W-1:0] xp_22 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_22[HASH_MUL_P_W-1]}}, prod_22};
-    wire signed [HASH_SUM_W-1:0] xp_23 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_23[HASH_MUL_P_W-1]}}, prod_23};
-    wire signed [HASH_SUM_W-1:0] xp_24 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_24[HASH_MUL_P_W-1]}}, prod_24};
-    wire signed [HASH_SUM_W-1:0] xp_25 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_25[HASH_MUL_P_W-1]}}, prod_25};
-    wire signed [HASH_SUM_W-1:0] xp_26 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_26[HASH_MUL_P_W-1]}}, prod_26};
-    wire signed [HASH_SUM_W-1:0] xp_27 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_27[HASH_MUL_P_W-1]}}, prod_27};
-    wire signed [HASH_SUM_W-1:0] xp_28 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_28[HASH_MUL_P_W-1]}}, prod_28};
-    wire signed [HASH_SUM_W-1:0] xp_29 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_29[HASH_MUL_P_W-1]}}, prod_29};
-    wire signed [HASH_SUM_W-1:0] xp_30 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_30[HASH_MUL_P_W-1]}}, prod_30};
-    wire signed [HASH_SUM_W-1:0] xp_31 = {{(HASH_SUM_W-HASH_MUL_P_W){prod_31[HASH_MUL_P_W-1]}}, prod_31};
+    wire signed [HASH_SUM_W-1:0] xp_0 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_0[HASH_MUL_P_W-1]}}, prod_0};
+    wire signed [HASH_SUM_W-1:0] xp_1 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_1[HASH_MUL_P_W-1]}}, prod_1};
+    wire signed [HASH_SUM_W-1:0] xp_2 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_2[HASH_MUL_P_W-1]}}, prod_2};
+    wire signed [HASH_SUM_W-1:0] xp_3 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_3[HASH_MUL_P_W-1]}}, prod_3};
+    wire signed [HASH_SUM_W-1:0] xp_4 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_4[HASH_MUL_P_W-1]}}, prod_4};
+    wire signed [HASH_SUM_W-1:0] xp_5 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_5[HASH_MUL_P_W-1]}}, prod_5};
+    wire signed [HASH_SUM_W-1:0] xp_6 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_6[HASH_MUL_P_W-1]}}, prod_6};
+    wire signed [HASH_SUM_W-1:0] xp_7 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_7[HASH_MUL_P_W-1]}}, prod_7};
+    wire signed [HASH_SUM_W-1:0] xp_8 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_8[HASH_MUL_P_W-1]}}, prod_8};
+    wire signed [HASH_SUM_W-1:0] xp_9 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_9[HASH_MUL_P_W-1]}}, prod_9};
+    wire signed [HASH_SUM_W-1:0] xp_10 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_10[HASH_MUL_P_W-1]}}, prod_10};
+    wire signed [HASH_SUM_W-1:0] xp_11 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_11[HASH_MUL_P_W-1]}}, prod_11};
+    wire signed [HASH_SUM_W-1:0] xp_12 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_12[HASH_MUL_P_W-1]}}, prod_12};
+    wire signed [HASH_SUM_W-1:0] xp_13 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_13[HASH_MUL_P_W-1]}}, prod_13};
+    wire signed [HASH_SUM_W-1:0] xp_14 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_14[HASH_MUL_P_W-1]}}, prod_14};
+    wire signed [HASH_SUM_W-1:0] xp_15 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_15[HASH_MUL_P_W-1]}}, prod_15};
+    wire signed [HASH_SUM_W-1:0] xp_16 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_16[HASH_MUL_P_W-1]}}, prod_16};
+    wire signed [HASH_SUM_W-1:0] xp_17 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_17[HASH_MUL_P_W-1]}}, prod_17};
+    wire signed [HASH_SUM_W-1:0] xp_18 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_18[HASH_MUL_P_W-1]}}, prod_18};
+    wire signed [HASH_SUM_W-1:0] xp_19 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_19[HASH_MUL_P_W-1]}}, prod_19};
+    wire signed [HASH_SUM_W-1:0] xp_20 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_20[HASH_MUL_P_W-1]}}, prod_20};
+    wire signed [HASH_SUM_W-1:0] xp_21 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_21[HASH_MUL_P_W-1]}}, prod_21};
+    wire signed [HASH_SUM_W-1:0] xp_22 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_22[HASH_MUL_P_W-1]}}, prod_22};
+    wire signed [HASH_SUM_W-1:0] xp_23 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_23[HASH_MUL_P_W-1]}}, prod_23};
+    wire signed [HASH_SUM_W-1:0] xp_24 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_24[HASH_MUL_P_W-1]}}, prod_24};
+    wire signed [HASH_SUM_W-1:0] xp_25 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_25[HASH_MUL_P_W-1]}}, prod_25};
+    wire signed [HASH_SUM_W-1:0] xp_26 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_26[HASH_MUL_P_W-1]}}, prod_26};
+    wire signed [HASH_SUM_W-1:0] xp_27 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_27[HASH_MUL_P_W-1]}}, prod_27};
+    wire signed [HASH_SUM_W-1:0] xp_28 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_28[HASH_MUL_P_W-1]}}, prod_28};
+    wire signed [HASH_SUM_W-1:0] xp_29 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_29[HASH_MUL_P_W-1]}}, prod_29};
+    wire signed [HASH_SUM_W-1:0] xp_30 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_30[HASH_MUL_P_W-1]}}, prod_30};
+    wire signed [HASH_SUM_W-1:0] xp_31 =
+        {{(HASH_SUM_W-HASH_MUL_P_W){prod_31[HASH_MUL_P_W-1]}}, prod_31};
 
     // ------------------------------------------------------------ lane sums
     // Lane l of a mode with factor f adds products l*f .. l*f+f-1. Sums are kept at HASH_SUM_W bits, the
