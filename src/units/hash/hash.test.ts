@@ -29,21 +29,27 @@ const edges = [
   resolveConfig({ ...base, nMax: 8, name: 'hash_one_step', d: 4, k: 4, mH: 16, mO: 4 }),
   resolveConfig({ ...base, nMax: 8, name: 'hash_row1', d: 6, k: 3, mH: 9, mO: 6 }),
 ];
-// pipeline.hash: every depth on small, the rest on shapes with idle slots at mode boundaries (paper's
-// one step per mode), two blocks, mixed factor sizes, one lane, a single step (padded slots) and a one-row factor.
+// pipeline.hash (the configs above have the default, 1): every depth on small, the rest on shapes with idle slots at
+// mode boundaries (paper's one step per mode), two blocks, mixed factor sizes, one lane, a single step (padded slots),
+// a one-row factor and a single mode (the last slot reads buffer 0); 0 is the first RTL's unpipelined unit.
 const hp = (D: DesignSpec, hash: number, extra: object = {}) =>
   resolveConfig({ ...D.cfg, ...extra, name: `${D.cfg.name}_h${hash}`, pipeline: { ...D.cfg.pipeline, hash } });
-const piped = [hp(configs[0], 3), hp(configs[1], 1), hp(configs[3], 2)];
+const piped = [hp(configs[0], 0), hp(configs[0], 3), hp(configs[1], 0), hp(configs[3], 2)];
 const pipedIcarus = [
-  hp(configs[0], 1),
   hp(configs[0], 2, { dataEnables: false }),
   hp(configs[1], 3),
+  hp(configs[2], 0),
   hp(configs[2], 2),
+  hp(configs[3], 0),
+  hp(configs[4], 0),
   hp(configs[4], 2),
+  hp(configs[5], 0),
   hp(configs[5], 3),
+  hp(edges[0], 0),
   hp(edges[0], 2),
+  hp(edges[1], 0),
   hp(edges[1], 3),
-  hp(resolveConfig(PRESETS.ice40), 1), // one mode: the last slot reads buffer 0, the next start is still taken there
+  hp(resolveConfig(PRESETS.ice40), 1),
 ];
 const VECTORS = 30;
 
