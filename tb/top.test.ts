@@ -308,6 +308,24 @@ describe.each(
     });
 });
 
+// pipeline.hash: the hash unit's issue slots, latency and `pending` against the cycle model, one invocation at a
+// time (preprocessing ends on `pending`) and back to back with kvBuffers 2 (keys hashed between queries).
+describe.each([
+  ['small, hash 2', resolveConfig({ ...PRESETS.small, pipeline: { ...PRESETS.small.pipeline, hash: 2 } })],
+  ['small, hash 3', resolveConfig({ ...PRESETS.small, pipeline: { ...PRESETS.small.pipeline, hash: 3 } })],
+] as const)('top level, pipelined hash unit, %s', (_n, D) => {
+  for (const sim of SIMULATORS)
+    it(`is bit-exact and equal to the cycle model under ${sim}`, async () => {
+      const invs = standardInvocations(D, 5);
+      const r = await runTop(D, invs, sim, { tag: `hash${D.cfg.pipeline.hash}` });
+      expect(r.failed, r.stdout.slice(0, 3000)).toBe(0);
+      expect(r.passed).toBe(invs.reduce((s, v) => s + v.n, 0));
+      expect(r.problems).toEqual([]);
+      const predicted = r.stimulus.traces.map((t) => predictCycles(D, t!)).map((p) => [p.pre, p.exec]);
+      expect(r.invocations.map((x) => [x.pre, x.exec])).toEqual(predicted);
+    });
+});
+
 // candSel 3 (the multiply as registered partial products) with the bank's run-ahead (src/units/bank/README.md rule
 // 5b): threshold mode with queues of 6 and of 4, pass 1 (top-m and the best keys) with queues of 6, and two key sets
 describe.each(
@@ -327,5 +345,23 @@ describe.each(
       expect(r.problems).toEqual([]);
       const predicted = r.stimulus.traces.map((t) => predictCycles(D, t!)).map((p) => [p.pre, p.exec]);
       expect(r.invocations.map((x) => [x.pre, x.exec])).toEqual(predicted);
+    });
+});
+
+describe('top level, pipelined hash unit back to back (kvBuffers 2), small, hash 3', () => {
+  const D = resolveConfig({ ...PRESETS.small, kvBuffers: 2, pipeline: { hash: 3 } });
+  for (const sim of SIMULATORS)
+    it(`is bit-exact and cycle-exact back to back under ${sim}`, async () => {
+      const rng = new Rng(33);
+      const invs = [-2, 0.3, 0.5, -2].map((t, i) => randomInvocation(D, rng, i === 1 ? 5 : D.cfg.nMax, t));
+      const r = await runTop(D, invs, sim, { b2b: true, tag: 'b2b-hash3' });
+      expect(r.failed, r.stdout.slice(0, 3000)).toBe(0);
+      expect(r.passed).toBe(invs.reduce((s, v) => s + v.n, 0));
+      expect(r.problems).toEqual([]);
+      const model = predictBackToBack(
+        D,
+        r.stimulus.traces.map((t) => t!),
+      );
+      expect(r.span).toBe(model.span);
     });
 });

@@ -138,7 +138,7 @@ describe.each(CONFIGS.map((D) => [D.cfg.name, D] as const))('flow files, config 
     }
     for (const r of axiRegisters(D))
       expect(readme).toContain(`| 0x${r.offset.toString(16).padStart(2, '0')} | ${r.name} | ${r.access} |`);
-    expect(readme).toContain(`\`cycles_pre = (n−1)·P + max(2, P, normW+4) + 2\` with P = ${D.hash.period}`);
+    expect(readme).toContain(`\`cycles_pre = (n−1)·P + max(2, P + H, normW+4) + 2\` with P = ${D.hash.period}`);
     expect(readme).toContain(`| ${D.cfg.nMax} | ${predictPre(D, D.cfg.nMax)} |`);
     expect(readme).toMatch(/elsa-gen\.js sim \S+ --sim iverilog/);
     for (const m of MODULES) expect(readme).toContain(`| \`${m.name}.v\` |`);

@@ -121,9 +121,11 @@ export function designReadme(D: DesignSpec, modules: ModuleDef[]): string {
   const cfgArg = spec ?? 'my_config.json';
   const regs = axiRegisters(D);
   const scoreScale = c.scoreScale === 'inv_sqrt_d' ? `1/√d = ${D.attention.scoreScale.toFixed(6)}` : c.scoreScale;
-  const keyPeriod = D.hash.overlap
-    ? 'S: the next key is sampled during the last step'
-    : 'S + 1: the last step still reads the input buffer';
+  const keyPeriod = D.hash.stages
+    ? `the ${D.hash.slots.length} issue slots of S = ${S} steps: the next key is sampled during the last slot`
+    : D.hash.overlap
+      ? 'S: the next key is sampled during the last step'
+      : 'S + 1: the last step still reads the input buffer';
   // pipeline.candSel = L: a row's keys are pushed L cycles later; the first L + 1 cycles of a query pop the
   // last query's tail (src/units/bank/README.md)
   const L = c.pipeline.candSel;
@@ -238,10 +240,9 @@ export function designReadme(D: DesignSpec, modules: ModuleDef[]): string {
     '',
     'Without stream stalls the counters are exactly what the cycle model (`src/perf/cycles.ts`) predicts.',
     '',
-    'Preprocessing: `cycles_pre = (n−1)·P + max(2, P, normW+4) + 2` ' +
-      `with P = ${D.hash.period} cycles per key hash ` +
-      `(S = ${S}${D.hash.overlap ? ', the next key sampled during the last step' : ' + 1 input cycle'}), ` +
-      `normW = ${D.norm.norm.bits}:`,
+    'Preprocessing: `cycles_pre = (n−1)·P + max(2, P + H, normW+4) + 2` ' +
+      `with P = ${D.hash.period} cycles per key hash (${keyPeriod}), H = ${D.hash.stages} hash pipeline ` +
+      `stage(s), normW = ${D.norm.norm.bits}:`,
     '',
     '| n | cycles_pre |',
     '|---|---|',

@@ -15,12 +15,11 @@ export interface CyclePrediction {
   perQuery: number[];
 }
 
-/** Preprocessing: one key per hash period (S, or S + 1 without step overlap); after the last key, wait
- *  until the hash unit can take a start again and for its norm (keyNormLatency), then one cycle for the
- *  threshold register. */
+/** Preprocessing: one key per hash period (S, or S + 1 without step overlap; the issue slots with pipeline
+ *  stages); after the last key, wait until the hash unit has no hash to come after the next cycle
+ *  (HashSpec.drain) and for its norm (keyNormLatency), then one cycle for the threshold register. */
 export function predictPre(D: DesignSpec, n: number): number {
-  const P = D.hash.period;
-  return (n - 1) * P + Math.max(2, P, keyNormLatency(D)) + 2;
+  return (n - 1) * D.hash.period + Math.max(2, D.hash.drain, keyNormLatency(D)) + 2;
 }
 
 /** Execution: queries are accepted into the hash unit one per hash period while the top's two-entry
@@ -35,7 +34,6 @@ export function predictExec(
 ): { exec: number; perQuery: number[]; lastAccept: number } {
   const n = tr.queries.length;
   const pA = D.cfg.pA;
-  const S = D.hash.cycles;
   const div = outputDivTiming(D);
   // pass 1 (top-m, emptySet = 'best'): qs_start begins it once the previous query's rows are all read
   // (rowsDoneAt); the selection (bankOrder()'s cycle 0) starts with thr_go, passOne cycles later, or once
@@ -137,7 +135,7 @@ export function predictExec(
     if (qFire) {
       qCount++;
       lastAccept = c;
-      queue.push(c + S + 1);
+      queue.push(c + D.hash.latency);
     }
   }
 }
@@ -185,7 +183,7 @@ export interface BackToBackInvocation extends CyclePrediction {
 /** kvBuffers = 2, invocations back to back as the top testbench's +b2b mode drives them: invocation j+1
  *  starts in the cycle after the swap of invocation j (when busy falls) and streams its keys from the cycle
  *  after; a key takes the hash unit in a cycle it is free and no query takes it (queries first); its hash is
- *  written S + 1 cycles and its norm serial.cycles + NORM_W cycles after that; the load side sees every hash
+ *  written HashSpec.latency cycles and its norm serial.cycles + NORM_W cycles after that; the load side sees every hash
  *  and norm in the cycle after, is ready one cycle later, and swaps once the previous invocation's last row
  *  is out (the cycle after); then one threshold cycle and execution (predictExec, with the next
  *  invocation's keys in the hash unit's idle cycles). cycles_pre = start to execution; `done` of the last
@@ -196,7 +194,7 @@ export function predictBackToBack(
 ): { invocations: BackToBackInvocation[]; span: number } {
   const P = D.hash.period;
   // from the last key's accept to the first cycle the load side sees its hash and its norm
-  const tail = Math.max(D.hash.cycles + 2, D.norm.serial.cycles + D.norm.sqrtLatency + 1);
+  const tail = Math.max(D.hash.latency + 1, D.norm.serial.cycles + D.norm.sqrtLatency + 1);
   let lastAccept = -Infinity;
   const newLoad = (n: number, start: number) => ({ n, taken: 0, from: start + 1, lastKey: -Infinity });
   type Load = ReturnType<typeof newLoad>;

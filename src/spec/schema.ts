@@ -149,6 +149,15 @@ export const ElsaConfigSchema = z
           .min(0)
           .max(3)
           .default(1),
+        hash: int(
+          'register stages in the hash unit, each a cycle more per hash: 1 registers the products right after the ' +
+            'step mux, 2 computes each as two registered partial products of half the depth added back into a ' +
+            'registered product, 3 also registers the lane sums; a Kronecker mode that reads the buffer the ' +
+            'previous mode writes may wait idle slots for them',
+        )
+          .min(0)
+          .max(3)
+          .default(1),
       })
       .strict()
       .prefault({})

@@ -46,7 +46,7 @@ function hashView(D: DesignSpec) {
     const src = H.buffers[s.mode];
     return {
       index: i,
-      lit: verilogLiteral(H.step, i),
+      lit: verilogLiteral(H.step, H.slots.indexOf(i)),
       desc: stepDesc(s),
       // in a mode with factor g, lane l uses multipliers l*g .. l*g+g-1
       uses: s.lanes.flatMap((op, l) =>
@@ -74,6 +74,20 @@ function hashView(D: DesignSpec) {
     };
   });
   const lanes = sizes.flatMap((g) => count(lanesOf.get(g)!).map((l) => ({ g, l, top: topOf.get(g)![l] })));
+  // pipeline.hash > 0: the step counter walks the issue slots; writes are decoded from the slot `stages` later
+  const stageNo = count(H.stages).map((i) => i + 1);
+  const terms = (g: number, l: number) => count(g).map((t) => `xp_${l * g + t}`);
+  const piped = {
+    stages: stageNo.map((i) => ({ i, prev: i - 1 })),
+    pending: stageNo.slice(0, -1).map((i) => `wval_${i}`),
+    last: H.stages,
+    split: H.split,
+    sumReg: H.sumReg,
+    sums: lanes.map(({ g, l }) => ({
+      name: sumName(g, l),
+      terms: terms(g, l).map((name, i) => ({ name, plus: i ? '+ ' : '' })),
+    })),
+  };
   const hashBits = count(k)
     .map((i) => k - 1 - i)
     .map((j) => finalBits.get(j) ?? `hacc_${j}`);
@@ -84,6 +98,9 @@ function hashView(D: DesignSpec) {
       .map((fm, m) => `${H.rows[m]}x${fm}`)
       .join(' ⊗ ')}`,
     lastMode: L - 1,
+    piped: H.stages ? piped : null,
+    nSlots: H.slots.length,
+    idleSlots: H.slots.length - S,
     dataEnables: D.cfg.dataEnables, // operand isolation while idle
     storedWidths: stored.map((m) => H.buffers[m].name).join(', ') || 'none kept',
     buffers: count(L).map((m) => ({ width: H.buffers[m].name, regs: count(H.modeLen[m]).map((e) => bufName(m, e)) })),
@@ -109,6 +126,17 @@ function hashView(D: DesignSpec) {
   };
 }
 
+/** pipeline.hash ≥ 3: coefficient c = c_hi·2^HASH_COEF_SPLIT + c_lo (c_lo unsigned), split at half its bits. */
+function hashSplitParams(D: DesignSpec) {
+  const H = D.hash;
+  const k = Math.floor(H.coef.bits / 2);
+  return [
+    { name: 'HASH_COEF_SPLIT', value: k, doc: 'c = c_hi·2^HASH_COEF_SPLIT + c_lo (c_lo unsigned)' },
+    { name: 'HASH_PP_HI_W', value: H.operand.bits + H.coef.bits - k, doc: 'hash partial product a·c_hi' },
+    { name: 'HASH_PP_LO_W', value: H.operand.bits + k + 1, doc: 'hash partial product a·c_lo' },
+  ];
+}
+
 export const hashModule: ModuleDef = {
   name: 'elsa_hash',
   template: 'elsa_hash.v.ejs',
@@ -122,6 +150,7 @@ export const hashModule: ModuleDef = {
     output('busy', 1, 'a start would be ignored'),
     output('done', 1, 'one-cycle pulse: hash holds the new value', { reg: true }),
     output('hash', D.hash.code, 'bit j = (projection j >= 0); holds until the next done', { reg: true }),
+    ...(D.hash.stages ? [output('pending', 1, 'low: every accepted vector is done or is done in the next cycle')] : []),
   ],
   localparams: (D) => [
     ...D.hash.buffers,
@@ -131,7 +160,18 @@ export const hashModule: ModuleDef = {
     D.hash.buffer,
     D.hash.step,
     D.hash.code,
-    { name: 'HASH_LAST_STEP', value: D.hash.steps.length - 1, of: D.hash.step, doc: 'the last step of a vector' },
+    ...(D.hash.split ? hashSplitParams(D) : []),
+    { name: 'HASH_LAST_STEP', value: D.hash.slots.length - 1, of: D.hash.step, doc: 'the last step of a vector' },
+    ...(D.hash.stages
+      ? [
+          {
+            name: 'HASH_FINAL_STEP',
+            value: D.hash.slots.indexOf(D.hash.steps.length - 1),
+            of: D.hash.step,
+            doc: 'the slot of the final step',
+          },
+        ]
+      : []),
   ],
   view: hashView,
 };

@@ -46,9 +46,65 @@ export interface HashSpec {
   cycles: number; // S: step cycles per vector
   /** The last step does not read buffer 0, so the next vector is sampled during it. */
   overlap: boolean;
-  /** Cycles per vector back to back: S with overlap, else S + 1. */
+  /** Register stages between the step mux and the buffer writes (HASH_STAGES[pipeline.hash]): each delays every
+   *  write by a cycle. */
+  stages: number;
+  /** Each product is two registered partial products, of the coefficient's high and low part, added back into a
+   *  registered product. */
+  split: boolean;
+  /** The lane sums are registered (the last stage only compares and writes). */
+  sumReg: boolean;
+  /** What the stages are, for the generated header. */
+  stagesDoc: string;
+  /** Issue slots of one vector, the step issued in each (null: idle slot). A step reading an element of buffer m
+   *  waits for the step that writes it: stages + 1 slots later. Without stages, slot i is step i. */
+  slots: (number | null)[];
+  /** Cycles from the accepted start to done (S + 1 without stages; the final step's slot + stages + 2). */
+  latency: number;
+  /** Cycles from the last accepted start until no hash is still to come after the next cycle: the period
+   *  (busy, or with stages `pending`, falls then), plus the stages. */
+  drain: number;
+  /** Cycles per vector back to back: without stages S with overlap, else S + 1; with stages the slots (the next
+   *  start is taken in the last slot), padded so that at most two vectors are in flight (latency ≤ 2·period). */
   period: number;
 }
+
+/** The step issue slots of one vector with `stages` register stages between a buffer read and its write: a step
+ *  issues once the steps that write the elements it reads have written them (in step order). */
+function issueSlots(steps: HashStep[], stages: number): (number | null)[] {
+  const written = new Map<string, number>(); // buffer:element -> slot of the step that writes it
+  const at: number[] = [];
+  steps.forEach((s, i) => {
+    let slot = i ? at[i - 1] + 1 : 0;
+    for (const op of s.lanes)
+      for (const e of op.src) slot = Math.max(slot, (written.get(`${s.mode}:${e}`) ?? -Infinity) + stages + 1);
+    at.push(slot);
+    for (const op of s.lanes) written.set(`${s.mode + 1}:${op.dst}`, slot);
+  });
+  const slots: (number | null)[] = new Array<number | null>(at[at.length - 1] + 1).fill(null);
+  at.forEach((slot, i) => (slots[slot] = i));
+  // at most two vectors in flight (the top's queues of hashes in flight): latency ≤ 2·period
+  const latency = slots.length + stages + 1;
+  while (2 * slots.length < latency) slots.push(null);
+  return slots;
+}
+
+/** The register stages of each pipeline.hash. 1 registers the products, right after the step mux: the coefficients
+ *  stay constants of the step there, which a LUT mapper folds into the partial products (registering the operands
+ *  instead costs the full multiplier array: 9 058 LUT4 on small/iCE40, the first RTL 6 968) and a DSP takes as its
+ *  output register. 2 computes each product as two registered partial products of half the depth (coefficient high
+ *  and low part) and adds them back into registered products; 3 also registers the lane sums. */
+const HASH_STAGES = [
+  { stages: 0, split: false, sumReg: false, doc: 'none' },
+  { stages: 1, split: false, sumReg: false, doc: 'products registered' },
+  { stages: 2, split: true, sumReg: false, doc: 'two registered partial products per product, products registered' },
+  {
+    stages: 3,
+    split: true,
+    sumReg: true,
+    doc: 'two registered partial products per product, products and lane sums registered',
+  },
+];
 
 export function hashSpec(c: ElsaConfig, qkv: Width): HashSpec {
   const f = chooseFactors(c.d);
@@ -154,6 +210,11 @@ export function hashSpec(c: ElsaConfig, qkv: Width): HashSpec {
       `the hash schedule needs ${multipliers} multipliers, more than mH = ${c.mH}`,
       `set mH ≥ ${multipliers}`,
     );
+  const pipe = HASH_STAGES[c.pipeline.hash];
+  const stages = pipe.stages;
+  const slots = stages ? issueSlots(steps, stages) : steps.map((_, i) => i);
+  const T = slots.indexOf(steps.length - 1) + 1;
+  const period = stages ? slots.length : steps.length + (overlap ? 0 : 1);
   return {
     factors: f,
     rows: g,
@@ -173,13 +234,20 @@ export function hashSpec(c: ElsaConfig, qkv: Width): HashSpec {
       operand.bits + coef.bits,
       'hash multiplier product: exact for operand x coef',
     ),
-    step: width.index('HASH_STEP_W', steps.length, 'hash step counter'),
+    step: width.index('HASH_STEP_W', slots.length, 'hash step counter'),
     lanes: lanesMax,
     fMax: Math.max(...f),
     steps,
     multiplies: blocks * kronMultiplies(f, g),
     cycles: steps.length,
     overlap,
-    period: steps.length + (overlap ? 0 : 1),
+    stages,
+    split: pipe.split,
+    sumReg: pipe.sumReg,
+    stagesDoc: pipe.doc,
+    slots,
+    latency: T + stages + 1,
+    drain: period + stages,
+    period,
   };
 }

@@ -1,7 +1,8 @@
 // Cycle traces for the hash computation module (elsa_hash), from the fixed-point model hashFixed().
-// The trace carries its own cycle model of the handshake: start accepted when busy is low; S =
-// D.hash.cycles step cycles, busy in all of them (or, with D.hash.overlap, in all but the last, where the
-// next start is taken); done one cycle after the last step with the new hash, which then holds.
+// The trace carries its own cycle model of the handshake: start accepted when busy is low; the issue slots
+// of a vector follow (S = D.hash.cycles without pipeline stages), busy in all of them (or, with D.hash.overlap
+// or pipeline stages, in all but the last, where the next start is taken); done D.hash.latency cycles after
+// the start with the new hash, which then holds.
 import type { DesignSpec } from '../design.ts';
 import { Rng } from '../../spec/rng.ts';
 import { hashFixed } from './model.ts';
@@ -78,49 +79,54 @@ export interface HashTraceInfo {
 export function hashTraceInfo(D: DesignSpec, seed: number, vectors: number | number[][]): HashTraceInfo {
   const rng = new Rng(seed ^ 0x5a5a);
   const vecs = typeof vectors === 'number' ? hashVectors(D, seed, vectors) : vectors;
-  const S = D.hash.cycles;
+  const H = D.hash;
   const k = D.cfg.k;
+  // A start is taken in the last slot when it no longer reads buffer 0 or its operands are registered.
+  const takesInLast = H.stages > 0 || H.overlap;
+  const slotsPerVector = H.stages ? H.period : H.cycles;
   const cycles: Cycle[] = [];
   const accepted: { cycle: number; done: number }[] = [];
   // Model state as seen in the current cycle (all outputs are registered).
-  let busyLeft = 0; // step cycles still to come, this one included
-  const busyOut = () => busyLeft > 1 || (busyLeft === 1 && !D.hash.overlap);
-  let done = 0;
+  let busyLeft = 0; // issue slots still to come, this one included
+  const busyOut = () => busyLeft > 1 || (busyLeft === 1 && !takesInLast);
+  // vectors accepted since the last reset: done H.latency cycles after the start; pending (pipeline.hash > 0)
+  // while a slot issues or a stage before the last holds one
+  let flight: { cycle: number; idx: number; bits: number[] }[] = [];
+  let live: number[] = [];
+  const pendingOut = (c: number) => live.some((a) => c > a && c < a + H.period + H.stages);
   let hash: number[] = new Array<number>(k).fill(0);
-  let pending: number[] = hash;
-  let pendingIdx = -1;
   let haveReset = false;
   const bits = (h: number[]) => packBus(h, 1);
   const clock = (rst: number, start: number, x: number[]) => {
     const c = cycles.length;
+    const finished = flight.filter((v) => v.cycle + H.latency === c);
+    for (const v of finished) {
+      hash = v.bits;
+      accepted[v.idx].done = c;
+    }
+    flight = flight.filter((v) => v.cycle + H.latency !== c);
+    const out = { busy: busyOut() ? 1 : 0, done: finished.length, hash: bits(hash) };
     cycles.push({
       in: { rst, start, x: packBus(x, D.qkv.bits) },
-      out: haveReset ? { busy: busyOut() ? 1 : 0, done, hash: bits(hash) } : {},
+      out: haveReset ? (H.stages ? { ...out, pending: pendingOut(c) ? 1 : 0 } : out) : {},
     });
     if (rst) {
-      if (pendingIdx >= 0) accepted[pendingIdx].done = -1;
+      for (const v of flight) accepted[v.idx].done = -1;
+      flight = [];
+      live = [];
       busyLeft = 0;
-      done = 0;
       hash = new Array<number>(k).fill(0);
-      pendingIdx = -1;
       haveReset = true;
       return;
     }
     if (!haveReset) return;
-    const finishing = busyLeft === 1;
-    done = finishing ? 1 : 0;
-    if (finishing) {
-      hash = pending;
-      accepted[pendingIdx].done = c + 1;
-      pendingIdx = -1;
-    }
     const free = !busyOut();
     if (busyLeft > 0) busyLeft--;
     if (free && start) {
-      busyLeft = S;
-      pending = hashFixed(D, x);
+      busyLeft = slotsPerVector;
       accepted.push({ cycle: c, done: -1 });
-      pendingIdx = accepted.length - 1;
+      flight.push({ cycle: c, idx: accepted.length - 1, bits: hashFixed(D, x) });
+      live.push(c);
     }
   };
 
@@ -131,9 +137,9 @@ export function hashTraceInfo(D: DesignSpec, seed: number, vectors: number | num
   let vi = 0;
   let wait = 0;
   let resetDone = false;
-  while (vi < vecs.length || busyLeft > 0 || done) {
+  while (vi < vecs.length || busyLeft > 0 || flight.length > 0) {
     const busy = busyOut();
-    if (busyLeft > 0 && !resetDone && vi === resetAt + 1 && busyLeft <= Math.ceil(S / 2)) {
+    if (busyLeft > 0 && !resetDone && vi === resetAt + 1 && busyLeft <= Math.ceil(slotsPerVector / 2)) {
       clock(1, 1, randVec(D, rng)); // reset mid-computation: that vector is dropped
       resetDone = true;
     } else if (!busy && vi < vecs.length) {

@@ -104,6 +104,9 @@ export const topModule: ModuleDef = {
       best: D.candSel.best,
       passOne: D.candSel.passOne,
       kvb2: D.cfg.kvBuffers === 2,
+      // pipeline.hash: preprocessing ends once no key hash is still to come after the next cycle
+      hashPending: D.hash.stages > 0,
+      hashIdle: D.hash.stages > 0 ? 'hash_pending' : 'hash_busy',
       // the execution side's per-query state is reset by a new invocation, or with two key sets by the swap
       exClear: D.cfg.kvBuffers === 2 ? 'swap' : 'start_ok',
       // kvBuffers = 2: the serial Σk² unit's lanes, each square zero-extended to the sum's width
