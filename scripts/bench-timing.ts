@@ -36,6 +36,7 @@ interface Variant {
   /** 1 with every pipeline depth 0 and no data enables renders the first, unpipelined RTL */
   partialBuffers: number;
   dataEnables: boolean;
+  queueDepth: number;
   hwHash: string;
 }
 interface ModuleResult {
@@ -58,9 +59,9 @@ function variants(spec: string): Variant[] {
   const raw = rawOf(spec);
   const parsed = parseConfig({ ...raw, pipeline: undefined, partialBuffers: undefined, dataEnables: undefined });
   const defaults = parsed.pipeline as Record<string, number>;
-  const zero = firstRtlOverrides().pipeline;
+  const first = firstRtlOverrides(raw);
+  const zero = first.pipeline;
   type Want = Omit<Variant, 'hwHash'>;
-  const first = { pipeline: zero, partialBuffers: 1, dataEnables: false };
   const want: Want[] = [{ label: 'first RTL', ...first }];
   if (steps) {
     for (const [k, v] of Object.entries(defaults))
@@ -73,6 +74,7 @@ function variants(spec: string): Variant[] {
     pipeline: defaults,
     partialBuffers: parsed.partialBuffers,
     dataEnables: parsed.dataEnables,
+    queueDepth: parsed.queueDepth,
   });
   return want.map((w) => ({ ...w, hwHash: resolveConfig({ ...raw, ...overrides(w) }).hwHash }));
 }
@@ -81,6 +83,7 @@ const overrides = (v: Omit<Variant, 'hwHash' | 'label'>) => ({
   pipeline: v.pipeline,
   partialBuffers: v.partialBuffers,
   dataEnables: v.dataEnables,
+  queueDepth: v.queueDepth,
 });
 
 const levelText = (p: { levels: number; cells: { carry: number }; dspDepth: number } | null | undefined) =>

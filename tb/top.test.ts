@@ -272,7 +272,7 @@ describe('top level, KWT-1 shapes back to back (kvBuffers 2)', () => {
 // The first, unpipelined RTL (firstRtlOverrides: every pipeline depth 0, one partial buffer, no data enables) stays
 // a working design: the side-by-side timing benches measure it.
 describe('top level, the first RTL of small (firstRtlOverrides)', () => {
-  const D = resolveConfig({ ...PRESETS.small, ...firstRtlOverrides() });
+  const D = resolveConfig({ ...PRESETS.small, ...firstRtlOverrides(PRESETS.small) });
   it('is lint clean (Verilator -Wall, Icarus -Wall, Yosys check -assert), every module', async () => {
     const findings = await lintDesign(D, join(REPO_ROOT, 'build', 'top', 'lint-first-rtl'));
     expect(findings.map((f) => `${f.module} [${f.tool}] ${f.output}`).join('\n')).toBe('');

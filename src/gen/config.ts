@@ -208,18 +208,28 @@ function blameWidth(e: ConfigError, raw: unknown): ConfigError {
   );
 }
 
-/** Resolve and derive: all cross-field rules run here, before anything is written. */
 /** Overrides that render the first, unpipelined RTL: every `pipeline` depth 0, one partial buffer, no data
- *  enables. Derived from the schema, so a pipeline field added or removed there is covered here. */
-export function firstRtlOverrides(): { pipeline: Record<string, number>; partialBuffers: 1; dataEnables: false } {
+ *  enables, and the first RTL's queue depth (4) unless the config sets its own. Derived from the schema, so a
+ *  pipeline field added or removed there is covered here. */
+export function firstRtlOverrides(raw: { queueDepth?: number } = {}): {
+  pipeline: Record<string, number>;
+  partialBuffers: 1;
+  dataEnables: false;
+  queueDepth: number;
+} {
   const depths = parseConfig(PRESETS[DEFAULT_PRESET]).pipeline as Record<string, number>;
   return {
     pipeline: Object.fromEntries(Object.keys(depths).map((k) => [k, 0])),
     partialBuffers: 1,
     dataEnables: false,
+    queueDepth: raw.queueDepth ?? FIRST_RTL_QUEUE_DEPTH,
   };
 }
 
+/** The queue depth default of the first RTL (6 since candidate selection's run-ahead, pipeline.candSel 3). */
+const FIRST_RTL_QUEUE_DEPTH = 4;
+
+/** Resolve and derive: all cross-field rules run here, before anything is written. */
 export function resolveConfig(raw: unknown): DesignSpec {
   const cfg = parseConfig(raw);
   try {

@@ -35,7 +35,12 @@ export const ElsaConfigSchema = z
     pC: int('P_c: candidate selection modules per bank').min(1).max(32),
     mH: int('m_h: multipliers in the hash computation module').min(1).max(4096),
     mO: int('m_o: multipliers in the output division module; must divide d').min(1).max(512),
-    queueDepth: int('entries in each candidate selection output queue').min(2).max(64).default(4),
+    queueDepth: int(
+      'entries in each candidate selection output queue (6 lets pipeline.candSel 3 overlap queries at full rate)',
+    )
+      .min(2)
+      .max(64)
+      .default(6),
     hashSeed: int('seed of the random orthogonal hash factors')
       .min(0)
       .max(2 ** 31 - 1)
@@ -144,11 +149,12 @@ export const ElsaConfigSchema = z
         candSel: int(
           'register stages in candidate selection: 1 registers each selection result (the push moves one cycle ' +
             'later), 2 also the cos table entry, key norm and threshold (the multiplier operands), 3 also splits ' +
-            'the multiply into two registered partial products (summed and compared in the last stage)',
+            'the multiply into two registered partial products (summed and compared in the last stage); from 2 on ' +
+            "the bank runs the next query's selection behind the current one's, and 3 wants queueDepth >= 6",
         )
           .min(0)
           .max(3)
-          .default(1),
+          .default(3),
         hash: int(
           'register stages in the hash unit, each a cycle more per hash: 1 registers the products right after the ' +
             'step mux, 2 computes each as two registered partial products of half the depth added back into a ' +
