@@ -55,7 +55,7 @@ describe('Verilator build cache', () => {
     expect(key(['--timing', '--trace-fst'])).not.toBe(base);
     expect(key(undefined, 'fast')).not.toBe(base);
     expect(modelKey('other verilator', ['--timing'], 'build', files)).not.toBe(base);
-    for (const f of [files.find((x) => x.endsWith('elsa_exp.v'))!, join(dir, 'tb.v')]) {
+    for (const f of [files.find((x) => x.endsWith('elsa_exp.v'))!, join(dir, 'tb.v'), join(dir, 'sim.vlt')]) {
       appendFileSync(f, '// changed\n');
       expect(key(), f).not.toBe(base);
       writeTopBench(D, dir, stim);

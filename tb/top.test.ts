@@ -12,7 +12,7 @@ import {
   standardInvocations,
 } from '../src/sim/stimulus.ts';
 import { Rng } from '../src/spec/rng.ts';
-import { runTop, writeTopBench, checkTopRun, topPlusargs } from '../src/sim/top.ts';
+import { runTop, writeTopBench, checkTopRun, topPlusargs, stimBinary, stimWordBytes } from '../src/sim/top.ts';
 import { simulate } from '../src/sim/run.ts';
 import { writeFileSync } from 'node:fs';
 import { REPO_ROOT } from '../src/gen/render.ts';
@@ -101,7 +101,7 @@ describe('top level, robustness', () => {
       for (const [what, ls] of Object.entries(cases)) {
         const dir = join(REPO_ROOT, 'build', 'top', `short-${what}-${sim}`);
         const sources = writeTopBench(D, dir, stim);
-        writeFileSync(join(dir, 'stim.hex'), ls.join('\n') + '\n');
+        writeFileSync(join(dir, 'stim.bin'), stimBinary(D, ls.join('\n') + '\n'));
         const r = await simulate({ sim, workDir: dir, sources, plusargs: topPlusargs(D, stim) });
         expect(r.failed, what).toBe(1);
         expect(r.passed, what).toBe(0);
@@ -109,6 +109,15 @@ describe('top level, robustness', () => {
           what === 'long' ? /holds more words than its meta file says/ : /holds fewer words than its meta file says/,
         );
       }
+      // a binary stimulus whose stamp names another hardware hash (a stale stim.bin) is refused too
+      const dir = join(REPO_ROOT, 'build', 'top', `stamp-${sim}`);
+      const sources = writeTopBench(D, dir, stim);
+      const bin = stimBinary(D, stim.hex);
+      bin[stimWordBytes(D) - 1] ^= 1;
+      writeFileSync(join(dir, 'stim.bin'), bin);
+      const r = await simulate({ sim, workDir: dir, sources, plusargs: topPlusargs(D, stim) });
+      expect(r.passed).toBe(0);
+      expect(r.stdout).toMatch(/stimulus is for hardware hash \w+, this testbench is for \w+ \(the stamp/);
     });
   it('a run that compared fewer rows, or whose cycle counters differ from the model, is not a pass', async () => {
     const invs = standardInvocations(D, 7);

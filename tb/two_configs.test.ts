@@ -11,7 +11,7 @@ import { renderDesign, renderRtl } from '../src/gen/generate.ts';
 import { REPO_ROOT } from '../src/gen/render.ts';
 import { simulate } from '../src/sim/run.ts';
 import { buildStimulus, standardInvocations } from '../src/sim/stimulus.ts';
-import { renderTopTb, watchdogCycles } from '../src/sim/top.ts';
+import { renderTopTb, stimBinary, watchdogCycles } from '../src/sim/top.ts';
 
 const A = resolveConfig({ ...PRESETS.small, prefix: 'a_' });
 const B = resolveConfig({ ...PRESETS.ice40, prefix: 'b_' });
@@ -54,7 +54,7 @@ describe('two configurations in one design (prefix)', () => {
       [B, 'b_'],
     ] as const) {
       const stim = buildStimulus(D, standardInvocations(D, 5));
-      writeFileSync(join(dir, `${p}stim.hex`), stim.hex);
+      writeFileSync(join(dir, `${p}stim.bin`), stimBinary(D, stim.hex));
       writeFileSync(join(dir, `${p}stim.meta`), stim.meta);
       const tb = renderTopTb(D, { tbName: `tb_${p}`, argPrefix: p, shared: true });
       writeFileSync(join(dir, `tb_${p}.v`), tb);

@@ -4,6 +4,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { CheckError, UserError } from '../spec/errors.ts';
 import { verilatorBuild, type CxxOpt, type VerilatorBuild } from './build.ts';
+import { SHARE_FLAGS } from './share.ts';
 
 export const SIMULATORS = ['iverilog', 'verilator'] as const;
 export type Simulator = (typeof SIMULATORS)[number];
@@ -115,7 +116,10 @@ async function runTimed(file: string, args: string[], cwd: string, timeout: numb
 
 export async function simulate(o: SimOptions): Promise<SimResult> {
   const top = o.top ?? 'tb';
-  const srcs = absSources(o);
+  // Verilator configuration files (.vlt) go to Verilator only, before the Verilog; they come with SHARE_FLAGS
+  const all = absSources(o);
+  const vlt = all.filter((s) => s.endsWith('.vlt'));
+  const srcs = all.filter((s) => !s.endsWith('.vlt'));
   const plus = (o.plusargs ?? []).map((p) => `+${p}`);
   if (o.waves) plus.push(`+waves=${o.waves}`);
   const timeout = o.timeoutMs ?? 20 * 60_000;
@@ -138,9 +142,10 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
       top,
       '-Wno-fatal',
       ...VERILATOR_X_FLAGS,
+      ...(vlt.length ? SHARE_FLAGS : []),
       ...(o.waves ? ['--trace-fst'] : []),
     ];
-    build = await verilatorBuild({ sources: srcs, top, flags, opt: o.opt ?? 'build', cwd: o.workDir });
+    build = await verilatorBuild({ sources: [...vlt, ...srcs], top, flags, opt: o.opt ?? 'build', cwd: o.workDir });
     run = await runTimed(build.exe, [...plus, ...verilatorRandomInit(o.seed ?? 1)], o.workDir, timeout);
   }
   const stdout = run.stdout;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { DesignSpec } from '../units/design.ts';
 import { REPO_ROOT, renderTemplate } from '../gen/render.ts';
 import { renderRtl } from '../gen/generate.ts';
-import { moduleName } from '../gen/modules.ts';
+import { moduleFile, moduleName } from '../gen/modules.ts';
 import { CheckError } from '../spec/errors.ts';
 import { predictBackToBack, predictCycles } from '../perf/cycles.ts';
 import { elsaFixed } from '../units/top/model.ts';
@@ -14,6 +14,9 @@ import { simulate, type Simulator, type SimResult } from './run.ts';
 import type { CxxOpt } from './build.ts';
 import { buildStimulus, type Invocation, type Stimulus } from './stimulus.ts';
 import { unpackBus } from './trace.ts';
+import { bankShareConfig } from './share.ts';
+
+const SIM_VLT = 'sim.vlt';
 
 export interface TopRun extends SimResult {
   dir: string;
@@ -56,8 +59,27 @@ export function renderTopTb(D: DesignSpec, o: { tbName?: string; argPrefix?: str
     tbName: o.tbName ?? 'tb',
     argPrefix: o.argPrefix ?? '',
     shared: o.shared ?? false,
+    wordBytes: stimWordBytes(D),
   };
   return renderTemplate(join(REPO_ROOT, 'tb', 'top_tb.v.ejs'), view);
+}
+
+/** Bytes per word of stim.bin: the widest stimulus word ({v, k}, at least the 64-bit header), in whole bytes. */
+export const stimWordBytes = (D: DesignSpec): number => Math.ceil(Math.max(2 * D.cfg.d * D.qkv.bits, 64) / 8);
+
+/** stim.bin, the stimulus the top testbench reads with $fread: a stamp word holding the hardware hash, then
+ *  every word of `hex` (one hex word per line), each in stimWordBytes bytes, most significant first. */
+export function stimBinary(D: DesignSpec, hex: string): Buffer {
+  const wb = stimWordBytes(D);
+  const words = [D.hwHash, ...hex.split('\n').filter((l) => l.trim() !== '')];
+  const out = Buffer.alloc(words.length * wb);
+  for (const [i, w] of words.entries()) {
+    const digits = w.trim().replace(/^0+/, '');
+    if (digits.length > 2 * wb || !/^[0-9a-fA-F]*$/.test(digits))
+      throw new CheckError(`stimulus word ${i} is not a hex word of at most ${8 * wb} bits: ${w.slice(0, 40)}`);
+    Buffer.from(digits.padStart(2 * wb, '0'), 'hex').copy(out, i * wb);
+  }
+  return out;
 }
 
 /** Cycles a correct run of `stim` needs at most: the cycle model per invocation plus the streaming slack,
@@ -87,16 +109,20 @@ export type OptChoice = CxxOpt | 'auto';
 export const chooseOpt = (opt: OptChoice, cycles: number): CxxOpt =>
   opt !== 'auto' ? opt : cycles >= FAST_FROM_CYCLES ? 'fast' : 'build';
 
-/** A fresh folder holding the design's Verilog files; returns them. */
+/** A fresh folder holding the design's Verilog files and the Verilator configuration file that lets the
+ *  banks share their code (sim.vlt, src/sim/share.ts; Icarus does not read it); returns them. */
 export function writeDesignRtl(D: DesignSpec, dir: string): { path: string }[] {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const rtl = renderRtl(D).filter((f) => f.path.endsWith('.v'));
   for (const f of rtl) writeFileSync(join(dir, f.path), f.content);
-  return rtl;
+  const top = rtl.find((f) => f.path === moduleFile(D, 'elsa_top'))!;
+  writeFileSync(join(dir, SIM_VLT), bankShareConfig(D, top.content));
+  return [...rtl, { path: SIM_VLT }];
 }
 
-/** Write RTL + tb.v + stim files into a folder; returns the Verilog source list. */
+/** Write RTL + tb.v + stim files (stim.hex for people and saved vectors, stim.bin for the testbench) into a
+ *  folder; returns the source list (Verilog and the Verilator configuration file). */
 export function writeTopBench(D: DesignSpec, dir: string, stim: Stimulus, opts: TopOptions = {}): string[] {
   const rtl = writeDesignRtl(D, dir);
   let hex = stim.hex;
@@ -107,6 +133,7 @@ export function writeTopBench(D: DesignSpec, dir: string, stim: Stimulus, opts: 
     hex = ls.join('\n') + '\n';
   }
   writeFileSync(join(dir, 'stim.hex'), hex);
+  writeFileSync(join(dir, 'stim.bin'), stimBinary(D, hex));
   writeFileSync(join(dir, 'stim.meta'), opts.hashOverride ? stim.meta.replace(D.hwHash, opts.hashOverride) : stim.meta);
   writeFileSync(join(dir, 'tb.v'), renderTopTb(D));
   return [...rtl.map((f) => f.path), 'tb.v'];
