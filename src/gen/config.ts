@@ -209,12 +209,13 @@ function blameWidth(e: ConfigError, raw: unknown): ConfigError {
 }
 
 /** Overrides that render the first, unpipelined RTL: every `pipeline` depth 0, one partial buffer, no data
- *  enables, and the first RTL's queue depth (4) unless the config sets its own. Derived from the schema, so a
+ *  enables, memories with read-during-write bypass, and the first RTL's queue depth (4) unless the config sets its own. Derived from the schema, so a
  *  pipeline field added or removed there is covered here. */
 export function firstRtlOverrides(raw: { queueDepth?: number } = {}): {
   pipeline: Record<string, number>;
   partialBuffers: 1;
   dataEnables: false;
+  memBypass: true;
   queueDepth: number;
 } {
   const depths = parseConfig(PRESETS[DEFAULT_PRESET]).pipeline as Record<string, number>;
@@ -222,6 +223,7 @@ export function firstRtlOverrides(raw: { queueDepth?: number } = {}): {
     pipeline: Object.fromEntries(Object.keys(depths).map((k) => [k, 0])),
     partialBuffers: 1,
     dataEnables: false,
+    memBypass: true,
     queueDepth: raw.queueDepth ?? FIRST_RTL_QUEUE_DEPTH,
   };
 }

@@ -188,6 +188,15 @@ export const ElsaConfigSchema = z
           'no output bit changes, simulation is faster (clock enables in hardware); false renders the first ' +
           "RTL's plain registers and adder chain",
       ),
+    memBypass: z
+      .boolean()
+      .default(false)
+      .describe(
+        "true: the memories keep Verilog's read-before-write result when one cycle reads and writes one address, " +
+          'which synthesis builds as bypass registers and multiplexers beside each block RAM (the first RTL); ' +
+          'false: the design never does both (a simulation-only check stops a run that does), so the memories ' +
+          'carry no_rw_check and map to bare block RAM',
+      ),
     kvBuffers: z
       .union([z.literal(1), z.literal(2)])
       .default(1)

@@ -11,6 +11,7 @@ export const ramModule: ModuleDef = {
   template: 'elsa_ram.v.ejs',
   deps: [],
   doc: 'simple dual-port RAM with registered read (K, V, key hash and key norm memories)',
+  view: (D) => ({ memBypass: D.cfg.memBypass }),
 };
 
 export const queueModule: ModuleDef = {

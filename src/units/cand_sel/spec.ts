@@ -76,8 +76,8 @@ function splitOf(cosBits: number, normBits: number, frac: number) {
   return {
     cosLo: width.unsigned('COS_LO_W', lo, 'low part of the cos entry (unsigned)'),
     cosHi: width.signed('COS_HI_W', cosBits - lo, 'high part of the cos entry (signed)'),
-    ppLo: width.unsigned('PP_LO_W', normBits + lo, 'partial product ‖k‖ · cos_lo', frac),
-    ppHi: width.signed('PP_HI_W', normBits + 1 + cosBits - lo, 'partial product ‖k‖ · cos_hi', frac),
+    ppLo: width.unsigned('SIM_PP_LO_W', normBits + lo, 'partial product ‖k‖ · cos_lo', frac),
+    ppHi: width.signed('SIM_PP_HI_W', normBits + 1 + cosBits - lo, 'partial product ‖k‖ · cos_hi', frac),
   };
 }
 
