@@ -7,11 +7,24 @@ export const leafConfigs = [
   small,
   resolveConfig({ name: 'leaf_wide', nMax: 40, d: 32, k: 64, pA: 4, pC: 3, mH: 16, mO: 8, queueDepth: 5 }),
 ];
-/** Internal modules: small, a wide config (d = 32, k = 2d, P_c = 8) and P_c = 1 with queues of 2. */
+/** Internal modules: small, a wide config (d = 32, k = 2d, P_c = 8) and P_c = 1 with queues of 2. The queue-of-2
+ *  configs keep one selection stage (the early start, rule 5a): with run-ahead (candSel >= 2) queues of 2 are
+ *  covered by the bank test's u_cs3_q2. */
 export const unitConfigs = [
   small,
   resolveConfig({ name: 'u_wide', nMax: 36, d: 32, k: 64, pA: 4, pC: 8, mH: 16, mO: 8, queueDepth: 5 }),
-  resolveConfig({ name: 'u_pc1', nMax: 20, d: 16, k: 8, pA: 2, pC: 1, mH: 8, mO: 4, queueDepth: 2 }),
+  resolveConfig({
+    name: 'u_pc1',
+    nMax: 20,
+    d: 16,
+    k: 8,
+    pA: 2,
+    pC: 1,
+    mH: 8,
+    mO: 4,
+    queueDepth: 2,
+    pipeline: { candSel: 1 },
+  }),
 ];
 /** 18 keys in 9 rows of 2 slots, queues of 2: rows wait for room in both queues. */
 export const stallConfig = resolveConfig({
@@ -24,4 +37,5 @@ export const stallConfig = resolveConfig({
   mH: 16,
   mO: 4,
   queueDepth: 2,
+  pipeline: { candSel: 1 },
 });

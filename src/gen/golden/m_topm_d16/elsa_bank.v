@@ -227,7 +227,8 @@ module elsa_bank (
     // Row 0 of a query issues in the qs_start cycle itself.
     wire [ROW_CNT_W-1:0] r_cur    = p2_start ? {ROW_CNT_W{1'b0}} : r;       // row to issue this cycle
     wire [KEY_IDX_W-1:0] base_cur = p2_start ? {KEY_IDX_W{1'b0}} : r_base;
-    wire rows_left = (r_cur < n_rows);
+    // rows_left without r_cur: the start (a late, deep signal) only selects between two registered compares
+    wire rows_left = p2_start ? (n_rows != {ROW_CNT_W{1'b0}}) : (r < n_rows);
     // the opening row waits in row_sel (nothing advances, nothing issues) while more than one old entry is
     // queued; the last one pops in the cycle it pushes. Row 0 issues in the start cycle: nothing of the new
     // query is queued or in flight yet.
