@@ -336,13 +336,21 @@ describe.each([
 });
 
 // candSel 3 (the multiply as registered partial products) with the bank's run-ahead (src/units/bank/README.md rule
-// 5b): threshold mode with queues of 6 and of 4, pass 1 (top-m and the best keys) with queues of 6, and two key sets
+// 5b): threshold mode with queues of 6 and of 4, pass 1 (the best keys, top-m) with queues of 6, and two key sets
+// (threshold mode and the best keys)
 describe.each(
   [
     { ...PRESETS.small, name: 'small_cs3', queueDepth: 6 },
     { ...PRESETS.small, name: 'small_cs3_q4' },
     { ...MATRIX.find((c) => c.name === 'm_best_d16')!, name: 'm_best_d16_cs3', queueDepth: 6 },
+    { ...MATRIX.find((c) => c.name === 'm_topm_d16')!, name: 'm_topm_d16_cs3', queueDepth: 6 },
     { ...PRESETS.small, name: 'small_cs3_kvb2', queueDepth: 6, kvBuffers: 2 as const },
+    {
+      ...MATRIX.find((c) => c.name === 'm_best_d16')!,
+      name: 'm_best_d16_cs3_kvb2',
+      queueDepth: 6,
+      kvBuffers: 2 as const,
+    },
   ].map((c) => [c.name, resolveConfig({ ...c, pipeline: { candSel: 3 } })] as const),
 )('top level, run-ahead selection (candSel 3), config %s', (_n, D) => {
   const invs = standardInvocations(D, 7);

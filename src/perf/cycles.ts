@@ -7,7 +7,7 @@ import type { InvocationTrace } from '../units/top/model.ts';
 import { outputDivTiming } from '../units/output_div/timing.ts';
 import { eoqToFinish } from '../units/attention/timing.ts';
 import { keyNormLatency } from '../units/norm/timing.ts';
-import { passOneCycles, stallAt, type BankRun } from '../units/bank/model.ts';
+import { passOneCycles, passOneReadyAt, stallAt, type BankRun } from '../units/bank/model.ts';
 
 export interface CyclePrediction {
   pre: number;
@@ -36,7 +36,7 @@ export function predictExec(
   const pA = D.cfg.pA;
   const div = outputDivTiming(D);
   // pass 1 (top-m, emptySet = 'best'): qs_start begins it once the previous query's rows are all read
-  // (rowsDoneAt); the selection (bankOrder()'s cycle 0) starts with thr_go, passOne cycles later, or once
+  // (passOneReadyAt); the selection (bankOrder()'s cycle 0) starts with thr_go, passOne cycles later, or once
   // the previous query's selection lets it (readyAt, the rule of threshold mode)
   const p1 = D.candSel.passOne;
   const passOne = D.candSel.passOne ? passOneCycles(D, n) : 0;
@@ -59,6 +59,7 @@ export function predictExec(
     goAt: -1,
     selStarted: false,
     selQuery: -1,
+    selStall: 0,
   }));
   let divBusyUntil = -Infinity,
     clearAt = -Infinity;
@@ -78,7 +79,10 @@ export function predictExec(
     );
     const ready = bank.map((b, i) =>
       p1
-        ? !b.started || (b.selStarted && !hold[i] && b.adv - b.startAdv >= tr.queries[b.query].banks[i].rowsDoneAt)
+        ? !b.started ||
+          (b.selStarted &&
+            !hold[i] &&
+            b.adv - b.startAdv + b.selStall >= passOneReadyAt(D, tr.queries[b.query].banks[i], b.selStall))
         : selOk[i],
     );
     const qsFire = queue.length > 0 && queue[0] < c && ready.every(Boolean) && started < n;
@@ -102,6 +106,7 @@ export function predictExec(
         // early start: the new query's cycle 1 waits until the old entries fit the window
         const stall = b.selQuery < 0 ? 0 : stallAt(tr.queries[b.selQuery].banks[i], b.adv - b.startAdv);
         b.selQuery = b.query;
+        b.selStall = stall;
         b.startAdv = b.adv + stall;
         b.eoqs.push(b.startAdv + tr.queries[b.query].banks[i].eoqAt);
       }

@@ -43,14 +43,26 @@ const pass1 = resolveConfig({
   queueDepth: 5,
   pipeline: { ...small.cfg.pipeline, candSel: 2 },
 });
-// pass 1 has a seed of its own: its trace must also hold pops blocked by the attention module's hold
-const SEED = { ram: 5, bank: 41, pass1: 43 };
+// ... and with three stages and queues of 6: the next pass 1 starts while the latest query waits to open
+const pass1cs3 = resolveConfig({
+  ...pass1.cfg,
+  name: 'u_pass1_cs3',
+  queueDepth: 6,
+  pipeline: { ...pass1.cfg.pipeline, candSel: 3 },
+});
+const passOnes = [pass1, pass1cs3];
+// pass 1 has seeds of its own: its traces must also hold pops blocked by the attention module's hold (and with
+// three stages, pass-1 starts held back by the read stage's waiting row)
+const SEED = { ram: 5, bank: 41, pass1: 43, pass1cs3: 19 };
 const ram = ramTraceInfo(small, SEED.ram);
 // the first RTL's memories (memBypass): one address read and written in one cycle returns the old word
 const smallBypass = resolveConfig({ ...small.cfg, name: 'small_bypass', memBypass: true });
 const ramBypass = ramTraceInfo(smallBypass, SEED.ram);
 const bank = new Map(
-  [...configs, stall, pass1].map((D) => [D.cfg.name, bankTraceInfo(D, D === pass1 ? SEED.pass1 : SEED.bank)]),
+  [...configs, stall, ...passOnes].map((D) => [
+    D.cfg.name,
+    bankTraceInfo(D, D === pass1 ? SEED.pass1 : D === pass1cs3 ? SEED.pass1cs3 : SEED.bank),
+  ]),
 );
 
 async function expectPass(D: DesignSpec, t: Trace, sim: (typeof SIMULATORS)[number]) {
@@ -65,7 +77,7 @@ describe('bank traces exercise what they claim', () => {
     expect(ram.sameAddrChecks).toBe(0);
     expect(ram.holdChecks).toBeGreaterThan(20);
   });
-  it.each([...configs, stall, pass1].map((D) => [D.cfg.name, D] as const))(
+  it.each([...configs, stall, ...passOnes].map((D) => [D.cfg.name, D] as const))(
     'elsa_bank %s: all/none/partial queries, back to back and during holds',
     (_n, D) => {
       const b = bank.get(D.cfg.name)!;
@@ -93,23 +105,30 @@ describe('bank traces exercise what they claim', () => {
       if (D.cfg.pC === 1 || D === stall) expect(b.roomStalls).toBeGreaterThan(0);
     },
   );
-  it('elsa_bank u_pass1: pass 1 over every key of the bank, overlapping the last query and waiting for it', () => {
-    const b = bank.get(pass1.cfg.name)!;
-    const shiftOf = (q: (typeof b.queries)[number]) =>
-      histShift(pass1, Math.max(0, ...q.K.map((k) => isqrt(sumSquares(k)))));
-    for (const q of b.queries) {
-      // the histogram and the largest estimate of all the bank's keys, straight from the model
-      const ests = q.K.map((k) => estimate(pass1, hamming(q.hash, hashFixed(pass1, k)), isqrt(sumSquares(k))));
-      const hist = new Array<number>(pass1.candSel.topm!.bins).fill(0);
-      for (const e of ests) hist[estimateBin(pass1, e, shiftOf(q))]++;
-      if (q.K.length > 0) expect(q.hist).toEqual(hist);
-      if (q.K.length > 0) expect(q.best).toBe(Math.max(...ests));
-      expect(q.p1).toBeGreaterThanOrEqual(0);
-      expect(q.qs).toBeGreaterThan(q.p1);
-    }
-    expect(b.p1OverDrain).toBeGreaterThan(0);
-    expect(b.goWaits).toBeGreaterThan(0);
-  });
+  it.each(passOnes.map((D) => [D.cfg.name, D] as const))(
+    'elsa_bank %s: pass 1 over every key of the bank, overlapping the last query and waiting for it',
+    (_n, pass1) => {
+      const b = bank.get(pass1.cfg.name)!;
+      const shiftOf = (q: (typeof b.queries)[number]) =>
+        histShift(pass1, Math.max(0, ...q.K.map((k) => isqrt(sumSquares(k)))));
+      for (const q of b.queries) {
+        // the histogram and the largest estimate of all the bank's keys, straight from the model
+        const ests = q.K.map((k) => estimate(pass1, hamming(q.hash, hashFixed(pass1, k)), isqrt(sumSquares(k))));
+        const hist = new Array<number>(pass1.candSel.topm!.bins).fill(0);
+        for (const e of ests) hist[estimateBin(pass1, e, shiftOf(q))]++;
+        if (q.K.length > 0) expect(q.hist).toEqual(hist);
+        if (q.K.length > 0) expect(q.best).toBe(Math.max(...ests));
+        expect(q.p1).toBeGreaterThanOrEqual(0);
+        expect(q.qs).toBeGreaterThan(q.p1);
+      }
+      expect(b.p1OverDrain).toBeGreaterThan(0);
+      expect(b.goWaits).toBeGreaterThan(0);
+      // run-ahead: pass 1 starts before the latest query opens (its q parked in q_save); with three stages it
+      // also waits for the read stage's row while the opening waits
+      expect(b.p1BeforeOpen).toBeGreaterThan(0);
+      if (pass1 === pass1cs3) expect(b.p1ReadWaits).toBeGreaterThan(0);
+    },
+  );
   it("elsa_bank: over the bank configs, an early start over the old query's unknown last row", () => {
     expect([...bank.values()].some((b) => b.earlyStarts > 0)).toBe(true);
   });
@@ -161,10 +180,13 @@ describe.each(configs.map((D) => [D.cfg.name, D] as const))('elsa_bank, config %
     it(`matches the model under ${sim}`, () => expectPass(D, bank.get(D.cfg.name)!.trace, sim));
 });
 
-describe('elsa_bank, config u_pass1 (pass 1: top-m histogram, best estimate)', () => {
-  for (const sim of SIMULATORS)
-    it(`matches the model under ${sim}`, () => expectPass(pass1, bank.get(pass1.cfg.name)!.trace, sim));
-});
+describe.each(passOnes.map((D) => [D.cfg.name, D] as const))(
+  'elsa_bank, config %s (pass 1: top-m histogram, best estimate)',
+  (_n, D) => {
+    for (const sim of SIMULATORS)
+      it(`matches the model under ${sim}`, () => expectPass(D, bank.get(D.cfg.name)!.trace, sim));
+  },
+);
 
 describe('elsa_bank, config u_stall (Icarus)', () => {
   it('matches the model under iverilog', () => expectPass(stall, bank.get(stall.cfg.name)!.trace, 'iverilog'));

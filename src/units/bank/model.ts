@@ -22,7 +22,8 @@ export interface BankRun {
   /** First cycle in which the bank can take the next query (its `ready`, README rule 5). */
   readyAt: number;
   /** First cycle ≥ L + 2 (after the window) that starts with every row issued: with pass 1, the next query's
-   *  pass 1 may start. */
+   *  pass 1 may start. Run-ahead: the first cycle ≥ 1 that starts with every row issued (the read stage
+   *  is free once its row moves on; passOneReadyAt()). */
   rowsDoneAt: number;
   /** Early start (BankSpec.earlyStart): stall[k] = the cycles the next query waits in its first window cycle
    *  when it starts in cycle readyAt + k, until the old entries fit the rest of the window (0 beyond). Run-ahead
@@ -35,6 +36,12 @@ export interface BankRun {
 
 /** Cycles the next query waits when it starts in cycle `at` of the run (early start; 0 otherwise). */
 export const stallAt = (run: BankRun, at: number): number => run.stall[at - run.readyAt] ?? 0;
+
+/** Pass 1: cycles from a selection start to the first cycle the next query's pass 1 may start, when that
+ *  selection waited `stall` cycles (stallAt() of the query before). Run-ahead: every row issued and the read
+ *  stage's row moving on; before the opening (cycle L + 1) nothing waits, so the stall counts only from there. */
+export const passOneReadyAt = (D: DesignSpec, run: Pick<BankRun, 'rowsDoneAt'>, stall: number): number =>
+  run.rowsDoneAt + (D.bank.runAhead && run.rowsDoneAt <= D.cfg.pipeline.candSel ? 0 : stall);
 
 /** Cycle-exact model of one bank's candidate selection from empty queues (cycle 0 = qs_start): the
  *  issue, push, pop, end-of-query and ready rules of ./README.md, in the order they act within a cycle
@@ -76,7 +83,7 @@ export function bankOrder(D: DesignSpec, mask: boolean[]): BankRun {
     const pending = pipe.slice(0, L).filter((x) => x >= 0).length;
     const unknown = L === 0 ? (pipe[0] >= 0 ? 1 : 0) : pending;
     const known = L === 0 ? [] : pushes;
-    if (cycle >= (ahead ? L + 1 : first) && r >= rowsRt && rowsDoneAt < 0) rowsDoneAt = cycle;
+    if (cycle >= (ahead ? 1 : first) && r >= rowsRt && rowsDoneAt < 0) rowsDoneAt = cycle;
     const room = (c: number) => fifo[c].length + known.filter(([k]) => k === c).length + unknown + 1 <= queueDepth;
     if (early && readyAt >= 0) fits.push(queued + pushes.length <= L + 1 && (queued > 0 || pushes.length <= L));
     if (early && cycle >= first && r >= rowsRt && readyAt < 0 && fifo.every((_, c) => room(c))) readyAt = cycle;
@@ -109,7 +116,7 @@ export function bankOrder(D: DesignSpec, mask: boolean[]): BankRun {
         cycles: cycle,
         eoqAt: eoqAt < 0 ? first : eoqAt,
         readyAt: readyAt < 0 ? first : readyAt,
-        rowsDoneAt: rowsDoneAt >= 0 ? rowsDoneAt : ahead ? readyAt : first,
+        rowsDoneAt: rowsDoneAt >= 0 ? rowsDoneAt : ahead ? 1 : first,
         stall,
         queuedAt: ahead ? queuedAt : [],
       };

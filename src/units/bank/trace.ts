@@ -20,7 +20,7 @@
 // cycles after qs_start.
 import type { DesignSpec } from '../design.ts';
 import { Rng } from '../../spec/rng.ts';
-import { bankOrder } from './model.ts';
+import { bankOrder, passOneReadyAt } from './model.ts';
 import { emptyPartial, type Partial } from '../attention/model.ts';
 import { estimate, estimateBin, hamming, histShift, isCandidate } from '../cand_sel/model.ts';
 import { hashFixed } from '../hash/model.ts';
@@ -92,6 +92,10 @@ export interface BankTraceInfo {
    *  pass 2 start (go_wait). */
   p1OverDrain: number;
   goWaits: number;
+  /** Run-ahead with pass 1: qs_start before the latest query opened (its q parked in q_save); cycles the next
+   *  pass 1 waits only for the read stage's row, held by the opening's wait. */
+  p1BeforeOpen: number;
+  p1ReadWaits: number;
 }
 
 class BankSim {
@@ -156,6 +160,8 @@ class BankSim {
   shift = 0;
   p1OverDrain = 0;
   goWaits = 0;
+  p1BeforeOpen = 0;
+  p1ReadWaits = 0;
 
   constructor(D: DesignSpec, rng: Rng) {
     this.D = D;
@@ -242,6 +248,7 @@ class BankSim {
       tokenDue: tokenDue || oldTokenDue,
       token: tokenDue && !hold,
       oldToken: oldTokenDue && !hold,
+      readWait: false,
     };
   }
   /** Run-ahead (README rule 5b): the issue and ready rules count the latest query's own entries only; the rows
@@ -267,11 +274,13 @@ class BankSim {
     const room = this.queues.every(
       (q, i) => unknown + (own ? dueIn(i) : 0) + (pending ? 0 : q.length) < this.D.cfg.queueDepth,
     );
-    // every row issued and the latest query's first row pushed (or pushing now); with pass 1 the next query's
-    // pass 1 starts then, its selection too
+    // every row issued and the latest query's first row pushed (or pushing now); with pass 1 that lets the next
+    // query's selection start, and its pass 1 already once every row is issued and the read stage's row moves on
     const selOk = !this.selActive || (rowsDone && !hold && !this.bnd.slice(0, L).some(Boolean) && !stall);
     const pass1 = this.hActive || this.p1Done || this.goWait;
-    const ready = this.D.candSel.passOne ? !pass1 && selOk : selOk;
+    const p1Ok = !this.selActive || (rowsDone && !hold && !(this.pipe[0] >= 0 && stall));
+    const readWait = this.selActive && !pass1 && rowsDone && !hold && this.pipe[0] >= 0 && stall;
+    const ready = this.D.candSel.passOne ? !pass1 && p1Ok : selOk;
     const keysIn = (pending || rowsDone) && drainRows === 0;
     // pushes at an opening row are the new query's
     const drainPush = bLast ? 0 : selected.length;
@@ -289,6 +298,7 @@ class BankSim {
       tokenDue,
       token: tokenDue && !hold,
       oldToken: false,
+      readWait,
     };
   }
   get idle(): boolean {
@@ -365,8 +375,9 @@ class BankSim {
       this.cycles.push({ in: inputs, out: {} });
       return;
     }
-    const { hold, queued, pushes, selected, keysIn, selOk, ready, room, stall, tokenDue, token, oldToken } =
+    const { hold, queued, pushes, selected, keysIn, selOk, ready, room, stall, tokenDue, token, oldToken, readWait } =
       this.comb();
+    if (readWait) this.p1ReadWaits++;
     const ahead = D.bank.runAhead;
     const P = pushes.length;
     // ---- combinational view of this cycle
@@ -386,7 +397,7 @@ class BankSim {
     }
     if (p1 && curQ && ready && curQ.rowsDone < 0 && this.pq === this.cur) {
       curQ.rowsDone = c;
-      if (curQ.holdCycles === 0 && c - curQ.qs !== curQ.rowsDoneAt + curQ.stallCycles)
+      if (curQ.holdCycles === 0 && c - curQ.qs !== passOneReadyAt(D, curQ, curQ.stallCycles))
         throw new Error(`bank model: pass-1 ready ${c - curQ.qs} cycles after p2_start, bankOrder: ${curQ.rowsDoneAt}`);
     }
     const rCur = qs ? 0 : this.r;
@@ -495,15 +506,18 @@ class BankSim {
     const qSwap = ahead
       ? (this.bnd[this.L] && !hold && !stall && queued === 0) || (this.swapLate && !hold)
       : this.sinceStart === this.L + 2 && !hold;
-    // run-ahead: a start in a late opening cycle loads its q with the swap (README rule 5b)
-    const lateOpen = ahead && this.bnd[this.L] && !hold && !stall && queued !== 0;
-    let qLoad = qsIn ? this.queries.length : null;
-    if (ahead && qsIn && lateOpen) qLoad = null;
-    if (ahead && this.qPend >= 0 && this.swapLate && !hold) qLoad = this.qPend;
+    // run-ahead: a start while the attention module's next q is still unswapped after this cycle (a late opening
+    // cycle; with pass 1 also before the latest query opens) parks its q and loads it with the swap (rule 5b)
+    const park = ahead && (this.qPend >= 0 || (this.bnd.some(Boolean) && !qSwap));
+    // (a qs_start needs the parked query's selection started, and so the latest query opened)
+    if (qsIn && this.qPend >= 0 && !qSwap) throw new Error('bank model: a third q before the swap');
+    let qLoad = qsIn && !park ? this.queries.length : null;
+    if (ahead && this.qPend >= 0 && qSwap) qLoad = this.qPend;
     if (ahead) {
-      if (qsIn && lateOpen) this.qPend = this.queries.length;
-      else if (this.swapLate && !hold) this.qPend = -1;
+      if (qsIn && park) this.qPend = this.queries.length;
+      else if (qSwap) this.qPend = -1;
     }
+    if (qsIn && p1 && ahead && this.bnd.some(Boolean)) this.p1BeforeOpen++;
     // the query whose selection starts now (with pass 1: started earlier)
     const selQ = qs ? (p1 ? this.pq : this.queries.length) : -1;
     if (ahead) this.aheadEdge(selQ, issue ? rCur : -1, hold, stall, token, lastPop, queued);
@@ -788,5 +802,7 @@ export function bankTraceInfo(D: DesignSpec, seed: number): BankTraceInfo {
     holdBlocked: sim.holdBlocked,
     p1OverDrain: sim.p1OverDrain,
     goWaits: sim.goWaits,
+    p1BeforeOpen: sim.p1BeforeOpen,
+    p1ReadWaits: sim.p1ReadWaits,
   };
 }
