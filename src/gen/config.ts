@@ -209,8 +209,8 @@ function blameWidth(e: ConfigError, raw: unknown): ConfigError {
 }
 
 /** Overrides that render the first, unpipelined RTL: every `pipeline` depth 0, one partial buffer, no data
- *  enables, memories with read-during-write bypass, and the first RTL's queue depth (4) unless the config sets its own. Derived from the schema, so a
- *  pipeline field added or removed there is covered here. */
+ *  enables, memories with read-during-write bypass, and the first RTL's queue depth (4) unless the config sets its
+ *  own. Derived from the schema, so a pipeline field added or removed there is covered here. */
 export function firstRtlOverrides(raw: { queueDepth?: number } = {}): {
   pipeline: Record<string, number>;
   partialBuffers: 1;

@@ -238,15 +238,18 @@ module elsa_bank (
     // key pops now (that key reads q_att in the next cycle)
     wire late_open = opens && (queued != {QUEUED_W{1'b0}});
     wire swap_now  = (opens && (queued == {QUEUED_W{1'b0}})) || (swap_late && !hold);
-    // a query that starts in a late opening cycle loads its q into the attention module with that swap
-    wire q_load_now = (qs_start && !late_open) || (q_pend && swap_late && !hold);
+    // a pass 1 may start before the latest query opens: its q waits in q_save while the attention module's next
+    // q is still unswapped after this cycle (the latest query's, or one in q_save), and loads with that swap
+    wire q_park     = q_pend || (pending && !swap_now);
+    wire q_load_now = (qs_start && !q_park) || (q_pend && swap_now);
     wire issue = p2_start ? rows_left : (sel_active && rows_left && room && !hold && !stall);
     wire rows_done = (r == n_rows);
-    // every row issued and the latest query's first row pushed (or pushing now): registered terms only. Then
-    // the next query's pass 1 may start (the memories are free) and, after it, its selection (sel_ok).
+    // the next query's selection (sel_ok): every row issued and the latest query's first row pushed (or pushing
+    // now). Its pass 1 (ready) may start before: every row issued and the read stage's row moves on now, so the
+    // memories, q_hash and the threshold are free (the latest query may still wait to open). Registered terms only.
     wire pass1;
     wire sel_ok = !sel_active || (rows_done && !hold && !(|bnd[2:0]) && !stall);
-    assign ready = !pass1 && sel_ok;
+    assign ready = !pass1 && (!sel_active || (rows_done && !hold && !(row_inflight && stall)));
     // End of query: the pop that empties the queues once every row of the draining query is in, or a bare
     // token when no key is left by then.
     // the draining query's keys are in: every row issued, none of its rows before row_sel; the pushes of an
@@ -318,9 +321,9 @@ module elsa_bank (
                 swap_late <= 1'b1;
             else if (!hold)
                 swap_late <= 1'b0;
-            if (qs_start && late_open)
+            if (qs_start && q_park)
                 q_pend <= 1'b1;
-            else if (swap_late && !hold)
+            else if (swap_now)
                 q_pend <= 1'b0;
             if (opens)
                 eoq_owed <= 1'b1;
@@ -331,7 +334,7 @@ module elsa_bank (
     end
 
     always @(posedge clk) begin
-        if (qs_start && late_open)
+        if (qs_start && q_park)
             q_save <= qs_vec;
     end
 
