@@ -26,6 +26,8 @@ export const PRESETS: Record<string, ElsaConfigInput> = {
     mH: 4,
     mO: 1,
     formats: { accGuard: 4, recipFrac: 8, expConstFrac: 8, simFrac: 5 },
+    // its one-mode hash never waits for an earlier mode, so three stages cost no cycle (src/units/hash/README.md)
+    pipeline: { hash: 3 },
   },
 };
 export const DEFAULT_PRESET = 'small';

@@ -87,7 +87,8 @@ export function predictExec(
     );
     const qsFire = queue.length > 0 && queue[0] < c && ready.every(Boolean) && started < n;
     const hashFree = c >= lastAccept + D.hash.period;
-    const qFire = qCount < n && hashFree && (qsFire || queue.length < 2);
+    // pipeline.queryRoom: only an entry free at the start of the cycle takes a query
+    const qFire = qCount < n && hashFree && (queue.length < 2 || (qsFire && D.cfg.pipeline.queryRoom === 0));
     const oFire = c === oValidAt[0];
     // kvBuffers = 2: a key of the next invocation takes the hash unit in a cycle no query takes
     if (host && !qFire && host.keyAccept(c, hashFree)) lastAccept = c;

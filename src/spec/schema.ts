@@ -164,6 +164,14 @@ export const ElsaConfigSchema = z
           .min(0)
           .max(3)
           .default(1),
+        queryRoom: int(
+          "1: the top's two-entry query queue takes a new query only into an entry free at the start of the cycle, " +
+            "not into one a bank start frees in that cycle, so the banks' ready logic leaves the hash unit's " +
+            'accept path (a query waits one cycle where the queue was full)',
+        )
+          .min(0)
+          .max(1)
+          .default(1),
       })
       .strict()
       .prefault({})

@@ -104,6 +104,7 @@ export const topModule: ModuleDef = {
       best: D.candSel.best,
       passOne: D.candSel.passOne,
       kvb2: D.cfg.kvBuffers === 2,
+      queryRoom: D.cfg.pipeline.queryRoom === 1,
       // pipeline.hash: preprocessing ends once no key hash is still to come after the next cycle
       hashPending: D.hash.stages > 0,
       hashIdle: D.hash.stages > 0 ? 'hash_pending' : 'hash_busy',
