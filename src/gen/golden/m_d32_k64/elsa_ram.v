@@ -31,7 +31,7 @@ module elsa_ram #(
 `ifndef SYNTHESIS
     always @(posedge clk)
         if (we && re && waddr == raddr) begin
-            $display("ERROR: %m read and wrote one address in one cycle (config memBypass false)");
+            $display("ERROR: elsa_ram read and wrote one address in one cycle (config memBypass false)");
             $finish;
         end
 `endif
