@@ -39,8 +39,14 @@ export function randomValidConfig(seed: number): ElsaConfigInput {
     },
     // drawn last, so the other fields of a seed stay what they were before top-m existed
     ...(rng.next() < 0.5 ? { selection: 'topm' as const, topmBinBits: rng.int(2, 6), topmZoom: rng.int(0, 4) } : {}),
-    // drawn after top-m for the same reason
-    pipeline: { candSel: rng.int(0, 2) },
+    // drawn after top-m for the same reason, the later fields after the earlier ones
+    pipeline: {
+      candSel: rng.int(0, 3),
+      hash: rng.int(0, 3),
+      acc: rng.int(0, 3),
+      queryRoom: rng.int(0, 1),
+    },
+    memBypass: rng.next() < 0.5,
   };
 }
 
