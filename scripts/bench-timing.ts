@@ -8,7 +8,7 @@
 //        [--out build/bench-timing]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { firstRtlOverrides, loadConfigFile, parseConfig, PRESETS, resolveConfig } from '../src/gen/config.ts';
+import { firstRtlOverrides, parseConfig, rawConfig, resolveConfig } from '../src/gen/config.ts';
 import { REPO_ROOT } from '../src/gen/render.ts';
 import { synthesize, type SynthReport, type Target } from '../src/synth/index.ts';
 
@@ -51,12 +51,9 @@ interface VariantResult {
   fmaxTop?: string;
 }
 
-const rawOf = (spec: string): Record<string, unknown> =>
-  spec in PRESETS ? { ...PRESETS[spec] } : (loadConfigFile(spec) as Record<string, unknown>);
-
 /** The first RTL (pipeline all 0, partialBuffers 1), [each step alone], the defaults; deduplicated by hash. */
 function variants(spec: string): Variant[] {
-  const raw = rawOf(spec);
+  const raw = rawConfig(spec);
   const parsed = parseConfig({ ...raw, pipeline: undefined, partialBuffers: undefined, dataEnables: undefined });
   const defaults = parsed.pipeline as Record<string, number>;
   const first = firstRtlOverrides(raw);
@@ -96,7 +93,7 @@ const fmaxText = (r: SynthReport) =>
   r.pnr?.fits && r.pnr.fmaxMHz !== undefined ? `${r.pnr.fmaxMHz}` : r.pnr ? 'no fit' : '–';
 
 async function runVariant(spec: string, v: Variant): Promise<VariantResult> {
-  const D = resolveConfig({ ...rawOf(spec), ...overrides(v) });
+  const D = resolveConfig({ ...rawConfig(spec), ...overrides(v) });
   const res: VariantResult = { variant: v, modules: new Map() };
   const row = (name: string) => {
     if (!res.modules.has(name)) res.modules.set(name, { levels: {}, ff: {}, lut: {} });

@@ -10,7 +10,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { firstRtlOverrides, loadConfig, loadConfigFile, PRESETS, resolveConfig } from '../../src/gen/config.ts';
+import { firstRtlOverrides, loadConfig, rawConfig, resolveConfig } from '../../src/gen/config.ts';
 import type { DesignSpec } from '../../src/units/design.ts';
 import { renderDesign } from '../../src/gen/generate.ts';
 import { REPO_ROOT } from '../../src/gen/render.ts';
@@ -26,14 +26,9 @@ const whole = args.includes('--no-whole') ? '' : opt('whole', 'ice40');
 const modules = opt('modules', 'elsa_hash,elsa_isqrt,elsa_dot,elsa_exp,elsa_attention,elsa_output_div').split(',');
 const outDir = opt('out', join(REPO_ROOT, 'build', 'bench'));
 const settings: [string, Record<string, unknown>][] = [
-  ['all zero', firstRtlOverrides(rawOf(config))],
+  ['all zero', firstRtlOverrides(rawConfig(config))],
   [args.includes('--set') ? opt('set', '{}') : 'defaults', args.includes('--set') ? JSON.parse(opt('set', '{}')) : {}],
 ];
-
-/** The config as written (a preset or a JSON file), before defaults fill it in. */
-function rawOf(name: string): { queueDepth?: number } {
-  return name in PRESETS ? PRESETS[name] : (loadConfigFile(name) as { queueDepth?: number });
-}
 
 /** The config with a setting applied (pipeline fields merged into the config's own). */
 function withSetting(name: string, set: Record<string, unknown>): DesignSpec {

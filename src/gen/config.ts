@@ -258,10 +258,15 @@ export function loadConfigFile(path: string): unknown {
   }
 }
 
-/** A preset name or a JSON file path. */
-export function loadConfig(spec: string): DesignSpec {
-  if (spec in PRESETS) return resolveConfig(PRESETS[spec]);
+/** A preset name or a JSON file path, as written (before the schema's defaults fill it in). */
+export function rawConfig(spec: string): Record<string, unknown> {
+  if (spec in PRESETS) return { ...PRESETS[spec] };
   if (!spec.endsWith('.json'))
     throw new UserError(`unknown preset "${spec}" (presets: ${Object.keys(PRESETS).join(', ')}; or pass a .json file)`);
-  return resolveConfig(loadConfigFile(spec));
+  return loadConfigFile(spec) as Record<string, unknown>;
+}
+
+/** A preset name or a JSON file path. */
+export function loadConfig(spec: string): DesignSpec {
+  return resolveConfig(rawConfig(spec));
 }
