@@ -54,7 +54,8 @@ interface VariantResult {
 /** The first RTL (pipeline all 0, partialBuffers 1), [each step alone], the defaults; deduplicated by hash. */
 function variants(spec: string): Variant[] {
   const raw = rawConfig(spec);
-  const parsed = parseConfig({ ...raw, pipeline: undefined, partialBuffers: undefined, dataEnables: undefined });
+  // the config as written: a preset's own pipeline settings (paper hash 0, ice40 hash 3) are its defaults
+  const parsed = parseConfig(raw);
   const defaults = parsed.pipeline as Record<string, number>;
   const first = firstRtlOverrides(raw);
   const zero = first.pipeline;
