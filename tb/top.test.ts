@@ -20,6 +20,19 @@ import { join } from 'node:path';
 import { predictBackToBack, predictCycles } from '../src/perf/cycles.ts';
 import { lintDesign } from '../src/gen/lint.ts';
 
+/** Every output row bit-exact, nothing else reported, and the cycle model equal to the RTL's counters. */
+function expectExactRun(
+  D: Parameters<typeof runTop>[0],
+  invs: Parameters<typeof runTop>[1],
+  r: Awaited<ReturnType<typeof runTop>>,
+): void {
+  expect(r.failed, r.stdout.slice(0, 3000)).toBe(0);
+  expect(r.passed).toBe(invs.reduce((s, v) => s + v.n, 0));
+  expect(r.problems).toEqual([]);
+  const predicted = r.stimulus.traces.map((t) => predictCycles(D, t!)).map((p) => [p.pre, p.exec]);
+  expect(r.invocations.map((x) => [x.pre, x.exec])).toEqual(predicted);
+}
+
 describe.each(MATRIX.map((c) => [c.name, resolveConfig(c)] as const))('top level, config %s', (_n, D) => {
   const invs = standardInvocations(D, 7);
   it('the standard set covers all keys selected, some selected, and a query with none (or its best keys)', () => {
@@ -309,11 +322,7 @@ describe.each(
     it(`is bit-exact and equal to the cycle model under ${sim}`, async () => {
       const invs = standardInvocations(D, 5);
       const r = await runTop(D, invs, sim, { tag: 'acc3' });
-      expect(r.failed, r.stdout.slice(0, 3000)).toBe(0);
-      expect(r.passed).toBe(invs.reduce((s, v) => s + v.n, 0));
-      expect(r.problems).toEqual([]);
-      const predicted = r.stimulus.traces.map((t) => predictCycles(D, t!)).map((p) => [p.pre, p.exec]);
-      expect(r.invocations.map((x) => [x.pre, x.exec])).toEqual(predicted);
+      expectExactRun(D, invs, r);
     });
 });
 
@@ -327,11 +336,7 @@ describe.each([
     it(`is bit-exact and equal to the cycle model under ${sim}`, async () => {
       const invs = standardInvocations(D, 5);
       const r = await runTop(D, invs, sim, { tag: `hash${D.cfg.pipeline.hash}` });
-      expect(r.failed, r.stdout.slice(0, 3000)).toBe(0);
-      expect(r.passed).toBe(invs.reduce((s, v) => s + v.n, 0));
-      expect(r.problems).toEqual([]);
-      const predicted = r.stimulus.traces.map((t) => predictCycles(D, t!)).map((p) => [p.pre, p.exec]);
-      expect(r.invocations.map((x) => [x.pre, x.exec])).toEqual(predicted);
+      expectExactRun(D, invs, r);
     });
 });
 
@@ -357,11 +362,7 @@ describe.each(
   for (const sim of SIMULATORS)
     it(`is bit-exact and the cycle model equals the counters under ${sim}`, async () => {
       const r = await runTop(D, invs, sim, { tag: 'cs3' });
-      expect(r.failed, r.stdout.slice(0, 3000)).toBe(0);
-      expect(r.passed).toBe(invs.reduce((s, v) => s + v.n, 0));
-      expect(r.problems).toEqual([]);
-      const predicted = r.stimulus.traces.map((t) => predictCycles(D, t!)).map((p) => [p.pre, p.exec]);
-      expect(r.invocations.map((x) => [x.pre, x.exec])).toEqual(predicted);
+      expectExactRun(D, invs, r);
     });
 });
 
