@@ -149,7 +149,7 @@ describe('longestPath', () => {
     expect(outReg.cells).toMatchObject({ lut: 1, dsp: 1 });
   });
 
-  it('counts every DSP a post-adder chain crosses (P → C, PCOUT → PCIN) and names that path; a P register ends it', () => {
+  it('counts every DSP a post-adder chain crosses (P → C, PCOUT → PCIN), names that path; a P register ends it', () => {
     // d0 computes a·b into its M register; d1 adds d0's P (C port) to its own product; d2 adds d1's PCOUT (PCIN)
     // to its product into its P register: d0's M register → d0 → d1 → d2 → d2's P register when no P is registered
     const dsp = (ins: Record<string, number[]>, outs: Record<string, number[]>, regs: Record<string, string>) =>
