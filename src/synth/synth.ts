@@ -589,6 +589,7 @@ function formatTiming(r: SynthReport): string[] {
     else {
       rows.push([label, String(p.levels), String(p.dspDepth), endsOf(p), formatCells(p.cells)]);
       pathLines.push(`  ${name}: ${formatPath(p)}`);
+      if (p.dspPath) pathLines.push(`  ${name}, ${p.dspDepth} DSPs: ${formatPath(p.dspPath)}`);
     }
   };
   for (const m of r.modules) add(`${'  '.repeat(m.depth)}${m.display}`, m.display, m.timing);
@@ -628,7 +629,13 @@ export function timingViolations(r: SynthReport, maxLevels: number, maxDsp = 1):
   const out: TimingViolation[] = [];
   const check = (module: string, p: PathReport | null | undefined) => {
     if (p && (p.levels > maxLevels || p.dspDepth > maxDsp))
-      out.push({ module, levels: p.levels, dspDepth: p.dspDepth, path: formatPath(p) });
+      out.push({
+        module,
+        levels: p.levels,
+        dspDepth: p.dspDepth,
+        // a DSP cascade alone: name the path through it
+        path: formatPath(p.levels <= maxLevels && p.dspPath ? p.dspPath : p),
+      });
   };
   for (const m of r.modules) check(m.display, m.timing);
   check('whole design', r.timing?.flat);

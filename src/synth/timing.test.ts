@@ -149,6 +149,52 @@ describe('longestPath', () => {
     expect(outReg.cells).toMatchObject({ lut: 1, dsp: 1 });
   });
 
+  it('counts every DSP a post-adder chain crosses (P → C, PCOUT → PCIN), names that path; a P register ends it', () => {
+    // d0 computes a·b into its M register; d1 adds d0's P (C port) to its own product; d2 adds d1's PCOUT (PCIN)
+    // to its product into its P register: d0's M register → d0 → d1 → d2 → d2's P register when no P is registered
+    const dsp = (ins: Record<string, number[]>, outs: Record<string, number[]>, regs: Record<string, string>) =>
+      cell(
+        'DSP48E1',
+        {
+          ...Object.fromEntries(Object.keys(ins).map((k) => [k, 'input' as const])),
+          ...Object.fromEntries(Object.keys(outs).map((k) => [k, 'output' as const])),
+          CLK: 'input',
+        },
+        { ...ins, ...outs, CLK: [2] },
+        { AREG: '0', BREG: '0', CREG: '0', MREG: '1', PREG: '0', ...regs },
+      );
+    const fd = (d: number, q: number) =>
+      cell('FDRE', { C: 'input', D: 'input', Q: 'output' }, { C: [2], D: [d], Q: [q] });
+    const nl = (preg0: string, preg1: string): JsonNetlist => ({
+      modules: {
+        m: {
+          ports: { clk: { direction: 'input', bits: [2] } },
+          cells: {
+            fa: fd(40, 3),
+            d0: dsp({ A: [3], B: [3] }, { P: [10] }, { PREG: preg0 }),
+            d1: dsp({ A: [3], B: [3], C: [10] }, { PCOUT: [11] }, { PREG: preg1 }),
+            d2: dsp({ A: [3], B: [3], PCIN: [11] }, { P: [12] }, { PREG: '1' }),
+            fo: fd(12, 40),
+          },
+          netnames: { a: net([3]), p0: net([10]), pc1: net([11]), p2: net([12]), q: net([40]) },
+        },
+      },
+    });
+    const chain = longestPath(nl('0', '0'), 'm', 'xilinx')!;
+    expect(chain.dspDepth).toBe(3);
+    expect(chain.dspPath).toEqual({
+      start: { kind: 'dsp', type: 'DSP48E1', net: 'p0' },
+      end: { kind: 'dsp', type: 'DSP48E1', net: 'p2' },
+      nets: ['p0', 'pc1'],
+    });
+    // d0's P register ends its path: d1 → d2 remain
+    expect(longestPath(nl('1', '0'), 'm', 'xilinx')!.dspDepth).toBe(2);
+    // every DSP's output registered: one DSP per path, no cascade to name
+    const registered = longestPath(nl('1', '1'), 'm', 'xilinx')!;
+    expect(registered.dspDepth).toBe(1);
+    expect(registered.dspPath).toBeUndefined();
+  });
+
   it('reports a combinational loop instead of a wrong depth', () => {
     const nl = structuredClone(ICE);
     nl.modules.m.cells.l1 = lut([15], 11);

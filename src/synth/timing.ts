@@ -48,6 +48,8 @@ export interface PathReport {
   regToReg: boolean;
   /** Named nets along the path, start to end (at most MAX_NETS; auto-named nets shown by their RTL stem + '~'). */
   nets: string[];
+  /** With a DSP depth over 1: one path that crosses that many DSPs (the critical path above may be another). */
+  dspPath?: { start: PathPoint; end: PathPoint; nets: string[] };
   /** Flattened design: the longest path ending in each top-level instance (by the end point's hierarchical name;
    *  `(top)` for the top's own registers and ports). */
   byInstance?: Record<string, PathReport>;
@@ -55,7 +57,7 @@ export interface PathReport {
 
 export const MAX_NETS = 16;
 /** Bump when the analysis changes: cached results carry it in their file name. */
-export const TIMING_VERSION = 'timing-v3';
+export const TIMING_VERSION = 'timing-v4';
 
 /** Yosys `write_json` netlist (the parts used here). */
 type Bit = number | string;
@@ -428,12 +430,16 @@ export function longestPath(
   const dsp = new Int32Array(g.n).fill(-1);
   const pred = new Int32Array(g.n).fill(-1);
   const origin = new Int32Array(g.n).fill(-1);
+  // the path with the most DSPs into each node (its own predecessors: it need not be the one with the most levels)
+  const dspPred = new Int32Array(g.n).fill(-1);
+  const dspOrigin = new Int32Array(g.n).fill(-1);
   for (const [id, s] of g.starts) {
     const c = zero();
     if (s.cost) c[s.cost]++;
     arr[id] = c;
     dsp[id] = c.dsp;
     origin[id] = id;
+    dspOrigin[id] = id;
   }
   const queue: number[] = [];
   for (let i = 0; i < g.n; i++) if (indeg[i] === 0) queue.push(i);
@@ -451,7 +457,11 @@ export function longestPath(
           pred[e.to] = u;
           origin[e.to] = origin[u];
         }
-        if (!g.starts.has(e.to)) dsp[e.to] = Math.max(dsp[e.to], dsp[u] + e.dspCost);
+        if (!g.starts.has(e.to) && dsp[u] + e.dspCost > dsp[e.to]) {
+          dsp[e.to] = dsp[u] + e.dspCost;
+          dspPred[e.to] = u;
+          dspOrigin[e.to] = dspOrigin[u];
+        }
       }
       if (--indeg[e.to] === 0) queue.push(e.to);
     }
@@ -464,12 +474,14 @@ export function longestPath(
   let best: Best | undefined;
   const groups = new Map<string, Best>();
   let dspDepth = 0;
+  let dspEnd: Graph['ends'][number] | undefined;
   for (const end of g.ends) {
     const a = arr[end.node];
     if (!a) continue;
     const c = { ...a };
     if (end.cost) c[end.cost]++;
     const dd = dsp[end.node] + (end.cost === 'dsp' ? 1 : 0);
+    if (dd > dspDepth) dspEnd = end;
     dspDepth = Math.max(dspDepth, dd);
     // a start point wired straight to an end point (a register feeding a register) is not a path
     if (KINDS.every((k) => c[k] === 0)) continue;
@@ -484,14 +496,18 @@ export function longestPath(
   }
   if (!best) return undefined;
   const isReg = (p: PathPoint) => p.kind !== 'port' && p.kind !== 'submodule';
-  const report = (b: Best, depth: number): PathReport => {
+  const netsTo = (end: number, preds: Int32Array): string[] => {
     const nodes: number[] = [];
-    for (let v = b.end.node; v >= 0; v = pred[v]) nodes.unshift(v);
+    for (let v = end; v >= 0; v = preds[v]) nodes.unshift(v);
     const nets: string[] = [];
     for (const v of nodes) {
       const nm = g.bitName(v);
       if (nm && nets.at(-1) !== nm) nets.push(nm);
     }
+    return nets.length > MAX_NETS ? [...nets.slice(0, MAX_NETS / 2), '…', ...nets.slice(-MAX_NETS / 2 + 1)] : nets;
+  };
+  const report = (b: Best, depth: number): PathReport => {
+    const nets = netsTo(b.end.node, pred);
     const start = g.starts.get(origin[b.end.node])!.point;
     return {
       levels: levelsOf(b.cells),
@@ -500,10 +516,16 @@ export function longestPath(
       start,
       end: b.end.point,
       regToReg: isReg(start) && isReg(b.end.point),
-      nets: nets.length > MAX_NETS ? [...nets.slice(0, MAX_NETS / 2), '…', ...nets.slice(-MAX_NETS / 2 + 1)] : nets,
+      nets,
     };
   };
   const out = report(best, dspDepth);
+  if (dspDepth > 1 && dspEnd)
+    out.dspPath = {
+      start: g.starts.get(dspOrigin[dspEnd.node])!.point,
+      end: dspEnd.point,
+      nets: netsTo(dspEnd.node, dspPred),
+    };
   if (byInstance)
     out.byInstance = Object.fromEntries(
       [...groups.keys()].sort().map((k) => [k, report(groups.get(k)!, groups.get(k)!.dspDepth)]),
@@ -525,7 +547,7 @@ const pointText = (p: PathPoint) =>
       : `${p.net} (${p.type})`;
 
 /** "key_norm[1] → sim~ → sel" with the start and end points. */
-export function formatPath(p: PathReport, maxNets = 6): string {
+export function formatPath(p: Pick<PathReport, 'start' | 'end' | 'nets'>, maxNets = 6): string {
   const mid = p.nets.length > maxNets ? [...p.nets.slice(0, maxNets / 2), '…', ...p.nets.slice(-maxNets / 2)] : p.nets;
   return `from ${pointText(p.start)} to ${pointText(p.end)}: ${mid.join(' → ')}`;
 }

@@ -18,11 +18,13 @@ function treeCuts(d: number, stages: number): number[] {
   return Array.from({ length: stages }, (_, i) => Math.min(levels, Math.ceil(((i + 1) * levels) / (stages + 1))));
 }
 
-type TreeNode = { name: string; a: string; b: string | null; reg: boolean };
+type TreeNode = { name: string; a: string; b: string | null; reg: boolean; x2: boolean };
 
 /** The adder tree of elsa_dot: level l+1 node j sums nodes 2j and 2j+1 of level l (an odd last passes); the
- *  nodes of a cut level are registers. Extra cuts at the root level become a chain of registers after it. */
-function adderTree(terms: number, stages: number): { nodes: TreeNode[]; root: string } {
+ *  nodes of a cut level are registers. Extra cuts at the root level become a chain of registers after it.
+ *  `x2`: the level-1 sums, whose terms are the multipliers' registered outputs, are formed at twice their value, so
+ *  that no term is bit-aligned with a DSP output and Yosys keeps the add in fabric (docs/toolchain.md P20). */
+function adderTree(terms: number, stages: number, x2: boolean): { nodes: TreeNode[]; root: string } {
   const cuts = treeCuts(terms, stages);
   const d = terms;
   const nodes: TreeNode[] = [];
@@ -33,7 +35,7 @@ function adderTree(terms: number, stages: number): { nodes: TreeNode[]; root: st
     const reg = cuts.includes(lvl + 1);
     for (let j = 0; j < m; j++) {
       const b = 2 * j + 1 < n ? `sum${lvl}_${2 * j + 1}` : null;
-      nodes.push({ name: `sum${lvl + 1}_${j}`, a: `sum${lvl}_${2 * j}`, b, reg });
+      nodes.push({ name: `sum${lvl + 1}_${j}`, a: `sum${lvl}_${2 * j}`, b, reg, x2: x2 && lvl === 0 && b !== null });
     }
     n = m;
     lvl++;
@@ -42,7 +44,7 @@ function adderTree(terms: number, stages: number): { nodes: TreeNode[]; root: st
   const extra = cuts.length - new Set(cuts).size;
   let root = `sum${lvl}_0`;
   for (let i = 1; i <= extra; i++) {
-    nodes.push({ name: `sum${lvl}_0_d${i}`, a: root, b: null, reg: true });
+    nodes.push({ name: `sum${lvl}_0_d${i}`, a: root, b: null, reg: true, x2: false });
     root = `sum${lvl}_0_d${i}`;
   }
   return { nodes, root };
@@ -83,7 +85,9 @@ export const dotModule: ModuleDef = {
     split: dotSplit(D),
     // leaves of the split tree: a·b_hi·2^k at 2i, a·b_lo at 2i + 1 (level 1 adds them back into a·b)
     leaves: lanes(D).map((i) => ({ i, hi: 2 * i, lo: 2 * i + 1 })),
-    tree: adderTree(dotSplit(D) ? 2 * D.cfg.d : D.cfg.d, D.cfg.pipeline.dot),
+    // the first RTL (pipeline.dot 0) adds the products as they are
+    sumsX2: D.cfg.pipeline.dot > 0,
+    tree: adderTree(dotSplit(D) ? 2 * D.cfg.d : D.cfg.d, D.cfg.pipeline.dot, D.cfg.pipeline.dot > 0),
     latency: 2 + D.cfg.pipeline.dot,
     freezes: D.cfg.pipeline.dot ? 'every stage' : 'both stages',
   }),

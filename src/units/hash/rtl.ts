@@ -83,6 +83,8 @@ function hashView(D: DesignSpec) {
     last: H.stages,
     split: H.split,
     sumReg: H.sumReg,
+    // products straight from the multipliers' registers (no split): lane sums at twice their value
+    sumsX2: !H.split,
     sums: lanes.map(({ g, l }) => ({
       name: sumName(g, l),
       terms: terms(g, l).map((name, i) => ({ name, plus: i ? '+ ' : '' })),

@@ -2290,18 +2290,44 @@ module elsa_hash (
     // ------------------------------------------------------------ lane sums
     // Lane l of a mode with factor f adds products l*f .. l*f+f-1. Sums are kept at HASH_SUM_W bits, the
     // width of the final projections: no mode's sum can overflow it.
-    wire signed [HASH_SUM_W-1:0] sum4_0 = xp_0 + xp_1 + xp_2 + xp_3;
-    wire signed [HASH_SUM_W-1:0] sum4_1 = xp_4 + xp_5 + xp_6 + xp_7;
-    wire signed [HASH_SUM_W-1:0] sum4_2 = xp_8 + xp_9 + xp_10 + xp_11;
-    wire signed [HASH_SUM_W-1:0] sum4_3 = xp_12 + xp_13 + xp_14 + xp_15;
-    wire signed [HASH_SUM_W-1:0] sum2_0 = xp_0 + xp_1;
-    wire signed [HASH_SUM_W-1:0] sum2_1 = xp_2 + xp_3;
-    wire signed [HASH_SUM_W-1:0] sum2_2 = xp_4 + xp_5;
-    wire signed [HASH_SUM_W-1:0] sum2_3 = xp_6 + xp_7;
-    wire signed [HASH_SUM_W-1:0] sum2_4 = xp_8 + xp_9;
-    wire signed [HASH_SUM_W-1:0] sum2_5 = xp_10 + xp_11;
-    wire signed [HASH_SUM_W-1:0] sum2_6 = xp_12 + xp_13;
-    wire signed [HASH_SUM_W-1:0] sum2_7 = xp_14 + xp_15;
+    // Formed at twice their value (bit 0 always 0), so no term is bit-aligned with a multiplier's output: Yosys
+    // would chain these adds through the DSPs' post-adders (one DSP per product on one path; docs/toolchain.md P20).
+    wire [HASH_SUM_W:0] sum4_0_x2 = {xp_0, 1'b0} + {xp_1, 1'b0} + {xp_2, 1'b0} + {xp_3, 1'b0};
+    wire unused_sum4_0_x2 = sum4_0_x2[0];
+    wire signed [HASH_SUM_W-1:0] sum4_0 = sum4_0_x2[HASH_SUM_W:1];
+    wire [HASH_SUM_W:0] sum4_1_x2 = {xp_4, 1'b0} + {xp_5, 1'b0} + {xp_6, 1'b0} + {xp_7, 1'b0};
+    wire unused_sum4_1_x2 = sum4_1_x2[0];
+    wire signed [HASH_SUM_W-1:0] sum4_1 = sum4_1_x2[HASH_SUM_W:1];
+    wire [HASH_SUM_W:0] sum4_2_x2 = {xp_8, 1'b0} + {xp_9, 1'b0} + {xp_10, 1'b0} + {xp_11, 1'b0};
+    wire unused_sum4_2_x2 = sum4_2_x2[0];
+    wire signed [HASH_SUM_W-1:0] sum4_2 = sum4_2_x2[HASH_SUM_W:1];
+    wire [HASH_SUM_W:0] sum4_3_x2 = {xp_12, 1'b0} + {xp_13, 1'b0} + {xp_14, 1'b0} + {xp_15, 1'b0};
+    wire unused_sum4_3_x2 = sum4_3_x2[0];
+    wire signed [HASH_SUM_W-1:0] sum4_3 = sum4_3_x2[HASH_SUM_W:1];
+    wire [HASH_SUM_W:0] sum2_0_x2 = {xp_0, 1'b0} + {xp_1, 1'b0};
+    wire unused_sum2_0_x2 = sum2_0_x2[0];
+    wire signed [HASH_SUM_W-1:0] sum2_0 = sum2_0_x2[HASH_SUM_W:1];
+    wire [HASH_SUM_W:0] sum2_1_x2 = {xp_2, 1'b0} + {xp_3, 1'b0};
+    wire unused_sum2_1_x2 = sum2_1_x2[0];
+    wire signed [HASH_SUM_W-1:0] sum2_1 = sum2_1_x2[HASH_SUM_W:1];
+    wire [HASH_SUM_W:0] sum2_2_x2 = {xp_4, 1'b0} + {xp_5, 1'b0};
+    wire unused_sum2_2_x2 = sum2_2_x2[0];
+    wire signed [HASH_SUM_W-1:0] sum2_2 = sum2_2_x2[HASH_SUM_W:1];
+    wire [HASH_SUM_W:0] sum2_3_x2 = {xp_6, 1'b0} + {xp_7, 1'b0};
+    wire unused_sum2_3_x2 = sum2_3_x2[0];
+    wire signed [HASH_SUM_W-1:0] sum2_3 = sum2_3_x2[HASH_SUM_W:1];
+    wire [HASH_SUM_W:0] sum2_4_x2 = {xp_8, 1'b0} + {xp_9, 1'b0};
+    wire unused_sum2_4_x2 = sum2_4_x2[0];
+    wire signed [HASH_SUM_W-1:0] sum2_4 = sum2_4_x2[HASH_SUM_W:1];
+    wire [HASH_SUM_W:0] sum2_5_x2 = {xp_10, 1'b0} + {xp_11, 1'b0};
+    wire unused_sum2_5_x2 = sum2_5_x2[0];
+    wire signed [HASH_SUM_W-1:0] sum2_5 = sum2_5_x2[HASH_SUM_W:1];
+    wire [HASH_SUM_W:0] sum2_6_x2 = {xp_12, 1'b0} + {xp_13, 1'b0};
+    wire unused_sum2_6_x2 = sum2_6_x2[0];
+    wire signed [HASH_SUM_W-1:0] sum2_6 = sum2_6_x2[HASH_SUM_W:1];
+    wire [HASH_SUM_W:0] sum2_7_x2 = {xp_14, 1'b0} + {xp_15, 1'b0};
+    wire unused_sum2_7_x2 = sum2_7_x2[0];
+    wire signed [HASH_SUM_W-1:0] sum2_7 = sum2_7_x2[HASH_SUM_W:1];
     wire             pos2_0 = (sum2_0 >= 32'sd0);
     wire             pos2_1 = (sum2_1 >= 32'sd0);
     wire             pos2_2 = (sum2_2 >= 32'sd0);

@@ -84,10 +84,14 @@ module elsa_cand_sel (
         end
     end
 
-    // the sum is exact at SIM_W bits: pp_hi · 2^COS_LO_W + pp_lo
+    // the sum is exact at SIM_W bits: pp_hi · 2^COS_LO_W + pp_lo, formed at twice its value (bit 0 always 0) so
+    // that neither term is bit-aligned with a multiplier's output: Yosys would put the add into pp_lo's DSP, fed by
+    // pp_hi's (two DSPs on one path; docs/toolchain.md P20)
     wire signed [SIM_W-1:0] pp_hi_sh = {pp_hi, {COS_LO_W{1'b0}}};
     wire signed [SIM_W-1:0] pp_lo_x  = {{SIM_W-SIM_PP_LO_W{1'b0}}, pp_lo};
-    wire signed [SIM_W-1:0] sim      = pp_hi_sh + pp_lo_x;
+    wire [SIM_W:0]          sim_x2   = {pp_hi_sh, 1'b0} + {pp_lo_x, 1'b0};
+    wire unused_sim_x2 = sim_x2[0];
+    wire signed [SIM_W-1:0] sim      = sim_x2[SIM_W:1];
     wire signed [CMP_W-1:0] sim_cmp = sim;
     wire signed [CMP_W-1:0] thr_cmp = thr_p;
     always @(posedge clk) begin

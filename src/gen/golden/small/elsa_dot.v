@@ -203,22 +203,57 @@ module elsa_dot (
     wire signed [SCORE_W-1:0] sum0_30 =
         {{SCORE_W-PP_HI_W-QKV_SPLIT{pp_hi_15[PP_HI_W-1]}}, pp_hi_15, {QKV_SPLIT{1'b0}}};
     wire signed [SCORE_W-1:0] sum0_31 = {{SCORE_W-PP_LO_W{pp_lo_15[PP_LO_W-1]}}, pp_lo_15};
-    wire signed [SCORE_W-1:0] sum1_0 = sum0_0 + sum0_1;
-    wire signed [SCORE_W-1:0] sum1_1 = sum0_2 + sum0_3;
-    wire signed [SCORE_W-1:0] sum1_2 = sum0_4 + sum0_5;
-    wire signed [SCORE_W-1:0] sum1_3 = sum0_6 + sum0_7;
-    wire signed [SCORE_W-1:0] sum1_4 = sum0_8 + sum0_9;
-    wire signed [SCORE_W-1:0] sum1_5 = sum0_10 + sum0_11;
-    wire signed [SCORE_W-1:0] sum1_6 = sum0_12 + sum0_13;
-    wire signed [SCORE_W-1:0] sum1_7 = sum0_14 + sum0_15;
-    wire signed [SCORE_W-1:0] sum1_8 = sum0_16 + sum0_17;
-    wire signed [SCORE_W-1:0] sum1_9 = sum0_18 + sum0_19;
-    wire signed [SCORE_W-1:0] sum1_10 = sum0_20 + sum0_21;
-    wire signed [SCORE_W-1:0] sum1_11 = sum0_22 + sum0_23;
-    wire signed [SCORE_W-1:0] sum1_12 = sum0_24 + sum0_25;
-    wire signed [SCORE_W-1:0] sum1_13 = sum0_26 + sum0_27;
-    wire signed [SCORE_W-1:0] sum1_14 = sum0_28 + sum0_29;
-    wire signed [SCORE_W-1:0] sum1_15 = sum0_30 + sum0_31;
+    // The sums of two registered products are formed at twice their value (bit 0 always 0), so no term is
+    // bit-aligned with a multiplier's output: Yosys would chain these adds through the DSPs' post-adders (two DSPs
+    // on one path; docs/toolchain.md P20).
+    wire [SCORE_W:0] sum1_0_x2 = {sum0_0, 1'b0} + {sum0_1, 1'b0};
+    wire unused_sum1_0_x2 = sum1_0_x2[0];
+    wire signed [SCORE_W-1:0] sum1_0 = sum1_0_x2[SCORE_W:1];
+    wire [SCORE_W:0] sum1_1_x2 = {sum0_2, 1'b0} + {sum0_3, 1'b0};
+    wire unused_sum1_1_x2 = sum1_1_x2[0];
+    wire signed [SCORE_W-1:0] sum1_1 = sum1_1_x2[SCORE_W:1];
+    wire [SCORE_W:0] sum1_2_x2 = {sum0_4, 1'b0} + {sum0_5, 1'b0};
+    wire unused_sum1_2_x2 = sum1_2_x2[0];
+    wire signed [SCORE_W-1:0] sum1_2 = sum1_2_x2[SCORE_W:1];
+    wire [SCORE_W:0] sum1_3_x2 = {sum0_6, 1'b0} + {sum0_7, 1'b0};
+    wire unused_sum1_3_x2 = sum1_3_x2[0];
+    wire signed [SCORE_W-1:0] sum1_3 = sum1_3_x2[SCORE_W:1];
+    wire [SCORE_W:0] sum1_4_x2 = {sum0_8, 1'b0} + {sum0_9, 1'b0};
+    wire unused_sum1_4_x2 = sum1_4_x2[0];
+    wire signed [SCORE_W-1:0] sum1_4 = sum1_4_x2[SCORE_W:1];
+    wire [SCORE_W:0] sum1_5_x2 = {sum0_10, 1'b0} + {sum0_11, 1'b0};
+    wire unused_sum1_5_x2 = sum1_5_x2[0];
+    wire signed [SCORE_W-1:0] sum1_5 = sum1_5_x2[SCORE_W:1];
+    wire [SCORE_W:0] sum1_6_x2 = {sum0_12, 1'b0} + {sum0_13, 1'b0};
+    wire unused_sum1_6_x2 = sum1_6_x2[0];
+    wire signed [SCORE_W-1:0] sum1_6 = sum1_6_x2[SCORE_W:1];
+    wire [SCORE_W:0] sum1_7_x2 = {sum0_14, 1'b0} + {sum0_15, 1'b0};
+    wire unused_sum1_7_x2 = sum1_7_x2[0];
+    wire signed [SCORE_W-1:0] sum1_7 = sum1_7_x2[SCORE_W:1];
+    wire [SCORE_W:0] sum1_8_x2 = {sum0_16, 1'b0} + {sum0_17, 1'b0};
+    wire unused_sum1_8_x2 = sum1_8_x2[0];
+    wire signed [SCORE_W-1:0] sum1_8 = sum1_8_x2[SCORE_W:1];
+    wire [SCORE_W:0] sum1_9_x2 = {sum0_18, 1'b0} + {sum0_19, 1'b0};
+    wire unused_sum1_9_x2 = sum1_9_x2[0];
+    wire signed [SCORE_W-1:0] sum1_9 = sum1_9_x2[SCORE_W:1];
+    wire [SCORE_W:0] sum1_10_x2 = {sum0_20, 1'b0} + {sum0_21, 1'b0};
+    wire unused_sum1_10_x2 = sum1_10_x2[0];
+    wire signed [SCORE_W-1:0] sum1_10 = sum1_10_x2[SCORE_W:1];
+    wire [SCORE_W:0] sum1_11_x2 = {sum0_22, 1'b0} + {sum0_23, 1'b0};
+    wire unused_sum1_11_x2 = sum1_11_x2[0];
+    wire signed [SCORE_W-1:0] sum1_11 = sum1_11_x2[SCORE_W:1];
+    wire [SCORE_W:0] sum1_12_x2 = {sum0_24, 1'b0} + {sum0_25, 1'b0};
+    wire unused_sum1_12_x2 = sum1_12_x2[0];
+    wire signed [SCORE_W-1:0] sum1_12 = sum1_12_x2[SCORE_W:1];
+    wire [SCORE_W:0] sum1_13_x2 = {sum0_26, 1'b0} + {sum0_27, 1'b0};
+    wire unused_sum1_13_x2 = sum1_13_x2[0];
+    wire signed [SCORE_W-1:0] sum1_13 = sum1_13_x2[SCORE_W:1];
+    wire [SCORE_W:0] sum1_14_x2 = {sum0_28, 1'b0} + {sum0_29, 1'b0};
+    wire unused_sum1_14_x2 = sum1_14_x2[0];
+    wire signed [SCORE_W-1:0] sum1_14 = sum1_14_x2[SCORE_W:1];
+    wire [SCORE_W:0] sum1_15_x2 = {sum0_30, 1'b0} + {sum0_31, 1'b0};
+    wire unused_sum1_15_x2 = sum1_15_x2[0];
+    wire signed [SCORE_W-1:0] sum1_15 = sum1_15_x2[SCORE_W:1];
     reg  signed [SCORE_W-1:0] sum2_0;   // a register stage of the tree
     always @(posedge clk) begin
         if (en)

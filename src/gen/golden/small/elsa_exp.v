@@ -32,11 +32,16 @@ module elsa_exp (
     wire signed [EXP_Y_W-1:0]  score_ext = {{EXP_Y_W-SCORE_W{score[SCORE_W-1]}}, score};
     // C = EXP_C_HI·2^EXP_C_SPLIT + EXP_C_LO: two registered partial products, then their registered sum
     reg  signed [EXP_Y_W-1:0]  p_hi, p_lo, y;
+    // The sum is formed at twice its value (a zero bit below both terms), so no term is bit-aligned with a
+    // multiplier's output: Yosys would put this add into p_lo's DSP, fed by p_hi's (two DSPs on one path;
+    // docs/toolchain.md P20). Bit 0 is always 0.
+    wire [EXP_Y_W:0]           y_x2 = {p_hi <<< EXP_C_SPLIT, 1'b0} + {p_lo, 1'b0};
+    wire unused_y_x2 = y_x2[0];
     always @(posedge clk) begin
         if (en) begin
             p_hi <= score_ext * EXP_C_HI;
             p_lo <= score_ext * EXP_C_LO;
-            y    <= (p_hi <<< EXP_C_SPLIT) + p_lo;
+            y    <= y_x2[EXP_Y_W:1];
         end
     end
     wire signed [EXP_YI_W-1:0] y_int     = y[EXP_Y_W-1:EXP_Y_FRAC];

@@ -745,14 +745,32 @@ module elsa_hash (
     // ------------------------------------------------------------ lane sums
     // Lane l of a mode with factor f adds products l*f .. l*f+f-1. Sums are kept at HASH_SUM_W bits, the
     // width of the final projections: no mode's sum can overflow it.
-    wire signed [HASH_SUM_W-1:0] sum4_0 = xp_0 + xp_1 + xp_2 + xp_3;
-    wire signed [HASH_SUM_W-1:0] sum4_1 = xp_4 + xp_5 + xp_6 + xp_7;
-    wire signed [HASH_SUM_W-1:0] sum4_2 = xp_8 + xp_9 + xp_10 + xp_11;
-    wire signed [HASH_SUM_W-1:0] sum4_3 = xp_12 + xp_13 + xp_14 + xp_15;
-    wire signed [HASH_SUM_W-1:0] sum4_4 = xp_16 + xp_17 + xp_18 + xp_19;
-    wire signed [HASH_SUM_W-1:0] sum4_5 = xp_20 + xp_21 + xp_22 + xp_23;
-    wire signed [HASH_SUM_W-1:0] sum4_6 = xp_24 + xp_25 + xp_26 + xp_27;
-    wire signed [HASH_SUM_W-1:0] sum4_7 = xp_28 + xp_29 + xp_30 + xp_31;
+    // Formed at twice their value (bit 0 always 0), so no term is bit-aligned with a multiplier's output: Yosys
+    // would chain these adds through the DSPs' post-adders (one DSP per product on one path; docs/toolchain.md P20).
+    wire [HASH_SUM_W:0] sum4_0_x2 = {xp_0, 1'b0} + {xp_1, 1'b0} + {xp_2, 1'b0} + {xp_3, 1'b0};
+    wire unused_sum4_0_x2 = sum4_0_x2[0];
+    wire signed [HASH_SUM_W-1:0] sum4_0 = sum4_0_x2[HASH_SUM_W:1];
+    wire [HASH_SUM_W:0] sum4_1_x2 = {xp_4, 1'b0} + {xp_5, 1'b0} + {xp_6, 1'b0} + {xp_7, 1'b0};
+    wire unused_sum4_1_x2 = sum4_1_x2[0];
+    wire signed [HASH_SUM_W-1:0] sum4_1 = sum4_1_x2[HASH_SUM_W:1];
+    wire [HASH_SUM_W:0] sum4_2_x2 = {xp_8, 1'b0} + {xp_9, 1'b0} + {xp_10, 1'b0} + {xp_11, 1'b0};
+    wire unused_sum4_2_x2 = sum4_2_x2[0];
+    wire signed [HASH_SUM_W-1:0] sum4_2 = sum4_2_x2[HASH_SUM_W:1];
+    wire [HASH_SUM_W:0] sum4_3_x2 = {xp_12, 1'b0} + {xp_13, 1'b0} + {xp_14, 1'b0} + {xp_15, 1'b0};
+    wire unused_sum4_3_x2 = sum4_3_x2[0];
+    wire signed [HASH_SUM_W-1:0] sum4_3 = sum4_3_x2[HASH_SUM_W:1];
+    wire [HASH_SUM_W:0] sum4_4_x2 = {xp_16, 1'b0} + {xp_17, 1'b0} + {xp_18, 1'b0} + {xp_19, 1'b0};
+    wire unused_sum4_4_x2 = sum4_4_x2[0];
+    wire signed [HASH_SUM_W-1:0] sum4_4 = sum4_4_x2[HASH_SUM_W:1];
+    wire [HASH_SUM_W:0] sum4_5_x2 = {xp_20, 1'b0} + {xp_21, 1'b0} + {xp_22, 1'b0} + {xp_23, 1'b0};
+    wire unused_sum4_5_x2 = sum4_5_x2[0];
+    wire signed [HASH_SUM_W-1:0] sum4_5 = sum4_5_x2[HASH_SUM_W:1];
+    wire [HASH_SUM_W:0] sum4_6_x2 = {xp_24, 1'b0} + {xp_25, 1'b0} + {xp_26, 1'b0} + {xp_27, 1'b0};
+    wire unused_sum4_6_x2 = sum4_6_x2[0];
+    wire signed [HASH_SUM_W-1:0] sum4_6 = sum4_6_x2[HASH_SUM_W:1];
+    wire [HASH_SUM_W:0] sum4_7_x2 = {xp_28, 1'b0} + {xp_29, 1'b0} + {xp_30, 1'b0} + {xp_31, 1'b0};
+    wire unused_sum4_7_x2 = sum4_7_x2[0];
+    wire signed [HASH_SUM_W-1:0] sum4_7 = sum4_7_x2[HASH_SUM_W:1];
     wire             pos4_0 = (sum4_0 >= 25'sd0);
     wire             pos4_1 = (sum4_1 >= 25'sd0);
     wire             pos4_2 = (sum4_2 >= 25'sd0);
