@@ -28,33 +28,19 @@ module elsa_cand_sel (
     localparam COS_HI_W    = 5;   // high part of the cos entry (signed)
     localparam SIM_PP_LO_W = 15;  // partial product ‖k‖ · cos_lo
     localparam SIM_PP_HI_W = 17;  // partial product ‖k‖ · cos_hi
+    localparam COS_ENTRIES = 32;  // entries of COS_TABLE: every HAM_W-bit code
 
     wire [HASH_W-1:0] diff = q_hash ^ key_hash;
 
-    // Popcount as a balanced adder tree (depth log2 k rather than a chain of k adders; also k/2 adds a level
-    // that a simulator evaluates side by side).
-    wire [HAM_W-1:0] pc1_0 = {{HAM_W-1{1'b0}}, diff[0]} + {{HAM_W-1{1'b0}}, diff[1]};
-    wire [HAM_W-1:0] pc1_1 = {{HAM_W-1{1'b0}}, diff[2]} + {{HAM_W-1{1'b0}}, diff[3]};
-    wire [HAM_W-1:0] pc1_2 = {{HAM_W-1{1'b0}}, diff[4]} + {{HAM_W-1{1'b0}}, diff[5]};
-    wire [HAM_W-1:0] pc1_3 = {{HAM_W-1{1'b0}}, diff[6]} + {{HAM_W-1{1'b0}}, diff[7]};
-    wire [HAM_W-1:0] pc1_4 = {{HAM_W-1{1'b0}}, diff[8]} + {{HAM_W-1{1'b0}}, diff[9]};
-    wire [HAM_W-1:0] pc1_5 = {{HAM_W-1{1'b0}}, diff[10]} + {{HAM_W-1{1'b0}}, diff[11]};
-    wire [HAM_W-1:0] pc1_6 = {{HAM_W-1{1'b0}}, diff[12]} + {{HAM_W-1{1'b0}}, diff[13]};
-    wire [HAM_W-1:0] pc1_7 = {{HAM_W-1{1'b0}}, diff[14]} + {{HAM_W-1{1'b0}}, diff[15]};
-    wire [HAM_W-1:0] pc2_0 = pc1_0 + pc1_1;
-    wire [HAM_W-1:0] pc2_1 = pc1_2 + pc1_3;
-    wire [HAM_W-1:0] pc2_2 = pc1_4 + pc1_5;
-    wire [HAM_W-1:0] pc2_3 = pc1_6 + pc1_7;
-    wire [HAM_W-1:0] pc3_0 = pc2_0 + pc2_1;
-    wire [HAM_W-1:0] pc3_1 = pc2_2 + pc2_3;
-    wire [HAM_W-1:0] pc4_0 = pc3_0 + pc3_1;
-    wire [HAM_W-1:0] ham = pc4_0;
-
-    wire signed [COS_W-1:0] cos_q;
-    elsa_cos_table u_cos_table (
-        .ham   (ham),
-        .cos_q (cos_q)
-    );
+    // cos table entry h at [h*COS_W +: COS_W] (elsa_cos_table's entries; the codes above k hold the last one).
+    // Stage 1 indexes it with the popcount of diff: both are written in its enabled block, and the bank enables
+    // the stages only while they hold a row (dataEnables), so a simulator evaluates them only for rows.
+    localparam [COS_ENTRIES*COS_W-1:0] COS_TABLE = {
+        9'h184, 9'h184, 9'h184, 9'h184, 9'h184, 9'h184, 9'h184, 9'h184,   // 31..24
+        9'h184, 9'h184, 9'h184, 9'h184, 9'h184, 9'h184, 9'h184, 9'h184,   // 23..16
+        9'h18d, 9'h19a, 9'h1ab, 9'h1bf, 9'h1d6, 9'h1ee, 9'h007, 9'h020,   // 15..8
+        9'h037, 9'h04d, 9'h05f, 9'h06e, 9'h079, 9'h07f, 9'h080, 9'h080   // 7..0
+    };
 
     // stage 1: the multiplier's registered operands, and the threshold the key is compared with
     reg signed [COS_W-1:0] cos_r;
@@ -62,7 +48,16 @@ module elsa_cand_sel (
     reg signed [THR_W-1:0] thr_r;
     always @(posedge clk) begin
         if (en) begin
-            cos_r  <= cos_q;
+            cos_r  <= COS_TABLE[(
+                (((({{HAM_W-1{1'b0}}, diff[0]} + {{HAM_W-1{1'b0}}, diff[1]}) +
+                   ({{HAM_W-1{1'b0}}, diff[2]} + {{HAM_W-1{1'b0}}, diff[3]})) +
+                  (({{HAM_W-1{1'b0}}, diff[4]} + {{HAM_W-1{1'b0}}, diff[5]}) +
+                   ({{HAM_W-1{1'b0}}, diff[6]} + {{HAM_W-1{1'b0}}, diff[7]}))) +
+                 ((({{HAM_W-1{1'b0}}, diff[8]} + {{HAM_W-1{1'b0}}, diff[9]}) +
+                   ({{HAM_W-1{1'b0}}, diff[10]} + {{HAM_W-1{1'b0}}, diff[11]})) +
+                  (({{HAM_W-1{1'b0}}, diff[12]} + {{HAM_W-1{1'b0}}, diff[13]}) +
+                   ({{HAM_W-1{1'b0}}, diff[14]} + {{HAM_W-1{1'b0}}, diff[15]}))))
+                ) * COS_W +: COS_W];
             norm_r <= key_norm;
             thr_r  <= thr;
         end
