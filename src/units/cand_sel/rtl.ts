@@ -50,8 +50,13 @@ export const candSelModule: ModuleDef = {
     // (or when stage 1 registers it)
     const thr = c.thresholdProduct.bits < c.compare.bits || D.cfg.pipeline.candSel >= 2 ? [c.thresholdProduct] : [];
     const split = D.cfg.pipeline.candSel >= 3 ? [c.split.cosLo, c.split.cosHi, c.split.ppLo, c.split.ppHi] : [];
+    const slotLog = Math.ceil(Math.log2(c.cos.bits));
     const entries = gatedTable(D)
-      ? [{ name: 'COS_ENTRIES', value: 2 ** c.hamming.bits, doc: 'entries of COS_TABLE: every HAM_W-bit code' }]
+      ? [
+          { name: 'COS_ENTRIES', value: 2 ** c.hamming.bits, doc: 'entries of COS_TABLE: every HAM_W-bit code' },
+          { name: 'COS_SLOT_LOG', value: slotLog, doc: 'log2 of the bits per COS_TABLE entry' },
+          { name: 'COS_SLOT_W', value: 2 ** slotLog, doc: 'bits per COS_TABLE entry: COS_W, up to a power of 2' },
+        ]
       : [];
     return [D.hash.code, c.hamming, D.norm.norm, c.cos, c.similarity, ...thr, c.compare, ...split, ...entries];
   },
@@ -76,15 +81,17 @@ export const candSelModule: ModuleDef = {
 export const gatedTable = (D: DesignSpec): boolean =>
   D.cfg.dataEnables && D.cfg.pipeline.candSel >= 2 && !D.candSel.passOne;
 
-/** COS_TABLE's entries, 8 per line from the highest code down (entry h at [h*COS_W +: COS_W]); the codes above
- *  k hold the last entry, as elsa_cos_table's default. */
+/** COS_TABLE's entries, 8 per line from the highest code down: entry h (two's complement, zero-padded) in slot h
+ *  of 2^COS_SLOT_LOG bits, so that ham selects it by a shift (a multiply by COS_W would synthesise a shifter
+ *  around a multiplier: 40 instead of 73 MHz on iCE40); the codes above k hold the last entry, as
+ *  elsa_cos_table's default. */
 function cosTableLines(D: DesignSpec): { text: string; note: string }[] {
   const t = D.candSel.cosTable;
   const w = D.candSel.cos.bits;
   const n = 2 ** D.candSel.hamming.bits;
-  const digits = Math.ceil(w / 4);
+  const slot = 2 ** Math.ceil(Math.log2(w));
   const hex = (h: number) =>
-    `${w}'h${((t[Math.min(h, t.length - 1)] + 2 ** w) % 2 ** w).toString(16).padStart(digits, '0')}`;
+    `${slot}'h${((t[Math.min(h, t.length - 1)] + 2 ** w) % 2 ** w).toString(16).padStart(slot / 4, '0')}`;
   const lines: { text: string; note: string }[] = [];
   for (let hi = n - 1; hi >= 0; hi -= 8) {
     const codes = Array.from({ length: Math.min(8, hi + 1) }, (_, i) => hi - i);

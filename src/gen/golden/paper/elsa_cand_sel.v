@@ -28,30 +28,32 @@ module elsa_cand_sel (
     localparam COS_HI_W    = 5;   // high part of the cos entry (signed)
     localparam SIM_PP_LO_W = 16;  // partial product ‖k‖ · cos_lo
     localparam SIM_PP_HI_W = 18;  // partial product ‖k‖ · cos_hi
-    localparam COS_ENTRIES = 128;  // entries of COS_TABLE: every HAM_W-bit code
+    localparam COS_ENTRIES  = 128;  // entries of COS_TABLE: every HAM_W-bit code
+    localparam COS_SLOT_LOG = 4;    // log2 of the bits per COS_TABLE entry
+    localparam COS_SLOT_W   = 16;   // bits per COS_TABLE entry: COS_W, up to a power of 2
 
     wire [HASH_W-1:0] diff = q_hash ^ key_hash;
 
-    // cos table entry h at [h*COS_W +: COS_W] (elsa_cos_table's entries; the codes above k hold the last one).
-    // Stage 1 indexes it with the popcount of diff: both are written in its enabled block, and the bank enables
-    // the stages only while they hold a row (dataEnables), so a simulator evaluates them only for rows.
-    localparam [COS_ENTRIES*COS_W-1:0] COS_TABLE = {
-        9'h181, 9'h181, 9'h181, 9'h181, 9'h181, 9'h181, 9'h181, 9'h181,   // 127..120
-        9'h181, 9'h181, 9'h181, 9'h181, 9'h181, 9'h181, 9'h181, 9'h181,   // 119..112
-        9'h181, 9'h181, 9'h181, 9'h181, 9'h181, 9'h181, 9'h181, 9'h181,   // 111..104
-        9'h181, 9'h181, 9'h181, 9'h181, 9'h181, 9'h181, 9'h181, 9'h181,   // 103..96
-        9'h181, 9'h181, 9'h181, 9'h181, 9'h181, 9'h181, 9'h181, 9'h181,   // 95..88
-        9'h181, 9'h181, 9'h181, 9'h181, 9'h181, 9'h181, 9'h181, 9'h181,   // 87..80
-        9'h181, 9'h181, 9'h181, 9'h181, 9'h181, 9'h181, 9'h181, 9'h181,   // 79..72
-        9'h181, 9'h181, 9'h181, 9'h181, 9'h181, 9'h181, 9'h181, 9'h181,   // 71..64
-        9'h182, 9'h183, 9'h185, 9'h187, 9'h189, 9'h18b, 9'h18e, 9'h191,   // 63..56
-        9'h194, 9'h198, 9'h19b, 9'h19f, 9'h1a4, 9'h1a8, 9'h1ad, 9'h1b2,   // 55..48
-        9'h1b7, 9'h1bc, 9'h1c1, 9'h1c7, 9'h1cd, 9'h1d2, 9'h1d8, 9'h1de,   // 47..40
-        9'h1e4, 9'h1eb, 9'h1f1, 9'h1f7, 9'h1fd, 9'h004, 9'h00a, 9'h010,   // 39..32
-        9'h016, 9'h01d, 9'h023, 9'h029, 9'h02f, 9'h034, 9'h03a, 9'h040,   // 31..24
-        9'h045, 9'h04a, 9'h04f, 9'h054, 9'h059, 9'h05d, 9'h061, 9'h065,   // 23..16
-        9'h069, 9'h06c, 9'h070, 9'h073, 9'h075, 9'h078, 9'h07a, 9'h07c,   // 15..8
-        9'h07d, 9'h07e, 9'h07f, 9'h080, 9'h080, 9'h080, 9'h080, 9'h080   // 7..0
+    // cos table entry h at [h*COS_SLOT_W +: COS_W] (elsa_cos_table's entries; the codes above k hold the last
+    // one). Stage 1 indexes it with the popcount of diff: both are written in its enabled block, and the bank
+    // enables the stages only while they hold a row (dataEnables), so a simulator evaluates them only for rows.
+    localparam [COS_ENTRIES*COS_SLOT_W-1:0] COS_TABLE = {
+        16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181,   // 127..120
+        16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181,   // 119..112
+        16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181,   // 111..104
+        16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181,   // 103..96
+        16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181,   // 95..88
+        16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181,   // 87..80
+        16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181,   // 79..72
+        16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181,   // 71..64
+        16'h0182, 16'h0183, 16'h0185, 16'h0187, 16'h0189, 16'h018b, 16'h018e, 16'h0191,   // 63..56
+        16'h0194, 16'h0198, 16'h019b, 16'h019f, 16'h01a4, 16'h01a8, 16'h01ad, 16'h01b2,   // 55..48
+        16'h01b7, 16'h01bc, 16'h01c1, 16'h01c7, 16'h01cd, 16'h01d2, 16'h01d8, 16'h01de,   // 47..40
+        16'h01e4, 16'h01eb, 16'h01f1, 16'h01f7, 16'h01fd, 16'h0004, 16'h000a, 16'h0010,   // 39..32
+        16'h0016, 16'h001d, 16'h0023, 16'h0029, 16'h002f, 16'h0034, 16'h003a, 16'h0040,   // 31..24
+        16'h0045, 16'h004a, 16'h004f, 16'h0054, 16'h0059, 16'h005d, 16'h0061, 16'h0065,   // 23..16
+        16'h0069, 16'h006c, 16'h0070, 16'h0073, 16'h0075, 16'h0078, 16'h007a, 16'h007c,   // 15..8
+        16'h007d, 16'h007e, 16'h007f, 16'h0080, 16'h0080, 16'h0080, 16'h0080, 16'h0080   // 7..0
     };
 
     // stage 1: the multiplier's registered operands, and the threshold the key is compared with
@@ -60,7 +62,7 @@ module elsa_cand_sel (
     reg signed [THR_W-1:0] thr_r;
     always @(posedge clk) begin
         if (en) begin
-            cos_r  <= COS_TABLE[(
+            cos_r  <= COS_TABLE[{(
                 (((((({{HAM_W-1{1'b0}}, diff[0]} + {{HAM_W-1{1'b0}}, diff[1]}) +
                      ({{HAM_W-1{1'b0}}, diff[2]} + {{HAM_W-1{1'b0}}, diff[3]})) +
                     (({{HAM_W-1{1'b0}}, diff[4]} + {{HAM_W-1{1'b0}}, diff[5]}) +
@@ -93,7 +95,7 @@ module elsa_cand_sel (
                      ({{HAM_W-1{1'b0}}, diff[58]} + {{HAM_W-1{1'b0}}, diff[59]})) +
                     (({{HAM_W-1{1'b0}}, diff[60]} + {{HAM_W-1{1'b0}}, diff[61]}) +
                      ({{HAM_W-1{1'b0}}, diff[62]} + {{HAM_W-1{1'b0}}, diff[63]}))))))
-                ) * COS_W +: COS_W];
+                ), {COS_SLOT_LOG{1'b0}}} +: COS_W];
             norm_r <= key_norm;
             thr_r  <= thr;
         end

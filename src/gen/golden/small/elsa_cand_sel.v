@@ -28,18 +28,20 @@ module elsa_cand_sel (
     localparam COS_HI_W    = 5;   // high part of the cos entry (signed)
     localparam SIM_PP_LO_W = 15;  // partial product ‖k‖ · cos_lo
     localparam SIM_PP_HI_W = 17;  // partial product ‖k‖ · cos_hi
-    localparam COS_ENTRIES = 32;  // entries of COS_TABLE: every HAM_W-bit code
+    localparam COS_ENTRIES  = 32;  // entries of COS_TABLE: every HAM_W-bit code
+    localparam COS_SLOT_LOG = 4;   // log2 of the bits per COS_TABLE entry
+    localparam COS_SLOT_W   = 16;  // bits per COS_TABLE entry: COS_W, up to a power of 2
 
     wire [HASH_W-1:0] diff = q_hash ^ key_hash;
 
-    // cos table entry h at [h*COS_W +: COS_W] (elsa_cos_table's entries; the codes above k hold the last one).
-    // Stage 1 indexes it with the popcount of diff: both are written in its enabled block, and the bank enables
-    // the stages only while they hold a row (dataEnables), so a simulator evaluates them only for rows.
-    localparam [COS_ENTRIES*COS_W-1:0] COS_TABLE = {
-        9'h184, 9'h184, 9'h184, 9'h184, 9'h184, 9'h184, 9'h184, 9'h184,   // 31..24
-        9'h184, 9'h184, 9'h184, 9'h184, 9'h184, 9'h184, 9'h184, 9'h184,   // 23..16
-        9'h18d, 9'h19a, 9'h1ab, 9'h1bf, 9'h1d6, 9'h1ee, 9'h007, 9'h020,   // 15..8
-        9'h037, 9'h04d, 9'h05f, 9'h06e, 9'h079, 9'h07f, 9'h080, 9'h080   // 7..0
+    // cos table entry h at [h*COS_SLOT_W +: COS_W] (elsa_cos_table's entries; the codes above k hold the last
+    // one). Stage 1 indexes it with the popcount of diff: both are written in its enabled block, and the bank
+    // enables the stages only while they hold a row (dataEnables), so a simulator evaluates them only for rows.
+    localparam [COS_ENTRIES*COS_SLOT_W-1:0] COS_TABLE = {
+        16'h0184, 16'h0184, 16'h0184, 16'h0184, 16'h0184, 16'h0184, 16'h0184, 16'h0184,   // 31..24
+        16'h0184, 16'h0184, 16'h0184, 16'h0184, 16'h0184, 16'h0184, 16'h0184, 16'h0184,   // 23..16
+        16'h018d, 16'h019a, 16'h01ab, 16'h01bf, 16'h01d6, 16'h01ee, 16'h0007, 16'h0020,   // 15..8
+        16'h0037, 16'h004d, 16'h005f, 16'h006e, 16'h0079, 16'h007f, 16'h0080, 16'h0080   // 7..0
     };
 
     // stage 1: the multiplier's registered operands, and the threshold the key is compared with
@@ -48,7 +50,7 @@ module elsa_cand_sel (
     reg signed [THR_W-1:0] thr_r;
     always @(posedge clk) begin
         if (en) begin
-            cos_r  <= COS_TABLE[(
+            cos_r  <= COS_TABLE[{(
                 (((({{HAM_W-1{1'b0}}, diff[0]} + {{HAM_W-1{1'b0}}, diff[1]}) +
                    ({{HAM_W-1{1'b0}}, diff[2]} + {{HAM_W-1{1'b0}}, diff[3]})) +
                   (({{HAM_W-1{1'b0}}, diff[4]} + {{HAM_W-1{1'b0}}, diff[5]}) +
@@ -57,7 +59,7 @@ module elsa_cand_sel (
                    ({{HAM_W-1{1'b0}}, diff[10]} + {{HAM_W-1{1'b0}}, diff[11]})) +
                   (({{HAM_W-1{1'b0}}, diff[12]} + {{HAM_W-1{1'b0}}, diff[13]}) +
                    ({{HAM_W-1{1'b0}}, diff[14]} + {{HAM_W-1{1'b0}}, diff[15]}))))
-                ) * COS_W +: COS_W];
+                ), {COS_SLOT_LOG{1'b0}}} +: COS_W];
             norm_r <= key_norm;
             thr_r  <= thr;
         end
