@@ -50,7 +50,15 @@ export const candSelModule: ModuleDef = {
     // (or when stage 1 registers it)
     const thr = c.thresholdProduct.bits < c.compare.bits || D.cfg.pipeline.candSel >= 2 ? [c.thresholdProduct] : [];
     const split = D.cfg.pipeline.candSel >= 3 ? [c.split.cosLo, c.split.cosHi, c.split.ppLo, c.split.ppHi] : [];
-    return [D.hash.code, c.hamming, D.norm.norm, c.cos, c.similarity, ...thr, c.compare, ...split];
+    const slotLog = Math.ceil(Math.log2(c.cos.bits));
+    const entries = gatedTable(D)
+      ? [
+          { name: 'COS_ENTRIES', value: 2 ** c.hamming.bits, doc: 'entries of COS_TABLE: every HAM_W-bit code' },
+          { name: 'COS_SLOT_LOG', value: slotLog, doc: 'log2 of the bits per COS_TABLE entry' },
+          { name: 'COS_SLOT_W', value: 2 ** slotLog, doc: 'bits per COS_TABLE entry: COS_W, up to a power of 2' },
+        ]
+      : [];
+    return [D.hash.code, c.hamming, D.norm.norm, c.cos, c.similarity, ...thr, c.compare, ...split, ...entries];
   },
   view: (D) => ({
     simCmp: signExtend('sim', D.candSel.similarity, D.candSel.compare),
@@ -60,8 +68,52 @@ export const candSelModule: ModuleDef = {
     ...splitStages(D),
     dataEnables: D.cfg.dataEnables, // the balanced popcount tree (false: the first RTL's adder chain)
     popcount: popcountTree(D.hash.code.bits),
+    gated: gatedTable(D),
+    cosTable: cosTableLines(D),
+    hamLines: popcountLines(0, D.hash.code.bits),
   }),
 };
+
+/** dataEnables with a registered table entry (pipeline.candSel >= 2, no pass 1 reading the table unregistered):
+ *  the popcount and the table lookup are written inside stage 1's enabled block, and the bank enables the
+ *  stages only while they hold a row, so a simulator evaluates them only for rows (Verilator computes a wire
+ *  in every cycle; about 20% of a paper simulation). The same logic: the table as a constant indexed by ham. */
+export const gatedTable = (D: DesignSpec): boolean =>
+  D.cfg.dataEnables && D.cfg.pipeline.candSel >= 2 && !D.candSel.passOne;
+
+/** COS_TABLE's entries, 8 per line from the highest code down: entry h (two's complement, zero-padded) in slot h
+ *  of 2^COS_SLOT_LOG bits, so that ham selects it by a shift (a multiply by COS_W would synthesise a shifter
+ *  around a multiplier: 40 instead of 73 MHz on iCE40); the codes above k hold the last entry, as
+ *  elsa_cos_table's default. */
+function cosTableLines(D: DesignSpec): { text: string; note: string }[] {
+  const t = D.candSel.cosTable;
+  const w = D.candSel.cos.bits;
+  const n = 2 ** D.candSel.hamming.bits;
+  const slot = 2 ** Math.ceil(Math.log2(w));
+  const hex = (h: number) =>
+    `${slot}'h${((t[Math.min(h, t.length - 1)] + 2 ** w) % 2 ** w).toString(16).padStart(slot / 4, '0')}`;
+  const lines: { text: string; note: string }[] = [];
+  for (let hi = n - 1; hi >= 0; hi -= 8) {
+    const codes = Array.from({ length: Math.min(8, hi + 1) }, (_, i) => hi - i);
+    lines.push({ text: codes.map(hex).join(', ') + (hi >= 8 ? ',' : ''), note: `${hi}..${codes.at(-1)}` });
+  }
+  return lines;
+}
+
+/** The popcount of diff[lo..hi-1] as one balanced expression of HAM_W-bit sums, in lines: up to two bits per
+ *  line, a pair of subtrees in parentheses around their lines. */
+function popcountLines(lo: number, hi: number): string[] {
+  const bit = (i: number) => `{{HAM_W-1{1'b0}}, diff[${i}]}`;
+  const inline = (a: number, b: number): string =>
+    b - a === 1 ? bit(a) : `(${inline(a, a + Math.ceil((b - a) / 2))} + ${inline(a + Math.ceil((b - a) / 2), b)})`;
+  if (hi - lo <= 2) return [inline(lo, hi)];
+  const mid = lo + Math.ceil((hi - lo) / 2);
+  const left = popcountLines(lo, mid);
+  const right = popcountLines(mid, hi);
+  return [`(${left[0]}`, ...left.slice(1).map((l) => ` ${l}`), ...right.map((l) => ` ${l}`)].map((l, i, all) =>
+    i === left.length - 1 ? `${l} +` : i === all.length - 1 ? `${l})` : l,
+  );
+}
 
 /** The threshold at the compare: the input, or its copy in the stage before the compare. */
 const thrOf = (L: number) => (L >= 3 ? 'thr_p' : L === 2 ? 'thr_r' : 'thr');

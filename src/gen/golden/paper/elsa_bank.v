@@ -349,6 +349,9 @@ module elsa_bank (
         end
     end
 
+    // the selection stages advance only while one of them holds a row: the others' results are never read
+    wire sel_en = (qs_start || (!hold && !stall)) && (row_inflight || row_mid || row_mid2);
+
     // slot 0: local keys j ≡ 0 (mod 8)
     wire [HASH_W-1:0]    key_hash0;
     wire [NORM_W-1:0]    key_norm0;
@@ -364,7 +367,7 @@ module elsa_bank (
         .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_norm0)
     );
     elsa_cand_sel u_cand_sel0 (
-        .clk(clk), .en(qs_start || (!hold && !stall)),
+        .clk(clk), .en(sel_en),
         .q_hash(q_hash), .key_hash(key_hash0), .key_norm(key_norm0), .thr(thr_q),
         .sel(sel0)
     );
@@ -392,7 +395,7 @@ module elsa_bank (
         .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_norm1)
     );
     elsa_cand_sel u_cand_sel1 (
-        .clk(clk), .en(qs_start || (!hold && !stall)),
+        .clk(clk), .en(sel_en),
         .q_hash(q_hash), .key_hash(key_hash1), .key_norm(key_norm1), .thr(thr_q),
         .sel(sel1)
     );
@@ -420,7 +423,7 @@ module elsa_bank (
         .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_norm2)
     );
     elsa_cand_sel u_cand_sel2 (
-        .clk(clk), .en(qs_start || (!hold && !stall)),
+        .clk(clk), .en(sel_en),
         .q_hash(q_hash), .key_hash(key_hash2), .key_norm(key_norm2), .thr(thr_q),
         .sel(sel2)
     );
@@ -448,7 +451,7 @@ module elsa_bank (
         .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_norm3)
     );
     elsa_cand_sel u_cand_sel3 (
-        .clk(clk), .en(qs_start || (!hold && !stall)),
+        .clk(clk), .en(sel_en),
         .q_hash(q_hash), .key_hash(key_hash3), .key_norm(key_norm3), .thr(thr_q),
         .sel(sel3)
     );
@@ -476,7 +479,7 @@ module elsa_bank (
         .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_norm4)
     );
     elsa_cand_sel u_cand_sel4 (
-        .clk(clk), .en(qs_start || (!hold && !stall)),
+        .clk(clk), .en(sel_en),
         .q_hash(q_hash), .key_hash(key_hash4), .key_norm(key_norm4), .thr(thr_q),
         .sel(sel4)
     );
@@ -504,7 +507,7 @@ module elsa_bank (
         .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_norm5)
     );
     elsa_cand_sel u_cand_sel5 (
-        .clk(clk), .en(qs_start || (!hold && !stall)),
+        .clk(clk), .en(sel_en),
         .q_hash(q_hash), .key_hash(key_hash5), .key_norm(key_norm5), .thr(thr_q),
         .sel(sel5)
     );
@@ -532,7 +535,7 @@ module elsa_bank (
         .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_norm6)
     );
     elsa_cand_sel u_cand_sel6 (
-        .clk(clk), .en(qs_start || (!hold && !stall)),
+        .clk(clk), .en(sel_en),
         .q_hash(q_hash), .key_hash(key_hash6), .key_norm(key_norm6), .thr(thr_q),
         .sel(sel6)
     );
@@ -560,7 +563,7 @@ module elsa_bank (
         .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_norm7)
     );
     elsa_cand_sel u_cand_sel7 (
-        .clk(clk), .en(qs_start || (!hold && !stall)),
+        .clk(clk), .en(sel_en),
         .q_hash(q_hash), .key_hash(key_hash7), .key_norm(key_norm7), .thr(thr_q),
         .sel(sel7)
     );

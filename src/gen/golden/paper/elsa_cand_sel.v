@@ -28,81 +28,33 @@ module elsa_cand_sel (
     localparam COS_HI_W    = 5;   // high part of the cos entry (signed)
     localparam SIM_PP_LO_W = 16;  // partial product ‖k‖ · cos_lo
     localparam SIM_PP_HI_W = 18;  // partial product ‖k‖ · cos_hi
+    localparam COS_ENTRIES  = 128;  // entries of COS_TABLE: every HAM_W-bit code
+    localparam COS_SLOT_LOG = 4;    // log2 of the bits per COS_TABLE entry
+    localparam COS_SLOT_W   = 16;   // bits per COS_TABLE entry: COS_W, up to a power of 2
 
     wire [HASH_W-1:0] diff = q_hash ^ key_hash;
 
-    // Popcount as a balanced adder tree (depth log2 k rather than a chain of k adders; also k/2 adds a level
-    // that a simulator evaluates side by side).
-    wire [HAM_W-1:0] pc1_0 = {{HAM_W-1{1'b0}}, diff[0]} + {{HAM_W-1{1'b0}}, diff[1]};
-    wire [HAM_W-1:0] pc1_1 = {{HAM_W-1{1'b0}}, diff[2]} + {{HAM_W-1{1'b0}}, diff[3]};
-    wire [HAM_W-1:0] pc1_2 = {{HAM_W-1{1'b0}}, diff[4]} + {{HAM_W-1{1'b0}}, diff[5]};
-    wire [HAM_W-1:0] pc1_3 = {{HAM_W-1{1'b0}}, diff[6]} + {{HAM_W-1{1'b0}}, diff[7]};
-    wire [HAM_W-1:0] pc1_4 = {{HAM_W-1{1'b0}}, diff[8]} + {{HAM_W-1{1'b0}}, diff[9]};
-    wire [HAM_W-1:0] pc1_5 = {{HAM_W-1{1'b0}}, diff[10]} + {{HAM_W-1{1'b0}}, diff[11]};
-    wire [HAM_W-1:0] pc1_6 = {{HAM_W-1{1'b0}}, diff[12]} + {{HAM_W-1{1'b0}}, diff[13]};
-    wire [HAM_W-1:0] pc1_7 = {{HAM_W-1{1'b0}}, diff[14]} + {{HAM_W-1{1'b0}}, diff[15]};
-    wire [HAM_W-1:0] pc1_8 = {{HAM_W-1{1'b0}}, diff[16]} + {{HAM_W-1{1'b0}}, diff[17]};
-    wire [HAM_W-1:0] pc1_9 = {{HAM_W-1{1'b0}}, diff[18]} + {{HAM_W-1{1'b0}}, diff[19]};
-    wire [HAM_W-1:0] pc1_10 = {{HAM_W-1{1'b0}}, diff[20]} + {{HAM_W-1{1'b0}}, diff[21]};
-    wire [HAM_W-1:0] pc1_11 = {{HAM_W-1{1'b0}}, diff[22]} + {{HAM_W-1{1'b0}}, diff[23]};
-    wire [HAM_W-1:0] pc1_12 = {{HAM_W-1{1'b0}}, diff[24]} + {{HAM_W-1{1'b0}}, diff[25]};
-    wire [HAM_W-1:0] pc1_13 = {{HAM_W-1{1'b0}}, diff[26]} + {{HAM_W-1{1'b0}}, diff[27]};
-    wire [HAM_W-1:0] pc1_14 = {{HAM_W-1{1'b0}}, diff[28]} + {{HAM_W-1{1'b0}}, diff[29]};
-    wire [HAM_W-1:0] pc1_15 = {{HAM_W-1{1'b0}}, diff[30]} + {{HAM_W-1{1'b0}}, diff[31]};
-    wire [HAM_W-1:0] pc1_16 = {{HAM_W-1{1'b0}}, diff[32]} + {{HAM_W-1{1'b0}}, diff[33]};
-    wire [HAM_W-1:0] pc1_17 = {{HAM_W-1{1'b0}}, diff[34]} + {{HAM_W-1{1'b0}}, diff[35]};
-    wire [HAM_W-1:0] pc1_18 = {{HAM_W-1{1'b0}}, diff[36]} + {{HAM_W-1{1'b0}}, diff[37]};
-    wire [HAM_W-1:0] pc1_19 = {{HAM_W-1{1'b0}}, diff[38]} + {{HAM_W-1{1'b0}}, diff[39]};
-    wire [HAM_W-1:0] pc1_20 = {{HAM_W-1{1'b0}}, diff[40]} + {{HAM_W-1{1'b0}}, diff[41]};
-    wire [HAM_W-1:0] pc1_21 = {{HAM_W-1{1'b0}}, diff[42]} + {{HAM_W-1{1'b0}}, diff[43]};
-    wire [HAM_W-1:0] pc1_22 = {{HAM_W-1{1'b0}}, diff[44]} + {{HAM_W-1{1'b0}}, diff[45]};
-    wire [HAM_W-1:0] pc1_23 = {{HAM_W-1{1'b0}}, diff[46]} + {{HAM_W-1{1'b0}}, diff[47]};
-    wire [HAM_W-1:0] pc1_24 = {{HAM_W-1{1'b0}}, diff[48]} + {{HAM_W-1{1'b0}}, diff[49]};
-    wire [HAM_W-1:0] pc1_25 = {{HAM_W-1{1'b0}}, diff[50]} + {{HAM_W-1{1'b0}}, diff[51]};
-    wire [HAM_W-1:0] pc1_26 = {{HAM_W-1{1'b0}}, diff[52]} + {{HAM_W-1{1'b0}}, diff[53]};
-    wire [HAM_W-1:0] pc1_27 = {{HAM_W-1{1'b0}}, diff[54]} + {{HAM_W-1{1'b0}}, diff[55]};
-    wire [HAM_W-1:0] pc1_28 = {{HAM_W-1{1'b0}}, diff[56]} + {{HAM_W-1{1'b0}}, diff[57]};
-    wire [HAM_W-1:0] pc1_29 = {{HAM_W-1{1'b0}}, diff[58]} + {{HAM_W-1{1'b0}}, diff[59]};
-    wire [HAM_W-1:0] pc1_30 = {{HAM_W-1{1'b0}}, diff[60]} + {{HAM_W-1{1'b0}}, diff[61]};
-    wire [HAM_W-1:0] pc1_31 = {{HAM_W-1{1'b0}}, diff[62]} + {{HAM_W-1{1'b0}}, diff[63]};
-    wire [HAM_W-1:0] pc2_0 = pc1_0 + pc1_1;
-    wire [HAM_W-1:0] pc2_1 = pc1_2 + pc1_3;
-    wire [HAM_W-1:0] pc2_2 = pc1_4 + pc1_5;
-    wire [HAM_W-1:0] pc2_3 = pc1_6 + pc1_7;
-    wire [HAM_W-1:0] pc2_4 = pc1_8 + pc1_9;
-    wire [HAM_W-1:0] pc2_5 = pc1_10 + pc1_11;
-    wire [HAM_W-1:0] pc2_6 = pc1_12 + pc1_13;
-    wire [HAM_W-1:0] pc2_7 = pc1_14 + pc1_15;
-    wire [HAM_W-1:0] pc2_8 = pc1_16 + pc1_17;
-    wire [HAM_W-1:0] pc2_9 = pc1_18 + pc1_19;
-    wire [HAM_W-1:0] pc2_10 = pc1_20 + pc1_21;
-    wire [HAM_W-1:0] pc2_11 = pc1_22 + pc1_23;
-    wire [HAM_W-1:0] pc2_12 = pc1_24 + pc1_25;
-    wire [HAM_W-1:0] pc2_13 = pc1_26 + pc1_27;
-    wire [HAM_W-1:0] pc2_14 = pc1_28 + pc1_29;
-    wire [HAM_W-1:0] pc2_15 = pc1_30 + pc1_31;
-    wire [HAM_W-1:0] pc3_0 = pc2_0 + pc2_1;
-    wire [HAM_W-1:0] pc3_1 = pc2_2 + pc2_3;
-    wire [HAM_W-1:0] pc3_2 = pc2_4 + pc2_5;
-    wire [HAM_W-1:0] pc3_3 = pc2_6 + pc2_7;
-    wire [HAM_W-1:0] pc3_4 = pc2_8 + pc2_9;
-    wire [HAM_W-1:0] pc3_5 = pc2_10 + pc2_11;
-    wire [HAM_W-1:0] pc3_6 = pc2_12 + pc2_13;
-    wire [HAM_W-1:0] pc3_7 = pc2_14 + pc2_15;
-    wire [HAM_W-1:0] pc4_0 = pc3_0 + pc3_1;
-    wire [HAM_W-1:0] pc4_1 = pc3_2 + pc3_3;
-    wire [HAM_W-1:0] pc4_2 = pc3_4 + pc3_5;
-    wire [HAM_W-1:0] pc4_3 = pc3_6 + pc3_7;
-    wire [HAM_W-1:0] pc5_0 = pc4_0 + pc4_1;
-    wire [HAM_W-1:0] pc5_1 = pc4_2 + pc4_3;
-    wire [HAM_W-1:0] pc6_0 = pc5_0 + pc5_1;
-    wire [HAM_W-1:0] ham = pc6_0;
-
-    wire signed [COS_W-1:0] cos_q;
-    elsa_cos_table u_cos_table (
-        .ham   (ham),
-        .cos_q (cos_q)
-    );
+    // cos table entry h at [h*COS_SLOT_W +: COS_W] (elsa_cos_table's entries; the codes above k hold the last
+    // one). Stage 1 indexes it with the popcount of diff: both are written in its enabled block, and the bank
+    // enables the stages only while they hold a row (dataEnables), so a simulator evaluates them only for rows.
+    localparam [COS_ENTRIES*COS_SLOT_W-1:0] COS_TABLE = {
+        16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181,   // 127..120
+        16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181,   // 119..112
+        16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181,   // 111..104
+        16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181,   // 103..96
+        16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181,   // 95..88
+        16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181,   // 87..80
+        16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181,   // 79..72
+        16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181,   // 71..64
+        16'h0182, 16'h0183, 16'h0185, 16'h0187, 16'h0189, 16'h018b, 16'h018e, 16'h0191,   // 63..56
+        16'h0194, 16'h0198, 16'h019b, 16'h019f, 16'h01a4, 16'h01a8, 16'h01ad, 16'h01b2,   // 55..48
+        16'h01b7, 16'h01bc, 16'h01c1, 16'h01c7, 16'h01cd, 16'h01d2, 16'h01d8, 16'h01de,   // 47..40
+        16'h01e4, 16'h01eb, 16'h01f1, 16'h01f7, 16'h01fd, 16'h0004, 16'h000a, 16'h0010,   // 39..32
+        16'h0016, 16'h001d, 16'h0023, 16'h0029, 16'h002f, 16'h0034, 16'h003a, 16'h0040,   // 31..24
+        16'h0045, 16'h004a, 16'h004f, 16'h0054, 16'h0059, 16'h005d, 16'h0061, 16'h0065,   // 23..16
+        16'h0069, 16'h006c, 16'h0070, 16'h0073, 16'h0075, 16'h0078, 16'h007a, 16'h007c,   // 15..8
+        16'h007d, 16'h007e, 16'h007f, 16'h0080, 16'h0080, 16'h0080, 16'h0080, 16'h0080   // 7..0
+    };
 
     // stage 1: the multiplier's registered operands, and the threshold the key is compared with
     reg signed [COS_W-1:0] cos_r;
@@ -110,7 +62,40 @@ module elsa_cand_sel (
     reg signed [THR_W-1:0] thr_r;
     always @(posedge clk) begin
         if (en) begin
-            cos_r  <= cos_q;
+            cos_r  <= COS_TABLE[{(
+                (((((({{HAM_W-1{1'b0}}, diff[0]} + {{HAM_W-1{1'b0}}, diff[1]}) +
+                     ({{HAM_W-1{1'b0}}, diff[2]} + {{HAM_W-1{1'b0}}, diff[3]})) +
+                    (({{HAM_W-1{1'b0}}, diff[4]} + {{HAM_W-1{1'b0}}, diff[5]}) +
+                     ({{HAM_W-1{1'b0}}, diff[6]} + {{HAM_W-1{1'b0}}, diff[7]}))) +
+                   ((({{HAM_W-1{1'b0}}, diff[8]} + {{HAM_W-1{1'b0}}, diff[9]}) +
+                     ({{HAM_W-1{1'b0}}, diff[10]} + {{HAM_W-1{1'b0}}, diff[11]})) +
+                    (({{HAM_W-1{1'b0}}, diff[12]} + {{HAM_W-1{1'b0}}, diff[13]}) +
+                     ({{HAM_W-1{1'b0}}, diff[14]} + {{HAM_W-1{1'b0}}, diff[15]})))) +
+                  (((({{HAM_W-1{1'b0}}, diff[16]} + {{HAM_W-1{1'b0}}, diff[17]}) +
+                     ({{HAM_W-1{1'b0}}, diff[18]} + {{HAM_W-1{1'b0}}, diff[19]})) +
+                    (({{HAM_W-1{1'b0}}, diff[20]} + {{HAM_W-1{1'b0}}, diff[21]}) +
+                     ({{HAM_W-1{1'b0}}, diff[22]} + {{HAM_W-1{1'b0}}, diff[23]}))) +
+                   ((({{HAM_W-1{1'b0}}, diff[24]} + {{HAM_W-1{1'b0}}, diff[25]}) +
+                     ({{HAM_W-1{1'b0}}, diff[26]} + {{HAM_W-1{1'b0}}, diff[27]})) +
+                    (({{HAM_W-1{1'b0}}, diff[28]} + {{HAM_W-1{1'b0}}, diff[29]}) +
+                     ({{HAM_W-1{1'b0}}, diff[30]} + {{HAM_W-1{1'b0}}, diff[31]}))))) +
+                 ((((({{HAM_W-1{1'b0}}, diff[32]} + {{HAM_W-1{1'b0}}, diff[33]}) +
+                     ({{HAM_W-1{1'b0}}, diff[34]} + {{HAM_W-1{1'b0}}, diff[35]})) +
+                    (({{HAM_W-1{1'b0}}, diff[36]} + {{HAM_W-1{1'b0}}, diff[37]}) +
+                     ({{HAM_W-1{1'b0}}, diff[38]} + {{HAM_W-1{1'b0}}, diff[39]}))) +
+                   ((({{HAM_W-1{1'b0}}, diff[40]} + {{HAM_W-1{1'b0}}, diff[41]}) +
+                     ({{HAM_W-1{1'b0}}, diff[42]} + {{HAM_W-1{1'b0}}, diff[43]})) +
+                    (({{HAM_W-1{1'b0}}, diff[44]} + {{HAM_W-1{1'b0}}, diff[45]}) +
+                     ({{HAM_W-1{1'b0}}, diff[46]} + {{HAM_W-1{1'b0}}, diff[47]})))) +
+                  (((({{HAM_W-1{1'b0}}, diff[48]} + {{HAM_W-1{1'b0}}, diff[49]}) +
+                     ({{HAM_W-1{1'b0}}, diff[50]} + {{HAM_W-1{1'b0}}, diff[51]})) +
+                    (({{HAM_W-1{1'b0}}, diff[52]} + {{HAM_W-1{1'b0}}, diff[53]}) +
+                     ({{HAM_W-1{1'b0}}, diff[54]} + {{HAM_W-1{1'b0}}, diff[55]}))) +
+                   ((({{HAM_W-1{1'b0}}, diff[56]} + {{HAM_W-1{1'b0}}, diff[57]}) +
+                     ({{HAM_W-1{1'b0}}, diff[58]} + {{HAM_W-1{1'b0}}, diff[59]})) +
+                    (({{HAM_W-1{1'b0}}, diff[60]} + {{HAM_W-1{1'b0}}, diff[61]}) +
+                     ({{HAM_W-1{1'b0}}, diff[62]} + {{HAM_W-1{1'b0}}, diff[63]}))))))
+                ), {COS_SLOT_LOG{1'b0}}} +: COS_W];
             norm_r <= key_norm;
             thr_r  <= thr;
         end

@@ -329,6 +329,9 @@ module elsa_bank (
         end
     end
 
+    // the selection stages advance only while one of them holds a row: the others' results are never read
+    wire sel_en = (qs_start || (!hold && !stall)) && (row_inflight || row_mid || row_mid2);
+
     // slot 0: local keys j ≡ 0 (mod 3)
     wire [HASH_W-1:0]    key_hash0;
     wire [NORM_W-1:0]    key_norm0;
@@ -344,7 +347,7 @@ module elsa_bank (
         .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_norm0)
     );
     elsa_cand_sel u_cand_sel0 (
-        .clk(clk), .en(qs_start || (!hold && !stall)),
+        .clk(clk), .en(sel_en),
         .q_hash(q_hash), .key_hash(key_hash0), .key_norm(key_norm0), .thr(thr_q),
         .sel(sel0)
     );
@@ -372,7 +375,7 @@ module elsa_bank (
         .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_norm1)
     );
     elsa_cand_sel u_cand_sel1 (
-        .clk(clk), .en(qs_start || (!hold && !stall)),
+        .clk(clk), .en(sel_en),
         .q_hash(q_hash), .key_hash(key_hash1), .key_norm(key_norm1), .thr(thr_q),
         .sel(sel1)
     );
@@ -400,7 +403,7 @@ module elsa_bank (
         .re(issue), .raddr(r_cur[ROW_W-1:0]), .rdata(key_norm2)
     );
     elsa_cand_sel u_cand_sel2 (
-        .clk(clk), .en(qs_start || (!hold && !stall)),
+        .clk(clk), .en(sel_en),
         .q_hash(q_hash), .key_hash(key_hash2), .key_norm(key_norm2), .thr(thr_q),
         .sel(sel2)
     );

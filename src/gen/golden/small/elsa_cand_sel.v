@@ -28,33 +28,21 @@ module elsa_cand_sel (
     localparam COS_HI_W    = 5;   // high part of the cos entry (signed)
     localparam SIM_PP_LO_W = 15;  // partial product ‖k‖ · cos_lo
     localparam SIM_PP_HI_W = 17;  // partial product ‖k‖ · cos_hi
+    localparam COS_ENTRIES  = 32;  // entries of COS_TABLE: every HAM_W-bit code
+    localparam COS_SLOT_LOG = 4;   // log2 of the bits per COS_TABLE entry
+    localparam COS_SLOT_W   = 16;  // bits per COS_TABLE entry: COS_W, up to a power of 2
 
     wire [HASH_W-1:0] diff = q_hash ^ key_hash;
 
-    // Popcount as a balanced adder tree (depth log2 k rather than a chain of k adders; also k/2 adds a level
-    // that a simulator evaluates side by side).
-    wire [HAM_W-1:0] pc1_0 = {{HAM_W-1{1'b0}}, diff[0]} + {{HAM_W-1{1'b0}}, diff[1]};
-    wire [HAM_W-1:0] pc1_1 = {{HAM_W-1{1'b0}}, diff[2]} + {{HAM_W-1{1'b0}}, diff[3]};
-    wire [HAM_W-1:0] pc1_2 = {{HAM_W-1{1'b0}}, diff[4]} + {{HAM_W-1{1'b0}}, diff[5]};
-    wire [HAM_W-1:0] pc1_3 = {{HAM_W-1{1'b0}}, diff[6]} + {{HAM_W-1{1'b0}}, diff[7]};
-    wire [HAM_W-1:0] pc1_4 = {{HAM_W-1{1'b0}}, diff[8]} + {{HAM_W-1{1'b0}}, diff[9]};
-    wire [HAM_W-1:0] pc1_5 = {{HAM_W-1{1'b0}}, diff[10]} + {{HAM_W-1{1'b0}}, diff[11]};
-    wire [HAM_W-1:0] pc1_6 = {{HAM_W-1{1'b0}}, diff[12]} + {{HAM_W-1{1'b0}}, diff[13]};
-    wire [HAM_W-1:0] pc1_7 = {{HAM_W-1{1'b0}}, diff[14]} + {{HAM_W-1{1'b0}}, diff[15]};
-    wire [HAM_W-1:0] pc2_0 = pc1_0 + pc1_1;
-    wire [HAM_W-1:0] pc2_1 = pc1_2 + pc1_3;
-    wire [HAM_W-1:0] pc2_2 = pc1_4 + pc1_5;
-    wire [HAM_W-1:0] pc2_3 = pc1_6 + pc1_7;
-    wire [HAM_W-1:0] pc3_0 = pc2_0 + pc2_1;
-    wire [HAM_W-1:0] pc3_1 = pc2_2 + pc2_3;
-    wire [HAM_W-1:0] pc4_0 = pc3_0 + pc3_1;
-    wire [HAM_W-1:0] ham = pc4_0;
-
-    wire signed [COS_W-1:0] cos_q;
-    elsa_cos_table u_cos_table (
-        .ham   (ham),
-        .cos_q (cos_q)
-    );
+    // cos table entry h at [h*COS_SLOT_W +: COS_W] (elsa_cos_table's entries; the codes above k hold the last
+    // one). Stage 1 indexes it with the popcount of diff: both are written in its enabled block, and the bank
+    // enables the stages only while they hold a row (dataEnables), so a simulator evaluates them only for rows.
+    localparam [COS_ENTRIES*COS_SLOT_W-1:0] COS_TABLE = {
+        16'h0184, 16'h0184, 16'h0184, 16'h0184, 16'h0184, 16'h0184, 16'h0184, 16'h0184,   // 31..24
+        16'h0184, 16'h0184, 16'h0184, 16'h0184, 16'h0184, 16'h0184, 16'h0184, 16'h0184,   // 23..16
+        16'h018d, 16'h019a, 16'h01ab, 16'h01bf, 16'h01d6, 16'h01ee, 16'h0007, 16'h0020,   // 15..8
+        16'h0037, 16'h004d, 16'h005f, 16'h006e, 16'h0079, 16'h007f, 16'h0080, 16'h0080   // 7..0
+    };
 
     // stage 1: the multiplier's registered operands, and the threshold the key is compared with
     reg signed [COS_W-1:0] cos_r;
@@ -62,7 +50,16 @@ module elsa_cand_sel (
     reg signed [THR_W-1:0] thr_r;
     always @(posedge clk) begin
         if (en) begin
-            cos_r  <= cos_q;
+            cos_r  <= COS_TABLE[{(
+                (((({{HAM_W-1{1'b0}}, diff[0]} + {{HAM_W-1{1'b0}}, diff[1]}) +
+                   ({{HAM_W-1{1'b0}}, diff[2]} + {{HAM_W-1{1'b0}}, diff[3]})) +
+                  (({{HAM_W-1{1'b0}}, diff[4]} + {{HAM_W-1{1'b0}}, diff[5]}) +
+                   ({{HAM_W-1{1'b0}}, diff[6]} + {{HAM_W-1{1'b0}}, diff[7]}))) +
+                 ((({{HAM_W-1{1'b0}}, diff[8]} + {{HAM_W-1{1'b0}}, diff[9]}) +
+                   ({{HAM_W-1{1'b0}}, diff[10]} + {{HAM_W-1{1'b0}}, diff[11]})) +
+                  (({{HAM_W-1{1'b0}}, diff[12]} + {{HAM_W-1{1'b0}}, diff[13]}) +
+                   ({{HAM_W-1{1'b0}}, diff[14]} + {{HAM_W-1{1'b0}}, diff[15]}))))
+                ), {COS_SLOT_LOG{1'b0}}} +: COS_W];
             norm_r <= key_norm;
             thr_r  <= thr;
         end
