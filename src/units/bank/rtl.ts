@@ -237,8 +237,9 @@ function runAheadView(D: DesignSpec) {
   return {
     ahead,
     L,
-    ownUnknown: stages.map((r, i) => ({
-      term: i === 0 ? r : `${r} && (!pending || ${opened(i)})`,
+    // the unknown rows after an advancing cycle (unknown_next): the issued row, and each stage's row one stage on
+    ownUnknownNext: stages.map((_, i) => ({
+      term: i === 0 ? 'issue' : `${stages[i - 1]} && (!pending_next || (|bnd_next[${L}:${i}]))`,
       end: i < stages.length - 1 ? ' +' : ';',
     })),
     drainIdle: stages.map((r, i) => `${r} && !${i === 0 ? 'pending' : opened(i)}`),
