@@ -122,6 +122,16 @@ export const bankModule: ModuleDef = {
       ...bufferParams(D),
       { name: 'QUEUE_FULL', value: D.cfg.queueDepth, of: B.queueCount, doc: 'count of a full candidate queue' },
       { name: 'ONE_QUEUED', value: 1, of: B.queued, doc: 'one entry left in all queues of the bank' },
+      ...(B.runAhead
+        ? [
+            {
+              name: 'QUEUE_LAST',
+              value: D.cfg.queueDepth - 1,
+              of: B.queueCount,
+              doc: 'count of a queue one short of full',
+            },
+          ]
+        : []),
       ...(B.overlapTail && !B.earlyStart && !B.runAhead
         ? [
             {
@@ -237,11 +247,13 @@ function runAheadView(D: DesignSpec) {
   return {
     ahead,
     L,
-    // the unknown rows after an advancing cycle (unknown_next): the issued row, and each stage's row one stage on
-    ownUnknownNext: stages.map((_, i) => ({
-      term: i === 0 ? 'issue' : `${stages[i - 1]} && (!pending_next || (|bnd_next[${L}:${i}]))`,
-      end: i < stages.length - 1 ? ' +' : ';',
-    })),
+    // the unknown rows after an advancing cycle besides the issued one, without a start: each stage's row one stage on
+    unknownRun: terms(stages.slice(1).map((_, i) => `${stages[i]} && (!pending_run || (|bnd[${L - 1}:${i}]))`)),
+    // ... and with a start (row 0 issued if the bank has rows; the rows ahead are the latest query's only if an
+    // opening mark is at or behind them)
+    unknownStart: terms(['rows_left_start', ...stages.slice(1).map((_, i) => `${stages[i]} && (|bnd[${L - 1}:${i}])`)]),
+    // the last stage before the registered results: its row is known after an advancing cycle
+    lastUnknown: stages[L - 1],
     drainIdle: stages.map((r, i) => `${r} && !${i === 0 ? 'pending' : opened(i)}`),
     bndYoung: L === 1 ? 'bnd[0]' : `|bnd[${L - 1}:0]`,
     bndShift: L === 1 ? 'bnd[0]' : `${L - 1}:0`,
@@ -250,6 +262,9 @@ function runAheadView(D: DesignSpec) {
     swapNow: `${candSelStages(L).swapReg} && !hold`,
   };
 }
+
+/** Terms of a Verilog sum, one a line: ` +` between them, `;` after the last. */
+const terms = (ts: string[]) => ts.map((term, i) => ({ term, end: i < ts.length - 1 ? ' +' : ';' }));
 
 /** pipeline.candSel = L register stages between the memory read and the push: the registers that carry a row
  *  to its push, and the window of L + 1 cycles after a selection start in which only the old query pops
