@@ -567,29 +567,24 @@ module elsa_bank (
     // taken<c> after this cycle: after a start only the new query's unknown rows (nothing of it is queued); else
     // while the latest query has not pushed (pending after this cycle) its unknown rows; when it opens now those and
     // its first row's key (the old entry left, if any, pops now); afterwards the claim moves by this cycle's issue,
-    // the row entering row_sel (no longer unknown), the pushes and the pops. The start, then the issue and the
-    // pop, the latest of these signals, select last (taken_x: the claim without them; a pop counts only once the
-    // latest query has pushed).
+    // the row entering row_sel (no longer unknown), the pushes and the pops. The start and then the issue, the
+    // latest of these signals, select last.
     wire pending_after = adv_run ? pending_run : pending;   // without a start
-    wire own_pops      = !pending_after && !pending;
     wire [QCNT_W-1:0] taken_x0 =
         pending_after ? (adv_run ? unknown_run : unknown) :
         pending ? unknown_run + {{QCNT_W-1{1'b0}}, push0} :
-        taken0 + {{QCNT_W-1{1'b0}}, push0} -
+        taken0 + {{QCNT_W-1{1'b0}}, push0} - {{QCNT_W-1{1'b0}}, pop0} -
             {{QCNT_W-1{1'b0}}, adv_run && row_mid2};
-    wire              taken_dec0 = own_pops && pop0;
     wire [QCNT_W-1:0] taken_x1 =
         pending_after ? (adv_run ? unknown_run : unknown) :
         pending ? unknown_run + {{QCNT_W-1{1'b0}}, push1} :
-        taken1 + {{QCNT_W-1{1'b0}}, push1} -
+        taken1 + {{QCNT_W-1{1'b0}}, push1} - {{QCNT_W-1{1'b0}}, pop1} -
             {{QCNT_W-1{1'b0}}, adv_run && row_mid2};
-    wire              taken_dec1 = own_pops && pop1;
     wire [QCNT_W-1:0] taken_x2 =
         pending_after ? (adv_run ? unknown_run : unknown) :
         pending ? unknown_run + {{QCNT_W-1{1'b0}}, push2} :
-        taken2 + {{QCNT_W-1{1'b0}}, push2} -
+        taken2 + {{QCNT_W-1{1'b0}}, push2} - {{QCNT_W-1{1'b0}}, pop2} -
             {{QCNT_W-1{1'b0}}, adv_run && row_mid2};
-    wire              taken_dec2 = own_pops && pop2;
     always @(posedge clk) begin
         if (rst) begin
             taken0 <= {QCNT_W{1'b0}};
@@ -600,12 +595,9 @@ module elsa_bank (
             taken1 <= unknown_start;
             taken2 <= unknown_start;
         end else begin
-            taken0 <= (issue_run == taken_dec0) ? taken_x0 :
-                issue_run ? taken_x0 + 1'b1 : taken_x0 - 1'b1;
-            taken1 <= (issue_run == taken_dec1) ? taken_x1 :
-                issue_run ? taken_x1 + 1'b1 : taken_x1 - 1'b1;
-            taken2 <= (issue_run == taken_dec2) ? taken_x2 :
-                issue_run ? taken_x2 + 1'b1 : taken_x2 - 1'b1;
+            taken0 <= issue_run ? taken_x0 + 1'b1 : taken_x0;
+            taken1 <= issue_run ? taken_x1 + 1'b1 : taken_x1;
+            taken2 <= issue_run ? taken_x2 + 1'b1 : taken_x2;
         end
     end
 

@@ -634,59 +634,49 @@ module elsa_bank (
     // taken<c> after this cycle: after a start only the new query's unknown rows (nothing of it is queued); else
     // while the latest query has not pushed (pending after this cycle) its unknown rows; when it opens now those and
     // its first row's key (the old entry left, if any, pops now); afterwards the claim moves by this cycle's issue,
-    // the row entering row_sel (no longer unknown), the pushes and the pops. The start, then the issue and the
-    // pop, the latest of these signals, select last (taken_x: the claim without them; a pop counts only once the
-    // latest query has pushed).
+    // the row entering row_sel (no longer unknown), the pushes and the pops. The start and then the issue, the
+    // latest of these signals, select last.
     wire pending_after = adv_run ? pending_run : pending;   // without a start
-    wire own_pops      = !pending_after && !pending;
     wire [QCNT_W-1:0] taken_x0 =
         pending_after ? (adv_run ? unknown_run : unknown) :
         pending ? unknown_run + {{QCNT_W-1{1'b0}}, push0} :
-        taken0 + {{QCNT_W-1{1'b0}}, push0} -
+        taken0 + {{QCNT_W-1{1'b0}}, push0} - {{QCNT_W-1{1'b0}}, pop0} -
             {{QCNT_W-1{1'b0}}, adv_run && row_mid2};
-    wire              taken_dec0 = own_pops && pop0;
     wire [QCNT_W-1:0] taken_x1 =
         pending_after ? (adv_run ? unknown_run : unknown) :
         pending ? unknown_run + {{QCNT_W-1{1'b0}}, push1} :
-        taken1 + {{QCNT_W-1{1'b0}}, push1} -
+        taken1 + {{QCNT_W-1{1'b0}}, push1} - {{QCNT_W-1{1'b0}}, pop1} -
             {{QCNT_W-1{1'b0}}, adv_run && row_mid2};
-    wire              taken_dec1 = own_pops && pop1;
     wire [QCNT_W-1:0] taken_x2 =
         pending_after ? (adv_run ? unknown_run : unknown) :
         pending ? unknown_run + {{QCNT_W-1{1'b0}}, push2} :
-        taken2 + {{QCNT_W-1{1'b0}}, push2} -
+        taken2 + {{QCNT_W-1{1'b0}}, push2} - {{QCNT_W-1{1'b0}}, pop2} -
             {{QCNT_W-1{1'b0}}, adv_run && row_mid2};
-    wire              taken_dec2 = own_pops && pop2;
     wire [QCNT_W-1:0] taken_x3 =
         pending_after ? (adv_run ? unknown_run : unknown) :
         pending ? unknown_run + {{QCNT_W-1{1'b0}}, push3} :
-        taken3 + {{QCNT_W-1{1'b0}}, push3} -
+        taken3 + {{QCNT_W-1{1'b0}}, push3} - {{QCNT_W-1{1'b0}}, pop3} -
             {{QCNT_W-1{1'b0}}, adv_run && row_mid2};
-    wire              taken_dec3 = own_pops && pop3;
     wire [QCNT_W-1:0] taken_x4 =
         pending_after ? (adv_run ? unknown_run : unknown) :
         pending ? unknown_run + {{QCNT_W-1{1'b0}}, push4} :
-        taken4 + {{QCNT_W-1{1'b0}}, push4} -
+        taken4 + {{QCNT_W-1{1'b0}}, push4} - {{QCNT_W-1{1'b0}}, pop4} -
             {{QCNT_W-1{1'b0}}, adv_run && row_mid2};
-    wire              taken_dec4 = own_pops && pop4;
     wire [QCNT_W-1:0] taken_x5 =
         pending_after ? (adv_run ? unknown_run : unknown) :
         pending ? unknown_run + {{QCNT_W-1{1'b0}}, push5} :
-        taken5 + {{QCNT_W-1{1'b0}}, push5} -
+        taken5 + {{QCNT_W-1{1'b0}}, push5} - {{QCNT_W-1{1'b0}}, pop5} -
             {{QCNT_W-1{1'b0}}, adv_run && row_mid2};
-    wire              taken_dec5 = own_pops && pop5;
     wire [QCNT_W-1:0] taken_x6 =
         pending_after ? (adv_run ? unknown_run : unknown) :
         pending ? unknown_run + {{QCNT_W-1{1'b0}}, push6} :
-        taken6 + {{QCNT_W-1{1'b0}}, push6} -
+        taken6 + {{QCNT_W-1{1'b0}}, push6} - {{QCNT_W-1{1'b0}}, pop6} -
             {{QCNT_W-1{1'b0}}, adv_run && row_mid2};
-    wire              taken_dec6 = own_pops && pop6;
     wire [QCNT_W-1:0] taken_x7 =
         pending_after ? (adv_run ? unknown_run : unknown) :
         pending ? unknown_run + {{QCNT_W-1{1'b0}}, push7} :
-        taken7 + {{QCNT_W-1{1'b0}}, push7} -
+        taken7 + {{QCNT_W-1{1'b0}}, push7} - {{QCNT_W-1{1'b0}}, pop7} -
             {{QCNT_W-1{1'b0}}, adv_run && row_mid2};
-    wire              taken_dec7 = own_pops && pop7;
     always @(posedge clk) begin
         if (rst) begin
             taken0 <= {QCNT_W{1'b0}};
@@ -707,22 +697,14 @@ module elsa_bank (
             taken6 <= unknown_start;
             taken7 <= unknown_start;
         end else begin
-            taken0 <= (issue_run == taken_dec0) ? taken_x0 :
-                issue_run ? taken_x0 + 1'b1 : taken_x0 - 1'b1;
-            taken1 <= (issue_run == taken_dec1) ? taken_x1 :
-                issue_run ? taken_x1 + 1'b1 : taken_x1 - 1'b1;
-            taken2 <= (issue_run == taken_dec2) ? taken_x2 :
-                issue_run ? taken_x2 + 1'b1 : taken_x2 - 1'b1;
-            taken3 <= (issue_run == taken_dec3) ? taken_x3 :
-                issue_run ? taken_x3 + 1'b1 : taken_x3 - 1'b1;
-            taken4 <= (issue_run == taken_dec4) ? taken_x4 :
-                issue_run ? taken_x4 + 1'b1 : taken_x4 - 1'b1;
-            taken5 <= (issue_run == taken_dec5) ? taken_x5 :
-                issue_run ? taken_x5 + 1'b1 : taken_x5 - 1'b1;
-            taken6 <= (issue_run == taken_dec6) ? taken_x6 :
-                issue_run ? taken_x6 + 1'b1 : taken_x6 - 1'b1;
-            taken7 <= (issue_run == taken_dec7) ? taken_x7 :
-                issue_run ? taken_x7 + 1'b1 : taken_x7 - 1'b1;
+            taken0 <= issue_run ? taken_x0 + 1'b1 : taken_x0;
+            taken1 <= issue_run ? taken_x1 + 1'b1 : taken_x1;
+            taken2 <= issue_run ? taken_x2 + 1'b1 : taken_x2;
+            taken3 <= issue_run ? taken_x3 + 1'b1 : taken_x3;
+            taken4 <= issue_run ? taken_x4 + 1'b1 : taken_x4;
+            taken5 <= issue_run ? taken_x5 + 1'b1 : taken_x5;
+            taken6 <= issue_run ? taken_x6 + 1'b1 : taken_x6;
+            taken7 <= issue_run ? taken_x7 + 1'b1 : taken_x7;
         end
     end
 
