@@ -120,16 +120,16 @@ export const bankModule: ModuleDef = {
         doc: 'local index step per row: P_c',
       },
       ...bufferParams(D),
-      { name: 'QUEUE_FULL', value: D.cfg.queueDepth, of: B.queueCount, doc: 'count of a full candidate queue' },
+      ...(B.runAhead
+        ? []
+        : [{ name: 'QUEUE_FULL', value: D.cfg.queueDepth, of: B.queueCount, doc: 'count of a full candidate queue' }]),
       { name: 'ONE_QUEUED', value: 1, of: B.queued, doc: 'one entry left in all queues of the bank' },
       ...(B.runAhead
         ? [
-            {
-              name: 'QUEUE_LAST',
-              value: D.cfg.queueDepth - 1,
-              of: B.queueCount,
-              doc: 'count of a queue one short of full',
-            },
+            B.claim,
+            { name: 'CLAIM_LAST', value: D.cfg.queueDepth - 1, of: B.claim, doc: 'claim of a queue one short of full' },
+            { name: 'CLAIM_FULL', value: D.cfg.queueDepth, of: B.claim, doc: 'claim of a full queue' },
+            { name: 'CLAIM_OVER', value: D.cfg.queueDepth + 1, of: B.claim, doc: 'claim of a full queue + a pop' },
           ]
         : []),
       ...(B.overlapTail && !B.earlyStart && !B.runAhead

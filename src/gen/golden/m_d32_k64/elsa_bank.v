@@ -59,6 +59,7 @@ module elsa_bank (
     localparam NORM_W     = 11;  // key norm floor(sqrt(Σ k_i²)) (qkv.frac fraction bits)
     localparam NORM_SQ_W  = 22;  // Σ k_i² of a key (2·qkv.frac fraction bits)
     localparam THR_W      = 21;  // threshold register t·max‖k‖
+    localparam CLAIM_W    = 3;   // the latest query's claim on a queue, with a pop to count
     localparam BND_W      = 4;   // opening marks: one per selection stage and the read
     localparam DIM                        = 32;    // d: elements per Q/K/V and output row
     localparam BANK_KEYS                  = 9;     // keys per bank: nMax/pA
@@ -68,9 +69,10 @@ module elsa_bank (
     localparam [LAST_ROW_W-1:0] ROW_KEYS  = 4'd8;  // keys in a full row: P_c
     localparam [ROW_CNT_W-1:0] ROW_1      = 2'd1;  // the row after row 0
     localparam [KEY_IDX_W-1:0] ROW_STRIDE = 4'd8;  // local index step per row: P_c
-    localparam [QCNT_W-1:0] QUEUE_FULL    = 2'd3;  // count of a full candidate queue
     localparam [QUEUED_W-1:0] ONE_QUEUED  = 5'd1;  // one entry left in all queues of the bank
-    localparam [QCNT_W-1:0] QUEUE_LAST    = 2'd2;  // count of a queue one short of full
+    localparam [CLAIM_W-1:0] CLAIM_LAST   = 3'd2;  // claim of a queue one short of full
+    localparam [CLAIM_W-1:0] CLAIM_FULL   = 3'd3;  // claim of a full queue
+    localparam [CLAIM_W-1:0] CLAIM_OVER   = 3'd4;  // claim of a full queue + a pop
 
     wire hold;
 
@@ -190,7 +192,7 @@ module elsa_bank (
     wire                 own_last = !pending || bnd_last; // row_sel holds a row of the latest query
     // rows read whose selection is not registered yet, of the latest query: each may push into every queue
     // (a register, counted from the stages' next values with them; the claims on the queues start from it)
-    reg  [QCNT_W-1:0]    unknown;
+    reg  [CLAIM_W-1:0]   unknown;
     wire [QUEUED_W-1:0]  pushes =
         {{QUEUED_W-1{1'b0}}, push_vec[0]} +
         {{QUEUED_W-1{1'b0}}, push_vec[1]} +
@@ -209,34 +211,52 @@ module elsa_bank (
     wire [QCNT_W-1:0] count5;
     wire [QCNT_W-1:0] count6;
     wire [QCNT_W-1:0] count7;
-    // The latest query's claim on queue c (taken<c>): its unknown rows + its queued entries (none before its first
-    // push), a register counted a cycle early (below). A row issues if claim + its key due from row_sel + 1 ≤ depth;
-    // claim + due key never exceed the depth (this rule keeps them there), so the test is an equality, no adder.
-    reg  [QCNT_W-1:0] taken0;
-    reg  [QCNT_W-1:0] taken1;
-    reg  [QCNT_W-1:0] taken2;
-    reg  [QCNT_W-1:0] taken3;
-    reg  [QCNT_W-1:0] taken4;
-    reg  [QCNT_W-1:0] taken5;
-    reg  [QCNT_W-1:0] taken6;
-    reg  [QCNT_W-1:0] taken7;
+    // The latest query's claim on queue c: its unknown rows + its queued entries (none before its first push), in
+    // registers counted a cycle early (below): taken<c>, which does not count yet the latest query's pop of the last
+    // cycle (popped<c>: the arbiter's pop stays off this path). A row issues if claim + its key due from row_sel
+    // + 1 ≤ depth; claim + due key never exceed the depth (this rule keeps them there), so the test is an equality
+    // of taken<c> with a constant, no adder.
+    reg  [CLAIM_W-1:0] taken0;
+    reg                popped0;
+    reg  [CLAIM_W-1:0] taken1;
+    reg                popped1;
+    reg  [CLAIM_W-1:0] taken2;
+    reg                popped2;
+    reg  [CLAIM_W-1:0] taken3;
+    reg                popped3;
+    reg  [CLAIM_W-1:0] taken4;
+    reg                popped4;
+    reg  [CLAIM_W-1:0] taken5;
+    reg                popped5;
+    reg  [CLAIM_W-1:0] taken6;
+    reg                popped6;
+    reg  [CLAIM_W-1:0] taken7;
+    reg                popped7;
     wire room =
-        ((due_vec[0] && own_last) ? (taken0 != QUEUE_LAST) :
-                                    (taken0 != QUEUE_FULL)) &&
-        ((due_vec[1] && own_last) ? (taken1 != QUEUE_LAST) :
-                                    (taken1 != QUEUE_FULL)) &&
-        ((due_vec[2] && own_last) ? (taken2 != QUEUE_LAST) :
-                                    (taken2 != QUEUE_FULL)) &&
-        ((due_vec[3] && own_last) ? (taken3 != QUEUE_LAST) :
-                                    (taken3 != QUEUE_FULL)) &&
-        ((due_vec[4] && own_last) ? (taken4 != QUEUE_LAST) :
-                                    (taken4 != QUEUE_FULL)) &&
-        ((due_vec[5] && own_last) ? (taken5 != QUEUE_LAST) :
-                                    (taken5 != QUEUE_FULL)) &&
-        ((due_vec[6] && own_last) ? (taken6 != QUEUE_LAST) :
-                                    (taken6 != QUEUE_FULL)) &&
-        ((due_vec[7] && own_last) ? (taken7 != QUEUE_LAST) :
-                                    (taken7 != QUEUE_FULL));
+        (taken0 !=
+         ((due_vec[0] && own_last) ? (popped0 ? CLAIM_FULL : CLAIM_LAST) :
+                                    (popped0 ? CLAIM_OVER : CLAIM_FULL))) &&
+        (taken1 !=
+         ((due_vec[1] && own_last) ? (popped1 ? CLAIM_FULL : CLAIM_LAST) :
+                                    (popped1 ? CLAIM_OVER : CLAIM_FULL))) &&
+        (taken2 !=
+         ((due_vec[2] && own_last) ? (popped2 ? CLAIM_FULL : CLAIM_LAST) :
+                                    (popped2 ? CLAIM_OVER : CLAIM_FULL))) &&
+        (taken3 !=
+         ((due_vec[3] && own_last) ? (popped3 ? CLAIM_FULL : CLAIM_LAST) :
+                                    (popped3 ? CLAIM_OVER : CLAIM_FULL))) &&
+        (taken4 !=
+         ((due_vec[4] && own_last) ? (popped4 ? CLAIM_FULL : CLAIM_LAST) :
+                                    (popped4 ? CLAIM_OVER : CLAIM_FULL))) &&
+        (taken5 !=
+         ((due_vec[5] && own_last) ? (popped5 ? CLAIM_FULL : CLAIM_LAST) :
+                                    (popped5 ? CLAIM_OVER : CLAIM_FULL))) &&
+        (taken6 !=
+         ((due_vec[6] && own_last) ? (popped6 ? CLAIM_FULL : CLAIM_LAST) :
+                                    (popped6 ? CLAIM_OVER : CLAIM_FULL))) &&
+        (taken7 !=
+         ((due_vec[7] && own_last) ? (popped7 ? CLAIM_FULL : CLAIM_LAST) :
+                                    (popped7 ? CLAIM_OVER : CLAIM_FULL)));
     // Row 0 of a query issues in the qs_start cycle itself.
     wire [ROW_CNT_W-1:0] r_cur    = qs_start ? {ROW_CNT_W{1'b0}} : r;       // row to issue this cycle
     wire [KEY_IDX_W-1:0] base_cur = qs_start ? {KEY_IDX_W{1'b0}} : r_base;
@@ -324,17 +344,17 @@ module elsa_bank (
     // the start, a late signal, only selects.
     wire              adv_run     = !hold && !stall;   // advancing without a start
     wire              pending_run = |bnd[2:0];
-    wire [QCNT_W-1:0] unknown_run =
-        {{QCNT_W-1{1'b0}}, row_inflight && (!pending_run || (|bnd[2:0]))} +
-        {{QCNT_W-1{1'b0}}, row_mid && (!pending_run || (|bnd[2:1]))};
-    wire [QCNT_W-1:0] unknown_start =
-        {{QCNT_W-1{1'b0}}, rows_left_start} +
-        {{QCNT_W-1{1'b0}}, row_inflight && (|bnd[2:0])} +
-        {{QCNT_W-1{1'b0}}, row_mid && (|bnd[2:1])};
+    wire [CLAIM_W-1:0] unknown_run =
+        {{CLAIM_W-1{1'b0}}, row_inflight && (!pending_run || (|bnd[2:0]))} +
+        {{CLAIM_W-1{1'b0}}, row_mid && (!pending_run || (|bnd[2:1]))};
+    wire [CLAIM_W-1:0] unknown_start =
+        {{CLAIM_W-1{1'b0}}, rows_left_start} +
+        {{CLAIM_W-1{1'b0}}, row_inflight && (|bnd[2:0])} +
+        {{CLAIM_W-1{1'b0}}, row_mid && (|bnd[2:1])};
     always @(posedge clk) begin
         if (rst) begin
             bnd       <= {BND_W{1'b0}};
-            unknown   <= {QCNT_W{1'b0}};
+            unknown   <= {CLAIM_W{1'b0}};
             swap_late <= 1'b0;
             q_pend    <= 1'b0;
             eoq_owed  <= 1'b0;
@@ -345,7 +365,7 @@ module elsa_bank (
             if (qs_start)
                 unknown <= unknown_start;
             else if (adv_run)
-                unknown <= unknown_run + {{QCNT_W-1{1'b0}}, issue_run};
+                unknown <= unknown_run + {{CLAIM_W-1{1'b0}}, issue_run};
             if (late_open)
                 swap_late <= 1'b1;
             else if (!hold)
@@ -633,77 +653,102 @@ module elsa_bank (
     // taken<c> after this cycle: after a start only the new query's unknown rows (nothing of it is queued); else
     // while the latest query has not pushed (pending after this cycle) its unknown rows; when it opens now those and
     // its first row's key (the old entry left, if any, pops now); afterwards the claim moves by this cycle's issue,
-    // the row entering row_sel (no longer unknown), the pushes and the pops. The start and then the issue, the
-    // latest of these signals, select last.
+    // the row entering row_sel (no longer unknown), the pushes and the pops (the last cycle's, popped<c>; this
+    // cycle's is counted in the next). The start and then the issue, the latest of these signals, select last.
     wire pending_after = adv_run ? pending_run : pending;   // without a start
-    wire [QCNT_W-1:0] taken_x0 =
+    wire own_pops      = !pending_after && !pending;        // a pop now is the latest query's
+    wire [CLAIM_W-1:0] taken_x0 =
         pending_after ? (adv_run ? unknown_run : unknown) :
-        pending ? unknown_run + {{QCNT_W-1{1'b0}}, push0} :
-        taken0 + {{QCNT_W-1{1'b0}}, push0} - {{QCNT_W-1{1'b0}}, pop0} -
-            {{QCNT_W-1{1'b0}}, adv_run && row_mid2};
-    wire [QCNT_W-1:0] taken_x1 =
+        pending ? unknown_run + {{CLAIM_W-1{1'b0}}, push0} :
+        taken0 + {{CLAIM_W-1{1'b0}}, push0} - {{CLAIM_W-1{1'b0}}, popped0} -
+            {{CLAIM_W-1{1'b0}}, adv_run && row_mid2};
+    wire [CLAIM_W-1:0] taken_x1 =
         pending_after ? (adv_run ? unknown_run : unknown) :
-        pending ? unknown_run + {{QCNT_W-1{1'b0}}, push1} :
-        taken1 + {{QCNT_W-1{1'b0}}, push1} - {{QCNT_W-1{1'b0}}, pop1} -
-            {{QCNT_W-1{1'b0}}, adv_run && row_mid2};
-    wire [QCNT_W-1:0] taken_x2 =
+        pending ? unknown_run + {{CLAIM_W-1{1'b0}}, push1} :
+        taken1 + {{CLAIM_W-1{1'b0}}, push1} - {{CLAIM_W-1{1'b0}}, popped1} -
+            {{CLAIM_W-1{1'b0}}, adv_run && row_mid2};
+    wire [CLAIM_W-1:0] taken_x2 =
         pending_after ? (adv_run ? unknown_run : unknown) :
-        pending ? unknown_run + {{QCNT_W-1{1'b0}}, push2} :
-        taken2 + {{QCNT_W-1{1'b0}}, push2} - {{QCNT_W-1{1'b0}}, pop2} -
-            {{QCNT_W-1{1'b0}}, adv_run && row_mid2};
-    wire [QCNT_W-1:0] taken_x3 =
+        pending ? unknown_run + {{CLAIM_W-1{1'b0}}, push2} :
+        taken2 + {{CLAIM_W-1{1'b0}}, push2} - {{CLAIM_W-1{1'b0}}, popped2} -
+            {{CLAIM_W-1{1'b0}}, adv_run && row_mid2};
+    wire [CLAIM_W-1:0] taken_x3 =
         pending_after ? (adv_run ? unknown_run : unknown) :
-        pending ? unknown_run + {{QCNT_W-1{1'b0}}, push3} :
-        taken3 + {{QCNT_W-1{1'b0}}, push3} - {{QCNT_W-1{1'b0}}, pop3} -
-            {{QCNT_W-1{1'b0}}, adv_run && row_mid2};
-    wire [QCNT_W-1:0] taken_x4 =
+        pending ? unknown_run + {{CLAIM_W-1{1'b0}}, push3} :
+        taken3 + {{CLAIM_W-1{1'b0}}, push3} - {{CLAIM_W-1{1'b0}}, popped3} -
+            {{CLAIM_W-1{1'b0}}, adv_run && row_mid2};
+    wire [CLAIM_W-1:0] taken_x4 =
         pending_after ? (adv_run ? unknown_run : unknown) :
-        pending ? unknown_run + {{QCNT_W-1{1'b0}}, push4} :
-        taken4 + {{QCNT_W-1{1'b0}}, push4} - {{QCNT_W-1{1'b0}}, pop4} -
-            {{QCNT_W-1{1'b0}}, adv_run && row_mid2};
-    wire [QCNT_W-1:0] taken_x5 =
+        pending ? unknown_run + {{CLAIM_W-1{1'b0}}, push4} :
+        taken4 + {{CLAIM_W-1{1'b0}}, push4} - {{CLAIM_W-1{1'b0}}, popped4} -
+            {{CLAIM_W-1{1'b0}}, adv_run && row_mid2};
+    wire [CLAIM_W-1:0] taken_x5 =
         pending_after ? (adv_run ? unknown_run : unknown) :
-        pending ? unknown_run + {{QCNT_W-1{1'b0}}, push5} :
-        taken5 + {{QCNT_W-1{1'b0}}, push5} - {{QCNT_W-1{1'b0}}, pop5} -
-            {{QCNT_W-1{1'b0}}, adv_run && row_mid2};
-    wire [QCNT_W-1:0] taken_x6 =
+        pending ? unknown_run + {{CLAIM_W-1{1'b0}}, push5} :
+        taken5 + {{CLAIM_W-1{1'b0}}, push5} - {{CLAIM_W-1{1'b0}}, popped5} -
+            {{CLAIM_W-1{1'b0}}, adv_run && row_mid2};
+    wire [CLAIM_W-1:0] taken_x6 =
         pending_after ? (adv_run ? unknown_run : unknown) :
-        pending ? unknown_run + {{QCNT_W-1{1'b0}}, push6} :
-        taken6 + {{QCNT_W-1{1'b0}}, push6} - {{QCNT_W-1{1'b0}}, pop6} -
-            {{QCNT_W-1{1'b0}}, adv_run && row_mid2};
-    wire [QCNT_W-1:0] taken_x7 =
+        pending ? unknown_run + {{CLAIM_W-1{1'b0}}, push6} :
+        taken6 + {{CLAIM_W-1{1'b0}}, push6} - {{CLAIM_W-1{1'b0}}, popped6} -
+            {{CLAIM_W-1{1'b0}}, adv_run && row_mid2};
+    wire [CLAIM_W-1:0] taken_x7 =
         pending_after ? (adv_run ? unknown_run : unknown) :
-        pending ? unknown_run + {{QCNT_W-1{1'b0}}, push7} :
-        taken7 + {{QCNT_W-1{1'b0}}, push7} - {{QCNT_W-1{1'b0}}, pop7} -
-            {{QCNT_W-1{1'b0}}, adv_run && row_mid2};
+        pending ? unknown_run + {{CLAIM_W-1{1'b0}}, push7} :
+        taken7 + {{CLAIM_W-1{1'b0}}, push7} - {{CLAIM_W-1{1'b0}}, popped7} -
+            {{CLAIM_W-1{1'b0}}, adv_run && row_mid2};
     always @(posedge clk) begin
         if (rst) begin
-            taken0 <= {QCNT_W{1'b0}};
-            taken1 <= {QCNT_W{1'b0}};
-            taken2 <= {QCNT_W{1'b0}};
-            taken3 <= {QCNT_W{1'b0}};
-            taken4 <= {QCNT_W{1'b0}};
-            taken5 <= {QCNT_W{1'b0}};
-            taken6 <= {QCNT_W{1'b0}};
-            taken7 <= {QCNT_W{1'b0}};
+            taken0  <= {CLAIM_W{1'b0}};
+            popped0 <= 1'b0;
+            taken1  <= {CLAIM_W{1'b0}};
+            popped1 <= 1'b0;
+            taken2  <= {CLAIM_W{1'b0}};
+            popped2 <= 1'b0;
+            taken3  <= {CLAIM_W{1'b0}};
+            popped3 <= 1'b0;
+            taken4  <= {CLAIM_W{1'b0}};
+            popped4 <= 1'b0;
+            taken5  <= {CLAIM_W{1'b0}};
+            popped5 <= 1'b0;
+            taken6  <= {CLAIM_W{1'b0}};
+            popped6 <= 1'b0;
+            taken7  <= {CLAIM_W{1'b0}};
+            popped7 <= 1'b0;
         end else if (qs_start) begin
-            taken0 <= unknown_start;
-            taken1 <= unknown_start;
-            taken2 <= unknown_start;
-            taken3 <= unknown_start;
-            taken4 <= unknown_start;
-            taken5 <= unknown_start;
-            taken6 <= unknown_start;
-            taken7 <= unknown_start;
+            taken0  <= unknown_start;
+            popped0 <= 1'b0;
+            taken1  <= unknown_start;
+            popped1 <= 1'b0;
+            taken2  <= unknown_start;
+            popped2 <= 1'b0;
+            taken3  <= unknown_start;
+            popped3 <= 1'b0;
+            taken4  <= unknown_start;
+            popped4 <= 1'b0;
+            taken5  <= unknown_start;
+            popped5 <= 1'b0;
+            taken6  <= unknown_start;
+            popped6 <= 1'b0;
+            taken7  <= unknown_start;
+            popped7 <= 1'b0;
         end else begin
-            taken0 <= issue_run ? taken_x0 + 1'b1 : taken_x0;
-            taken1 <= issue_run ? taken_x1 + 1'b1 : taken_x1;
-            taken2 <= issue_run ? taken_x2 + 1'b1 : taken_x2;
-            taken3 <= issue_run ? taken_x3 + 1'b1 : taken_x3;
-            taken4 <= issue_run ? taken_x4 + 1'b1 : taken_x4;
-            taken5 <= issue_run ? taken_x5 + 1'b1 : taken_x5;
-            taken6 <= issue_run ? taken_x6 + 1'b1 : taken_x6;
-            taken7 <= issue_run ? taken_x7 + 1'b1 : taken_x7;
+            taken0  <= issue_run ? taken_x0 + 1'b1 : taken_x0;
+            popped0 <= own_pops && pop0;
+            taken1  <= issue_run ? taken_x1 + 1'b1 : taken_x1;
+            popped1 <= own_pops && pop1;
+            taken2  <= issue_run ? taken_x2 + 1'b1 : taken_x2;
+            popped2 <= own_pops && pop2;
+            taken3  <= issue_run ? taken_x3 + 1'b1 : taken_x3;
+            popped3 <= own_pops && pop3;
+            taken4  <= issue_run ? taken_x4 + 1'b1 : taken_x4;
+            popped4 <= own_pops && pop4;
+            taken5  <= issue_run ? taken_x5 + 1'b1 : taken_x5;
+            popped5 <= own_pops && pop5;
+            taken6  <= issue_run ? taken_x6 + 1'b1 : taken_x6;
+            popped6 <= own_pops && pop6;
+            taken7  <= issue_run ? taken_x7 + 1'b1 : taken_x7;
+            popped7 <= own_pops && pop7;
         end
     end
 

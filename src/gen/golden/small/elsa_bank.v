@@ -60,6 +60,7 @@ module elsa_bank (
     localparam NORM_W     = 11;  // key norm floor(sqrt(Σ k_i²)) (qkv.frac fraction bits)
     localparam NORM_SQ_W  = 21;  // Σ k_i² of a key (2·qkv.frac fraction bits)
     localparam THR_W      = 21;  // threshold register t·max‖k‖
+    localparam CLAIM_W    = 3;   // the latest query's claim on a queue, with a pop to count
     localparam BND_W      = 4;   // opening marks: one per selection stage and the read
     localparam DIM                        = 16;    // d: elements per Q/K/V and output row
     localparam BANK_KEYS                  = 12;    // keys per bank: nMax/pA
@@ -69,9 +70,10 @@ module elsa_bank (
     localparam [LAST_ROW_W-1:0] ROW_KEYS  = 2'd3;  // keys in a full row: P_c
     localparam [ROW_CNT_W-1:0] ROW_1      = 3'd1;  // the row after row 0
     localparam [KEY_IDX_W-1:0] ROW_STRIDE = 4'd3;  // local index step per row: P_c
-    localparam [QCNT_W-1:0] QUEUE_FULL    = 3'd6;  // count of a full candidate queue
     localparam [QUEUED_W-1:0] ONE_QUEUED  = 5'd1;  // one entry left in all queues of the bank
-    localparam [QCNT_W-1:0] QUEUE_LAST    = 3'd5;  // count of a queue one short of full
+    localparam [CLAIM_W-1:0] CLAIM_LAST   = 3'd5;  // claim of a queue one short of full
+    localparam [CLAIM_W-1:0] CLAIM_FULL   = 3'd6;  // claim of a full queue
+    localparam [CLAIM_W-1:0] CLAIM_OVER   = 3'd7;  // claim of a full queue + a pop
 
     wire hold;
 
@@ -191,7 +193,7 @@ module elsa_bank (
     wire                 own_last = !pending || bnd_last; // row_sel holds a row of the latest query
     // rows read whose selection is not registered yet, of the latest query: each may push into every queue
     // (a register, counted from the stages' next values with them; the claims on the queues start from it)
-    reg  [QCNT_W-1:0]    unknown;
+    reg  [CLAIM_W-1:0]   unknown;
     wire [QUEUED_W-1:0]  pushes =
         {{QUEUED_W-1{1'b0}}, push_vec[0]} +
         {{QUEUED_W-1{1'b0}}, push_vec[1]} +
@@ -200,19 +202,27 @@ module elsa_bank (
     wire [QCNT_W-1:0] count0;
     wire [QCNT_W-1:0] count1;
     wire [QCNT_W-1:0] count2;
-    // The latest query's claim on queue c (taken<c>): its unknown rows + its queued entries (none before its first
-    // push), a register counted a cycle early (below). A row issues if claim + its key due from row_sel + 1 ≤ depth;
-    // claim + due key never exceed the depth (this rule keeps them there), so the test is an equality, no adder.
-    reg  [QCNT_W-1:0] taken0;
-    reg  [QCNT_W-1:0] taken1;
-    reg  [QCNT_W-1:0] taken2;
+    // The latest query's claim on queue c: its unknown rows + its queued entries (none before its first push), in
+    // registers counted a cycle early (below): taken<c>, which does not count yet the latest query's pop of the last
+    // cycle (popped<c>: the arbiter's pop stays off this path). A row issues if claim + its key due from row_sel
+    // + 1 ≤ depth; claim + due key never exceed the depth (this rule keeps them there), so the test is an equality
+    // of taken<c> with a constant, no adder.
+    reg  [CLAIM_W-1:0] taken0;
+    reg                popped0;
+    reg  [CLAIM_W-1:0] taken1;
+    reg                popped1;
+    reg  [CLAIM_W-1:0] taken2;
+    reg                popped2;
     wire room =
-        ((due_vec[0] && own_last) ? (taken0 != QUEUE_LAST) :
-                                    (taken0 != QUEUE_FULL)) &&
-        ((due_vec[1] && own_last) ? (taken1 != QUEUE_LAST) :
-                                    (taken1 != QUEUE_FULL)) &&
-        ((due_vec[2] && own_last) ? (taken2 != QUEUE_LAST) :
-                                    (taken2 != QUEUE_FULL));
+        (taken0 !=
+         ((due_vec[0] && own_last) ? (popped0 ? CLAIM_FULL : CLAIM_LAST) :
+                                    (popped0 ? CLAIM_OVER : CLAIM_FULL))) &&
+        (taken1 !=
+         ((due_vec[1] && own_last) ? (popped1 ? CLAIM_FULL : CLAIM_LAST) :
+                                    (popped1 ? CLAIM_OVER : CLAIM_FULL))) &&
+        (taken2 !=
+         ((due_vec[2] && own_last) ? (popped2 ? CLAIM_FULL : CLAIM_LAST) :
+                                    (popped2 ? CLAIM_OVER : CLAIM_FULL)));
     // Row 0 of a query issues in the qs_start cycle itself.
     wire [ROW_CNT_W-1:0] r_cur    = qs_start ? {ROW_CNT_W{1'b0}} : r;       // row to issue this cycle
     wire [KEY_IDX_W-1:0] base_cur = qs_start ? {KEY_IDX_W{1'b0}} : r_base;
@@ -300,17 +310,17 @@ module elsa_bank (
     // the start, a late signal, only selects.
     wire              adv_run     = !hold && !stall;   // advancing without a start
     wire              pending_run = |bnd[2:0];
-    wire [QCNT_W-1:0] unknown_run =
-        {{QCNT_W-1{1'b0}}, row_inflight && (!pending_run || (|bnd[2:0]))} +
-        {{QCNT_W-1{1'b0}}, row_mid && (!pending_run || (|bnd[2:1]))};
-    wire [QCNT_W-1:0] unknown_start =
-        {{QCNT_W-1{1'b0}}, rows_left_start} +
-        {{QCNT_W-1{1'b0}}, row_inflight && (|bnd[2:0])} +
-        {{QCNT_W-1{1'b0}}, row_mid && (|bnd[2:1])};
+    wire [CLAIM_W-1:0] unknown_run =
+        {{CLAIM_W-1{1'b0}}, row_inflight && (!pending_run || (|bnd[2:0]))} +
+        {{CLAIM_W-1{1'b0}}, row_mid && (!pending_run || (|bnd[2:1]))};
+    wire [CLAIM_W-1:0] unknown_start =
+        {{CLAIM_W-1{1'b0}}, rows_left_start} +
+        {{CLAIM_W-1{1'b0}}, row_inflight && (|bnd[2:0])} +
+        {{CLAIM_W-1{1'b0}}, row_mid && (|bnd[2:1])};
     always @(posedge clk) begin
         if (rst) begin
             bnd       <= {BND_W{1'b0}};
-            unknown   <= {QCNT_W{1'b0}};
+            unknown   <= {CLAIM_W{1'b0}};
             swap_late <= 1'b0;
             q_pend    <= 1'b0;
             eoq_owed  <= 1'b0;
@@ -321,7 +331,7 @@ module elsa_bank (
             if (qs_start)
                 unknown <= unknown_start;
             else if (adv_run)
-                unknown <= unknown_run + {{QCNT_W-1{1'b0}}, issue_run};
+                unknown <= unknown_run + {{CLAIM_W-1{1'b0}}, issue_run};
             if (late_open)
                 swap_late <= 1'b1;
             else if (!hold)
@@ -459,37 +469,47 @@ module elsa_bank (
     // taken<c> after this cycle: after a start only the new query's unknown rows (nothing of it is queued); else
     // while the latest query has not pushed (pending after this cycle) its unknown rows; when it opens now those and
     // its first row's key (the old entry left, if any, pops now); afterwards the claim moves by this cycle's issue,
-    // the row entering row_sel (no longer unknown), the pushes and the pops. The start and then the issue, the
-    // latest of these signals, select last.
+    // the row entering row_sel (no longer unknown), the pushes and the pops (the last cycle's, popped<c>; this
+    // cycle's is counted in the next). The start and then the issue, the latest of these signals, select last.
     wire pending_after = adv_run ? pending_run : pending;   // without a start
-    wire [QCNT_W-1:0] taken_x0 =
+    wire own_pops      = !pending_after && !pending;        // a pop now is the latest query's
+    wire [CLAIM_W-1:0] taken_x0 =
         pending_after ? (adv_run ? unknown_run : unknown) :
-        pending ? unknown_run + {{QCNT_W-1{1'b0}}, push0} :
-        taken0 + {{QCNT_W-1{1'b0}}, push0} - {{QCNT_W-1{1'b0}}, pop0} -
-            {{QCNT_W-1{1'b0}}, adv_run && row_mid2};
-    wire [QCNT_W-1:0] taken_x1 =
+        pending ? unknown_run + {{CLAIM_W-1{1'b0}}, push0} :
+        taken0 + {{CLAIM_W-1{1'b0}}, push0} - {{CLAIM_W-1{1'b0}}, popped0} -
+            {{CLAIM_W-1{1'b0}}, adv_run && row_mid2};
+    wire [CLAIM_W-1:0] taken_x1 =
         pending_after ? (adv_run ? unknown_run : unknown) :
-        pending ? unknown_run + {{QCNT_W-1{1'b0}}, push1} :
-        taken1 + {{QCNT_W-1{1'b0}}, push1} - {{QCNT_W-1{1'b0}}, pop1} -
-            {{QCNT_W-1{1'b0}}, adv_run && row_mid2};
-    wire [QCNT_W-1:0] taken_x2 =
+        pending ? unknown_run + {{CLAIM_W-1{1'b0}}, push1} :
+        taken1 + {{CLAIM_W-1{1'b0}}, push1} - {{CLAIM_W-1{1'b0}}, popped1} -
+            {{CLAIM_W-1{1'b0}}, adv_run && row_mid2};
+    wire [CLAIM_W-1:0] taken_x2 =
         pending_after ? (adv_run ? unknown_run : unknown) :
-        pending ? unknown_run + {{QCNT_W-1{1'b0}}, push2} :
-        taken2 + {{QCNT_W-1{1'b0}}, push2} - {{QCNT_W-1{1'b0}}, pop2} -
-            {{QCNT_W-1{1'b0}}, adv_run && row_mid2};
+        pending ? unknown_run + {{CLAIM_W-1{1'b0}}, push2} :
+        taken2 + {{CLAIM_W-1{1'b0}}, push2} - {{CLAIM_W-1{1'b0}}, popped2} -
+            {{CLAIM_W-1{1'b0}}, adv_run && row_mid2};
     always @(posedge clk) begin
         if (rst) begin
-            taken0 <= {QCNT_W{1'b0}};
-            taken1 <= {QCNT_W{1'b0}};
-            taken2 <= {QCNT_W{1'b0}};
+            taken0  <= {CLAIM_W{1'b0}};
+            popped0 <= 1'b0;
+            taken1  <= {CLAIM_W{1'b0}};
+            popped1 <= 1'b0;
+            taken2  <= {CLAIM_W{1'b0}};
+            popped2 <= 1'b0;
         end else if (qs_start) begin
-            taken0 <= unknown_start;
-            taken1 <= unknown_start;
-            taken2 <= unknown_start;
+            taken0  <= unknown_start;
+            popped0 <= 1'b0;
+            taken1  <= unknown_start;
+            popped1 <= 1'b0;
+            taken2  <= unknown_start;
+            popped2 <= 1'b0;
         end else begin
-            taken0 <= issue_run ? taken_x0 + 1'b1 : taken_x0;
-            taken1 <= issue_run ? taken_x1 + 1'b1 : taken_x1;
-            taken2 <= issue_run ? taken_x2 + 1'b1 : taken_x2;
+            taken0  <= issue_run ? taken_x0 + 1'b1 : taken_x0;
+            popped0 <= own_pops && pop0;
+            taken1  <= issue_run ? taken_x1 + 1'b1 : taken_x1;
+            popped1 <= own_pops && pop1;
+            taken2  <= issue_run ? taken_x2 + 1'b1 : taken_x2;
+            popped2 <= own_pops && pop2;
         end
     end
 
