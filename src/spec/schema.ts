@@ -167,7 +167,8 @@ export const ElsaConfigSchema = z
         queryRoom: int(
           "1: the top's two-entry query queue takes a new query only into an entry free at the start of the cycle, " +
             "not into one a bank start frees in that cycle, so the banks' ready logic leaves the hash unit's " +
-            'accept path (a query waits one cycle where the queue was full)',
+            'accept path (a query waits one cycle where the queue was full); with kvBuffers 1 the top also keeps ' +
+            '"a key / a query is still to come" in registers, so kv_ready and q_ready read only the hash unit\'s busy',
         )
           .min(0)
           .max(1)

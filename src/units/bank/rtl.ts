@@ -121,8 +121,18 @@ export const bankModule: ModuleDef = {
         doc: 'local index step per row: P_c',
       },
       ...bufferParams(D),
-      { name: 'QUEUE_FULL', value: D.cfg.queueDepth, of: B.queueCount, doc: 'count of a full candidate queue' },
+      ...(B.runAhead
+        ? []
+        : [{ name: 'QUEUE_FULL', value: D.cfg.queueDepth, of: B.queueCount, doc: 'count of a full candidate queue' }]),
       { name: 'ONE_QUEUED', value: 1, of: B.queued, doc: 'one entry left in all queues of the bank' },
+      ...(B.runAhead
+        ? [
+            B.claim,
+            { name: 'CLAIM_LAST', value: D.cfg.queueDepth - 1, of: B.claim, doc: 'claim of a queue one short of full' },
+            { name: 'CLAIM_FULL', value: D.cfg.queueDepth, of: B.claim, doc: 'claim of a full queue' },
+            { name: 'CLAIM_OVER', value: D.cfg.queueDepth + 1, of: B.claim, doc: 'claim of a full queue + a pop' },
+          ]
+        : []),
       ...(B.overlapTail && !B.earlyStart && !B.runAhead
         ? [
             {
@@ -238,10 +248,13 @@ function runAheadView(D: DesignSpec) {
   return {
     ahead,
     L,
-    ownUnknown: stages.map((r, i) => ({
-      term: i === 0 ? r : `${r} && (!pending || ${opened(i)})`,
-      end: i < stages.length - 1 ? ' +' : ';',
-    })),
+    // the unknown rows after an advancing cycle besides the issued one, without a start: each stage's row one stage on
+    unknownRun: terms(stages.slice(1).map((_, i) => `${stages[i]} && (!pending_run || (|bnd[${L - 1}:${i}]))`)),
+    // ... and with a start (row 0 issued if the bank has rows; the rows ahead are the latest query's only if an
+    // opening mark is at or behind them)
+    unknownStart: terms(['rows_left_start', ...stages.slice(1).map((_, i) => `${stages[i]} && (|bnd[${L - 1}:${i}])`)]),
+    // the last stage before the registered results: its row is known after an advancing cycle
+    lastUnknown: stages[L - 1],
     drainIdle: stages.map((r, i) => `${r} && !${i === 0 ? 'pending' : opened(i)}`),
     bndYoung: L === 1 ? 'bnd[0]' : `|bnd[${L - 1}:0]`,
     bndShift: L === 1 ? 'bnd[0]' : `${L - 1}:0`,
@@ -253,6 +266,9 @@ function runAheadView(D: DesignSpec) {
     swapNow: `${candSelStages(L).swapReg} && !hold`,
   };
 }
+
+/** Terms of a Verilog sum, one a line: ` +` between them, `;` after the last. */
+const terms = (ts: string[]) => ts.map((term, i) => ({ term, end: i < ts.length - 1 ? ' +' : ';' }));
 
 /** pipeline.candSel = L register stages between the memory read and the push: the registers that carry a row
  *  to its push, and the window of L + 1 cycles after a selection start in which only the old query pops

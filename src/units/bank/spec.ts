@@ -24,6 +24,9 @@ export interface BankSpec {
   queueCount: Width;
   /** Entries in all queues of the bank: 0..pC·queueDepth. */
   queued: Width;
+  /** Run-ahead: the latest query's claim on one queue (unknown rows + its queued entries, 0..queueDepth) plus its
+   *  pop of the last cycle, not yet counted (README rule 5b, issue path). */
+  claim: Width;
   /** The next query may start while L + 2 old entries are still queued or due (queueDepth ≥ L + 3,
    *  L = pipeline.candSel). */
   overlapTail: boolean;
@@ -67,6 +70,7 @@ export function bankSpec(c: ElsaConfig): BankSpec {
     queuePointer: width.index('QPTR_W', c.queueDepth, 'candidate queue pointer'),
     queueCount: width.forMax('QCNT_W', c.queueDepth, 'entries in one candidate queue'),
     queued: width.forMax('QUEUED_W', c.pC * c.queueDepth, 'entries in all queues of the bank'),
+    claim: width.forMax('CLAIM_W', c.queueDepth + 1, "the latest query's claim on a queue, with a pop to count"),
     overlapTail: c.queueDepth >= c.pipeline.candSel + 3,
     earlyStart: c.pipeline.candSel === 1 && c.queueDepth >= 4 && c.selection !== 'topm' && c.emptySet !== 'best',
     runAhead: c.pipeline.candSel >= 2,

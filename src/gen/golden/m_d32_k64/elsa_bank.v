@@ -59,6 +59,7 @@ module elsa_bank (
     localparam NORM_W     = 11;  // key norm floor(sqrt(Σ k_i²)) (qkv.frac fraction bits)
     localparam NORM_SQ_W  = 22;  // Σ k_i² of a key (2·qkv.frac fraction bits)
     localparam THR_W      = 21;  // threshold register t·max‖k‖
+    localparam CLAIM_W    = 3;   // the latest query's claim on a queue, with a pop to count
     localparam BND_W      = 4;   // opening marks: one per selection stage and the read
     localparam DIM                        = 32;    // d: elements per Q/K/V and output row
     localparam BANK_KEYS                  = 9;     // keys per bank: nMax/pA
@@ -68,8 +69,10 @@ module elsa_bank (
     localparam [LAST_ROW_W-1:0] ROW_KEYS  = 4'd8;  // keys in a full row: P_c
     localparam [ROW_CNT_W-1:0] ROW_1      = 2'd1;  // the row after row 0
     localparam [KEY_IDX_W-1:0] ROW_STRIDE = 4'd8;  // local index step per row: P_c
-    localparam [QCNT_W-1:0] QUEUE_FULL    = 2'd3;  // count of a full candidate queue
     localparam [QUEUED_W-1:0] ONE_QUEUED  = 5'd1;  // one entry left in all queues of the bank
+    localparam [CLAIM_W-1:0] CLAIM_LAST   = 3'd2;  // claim of a queue one short of full
+    localparam [CLAIM_W-1:0] CLAIM_FULL   = 3'd3;  // claim of a full queue
+    localparam [CLAIM_W-1:0] CLAIM_OVER   = 3'd4;  // claim of a full queue + a pop
 
     wire hold;
 
@@ -188,10 +191,8 @@ module elsa_bank (
     wire                 bnd_last = bnd[3];
     wire                 own_last = !pending || bnd_last; // row_sel holds a row of the latest query
     // rows read whose selection is not registered yet, of the latest query: each may push into every queue
-    wire [QCNT_W:0]      unknown =
-        {{QCNT_W{1'b0}}, row_inflight} +
-        {{QCNT_W{1'b0}}, row_mid && (!pending || (|bnd[3:1]))} +
-        {{QCNT_W{1'b0}}, row_mid2 && (!pending || (|bnd[3:2]))};
+    // (a register, counted from the stages' next values with them; the claims on the queues start from it)
+    reg  [CLAIM_W-1:0]   unknown;
     wire [QUEUED_W-1:0]  pushes =
         {{QUEUED_W-1{1'b0}}, push_vec[0]} +
         {{QUEUED_W-1{1'b0}}, push_vec[1]} +
@@ -210,34 +211,62 @@ module elsa_bank (
     wire [QCNT_W-1:0] count5;
     wire [QCNT_W-1:0] count6;
     wire [QCNT_W-1:0] count7;
-    // the latest query's count (none before its first push) + its key due from row_sel + its unknown rows
-    // + 1 ≤ depth, one bit wider than a count
+    // The latest query's claim on queue c: its unknown rows + its queued entries (none before its first push), in
+    // registers counted a cycle early (below): taken<c>, which does not count yet the latest query's pop of the last
+    // cycle (popped<c>: the arbiter's pop stays off this path). A row issues if claim + its key due from row_sel
+    // + 1 ≤ depth; claim + due key never exceed the depth (this rule keeps them there), so the test is an equality
+    // of taken<c> with a constant, no adder.
+    reg  [CLAIM_W-1:0] taken0;
+    reg                popped0;
+    reg  [CLAIM_W-1:0] taken1;
+    reg                popped1;
+    reg  [CLAIM_W-1:0] taken2;
+    reg                popped2;
+    reg  [CLAIM_W-1:0] taken3;
+    reg                popped3;
+    reg  [CLAIM_W-1:0] taken4;
+    reg                popped4;
+    reg  [CLAIM_W-1:0] taken5;
+    reg                popped5;
+    reg  [CLAIM_W-1:0] taken6;
+    reg                popped6;
+    reg  [CLAIM_W-1:0] taken7;
+    reg                popped7;
     wire room =
-        (unknown + {{QCNT_W{1'b0}}, due_vec[0] && own_last} +
-         (pending ? {QCNT_W+1{1'b0}} : {1'b0, count0}) < {1'b0, QUEUE_FULL}) &&
-        (unknown + {{QCNT_W{1'b0}}, due_vec[1] && own_last} +
-         (pending ? {QCNT_W+1{1'b0}} : {1'b0, count1}) < {1'b0, QUEUE_FULL}) &&
-        (unknown + {{QCNT_W{1'b0}}, due_vec[2] && own_last} +
-         (pending ? {QCNT_W+1{1'b0}} : {1'b0, count2}) < {1'b0, QUEUE_FULL}) &&
-        (unknown + {{QCNT_W{1'b0}}, due_vec[3] && own_last} +
-         (pending ? {QCNT_W+1{1'b0}} : {1'b0, count3}) < {1'b0, QUEUE_FULL}) &&
-        (unknown + {{QCNT_W{1'b0}}, due_vec[4] && own_last} +
-         (pending ? {QCNT_W+1{1'b0}} : {1'b0, count4}) < {1'b0, QUEUE_FULL}) &&
-        (unknown + {{QCNT_W{1'b0}}, due_vec[5] && own_last} +
-         (pending ? {QCNT_W+1{1'b0}} : {1'b0, count5}) < {1'b0, QUEUE_FULL}) &&
-        (unknown + {{QCNT_W{1'b0}}, due_vec[6] && own_last} +
-         (pending ? {QCNT_W+1{1'b0}} : {1'b0, count6}) < {1'b0, QUEUE_FULL}) &&
-        (unknown + {{QCNT_W{1'b0}}, due_vec[7] && own_last} +
-         (pending ? {QCNT_W+1{1'b0}} : {1'b0, count7}) < {1'b0, QUEUE_FULL});
+        (taken0 !=
+         ((due_vec[0] && own_last) ? (popped0 ? CLAIM_FULL : CLAIM_LAST) :
+                                    (popped0 ? CLAIM_OVER : CLAIM_FULL))) &&
+        (taken1 !=
+         ((due_vec[1] && own_last) ? (popped1 ? CLAIM_FULL : CLAIM_LAST) :
+                                    (popped1 ? CLAIM_OVER : CLAIM_FULL))) &&
+        (taken2 !=
+         ((due_vec[2] && own_last) ? (popped2 ? CLAIM_FULL : CLAIM_LAST) :
+                                    (popped2 ? CLAIM_OVER : CLAIM_FULL))) &&
+        (taken3 !=
+         ((due_vec[3] && own_last) ? (popped3 ? CLAIM_FULL : CLAIM_LAST) :
+                                    (popped3 ? CLAIM_OVER : CLAIM_FULL))) &&
+        (taken4 !=
+         ((due_vec[4] && own_last) ? (popped4 ? CLAIM_FULL : CLAIM_LAST) :
+                                    (popped4 ? CLAIM_OVER : CLAIM_FULL))) &&
+        (taken5 !=
+         ((due_vec[5] && own_last) ? (popped5 ? CLAIM_FULL : CLAIM_LAST) :
+                                    (popped5 ? CLAIM_OVER : CLAIM_FULL))) &&
+        (taken6 !=
+         ((due_vec[6] && own_last) ? (popped6 ? CLAIM_FULL : CLAIM_LAST) :
+                                    (popped6 ? CLAIM_OVER : CLAIM_FULL))) &&
+        (taken7 !=
+         ((due_vec[7] && own_last) ? (popped7 ? CLAIM_FULL : CLAIM_LAST) :
+                                    (popped7 ? CLAIM_OVER : CLAIM_FULL)));
     // Row 0 of a query issues in the qs_start cycle itself.
     wire [ROW_CNT_W-1:0] r_cur    = qs_start ? {ROW_CNT_W{1'b0}} : r;       // row to issue this cycle
     wire [KEY_IDX_W-1:0] base_cur = qs_start ? {KEY_IDX_W{1'b0}} : r_base;
-    // rows_left without r_cur: the start (a late, deep signal) only selects between two registered compares
-    wire rows_left = qs_start ? (n_rows != {ROW_CNT_W{1'b0}}) : (r < n_rows);
+    // rows left without r_cur: the start (a late, deep signal) only selects between two registered compares
+    // (r ≤ n_rows while a query runs, so r < n_rows is r != n_rows: an equality, no carry chain)
+    wire rows_left_start = (n_rows != {ROW_CNT_W{1'b0}});
     // the opening row waits in row_sel (nothing advances, nothing issues) while more than one old entry is
     // queued; the last one pops in the cycle it pushes. Row 0 issues in the start cycle: nothing of the new
     // query is queued or in flight yet.
-    wire stall = bnd_last && (queued > ONE_QUEUED);
+    wire stall = bnd_last && (queued != {QUEUED_W{1'b0}}) && (queued != ONE_QUEUED);   // more than one
     wire opens = bnd_last && !stall && !hold;            // the latest query pushes its first row now
     // the attention module takes the new q now, or in the next cycle without hold when the old query's last
     // key pops now (that key reads q_att in the next cycle)
@@ -245,7 +274,8 @@ module elsa_bank (
     wire swap_now  = (opens && (queued == {QUEUED_W{1'b0}})) || (swap_late && !hold);
     // a query that starts in a late opening cycle loads its q into the attention module with that swap
     wire q_load_now = (qs_start && !late_open) || (q_pend && swap_late && !hold);
-    wire issue = qs_start ? rows_left : (sel_active && rows_left && room && !hold && !stall);
+    wire issue_run = sel_active && (r != n_rows) && room && !hold && !stall;   // in a cycle without a start
+    wire issue     = qs_start ? rows_left_start : issue_run;
     wire rows_done = (r == n_rows);
     // every row issued and the latest query's first row pushed (or pushing now): registered terms only
     assign ready = !sel_active || (rows_done && !hold && !(|bnd[2:0]) && !stall);
@@ -257,9 +287,11 @@ module elsa_bank (
                      !(row_inflight && !pending) &&
                      !(row_mid && !(|bnd[3:1])) &&
                      !(row_mid2 && !(|bnd[3:2]));
-    wire last_pop  = pop_fire && (queued == ONE_QUEUED) && keys_in && (bnd_last || pushes == {QUEUED_W{1'b0}});
+    // Both need no hold, and without hold and an opening row every due key pushes: due_vec stands for the pushes
+    // (registers only; the pushes' sum would put hold and an adder before the attention module's input).
+    wire last_pop  = pop_fire && (queued == ONE_QUEUED) && keys_in && (bnd_last || due_vec == {P_C{1'b0}});
     wire eoq_token = sel_active && eoq_owed && keys_in && (queued == {QUEUED_W{1'b0}}) &&
-                     (bnd_last || pushes == {QUEUED_W{1'b0}}) && !hold;
+                     (bnd_last || due_vec == {P_C{1'b0}}) && !hold;
 
     always @(posedge clk) begin
         if (rst) begin
@@ -306,16 +338,34 @@ module elsa_bank (
 
     // the opening marks move with the rows (a start opens one, with row 0 or without a row); the query whose
     // first row pushes becomes the draining one and owes its end-of-query mark
+    wire [BND_W-1:0] bnd_next = {bnd[2:0], qs_start};   // after an advancing cycle
+    // The latest query's unknown rows after an advancing cycle: the issued row enters the read stage, the others
+    // move one stage on; from the opening marks after it, without a start (_run) and with one (_start), so that
+    // the start, a late signal, only selects.
+    wire              adv_run     = !hold && !stall;   // advancing without a start
+    wire              pending_run = |bnd[2:0];
+    wire [CLAIM_W-1:0] unknown_run =
+        {{CLAIM_W-1{1'b0}}, row_inflight && (!pending_run || (|bnd[2:0]))} +
+        {{CLAIM_W-1{1'b0}}, row_mid && (!pending_run || (|bnd[2:1]))};
+    wire [CLAIM_W-1:0] unknown_start =
+        {{CLAIM_W-1{1'b0}}, rows_left_start} +
+        {{CLAIM_W-1{1'b0}}, row_inflight && (|bnd[2:0])} +
+        {{CLAIM_W-1{1'b0}}, row_mid && (|bnd[2:1])};
     always @(posedge clk) begin
         if (rst) begin
             bnd       <= {BND_W{1'b0}};
+            unknown   <= {CLAIM_W{1'b0}};
             swap_late <= 1'b0;
             q_pend    <= 1'b0;
             eoq_owed  <= 1'b0;
             queued   <= {QUEUED_W{1'b0}};
         end else begin
             if (qs_start || (!hold && !stall))
-                bnd <= {bnd[2:0], qs_start};
+                bnd <= bnd_next;
+            if (qs_start)
+                unknown <= unknown_start;
+            else if (adv_run)
+                unknown <= unknown_run + {{CLAIM_W-1{1'b0}}, issue_run};
             if (late_open)
                 swap_late <= 1'b1;
             else if (!hold)
@@ -601,6 +651,109 @@ module elsa_bank (
     assign pop5 = pop_fire && (grant == 3'd5);
     assign pop6 = pop_fire && (grant == 3'd6);
     assign pop7 = pop_fire && (grant == 3'd7);
+
+    // ------------------------------------------------------------ the latest query's claims on the queues
+    // taken<c> after this cycle: after a start only the new query's unknown rows (nothing of it is queued); else
+    // while the latest query has not pushed (pending after this cycle) its unknown rows; when it opens now those and
+    // its first row's key (the old entry left, if any, pops now); afterwards the claim moves by this cycle's issue,
+    // the row entering row_sel (no longer unknown), the pushes and the pops (the last cycle's, popped<c>; this
+    // cycle's is counted in the next). The start and then the issue, the latest of these signals, select last.
+    wire pending_after = adv_run ? pending_run : pending;   // without a start
+    wire own_pops      = !pending_after && !pending;        // a pop now is the latest query's
+    wire [CLAIM_W-1:0] taken_x0 =
+        pending_after ? (adv_run ? unknown_run : unknown) :
+        pending ? unknown_run + {{CLAIM_W-1{1'b0}}, push0} :
+        taken0 + {{CLAIM_W-1{1'b0}}, push0} - {{CLAIM_W-1{1'b0}}, popped0} -
+            {{CLAIM_W-1{1'b0}}, adv_run && row_mid2};
+    wire [CLAIM_W-1:0] taken_x1 =
+        pending_after ? (adv_run ? unknown_run : unknown) :
+        pending ? unknown_run + {{CLAIM_W-1{1'b0}}, push1} :
+        taken1 + {{CLAIM_W-1{1'b0}}, push1} - {{CLAIM_W-1{1'b0}}, popped1} -
+            {{CLAIM_W-1{1'b0}}, adv_run && row_mid2};
+    wire [CLAIM_W-1:0] taken_x2 =
+        pending_after ? (adv_run ? unknown_run : unknown) :
+        pending ? unknown_run + {{CLAIM_W-1{1'b0}}, push2} :
+        taken2 + {{CLAIM_W-1{1'b0}}, push2} - {{CLAIM_W-1{1'b0}}, popped2} -
+            {{CLAIM_W-1{1'b0}}, adv_run && row_mid2};
+    wire [CLAIM_W-1:0] taken_x3 =
+        pending_after ? (adv_run ? unknown_run : unknown) :
+        pending ? unknown_run + {{CLAIM_W-1{1'b0}}, push3} :
+        taken3 + {{CLAIM_W-1{1'b0}}, push3} - {{CLAIM_W-1{1'b0}}, popped3} -
+            {{CLAIM_W-1{1'b0}}, adv_run && row_mid2};
+    wire [CLAIM_W-1:0] taken_x4 =
+        pending_after ? (adv_run ? unknown_run : unknown) :
+        pending ? unknown_run + {{CLAIM_W-1{1'b0}}, push4} :
+        taken4 + {{CLAIM_W-1{1'b0}}, push4} - {{CLAIM_W-1{1'b0}}, popped4} -
+            {{CLAIM_W-1{1'b0}}, adv_run && row_mid2};
+    wire [CLAIM_W-1:0] taken_x5 =
+        pending_after ? (adv_run ? unknown_run : unknown) :
+        pending ? unknown_run + {{CLAIM_W-1{1'b0}}, push5} :
+        taken5 + {{CLAIM_W-1{1'b0}}, push5} - {{CLAIM_W-1{1'b0}}, popped5} -
+            {{CLAIM_W-1{1'b0}}, adv_run && row_mid2};
+    wire [CLAIM_W-1:0] taken_x6 =
+        pending_after ? (adv_run ? unknown_run : unknown) :
+        pending ? unknown_run + {{CLAIM_W-1{1'b0}}, push6} :
+        taken6 + {{CLAIM_W-1{1'b0}}, push6} - {{CLAIM_W-1{1'b0}}, popped6} -
+            {{CLAIM_W-1{1'b0}}, adv_run && row_mid2};
+    wire [CLAIM_W-1:0] taken_x7 =
+        pending_after ? (adv_run ? unknown_run : unknown) :
+        pending ? unknown_run + {{CLAIM_W-1{1'b0}}, push7} :
+        taken7 + {{CLAIM_W-1{1'b0}}, push7} - {{CLAIM_W-1{1'b0}}, popped7} -
+            {{CLAIM_W-1{1'b0}}, adv_run && row_mid2};
+    always @(posedge clk) begin
+        if (rst) begin
+            taken0  <= {CLAIM_W{1'b0}};
+            popped0 <= 1'b0;
+            taken1  <= {CLAIM_W{1'b0}};
+            popped1 <= 1'b0;
+            taken2  <= {CLAIM_W{1'b0}};
+            popped2 <= 1'b0;
+            taken3  <= {CLAIM_W{1'b0}};
+            popped3 <= 1'b0;
+            taken4  <= {CLAIM_W{1'b0}};
+            popped4 <= 1'b0;
+            taken5  <= {CLAIM_W{1'b0}};
+            popped5 <= 1'b0;
+            taken6  <= {CLAIM_W{1'b0}};
+            popped6 <= 1'b0;
+            taken7  <= {CLAIM_W{1'b0}};
+            popped7 <= 1'b0;
+        end else if (qs_start) begin
+            taken0  <= unknown_start;
+            popped0 <= 1'b0;
+            taken1  <= unknown_start;
+            popped1 <= 1'b0;
+            taken2  <= unknown_start;
+            popped2 <= 1'b0;
+            taken3  <= unknown_start;
+            popped3 <= 1'b0;
+            taken4  <= unknown_start;
+            popped4 <= 1'b0;
+            taken5  <= unknown_start;
+            popped5 <= 1'b0;
+            taken6  <= unknown_start;
+            popped6 <= 1'b0;
+            taken7  <= unknown_start;
+            popped7 <= 1'b0;
+        end else begin
+            taken0  <= issue_run ? taken_x0 + 1'b1 : taken_x0;
+            popped0 <= own_pops && pop0;
+            taken1  <= issue_run ? taken_x1 + 1'b1 : taken_x1;
+            popped1 <= own_pops && pop1;
+            taken2  <= issue_run ? taken_x2 + 1'b1 : taken_x2;
+            popped2 <= own_pops && pop2;
+            taken3  <= issue_run ? taken_x3 + 1'b1 : taken_x3;
+            popped3 <= own_pops && pop3;
+            taken4  <= issue_run ? taken_x4 + 1'b1 : taken_x4;
+            popped4 <= own_pops && pop4;
+            taken5  <= issue_run ? taken_x5 + 1'b1 : taken_x5;
+            popped5 <= own_pops && pop5;
+            taken6  <= issue_run ? taken_x6 + 1'b1 : taken_x6;
+            popped6 <= own_pops && pop6;
+            taken7  <= issue_run ? taken_x7 + 1'b1 : taken_x7;
+            popped7 <= own_pops && pop7;
+        end
+    end
 
     // ------------------------------------------------------------ attention and norm
     wire                  sumsq_valid;

@@ -193,10 +193,14 @@ module elsa_top (
     end
 
     // ------------------------------------------------------------ controller
-    assign kv_ready = (state == S_LOAD) && (ld_count != n_rt) && !hash_busy;
+    // Registered: a key or a query is still to come (state and counter compares), so the handshake with the hash
+    // unit reads only its busy and the queue's room.
+    reg    kv_more;   // state == S_LOAD && ld_count != n_rt
+    reg    q_more;    // state == S_EXEC && q_count != n_rt
+    assign kv_ready = kv_more && !hash_busy;
     // a new query takes only an entry free at the start of the cycle: the banks' start stays off this path
     wire   q_room   = !(e0_valid && e1_valid);
-    assign q_ready  = (state == S_EXEC) && (q_count != n_rt) && !hash_busy && q_room;
+    assign q_ready  = q_more && !hash_busy && q_room;
 
     always @(posedge clk) begin
         if (rst) begin
@@ -264,6 +268,25 @@ module elsa_top (
                 end
                 default: ;
             endcase
+        end
+    end
+
+    // kv_more and q_more follow the state and the counters: a start brings n ≥ 1 keys, then n queries from
+    // S_THR on; each accepted key or query counts
+    always @(posedge clk) begin
+        if (rst) begin
+            kv_more <= 1'b0;
+            q_more  <= 1'b0;
+        end else if (start_ok) begin
+            kv_more <= 1'b1;
+            q_more  <= 1'b0;
+        end else begin
+            if (kv_fire)
+                kv_more <= (ld_count + 1'b1 != n_rt);
+            if (state == S_THR)
+                q_more <= (q_count != n_rt);
+            else if (q_fire)
+                q_more <= (q_count + 1'b1 != n_rt);
         end
     end
 endmodule
