@@ -5,7 +5,6 @@ import { clockPort, input, output, resetPort, verilogLiteral, type PortSpec } fr
 import type { DesignSpec } from '../design.ts';
 import { width, type Width } from '../../spec/width.ts';
 import type { TopmSpec } from '../cand_sel/spec.ts';
-import { gatedTable } from '../cand_sel/rtl.ts';
 
 export const ramModule: ModuleDef = {
   name: 'elsa_ram',
@@ -261,7 +260,7 @@ function runAheadView(D: DesignSpec) {
     advance: ahead ? `${sel} || (!hold && !stall)` : `${sel} || !hold`,
     // candidate selection's stages load only while one of them holds a row (elsa_cand_sel computes its popcount
     // and table lookup in stage 1's enabled block: a simulator evaluates them only then); null: with advance
-    selRows: gatedTable(D) ? stages.join(' || ') : null,
+    selRows: D.candSel.gatedTable ? stages.join(' || ') : null,
     pushOk: ahead ? '!hold && !stall' : '!hold',
     swapNow: `${candSelStages(L).swapReg} && !hold`,
   };

@@ -50,8 +50,8 @@ export const candSelModule: ModuleDef = {
     // (or when stage 1 registers it)
     const thr = c.thresholdProduct.bits < c.compare.bits || D.cfg.pipeline.candSel >= 2 ? [c.thresholdProduct] : [];
     const split = D.cfg.pipeline.candSel >= 3 ? [c.split.cosLo, c.split.cosHi, c.split.ppLo, c.split.ppHi] : [];
-    const slotLog = Math.ceil(Math.log2(c.cos.bits));
-    const entries = gatedTable(D)
+    const slotLog = cosSlotLog(D);
+    const entries = D.candSel.gatedTable
       ? [
           { name: 'COS_ENTRIES', value: 2 ** c.hamming.bits, doc: 'entries of COS_TABLE: every HAM_W-bit code' },
           { name: 'COS_SLOT_LOG', value: slotLog, doc: 'log2 of the bits per COS_TABLE entry' },
@@ -68,18 +68,14 @@ export const candSelModule: ModuleDef = {
     ...splitStages(D),
     dataEnables: D.cfg.dataEnables, // the balanced popcount tree (false: the first RTL's adder chain)
     popcount: popcountTree(D.hash.code.bits),
-    gated: gatedTable(D),
+    gated: D.candSel.gatedTable,
     cosTable: cosTableLines(D),
     hamLines: popcountLines(0, D.hash.code.bits),
   }),
 };
 
-/** dataEnables with a registered table entry (pipeline.candSel >= 2, no pass 1 reading the table unregistered):
- *  the popcount and the table lookup are written inside stage 1's enabled block, and the bank enables the
- *  stages only while they hold a row, so a simulator evaluates them only for rows (Verilator computes a wire
- *  in every cycle; about 20% of a paper simulation). The same logic: the table as a constant indexed by ham. */
-export const gatedTable = (D: DesignSpec): boolean =>
-  D.cfg.dataEnables && D.cfg.pipeline.candSel >= 2 && !D.candSel.passOne;
+/** log2 of the bits per COS_TABLE entry (COS_SLOT_LOG): COS_W rounded up to a power of 2. */
+const cosSlotLog = (D: DesignSpec) => Math.ceil(Math.log2(D.candSel.cos.bits));
 
 /** COS_TABLE's entries, 8 per line from the highest code down: entry h (two's complement, zero-padded) in slot h
  *  of 2^COS_SLOT_LOG bits, so that ham selects it by a shift (a multiply by COS_W would synthesise a shifter
@@ -89,7 +85,7 @@ function cosTableLines(D: DesignSpec): { text: string; note: string }[] {
   const t = D.candSel.cosTable;
   const w = D.candSel.cos.bits;
   const n = 2 ** D.candSel.hamming.bits;
-  const slot = 2 ** Math.ceil(Math.log2(w));
+  const slot = 2 ** cosSlotLog(D);
   const hex = (h: number) =>
     `${slot}'h${((t[Math.min(h, t.length - 1)] + 2 ** w) % 2 ** w).toString(16).padStart(slot / 4, '0')}`;
   const lines: { text: string; note: string }[] = [];
@@ -100,12 +96,14 @@ function cosTableLines(D: DesignSpec): { text: string; note: string }[] {
   return lines;
 }
 
+/** Bit i of diff widened to a HAM_W-bit popcount term. */
+const popBit = (i: number) => `{{HAM_W-1{1'b0}}, diff[${i}]}`;
+
 /** The popcount of diff[lo..hi-1] as one balanced expression of HAM_W-bit sums, in lines: up to two bits per
  *  line, a pair of subtrees in parentheses around their lines. */
 function popcountLines(lo: number, hi: number): string[] {
-  const bit = (i: number) => `{{HAM_W-1{1'b0}}, diff[${i}]}`;
   const inline = (a: number, b: number): string =>
-    b - a === 1 ? bit(a) : `(${inline(a, a + Math.ceil((b - a) / 2))} + ${inline(a + Math.ceil((b - a) / 2), b)})`;
+    b - a === 1 ? popBit(a) : `(${inline(a, a + Math.ceil((b - a) / 2))} + ${inline(a + Math.ceil((b - a) / 2), b)})`;
   if (hi - lo <= 2) return [inline(lo, hi)];
   const mid = lo + Math.ceil((hi - lo) / 2);
   const left = popcountLines(lo, mid);
@@ -129,7 +127,7 @@ function splitStages(D: DesignSpec) {
 /** The popcount of diff (k bits) as a balanced tree of HAM_W-bit adders: pairs are added level by level, an odd
  *  one out moves up unchanged. */
 function popcountTree(k: number) {
-  let level = Array.from({ length: k }, (_, i) => `{{HAM_W-1{1'b0}}, diff[${i}]}`);
+  let level = Array.from({ length: k }, (_, i) => popBit(i));
   const nodes: { name: string; a: string; b: string }[] = [];
   for (let l = 1; level.length > 1; l++) {
     const next: string[] = [];

@@ -30,6 +30,11 @@ export interface CandSelSpec {
   best: boolean;
   /** Pass 1 over the keys before selection (top-m or emptySet = 'best'): the query threshold comes from it. */
   passOne: boolean;
+  /** dataEnables with a registered table entry (pipeline.candSel >= 2, no pass 1 reading the table unregistered):
+   *  the popcount and the table lookup are written inside stage 1's enabled block, and the bank enables the
+   *  stages only while they hold a row, so a simulator evaluates them only for rows (Verilator computes a wire
+   *  in every cycle; about 20% of a paper simulation). The same logic: the table as a constant indexed by ham. */
+  gatedTable: boolean;
 }
 
 /** Pass 1 of top-m selection: each key's estimate ‖k‖·cos binned to 2^binBits bins, a window of equal bins
@@ -87,6 +92,7 @@ export function candSelSpec(c: ElsaConfig, norm: NormSpec): CandSelSpec {
   const frac = simFrac + norm.norm.frac;
   const thresholdProduct = width.signed('THR_W', simFrac + 2 + norm.norm.bits + 1, 'threshold register t·max‖k‖', frac);
   const similarity = width.signed('SIM_W', simFrac + 2 + norm.norm.bits + 1, 'similarity estimate ‖k‖·cos', frac);
+  const passOne = c.selection === 'topm' || c.emptySet === 'best';
   return {
     thetaBias,
     simFrac,
@@ -105,6 +111,7 @@ export function candSelSpec(c: ElsaConfig, norm: NormSpec): CandSelSpec {
     split: splitOf(simFrac + 2, norm.norm.bits, frac),
     topm: topmSpec(c, norm, simFrac),
     best: c.emptySet === 'best',
-    passOne: c.selection === 'topm' || c.emptySet === 'best',
+    passOne,
+    gatedTable: c.dataEnables && c.pipeline.candSel >= 2 && !passOne,
   };
 }
