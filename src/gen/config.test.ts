@@ -115,3 +115,18 @@ describe('invalid configs', () => {
     );
   });
 });
+
+describe('derived defaults', () => {
+  const candSel = (raw: object) => resolveConfig({ ...base, ...raw }).cfg.pipeline.candSel;
+  it('pipeline.candSel is 3 with queues of 5 or more, 2 below (where the third stage costs cycles)', () => {
+    expect(candSel({})).toBe(3); // queueDepth 6
+    expect(candSel({ queueDepth: 5 })).toBe(3);
+    expect(candSel({ queueDepth: 4 })).toBe(2);
+    expect(candSel({ queueDepth: 2 })).toBe(2);
+  });
+  it('a candSel the config sets is kept, whatever the queue depth', () => {
+    expect(candSel({ queueDepth: 2, pipeline: { candSel: 3 } })).toBe(3);
+    expect(candSel({ queueDepth: 6, pipeline: { candSel: 1 } })).toBe(1);
+    expect(candSel({ queueDepth: 2, pipeline: { candSel: 0 } })).toBe(0);
+  });
+});

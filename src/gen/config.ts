@@ -1,7 +1,7 @@
 // Loading and validating configurations: presets, JSON files, overrides.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ElsaConfigSchema, type ElsaConfig, type ElsaConfigInput } from '../spec/schema.ts';
+import { CAND_SEL_3_QUEUE_DEPTH, ElsaConfigSchema, type ElsaConfig, type ElsaConfigInput } from '../spec/schema.ts';
 import { ConfigError, UserError } from '../spec/errors.ts';
 import { designSpec, type DesignSpec } from '../units/design.ts';
 
@@ -156,7 +156,16 @@ export function issueToError(issue: z.core.$ZodIssue, raw: unknown): ConfigError
 export function parseConfig(raw: unknown): ElsaConfig {
   const r = ElsaConfigSchema.safeParse(raw);
   if (!r.success) throw issueToError(r.error.issues[0], raw);
-  return r.data;
+  return withDerivedDefaults(r.data, raw);
+}
+
+/** Defaults that depend on another field, for what the config leaves out. `pipeline.candSel`: 3, or 2 with queues
+ *  shallower than CAND_SEL_3_QUEUE_DEPTH. Each selection stage holds a row whose keys reserve an entry in every
+ *  queue (the bank's run-ahead), so below that depth the third stage costs cycles per query (bound.ts: m_topm_d32
+ *  1.079× at its queues of 2, ice40 1.119× and m_d16_k8 1.188× at queues of 4) where 2 stages cost none. */
+function withDerivedDefaults(cfg: ElsaConfig, raw: unknown): ElsaConfig {
+  if (getPath(raw, 'pipeline.candSel') !== undefined || cfg.queueDepth >= CAND_SEL_3_QUEUE_DEPTH) return cfg;
+  return { ...cfg, pipeline: { ...cfg.pipeline, candSel: 2 } };
 }
 
 /** The fields a derived-width limit depends on, per field designSpec() names (src/units/design.ts). */

@@ -11,6 +11,9 @@ export const FixedFormatSchema = z
   })
   .strict();
 
+/** The shallowest queues at which pipeline.candSel 3 is the default (src/gen/config.ts withDerivedDefaults). */
+export const CAND_SEL_3_QUEUE_DEPTH = 5;
+
 export const ElsaConfigSchema = z
   .object({
     name: z
@@ -150,7 +153,8 @@ export const ElsaConfigSchema = z
           'register stages in candidate selection: 1 registers each selection result (the push moves one cycle ' +
             'later), 2 also the cos table entry, key norm and threshold (the multiplier operands), 3 also splits ' +
             'the multiply into two registered partial products (summed and compared in the last stage); from 2 on ' +
-            "the bank runs the next query's selection behind the current one's, and 3 wants queueDepth >= 6",
+            "the bank runs the next query's selection behind the current one's, and 3 wants queueDepth >= 6; " +
+            `default 3, or 2 when queueDepth < ${CAND_SEL_3_QUEUE_DEPTH} (there the third stage costs cycles)`,
         )
           .min(0)
           .max(3)
