@@ -1,7 +1,7 @@
 // Candidate selection's Verilog modules: what each template needs besides the design spec
 // (contract: ./README.md).
 import type { ModuleDef } from '../module.ts';
-import { clockPort, input, output, signExtend, verilogLiteral, zeroExtend } from '../module.ts';
+import { clockPort, doubledSum, input, output, signExtend, verilogLiteral, zeroExtend } from '../module.ts';
 import type { DesignSpec } from '../design.ts';
 
 export const cosTableModule: ModuleDef = {
@@ -148,5 +148,10 @@ function splitStages(D: DesignSpec) {
   return {
     ppStage: D.cfg.pipeline.candSel >= 3,
     ppLoExt: zeroExtend('pp_lo', D.candSel.split.ppLo, D.candSel.similarity),
+    // pp_hi · 2^COS_LO_W + pp_lo, aligned with the SIM_W declarations around it
+    simX2: doubledSum('sim_x2', D.candSel.similarity, [{ value: 'pp_hi_sh' }, { value: 'pp_lo_x' }], {
+      typeW: `wire signed [${D.candSel.similarity.name}-1:0]`.length,
+      nameW: 'pp_hi_sh'.length,
+    }),
   };
 }
