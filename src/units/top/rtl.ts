@@ -91,6 +91,8 @@ export const topModule: ModuleDef = {
   view: (D) => {
     const banks = Array.from({ length: D.cfg.pA }, (_, b) => ({ index: b, lit: verilogLiteral(D.top.bankSelect, b) }));
     const t = D.candSel.topm;
+    // queryRoom with one key set: "a key / a query is still to come" in registers (kv_more, q_more)
+    const moreRegs = D.cfg.kvBuffers === 1 && D.cfg.pipeline.queryRoom === 1;
     return {
       banks: banks.map((b) => ({
         ...b,
@@ -105,6 +107,9 @@ export const topModule: ModuleDef = {
       passOne: D.candSel.passOne,
       kvb2: D.cfg.kvBuffers === 2,
       queryRoom: D.cfg.pipeline.queryRoom === 1,
+      moreRegs,
+      // a query is still to come, as q_ready reads it
+      qMore: moreRegs ? 'q_more' : '(state == S_EXEC) && (q_count != n_rt)',
       // pipeline.hash: preprocessing ends once no key hash is still to come after the next cycle
       hashPending: D.hash.stages > 0,
       hashIdle: D.hash.stages > 0 ? 'hash_pending' : 'hash_busy',
