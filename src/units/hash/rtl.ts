@@ -119,6 +119,10 @@ function hashView(D: DesignSpec) {
       .join(' ⊗ ')}`,
     lastMode: L - 1,
     piped: H.stages ? piped : null,
+    // the buffer writes and the hash register: from the last stage's slot, or from the step itself
+    write: H.stages
+      ? { valid: `wval_${H.stages}`, step: `wstep_${H.stages}`, final: 'final_write' }
+      : { valid: 'busy_r', step: 'step', final: 'busy_r && last_step' },
     nSlots: H.slots.length,
     idleSlots: H.slots.length - S,
     dataEnables: D.cfg.dataEnables, // operand isolation while idle
