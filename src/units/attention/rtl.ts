@@ -36,11 +36,9 @@ function adderTree(terms: number, stages: number, x2: Width | null): { nodes: Tr
     const m = Math.ceil(n / 2);
     const reg = cuts.includes(lvl + 1);
     for (let j = 0; j < m; j++) {
-      const [name, a, b] = [
-        `sum${lvl + 1}_${j}`,
-        `sum${lvl}_${2 * j}`,
-        2 * j + 1 < n ? `sum${lvl}_${2 * j + 1}` : null,
-      ];
+      const name = `sum${lvl + 1}_${j}`;
+      const a = `sum${lvl}_${2 * j}`;
+      const b = 2 * j + 1 < n ? `sum${lvl}_${2 * j + 1}` : null;
       const sumX2 = x2 && lvl === 0 && b !== null ? doubledSum(`${name}_x2`, x2, [{ value: a }, { value: b }]) : null;
       nodes.push({ name, a, b, reg, x2: sumX2 });
     }

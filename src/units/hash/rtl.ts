@@ -83,7 +83,7 @@ function hashView(D: DesignSpec) {
     last: H.stages,
     split: H.split,
     // the partial products added back into a·c: a·c_hi·2^HASH_COEF_SPLIT + a·c_lo (sign-extended)
-    prodSums: count(H.multipliers).map((p) => ({
+    prodSums: (H.split ? count(H.multipliers) : []).map((p) => ({
       p,
       x2: doubledSum(
         `prod_x2_${p}`,
@@ -101,11 +101,13 @@ function hashView(D: DesignSpec) {
     sums: lanes.map(({ g, l }) => ({
       name: sumName(g, l),
       terms: terms(g, l).map((name, i) => ({ name, plus: i ? '+ ' : '' })),
-      x2: doubledSum(
-        `${sumName(g, l)}_x2`,
-        H.buffer,
-        terms(g, l).map((value) => ({ value })),
-      ),
+      x2: H.split
+        ? null
+        : doubledSum(
+            `${sumName(g, l)}_x2`,
+            H.buffer,
+            terms(g, l).map((value) => ({ value })),
+          ),
     })),
   };
   const hashBits = count(k)
