@@ -113,6 +113,8 @@ export const topModule: ModuleDef = {
       // pipeline.hash: preprocessing ends once no key hash is still to come after the next cycle
       hashPending: D.hash.stages > 0,
       hashIdle: D.hash.stages > 0 ? 'hash_pending' : 'hash_busy',
+      // the states counted as preprocessing (with two key sets the load side counts its own cycles)
+      preStates: D.cfg.kvBuffers === 2 ? 'state == S_THR' : 'state == S_LOAD || state == S_FINISH || state == S_THR',
       // the execution side's per-query state is reset by a new invocation, or with two key sets by the swap
       exClear: D.cfg.kvBuffers === 2 ? 'swap' : 'start_ok',
       // kvBuffers = 2: the serial Σk² unit's lanes, each square zero-extended to the sum's width
