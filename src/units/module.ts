@@ -79,3 +79,32 @@ export const signExtend = (name: string, from: Width, to: Width): string =>
 /** Unsigned `name` of width `from` zero-extended to `to`, in localparam names. */
 export const zeroExtend = (name: string, from: Width, to: Width): string =>
   from.bits === to.bits ? name : `{{${to.name}-${from.name}{1'b0}}, ${name}}`;
+
+/** A term of a doubled sum: `value` (a name or an expression), with an optional sign extension written before it
+ *  and `shift` (a localparam name) zero bits below it. */
+export interface DoubledTerm {
+  value: string;
+  extend?: string;
+  shift?: string;
+}
+
+/** A sum of registered DSP products formed at twice its value, so that no term is bit-aligned with a multiplier's
+ *  output and Yosys 0.23 keeps the add in fabric (docs/toolchain.md P20): each term gets a zero bit below it, the
+ *  sum `name` is one bit wider than `w`, and the value is its top bits. `decl` declares it (the type padded to
+ *  `typeW` and the name to `nameW` characters, to align with the declarations around it; `wrap`: one term a line),
+ *  `unused` marks bit 0 (always 0) as read, `top` reads the value at `w`. */
+export function doubledSum(
+  name: string,
+  w: Width,
+  terms: DoubledTerm[],
+  layout: { typeW?: number; nameW?: number; wrap?: boolean } = {},
+): { decl: string; unused: string; top: string } {
+  const zero = (t: DoubledTerm) => (t.shift ? `{(${t.shift}+1){1'b0}}` : "1'b0");
+  const term = (t: DoubledTerm) => `{${t.extend ? `${t.extend}, ` : ''}${t.value}, ${zero(t)}}`;
+  const type = `wire [${w.name}:0]`.padEnd(layout.typeW ?? 0);
+  return {
+    decl: `${type} ${name.padEnd(layout.nameW ?? 0)} = ${terms.map(term).join(layout.wrap ? ' +\n        ' : ' + ')};`,
+    unused: `wire unused_${name} = ${name}[0];`,
+    top: `${name}[${w.name}:1]`,
+  };
+}

@@ -2,7 +2,8 @@
 // (contract: ./README.md).
 import type { DesignSpec } from '../design.ts';
 import type { ModuleDef } from '../module.ts';
-import { clockPort, input, output, resetPort, verilogLiteral } from '../module.ts';
+import type { Width } from '../../spec/width.ts';
+import { clockPort, doubledSum, input, output, resetPort, verilogLiteral } from '../module.ts';
 
 /** Element indices 0..d-1 of a Q/K/V bus. */
 const lanes = (D: DesignSpec): number[] => Array.from({ length: D.cfg.d }, (_, i) => i);
@@ -18,13 +19,14 @@ function treeCuts(d: number, stages: number): number[] {
   return Array.from({ length: stages }, (_, i) => Math.min(levels, Math.ceil(((i + 1) * levels) / (stages + 1))));
 }
 
-type TreeNode = { name: string; a: string; b: string | null; reg: boolean; x2: boolean };
+type TreeNode = { name: string; a: string; b: string | null; reg: boolean; x2: ReturnType<typeof doubledSum> | null };
 
 /** The adder tree of elsa_dot: level l+1 node j sums nodes 2j and 2j+1 of level l (an odd last passes); the
  *  nodes of a cut level are registers. Extra cuts at the root level become a chain of registers after it.
- *  `x2`: the level-1 sums, whose terms are the multipliers' registered outputs, are formed at twice their value, so
- *  that no term is bit-aligned with a DSP output and Yosys keeps the add in fabric (docs/toolchain.md P20). */
-function adderTree(terms: number, stages: number, x2: boolean): { nodes: TreeNode[]; root: string } {
+ *  `x2` (the sums' width, or null): the level-1 sums, whose terms are the multipliers' registered outputs, are formed
+ *  at twice their value, so that no term is bit-aligned with a DSP output and Yosys keeps the add in fabric
+ *  (doubledSum, docs/toolchain.md P20). */
+function adderTree(terms: number, stages: number, x2: Width | null): { nodes: TreeNode[]; root: string } {
   const cuts = treeCuts(terms, stages);
   const d = terms;
   const nodes: TreeNode[] = [];
@@ -34,8 +36,11 @@ function adderTree(terms: number, stages: number, x2: boolean): { nodes: TreeNod
     const m = Math.ceil(n / 2);
     const reg = cuts.includes(lvl + 1);
     for (let j = 0; j < m; j++) {
+      const name = `sum${lvl + 1}_${j}`;
+      const a = `sum${lvl}_${2 * j}`;
       const b = 2 * j + 1 < n ? `sum${lvl}_${2 * j + 1}` : null;
-      nodes.push({ name: `sum${lvl + 1}_${j}`, a: `sum${lvl}_${2 * j}`, b, reg, x2: x2 && lvl === 0 && b !== null });
+      const sumX2 = x2 && lvl === 0 && b !== null ? doubledSum(`${name}_x2`, x2, [{ value: a }, { value: b }]) : null;
+      nodes.push({ name, a, b, reg, x2: sumX2 });
     }
     n = m;
     lvl++;
@@ -44,7 +49,7 @@ function adderTree(terms: number, stages: number, x2: boolean): { nodes: TreeNod
   const extra = cuts.length - new Set(cuts).size;
   let root = `sum${lvl}_0`;
   for (let i = 1; i <= extra; i++) {
-    nodes.push({ name: `sum${lvl}_0_d${i}`, a: root, b: null, reg: true, x2: false });
+    nodes.push({ name: `sum${lvl}_0_d${i}`, a: root, b: null, reg: true, x2: null });
     root = `sum${lvl}_0_d${i}`;
   }
   return { nodes, root };
@@ -87,7 +92,11 @@ export const dotModule: ModuleDef = {
     leaves: lanes(D).map((i) => ({ i, hi: 2 * i, lo: 2 * i + 1 })),
     // the first RTL (pipeline.dot 0) adds the products as they are
     sumsX2: D.cfg.pipeline.dot > 0,
-    tree: adderTree(dotSplit(D) ? 2 * D.cfg.d : D.cfg.d, D.cfg.pipeline.dot, D.cfg.pipeline.dot > 0),
+    tree: adderTree(
+      dotSplit(D) ? 2 * D.cfg.d : D.cfg.d,
+      D.cfg.pipeline.dot,
+      D.cfg.pipeline.dot > 0 ? D.attention.score : null,
+    ),
     latency: 2 + D.cfg.pipeline.dot,
     freezes: D.cfg.pipeline.dot ? 'every stage' : 'both stages',
   }),
@@ -147,6 +156,10 @@ export const expModule: ModuleDef = {
             (stages > 1 ? 'two registered partial products, their registered sum' : 'registered product') +
             '; `en` low freezes it.',
       split: stages >= 2,
+      // p_hi · 2^EXP_C_SPLIT + p_lo, aligned with the declarations around it
+      yX2: doubledSum('y_x2', x.y, [{ value: 'p_hi <<< EXP_C_SPLIT' }, { value: 'p_lo' }], {
+        typeW: `wire signed [${x.yInt.name}-1:0]`.length,
+      }),
       yReg: stages >= 1,
       // the numbers of the explanatory comment
       f: {

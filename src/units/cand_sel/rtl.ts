@@ -1,7 +1,7 @@
 // Candidate selection's Verilog modules: what each template needs besides the design spec
 // (contract: ./README.md).
 import type { ModuleDef } from '../module.ts';
-import { clockPort, input, output, signExtend, verilogLiteral, zeroExtend } from '../module.ts';
+import { clockPort, doubledSum, input, output, signExtend, verilogLiteral, zeroExtend } from '../module.ts';
 import type { DesignSpec } from '../design.ts';
 
 export const cosTableModule: ModuleDef = {
@@ -67,10 +67,10 @@ export const candSelModule: ModuleDef = {
     stages: D.cfg.pipeline.candSel,
     ...splitStages(D),
     dataEnables: D.cfg.dataEnables, // the balanced popcount tree (false: the first RTL's adder chain)
-    popcount: popcountTree(D.hash.code.bits),
+    popcount: popcountWires(D.hash.code.bits),
     gated: D.candSel.gatedTable,
     cosTable: cosTableLines(D),
-    hamLines: popcountLines(0, D.hash.code.bits),
+    hamLines: popcountLines(D.hash.code.bits),
   }),
 };
 
@@ -99,18 +99,45 @@ function cosTableLines(D: DesignSpec): { text: string; note: string }[] {
 /** Bit i of diff widened to a HAM_W-bit popcount term. */
 const popBit = (i: number) => `{{HAM_W-1{1'b0}}, diff[${i}]}`;
 
-/** The popcount of diff[lo..hi-1] as one balanced expression of HAM_W-bit sums, in lines: up to two bits per
- *  line, a pair of subtrees in parentheses around their lines. */
-function popcountLines(lo: number, hi: number): string[] {
-  const inline = (a: number, b: number): string =>
-    b - a === 1 ? popBit(a) : `(${inline(a, a + Math.ceil((b - a) / 2))} + ${inline(a + Math.ceil((b - a) / 2), b)})`;
-  if (hi - lo <= 2) return [inline(lo, hi)];
-  const mid = lo + Math.ceil((hi - lo) / 2);
-  const left = popcountLines(lo, mid);
-  const right = popcountLines(mid, hi);
-  return [`(${left[0]}`, ...left.slice(1).map((l) => ` ${l}`), ...right.map((l) => ` ${l}`)].map((l, i, all) =>
-    i === left.length - 1 ? `${l} +` : i === all.length - 1 ? `${l})` : l,
-  );
+/** The popcount of diff[lo..hi-1] as a balanced tree of HAM_W-bit adds: a leaf is one bit; a node adds two subtrees,
+ *  the left one of `split(n)` of its n bits, and is named pc<level>_<j> (level ⌈log2 n⌉, j = lo / 2^level). */
+type PopTree = { lo: number; hi: number; level: number; text: string; kids: [PopTree, PopTree] | null };
+function popcountTree(lo: number, hi: number, split: (n: number) => number): PopTree {
+  const n = hi - lo;
+  if (n === 1) return { lo, hi, level: 0, text: popBit(lo), kids: null };
+  const level = Math.ceil(Math.log2(n));
+  const mid = lo + split(n);
+  const kids: [PopTree, PopTree] = [popcountTree(lo, mid, split), popcountTree(mid, hi, split)];
+  return { lo, hi, level, text: `pc${level}_${lo >> level}`, kids };
+}
+
+/** The two splits, the same tree when k is a power of 2 (k = 48 differs; renders stay as they were): `pairs`, the
+ *  left part a power of 2, is the tree of adding pairs level by level with an odd one out moving up; `halves`
+ *  splits at ⌈n/2⌉. */
+const pairs = (n: number) => 2 ** (Math.ceil(Math.log2(n)) - 1);
+const halves = (n: number) => Math.ceil(n / 2);
+
+/** The popcount of diff (k bits) as named wires, level by level: pairs are added, an odd one out moves up. */
+function popcountWires(k: number) {
+  const root = popcountTree(0, k, pairs);
+  const adds = (t: PopTree): PopTree[] => (t.kids ? [t, ...adds(t.kids[0]), ...adds(t.kids[1])] : []);
+  const nodes = adds(root).sort((x, y) => x.level - y.level || x.lo - y.lo);
+  return { nodes: nodes.map((t) => ({ name: t.text, a: t.kids![0].text, b: t.kids![1].text })), root: root.text };
+}
+
+/** The popcount of diff (k bits) as one balanced expression, in lines: up to two bits per line, a pair of subtrees
+ *  in parentheses around their lines. */
+function popcountLines(k: number): string[] {
+  const inline = (t: PopTree): string => (t.kids ? `(${inline(t.kids[0])} + ${inline(t.kids[1])})` : t.text);
+  const lines = (t: PopTree): string[] => {
+    if (!t.kids || t.hi - t.lo <= 2) return [inline(t)];
+    const left = lines(t.kids[0]);
+    const right = lines(t.kids[1]);
+    return [`(${left[0]}`, ...left.slice(1).map((l) => ` ${l}`), ...right.map((l) => ` ${l}`)].map((l, i, all) =>
+      i === left.length - 1 ? `${l} +` : i === all.length - 1 ? `${l})` : l,
+    );
+  };
+  return lines(popcountTree(0, k, halves));
 }
 
 /** The threshold at the compare: the input, or its copy in the stage before the compare. */
@@ -121,23 +148,10 @@ function splitStages(D: DesignSpec) {
   return {
     ppStage: D.cfg.pipeline.candSel >= 3,
     ppLoExt: zeroExtend('pp_lo', D.candSel.split.ppLo, D.candSel.similarity),
+    // pp_hi · 2^COS_LO_W + pp_lo, aligned with the SIM_W declarations around it
+    simX2: doubledSum('sim_x2', D.candSel.similarity, [{ value: 'pp_hi_sh' }, { value: 'pp_lo_x' }], {
+      typeW: `wire signed [${D.candSel.similarity.name}-1:0]`.length,
+      nameW: 'pp_hi_sh'.length,
+    }),
   };
-}
-
-/** The popcount of diff (k bits) as a balanced tree of HAM_W-bit adders: pairs are added level by level, an odd
- *  one out moves up unchanged. */
-function popcountTree(k: number) {
-  let level = Array.from({ length: k }, (_, i) => popBit(i));
-  const nodes: { name: string; a: string; b: string }[] = [];
-  for (let l = 1; level.length > 1; l++) {
-    const next: string[] = [];
-    for (let j = 0; j + 1 < level.length; j += 2) {
-      const name = `pc${l}_${j / 2}`;
-      nodes.push({ name, a: level[j], b: level[j + 1] });
-      next.push(name);
-    }
-    if (level.length % 2) next.push(level[level.length - 1]);
-    level = next;
-  }
-  return { nodes, root: level[0] };
 }

@@ -3,7 +3,7 @@
 import type { DesignSpec } from '../design.ts';
 import type { HashStep } from './spec.ts';
 import type { ModuleDef } from '../module.ts';
-import { clockPort, input, output, resetPort, verilogLiteral } from '../module.ts';
+import { clockPort, doubledSum, input, output, resetPort, verilogLiteral } from '../module.ts';
 
 const sumName = (g: number, l: number) => `sum${g}_${l}`;
 const posName = (g: number, l: number) => `pos${g}_${l}`;
@@ -82,12 +82,32 @@ function hashView(D: DesignSpec) {
     pending: stageNo.slice(0, -1).map((i) => `wval_${i}`),
     last: H.stages,
     split: H.split,
+    // the partial products added back into a·c: a·c_hi·2^HASH_COEF_SPLIT + a·c_lo (sign-extended)
+    prodSums: (H.split ? count(H.multipliers) : []).map((p) => ({
+      p,
+      x2: doubledSum(
+        `prod_x2_${p}`,
+        H.product,
+        [
+          { value: `pp_hi_${p}`, shift: 'HASH_COEF_SPLIT' },
+          { value: `pp_lo_${p}`, extend: `{(${H.product.name}-HASH_PP_LO_W){pp_lo_${p}[HASH_PP_LO_W-1]}}` },
+        ],
+        { wrap: true },
+      ),
+    })),
     sumReg: H.sumReg,
     // products straight from the multipliers' registers (no split): lane sums at twice their value
     sumsX2: !H.split,
     sums: lanes.map(({ g, l }) => ({
       name: sumName(g, l),
       terms: terms(g, l).map((name, i) => ({ name, plus: i ? '+ ' : '' })),
+      x2: H.split
+        ? null
+        : doubledSum(
+            `${sumName(g, l)}_x2`,
+            H.buffer,
+            terms(g, l).map((value) => ({ value })),
+          ),
     })),
   };
   const hashBits = count(k)
@@ -101,6 +121,10 @@ function hashView(D: DesignSpec) {
       .join(' ⊗ ')}`,
     lastMode: L - 1,
     piped: H.stages ? piped : null,
+    // the buffer writes and the hash register: from the last stage's slot, or from the step itself
+    write: H.stages
+      ? { valid: `wval_${H.stages}`, step: `wstep_${H.stages}`, final: 'final_write' }
+      : { valid: 'busy_r', step: 'step', final: 'busy_r && last_step' },
     nSlots: H.slots.length,
     idleSlots: H.slots.length - S,
     dataEnables: D.cfg.dataEnables, // operand isolation while idle

@@ -91,6 +91,8 @@ export const topModule: ModuleDef = {
   view: (D) => {
     const banks = Array.from({ length: D.cfg.pA }, (_, b) => ({ index: b, lit: verilogLiteral(D.top.bankSelect, b) }));
     const t = D.candSel.topm;
+    // queryRoom with one key set: "a key / a query is still to come" in registers (kv_more, q_more)
+    const moreRegs = D.cfg.kvBuffers === 1 && D.cfg.pipeline.queryRoom === 1;
     return {
       banks: banks.map((b) => ({
         ...b,
@@ -105,9 +107,14 @@ export const topModule: ModuleDef = {
       passOne: D.candSel.passOne,
       kvb2: D.cfg.kvBuffers === 2,
       queryRoom: D.cfg.pipeline.queryRoom === 1,
+      moreRegs,
+      // a query is still to come, as q_ready reads it
+      qMore: moreRegs ? 'q_more' : '(state == S_EXEC) && (q_count != n_rt)',
       // pipeline.hash: preprocessing ends once no key hash is still to come after the next cycle
       hashPending: D.hash.stages > 0,
       hashIdle: D.hash.stages > 0 ? 'hash_pending' : 'hash_busy',
+      // the states counted as preprocessing (with two key sets the load side counts its own cycles)
+      preStates: D.cfg.kvBuffers === 2 ? 'state == S_THR' : 'state == S_LOAD || state == S_FINISH || state == S_THR',
       // the execution side's per-query state is reset by a new invocation, or with two key sets by the swap
       exClear: D.cfg.kvBuffers === 2 ? 'swap' : 'start_ok',
       // kvBuffers = 2: the serial Σk² unit's lanes, each square zero-extended to the sum's width
