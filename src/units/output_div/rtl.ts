@@ -179,8 +179,10 @@ export const outputDivModule: ModuleDef = {
       nextAt: timing.next,
       chunked: od.chunks > 1,
       banks,
+      // the first RTL's running maximum (P_a − 1 compare levels) without the start cut, a tree with it
       laterBanks: banks.slice(1),
-      eMaxWide: signExtend(`emax_${pA - 1}`, att.exp.exponent, att.alignShift),
+      eMaxChain: signExtend(`emax_${pA - 1}`, att.exp.exponent, att.alignShift),
+      ...maxTree(pA, (top) => signExtend(top, att.exp.exponent, att.alignShift)),
       rshRule: od.roundShiftBase >= 0 ? `p + ${od.roundShiftBase}` : `max(0, p − ${-od.roundShiftBase})`,
       rshZero: verilogLiteral(od.roundShift, rshOf(0)),
       // msb p of S: f = the IB bits below it, zero-filled when p < IB
@@ -208,3 +210,24 @@ export const outputDivModule: ModuleDef = {
     };
   },
 };
+
+/** The block-exponent maximum E over the started banks as a balanced tree of two-input maxima: each bank's
+ *  exponent masked to E_NONE (the smallest exponent) when it has not started, then pairs compared level by level,
+ *  an odd one out moving up unchanged. ceil(log2 P_a) compare-and-select levels where a running maximum took
+ *  P_a − 1 (pipeline.outputDiv 4, whose position 0 holds the maximum and the shifts: paper's 4 banks on Xilinx from
+ *  12 LUT levels to 7). */
+function maxTree(pA: number, widen: (top: string) => string) {
+  let level = Array.from({ length: pA }, (_, b) => `em_${b}`);
+  const maxNodes: { name: string; a: string; b: string }[] = [];
+  for (let l = 1; level.length > 1; l++) {
+    const next: string[] = [];
+    for (let j = 0; j + 1 < level.length; j += 2) {
+      const name = `emax${l}_${j / 2}`;
+      maxNodes.push({ name, a: level[j], b: level[j + 1] });
+      next.push(name);
+    }
+    if (level.length % 2) next.push(level[level.length - 1]);
+    level = next;
+  }
+  return { maxNodes, eMaxTree: widen(level[0]) };
+}

@@ -138,9 +138,10 @@ module elsa_output_div (
 
     // ------------------------------------------------------------ position 0: E, shifts E − e_b
     wire signed [EXP_E_W-1:0] e_0 = part_e[0*EXP_E_W +: EXP_E_W];
-    // running maximum over the started banks (E_NONE when none is started: then every term is masked)
-    wire signed [EXP_E_W-1:0] emax_0 = part_started ? e_0 : E_NONE;
-    wire signed [ACC_SH_W-1:0] e_max_x = {emax_0[EXP_E_W-1], emax_0};
+    // maximum over the started banks, a balanced tree of pairs (E_NONE, the smallest exponent, stands for a bank
+    // not started; when none is started every term is masked)
+    wire signed [EXP_E_W-1:0] em_0 = part_started ? e_0 : E_NONE;
+    wire signed [ACC_SH_W-1:0] e_max_x = {em_0[EXP_E_W-1], em_0};
     wire signed [ACC_SH_W-1:0] e_x_0 = {e_0[EXP_E_W-1], e_0};
     wire [ACC_SH_W-1:0] shc_0 = e_max_x - e_x_0;   // E − e_b ≥ 0 for a started bank
 

@@ -141,15 +141,16 @@ module elsa_output_div (
     wire signed [EXP_E_W-1:0] e_1 = part_e[1*EXP_E_W +: EXP_E_W];
     wire signed [EXP_E_W-1:0] e_2 = part_e[2*EXP_E_W +: EXP_E_W];
     wire signed [EXP_E_W-1:0] e_3 = part_e[3*EXP_E_W +: EXP_E_W];
-    // running maximum over the started banks (E_NONE when none is started: then every term is masked)
-    wire signed [EXP_E_W-1:0] emax_0 = part_started[0] ? e_0 : E_NONE;
-    wire signed [EXP_E_W-1:0] emax_1 =
-        (part_started[1] && (e_1 > emax_0)) ? e_1 : emax_0;
-    wire signed [EXP_E_W-1:0] emax_2 =
-        (part_started[2] && (e_2 > emax_1)) ? e_2 : emax_1;
-    wire signed [EXP_E_W-1:0] emax_3 =
-        (part_started[3] && (e_3 > emax_2)) ? e_3 : emax_2;
-    wire signed [ACC_SH_W-1:0] e_max_x = {emax_3[EXP_E_W-1], emax_3};
+    // maximum over the started banks, a balanced tree of pairs (E_NONE, the smallest exponent, stands for a bank
+    // not started; when none is started every term is masked)
+    wire signed [EXP_E_W-1:0] em_0 = part_started[0] ? e_0 : E_NONE;
+    wire signed [EXP_E_W-1:0] em_1 = part_started[1] ? e_1 : E_NONE;
+    wire signed [EXP_E_W-1:0] em_2 = part_started[2] ? e_2 : E_NONE;
+    wire signed [EXP_E_W-1:0] em_3 = part_started[3] ? e_3 : E_NONE;
+    wire signed [EXP_E_W-1:0] emax1_0 = (em_0 > em_1) ? em_0 : em_1;
+    wire signed [EXP_E_W-1:0] emax1_1 = (em_2 > em_3) ? em_2 : em_3;
+    wire signed [EXP_E_W-1:0] emax2_0 = (emax1_0 > emax1_1) ? emax1_0 : emax1_1;
+    wire signed [ACC_SH_W-1:0] e_max_x = {emax2_0[EXP_E_W-1], emax2_0};
     wire signed [ACC_SH_W-1:0] e_x_0 = {e_0[EXP_E_W-1], e_0};
     wire [ACC_SH_W-1:0] shc_0 = e_max_x - e_x_0;   // E − e_b ≥ 0 for a started bank
     wire signed [ACC_SH_W-1:0] e_x_1 = {e_1[EXP_E_W-1], e_1};
