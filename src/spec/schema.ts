@@ -198,7 +198,8 @@ export const ElsaConfigSchema = z
       .describe(
         'registers load only while their stage holds data (attention pipeline, square root, candidate ' +
           'selection stages from candSel 2 with popcount and cos table inside the enabled stage), the hash ' +
-          "multipliers see zeros while idle and candidate selection's popcount is a balanced tree: no cycle and " +
+          "multipliers see zeros while idle, candidate selection's popcount and the bank's longest-queue arbiter " +
+          'are balanced trees: no cycle and ' +
           'no output bit changes, simulation is faster (clock enables in hardware); false renders the first ' +
           "RTL's plain registers and adder chain",
       ),

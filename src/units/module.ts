@@ -108,3 +108,21 @@ export function doubledSum(
     top: `${name}[${w.name}:1]`,
   };
 }
+
+/** A balanced tree over leaves whose pairs are joined level by level, an odd one out moving up unchanged: the inner
+ *  nodes in evaluation order, each named name(level, j) (level 1 joins leaves), and the root. ceil(log2 n) levels
+ *  where a chain takes n − 1 (the output division's exponent maximum, the bank's arbiter). */
+export function pairTree(leaves: string[], name: (level: number, j: number) => string) {
+  let level = leaves;
+  const nodes: { name: string; a: string; b: string }[] = [];
+  for (let l = 1; level.length > 1; l++) {
+    const next: string[] = [];
+    for (let j = 0; j + 1 < level.length; j += 2) {
+      nodes.push({ name: name(l, j / 2), a: level[j], b: level[j + 1] });
+      next.push(name(l, j / 2));
+    }
+    if (level.length % 2) next.push(level[level.length - 1]);
+    level = next;
+  }
+  return { nodes, root: level[0] };
+}

@@ -26,10 +26,29 @@ export function queueTrace(D: DesignSpec, seed: number, count = 400): Trace {
 
 export function arbiterTrace(D: DesignSpec, seed: number, count = 300): Trace {
   const rng = new Rng(seed);
+  return arbiterCycles(
+    D,
+    Array.from({ length: count }, () =>
+      Array.from({ length: D.cfg.pC }, () => (rng.next() < 0.3 ? 0 : rng.int(0, D.cfg.queueDepth))),
+    ),
+  );
+}
+
+/** Every vector of queue counts (0..queueDepth each), when there are at most `most` of them; else null. */
+export function arbiterExhaustiveTrace(D: DesignSpec, most = 4096): Trace | null {
+  const values = D.cfg.queueDepth + 1;
+  if (values ** D.cfg.pC > most) return null;
+  const all = Array.from({ length: values ** D.cfg.pC }, (_, i) =>
+    Array.from({ length: D.cfg.pC }, (_, c) => Math.floor(i / values ** c) % values),
+  );
+  return arbiterCycles(D, all);
+}
+
+/** The arbiter's model: the longest non-empty queue, the lowest index on a tie. */
+function arbiterCycles(D: DesignSpec, countsPerCycle: number[][]): Trace {
   const pC = D.cfg.pC;
   const cycles: Cycle[] = [];
-  for (let i = 0; i < count; i++) {
-    const counts = Array.from({ length: pC }, () => (rng.next() < 0.3 ? 0 : rng.int(0, D.cfg.queueDepth)));
+  for (const counts of countsPerCycle) {
     let g = -1;
     for (let c = 0; c < pC; c++) if (counts[c] > 0 && (g < 0 || counts[c] > counts[g])) g = c;
     cycles.push({

@@ -1,7 +1,7 @@
 // The bank's Verilog modules: what each template needs besides the design spec (contract: ./README.md).
 import type { ModuleDef } from '../module.ts';
 import { partialPorts } from '../attention/rtl.ts';
-import { clockPort, input, output, resetPort, verilogLiteral, type PortSpec } from '../module.ts';
+import { clockPort, input, output, pairTree, type PortSpec, resetPort, verilogLiteral } from '../module.ts';
 import type { DesignSpec } from '../design.ts';
 import { width, type Width } from '../../spec/width.ts';
 import type { TopmSpec } from '../cand_sel/spec.ts';
@@ -53,12 +53,19 @@ export const arbiterModule: ModuleDef = {
       { count: D.cfg.pC, of: D.bank.queueCount },
       'entries of each queue, queue c at [c*QCNT_W +: QCNT_W]',
     ),
-    output('grant_valid', 1, 'some queue is non-empty', { reg: true }),
-    output('grant', D.bank.slot, 'the longest queue (ties: lowest index)', { reg: true }),
+    output('grant_valid', 1, 'some queue is non-empty', { reg: !D.cfg.dataEnables }),
+    output('grant', D.bank.slot, 'the longest queue (ties: lowest index)', { reg: !D.cfg.dataEnables }),
   ],
   localparams: (D) => [D.bank.queueCount, D.bank.slot],
   view: (D) => ({
     queues: Array.from({ length: D.cfg.pC }, (_, c) => ({ index: c, grant: verilogLiteral(D.bank.slot, c) })),
+    // with dataEnables a tournament (log2 P_c compare levels), else the first RTL's chain of P_c compares
+    tournament: D.cfg.dataEnables
+      ? pairTree(
+          Array.from({ length: D.cfg.pC }, (_, c) => `0_${c}`),
+          (l, j) => `${l}_${j}`,
+        )
+      : null,
   }),
 };
 

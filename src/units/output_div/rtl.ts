@@ -1,7 +1,7 @@
 // The output division's Verilog module (contract: ./README.md).
 import type { DesignSpec } from '../design.ts';
 import type { ModuleDef } from '../module.ts';
-import { clockPort, input, output, resetPort, signExtend, verilogLiteral, zeroExtend } from '../module.ts';
+import { clockPort, input, output, pairTree, resetPort, signExtend, verilogLiteral, zeroExtend } from '../module.ts';
 import { outputDivTiming } from './timing.ts';
 
 /** Separator before the i-th item of a list written out in the template. */
@@ -212,22 +212,13 @@ export const outputDivModule: ModuleDef = {
 };
 
 /** The block-exponent maximum E over the started banks as a balanced tree of two-input maxima: each bank's
- *  exponent masked to E_NONE (the smallest exponent) when it has not started, then pairs compared level by level,
- *  an odd one out moving up unchanged. ceil(log2 P_a) compare-and-select levels where a running maximum took
- *  P_a − 1 (pipeline.outputDiv 4, whose position 0 holds the maximum and the shifts: paper's 4 banks on Xilinx from
- *  12 LUT levels to 7). */
+ *  exponent masked to E_NONE (the smallest exponent) when it has not started. ceil(log2 P_a) compare-and-select
+ *  levels where a running maximum took P_a − 1 (pipeline.outputDiv 4, whose position 0 holds the maximum and the
+ *  shifts: paper's 4 banks on Xilinx from 12 LUT levels to 7). */
 function maxTree(pA: number, widen: (top: string) => string) {
-  let level = Array.from({ length: pA }, (_, b) => `em_${b}`);
-  const maxNodes: { name: string; a: string; b: string }[] = [];
-  for (let l = 1; level.length > 1; l++) {
-    const next: string[] = [];
-    for (let j = 0; j + 1 < level.length; j += 2) {
-      const name = `emax${l}_${j / 2}`;
-      maxNodes.push({ name, a: level[j], b: level[j + 1] });
-      next.push(name);
-    }
-    if (level.length % 2) next.push(level[level.length - 1]);
-    level = next;
-  }
-  return { maxNodes, eMaxTree: widen(level[0]) };
+  const { nodes, root } = pairTree(
+    Array.from({ length: pA }, (_, b) => `em_${b}`),
+    (l, j) => `emax${l}_${j}`,
+  );
+  return { maxNodes: nodes, eMaxTree: widen(root) };
 }

@@ -7,58 +7,52 @@
 // grants the queue with the largest count; ties go to the lowest index; no grant when all are empty.
 module elsa_arbiter (
     input  wire [23:0] counts,       // entries of each queue, queue c at [c*QCNT_W +: QCNT_W]
-    output reg         grant_valid,  // some queue is non-empty
-    output reg  [2:0]  grant         // the longest queue (ties: lowest index)
+    output wire        grant_valid,  // some queue is non-empty
+    output wire [2:0]  grant         // the longest queue (ties: lowest index)
 );
     localparam QCNT_W = 3;  // entries in one candidate queue
     localparam SLOT_W = 3;  // candidate selection slot = queue = arbiter grant
 
-    reg [QCNT_W-1:0] best;
-    always @* begin
-        grant_valid = 1'b0;
-        grant       = {SLOT_W{1'b0}};
-        best        = {QCNT_W{1'b0}};
-        if (counts[0*QCNT_W +: QCNT_W] > best) begin
-            best        = counts[0*QCNT_W +: QCNT_W];
-            grant       = 3'd0;
-            grant_valid = 1'b1;
-        end
-        if (counts[1*QCNT_W +: QCNT_W] > best) begin
-            best        = counts[1*QCNT_W +: QCNT_W];
-            grant       = 3'd1;
-            grant_valid = 1'b1;
-        end
-        if (counts[2*QCNT_W +: QCNT_W] > best) begin
-            best        = counts[2*QCNT_W +: QCNT_W];
-            grant       = 3'd2;
-            grant_valid = 1'b1;
-        end
-        if (counts[3*QCNT_W +: QCNT_W] > best) begin
-            best        = counts[3*QCNT_W +: QCNT_W];
-            grant       = 3'd3;
-            grant_valid = 1'b1;
-        end
-        if (counts[4*QCNT_W +: QCNT_W] > best) begin
-            best        = counts[4*QCNT_W +: QCNT_W];
-            grant       = 3'd4;
-            grant_valid = 1'b1;
-        end
-        if (counts[5*QCNT_W +: QCNT_W] > best) begin
-            best        = counts[5*QCNT_W +: QCNT_W];
-            grant       = 3'd5;
-            grant_valid = 1'b1;
-        end
-        if (counts[6*QCNT_W +: QCNT_W] > best) begin
-            best        = counts[6*QCNT_W +: QCNT_W];
-            grant       = 3'd6;
-            grant_valid = 1'b1;
-        end
-        if (counts[7*QCNT_W +: QCNT_W] > best) begin
-            best        = counts[7*QCNT_W +: QCNT_W];
-            grant       = 3'd7;
-            grant_valid = 1'b1;
-        end
-    end
+    // a balanced tournament: each pair keeps the longer queue, the left one (lower indices) on a tie
+    wire [QCNT_W-1:0] cnt0_0 = counts[0*QCNT_W +: QCNT_W];
+    wire [SLOT_W-1:0] idx0_0 = 3'd0;
+    wire [QCNT_W-1:0] cnt0_1 = counts[1*QCNT_W +: QCNT_W];
+    wire [SLOT_W-1:0] idx0_1 = 3'd1;
+    wire [QCNT_W-1:0] cnt0_2 = counts[2*QCNT_W +: QCNT_W];
+    wire [SLOT_W-1:0] idx0_2 = 3'd2;
+    wire [QCNT_W-1:0] cnt0_3 = counts[3*QCNT_W +: QCNT_W];
+    wire [SLOT_W-1:0] idx0_3 = 3'd3;
+    wire [QCNT_W-1:0] cnt0_4 = counts[4*QCNT_W +: QCNT_W];
+    wire [SLOT_W-1:0] idx0_4 = 3'd4;
+    wire [QCNT_W-1:0] cnt0_5 = counts[5*QCNT_W +: QCNT_W];
+    wire [SLOT_W-1:0] idx0_5 = 3'd5;
+    wire [QCNT_W-1:0] cnt0_6 = counts[6*QCNT_W +: QCNT_W];
+    wire [SLOT_W-1:0] idx0_6 = 3'd6;
+    wire [QCNT_W-1:0] cnt0_7 = counts[7*QCNT_W +: QCNT_W];
+    wire [SLOT_W-1:0] idx0_7 = 3'd7;
+    wire              left1_0 = cnt0_0 >= cnt0_1;
+    wire [QCNT_W-1:0] cnt1_0 = left1_0 ? cnt0_0 : cnt0_1;
+    wire [SLOT_W-1:0] idx1_0 = left1_0 ? idx0_0 : idx0_1;
+    wire              left1_1 = cnt0_2 >= cnt0_3;
+    wire [QCNT_W-1:0] cnt1_1 = left1_1 ? cnt0_2 : cnt0_3;
+    wire [SLOT_W-1:0] idx1_1 = left1_1 ? idx0_2 : idx0_3;
+    wire              left1_2 = cnt0_4 >= cnt0_5;
+    wire [QCNT_W-1:0] cnt1_2 = left1_2 ? cnt0_4 : cnt0_5;
+    wire [SLOT_W-1:0] idx1_2 = left1_2 ? idx0_4 : idx0_5;
+    wire              left1_3 = cnt0_6 >= cnt0_7;
+    wire [QCNT_W-1:0] cnt1_3 = left1_3 ? cnt0_6 : cnt0_7;
+    wire [SLOT_W-1:0] idx1_3 = left1_3 ? idx0_6 : idx0_7;
+    wire              left2_0 = cnt1_0 >= cnt1_1;
+    wire [QCNT_W-1:0] cnt2_0 = left2_0 ? cnt1_0 : cnt1_1;
+    wire [SLOT_W-1:0] idx2_0 = left2_0 ? idx1_0 : idx1_1;
+    wire              left2_1 = cnt1_2 >= cnt1_3;
+    wire [QCNT_W-1:0] cnt2_1 = left2_1 ? cnt1_2 : cnt1_3;
+    wire [SLOT_W-1:0] idx2_1 = left2_1 ? idx1_2 : idx1_3;
+    wire              left3_0 = cnt2_0 >= cnt2_1;
+    wire [QCNT_W-1:0] cnt3_0 = left3_0 ? cnt2_0 : cnt2_1;
+    wire [SLOT_W-1:0] idx3_0 = left3_0 ? idx2_0 : idx2_1;
+    assign grant_valid = |cnt3_0;
+    assign grant       = idx3_0;
 endmodule
 
 `default_nettype wire

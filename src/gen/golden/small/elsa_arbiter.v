@@ -7,33 +7,27 @@
 // grants the queue with the largest count; ties go to the lowest index; no grant when all are empty.
 module elsa_arbiter (
     input  wire [8:0] counts,       // entries of each queue, queue c at [c*QCNT_W +: QCNT_W]
-    output reg        grant_valid,  // some queue is non-empty
-    output reg  [1:0] grant         // the longest queue (ties: lowest index)
+    output wire       grant_valid,  // some queue is non-empty
+    output wire [1:0] grant         // the longest queue (ties: lowest index)
 );
     localparam QCNT_W = 3;  // entries in one candidate queue
     localparam SLOT_W = 2;  // candidate selection slot = queue = arbiter grant
 
-    reg [QCNT_W-1:0] best;
-    always @* begin
-        grant_valid = 1'b0;
-        grant       = {SLOT_W{1'b0}};
-        best        = {QCNT_W{1'b0}};
-        if (counts[0*QCNT_W +: QCNT_W] > best) begin
-            best        = counts[0*QCNT_W +: QCNT_W];
-            grant       = 2'd0;
-            grant_valid = 1'b1;
-        end
-        if (counts[1*QCNT_W +: QCNT_W] > best) begin
-            best        = counts[1*QCNT_W +: QCNT_W];
-            grant       = 2'd1;
-            grant_valid = 1'b1;
-        end
-        if (counts[2*QCNT_W +: QCNT_W] > best) begin
-            best        = counts[2*QCNT_W +: QCNT_W];
-            grant       = 2'd2;
-            grant_valid = 1'b1;
-        end
-    end
+    // a balanced tournament: each pair keeps the longer queue, the left one (lower indices) on a tie
+    wire [QCNT_W-1:0] cnt0_0 = counts[0*QCNT_W +: QCNT_W];
+    wire [SLOT_W-1:0] idx0_0 = 2'd0;
+    wire [QCNT_W-1:0] cnt0_1 = counts[1*QCNT_W +: QCNT_W];
+    wire [SLOT_W-1:0] idx0_1 = 2'd1;
+    wire [QCNT_W-1:0] cnt0_2 = counts[2*QCNT_W +: QCNT_W];
+    wire [SLOT_W-1:0] idx0_2 = 2'd2;
+    wire              left1_0 = cnt0_0 >= cnt0_1;
+    wire [QCNT_W-1:0] cnt1_0 = left1_0 ? cnt0_0 : cnt0_1;
+    wire [SLOT_W-1:0] idx1_0 = left1_0 ? idx0_0 : idx0_1;
+    wire              left2_0 = cnt1_0 >= cnt0_2;
+    wire [QCNT_W-1:0] cnt2_0 = left2_0 ? cnt1_0 : cnt0_2;
+    wire [SLOT_W-1:0] idx2_0 = left2_0 ? idx1_0 : idx0_2;
+    assign grant_valid = |cnt2_0;
+    assign grant       = idx2_0;
 endmodule
 
 `default_nettype wire
