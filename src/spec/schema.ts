@@ -152,7 +152,8 @@ export const ElsaConfigSchema = z
         candSel: int(
           'register stages in candidate selection: 1 registers each selection result (the push moves one cycle ' +
             'later), 2 also the cos table entry, key norm and threshold (the multiplier operands), 3 also splits ' +
-            'the multiply into two registered partial products (summed and compared in the last stage); from 2 on ' +
+            'the multiply into two registered partial products (summed and compared in the last stage; with k > 32 ' +
+            'stage 1 registers the Hamming distance and stage 2 looks the cos entry up); from 2 on ' +
             "the bank runs the next query's selection behind the current one's, and 3 wants queueDepth >= 6; " +
             `default 3, or 2 when queueDepth < ${CAND_SEL_3_QUEUE_DEPTH} (there the third stage costs cycles)`,
         )

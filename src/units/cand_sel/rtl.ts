@@ -69,8 +69,12 @@ export const candSelModule: ModuleDef = {
     dataEnables: D.cfg.dataEnables, // the balanced popcount tree (false: the first RTL's adder chain)
     popcount: popcountWires(D.hash.code.bits),
     gated: D.candSel.gatedTable,
+    hamStage: D.candSel.hamStage,
+    // the multiplier's cos operand: stage 1's register, or with hamStage stage 2's lookup of the registered ham
+    cosOperand: D.candSel.hamStage ? 'cos_e' : 'cos_r',
     cosTable: cosTableLines(D),
     hamLines: popcountLines(D.hash.code.bits),
+    hamStatement: popcountLines(D.hash.code.bits).map((l, i, all) => (i === all.length - 1 ? `${l};` : l)),
   }),
 };
 

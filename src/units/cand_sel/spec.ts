@@ -35,7 +35,15 @@ export interface CandSelSpec {
    *  stages only while they hold a row, so a simulator evaluates them only for rows (Verilator computes a wire
    *  in every cycle; about 20% of a paper simulation). The same logic: the table as a constant indexed by ham. */
   gatedTable: boolean;
+  /** Stage 1 registers the Hamming distance instead of the table entry, and stage 2 looks the entry up ahead of
+   *  the partial products (gatedTable, pipeline.candSel 3, k > HAM_STAGE_ABOVE_K): the popcount of more than 32
+   *  bits and the lookup exceed 6 LUT levels on Xilinx (paper's k = 64: 8 LUT + 8 mux; k = 32: 5 LUT), while
+   *  a table lookup in front of a multiplier with a registered product is a few LUTs and one registered DSP. */
+  hamStage: boolean;
 }
+
+/** The widest hash code whose popcount and cos table lookup share candidate selection's stage 1. */
+const HAM_STAGE_ABOVE_K = 32;
 
 /** Pass 1 of top-m selection: each key's estimate ‖k‖·cos binned to 2^binBits bins, a window of equal bins
  *  around 0 chosen from the bit length L of max‖k‖ (no divider): bin = clamp(floor(est / 2^shift) + bins/2,
@@ -113,5 +121,6 @@ export function candSelSpec(c: ElsaConfig, norm: NormSpec): CandSelSpec {
     best: c.emptySet === 'best',
     passOne,
     gatedTable: c.dataEnables && c.pipeline.candSel >= 2 && !passOne,
+    hamStage: c.dataEnables && c.pipeline.candSel >= 3 && !passOne && c.k > HAM_STAGE_ABOVE_K,
   };
 }

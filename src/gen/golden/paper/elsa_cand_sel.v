@@ -4,9 +4,9 @@
 `default_nettype none
 
 // One candidate selection module (docs/spec.md §2): XOR + popcount of the hashes, cos table lookup,
-// × key norm, compare with the threshold register. Three register stages (enable en):
-// the cos table entry, key norm and threshold (the multiplier's operands), the two partial products of the
-// multiply (cos split at COS_LO_W bits), then the result (sel: the key of three enabled cycles ago).
+// × key norm, compare with the threshold register. Three register stages (enable en): the Hamming
+// distance, key norm and threshold, the two partial products of the multiply by the table entry (cos split at
+// COS_LO_W bits), then the result (sel: the key of three enabled cycles ago).
 // sel = (‖k‖ · cos_table[ham] ≥ t · max‖k‖)   (≥ so that t = -2 selects every key)
 module elsa_cand_sel (
     input  wire               clk,       // clock
@@ -35,8 +35,9 @@ module elsa_cand_sel (
     wire [HASH_W-1:0] diff = q_hash ^ key_hash;
 
     // cos table entry h at [h*COS_SLOT_W +: COS_W] (elsa_cos_table's entries; the codes above k hold the last
-    // one). Stage 1 indexes it with the popcount of diff: both are written in its enabled block, and the bank
-    // enables the stages only while they hold a row (dataEnables), so a simulator evaluates them only for rows.
+    // one). Stage 1 computes the popcount of diff in its enabled block, and the bank enables the stages only
+    // while they hold a row (dataEnables), so a simulator evaluates it, and the lookup of its register, only for
+    // rows.
     localparam [COS_ENTRIES*COS_SLOT_W-1:0] COS_TABLE = {
         16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181,   // 127..120
         16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181, 16'h0181,   // 119..112
@@ -56,13 +57,14 @@ module elsa_cand_sel (
         16'h007d, 16'h007e, 16'h007f, 16'h0080, 16'h0080, 16'h0080, 16'h0080, 16'h0080   // 7..0
     };
 
-    // stage 1: the multiplier's registered operands, and the threshold the key is compared with
-    reg signed [COS_W-1:0] cos_r;
+    // stage 1: the Hamming distance (a popcount of more than 32 bits leaves no room for the table lookup in this
+    // stage), the key norm and the threshold the key is compared with
+    reg [HAM_W-1:0]        ham_r;
     reg [NORM_W-1:0]       norm_r;
     reg signed [THR_W-1:0] thr_r;
     always @(posedge clk) begin
         if (en) begin
-            cos_r  <= COS_TABLE[{(
+            ham_r  <=
                 (((((({{HAM_W-1{1'b0}}, diff[0]} + {{HAM_W-1{1'b0}}, diff[1]}) +
                      ({{HAM_W-1{1'b0}}, diff[2]} + {{HAM_W-1{1'b0}}, diff[3]})) +
                     (({{HAM_W-1{1'b0}}, diff[4]} + {{HAM_W-1{1'b0}}, diff[5]}) +
@@ -94,17 +96,18 @@ module elsa_cand_sel (
                    ((({{HAM_W-1{1'b0}}, diff[56]} + {{HAM_W-1{1'b0}}, diff[57]}) +
                      ({{HAM_W-1{1'b0}}, diff[58]} + {{HAM_W-1{1'b0}}, diff[59]})) +
                     (({{HAM_W-1{1'b0}}, diff[60]} + {{HAM_W-1{1'b0}}, diff[61]}) +
-                     ({{HAM_W-1{1'b0}}, diff[62]} + {{HAM_W-1{1'b0}}, diff[63]}))))))
-                ), {COS_SLOT_LOG{1'b0}}} +: COS_W];
+                     ({{HAM_W-1{1'b0}}, diff[62]} + {{HAM_W-1{1'b0}}, diff[63]}))))));
             norm_r <= key_norm;
             thr_r  <= thr;
         end
     end
+    // stage 2's table entry: the multiplier's cos operand
+    wire signed [COS_W-1:0] cos_e = COS_TABLE[{ham_r, {COS_SLOT_LOG{1'b0}}} +: COS_W];
 
     // stage 2: ‖k‖ · cos as two registered partial products, cos = cos_hi · 2^COS_LO_W + cos_lo
     // (cos_hi signed, cos_lo unsigned), each exact at its width
-    wire [COS_LO_W-1:0]        cos_lo = cos_r[COS_LO_W-1:0];
-    wire signed [COS_HI_W-1:0] cos_hi = cos_r[COS_W-1:COS_LO_W];
+    wire [COS_LO_W-1:0]        cos_lo = cos_e[COS_LO_W-1:0];
+    wire signed [COS_HI_W-1:0] cos_hi = cos_e[COS_W-1:COS_LO_W];
     wire signed [NORM_W:0]     norm_s = {1'b0, norm_r};
     reg [SIM_PP_LO_W-1:0]      pp_lo;
     reg signed [SIM_PP_HI_W-1:0] pp_hi;
