@@ -2,7 +2,7 @@
 // from the fixed-point model, packed one hex word per line (format in tb/top_tb.v.ejs and the README).
 import type { DesignSpec } from '../units/design.ts';
 import { Rng } from '../spec/rng.ts';
-import { elsaFixed, quantize, quantizeThreshold, type InvocationTrace } from '../units/top/model.ts';
+import { elsaFixedRun, quantize, quantizer, quantizeThreshold, type InvocationRun } from '../units/top/model.ts';
 import { metaFile, packBus, toBits } from './trace.ts';
 import { learnThreshold } from '../model/calibrate.ts';
 
@@ -21,7 +21,8 @@ export interface Invocation {
 /** Random Q/K/V (normal, standard deviation `sigma`, quantised to the qkv format) for one invocation. */
 export function randomInvocation(D: DesignSpec, rng: Rng, n: number, t: number, sigma = 1.5): Invocation {
   const d = D.cfg.d;
-  const M = () => Array.from({ length: n }, () => Array.from({ length: d }, () => quantize(rng.normal() * sigma, D)));
+  const q = quantizer(D);
+  const M = () => Array.from({ length: n }, () => Array.from({ length: d }, () => q(rng.normal() * sigma)));
   return { n, tQ: quantizeThreshold(t, D), K: M(), V: M(), Q: M() };
 }
 
@@ -78,15 +79,16 @@ export interface Stimulus {
   hex: string;
   meta: string;
   words: number;
-  /** Model trace per invocation; null for an invalid n (the core must reject it). */
-  traces: (InvocationTrace | null)[];
+  /** The model's outputs, candidates and bank runs per invocation; null for an invalid n (the core must
+   *  reject it). */
+  traces: (InvocationRun | null)[];
   /** Runtime n and the reset point (output rows before a reset in the middle, or null) per invocation. */
   headers: { n: number; resetAfter: number | null }[];
 }
 
 export function buildStimulus(D: DesignSpec, invs: Invocation[]): Stimulus {
   const lines: string[] = [];
-  const traces: (InvocationTrace | null)[] = [];
+  const traces: (InvocationRun | null)[] = [];
   const headers: Stimulus['headers'] = [];
   const qW = D.qkv.bits,
     outW = D.out.bits;
@@ -104,7 +106,7 @@ export function buildStimulus(D: DesignSpec, invs: Invocation[]): Stimulus {
         for (const x of row)
           if (x < -(2 ** (qW - 1)) || x >= 2 ** (qW - 1))
             throw new Error(`value ${x} does not fit the ${qW}-bit qkv format`);
-    const tr = elsaFixed(D, inv.K, inv.V, inv.Q, inv.tQ, inv.m ?? 0);
+    const tr = elsaFixedRun(D, inv.K, inv.V, inv.Q, inv.tQ, inv.m ?? 0);
     traces.push(tr);
     for (let y = 0; y < inv.n; y++)
       lines.push(((packBus(inv.V[y], qW) << BigInt(D.cfg.d * qW)) | packBus(inv.K[y], qW)).toString(16));

@@ -9,7 +9,7 @@ import { renderRtl } from '../gen/generate.ts';
 import { moduleFile, moduleName } from '../gen/modules.ts';
 import { CheckError } from '../spec/errors.ts';
 import { predictBackToBack, predictCycles } from '../perf/cycles.ts';
-import { elsaFixed } from '../units/top/model.ts';
+import { elsaFixedRun } from '../units/top/model.ts';
 import { simulate, type Simulator, type SimResult } from './run.ts';
 import type { CxxOpt } from './build.ts';
 import { buildStimulus, type Invocation, type Stimulus } from './stimulus.ts';
@@ -254,7 +254,7 @@ export function stimulusFromFiles(D: DesignSpec, hex: string, meta: string, wher
     const K = kv.map((x) => unpackBus(low(x, dq), D.cfg.d, D.qkv.bits, true));
     const V = kv.map((x) => unpackBus(low(x >> dq, dq), D.cfg.d, D.qkv.bits, true));
     const Q = w.slice(at + 1 + n, at + 1 + 2 * n).map((x) => unpackBus(low(x, dq), D.cfg.d, D.qkv.bits, true));
-    traces.push(elsaFixed(D, K, V, Q, tQ, m));
+    traces.push(elsaFixedRun(D, K, V, Q, tQ, m));
     at += 1 + 3 * n;
   }
   if (at !== w.length)
