@@ -51,18 +51,19 @@ export function predictExec(
   // the top's two-entry query queue: each entry's hash-done cycle (hashed from the cycle after)
   let lastAccept = host?.lastAccept ?? -Infinity;
   const queue: number[] = [];
-  // adv counts a bank's cycles without hold; eoqs: adv values at which an end-of-query marker enters S0
+  // adv counts a bank's cycles without hold; eoqs: adv values at which an end-of-query marker enters S0;
+  // run: the bank's run of the query it started last, selRun: of the query whose selection started last
   const bank = Array.from({ length: pA }, () => ({
     started: false,
     adv: 0,
     startAdv: 0,
-    query: -1,
+    run: null as BankRun | null,
     eoqs: [] as number[],
     tokens: [] as number[],
     partFull: false,
     goAt: -1,
     selStarted: false,
-    selQuery: -1,
+    selRun: null as BankRun | null,
     selStall: 0,
   }));
   let divBusyUntil = -Infinity,
@@ -86,13 +87,10 @@ export function predictExec(
       const h = b.partFull && !clearNow && b.tokens.includes(EOQ_TO_S4);
       hold[i] = h ? 1 : 0;
       // the previous selection lets the next one start (threshold mode: the next query)
-      const ok = b.selQuery < 0 || (!h && b.adv - b.startAdv >= tr.queries[b.selQuery].banks[i].readyAt);
+      const ok = b.selRun === null || (!h && b.adv - b.startAdv >= b.selRun.readyAt);
       selOk[i] = ok ? 1 : 0;
       const ready = p1
-        ? !b.started ||
-          (b.selStarted &&
-            !h &&
-            b.adv - b.startAdv + b.selStall >= passOneReadyAt(D, tr.queries[b.query].banks[i], b.selStall))
+        ? !b.started || (b.selStarted && !h && b.adv - b.startAdv + b.selStall >= passOneReadyAt(D, b.run!, b.selStall))
         : ok;
       if (!ready) allReady = false;
       if (!b.partFull) allFull = false;
@@ -101,7 +99,7 @@ export function predictExec(
     const hashFree = c >= lastAccept + D.hash.period;
     // pipeline.queryRoom: only an entry free at the start of the cycle takes a query
     const qFire = qCount < n && hashFree && (queue.length < 2 || (qsFire && D.cfg.pipeline.queryRoom === 0));
-    const oFire = c === oValidAt[0];
+    const oFire = oValidAt.length > 0 && c === oValidAt[0];
     // kvBuffers = 2: a key of the next invocation takes the hash unit in a cycle no query takes
     if (host && !qFire && host.keyAccept(c, hashFree)) lastAccept = c;
     // part_full is stale in the part_clear cycle itself
@@ -111,18 +109,18 @@ export function predictExec(
       const b = bank[i];
       if (qsFire) {
         b.started = true;
-        b.query = started;
+        b.run = tr.queries[started].banks[i];
         b.goAt = c + passOne;
         b.selStarted = false;
       }
       if (b.started && !b.selStarted && c >= b.goAt && selOk[i]) {
         b.selStarted = true;
         // early start: the new query's cycle 1 waits until the old entries fit the window
-        const stall = b.selQuery < 0 ? 0 : stallAt(tr.queries[b.selQuery].banks[i], b.adv - b.startAdv);
-        b.selQuery = b.query;
+        const stall = b.selRun === null ? 0 : stallAt(b.selRun, b.adv - b.startAdv);
+        b.selRun = b.run!;
         b.selStall = stall;
         b.startAdv = b.adv + stall;
-        b.eoqs.push(b.startAdv + tr.queries[b.query].banks[i].eoqAt);
+        b.eoqs.push(b.startAdv + b.selRun.eoqAt);
       }
       let finishing = false;
       if (!hold[i]) {
@@ -132,8 +130,8 @@ export function predictExec(
         for (let k = 0; k < tk.length; k++)
           if (tk[k] === EOQ_TO_S4) finishing = true;
           else tk[w++] = tk[k] + 1;
-        tk.length = w;
-        if (b.eoqs[0] === b.adv) {
+        if (w !== tk.length) tk.length = w; // a length store is a runtime call: only when a token left
+        if (b.eoqs.length > 0 && b.eoqs[0] === b.adv) {
           b.eoqs.shift();
           tk.push(1);
         }

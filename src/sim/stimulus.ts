@@ -22,7 +22,15 @@ export interface Invocation {
 export function randomInvocation(D: DesignSpec, rng: Rng, n: number, t: number, sigma = 1.5): Invocation {
   const d = D.cfg.d;
   const q = quantizer(D);
-  const M = () => Array.from({ length: n }, () => Array.from({ length: d }, () => q(rng.normal() * sigma)));
+  const M = () => {
+    const rows: number[][] = [];
+    for (let y = 0; y < n; y++) {
+      const row = new Array<number>(d);
+      for (let i = 0; i < d; i++) row[i] = q(rng.normal() * sigma);
+      rows.push(row);
+    }
+    return rows;
+  };
   return { n, tQ: quantizeThreshold(t, D), K: M(), V: M(), Q: M() };
 }
 
