@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 export interface Captured {
   stdout: string;
   stderr: string;
-  /** Exit code, or null when a signal ended the program (or it could not be started). */
+  /** Exit code (a negative errno when the program could not be started), or null when a signal ended it. */
   exitCode: number | null;
   /** Set when the program could not be started (the reason), as execa reports it with reject: false. */
   spawnError?: string;

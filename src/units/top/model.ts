@@ -372,7 +372,9 @@ function bankPartial(
     } else {
       const inv = ex.inv[E - e]!;
       S = S + Math.floor(M * inv);
-      for (let i = 0; i < d; i++) o[i] = o[i]! + Math.floor(M * Vf[y + i]! * inv);
+      // the same exponent: M·v is an integer (table, guard and v are), so the floor is the product itself
+      if (e === E) for (let i = 0; i < d; i++) o[i] = o[i]! + M * Vf[y + i]!;
+      else for (let i = 0; i < d; i++) o[i] = o[i]! + Math.floor(M * Vf[y + i]! * inv);
     }
   }
   return { started, e: E, s: S };
