@@ -4,10 +4,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { DEFAULT_PRESET, loadConfig } from '../../gen/config.ts';
 import { UserError } from '../../spec/errors.ts';
-import { generate } from '../../gen/generate.ts';
 import { beginOutput, checkReplaceable, writeFolderAtomic } from '../../gen/outdir.ts';
 import { SIMULATORS, simulate, type Simulator, type SimResult } from '../../sim/run.ts';
 import { prefetchToolVersions, type CxxOpt } from '../../sim/build.ts';
+import { generateStamped, reusableRtl } from '../../sim/rtl_reuse.ts';
 import {
   buildStimulus,
   invocationsFromJson,
@@ -229,7 +229,8 @@ export function registerSimCommands(program: Command): void {
         // both folders checked before either is written
         checkReplaceable(rtlDir, { kind: 'rtl', force: opts.force, inputs });
         checkReplaceable(dir, { kind: 'sim', force: opts.force, inputs });
-        const rtl = generate(D, rtlDir, { force: opts.force, inputs });
+        // a second run of the config reads back the folder it wrote (src/sim/rtl_reuse.ts)
+        const rtl = reusableRtl(D, rtlDir) ?? generateStamped(D, rtlDir, { force: opts.force, inputs });
         const work = beginOutput(dir, { kind: 'sim', force: opts.force, inputs });
         let r, check;
         const t0 = Date.now();
