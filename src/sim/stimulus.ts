@@ -3,7 +3,7 @@
 import type { DesignSpec } from '../units/design.ts';
 import { Rng } from '../spec/rng.ts';
 import { elsaFixedRun, quantize, quantizer, quantizeThreshold, type InvocationRun } from '../units/top/model.ts';
-import { metaFile, packBus, toBits } from './trace.ts';
+import { metaFile, packHex, toBits } from './trace.ts';
 import { learnThreshold } from '../model/calibrate.ts';
 
 export interface Invocation {
@@ -116,10 +116,10 @@ export function buildStimulus(D: DesignSpec, invs: Invocation[]): Stimulus {
             throw new Error(`value ${x} does not fit the ${qW}-bit qkv format`);
     const tr = elsaFixedRun(D, inv.K, inv.V, inv.Q, inv.tQ, inv.m ?? 0);
     traces.push(tr);
-    for (let y = 0; y < inv.n; y++)
-      lines.push(((packBus(inv.V[y], qW) << BigInt(D.cfg.d * qW)) | packBus(inv.K[y], qW)).toString(16));
-    for (const q of inv.Q) lines.push(packBus(q, qW).toString(16));
-    for (const o of tr.out) lines.push(packBus(o, outW).toString(16));
+    // {v, k}: the key's elements in the low bits, then the value's
+    for (let y = 0; y < inv.n; y++) lines.push(packHex([...inv.K[y], ...inv.V[y]], qW));
+    for (const q of inv.Q) lines.push(packHex(q, qW));
+    for (const o of tr.out) lines.push(packHex(o, outW));
   }
   const meta = metaFile(D.hwHash, invs.length) + lines.length.toString(16).padStart(16, '0') + '\n';
   return { hex: lines.join('\n') + '\n', meta, words: lines.length, traces, headers };

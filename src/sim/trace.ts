@@ -53,6 +53,32 @@ export function packBus(xs: (number | bigint)[], w: number): bigint {
   for (let i = xs.length - 1; i >= 0; i--) v = (v << BigInt(w)) | toBits(xs[i], w);
   return v;
 }
+/** packBus(xs, w).toString(16) without BigInt, for elements of at most 32 bits (the stimulus's rows): the bits
+ *  gathered four at a time from element 0 up, the hex digits written most significant first. */
+export function packHex(xs: ArrayLike<number>, w: number): string {
+  if (w > 32) return packBus(Array.from(xs), w).toString(16);
+  const m = 2 ** w;
+  const digits: string[] = [];
+  let acc = 0; // pending bits below 2^(nb): at most 3 left over plus one element, below 2^35
+  let nb = 0;
+  for (let i = 0; i < xs.length; i++) {
+    // two's complement in w bits (x mod 2^w, as toBits), exact in doubles
+    acc += (((xs[i]! % m) + m) % m) * 2 ** nb;
+    nb += w;
+    for (; nb >= 4; nb -= 4) {
+      digits.push(HEX[acc % 16]!);
+      acc = Math.floor(acc / 16);
+    }
+  }
+  if (nb > 0) digits.push(HEX[acc]!);
+  let top = digits.length - 1;
+  while (top > 0 && digits[top] === '0') top--;
+  let out = '';
+  for (let i = top; i >= 0; i--) out += digits[i];
+  return out === '' ? '0' : out;
+}
+const HEX = '0123456789abcdef';
+
 export function unpackBus(v: bigint, n: number, w: number, signed: boolean): number[] {
   return Array.from({ length: n }, (_, i) => {
     const x = (v >> BigInt(i * w)) & mask(w);
