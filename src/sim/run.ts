@@ -20,6 +20,8 @@ export interface SimResult {
   runCpuSeconds?: number;
   /** When the simulation process started, in seconds since this Node process started. */
   runStartedAt?: number;
+  /** CPU seconds this Node process had used by then (user and system; its children not counted). */
+  runStartedCpu?: number;
   /** Verilator: the model build, and whether it came from the cache. */
   build?: VerilatorBuild;
 }
@@ -104,12 +106,14 @@ function childCpuSeconds(): number | null {
 async function runTimed(file: string, args: string[], cwd: string, timeout: number) {
   const cpu0 = childCpuSeconds();
   const t0 = performance.now(); // milliseconds since this process started
+  const own = process.cpuUsage();
   const r = await capture(file, args, { cwd, timeout });
   const cpu1 = childCpuSeconds();
   return {
     stdout: r.stdout + r.stderr + (r.spawnError ? `\nerror: ${r.spawnError}` : ''),
     runSeconds: (performance.now() - t0) / 1000,
     runStartedAt: t0 / 1000,
+    runStartedCpu: (own.user + own.system) / 1e6,
     runCpuSeconds: cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : undefined,
   };
 }
@@ -159,6 +163,7 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
     runSeconds: run.runSeconds,
     runCpuSeconds: run.runCpuSeconds,
     runStartedAt: run.runStartedAt,
+    runStartedCpu: run.runStartedCpu,
     build,
   };
 }

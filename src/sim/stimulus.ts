@@ -100,6 +100,7 @@ export function buildStimulus(D: DesignSpec, invs: Invocation[]): Stimulus {
   const headers: Stimulus['headers'] = [];
   const qW = D.qkv.bits,
     outW = D.out.bits;
+  const lim = 2 ** (qW - 1);
   for (const inv of invs) {
     headers.push({ n: inv.n, resetAfter: inv.resetAfter ?? null });
     const abort = inv.resetAfter === undefined ? 0n : (1n << 63n) | (BigInt(inv.resetAfter) << 48n);
@@ -112,8 +113,7 @@ export function buildStimulus(D: DesignSpec, invs: Invocation[]): Stimulus {
     for (const r of [inv.K, inv.V, inv.Q])
       for (const row of r)
         for (const x of row)
-          if (x < -(2 ** (qW - 1)) || x >= 2 ** (qW - 1))
-            throw new Error(`value ${x} does not fit the ${qW}-bit qkv format`);
+          if (x < -lim || x >= lim) throw new Error(`value ${x} does not fit the ${qW}-bit qkv format`);
     const tr = elsaFixedRun(D, inv.K, inv.V, inv.Q, inv.tQ, inv.m ?? 0);
     traces.push(tr);
     // {v, k}: the key's elements in the low bits, then the value's

@@ -105,7 +105,8 @@ function runNote(r: SimResult, opt: CxxOpt): string {
   const build = !b ? '' : b.cached ? `, model cached (${opt})` : `, model built in ${b.seconds.toFixed(1)} s (${opt})`;
   const cpu = r.runCpuSeconds;
   const rate = r.cycles && cpu ? `, ${(r.cycles / cpu / 1e6).toFixed(3)} M cycles per CPU-second` : '';
-  const started = r.runStartedAt === undefined ? '' : ` started ${r.runStartedAt.toFixed(2)} s after launch,`;
+  const own = r.runStartedCpu === undefined ? '' : ` (${r.runStartedCpu.toFixed(2)} CPU-s)`;
+  const started = r.runStartedAt === undefined ? '' : ` started ${r.runStartedAt.toFixed(2)} s after launch${own},`;
   const run = r.runSeconds === undefined ? '' : `; simulation${started} ${r.runSeconds.toFixed(2)} s`;
   const cpuNote = cpu !== undefined ? ` (${cpu.toFixed(2)} CPU-s)` : '';
   return `${build}${run}${cpuNote}${r.cycles ? `, ${r.cycles} cycles` : ''}${rate}`;
