@@ -85,6 +85,10 @@ export function reusableRtl(D: DesignSpec, dir: string): GeneratedFile[] | null 
 export function generateStamped(D: DesignSpec, dir: string, o: Omit<OutputOptions, 'kind'> = {}): GeneratedFile[] {
   const files = generate(D, dir, o);
   const stamp: Stamp = { key: rtlKey(D), files: files.map((f) => ({ path: f.path, sha: sha(f.content) })) };
-  writeFileAtomic(stampPath(dir), JSON.stringify(stamp, null, 2) + '\n');
+  try {
+    writeFileAtomic(stampPath(dir), JSON.stringify(stamp, null, 2) + '\n');
+  } catch {
+    // the stamp only saves the next run a render: without it the next run renders
+  }
   return files;
 }
