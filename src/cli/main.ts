@@ -6,7 +6,6 @@ import { CheckError, ConfigError, UserError, fsErrorLine } from '../spec/errors.
 import { abortAllOutputs } from '../gen/outdir.ts';
 import { registerGenerate } from './commands/generate.ts';
 import { registerConfigCommands } from './commands/config.ts';
-import { loadOptionalCommands } from './commands/index.ts';
 import { registerSimCommands } from './commands/sim.ts';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
@@ -40,7 +39,14 @@ export function reportError(e: unknown, debug: boolean): number {
   return line(`internal error: ${msg}${debug ? '' : ' (rerun with --debug for the stack trace)'}`, EXIT.failed);
 }
 
-export function buildProgram(): Command {
+/** Commands that need none of ./commands/index.ts: a run of one of them does not load the others (synthesis,
+ *  evaluation, report and sweep code; `sim` is asked to start fast). */
+const CORE_COMMANDS = new Set(['sim', 'vectors', 'generate', 'validate', 'params']);
+
+/** The command line's subcommand: its first argument that is not an option (the global --debug takes none). */
+const subcommand = (argv: string[]) => argv.find((a) => !a.startsWith('-'));
+
+async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command('elsa-gen')
     .description(
       'Hardware generator for ELSA approximate self-attention: ' +
@@ -63,14 +69,15 @@ export function buildProgram(): Command {
   registerGenerate(program);
   registerConfigCommands(program);
   registerSimCommands(program);
-  loadOptionalCommands(program);
+  const cmd = subcommand(argv);
+  if (!cmd || !CORE_COMMANDS.has(cmd)) (await import('./commands/index.ts')).loadOptionalCommands(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug') || process.env.ELSA_GEN_DEBUG === '1';
   try {
-    await buildProgram().parseAsync(argv, { from: 'user' });
+    await (await buildProgram(argv)).parseAsync(argv, { from: 'user' });
     return Number(process.exitCode ?? 0);
   } catch (e) {
     return reportError(e, debug);

@@ -3,11 +3,15 @@
 // attention pipeline's end-of-query tokens, the output division) and must predict the testbench's
 // cycles_pre and cycles_exec exactly when the host streams never stall.
 import type { DesignSpec } from '../units/design.ts';
-import type { InvocationTrace } from '../units/top/model.ts';
 import { outputDivTiming } from '../units/output_div/timing.ts';
 import { eoqToFinish } from '../units/attention/timing.ts';
 import { keyNormLatency } from '../units/norm/timing.ts';
 import { passOneCycles, passOneReadyAt, stallAt, type BankRun } from '../units/bank/model.ts';
+
+/** What the cycle model reads of an invocation's trace: per query, each bank's selection run. */
+interface CycleTrace {
+  queries: { banks: BankRun[] }[];
+}
 
 export interface CyclePrediction {
   pre: number;
@@ -29,7 +33,7 @@ export function predictPre(D: DesignSpec, n: number): number {
  *  previous partial still waits for the output division. */
 export function predictExec(
   D: DesignSpec,
-  tr: InvocationTrace,
+  tr: CycleTrace,
   host?: ExecHost,
 ): { exec: number; perQuery: number[]; lastAccept: number } {
   const n = tr.queries.length;
@@ -47,18 +51,19 @@ export function predictExec(
   // the top's two-entry query queue: each entry's hash-done cycle (hashed from the cycle after)
   let lastAccept = host?.lastAccept ?? -Infinity;
   const queue: number[] = [];
-  // adv counts a bank's cycles without hold; eoqs: adv values at which an end-of-query marker enters S0
+  // adv counts a bank's cycles without hold; eoqs: adv values at which an end-of-query marker enters S0;
+  // run: the bank's run of the query it started last, selRun: of the query whose selection started last
   const bank = Array.from({ length: pA }, () => ({
     started: false,
     adv: 0,
     startAdv: 0,
-    query: -1,
+    run: null as BankRun | null,
     eoqs: [] as number[],
     tokens: [] as number[],
     partFull: false,
     goAt: -1,
     selStarted: false,
-    selQuery: -1,
+    selRun: null as BankRun | null,
     selStall: 0,
   }));
   let divBusyUntil = -Infinity,
@@ -67,63 +72,74 @@ export function predictExec(
   const oValidAt: number[] = [];
   let started = 0; // queries started in the banks
   const outCycles: number[] = [];
+  // this cycle's hold and selection-start permission per bank (typed arrays: no allocation per cycle)
+  const hold = new Uint8Array(pA);
+  const selOk = new Uint8Array(pA);
   for (let c = 0; ; c++) {
     if (c > 1e8) throw new Error('cycle model did not terminate');
     // ---- combinational view of this cycle
     // a partial cleared in this cycle can be replaced at its edge: no hold then
     const clearNow = c === clearAt;
-    const hold = bank.map((b) => b.tokens.includes(EOQ_TO_S4) && b.partFull && !clearNow);
-    // the previous selection lets the next one start (threshold mode: the next query)
-    const selOk = bank.map(
-      (b, i) => b.selQuery < 0 || (!hold[i] && b.adv - b.startAdv >= tr.queries[b.selQuery].banks[i].readyAt),
-    );
-    const ready = bank.map((b, i) =>
-      p1
-        ? !b.started ||
-          (b.selStarted &&
-            !hold[i] &&
-            b.adv - b.startAdv + b.selStall >= passOneReadyAt(D, tr.queries[b.query].banks[i], b.selStall))
-        : selOk[i],
-    );
-    const qsFire = queue.length > 0 && queue[0] < c && ready.every(Boolean) && started < n;
+    let allReady = true,
+      allFull = true;
+    for (let i = 0; i < pA; i++) {
+      const b = bank[i];
+      const h = b.partFull && !clearNow && b.tokens.includes(EOQ_TO_S4);
+      hold[i] = h ? 1 : 0;
+      // the previous selection lets the next one start (threshold mode: the next query)
+      const ok = b.selRun === null || (!h && b.adv - b.startAdv >= b.selRun.readyAt);
+      selOk[i] = ok ? 1 : 0;
+      const ready = p1
+        ? !b.started || (b.selStarted && !h && b.adv - b.startAdv + b.selStall >= passOneReadyAt(D, b.run!, b.selStall))
+        : ok;
+      if (!ready) allReady = false;
+      if (!b.partFull) allFull = false;
+    }
+    const qsFire = queue.length > 0 && queue[0] < c && allReady && started < n;
     const hashFree = c >= lastAccept + D.hash.period;
     // pipeline.queryRoom: only an entry free at the start of the cycle takes a query
     const qFire = qCount < n && hashFree && (queue.length < 2 || (qsFire && D.cfg.pipeline.queryRoom === 0));
-    const oFire = c === oValidAt[0];
+    const oFire = oValidAt.length > 0 && c === oValidAt[0];
     // kvBuffers = 2: a key of the next invocation takes the hash unit in a cycle no query takes
     if (host && !qFire && host.keyAccept(c, hashFree)) lastAccept = c;
     // part_full is stale in the part_clear cycle itself
-    const divStartNow = c >= divBusyUntil && !clearNow && bank.every((b) => b.partFull);
+    const divStartNow = c >= divBusyUntil && !clearNow && allFull;
     // ---- register updates at the end of the cycle
-    bank.forEach((b, i) => {
+    for (let i = 0; i < pA; i++) {
+      const b = bank[i];
       if (qsFire) {
         b.started = true;
-        b.query = started;
+        b.run = tr.queries[started].banks[i];
         b.goAt = c + passOne;
         b.selStarted = false;
       }
       if (b.started && !b.selStarted && c >= b.goAt && selOk[i]) {
         b.selStarted = true;
         // early start: the new query's cycle 1 waits until the old entries fit the window
-        const stall = b.selQuery < 0 ? 0 : stallAt(tr.queries[b.selQuery].banks[i], b.adv - b.startAdv);
-        b.selQuery = b.query;
+        const stall = b.selRun === null ? 0 : stallAt(b.selRun, b.adv - b.startAdv);
+        b.selRun = b.run!;
         b.selStall = stall;
         b.startAdv = b.adv + stall;
-        b.eoqs.push(b.startAdv + tr.queries[b.query].banks[i].eoqAt);
+        b.eoqs.push(b.startAdv + b.selRun.eoqAt);
       }
       let finishing = false;
       if (!hold[i]) {
-        finishing = b.tokens.includes(EOQ_TO_S4);
-        b.tokens = b.tokens.filter((t) => t !== EOQ_TO_S4).map((t) => t + 1);
-        if (b.eoqs[0] === b.adv) {
+        // tokens at S4 leave (the partial is finished), the others move one stage on, in place
+        const tk = b.tokens;
+        let w = 0;
+        for (let k = 0; k < tk.length; k++)
+          if (tk[k] === EOQ_TO_S4) finishing = true;
+          else tk[w++] = tk[k] + 1;
+        if (w !== tk.length) tk.length = w; // a length store is a runtime call: only when a token left
+        if (b.eoqs.length > 0 && b.eoqs[0] === b.adv) {
           b.eoqs.shift();
-          b.tokens.push(1);
+          tk.push(1);
         }
         b.adv++;
       }
       if (finishing) b.partFull = true;
       else if (clearNow) b.partFull = false;
-    });
+    }
     if (qsFire) started++;
     if (divStartNow) {
       clearAt = c + div.clearAt;
@@ -162,7 +178,7 @@ export function stageCycles(D: DesignSpec, banks: BankRun[]): StageCycles {
   return { hash: D.hash.period, bank, outputDiv: outputDivTiming(D).next };
 }
 
-export function predictCycles(D: DesignSpec, tr: InvocationTrace): CyclePrediction {
+export function predictCycles(D: DesignSpec, tr: CycleTrace): CyclePrediction {
   if (D.cfg.kvBuffers === 2) {
     const { pre, exec, perQuery } = predictBackToBack(D, [tr]).invocations[0];
     return { pre, exec, perQuery };
@@ -196,7 +212,7 @@ export interface BackToBackInvocation extends CyclePrediction {
  *  invocation closes the span. */
 export function predictBackToBack(
   D: DesignSpec,
-  traces: InvocationTrace[],
+  traces: CycleTrace[],
 ): { invocations: BackToBackInvocation[]; span: number } {
   const P = D.hash.period;
   // from the last key's accept to the first cycle the load side sees its hash and its norm

@@ -7,7 +7,6 @@
 // Entries appear by renaming a finished <entry>.tmp-<pid> folder, so an interrupted build never leaves an
 // entry that looks valid; a lock file per entry makes concurrent workers wait for one build instead of
 // compiling the same thing twice (an optimisation only: two builds of one key still end in one entry).
-import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import {
   copyFileSync,
@@ -23,6 +22,7 @@ import {
 import { basename, join } from 'node:path';
 import { onInterrupt } from '../gen/outdir.ts';
 import { REPO_ROOT } from '../gen/render.ts';
+import { capture } from './capture.ts';
 
 import { releaseLock, tryLock, pidAlive } from '../files.ts';
 /** C++ optimisation of the model: `build` compiles fastest, `fast` simulates fastest (long runs; with
@@ -53,17 +53,30 @@ let toolVersions: Promise<string> | null = null;
 /** Verilator's and g++'s version lines and the processor NATIVE compiles for: a new compiler, Verilator or
  *  processor means new builds. */
 function versions(): Promise<string> {
-  toolVersions ??= Promise.all([execa('verilator', ['--version']), execa('g++', ['--version']), native()]).then(
-    ([v, g, n]) => [v.stdout, g.stdout, `native ${n ?? 'none'}`].map((l) => l.split('\n')[0].trim()).join('\n'),
+  toolVersions ??= Promise.all([version('verilator'), version('g++'), native()]).then(([v, g, n]) =>
+    [v.stdout, g.stdout, `native ${n ?? 'none'}`].map((l) => l.split('\n')[0].trim()).join('\n'),
   );
   return toolVersions;
+}
+
+/** Ask for the tool versions now, so that the answer is in by the time a model is looked up (the commands
+ *  run on another core while the caller computes its stimulus). A failure shows when verilatorBuild asks. */
+export function prefetchToolVersions(): void {
+  versions().catch(() => undefined);
+}
+
+/** A tool's `--version` output; a tool that does not run fails the model lookup with the reason. */
+async function version(tool: string): Promise<{ stdout: string }> {
+  const r = await capture(tool, ['--version']);
+  if (r.exitCode !== 0) throw new Error(`${tool} --version failed: ${r.spawnError ?? r.stderr.split('\n')[0]}`);
+  return r;
 }
 
 let nativeTarget: Promise<string | null> | null = null;
 /** What NATIVE means here (the processor and the instruction sets g++ resolves it to), or null when g++ does
  *  not take it: another processor is another build. */
 function native(): Promise<string | null> {
-  nativeTarget ??= execa('g++', [NATIVE, '-Q', '--help=target'], { reject: false }).then((r) =>
+  nativeTarget ??= capture('g++', [NATIVE, '-Q', '--help=target']).then((r) =>
     r.exitCode === 0 ? createHash('sha256').update(r.stdout).digest('hex').slice(0, 16) : null,
   );
   return nativeTarget;
@@ -163,6 +176,7 @@ async function runtimeObjects(tools: string, mdir: string, top: string): Promise
     if (existsSync(entry)) return;
     cached = false;
     await buildEntry(entry, async (tmp) => {
+      const { execa } = await import('execa');
       await execa('make', ['-C', mdir, '-f', `V${top}.mk`, '-j', JOBS, ...objs.map((o) => `${o}.o`)]);
       for (const o of objs) copyFileSync(join(mdir, `${o}.o`), join(tmp, `${o}.o`));
     });
@@ -191,6 +205,8 @@ export async function verilatorBuild(o: {
   await withLock(dir, async () => {
     if (existsSync(exe)) return;
     await buildEntry(dir, async (tmp) => {
+      // execa for the build: its errors carry the failing command and its output (src/cli/main.ts)
+      const { execa } = await import('execa');
       await execa('verilator', [...o.flags, '-Mdir', tmp, ...o.sources], { cwd: o.cwd });
       const rt = await runtimeObjects(tools, tmp, o.top);
       runtimeCached = rt.cached;

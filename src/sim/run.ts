@@ -1,10 +1,10 @@
 // Running testbenches under Icarus Verilog or Verilator, and reading their "N passed, N failed" line.
-import { execa } from 'execa';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { CheckError, UserError } from '../spec/errors.ts';
 import { verilatorBuild, type CxxOpt, type VerilatorBuild } from './build.ts';
 import { SHARE_FLAGS } from './share.ts';
+import { capture } from './capture.ts';
 
 export const SIMULATORS = ['iverilog', 'verilator'] as const;
 export type Simulator = (typeof SIMULATORS)[number];
@@ -20,6 +20,8 @@ export interface SimResult {
   runCpuSeconds?: number;
   /** When the simulation process started, in seconds since this Node process started. */
   runStartedAt?: number;
+  /** CPU seconds this Node process had used by then (user and system; its children not counted). */
+  runStartedCpu?: number;
   /** Verilator: the model build, and whether it came from the cache. */
   build?: VerilatorBuild;
 }
@@ -104,12 +106,14 @@ function childCpuSeconds(): number | null {
 async function runTimed(file: string, args: string[], cwd: string, timeout: number) {
   const cpu0 = childCpuSeconds();
   const t0 = performance.now(); // milliseconds since this process started
-  const r = await execa(file, args, { cwd, timeout, reject: false });
+  const own = process.cpuUsage();
+  const r = await capture(file, args, { cwd, timeout });
   const cpu1 = childCpuSeconds();
   return {
-    stdout: r.stdout + r.stderr,
+    stdout: r.stdout + r.stderr + (r.spawnError ? `\nerror: ${r.spawnError}` : ''),
     runSeconds: (performance.now() - t0) / 1000,
     runStartedAt: t0 / 1000,
+    runStartedCpu: (own.user + own.system) / 1e6,
     runCpuSeconds: cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : undefined,
   };
 }
@@ -128,6 +132,7 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
   if (o.sim === 'iverilog') {
     await requireTool('iverilog');
     const vvp = join(o.workDir, `${top}.vvp`);
+    const { execa } = await import('execa');
     await execa('iverilog', ['-g2005', '-o', vvp, '-s', top, ...srcs], { cwd: o.workDir });
     run = await runTimed('vvp', ['-n', vvp, ...(o.waves ? ['-fst'] : []), ...plus], o.workDir, timeout);
   } else {
@@ -158,6 +163,7 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
     runSeconds: run.runSeconds,
     runCpuSeconds: run.runCpuSeconds,
     runStartedAt: run.runStartedAt,
+    runStartedCpu: run.runStartedCpu,
     build,
   };
 }

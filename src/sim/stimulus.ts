@@ -2,8 +2,8 @@
 // from the fixed-point model, packed one hex word per line (format in tb/top_tb.v.ejs and the README).
 import type { DesignSpec } from '../units/design.ts';
 import { Rng } from '../spec/rng.ts';
-import { elsaFixed, quantize, quantizeThreshold, type InvocationTrace } from '../units/top/model.ts';
-import { metaFile, packBus, toBits } from './trace.ts';
+import { elsaFixedRun, quantize, quantizer, quantizeThreshold, type InvocationRun } from '../units/top/model.ts';
+import { metaFile, packHex, toBits } from './trace.ts';
 import { learnThreshold } from '../model/calibrate.ts';
 
 export interface Invocation {
@@ -21,7 +21,16 @@ export interface Invocation {
 /** Random Q/K/V (normal, standard deviation `sigma`, quantised to the qkv format) for one invocation. */
 export function randomInvocation(D: DesignSpec, rng: Rng, n: number, t: number, sigma = 1.5): Invocation {
   const d = D.cfg.d;
-  const M = () => Array.from({ length: n }, () => Array.from({ length: d }, () => quantize(rng.normal() * sigma, D)));
+  const q = quantizer(D);
+  const M = () => {
+    const rows: number[][] = [];
+    for (let y = 0; y < n; y++) {
+      const row = new Array<number>(d);
+      for (let i = 0; i < d; i++) row[i] = q(rng.normal() * sigma);
+      rows.push(row);
+    }
+    return rows;
+  };
   return { n, tQ: quantizeThreshold(t, D), K: M(), V: M(), Q: M() };
 }
 
@@ -78,18 +87,20 @@ export interface Stimulus {
   hex: string;
   meta: string;
   words: number;
-  /** Model trace per invocation; null for an invalid n (the core must reject it). */
-  traces: (InvocationTrace | null)[];
+  /** The model's outputs, candidates and bank runs per invocation; null for an invalid n (the core must
+   *  reject it). */
+  traces: (InvocationRun | null)[];
   /** Runtime n and the reset point (output rows before a reset in the middle, or null) per invocation. */
   headers: { n: number; resetAfter: number | null }[];
 }
 
 export function buildStimulus(D: DesignSpec, invs: Invocation[]): Stimulus {
   const lines: string[] = [];
-  const traces: (InvocationTrace | null)[] = [];
+  const traces: (InvocationRun | null)[] = [];
   const headers: Stimulus['headers'] = [];
   const qW = D.qkv.bits,
     outW = D.out.bits;
+  const lim = 2 ** (qW - 1);
   for (const inv of invs) {
     headers.push({ n: inv.n, resetAfter: inv.resetAfter ?? null });
     const abort = inv.resetAfter === undefined ? 0n : (1n << 63n) | (BigInt(inv.resetAfter) << 48n);
@@ -102,14 +113,13 @@ export function buildStimulus(D: DesignSpec, invs: Invocation[]): Stimulus {
     for (const r of [inv.K, inv.V, inv.Q])
       for (const row of r)
         for (const x of row)
-          if (x < -(2 ** (qW - 1)) || x >= 2 ** (qW - 1))
-            throw new Error(`value ${x} does not fit the ${qW}-bit qkv format`);
-    const tr = elsaFixed(D, inv.K, inv.V, inv.Q, inv.tQ, inv.m ?? 0);
+          if (x < -lim || x >= lim) throw new Error(`value ${x} does not fit the ${qW}-bit qkv format`);
+    const tr = elsaFixedRun(D, inv.K, inv.V, inv.Q, inv.tQ, inv.m ?? 0);
     traces.push(tr);
-    for (let y = 0; y < inv.n; y++)
-      lines.push(((packBus(inv.V[y], qW) << BigInt(D.cfg.d * qW)) | packBus(inv.K[y], qW)).toString(16));
-    for (const q of inv.Q) lines.push(packBus(q, qW).toString(16));
-    for (const o of tr.out) lines.push(packBus(o, outW).toString(16));
+    // {v, k}: the key's elements in the low bits, then the value's
+    for (let y = 0; y < inv.n; y++) lines.push(packHex([...inv.K[y], ...inv.V[y]], qW));
+    for (const q of inv.Q) lines.push(packHex(q, qW));
+    for (const o of tr.out) lines.push(packHex(o, outW));
   }
   const meta = metaFile(D.hwHash, invs.length) + lines.length.toString(16).padStart(16, '0') + '\n';
   return { hex: lines.join('\n') + '\n', meta, words: lines.length, traces, headers };

@@ -5,11 +5,11 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DesignSpec } from '../units/design.ts';
 import { REPO_ROOT, renderTemplate } from '../gen/render.ts';
-import { renderRtl } from '../gen/generate.ts';
+import { renderRtl, type GeneratedFile } from '../gen/generate.ts';
 import { moduleFile, moduleName } from '../gen/modules.ts';
 import { CheckError } from '../spec/errors.ts';
-import { predictBackToBack, predictCycles } from '../perf/cycles.ts';
-import { elsaFixed } from '../units/top/model.ts';
+import { predictBackToBack, predictCycles, type CyclePrediction } from '../perf/cycles.ts';
+import { elsaFixedRun } from '../units/top/model.ts';
 import { simulate, type Simulator, type SimResult } from './run.ts';
 import type { CxxOpt } from './build.ts';
 import { buildStimulus, type Invocation, type Stimulus } from './stimulus.ts';
@@ -46,6 +46,20 @@ export interface TopOptions {
   opt?: OptChoice;
   /** kvBuffers = 2: drive the invocations back to back (the testbench's +b2b mode). */
   b2b?: boolean;
+  /** The design's files when the caller has rendered them already (generate()'s; the .v files are used). */
+  rtl?: GeneratedFile[];
+}
+
+type StimTrace = NonNullable<Stimulus['traces'][number]>;
+const predictions = new WeakMap<StimTrace, { D: DesignSpec; p: CyclePrediction }>();
+/** predictCycles() of a stimulus's trace, computed once per trace and design: the watchdog, the optimisation
+ *  level, the check and the CLI's report all ask for it. */
+export function tracePrediction(D: DesignSpec, tr: StimTrace): CyclePrediction {
+  const hit = predictions.get(tr);
+  if (hit?.D === D) return hit.p;
+  const p = predictCycles(D, tr);
+  predictions.set(tr, { D, p });
+  return p;
 }
 
 /** The top testbench: its text depends on the config only (the stimulus and the watchdog are run-time
@@ -88,7 +102,7 @@ export function watchdogCycles(D: DesignSpec, stim: Stimulus, stall = 0, idle = 
   let c = 1000;
   for (const [i, h] of stim.headers.entries()) {
     const tr = stim.traces[i];
-    const p = tr && predictCycles(D, tr);
+    const p = tr && tracePrediction(D, tr);
     c += 20 + (p ? p.pre + p.exec + 6 * h.n + D.cfg.d : 0);
   }
   return idle + 2 * c * (100 / (100 - Math.min(stall, 99)));
@@ -97,7 +111,7 @@ export function watchdogCycles(D: DesignSpec, stim: Stimulus, stall = 0, idle = 
 /** Cycles the cycle model predicts for the whole stimulus, idle cycles included (picks the C++ optimisation). */
 export function expectedCycles(D: DesignSpec, stim: Stimulus, idle = 0): number {
   return stim.traces.reduce((c, tr) => {
-    const p = tr && predictCycles(D, tr);
+    const p = tr && tracePrediction(D, tr);
     return c + 3 + (p ? p.pre + p.exec : 0);
   }, idle);
 }
@@ -111,10 +125,10 @@ export const chooseOpt = (opt: OptChoice, cycles: number): CxxOpt =>
 
 /** A fresh folder holding the design's Verilog files and the Verilator configuration file that lets the
  *  banks share their code (sim.vlt, src/sim/share.ts; Icarus does not read it); returns them. */
-export function writeDesignRtl(D: DesignSpec, dir: string): { path: string }[] {
+export function writeDesignRtl(D: DesignSpec, dir: string, files = renderRtl(D)): { path: string }[] {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const rtl = renderRtl(D).filter((f) => f.path.endsWith('.v'));
+  const rtl = files.filter((f) => f.path.endsWith('.v'));
   for (const f of rtl) writeFileSync(join(dir, f.path), f.content);
   const top = rtl.find((f) => f.path === moduleFile(D, 'elsa_top'))!;
   writeFileSync(join(dir, SIM_VLT), bankShareConfig(D, top.content));
@@ -124,7 +138,7 @@ export function writeDesignRtl(D: DesignSpec, dir: string): { path: string }[] {
 /** Write RTL + tb.v + stim files (stim.hex for people and saved vectors, stim.bin for the testbench) into a
  *  folder; returns the source list (Verilog and the Verilator configuration file). */
 export function writeTopBench(D: DesignSpec, dir: string, stim: Stimulus, opts: TopOptions = {}): string[] {
-  const rtl = writeDesignRtl(D, dir);
+  const rtl = writeDesignRtl(D, dir, opts.rtl);
   let hex = stim.hex;
   if (opts.corrupt) {
     // flip the lowest bit of the last expected output word
@@ -181,7 +195,7 @@ export function checkTopRun(
   for (const m of stall > 0 ? [] : invocations) {
     const tr = stim.traces[m.i];
     if (!tr) continue;
-    const p = seq ? seq.invocations[m.i] : predictCycles(D, tr);
+    const p = seq ? seq.invocations[m.i] : tracePrediction(D, tr);
     if (p.pre !== m.pre || p.exec !== m.exec)
       problems.push(
         `invocation ${m.i}: RTL cycles pre ${m.pre} exec ${m.exec}, cycle model pre ${p.pre} exec ${p.exec}`,
@@ -254,7 +268,7 @@ export function stimulusFromFiles(D: DesignSpec, hex: string, meta: string, wher
     const K = kv.map((x) => unpackBus(low(x, dq), D.cfg.d, D.qkv.bits, true));
     const V = kv.map((x) => unpackBus(low(x >> dq, dq), D.cfg.d, D.qkv.bits, true));
     const Q = w.slice(at + 1 + n, at + 1 + 2 * n).map((x) => unpackBus(low(x, dq), D.cfg.d, D.qkv.bits, true));
-    traces.push(elsaFixed(D, K, V, Q, tQ, m));
+    traces.push(elsaFixedRun(D, K, V, Q, tQ, m));
     at += 1 + 3 * n;
   }
   if (at !== w.length)

@@ -53,6 +53,30 @@ export function packBus(xs: (number | bigint)[], w: number): bigint {
   for (let i = xs.length - 1; i >= 0; i--) v = (v << BigInt(w)) | toBits(xs[i], w);
   return v;
 }
+/** packBus(xs, w).toString(16) without BigInt, for elements of at most 32 bits (the stimulus's rows): the bits
+ *  gathered four at a time from element 0 up, each hex digit written from the end of the word. */
+export function packHex(xs: ArrayLike<number>, w: number): string {
+  if (w > 32) return packBus(Array.from(xs), w).toString(16);
+  const m = 2 ** w;
+  const chars = Buffer.allocUnsafe(Math.max(1, Math.ceil((xs.length * w) / 4)));
+  let at = chars.length;
+  let acc = 0; // pending bits below 2^(nb): at most 3 left over plus one element, below 2^35
+  let nb = 0;
+  for (let i = 0; i < xs.length; i++) {
+    // two's complement in w bits (x mod 2^w, as toBits), exact in doubles
+    acc += (((xs[i]! % m) + m) % m) * 2 ** nb;
+    for (nb += w; nb >= 4; nb -= 4) {
+      chars[--at] = HEX[acc % 16]!;
+      acc = Math.floor(acc / 16);
+    }
+  }
+  if (at > 0) chars[--at] = HEX[acc]!;
+  // no leading zeros, as BigInt's toString (a zero bus is "0")
+  while (at < chars.length - 1 && chars[at] === HEX[0]) at++;
+  return chars.toString('latin1', at);
+}
+const HEX = Buffer.from('0123456789abcdef', 'latin1');
+
 export function unpackBus(v: bigint, n: number, w: number, signed: boolean): number[] {
   return Array.from({ length: n }, (_, i) => {
     const x = (v >> BigInt(i * w)) & mask(w);

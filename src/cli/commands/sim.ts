@@ -4,10 +4,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { DEFAULT_PRESET, loadConfig } from '../../gen/config.ts';
 import { UserError } from '../../spec/errors.ts';
-import { generate } from '../../gen/generate.ts';
 import { beginOutput, checkReplaceable, writeFolderAtomic } from '../../gen/outdir.ts';
 import { SIMULATORS, simulate, type Simulator, type SimResult } from '../../sim/run.ts';
-import type { CxxOpt } from '../../sim/build.ts';
+import { prefetchToolVersions, type CxxOpt } from '../../sim/build.ts';
+import { generateStamped, reusableRtl } from '../../sim/rtl_reuse.ts';
 import {
   buildStimulus,
   invocationsFromJson,
@@ -23,11 +23,11 @@ import {
   FAST_FROM_CYCLES,
   stimulusFromFiles,
   topPlusargs,
+  tracePrediction,
   writeTopBench,
   type OptChoice,
 } from '../../sim/top.ts';
 import type { DesignSpec } from '../../units/design.ts';
-import { predictCycles } from '../../perf/cycles.ts';
 import { num, oneOf, SEED } from '../options.ts';
 
 /** --m-frac: top-m configs keep m = ceil(f·n) keys per query in every invocation. */
@@ -105,7 +105,8 @@ function runNote(r: SimResult, opt: CxxOpt): string {
   const build = !b ? '' : b.cached ? `, model cached (${opt})` : `, model built in ${b.seconds.toFixed(1)} s (${opt})`;
   const cpu = r.runCpuSeconds;
   const rate = r.cycles && cpu ? `, ${(r.cycles / cpu / 1e6).toFixed(3)} M cycles per CPU-second` : '';
-  const started = r.runStartedAt === undefined ? '' : ` started ${r.runStartedAt.toFixed(2)} s after launch,`;
+  const own = r.runStartedCpu === undefined ? '' : ` (${r.runStartedCpu.toFixed(2)} CPU-s)`;
+  const started = r.runStartedAt === undefined ? '' : ` started ${r.runStartedAt.toFixed(2)} s after launch${own},`;
   const run = r.runSeconds === undefined ? '' : `; simulation${started} ${r.runSeconds.toFixed(2)} s`;
   const cpuNote = cpu !== undefined ? ` (${cpu.toFixed(2)} CPU-s)` : '';
   return `${build}${run}${cpuNote}${r.cycles ? `, ${r.cycles} cycles` : ''}${rate}`;
@@ -215,6 +216,7 @@ export function registerSimCommands(program: Command): void {
         },
       ) => {
         const sim = opts.sim;
+        if (sim === 'verilator') prefetchToolVersions();
         const D = loadConfig(spec);
         const dir = opts.out ?? join('build', 'sim', `${D.cfg.name}-${sim}`);
         const rtlDir = join('rtl-out', D.cfg.name);
@@ -228,13 +230,14 @@ export function registerSimCommands(program: Command): void {
         // both folders checked before either is written
         checkReplaceable(rtlDir, { kind: 'rtl', force: opts.force, inputs });
         checkReplaceable(dir, { kind: 'sim', force: opts.force, inputs });
-        generate(D, rtlDir, { force: opts.force, inputs });
+        // a second run of the config reads back the folder it wrote (src/sim/rtl_reuse.ts)
+        const rtl = reusableRtl(D, rtlDir) ?? generateStamped(D, rtlDir, { force: opts.force, inputs });
         const work = beginOutput(dir, { kind: 'sim', force: opts.force, inputs });
         let r, check;
         const t0 = Date.now();
         const opt = chooseOpt(opts.opt, expectedCycles(D, stim, opts.idle));
         try {
-          const sources = writeTopBench(D, work.tmp, stim, { stall: opts.stall, idle: opts.idle });
+          const sources = writeTopBench(D, work.tmp, stim, { stall: opts.stall, idle: opts.idle, rtl });
           const top = { stall: opts.stall, seed: opts.seed, idle: opts.idle };
           r = await simulate({
             sim,
@@ -257,7 +260,7 @@ export function registerSimCommands(program: Command): void {
           let extra = '';
           if (tr) {
             const sel = tr.queries.flatMap((q) => q.candidates);
-            const p = predictCycles(D, tr);
+            const p = tracePrediction(D, tr);
             const selected = ((100 * sel.filter(Boolean).length) / sel.length).toFixed(1);
             extra = `  keys selected ${selected}%  model: pre ${p.pre} exec ${p.exec}`;
           }

@@ -55,6 +55,7 @@ export function bankOrder(D: DesignSpec, mask: boolean[]): BankRun {
   // ready rule (README rule 5): an old tail only with queueDepth ≥ L + 3
   const tail = D.bank.overlapTail;
   const fifo: number[][] = Array.from({ length: pC }, () => []);
+  let queued = 0; // entries in all queues
   const order: number[] = [];
   let r = 0;
   const pipe: number[] = Array.from({ length: L + 1 }, () => -1);
@@ -69,33 +70,35 @@ export function bankOrder(D: DesignSpec, mask: boolean[]): BankRun {
   // at most one old entry is queued (queuedAt: the entries at the start of each cycle)
   const ahead = D.bank.runAhead;
   const queuedAt: number[] = [];
+  // keys of the row in pipe[L] that pass selection, pushed this cycle (slot c → queue c): pushKey[c] or -1
+  const pushKey = new Int32Array(pC);
   for (let cycle = 0; ; cycle++) {
-    const queued = fifo.reduce((s, q) => s + q.length, 0);
-    queuedAt.push(queued);
-    // keys of the row in pipe[L] that pass selection: pushed this cycle (slot c → queue c)
-    const pushes: [number, number][] = [];
-    if (pipe[L] >= 0)
-      for (let c = 0; c < pC; c++) {
-        const j = pipe[L] * pC + c;
-        if (j < mask.length && mask[j]) pushes.push([c, j]);
-      }
+    if (ahead) queuedAt.push(queued);
+    let pushes = 0;
+    for (let c = 0; c < pC; c++) {
+      const j = pipe[L] * pC + c;
+      pushKey[c] = pipe[L] >= 0 && j < mask.length && mask[j] ? j : -1;
+      if (pushKey[c] >= 0) pushes++;
+    }
     // rows whose keys are not known yet: before pipe[L] (and pipe[0] itself when L = 0, for issue and ready)
-    const pending = pipe.slice(0, L).filter((x) => x >= 0).length;
+    let pending = 0;
+    for (let k = 0; k < L; k++) if (pipe[k] >= 0) pending++;
     const unknown = L === 0 ? (pipe[0] >= 0 ? 1 : 0) : pending;
-    const known = L === 0 ? [] : pushes;
+    const known = L === 0 ? 0 : pushes;
     if (cycle >= (ahead ? 1 : first) && r >= rowsRt && rowsDoneAt < 0) rowsDoneAt = cycle;
-    const room = (c: number) => fifo[c].length + known.filter(([k]) => k === c).length + unknown + 1 <= queueDepth;
-    if (early && readyAt >= 0) fits.push(queued + pushes.length <= L + 1 && (queued > 0 || pushes.length <= L));
-    if (early && cycle >= first && r >= rowsRt && readyAt < 0 && fifo.every((_, c) => room(c))) readyAt = cycle;
+    // every queue has room for the issue's keys: its entries, its known push, the unknown rows and one more
+    let room = true;
+    for (let c = 0; c < pC && room; c++)
+      room = fifo[c].length + (L > 0 && pushKey[c] >= 0 ? 1 : 0) + unknown + 1 <= queueDepth;
+    if (early && readyAt >= 0) fits.push(queued + pushes <= L + 1 && (queued > 0 || pushes <= L));
+    if (early && cycle >= first && r >= rowsRt && readyAt < 0 && room) readyAt = cycle;
     // run-ahead: every row issued and this query's first row pushed (cycle L + 1) or pushing now
     if (ahead && cycle >= L + 1 && r >= rowsRt && readyAt < 0) readyAt = cycle;
     if (!early && !ahead && cycle >= first && r >= rowsRt && unknown === 0) {
-      const P = known.length;
-      const ready = tail ? queued + P <= L + 2 && (queued > 0 || P <= L + 1) : queued === 0 && P === 0;
+      const ready = tail ? queued + known <= L + 2 && (queued > 0 || known <= L + 1) : queued === 0 && known === 0;
       if (ready && readyAt < 0) readyAt = cycle;
     }
-    if (cycle >= first && r >= rowsRt && pending === 0 && eoqAt < 0 && pushes.length === 0 && queued <= 1)
-      eoqAt = cycle;
+    if (cycle >= first && r >= rowsRt && pending === 0 && eoqAt < 0 && pushes === 0 && queued <= 1) eoqAt = cycle;
     if (r >= rowsRt && pipe.every((x) => x < 0) && queued === 0) {
       // fits[j]: cycle readyAt + 1 + j, where a start in readyAt + j decides first; nothing is left from here
       if (ahead && readyAt < 0) readyAt = Math.max(L + 1, cycle);
@@ -118,14 +121,21 @@ export function bankOrder(D: DesignSpec, mask: boolean[]): BankRun {
         readyAt: readyAt < 0 ? first : readyAt,
         rowsDoneAt: rowsDoneAt >= 0 ? rowsDoneAt : ahead ? 1 : first,
         stall,
-        queuedAt: ahead ? queuedAt : [],
+        queuedAt,
       };
     }
     let popQ = -1;
     for (let c = 0; c < pC; c++) if (fifo[c].length > 0 && (popQ < 0 || fifo[c].length > fifo[popQ].length)) popQ = c;
-    const canIssue = r < rowsRt && fifo.every((_, c) => room(c));
-    if (popQ >= 0) order.push(fifo[popQ].shift()!);
-    for (const [c, j] of pushes) fifo[c].push(j);
+    const canIssue = r < rowsRt && room;
+    if (popQ >= 0) {
+      order.push(fifo[popQ].shift()!);
+      queued--;
+    }
+    for (let c = 0; c < pC; c++)
+      if (pushKey[c] >= 0) {
+        fifo[c].push(pushKey[c]);
+        queued++;
+      }
     pipe.pop();
     pipe.unshift(canIssue ? r++ : -1);
   }

@@ -131,6 +131,42 @@ export function elsaFixedOut(
   tQ: number,
   m = 0,
 ): InvocationOut {
+  return fixedFast(D, K, V, Q, tQ, m, null);
+}
+
+/** What the golden stimulus and the cycle model need of an invocation: the output rows, max‖k‖, and per query
+ *  its candidates and each bank's selection run. `InvocationTrace` holds all of it. */
+export interface InvocationRun {
+  maxNorm: number;
+  queries: { candidates: boolean[]; banks: BankRun[] }[];
+  out: number[][];
+}
+
+/** `elsaFixed` through the fast path of `elsaFixedOut`, keeping only the fields of InvocationRun (equal to
+ *  elsaFixed's, src/units/top/model.test.ts): the stimulus of `elsa-gen sim` without the partials' trace. */
+export function elsaFixedRun(
+  D: DesignSpec,
+  K: number[][],
+  V: number[][],
+  Q: number[][],
+  tQ: number,
+  m = 0,
+): InvocationRun {
+  const queries: InvocationRun['queries'] = [];
+  const r = fixedFast(D, K, V, Q, tQ, m, queries);
+  return { maxNorm: r.maxNorm, queries, out: r.out.map((o) => Array.from(o)) };
+}
+
+/** elsaFixedOut's computation; with `runs`, each query's candidates and bank runs are appended to it. */
+function fixedFast(
+  D: DesignSpec,
+  K: ArrayLike<number>[],
+  V: ArrayLike<number>[],
+  Q: ArrayLike<number>[],
+  tQ: number,
+  m: number,
+  runs: InvocationRun['queries'] | null,
+): InvocationOut & { maxNorm: number } {
   const n = K.length;
   const { pA, d } = D.cfg;
   const cos = D.candSel.cosTable;
@@ -172,6 +208,9 @@ export function elsaFixedOut(
   const selected = new Int32Array(Q.length);
   // one candidate mask per bank, rewritten for every query (bankOrder keeps no reference)
   const masks = Array.from({ length: pA }, (_, b) => new Array<boolean>(bankSize(D, b, n)).fill(false));
+  // bankOrder() is a function of the mask alone: a bank with every key or no key a candidate (exact attention,
+  // a threshold above every estimate) has the same run in every query
+  const uniform = new Map<string, BankRun>();
   const out = Q.map((q, x) => {
     const hash = pack(q);
     for (let i = 0; i < d; i++) qf[i] = q[i]!;
@@ -194,23 +233,37 @@ export function elsaFixedOut(
       qThr = bestThreshold(qThr, mx);
     }
     let count = 0;
+    const banks: BankRun[] = [];
+    const candidates = runs ? new Array<boolean>(n) : null;
     for (let b = 0; b < pA; b++) {
       const nb = bankSize(D, b, n);
       const mask = masks[b]!;
+      let inBank = 0;
       for (let j = 0; j < nb; j++) {
         const y = b + pA * j;
-        mask[j] = norms[y]! * cos[hams[y]!]! >= qThr;
-        if (mask[j]) count++;
+        const c = norms[y]! * cos[hams[y]!]! >= qThr;
+        mask[j] = c;
+        if (candidates) candidates[y] = c;
+        if (c) inBank++;
       }
-      const st = bankPartial(bankOrder(D, mask).order, b, pA, qf, Kf, Vf, d, expK, pO[b]!.fill(0));
+      count += inBank;
+      const key = inBank === 0 || inBank === nb ? `${nb} ${inBank}` : null;
+      let run = key === null ? undefined : uniform.get(key);
+      if (!run) {
+        run = bankOrder(D, mask);
+        if (key !== null) uniform.set(key, run);
+      }
+      if (runs) banks.push(run);
+      const st = bankPartial(run.order, b, pA, qf, Kf, Vf, d, expK, pO[b]!.fill(0));
       pStarted[b] = st.started;
       pE[b] = st.e;
       pS[b] = st.s;
     }
     selected[x] = count;
+    if (runs && candidates) runs.push({ candidates, banks });
     return divide(D, pStarted, pE, pS, pO, expK.inv);
   });
-  return { out, selected };
+  return { out, selected, maxNorm };
 }
 
 /** hashFixed() of one design compiled to flat arrays, bits packed 32 to a word (hash bit j: word j >> 5,
@@ -319,7 +372,9 @@ function bankPartial(
     } else {
       const inv = ex.inv[E - e]!;
       S = S + Math.floor(M * inv);
-      for (let i = 0; i < d; i++) o[i] = o[i]! + Math.floor(M * Vf[y + i]! * inv);
+      // the same exponent: M·v is an integer (table, guard and v are), so the floor is the product itself
+      if (e === E) for (let i = 0; i < d; i++) o[i] = o[i]! + M * Vf[y + i]!;
+      else for (let i = 0; i < d; i++) o[i] = o[i]! + Math.floor(M * Vf[y + i]! * inv);
     }
   }
   return { started, e: E, s: S };
