@@ -1,7 +1,7 @@
 // The output division's Verilog module (contract: ./README.md).
 import type { DesignSpec } from '../design.ts';
 import type { ModuleDef } from '../module.ts';
-import { clockPort, input, output, pairTree, resetPort, signExtend, verilogLiteral, zeroExtend } from '../module.ts';
+import { clockPort, input, output, resetPort, signExtend, verilogLiteral, zeroExtend } from '../module.ts';
 import { outputDivTiming } from './timing.ts';
 
 /** Separator before the i-th item of a list written out in the template. */
@@ -77,7 +77,10 @@ export const outputDivModule: ModuleDef = {
       D.top.banks,
       D.top.dim,
       ...(chunked ? [{ name: 'LANES', value: D.cfg.mO, doc: 'output lanes m_o: elements per cycle' }] : []),
-      { name: 'E_NONE', value: e.min, of: e, doc: 'running maximum before the first started bank' },
+      // the running maximum's start (without the start cut of outputDiv 4, which selects a winner instead)
+      ...(D.cfg.pipeline.outputDiv >= 4
+        ? []
+        : [{ name: 'E_NONE', value: e.min, of: e, doc: 'running maximum before the first started bank' }]),
       ...(chunked ? [{ name: 'LAST_CHUNK', value: od.chunks - 1, of: od.chunk, doc: 'last chunk of a row' }] : []),
       { name: 'OUT_MIN', value: D.out.min, of: D.out, doc: 'saturation: most negative output element' },
       { name: 'OUT_MAX', value: D.out.max, of: D.out, doc: 'saturation: most positive output element' },
@@ -182,7 +185,9 @@ export const outputDivModule: ModuleDef = {
       // the first RTL's running maximum (P_a − 1 compare levels) without the start cut, a tree with it
       laterBanks: banks.slice(1),
       eMaxChain: signExtend(`emax_${pA - 1}`, att.exp.exponent, att.alignShift),
-      ...maxTree(pA, (top) => signExtend(top, att.exp.exponent, att.alignShift)),
+      ...shiftSelect(pA, (b) => banks[b].started),
+      oneBank: pA === 1,
+      shZero: verilogLiteral(att.alignShift, 0),
       rshRule: od.roundShiftBase >= 0 ? `p + ${od.roundShiftBase}` : `max(0, p − ${-od.roundShiftBase})`,
       rshZero: verilogLiteral(od.roundShift, rshOf(0)),
       // msb p of S: f = the IB bits below it, zero-filled when p < IB
@@ -211,14 +216,25 @@ export const outputDivModule: ModuleDef = {
   },
 };
 
-/** The block-exponent maximum E over the started banks as a balanced tree of two-input maxima: each bank's
- *  exponent masked to E_NONE (the smallest exponent) when it has not started. ceil(log2 P_a) compare-and-select
- *  levels where a running maximum took P_a − 1 (pipeline.outputDiv 4, whose position 0 holds the maximum and the
- *  shifts: paper's 4 banks on Xilinx from 12 LUT levels to 7). */
-function maxTree(pA: number, widen: (top: string) => string) {
-  const { nodes, root } = pairTree(
-    Array.from({ length: pA }, (_, b) => `em_${b}`),
-    (l, j) => `emax${l}_${j}`,
-  );
-  return { maxNodes: nodes, eMaxTree: widen(root) };
+/** The start cut's shifts (pipeline.outputDiv 4) without a maximum before the subtraction: the pairs' compares,
+ *  the winner (the started bank with the largest exponent, the lower index on a tie) and every difference e_i − e_b
+ *  side by side, then E − e_b is the winner's difference, an AND-OR select. Paper's 4 banks on Xilinx: 12 LUT
+ *  levels as a running maximum, 7 as a tree of maxima, and no longer the module's longest path this way (6 LUT
+ *  + 13 carries elsewhere; +141 LUT of 29 612). */
+function shiftSelect(pA: number, started: (b: number) => string) {
+  const ids = Array.from({ length: pA }, (_, b) => b);
+  const shiftCompares = ids.flatMap((i) => ids.filter((j) => j > i).map((j) => ({ i, j })));
+  // i beats a started j when e_i ≥ e_j (j > i) or e_i > e_j (j < i, so j wins the tie)
+  const beats = (i: number, j: number) => `(!${started(j)} || ${j > i ? `ge_${i}_${j}` : `!ge_${j}_${i}`})`;
+  const andLines = (terms: string[]) => terms.map((t, k) => (k < terms.length - 1 ? `${t} &&` : `${t};`));
+  const shiftWins = ids.map((i) => ({
+    id: i,
+    lines: andLines([started(i), ...ids.filter((j) => j !== i).map((j) => beats(i, j))]),
+  }));
+  const shiftDiffs = ids.flatMap((to) => ids.filter((from) => from !== to).map((from) => ({ from, to })));
+  const shiftSelects = ids.map((to) => {
+    const terms = ids.filter((from) => from !== to).map((from) => `({ACC_SH_W{win_${from}}} & d_${from}_${to})`);
+    return { id: to, lines: terms.map((t, k) => (k < terms.length - 1 ? `${t} |` : `${t};`)) };
+  });
+  return { shiftCompares, shiftWins, shiftDiffs, shiftSelects };
 }

@@ -55,14 +55,13 @@ module elsa_output_div (
     localparam DIV_PROD_W  = 47;  // O_i·recip before the rounding shift
     localparam OUT_W       = 9;   // output element: 1 sign + int + frac
     localparam CHUNK_W     = 2;   // output chunk counter 0..d/m_o−1
-    localparam DIV_OSPLIT                  = 24;         // O = o_hi·2^DIV_OSPLIT + o_lo, o_lo unsigned
-    localparam BANKS                       = 4;          // P_a: banks = attention modules
-    localparam DIM                         = 32;         // d: elements per Q/K/V and output row
-    localparam LANES                       = 8;          // output lanes m_o: elements per cycle
-    localparam signed [EXP_E_W-1:0] E_NONE = -10'sd512;  // running maximum before the first started bank
-    localparam [CHUNK_W-1:0] LAST_CHUNK    = 2'd3;       // last chunk of a row
-    localparam signed [OUT_W-1:0] OUT_MIN  = -9'sd256;   // saturation: most negative output element
-    localparam signed [OUT_W-1:0] OUT_MAX  = 9'sd255;    // saturation: most positive output element
+    localparam DIV_OSPLIT                 = 24;        // O = o_hi·2^DIV_OSPLIT + o_lo, o_lo unsigned
+    localparam BANKS                      = 4;         // P_a: banks = attention modules
+    localparam DIM                        = 32;        // d: elements per Q/K/V and output row
+    localparam LANES                      = 8;         // output lanes m_o: elements per cycle
+    localparam [CHUNK_W-1:0] LAST_CHUNK   = 2'd3;      // last chunk of a row
+    localparam signed [OUT_W-1:0] OUT_MIN = -9'sd256;  // saturation: most negative output element
+    localparam signed [OUT_W-1:0] OUT_MAX = 9'sd255;   // saturation: most positive output element
 
     // ------------------------------------------------------------ control
     reg  st_sum;                  // position 1: S
@@ -138,27 +137,70 @@ module elsa_output_div (
 
     // ------------------------------------------------------------ position 0: E, shifts E − e_b
     wire signed [EXP_E_W-1:0] e_0 = part_e[0*EXP_E_W +: EXP_E_W];
-    wire signed [EXP_E_W-1:0] e_1 = part_e[1*EXP_E_W +: EXP_E_W];
-    wire signed [EXP_E_W-1:0] e_2 = part_e[2*EXP_E_W +: EXP_E_W];
-    wire signed [EXP_E_W-1:0] e_3 = part_e[3*EXP_E_W +: EXP_E_W];
-    // maximum over the started banks, a balanced tree of pairs (E_NONE, the smallest exponent, stands for a bank
-    // not started; when none is started every term is masked)
-    wire signed [EXP_E_W-1:0] em_0 = part_started[0] ? e_0 : E_NONE;
-    wire signed [EXP_E_W-1:0] em_1 = part_started[1] ? e_1 : E_NONE;
-    wire signed [EXP_E_W-1:0] em_2 = part_started[2] ? e_2 : E_NONE;
-    wire signed [EXP_E_W-1:0] em_3 = part_started[3] ? e_3 : E_NONE;
-    wire signed [EXP_E_W-1:0] emax1_0 = (em_0 > em_1) ? em_0 : em_1;
-    wire signed [EXP_E_W-1:0] emax1_1 = (em_2 > em_3) ? em_2 : em_3;
-    wire signed [EXP_E_W-1:0] emax2_0 = (emax1_0 > emax1_1) ? emax1_0 : emax1_1;
-    wire signed [ACC_SH_W-1:0] e_max_x = {emax2_0[EXP_E_W-1], emax2_0};
     wire signed [ACC_SH_W-1:0] e_x_0 = {e_0[EXP_E_W-1], e_0};
-    wire [ACC_SH_W-1:0] shc_0 = e_max_x - e_x_0;   // E − e_b ≥ 0 for a started bank
+    wire signed [EXP_E_W-1:0] e_1 = part_e[1*EXP_E_W +: EXP_E_W];
     wire signed [ACC_SH_W-1:0] e_x_1 = {e_1[EXP_E_W-1], e_1};
-    wire [ACC_SH_W-1:0] shc_1 = e_max_x - e_x_1;   // E − e_b ≥ 0 for a started bank
+    wire signed [EXP_E_W-1:0] e_2 = part_e[2*EXP_E_W +: EXP_E_W];
     wire signed [ACC_SH_W-1:0] e_x_2 = {e_2[EXP_E_W-1], e_2};
-    wire [ACC_SH_W-1:0] shc_2 = e_max_x - e_x_2;   // E − e_b ≥ 0 for a started bank
+    wire signed [EXP_E_W-1:0] e_3 = part_e[3*EXP_E_W +: EXP_E_W];
     wire signed [ACC_SH_W-1:0] e_x_3 = {e_3[EXP_E_W-1], e_3};
-    wire [ACC_SH_W-1:0] shc_3 = e_max_x - e_x_3;   // E − e_b ≥ 0 for a started bank
+    // side by side: each pair's compare (ge_i_j: e_i ≥ e_j), the bank holding E (win_i: started, and beating
+    // every other started bank, the lower index on a tie), and every difference e_i − e_b; then E − e_b is the
+    // winner's difference (0 when b wins; a bank not started is masked by live)
+    wire ge_0_1 = e_0 >= e_1;
+    wire ge_0_2 = e_0 >= e_2;
+    wire ge_0_3 = e_0 >= e_3;
+    wire ge_1_2 = e_1 >= e_2;
+    wire ge_1_3 = e_1 >= e_3;
+    wire ge_2_3 = e_2 >= e_3;
+    wire win_0 =
+        part_started[0] &&
+        (!part_started[1] || ge_0_1) &&
+        (!part_started[2] || ge_0_2) &&
+        (!part_started[3] || ge_0_3);
+    wire win_1 =
+        part_started[1] &&
+        (!part_started[0] || !ge_0_1) &&
+        (!part_started[2] || ge_1_2) &&
+        (!part_started[3] || ge_1_3);
+    wire win_2 =
+        part_started[2] &&
+        (!part_started[0] || !ge_0_2) &&
+        (!part_started[1] || !ge_1_2) &&
+        (!part_started[3] || ge_2_3);
+    wire win_3 =
+        part_started[3] &&
+        (!part_started[0] || !ge_0_3) &&
+        (!part_started[1] || !ge_1_3) &&
+        (!part_started[2] || !ge_2_3);
+    wire [ACC_SH_W-1:0] d_1_0 = e_x_1 - e_x_0;
+    wire [ACC_SH_W-1:0] d_2_0 = e_x_2 - e_x_0;
+    wire [ACC_SH_W-1:0] d_3_0 = e_x_3 - e_x_0;
+    wire [ACC_SH_W-1:0] d_0_1 = e_x_0 - e_x_1;
+    wire [ACC_SH_W-1:0] d_2_1 = e_x_2 - e_x_1;
+    wire [ACC_SH_W-1:0] d_3_1 = e_x_3 - e_x_1;
+    wire [ACC_SH_W-1:0] d_0_2 = e_x_0 - e_x_2;
+    wire [ACC_SH_W-1:0] d_1_2 = e_x_1 - e_x_2;
+    wire [ACC_SH_W-1:0] d_3_2 = e_x_3 - e_x_2;
+    wire [ACC_SH_W-1:0] d_0_3 = e_x_0 - e_x_3;
+    wire [ACC_SH_W-1:0] d_1_3 = e_x_1 - e_x_3;
+    wire [ACC_SH_W-1:0] d_2_3 = e_x_2 - e_x_3;
+    wire [ACC_SH_W-1:0] shc_0 =
+        ({ACC_SH_W{win_1}} & d_1_0) |
+        ({ACC_SH_W{win_2}} & d_2_0) |
+        ({ACC_SH_W{win_3}} & d_3_0);
+    wire [ACC_SH_W-1:0] shc_1 =
+        ({ACC_SH_W{win_0}} & d_0_1) |
+        ({ACC_SH_W{win_2}} & d_2_1) |
+        ({ACC_SH_W{win_3}} & d_3_1);
+    wire [ACC_SH_W-1:0] shc_2 =
+        ({ACC_SH_W{win_0}} & d_0_2) |
+        ({ACC_SH_W{win_1}} & d_1_2) |
+        ({ACC_SH_W{win_3}} & d_3_2);
+    wire [ACC_SH_W-1:0] shc_3 =
+        ({ACC_SH_W{win_0}} & d_0_3) |
+        ({ACC_SH_W{win_1}} & d_1_3) |
+        ({ACC_SH_W{win_2}} & d_2_3);
 
     reg  [ACC_SH_W-1:0] shamt_0, shamt_1, shamt_2, shamt_3;
     reg  [BANKS-1:0]  live;

@@ -55,14 +55,13 @@ module elsa_output_div (
     localparam DIV_PROD_W  = 46;  // O_i·recip before the rounding shift
     localparam OUT_W       = 9;   // output element: 1 sign + int + frac
     localparam CHUNK_W     = 2;   // output chunk counter 0..d/m_o−1
-    localparam DIV_OSPLIT                  = 24;         // O = o_hi·2^DIV_OSPLIT + o_lo, o_lo unsigned
-    localparam BANKS                       = 1;          // P_a: banks = attention modules
-    localparam DIM                         = 16;         // d: elements per Q/K/V and output row
-    localparam LANES                       = 4;          // output lanes m_o: elements per cycle
-    localparam signed [EXP_E_W-1:0] E_NONE = -10'sd512;  // running maximum before the first started bank
-    localparam [CHUNK_W-1:0] LAST_CHUNK    = 2'd3;       // last chunk of a row
-    localparam signed [OUT_W-1:0] OUT_MIN  = -9'sd256;   // saturation: most negative output element
-    localparam signed [OUT_W-1:0] OUT_MAX  = 9'sd255;    // saturation: most positive output element
+    localparam DIV_OSPLIT                 = 24;        // O = o_hi·2^DIV_OSPLIT + o_lo, o_lo unsigned
+    localparam BANKS                      = 1;         // P_a: banks = attention modules
+    localparam DIM                        = 16;        // d: elements per Q/K/V and output row
+    localparam LANES                      = 4;         // output lanes m_o: elements per cycle
+    localparam [CHUNK_W-1:0] LAST_CHUNK   = 2'd3;      // last chunk of a row
+    localparam signed [OUT_W-1:0] OUT_MIN = -9'sd256;  // saturation: most negative output element
+    localparam signed [OUT_W-1:0] OUT_MAX = 9'sd255;   // saturation: most positive output element
 
     // ------------------------------------------------------------ control
     reg  st_sum;                  // position 1: S
@@ -137,13 +136,9 @@ module elsa_output_div (
     end
 
     // ------------------------------------------------------------ position 0: E, shifts E − e_b
-    wire signed [EXP_E_W-1:0] e_0 = part_e[0*EXP_E_W +: EXP_E_W];
-    // maximum over the started banks, a balanced tree of pairs (E_NONE, the smallest exponent, stands for a bank
-    // not started; when none is started every term is masked)
-    wire signed [EXP_E_W-1:0] em_0 = part_started ? e_0 : E_NONE;
-    wire signed [ACC_SH_W-1:0] e_max_x = {em_0[EXP_E_W-1], em_0};
-    wire signed [ACC_SH_W-1:0] e_x_0 = {e_0[EXP_E_W-1], e_0};
-    wire [ACC_SH_W-1:0] shc_0 = e_max_x - e_x_0;   // E − e_b ≥ 0 for a started bank
+    // one bank: its block exponent is the maximum E, so its shift is 0 and the exponent is not read
+    wire [EXP_E_W-1:0] unused_part_e = part_e;
+    wire [ACC_SH_W-1:0] shc_0 = 11'd0;
 
     reg  [ACC_SH_W-1:0] shamt_0;
     reg  [BANKS-1:0]  live;
