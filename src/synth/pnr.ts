@@ -177,6 +177,11 @@ export function parseUtilisation(log: string): Record<string, { used: number; av
 const CAPACITY_ERROR =
   /no BELs remaining|Design uses \d+ .* but|not enough|exceeds|Unable to place cell|failed to place/i;
 
+/** The design does not fit the device: an error that says so, or (nextpnr 0.4's analytic placer only says
+ *  "Failed to expand region") a utilisation over 100%: then the next larger device is tried. */
+export const overCapacity = (log: string): boolean =>
+  CAPACITY_ERROR.test(log) || Object.values(parseUtilisation(log) ?? {}).some((u) => u.used > u.available);
+
 export async function placeAndRoute(
   workDir: string,
   mod: RtlilModule,
@@ -303,7 +308,7 @@ export async function placeAndRoute(
       'no output';
     rep.attempts.push({ device: d.device, package: d.package, ok: false, reason: errLine.trim() });
     progress(`pnr: ${d.name} failed after ${took} s: ${errLine.trim()}`);
-    if (!CAPACITY_ERROR.test(r.log)) {
+    if (!overCapacity(r.log)) {
       rep.message =
         `nextpnr-ice40 failed on ${d.name} for ${mod.name} (not a capacity problem): ${errLine.trim()} ` +
         `(log: pnr/nextpnr-${d.device}.log in the work folder)`;

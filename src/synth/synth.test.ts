@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../gen/config.ts';
 import { parseStat } from './stat.ts';
 import { parseRtlil, instanceCounts } from './rtlil.ts';
-import { fmaxWrapper, parseFmax, parseUtilisation } from './pnr.ts';
+import { fmaxWrapper, overCapacity, parseFmax, parseUtilisation } from './pnr.ts';
 import { classifyCells, COLUMNS } from './targets.ts';
 import { formatReport, synthesize, type SynthReport } from './synth.ts';
 
@@ -186,6 +186,18 @@ describe('parsers', () => {
       ICESTORM_RAM: { used: 0, available: 32 },
       SB_IO: { used: 3, available: 256 },
     });
+    expect(overCapacity(log)).toBe(false);
+  });
+  it('counts an analytic placer failure over 100% utilisation as not fitting (the next device is tried)', () => {
+    const log = [
+      'Info: Device utilisation:',
+      'Info: \t         ICESTORM_LC:  1352/ 1280   105%',
+      'Info: \t        ICESTORM_RAM:     0/   16     0%',
+      '',
+      'ERROR: Failed to expand region (0, 0) |_> (13, 17) of 1352 ICESTORM_LCs',
+    ].join('\n');
+    expect(overCapacity(log)).toBe(true);
+    expect(overCapacity(log.replace('1352/ 1280   105%', '1252/ 1280    98%'))).toBe(false);
   });
 });
 

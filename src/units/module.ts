@@ -111,7 +111,7 @@ export function doubledSum(
 
 /** A balanced tree over leaves whose pairs are joined level by level, an odd one out moving up unchanged: the inner
  *  nodes in evaluation order, each named name(level, j) (level 1 joins leaves), and the root. ceil(log2 n) levels
- *  where a chain takes n − 1 (the output division's exponent maximum, the bank's arbiter). */
+ *  where a chain takes n − 1 (the bank's arbiter). */
 export function pairTree(leaves: string[], name: (level: number, j: number) => string) {
   let level = leaves;
   const nodes: { name: string; a: string; b: string }[] = [];
