@@ -111,7 +111,7 @@ export function doubledSum(
 
 /** A balanced tree over leaves whose pairs are joined level by level, an odd one out moving up unchanged: the inner
  *  nodes in evaluation order, each named name(level, j) (level 1 joins leaves), and the root. ceil(log2 n) levels
- *  where a chain takes n − 1 (the bank's arbiter). */
+ *  where a chain takes n − 1 (the bank's arbiter, candidate selection's popcount wires). */
 export function pairTree(leaves: string[], name: (level: number, j: number) => string) {
   let level = leaves;
   const nodes: { name: string; a: string; b: string }[] = [];
@@ -126,3 +126,7 @@ export function pairTree(leaves: string[], name: (level: number, j: number) => s
   }
   return { nodes, root: level[0] };
 }
+
+/** Terms of a Verilog expression written one a line: ` op` after each but the last, `;` after the last. */
+export const termLines = (terms: string[], op: string) =>
+  terms.map((term, i) => ({ term, end: i < terms.length - 1 ? ` ${op}` : ';' }));

@@ -1,7 +1,7 @@
 // The bank's Verilog modules: what each template needs besides the design spec (contract: ./README.md).
 import type { ModuleDef } from '../module.ts';
 import { partialPorts } from '../attention/rtl.ts';
-import { clockPort, input, output, pairTree, type PortSpec, resetPort, verilogLiteral } from '../module.ts';
+import { clockPort, input, output, pairTree, type PortSpec, resetPort, termLines, verilogLiteral } from '../module.ts';
 import type { DesignSpec } from '../design.ts';
 import { width, type Width } from '../../spec/width.ts';
 import type { TopmSpec } from '../cand_sel/spec.ts';
@@ -273,8 +273,8 @@ function runAheadView(D: DesignSpec) {
   };
 }
 
-/** Terms of a Verilog sum, one a line: ` +` between them, `;` after the last. */
-const terms = (ts: string[]) => ts.map((term, i) => ({ term, end: i < ts.length - 1 ? ' +' : ';' }));
+/** Terms of a Verilog sum, one a line. */
+const terms = (ts: string[]) => termLines(ts, '+');
 
 /** pipeline.candSel = L register stages between the memory read and the push: the registers that carry a row
  *  to its push, and the window of L + 1 cycles after a selection start in which only the old query pops

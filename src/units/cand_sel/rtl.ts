@@ -1,7 +1,7 @@
 // Candidate selection's Verilog modules: what each template needs besides the design spec
 // (contract: ./README.md).
 import type { ModuleDef } from '../module.ts';
-import { clockPort, doubledSum, input, output, signExtend, verilogLiteral, zeroExtend } from '../module.ts';
+import { clockPort, doubledSum, input, output, pairTree, signExtend, verilogLiteral, zeroExtend } from '../module.ts';
 import type { DesignSpec } from '../design.ts';
 
 export const cosTableModule: ModuleDef = {
@@ -73,8 +73,7 @@ export const candSelModule: ModuleDef = {
     // the multiplier's cos operand: stage 1's register, or with hamStage stage 2's lookup of the registered ham
     cosOperand: D.candSel.hamStage ? 'cos_e' : 'cos_r',
     cosTable: cosTableLines(D),
-    hamLines: popcountLines(D.hash.code.bits),
-    hamStatement: popcountLines(D.hash.code.bits).map((l, i, all) => (i === all.length - 1 ? `${l};` : l)),
+    ...hamExpression(popcountLines(D.hash.code.bits)),
   }),
 };
 
@@ -103,36 +102,26 @@ function cosTableLines(D: DesignSpec): { text: string; note: string }[] {
 /** Bit i of diff widened to a HAM_W-bit popcount term. */
 const popBit = (i: number) => `{{HAM_W-1{1'b0}}, diff[${i}]}`;
 
-/** The popcount of diff[lo..hi-1] as a balanced tree of HAM_W-bit adds: a leaf is one bit; a node adds two subtrees,
- *  the left one of `split(n)` of its n bits, and is named pc<level>_<j> (level ⌈log2 n⌉, j = lo / 2^level). */
-type PopTree = { lo: number; hi: number; level: number; text: string; kids: [PopTree, PopTree] | null };
-function popcountTree(lo: number, hi: number, split: (n: number) => number): PopTree {
-  const n = hi - lo;
-  if (n === 1) return { lo, hi, level: 0, text: popBit(lo), kids: null };
-  const level = Math.ceil(Math.log2(n));
-  const mid = lo + split(n);
-  const kids: [PopTree, PopTree] = [popcountTree(lo, mid, split), popcountTree(mid, hi, split)];
-  return { lo, hi, level, text: `pc${level}_${lo >> level}`, kids };
+/** The popcount of diff[lo..hi-1] as a balanced expression tree of HAM_W-bit adds, split at ⌈n/2⌉: a leaf is one
+ *  bit, a node adds two subtrees. */
+type PopTree = { lo: number; hi: number; kids: [PopTree, PopTree] | null };
+function popcountTree(lo: number, hi: number): PopTree {
+  const mid = lo + Math.ceil((hi - lo) / 2);
+  return { lo, hi, kids: hi - lo === 1 ? null : [popcountTree(lo, mid), popcountTree(mid, hi)] };
 }
 
-/** The two splits, the same tree when k is a power of 2 (k = 48 differs; renders stay as they were): `pairs`, the
- *  left part a power of 2, is the tree of adding pairs level by level with an odd one out moving up; `halves`
- *  splits at ⌈n/2⌉. */
-const pairs = (n: number) => 2 ** (Math.ceil(Math.log2(n)) - 1);
-const halves = (n: number) => Math.ceil(n / 2);
-
-/** The popcount of diff (k bits) as named wires, level by level: pairs are added, an odd one out moves up. */
-function popcountWires(k: number) {
-  const root = popcountTree(0, k, pairs);
-  const adds = (t: PopTree): PopTree[] => (t.kids ? [t, ...adds(t.kids[0]), ...adds(t.kids[1])] : []);
-  const nodes = adds(root).sort((x, y) => x.level - y.level || x.lo - y.lo);
-  return { nodes: nodes.map((t) => ({ name: t.text, a: t.kids![0].text, b: t.kids![1].text })), root: root.text };
-}
+/** The popcount of diff (k bits) as named wires pc<level>_<j>, level by level: pairs are added, an odd one out
+ *  moves up. */
+const popcountWires = (k: number) =>
+  pairTree(
+    Array.from({ length: k }, (_, i) => popBit(i)),
+    (l, j) => `pc${l}_${j}`,
+  );
 
 /** The popcount of diff (k bits) as one balanced expression, in lines: up to two bits per line, a pair of subtrees
  *  in parentheses around their lines. */
 function popcountLines(k: number): string[] {
-  const inline = (t: PopTree): string => (t.kids ? `(${inline(t.kids[0])} + ${inline(t.kids[1])})` : t.text);
+  const inline = (t: PopTree): string => (t.kids ? `(${inline(t.kids[0])} + ${inline(t.kids[1])})` : popBit(t.lo));
   const lines = (t: PopTree): string[] => {
     if (!t.kids || t.hi - t.lo <= 2) return [inline(t)];
     const left = lines(t.kids[0]);
@@ -141,8 +130,14 @@ function popcountLines(k: number): string[] {
       i === left.length - 1 ? `${l} +` : i === all.length - 1 ? `${l})` : l,
     );
   };
-  return lines(popcountTree(0, k, halves));
+  return lines(popcountTree(0, k));
 }
+
+/** The gated popcount's lines: inside the table index (hamLines), or as the statement that loads ham_r. */
+const hamExpression = (lines: string[]) => ({
+  hamLines: lines,
+  hamStatement: lines.map((l, i) => (i === lines.length - 1 ? `${l};` : l)),
+});
 
 /** The threshold at the compare: the input, or its copy in the stage before the compare. */
 const thrOf = (L: number) => (L >= 3 ? 'thr_p' : L === 2 ? 'thr_r' : 'thr');

@@ -1,7 +1,7 @@
 // The output division's Verilog module (contract: ./README.md).
 import type { DesignSpec } from '../design.ts';
 import type { ModuleDef } from '../module.ts';
-import { clockPort, input, output, resetPort, signExtend, verilogLiteral, zeroExtend } from '../module.ts';
+import { clockPort, input, output, resetPort, signExtend, termLines, verilogLiteral, zeroExtend } from '../module.ts';
 import { outputDivTiming } from './timing.ts';
 
 /** Separator before the i-th item of a list written out in the template. */
@@ -182,7 +182,7 @@ export const outputDivModule: ModuleDef = {
       nextAt: timing.next,
       chunked: od.chunks > 1,
       banks,
-      // the first RTL's running maximum (P_a − 1 compare levels) without the start cut, a tree with it
+      // without the start cut the first RTL's running maximum (P_a − 1 compare levels), with it a winner's select
       laterBanks: banks.slice(1),
       eMaxChain: signExtend(`emax_${pA - 1}`, att.exp.exponent, att.alignShift),
       ...shiftSelect(pA, (b) => banks[b].started),
@@ -226,15 +226,14 @@ function shiftSelect(pA: number, started: (b: number) => string) {
   const shiftCompares = ids.flatMap((i) => ids.filter((j) => j > i).map((j) => ({ i, j })));
   // i beats a started j when e_i ≥ e_j (j > i) or e_i > e_j (j < i, so j wins the tie)
   const beats = (i: number, j: number) => `(!${started(j)} || ${j > i ? `ge_${i}_${j}` : `!ge_${j}_${i}`})`;
-  const andLines = (terms: string[]) => terms.map((t, k) => (k < terms.length - 1 ? `${t} &&` : `${t};`));
   const shiftWins = ids.map((i) => ({
     id: i,
-    lines: andLines([started(i), ...ids.filter((j) => j !== i).map((j) => beats(i, j))]),
+    lines: termLines([started(i), ...ids.filter((j) => j !== i).map((j) => beats(i, j))], '&&'),
   }));
   const shiftDiffs = ids.flatMap((to) => ids.filter((from) => from !== to).map((from) => ({ from, to })));
   const shiftSelects = ids.map((to) => {
     const terms = ids.filter((from) => from !== to).map((from) => `({ACC_SH_W{win_${from}}} & d_${from}_${to})`);
-    return { id: to, lines: terms.map((t, k) => (k < terms.length - 1 ? `${t} |` : `${t};`)) };
+    return { id: to, lines: termLines(terms, '|') };
   });
   return { shiftCompares, shiftWins, shiftDiffs, shiftSelects };
 }
