@@ -1,5 +1,10 @@
 // The paper's per-query bound (docs/spec.md §2), shared by the bench scripts.
+import { PRESETS } from '../../src/gen/config.ts';
+import { MATRIX } from '../../src/gen/matrix.ts';
+import { predictCycles } from '../../src/perf/cycles.ts';
+import { thresholdSweep } from '../../src/sim/stimulus.ts';
 import type { DesignSpec } from '../../src/units/design.ts';
+import { elsaFixed } from '../../src/units/top/model.ts';
 
 /** Analytic per-query bound: max(hash cycles, rows of the busiest bank, its candidates, d/m_o). With pass 1
  *  (top-m selection, emptySet = 'best'; not in the paper) the bank reads its rows twice per query, once for the
@@ -21,3 +26,18 @@ export function steadyRatio(perQuery: number[], bounds: number[]): number {
   const sum = (a: number[]) => a.slice(skip).reduce((s, x) => s + x, 0);
   return sum(perQuery) / sum(bounds);
 }
+
+/** Every preset and matrix config once (the matrix holds small and kwt1 again). */
+export const boundConfigs = [...Object.values(PRESETS), ...MATRIX].filter(
+  (c, i, all) => all.findIndex((x) => x.name === c.name) === i,
+);
+
+/** The cycle model's steady-state cycles per query over the bound, one seeded invocation per p. */
+export const modelRatios = (D: DesignSpec, ps: number[], seed: number): number[] =>
+  thresholdSweep(D, ps, seed).map(({ inv }) => {
+    const tr = elsaFixed(D, inv.K, inv.V, inv.Q, inv.tQ);
+    return steadyRatio(
+      predictCycles(D, tr).perQuery,
+      tr.queries.map((q) => queryBound(D, q.banks, inv.n)),
+    );
+  });

@@ -2,13 +2,8 @@
 // the steady-state cycles per query of pipeline.candSel 1, 2 and 3 over candSel 0's at the same depth, at each p
 // (src/gen/config.ts withDerivedDefaults picks candSel from this: 3 from queues of 5, else 2). About 40 s.
 // Usage: npx tsx scripts/bench/queue-sweep.ts [--ps 0,1,4]
-import { PRESETS, resolveConfig } from '../../src/gen/config.ts';
-import { MATRIX } from '../../src/gen/matrix.ts';
-import type { ElsaConfigInput } from '../../src/spec/schema.ts';
-import { thresholdSweep } from '../../src/sim/stimulus.ts';
-import { elsaFixed } from '../../src/units/top/model.ts';
-import { predictCycles } from '../../src/perf/cycles.ts';
-import { queryBound, steadyRatio } from './query-bound.ts';
+import { resolveConfig } from '../../src/gen/config.ts';
+import { boundConfigs, modelRatios } from './query-bound.ts';
 
 const args = process.argv.slice(2);
 const psAt = args.indexOf('--ps');
@@ -17,21 +12,6 @@ const SEED = 2021;
 const DEPTHS = [2, 3, 4, 5, 6];
 const STAGES = [0, 1, 2, 3];
 
-/** Steady-state cycles per query over the paper's bound, one seeded invocation per p. */
-function ratios(raw: ElsaConfigInput): number[] {
-  const D = resolveConfig(raw);
-  return thresholdSweep(D, ps, SEED).map(({ inv }) => {
-    const tr = elsaFixed(D, inv.K, inv.V, inv.Q, inv.tQ);
-    return steadyRatio(
-      predictCycles(D, tr).perQuery,
-      tr.queries.map((q) => queryBound(D, q.banks, inv.n)),
-    );
-  });
-}
-
-const configs = [...Object.values(PRESETS), ...MATRIX].filter(
-  (c, i, all) => all.findIndex((x) => x.name === c.name) === i,
-);
 const pCols = ps.map((p) => `p = ${p}`).join(' / ');
 console.log(
   `| config | queueDepth | ${STAGES.slice(1)
@@ -45,10 +25,10 @@ console.log(
       .join(''),
 );
 const worst = new Map<string, number>(); // `${depth} ${L}` → worst ratio against candSel 0
-for (const base of configs)
+for (const base of boundConfigs)
   for (const queueDepth of DEPTHS) {
     const [none, ...staged] = STAGES.map((candSel) =>
-      ratios({ ...base, queueDepth, pipeline: { ...base.pipeline, candSel } }),
+      modelRatios(resolveConfig({ ...base, queueDepth, pipeline: { ...base.pipeline, candSel } }), ps, SEED),
     );
     const cells = staged.map((row, i) => {
       const rel = row.map((r, j) => r / none[j]);
