@@ -1,7 +1,7 @@
 // File primitives every layer may use: a write that readers never see half done, and a lock that a killed
 // process cannot leave behind for good. The output folders (src/gen/outdir.ts), the Verilator build cache
 // (src/sim/build.ts), the θ_bias cache (src/spec/theta.ts) and the sweep store share them.
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** Whether a process with this id exists (this process included). */
@@ -14,6 +14,17 @@ export function pidAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Every file below `dir` whose name passes `keep`, as paths relative to `dir` ('/'-separated), sorted. */
+export function filesUnder(dir: string, keep: (name: string) => boolean, base = ''): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(join(dir, base), { withFileTypes: true })) {
+    const rel = base ? `${base}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...filesUnder(dir, keep, rel));
+    else if (keep(e.name)) out.push(rel);
+  }
+  return out.sort();
 }
 
 /** Write a file via a temporary sibling and rename, so readers never see a partial file. */

@@ -8,27 +8,16 @@
 // of the stamp with those contents and an elsa-gen rtl marker; the contents used are the bytes just checked.
 // Anything else (an edited or missing file, another config, a changed generator) renders and writes the folder.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DesignSpec } from '../units/design.ts';
 import { generate, type GeneratedFile } from '../gen/generate.ts';
 import { listFiles, readMarker, type OutputOptions } from '../gen/outdir.ts';
 import { REPO_ROOT } from '../gen/render.ts';
-import { writeFileAtomic } from '../files.ts';
+import { filesUnder, writeFileAtomic } from '../files.ts';
 
 const sha = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
-
-/** Every file below `dir` whose name passes `keep` (relative paths, sorted). */
-function walk(dir: string, keep: (name: string) => boolean, base = ''): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(join(dir, base), { withFileTypes: true })) {
-    const rel = base ? `${base}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...walk(dir, keep, rel));
-    else if (keep(e.name)) out.push(rel);
-  }
-  return out.sort();
-}
 
 let generatorHash: string | null = null;
 /** The code that renders: the running module tree (tests excluded), the templates, the package files. */
@@ -43,8 +32,8 @@ function codeHash(): string {
   };
   const code = dirname(dirname(fileURLToPath(import.meta.url)));
   const templates = join(REPO_ROOT, 'templates');
-  const sources = walk(code, (n) => /\.(ts|js)$/.test(n) && !n.endsWith('.test.ts'));
-  const templateFiles = walk(templates, () => true);
+  const sources = filesUnder(code, (n) => /\.(ts|js)$/.test(n) && !n.endsWith('.test.ts'));
+  const templateFiles = filesUnder(templates, () => true);
   const packageFiles = ['package.json', 'package-lock.json'].filter((f) => existsSync(join(REPO_ROOT, f)));
   add('code', code, sources);
   add('templates', templates, templateFiles);
